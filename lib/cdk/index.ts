@@ -1,0 +1,8 @@
+/**
+ * The only module that imports cdktf and the null provider. cdktf is archived upstream; moving to
+ * its community continuation (cdktn, @cdktn/provider-null) changes these lines and nothing else.
+ */
+export { App, LocalBackend, TerraformOutput, TerraformStack, Testing } from "cdktf";
+export type { IValidation } from "constructs";
+export { NullProvider } from "@cdktf/provider-null/lib/provider";
+export { Resource as NullResource } from "@cdktf/provider-null/lib/resource";

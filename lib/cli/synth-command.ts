@@ -1,0 +1,24 @@
+/** `onefed synth [--config F] [--out DIR]`: validate and synthesize without touching any zone. */
+import { synthesize } from "../../main";
+import { flag, parseArgs } from "./args";
+
+export const SYNTH_HELP = `Usage: onefed synth [--config FILE] [--out DIR]
+
+Validates the federation file and writes the terraform JSON (cdk.tf.json) to DIR/stacks/<stack>.
+No zone is contacted. Exit 0 ok, 2 invalid federation file or graph.
+
+Options:
+  --config FILE  federation file (default: $FEDERATION_CONFIG or ./federation.yaml)
+  --out DIR      output directory (default: cdktf.out)
+`;
+
+export async function runSynthCommand(argv: string[], out: (s: string) => void): Promise<number> {
+  if (argv.includes("--help")) {
+    out(SYNTH_HELP);
+    return 0;
+  }
+  const args = parseArgs(argv, { values: ["config", "out"], booleans: [] }, "onefed synth");
+  const result = synthesize({ configPath: flag(args, "config"), outdir: flag(args, "out") ?? "cdktf.out" });
+  out(`synthesized stack ${result.stack} into ${result.outdir}/stacks/${result.stack}/cdk.tf.json`);
+  return 0;
+}

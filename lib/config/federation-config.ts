@@ -1,0 +1,63 @@
+/** The validated federation, with every default applied and every path absolute. */
+export type ZoneRole = "master" | "slave";
+export type PackageManager = "apt" | "dnf" | "yum";
+
+export interface FrontendConfig {
+  /** Address the runner connects to. */
+  readonly host: string;
+  /** SSH port. */
+  readonly port: number;
+}
+
+export interface ZoneConfig {
+  readonly id: number;
+  readonly name: string;
+  readonly role: ZoneRole;
+  /** XML-RPC endpoint of the zone (`onezone disable --endpoint` targets it). */
+  readonly endpoint: string;
+  readonly frontends: readonly FrontendConfig[];
+  /** Deadline of one step on this zone, in seconds. */
+  readonly stepTimeoutSeconds: number;
+}
+
+export interface SshConfig {
+  readonly user: string;
+  readonly privateKeyPath: string;
+  readonly knownHostsPath: string;
+  readonly connectTimeoutSeconds: number;
+  readonly keepaliveIntervalSeconds: number;
+}
+
+export interface FederationConfig {
+  /** Absolute path of the file this was loaded from. */
+  readonly sourcePath: string;
+  readonly name: string;
+  readonly fromVersion: string;
+  readonly toVersion: string;
+  readonly ssh: SshConfig;
+  readonly packages: { readonly manager: PackageManager; readonly repositoryLine: string };
+  readonly backup: { readonly localDirectory: string; readonly remoteDirectory: string };
+  readonly timeouts: { readonly stepSeconds: number; readonly syncWaitSeconds: number };
+  /** Local terraform state file, when the file sets one. */
+  readonly stateFile?: string;
+  readonly zones: readonly ZoneConfig[];
+  readonly master: ZoneConfig;
+  readonly slaves: readonly ZoneConfig[];
+}
+
+export const DEFAULTS = {
+  sshPort: 22,
+  connectTimeoutSeconds: 10,
+  keepaliveIntervalSeconds: 5,
+  packageManager: "apt" as PackageManager,
+  repositoryLine:
+    "deb [signed-by=/etc/apt/keyrings/opennebula.gpg] https://downloads.opennebula.io/repo/{series}/Debian/12 stable opennebula",
+  localBackupDirectory: "./artifacts",
+  remoteBackupDirectory: "/var/lib/one/backups/onefed",
+  stepSeconds: 900,
+  syncWaitSeconds: 60,
+} as const;
+
+export function zoneLabel(zone: Pick<ZoneConfig, "id" | "name">): string {
+  return `zone ${zone.id} (${zone.name})`;
+}

@@ -1,0 +1,127 @@
+/**
+ * Reads federation.yaml, checks it against the schema and the rules below, and applies defaults.
+ * Every problem is collected before failing, so one run tells the operator everything to fix.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { Value } from "@sinclair/typebox/value";
+import { parse as parseYaml, YAMLParseError } from "yaml";
+import { OnefedError } from "../errors";
+import { DEFAULTS, FederationConfig, ZoneConfig } from "./federation-config";
+import { FederationFile, FederationFileSchema } from "./schema";
+import { semanticRules } from "./rules";
+
+export const CONFIG_ENV = "FEDERATION_CONFIG";
+export const DEFAULT_CONFIG_PATH = "./federation.yaml";
+
+/** The federation file is missing, unreadable or invalid. Nothing was synthesized or touched. */
+export class ConfigError extends OnefedError {
+  constructor(
+    public readonly file: string,
+    public readonly problems: readonly string[],
+  ) {
+    super(
+      `${file} is not a valid federation file (${problems.length} problem${problems.length === 1 ? "" : "s"}); nothing was synthesized and no zone was touched:\n` +
+        problems.map((p) => `  - ${p}`).join("\n"),
+      2,
+    );
+  }
+}
+
+/** Resolves the config path: explicit argument, then $FEDERATION_CONFIG, then ./federation.yaml. */
+export function resolveConfigPath(explicit?: string): string {
+  return path.resolve(explicit ?? process.env[CONFIG_ENV] ?? DEFAULT_CONFIG_PATH);
+}
+
+export function loadConfig(explicitPath?: string): FederationConfig {
+  const file = resolveConfigPath(explicitPath);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (err) {
+    throw new ConfigError(file, [`cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)}); pass --config or set ${CONFIG_ENV}`]);
+  }
+  return parseConfig(text, file);
+}
+
+/** Parses and validates file content; `file` names the source in messages and anchors relative paths. */
+export function parseConfig(text: string, file: string): FederationConfig {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text, { prettyErrors: true, uniqueKeys: true });
+  } catch (err) {
+    const where = err instanceof YAMLParseError && err.linePos ? ` at line ${err.linePos[0].line}` : "";
+    throw new ConfigError(file, [`YAML syntax error${where}: ${(err as Error).message.split("\n")[0]}`]);
+  }
+  const schemaProblems = [...Value.Errors(FederationFileSchema, raw)].map((e) => `${describePath(raw, e.path)}: ${e.message}`);
+  if (schemaProblems.length > 0) throw new ConfigError(file, dedupe(schemaProblems));
+
+  const doc = raw as FederationFile;
+  const config = applyDefaults(doc, path.dirname(file), file);
+  const problems = semanticRules.flatMap((rule) => rule(config));
+  if (problems.length > 0) throw new ConfigError(file, problems);
+  return config;
+}
+
+function applyDefaults(doc: FederationFile, baseDir: string, file: string): FederationConfig {
+  const sshPort = doc.ssh.port ?? DEFAULTS.sshPort;
+  const stepSeconds = doc.timeouts?.stepSeconds ?? DEFAULTS.stepSeconds;
+  const zones: ZoneConfig[] = doc.zones.map((z) => ({
+    id: z.id,
+    name: z.name,
+    role: z.role,
+    endpoint: z.endpoint,
+    frontends: z.frontends.map((f) => ({ host: f.host, port: f.port ?? sshPort })),
+    stepTimeoutSeconds: z.stepTimeoutSeconds ?? stepSeconds,
+  }));
+  const masters = zones.filter((z) => z.role === "master");
+  return {
+    sourcePath: file,
+    name: doc.federation.name,
+    fromVersion: doc.federation.fromVersion,
+    toVersion: doc.federation.toVersion,
+    ssh: {
+      user: doc.ssh.user,
+      privateKeyPath: path.resolve(baseDir, doc.ssh.privateKeyPath),
+      knownHostsPath: path.resolve(baseDir, doc.ssh.knownHostsPath),
+      connectTimeoutSeconds: doc.ssh.connectTimeoutSeconds ?? DEFAULTS.connectTimeoutSeconds,
+      keepaliveIntervalSeconds: doc.ssh.keepaliveIntervalSeconds ?? DEFAULTS.keepaliveIntervalSeconds,
+    },
+    packages: {
+      manager: doc.packages?.manager ?? DEFAULTS.packageManager,
+      repositoryLine: doc.packages?.repositoryLine ?? DEFAULTS.repositoryLine,
+    },
+    backup: {
+      localDirectory: path.resolve(baseDir, doc.backup?.localDirectory ?? DEFAULTS.localBackupDirectory),
+      remoteDirectory: doc.backup?.remoteDirectory ?? DEFAULTS.remoteBackupDirectory,
+    },
+    timeouts: { stepSeconds, syncWaitSeconds: doc.timeouts?.syncWaitSeconds ?? DEFAULTS.syncWaitSeconds },
+    stateFile: doc.terraform?.stateFile ? path.resolve(baseDir, doc.terraform.stateFile) : undefined,
+    zones,
+    // With zero or two masters the rules below reject the file; the first zone keeps types simple meanwhile.
+    master: masters[0] ?? zones[0],
+    slaves: zones.filter((z) => z.role === "slave"),
+  };
+}
+
+/** "/zones/1/frontends" → "zones[1] (S-EU-GE).frontends", so the operator sees which zone is wrong. */
+function describePath(raw: unknown, pointer: string): string {
+  const parts = pointer.split("/").slice(1);
+  if (parts.length === 0) return "(top level)";
+  let out = "";
+  let node: unknown = raw;
+  for (const part of parts) {
+    const isIndex = /^\d+$/.test(part) && Array.isArray(node);
+    out += isIndex ? `[${part}]` : out ? `.${part}` : part;
+    node = node && typeof node === "object" ? (node as Record<string, unknown>)[part] : undefined;
+    if (isIndex && out.startsWith("zones[") && out.endsWith("]") && !out.includes(".")) {
+      const name = node && typeof node === "object" ? (node as Record<string, unknown>).name : undefined;
+      if (typeof name === "string") out += ` (${name})`;
+    }
+  }
+  return out;
+}
+
+function dedupe(items: string[]): string[] {
+  return [...new Set(items)];
+}

@@ -1,0 +1,85 @@
+/**
+ * Rules a schema cannot express. Each is a pure function from the whole config to the problems it
+ * finds (empty when fine), so they are evaluated together and reported at once.
+ */
+import * as fs from "fs";
+import { compareVersions, seriesOf } from "./version";
+import { FederationConfig, zoneLabel } from "./federation-config";
+
+export type ConfigRule = (config: FederationConfig) => string[];
+
+/** `onezone disable` (the freeze this tool uses) exists from 6.2 (reference §4.5). */
+export const MIN_FROM_VERSION = "6.2.0";
+
+const exactlyOneMaster: ConfigRule = (c) => {
+  const masters = c.zones.filter((z) => z.role === "master");
+  if (masters.length === 1) return [];
+  if (masters.length === 0) return ["zones: no zone has role master; exactly one zone must be the federation master"];
+  return [`zones: ${masters.length} zones have role master (${masters.map(zoneLabel).join(", ")}); exactly one may`];
+};
+
+const uniqueIds: ConfigRule = (c) => duplicates(c.zones.map((z) => String(z.id))).map((id) => `zones: zone id ${id} is used more than once`);
+
+const uniqueNames: ConfigRule = (c) => duplicates(c.zones.map((z) => z.name)).map((n) => `zones: zone name ${n} is used more than once`);
+
+const uniqueEndpoints: ConfigRule = (c) =>
+  duplicates(c.zones.map((z) => z.endpoint)).map((e) => `zones: endpoint ${e} is used by more than one zone; each zone has its own`);
+
+const uniqueFrontends: ConfigRule = (c) =>
+  duplicates(c.zones.flatMap((z) => z.frontends.map((f) => `${f.host}:${f.port}`))).map(
+    (hp) => `zones: front-end ${hp} is listed in more than one place`,
+  );
+
+const singleFrontendZones: ConfigRule = (c) =>
+  c.zones
+    .filter((z) => z.frontends.length > 1)
+    .map((z) => `${zoneLabel(z)}.frontends: ${z.frontends.length} front-ends (an HA zone); HA zones are not supported yet, list one front-end`);
+
+const versionsGoUp: ConfigRule = (c) => {
+  const problems: string[] = [];
+  if (compareVersions(c.toVersion, c.fromVersion) <= 0) {
+    problems.push(`federation.toVersion: ${c.toVersion} is not above federation.fromVersion ${c.fromVersion}; downgrades and no-op runs are refused`);
+  } else if (seriesOf(c.toVersion) === seriesOf(c.fromVersion)) {
+    problems.push(
+      `federation.toVersion: ${c.fromVersion} → ${c.toVersion} is a maintenance upgrade inside one series (type A, zone by zone); this tool runs coordinated (type B) upgrades across series only`,
+    );
+  }
+  if (compareVersions(c.fromVersion, MIN_FROM_VERSION) < 0) {
+    problems.push(`federation.fromVersion: ${c.fromVersion} is older than ${MIN_FROM_VERSION}; the freeze uses onezone disable, which exists from 6.2`);
+  }
+  return problems;
+};
+
+const filesExist: ConfigRule = (c) => {
+  const problems: string[] = [];
+  for (const [field, file] of [
+    ["ssh.privateKeyPath", c.ssh.privateKeyPath],
+    ["ssh.knownHostsPath", c.ssh.knownHostsPath],
+  ] as const) {
+    try {
+      if (!fs.statSync(file).isFile()) problems.push(`${field}: ${file} is not a regular file`);
+      else fs.accessSync(file, fs.constants.R_OK);
+    } catch (err) {
+      problems.push(`${field}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    }
+  }
+  return problems;
+};
+
+export const semanticRules: readonly ConfigRule[] = [
+  exactlyOneMaster,
+  uniqueIds,
+  uniqueNames,
+  uniqueEndpoints,
+  uniqueFrontends,
+  singleFrontendZones,
+  versionsGoUp,
+  filesExist,
+];
+
+function duplicates(values: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const dup = new Set<string>();
+  for (const v of values) (seen.has(v) ? dup : seen).add(v);
+  return [...dup];
+}

@@ -1,0 +1,100 @@
+/**
+ * The federation file's one definition: TypeBox builds both the JSON Schema (written to
+ * docs/federation.schema.json) and the static types the code uses, so the two cannot drift.
+ */
+import { Static, Type } from "@sinclair/typebox";
+
+const VERSION = "^\\d+\\.\\d+\\.\\d+(\\.\\d+)?$";
+/** Names end up in file names, terraform addresses and remote arguments: keep them boring. */
+const ZONE_NAME = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$";
+const FEDERATION_NAME = "^[a-z0-9][a-z0-9-]{0,39}$";
+const HOST = "^[A-Za-z0-9]([A-Za-z0-9.:-]{0,252})$";
+const ENDPOINT = "^https?://[A-Za-z0-9.:\\[\\]-]+(:\\d+)?/RPC2$";
+const ABS_PATH = "^/[A-Za-z0-9._/-]*$";
+
+export const FrontendSchema = Type.Object(
+  {
+    host: Type.String({ pattern: HOST, description: "Address or DNS name the runner connects to over SSH." }),
+    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: "SSH port. @default ssh.port" })),
+  },
+  { additionalProperties: false },
+);
+
+export const ZoneSchema = Type.Object(
+  {
+    id: Type.Integer({ minimum: 0, description: "OpenNebula zone id (0 is usually the master)." }),
+    name: Type.String({ pattern: ZONE_NAME, description: "Zone name as `onezone list` shows it." }),
+    role: Type.Union([Type.Literal("master"), Type.Literal("slave")], { description: "Federation role (oned.conf FEDERATION/MODE)." }),
+    endpoint: Type.String({ pattern: ENDPOINT, description: "The zone's XML-RPC ENDPOINT, e.g. http://10.0.0.1:2633/RPC2." }),
+    frontends: Type.Array(FrontendSchema, { minItems: 1, description: "Front-ends of the zone (one for a single front-end zone)." }),
+    stepTimeoutSeconds: Type.Optional(Type.Integer({ minimum: 10, maximum: 86400, description: "Per-zone override of timeouts.stepSeconds." })),
+  },
+  { additionalProperties: false },
+);
+
+export const FederationFileSchema = Type.Object(
+    {
+      federation: Type.Object(
+        {
+          name: Type.String({ pattern: FEDERATION_NAME, description: "Short name: used in the stack name and artifact file names." }),
+          fromVersion: Type.String({ pattern: VERSION, description: "OpenNebula version installed everywhere now." }),
+          toVersion: Type.String({ pattern: VERSION, description: "OpenNebula version to upgrade to." }),
+        },
+        { additionalProperties: false },
+      ),
+      ssh: Type.Object(
+        {
+          user: Type.String({ pattern: "^[a-z_][a-z0-9_-]{0,31}$", description: "Login user on every front-end (root, or a user with sudo-less rights)." }),
+          privateKeyPath: Type.String({ minLength: 1, description: "Private key file; read by the runner only, never copied into plans or state." }),
+          knownHostsPath: Type.String({ minLength: 1, description: "known_hosts file pinning every front-end's host key." }),
+          port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: "Default SSH port. @default 22" })),
+          connectTimeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 300, description: "TCP + handshake timeout. @default 10" })),
+          keepaliveIntervalSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 300, description: "SSH keepalive interval; 3 missed answers drop the link. @default 5" })),
+        },
+        { additionalProperties: false },
+      ),
+      packages: Type.Optional(
+        Type.Object(
+          {
+            manager: Type.Optional(Type.Union([Type.Literal("apt"), Type.Literal("dnf"), Type.Literal("yum")], { description: "Package manager on the front-ends. @default apt" })),
+            repositoryLine: Type.Optional(
+              Type.String({ minLength: 1, description: "Repository definition written before the upgrade; `{series}` becomes the target major.minor. @default the Debian 12 line of downloads.opennebula.io" }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+      ),
+      backup: Type.Optional(
+        Type.Object(
+          {
+            localDirectory: Type.Optional(Type.String({ minLength: 1, description: "Where the federated backup artifact is kept on the automation host (mode 0600). @default ./artifacts" })),
+            remoteDirectory: Type.Optional(Type.String({ pattern: ABS_PATH, description: "Directory for backups on the front-ends. @default /var/lib/one/backups/onefed" })),
+          },
+          { additionalProperties: false },
+        ),
+      ),
+      timeouts: Type.Optional(
+        Type.Object(
+          {
+            stepSeconds: Type.Optional(Type.Integer({ minimum: 10, maximum: 86400, description: "Deadline of one step on one zone. @default 900" })),
+            syncWaitSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600, description: "How long to wait for FED_INDEX to converge after the freeze. @default 60" })),
+          },
+          { additionalProperties: false },
+        ),
+      ),
+      terraform: Type.Optional(
+        Type.Object(
+          {
+            stateFile: Type.Optional(Type.String({ minLength: 1, description: "Local state file. @default terraform.<stack>.tfstate in the project" })),
+          },
+          { additionalProperties: false },
+        ),
+      ),
+      zones: Type.Array(ZoneSchema, { minItems: 1 }),
+    },
+    { additionalProperties: false, $id: "federation.schema.json", title: "onefed federation file" },
+);
+
+/** The file as written by the operator (optional fields still optional). */
+export type FederationFile = Static<typeof FederationFileSchema>;
+export type ZoneEntry = Static<typeof ZoneSchema>;

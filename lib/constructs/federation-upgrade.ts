@@ -1,0 +1,69 @@
+/**
+ * The coordinated (type B) federation upgrade as a stack: one Zone per zone, the FederatedBackup,
+ * and the edges between them. Terraform derives the order, and the parallelism, from these edges.
+ */
+import { Construct } from "constructs";
+import { LocalBackend, NullProvider, TerraformOutput, TerraformStack } from "../cdk";
+import { FederationConfig } from "../config/federation-config";
+import { FederatedBackup } from "./federated-backup";
+import { GraphInvariants } from "./graph-invariants";
+import { RunnerInvocation } from "./runner-invocation";
+import { StepResource } from "./step-resource";
+import { Zone } from "./zone";
+
+export interface FederationUpgradeProps {
+  readonly config: FederationConfig;
+  readonly runner: RunnerInvocation;
+}
+
+export class FederationUpgrade extends TerraformStack {
+  public readonly master: Zone;
+  public readonly slaves: readonly Zone[];
+  public readonly backup: FederatedBackup;
+  public readonly syncStep: StepResource;
+
+  constructor(scope: Construct, id: string, props: FederationUpgradeProps) {
+    super(scope, id);
+    const { config, runner } = props;
+    new NullProvider(this, "null");
+    if (config.stateFile) new LocalBackend(this, { path: config.stateFile });
+
+    this.master = new Zone(this, `zone-${config.master.id}`, { zone: config.master, config, runner });
+    this.slaves = config.slaves.map((z) => new Zone(this, `zone-${z.id}`, { zone: z, config, runner }));
+    const all = [this.master, ...this.slaves];
+    const preflights = all.map((z) => z.preflightStep);
+
+    // Freeze: slaves first, the master last (a slave's disable goes through the master, §4.5).
+    for (const s of this.slaves) s.freezeStep.addAfter(...preflights);
+    this.master.freezeStep.addAfter(...preflights, ...this.slaves.map((s) => s.freezeStep));
+    this.syncStep = new StepResource(this, "federation-sync", {
+      step: "sync",
+      zone: config.master,
+      config,
+      runner,
+      after: all.map((z) => z.freezeStep),
+      resourceName: "federation_sync",
+    });
+    for (const z of all) z.stopStep.addAfter(this.syncStep);
+
+    this.master.upgradeStep.addAfter(...all.map((z) => z.stopStep));
+    this.backup = new FederatedBackup(this, "federated-backup", { master: this.master, config, runner });
+    // The master starts after its export: a SQLite federated backup needs oned stopped.
+    this.master.startStep.addAfter(this.backup.backupStep);
+    for (const s of this.slaves) s.restoreStep?.addAfter(this.backup.backupStep);
+
+    // Lift the freeze once every zone runs the new version: master first, then the slaves.
+    this.master.unfreezeStep.addAfter(...all.map((z) => z.startStep));
+    for (const s of this.slaves) s.unfreezeStep.addAfter(this.master.unfreezeStep);
+    for (const z of all) z.verifyStep.addAfter(...all.map((x) => x.unfreezeStep));
+
+    new TerraformOutput(this, "federated_backup_artifact", { value: this.backup.artifactPath, description: "Federated backup on the automation host (mode 0600)" });
+    new TerraformOutput(this, "federated_backup_checksum_file", { value: this.backup.checksumPath });
+    this.node.addValidation(new GraphInvariants(this));
+  }
+}
+
+/** Stack name for a federation: the directory under cdktf.out/stacks and the default state file name. */
+export function stackName(config: FederationConfig): string {
+  return `federation-${config.name}`;
+}

@@ -1,0 +1,58 @@
+/**
+ * The safety rules of a type B upgrade, proven on the synthesized graph at synth time: a wiring
+ * mistake fails `cdktf synth` instead of reaching a zone.
+ */
+import { IConstruct } from "constructs";
+import { IValidation } from "../cdk";
+import { StepResource } from "./step-resource";
+
+export class GraphInvariants implements IValidation {
+  constructor(private readonly scope: IConstruct) {}
+
+  public validate(): string[] {
+    const steps = this.scope.node.findAll().filter((c): c is StepResource => c instanceof StepResource);
+    const ancestors = new Map<StepResource, Set<StepResource>>();
+    const closure = (s: StepResource, seen = new Set<StepResource>()): Set<StepResource> => {
+      const cached = ancestors.get(s);
+      if (cached) return cached;
+      if (seen.has(s)) return new Set(); // a cycle; terraform reports it
+      seen.add(s);
+      const all = new Set<StepResource>();
+      for (const p of s.after) {
+        all.add(p);
+        for (const a of closure(p, seen)) all.add(a);
+      }
+      ancestors.set(s, all);
+      return all;
+    };
+    const of = (name: string) => steps.filter((s) => s.step === name);
+    const label = (s: StepResource) => `${s.step} of zone ${s.zone.id} (${s.zone.name})`;
+    const errors: string[] = [];
+    const mustFollow = (later: StepResource, earlier: StepResource, why: string) => {
+      if (!closure(later).has(earlier)) errors.push(`${label(later)} does not wait for ${label(earlier)}: ${why}`);
+    };
+
+    for (const stop of of("stop")) for (const p of of("preflight")) mustFollow(stop, p, "nothing stops before every preflight passed");
+    for (const stop of of("stop")) for (const s of of("sync")) mustFollow(stop, s, "zones stop only once the federation is in sync");
+    for (const restore of of("restore")) {
+      if (restore.zone.role === "master") errors.push(`${label(restore)} exists: the master is never restored`);
+      for (const b of of("backup")) mustFollow(restore, b, "a slave restores only the upgraded master's backup");
+    }
+    for (const up of of("upgrade").filter((u) => u.zone.role === "slave")) {
+      const own = of("restore").find((r) => r.zone.id === up.zone.id);
+      if (!own) errors.push(`${label(up)} has no restore step: a slave is never upgraded without its federated restore`);
+      else mustFollow(up, own, "a slave is never upgraded before its own restore");
+    }
+    for (const b of of("backup")) {
+      if (b.zone.role !== "master") errors.push(`${label(b)} is not on the master`);
+      for (const up of of("upgrade").filter((u) => u.zone.role === "master")) mustFollow(b, up, "the backup exports the upgraded master");
+    }
+    for (const up of of("upgrade").filter((u) => u.zone.role === "master")) for (const stop of of("stop")) mustFollow(up, stop, "every zone is stopped before the master upgrades");
+    const masterFreeze = of("freeze").find((f) => f.zone.role === "master");
+    const masterUnfreeze = of("unfreeze").find((f) => f.zone.role === "master");
+    for (const f of of("freeze").filter((f) => f.zone.role === "slave")) if (masterFreeze) mustFollow(masterFreeze, f, "slaves are disabled before the master");
+    for (const u of of("unfreeze").filter((f) => f.zone.role === "slave")) if (masterUnfreeze) mustFollow(u, masterUnfreeze, "the master is enabled before the slaves");
+    for (const u of of("unfreeze")) for (const s of of("start")) mustFollow(u, s, "the freeze is lifted only once every zone runs the new version");
+    return errors;
+  }
+}

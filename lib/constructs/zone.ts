@@ -1,0 +1,43 @@
+/** One zone's steps. Edges inside the zone are drawn here; edges between zones by the stack. */
+import { Construct } from "constructs";
+import { FederationConfig, ZoneConfig } from "../config/federation-config";
+import { RunnerInvocation } from "./runner-invocation";
+import { StepResource } from "./step-resource";
+
+export interface ZoneProps {
+  readonly zone: ZoneConfig;
+  readonly config: FederationConfig;
+  readonly runner: RunnerInvocation;
+}
+
+export class Zone extends Construct {
+  public readonly zone: ZoneConfig;
+  public readonly preflightStep: StepResource;
+  public readonly freezeStep: StepResource;
+  public readonly stopStep: StepResource;
+  public readonly upgradeStep: StepResource;
+  public readonly startStep: StepResource;
+  public readonly unfreezeStep: StepResource;
+  public readonly verifyStep: StepResource;
+  /** The federated restore, on slaves only. */
+  public readonly restoreStep?: StepResource;
+
+  constructor(scope: Construct, id: string, props: ZoneProps) {
+    super(scope, id);
+    this.zone = props.zone;
+    const step = (name: StepResource["step"], after: StepResource[] = []) =>
+      new StepResource(this, name, { step: name, zone: props.zone, config: props.config, runner: props.runner, after });
+    this.preflightStep = step("preflight");
+    this.freezeStep = step("freeze");
+    this.stopStep = step("stop");
+    if (props.zone.role === "slave") this.restoreStep = step("restore", [this.stopStep]);
+    this.upgradeStep = step("upgrade", this.restoreStep ? [this.restoreStep] : [this.stopStep]);
+    this.startStep = step("start", [this.upgradeStep]);
+    this.unfreezeStep = step("unfreeze", [this.startStep]);
+    this.verifyStep = step("verify", [this.unfreezeStep]);
+  }
+
+  public get isMaster(): boolean {
+    return this.zone.role === "master";
+  }
+}

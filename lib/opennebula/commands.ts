@@ -1,0 +1,54 @@
+/**
+ * Every command line the runner sends to a front-end. Nothing outside lib/opennebula builds one,
+ * so review of what the tool does to a zone starts and ends here.
+ */
+import { RemoteCommand } from "./remote-command";
+
+/** oned's lock: present while oned runs; onedb refuses to touch the DB while it exists (§5.4). */
+export const ONED_LOCK_FILE = "/var/lock/one/one";
+
+export const onezone = {
+  /** The only parseable source of FED_INDEX (§5.1): CSV is never truncated. */
+  listCsv: (): RemoteCommand => ({ argv: ["onezone", "list", "--csv"] }),
+  showJson: (zoneId: number): RemoteCommand => ({ argv: ["onezone", "show", String(zoneId), "-j"] }),
+  /** Must go through the zone's own endpoint (§4.5), hence --endpoint. */
+  disable: (zoneId: number, endpoint: string): RemoteCommand => ({ argv: ["onezone", "disable", String(zoneId), "--endpoint", endpoint, "-v"] }),
+  enable: (zoneId: number, endpoint: string): RemoteCommand => ({ argv: ["onezone", "enable", String(zoneId), "--endpoint", endpoint, "-v"] }),
+};
+
+export const onedb = {
+  /** 0 up to date, 1 not bootstrapped, 2 upgrade needed, 3 DB newer than the software (§5.4). */
+  version: (): RemoteCommand => ({ argv: ["onedb", "version"], okExitCodes: [0, 1, 2, 3] }),
+  /** Explicit backup path: the default name contains ':' and unpadded dates. */
+  upgrade: (backupFile: string): RemoteCommand => ({ argv: ["onedb", "upgrade", "-v", "-b", backupFile] }),
+  fsck: (backupFile: string): RemoteCommand => ({ argv: ["onedb", "fsck", "-b", backupFile] }),
+  backupFederated: (file: string): RemoteCommand => ({ argv: ["onedb", "backup", "-v", "--federated", "-f", file] }),
+  backupFull: (file: string): RemoteCommand => ({ argv: ["onedb", "backup", "-v", "-f", file] }),
+  /** `--federated` skips the "DB exists" check, so no -f (§4.4 step 5). */
+  restoreFederated: (file: string): RemoteCommand => ({ argv: ["onedb", "restore", file, "-v", "--federated"] }),
+};
+
+export const onecfg = {
+  upgrade: (): RemoteCommand => ({ argv: ["onecfg", "upgrade"] }),
+};
+
+export const systemctl = {
+  listUnitFiles: (): RemoteCommand => ({ argv: ["systemctl", "list-unit-files", "--no-legend", "--no-pager", "opennebula*"] }),
+  /** Exit 3 just means "not all active": the caller reads the per-unit lines. */
+  isActive: (units: readonly string[]): RemoteCommand => ({ argv: ["systemctl", "is-active", ...units], okExitCodes: [0, 3] }),
+  stop: (units: readonly string[]): RemoteCommand => ({ argv: ["systemctl", "stop", ...units] }),
+  start: (units: readonly string[]): RemoteCommand => ({ argv: ["systemctl", "start", ...units] }),
+  daemonReload: (): RemoteCommand => ({ argv: ["systemctl", "daemon-reload"] }),
+};
+
+export const files = {
+  /** Exit 1 means "absent", which is an answer, not a failure. */
+  exists: (path: string): RemoteCommand => ({ argv: ["test", "-e", path], okExitCodes: [0, 1] }),
+  sha256: (path: string): RemoteCommand => ({ argv: ["sha256sum", path] }),
+  makePrivateDir: (path: string): RemoteCommand => ({ argv: ["mkdir", "-p", "-m", "0700", path] }),
+  makePrivate: (path: string): RemoteCommand => ({ argv: ["chmod", "0600", path] }),
+  /** `cp -a` keeps owners and modes, as the docs' config backup does. */
+  copyTree: (from: string, to: string): RemoteCommand => ({ argv: ["cp", "-a", from, to] }),
+  /** Content travels as an argument of a fixed script, never spliced into the script itself. */
+  write: (path: string, content: string): RemoteCommand => ({ argv: ["sh", "-c", 'printf "%s" "$1" > "$2"', "sh", content, path] }),
+};

@@ -1,0 +1,160 @@
+/**
+ * Typed operations on one OpenNebula front-end: each pairs a command from commands.ts with its
+ * parser, so steps read facts ("oned is stopped", "shared DB version is 7.0.0") instead of text.
+ */
+import { PackageManager } from "../config/federation-config";
+import { CommandResult } from "../ssh/command-result";
+import { SshTargetLabel } from "../ssh/errors";
+import { files, ONED_LOCK_FILE, onecfg, onedb, onezone, systemctl } from "./commands";
+import { installedVersionCommand, refreshCommand, repositoryContent, repositoryFile, upgradeCommand } from "./packages";
+import {
+  DbVersion,
+  parseDbVersion,
+  parseIsActive,
+  parsePackageVersion,
+  parseSha256,
+  parseUnitFiles,
+  parseZoneListCsv,
+  parseZoneShowJson,
+  ZoneListRow,
+  ZoneShow,
+} from "./parsers";
+import { RemoteCommand, renderCommand } from "./remote-command";
+import { RemoteCommandError } from "./remote-command-error";
+import { unitName } from "./services";
+
+/** How commands and files reach the front-end (an SSH session, or a fake in unit tests). */
+export interface Transport {
+  exec(commandLine: string): Promise<CommandResult>;
+  upload(localPath: string, remotePath: string): Promise<void>;
+  download(remotePath: string, localPath: string): Promise<void>;
+}
+
+export class OpenNebulaFrontend {
+  constructor(
+    private readonly transport: Transport,
+    public readonly target: SshTargetLabel,
+    private readonly packageManager: PackageManager,
+    private readonly log: (line: string) => void = () => undefined,
+  ) {}
+
+  /** Runs a command; throws RemoteCommandError unless its exit code is accepted. */
+  async run(cmd: RemoteCommand, hint = "See the output above; fix the cause and run the deploy again to resume here."): Promise<CommandResult> {
+    const line = renderCommand(cmd);
+    const result = await this.transport.exec(line);
+    this.log(`  $ ${line}  → ${result.exitCode ?? result.signal} (${result.durationMs} ms)`);
+    const ok = cmd.okExitCodes ?? [0];
+    if (result.exitCode === null || !ok.includes(result.exitCode)) throw new RemoteCommandError(this.target, result, hint);
+    return result;
+  }
+
+  async installedVersion(): Promise<string> {
+    return parsePackageVersion((await this.run(installedVersionCommand(this.packageManager))).stdout);
+  }
+
+  async dbVersion(): Promise<DbVersion> {
+    const r = await this.run(onedb.version());
+    return parseDbVersion(r.stdout, r.exitCode as number);
+  }
+
+  async zoneList(): Promise<ZoneListRow[]> {
+    return parseZoneListCsv((await this.run(onezone.listCsv())).stdout);
+  }
+
+  async zoneShow(zoneId: number): Promise<ZoneShow> {
+    return parseZoneShowJson((await this.run(onezone.showJson(zoneId))).stdout);
+  }
+
+  async setZoneEnabled(zoneId: number, endpoint: string, enabled: boolean): Promise<void> {
+    await this.run(enabled ? onezone.enable(zoneId, endpoint) : onezone.disable(zoneId, endpoint));
+  }
+
+  /** Units installed on this front-end, without the `.service` suffix. */
+  async installedUnits(): Promise<Set<string>> {
+    return new Set(parseUnitFiles((await this.run(systemctl.listUnitFiles())).stdout).map(unitName));
+  }
+
+  async unitStates(units: readonly string[]): Promise<Record<string, string>> {
+    if (units.length === 0) return {};
+    return parseIsActive(units, (await this.run(systemctl.isActive(units))).stdout);
+  }
+
+  async stopUnits(units: readonly string[]): Promise<void> {
+    if (units.length > 0) await this.run(systemctl.stop(units));
+  }
+
+  async startUnits(units: readonly string[]): Promise<void> {
+    await this.run(systemctl.daemonReload());
+    if (units.length > 0) await this.run(systemctl.start(units));
+  }
+
+  async exists(path: string): Promise<boolean> {
+    return (await this.run(files.exists(path))).exitCode === 0;
+  }
+
+  async onedLockPresent(): Promise<boolean> {
+    return this.exists(ONED_LOCK_FILE);
+  }
+
+  async sha256(path: string): Promise<string> {
+    return parseSha256((await this.run(files.sha256(path))).stdout);
+  }
+
+  async makePrivateDir(path: string): Promise<void> {
+    await this.run(files.makePrivateDir(path));
+  }
+
+  async makePrivate(path: string): Promise<void> {
+    await this.run(files.makePrivate(path));
+  }
+
+  /** `cp -a` of /etc/one and the remotes' etc, once: an existing copy is the pre-upgrade one and is kept. */
+  async backupConfiguration(suffix: string): Promise<void> {
+    for (const dir of ["/etc/one", "/var/lib/one/remotes/etc"]) {
+      if (!(await this.exists(dir))) continue;
+      const copy = `${dir}.${suffix}`;
+      if (!(await this.exists(copy))) await this.run(files.copyTree(dir, copy));
+    }
+  }
+
+  async pointRepositoryAt(template: string, toVersion: string): Promise<void> {
+    await this.run(files.write(repositoryFile(this.packageManager), repositoryContent(template, toVersion)));
+  }
+
+  async upgradePackages(packages: readonly string[]): Promise<void> {
+    await this.run(refreshCommand(this.packageManager));
+    await this.run(upgradeCommand(this.packageManager, packages));
+  }
+
+  async upgradeConfiguration(): Promise<void> {
+    await this.run(onecfg.upgrade());
+  }
+
+  async upgradeDatabase(backupFile: string): Promise<void> {
+    await this.run(onedb.upgrade(backupFile), "onedb restored its own backup if it got that far; the DB is as before. Fix the cause, then run the deploy again.");
+  }
+
+  async checkDatabase(backupFile: string): Promise<void> {
+    await this.run(onedb.fsck(backupFile));
+  }
+
+  async backupFederated(file: string): Promise<void> {
+    await this.run(onedb.backupFederated(file));
+  }
+
+  async restoreFederated(file: string): Promise<CommandResult> {
+    return this.run(onedb.restoreFederated(file));
+  }
+
+  async upload(localPath: string, remotePath: string): Promise<void> {
+    const started = Date.now();
+    await this.transport.upload(localPath, remotePath);
+    this.log(`  sftp put ${remotePath} (${Date.now() - started} ms)`);
+  }
+
+  async download(remotePath: string, localPath: string): Promise<void> {
+    const started = Date.now();
+    await this.transport.download(remotePath, localPath);
+    this.log(`  sftp get ${remotePath} (${Date.now() - started} ms)`);
+  }
+}

@@ -1,0 +1,37 @@
+/** Opens the zone's front-end over SSH and wraps it in the OpenNebula adapter. */
+import * as fs from "fs";
+import { FederationConfig, ZoneConfig, zoneLabel } from "../config/federation-config";
+import { OnefedError } from "../errors";
+import { OpenNebulaFrontend } from "../opennebula/frontend";
+import { Deadline } from "../ssh/deadline";
+import { readKnownHosts } from "../ssh/known-hosts";
+import { SshSession } from "../ssh/ssh-session";
+
+export async function connectFrontend(
+  config: FederationConfig,
+  zone: ZoneConfig,
+  deadline: Deadline,
+  log: (line: string) => void,
+): Promise<{ frontend: OpenNebulaFrontend; session: SshSession }> {
+  const fe = zone.frontends[0];
+  const target = { host: fe.host, port: fe.port, zone: zoneLabel(zone) };
+  let privateKey: Buffer;
+  let knownHosts;
+  try {
+    privateKey = fs.readFileSync(config.ssh.privateKeyPath);
+    knownHosts = readKnownHosts(config.ssh.knownHostsPath);
+  } catch (err) {
+    throw new OnefedError(`cannot read the SSH key or known_hosts file: ${(err as Error).message}. Check ssh.privateKeyPath and ssh.knownHostsPath.`);
+  }
+  const session = await SshSession.connect({
+    target,
+    user: config.ssh.user,
+    privateKey,
+    knownHosts,
+    knownHostsPath: config.ssh.knownHostsPath,
+    connectTimeoutSeconds: config.ssh.connectTimeoutSeconds,
+    keepaliveIntervalSeconds: config.ssh.keepaliveIntervalSeconds,
+    deadline,
+  });
+  return { session, frontend: new OpenNebulaFrontend(session, target, config.packages.manager, log) };
+}

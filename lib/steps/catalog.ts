@@ -1,0 +1,24 @@
+/** Every step, by name. The constructs read plans from here; the runner runs them. */
+import { federatedBackup } from "./federated-backup";
+import { federatedRestore } from "./federated-restore";
+import { fedSync } from "./fed-sync";
+import { freeze, unfreeze } from "./freeze";
+import { preflight } from "./preflight";
+import { start } from "./start";
+import { StepDefinition, StepName } from "./step";
+import { stop } from "./stop";
+import { upgrade } from "./upgrade";
+import { verify } from "./verify";
+
+export const STEPS: Readonly<Record<StepName, StepDefinition>> = {
+  preflight,
+  freeze,
+  sync: fedSync,
+  stop,
+  upgrade,
+  backup: federatedBackup,
+  restore: federatedRestore,
+  start,
+  unfreeze,
+  verify,
+};

@@ -1,0 +1,75 @@
+/**
+ * On one slave, oned stopped, old packages still installed: upload the master's federated backup,
+ * prove it by sha256 on both ends, then onedb restore --federated (reference §4.4 step 5).
+ */
+import * as fs from "fs";
+import { dbVersionOf } from "../config/version";
+import { onedb } from "../opennebula/commands";
+import { renderCommand } from "../opennebula/remote-command";
+import { recordedChecksum, sha256File } from "./artifact";
+import { StepRefusal } from "./refusal";
+import { assertStopped } from "./services";
+import { StepDefinition } from "./step";
+
+export const federatedRestore: StepDefinition = {
+  name: "restore",
+  description: "on each slave: upload the federated backup, check its sha256 there, onedb restore <file> -v --federated",
+  appliesTo: (zone) => zone.role === "slave",
+  plan: (_zone, config) => ["sftp put (0600)", "sha256sum", renderCommand(onedb.restoreFederated(`${config.backup.remoteDirectory}/<artifact>`))],
+  async run(ctx) {
+    const { zone, config, artifact } = ctx;
+    const frontend = zone.frontends[0];
+    // Never restore into the master: it is the source of the federated tables.
+    if (zone.role !== "slave" || zone.id === config.master.id) {
+      throw new StepRefusal("restore", {
+        zone,
+        frontend,
+        expected: "a slave zone",
+        found: `the ${zone.role} zone`,
+        next: "A federated restore only ever goes to slaves; check the roles in federation.yaml.",
+      });
+    }
+    const fe = await ctx.frontend();
+    const target = dbVersionOf(config.toVersion);
+    const before = await fe.dbVersion();
+    if (before.shared === target) return { status: "already-done", summary: `shared DB already ${target}` };
+
+    const recorded = recordedChecksum(artifact);
+    const actual = fs.existsSync(artifact.localPath) ? sha256File(artifact.localPath) : undefined;
+    if (!recorded || actual !== recorded) {
+      throw new StepRefusal("restore", {
+        zone,
+        frontend,
+        expected: `the artifact ${artifact.localPath} with the sha256 recorded at backup time (${recorded ?? "none recorded"})`,
+        found: actual ? `sha256 ${actual}` : "no artifact file",
+        next: `Do not restore an unverified backup. Remove ${artifact.localPath} and ${artifact.localChecksumPath} and re-run the master's backup step (terraform apply -replace on the backup resource).`,
+      });
+    }
+    await assertStopped(fe, config, zone, "restore", "onedb restore refuses while oned runs: stop the zone's services, then run the deploy again.");
+    await fe.makePrivateDir(config.backup.remoteDirectory);
+    await fe.upload(artifact.localPath, artifact.remotePath);
+    const remoteDigest = await fe.sha256(artifact.remotePath);
+    if (remoteDigest !== recorded) {
+      throw new StepRefusal("restore", {
+        zone,
+        frontend,
+        expected: `the uploaded ${artifact.remotePath} to have sha256 ${recorded}`,
+        found: `sha256 ${remoteDigest}`,
+        next: "The upload was corrupted or the file was changed on the slave; run the deploy again to upload it anew.",
+      });
+    }
+    const result = await fe.restoreFederated(artifact.remotePath);
+    // The SQLite path ignores sqlite3's exit status (§5.4): errors show only on stderr.
+    const after = await fe.dbVersion();
+    if (result.stderr.trim() !== "" || after.shared !== target) {
+      throw new StepRefusal("restore", {
+        zone,
+        frontend,
+        expected: `a clean restore (nothing on stderr) leaving shared DB version ${target}`,
+        found: `shared ${after.shared ?? "unknown"}${result.stderr.trim() ? `, stderr: ${result.stderr.trim().split("\n")[0]}` : ""}`,
+        next: "Inspect the slave's DB (onedb version -v); restore again from the verified artifact by running the deploy again.",
+      });
+    }
+    return { status: "done", summary: `shared DB ${after.shared} restored from sha256 ${recorded.slice(0, 12)}…` };
+  },
+};

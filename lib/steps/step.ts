@@ -1,0 +1,37 @@
+/** The contract every step implements: probe → act → verify, on one zone (or the federation). */
+import { FederationConfig, ZoneConfig } from "../config/federation-config";
+import { OpenNebulaFrontend } from "../opennebula/frontend";
+import { ArtifactPaths } from "./artifact";
+
+export const STEP_NAMES = ["preflight", "freeze", "sync", "stop", "upgrade", "backup", "restore", "start", "unfreeze", "verify"] as const;
+export type StepName = (typeof STEP_NAMES)[number];
+
+export interface StepContext {
+  readonly config: FederationConfig;
+  readonly zone: ZoneConfig;
+  readonly artifact: ArtifactPaths;
+  /** Progress line for the operator (terraform shows it under the resource). */
+  log(line: string): void;
+  /** The zone's front-end, connected on first use and closed when the step ends. */
+  frontend(): Promise<OpenNebulaFrontend>;
+}
+
+export interface StepOutcome {
+  /** `already-done` when the probe found the effect in place and nothing was run. */
+  readonly status: "done" | "already-done";
+  readonly summary: string;
+}
+
+export interface StepDefinition {
+  readonly name: StepName;
+  /** One line for plans, docs and `--help`. */
+  readonly description: string;
+  /** Which zones get a resource for this step. */
+  readonly appliesTo: (zone: ZoneConfig, config: FederationConfig) => boolean;
+  /**
+   * What the step will do on this zone, in the words of the commands it runs. Hashed into the
+   * resource's triggers: a change here replaces exactly the resources that must run again.
+   */
+  readonly plan: (zone: ZoneConfig, config: FederationConfig) => readonly string[];
+  readonly run: (ctx: StepContext) => Promise<StepOutcome>;
+}

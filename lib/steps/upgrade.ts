@@ -1,0 +1,95 @@
+/**
+ * The single front-end procedure without the start (reference §2.1 steps 4–9): config backup,
+ * repository switch, packages, onecfg upgrade, onedb upgrade -v, onedb fsck.
+ */
+import { compareVersions, dbVersionOf } from "../config/version";
+import { FederationConfig, ZoneConfig } from "../config/federation-config";
+import { onecfg, onedb } from "../opennebula/commands";
+import { frontendPackages, repositoryFile, upgradeCommand } from "../opennebula/packages";
+import { renderCommand } from "../opennebula/remote-command";
+import { StepRefusal } from "./refusal";
+import { assertStopped, installedStopUnits } from "./services";
+import { StepDefinition } from "./step";
+
+function remoteFile(config: FederationConfig, zone: ZoneConfig, what: string): string {
+  return `${config.backup.remoteDirectory}/${config.name}-zone${zone.id}-${what}-${config.fromVersion}-${Date.now()}.bck`;
+}
+
+export const upgrade: StepDefinition = {
+  name: "upgrade",
+  description: "config backup, repository switch, package upgrade, onecfg upgrade, onedb upgrade -v, onedb fsck",
+  appliesTo: () => true,
+  plan: (zone, config) => [
+    `cp -a /etc/one /etc/one.onefed-${config.fromVersion}`,
+    `write ${repositoryFile(config.packages.manager)}: ${config.packages.repositoryLine}`,
+    renderCommand(upgradeCommand(config.packages.manager, frontendPackages(config.toVersion, config.packages.manager))),
+    renderCommand(onecfg.upgrade()),
+    renderCommand(onedb.upgrade(`${config.backup.remoteDirectory}/…`)),
+    renderCommand(onedb.fsck(`${config.backup.remoteDirectory}/…`)),
+    zone.role === "slave" ? `requires shared DB ${dbVersionOf(config.toVersion)} from the federated restore` : "master: shared migrators run here",
+  ],
+  async run(ctx) {
+    const { zone, config } = ctx;
+    const fe = await ctx.frontend();
+    const frontend = zone.frontends[0];
+    const target = dbVersionOf(config.toVersion);
+    let installed = await fe.installedVersion();
+    let db = await fe.dbVersion();
+    if (compareVersions(installed, config.toVersion) === 0 && db.status === "up-to-date") {
+      return { status: "already-done", summary: `${installed} installed, DB ${db.shared}/${db.local} up to date` };
+    }
+    // Never upgrade a slave before its restore: its onedb upgrade runs local migrators only (§4.4 step 6).
+    if (zone.role === "slave" && db.shared !== target) {
+      throw new StepRefusal("upgrade", {
+        zone,
+        frontend,
+        expected: `shared DB version ${target} (the federated backup of the upgraded master restored here)`,
+        found: `shared DB version ${db.shared ?? "unknown"}`,
+        next: "Run the restore step for this zone first (run the deploy again); its packages were not touched.",
+      });
+    }
+    const next = "Stop the services again (packages or people may have started them), then run the deploy again.";
+    await assertStopped(fe, config, zone, "upgrade", next);
+    await fe.makePrivateDir(config.backup.remoteDirectory);
+    await fe.backupConfiguration(`onefed-${config.fromVersion}`);
+    if (compareVersions(installed, config.toVersion) !== 0) {
+      ctx.log(`  packages ${installed} → ${config.toVersion}`);
+      await fe.pointRepositoryAt(config.packages.repositoryLine, config.toVersion);
+      await fe.upgradePackages(frontendPackages(config.toVersion, config.packages.manager));
+      installed = await fe.installedVersion();
+      if (compareVersions(installed, config.toVersion) !== 0) {
+        throw new StepRefusal("upgrade", {
+          zone,
+          frontend,
+          expected: `OpenNebula ${config.toVersion} installed after the package upgrade`,
+          found: installed,
+          next: `Check the repository (${config.packages.repositoryLine}) and the package manager's output, then run the deploy again.`,
+        });
+      }
+      // Package scripts may start services by themselves (reference §6 row 3).
+      const units = await installedStopUnits(fe, config);
+      const states = await fe.unitStates(units);
+      const restarted = units.filter((u) => states[u] === "active");
+      if (restarted.length > 0) {
+        ctx.log(`  packages started ${restarted.join(", ")}; stopping them again`);
+        await fe.stopUnits(restarted);
+      }
+      await assertStopped(fe, config, zone, "upgrade", next);
+    }
+    await fe.upgradeConfiguration();
+    db = await fe.dbVersion();
+    if (db.status === "upgrade-needed") await fe.upgradeDatabase(remoteFile(config, zone, "pre-upgrade"));
+    await fe.checkDatabase(remoteFile(config, zone, "pre-fsck"));
+    db = await fe.dbVersion();
+    if (db.status !== "up-to-date" || db.shared !== target || db.local !== target) {
+      throw new StepRefusal("upgrade", {
+        zone,
+        frontend,
+        expected: `onedb version exit 0 with shared and local ${target}`,
+        found: `${db.status}, shared ${db.shared}, local ${db.local}`,
+        next: "Read onedb's output above and /var/log/one/oned.log; the pre-upgrade backups are in " + config.backup.remoteDirectory + ".",
+      });
+    }
+    return { status: "done", summary: `${installed} installed, DB ${db.shared}/${db.local}` };
+  },
+};

@@ -1,0 +1,33 @@
+/**
+ * The cdktf app: reads the federation file (--config, $FEDERATION_CONFIG or ./federation.yaml),
+ * builds the FederationUpgrade stack and synthesizes it. Bad input stops here, before any zone.
+ */
+import * as path from "path";
+import { App } from "./lib/cdk";
+import { loadConfig } from "./lib/config/load-config";
+import { FederationUpgrade, stackName } from "./lib/constructs/federation-upgrade";
+import { RunnerInvocation } from "./lib/constructs/runner-invocation";
+import { describeError, OnefedError } from "./lib/errors";
+
+/** The runner this build ships: the same node binary, our compiled CLI. */
+export function defaultRunner(configPath: string): RunnerInvocation {
+  return { command: [process.execPath, path.resolve(__dirname, "lib", "cli", "onefed.js")], configPath };
+}
+
+export function synthesize(opts: { configPath?: string; outdir?: string } = {}): { stack: string; outdir: string } {
+  const config = loadConfig(opts.configPath);
+  const app = new App(opts.outdir ? { outdir: opts.outdir } : {});
+  new FederationUpgrade(app, stackName(config), { config, runner: defaultRunner(config.sourcePath) });
+  app.synth();
+  return { stack: stackName(config), outdir: app.outdir };
+}
+
+if (require.main === module) {
+  const i = process.argv.indexOf("--config");
+  try {
+    synthesize({ configPath: i > 0 ? process.argv[i + 1] : undefined });
+  } catch (err) {
+    process.stderr.write(`${describeError(err)}\n`);
+    process.exit(err instanceof OnefedError ? err.exitCode : 1);
+  }
+}
