@@ -6,5 +6,5 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   setupFilesAfterEnv: ["<rootDir>/test/setup.js"],
   snapshotResolver: "<rootDir>/test/snapshot-resolver.js",
-  transform: { "^.+\\.ts$": ["ts-jest", { isolatedModules: true, tsconfig: "tsconfig.test.json" }] },
+  transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.test.json" }] },
 };

@@ -1,3 +1,4 @@
+import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ProviderPin } from "./pins";
 
@@ -37,4 +38,32 @@ export function mirrorExecutablePath(mirrorDir: string, host: string, pin: Provi
 /** The executable's path under every registry host, in REGISTRY_HOSTS order. */
 export function mirrorExecutablePaths(mirrorDir: string, pin: ProviderPin, platform = terraformPlatform()): string[] {
   return REGISTRY_HOSTS.map((host) => mirrorExecutablePath(mirrorDir, host, pin, platform));
+}
+
+/**
+ * Places a built provider executable at every mirror path. Each path is filled through a
+ * temporary name and a rename, so a present file is always complete; the copies after the first
+ * are hard links (same directory tree), falling back to a copy where links are refused.
+ */
+export function installIntoMirror(builtBinary: string, destinations: readonly string[]): void {
+  const [first, ...rest] = destinations;
+  if (!first) return;
+  const place = (dest: string, fill: (tmp: string) => void): void => {
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    const tmp = `${dest}.tmp-${process.pid}`;
+    fs.rmSync(tmp, { force: true });
+    fill(tmp);
+    fs.chmodSync(tmp, 0o755);
+    fs.renameSync(tmp, dest);
+  };
+  place(first, (tmp) => fs.copyFileSync(builtBinary, tmp));
+  for (const dest of rest) {
+    place(dest, (tmp) => {
+      try {
+        fs.linkSync(first, tmp);
+      } catch {
+        fs.copyFileSync(first, tmp);
+      }
+    });
+  }
 }

@@ -5,7 +5,7 @@
 import { compareVersions, dbVersionOf } from "../config/version";
 import { FederationConfig, ZoneConfig } from "../config/federation-config";
 import { onecfg, onedb } from "../opennebula/commands";
-import { frontendPackages, repositoryFile, upgradeCommand } from "../opennebula/packages";
+import { frontendPackages, repositoryContent, repositoryFile, upgradeCommand } from "../opennebula/packages";
 import { renderCommand } from "../opennebula/remote-command";
 import { StepRefusal } from "./refusal";
 import { assertStopped, installedStopUnits } from "./services";
@@ -21,7 +21,7 @@ export const upgrade: StepDefinition = {
   appliesTo: () => true,
   plan: (zone, config) => [
     `cp -a /etc/one /etc/one.onefed-${config.fromVersion}`,
-    `write ${repositoryFile(config.packages.manager)}: ${config.packages.repositoryLine}`,
+    `write ${repositoryFile(config.packages.manager)}: ${repositoryContent(config.packages.repositoryLine, config.toVersion).trim()}`,
     renderCommand(upgradeCommand(config.packages.manager, frontendPackages(config.toVersion, config.packages.manager))),
     renderCommand(onecfg.upgrade()),
     renderCommand(onedb.upgrade(`${config.backup.remoteDirectory}/…`)),

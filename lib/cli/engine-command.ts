@@ -1,0 +1,47 @@
+/** `onefed engine [--cache-dir D] [--json] [--build-tofu]`: find or build the engine and the provider mirror. */
+import { CACHE_DIR_ENV, ensureEngine, NULL_PROVIDER, NULL_PROVIDER_REF_ENV, OPENTOFU } from "../engine";
+import { flag, parseArgs } from "./args";
+
+export const ENGINE_HELP = `Usage: onefed engine [--cache-dir DIR] [--json] [--build-tofu]
+
+Prepares what \`onefed deploy\` runs, and prints what it uses:
+  - the engine: terraform from PATH, else tofu from PATH, else OpenTofu ${OPENTOFU.ref} built from its
+    Go module (${OPENTOFU.module}) into DIR/bin, once;
+  - hashicorp/null ${NULL_PROVIDER.version} (what the synthesized stacks require), built once from its Go module
+    into an unpacked filesystem mirror in DIR/providers, for both registry.terraform.io and
+    registry.opentofu.org, so that init works offline;
+  - a CLI config file, DIR/terraform.tfrc: the mirror for hashicorp/null, direct download for every
+    other provider. ~/.terraformrc and the global environment are not changed.
+Builds need Go (>= 1.26) and the Go module proxy; the first one takes minutes, later calls seconds.
+Concurrent calls wait for each other (lock DIR/engine.lock).
+
+onefed's own runs add these variables to the engine's environment:
+  TF_CLI_CONFIG_FILE=DIR/terraform.tfrc   (overrides any value the machine sets)
+  TERRAFORM_BINARY_NAME=<absolute binary>  (read by the cdktf CLI and library)
+  CHECKPOINT_DISABLE=1  DISABLE_VERSION_CHECK=1  CDKTF_DISABLE_PLUGIN_CACHE_ENV=1  TF_IN_AUTOMATION=1
+To use the same setup by hand: export TF_CLI_CONFIG_FILE=DIR/terraform.tfrc
+
+Options:
+  --cache-dir DIR  cache directory (default: $${CACHE_DIR_ENV}, else $XDG_CACHE_HOME/onefed, else ~/.cache/onefed)
+  --json           print the engine as JSON on stdout (progress goes to stderr)
+  --build-tofu     ignore terraform/tofu on PATH and use the built OpenTofu
+Environment:
+  ${NULL_PROVIDER_REF_ENV}  Go version or commit of ${NULL_PROVIDER.source.module} to build
+                               (default ${NULL_PROVIDER.source.ref.slice(0, 12)}…, the ${NULL_PROVIDER.version} release)
+Exit 0 ready, 1 a build or probe failed, 2 bad arguments.
+`;
+
+export async function runEngineCommand(argv: string[], out: (s: string) => void): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    out(ENGINE_HELP);
+    return 0;
+  }
+  const args = parseArgs(argv, { values: ["cache-dir"], booleans: ["json", "build-tofu"] }, "onefed engine");
+  const json = args.flags.json === true;
+  // In JSON mode stdout carries only the document, so progress goes to stderr.
+  const log = json ? (line: string) => process.stderr.write(`${line}\n`) : out;
+  const engine = await ensureEngine({ cacheDir: flag(args, "cache-dir"), preferBuild: args.flags["build-tofu"] === true, log });
+  if (json) out(JSON.stringify(engine, null, 2));
+  else out(`ready: ${engine.kind} ${engine.version}; for plain runs: export TF_CLI_CONFIG_FILE=${engine.cliConfigFile}`);
+  return 0;
+}

@@ -1,0 +1,115 @@
+/**
+ * state.json of one front-end: what is installed and running there. Commands run concurrently
+ * (the runner opens several sessions per host), so every change is a locked read-modify-write
+ * followed by an atomic rename. Used by the emulator and by the host-side test helpers.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { SandboxLayout } from "./layout";
+
+/** systemd ActiveState values the sandbox models. */
+export type UnitState = "active" | "inactive" | "failed";
+
+/** A failure the next matching command line will suffer. */
+export interface Injection {
+  /** Substring of the command line that triggers it. */
+  readonly match: string;
+  /** How many more commands it fails. */
+  times: number;
+  /** Exit status of the failed command. */
+  readonly exitCode: number;
+  /** Text written to stderr. */
+  readonly stderr: string;
+}
+
+/** Everything about a front-end that is not in its database. */
+export interface FrontendState {
+  /** Front-end name. */
+  readonly frontend: string;
+  /** Zone id (oned.conf FEDERATION/ZONE_ID). */
+  readonly zoneId: number;
+  /** oned.conf FEDERATION/MODE, lower-case. */
+  readonly role: "master" | "slave";
+  /** Installed Debian packages and their versions ("6.10.0-1"). */
+  packages: Record<string, string>;
+  /** Configuration version onecfg last recorded. */
+  configVersion: string;
+  /** systemd units and their state. */
+  services: Record<string, UnitState>;
+  /** OpenNebula series the package lists hold (set by `apt-get update`), null when none. */
+  aptSeries: string | null;
+  /** Pending failure injections. */
+  injections: Injection[];
+  /** Test switch: the master does not replicate to this slave (it lags). */
+  replicationBlocked: boolean;
+  /** Test switch: nobody can reach this front-end's oned endpoint. */
+  reachable: boolean;
+}
+
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+/** Blocks the thread: the emulator is synchronous on purpose (one short-lived process per command). */
+function sleepMs(ms: number): void {
+  Atomics.wait(sleepCell, 0, 0, ms);
+}
+
+/** Runs fn while holding the front-end's state lock (an O_EXCL lock file; stale after 30 s). */
+export function withStateLock<T>(layout: SandboxLayout, fe: string, fn: () => T): T {
+  const lock = layout.stateLock(fe);
+  const deadline = Date.now() + 15000;
+  for (;;) {
+    try {
+      fs.closeSync(fs.openSync(lock, "wx", 0o666));
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      try {
+        if (Date.now() - fs.statSync(lock).mtimeMs > 30000) fs.rmSync(lock, { force: true });
+      } catch {
+        /* released meanwhile */
+      }
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`);
+      sleepMs(3 + Math.random() * 7);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    fs.rmSync(lock, { force: true });
+  }
+}
+
+/** Reads a front-end's state (no lock: the file is always replaced whole). */
+export function readState(layout: SandboxLayout, fe: string): FrontendState {
+  return JSON.parse(fs.readFileSync(layout.state(fe), "utf8")) as FrontendState;
+}
+
+/** Writes a state file atomically, keeping it owned by the front-end directory's owner. */
+export function writeState(layout: SandboxLayout, state: FrontendState): void {
+  const file = layout.state(state.frontend);
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(state, null, 2) + "\n", { mode: 0o644 });
+  chownLikeParent(tmp);
+  fs.renameSync(tmp, file);
+  const marker = layout.injectionsMarker(state.frontend);
+  if (state.injections.length > 0) {
+    fs.writeFileSync(marker, "");
+    chownLikeParent(marker);
+  } else fs.rmSync(marker, { force: true });
+}
+
+/** Locked read-modify-write; fn mutates the state and may return a value. */
+export function updateState<T>(layout: SandboxLayout, fe: string, fn: (s: FrontendState) => T): T {
+  return withStateLock(layout, fe, () => {
+    const state = readState(layout, fe);
+    const result = fn(state);
+    writeState(layout, state);
+    return result;
+  });
+}
+
+/** Files root creates for the front-end must stay writable by the login user that owns the directory. */
+export function chownLikeParent(file: string): void {
+  if (typeof process.getuid !== "function" || process.getuid() !== 0) return;
+  const st = fs.statSync(path.dirname(file));
+  if (st.uid !== 0) fs.chownSync(file, st.uid, st.gid);
+}

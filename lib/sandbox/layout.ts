@@ -1,0 +1,114 @@
+/**
+ * Where everything lives inside a sandbox directory D. Shared by the host side and the emulator
+ * (which runs once per remote command), so it stays dependency-free.
+ */
+import * as path from "path";
+
+/** Login user of every sandbox front-end. */
+export const SANDBOX_USER = "onefed";
+
+/** Real OpenNebula paths each front-end gets its own copy of (bind-mounted in its namespace). */
+export const FRONTEND_MOUNTS = ["/etc/one", "/var/lib/one", "/var/lock/one", "/var/log/one", "/var/run/one", "/etc/apt/sources.list.d"] as const;
+
+/** Default FED_INDEX every zone starts at (the samples' value). */
+export const DEFAULT_FED_INDEX = 715438;
+
+/** Paths of one sandbox directory. */
+export class SandboxLayout {
+  /** Absolute sandbox directory. */
+  public readonly dir: string;
+
+  constructor(dir: string) {
+    this.dir = path.resolve(dir);
+  }
+
+  /** The registry every tool reads to resolve zones, endpoints and front-ends. */
+  get registry(): string {
+    return path.join(this.dir, "sandbox.json");
+  }
+  /** The federation file for the runner. */
+  get federationFile(): string {
+    return path.join(this.dir, "federation.yaml");
+  }
+  /** Client key pair directory (also holds authorized_keys). */
+  get keysDir(): string {
+    return path.join(this.dir, "keys");
+  }
+  /** Client private key (OpenSSH format). */
+  get privateKey(): string {
+    return path.join(this.keysDir, "id_ed25519");
+  }
+  /** sshd's AuthorizedKeysFile. */
+  get authorizedKeys(): string {
+    return path.join(this.keysDir, "authorized_keys");
+  }
+  /** Every front-end's host key, for the runner. */
+  get knownHosts(): string {
+    return path.join(this.dir, "known_hosts");
+  }
+  /** Where the runner keeps local artifacts (federation.yaml backup.localDirectory). */
+  get artifacts(): string {
+    return path.join(this.dir, "artifacts");
+  }
+  /** sshd's ForceCommand. */
+  get frontendShell(): string {
+    return path.join(this.dir, "bin", "frontend-shell");
+  }
+  /** Directory of the emulated command shims, first on PATH in every session. */
+  get emulatedBin(): string {
+    return path.join(this.dir, "bin", "emulated");
+  }
+  /** Directory of one front-end. */
+  frontendDir(fe: string): string {
+    return path.join(this.dir, "frontends", fe);
+  }
+  /** The front-end's own tree, bind-mounted over the real OpenNebula paths. */
+  frontendRoot(fe: string): string {
+    return path.join(this.frontendDir(fe), "root");
+  }
+  /** A real OpenNebula path of a front-end as seen from the host, e.g. ("zone0-server0", "/var/lib/one/one.db"). */
+  hostPath(fe: string, onePath: string): string {
+    return path.join(this.frontendRoot(fe), onePath);
+  }
+  /** The front-end's state.json (packages, services, onecfg, injections). */
+  state(fe: string): string {
+    return path.join(this.frontendDir(fe), "state.json");
+  }
+  /** Lock guarding state.json read-modify-write. */
+  stateLock(fe: string): string {
+    return path.join(this.frontendDir(fe), "state.lock");
+  }
+  /** Exists while the front-end has pending injections, so the shell checks only then. */
+  injectionsMarker(fe: string): string {
+    return path.join(this.frontendDir(fe), "injections.pending");
+  }
+  /** Append-only JSON lines of every command (exec and sftp). */
+  commandLog(fe: string): string {
+    return path.join(this.frontendDir(fe), "commands.log");
+  }
+  /** The front-end's sshd_config. */
+  sshdConfig(fe: string): string {
+    return path.join(this.frontendDir(fe), "sshd_config");
+  }
+  /** The front-end's ed25519 host key. */
+  hostKey(fe: string): string {
+    return path.join(this.frontendDir(fe), "ssh_host_ed25519_key");
+  }
+  /** sshd PidFile. */
+  sshdPid(fe: string): string {
+    return path.join(this.frontendDir(fe), "sshd.pid");
+  }
+  /** sshd's stderr (-e). */
+  sshdLog(fe: string): string {
+    return path.join(this.frontendDir(fe), "sshd.log");
+  }
+  /** The front-end's SQLite database, seen from the host. */
+  db(fe: string): string {
+    return this.hostPath(fe, "/var/lib/one/one.db");
+  }
+}
+
+/** Front-end name of a zone's server: `zone<id>-server<n>`. */
+export function frontendName(zoneId: number, server = 0): string {
+  return `zone${zoneId}-server${server}`;
+}

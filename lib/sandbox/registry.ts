@@ -1,0 +1,75 @@
+/**
+ * sandbox.json: the sandbox's topology, written once by `up` and read by every emulated command
+ * to resolve zone endpoints to front-ends. Dependency-free for the emulator's start-up.
+ */
+import * as fs from "fs";
+import { SandboxLayout } from "./layout";
+
+/** One front-end (one sshd) of a zone. */
+export interface FrontendEntry {
+  /** `zone<id>-server<n>`. */
+  readonly name: string;
+  /** Loopback address sshd listens on. */
+  readonly host: string;
+  /** sshd port. */
+  readonly port: number;
+  /** Zone the front-end serves. */
+  readonly zoneId: number;
+}
+
+/** One zone of the federation. */
+export interface ZoneEntry {
+  /** Zone id (0 = master). */
+  readonly id: number;
+  /** Zone name as `onezone list` prints it. */
+  readonly name: string;
+  /** Federation role. */
+  readonly role: "master" | "slave";
+  /** XML-RPC endpoint, `http://<address>:2633/RPC2`. */
+  readonly endpoint: string;
+  /** The zone's front-ends (one in this sandbox). */
+  readonly frontends: readonly FrontendEntry[];
+}
+
+/** Contents of sandbox.json. */
+export interface SandboxRegistry {
+  /** File format version. */
+  readonly format: 1;
+  /** Absolute sandbox directory. */
+  readonly dir: string;
+  /** Federation name and the versions the upgrade goes between. */
+  readonly federation: { readonly name: string; readonly fromVersion: string; readonly toVersion: string };
+  /** Address of the master; slaves take the next ones. */
+  readonly addressBase: string;
+  /** sshd port of every front-end. */
+  readonly port: number;
+  /** FED_INDEX every zone was seeded with. */
+  readonly fedIndex: number;
+  /** Node binary the shims exec. */
+  readonly node: string;
+  /** Compiled emulator entry point the shims exec. */
+  readonly emulator: string;
+  /** Zones, master first. */
+  readonly zones: readonly ZoneEntry[];
+}
+
+/** Reads sandbox.json, or undefined when the directory holds no sandbox. */
+export function readRegistry(layout: SandboxLayout): SandboxRegistry | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(layout.registry, "utf8");
+  } catch {
+    return undefined;
+  }
+  return JSON.parse(text) as SandboxRegistry;
+}
+
+/** Every front-end of the registry, master's first. */
+export function allFrontends(reg: SandboxRegistry): FrontendEntry[] {
+  return reg.zones.flatMap((z) => z.frontends);
+}
+
+/** The zone a front-end belongs to. */
+export function zoneOf(reg: SandboxRegistry, fe: string): ZoneEntry | undefined {
+  return reg.zones.find((z) => z.frontends.some((f) => f.name === fe));
+}

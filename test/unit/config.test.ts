@@ -1,0 +1,68 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ConfigError, parseConfig } from "../../lib/config/load-config";
+
+const FIXTURES = path.resolve(__dirname, "../fixtures");
+const VALID = fs.readFileSync(path.join(FIXTURES, "federation.yaml"), "utf8");
+const file = path.join(FIXTURES, "federation.yaml");
+
+function problemsOf(text: string, at = file): string[] {
+  try {
+    parseConfig(text, at);
+  } catch (err) {
+    if (err instanceof ConfigError) return [...err.problems];
+    throw err;
+  }
+  return [];
+}
+
+describe("federation file", () => {
+  it("loads the seed federation with defaults applied and paths made absolute", () => {
+    const c = parseConfig(VALID, file);
+    expect(c.master).toMatchObject({ id: 0, name: "M-EU-FR", role: "master" });
+    expect(c.slaves.map((z) => z.id)).toEqual([100, 101]);
+    expect(c.zones[1].frontends).toEqual([{ host: "192.168.150.2", port: 22 }]);
+    expect(c.ssh.privateKeyPath).toBe(path.join(FIXTURES, "id_ed25519_fixture"));
+    expect(c.ssh.keepaliveIntervalSeconds).toBe(5);
+    expect(c.packages.manager).toBe("apt");
+    expect(c.backup.remoteDirectory).toBe("/var/lib/one/backups/onefed");
+    expect(c.timeouts.stepSeconds).toBe(900);
+  });
+
+  const cases: Array<[string, (s: string) => string, RegExp]> = [
+    ["no master", (s) => s.replace("role: master", "role: slave"), /zones: no zone has role master/],
+    ["two masters", (s) => s.replace("name: S-EU-GE, role: slave", "name: S-EU-GE, role: master"), /2 zones have role master \(zone 0 \(M-EU-FR\), zone 100 \(S-EU-GE\)\)/],
+    ["duplicate ids", (s) => s.replace("id: 101", "id: 100"), /zone id 100 is used more than once/],
+    ["duplicate names", (s) => s.replace("name: S-US-CA", "name: S-EU-GE"), /zone name S-EU-GE is used more than once/],
+    ["slave without front-end", (s) => s.replace("frontends: [ { host: 192.168.150.3 } ]", "frontends: []"), /zones\[2\] \(S-US-CA\)\.frontends: Expected array length to be greater or equal to 1/],
+    ["unknown key", (s) => s.replace("role: slave,  endpoint: \"http://192.168.150.2", "role: slave, colour: red, endpoint: \"http://192.168.150.2"), /zones\[1\] \(S-EU-GE\)\.colour: Unexpected property/],
+    ["bad version", (s) => s.replace('toVersion: "7.0.0"', 'toVersion: "seven"'), /federation\.toVersion: Expected string to match/],
+    ["toVersion not above", (s) => s.replace('toVersion: "7.0.0"', 'toVersion: "6.8.0"'), /federation\.toVersion: 6\.8\.0 is not above federation\.fromVersion 6\.10\.0/],
+    ["missing key file", (s) => s.replace("./id_ed25519_fixture", "./nope"), /ssh\.privateKeyPath: cannot read .*nope \(ENOENT\)/],
+    ["missing known_hosts", (s) => s.replace("./known_hosts", "./nope_hosts"), /ssh\.knownHostsPath: cannot read .*nope_hosts \(ENOENT\)/],
+    ["bad endpoint", (s) => s.replace('"http://192.168.150.3:2633/RPC2"', '"ftp://x"'), /zones\[2\] \(S-US-CA\)\.endpoint: Expected string to match/],
+    ["shell metacharacters in a name", (s) => s.replace("name: S-US-CA", 'name: "x;rm -rf /"'), /zones\[2\].*\.name: Expected string to match/],
+    ["maintenance upgrade", (s) => s.replace('toVersion: "7.0.0"', 'toVersion: "6.10.1"'), /maintenance upgrade inside one series/],
+  ];
+  it.each(cases)("rejects %s, naming the field and zone", (_name, mutate, expected) => {
+    const text = mutate(VALID);
+    expect(text).not.toBe(VALID);
+    const problems = problemsOf(text);
+    expect(problems.join("\n")).toMatch(expected);
+  });
+
+  it("reports every problem in one run", () => {
+    const text = VALID.replace("role: master", "role: slave").replace("id: 101", "id: 100").replace("./known_hosts", "./nope_hosts");
+    expect(problemsOf(text)).toHaveLength(3);
+  });
+
+  it("points at the YAML line of a syntax error", () => {
+    expect(problemsOf("federation: {\n  name: x\nzones: [")[0]).toMatch(/YAML syntax error/);
+  });
+
+  it("fails cleanly on a missing file", () => {
+    const { loadConfig } = require("../../lib/config/load-config");
+    expect(() => loadConfig(path.join(os.tmpdir(), "does-not-exist.yaml"))).toThrow(/cannot read the file \(ENOENT\)/);
+  });
+});

@@ -1,0 +1,83 @@
+import * as fs from "fs";
+import * as path from "path";
+import { parseDbVersion, parseIsActive, parsePackageVersion, parseSha256, parseUnitFiles, parseZoneListCsv, parseZoneShowJson, ParseError } from "../../lib/opennebula/parsers";
+
+const SAMPLES = path.resolve(__dirname, "../../../shared/opennebula/samples");
+const sample = (rel: string) => fs.readFileSync(path.join(SAMPLES, rel), "utf8");
+const rc = (rel: string) => Number(sample(`${rel}.rc`).trim());
+
+describe("onezone list --csv", () => {
+  it("reads the in-sync seed federation", () => {
+    expect(parseZoneListCsv(sample("onezone/a-in-sync/list_--csv.out"))).toEqual([
+      { current: true, id: 0, name: "M-EU-FR", endpoint: "http://127.0.50.1:2633/RPC2", fedIndex: 715438, enabled: true },
+      { current: false, id: 100, name: "S-EU-GE", endpoint: "http://127.0.50.2:2633/RPC2", fedIndex: 715438, enabled: true },
+      { current: false, id: 101, name: "S-US-CA", endpoint: "http://127.0.50.3:2633/RPC2", fedIndex: 715438, enabled: true },
+    ]);
+  });
+  it("reads a lagging zone's index", () => {
+    expect(parseZoneListCsv(sample("onezone/b-lagging/list_--csv.out")).map((r) => r.fedIndex)).toEqual([715438, 715438, 715401]);
+  });
+  it("reads an unreachable zone as null", () => {
+    expect(parseZoneListCsv(sample("onezone/c-unreachable/list_--csv.out"))[1].fedIndex).toBeNull();
+  });
+  it("reads a disabled zone", () => {
+    expect(parseZoneListCsv(sample("onezone/a-in-sync/seq06_list_--csv.out")).map((r) => r.enabled)).toEqual([true, false, true]);
+  });
+  it("refuses the fixed-width table", () => {
+    expect(() => parseZoneListCsv(sample("onezone/a-in-sync/list.out"))).toThrow(ParseError);
+  });
+});
+
+describe("onezone show -j", () => {
+  it("reads a solo zone", () => {
+    expect(parseZoneShowJson(sample("onezone/a-in-sync/show_0_-j.out"))).toEqual({
+      id: 0,
+      name: "M-EU-FR",
+      enabled: true,
+      endpoint: "http://127.0.50.1:2633/RPC2",
+      servers: [],
+    });
+  });
+  it("reads the HA sample's servers and roles", () => {
+    const z = parseZoneShowJson(sample("onezone/e-ha-zone/show_100_-j.out"));
+    expect(z.servers.length).toBeGreaterThan(0);
+    for (const s of z.servers) expect(s.raftState === null || (s.raftState >= 0 && s.raftState <= 3)).toBe(true);
+  });
+});
+
+describe("onedb version", () => {
+  it.each([
+    ["onedb/01-version_master", "up-to-date", "6.10.0"],
+    ["onedb/02-version-v_master", "up-to-date", "6.10.0"],
+    ["onedb/11-version-v_slave_after-federated-restore", "up-to-date", "6.10.0"],
+  ])("%s", (rel, status, shared) => {
+    expect(parseDbVersion(sample(`${rel}.out`), rc(rel))).toEqual({ status, shared, local: "6.10.0" });
+  });
+  it("maps exit codes 2 and 3", () => {
+    const text = "Shared: 7.0.0\nLocal:  6.10.0\nRequired shared version: 7.0.0\nRequired local version:  7.0.0\n";
+    expect(parseDbVersion(text, 2).status).toBe("upgrade-needed");
+    expect(parseDbVersion(text, 3).status).toBe("db-newer-than-software");
+  });
+  it("refuses an unknown exit code", () => {
+    expect(() => parseDbVersion("", 255)).toThrow(/exit code 255/);
+  });
+});
+
+describe("small parsers", () => {
+  it("package versions", () => {
+    expect(parsePackageVersion("6.10.0-1")).toBe("6.10.0");
+    expect(parsePackageVersion("6.8.0.1-1")).toBe("6.8.0.1");
+    expect(() => parsePackageVersion("")).toThrow(ParseError);
+  });
+  it("systemctl", () => {
+    expect(parseIsActive(["a", "b"], "active\ninactive\n")).toEqual({ a: "active", b: "inactive" });
+    expect(() => parseIsActive(["a", "b"], "active\n")).toThrow(ParseError);
+    expect(parseUnitFiles("opennebula.service    enabled enabled\nopennebula-showback.timer enabled enabled\n")).toEqual([
+      "opennebula.service",
+      "opennebula-showback.timer",
+    ]);
+  });
+  it("sha256sum", () => {
+    expect(parseSha256(`${"a".repeat(64)}  /x\n`)).toBe("a".repeat(64));
+  });
+});

@@ -1,0 +1,129 @@
+import "cdktf/lib/testing/adapters/jest";
+import * as fs from "fs";
+import * as path from "path";
+import { App, Testing } from "../../lib/cdk";
+import { parseConfig } from "../../lib/config/load-config";
+import { FederationUpgrade } from "../../lib/constructs/federation-upgrade";
+import { GraphInvariants } from "../../lib/constructs/graph-invariants";
+import { StepResource } from "../../lib/constructs/step-resource";
+
+const FIXTURE = path.resolve(__dirname, "../fixtures/federation.yaml");
+const config = parseConfig(fs.readFileSync(FIXTURE, "utf8"), FIXTURE);
+// Fixed runner and config path so the snapshot does not depend on where the repo is checked out.
+const runner = { command: ["/usr/bin/node", "/opt/onefed/dist/lib/cli/onefed.js"], configPath: "/etc/onefed/federation.yaml" };
+
+function build() {
+  const app = Testing.app();
+  const stack = new FederationUpgrade(app, "federation-seed", { config, runner });
+  return { app, stack, json: JSON.parse(Testing.synth(stack)) };
+}
+
+type Tf = { resource: { null_resource: Record<string, { depends_on?: string[]; triggers: Record<string, string> }> } };
+
+/** Every resource each resource transitively waits for, from the synthesized JSON alone. */
+function ancestors(json: Tf): Map<string, Set<string>> {
+  const res = json.resource.null_resource;
+  const direct = (n: string) => (res[n].depends_on ?? []).map((d) => d.replace(/^\$\{null_resource\.(.*)\}$/, "$1"));
+  const memo = new Map<string, Set<string>>();
+  const walk = (n: string): Set<string> => {
+    if (memo.has(n)) return memo.get(n)!;
+    const all = new Set<string>();
+    for (const d of direct(n)) [d, ...walk(d)].forEach((x) => all.add(x));
+    memo.set(n, all);
+    return all;
+  };
+  Object.keys(res).forEach(walk);
+  return memo;
+}
+
+describe("FederationUpgrade stack", () => {
+  it("matches the snapshot of the seed federation", () => {
+    expect(build().json).toMatchSnapshot();
+  });
+
+  it("has one resource per (step, zone) and one sync and one backup", () => {
+    const names = Object.keys(build().json.resource.null_resource).sort();
+    expect(names).toHaveLength(3 * 7 + 2 + 2);
+    expect(names).toContain("zone_100_restore");
+    expect(names).not.toContain("zone_0_restore");
+    expect(names).toContain("federated_backup");
+    expect(names).toContain("federation_sync");
+  });
+
+  it("carries readable triggers for review", () => {
+    const { stack } = build();
+    expect(Testing.synth(stack)).toHaveResourceWithProperties({ tfResourceType: "null_resource" } as never, {
+      triggers: expect.objectContaining({ step: "restore", zone_id: "100", zone_name: "S-EU-GE", from_version: "6.10.0", to_version: "7.0.0" }),
+    });
+  });
+
+  it("orders the procedure only through edges", () => {
+    const a = ancestors(build().json);
+    for (const zone of [0, 100, 101]) {
+      for (const p of [0, 100, 101]) expect(a.get(`zone_${zone}_stop`)).toContain(`zone_${p}_preflight`);
+      expect(a.get(`zone_${zone}_stop`)).toContain("federation_sync");
+    }
+    for (const s of [100, 101]) {
+      expect(a.get(`zone_${s}_restore`)).toContain("federated_backup");
+      expect(a.get(`zone_${s}_upgrade`)).toContain(`zone_${s}_restore`);
+      expect(a.get("zone_0_freeze")).toContain(`zone_${s}_freeze`);
+      expect(a.get(`zone_${s}_unfreeze`)).toContain("zone_0_unfreeze");
+    }
+    expect(a.get("federated_backup")).toContain("zone_0_upgrade");
+    // Independent slaves run in parallel: neither waits for the other's restore.
+    expect(a.get("zone_101_upgrade")).not.toContain("zone_100_restore");
+    expect(a.get("zone_100_upgrade")).not.toContain("zone_101_restore");
+  });
+
+  it("changes only the affected resources' triggers when the target version changes", () => {
+    const other = parseConfig(fs.readFileSync(FIXTURE, "utf8").replace('toVersion: "7.0.0"', 'toVersion: "7.2.0"'), FIXTURE);
+    const stack = new FederationUpgrade(Testing.app(), "s", { config: other, runner });
+    const before = build().json.resource.null_resource;
+    const after = JSON.parse(Testing.synth(stack)).resource.null_resource;
+    expect(after.zone_0_upgrade.triggers.to_version).toBe("7.2.0");
+    expect(after.zone_0_upgrade.triggers.plan_sha256).not.toBe(before.zone_0_upgrade.triggers.plan_sha256);
+  });
+
+  it("keeps secrets and key material out of the synthesized JSON", () => {
+    const text = Testing.synth(build().stack);
+    const key = fs.readFileSync(config.ssh.privateKeyPath, "utf8");
+    expect(text).not.toContain(key.split("\n")[1]);
+    expect(text).not.toContain("id_ed25519");
+    expect(text).not.toContain("PRIVATE KEY");
+  });
+
+  it("passes its graph invariants", () => {
+    const { stack } = build();
+    expect(new GraphInvariants(stack).validate()).toEqual([]);
+  });
+
+  it("fails synth when a slave would upgrade before its restore", () => {
+    const { app, stack } = build();
+    const slave = stack.slaves[0];
+    slave.upgradeStep.after.splice(0, slave.upgradeStep.after.length, slave.stopStep);
+    const errors = new GraphInvariants(stack).validate();
+    expect(errors.join("\n")).toMatch(/upgrade of zone 100 \(S-EU-GE\) does not wait for restore of zone 100 \(S-EU-GE\): a slave is never upgraded before its own restore/);
+    expect(() => app.synth()).toThrow(/a slave is never upgraded before its own restore/);
+  });
+
+  it("fails synth when the master would be restored", () => {
+    const { stack } = build();
+    new StepResource(stack, "bad-restore", { step: "restore", zone: config.master, config, runner, after: [stack.backup.backupStep], resourceName: "bad" });
+    expect(new GraphInvariants(stack).validate().join("\n")).toMatch(/restore of zone 0 \(M-EU-FR\) exists: the master is never restored/);
+  });
+
+  it("fails synth when a zone could stop before the preflight", () => {
+    const { stack } = build();
+    const stop = stack.slaves[1].stopStep;
+    stop.after.splice(0, stop.after.length);
+    expect(new GraphInvariants(stack).validate().join("\n")).toMatch(/stop of zone 101 \(S-US-CA\) does not wait for preflight of zone 0/);
+  });
+
+  it("synthesizes with a real App (validations on)", () => {
+    const outdir = fs.mkdtempSync(path.join(require("os").tmpdir(), "onefed-synth-"));
+    const app = new App({ outdir });
+    new FederationUpgrade(app, "federation-seed", { config, runner });
+    app.synth();
+    expect(fs.existsSync(path.join(outdir, "stacks/federation-seed/cdk.tf.json"))).toBe(true);
+  });
+});
