@@ -1,0 +1,39 @@
+/**
+ * `onefed demo` (npm start): the main job end to end on the built-in sandbox federation — bring it
+ * up if needed, prepare the engine, synthesize, apply for real, show the zones before and after.
+ */
+import * as path from "path";
+import { sandboxStatus, sandboxUp } from "../sandbox";
+import { deploy } from "../workflow/deploy";
+import { flag, parseArgs } from "./args";
+import { zoneTable } from "./zone-table";
+
+export const DEMO_HELP = `Usage: onefed demo [--dir DIR] [--via engine|cdktf]
+
+Upgrades the built-in sandbox federation (master 0 M-EU-FR, slaves 100 S-EU-GE and 101 S-US-CA,
+6.10.0 → 7.0.0) end to end with a real apply: sandbox up (if not running), engine, synth, deploy.
+The sandbox stays up afterwards; take it down with \`onefed sandbox down --dir DIR\`.
+
+Options:
+  --dir DIR     sandbox directory (default: ./.sandbox)
+  --via MODE    engine (terraform init/apply, default) or cdktf (cdktf deploy)
+`;
+
+export async function runDemoCommand(argv: string[], out: (s: string) => void): Promise<number> {
+  if (argv.includes("--help")) {
+    out(DEMO_HELP);
+    return 0;
+  }
+  const args = parseArgs(argv, { values: ["dir", "via"], booleans: [] }, "onefed demo");
+  const dir = path.resolve(flag(args, "dir") ?? ".sandbox");
+  const via = flag(args, "via") === "cdktf" ? "cdktf" : "engine";
+  await sandboxUp({ dir, log: out });
+  out("\nBefore:");
+  out(zoneTable(await sandboxStatus(dir)));
+  await deploy({ configPath: path.join(dir, "federation.yaml"), via, outdir: path.join(dir, "cdktf.out"), log: out });
+  out("\nAfter:");
+  out(zoneTable(await sandboxStatus(dir)));
+  out(`\nThe sandbox is still up: look at it with \`npx onefed sandbox status --dir ${dir}\`, the command log per front-end in ${dir}/frontends/*/commands.log.`);
+  out(`Deploy again to see that nothing runs twice; take it down with \`npx onefed sandbox down --dir ${dir}\`.`);
+  return 0;
+}

@@ -1,0 +1,114 @@
+/**
+ * Who and where an emulated command is: the sandbox directory and front-end come from the
+ * environment the front-end shell sets; every other front-end is reached through sandbox.json.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { FrontendState, readState, updateState } from "../frontend-state";
+import { FRONTEND_MOUNTS, SandboxLayout } from "../layout";
+import { FrontendEntry, SandboxRegistry, ZoneEntry, allFrontends, readRegistry } from "../registry";
+import { releaseOfDeb } from "../catalog";
+
+/** Environment variable naming the sandbox directory. */
+export const ENV_SANDBOX_DIR = "ONEFED_SANDBOX_DIR";
+/** Environment variable naming the front-end the command runs on. */
+export const ENV_FRONTEND = "ONEFED_FRONTEND";
+/**
+ * Tests only: prefix for the front-end's own OpenNebula paths, standing in for the mount namespace
+ * the sshd sessions run in. Never set by the sandbox itself.
+ */
+export const ENV_TEST_ROOT = "ONEFED_SANDBOX_TEST_ROOT";
+
+/** The emulated command's view of the sandbox. */
+export class EmulatorContext {
+  /** Sandbox paths. */
+  public readonly layout: SandboxLayout;
+  /** Topology. */
+  public readonly registry: SandboxRegistry;
+  /** The front-end the command runs on. */
+  public readonly self: FrontendEntry;
+  /** Its zone. */
+  public readonly zone: ZoneEntry;
+  /** Root prefix of own paths in tests; undefined in the namespace. */
+  public readonly testRoot: string | undefined;
+  /** Environment of the command. */
+  public readonly env: NodeJS.ProcessEnv;
+
+  constructor(env: NodeJS.ProcessEnv) {
+    const dir = env[ENV_SANDBOX_DIR];
+    const fe = env[ENV_FRONTEND];
+    if (!dir || !fe) throw new Error(`${ENV_SANDBOX_DIR} and ${ENV_FRONTEND} must be set (run through the sandbox front-end shell)`);
+    this.layout = new SandboxLayout(dir);
+    const reg = readRegistry(this.layout);
+    if (!reg) throw new Error(`no sandbox in ${dir}`);
+    this.registry = reg;
+    const self = allFrontends(reg).find((f) => f.name === fe);
+    if (!self) throw new Error(`unknown front-end ${fe}`);
+    this.self = self;
+    this.zone = reg.zones.find((z) => z.id === self.zoneId)!;
+    this.testRoot = env[ENV_TEST_ROOT] || undefined;
+    this.env = env;
+  }
+
+  /** An OpenNebula path on this front-end (the real path inside its namespace). */
+  ownPath(onePath: string): string {
+    return this.testRoot ? path.join(this.testRoot, onePath) : onePath;
+  }
+
+  /** An OpenNebula path on any front-end. */
+  pathOn(fe: string, onePath: string): string {
+    return fe === this.self.name ? this.ownPath(onePath) : this.layout.hostPath(fe, onePath);
+  }
+
+  /** A path the user typed: relative to the cwd; in tests, OpenNebula paths map into the test root. */
+  userPath(p: string): string {
+    const abs = path.resolve(p);
+    if (this.testRoot && FRONTEND_MOUNTS.some((m) => abs === m || abs.startsWith(`${m}/`))) return path.join(this.testRoot, abs);
+    return abs;
+  }
+
+  /** A front-end's database file. */
+  dbOf(fe: string = this.self.name): string {
+    return this.pathOn(fe, "/var/lib/one/one.db");
+  }
+
+  /** A front-end's state. */
+  state(fe: string = this.self.name): FrontendState {
+    return readState(this.layout, fe);
+  }
+
+  /** Locked change of a front-end's state. */
+  update<T>(fn: (s: FrontendState) => T, fe: string = this.self.name): T {
+    return updateState(this.layout, fe, fn);
+  }
+
+  /** Installed OpenNebula release on a front-end, null when the package is absent. */
+  installedVersion(fe: string = this.self.name): string | null {
+    const deb = this.state(fe).packages["opennebula"];
+    return deb ? releaseOfDeb(deb) : null;
+  }
+
+  /** Whether a front-end's oned runs. */
+  onedActive(fe: string = this.self.name): boolean {
+    return this.state(fe).services["opennebula.service"] === "active";
+  }
+
+  /** The master zone's front-end. */
+  master(): FrontendEntry {
+    return this.registry.zones.find((z) => z.role === "master")!.frontends[0];
+  }
+
+  /** A zone's first front-end. */
+  frontendOfZone(zoneId: number): FrontendEntry | undefined {
+    return this.registry.zones.find((z) => z.id === zoneId)?.frontends[0];
+  }
+
+  /** Appends a line to one of this front-end's /var/log/one files. */
+  log(file: string, line: string): void {
+    try {
+      fs.appendFileSync(this.ownPath(`/var/log/one/${file}`), line.endsWith("\n") ? line : `${line}\n`);
+    } catch {
+      /* logging never fails a command */
+    }
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * XML-RPC reachability between the CLI and the oned daemons of the sandbox: which endpoint a CLI
+ * talks to, and which front-end (if any) answers there.
+ */
+import * as fs from "fs";
+import { EmulatorContext } from "./context";
+import { FrontendEntry } from "../registry";
+
+/** The Ruby client's default endpoint. */
+const DEFAULT_ENDPOINT = "http://localhost:2633/RPC2";
+
+/** The endpoint a CLI uses: --endpoint, ONE_XMLRPC, one_endpoint file, default (like client.rb). */
+export function clientEndpoint(ctx: EmulatorContext, explicit?: string): string {
+  if (explicit) return explicit.trim();
+  if (ctx.env.ONE_XMLRPC) return ctx.env.ONE_XMLRPC.trim();
+  try {
+    const text = fs.readFileSync(ctx.ownPath("/var/lib/one/.one/one_endpoint"), "utf8").trim();
+    if (text) return text;
+  } catch {
+    /* no file: default */
+  }
+  return DEFAULT_ENDPOINT;
+}
+
+/** Host and port of an endpoint URL (default port 2633). */
+export function hostPort(endpoint: string): { host: string; port: number } {
+  const m = /^[a-z]+:\/\/\[?([^\]/:]+)\]?(?::(\d+))?/i.exec(endpoint.trim());
+  return { host: m?.[1] ?? endpoint, port: m?.[2] ? parseInt(m[2], 10) : 2633 };
+}
+
+/** The front-end whose oned listens at an endpoint (answering or not). */
+export function frontendAt(ctx: EmulatorContext, endpoint: string): FrontendEntry | undefined {
+  const e = endpoint.trim();
+  const zone = ctx.registry.zones.find((z) => z.endpoint.trim() === e);
+  if (zone) return zone.frontends[0];
+  const { host, port } = hostPort(e);
+  if (port !== 2633) return undefined;
+  if (host === "localhost" || host === "127.0.0.1") return ctx.self;
+  return ctx.registry.zones.flatMap((z) => z.frontends).find((f) => f.host === host);
+}
+
+/** Result of opening an XML-RPC connection. */
+export type Connection = { readonly fe: FrontendEntry } | { readonly error: string };
+
+/** Connects like the Ruby client: refused unless the front-end's oned runs and is reachable. */
+export function connect(ctx: EmulatorContext, endpoint: string): Connection {
+  const fe = frontendAt(ctx, endpoint);
+  if (fe) {
+    const st = ctx.state(fe.name);
+    if (st.reachable && st.services["opennebula.service"] === "active") return { fe };
+  }
+  const { host, port } = hostPort(endpoint);
+  return { error: `Failed to open TCP connection to ${host}:${port} (Connection refused - connect(2) for "${host}" port ${port})` };
+}
