@@ -1,0 +1,44 @@
+/**
+ * A scripted front-end for step unit tests: answers command lines by the first matching rule and
+ * records every line, so a test can assert what ran and, above all, what did not.
+ */
+import * as fs from "fs";
+import { OpenNebulaFrontend, Transport } from "../../lib/opennebula/frontend";
+import { CommandResult } from "../../lib/ssh/command-result";
+
+export interface Reply {
+  readonly exitCode?: number;
+  readonly stdout?: string;
+  readonly stderr?: string;
+}
+
+export class FakeTransport implements Transport {
+  public readonly lines: string[] = [];
+  public readonly uploads: string[] = [];
+
+  constructor(private readonly rules: Array<[RegExp, Reply | ((line: string) => Reply)]>) {}
+
+  async exec(line: string): Promise<CommandResult> {
+    this.lines.push(line);
+    const rule = this.rules.find(([re]) => re.test(line));
+    if (!rule) throw new Error(`unscripted command: ${line}`);
+    const reply = typeof rule[1] === "function" ? rule[1](line) : rule[1];
+    return { host: "fake:22", command: line, exitCode: reply.exitCode ?? 0, signal: null, stdout: reply.stdout ?? "", stderr: reply.stderr ?? "", durationMs: 0 };
+  }
+
+  async upload(local: string, remote: string): Promise<void> {
+    this.uploads.push(remote);
+    fs.readFileSync(local);
+  }
+
+  async download(_remote: string, local: string): Promise<void> {
+    fs.writeFileSync(local, "-- fake federated backup\n");
+  }
+}
+
+export function fakeFrontend(t: FakeTransport): OpenNebulaFrontend {
+  return new OpenNebulaFrontend(t, { host: "fake", port: 22, zone: "zone test" }, "apt");
+}
+
+export const dbVersionText = (shared: string, local: string, required = "7.0.0") =>
+  `Shared: ${shared}\nLocal:  ${local}\nRequired shared version: ${required}\nRequired local version:  ${required}\n`;

@@ -1,0 +1,139 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parseConfig } from "../../lib/config/load-config";
+import { FederationConfig, ZoneConfig } from "../../lib/config/federation-config";
+import { artifactPaths, writeChecksum } from "../../lib/steps/artifact";
+import { STEPS } from "../../lib/steps/catalog";
+import { StepRefusal } from "../../lib/steps/refusal";
+import { StepContext, StepName } from "../../lib/steps/step";
+import { dbVersionText, FakeTransport, fakeFrontend, Reply } from "../support/fake-frontend";
+
+const FIXTURE = path.resolve(__dirname, "../fixtures/federation.yaml");
+
+function configWithArtifacts(): FederationConfig {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "onefed-steps-"));
+  const text = fs.readFileSync(FIXTURE, "utf8") + `backup: { localDirectory: ${dir} }\n`;
+  return parseConfig(text, FIXTURE);
+}
+
+function run(step: StepName, config: FederationConfig, zone: ZoneConfig, rules: Array<[RegExp, Reply]>) {
+  const transport = new FakeTransport(rules);
+  const fe = fakeFrontend(transport);
+  const ctx: StepContext = { config, zone, artifact: artifactPaths(config), log: () => undefined, frontend: async () => fe };
+  return { transport, result: STEPS[step].run(ctx) };
+}
+
+const stopped: Array<[RegExp, Reply]> = [
+  [/^systemctl list-unit-files/, { stdout: "opennebula.service enabled enabled\nopennebula-flow.service enabled enabled\n" }],
+  [/^systemctl is-active/, { exitCode: 3, stdout: "inactive\ninactive\n" }],
+  [/^test -e \/var\/lock\/one\/one/, { exitCode: 1 }],
+  [/^mkdir /, {}],
+];
+
+describe("restore safety", () => {
+  it("never restores into the master", async () => {
+    const config = configWithArtifacts();
+    const { transport, result } = run("restore", config, config.master, []);
+    await expect(result).rejects.toThrow(/restore refused on zone 0 \(M-EU-FR\).*expected a slave zone, but found the master zone/);
+    expect(transport.lines).toEqual([]);
+  });
+
+  it("refuses an artifact whose sha256 does not match the recorded one, before uploading", async () => {
+    const config = configWithArtifacts();
+    const paths = artifactPaths(config);
+    fs.writeFileSync(paths.localPath, "-- tampered\n");
+    writeChecksum(paths, "0".repeat(64));
+    const { transport, result } = run("restore", config, config.slaves[0], [[/^onedb version/, { stdout: dbVersionText("6.10.0", "6.10.0", "6.10.0") }], ...stopped]);
+    await expect(result).rejects.toThrow(StepRefusal);
+    await expect(result).rejects.toThrow(/zone 100 \(S-EU-GE\), front-end 192\.168\.150\.2:22: expected the artifact .* with the sha256 recorded at backup time \(0{64}\), but found sha256 [0-9a-f]{64}/);
+    expect(transport.uploads).toEqual([]);
+    expect(transport.lines.some((l) => l.includes("onedb restore"))).toBe(false);
+  });
+
+  it("fails a restore that printed a parse error, even with exit 0", async () => {
+    const config = configWithArtifacts();
+    const paths = artifactPaths(config);
+    fs.writeFileSync(paths.localPath, "-- good\n");
+    const digest = require("crypto").createHash("sha256").update("-- good\n").digest("hex");
+    writeChecksum(paths, digest);
+    const { result } = run("restore", config, config.slaves[0], [
+      [/^onedb version/, { stdout: dbVersionText("6.10.0", "6.10.0", "6.10.0") }],
+      ...stopped,
+      [/^sha256sum /, { stdout: `${digest}  ${paths.remotePath}\n` }],
+      [/^onedb restore /, { stderr: "Parse error near line 12: incomplete input\n", stdout: "Sqlite database backup restored in /var/lib/one/one.db\n" }],
+    ]);
+    await expect(result).rejects.toThrow(/expected a clean restore \(nothing on stderr\).*Parse error near line 12/);
+  });
+
+  it("does nothing when the slave already has the new shared version", async () => {
+    const config = configWithArtifacts();
+    const { transport, result } = run("restore", config, config.slaves[1], [[/^onedb version/, { exitCode: 3, stdout: dbVersionText("7.0.0", "6.10.0", "6.10.0") }]]);
+    await expect(result).resolves.toMatchObject({ status: "already-done" });
+    expect(transport.lines).toEqual(["onedb version"]);
+  });
+});
+
+describe("upgrade safety", () => {
+  it("never upgrades a slave before its restore", async () => {
+    const config = configWithArtifacts();
+    const { transport, result } = run("upgrade", config, config.slaves[0], [
+      [/^dpkg-query/, { stdout: "6.10.0-1" }],
+      [/^onedb version/, { stdout: dbVersionText("6.10.0", "6.10.0", "6.10.0") }],
+    ]);
+    await expect(result).rejects.toThrow(/upgrade refused on zone 100 \(S-EU-GE\).*expected shared DB version 7\.0\.0 .* but found shared DB version 6\.10\.0/);
+    expect(transport.lines.some((l) => l.includes("apt-get"))).toBe(false);
+  });
+
+  it("refuses while oned still holds its lock", async () => {
+    const config = configWithArtifacts();
+    const { transport, result } = run("upgrade", config, config.master, [
+      [/^dpkg-query/, { stdout: "6.10.0-1" }],
+      [/^onedb version/, { stdout: dbVersionText("6.10.0", "6.10.0", "6.10.0") }],
+      [/^test -e \/var\/lock\/one\/one/, { exitCode: 0 }],
+      ...stopped,
+    ]);
+    await expect(result).rejects.toThrow(/expected every OpenNebula service stopped and no \/var\/lock\/one\/one, but found lock file/);
+    expect(transport.lines.some((l) => l.includes("apt-get"))).toBe(false);
+  });
+
+  it("is a no-op when the zone already runs the target", async () => {
+    const config = configWithArtifacts();
+    const { transport, result } = run("upgrade", config, config.master, [
+      [/^dpkg-query/, { stdout: "7.0.0-1" }],
+      [/^onedb version/, { stdout: dbVersionText("7.0.0", "7.0.0") }],
+    ]);
+    await expect(result).resolves.toMatchObject({ status: "already-done" });
+    expect(transport.lines).toHaveLength(2);
+  });
+});
+
+describe("preflight", () => {
+  it("refuses a front-end at another version than declared", async () => {
+    const config = configWithArtifacts();
+    const { result } = run("preflight", config, config.slaves[1], [[/^dpkg-query/, { stdout: "6.8.1-1" }]]);
+    await expect(result).rejects.toThrow(/preflight refused on zone 101 \(S-US-CA\), front-end 192\.168\.150\.3:22: expected OpenNebula 6\.10\.0 installed \(federation\.fromVersion\), but found 6\.8\.1/);
+  });
+
+  it("refuses when the master knows a zone the file lacks", async () => {
+    const config = configWithArtifacts();
+    const csv =
+      "CURRENT,ID,NAME,ENDPOINT,FED_INDEX,STAT\n*,0,M-EU-FR,http://192.168.150.1:2633/RPC2,5,on\n\"\",100,S-EU-GE,http://192.168.150.2:2633/RPC2,5,on\n" +
+      '"",101,S-US-CA,http://192.168.150.3:2633/RPC2,5,on\n"",102,S-XX,http://192.168.150.4:2633/RPC2,5,on\n';
+    const { result } = run("preflight", config, config.master, [
+      [/^dpkg-query/, { stdout: "6.10.0-1" }],
+      [/^onedb version/, { stdout: dbVersionText("6.10.0", "6.10.0", "6.10.0") }],
+      [/^onezone list --csv/, { stdout: csv }],
+    ]);
+    await expect(result).rejects.toThrow(/the master knows zone 102 \(S-XX\) that the file lacks/);
+  });
+});
+
+describe("sync", () => {
+  it("names the unreachable zone", async () => {
+    const config = parseConfig(fs.readFileSync(FIXTURE, "utf8") + "timeouts: { syncWaitSeconds: 0 }\n", FIXTURE);
+    const csv = fs.readFileSync(path.resolve(__dirname, "../../../shared/opennebula/samples/onezone/c-unreachable/list_--csv.out"), "utf8");
+    const { result } = run("sync", config, config.master, [[/^onezone list --csv/, { stdout: csv }]]);
+    await expect(result).rejects.toThrow(/no answer from zone 100 \(S-EU-GE\) \(0=715438, 100=-, 101=715438\)/);
+  });
+});
