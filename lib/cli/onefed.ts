@@ -12,6 +12,7 @@ const SUBCOMMANDS: Record<string, { summary: string; load: () => Subcommand }> =
   deploy: { summary: "synthesize and apply with the prepared engine (real terraform apply)", load: () => require("./deploy-command").runDeployCommand },
   engine: { summary: "find or build terraform/OpenTofu and the null provider mirror", load: () => require("./engine-command").runEngineCommand },
   sandbox: { summary: "a local federation of real sshd front-ends with emulated OpenNebula", load: () => require("./sandbox-command").runSandboxCommand },
+  schema: { summary: "print the JSON Schema of the federation file", load: () => require("./schema-command").runSchemaCommand },
   demo: { summary: "the main job: sandbox up, engine, deploy, before/after table", load: () => require("./demo-command").runDemoCommand },
 };
 
