@@ -20,6 +20,7 @@ export class FederationUpgrade extends TerraformStack {
   public readonly master: Zone;
   public readonly slaves: readonly Zone[];
   public readonly backup: FederatedBackup;
+  public readonly preflightStep: StepResource;
   public readonly syncStep: StepResource;
 
   constructor(scope: Construct, id: string, props: FederationUpgradeProps) {
@@ -31,11 +32,11 @@ export class FederationUpgrade extends TerraformStack {
     this.master = new Zone(this, `zone-${config.master.id}`, { zone: config.master, config, runner });
     this.slaves = config.slaves.map((z) => new Zone(this, `zone-${z.id}`, { zone: z, config, runner }));
     const all = [this.master, ...this.slaves];
-    const preflights = all.map((z) => z.preflightStep);
+    this.preflightStep = new StepResource(this, "federation-preflight", { step: "preflight", zone: config.master, config, runner, resourceName: "federation_preflight" });
 
     // Freeze: slaves first, the master last (a slave's disable goes through the master, §4.5).
-    for (const s of this.slaves) s.freezeStep.addAfter(...preflights);
-    this.master.freezeStep.addAfter(...preflights, ...this.slaves.map((s) => s.freezeStep));
+    for (const s of this.slaves) s.freezeStep.addAfter(this.preflightStep);
+    this.master.freezeStep.addAfter(this.preflightStep, ...this.slaves.map((s) => s.freezeStep));
     this.syncStep = new StepResource(this, "federation-sync", {
       step: "sync",
       zone: config.master,

@@ -12,7 +12,6 @@ export interface ZoneProps {
 
 export class Zone extends Construct {
   public readonly zone: ZoneConfig;
-  public readonly preflightStep: StepResource;
   public readonly freezeStep: StepResource;
   public readonly stopStep: StepResource;
   public readonly upgradeStep: StepResource;
@@ -27,7 +26,6 @@ export class Zone extends Construct {
     this.zone = props.zone;
     const step = (name: StepResource["step"], after: StepResource[] = []) =>
       new StepResource(this, name, { step: name, zone: props.zone, config: props.config, runner: props.runner, after });
-    this.preflightStep = step("preflight");
     this.freezeStep = step("freeze");
     this.stopStep = step("stop");
     if (props.zone.role === "slave") this.restoreStep = step("restore", [this.stopStep]);

@@ -14,7 +14,10 @@ export interface CliConfigProps {
  * path containing them must double the introducer.
  */
 export function hclString(value: string): string {
-  return JSON.stringify(value).replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
+  // Function replacers: in a replacement string "$$" would itself mean one "$".
+  return JSON.stringify(value)
+    .replace(/\$\{/g, () => "$${")
+    .replace(/%\{/g, () => "%%{");
 }
 
 function hclList(values: readonly string[]): string {

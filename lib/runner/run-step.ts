@@ -26,16 +26,18 @@ export async function runStep(opts: RunStepOptions): Promise<StepOutcome> {
   const log = opts.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const deadline = new Deadline(zone.stepTimeoutSeconds);
   const started = Date.now();
-  let connection: Promise<{ frontend: OpenNebulaFrontend; session: SshSession }> | undefined;
+  const connections = new Map<number, Promise<{ frontend: OpenNebulaFrontend; session: SshSession }>>();
+  const frontendOf = async (z: ZoneConfig) => {
+    if (!connections.has(z.id)) connections.set(z.id, connectFrontend(config, z, deadline, (line) => log(`${prefix} ${line.trimStart()}`)));
+    return (await connections.get(z.id)!).frontend;
+  };
   const ctx: StepContext = {
     config,
     zone,
     artifact: artifactPaths(config),
     log: (line) => log(`${prefix} ${line.trimStart()}`),
-    frontend: async () => {
-      connection ??= connectFrontend(config, zone, deadline, (line) => log(`${prefix} ${line.trimStart()}`));
-      return (await connection).frontend;
-    },
+    frontend: () => frontendOf(zone),
+    frontendOf,
   };
   log(`${prefix} ${definition.description}`);
   try {
@@ -43,6 +45,6 @@ export async function runStep(opts: RunStepOptions): Promise<StepOutcome> {
     log(`${prefix} ${outcome.status === "already-done" ? "already done" : "done"}: ${outcome.summary} (${Date.now() - started} ms)`);
     return outcome;
   } finally {
-    if (connection) await connection.then((c) => c.session.close(), () => undefined);
+    await Promise.all([...connections.values()].map((c) => c.then((x) => x.session.close(), () => undefined)));
   }
 }

@@ -111,6 +111,24 @@ export function zoneStateStatement(zone: ZoneRecord, state: number): string {
   return `UPDATE zone_pool SET body=${sqlQuote(zoneBody({ ...zone, state }))} WHERE oid=${zone.id}`;
 }
 
+/** What replication compares: the shared schema version and the last federated index. */
+export interface FederationProbe {
+  /** Newest db_versioning version. */
+  readonly shared: string | null;
+  /** Last federated index, -1 when none. */
+  readonly last: number;
+}
+
+/** Reads a database's shared version and last federated index in one sqlite3 call. */
+export function probeFederation(db: string): FederationProbe {
+  const rows = sqliteQuery<{ shared: string | null; last: number | null }>(
+    db,
+    "SELECT (SELECT version FROM db_versioning WHERE oid=(SELECT MAX(oid) FROM db_versioning)) AS shared, " +
+      `(SELECT MAX(fed_index) FROM logdb WHERE ${FED_FILTER}) AS last`,
+  );
+  return { shared: rows[0]?.shared ?? null, last: rows[0]?.last === null || rows[0]?.last === undefined ? -1 : Number(rows[0].last) };
+}
+
 /** Outcome of one replication attempt. */
 export type ReplicationResult = "in-sync" | "replicated" | "gap";
 
@@ -119,9 +137,7 @@ export type ReplicationResult = "in-sync" | "replicated" | "gap";
  * records the slave lacks. A slave accepts only contiguous records, so when the master no longer
  * holds the record after the slave's last one, nothing happens ("gap", a stuck slave).
  */
-export function replicate(masterDb: string, slaveDb: string): ReplicationResult {
-  const masterLast = lastFedIndex(masterDb) ?? -1;
-  const slaveLast = lastFedIndex(slaveDb) ?? -1;
+export function replicate(masterDb: string, slaveDb: string, masterLast: number, slaveLast: number): ReplicationResult {
   if (slaveLast >= masterLast) return "in-sync";
   const next = sqliteQuery<{ n: number }>(masterDb, `SELECT COUNT(*) AS n FROM logdb WHERE fed_index = ${slaveLast + 1}`);
   if (slaveLast >= 0 && Number(next[0]?.n ?? 0) === 0) return "gap";

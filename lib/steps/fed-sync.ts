@@ -46,6 +46,7 @@ export async function waitForSync(fe: OpenNebulaFrontend, config: FederationConf
 export const fedSync: StepDefinition = {
   name: "sync",
   description: "on the master: onezone list --csv until every FED_INDEX is equal and stable",
+  scope: "federation",
   appliesTo: (zone) => zone.role === "master",
   plan: (_zone, config) => [renderCommand(onezone.listCsv()), `zones ${config.zones.map((z) => z.id).join(",")}`, `wait ${config.timeouts.syncWaitSeconds}s`],
   async run(ctx) {

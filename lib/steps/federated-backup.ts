@@ -15,6 +15,7 @@ import { StepDefinition } from "./step";
 export const federatedBackup: StepDefinition = {
   name: "backup",
   description: "on the master: onedb backup -v --federated, fetched to the artifact directory with its sha256",
+  scope: "federation",
   appliesTo: (zone) => zone.role === "master",
   plan: (_zone, config) => [renderCommand(onedb.backupFederated(`${config.backup.remoteDirectory}/<artifact>`)), "sha256sum", "sftp get (0600)"],
   async run(ctx) {

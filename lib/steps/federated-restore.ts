@@ -14,6 +14,7 @@ import { StepDefinition } from "./step";
 export const federatedRestore: StepDefinition = {
   name: "restore",
   description: "on each slave: upload the federated backup, check its sha256 there, onedb restore <file> -v --federated",
+  scope: "zone",
   appliesTo: (zone) => zone.role === "slave",
   plan: (_zone, config) => ["sftp put (0600)", "sha256sum", renderCommand(onedb.restoreFederated(`${config.backup.remoteDirectory}/<artifact>`))],
   async run(ctx) {

@@ -26,6 +26,7 @@ async function setEnabled(ctx: StepContext, enabled: boolean, step: string): Pro
 export const freeze: StepDefinition = {
   name: "freeze",
   description: "onezone disable through the zone's own endpoint (slaves first, the master last)",
+  scope: "zone",
   appliesTo: () => true,
   plan: (zone) => [renderCommand(onezone.showJson(zone.id)), renderCommand(onezone.disable(zone.id, zone.endpoint))],
   run: (ctx) => setEnabled(ctx, false, "freeze"),
@@ -34,6 +35,7 @@ export const freeze: StepDefinition = {
 export const unfreeze: StepDefinition = {
   name: "unfreeze",
   description: "onezone enable through the zone's own endpoint (the master first, then the slaves)",
+  scope: "zone",
   appliesTo: () => true,
   plan: (zone) => [renderCommand(onezone.showJson(zone.id)), renderCommand(onezone.enable(zone.id, zone.endpoint))],
   run: (ctx) => setEnabled(ctx, true, "unfreeze"),

@@ -9,6 +9,7 @@ import { StepDefinition } from "./step";
 export const start: StepDefinition = {
   name: "start",
   description: "systemctl daemon-reload and start the target version's services; onedb version must exit 0",
+  scope: "zone",
   appliesTo: () => true,
   plan: (_zone, config) => [renderCommand(systemctl.start(unitsToStart(config.toVersion))), renderCommand(onedb.version())],
   async run(ctx) {

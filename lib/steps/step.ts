@@ -14,6 +14,8 @@ export interface StepContext {
   log(line: string): void;
   /** The zone's front-end, connected on first use and closed when the step ends. */
   frontend(): Promise<OpenNebulaFrontend>;
+  /** Another zone's front-end (the federation-wide preflight checks every zone). */
+  frontendOf(zone: ZoneConfig): Promise<OpenNebulaFrontend>;
 }
 
 export interface StepOutcome {
@@ -26,6 +28,8 @@ export interface StepDefinition {
   readonly name: StepName;
   /** One line for plans, docs and `--help`. */
   readonly description: string;
+  /** `federation` steps have one resource, run with the master's id. */
+  readonly scope: "zone" | "federation";
   /** Which zones get a resource for this step. */
   readonly appliesTo: (zone: ZoneConfig, config: FederationConfig) => boolean;
   /**

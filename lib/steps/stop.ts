@@ -8,6 +8,7 @@ import { StepDefinition } from "./step";
 export const stop: StepDefinition = {
   name: "stop",
   description: "systemctl stop every OpenNebula unit that exists; check that all are inactive and the lock is gone",
+  scope: "zone",
   appliesTo: () => true,
   plan: (_zone, config) => [renderCommand(systemctl.stop([...new Set([...unitsToStop(config.fromVersion), ...unitsToStop(config.toVersion)])]))],
   async run(ctx) {

@@ -18,6 +18,7 @@ function remoteFile(config: FederationConfig, zone: ZoneConfig, what: string): s
 export const upgrade: StepDefinition = {
   name: "upgrade",
   description: "config backup, repository switch, package upgrade, onecfg upgrade, onedb upgrade -v, onedb fsck",
+  scope: "zone",
   appliesTo: () => true,
   plan: (zone, config) => [
     `cp -a /etc/one /etc/one.onefed-${config.fromVersion}`,

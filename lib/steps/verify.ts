@@ -11,6 +11,7 @@ import { StepDefinition } from "./step";
 export const verify: StepDefinition = {
   name: "verify",
   description: "installed and DB versions, services, zone enabled; on the master every FED_INDEX equal again",
+  scope: "zone",
   appliesTo: () => true,
   plan: (zone, config) => [
     renderCommand(onedb.version()),

@@ -282,7 +282,7 @@ describe("engine lock", () => {
     const lines: string[] = [];
     try {
       await expect(withLock(lockDir, "t", async () => "done", { pollMs: 5, log: (l) => lines.push(l) })).resolves.toBe("done");
-      expect(lines.join("\n")).toMatch(/removing stale lock .* pid 4194305/);
+      expect(lines.join("\n")).toMatch(/removing stale lock .*pid 4194305 on .* is gone/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

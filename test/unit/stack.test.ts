@@ -43,11 +43,12 @@ describe("FederationUpgrade stack", () => {
 
   it("has one resource per (step, zone) and one sync and one backup", () => {
     const names = Object.keys(build().json.resource.null_resource).sort();
-    expect(names).toHaveLength(3 * 7 + 2 + 2);
+    expect(names).toHaveLength(3 * 6 + 2 + 3);
     expect(names).toContain("zone_100_restore");
     expect(names).not.toContain("zone_0_restore");
     expect(names).toContain("federated_backup");
     expect(names).toContain("federation_sync");
+    expect(names).toContain("federation_preflight");
   });
 
   it("carries readable triggers for review", () => {
@@ -60,7 +61,8 @@ describe("FederationUpgrade stack", () => {
   it("orders the procedure only through edges", () => {
     const a = ancestors(build().json);
     for (const zone of [0, 100, 101]) {
-      for (const p of [0, 100, 101]) expect(a.get(`zone_${zone}_stop`)).toContain(`zone_${p}_preflight`);
+      expect(a.get(`zone_${zone}_freeze`)).toContain("federation_preflight");
+      expect(a.get(`zone_${zone}_stop`)).toContain("federation_preflight");
       expect(a.get(`zone_${zone}_stop`)).toContain("federation_sync");
     }
     for (const s of [100, 101]) {

@@ -17,11 +17,13 @@ function configWithArtifacts(): FederationConfig {
   return parseConfig(text, FIXTURE);
 }
 
-function run(step: StepName, config: FederationConfig, zone: ZoneConfig, rules: Array<[RegExp, Reply]>) {
+/** Runs a step with one scripted front-end per zone: `rules` for the step's zone, `others` for the rest. */
+function run(step: StepName, config: FederationConfig, zone: ZoneConfig, rules: Array<[RegExp, Reply]>, others: Array<[RegExp, Reply]> = rules) {
   const transport = new FakeTransport(rules);
-  const fe = fakeFrontend(transport);
-  const ctx: StepContext = { config, zone, artifact: artifactPaths(config), log: () => undefined, frontend: async () => fe };
-  return { transport, result: STEPS[step].run(ctx) };
+  const fakes = new Map(config.zones.map((z) => [z.id, z.id === zone.id ? transport : new FakeTransport(others)]));
+  const frontendOf = async (z: ZoneConfig) => fakeFrontend(fakes.get(z.id)!);
+  const ctx: StepContext = { config, zone, artifact: artifactPaths(config), log: () => undefined, frontend: () => frontendOf(zone), frontendOf };
+  return { transport, fakes, result: STEPS[step].run(ctx) };
 }
 
 const stopped: Array<[RegExp, Reply]> = [
@@ -111,7 +113,12 @@ describe("upgrade safety", () => {
 describe("preflight", () => {
   it("refuses a front-end at another version than declared", async () => {
     const config = configWithArtifacts();
-    const { result } = run("preflight", config, config.slaves[1], [[/^dpkg-query/, { stdout: "6.8.1-1" }]]);
+    const healthy: Array<[RegExp, Reply]> = [
+      [/^dpkg-query/, { stdout: "6.10.0-1" }],
+      [/^onedb version/, { stdout: dbVersionText("6.10.0", "6.10.0", "6.10.0") }],
+      [/^onezone list --csv/, { stdout: "CURRENT,ID,NAME,ENDPOINT,FED_INDEX,STAT\n" + config.zones.map((z) => `"",${z.id},${z.name},${z.endpoint},5,on`).join("\n") }],
+    ];
+    const { result } = run("preflight", config, config.slaves[1], [[/^dpkg-query/, { stdout: "6.8.1-1" }]], healthy);
     await expect(result).rejects.toThrow(/preflight refused on zone 101 \(S-US-CA\), front-end 192\.168\.150\.3:22: expected OpenNebula 6\.10\.0 installed \(federation\.fromVersion\), but found 6\.8\.1/);
   });
 

@@ -1,0 +1,145 @@
+/**
+ * `apt-get update` / `apt-get install [--only-upgrade] <pkgs>` for the OpenNebula repository.
+ * Like real apt, install sees what the last `update` fetched: the repository series comes from
+ * /etc/apt/sources.list.d/opennebula.list at update time (the URL carries /repo/<major.minor>/).
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { EmulatorContext } from "./context";
+import { err, puts } from "./io";
+import { candidateOf, compareVersions, debVersion, packagesOf, releaseOfDeb, seriesOf, unitsOf } from "../catalog";
+
+/** Series downloads.opennebula.io serves (others have no Release file). */
+const PUBLISHED = ["5.12", "6.0", "6.2", "6.4", "6.6", "6.8", "6.10", "7.0", "7.2", "7.4"];
+
+const REPO_FILE = "/etc/apt/sources.list.d/opennebula.list";
+
+interface RepoLine {
+  readonly url: string;
+  readonly suite: string;
+  readonly series: string | null;
+}
+
+/** The OpenNebula `deb` line of opennebula.list, if the file exists. */
+function repoLine(ctx: EmulatorContext): RepoLine | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(ctx.ownPath(REPO_FILE), "utf8");
+  } catch {
+    return undefined;
+  }
+  for (const raw of text.split("\n")) {
+    const m = /^\s*deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+(\S+)/.exec(raw);
+    if (!m) continue;
+    const s = /\/repo\/(\d+\.\d+)\//.exec(`${m[1]}/`);
+    return { url: m[1], suite: m[2], series: s ? s[1] : null };
+  }
+  return undefined;
+}
+
+/** Emulated `apt-get`. */
+export function aptGet(ctx: EmulatorContext, argv: string[]): number {
+  const words: string[] = [];
+  const flags = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "-o" || a === "-c" || a === "-t") i++;
+    else if (a.startsWith("-")) flags.add(a);
+    else words.push(a);
+  }
+  const [verb, ...pkgs] = words;
+  const known = [ctx.registry.federation.fromVersion, ctx.registry.federation.toVersion];
+  if (verb === "update") return update(ctx, known);
+  if (verb === "install" || verb === "upgrade" || verb === "dist-upgrade") {
+    const yes = ["-y", "--yes", "--assume-yes", "-qy", "-yq"].some((f) => flags.has(f));
+    const onlyUpgrade = flags.has("--only-upgrade") || verb !== "install";
+    const targets = verb === "install" ? pkgs : Object.keys(ctx.state().packages);
+    return install(ctx, targets, { yes, onlyUpgrade, known });
+  }
+  err(verb ? `E: Invalid operation ${verb}\n` : "E: No command given\n");
+  return 100;
+}
+
+function update(ctx: EmulatorContext, known: readonly string[]): number {
+  const repo = repoLine(ctx);
+  const before = ctx.state().aptSeries;
+  if (repo) {
+    const published = repo.series !== null && (PUBLISHED.includes(repo.series) || known.some((v) => seriesOf(v) === repo.series));
+    if (!published) {
+      puts(`Ign:1 ${repo.url} ${repo.suite} InRelease`, `Err:2 ${repo.url} ${repo.suite} Release`, "  404  Not Found", "Reading package lists...");
+      err(`E: The repository '${repo.url} ${repo.suite} Release' does not have a Release file.\n`);
+      return 100;
+    }
+    if (before === repo.series) puts(`Hit:1 ${repo.url} ${repo.suite} InRelease`);
+    else puts(`Get:1 ${repo.url} ${repo.suite} InRelease [3,126 B]`, `Get:2 ${repo.url} ${repo.suite}/opennebula amd64 Packages [9,431 B]`, "Fetched 12.6 kB in 0s (48.3 kB/s)");
+  }
+  puts("Reading package lists...");
+  ctx.update((st) => {
+    st.aptSeries = repo?.series ?? null;
+  });
+  return 0;
+}
+
+function install(ctx: EmulatorContext, targets: string[], o: { yes: boolean; onlyUpgrade: boolean; known: readonly string[] }): number {
+  puts("Reading package lists...", "Building dependency tree...", "Reading state information...");
+  const st = ctx.state();
+  const repo = repoLine(ctx);
+  const series = repo ? st.aptSeries : null;
+  const candidate = series ? candidateOf(series, o.known) : undefined;
+  const available = new Set(candidate ? packagesOf(candidate) : []);
+  if (!series) {
+    // Without the repository nothing is known about any package: refuse like apt does.
+    err(targets.map((p) => `E: Unable to locate package ${p.split("=")[0]}\n`).join(""));
+    return 100;
+  }
+  const upgrades: Array<[string, string | undefined]> = [];
+  const missing: string[] = [];
+  for (const spec of targets) {
+    const [pkg, pin] = spec.split("=");
+    const have = st.packages[pkg];
+    if (!available.has(pkg)) {
+      if (have) puts(`${pkg} is already the newest version (${have}).`);
+      else missing.push(pkg);
+      continue;
+    }
+    const want = debVersion(candidate!);
+    if (pin && pin !== want) {
+      err(`E: Version '${pin}' for '${pkg}' was not found\n`);
+      return 100;
+    }
+    if (!have && o.onlyUpgrade) puts(`Skipping ${pkg}, it is not installed and only upgrades are requested.`);
+    else if (have && compareVersions(releaseOfDeb(have), candidate!) >= 0) puts(`${pkg} is already the newest version (${have}).`);
+    else upgrades.push([pkg, have]);
+  }
+  if (missing.length > 0) {
+    err(missing.map((p) => `E: Unable to locate package ${p}\n`).join(""));
+    return 100;
+  }
+  const up = upgrades.filter(([, have]) => have).map(([p]) => p).sort();
+  const fresh = upgrades.filter(([, have]) => !have).map(([p]) => p).sort();
+  if (up.length > 0) puts("The following packages will be upgraded:", `  ${up.join(" ")}`);
+  if (fresh.length > 0) puts("The following NEW packages will be installed:", `  ${fresh.join(" ")}`);
+  puts(`${up.length} upgraded, ${fresh.length} newly installed, 0 to remove and 0 not upgraded.`);
+  if (upgrades.length === 0) return 0;
+  const deb = debVersion(candidate!);
+  puts(`Need to get ${upgrades.length * 7},${upgrades.length * 113} kB of archives.`);
+  if (!o.yes) {
+    puts("Do you want to continue? [Y/n] Abort.");
+    return 1;
+  }
+  upgrades.forEach(([p], i) => puts(`Get:${i + 1} ${repo!.url} ${repo!.suite}/opennebula amd64 ${p} amd64 ${deb} [7,${113 + i} kB]`));
+  puts(`Fetched ${upgrades.length * 7}.${upgrades.length} MB in 1s (9,${upgrades.length}00 kB/s)`, "(Reading database ... 48213 files and directories currently installed.)");
+  for (const [p, have] of upgrades) {
+    puts(`Preparing to unpack .../${path.basename(`${p}_${deb}_amd64.deb`)} ...`, have ? `Unpacking ${p} (${deb}) over (${have}) ...` : `Unpacking ${p} (${deb}) ...`);
+  }
+  for (const [p] of upgrades) puts(`Setting up ${p} (${deb}) ...`);
+  ctx.update((s) => {
+    for (const [p] of upgrades) s.packages[p] = deb;
+    // The unit files now on disk are those of the new release; running units keep their state.
+    const units = unitsOf(releaseOfDeb(s.packages["opennebula"] ?? deb));
+    const services: typeof s.services = {};
+    for (const u of units) services[u] = s.services[u] ?? "inactive";
+    s.services = services;
+  });
+  return 0;
+}

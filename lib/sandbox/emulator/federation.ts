@@ -1,0 +1,49 @@
+/**
+ * The federation as oned sees it: FED_INDEX of a zone (one.zone.raftstatus through its endpoint)
+ * and the master's push of federated records to the slaves (FedReplicaManager).
+ */
+import { EmulatorContext } from "./context";
+import { frontendAt } from "./oned-link";
+import { onedLog } from "./oned";
+import { lastFedIndex, probeFederation, replicate } from "../one-db";
+
+/** UINT64_MAX: what a federated zone with no federated record yet reports. */
+const NO_RECORD = "18446744073709551615";
+
+/** FED_INDEX column value for a zone endpoint: its oned's last federated index, or "-" when it cannot be asked. */
+export function fedIndexAt(ctx: EmulatorContext, endpoint: string): string {
+  const fe = frontendAt(ctx, endpoint);
+  if (!fe) return "-";
+  const st = ctx.state(fe.name);
+  if (!st.reachable || st.services["opennebula.service"] !== "active") return "-";
+  try {
+    const last = lastFedIndex(ctx.dbOf(fe.name));
+    return last === null ? NO_RECORD : String(last);
+  } catch {
+    return "-";
+  }
+}
+
+/**
+ * Brings every running, reachable, unblocked slave with the master's shared version up to the
+ * master's last federated record. Called whenever the master's oned serves a request.
+ */
+export function replicateFromMaster(ctx: EmulatorContext): void {
+  const master = ctx.master();
+  if (!ctx.onedActive(master.name)) return;
+  const masterDb = ctx.dbOf(master.name);
+  const m = probeFederation(masterDb);
+  for (const zone of ctx.registry.zones) {
+    if (zone.role !== "slave") continue;
+    for (const fe of zone.frontends) {
+      const st = ctx.state(fe.name);
+      if (!st.reachable || st.replicationBlocked || st.services["opennebula.service"] !== "active") continue;
+      const slaveDb = ctx.dbOf(fe.name);
+      const s = probeFederation(slaveDb);
+      if (s.shared !== m.shared || s.last >= m.last) continue;
+      if (replicate(masterDb, slaveDb, m.last, s.last) === "gap" && master.name === ctx.self.name) {
+        onedLog(ctx, "E", `Missing federation record previous to: ${s.last + 1}`);
+      }
+    }
+  }
+}
