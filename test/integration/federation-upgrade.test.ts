@@ -1,0 +1,91 @@
+/**
+ * End to end on a sandbox federation (1 master + 2 slaves on real sshd) with the real engine:
+ * the upgrade completes, the command logs show the procedure's order, and a second deploy runs
+ * no command on any zone.
+ */
+import { describeAsRoot, firstIndex, SandboxFixture } from "../support/sandbox-fixture";
+
+jest.setTimeout(600_000);
+
+describeAsRoot("type B upgrade of a 1+2 federation", () => {
+  let sandbox: SandboxFixture;
+  let firstOutput = "";
+
+  beforeAll(async () => {
+    sandbox = await SandboxFixture.up("127.0.61.1");
+    firstOutput = await sandbox.deploy();
+  });
+  afterAll(async () => sandbox?.down());
+
+  it("upgrades every zone to 7.0.0 and leaves the federation enabled and in sync", async () => {
+    expect(firstOutput).toMatch(/Apply complete! Resources: 23 added, 0 changed, 0 destroyed/);
+    const status = await sandbox.status();
+    const fedIndexes = new Set<number>();
+    for (const zone of status.zones) {
+      for (const fe of zone.frontends) {
+        expect({ zone: zone.id, pkg: fe.packageVersion, db: fe.db.shared + "/" + fe.db.local, oned: fe.services["opennebula"] }).toEqual({
+          zone: zone.id,
+          pkg: "7.0.0",
+          db: "7.0.0/7.0.0",
+          oned: "active",
+        });
+        expect(Object.values(fe.zoneStates).every((s) => s === "ENABLED")).toBe(true);
+        fedIndexes.add(fe.fedIndex);
+      }
+    }
+    expect(fedIndexes.size).toBe(1);
+  });
+
+  it("ran the procedure in order, as the command logs show", () => {
+    const log = sandbox.log();
+    const master = "zone0-server0";
+    const at = (re: RegExp, fe?: string) => {
+      const i = firstIndex(log, re, fe);
+      expect(`${fe ?? "any"} ${re}: ${i}`).not.toMatch(/: -1$/);
+      return i;
+    };
+    const masterDisable = at(/^onezone disable 0 /, master);
+    const masterUpgrade = at(/^onedb upgrade /, master);
+    const backup = at(/^onedb backup -v --federated /, master);
+    const masterEnable = at(/^onezone enable 0 /, master);
+    expect(masterUpgrade).toBeLessThan(backup);
+    for (const [id, fe] of [
+      [100, "zone100-server0"],
+      [101, "zone101-server0"],
+    ] as const) {
+      expect(at(new RegExp(`^onezone disable ${id} `), fe)).toBeLessThan(masterDisable);
+      const stop = at(/^systemctl stop /, fe);
+      expect(stop).toBeLessThan(masterUpgrade);
+      const restore = at(/^onedb restore .* -v --federated$/, fe);
+      const packages = at(/apt-get install /, fe);
+      const dbUpgrade = at(/^onedb upgrade /, fe);
+      expect(backup).toBeLessThan(restore);
+      expect(restore).toBeLessThan(packages);
+      expect(packages).toBeLessThan(dbUpgrade);
+      expect(masterEnable).toBeLessThan(at(new RegExp(`^onezone enable ${id} `), fe));
+    }
+    // The master is never restored.
+    expect(firstIndex(log, /^onedb restore/, master)).toBe(-1);
+  });
+
+  it("keeps the artifact private and never logs or stores the private key", async () => {
+    const fs = await import("fs");
+    const path = await import("path");
+    const artifacts = fs.readdirSync(path.join(sandbox.dir, "artifacts"));
+    expect(artifacts.some((f) => f.endsWith(".sql"))).toBe(true);
+    for (const f of artifacts) expect(fs.statSync(path.join(sandbox.dir, "artifacts", f)).mode & 0o777).toBe(0o600);
+    const key = fs.readFileSync(path.join(sandbox.dir, "keys", "id_ed25519"), "utf8").split("\n")[1];
+    const stackDir = path.join(sandbox.dir, "cdktf.out", "stacks");
+    const stateFiles = [path.join(sandbox.dir, "terraform.tfstate"), ...fs.readdirSync(stackDir).map((s) => path.join(stackDir, s, "cdk.tf.json"))];
+    for (const f of stateFiles.filter((x) => fs.existsSync(x))) expect(fs.readFileSync(f, "utf8")).not.toContain(key);
+    expect(firstOutput).not.toContain(key);
+    expect(sandbox.log().some((e) => e.command.includes(key))).toBe(false);
+  });
+
+  it("runs no command on any zone when deployed again", async () => {
+    const before = sandbox.log().length;
+    const output = await sandbox.deploy();
+    expect(output).toMatch(/No changes\.|Resources: 0 added, 0 changed, 0 destroyed/);
+    expect(sandbox.log().length).toBe(before);
+  });
+});

@@ -1,0 +1,60 @@
+/**
+ * A sandbox federation for one integration test file: its own directory and loopback range, the
+ * engine prepared once, and a deploy that captures terraform's output instead of printing it.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { CommandLogEntry, readCommandLog, sandboxDown, sandboxStatus, SandboxStatus, sandboxUp } from "../../lib/sandbox";
+import { deploy } from "../../lib/workflow/deploy";
+
+export const isRoot = process.getuid?.() === 0;
+/** Integration tests need root (sshd on port 22 of 127.x, mount namespaces); say so instead of passing silently. */
+export const describeAsRoot: jest.Describe = isRoot ? describe : (describe.skip as jest.Describe);
+if (!isRoot) console.warn("integration tests skipped: they need root to run sshd front-ends in mount namespaces");
+
+export class SandboxFixture {
+  readonly dir: string;
+  readonly configPath: string;
+
+  private constructor(dir: string) {
+    this.dir = dir;
+    this.configPath = path.join(dir, "federation.yaml");
+  }
+
+  static async up(addressBase: string, slaves = 2): Promise<SandboxFixture> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "onefed-it-"));
+    await sandboxUp({ dir, addressBase, slaves });
+    return new SandboxFixture(dir);
+  }
+
+  /** Applies the stack; resolves with terraform's output, or rejects with the DeployError and keeps the output on it. */
+  async deploy(): Promise<string> {
+    const lines: string[] = [];
+    try {
+      await deploy({ configPath: this.configPath, outdir: path.join(this.dir, "cdktf.out"), log: (l) => lines.push(l) });
+      return lines.join("\n");
+    } catch (err) {
+      (err as Error & { output?: string }).output = lines.join("\n");
+      (err as Error).message += `\n--- output ---\n${lines.join("\n")}`;
+      throw err;
+    }
+  }
+
+  status(): Promise<SandboxStatus> {
+    return sandboxStatus(this.dir);
+  }
+
+  log(frontend?: string): CommandLogEntry[] {
+    return readCommandLog(this.dir, frontend);
+  }
+
+  async down(): Promise<void> {
+    await sandboxDown(this.dir);
+  }
+}
+
+/** Index of the first log entry whose command matches, or -1. */
+export function firstIndex(log: readonly CommandLogEntry[], re: RegExp, frontend?: string): number {
+  return log.findIndex((e) => (!frontend || e.frontend === frontend) && re.test(e.command));
+}
