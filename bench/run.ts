@@ -1,0 +1,44 @@
+/**
+ * `npm run bench`: costs on the step runner's hot path, each as a ratio against a baseline measured
+ * in the same run on the same machine (absolute times on a shared 2-core box mean little).
+ *
+ *   runner start-up   `onefed step --help` vs `node -e 0`   (every step resource pays it)
+ */
+import { spawnSync } from "child_process";
+import * as path from "path";
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
+const root = path.resolve(__dirname, "..", "..");
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function timeSpawn(args: string[]): number {
+  const samples: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const t = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, args, { cwd: root, stdio: "ignore" });
+    if (r.status !== 0) throw new Error(`${args.join(" ")} exited ${r.status}`);
+    samples.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  return median(samples);
+}
+
+function row(name: string, baselineName: string, baseline: number, value: number): string {
+  return `${name.padEnd(28)} ${value.toFixed(1).padStart(8)} ms   baseline ${baselineName.padEnd(22)} ${baseline.toFixed(1).padStart(8)} ms   ratio ${(value / baseline).toFixed(2)}×`;
+}
+
+function main(): void {
+  const cli = path.join(root, "dist", "lib", "cli", "onefed.js");
+  const lines: string[] = [`onefed benchmarks (median of ${ROUNDS}; node ${process.version})`];
+
+  const nodeBare = timeSpawn(["-e", "0"]);
+  lines.push(row("runner start (step --help)", "node -e 0", nodeBare, timeSpawn([cli, "step", "--help"])));
+  lines.push(row("cli start (--help)", "node -e 0", nodeBare, timeSpawn([cli, "--help"])));
+
+  process.stdout.write(lines.join("\n") + "\n");
+}
+
+main();
