@@ -77,7 +77,8 @@ export async function ensureEngine(opts: EngineOptions = {}): Promise<Engine> {
         if (!tofuReady()) {
           const go = requireGo(env, `OpenTofu ${OPENTOFU.ref}`, "put terraform or tofu on PATH");
           const started = Date.now();
-          log(`engine: no terraform or tofu on PATH${opts.preferBuild ? " (ignored: preferBuild)" : ""}; building OpenTofu ${OPENTOFU.ref} with ${go} (first time only; several minutes)`);
+          const why = opts.preferBuild ? "preferBuild: ignoring terraform/tofu on PATH" : "no terraform or tofu on PATH";
+          log(`engine: ${why}; building OpenTofu ${OPENTOFU.ref} with ${go} (first time only; several minutes)`);
           await buildOpenTofu({ go, env: goBuildEnv(env, layout.binDir), log }, OPENTOFU, tofuPath);
           log(`engine: built OpenTofu ${OPENTOFU.ref} in ${seconds(Date.now() - started)}`);
         }

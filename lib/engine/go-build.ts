@@ -18,12 +18,13 @@ export function findGo(env: NodeJS.ProcessEnv): string | undefined {
 
 /**
  * Environment for our go commands. -mod=mod lets go fill in go.sum entries it is missing instead
- * of stopping; CGO_ENABLED=0 gives static binaries and needs no C compiler. Other GOFLAGS of the
+ * of stopping; CGO_ENABLED=0 gives static binaries and needs no C compiler; GOWORK=off keeps a
+ * user's go.work from pulling our scratch modules into their workspace. Other GOFLAGS of the
  * machine (e.g. -buildvcs=false) are kept.
  */
 export function goBuildEnv(base: NodeJS.ProcessEnv, binDir: string): NodeJS.ProcessEnv {
   const flags = (base.GOFLAGS ?? "").split(/\s+/).filter((f) => f && !f.startsWith("-mod="));
-  return { ...base, GOFLAGS: [...flags, "-mod=mod"].join(" "), CGO_ENABLED: "0", GOBIN: binDir };
+  return { ...base, GOFLAGS: [...flags, "-mod=mod"].join(" "), CGO_ENABLED: "0", GOBIN: binDir, GOWORK: "off" };
 }
 
 /** Import path of the package a pin builds. */
@@ -48,14 +49,19 @@ export interface GoBuildContext {
 }
 
 async function goStep(ctx: GoBuildContext, what: string, args: string[], cwd: string, hint: string): Promise<CommandResult> {
+  const result = await runCommand(ctx.go, args, { cwd, env: ctx.env });
+  if (result.exitCode !== 0) {
+    throw new EngineBuildError(what, result.command, result.exitCode, `${result.stdout}${result.stderr}`, hint);
+  }
+  return result;
+}
+
+/** Runs a multi-minute build, saying every HEARTBEAT_MS that it is still going (go itself is silent). */
+async function withHeartbeat<T>(ctx: GoBuildContext, what: string, fn: () => Promise<T>): Promise<T> {
   const started = Date.now();
   const timer = setInterval(() => ctx.log(`engine: still building ${what} (${Math.round((Date.now() - started) / 1000)} s)`), HEARTBEAT_MS);
   try {
-    const result = await runCommand(ctx.go, args, { cwd, env: ctx.env });
-    if (result.exitCode !== 0) {
-      throw new EngineBuildError(what, result.command, result.exitCode, `${result.stdout}${result.stderr}`, hint);
-    }
-    return result;
+    return await fn();
   } finally {
     clearInterval(timer);
   }
@@ -78,16 +84,18 @@ const COMPILE_HINT = "Check that `go version` is at least what the module's go.m
 export async function buildOpenTofu(ctx: GoBuildContext, pin: GoModulePin, dest: string): Promise<void> {
   const what = `OpenTofu ${pin.ref}`;
   fs.mkdirSync(path.dirname(dest), { recursive: true });
-  const dl = await goStep(ctx, what, ["mod", "download", "-json", `${pin.module}@${pin.ref}`], path.dirname(dest), downloadHint(pin));
-  const dir = (JSON.parse(dl.stdout) as { Dir?: string }).Dir;
-  if (!dir) throw new EngineBuildError(what, dl.command, 0, dl.stdout, "go did not report where it put the module.");
   const tmp = `${dest}.tmp-${process.pid}`;
-  try {
-    await goStep(ctx, what, ["build", "-trimpath", "-ldflags", pin.ldflags, "-o", tmp, pin.pkg], dir, COMPILE_HINT);
-    fs.renameSync(tmp, dest);
-  } finally {
-    fs.rmSync(tmp, { force: true });
-  }
+  await withHeartbeat(ctx, what, async () => {
+    const dl = await goStep(ctx, what, ["mod", "download", "-json", `${pin.module}@${pin.ref}`], path.dirname(dest), downloadHint(pin));
+    const dir = (JSON.parse(dl.stdout) as { Dir?: string }).Dir;
+    if (!dir) throw new EngineBuildError(what, dl.command, 0, dl.stdout, "go did not report where it put the module.");
+    try {
+      await goStep(ctx, what, ["build", "-trimpath", "-ldflags", pin.ldflags, "-o", tmp, pin.pkg], dir, COMPILE_HINT);
+      fs.renameSync(tmp, dest);
+    } finally {
+      fs.rmSync(tmp, { force: true });
+    }
+  });
 }
 
 /**
@@ -103,8 +111,10 @@ export async function buildProviderModule(ctx: GoBuildContext, pin: GoModulePin,
   const getHint =
     `${downloadHint(pin)} A proxy that only serves canonical versions needs the pseudo-version itself ` +
     `in ${NULL_PROVIDER_REF_ENV} (\`go list -m -json ${pin.module}@<commit>\` prints it where commits resolve).`;
-  await goStep(ctx, what, ["get", `${pin.module}@${pin.ref}`], workDir, getHint);
-  await goStep(ctx, what, ["build", "-trimpath", "-ldflags", pin.ldflags, "-o", tmpBinary, packagePath(pin)], workDir, COMPILE_HINT);
-  const listed = await goStep(ctx, what, ["list", "-m", "-f", "{{.Version}}", pin.module], workDir, COMPILE_HINT);
-  return listed.stdout.trim();
+  return withHeartbeat(ctx, what, async () => {
+    await goStep(ctx, what, ["get", `${pin.module}@${pin.ref}`], workDir, getHint);
+    await goStep(ctx, what, ["build", "-trimpath", "-ldflags", pin.ldflags, "-o", tmpBinary, packagePath(pin)], workDir, COMPILE_HINT);
+    const listed = await goStep(ctx, what, ["list", "-m", "-f", "{{.Version}}", pin.module], workDir, COMPILE_HINT);
+    return listed.stdout.trim();
+  });
 }

@@ -122,6 +122,14 @@ describe("engine version parsing", () => {
     expect(parseVersionJson(noisy)).toEqual({ version: "1.11.4", platform: "linux_amd64" });
   });
 
+  it("reads tofu's output when it prints the CLI config warning on stdout", () => {
+    // tofu 1.12.6 with TF_CLI_CONFIG_FILE pointing at a missing file, stdout verbatim.
+    const noisy =
+      '\nWarning: Unable to open CLI configuration file\n\nThe CLI configuration file at "/root/.terraformrc" does not exist.\n' +
+      tofuJson;
+    expect(parseVersionJson(noisy).version).toBe("1.12.6");
+  });
+
   it.each([
     ["no JSON", "Terraform v1.11.4\non linux_amd64\n", /no JSON object/],
     ["no version key", '{"platform":"linux_amd64"}', /terraform_version missing/],
@@ -185,9 +193,9 @@ describe("cache directory", () => {
 });
 
 describe("go builds", () => {
-  it("sets -mod=mod, CGO_ENABLED=0 and GOBIN, keeping other GOFLAGS", () => {
-    const env = goBuildEnv({ PATH: "/bin", GOFLAGS: "-buildvcs=false -mod=vendor" }, "/c/bin");
-    expect(env).toMatchObject({ PATH: "/bin", GOFLAGS: "-buildvcs=false -mod=mod", CGO_ENABLED: "0", GOBIN: "/c/bin" });
+  it("sets -mod=mod, CGO_ENABLED=0, GOBIN and GOWORK=off, keeping other GOFLAGS", () => {
+    const env = goBuildEnv({ PATH: "/bin", GOFLAGS: "-buildvcs=false -mod=vendor", GOWORK: "/u/go.work" }, "/c/bin");
+    expect(env).toMatchObject({ PATH: "/bin", GOFLAGS: "-buildvcs=false -mod=mod", CGO_ENABLED: "0", GOBIN: "/c/bin", GOWORK: "off" });
     expect(goBuildEnv({}, "/b").GOFLAGS).toBe("-mod=mod");
   });
 
