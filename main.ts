@@ -7,6 +7,7 @@ import { App } from "./lib/cdk";
 import { loadConfig } from "./lib/config/load-config";
 import { FederationUpgrade, stackName } from "./lib/constructs/federation-upgrade";
 import { RunnerInvocation } from "./lib/constructs/runner-invocation";
+import { NULL_PROVIDER_VERSION_ENV } from "./lib/engine/pins";
 import { describeError, OnefedError } from "./lib/errors";
 
 /** The runner this build ships: the same node binary, our compiled CLI. */
@@ -17,7 +18,12 @@ export function defaultRunner(configPath: string): RunnerInvocation {
 export function synthesize(opts: { configPath?: string; outdir?: string } = {}): { stack: string; outdir: string } {
   const config = loadConfig(opts.configPath);
   const app = new App(opts.outdir ? { outdir: opts.outdir } : {});
-  new FederationUpgrade(app, stackName(config), { config, runner: defaultRunner(config.sourcePath) });
+  new FederationUpgrade(app, stackName(config), {
+    config,
+    runner: defaultRunner(config.sourcePath),
+    // Set by our engine env only: our offline mirror's null provider build (docs/engine.md).
+    nullProviderVersion: process.env[NULL_PROVIDER_VERSION_ENV] || undefined,
+  });
   app.synth();
   return { stack: stackName(config), outdir: app.outdir };
 }

@@ -7,7 +7,7 @@ export const ENGINE_HELP = `Usage: onefed engine [--cache-dir DIR] [--json] [--b
 Prepares what \`onefed deploy\` runs, and prints what it uses:
   - the engine: terraform from PATH, else tofu from PATH, else OpenTofu ${OPENTOFU.ref} built from its
     Go module (${OPENTOFU.module}) into DIR/bin, once;
-  - hashicorp/null ${NULL_PROVIDER.version} (what the synthesized stacks require), built once from its Go module
+  - hashicorp/null ${NULL_PROVIDER.version} (our synths pin it; see docs/engine.md), built once from its Go module
     into an unpacked filesystem mirror in DIR/providers, for both registry.terraform.io and
     registry.opentofu.org, so that init works offline;
   - a CLI config file, DIR/terraform.tfrc: the mirror for hashicorp/null, direct download for every

@@ -14,6 +14,12 @@ import { Zone } from "./zone";
 export interface FederationUpgradeProps {
   readonly config: FederationConfig;
   readonly runner: RunnerInvocation;
+  /**
+   * Exact null provider version to require instead of the one @cdktf/provider-null synthesizes,
+   * for an offline mirror that holds another build (see docs/engine.md).
+   * @default the provider binding's version (3.2.4)
+   */
+  readonly nullProviderVersion?: string;
 }
 
 export class FederationUpgrade extends TerraformStack {
@@ -27,6 +33,7 @@ export class FederationUpgrade extends TerraformStack {
     super(scope, id);
     const { config, runner } = props;
     new NullProvider(this, "null");
+    if (props.nullProviderVersion) this.addOverride("terraform.required_providers.null.version", props.nullProviderVersion);
     if (config.stateFile) new LocalBackend(this, { path: config.stateFile });
 
     this.master = new Zone(this, `zone-${config.master.id}`, { zone: config.master, config, runner });

@@ -9,7 +9,7 @@ import { engineEnvVars } from "./engine-env";
 import { GoToolchainMissingError } from "./errors";
 import { withLock } from "./file-lock";
 import { buildOpenTofu, buildProviderModule, findGo, goBuildEnv, type GoBuildContext } from "./go-build";
-import { nullProviderPin, OPENTOFU, type ProviderPin } from "./pins";
+import { NULL_PROVIDER_VERSION_ENV, nullProviderPin, OPENTOFU, type ProviderPin } from "./pins";
 import { installIntoMirror, mirrorExecutablePaths } from "./provider-mirror";
 
 /** Path of our built OpenTofu; the version in the name makes a pin change rebuild. */
@@ -93,7 +93,7 @@ export async function ensureEngine(opts: EngineOptions = {}): Promise<Engine> {
 
   writeIfChanged(layout.cliConfigFile, renderCliConfig({ mirrorDir: layout.mirrorDir, mirrored: [nullPin] }));
   const binary = onPath ?? tofuPath;
-  const vars = engineEnvVars(binary, layout.cliConfigFile);
+  const vars = { ...engineEnvVars(binary, layout.cliConfigFile), [NULL_PROVIDER_VERSION_ENV]: nullPin.version };
   const probed = await probeEngine(binary, { ...env, ...vars });
   const engine: Engine = {
     kind: probed.kind,

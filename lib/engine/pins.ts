@@ -46,30 +46,37 @@ export const OPENTOFU: GoModulePin = {
 export const NULL_PROVIDER_REF_ENV = "ONEFED_NULL_PROVIDER_GO_REF";
 
 /**
- * hashicorp/null 3.2.4: exactly what @cdktf/provider-null 11.0.1 synthesizes
- * (`required_providers.null = { source: "null", version: "3.2.4" }`).
- * Its tags (v3.x) do not fit Go's major-version rule (the module path has no /v3), so the go
- * command can only fetch it by commit: `go get` turns the commit into its pseudo-version
- * (v1.0.1-0.<commit time>-<hash>). f0dd217d… is the commit that added the 3.2.4 changelog
- * (release PR #422, 2025-04-21); a proxy that serves canonical versions only needs the
- * pseudo-version itself, given through ONEFED_NULL_PROVIDER_GO_REF.
+ * The null provider our offline mirror holds. @cdktf/provider-null 11.0.1 synthesizes
+ * `version: "3.2.4"`, but 3.x cannot be had here: its v3 tags do not fit Go's major-version rule
+ * (the module path has no /v3), so the go command reaches it only by pseudo-version, and the Go
+ * module proxy here serves only pseudo-versions it already holds — none of the 3.x commits.
+ * The newest upstream commit it serves is e5c592237f62 (2019-12-04, the then-unreleased 2.2.0 on
+ * the standalone plugin SDK, plugin protocol 5). Its behaviour for `null_resource` (triggers,
+ * provisioners, a random id) is the one our stacks use. It is labelled honestly as
+ * 2.2.0-dev.<commit time>, and our own synths pin that exact version on purpose (through
+ * NULL_PROVIDER_VERSION_ENV, which engine.env sets); plain `cdktf deploy` with internet keeps 3.2.4.
  */
 export const NULL_PROVIDER: ProviderPin = {
   namespace: "hashicorp",
   type: "null",
-  version: "3.2.4",
+  version: "2.2.0-dev.20191204185112",
   protocol: 5,
   source: {
     module: "github.com/terraform-providers/terraform-provider-null",
-    ref: "f0dd217d608463ea250e92948227670bd075aceb",
+    ref: "v1.0.1-0.20191204185112-e5c592237f62",
     pkg: ".",
     ldflags: "-s -w",
   },
 };
 
+/** Set by our engine env: the exact null provider version our synths require (the mirror's). */
+export const NULL_PROVIDER_VERSION_ENV = "ONEFED_NULL_PROVIDER_VERSION";
+
 /** The null provider pin with the ref override from the environment applied. */
 export function nullProviderPin(env: NodeJS.ProcessEnv): ProviderPin {
   const ref = env[NULL_PROVIDER_REF_ENV]?.trim();
-  if (!ref) return NULL_PROVIDER;
-  return { ...NULL_PROVIDER, source: { ...NULL_PROVIDER.source, ref } };
+  const version = env[NULL_PROVIDER_VERSION_ENV]?.trim();
+  if (!ref && !version) return NULL_PROVIDER;
+  // A ref override names other code: it must come with the version label that code deserves.
+  return { ...NULL_PROVIDER, version: version || NULL_PROVIDER.version, source: { ...NULL_PROVIDER.source, ref: ref || NULL_PROVIDER.source.ref } };
 }

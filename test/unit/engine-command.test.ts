@@ -16,7 +16,7 @@ describe("onefed engine", () => {
       "$ONEFED_CACHE_DIR",
       "ONEFED_NULL_PROVIDER_GO_REF",
       "OpenTofu v1.12.6",
-      "hashicorp/null 3.2.4",
+      "hashicorp/null 2.2.0-dev.20191204185112",
     ]) {
       expect(ENGINE_HELP).toContain(name);
     }

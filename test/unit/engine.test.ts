@@ -59,11 +59,11 @@ describe("CLI config", () => {
 describe("provider mirror layout", () => {
   it("uses the unpacked layout terraform and tofu expect", () => {
     expect(mirrorExecutablePath("/m", "registry.terraform.io", NULL_PROVIDER, "linux_amd64")).toBe(
-      "/m/registry.terraform.io/hashicorp/null/3.2.4/linux_amd64/terraform-provider-null_v3.2.4_x5",
+      "/m/registry.terraform.io/hashicorp/null/2.2.0-dev.20191204185112/linux_amd64/terraform-provider-null_v2.2.0-dev.20191204185112_x5",
     );
     expect(mirrorExecutablePaths("/m", NULL_PROVIDER, "linux_arm64")).toEqual([
-      "/m/registry.terraform.io/hashicorp/null/3.2.4/linux_arm64/terraform-provider-null_v3.2.4_x5",
-      "/m/registry.opentofu.org/hashicorp/null/3.2.4/linux_arm64/terraform-provider-null_v3.2.4_x5",
+      "/m/registry.terraform.io/hashicorp/null/2.2.0-dev.20191204185112/linux_arm64/terraform-provider-null_v2.2.0-dev.20191204185112_x5",
+      "/m/registry.opentofu.org/hashicorp/null/2.2.0-dev.20191204185112/linux_arm64/terraform-provider-null_v2.2.0-dev.20191204185112_x5",
     ]);
   });
 
@@ -78,8 +78,8 @@ describe("provider mirror layout", () => {
   });
 
   it("adds .exe on windows only", () => {
-    expect(providerExecutableName(NULL_PROVIDER, "windows_amd64")).toBe("terraform-provider-null_v3.2.4_x5.exe");
-    expect(providerExecutableName(NULL_PROVIDER, "linux_amd64")).toBe("terraform-provider-null_v3.2.4_x5");
+    expect(providerExecutableName(NULL_PROVIDER, "windows_amd64")).toBe("terraform-provider-null_v2.2.0-dev.20191204185112_x5.exe");
+    expect(providerExecutableName(NULL_PROVIDER, "linux_amd64")).toBe("terraform-provider-null_v2.2.0-dev.20191204185112_x5");
   });
 
   it("installs one executable under every host (hard-linked) and replaces an old one", () => {
@@ -205,7 +205,7 @@ describe("go builds", () => {
   });
 
   it("generates a scratch module that go get can extend", () => {
-    expect(wrapperGoMod("terraform-provider-null-3.2.4")).toMatch(/^module onefed\.invalid\/build\/terraform-provider-null-3\.2\.4\n\ngo 1\.21\n$/m);
+    expect(wrapperGoMod("terraform-provider-null-2.2.0-dev.20191204185112")).toMatch(/^module onefed\.invalid\/build\/terraform-provider-null-2\.2\.0-dev\.20191204185112\n\ngo 1\.21\n$/m);
   });
 
   it("lets the environment override the null provider's Go ref, and only that", () => {
