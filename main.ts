@@ -15,14 +15,23 @@ export function defaultRunner(configPath: string): RunnerInvocation {
   return { command: [process.execPath, path.resolve(__dirname, "lib", "cli", "onefed.js")], configPath };
 }
 
-export function synthesize(opts: { configPath?: string; outdir?: string } = {}): { stack: string; outdir: string } {
+export interface SynthesizeOptions {
+  /** Federation file. @default $FEDERATION_CONFIG or ./federation.yaml */
+  readonly configPath?: string;
+  /** cdktf output directory. @default $CDKTF_OUTDIR or cdktf.out */
+  readonly outdir?: string;
+  /** Null provider version to require (our offline mirror's). @default $ONEFED_NULL_PROVIDER_VERSION, else the binding's 3.2.4 */
+  readonly nullProviderVersion?: string;
+}
+
+export function synthesize(opts: SynthesizeOptions = {}): { stack: string; outdir: string } {
   const config = loadConfig(opts.configPath);
   const app = new App(opts.outdir ? { outdir: opts.outdir } : {});
   new FederationUpgrade(app, stackName(config), {
     config,
     runner: defaultRunner(config.sourcePath),
     // Set by our engine env only: our offline mirror's null provider build (docs/engine.md).
-    nullProviderVersion: process.env[NULL_PROVIDER_VERSION_ENV] || undefined,
+    nullProviderVersion: opts.nullProviderVersion ?? (process.env[NULL_PROVIDER_VERSION_ENV] || undefined),
   });
   app.synth();
   return { stack: stackName(config), outdir: app.outdir };

@@ -59,6 +59,7 @@ export class StepResource extends Construct {
     for (const s of steps) {
       if (!this.after.includes(s)) this.after.push(s);
     }
-    this.resource.dependsOn = this.after.map((s) => s.resource.fqn);
+    // depends_on takes bare addresses ("null_resource.zone_0_stop"), not interpolations.
+    this.resource.dependsOn = this.after.map((s) => `${s.resource.terraformResourceType}.${s.resource.friendlyUniqueId}`);
   }
 }

@@ -102,6 +102,14 @@ export class SandboxLayout {
   sshdLog(fe: string): string {
     return path.join(this.frontendDir(fe), "sshd.log");
   }
+  /** Upper layer of the front-end's /etc overlay: new entries under /etc (e.g. a copy of /etc/one). */
+  etcUpper(fe: string): string {
+    return path.join(this.frontendDir(fe), "etc-overlay", "upper");
+  }
+  /** Work directory of that overlay. */
+  etcWork(fe: string): string {
+    return path.join(this.frontendDir(fe), "etc-overlay", "work");
+  }
   /** The front-end's SQLite database, seen from the host. */
   db(fe: string): string {
     return this.hostPath(fe, "/var/lib/one/one.db");

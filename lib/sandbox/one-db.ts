@@ -148,7 +148,8 @@ export function replicate(masterDb: string, slaveDb: string, masterLast: number,
     ...tables.map((t) => `DELETE FROM main.${t}; INSERT INTO main.${t} SELECT * FROM m.${t};`),
     "INSERT INTO main.logdb (log_index, term, sqlcmd, timestamp, fed_index, applied) " +
       "SELECT (SELECT COALESCE(MAX(log_index), -1) FROM main.logdb) + ROW_NUMBER() OVER (ORDER BY fed_index), " +
-      `term, sqlcmd, timestamp, fed_index, 1 FROM m.logdb WHERE fed_index > ${slaveLast} AND fed_index < 1e19;`,
+      // Re-read the slave's last index inside the write lock: a concurrent replication may have run.
+      `term, sqlcmd, timestamp, fed_index, 1 FROM m.logdb WHERE fed_index > (SELECT COALESCE(MAX(fed_index), -1) FROM main.logdb WHERE ${FED_FILTER}) AND ${FED_FILTER};`,
     "COMMIT;",
   ].join("\n");
   sqliteExec(slaveDb, sql);

@@ -58,8 +58,10 @@ export function readRegistry(layout: SandboxLayout): SandboxRegistry | undefined
   let text: string;
   try {
     text = fs.readFileSync(layout.registry, "utf8");
-  } catch {
-    return undefined;
+  } catch (err) {
+    // Only a missing file means "no sandbox"; permission problems must surface as such.
+    if ((err as NodeJS.ErrnoException).code === "ENOENT" || (err as NodeJS.ErrnoException).code === "ENOTDIR") return undefined;
+    throw err;
   }
   return JSON.parse(text) as SandboxRegistry;
 }

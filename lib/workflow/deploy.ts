@@ -6,7 +6,7 @@ import * as path from "path";
 import { synthesize } from "../../main";
 import { loadConfig } from "../config/load-config";
 import { OnefedError } from "../errors";
-import { ensureEngine, engineEnv } from "../engine";
+import { ensureEngine, engineEnv, NULL_PROVIDER_VERSION_ENV } from "../engine";
 import { spawnStreaming } from "./spawn-streaming";
 
 export interface DeployOptions {
@@ -47,7 +47,7 @@ export async function deploy(opts: DeployOptions = {}): Promise<{ stackDir: stri
     return { stackDir: path.join(outdir, "stacks", `federation-${config.name}`), output: r.output };
   }
 
-  const { stack } = synthesize({ configPath: config.sourcePath, outdir });
+  const { stack } = synthesize({ configPath: config.sourcePath, outdir, nullProviderVersion: engine.env[NULL_PROVIDER_VERSION_ENV] });
   const stackDir = path.join(outdir, "stacks", stack);
   log(`synthesized ${stack} → ${stackDir}`);
   const tf = (args: string[]) => spawnStreaming(engine.binary, args, { cwd: stackDir, env, onLine: log });

@@ -24,6 +24,8 @@ export class SandboxFixture {
 
   static async up(addressBase: string, slaves = 2): Promise<SandboxFixture> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "onefed-it-"));
+    // The sandbox login user must traverse it (mkdtemp makes 0700).
+    fs.chmodSync(dir, 0o755);
     await sandboxUp({ dir, addressBase, slaves });
     return new SandboxFixture(dir);
   }

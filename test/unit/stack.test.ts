@@ -23,7 +23,7 @@ type Tf = { resource: { null_resource: Record<string, { depends_on?: string[]; t
 /** Every resource each resource transitively waits for, from the synthesized JSON alone. */
 function ancestors(json: Tf): Map<string, Set<string>> {
   const res = json.resource.null_resource;
-  const direct = (n: string) => (res[n].depends_on ?? []).map((d) => d.replace(/^\$\{null_resource\.(.*)\}$/, "$1"));
+  const direct = (n: string) => (res[n].depends_on ?? []).map((d) => d.replace(/^null_resource\./, ""));
   const memo = new Map<string, Set<string>>();
   const walk = (n: string): Set<string> => {
     if (memo.has(n)) return memo.get(n)!;

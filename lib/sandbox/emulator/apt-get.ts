@@ -92,14 +92,18 @@ function install(ctx: EmulatorContext, targets: string[], o: { yes: boolean; onl
     err(targets.map((p) => `E: Unable to locate package ${p.split("=")[0]}\n`).join(""));
     return 100;
   }
+  // apt resolves every name before it prints anything else.
+  const missing = targets.map((t) => t.split("=")[0]).filter((p) => !available.has(p) && !st.packages[p]);
+  if (missing.length > 0) {
+    err(missing.map((p) => `E: Unable to locate package ${p}\n`).join(""));
+    return 100;
+  }
   const upgrades: Array<[string, string | undefined]> = [];
-  const missing: string[] = [];
   for (const spec of targets) {
     const [pkg, pin] = spec.split("=");
     const have = st.packages[pkg];
     if (!available.has(pkg)) {
-      if (have) puts(`${pkg} is already the newest version (${have}).`);
-      else missing.push(pkg);
+      puts(`${pkg} is already the newest version (${have}).`);
       continue;
     }
     const want = debVersion(candidate!);
@@ -110,10 +114,6 @@ function install(ctx: EmulatorContext, targets: string[], o: { yes: boolean; onl
     if (!have && o.onlyUpgrade) puts(`Skipping ${pkg}, it is not installed and only upgrades are requested.`);
     else if (have && compareVersions(releaseOfDeb(have), candidate!) >= 0) puts(`${pkg} is already the newest version (${have}).`);
     else upgrades.push([pkg, have]);
-  }
-  if (missing.length > 0) {
-    err(missing.map((p) => `E: Unable to locate package ${p}\n`).join(""));
-    return 100;
   }
   const up = upgrades.filter(([, have]) => have).map(([p]) => p).sort();
   const fresh = upgrades.filter(([, have]) => !have).map(([p]) => p).sort();

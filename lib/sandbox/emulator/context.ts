@@ -13,11 +13,13 @@ import { releaseOfDeb } from "../catalog";
 export const ENV_SANDBOX_DIR = "ONEFED_SANDBOX_DIR";
 /** Environment variable naming the front-end the command runs on. */
 export const ENV_FRONTEND = "ONEFED_FRONTEND";
+/** Set by the front-end shell once it has checked injections for the whole command line. */
+export const ENV_INJECTIONS_CHECKED = "ONEFED_INJECTIONS_CHECKED";
 /**
- * Tests only: prefix for the front-end's own OpenNebula paths, standing in for the mount namespace
- * the sshd sessions run in. Never set by the sandbox itself.
+ * Outside the namespace only (tests, host-side helpers): prefix of the front-end's own OpenNebula
+ * paths, standing in for the mount namespace sshd sessions run in. Never set inside sessions.
  */
-export const ENV_TEST_ROOT = "ONEFED_SANDBOX_TEST_ROOT";
+export const ENV_FRONTEND_ROOT = "ONEFED_SANDBOX_FRONTEND_ROOT";
 
 /** The emulated command's view of the sandbox. */
 export class EmulatorContext {
@@ -29,7 +31,7 @@ export class EmulatorContext {
   public readonly self: FrontendEntry;
   /** Its zone. */
   public readonly zone: ZoneEntry;
-  /** Root prefix of own paths in tests; undefined in the namespace. */
+  /** Root prefix of own paths outside the namespace; undefined inside it. */
   public readonly testRoot: string | undefined;
   /** Environment of the command. */
   public readonly env: NodeJS.ProcessEnv;
@@ -46,7 +48,7 @@ export class EmulatorContext {
     if (!self) throw new Error(`unknown front-end ${fe}`);
     this.self = self;
     this.zone = reg.zones.find((z) => z.id === self.zoneId)!;
-    this.testRoot = env[ENV_TEST_ROOT] || undefined;
+    this.testRoot = env[ENV_FRONTEND_ROOT] || undefined;
     this.env = env;
   }
 

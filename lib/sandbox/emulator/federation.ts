@@ -10,6 +10,9 @@ import { lastFedIndex, probeFederation, replicate } from "../one-db";
 /** UINT64_MAX: what a federated zone with no federated record yet reports. */
 const NO_RECORD = "18446744073709551615";
 
+/** Last federated index per database seen by this (one-command) process; spares sqlite3 runs. */
+const lastSeen = new Map<string, number>();
+
 /** FED_INDEX column value for a zone endpoint: its oned's last federated index, or "-" when it cannot be asked. */
 export function fedIndexAt(ctx: EmulatorContext, endpoint: string): string {
   const fe = frontendAt(ctx, endpoint);
@@ -17,8 +20,9 @@ export function fedIndexAt(ctx: EmulatorContext, endpoint: string): string {
   const st = ctx.state(fe.name);
   if (!st.reachable || st.services["opennebula.service"] !== "active") return "-";
   try {
-    const last = lastFedIndex(ctx.dbOf(fe.name));
-    return last === null ? NO_RECORD : String(last);
+    const db = ctx.dbOf(fe.name);
+    const last = lastSeen.get(db) ?? lastFedIndex(db) ?? -1;
+    return last < 0 ? NO_RECORD : String(last);
   } catch {
     return "-";
   }
@@ -33,6 +37,7 @@ export function replicateFromMaster(ctx: EmulatorContext): void {
   if (!ctx.onedActive(master.name)) return;
   const masterDb = ctx.dbOf(master.name);
   const m = probeFederation(masterDb);
+  lastSeen.set(masterDb, m.last);
   for (const zone of ctx.registry.zones) {
     if (zone.role !== "slave") continue;
     for (const fe of zone.frontends) {
@@ -40,10 +45,11 @@ export function replicateFromMaster(ctx: EmulatorContext): void {
       if (!st.reachable || st.replicationBlocked || st.services["opennebula.service"] !== "active") continue;
       const slaveDb = ctx.dbOf(fe.name);
       const s = probeFederation(slaveDb);
+      lastSeen.set(slaveDb, s.last);
       if (s.shared !== m.shared || s.last >= m.last) continue;
-      if (replicate(masterDb, slaveDb, m.last, s.last) === "gap" && master.name === ctx.self.name) {
-        onedLog(ctx, "E", `Missing federation record previous to: ${s.last + 1}`);
-      }
+      const result = replicate(masterDb, slaveDb, m.last, s.last);
+      if (result === "replicated") lastSeen.set(slaveDb, m.last);
+      else if (result === "gap" && master.name === ctx.self.name) onedLog(ctx, "E", `Missing federation record previous to: ${s.last + 1}`);
     }
   }
 }

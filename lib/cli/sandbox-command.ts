@@ -1,0 +1,221 @@
+/**
+ * `onefed sandbox up|status|down|inject|rekey|lag|log`: the local federation of real sshd
+ * front-ends with emulated OpenNebula commands (docs/sandbox.md).
+ */
+import * as path from "path";
+import { OnefedError, UsageError } from "../errors";
+import {
+  advanceFederation,
+  injectFailure,
+  readCommandLog,
+  rekeyFrontend,
+  sandboxDown,
+  sandboxStatus,
+  sandboxUp,
+  setReplicationBlocked,
+  SandboxStatus,
+} from "../sandbox";
+import { ParsedArgs, flag, parseArgs } from "./args";
+
+const HELP: Record<string, string> = {
+  sandbox: `Usage: onefed sandbox <command> [options]
+
+A local OpenNebula federation for the runner and the tests: one real sshd per front-end on its own
+loopback address, in its own mount namespace, with emulated onezone/onedb/onecfg/systemctl/apt-get.
+
+Commands:
+  up       create (or restart) the sandbox and write DIR/federation.yaml
+  status   show every front-end: sshd, packages, DB versions, services, zone states, FED_INDEX
+  down     stop every sshd and remove the directory (--keep keeps it)
+  inject   make the next matching command on a front-end fail
+  rekey    give a front-end a new host key (known_hosts keeps the old one)
+  lag      stop (or resume) replication to a slave so that its FED_INDEX falls behind
+  log      print the commands the front-ends ran
+
+Run \`onefed sandbox <command> --help\` for its options. DIR defaults to ./.sandbox.
+`,
+  up: `Usage: onefed sandbox up [--dir DIR] [--slaves N] [--from V] [--to V] [--address-base A] [--port P] [--name NAME]
+
+Creates the sandbox in DIR (or restarts the sshd of a stopped one) and prints where things are.
+Needs root. Defaults: --slaves 2, --from 6.10.0, --to 7.0.0, --address-base 127.0.50.1 (slaves take
+the next addresses), --port 22, --name sandbox.
+`,
+  status: `Usage: onefed sandbox status [--dir DIR] [--json]
+
+One row per front-end; --json prints the full status object.
+`,
+  down: `Usage: onefed sandbox down [--dir DIR] [--keep]
+
+Stops every sshd (and open sessions) and removes DIR; --keep leaves the files for inspection.
+`,
+  inject: `Usage: onefed sandbox inject [--dir DIR] --frontend FE --match TEXT [--times N] [--exit CODE] [--stderr TEXT]
+
+The next N commands (default 1) on FE whose command line contains TEXT fail with CODE (default 255)
+and TEXT on stderr (default "Injected failure"). FE is a front-end name or a zone id.
+`,
+  rekey: `Usage: onefed sandbox rekey [--dir DIR] --frontend FE
+
+Replaces FE's host key and restarts its sshd; DIR/known_hosts keeps the old key.
+`,
+  lag: `Usage: onefed sandbox lag [--dir DIR] --frontend FE [--records N] [--off]
+
+Stops replication from the master to slave FE, then writes N federated records on the master
+(default 1) so that FE's FED_INDEX falls behind. --off resumes replication and lets FE catch up.
+`,
+  log: `Usage: onefed sandbox log [--dir DIR] [--frontend FE] [--json]
+
+Prints the commands run over SSH, all front-ends merged in time order.
+`,
+};
+
+function dirOf(args: ParsedArgs): string {
+  return path.resolve(flag(args, "dir") ?? ".sandbox");
+}
+
+function integer(args: ParsedArgs, name: string, min: number, max: number): number | undefined {
+  const v = flag(args, name);
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new UsageError(`onefed sandbox: --${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(v)})`);
+  return Number(v);
+}
+
+function required(args: ParsedArgs, name: string, command: string): string {
+  const v = flag(args, name);
+  if (!v) throw new UsageError(`onefed sandbox ${command}: --${name} is required (see onefed sandbox ${command} --help)`);
+  return v;
+}
+
+/** A front-end name, or a zone id standing for that zone's front-end. */
+function frontendArg(args: ParsedArgs, command: string): string {
+  const v = required(args, "frontend", command);
+  return /^\d+$/.test(v) ? `zone${v}-server0` : v;
+}
+
+/** The readable status table. */
+export function statusTable(st: SandboxStatus): string {
+  const zoneIds = st.zones.map((z) => String(z.id));
+  const rows: string[][] = [["ZONE", "NAME", "ROLE", "FRONT-END", "SSH", "SSHD", "PACKAGE", "CONFIG", "DB SHARED/LOCAL", "ONED", "LOCK", `STATES ${zoneIds.join("/")}`, "FED_INDEX", "CMDS"]];
+  for (const z of st.zones) {
+    for (const fe of z.frontends) {
+      rows.push([
+        String(z.id),
+        z.name,
+        z.role,
+        fe.name,
+        `${fe.host}:${fe.port}`,
+        fe.sshdRunning ? "up" : "down",
+        fe.packageVersion || "-",
+        fe.configVersion,
+        `${fe.db.shared || "?"}/${fe.db.local || "?"}${fe.db.isSlave ? " (slave)" : ""}`,
+        (fe.services["opennebula"] ?? "-") + (fe.reachable ? "" : " (unreachable)"),
+        fe.lockFile ? "yes" : "no",
+        zoneIds.map((id) => (fe.zoneStates[id] === "ENABLED" ? "on" : fe.zoneStates[id] === "DISABLED" ? "off" : "?")).join("/") + (fe.replicationBlocked ? " (lagging)" : ""),
+        String(fe.fedIndex),
+        String(fe.commandCount),
+      ]);
+    }
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const table = rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd()).join("\n");
+  return `Sandbox ${st.dir}: federation ${st.federation.name}, ${st.federation.fromVersion} → ${st.federation.toVersion}\n\n${table}`;
+}
+
+async function run(command: string, argv: string[], out: (s: string) => void): Promise<number> {
+  const p = (values: string[], booleans: string[] = []): ParsedArgs => {
+    const a = parseArgs(argv, { values: ["dir", ...values], booleans }, `onefed sandbox ${command}`);
+    if (a.positional.length > 0) throw new UsageError(`onefed sandbox ${command}: unexpected argument ${JSON.stringify(a.positional[0])} (see onefed sandbox ${command} --help)`);
+    return a;
+  };
+  switch (command) {
+    case "up": {
+      const a = p(["slaves", "from", "to", "address-base", "port", "name"]);
+      const info = await sandboxUp({
+        dir: dirOf(a),
+        slaves: integer(a, "slaves", 0, 250),
+        from: flag(a, "from"),
+        to: flag(a, "to"),
+        addressBase: flag(a, "address-base"),
+        port: integer(a, "port", 1, 65535),
+        federationName: flag(a, "name"),
+        log: out,
+      });
+      const m = info.zones[0].frontends[0];
+      out(`federation file: ${info.federationFile}`);
+      out(`try: ssh -i ${info.privateKeyPath} -o UserKnownHostsFile=${info.knownHostsPath} -p ${m.port} ${info.user}@${m.host} onezone list`);
+      return 0;
+    }
+    case "status": {
+      const a = p([], ["json"]);
+      const st = await sandboxStatus(dirOf(a));
+      out(a.flags["json"] ? JSON.stringify(st, null, 2) : statusTable(st));
+      return 0;
+    }
+    case "down": {
+      const a = p([], ["keep"]);
+      await sandboxDown(dirOf(a), { keep: a.flags["keep"] === true });
+      out(a.flags["keep"] ? `sandbox stopped; files kept in ${dirOf(a)}` : `sandbox stopped and ${dirOf(a)} removed`);
+      return 0;
+    }
+    case "inject": {
+      const a = p(["frontend", "match", "times", "exit", "stderr"]);
+      const fe = frontendArg(a, command);
+      injectFailure(dirOf(a), { frontend: fe, match: required(a, "match", command), times: integer(a, "times", 1, 1000000), exitCode: integer(a, "exit", 0, 255), stderr: flag(a, "stderr") });
+      out(`the next ${integer(a, "times", 1, 1000000) ?? 1} command(s) on ${fe} containing ${JSON.stringify(flag(a, "match"))} will fail`);
+      return 0;
+    }
+    case "rekey": {
+      const a = p(["frontend"]);
+      const fe = frontendArg(a, command);
+      await rekeyFrontend(dirOf(a), fe);
+      out(`${fe} has a new host key; known_hosts still pins the old one`);
+      return 0;
+    }
+    case "lag": {
+      const a = p(["frontend", "records"], ["off"]);
+      const fe = frontendArg(a, command);
+      if (a.flags["off"]) {
+        setReplicationBlocked(dirOf(a), fe, false);
+        out(`replication to ${fe} resumed`);
+        return 0;
+      }
+      setReplicationBlocked(dirOf(a), fe, true);
+      const records = integer(a, "records", 0, 1000000) ?? 1;
+      advanceFederation(dirOf(a), records);
+      out(`replication to ${fe} blocked; the master wrote ${records} federated record(s) since`);
+      return 0;
+    }
+    case "log": {
+      const a = p(["frontend"], ["json"]);
+      const fe = flag(a, "frontend");
+      const entries = readCommandLog(dirOf(a), fe && /^\d+$/.test(fe) ? `zone${fe}-server0` : fe);
+      out(a.flags["json"] ? JSON.stringify(entries, null, 2) : entries.map((e) => `${e.ts}  ${e.frontend}  ${e.command}`).join("\n"));
+      return 0;
+    }
+    default:
+      throw new UsageError(`onefed sandbox: unknown command ${JSON.stringify(command)} (one of: up, status, down, inject, rekey, lag, log)`);
+  }
+}
+
+/** Entry point of `onefed sandbox`; expected failures print one line and return their exit code. */
+export async function runSandboxCommand(argv: string[], out: (s: string) => void, err: (s: string) => void = (s) => void process.stderr.write(s.endsWith("\n") ? s : `${s}\n`)): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === "--help" || command === "-h" || command === "help") {
+    out(HELP.sandbox);
+    return command ? 0 : 2;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    if (!HELP[command] || command === "sandbox") {
+      err(`onefed sandbox: unknown command ${JSON.stringify(command)} (see onefed sandbox --help)`);
+      return 2;
+    }
+    out(HELP[command]);
+    return 0;
+  }
+  try {
+    return await run(command, rest, out);
+  } catch (e) {
+    if (!(e instanceof OnefedError)) throw e;
+    err(e.message.startsWith("onefed sandbox") ? e.message : `onefed sandbox ${command}: ${e.message}`);
+    return e.exitCode;
+  }
+}

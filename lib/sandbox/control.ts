@@ -1,0 +1,102 @@
+/**
+ * Test controls on a sandbox: inject failures, replace a host key, change a front-end's state
+ * directly, make a zone lag, and move the federation forward with new federated records.
+ */
+import * as fs from "fs";
+import { debVersion, unitsOf } from "./catalog";
+import { EmulatorContext, ENV_FRONTEND, ENV_FRONTEND_ROOT, ENV_SANDBOX_DIR } from "./emulator/context";
+import { replicateFromMaster } from "./emulator/federation";
+import { SandboxError } from "./errors";
+import { updateState } from "./frontend-state";
+import { DEFAULT_INJECTED_EXIT, DEFAULT_INJECTED_STDERR, addInjection } from "./injections";
+import { generateKey, writeKnownHosts } from "./keys";
+import { SandboxLayout } from "./layout";
+import { writeFederated } from "./one-db";
+import { SandboxRegistry, allFrontends, readRegistry } from "./registry";
+import { startSshd, stopSshd } from "./sshd";
+import { FailureInjection, FrontendStatePatch } from "./types";
+
+function open(dir: string, fe?: string): { layout: SandboxLayout; reg: SandboxRegistry } {
+  const layout = new SandboxLayout(dir);
+  const reg = readRegistry(layout);
+  if (!reg) throw new SandboxError(`no sandbox in ${layout.dir}`);
+  const names = allFrontends(reg).map((f) => f.name);
+  if (fe !== undefined && !names.includes(fe)) throw new SandboxError(`no front-end ${fe} in ${layout.dir} (have ${names.join(", ")})`);
+  return { layout, reg };
+}
+
+/** An emulator context for a front-end, from the host (its paths under D instead of the namespace). */
+function hostContext(layout: SandboxLayout, fe: string): EmulatorContext {
+  return new EmulatorContext({ [ENV_SANDBOX_DIR]: layout.dir, [ENV_FRONTEND]: fe, [ENV_FRONTEND_ROOT]: layout.frontendRoot(fe) });
+}
+
+/** Makes the next `times` commands on a front-end whose command line contains `match` fail. */
+export function injectFailure(dir: string, f: FailureInjection): void {
+  const { layout } = open(dir, f.frontend);
+  const times = f.times ?? 1;
+  if (!f.match) throw new SandboxError("an injection needs a non-empty match");
+  if (!Number.isInteger(times) || times < 1) throw new SandboxError(`times must be a positive integer (got ${f.times})`);
+  const exitCode = f.exitCode ?? DEFAULT_INJECTED_EXIT;
+  if (!Number.isInteger(exitCode) || exitCode < 0 || exitCode > 255) throw new SandboxError(`exit code must be 0..255 (got ${f.exitCode})`);
+  addInjection(layout, f.frontend, { match: f.match, times, exitCode, stderr: f.stderr ?? DEFAULT_INJECTED_STDERR });
+}
+
+/** Gives a front-end a new host key and restarts its sshd; known_hosts keeps the old key. */
+export async function rekeyFrontend(dir: string, frontend: string): Promise<void> {
+  const { layout, reg } = open(dir, frontend);
+  const fe = allFrontends(reg).find((f) => f.name === frontend)!;
+  await stopSshd(layout, frontend);
+  generateKey(layout.hostKey(frontend), `${frontend}-host-rekeyed`);
+  await startSshd(layout, fe);
+}
+
+/** Rewrites known_hosts with every front-end's current host key (undoes the effect of a rekey). */
+export function refreshKnownHosts(dir: string): void {
+  const { layout, reg } = open(dir);
+  writeKnownHosts(layout, reg);
+}
+
+/** Changes a front-end's state directly (no command log entry). */
+export function setFrontendState(dir: string, frontend: string, patch: FrontendStatePatch): void {
+  const { layout } = open(dir, frontend);
+  const onePath = (p: string): string => layout.hostPath(frontend, p);
+  updateState(layout, frontend, (st) => {
+    if (patch.packageVersion !== undefined) {
+      for (const p of Object.keys(st.packages)) st.packages[p] = debVersion(patch.packageVersion);
+      st.services = Object.fromEntries(unitsOf(patch.packageVersion).map((u) => [u, st.services[u] ?? "inactive"]));
+    }
+    for (const [name, state] of Object.entries(patch.services ?? {})) {
+      const unit = /\.(service|timer)$/.test(name) ? name : `${name}.service`;
+      if (!(unit in st.services)) throw new SandboxError(`${frontend} has no unit ${unit} (has ${Object.keys(st.services).join(", ")})`);
+      st.services[unit] = state;
+      if (unit === "opennebula.service") {
+        for (const f of ["/var/lock/one/one", "/var/run/one/oned.pid"]) {
+          if (state === "active") fs.writeFileSync(onePath(f), "1\n");
+          else fs.rmSync(onePath(f), { force: true });
+        }
+      }
+    }
+    if (patch.configVersion !== undefined) st.configVersion = patch.configVersion;
+    if (patch.replicationBlocked !== undefined) st.replicationBlocked = patch.replicationBlocked;
+    if (patch.reachable !== undefined) st.reachable = patch.reachable;
+  });
+}
+
+/** Makes a slave lag (blocked: the master stops replicating to it) or lets it catch up again. */
+export function setReplicationBlocked(dir: string, frontend: string, blocked: boolean): void {
+  setFrontendState(dir, frontend, { replicationBlocked: blocked });
+  if (!blocked) advanceFederation(dir, 0);
+}
+
+/**
+ * Writes `records` federated changes on the master (like users being updated), then lets the
+ * master replicate: running, unblocked slaves follow, blocked ones fall behind by `records`.
+ */
+export function advanceFederation(dir: string, records = 1): void {
+  const { layout, reg } = open(dir);
+  const master = reg.zones.find((z) => z.role === "master")!.frontends[0].name;
+  const ctx = hostContext(layout, master);
+  if (!ctx.onedActive(master)) throw new SandboxError(`the master's oned (${master}) is not running: nothing can write federated records`);
+  if (records > 0) writeFederated(layout.db(master), Array.from({ length: records }, (_, i) => `UPDATE user_pool SET body=body WHERE oid=${i % 2}`));
+  replicateFromMaster(ctx);
+}

@@ -1,0 +1,19 @@
+/** `sandboxDown`: stops every sshd (and its open sessions) and removes the directory unless kept. */
+import * as fs from "fs";
+import { SandboxError } from "./errors";
+import { SandboxLayout } from "./layout";
+import { allFrontends, readRegistry } from "./registry";
+import { stopSshd } from "./sshd";
+
+/** Stops the sandbox in dir; removes dir unless keep. A missing directory is already down. */
+export async function sandboxDown(dir: string, opts: { readonly keep?: boolean } = {}): Promise<void> {
+  const layout = new SandboxLayout(dir);
+  const reg = readRegistry(layout);
+  if (!reg) {
+    if (!fs.existsSync(layout.dir)) return;
+    // Never delete a directory that is not a sandbox.
+    throw new SandboxError(`${layout.dir} holds no sandbox (no sandbox.json); not touching it`);
+  }
+  await Promise.all(allFrontends(reg).map((fe) => stopSshd(layout, fe.name)));
+  if (!opts.keep) fs.rmSync(layout.dir, { recursive: true, force: true });
+}

@@ -1,0 +1,76 @@
+/**
+ * Entry point of every emulated command: `node main.js <tool> [args…]`, exec'd by the shims in
+ * D/bin/emulated. Also `--injection-check` (run by the front-end shell before any command while an
+ * injection is pending) and `--self-test` (run by `sandbox up` as the login user). Imports only
+ * node built-ins and sandbox modules: it starts once per remote command.
+ */
+import * as fs from "fs";
+import { EmulatorContext, ENV_FRONTEND, ENV_INJECTIONS_CHECKED, ENV_SANDBOX_DIR } from "./context";
+import { err, out } from "./io";
+import { consumeInjection } from "../injections";
+import { SandboxLayout } from "../layout";
+
+type Tool = (ctx: EmulatorContext, argv: string[]) => number;
+/** Loaded on demand: each process runs one tool, so it loads only that tool's modules. */
+const TOOLS: Record<string, () => Tool> = {
+  onezone: () => require("./onezone").onezone,
+  onedb: () => require("./onedb").onedb,
+  onecfg: () => require("./onecfg").onecfg,
+  systemctl: () => require("./systemctl").systemctl,
+  "apt-get": () => require("./apt-get").aptGet,
+  "dpkg-query": () => require("./dpkg-query").dpkgQuery,
+};
+
+function injectionCheck(env: NodeJS.ProcessEnv): number {
+  const layout = new SandboxLayout(env[ENV_SANDBOX_DIR] ?? "");
+  const hit = consumeInjection(layout, env[ENV_FRONTEND] ?? "", env.SSH_ORIGINAL_COMMAND ?? "");
+  if (!hit) return 0;
+  err(hit.stderr.endsWith("\n") || hit.stderr === "" ? hit.stderr : `${hit.stderr}\n`);
+  out(String(hit.exitCode));
+  return 1;
+}
+
+/** Proves the login user can read the registry and write every front-end's state and database. */
+function selfTest(env: NodeJS.ProcessEnv): number {
+  const ctx = new EmulatorContext(env);
+  for (const zone of ctx.registry.zones) {
+    for (const fe of zone.frontends) {
+      const probe = `${ctx.layout.frontendDir(fe.name)}/.self-test`;
+      fs.writeFileSync(probe, "ok");
+      fs.rmSync(probe);
+      fs.accessSync(ctx.layout.db(fe.name), fs.constants.R_OK | fs.constants.W_OK);
+    }
+  }
+  out("ok\n");
+  return 0;
+}
+
+function run(argv: string[], env: NodeJS.ProcessEnv): number {
+  const [tool, ...args] = argv;
+  if (tool === "--injection-check") return injectionCheck(env);
+  if (tool === "--self-test") return selfTest(env);
+  const load = TOOLS[tool];
+  if (!load) {
+    err(`emulator: unknown tool ${tool ?? "(none)"}\n`);
+    return 127;
+  }
+  const ctx = new EmulatorContext(env);
+  if (!env[ENV_INJECTIONS_CHECKED]) {
+    // Called without the front-end shell (tests): check against this command line.
+    const hit = consumeInjection(ctx.layout, ctx.self.name, env.SSH_ORIGINAL_COMMAND ?? [tool, ...args].join(" "));
+    if (hit) {
+      err(hit.stderr.endsWith("\n") || hit.stderr === "" ? hit.stderr : `${hit.stderr}\n`);
+      return hit.exitCode;
+    }
+  }
+  return load()(ctx, args);
+}
+
+let code: number;
+try {
+  code = run(process.argv.slice(2), process.env);
+} catch (e) {
+  err(`${process.argv[2] ?? "emulator"}: ${process.env.ONEFED_DEBUG ? (e as Error).stack : (e as Error).message}\n`);
+  code = 255;
+}
+process.exit(code);

@@ -1,0 +1,173 @@
+/**
+ * `onezone list|show|enable|disable|set` (reference §4.5, §5.1–§5.3). The CLI talks to the oned
+ * at its endpoint (the front-end's own zone unless --endpoint/ONE_XMLRPC say otherwise); that oned
+ * serves its copy of zone_pool, and FED_INDEX asks every zone's own oned.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { EmulatorContext } from "./context";
+import { err, out, puts } from "./io";
+import { clientEndpoint, connect } from "./oned-link";
+import { fedIndexAt, replicateFromMaster } from "./federation";
+import { DEFAULT_COLUMNS, formatCsv, formatTable, poolJson, poolXml, unknownColumns, zoneJson, zoneText, zoneXml } from "./onezone-format";
+import { ZoneRecord } from "../db-schema";
+import { readZones, writeFederated, zoneStateStatement } from "../one-db";
+import { FrontendEntry } from "../registry";
+
+interface Options {
+  csv: boolean;
+  xml: boolean;
+  json: boolean;
+  header: boolean;
+  verbose: boolean;
+  temporary: boolean;
+  endpoint?: string;
+  list?: string[];
+}
+
+const VALUE_OPTIONS = new Set(["--endpoint", "--user", "--password", "-l", "--list", "--filter", "-f", "--operator", "--describe"]);
+
+/** Emulated `onezone`. */
+export function onezone(ctx: EmulatorContext, argv: string[]): number {
+  const o: Options = { csv: false, xml: false, json: false, header: true, verbose: false, temporary: false };
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const [flag, inline] = a.startsWith("--") && a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
+    const value = (): string => inline ?? argv[++i] ?? "";
+    if (!flag.startsWith("-") || flag === "-") args.push(a);
+    else if (flag === "--csv") o.csv = true;
+    else if (flag === "-x" || flag === "--xml") o.xml = true;
+    else if (flag === "-j" || flag === "--json") o.json = true;
+    else if (flag === "--no-header") o.header = false;
+    else if (flag === "-v" || flag === "--verbose") o.verbose = true;
+    else if (flag === "-k" || flag === "--temporary") o.temporary = true;
+    else if (flag === "--endpoint") o.endpoint = value();
+    else if (flag === "-l" || flag === "--list") o.list = value().split(",").map((c) => c.trim().toUpperCase());
+    else if (VALUE_OPTIONS.has(flag)) value();
+    else {
+      err(`invalid option: ${a}\n`);
+      return 255;
+    }
+  }
+  const [verb, ...rest] = args;
+  const supported = ["list", "show", "enable", "disable", "set"];
+  if (!verb || !supported.includes(verb)) {
+    err(verb ? `onezone: command '${verb}' is not available in the sandbox (supported: ${supported.join(", ")})\n` : "Usage: onezone COMMAND [args..] [options..]\n");
+    return 255;
+  }
+  const endpoint = clientEndpoint(ctx, o.endpoint);
+  const conn = connect(ctx, endpoint);
+  if ("error" in conn) {
+    err(`${conn.error}\n`);
+    return 255;
+  }
+  const served = conn.fe;
+  if (served.zoneId === ctx.master().zoneId) replicateFromMaster(ctx);
+  const zones = readZones(ctx.dbOf(served.name));
+
+  switch (verb) {
+    case "list":
+      return list(ctx, zones, endpoint, o);
+    case "show":
+      return show(zones, rest[0], o);
+    case "set":
+      return setZone(ctx, zones, rest[0], o);
+    default:
+      return enableDisable(ctx, served, zones, verb as "enable" | "disable", rest[0], o);
+  }
+}
+
+/** Resolves an id or name like the CLI helper; returns an error text for unknown names. */
+function resolveId(zones: readonly ZoneRecord[], ref: string | undefined): number | string {
+  if (ref === undefined || ref === "") return "command requires one argument: range";
+  if (/^\d+$/.test(ref)) return parseInt(ref, 10);
+  const z = zones.find((x) => x.name === ref);
+  return z ? z.id : `ZONE named ${ref} not found.`;
+}
+
+function list(ctx: EmulatorContext, zones: readonly ZoneRecord[], endpoint: string, o: Options): number {
+  if (o.xml) return out(poolXml(zones)), 0;
+  if (o.json) return out(poolJson(zones)), 0;
+  const cols = o.list ?? DEFAULT_COLUMNS;
+  const bad = unknownColumns(cols);
+  if (bad.length > 0) {
+    err(`Unknown columns: ${bad.join(", ")}\n`);
+    return 255;
+  }
+  // The CLI asks each zone in turn; the star marks the zone whose ENDPOINT the CLI uses.
+  const rows = zones.map((z) => ({ ...z, current: z.endpoint.trim() === endpoint.trim(), fedIndex: fedIndexAt(ctx, z.endpoint) }));
+  out(o.csv ? formatCsv(rows, cols, o.header) : formatTable(rows, cols, o.header));
+  return 0;
+}
+
+function show(zones: readonly ZoneRecord[], ref: string | undefined, o: Options): number {
+  const id = resolveId(zones, ref);
+  if (typeof id === "string") return err(`${id}\n`), 255;
+  const z = zones.find((x) => x.id === id);
+  if (!z) return err(`[one.zone.info] Error getting zone [${id}].\n`), 255;
+  out(o.xml ? zoneXml(z) : o.json ? zoneJson(z) : zoneText(z));
+  return 0;
+}
+
+function setZone(ctx: EmulatorContext, zones: readonly ZoneRecord[], ref: string | undefined, o: Options): number {
+  const id = resolveId(zones, ref);
+  if (typeof id === "string") return err(`${id}\n`), 255;
+  const z = zones.find((x) => x.id === id);
+  if (!z) return err(`[one.zone.info] Error getting zone [${id}].\n`), 255;
+  if (o.temporary) return puts(`Type: export ONE_XMLRPC=${z.endpoint}`), 0;
+  const file = "/var/lib/one/.one/one_endpoint";
+  fs.mkdirSync(path.dirname(ctx.ownPath(file)), { recursive: true });
+  fs.writeFileSync(ctx.ownPath(file), `${z.endpoint}\n`);
+  puts(`Endpoint changed to "${z.endpoint}" in ${file}`);
+  return 0;
+}
+
+/**
+ * ZoneEnable: only through the target zone's own endpoint. The master writes zone_pool itself;
+ * a slave forwards the change to the master (one.zone.updatedb), which must be running and
+ * enabled. The change then travels to the slaves as a federated record.
+ */
+function enableDisable(ctx: EmulatorContext, served: FrontendEntry, zones: readonly ZoneRecord[], verb: "enable" | "disable", ref: string | undefined, o: Options): number {
+  let rc = 0;
+  for (const part of (ref ?? "").split(",")) {
+    const id = resolveId(zones, part);
+    if (typeof id === "string") {
+      err(`${id}\n`);
+      rc = 255;
+      continue;
+    }
+    if (id !== served.zoneId) {
+      err("[one.zone.enable] Enable/disable mode have to be set through the target zone endpoints\n");
+      rc = 255;
+      continue;
+    }
+    const master = ctx.master();
+    if (served.name !== master.name) {
+      const link = connect(ctx, ctx.registry.zones.find((z) => z.role === "master")!.endpoint);
+      if ("error" in link) {
+        err(`[one.zone.enable] Error updating zone in federation master: ${link.error}\n`);
+        rc = 255;
+        continue;
+      }
+    }
+    const masterZones = readZones(ctx.dbOf(master.name));
+    const masterSelf = masterZones.find((z) => z.id === master.zoneId);
+    if (served.name !== master.name && masterSelf?.state === 1) {
+      err("[one.zone.enable] Cannot process request, zone disabled\n");
+      rc = 255;
+      continue;
+    }
+    const zone = masterZones.find((z) => z.id === id);
+    if (!zone) {
+      err(`[one.zone.enable] Error getting zone [${id}].\n`);
+      rc = 255;
+      continue;
+    }
+    const state = verb === "enable" ? 0 : 1;
+    if (zone.state !== state) writeFederated(ctx.dbOf(master.name), [zoneStateStatement(zone, state)]);
+    replicateFromMaster(ctx);
+    if (o.verbose) puts(`ZONE ${id}: ${verb} zone`);
+  }
+  return rc;
+}

@@ -1,0 +1,16 @@
+/**
+ * The sandbox federation: one real sshd per front-end on its own loopback address, in its own
+ * mount namespace, with emulated OpenNebula commands (see docs/sandbox.md). This module is the
+ * public API; the CLI (`onefed sandbox …`) and the tests use only what is exported here.
+ */
+export { sandboxUp } from "./up";
+export { sandboxStatus } from "./status";
+export { sandboxDown } from "./down";
+export { readCommandLog } from "./command-log";
+export { advanceFederation, injectFailure, refreshKnownHosts, rekeyFrontend, setFrontendState, setReplicationBlocked } from "./control";
+export { prepareSandbox } from "./prepare";
+export type { PrepareOptions } from "./prepare";
+export { SandboxError, SandboxPortInUseError, SandboxPrerequisiteError } from "./errors";
+export { SANDBOX_USER, frontendName } from "./layout";
+export type { UnitState } from "./frontend-state";
+export type { CommandLogEntry, FailureInjection, FrontendStatePatch, FrontendStatus, SandboxInfo, SandboxStatus, SandboxUpOptions } from "./types";

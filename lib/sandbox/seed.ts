@@ -1,0 +1,88 @@
+/**
+ * A front-end's initial files: its own /etc/one, /var/lib/one (with the SQLite database),
+ * /var/lock/one, /var/log/one, /var/run/one and apt sources, plus state.json — a running
+ * front-end of the `from` release, in sync with the rest of the federation.
+ */
+import * as fs from "fs";
+import { debVersion, packagesOf, seriesOf, unitsOf } from "./catalog";
+import { seedSql } from "./db-schema";
+import { FrontendState, writeState } from "./frontend-state";
+import { FRONTEND_MOUNTS, SandboxLayout } from "./layout";
+import { FrontendEntry, SandboxRegistry, zoneOf } from "./registry";
+import { sqliteExec } from "./sqlite";
+
+/** Repository line of the Debian 12 OpenNebula repository for a series. */
+export function repositoryLine(series: string): string {
+  return `deb [signed-by=/etc/apt/keyrings/opennebula.gpg] https://downloads.opennebula.io/repo/${series}/Debian/12 stable opennebula\n`;
+}
+
+function onedConf(zoneId: number, role: "master" | "slave", masterEndpoint: string): string {
+  return `# oned.conf (sandbox front-end; only the sections the emulated tools read)
+LOG = [ SYSTEM = "file", DEBUG_LEVEL = 3 ]
+PORT = 2633
+LISTEN_ADDRESS = "0.0.0.0"
+DB = [ BACKEND = "sqlite", TIMEOUT = 2500 ]
+FEDERATION = [
+    MODE          = "${role.toUpperCase()}",
+    ZONE_ID       = ${zoneId},
+    SERVER_ID     = -1,
+    MASTER_ONED   = "${role === "slave" ? masterEndpoint : ""}"
+]
+RAFT_LEADER_HOOK = [ COMMAND = "raft/vip.sh", ARGUMENTS = "leader eth0 10.3.3.2/24" ]
+RAFT_FOLLOWER_HOOK = [ COMMAND = "raft/vip.sh", ARGUMENTS = "follower eth0 10.3.3.2/24" ]
+`;
+}
+
+/** Seed options beyond the registry. */
+export interface FrontendSeed {
+  /** is_slave of slave databases (false models a slave first started STANDALONE). */
+  readonly slavesBootstrappedAsSlave: boolean;
+}
+
+/** Creates one front-end's tree, database and state. */
+export function seedFrontend(layout: SandboxLayout, reg: SandboxRegistry, fe: FrontendEntry, seed: FrontendSeed): void {
+  const zone = zoneOf(reg, fe.name)!;
+  const version = reg.federation.fromVersion;
+  for (const m of FRONTEND_MOUNTS) fs.mkdirSync(layout.hostPath(fe.name, m), { recursive: true });
+  fs.mkdirSync(layout.hostPath(fe.name, "/var/lib/one/.one"), { recursive: true });
+  fs.mkdirSync(layout.hostPath(fe.name, "/var/lib/one/backups"), { recursive: true });
+  fs.mkdirSync(layout.hostPath(fe.name, "/var/lib/one/remotes/etc/vmm/kvm"), { recursive: true });
+  fs.writeFileSync(layout.hostPath(fe.name, "/var/lib/one/remotes/etc/vmm/kvm/kvmrc"), "export LIBVIRT_URI=qemu:///system\n");
+  const master = reg.zones.find((z) => z.role === "master")!;
+  fs.writeFileSync(layout.hostPath(fe.name, "/etc/one/oned.conf"), onedConf(zone.id, zone.role, master.endpoint));
+  fs.writeFileSync(layout.hostPath(fe.name, "/etc/one/monitord.conf"), "NETWORK = [ ADDRESS = \"0.0.0.0\", MONITOR_ADDRESS = \"auto\" ]\n");
+  // The CLI's endpoint is the zone's own, so `onezone list` marks this zone with the `*`.
+  fs.writeFileSync(layout.hostPath(fe.name, "/var/lib/one/.one/one_endpoint"), `${zone.endpoint}\n`);
+  fs.writeFileSync(layout.hostPath(fe.name, "/var/lib/one/.one/one_auth"), "oneadmin:sandbox\n", { mode: 0o600 });
+  fs.writeFileSync(layout.hostPath(fe.name, "/etc/apt/sources.list.d/opennebula.list"), repositoryLine(seriesOf(version)));
+  fs.writeFileSync(layout.hostPath(fe.name, "/var/log/one/oned.log"), "");
+  // Running front-end: oned holds its lock and pid files.
+  fs.writeFileSync(layout.hostPath(fe.name, "/var/lock/one/one"), "1\n");
+  fs.writeFileSync(layout.hostPath(fe.name, "/var/run/one/oned.pid"), "1\n");
+  fs.rmSync(layout.db(fe.name), { force: true });
+  sqliteExec(
+    layout.db(fe.name),
+    seedSql({
+      version,
+      zones: reg.zones.map((z) => ({ id: z.id, name: z.name, state: 0, endpoint: z.endpoint })),
+      zoneId: zone.id,
+      role: zone.role,
+      isSlave: zone.role === "slave" && seed.slavesBootstrappedAsSlave,
+      fedIndex: reg.fedIndex,
+    }),
+  );
+  const state: FrontendState = {
+    frontend: fe.name,
+    zoneId: zone.id,
+    role: zone.role,
+    packages: Object.fromEntries(packagesOf(version).map((p) => [p, debVersion(version)])),
+    configVersion: version,
+    services: Object.fromEntries(unitsOf(version).map((u) => [u, "active" as const])),
+    aptSeries: seriesOf(version),
+    injections: [],
+    replicationBlocked: false,
+    reachable: true,
+  };
+  fs.writeFileSync(layout.commandLog(fe.name), "", { flag: "a" });
+  writeState(layout, state);
+}

@@ -1,0 +1,64 @@
+/** `sandboxStatus`: what every front-end looks like right now, read from its files and database. */
+import * as fs from "fs";
+import { releaseOfDeb } from "./catalog";
+import { SandboxError } from "./errors";
+import { readState } from "./frontend-state";
+import { SandboxLayout } from "./layout";
+import { lastFedIndex, readDbVersions, readZones } from "./one-db";
+import { FrontendEntry, readRegistry } from "./registry";
+import { runningSshdPid } from "./sshd";
+import { FrontendStatus, SandboxStatus } from "./types";
+
+function countLines(file: string): number {
+  try {
+    return fs.readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "").length;
+  } catch {
+    return 0;
+  }
+}
+
+function frontendStatus(layout: SandboxLayout, fe: FrontendEntry): FrontendStatus {
+  const st = readState(layout, fe.name);
+  const pid = runningSshdPid(layout, fe.name);
+  const dbFile = layout.db(fe.name);
+  let db = { shared: "", local: "", isSlave: false };
+  let zoneStates: Record<string, "ENABLED" | "DISABLED"> = {};
+  let fedIndex = -1;
+  try {
+    const v = readDbVersions(dbFile);
+    db = { shared: v.shared.version, local: v.local.version, isSlave: v.isSlave };
+    zoneStates = Object.fromEntries(readZones(dbFile, { readonly: true }).map((z) => [String(z.id), z.state === 0 ? "ENABLED" : "DISABLED"]));
+    fedIndex = lastFedIndex(dbFile, { readonly: true }) ?? -1;
+  } catch {
+    /* a missing or broken database shows as empty versions */
+  }
+  return {
+    name: fe.name,
+    host: fe.host,
+    port: fe.port,
+    sshdRunning: pid !== undefined,
+    sshdPid: pid ?? null,
+    packageVersion: st.packages["opennebula"] ? releaseOfDeb(st.packages["opennebula"]) : "",
+    configVersion: st.configVersion,
+    db,
+    services: Object.fromEntries(Object.entries(st.services).map(([u, s]) => [u.replace(/\.service$/, ""), s])),
+    lockFile: fs.existsSync(layout.hostPath(fe.name, "/var/lock/one/one")),
+    zoneStates,
+    fedIndex,
+    commandCount: countLines(layout.commandLog(fe.name)),
+    replicationBlocked: st.replicationBlocked,
+    reachable: st.reachable,
+  };
+}
+
+/** Status of every zone and front-end (JSON-able). */
+export async function sandboxStatus(dir: string): Promise<SandboxStatus> {
+  const layout = new SandboxLayout(dir);
+  const reg = readRegistry(layout);
+  if (!reg) throw new SandboxError(`no sandbox in ${layout.dir} (run \`onefed sandbox up --dir ${dir}\`)`);
+  return {
+    dir: layout.dir,
+    federation: { ...reg.federation },
+    zones: reg.zones.map((z) => ({ id: z.id, name: z.name, role: z.role, endpoint: z.endpoint, frontends: z.frontends.map((fe) => frontendStatus(layout, fe)) })),
+  };
+}

@@ -1,0 +1,125 @@
+/** Public data shapes of the sandbox API (all JSON-able). */
+import { UnitState } from "./frontend-state";
+import { PrepareOptions } from "./prepare";
+
+/** Options of `sandboxUp`. */
+export interface SandboxUpOptions extends PrepareOptions {
+  /** Progress lines. @default silent */
+  readonly log?: (line: string) => void;
+}
+
+/** What `sandboxUp` returns. */
+export interface SandboxInfo {
+  /** Absolute sandbox directory. */
+  readonly dir: string;
+  /** The federation file for the runner. */
+  readonly federationFile: string;
+  /** Client private key. */
+  readonly privateKeyPath: string;
+  /** known_hosts with every front-end's host key. */
+  readonly knownHostsPath: string;
+  /** Login user. */
+  readonly user: string;
+  /** Whether every sshd was already running (nothing was started). */
+  readonly alreadyRunning: boolean;
+  /** Milliseconds `sandboxUp` took. */
+  readonly durationMs: number;
+  /** Federation name and versions. */
+  readonly federation: { readonly name: string; readonly fromVersion: string; readonly toVersion: string };
+  /** Zones and their front-ends. */
+  readonly zones: ReadonlyArray<{
+    readonly id: number;
+    readonly name: string;
+    readonly role: "master" | "slave";
+    readonly endpoint: string;
+    readonly frontends: ReadonlyArray<{ readonly name: string; readonly host: string; readonly port: number; readonly sshdPid: number }>;
+  }>;
+}
+
+/** One front-end in `sandboxStatus`. */
+export interface FrontendStatus {
+  /** `zone<id>-server0`. */
+  readonly name: string;
+  /** sshd address. */
+  readonly host: string;
+  /** sshd port. */
+  readonly port: number;
+  /** Whether its sshd runs. */
+  readonly sshdRunning: boolean;
+  /** sshd pid, null when not running. */
+  readonly sshdPid: number | null;
+  /** Installed OpenNebula release ("6.10.0"), "" when the package is absent. */
+  readonly packageVersion: string;
+  /** onecfg's configuration version. */
+  readonly configVersion: string;
+  /** Database schema versions ("" when unreadable). */
+  readonly db: { readonly shared: string; readonly local: string; readonly isSlave: boolean };
+  /** Units by name without ".service" (timers keep ".timer"): "opennebula" → "active". */
+  readonly services: Record<string, UnitState>;
+  /** Whether /var/lock/one/one exists. */
+  readonly lockFile: boolean;
+  /** This front-end's zone_pool copy: zone id → ENABLED | DISABLED. */
+  readonly zoneStates: Record<string, "ENABLED" | "DISABLED">;
+  /** Last federated index in its logdb (-1 when none). */
+  readonly fedIndex: number;
+  /** Commands run over SSH so far. */
+  readonly commandCount: number;
+  /** Test switch: the master does not replicate here. */
+  readonly replicationBlocked: boolean;
+  /** Test switch: its oned endpoint answers. */
+  readonly reachable: boolean;
+}
+
+/** `sandboxStatus` result. */
+export interface SandboxStatus {
+  /** Absolute sandbox directory. */
+  readonly dir: string;
+  /** Federation name and versions. */
+  readonly federation: { readonly name: string; readonly fromVersion: string; readonly toVersion: string };
+  /** Zones, master first. */
+  readonly zones: ReadonlyArray<{
+    readonly id: number;
+    readonly name: string;
+    readonly role: "master" | "slave";
+    readonly endpoint: string;
+    readonly frontends: readonly FrontendStatus[];
+  }>;
+}
+
+/** One line of a front-end's commands.log. */
+export interface CommandLogEntry {
+  /** ISO timestamp with microseconds (UTC). */
+  readonly ts: string;
+  /** Front-end name. */
+  readonly frontend: string;
+  /** The command line as the client sent it (sftp sessions: the sftp-server path). */
+  readonly command: string;
+}
+
+/** A failure to inject. */
+export interface FailureInjection {
+  /** Front-end name. */
+  readonly frontend: string;
+  /** Substring of the command line that triggers it. */
+  readonly match: string;
+  /** How many matching commands fail. @default 1 */
+  readonly times?: number;
+  /** Exit status. @default 255 */
+  readonly exitCode?: number;
+  /** stderr text. @default "Injected failure" */
+  readonly stderr?: string;
+}
+
+/** Direct changes to a front-end's state, for tests. */
+export interface FrontendStatePatch {
+  /** Unit states by name ("opennebula" or "opennebula.service"); opennebula also moves its lock file. */
+  readonly services?: Record<string, UnitState>;
+  /** Installed release: every installed package moves to it, units follow. */
+  readonly packageVersion?: string;
+  /** onecfg's configuration version. */
+  readonly configVersion?: string;
+  /** Block master → slave replication (the zone lags). */
+  readonly replicationBlocked?: boolean;
+  /** Make the oned endpoint unreachable (FED_INDEX "-", connection refused). */
+  readonly reachable?: boolean;
+}

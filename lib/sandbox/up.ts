@@ -1,0 +1,123 @@
+/**
+ * `sandboxUp`: prepares the host, writes a new sandbox (or reuses the one in dir), hands the
+ * front-ends' files to the login user, proves that user can work there, and starts every sshd.
+ * Idempotent: on a running sandbox it only restarts front-ends whose sshd is gone.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { ENV_FRONTEND, ENV_SANDBOX_DIR } from "./emulator/context";
+import { SandboxError } from "./errors";
+import { writeKnownHosts } from "./keys";
+import { SANDBOX_USER, SandboxLayout } from "./layout";
+import { emulatorEntry, planSandbox, prepareSandbox } from "./prepare";
+import { UserIds, ensureHostDirs, ensureRoot, ensureTools, ensureUser } from "./prerequisites";
+import { SandboxRegistry, allFrontends, readRegistry } from "./registry";
+import { checkPortFree, runningSshdPid, startSshd } from "./sshd";
+import { SandboxInfo, SandboxUpOptions } from "./types";
+
+/** Explicitly given options must match the existing sandbox: silently ignoring them would mislead. */
+function checkSameShape(reg: SandboxRegistry, o: SandboxUpOptions): void {
+  const diffs = [
+    o.slaves !== undefined && o.slaves !== reg.zones.length - 1 ? `slaves ${reg.zones.length - 1}` : "",
+    o.from !== undefined && o.from !== reg.federation.fromVersion ? `from ${reg.federation.fromVersion}` : "",
+    o.to !== undefined && o.to !== reg.federation.toVersion ? `to ${reg.federation.toVersion}` : "",
+    o.addressBase !== undefined && o.addressBase !== reg.addressBase ? `address base ${reg.addressBase}` : "",
+    o.port !== undefined && o.port !== reg.port ? `port ${reg.port}` : "",
+    o.federationName !== undefined && o.federationName !== reg.federation.name ? `name ${reg.federation.name}` : "",
+  ].filter(Boolean);
+  if (diffs.length > 0) {
+    throw new SandboxError(`${reg.dir} already holds a sandbox with ${diffs.join(", ")}; take it down first (onefed sandbox down --dir ${reg.dir})`);
+  }
+}
+
+function chownTree(p: string, ids: UserIds): void {
+  fs.chownSync(p, ids.uid, ids.gid);
+  if (fs.statSync(p).isDirectory()) for (const e of fs.readdirSync(p)) chownTree(path.join(p, e), ids);
+}
+
+/** The login user owns what sessions write: front-end trees, states, logs, databases. Host keys stay root's. */
+function handOver(layout: SandboxLayout, reg: SandboxRegistry, ids: UserIds): void {
+  for (const fe of allFrontends(reg)) {
+    fs.chownSync(layout.frontendDir(fe.name), ids.uid, ids.gid);
+    chownTree(layout.frontendRoot(fe.name), ids);
+    fs.chownSync(layout.etcUpper(fe.name), ids.uid, ids.gid);
+    for (const f of [layout.state(fe.name), layout.commandLog(fe.name)]) fs.chownSync(f, ids.uid, ids.gid);
+  }
+}
+
+/** Runs the emulator's self-test as the login user: catches unreadable builds and untraversable parents. */
+function selfTest(reg: SandboxRegistry, ids: UserIds): void {
+  const fe = reg.zones[0].frontends[0].name;
+  const r = spawnSync(reg.node, [reg.emulator, "--self-test"], {
+    uid: ids.uid,
+    gid: ids.gid,
+    cwd: "/",
+    encoding: "utf8",
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", [ENV_SANDBOX_DIR]: reg.dir, [ENV_FRONTEND]: fe },
+  });
+  if (r.status !== 0) {
+    const why = (r.stderr || r.error?.message || `exit ${r.status}`).trim().split("\n").pop();
+    throw new SandboxError(
+      `user ${SANDBOX_USER} cannot use the sandbox (${why}). Every parent directory of ${reg.dir} and of ${reg.emulator} ` +
+        "must be world-executable and the build world-readable; choose another --dir (e.g. under /tmp) or fix the permissions",
+    );
+  }
+}
+
+/** Brings the sandbox federation up (or finds it running) and returns where everything is. */
+export async function sandboxUp(opts: SandboxUpOptions): Promise<SandboxInfo> {
+  const t0 = Date.now();
+  const log = opts.log ?? ((): void => undefined);
+  ensureRoot();
+  const layout = new SandboxLayout(opts.dir);
+  let reg = readRegistry(layout);
+  if (reg) checkSameShape(reg, opts);
+  ensureTools(log);
+  const ids = ensureUser(log);
+  ensureHostDirs(log);
+  const fresh = !reg;
+  if (!reg) {
+    const planned = planSandbox(opts, process.execPath, emulatorEntry());
+    // Fail on a taken address before writing anything.
+    for (const fe of allFrontends(planned)) await checkPortFree(fe.host, fe.port);
+    log(`creating sandbox in ${planned.dir}: ${planned.zones.length} zones, ${planned.federation.fromVersion} → ${planned.federation.toVersion}`);
+    reg = prepareSandbox(opts);
+    try {
+      handOver(layout, reg, ids);
+      selfTest(reg, ids);
+    } catch (err) {
+      fs.rmSync(layout.dir, { recursive: true, force: true });
+      throw err;
+    }
+    writeKnownHosts(layout, reg);
+  }
+  const registry = reg;
+  const stopped = allFrontends(registry).filter((fe) => runningSshdPid(layout, fe.name) === undefined);
+  for (const fe of stopped) await checkPortFree(fe.host, fe.port);
+  await Promise.all(
+    stopped.map(async (fe) => {
+      await startSshd(layout, fe);
+      log(`sshd for ${fe.name} listening on ${fe.host}:${fe.port}`);
+    }),
+  );
+  const durationMs = Date.now() - t0;
+  log(`sandbox ${fresh ? "up" : stopped.length > 0 ? "restarted" : "already running"} in ${durationMs} ms; federation file ${layout.federationFile}`);
+  return {
+    dir: layout.dir,
+    federationFile: layout.federationFile,
+    privateKeyPath: layout.privateKey,
+    knownHostsPath: layout.knownHosts,
+    user: SANDBOX_USER,
+    alreadyRunning: !fresh && stopped.length === 0,
+    durationMs,
+    federation: { ...registry.federation },
+    zones: registry.zones.map((z) => ({
+      id: z.id,
+      name: z.name,
+      role: z.role,
+      endpoint: z.endpoint,
+      frontends: z.frontends.map((fe) => ({ name: fe.name, host: fe.host, port: fe.port, sshdPid: runningSshdPid(layout, fe.name) ?? -1 })),
+    })),
+  };
+}
