@@ -10,9 +10,10 @@ import { RunnerInvocation } from "./lib/constructs/runner-invocation";
 import { NULL_PROVIDER_VERSION_ENV } from "./lib/engine/pins";
 import { describeError, OnefedError } from "./lib/errors";
 
-/** The runner this build ships: the same node binary, our compiled CLI. */
+/** The runner this build ships: the same node binary, our compiled CLI (also when main.ts runs from source, as in tests). */
 export function defaultRunner(configPath: string): RunnerInvocation {
-  return { command: [process.execPath, path.resolve(__dirname, "lib", "cli", "onefed.js")], configPath };
+  const dist = path.basename(__dirname) === "dist" ? __dirname : path.join(__dirname, "dist");
+  return { command: [process.execPath, path.join(dist, "lib", "cli", "onefed.js")], configPath };
 }
 
 export interface SynthesizeOptions {
