@@ -33,7 +33,7 @@ export async function runDemoCommand(argv: string[], out: (s: string) => void): 
   await deploy({ configPath: path.join(dir, "federation.yaml"), via, outdir: path.join(dir, "cdktf.out"), log: out });
   out("\nAfter:");
   out(zoneTable(await sandboxStatus(dir)));
-  out(`\nThe sandbox is still up: look at it with \`npx onefed sandbox status --dir ${dir}\`, the command log per front-end in ${dir}/frontends/*/commands.log.`);
-  out(`Deploy again to see that nothing runs twice; take it down with \`npx onefed sandbox down --dir ${dir}\`.`);
+  out(`\nThe sandbox is still up: look at it with \`npm run onefed -- sandbox status --dir ${dir}\`, the command log per front-end in ${dir}/frontends/*/commands.log.`);
+  out(`Run \`npm start\` again to see that nothing runs twice on any zone; take it down with \`npm run onefed -- sandbox down --dir ${dir}\`.`);
   return 0;
 }

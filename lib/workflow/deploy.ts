@@ -38,7 +38,9 @@ export async function deploy(opts: DeployOptions = {}): Promise<{ stackDir: stri
   if (opts.via === "cdktf") {
     const projectRoot = path.resolve(__dirname, "..", "..", "..");
     const cdktf = path.join(projectRoot, "node_modules", ".bin", "cdktf");
-    const r = await spawnStreaming(cdktf, ["deploy", "--auto-approve", `--terraform-parallelism=${parallelism}`, "--output", outdir], {
+    // `providers lock` asks the registry for every platform's checksums; offline it cannot, and our
+    // mirror's own init records the local checksum anyway.
+    const r = await spawnStreaming(cdktf, ["deploy", "--auto-approve", "--skip-provider-lock", "--no-color", `--terraform-parallelism=${parallelism}`, "--output", outdir], {
       cwd: projectRoot,
       env: { ...env, CI: "1" },
       onLine: log,

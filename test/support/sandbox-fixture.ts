@@ -31,10 +31,10 @@ export class SandboxFixture {
   }
 
   /** Applies the stack; resolves with terraform's output, or rejects with the DeployError and keeps the output on it. */
-  async deploy(): Promise<string> {
+  async deploy(via: "engine" | "cdktf" = "engine"): Promise<string> {
     const lines: string[] = [];
     try {
-      await deploy({ configPath: this.configPath, outdir: path.join(this.dir, "cdktf.out"), log: (l) => lines.push(l) });
+      await deploy({ configPath: this.configPath, outdir: path.join(this.dir, "cdktf.out"), via, log: (l) => lines.push(l) });
       return lines.join("\n");
     } catch (err) {
       (err as Error & { output?: string }).output = lines.join("\n");
