@@ -8,7 +8,8 @@ import { GraphInvariants } from "../../lib/constructs/graph-invariants";
 import { StepResource } from "../../lib/constructs/step-resource";
 
 const FIXTURE = path.resolve(__dirname, "../fixtures/federation.yaml");
-const config = parseConfig(fs.readFileSync(FIXTURE, "utf8"), FIXTURE);
+// An absolute artifact directory keeps the snapshot independent of where the repo is checked out.
+const config = parseConfig(fs.readFileSync(FIXTURE, "utf8") + "backup: { localDirectory: /var/lib/onefed/artifacts }\n", FIXTURE);
 // Fixed runner and config path so the snapshot does not depend on where the repo is checked out.
 const runner = { command: ["/usr/bin/node", "/opt/onefed/dist/lib/cli/onefed.js"], configPath: "/etc/onefed/federation.yaml" };
 

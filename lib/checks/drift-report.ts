@@ -1,0 +1,18 @@
+import { CheckResult } from "./check";
+import { FederationFacts } from "./facts";
+
+/** Exit codes of `onefed check`: 0 ready, 2 drift or not ready, 1 could not check. */
+export type DriftExitCode = 0 | 1 | 2;
+
+export interface DriftReport {
+  readonly federation: string;
+  readonly fromVersion: string;
+  readonly toVersion: string;
+  readonly facts: FederationFacts;
+  readonly results: readonly CheckResult[];
+  /** Some front-end could not be reached or authenticated: the verdict is incomplete. */
+  readonly couldNotCheck: boolean;
+  /** No finding and everything checked. */
+  readonly ready: boolean;
+  readonly exitCode: DriftExitCode;
+}
