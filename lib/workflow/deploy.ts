@@ -7,6 +7,7 @@ import { synthesize } from "../../main";
 import { loadConfig } from "../config/load-config";
 import { OnefedError } from "../errors";
 import { ensureEngine, engineEnv, NULL_PROVIDER_VERSION_ENV } from "../engine";
+import { projectRoot } from "./project-root";
 import { spawnStreaming } from "./spawn-streaming";
 
 export interface DeployOptions {
@@ -36,12 +37,12 @@ export async function deploy(opts: DeployOptions = {}): Promise<{ stackDir: stri
   const outdir = path.resolve(opts.outdir ?? "cdktf.out");
 
   if (opts.via === "cdktf") {
-    const projectRoot = path.resolve(__dirname, "..", "..", "..");
-    const cdktf = path.join(projectRoot, "node_modules", ".bin", "cdktf");
+    const root = projectRoot();
+    const cdktf = path.join(root, "node_modules", ".bin", "cdktf");
     // `providers lock` asks the registry for every platform's checksums; offline it cannot, and our
     // mirror's own init records the local checksum anyway.
     const r = await spawnStreaming(cdktf, ["deploy", "--auto-approve", "--skip-provider-lock", "--no-color", `--terraform-parallelism=${parallelism}`, "--output", outdir], {
-      cwd: projectRoot,
+      cwd: root,
       env: { ...env, CI: "1" },
       onLine: log,
     });
