@@ -6,7 +6,7 @@ import * as path from "path";
 import { sandboxStatus, sandboxUp } from "../sandbox";
 import { deploy } from "../workflow/deploy";
 import { flag, parseArgs } from "./args";
-import { zoneTable } from "./zone-table";
+import { statusTable } from "./sandbox-command";
 
 export const DEMO_HELP = `Usage: onefed demo [--dir DIR] [--via engine|cdktf]
 
@@ -29,10 +29,10 @@ export async function runDemoCommand(argv: string[], out: (s: string) => void): 
   const via = flag(args, "via") === "cdktf" ? "cdktf" : "engine";
   await sandboxUp({ dir, log: out });
   out("\nBefore:");
-  out(zoneTable(await sandboxStatus(dir)));
+  out(statusTable(await sandboxStatus(dir)));
   await deploy({ configPath: path.join(dir, "federation.yaml"), via, outdir: path.join(dir, "cdktf.out"), log: out });
   out("\nAfter:");
-  out(zoneTable(await sandboxStatus(dir)));
+  out(statusTable(await sandboxStatus(dir)));
   out(`\nThe sandbox is still up: look at it with \`npm run onefed -- sandbox status --dir ${dir}\`, the command log per front-end in ${dir}/frontends/*/commands.log.`);
   out(`Run \`npm start\` again to see that nothing runs twice on any zone; take it down with \`npm run onefed -- sandbox down --dir ${dir}\`.`);
   return 0;
