@@ -10,6 +10,7 @@ import { installedVersionCommand, refreshCommand, repositoryContent, repositoryF
 import {
   DbVersion,
   parseDbVersion,
+  parseFreeBytes,
   parseIsActive,
   parsePackageVersion,
   parseSha256,
@@ -98,6 +99,13 @@ export class OpenNebulaFrontend {
 
   async sha256(path: string): Promise<string> {
     return parseSha256((await this.run(files.sha256(path))).stdout);
+  }
+
+  /** Free bytes at the path, or at its nearest existing parent (the backup directory may not exist yet). */
+  async freeBytes(path: string): Promise<number> {
+    let dir = path;
+    while (dir !== "/" && !(await this.exists(dir))) dir = dir.replace(/\/[^/]*$/, "") || "/";
+    return parseFreeBytes((await this.run(files.freeSpace(dir))).stdout);
   }
 
   async makePrivateDir(path: string): Promise<void> {

@@ -165,6 +165,13 @@ export function parseUnitFiles(stdout: string): string[] {
     .filter((u) => u && /^opennebula[\w.-]*$/.test(u));
 }
 
+/** `df -P -B1 PATH` → available bytes on that file system. */
+export function parseFreeBytes(stdout: string): number {
+  const row = stdout.trim().split("\n")[1]?.trim().split(/\s+/);
+  if (!row || row.length < 6 || !/^\d+$/.test(row[3])) throw new ParseError("df -P", "no data row", stdout);
+  return Number(row[3]);
+}
+
 /** `sha256sum FILE` → the hex digest. */
 export function parseSha256(stdout: string): string {
   const m = /^([0-9a-f]{64})\s/.exec(stdout);

@@ -111,28 +111,39 @@ describe("upgrade safety", () => {
 });
 
 describe("preflight", () => {
-  it("refuses a front-end at another version than declared", async () => {
+  /** A healthy 6.10 front-end, with the given overrides first. */
+  const healthy = (config: FederationConfig, csv?: string): Array<[RegExp, Reply]> => [
+    [/^dpkg-query/, { stdout: "6.10.0-1" }],
+    [/^onedb version/, { stdout: dbVersionText("6.10.0", "6.10.0", "6.10.0") }],
+    [/^systemctl list-unit-files/, { stdout: "opennebula.service enabled enabled\n" }],
+    [/^systemctl is-active/, { stdout: "active\n" }],
+    [/^test -e /, { exitCode: 0 }],
+    [/^df -P -B1 /, { stdout: "Filesystem 1-blocks Used Available Capacity Mounted on\n/dev/vda 270553174016 19664171008 78129123328 21% /\n" }],
+    [/^onezone show (\d+) -j/, { stdout: '{"ZONE":{"ID":"0","NAME":"x","STATE":"0","TEMPLATE":{"ENDPOINT":"e"},"SERVER_POOL":{}}}' }],
+    [
+      /^onezone list --csv/,
+      { stdout: csv ?? "CURRENT,ID,NAME,ENDPOINT,FED_INDEX,STAT\n" + config.zones.map((z) => `"",${z.id},${z.name},${z.endpoint},5,on`).join("\n") },
+    ],
+  ];
+
+  it("refuses a front-end at another version than declared, naming it", async () => {
     const config = configWithArtifacts();
-    const healthy: Array<[RegExp, Reply]> = [
-      [/^dpkg-query/, { stdout: "6.10.0-1" }],
-      [/^onedb version/, { stdout: dbVersionText("6.10.0", "6.10.0", "6.10.0") }],
-      [/^onezone list --csv/, { stdout: "CURRENT,ID,NAME,ENDPOINT,FED_INDEX,STAT\n" + config.zones.map((z) => `"",${z.id},${z.name},${z.endpoint},5,on`).join("\n") }],
-    ];
-    const { result } = run("preflight", config, config.slaves[1], [[/^dpkg-query/, { stdout: "6.8.1-1" }]], healthy);
-    await expect(result).rejects.toThrow(/preflight refused on zone 101 \(S-US-CA\), front-end 192\.168\.150\.3:22: expected OpenNebula 6\.10\.0 installed \(federation\.fromVersion\), but found 6\.8\.1/);
+    const { result } = run("preflight", config, config.slaves[1], [[/^dpkg-query/, { stdout: "6.8.1-1" }], ...healthy(config)], healthy(config));
+    await expect(result).rejects.toThrow(/\[version-as-declared\] zone 101 \(S-US-CA\), front-end 192\.168\.150\.3:22: expected OpenNebula 6\.10\.0 \(federation\.fromVersion\), found 6\.8\.1/);
   });
 
-  it("refuses when the master knows a zone the file lacks", async () => {
+  it("refuses when the master knows a zone the file lacks, and runs nothing that changes a zone", async () => {
     const config = configWithArtifacts();
-    const csv =
-      "CURRENT,ID,NAME,ENDPOINT,FED_INDEX,STAT\n*,0,M-EU-FR,http://192.168.150.1:2633/RPC2,5,on\n\"\",100,S-EU-GE,http://192.168.150.2:2633/RPC2,5,on\n" +
-      '"",101,S-US-CA,http://192.168.150.3:2633/RPC2,5,on\n"",102,S-XX,http://192.168.150.4:2633/RPC2,5,on\n';
-    const { result } = run("preflight", config, config.master, [
-      [/^dpkg-query/, { stdout: "6.10.0-1" }],
-      [/^onedb version/, { stdout: dbVersionText("6.10.0", "6.10.0", "6.10.0") }],
-      [/^onezone list --csv/, { stdout: csv }],
-    ]);
-    await expect(result).rejects.toThrow(/the master knows zone 102 \(S-XX\) that the file lacks/);
+    const csv = "CURRENT,ID,NAME,ENDPOINT,FED_INDEX,STAT\n" + [...config.zones.map((z) => `"",${z.id},${z.name},${z.endpoint},5,on`), '"",102,S-XX,http://192.168.150.4:2633/RPC2,5,on'].join("\n");
+    const { result, transport } = run("preflight", config, config.master, healthy(config, csv), healthy(config));
+    await expect(result).rejects.toThrow(/the master knows zone 102 \(S-XX\)/);
+    expect(transport.lines.filter((l) => /^(systemctl (stop|start)|onezone (enable|disable)|onedb (upgrade|restore|backup)|apt-get)/.test(l))).toEqual([]);
+  });
+
+  it("passes a healthy federation", async () => {
+    const config = configWithArtifacts();
+    const { result } = run("preflight", config, config.master, healthy(config), healthy(config));
+    await expect(result).resolves.toMatchObject({ status: "done" });
   });
 });
 

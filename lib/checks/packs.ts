@@ -1,0 +1,34 @@
+/** Check packs: the same checks serve the drift check and the preflight step. */
+import { FederationConfig } from "../config/federation-config";
+import { Check, CheckResult } from "./check";
+import { databaseCurrent } from "./database-current";
+import { FederationFacts } from "./facts";
+import { federationInSync } from "./federation-in-sync";
+import { freeDisk } from "./free-disk";
+import { frontendReachable } from "./frontend-reachable";
+import { onedRunning } from "./oned-running";
+import { versionAsDeclared } from "./version-as-declared";
+import { zoneEnabled } from "./zone-enabled";
+import { zonesMatchMaster } from "./zones-match-master";
+
+/** Before an upgrade: is the federation as the file says, and ready? */
+export const READINESS_PACK: readonly Check[] = [
+  frontendReachable,
+  versionAsDeclared,
+  databaseCurrent,
+  onedRunning,
+  zoneEnabled,
+  zonesMatchMaster,
+  federationInSync,
+  freeDisk,
+];
+
+export function runPack(pack: readonly Check[], facts: FederationFacts, config: FederationConfig): CheckResult[] {
+  return pack.flatMap((c) => c.run(facts, config));
+}
+
+/**
+ * The preflight step's pack: readiness without the FED_INDEX comparison, which only means something
+ * once writes are frozen — the sync step after the freeze waits for it and refuses on `-` or lag.
+ */
+export const PREFLIGHT_PACK: readonly Check[] = READINESS_PACK.filter((c) => c !== federationInSync);

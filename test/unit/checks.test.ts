@@ -1,0 +1,77 @@
+/** Each check, table-driven: compliant and non-compliant facts, and the message an operator reads. */
+import * as fs from "fs";
+import * as path from "path";
+import { FederationFacts, FrontendFacts } from "../../lib/checks/facts";
+import { PREFLIGHT_PACK, READINESS_PACK, runPack } from "../../lib/checks/packs";
+import { renderDriftTable } from "../../lib/checks/report-table";
+import { parseConfig } from "../../lib/config/load-config";
+import { ZoneListRow } from "../../lib/opennebula/parsers";
+
+const FIXTURE = path.resolve(__dirname, "../fixtures/federation.yaml");
+const config = parseConfig(fs.readFileSync(FIXTURE, "utf8"), FIXTURE);
+
+function healthy(): FederationFacts {
+  const frontends: FrontendFacts[] = config.zones.map((z) => ({
+    zoneId: z.id,
+    frontend: `${z.frontends[0].host}:22`,
+    installedVersion: "6.10.0",
+    db: { status: "up-to-date", shared: "6.10.0", local: "6.10.0" },
+    services: { opennebula: "active" },
+    freeBytes: 50 * 1024 ** 3,
+    zoneEnabled: true,
+  }));
+  const masterZoneList: ZoneListRow[] = config.zones.map((z) => ({ current: z.id === 0, id: z.id, name: z.name, endpoint: z.endpoint, fedIndex: 715438, enabled: true }));
+  return { gatheredAt: "2026-11-25T00:00:00Z", frontends, masterZoneList };
+}
+
+type Mutation = (f: { frontends: FrontendFacts[]; masterZoneList: ZoneListRow[] }) => void;
+const at = (zoneId: number, patch: Partial<FrontendFacts>): Mutation => (f) => {
+  const i = f.frontends.findIndex((x) => x.zoneId === zoneId);
+  f.frontends[i] = { ...f.frontends[i], ...patch };
+};
+
+const findingsOf = (mutate?: Mutation) => {
+  const facts = healthy() as unknown as { frontends: FrontendFacts[]; masterZoneList: ZoneListRow[] };
+  mutate?.(facts);
+  return runPack(READINESS_PACK, facts as unknown as FederationFacts, config).filter((r) => r.status === "finding");
+};
+
+describe("readiness checks", () => {
+  it("find nothing on a healthy federation", () => {
+    expect(findingsOf()).toEqual([]);
+  });
+
+  const cases: Array<[string, Mutation, string, RegExp]> = [
+    ["an unreachable front-end", at(100, { error: "front-end 192.168.150.2:22 is unreachable over SSH: ECONNREFUSED", installedVersion: undefined }), "frontend-reachable", /zone 100 \(S-EU-GE\), front-end 192\.168\.150\.2:22: expected an SSH session with the pinned host key, found .*ECONNREFUSED/],
+    ["another version", at(101, { installedVersion: "6.8.1" }), "version-as-declared", /zone 101 \(S-US-CA\).*expected OpenNebula 6\.10\.0 \(federation\.fromVersion\), found 6\.8\.1/],
+    ["a zone already upgraded", at(100, { installedVersion: "7.0.0" }), "version-as-declared", /found 7\.0\.0, the target: a half-done upgrade/],
+    ["a DB needing upgrade", at(0, { db: { status: "upgrade-needed", shared: "6.8.0", local: "6.8.0" } }), "database-current", /zone 0 \(M-EU-FR\).*found upgrade-needed \(shared 6\.8\.0/],
+    ["oned stopped", at(101, { services: { opennebula: "inactive" }, zoneEnabled: undefined }), "oned-running", /expected opennebula active, found inactive/],
+    ["a zone left disabled", at(100, { zoneEnabled: false }), "zone-enabled", /expected STATE ENABLED, found DISABLED/],
+    ["little disk", at(0, { freeBytes: 200 * 1024 ** 2 }), "free-disk", /found 0\.2 GiB free/],
+    ["a zone the file lacks", (f) => f.masterZoneList.push({ current: false, id: 102, name: "S-XX", endpoint: "http://x:2633/RPC2", fedIndex: 715438, enabled: true }), "zones-match-master", /the master knows zone 102 \(S-XX\)/],
+    ["a zone the master lacks", (f) => f.masterZoneList.splice(2, 1), "zones-match-master", /zone 101 \(S-US-CA\): expected zone 101 in the master's zone pool, found no such zone/],
+    ["a changed endpoint", (f) => (f.masterZoneList[1] = { ...f.masterZoneList[1], endpoint: "http://10.9.9.9:2633/RPC2" }), "zones-match-master", /expected S-EU-GE at http:\/\/192\.168\.150\.2:2633\/RPC2, found S-EU-GE at http:\/\/10\.9\.9\.9:2633\/RPC2 on the master/],
+    ["a lagging FED_INDEX", (f) => (f.masterZoneList[2] = { ...f.masterZoneList[2], fedIndex: 715401 }), "federation-in-sync", /expected FED_INDEX 715438 like zone 0 \(M-EU-FR\), found FED_INDEX 715401 \(37 behind\)/],
+    ["a zone the master cannot ask", (f) => (f.masterZoneList[1] = { ...f.masterZoneList[1], fedIndex: null }), "federation-in-sync", /found `-`: the master could not reach/],
+  ];
+  it.each(cases)("name %s", (_what, mutate, check, message) => {
+    const findings = findingsOf(mutate);
+    expect(findings.map((f) => f.check)).toContain(check);
+    expect(findings.find((f) => f.check === check)!.summary).toMatch(message);
+  });
+
+  it("leave the FED_INDEX comparison to the sync step in the preflight pack", () => {
+    expect(PREFLIGHT_PACK.map((c) => c.id)).not.toContain("federation-in-sync");
+    expect(READINESS_PACK.map((c) => c.id)).toContain("federation-in-sync");
+  });
+
+  it("render findings first with what to do", () => {
+    const results = runPack(READINESS_PACK, { ...healthy(), frontends: healthy().frontends.map((f) => (f.zoneId === 101 ? { ...f, installedVersion: "6.8.1" } : f)) }, config);
+    const text = renderDriftTable({ federation: "seed", fromVersion: "6.10.0", toVersion: "7.0.0", facts: healthy(), results, couldNotCheck: false, ready: false, exitCode: 2 });
+    const lines = text.split("\n");
+    expect(lines[0]).toBe("Federation seed, 6.10.0 → 7.0.0: NOT READY (drift)");
+    expect(lines[3]).toMatch(/^FINDING\s+version-as-declared\s+101 S-US-CA/);
+    expect(text).toMatch(/What to do:\n  - zone 101 \(S-US-CA\)/);
+  });
+});
