@@ -4,6 +4,7 @@
  */
 import { Construct } from "constructs";
 import { LocalBackend, NullProvider, TerraformOutput, TerraformStack } from "../cdk";
+import type { DriftReport } from "../checks/drift-report";
 import { FederationConfig } from "../config/federation-config";
 import { FederatedBackup } from "./federated-backup";
 import { GraphInvariants } from "./graph-invariants";
@@ -20,6 +21,12 @@ export interface FederationUpgradeProps {
    * @default the provider binding's version (3.2.4)
    */
   readonly nullProviderVersion?: string;
+  /**
+   * A live drift-check result, published as the `drift_check` output: a change in it shows in
+   * `cdktf diff` / `terraform plan` without replacing any step (outputs run nothing).
+   * @default no drift_check output
+   */
+  readonly drift?: DriftReport;
 }
 
 export class FederationUpgrade extends TerraformStack {
@@ -67,8 +74,20 @@ export class FederationUpgrade extends TerraformStack {
 
     new TerraformOutput(this, "federated_backup_artifact", { value: this.backup.artifactPath, description: "Federated backup on the automation host (mode 0600)" });
     new TerraformOutput(this, "federated_backup_checksum_file", { value: this.backup.checksumPath });
+    if (props.drift) {
+      new TerraformOutput(this, "drift_check", { value: driftOutput(props.drift), description: "onefed check at synth time ($ONEFED_OBSERVE=1)" });
+    }
     this.node.addValidation(new GraphInvariants(this));
   }
+}
+
+/** The drift report reduced to what a reviewer compares between plans: verdict, findings, observed versions. */
+function driftOutput(report: DriftReport): Record<string, unknown> {
+  return {
+    verdict: report.couldNotCheck ? "could-not-check" : report.ready ? "ready" : "drift",
+    findings: report.results.filter((r) => r.status === "finding").map((r) => `[${r.check}] ${r.summary}`),
+    observed: report.facts.frontends.map((f) => `zone ${f.zoneId} ${f.frontend}: ${f.error ? "unreachable" : `${f.installedVersion} db ${f.db?.shared}/${f.db?.local} oned ${f.services?.["opennebula"]}`}`),
+  };
 }
 
 /** Stack name for a federation: the directory under cdktf.out/stacks and the default state file name. */

@@ -95,6 +95,27 @@ describe("FederationUpgrade stack", () => {
     expect(text).not.toContain("PRIVATE KEY");
   });
 
+  it("publishes a drift-check result as an output that plans show, without touching any step", () => {
+    const drift = {
+      federation: "seed",
+      fromVersion: "6.10.0",
+      toVersion: "7.0.0",
+      facts: { gatheredAt: "t", frontends: [{ zoneId: 101, frontend: "192.168.150.3:22", installedVersion: "6.8.1", db: { status: "up-to-date" as const, shared: "6.8.0", local: "6.8.0" }, services: { opennebula: "active" } }] },
+      results: [{ check: "version-as-declared", status: "finding" as const, summary: "zone 101 (S-US-CA): expected 6.10.0, found 6.8.1" }],
+      couldNotCheck: false,
+      ready: false,
+      exitCode: 2 as const,
+    };
+    const stack = new FederationUpgrade(Testing.app(), "s", { config, runner, drift });
+    const json = JSON.parse(Testing.synth(stack));
+    expect(json.output.drift_check.value).toEqual({
+      verdict: "drift",
+      findings: ["[version-as-declared] zone 101 (S-US-CA): expected 6.10.0, found 6.8.1"],
+      observed: ["zone 101 192.168.150.3:22: 6.8.1 db 6.8.0/6.8.0 oned active"],
+    });
+    expect(json.resource).toEqual(build().json.resource);
+  });
+
   it("passes its graph invariants", () => {
     const { stack } = build();
     expect(new GraphInvariants(stack).validate()).toEqual([]);
