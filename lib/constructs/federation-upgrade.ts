@@ -6,6 +6,7 @@ import { Construct } from "constructs";
 import { LocalBackend, NullProvider, TerraformOutput, TerraformStack } from "../cdk";
 import type { DriftReport } from "../checks/drift-report";
 import { FederationConfig } from "../config/federation-config";
+import { safetyBackupRecordPath } from "../steps/safety-backup";
 import { FederatedBackup } from "./federated-backup";
 import { GraphInvariants } from "./graph-invariants";
 import { RunnerInvocation } from "./runner-invocation";
@@ -74,6 +75,16 @@ export class FederationUpgrade extends TerraformStack {
 
     new TerraformOutput(this, "federated_backup_artifact", { value: this.backup.artifactPath, description: "Federated backup on the automation host (mode 0600)" });
     new TerraformOutput(this, "federated_backup_checksum_file", { value: this.backup.checksumPath });
+    for (const z of all) {
+      // The resource id is unknown until the step ran, which defers reading the record to the apply
+      // (a plan-time file() would freeze "no record yet"); null until the backup exists.
+      const record = JSON.stringify(safetyBackupRecordPath(config, z.zone));
+      const output = new TerraformOutput(this, `safety_backup_zone_${z.zone.id}`, {
+        value: `\${${z.safetyBackupStep.address}.id != "" && fileexists(${record}) ? jsondecode(file(${record})) : null}`,
+        description: `Full onedb backup of ${z.zone.name} before the upgrade (path on the front-end, size, sha256); see README "Rolling a zone back"`,
+      });
+      output.addOverride("depends_on", [z.safetyBackupStep.address]);
+    }
     if (props.drift) {
       new TerraformOutput(this, "drift_check", { value: driftOutput(props.drift), description: "onefed check at synth time ($ONEFED_OBSERVE=1)" });
     }

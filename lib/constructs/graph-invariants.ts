@@ -48,6 +48,11 @@ export class GraphInvariants implements IValidation {
       for (const up of of("upgrade").filter((u) => u.zone.role === "master")) mustFollow(b, up, "the backup exports the upgraded master");
     }
     for (const up of of("upgrade").filter((u) => u.zone.role === "master")) for (const stop of of("stop")) mustFollow(up, stop, "every zone is stopped before the master upgrades");
+    for (const change of [...of("upgrade"), ...of("restore")]) {
+      const own = of("safety-backup").find((b) => b.zone.id === change.zone.id);
+      if (!own) errors.push(`${label(change)} has no safety-backup step: nothing is changed without a full backup first`);
+      else mustFollow(change, own, "nothing is changed before the zone's full safety backup");
+    }
     const masterFreeze = of("freeze").find((f) => f.zone.role === "master");
     const masterUnfreeze = of("unfreeze").find((f) => f.zone.role === "master");
     for (const f of of("freeze").filter((f) => f.zone.role === "slave")) if (masterFreeze) mustFollow(masterFreeze, f, "slaves are disabled before the master");

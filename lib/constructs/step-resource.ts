@@ -50,7 +50,7 @@ export class StepResource extends Construct {
       provisioners: [{ type: "local-exec", command: stepCommandLine(props.runner, props.step, zone.id) }],
     });
     // Readable addresses in plans and in `terraform apply -replace=null_resource.zone_100_restore`.
-    this.resource.overrideLogicalId(props.resourceName ?? `zone_${zone.id}_${props.step}`);
+    this.resource.overrideLogicalId(props.resourceName ?? `zone_${zone.id}_${props.step.replace(/-/g, "_")}`);
     this.addAfter(...this.after);
   }
 
@@ -60,6 +60,11 @@ export class StepResource extends Construct {
       if (!this.after.includes(s)) this.after.push(s);
     }
     // depends_on takes bare addresses ("null_resource.zone_0_stop"), not interpolations.
-    this.resource.dependsOn = this.after.map((s) => `${s.resource.terraformResourceType}.${s.resource.friendlyUniqueId}`);
+    this.resource.dependsOn = this.after.map((s) => s.address);
+  }
+
+  /** The terraform address, e.g. "null_resource.zone_100_restore". */
+  public get address(): string {
+    return `${this.resource.terraformResourceType}.${this.resource.friendlyUniqueId}`;
   }
 }

@@ -14,6 +14,8 @@ export class Zone extends Construct {
   public readonly zone: ZoneConfig;
   public readonly freezeStep: StepResource;
   public readonly stopStep: StepResource;
+  /** Full onedb backup with oned stopped, before the first change to packages or schema. */
+  public readonly safetyBackupStep: StepResource;
   public readonly upgradeStep: StepResource;
   public readonly startStep: StepResource;
   public readonly unfreezeStep: StepResource;
@@ -28,8 +30,9 @@ export class Zone extends Construct {
       new StepResource(this, name, { step: name, zone: props.zone, config: props.config, runner: props.runner, after });
     this.freezeStep = step("freeze");
     this.stopStep = step("stop");
-    if (props.zone.role === "slave") this.restoreStep = step("restore", [this.stopStep]);
-    this.upgradeStep = step("upgrade", this.restoreStep ? [this.restoreStep] : [this.stopStep]);
+    this.safetyBackupStep = step("safety-backup", [this.stopStep]);
+    if (props.zone.role === "slave") this.restoreStep = step("restore", [this.safetyBackupStep]);
+    this.upgradeStep = step("upgrade", this.restoreStep ? [this.restoreStep] : [this.safetyBackupStep]);
     this.startStep = step("start", [this.upgradeStep]);
     this.unfreezeStep = step("unfreeze", [this.startStep]);
     this.verifyStep = step("verify", [this.unfreezeStep]);

@@ -46,6 +46,7 @@ export const files = {
   exists: (path: string): RemoteCommand => ({ argv: ["test", "-e", path], okExitCodes: [0, 1] }),
   sha256: (path: string): RemoteCommand => ({ argv: ["sha256sum", path] }),
   /** POSIX output in bytes: one header line, then "fs size used avail capacity mount". */
+  size: (path: string): RemoteCommand => ({ argv: ["stat", "-c", "%s", path] }),
   freeSpace: (path: string): RemoteCommand => ({ argv: ["df", "-P", "-B1", path] }),
   makePrivateDir: (path: string): RemoteCommand => ({ argv: ["mkdir", "-p", "-m", "0700", path] }),
   makePrivate: (path: string): RemoteCommand => ({ argv: ["chmod", "0600", path] }),

@@ -10,6 +10,7 @@ import { installedVersionCommand, refreshCommand, repositoryContent, repositoryF
 import {
   DbVersion,
   parseDbVersion,
+  ParseError,
   parseFreeBytes,
   parseIsActive,
   parsePackageVersion,
@@ -106,6 +107,16 @@ export class OpenNebulaFrontend {
     let dir = path;
     while (dir !== "/" && !(await this.exists(dir))) dir = dir.replace(/\/[^/]*$/, "") || "/";
     return parseFreeBytes((await this.run(files.freeSpace(dir))).stdout);
+  }
+
+  async fileSize(path: string): Promise<number> {
+    const out = (await this.run(files.size(path))).stdout.trim();
+    if (!/^\d+$/.test(out)) throw new ParseError("stat -c %s", "no size", out);
+    return Number(out);
+  }
+
+  async backupFull(file: string): Promise<void> {
+    await this.run(onedb.backupFull(file));
   }
 
   async makePrivateDir(path: string): Promise<void> {

@@ -4,6 +4,7 @@ import { federatedRestore } from "./federated-restore";
 import { fedSync } from "./fed-sync";
 import { freeze, unfreeze } from "./freeze";
 import { preflight } from "./preflight";
+import { safetyBackup } from "./safety-backup";
 import { start } from "./start";
 import { StepDefinition, StepName } from "./step";
 import { stop } from "./stop";
@@ -15,6 +16,7 @@ export const STEPS: Readonly<Record<StepName, StepDefinition>> = {
   freeze,
   sync: fedSync,
   stop,
+  "safety-backup": safetyBackup,
   upgrade,
   backup: federatedBackup,
   restore: federatedRestore,

@@ -18,7 +18,7 @@ describeAsRoot("type B upgrade of a 1+2 federation", () => {
   afterAll(async () => sandbox?.down());
 
   it("upgrades every zone to 7.0.0 and leaves the federation enabled and in sync", async () => {
-    expect(firstOutput).toMatch(/Apply complete! Resources: 23 added, 0 changed, 0 destroyed/);
+    expect(firstOutput).toMatch(/Apply complete! Resources: 26 added, 0 changed, 0 destroyed/);
     const status = await sandbox.status();
     const fedIndexes = new Set<number>();
     for (const zone of status.zones) {
@@ -73,13 +73,40 @@ describeAsRoot("type B upgrade of a 1+2 federation", () => {
     const path = await import("path");
     const artifacts = fs.readdirSync(path.join(sandbox.dir, "artifacts"));
     expect(artifacts.some((f) => f.endsWith(".sql"))).toBe(true);
-    for (const f of artifacts) expect(fs.statSync(path.join(sandbox.dir, "artifacts", f)).mode & 0o777).toBe(0o600);
+    for (const f of artifacts) {
+      const st = fs.statSync(path.join(sandbox.dir, "artifacts", f));
+      expect(st.mode & 0o777).toBe(st.isDirectory() ? 0o700 : 0o600);
+    }
     const key = fs.readFileSync(path.join(sandbox.dir, "keys", "id_ed25519"), "utf8").split("\n")[1];
     const stackDir = path.join(sandbox.dir, "cdktf.out", "stacks");
     const stateFiles = [path.join(sandbox.dir, "terraform.tfstate"), ...fs.readdirSync(stackDir).map((s) => path.join(stackDir, s, "cdk.tf.json"))];
     for (const f of stateFiles.filter((x) => fs.existsSync(x))) expect(fs.readFileSync(f, "utf8")).not.toContain(key);
     expect(firstOutput).not.toContain(key);
     expect(sandbox.log().some((e) => e.command.includes(key))).toBe(false);
+  });
+
+  it("took a full safety backup on every front-end before changing it, and reports it in the outputs", async () => {
+    const fs = await import("fs");
+    const path = await import("path");
+    const crypto = await import("crypto");
+    for (const id of [0, 100, 101]) {
+      const recordFile = path.join(sandbox.dir, "artifacts", "safety-backups", `zone-${id}.json`);
+      expect(fs.statSync(recordFile).mode & 0o777).toBe(0o600);
+      const record = JSON.parse(fs.readFileSync(recordFile, "utf8"));
+      expect(record).toMatchObject({ zone_id: id, opennebula_version: "6.10.0" });
+      expect(record.path).not.toContain(":");
+      const onDisk = path.join(sandbox.dir, "frontends", `zone${id}-server0`, "root", record.path);
+      const bytes = fs.readFileSync(onDisk);
+      expect(bytes.length).toBe(record.size_bytes);
+      expect(crypto.createHash("sha256").update(bytes).digest("hex")).toBe(record.sha256);
+      expect(firstOutput).toContain(`safety_backup_zone_${id} = {`);
+      expect(firstOutput).toContain(`"sha256" = "${record.sha256}"`);
+    }
+    // Taken with oned stopped, after the stop and before the packages moved.
+    const log = sandbox.log("zone100-server0").map((e) => e.command);
+    const full = log.findIndex((c) => /^onedb backup -v -f /.test(c));
+    expect(full).toBeGreaterThan(log.findIndex((c) => /^systemctl stop /.test(c)));
+    expect(full).toBeLessThan(log.findIndex((c) => /^onedb restore /.test(c)));
   });
 
   it("runs no command on any zone when deployed again, with terraform or with cdktf deploy", async () => {

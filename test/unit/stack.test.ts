@@ -44,7 +44,7 @@ describe("FederationUpgrade stack", () => {
 
   it("has one resource per (step, zone) and one sync and one backup", () => {
     const names = Object.keys(build().json.resource.null_resource).sort();
-    expect(names).toHaveLength(3 * 6 + 2 + 3);
+    expect(names).toHaveLength(3 * 7 + 2 + 3);
     expect(names).toContain("zone_100_restore");
     expect(names).not.toContain("zone_0_restore");
     expect(names).toContain("federated_backup");
