@@ -9,6 +9,8 @@ type Subcommand = (argv: string[], out: (s: string) => void) => Promise<number>;
 const SUBCOMMANDS: Record<string, { summary: string; load: () => Subcommand }> = {
   step: { summary: "run one upgrade step on one zone (what each resource calls)", load: () => require("./step-command").runStepCommand },
   check: { summary: "read-only drift check: is the federation as the file says, and ready?", load: () => require("./check-command").runCheckCommand },
+  verify: { summary: "post-upgrade checks on every zone (versions, services, zone enabled, FED_INDEX)", load: () => require("./zones-command").runVerifyCommand },
+  unfreeze: { summary: "lift the freeze by hand after a failed run (onezone enable, master first)", load: () => require("./zones-command").runUnfreezeCommand },
   synth: { summary: "validate the federation file and synthesize the stack", load: () => require("./synth-command").runSynthCommand },
   deploy: { summary: "synthesize and apply with the prepared engine (real terraform apply)", load: () => require("./deploy-command").runDeployCommand },
   engine: { summary: "find or build terraform/OpenTofu and the null provider mirror", load: () => require("./engine-command").runEngineCommand },

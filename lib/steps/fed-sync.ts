@@ -58,7 +58,7 @@ export const fedSync: StepDefinition = {
         frontend: zone.frontends[0],
         expected: "a FED_INDEX for every zone in the master's onezone list",
         found: `no answer from ${verdict.unreachable.join(", ")} (${verdict.indexes})`,
-        next: "Make those zones reachable from the master (oned running, network), then run the deploy again. Zones stay frozen until then; `onezone enable` lifts the freeze by hand.",
+        next: "Make those zones reachable from the master (oned running, network), then run the deploy again. Zones stay frozen until then; \`onefed unfreeze\` lifts the freeze by hand.",
       });
     }
     if (!verdict.inSync) {

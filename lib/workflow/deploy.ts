@@ -59,7 +59,8 @@ export async function deploy(opts: DeployOptions = {}): Promise<{ stackDir: stri
   const apply = await tf(["apply", "-input=false", "-no-color", "-auto-approve", `-parallelism=${parallelism}`]);
   if (apply.exitCode !== 0) {
     throw new DeployError(
-      `${engine.kind} apply failed (exit ${apply.exitCode}); the failing step's message is above. Zones may still be frozen (onezone disable). ` +
+      `${engine.kind} apply failed (exit ${apply.exitCode}); the failing step's message is above. Zones may still be frozen (onezone disable): ` +
+        `\`onefed unfreeze\` lifts the freeze by hand if you stop here. ` +
         `Fix the cause and deploy again: finished steps will not run again and the failed one resumes.`,
     );
   }

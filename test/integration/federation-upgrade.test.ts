@@ -115,4 +115,17 @@ describeAsRoot("type B upgrade of a 1+2 federation", () => {
     expect(await sandbox.deploy("cdktf")).toMatch(/No changes\.|Resources: 0 added, 0 changed, 0 destroyed/);
     expect(sandbox.log().length).toBe(before);
   });
+
+  it("verify catches a zone left disabled, and unfreeze lifts it (master first)", async () => {
+    const { loadConfig } = await import("../../lib/config/load-config");
+    const { runStep } = await import("../../lib/runner/run-step");
+    const { runUnfreezeCommand, runVerifyCommand } = await import("../../lib/cli/zones-command");
+    const config = loadConfig(sandbox.configPath);
+    await runStep({ config, step: "freeze", zone: config.slaves[0], log: () => undefined });
+    const out: string[] = [];
+    expect(await runVerifyCommand(["--config", sandbox.configPath], (l) => out.push(l))).toBe(1);
+    expect(out.join("\n")).toMatch(/verify refused on zone 100 \(S-EU-GE\).*found zone still DISABLED/);
+    expect(await runUnfreezeCommand(["--config", sandbox.configPath], () => undefined)).toBe(0);
+    expect(await runVerifyCommand(["--config", sandbox.configPath], () => undefined)).toBe(0);
+  });
 });
