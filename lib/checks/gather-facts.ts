@@ -34,9 +34,11 @@ async function frontendFacts(zone: ZoneConfig, config: FederationConfig, connect
   }
 }
 
-export async function gatherFacts(config: FederationConfig, connect: ConnectZone): Promise<FederationFacts> {
-  const frontends = await Promise.all(config.zones.map((z) => frontendFacts(z, config, connect)));
+/** Gathers facts from `zones` (default: every zone); the master's zone list only when the master is among them. */
+export async function gatherFacts(config: FederationConfig, connect: ConnectZone, zones: readonly ZoneConfig[] = config.zones): Promise<FederationFacts> {
+  const frontends = await Promise.all(zones.map((z) => frontendFacts(z, config, connect)));
   const masterFacts = frontends.find((f) => f.zoneId === config.master.id);
+  if (!masterFacts) return { gatheredAt: new Date().toISOString(), frontends, masterZoneListError: "not gathered (the master is not among the zones checked)" };
   let masterZoneList;
   let masterZoneListError;
   if (masterFacts && !masterFacts.error && masterFacts.services?.["opennebula"] === "active") {

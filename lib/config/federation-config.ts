@@ -1,6 +1,8 @@
 /** The validated federation, with every default applied and every path absolute. */
 export type ZoneRole = "master" | "slave";
 export type PackageManager = "apt" | "dnf" | "yum";
+/** A: each zone on its own (maintenance release, shared DB version unchanged); B: coordinated. */
+export type UpgradeType = "A" | "B";
 
 export interface FrontendConfig {
   /** Address the runner connects to. */
@@ -34,6 +36,10 @@ export interface FederationConfig {
   readonly name: string;
   readonly fromVersion: string;
   readonly toVersion: string;
+  /** Resolved from federation.upgradeType (auto: A inside one series, B across series). */
+  readonly upgradeType: UpgradeType;
+  /** What the file asked for, for messages. */
+  readonly requestedUpgradeType: "auto" | UpgradeType;
   readonly ssh: SshConfig;
   readonly packages: { readonly manager: PackageManager; readonly repositoryLine: string };
   readonly backup: { readonly localDirectory: string; readonly remoteDirectory: string };

@@ -7,7 +7,8 @@ import * as path from "path";
 import { Value } from "@sinclair/typebox/value";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { OnefedError } from "../errors";
-import { DEFAULTS, FederationConfig, ZoneConfig } from "./federation-config";
+import { DEFAULTS, FederationConfig, UpgradeType, ZoneConfig } from "./federation-config";
+import { seriesOf } from "./version";
 import { FederationFile, FederationFileSchema } from "./schema";
 import { semanticRules } from "./rules";
 
@@ -80,6 +81,8 @@ function applyDefaults(doc: FederationFile, baseDir: string, file: string): Fede
     name: doc.federation.name,
     fromVersion: doc.federation.fromVersion,
     toVersion: doc.federation.toVersion,
+    upgradeType: resolveUpgradeType(doc.federation.upgradeType ?? "auto", doc.federation.fromVersion, doc.federation.toVersion),
+    requestedUpgradeType: doc.federation.upgradeType ?? "auto",
     ssh: {
       user: doc.ssh.user,
       privateKeyPath: path.resolve(baseDir, doc.ssh.privateKeyPath),
@@ -102,6 +105,15 @@ function applyDefaults(doc: FederationFile, baseDir: string, file: string): Fede
     master: masters[0] ?? zones[0],
     slaves: zones.filter((z) => z.role === "slave"),
   };
+}
+
+/**
+ * Every minor-to-minor release since 5.10 bumps the shared DB version: coordinated (B). Inside one
+ * series (same major.minor) both DB versions stay: zone by zone (A). Reference §4.2/§4.3.
+ */
+export function resolveUpgradeType(requested: "auto" | UpgradeType, fromVersion: string, toVersion: string): UpgradeType {
+  if (requested !== "auto") return requested;
+  return seriesOf(fromVersion) === seriesOf(toVersion) ? "A" : "B";
 }
 
 /** "/zones/1/frontends" → "zones[1] (S-EU-GE).frontends", so the operator sees which zone is wrong. */

@@ -39,9 +39,9 @@ const versionsGoUp: ConfigRule = (c) => {
   const problems: string[] = [];
   if (compareVersions(c.toVersion, c.fromVersion) <= 0) {
     problems.push(`federation.toVersion: ${c.toVersion} is not above federation.fromVersion ${c.fromVersion}; downgrades and no-op runs are refused`);
-  } else if (seriesOf(c.toVersion) === seriesOf(c.fromVersion)) {
+  } else if (c.upgradeType === "A" && seriesOf(c.toVersion) !== seriesOf(c.fromVersion)) {
     problems.push(
-      `federation.toVersion: ${c.fromVersion} → ${c.toVersion} is a maintenance upgrade inside one series (type A, zone by zone); this tool runs coordinated (type B) upgrades across series only`,
+      `federation.upgradeType: A (zone by zone) cannot take ${c.fromVersion} → ${c.toVersion}: the shared DB version changes across series, so slaves need the master's federated backup (type B); remove upgradeType or set B`,
     );
   }
   if (compareVersions(c.fromVersion, MIN_FROM_VERSION) < 0) {

@@ -39,6 +39,11 @@ export const FederationFileSchema = Type.Object(
           name: Type.String({ pattern: FEDERATION_NAME, description: "Short name: used in the stack name and artifact file names." }),
           fromVersion: Type.String({ pattern: VERSION, description: "OpenNebula version installed everywhere now." }),
           toVersion: Type.String({ pattern: VERSION, description: "OpenNebula version to upgrade to." }),
+          upgradeType: Type.Optional(
+            Type.Union([Type.Literal("auto"), Type.Literal("A"), Type.Literal("B")], {
+              description: "A: zone by zone (maintenance inside one series); B: coordinated (the shared DB version changes). @default auto (from the versions)",
+            }),
+          ),
         },
         { additionalProperties: false },
       ),

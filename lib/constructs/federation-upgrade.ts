@@ -9,6 +9,7 @@ import { FederationConfig } from "../config/federation-config";
 import { safetyBackupRecordPath } from "../steps/safety-backup";
 import { FederatedBackup } from "./federated-backup";
 import { GraphInvariants } from "./graph-invariants";
+import { MaintenanceZone } from "./maintenance-zone";
 import { RunnerInvocation } from "./runner-invocation";
 import { StepResource } from "./step-resource";
 import { Zone } from "./zone";
@@ -31,11 +32,15 @@ export interface FederationUpgradeProps {
 }
 
 export class FederationUpgrade extends TerraformStack {
-  public readonly master: Zone;
-  public readonly slaves: readonly Zone[];
-  public readonly backup: FederatedBackup;
-  public readonly preflightStep: StepResource;
-  public readonly syncStep: StepResource;
+  /** Every zone's steps: coordinated Zones (type B) or independent MaintenanceZones (type A). */
+  public readonly zones: readonly (Zone | MaintenanceZone)[];
+  /** Type B only: the master's and the slaves' coordinated steps. */
+  public readonly master?: Zone;
+  public readonly slaves: readonly Zone[] = [];
+  /** Type B only: the federated backup, the federation-wide preflight and the FED_INDEX sync. */
+  public readonly backup?: FederatedBackup;
+  public readonly preflightStep?: StepResource;
+  public readonly syncStep?: StepResource;
 
   constructor(scope: Construct, id: string, props: FederationUpgradeProps) {
     super(scope, id);
@@ -44,38 +49,46 @@ export class FederationUpgrade extends TerraformStack {
     if (props.nullProviderVersion) this.addOverride("terraform.required_providers.null.version", props.nullProviderVersion);
     if (config.stateFile) new LocalBackend(this, { path: config.stateFile });
 
-    this.master = new Zone(this, `zone-${config.master.id}`, { zone: config.master, config, runner });
-    this.slaves = config.slaves.map((z) => new Zone(this, `zone-${z.id}`, { zone: z, config, runner }));
-    const all = [this.master, ...this.slaves];
-    this.preflightStep = new StepResource(this, "federation-preflight", { step: "preflight", zone: config.master, config, runner, resourceName: "federation_preflight" });
+    if (config.upgradeType === "A") {
+      // Zone by zone: no freeze, no federated backup, no edge between zones.
+      this.zones = config.zones.map((z) => new MaintenanceZone(this, `zone-${z.id}`, { zone: z, config, runner }));
+    } else {
+      const master = new Zone(this, `zone-${config.master.id}`, { zone: config.master, config, runner });
+      const slaves = config.slaves.map((z) => new Zone(this, `zone-${z.id}`, { zone: z, config, runner }));
+      this.master = master;
+      this.slaves = slaves;
+      this.zones = [master, ...slaves];
+      const all = [master, ...slaves];
+      this.preflightStep = new StepResource(this, "federation-preflight", { step: "preflight", zone: config.master, config, runner, resourceName: "federation_preflight" });
 
-    // Freeze: slaves first, the master last (a slave's disable goes through the master, §4.5).
-    for (const s of this.slaves) s.freezeStep.addAfter(this.preflightStep);
-    this.master.freezeStep.addAfter(this.preflightStep, ...this.slaves.map((s) => s.freezeStep));
-    this.syncStep = new StepResource(this, "federation-sync", {
-      step: "sync",
-      zone: config.master,
-      config,
-      runner,
-      after: all.map((z) => z.freezeStep),
-      resourceName: "federation_sync",
-    });
-    for (const z of all) z.stopStep.addAfter(this.syncStep);
+      // Freeze: slaves first, the master last (a slave's disable goes through the master, §4.5).
+      for (const s of slaves) s.freezeStep.addAfter(this.preflightStep);
+      master.freezeStep.addAfter(this.preflightStep, ...slaves.map((s) => s.freezeStep));
+      this.syncStep = new StepResource(this, "federation-sync", {
+        step: "sync",
+        zone: config.master,
+        config,
+        runner,
+        after: all.map((z) => z.freezeStep),
+        resourceName: "federation_sync",
+      });
+      for (const z of all) z.stopStep.addAfter(this.syncStep);
 
-    this.master.upgradeStep.addAfter(...all.map((z) => z.stopStep));
-    this.backup = new FederatedBackup(this, "federated-backup", { master: this.master, config, runner });
-    // The master starts after its export: a SQLite federated backup needs oned stopped.
-    this.master.startStep.addAfter(this.backup.backupStep);
-    for (const s of this.slaves) s.restoreStep?.addAfter(this.backup.backupStep);
+      master.upgradeStep.addAfter(...all.map((z) => z.stopStep));
+      this.backup = new FederatedBackup(this, "federated-backup", { master, config, runner });
+      // The master starts after its export: a SQLite federated backup needs oned stopped.
+      master.startStep.addAfter(this.backup.backupStep);
+      for (const s of slaves) s.restoreStep?.addAfter(this.backup.backupStep);
 
-    // Lift the freeze once every zone runs the new version: master first, then the slaves.
-    this.master.unfreezeStep.addAfter(...all.map((z) => z.startStep));
-    for (const s of this.slaves) s.unfreezeStep.addAfter(this.master.unfreezeStep);
-    for (const z of all) z.verifyStep.addAfter(...all.map((x) => x.unfreezeStep));
+      // Lift the freeze once every zone runs the new version: master first, then the slaves.
+      master.unfreezeStep.addAfter(...all.map((z) => z.startStep));
+      for (const s of slaves) s.unfreezeStep.addAfter(master.unfreezeStep);
+      for (const z of all) z.verifyStep.addAfter(...all.map((x) => x.unfreezeStep));
 
-    new TerraformOutput(this, "federated_backup_artifact", { value: this.backup.artifactPath, description: "Federated backup on the automation host (mode 0600)" });
-    new TerraformOutput(this, "federated_backup_checksum_file", { value: this.backup.checksumPath });
-    for (const z of all) {
+      new TerraformOutput(this, "federated_backup_artifact", { value: this.backup.artifactPath, description: "Federated backup on the automation host (mode 0600)" });
+      new TerraformOutput(this, "federated_backup_checksum_file", { value: this.backup.checksumPath });
+    }
+    for (const z of this.zones) {
       // The resource id is unknown until the step ran, which defers reading the record to the apply
       // (a plan-time file() would freeze "no record yet"); null until the backup exists.
       const record = JSON.stringify(safetyBackupRecordPath(config, z.zone));

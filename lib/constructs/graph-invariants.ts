@@ -32,6 +32,24 @@ export class GraphInvariants implements IValidation {
       if (!closure(later).has(earlier)) errors.push(`${label(later)} does not wait for ${label(earlier)}: ${why}`);
     };
 
+    for (const change of [...of("upgrade"), ...of("restore")]) {
+      const own = of("safety-backup").find((b) => b.zone.id === change.zone.id);
+      if (!own) errors.push(`${label(change)} has no safety-backup step: nothing is changed without a full backup first`);
+      else mustFollow(change, own, "nothing is changed before the zone's full safety backup");
+    }
+    if (steps.some((s) => s.upgradeType === "A")) {
+      // Type A: every zone on its own; its preflight first; never a federated backup or restore.
+      for (const s of steps) {
+        if (s.step === "backup" || s.step === "restore") errors.push(`${label(s)} exists in a zone-by-zone (type A) upgrade`);
+        for (const a of closure(s)) if (a.zone.id !== s.zone.id) errors.push(`${label(s)} waits for ${label(a)}: type A zones must not wait for each other`);
+      }
+      for (const stop of of("stop")) {
+        const own = of("preflight").find((p) => p.zone.id === stop.zone.id);
+        if (own) mustFollow(stop, own, "nothing stops before the zone's preflight passed");
+        else errors.push(`${label(stop)} has no preflight`);
+      }
+      return errors;
+    }
     for (const stop of of("stop")) for (const p of of("preflight")) mustFollow(stop, p, "nothing stops before every preflight passed");
     for (const stop of of("stop")) for (const s of of("sync")) mustFollow(stop, s, "zones stop only once the federation is in sync");
     for (const restore of of("restore")) {
@@ -48,11 +66,6 @@ export class GraphInvariants implements IValidation {
       for (const up of of("upgrade").filter((u) => u.zone.role === "master")) mustFollow(b, up, "the backup exports the upgraded master");
     }
     for (const up of of("upgrade").filter((u) => u.zone.role === "master")) for (const stop of of("stop")) mustFollow(up, stop, "every zone is stopped before the master upgrades");
-    for (const change of [...of("upgrade"), ...of("restore")]) {
-      const own = of("safety-backup").find((b) => b.zone.id === change.zone.id);
-      if (!own) errors.push(`${label(change)} has no safety-backup step: nothing is changed without a full backup first`);
-      else mustFollow(change, own, "nothing is changed before the zone's full safety backup");
-    }
     const masterFreeze = of("freeze").find((f) => f.zone.role === "master");
     const masterUnfreeze = of("unfreeze").find((f) => f.zone.role === "master");
     for (const f of of("freeze").filter((f) => f.zone.role === "slave")) if (masterFreeze) mustFollow(masterFreeze, f, "slaves are disabled before the master");

@@ -24,6 +24,7 @@ export interface StepResourceProps {
 export class StepResource extends Construct {
   public readonly step: StepName;
   public readonly zone: ZoneConfig;
+  public readonly upgradeType: FederationConfig["upgradeType"];
   /** Direct predecessors, kept for the graph invariants. */
   public readonly after: StepResource[];
   public readonly resource: NullResource;
@@ -32,6 +33,7 @@ export class StepResource extends Construct {
     super(scope, id);
     this.step = props.step;
     this.zone = props.zone;
+    this.upgradeType = props.config.upgradeType;
     this.after = [...(props.after ?? [])];
     const { zone, config } = props;
     const plan = STEPS[props.step].plan(zone, config);
@@ -43,6 +45,7 @@ export class StepResource extends Construct {
         role: zone.role,
         from_version: config.fromVersion,
         to_version: config.toVersion,
+        upgrade_type: config.upgradeType === "A" ? "A (zone by zone)" : "B (coordinated)",
         frontends: zone.frontends.map((f) => `${f.host}:${f.port}`).join(","),
         does: STEPS[props.step].description,
         plan_sha256: crypto.createHash("sha256").update(plan.join("\n")).digest("hex"),

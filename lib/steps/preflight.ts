@@ -18,7 +18,8 @@ export const preflight: StepDefinition = {
   name: "preflight",
   description: "connect to every front-end with pinned host keys, then run the readiness checks of `onefed check`",
   scope: "federation",
-  appliesTo: (zone) => zone.role === "master",
+  // Type B: once, for the whole federation (run with the master's id). Type A: per zone.
+  appliesTo: (zone, config) => config.upgradeType === "A" || zone.role === "master",
   plan: (_zone, config) => [
     `connect ${config.zones.flatMap((z) => z.frontends.map((f) => `${f.host}:${f.port}`)).join(" ")}`,
     renderCommand(installedVersionCommand(config.packages.manager)),
@@ -29,11 +30,12 @@ export const preflight: StepDefinition = {
   ],
   async run(ctx) {
     const { config } = ctx;
+    const zones = config.upgradeType === "A" ? [ctx.zone] : config.zones;
     // Every handshake first: an unknown or changed host key anywhere stops the run before any command.
-    const connected = await Promise.allSettled(config.zones.map((z) => ctx.frontendOf(z)));
+    const connected = await Promise.allSettled(zones.map((z) => ctx.frontendOf(z)));
     const failed = connected.find((c): c is PromiseRejectedResult => c.status === "rejected");
     if (failed) throw failed.reason;
-    const facts = await gatherFacts(config, ctx.frontendOf);
+    const facts = await gatherFacts(config, ctx.frontendOf, zones);
     const unreadable = facts.frontends.filter((f) => f.error);
     if (unreadable.length > 0) throw new PreflightError(unreadable.map((f) => `zone ${f.zoneId}, front-end ${f.frontend}: ${f.error}`).join("\n\n"));
     const findings = runPack(PREFLIGHT_PACK, facts, config).filter((r) => r.status === "finding");
@@ -44,6 +46,6 @@ export const preflight: StepDefinition = {
       );
     }
     for (const f of facts.frontends) ctx.log(`zone ${f.zoneId} ${f.frontend}: ${f.installedVersion}, DB ${f.db?.shared}/${f.db?.local}`);
-    return { status: "done", summary: `${config.zones.length} zones reachable with pinned keys, at ${config.fromVersion}, ready` };
+    return { status: "done", summary: `${zones.length} zone${zones.length === 1 ? "" : "s"} reachable with pinned keys, at ${config.fromVersion}, ready` };
   },
 };

@@ -22,11 +22,11 @@ export class SandboxFixture {
     this.configPath = path.join(dir, "federation.yaml");
   }
 
-  static async up(addressBase: string, slaves = 2): Promise<SandboxFixture> {
+  static async up(addressBase: string, slaves = 2, versions: { from?: string; to?: string } = {}): Promise<SandboxFixture> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "onefed-it-"));
     // The sandbox login user must traverse it (mkdtemp makes 0700).
     fs.chmodSync(dir, 0o755);
-    await sandboxUp({ dir, addressBase, slaves });
+    await sandboxUp({ dir, addressBase, slaves, ...versions });
     return new SandboxFixture(dir);
   }
 

@@ -43,13 +43,22 @@ describe("federation file", () => {
     ["missing known_hosts", (s) => s.replace("./known_hosts", "./nope_hosts"), /ssh\.knownHostsPath: cannot read .*nope_hosts \(ENOENT\)/],
     ["bad endpoint", (s) => s.replace('"http://192.168.150.3:2633/RPC2"', '"ftp://x"'), /zones\[2\] \(S-US-CA\)\.endpoint: Expected string to match/],
     ["shell metacharacters in a name", (s) => s.replace("name: S-US-CA", 'name: "x;rm -rf /"'), /zones\[2\].*\.name: Expected string to match/],
-    ["maintenance upgrade", (s) => s.replace('toVersion: "7.0.0"', 'toVersion: "6.10.1"'), /maintenance upgrade inside one series/],
+    ["type A across series", (s) => s.replace('toVersion: "7.0.0" }', 'toVersion: "7.0.0", upgradeType: A }'), /federation\.upgradeType: A \(zone by zone\) cannot take 6\.10\.0 → 7\.0\.0: the shared DB version changes across series/],
   ];
   it.each(cases)("rejects %s, naming the field and zone", (_name, mutate, expected) => {
     const text = mutate(VALID);
     expect(text).not.toBe(VALID);
     const problems = problemsOf(text);
     expect(problems.join("\n")).toMatch(expected);
+  });
+
+  it.each([
+    ["7.0.0", undefined, "B"],
+    ["6.10.5", undefined, "A"],
+    ["6.10.5", "B", "B"],
+  ])("chooses the upgrade type for 6.10.0 → %s (upgradeType %s): %s", (to, requested, expected) => {
+    const text = VALID.replace('toVersion: "7.0.0" }', `toVersion: "${to}"${requested ? `, upgradeType: ${requested}` : ""} }`);
+    expect(parseConfig(text, file).upgradeType).toBe(expected);
   });
 
   it("reports every problem in one run", () => {

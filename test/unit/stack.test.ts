@@ -116,6 +116,20 @@ describe("FederationUpgrade stack", () => {
     expect(json.resource).toEqual(build().json.resource);
   });
 
+  it("builds independent zone chains for a type A (maintenance) upgrade", () => {
+    const a = parseConfig(fs.readFileSync(FIXTURE, "utf8").replace('toVersion: "7.0.0"', 'toVersion: "6.10.5"') + "backup: { localDirectory: /var/lib/onefed/artifacts }\n", FIXTURE);
+    const stack = new FederationUpgrade(Testing.app(), "federation-seed-a", { config: a, runner });
+    const json = JSON.parse(Testing.synth(stack));
+    expect(json).toMatchSnapshot();
+    const names = Object.keys(json.resource.null_resource);
+    expect(names).toHaveLength(3 * 6);
+    expect(names.some((n) => /freeze|restore|backup$|sync/.test(n.replace("safety_backup", "")))).toBe(false);
+    const anc = ancestors(json);
+    for (const [n, set] of anc) for (const d of set) expect(d.split("_")[1]).toBe(n.split("_")[1]);
+    expect(json.resource.null_resource.zone_100_upgrade.triggers.upgrade_type).toBe("A (zone by zone)");
+    expect(new GraphInvariants(stack).validate()).toEqual([]);
+  });
+
   it("passes its graph invariants", () => {
     const { stack } = build();
     expect(new GraphInvariants(stack).validate()).toEqual([]);
@@ -123,7 +137,7 @@ describe("FederationUpgrade stack", () => {
 
   it("fails synth when a slave would upgrade before its restore", () => {
     const { app, stack } = build();
-    const slave = stack.slaves[0];
+    const slave = stack.slaves[0]!;
     slave.upgradeStep.after.splice(0, slave.upgradeStep.after.length, slave.stopStep);
     const errors = new GraphInvariants(stack).validate();
     expect(errors.join("\n")).toMatch(/upgrade of zone 100 \(S-EU-GE\) does not wait for restore of zone 100 \(S-EU-GE\): a slave is never upgraded before its own restore/);
@@ -132,7 +146,7 @@ describe("FederationUpgrade stack", () => {
 
   it("fails synth when the master would be restored", () => {
     const { stack } = build();
-    new StepResource(stack, "bad-restore", { step: "restore", zone: config.master, config, runner, after: [stack.backup.backupStep], resourceName: "bad" });
+    new StepResource(stack, "bad-restore", { step: "restore", zone: config.master, config, runner, after: [stack.backup!.backupStep], resourceName: "bad" });
     expect(new GraphInvariants(stack).validate().join("\n")).toMatch(/restore of zone 0 \(M-EU-FR\) exists: the master is never restored/);
   });
 

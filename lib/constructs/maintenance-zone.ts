@@ -1,0 +1,37 @@
+/**
+ * One zone of a type A (maintenance) upgrade: its own chain, no edge to any other zone, so one
+ * zone's failure does not block the others (reference §2.2, §4.2).
+ */
+import { Construct } from "constructs";
+import { FederationConfig, ZoneConfig } from "../config/federation-config";
+import { RunnerInvocation } from "./runner-invocation";
+import { StepResource } from "./step-resource";
+
+export interface MaintenanceZoneProps {
+  readonly zone: ZoneConfig;
+  readonly config: FederationConfig;
+  readonly runner: RunnerInvocation;
+}
+
+export class MaintenanceZone extends Construct {
+  public readonly zone: ZoneConfig;
+  public readonly preflightStep: StepResource;
+  public readonly stopStep: StepResource;
+  public readonly safetyBackupStep: StepResource;
+  public readonly upgradeStep: StepResource;
+  public readonly startStep: StepResource;
+  public readonly verifyStep: StepResource;
+
+  constructor(scope: Construct, id: string, props: MaintenanceZoneProps) {
+    super(scope, id);
+    this.zone = props.zone;
+    const step = (name: StepResource["step"], after: StepResource[] = []) =>
+      new StepResource(this, name, { step: name, zone: props.zone, config: props.config, runner: props.runner, after });
+    this.preflightStep = step("preflight");
+    this.stopStep = step("stop", [this.preflightStep]);
+    this.safetyBackupStep = step("safety-backup", [this.stopStep]);
+    this.upgradeStep = step("upgrade", [this.safetyBackupStep]);
+    this.startStep = step("start", [this.upgradeStep]);
+    this.verifyStep = step("verify", [this.startStep]);
+  }
+}
