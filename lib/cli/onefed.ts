@@ -11,6 +11,8 @@ const SUBCOMMANDS: Record<string, { summary: string; load: () => Subcommand }> =
   check: { summary: "read-only drift check: is the federation as the file says, and ready?", load: () => require("./check-command").runCheckCommand },
   verify: { summary: "post-upgrade checks on every zone (versions, services, zone enabled, FED_INDEX)", load: () => require("./zones-command").runVerifyCommand },
   unfreeze: { summary: "lift the freeze by hand after a failed run (onezone enable, master first)", load: () => require("./zones-command").runUnfreezeCommand },
+  plan: { summary: "plan with the engine and write a review bundle for a pull request", load: () => require("./plan-command").runPlanCommand },
+  apply: { summary: "apply exactly a reviewed plan (onefed plan --out DIR), or refuse if stale", load: () => require("./apply-command").runApplyCommand },
   synth: { summary: "validate the federation file and synthesize the stack", load: () => require("./synth-command").runSynthCommand },
   deploy: { summary: "synthesize and apply with the prepared engine (real terraform apply)", load: () => require("./deploy-command").runDeployCommand },
   engine: { summary: "find or build terraform/OpenTofu and the null provider mirror", load: () => require("./engine-command").runEngineCommand },
