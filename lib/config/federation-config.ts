@@ -42,6 +42,8 @@ export interface FederationConfig {
   readonly requestedUpgradeType: "auto" | UpgradeType;
   readonly ssh: SshConfig;
   readonly packages: { readonly manager: PackageManager; readonly repositoryLine: string };
+  /** The password itself is never here: only the name of the variable that holds it at run time. */
+  readonly database: { readonly backend: "sqlite" | "mysql"; readonly passwordEnv?: string };
   readonly backup: { readonly localDirectory: string; readonly remoteDirectory: string };
   readonly timeouts: { readonly stepSeconds: number; readonly syncWaitSeconds: number };
   /** Local terraform state file, when the file sets one. */

@@ -90,6 +90,7 @@ function applyDefaults(doc: FederationFile, baseDir: string, file: string): Fede
       connectTimeoutSeconds: doc.ssh.connectTimeoutSeconds ?? DEFAULTS.connectTimeoutSeconds,
       keepaliveIntervalSeconds: doc.ssh.keepaliveIntervalSeconds ?? DEFAULTS.keepaliveIntervalSeconds,
     },
+    database: { backend: doc.database?.backend ?? "sqlite", passwordEnv: doc.database?.passwordEnv },
     packages: {
       manager: doc.packages?.manager ?? DEFAULTS.packageManager,
       repositoryLine: doc.packages?.repositoryLine ?? DEFAULTS.repositoryLine,

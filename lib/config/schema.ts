@@ -58,6 +58,20 @@ export const FederationFileSchema = Type.Object(
         },
         { additionalProperties: false },
       ),
+      database: Type.Optional(
+        Type.Object(
+          {
+            backend: Type.Optional(Type.Union([Type.Literal("sqlite"), Type.Literal("mysql")], { description: "DB backend of the front-ends (onedb reads its settings from oned.conf). @default sqlite" })),
+            passwordEnv: Type.Optional(
+              Type.String({
+                pattern: "^[A-Z_][A-Z0-9_]{0,63}$",
+                description: "Name of an environment variable on the automation host holding the MySQL password; it reaches onedb on stdin as ONE_DB_PASSWORD, never in argv, files, triggers or state.",
+              }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+      ),
       packages: Type.Optional(
         Type.Object(
           {

@@ -21,13 +21,13 @@ import {
   ZoneListRow,
   ZoneShow,
 } from "./parsers";
-import { RemoteCommand, renderCommand } from "./remote-command";
+import { RemoteCommand, renderCommand, withDbPassword } from "./remote-command";
 import { RemoteCommandError } from "./remote-command-error";
 import { unitName } from "./services";
 
 /** How commands and files reach the front-end (an SSH session, or a fake in unit tests). */
 export interface Transport {
-  exec(commandLine: string): Promise<CommandResult>;
+  exec(commandLine: string, stdin?: string): Promise<CommandResult>;
   upload(localPath: string, remotePath: string): Promise<void>;
   download(remotePath: string, localPath: string): Promise<void>;
 }
@@ -38,12 +38,19 @@ export class OpenNebulaFrontend {
     public readonly target: SshTargetLabel,
     private readonly packageManager: PackageManager,
     private readonly log: (line: string) => void = () => undefined,
+    /** MySQL password for onedb, from the automation host's environment; never logged. @default none (oned.conf or SQLite) */
+    private readonly dbPassword?: string,
   ) {}
+
+  /** onedb commands get the DB password on stdin when one is configured. */
+  private db(cmd: RemoteCommand): RemoteCommand {
+    return withDbPassword(cmd, this.dbPassword);
+  }
 
   /** Runs a command; throws RemoteCommandError unless its exit code is accepted. */
   async run(cmd: RemoteCommand, hint = "See the output above; fix the cause and run the deploy again to resume here."): Promise<CommandResult> {
     const line = renderCommand(cmd);
-    const result = await this.transport.exec(line);
+    const result = await this.transport.exec(line, cmd.stdin);
     this.log(`  $ ${line}  → ${result.exitCode ?? result.signal} (${result.durationMs} ms)`);
     const ok = cmd.okExitCodes ?? [0];
     if (result.exitCode === null || !ok.includes(result.exitCode)) throw new RemoteCommandError(this.target, result, hint);
@@ -55,7 +62,7 @@ export class OpenNebulaFrontend {
   }
 
   async dbVersion(): Promise<DbVersion> {
-    const r = await this.run(onedb.version());
+    const r = await this.run(this.db(onedb.version()));
     return parseDbVersion(r.stdout, r.exitCode as number);
   }
 
@@ -116,7 +123,7 @@ export class OpenNebulaFrontend {
   }
 
   async backupFull(file: string): Promise<void> {
-    await this.run(onedb.backupFull(file));
+    await this.run(this.db(onedb.backupFull(file)));
   }
 
   async makePrivateDir(path: string): Promise<void> {
@@ -150,19 +157,19 @@ export class OpenNebulaFrontend {
   }
 
   async upgradeDatabase(backupFile: string): Promise<void> {
-    await this.run(onedb.upgrade(backupFile), "onedb restored its own backup if it got that far; the DB is as before. Fix the cause, then run the deploy again.");
+    await this.run(this.db(onedb.upgrade(backupFile)), "onedb restored its own backup if it got that far; the DB is as before. Fix the cause, then run the deploy again.");
   }
 
   async checkDatabase(backupFile: string): Promise<void> {
-    await this.run(onedb.fsck(backupFile));
+    await this.run(this.db(onedb.fsck(backupFile)));
   }
 
   async backupFederated(file: string): Promise<void> {
-    await this.run(onedb.backupFederated(file));
+    await this.run(this.db(onedb.backupFederated(file)));
   }
 
   async restoreFederated(file: string): Promise<CommandResult> {
-    return this.run(onedb.restoreFederated(file));
+    return this.run(this.db(onedb.restoreFederated(file)));
   }
 
   async upload(localPath: string, remotePath: string): Promise<void> {

@@ -8,6 +8,21 @@ export interface RemoteCommand {
   readonly env?: Readonly<Record<string, string>>;
   /** Exit codes that are not failures for the caller. @default [0] */
   readonly okExitCodes?: readonly number[];
+  /** Written to the command's stdin (secrets travel here, never in argv); not part of the rendered line. @default none */
+  readonly stdin?: string;
+}
+
+/**
+ * Gives a command ONE_DB_PASSWORD in its own environment, read from stdin by a fixed script, so
+ * the password is in no argv (ps), no command log and no rendered line (reference §6 row 15).
+ */
+export function withDbPassword(cmd: RemoteCommand, password: string | undefined): RemoteCommand {
+  if (password === undefined) return cmd;
+  return {
+    ...cmd,
+    argv: ["sh", "-c", 'IFS= read -r ONE_DB_PASSWORD && export ONE_DB_PASSWORD && exec "$@"', "sh", ...cmd.argv],
+    stdin: `${password}\n`,
+  };
 }
 
 /** The exact line sent to the remote shell. */

@@ -14,6 +14,7 @@ export async function connectFrontend(
   log: (line: string) => void,
 ): Promise<{ frontend: OpenNebulaFrontend; session: SshSession }> {
   const fe = zone.frontends[0];
+  const dbPassword = databasePassword(config);
   const target = { host: fe.host, port: fe.port, zone: zoneLabel(zone) };
   let privateKey: Buffer;
   let knownHosts;
@@ -33,5 +34,19 @@ export async function connectFrontend(
     keepaliveIntervalSeconds: config.ssh.keepaliveIntervalSeconds,
     deadline,
   });
-  return { session, frontend: new OpenNebulaFrontend(session, target, config.packages.manager, log) };
+  return { session, frontend: new OpenNebulaFrontend(session, target, config.packages.manager, log, dbPassword) };
+}
+
+/** The MySQL password from the variable database.passwordEnv names; checked before any connection. */
+export function databasePassword(config: FederationConfig): string | undefined {
+  const name = config.database.passwordEnv;
+  if (!name) return undefined;
+  const value = process.env[name];
+  if (value === undefined || value === "") {
+    throw new OnefedError(
+      `database.passwordEnv names ${name}, but ${name} is not set in the environment of the automation host. Export it (from your secret store) before the deploy; it reaches onedb on stdin only. Nothing was changed.`,
+      2,
+    );
+  }
+  return value;
 }

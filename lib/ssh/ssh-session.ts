@@ -61,8 +61,11 @@ export class SshSession {
     private readonly deadline: Deadline,
   ) {}
 
-  /** Runs one command line (already quoted) with stdin closed; resolves with its result, whatever the exit code. */
-  exec(command: string): Promise<CommandResult> {
+  /**
+   * Runs one command line (already quoted); resolves with its result, whatever the exit code.
+   * `stdin` (e.g. a secret the command reads) is written and the channel's input closed; never logged.
+   */
+  exec(command: string, stdin?: string): Promise<CommandResult> {
     const started = Date.now();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -97,7 +100,7 @@ export class SshSession {
             durationMs: Date.now() - started,
           });
         });
-        stream.end();
+        stream.end(stdin);
       });
     });
   }

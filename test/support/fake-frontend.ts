@@ -15,11 +15,14 @@ export interface Reply {
 export class FakeTransport implements Transport {
   public readonly lines: string[] = [];
   public readonly uploads: string[] = [];
+  /** stdin per command line, when one was given. */
+  public readonly stdins: Array<[string, string]> = [];
 
   constructor(private readonly rules: Array<[RegExp, Reply | ((line: string) => Reply)]>) {}
 
-  async exec(line: string): Promise<CommandResult> {
+  async exec(line: string, stdin?: string): Promise<CommandResult> {
     this.lines.push(line);
+    if (stdin !== undefined) this.stdins.push([line, stdin]);
     const rule = this.rules.find(([re]) => re.test(line));
     if (!rule) throw new Error(`unscripted command: ${line}`);
     const reply = typeof rule[1] === "function" ? rule[1](line) : rule[1];
