@@ -6,6 +6,7 @@ import { FederationConfig, zoneLabel } from "../config/federation-config";
 import { loadConfig } from "../config/load-config";
 import { describeError } from "../errors";
 import { runStep } from "../runner/run-step";
+import { STEPS } from "../steps/catalog";
 import { StepName } from "../steps/step";
 import { flag, parseArgs } from "./args";
 
@@ -34,11 +35,12 @@ async function eachZone(step: StepName, config: FederationConfig, out: (s: strin
     }
   };
   let ok: boolean[];
+  const applies = (z: FederationConfig["zones"][number]) => STEPS[step].appliesTo(z, config);
   if (sequential) {
     // The master first: a slave's enable is refused while the master is disabled (reference §4.5).
-    const master = await run(config.master);
-    ok = [master, ...(await Promise.all(config.slaves.map(run)))];
-  } else ok = await Promise.all(config.zones.map(run));
+    const master = applies(config.master) ? [await run(config.master)] : [];
+    ok = [...master, ...(await Promise.all(config.slaves.filter(applies).map(run)))];
+  } else ok = await Promise.all(config.zones.filter(applies).map(run));
   const failed = ok.filter((x) => !x).length;
   out(failed === 0 ? `${step}: every zone passed` : `${step}: ${failed} of ${config.zones.length} zones failed`);
   return failed === 0 ? 0 : 1;

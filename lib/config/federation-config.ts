@@ -1,6 +1,9 @@
 /** The validated federation, with every default applied and every path absolute. */
 export type ZoneRole = "master" | "slave";
 export type PackageManager = "apt" | "dnf" | "yum";
+/** How federated writes are frozen (reference §4.5, §4.6). */
+export type FreezeMethod = "onezone-disable" | "firewall" | "none";
+
 /** A: each zone on its own (maintenance release, shared DB version unchanged); B: coordinated. */
 export type UpgradeType = "A" | "B";
 
@@ -43,6 +46,7 @@ export interface FederationConfig {
   readonly ssh: SshConfig;
   readonly packages: { readonly manager: PackageManager; readonly repositoryLine: string };
   /** The password itself is never here: only the name of the variable that holds it at run time. */
+  readonly freeze: { readonly method: FreezeMethod; readonly requested: "auto" | FreezeMethod; readonly allowFrom: readonly string[]; readonly acknowledgeNoFreeze: boolean };
   readonly database: { readonly backend: "sqlite" | "mysql"; readonly passwordEnv?: string };
   readonly backup: { readonly localDirectory: string; readonly remoteDirectory: string };
   readonly timeouts: { readonly stepSeconds: number; readonly syncWaitSeconds: number };

@@ -7,8 +7,8 @@ import * as path from "path";
 import { Value } from "@sinclair/typebox/value";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { OnefedError } from "../errors";
-import { DEFAULTS, FederationConfig, UpgradeType, ZoneConfig } from "./federation-config";
-import { seriesOf } from "./version";
+import { DEFAULTS, FederationConfig, FreezeMethod, UpgradeType, ZoneConfig } from "./federation-config";
+import { compareVersions, seriesOf, ZONE_DISABLE_SINCE } from "./version";
 import { FederationFile, FederationFileSchema } from "./schema";
 import { semanticRules } from "./rules";
 
@@ -90,6 +90,12 @@ function applyDefaults(doc: FederationFile, baseDir: string, file: string): Fede
       connectTimeoutSeconds: doc.ssh.connectTimeoutSeconds ?? DEFAULTS.connectTimeoutSeconds,
       keepaliveIntervalSeconds: doc.ssh.keepaliveIntervalSeconds ?? DEFAULTS.keepaliveIntervalSeconds,
     },
+    freeze: {
+      method: resolveFreezeMethod(doc.freeze?.method ?? "auto", doc.federation.fromVersion),
+      requested: doc.freeze?.method ?? "auto",
+      allowFrom: doc.freeze?.allowFrom ?? [],
+      acknowledgeNoFreeze: doc.freeze?.acknowledgeNoFreeze ?? false,
+    },
     database: { backend: doc.database?.backend ?? "sqlite", passwordEnv: doc.database?.passwordEnv },
     packages: {
       manager: doc.packages?.manager ?? DEFAULTS.packageManager,
@@ -115,6 +121,12 @@ function applyDefaults(doc: FederationFile, baseDir: string, file: string): Fede
 export function resolveUpgradeType(requested: "auto" | UpgradeType, fromVersion: string, toVersion: string): UpgradeType {
   if (requested !== "auto") return requested;
   return seriesOf(fromVersion) === seriesOf(toVersion) ? "A" : "B";
+}
+
+/** `onezone disable` exists from 6.2; before, the freeze filters the master's API with the firewall. */
+export function resolveFreezeMethod(requested: "auto" | FreezeMethod, fromVersion: string): FreezeMethod {
+  if (requested !== "auto") return requested;
+  return compareVersions(fromVersion, ZONE_DISABLE_SINCE) >= 0 ? "onezone-disable" : "firewall";
 }
 
 /** "/zones/1/frontends" → "zones[1] (S-EU-GE).frontends", so the operator sees which zone is wrong. */

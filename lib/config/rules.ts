@@ -3,13 +3,13 @@
  * finds (empty when fine), so they are evaluated together and reported at once.
  */
 import * as fs from "fs";
-import { compareVersions, seriesOf } from "./version";
+import { compareVersions, seriesOf, ZONE_DISABLE_SINCE } from "./version";
 import { FederationConfig, zoneLabel } from "./federation-config";
 
 export type ConfigRule = (config: FederationConfig) => string[];
 
-/** `onezone disable` (the freeze this tool uses) exists from 6.2 (reference §4.5). */
-export const MIN_FROM_VERSION = "6.2.0";
+/** From 5.12 onedb reads oned.conf; older sources need connection options this tool does not pass (§2.3). */
+export const MIN_FROM_VERSION = "5.12.0";
 
 const exactlyOneMaster: ConfigRule = (c) => {
   const masters = c.zones.filter((z) => z.role === "master");
@@ -45,7 +45,18 @@ const versionsGoUp: ConfigRule = (c) => {
     );
   }
   if (compareVersions(c.fromVersion, MIN_FROM_VERSION) < 0) {
-    problems.push(`federation.fromVersion: ${c.fromVersion} is older than ${MIN_FROM_VERSION}; the freeze uses onezone disable, which exists from 6.2`);
+    problems.push(`federation.fromVersion: ${c.fromVersion} is older than ${MIN_FROM_VERSION}; before 5.12 onedb cannot read oned.conf and needs connection options this tool does not pass`);
+  }
+  return problems;
+};
+
+const freezeFits: ConfigRule = (c) => {
+  const problems: string[] = [];
+  if (c.freeze.method === "onezone-disable" && compareVersions(c.fromVersion, ZONE_DISABLE_SINCE) < 0) {
+    problems.push(`freeze.method: onezone-disable needs ${ZONE_DISABLE_SINCE} or later, but fromVersion is ${c.fromVersion}; use firewall (or leave it auto)`);
+  }
+  if (c.freeze.method === "none" && !c.freeze.acknowledgeNoFreeze) {
+    problems.push("freeze.method: none leaves federated writes open during the upgrade; set freeze.acknowledgeNoFreeze: true to accept that");
   }
   return problems;
 };
@@ -74,6 +85,7 @@ export const semanticRules: readonly ConfigRule[] = [
   uniqueFrontends,
   singleFrontendZones,
   versionsGoUp,
+  freezeFits,
   filesExist,
 ];
 

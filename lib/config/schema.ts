@@ -58,6 +58,22 @@ export const FederationFileSchema = Type.Object(
         },
         { additionalProperties: false },
       ),
+      freeze: Type.Optional(
+        Type.Object(
+          {
+            method: Type.Optional(
+              Type.Union([Type.Literal("auto"), Type.Literal("onezone-disable"), Type.Literal("firewall"), Type.Literal("none")], {
+                description: "How federated writes are frozen before the sync check. @default auto: onezone-disable from 6.2, firewall before",
+              }),
+            ),
+            allowFrom: Type.Optional(
+              Type.Array(Type.String({ pattern: "^[0-9]{1,3}(\\.[0-9]{1,3}){3}$" }), { description: "firewall: addresses still let through to the master's API besides 127.0.0.1 (the automation host). @default []" }),
+            ),
+            acknowledgeNoFreeze: Type.Optional(Type.Boolean({ description: "Required with method none: writes stay possible during the upgrade. @default false" })),
+          },
+          { additionalProperties: false },
+        ),
+      ),
       database: Type.Optional(
         Type.Object(
           {

@@ -1,6 +1,9 @@
 /** OpenNebula version numbers (x.y.z or x.y.z.w) and the series (major.minor) they belong to. */
 export type Version = readonly number[];
 
+/** First version with `onezone disable|enable` (reference §4.5). */
+export const ZONE_DISABLE_SINCE = "6.2.0";
+
 export function parseVersion(text: string): Version {
   const m = /^(\d+)\.(\d+)\.(\d+)(?:\.(\d+))?/.exec(text.trim());
   if (!m) throw new Error(`not a version: ${JSON.stringify(text)}`);

@@ -62,14 +62,16 @@ export class FederationUpgrade extends TerraformStack {
       this.preflightStep = new StepResource(this, "federation-preflight", { step: "preflight", zone: config.master, config, runner, resourceName: "federation_preflight" });
 
       // Freeze: slaves first, the master last (a slave's disable goes through the master, §4.5).
-      for (const s of slaves) s.freezeStep.addAfter(this.preflightStep);
-      master.freezeStep.addAfter(this.preflightStep, ...slaves.map((s) => s.freezeStep));
+      const slaveFreezes = slaves.flatMap((s) => (s.freezeStep ? [s.freezeStep] : []));
+      for (const f of slaveFreezes) f.addAfter(this.preflightStep);
+      master.freezeStep?.addAfter(this.preflightStep, ...slaveFreezes);
+      const freezes = all.flatMap((z) => (z.freezeStep ? [z.freezeStep] : []));
       this.syncStep = new StepResource(this, "federation-sync", {
         step: "sync",
         zone: config.master,
         config,
         runner,
-        after: all.map((z) => z.freezeStep),
+        after: freezes.length > 0 ? freezes : [this.preflightStep],
         resourceName: "federation_sync",
       });
       for (const z of all) z.stopStep.addAfter(this.syncStep);
@@ -81,9 +83,10 @@ export class FederationUpgrade extends TerraformStack {
       for (const s of slaves) s.restoreStep?.addAfter(this.backup.backupStep);
 
       // Lift the freeze once every zone runs the new version: master first, then the slaves.
-      master.unfreezeStep.addAfter(...all.map((z) => z.startStep));
-      for (const s of slaves) s.unfreezeStep.addAfter(master.unfreezeStep);
-      for (const z of all) z.verifyStep.addAfter(...all.map((x) => x.unfreezeStep));
+      master.unfreezeStep?.addAfter(...all.map((z) => z.startStep));
+      for (const s of slaves) if (master.unfreezeStep) s.unfreezeStep?.addAfter(master.unfreezeStep);
+      // Verify once the freeze is lifted everywhere (or, without one, once every zone runs again).
+      for (const z of all) z.verifyStep.addAfter(...all.map((x) => x.unfreezeStep ?? x.startStep));
 
       new TerraformOutput(this, "federated_backup_artifact", { value: this.backup.artifactPath, description: "Federated backup on the automation host (mode 0600)" });
       new TerraformOutput(this, "federated_backup_checksum_file", { value: this.backup.checksumPath });

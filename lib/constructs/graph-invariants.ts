@@ -52,6 +52,7 @@ export class GraphInvariants implements IValidation {
     }
     for (const stop of of("stop")) for (const p of of("preflight")) mustFollow(stop, p, "nothing stops before every preflight passed");
     for (const stop of of("stop")) for (const s of of("sync")) mustFollow(stop, s, "zones stop only once the federation is in sync");
+    for (const s of of("sync")) for (const f of of("freeze")) mustFollow(s, f, "FED_INDEX means something only once writes are frozen");
     for (const restore of of("restore")) {
       if (restore.zone.role === "master") errors.push(`${label(restore)} exists: the master is never restored`);
       for (const b of of("backup")) mustFollow(restore, b, "a slave restores only the upgraded master's backup");

@@ -5,6 +5,7 @@
 import { PackageManager } from "../config/federation-config";
 import { CommandResult } from "../ssh/command-result";
 import { SshTargetLabel } from "../ssh/errors";
+import { iptables, parseOurRules } from "./firewall";
 import { files, ONED_LOCK_FILE, onecfg, onedb, onezone, systemctl } from "./commands";
 import { installedVersionCommand, refreshCommand, repositoryContent, repositoryFile, upgradeCommand } from "./packages";
 import {
@@ -76,6 +77,11 @@ export class OpenNebulaFrontend {
 
   async setZoneEnabled(zoneId: number, endpoint: string, enabled: boolean): Promise<void> {
     await this.run(enabled ? onezone.enable(zoneId, endpoint) : onezone.disable(zoneId, endpoint));
+  }
+
+  /** Our firewall rules (by comment), as the specs `iptables -S INPUT` prints. */
+  async firewallRules(comment: string): Promise<string[][]> {
+    return parseOurRules((await this.run(iptables.list())).stdout, comment);
   }
 
   /** Units installed on this front-end, without the `.service` suffix. */

@@ -5,3 +5,4 @@ export * from "./remote-command";
 export * from "./services";
 export * from "./frontend";
 export * from "./remote-command-error";
+export * from "./firewall";

@@ -1,0 +1,83 @@
+import * as fs from "fs";
+import * as path from "path";
+import { Testing } from "../../lib/cdk";
+import { parseConfig } from "../../lib/config/load-config";
+import { FederationUpgrade } from "../../lib/constructs/federation-upgrade";
+import { GraphInvariants } from "../../lib/constructs/graph-invariants";
+import { apiPorts, freezeComment, freezeRules, iptables, parseOurRules } from "../../lib/opennebula/firewall";
+import { renderCommand } from "../../lib/opennebula/remote-command";
+
+const FIXTURE = path.resolve(__dirname, "../fixtures/federation.yaml");
+const text = fs.readFileSync(FIXTURE, "utf8");
+const runner = { command: ["/usr/bin/node", "/opt/onefed/dist/lib/cli/onefed.js"], configPath: "/etc/onefed/federation.yaml" };
+const problems = (t: string) => {
+  try {
+    parseConfig(t, FIXTURE);
+    return "";
+  } catch (e) {
+    return (e as Error).message;
+  }
+};
+
+describe("freeze method", () => {
+  it("defaults to onezone-disable from 6.2 and to firewall before", () => {
+    expect(parseConfig(text, FIXTURE).freeze.method).toBe("onezone-disable");
+    expect(parseConfig(text.replace('fromVersion: "6.10.0", toVersion: "7.0.0"', 'fromVersion: "6.0.0", toVersion: "6.2.0"'), FIXTURE).freeze.method).toBe("firewall");
+  });
+  it("refuses onezone-disable before 6.2, and none without an acknowledgement", () => {
+    expect(problems(text.replace('fromVersion: "6.10.0", toVersion: "7.0.0"', 'fromVersion: "6.0.0", toVersion: "6.2.0"') + "freeze: { method: onezone-disable }\n")).toMatch(
+      /freeze\.method: onezone-disable needs 6\.2\.0 or later, but fromVersion is 6\.0\.0/,
+    );
+    expect(problems(text + "freeze: { method: none }\n")).toMatch(/set freeze\.acknowledgeNoFreeze: true/);
+    expect(problems(text + "freeze: { method: none, acknowledgeNoFreeze: true }\n")).toBe("");
+  });
+  it("refuses sources older than 5.12", () => {
+    expect(problems(text.replace('fromVersion: "6.10.0"', 'fromVersion: "5.10.0"'))).toMatch(/older than 5\.12\.0; before 5\.12 onedb cannot read oned\.conf/);
+  });
+});
+
+describe("firewall rules", () => {
+  it("accept localhost and the automation host before dropping the API port(s)", () => {
+    expect(freezeRules("6.0.0", ["10.0.0.5"])).toEqual([
+      { source: "127.0.0.1", port: 2633, target: "ACCEPT" },
+      { source: "10.0.0.5", port: 2633, target: "ACCEPT" },
+      { port: 2633, target: "DROP" },
+    ]);
+    expect(apiPorts("7.2.0")).toEqual([2633, 2634]);
+    expect(renderCommand(iptables.insert(3, { port: 2633, target: "DROP" }, freezeComment("prod")))).toBe(
+      "iptables -I INPUT 3 -p tcp --dport 2633 -m comment --comment onefed-freeze-prod -j DROP",
+    );
+  });
+  it("finds exactly our rules in iptables -S output, and nobody else's", () => {
+    const out = [
+      "-P INPUT ACCEPT",
+      "-A INPUT -s 127.0.0.1/32 -p tcp -m tcp --dport 2633 -m comment --comment onefed-freeze-prod -j ACCEPT",
+      '-A INPUT -s 10.1.1.1/32 -p tcp -m tcp --dport 22 -m comment --comment "ops: bastion" -j ACCEPT',
+      "-A INPUT -p tcp -m tcp --dport 2633 -m comment --comment onefed-freeze-prod -j DROP",
+      "-A INPUT -p tcp -m tcp --dport 2633 -m comment --comment onefed-freeze-other -j DROP",
+    ].join("\n");
+    expect(parseOurRules(out, "onefed-freeze-prod")).toEqual([
+      ["-s", "127.0.0.1/32", "-p", "tcp", "-m", "tcp", "--dport", "2633", "-m", "comment", "--comment", "onefed-freeze-prod", "-j", "ACCEPT"],
+      ["-p", "tcp", "-m", "tcp", "--dport", "2633", "-m", "comment", "--comment", "onefed-freeze-prod", "-j", "DROP"],
+    ]);
+    expect(() => parseOurRules("", "x")).toThrow(/no policy line/);
+  });
+});
+
+describe("a 6.0 → 6.2 stack", () => {
+  const config = parseConfig(text.replace('fromVersion: "6.10.0", toVersion: "7.0.0"', 'fromVersion: "6.0.0", toVersion: "6.2.0"') + "backup: { localDirectory: /var/lib/onefed/artifacts }\n", FIXTURE);
+  it("freezes with the firewall on the master only, and proves its invariants", () => {
+    const stack = new FederationUpgrade(Testing.app(), "fw", { config, runner });
+    const res = JSON.parse(Testing.synth(stack)).resource.null_resource;
+    expect(Object.keys(res).filter((n) => /freeze/.test(n)).sort()).toEqual(["zone_0_freeze", "zone_0_unfreeze"]);
+    expect(res.federation_sync.depends_on).toEqual(["null_resource.zone_0_freeze"]);
+    expect(res.zone_100_verify.depends_on).toContain("null_resource.zone_0_unfreeze");
+    expect(new GraphInvariants(stack).validate()).toEqual([]);
+  });
+  it("has no freeze at all with method none", () => {
+    const none = parseConfig(text + "freeze: { method: none, acknowledgeNoFreeze: true }\n", FIXTURE);
+    const res = JSON.parse(Testing.synth(new FederationUpgrade(Testing.app(), "n", { config: none, runner }))).resource.null_resource;
+    expect(Object.keys(res).some((n) => /freeze/.test(n))).toBe(false);
+    expect(res.federation_sync.depends_on).toEqual(["null_resource.federation_preflight"]);
+  });
+});
