@@ -6,6 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { SandboxLayout } from "./layout";
+import { FirewallRule } from "./firewall";
 
 /** systemd ActiveState values the sandbox models. */
 export type UnitState = "active" | "inactive" | "failed";
@@ -44,6 +45,8 @@ export interface FrontendState {
   replicationBlocked: boolean;
   /** Test switch: nobody can reach this front-end's oned endpoint. */
   reachable: boolean;
+  /** `iptables` INPUT rules in order (absent in states written before the firewall existed). */
+  firewall?: FirewallRule[];
 }
 
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));

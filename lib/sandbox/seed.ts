@@ -82,6 +82,7 @@ export function seedFrontend(layout: SandboxLayout, reg: SandboxRegistry, fe: Fr
     injections: [],
     replicationBlocked: false,
     reachable: true,
+    firewall: [],
   };
   fs.writeFileSync(layout.commandLog(fe.name), "", { flag: "a" });
   writeState(layout, state);

@@ -2,6 +2,7 @@
 import * as fs from "fs";
 import { releaseOfDeb } from "./catalog";
 import { SandboxError } from "./errors";
+import { formatChain } from "./firewall";
 import { readState } from "./frontend-state";
 import { SandboxLayout } from "./layout";
 import { lastFedIndex, readDbVersions, readZones } from "./one-db";
@@ -48,6 +49,7 @@ function frontendStatus(layout: SandboxLayout, fe: FrontendEntry): FrontendStatu
     commandCount: countLines(layout.commandLog(fe.name)),
     replicationBlocked: st.replicationBlocked,
     reachable: st.reachable,
+    firewall: formatChain(st.firewall ?? []),
   };
 }
 

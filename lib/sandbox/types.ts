@@ -68,6 +68,8 @@ export interface FrontendStatus {
   readonly replicationBlocked: boolean;
   /** Test switch: its oned endpoint answers. */
   readonly reachable: boolean;
+  /** `iptables -S INPUT` rule lines (`-A INPUT …`), in order. */
+  readonly firewall: string[];
 }
 
 /** `sandboxStatus` result. */

@@ -3,7 +3,7 @@
  * and the master's push of federated records to the slaves (FedReplicaManager).
  */
 import { EmulatorContext } from "./context";
-import { frontendAt } from "./oned-link";
+import { firewallVerdict, frontendAt, hostPort } from "./oned-link";
 import { onedLog } from "./oned";
 import { lastFedIndex, probeFederation, replicate } from "../one-db";
 
@@ -19,6 +19,7 @@ export function fedIndexAt(ctx: EmulatorContext, endpoint: string): string {
   if (!fe) return "-";
   const st = ctx.state(fe.name);
   if (!st.reachable || st.services["opennebula.service"] !== "active") return "-";
+  if (firewallVerdict(ctx, ctx.self, fe, hostPort(endpoint).port) !== "ACCEPT") return "-";
   try {
     const db = ctx.dbOf(fe.name);
     const last = lastSeen.get(db) ?? lastFedIndex(db) ?? -1;

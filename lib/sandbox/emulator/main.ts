@@ -19,6 +19,7 @@ const TOOLS: Record<string, () => Tool> = {
   systemctl: () => require("./systemctl").systemctl,
   "apt-get": () => require("./apt-get").aptGet,
   "dpkg-query": () => require("./dpkg-query").dpkgQuery,
+  iptables: () => require("./iptables").iptables,
 };
 
 function injectionCheck(env: NodeJS.ProcessEnv): number {

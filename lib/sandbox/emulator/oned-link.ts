@@ -5,6 +5,7 @@
 import * as fs from "fs";
 import { EmulatorContext } from "./context";
 import { FrontendEntry } from "../registry";
+import { FirewallTarget, verdictFor } from "../firewall";
 
 /** The Ruby client's default endpoint. */
 const DEFAULT_ENDPOINT = "http://localhost:2633/RPC2";
@@ -42,13 +43,32 @@ export function frontendAt(ctx: EmulatorContext, endpoint: string): FrontendEntr
 /** Result of opening an XML-RPC connection. */
 export type Connection = { readonly fe: FrontendEntry } | { readonly error: string };
 
-/** Connects like the Ruby client: refused unless the front-end's oned runs and is reachable. */
-export function connect(ctx: EmulatorContext, endpoint: string): Connection {
+/**
+ * Source address of a connection from one front-end to another's oned: the loopback for its own
+ * oned (the local CLI), else the caller's address.
+ */
+export function sourceAddress(from: FrontendEntry, to: FrontendEntry): string {
+  return from.name === to.name ? "127.0.0.1" : from.host;
+}
+
+/** The verdict of the target's INPUT chain for a connection from `from` to its oned port. */
+export function firewallVerdict(ctx: EmulatorContext, from: FrontendEntry, to: FrontendEntry, port = 2633): FirewallTarget {
+  return verdictFor(ctx.state(to.name).firewall ?? [], sourceAddress(from, to), port);
+}
+
+/**
+ * Connects like the Ruby client: refused unless the front-end's oned runs and is reachable; a
+ * DROP in its INPUT chain times out (`execution expired`), a REJECT is refused. `from` is the
+ * caller (default: this front-end; a slave's oned when it forwards to the master).
+ */
+export function connect(ctx: EmulatorContext, endpoint: string, from: FrontendEntry = ctx.self): Connection {
   const fe = frontendAt(ctx, endpoint);
+  const { host, port } = hostPort(endpoint);
   if (fe) {
     const st = ctx.state(fe.name);
-    if (st.reachable && st.services["opennebula.service"] === "active") return { fe };
+    const verdict = verdictFor(st.firewall ?? [], sourceAddress(from, fe), port);
+    if (verdict === "DROP") return { error: `Failed to open TCP connection to ${host}:${port} (execution expired)` };
+    if (verdict === "ACCEPT" && st.reachable && st.services["opennebula.service"] === "active") return { fe };
   }
-  const { host, port } = hostPort(endpoint);
   return { error: `Failed to open TCP connection to ${host}:${port} (Connection refused - connect(2) for "${host}" port ${port})` };
 }

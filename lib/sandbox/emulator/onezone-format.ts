@@ -31,12 +31,17 @@ const COLUMNS: Record<string, Column> = {
   STAT: { header: "STAT", width: 4, right: false, adjust: false, value: (z) => (z.state === 0 ? "on" : "off") },
 };
 
-/** Default column list. */
+/** Default column list (6.2+). */
 export const DEFAULT_COLUMNS = ["CURRENT", "ID", "NAME", "ENDPOINT", "FED_INDEX", "STAT"];
 
-/** Validates a `-l` list; returns the unknown names. */
-export function unknownColumns(cols: readonly string[]): string[] {
-  return cols.filter((c) => !COLUMNS[c]);
+/** Default columns of a CLI release: STAT (and zone STATE) exist from 6.2 (§5.1 version table). */
+export function defaultColumns(withState: boolean): string[] {
+  return withState ? DEFAULT_COLUMNS : DEFAULT_COLUMNS.filter((c) => c !== "STAT");
+}
+
+/** Validates a `-l` list; returns the unknown names (STAT is unknown before 6.2). */
+export function unknownColumns(cols: readonly string[], withState = true): string[] {
+  return cols.filter((c) => !COLUMNS[c] || (c === "STAT" && !withState));
 }
 
 /** The non-TTY table: fixed widths, values cut, data rows right-trimmed, header not. */
@@ -68,17 +73,17 @@ export function formatCsv(rows: readonly ZoneListRow[], cols: readonly string[],
 }
 
 /** One `<ZONE>` element, indented (Nokogiri pretty print; template values in CDATA). */
-export function zoneXml(z: ZoneRecord, indent = ""): string {
+export function zoneXml(z: ZoneRecord, indent = "", withState = true): string {
   const i = `${indent}  `;
   return (
-    `${indent}<ZONE>\n${i}<ID>${z.id}</ID>\n${i}<NAME>${z.name}</NAME>\n${i}<STATE>${z.state}</STATE>\n` +
+    `${indent}<ZONE>\n${i}<ID>${z.id}</ID>\n${i}<NAME>${z.name}</NAME>\n${withState ? `${i}<STATE>${z.state}</STATE>\n` : ""}` +
     `${i}<TEMPLATE>\n${i}  <ENDPOINT><![CDATA[${z.endpoint}]]></ENDPOINT>\n${i}</TEMPLATE>\n${i}<SERVER_POOL/>\n${indent}</ZONE>\n`
   );
 }
 
 /** `onezone list -x`. */
-export function poolXml(zones: readonly ZoneRecord[]): string {
-  return zones.length === 0 ? "<ZONE_POOL/>\n" : `<ZONE_POOL>\n${zones.map((z) => zoneXml(z, "  ")).join("")}</ZONE_POOL>\n`;
+export function poolXml(zones: readonly ZoneRecord[], withState = true): string {
+  return zones.length === 0 ? "<ZONE_POOL/>\n" : `<ZONE_POOL>\n${zones.map((z) => zoneXml(z, "  ", withState)).join("")}</ZONE_POOL>\n`;
 }
 
 type JsonValue = string | JsonValue[] | { [k: string]: JsonValue };
@@ -93,28 +98,29 @@ function pretty(v: JsonValue, indent: string): string {
   return `{\n${keys.map((k) => `${next}${JSON.stringify(k)}: ${pretty(v[k], next)}`).join(",\n")}\n${indent}}`;
 }
 
-function zoneHash(z: ZoneRecord): JsonValue {
-  return { ID: String(z.id), NAME: z.name, STATE: String(z.state), TEMPLATE: { ENDPOINT: z.endpoint }, SERVER_POOL: {} };
+function zoneHash(z: ZoneRecord, withState: boolean): JsonValue {
+  const state: Record<string, JsonValue> = withState ? { STATE: String(z.state) } : {};
+  return { ID: String(z.id), NAME: z.name, ...state, TEMPLATE: { ENDPOINT: z.endpoint }, SERVER_POOL: {} };
 }
 
 /** `onezone list -j` (ZONE is always an array: the XSD says maxOccurs=unbounded). */
-export function poolJson(zones: readonly ZoneRecord[]): string {
-  return `${pretty({ ZONE_POOL: zones.length === 0 ? {} : { ZONE: zones.map(zoneHash) } }, "")}\n`;
+export function poolJson(zones: readonly ZoneRecord[], withState = true): string {
+  return `${pretty({ ZONE_POOL: zones.length === 0 ? {} : { ZONE: zones.map((z) => zoneHash(z, withState)) } }, "")}\n`;
 }
 
 /** `onezone show -j`. */
-export function zoneJson(z: ZoneRecord): string {
-  return `${pretty({ ZONE: zoneHash(z) }, "")}\n`;
+export function zoneJson(z: ZoneRecord, withState = true): string {
+  return `${pretty({ ZONE: zoneHash(z, withState) }, "")}\n`;
 }
 
-/** `onezone show` text (solo zone: no server tables). */
-export function zoneText(z: ZoneRecord): string {
+/** `onezone show` text (solo zone: no server tables; no STATE line before 6.2). */
+export function zoneText(z: ZoneRecord, withState = true): string {
   const field = (k: string, v: string): string => `${k.padEnd(18)}: ${v.padEnd(20)}\n`;
   return (
     `${`ZONE ${z.id} INFORMATION`.padEnd(80)}\n` +
     field("ID", String(z.id)) +
     field("NAME", z.name) +
-    field("STATE", z.state === 0 ? "ENABLED" : "DISABLED") +
+    (withState ? field("STATE", z.state === 0 ? "ENABLED" : "DISABLED") : "") +
     "\n\n" +
     `${"ZONE TEMPLATE".padEnd(80)}\n` +
     `ENDPOINT="${z.endpoint}"\n`

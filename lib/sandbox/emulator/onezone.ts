@@ -9,10 +9,14 @@ import { EmulatorContext } from "./context";
 import { err, out, puts } from "./io";
 import { clientEndpoint, connect } from "./oned-link";
 import { fedIndexAt, replicateFromMaster } from "./federation";
-import { DEFAULT_COLUMNS, formatCsv, formatTable, poolJson, poolXml, unknownColumns, zoneJson, zoneText, zoneXml } from "./onezone-format";
+import { defaultColumns, formatCsv, formatTable, poolJson, poolXml, unknownColumns, zoneJson, zoneText, zoneXml } from "./onezone-format";
 import { ZoneRecord } from "../db-schema";
 import { readZones, writeFederated, zoneStateStatement } from "../one-db";
 import { FrontendEntry } from "../registry";
+import { compareVersions, seriesOf } from "../catalog";
+
+/** First release with zone STATE and `onezone enable|disable` (reference §4.5). */
+const ZONE_STATE_SINCE = "6.2";
 
 interface Options {
   csv: boolean;
@@ -51,9 +55,13 @@ export function onezone(ctx: EmulatorContext, argv: string[]): number {
     }
   }
   const [verb, ...rest] = args;
-  const supported = ["list", "show", "enable", "disable", "set"];
+  // The CLI of the installed release decides which commands and columns exist (§4.5, §5.1).
+  const cliRelease = ctx.installedVersion() ?? ctx.registry.federation.fromVersion;
+  const cliHasState = hasZoneState(cliRelease);
+  const supported = cliHasState ? ["list", "show", "enable", "disable", "set"] : ["list", "show", "set"];
   if (!verb || !supported.includes(verb)) {
-    err(verb ? `onezone: command '${verb}' is not available in the sandbox (supported: ${supported.join(", ")})\n` : "Usage: onezone COMMAND [args..] [options..]\n");
+    const where = cliHasState || !["enable", "disable"].includes(verb) ? "the sandbox" : `OpenNebula ${cliRelease} (onezone ${verb} exists from 6.2)`;
+    err(verb ? `onezone: command '${verb}' is not available in ${where} (supported: ${supported.join(", ")})\n` : "Usage: onezone COMMAND [args..] [options..]\n");
     return 255;
   }
   const endpoint = clientEndpoint(ctx, o.endpoint);
@@ -65,17 +73,30 @@ export function onezone(ctx: EmulatorContext, argv: string[]): number {
   const served = conn.fe;
   if (served.zoneId === ctx.master().zoneId) replicateFromMaster(ctx);
   const zones = readZones(ctx.dbOf(served.name));
+  // XML/JSON come from the serving oned: its release decides whether ZONE has STATE.
+  const view: View = { cli: cliHasState, server: hasZoneState(ctx.installedVersion(served.name) ?? cliRelease) };
 
   switch (verb) {
     case "list":
-      return list(ctx, zones, endpoint, o);
+      return list(ctx, zones, endpoint, o, view);
     case "show":
-      return show(zones, rest[0], o);
+      return show(zones, rest[0], o, view);
     case "set":
       return setZone(ctx, zones, rest[0], o);
     default:
       return enableDisable(ctx, served, zones, verb as "enable" | "disable", rest[0], o);
   }
+}
+
+/** Whether a release has zone STATE (enable/disable, STAT column): 6.2 and later. */
+function hasZoneState(release: string): boolean {
+  return compareVersions(seriesOf(release), ZONE_STATE_SINCE) >= 0;
+}
+
+/** Which side has zone STATE: the CLI (table, CSV, show text) and the serving oned (XML, JSON). */
+interface View {
+  readonly cli: boolean;
+  readonly server: boolean;
 }
 
 /** Resolves an id or name like the CLI helper; returns an error text for unknown names. */
@@ -86,11 +107,11 @@ function resolveId(zones: readonly ZoneRecord[], ref: string | undefined): numbe
   return z ? z.id : `ZONE named ${ref} not found.`;
 }
 
-function list(ctx: EmulatorContext, zones: readonly ZoneRecord[], endpoint: string, o: Options): number {
-  if (o.xml) return out(poolXml(zones)), 0;
-  if (o.json) return out(poolJson(zones)), 0;
-  const cols = o.list ?? DEFAULT_COLUMNS;
-  const bad = unknownColumns(cols);
+function list(ctx: EmulatorContext, zones: readonly ZoneRecord[], endpoint: string, o: Options, view: View): number {
+  if (o.xml) return out(poolXml(zones, view.server)), 0;
+  if (o.json) return out(poolJson(zones, view.server)), 0;
+  const cols = o.list ?? defaultColumns(view.cli);
+  const bad = unknownColumns(cols, view.cli);
   if (bad.length > 0) {
     err(`Unknown columns: ${bad.join(", ")}\n`);
     return 255;
@@ -101,12 +122,12 @@ function list(ctx: EmulatorContext, zones: readonly ZoneRecord[], endpoint: stri
   return 0;
 }
 
-function show(zones: readonly ZoneRecord[], ref: string | undefined, o: Options): number {
+function show(zones: readonly ZoneRecord[], ref: string | undefined, o: Options, view: View): number {
   const id = resolveId(zones, ref);
   if (typeof id === "string") return err(`${id}\n`), 255;
   const z = zones.find((x) => x.id === id);
   if (!z) return err(`[one.zone.info] Error getting zone [${id}].\n`), 255;
-  out(o.xml ? zoneXml(z) : o.json ? zoneJson(z) : zoneText(z));
+  out(o.xml ? zoneXml(z, "", view.server) : o.json ? zoneJson(z, view.server) : zoneText(z, view.cli));
   return 0;
 }
 
@@ -144,7 +165,8 @@ function enableDisable(ctx: EmulatorContext, served: FrontendEntry, zones: reado
     }
     const master = ctx.master();
     if (served.name !== master.name) {
-      const link = connect(ctx, ctx.registry.zones.find((z) => z.role === "master")!.endpoint);
+      // one.zone.updatedb goes from this zone's oned (not the CLI) to the master's endpoint.
+      const link = connect(ctx, ctx.registry.zones.find((z) => z.role === "master")!.endpoint, served);
       if ("error" in link) {
         err(`[one.zone.enable] Error updating zone in federation master: ${link.error}\n`);
         rc = 255;
