@@ -47,6 +47,8 @@ export interface FederationConfig {
   readonly packages: { readonly manager: PackageManager; readonly repositoryLine: string };
   /** The password itself is never here: only the name of the variable that holds it at run time. */
   readonly freeze: { readonly method: FreezeMethod; readonly requested: "auto" | FreezeMethod; readonly allowFrom: readonly string[]; readonly acknowledgeNoFreeze: boolean };
+  /** Whether the hypervisor hosts of each zone are disabled during the upgrade. */
+  readonly hosts: { readonly manage: boolean };
   readonly database: { readonly backend: "sqlite" | "mysql"; readonly passwordEnv?: string };
   readonly backup: { readonly localDirectory: string; readonly remoteDirectory: string };
   readonly timeouts: { readonly stepSeconds: number; readonly syncWaitSeconds: number };

@@ -96,6 +96,7 @@ function applyDefaults(doc: FederationFile, baseDir: string, file: string): Fede
       allowFrom: doc.freeze?.allowFrom ?? [],
       acknowledgeNoFreeze: doc.freeze?.acknowledgeNoFreeze ?? false,
     },
+    hosts: { manage: doc.hosts?.manage ?? false },
     database: { backend: doc.database?.backend ?? "sqlite", passwordEnv: doc.database?.passwordEnv },
     packages: {
       manager: doc.packages?.manager ?? DEFAULTS.packageManager,

@@ -74,6 +74,16 @@ export const FederationFileSchema = Type.Object(
           { additionalProperties: false },
         ),
       ),
+      hosts: Type.Optional(
+        Type.Object(
+          {
+            manage: Type.Optional(
+              Type.Boolean({ description: "Disable each zone's enabled hypervisor hosts before the freeze and enable exactly those again (then onehost sync) once the zone is enabled. @default false" }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+      ),
       database: Type.Optional(
         Type.Object(
           {

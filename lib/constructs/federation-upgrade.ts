@@ -62,6 +62,7 @@ export class FederationUpgrade extends TerraformStack {
       this.preflightStep = new StepResource(this, "federation-preflight", { step: "preflight", zone: config.master, config, runner, resourceName: "federation_preflight" });
 
       // Freeze: slaves first, the master last (a slave's disable goes through the master, §4.5).
+      for (const z of all) z.hostsDisableStep?.addAfter(this.preflightStep);
       const slaveFreezes = slaves.flatMap((s) => (s.freezeStep ? [s.freezeStep] : []));
       for (const f of slaveFreezes) f.addAfter(this.preflightStep);
       master.freezeStep?.addAfter(this.preflightStep, ...slaveFreezes);
@@ -71,7 +72,8 @@ export class FederationUpgrade extends TerraformStack {
         zone: config.master,
         config,
         runner,
-        after: freezes.length > 0 ? freezes : [this.preflightStep],
+        // Host calls are writes: every zone's hosts are disabled before FED_INDEX is compared.
+        after: [...(freezes.length > 0 ? freezes : [this.preflightStep]), ...all.flatMap((z) => (z.hostsDisableStep ? [z.hostsDisableStep] : []))],
         resourceName: "federation_sync",
       });
       for (const z of all) z.stopStep.addAfter(this.syncStep);
@@ -86,7 +88,7 @@ export class FederationUpgrade extends TerraformStack {
       master.unfreezeStep?.addAfter(...all.map((z) => z.startStep));
       for (const s of slaves) if (master.unfreezeStep) s.unfreezeStep?.addAfter(master.unfreezeStep);
       // Verify once the freeze is lifted everywhere (or, without one, once every zone runs again).
-      for (const z of all) z.verifyStep.addAfter(...all.map((x) => x.unfreezeStep ?? x.startStep));
+      for (const z of all) z.verifyStep.addAfter(...all.map((x) => x.hostsEnableStep ?? x.unfreezeStep ?? x.startStep));
 
       new TerraformOutput(this, "federated_backup_artifact", { value: this.backup.artifactPath, description: "Federated backup on the automation host (mode 0600)" });
       new TerraformOutput(this, "federated_backup_checksum_file", { value: this.backup.checksumPath });

@@ -72,6 +72,14 @@ export class GraphInvariants implements IValidation {
     for (const f of of("freeze").filter((f) => f.zone.role === "slave")) if (masterFreeze) mustFollow(masterFreeze, f, "slaves are disabled before the master");
     for (const u of of("unfreeze").filter((f) => f.zone.role === "slave")) if (masterUnfreeze) mustFollow(u, masterUnfreeze, "the master is enabled before the slaves");
     for (const u of of("unfreeze")) for (const s of of("start")) mustFollow(u, s, "the freeze is lifted only once every zone runs the new version");
+    for (const e of of("hosts-enable")) {
+      const own = of("unfreeze").find((u) => u.zone.id === e.zone.id);
+      if (own) mustFollow(e, own, "hosts are enabled only after their zone is enabled again");
+    }
+    for (const f of of("freeze")) {
+      const own = of("hosts-disable").find((h) => h.zone.id === f.zone.id);
+      if (own) mustFollow(f, own, "a disabled zone refuses onehost disable");
+    }
     return errors;
   }
 }

@@ -21,6 +21,8 @@ export class MaintenanceZone extends Construct {
   public readonly upgradeStep: StepResource;
   public readonly startStep: StepResource;
   public readonly verifyStep: StepResource;
+  public readonly hostsDisableStep?: StepResource;
+  public readonly hostsEnableStep?: StepResource;
 
   constructor(scope: Construct, id: string, props: MaintenanceZoneProps) {
     super(scope, id);
@@ -28,10 +30,12 @@ export class MaintenanceZone extends Construct {
     const step = (name: StepResource["step"], after: StepResource[] = []) =>
       new StepResource(this, name, { step: name, zone: props.zone, config: props.config, runner: props.runner, after });
     this.preflightStep = step("preflight");
-    this.stopStep = step("stop", [this.preflightStep]);
+    if (props.config.hosts.manage) this.hostsDisableStep = step("hosts-disable", [this.preflightStep]);
+    this.stopStep = step("stop", [this.hostsDisableStep ?? this.preflightStep]);
     this.safetyBackupStep = step("safety-backup", [this.stopStep]);
     this.upgradeStep = step("upgrade", [this.safetyBackupStep]);
     this.startStep = step("start", [this.upgradeStep]);
-    this.verifyStep = step("verify", [this.startStep]);
+    if (props.config.hosts.manage) this.hostsEnableStep = step("hosts-enable", [this.startStep]);
+    this.verifyStep = step("verify", [this.hostsEnableStep ?? this.startStep]);
   }
 }

@@ -22,6 +22,9 @@ export class Zone extends Construct {
   public readonly startStep: StepResource;
   public readonly unfreezeStep?: StepResource;
   public readonly verifyStep: StepResource;
+  /** hosts.manage only: onehost disable before the freeze, enable + sync after it is lifted. */
+  public readonly hostsDisableStep?: StepResource;
+  public readonly hostsEnableStep?: StepResource;
   /** The federated restore, on slaves only. */
   public readonly restoreStep?: StepResource;
 
@@ -31,14 +34,16 @@ export class Zone extends Construct {
     const step = (name: StepResource["step"], after: StepResource[] = []) =>
       new StepResource(this, name, { step: name, zone: props.zone, config: props.config, runner: props.runner, after });
     const frozen = freezesZone(props.zone, props.config);
-    if (frozen) this.freezeStep = step("freeze");
+    if (props.config.hosts.manage) this.hostsDisableStep = step("hosts-disable");
+    if (frozen) this.freezeStep = step("freeze", this.hostsDisableStep ? [this.hostsDisableStep] : []);
     this.stopStep = step("stop");
     this.safetyBackupStep = step("safety-backup", [this.stopStep]);
     if (props.zone.role === "slave") this.restoreStep = step("restore", [this.safetyBackupStep]);
     this.upgradeStep = step("upgrade", this.restoreStep ? [this.restoreStep] : [this.safetyBackupStep]);
     this.startStep = step("start", [this.upgradeStep]);
     if (frozen) this.unfreezeStep = step("unfreeze", [this.startStep]);
-    this.verifyStep = step("verify", [this.unfreezeStep ?? this.startStep]);
+    if (props.config.hosts.manage) this.hostsEnableStep = step("hosts-enable", [this.unfreezeStep ?? this.startStep]);
+    this.verifyStep = step("verify", [this.hostsEnableStep ?? this.unfreezeStep ?? this.startStep]);
   }
 
   public get isMaster(): boolean {

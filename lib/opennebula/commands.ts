@@ -28,6 +28,14 @@ export const onedb = {
   restoreFederated: (file: string): RemoteCommand => ({ argv: ["onedb", "restore", file, "-v", "--federated"] }),
 };
 
+export const onehost = {
+  listCsv: (): RemoteCommand => ({ argv: ["onehost", "list", "--csv"] }),
+  disable: (hostId: number): RemoteCommand => ({ argv: ["onehost", "disable", String(hostId)] }),
+  enable: (hostId: number): RemoteCommand => ({ argv: ["onehost", "enable", String(hostId)] }),
+  /** After the node packages (if any) are upgraded: push the new drivers to the hosts. */
+  sync: (): RemoteCommand => ({ argv: ["onehost", "sync", "--force"] }),
+};
+
 export const onecfg = {
   upgrade: (): RemoteCommand => ({ argv: ["onecfg", "upgrade"] }),
 };

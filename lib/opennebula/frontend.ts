@@ -6,10 +6,12 @@ import { PackageManager } from "../config/federation-config";
 import { CommandResult } from "../ssh/command-result";
 import { SshTargetLabel } from "../ssh/errors";
 import { iptables, parseOurRules } from "./firewall";
-import { files, ONED_LOCK_FILE, onecfg, onedb, onezone, systemctl } from "./commands";
+import { files, ONED_LOCK_FILE, onecfg, onedb, onehost, onezone, systemctl } from "./commands";
 import { installedVersionCommand, refreshCommand, repositoryContent, repositoryFile, upgradeCommand } from "./packages";
 import {
   DbVersion,
+  HostListRow,
+  parseHostListCsv,
   parseDbVersion,
   ParseError,
   parseFreeBytes,
@@ -77,6 +79,18 @@ export class OpenNebulaFrontend {
 
   async setZoneEnabled(zoneId: number, endpoint: string, enabled: boolean): Promise<void> {
     await this.run(enabled ? onezone.enable(zoneId, endpoint) : onezone.disable(zoneId, endpoint));
+  }
+
+  async hosts(): Promise<HostListRow[]> {
+    return parseHostListCsv((await this.run(onehost.listCsv())).stdout);
+  }
+
+  async setHostEnabled(hostId: number, enabled: boolean): Promise<void> {
+    await this.run(enabled ? onehost.enable(hostId) : onehost.disable(hostId));
+  }
+
+  async syncHosts(): Promise<void> {
+    await this.run(onehost.sync());
   }
 
   /** Our firewall rules (by comment), as the specs `iptables -S INPUT` prints. */

@@ -118,6 +118,28 @@ export function parseZoneShowJson(text: string): ZoneShow {
   };
 }
 
+export interface HostListRow {
+  readonly id: number;
+  readonly name: string;
+  /** STAT `on` (monitored/enabled); anything else (off, dsbl, err, …) is not. */
+  readonly enabled: boolean;
+  readonly stat: string;
+}
+
+/** `onehost list --csv`: header with ID, NAME and STAT columns. */
+export function parseHostListCsv(text: string): HostListRow[] {
+  const lines = text.split("\n").filter((l) => l.trim() !== "");
+  if (lines.length === 0) throw new ParseError("onehost list --csv", "no output", text);
+  const header = parseCsvLine(lines[0]);
+  const [id, name, stat] = ["ID", "NAME", "STAT"].map((c) => header.indexOf(c));
+  if (id < 0 || name < 0 || stat < 0) throw new ParseError("onehost list --csv", "no ID, NAME or STAT column", text);
+  return lines.slice(1).map((line) => {
+    const f = parseCsvLine(line);
+    if (!/^\d+$/.test(f[id])) throw new ParseError("onehost list --csv", `unexpected row ${JSON.stringify(line)}`, text);
+    return { id: Number(f[id]), name: f[name], stat: f[stat], enabled: f[stat] === "on" };
+  });
+}
+
 export type DbVersionStatus = "up-to-date" | "not-bootstrapped" | "upgrade-needed" | "db-newer-than-software";
 
 export interface DbVersion {

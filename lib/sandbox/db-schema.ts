@@ -66,6 +66,59 @@ export function parseZoneBody(body: string): ZoneRecord {
   };
 }
 
+/** Host STATE values the sandbox uses (HostState in Host.h). */
+export const HOST_MONITORED = 2;
+export const HOST_DISABLED = 4;
+
+/** A host as host_pool stores it (only what `onehost` shows). */
+export interface HostRecord {
+  /** Host id (oid). */
+  readonly id: number;
+  /** Host name. */
+  readonly name: string;
+  /** 2 MONITORED (enabled), 4 DISABLED. */
+  readonly state: number;
+  /** State before the last change. */
+  readonly prevState: number;
+}
+
+/** Seeded capacity: 8 CPUs, 15.5 GiB (KiB, as HOST_SHARE stores memory). */
+export const HOST_TOTAL_CPU = 800;
+export const HOST_TOTAL_MEM_KB = 16252928;
+
+/** The two KVM hosts every zone starts with: `<zone-name-lowercase>-kvm-0|1`, MONITORED. */
+export function seedHosts(zoneName: string): HostRecord[] {
+  return [0, 1].map((id) => ({ id, name: `${zoneName.toLowerCase()}-kvm-${id}`, state: HOST_MONITORED, prevState: HOST_MONITORED }));
+}
+
+/** The host_pool body oned writes (the subset the sandbox models). */
+export function hostBody(h: HostRecord): string {
+  return (
+    `<HOST><ID>${h.id}</ID><NAME>${h.name}</NAME><STATE>${h.state}</STATE><PREV_STATE>${h.prevState}</PREV_STATE>` +
+    "<IM_MAD><![CDATA[kvm]]></IM_MAD><VM_MAD><![CDATA[kvm]]></VM_MAD><CLUSTER_ID>0</CLUSTER_ID><CLUSTER>default</CLUSTER>" +
+    `<HOST_SHARE><MEM_USAGE>0</MEM_USAGE><CPU_USAGE>0</CPU_USAGE><TOTAL_MEM>${HOST_TOTAL_MEM_KB}</TOTAL_MEM><TOTAL_CPU>${HOST_TOTAL_CPU}</TOTAL_CPU>` +
+    `<MAX_MEM>${HOST_TOTAL_MEM_KB}</MAX_MEM><MAX_CPU>${HOST_TOTAL_CPU}</MAX_CPU><RUNNING_VMS>0</RUNNING_VMS></HOST_SHARE>` +
+    "<VMS/><TEMPLATE><HYPERVISOR><![CDATA[kvm]]></HYPERVISOR></TEMPLATE></HOST>"
+  );
+}
+
+/** Reads a host_pool body back. */
+export function parseHostBody(body: string): HostRecord {
+  const pick = (re: RegExp): string => re.exec(body)?.[1] ?? "";
+  const state = parseInt(pick(/<STATE>(\d+)<\/STATE>/) || "0", 10);
+  return {
+    id: parseInt(pick(/<ID>(\d+)<\/ID>/), 10),
+    name: pick(/<NAME>([^<]*)<\/NAME>/),
+    state,
+    prevState: parseInt(pick(/<PREV_STATE>(\d+)<\/PREV_STATE>/) || String(state), 10),
+  };
+}
+
+/** A host_pool row (columns: oid, name, body, state, uid, gid, owner_u, group_u, other_u, cid). */
+export function hostRow(h: HostRecord): string {
+  return `INSERT INTO host_pool VALUES(${h.id},${sqlQuote(h.name)},${sqlQuote(hostBody(h))},${h.state},0,0,1,0,0,0);`;
+}
+
 /** What a front-end database is seeded with. */
 export interface SeedOptions {
   /** Installed release (its schema versions are the DB's). */
@@ -120,7 +173,8 @@ export function seedSql(o: SeedOptions): string {
     ...["group_pool", "user_pool", "acl", "zone_pool", "vdc_pool", "marketplace_pool", "marketplaceapp_pool", "host_pool", "vm_pool"].map(
       (t) => `INSERT INTO pool_control VALUES('${t}',${t === "zone_pool" ? Math.max(...o.zones.map((z) => z.id)) : 1});`,
     ),
-    `INSERT INTO host_pool VALUES(0,'host01-z${o.zoneId}','<HOST><ID>0</ID><NAME>host01-z${o.zoneId}</NAME><STATE>2</STATE></HOST>',2,0,0,1,0,0,0);`,
+    // Two KVM hosts per zone (local, not federated), both MONITORED.
+    ...seedHosts(o.zones.find((z) => z.id === o.zoneId)?.name ?? `zone${o.zoneId}`).map(hostRow),
     "COMMIT;",
   ];
   return lines.join("\n") + "\n";

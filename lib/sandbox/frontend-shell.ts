@@ -9,7 +9,7 @@ import { ENV_FRONTEND, ENV_INJECTIONS_CHECKED, ENV_SANDBOX_DIR } from "./emulato
 import { SandboxLayout } from "./layout";
 
 /** Tools the emulator provides, each shadowing the real one inside the sessions. */
-export const EMULATED_TOOLS = ["onezone", "onedb", "onecfg", "systemctl", "apt-get", "dpkg-query", "iptables"] as const;
+export const EMULATED_TOOLS = ["onezone", "onehost", "onedb", "onecfg", "systemctl", "apt-get", "dpkg-query", "iptables"] as const;
 
 /** awk program that prints one JSON line {ts, frontend, command} (escapes \, " and control characters). */
 const LOG_AWK = String.raw`BEGIN {

@@ -3,7 +3,7 @@
  * pool, the federated log (logdb) and master → slave replication.
  */
 import * as fs from "fs";
-import { FEDERATED_TABLES, ZoneRecord, parseZoneBody, zoneBody } from "./db-schema";
+import { FEDERATED_TABLES, HostRecord, ZoneRecord, hostBody, parseHostBody, parseZoneBody, zoneBody } from "./db-schema";
 import { SqliteError, sqliteExec, sqliteQuery, sqlQuote } from "./sqlite";
 import { OnefedError } from "../errors";
 
@@ -85,6 +85,17 @@ export function lastFedIndex(db: string, opts: { readonly?: boolean } = {}): num
 /** The zone pool, by id. */
 export function readZones(db: string, opts: { readonly?: boolean } = {}): ZoneRecord[] {
   return sqliteQuery<{ body: string }>(db, "SELECT body FROM zone_pool ORDER BY oid", opts).map((r) => parseZoneBody(r.body));
+}
+
+/** The host pool (local table), by id. */
+export function readHosts(db: string, opts: { readonly?: boolean } = {}): HostRecord[] {
+  return sqliteQuery<{ body: string }>(db, "SELECT body FROM host_pool ORDER BY oid", opts).map((r) => parseHostBody(r.body));
+}
+
+/** Sets a host's STATE (local write, no federated record), keeping the old one as PREV_STATE. */
+export function setHostState(db: string, host: HostRecord, state: number): void {
+  const h = { ...host, state, prevState: host.state };
+  sqliteExec(db, `UPDATE host_pool SET body=${sqlQuote(hostBody(h))}, state=${state} WHERE oid=${host.id};`);
 }
 
 /**

@@ -3,6 +3,7 @@ import { federatedBackup } from "./federated-backup";
 import { federatedRestore } from "./federated-restore";
 import { fedSync } from "./fed-sync";
 import { freeze, unfreeze } from "./freeze";
+import { hostsDisable, hostsEnable } from "./hosts";
 import { preflight } from "./preflight";
 import { safetyBackup } from "./safety-backup";
 import { start } from "./start";
@@ -13,6 +14,7 @@ import { verify } from "./verify";
 
 export const STEPS: Readonly<Record<StepName, StepDefinition>> = {
   preflight,
+  "hosts-disable": hostsDisable,
   freeze,
   sync: fedSync,
   stop,
@@ -22,5 +24,6 @@ export const STEPS: Readonly<Record<StepName, StepDefinition>> = {
   restore: federatedRestore,
   start,
   unfreeze,
+  "hosts-enable": hostsEnable,
   verify,
 };

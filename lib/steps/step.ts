@@ -3,7 +3,21 @@ import { FederationConfig, ZoneConfig } from "../config/federation-config";
 import { OpenNebulaFrontend } from "../opennebula/frontend";
 import { ArtifactPaths } from "./artifact";
 
-export const STEP_NAMES = ["preflight", "freeze", "sync", "stop", "safety-backup", "upgrade", "backup", "restore", "start", "unfreeze", "verify"] as const;
+export const STEP_NAMES = [
+  "preflight",
+  "hosts-disable",
+  "freeze",
+  "sync",
+  "stop",
+  "safety-backup",
+  "upgrade",
+  "backup",
+  "restore",
+  "start",
+  "unfreeze",
+  "hosts-enable",
+  "verify",
+] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
 export interface StepContext {

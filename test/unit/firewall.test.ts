@@ -81,3 +81,23 @@ describe("a 6.0 → 6.2 stack", () => {
     expect(res.federation_sync.depends_on).toEqual(["null_resource.federation_preflight"]);
   });
 });
+
+describe("hypervisor hosts (hosts.manage)", () => {
+  const { parseHostListCsv } = require("../../lib/opennebula/parsers");
+  it("parse onehost list --csv", () => {
+    const csv = "ID,NAME,CLUSTER,TVM,ALLOCATED_CPU,ALLOCATED_MEM,STAT\n0,m-eu-fr-kvm-0,default,0,0 / 800 (0%),0K / 15.5G (0%),on\n1,m-eu-fr-kvm-1,default,0,0 / 800 (0%),0K / 15.5G (0%),off\n";
+    expect(parseHostListCsv(csv)).toEqual([
+      { id: 0, name: "m-eu-fr-kvm-0", stat: "on", enabled: true },
+      { id: 1, name: "m-eu-fr-kvm-1", stat: "off", enabled: false },
+    ]);
+  });
+  it("disable hosts before the zone's freeze and enable them after its unfreeze", () => {
+    const config = parseConfig(text + "hosts: { manage: true }\nbackup: { localDirectory: /var/lib/onefed/artifacts }\n", FIXTURE);
+    const stack = new FederationUpgrade(Testing.app(), "h", { config, runner });
+    const res = JSON.parse(Testing.synth(stack)).resource.null_resource;
+    expect(res.zone_100_freeze.depends_on).toContain("null_resource.zone_100_hosts_disable");
+    expect(res.zone_100_hosts_enable.depends_on).toEqual(["null_resource.zone_100_unfreeze"]);
+    expect(res.federation_sync.depends_on).toContain("null_resource.zone_0_hosts_disable");
+    expect(new GraphInvariants(stack).validate()).toEqual([]);
+  });
+});

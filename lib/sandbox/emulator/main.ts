@@ -14,6 +14,7 @@ type Tool = (ctx: EmulatorContext, argv: string[]) => number;
 /** Loaded on demand: each process runs one tool, so it loads only that tool's modules. */
 const TOOLS: Record<string, () => Tool> = {
   onezone: () => require("./onezone").onezone,
+  onehost: () => require("./onehost").onehost,
   onedb: () => require("./onedb").onedb,
   onecfg: () => require("./onecfg").onecfg,
   systemctl: () => require("./systemctl").systemctl,

@@ -59,7 +59,7 @@ export function formatTable(rows: readonly ZoneListRow[], cols: readonly string[
 }
 
 /** One Ruby CSV field: empty strings are `""`, fields with separators are quoted. */
-function csvField(v: string): string {
+export function csvField(v: string): string {
   if (v === "") return '""';
   return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
@@ -86,10 +86,10 @@ export function poolXml(zones: readonly ZoneRecord[], withState = true): string 
   return zones.length === 0 ? "<ZONE_POOL/>\n" : `<ZONE_POOL>\n${zones.map((z) => zoneXml(z, "  ", withState)).join("")}</ZONE_POOL>\n`;
 }
 
-type JsonValue = string | JsonValue[] | { [k: string]: JsonValue };
+export type JsonValue = string | JsonValue[] | { [k: string]: JsonValue };
 
 /** JSON.pretty_generate of the CLI's XML hash: empty elements print as an opened and closed object. */
-function pretty(v: JsonValue, indent: string): string {
+export function pretty(v: JsonValue, indent: string): string {
   const next = `${indent}  `;
   if (typeof v === "string") return JSON.stringify(v);
   if (Array.isArray(v)) return `[\n${v.map((x) => next + pretty(x, next)).join(",\n")}\n${indent}]`;
