@@ -47,6 +47,8 @@ export interface FrontendState {
   reachable: boolean;
   /** `iptables` INPUT rules in order (absent in states written before the firewall existed). */
   firewall?: FirewallRule[];
+  /** When `onehost sync` last ran on this front-end (UTC ISO), absent before the first one. */
+  hostsSyncedAt?: string;
 }
 
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));

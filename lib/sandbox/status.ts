@@ -5,7 +5,8 @@ import { SandboxError } from "./errors";
 import { formatChain } from "./firewall";
 import { readState } from "./frontend-state";
 import { SandboxLayout } from "./layout";
-import { lastFedIndex, readDbVersions, readZones } from "./one-db";
+import { HOST_DISABLED } from "./db-schema";
+import { lastFedIndex, readDbVersions, readHosts, readZones } from "./one-db";
 import { FrontendEntry, readRegistry } from "./registry";
 import { runningSshdPid } from "./sshd";
 import { FrontendStatus, SandboxStatus } from "./types";
@@ -25,11 +26,13 @@ function frontendStatus(layout: SandboxLayout, fe: FrontendEntry): FrontendStatu
   let db = { shared: "", local: "", isSlave: false };
   let zoneStates: Record<string, "ENABLED" | "DISABLED"> = {};
   let fedIndex = -1;
+  let hosts: FrontendStatus["hosts"] = [];
   try {
     const v = readDbVersions(dbFile);
     db = { shared: v.shared.version, local: v.local.version, isSlave: v.isSlave };
     zoneStates = Object.fromEntries(readZones(dbFile, { readonly: true }).map((z) => [String(z.id), z.state === 0 ? "ENABLED" : "DISABLED"]));
     fedIndex = lastFedIndex(dbFile, { readonly: true }) ?? -1;
+    hosts = readHosts(dbFile, { readonly: true }).map((h) => ({ id: h.id, name: h.name, state: h.state === HOST_DISABLED ? "off" : "on" }));
   } catch {
     /* a missing or broken database shows as empty versions */
   }
@@ -50,6 +53,8 @@ function frontendStatus(layout: SandboxLayout, fe: FrontendEntry): FrontendStatu
     replicationBlocked: st.replicationBlocked,
     reachable: st.reachable,
     firewall: formatChain(st.firewall ?? []),
+    hosts,
+    ...(st.hostsSyncedAt ? { hostsSyncedAt: st.hostsSyncedAt } : {}),
   };
 }
 

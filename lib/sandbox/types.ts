@@ -70,6 +70,10 @@ export interface FrontendStatus {
   readonly reachable: boolean;
   /** `iptables -S INPUT` rule lines (`-A INPUT …`), in order. */
   readonly firewall: string[];
+  /** Its zone's host pool (local table of this front-end's database), by id; `off` = disabled. */
+  readonly hosts: ReadonlyArray<{ readonly id: number; readonly name: string; readonly state: "on" | "off" }>;
+  /** When `onehost sync` last ran here (UTC ISO); absent until then. */
+  readonly hostsSyncedAt?: string;
 }
 
 /** `sandboxStatus` result. */

@@ -1,0 +1,209 @@
+/**
+ * `onehost list|show|enable|disable|sync` (reference §2.1 steps 2, 12, 13; §4.5). The CLI talks to
+ * the oned at its endpoint (like onezone); that oned serves its own zone's host pool, a local
+ * (not federated) table. Writes (one.host.status) are refused while that zone is disabled; `sync`
+ * is a CLI-side operation (a pool read, then rsync to the hosts), so it only needs oned to answer.
+ */
+import { EmulatorContext } from "./context";
+import { err, out, puts } from "./io";
+import { clientEndpoint, connect } from "./oned-link";
+import { JsonValue, csvField, pretty } from "./onezone-format";
+import { HOST_DISABLED, HOST_MONITORED, HOST_TOTAL_CPU, HOST_TOTAL_MEM_KB, HostRecord } from "../db-schema";
+import { readHosts, readZones, setHostState } from "../one-db";
+
+interface Options {
+  csv: boolean;
+  xml: boolean;
+  json: boolean;
+  header: boolean;
+  verbose: boolean;
+  force: boolean;
+  endpoint?: string;
+}
+
+const VALUE_OPTIONS = new Set(["--endpoint", "--user", "--password", "-l", "--list", "--filter", "--operator", "--describe", "--search"]);
+const VERBS = ["list", "show", "enable", "disable", "sync"];
+
+/** Emulated `onehost`. */
+export function onehost(ctx: EmulatorContext, argv: string[]): number {
+  const o: Options = { csv: false, xml: false, json: false, header: true, verbose: false, force: false };
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const [flag, inline] = a.startsWith("--") && a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
+    const value = (): string => inline ?? argv[++i] ?? "";
+    if (!flag.startsWith("-") || flag === "-") args.push(a);
+    else if (flag === "--csv") o.csv = true;
+    else if (flag === "-x" || flag === "--xml") o.xml = true;
+    else if (flag === "-j" || flag === "--json") o.json = true;
+    else if (flag === "--no-header") o.header = false;
+    else if (flag === "-v" || flag === "--verbose") o.verbose = true;
+    else if (flag === "-f" || flag === "--force") o.force = true;
+    else if (flag === "--rsync") continue;
+    else if (flag === "--endpoint") o.endpoint = value();
+    else if (VALUE_OPTIONS.has(flag)) value();
+    else {
+      err(`invalid option: ${a}\n`);
+      return 255;
+    }
+  }
+  const [verb, ...rest] = args;
+  if (!verb || !VERBS.includes(verb)) {
+    err(verb ? `onehost: command '${verb}' is not available in the sandbox (supported: ${VERBS.join(", ")})\n` : "Usage: onehost COMMAND [args..] [options..]\n");
+    return 255;
+  }
+  const endpoint = clientEndpoint(ctx, o.endpoint);
+  const conn = connect(ctx, endpoint);
+  if ("error" in conn) {
+    err(`${conn.error}\n`);
+    return 255;
+  }
+  const served = conn.fe;
+  const db = ctx.dbOf(served.name);
+  const hosts = readHosts(db);
+
+  switch (verb) {
+    case "list":
+      if (o.json) return out(`${pretty({ HOST_POOL: hosts.length === 0 ? {} : { HOST: hosts.map(hostHash) } }, "")}\n`), 0;
+      out(o.csv ? formatCsv(hosts, o.header) : formatTable(hosts, o.header));
+      return 0;
+    case "show":
+      return show(hosts, rest[0], o);
+    case "sync":
+      // CLI side: reads the pool (needs oned, works in a disabled zone), then rsyncs the remotes.
+      ctx.update((s) => {
+        s.hostsSyncedAt = new Date().toISOString();
+      });
+      return 0;
+    default: {
+      const zoneDisabled = readZones(db).find((z) => z.id === served.zoneId)?.state === 1;
+      let rc = 0;
+      for (const part of (rest[0] ?? "").split(",")) {
+        const id = resolveId(hosts, part);
+        if (typeof id === "string") {
+          err(`${id}\n`);
+          rc = 255;
+          continue;
+        }
+        // Request::execute checks the zone before the method runs (RequestXRPC.cc).
+        if (zoneDisabled) {
+          err("[one.host.status] Cannot process request, zone disabled\n");
+          rc = 255;
+          continue;
+        }
+        const host = hosts.find((h) => h.id === id);
+        if (!host) {
+          err(`[one.host.status] Error getting host [${id}].\n`);
+          rc = 255;
+          continue;
+        }
+        const state = verb === "enable" ? HOST_MONITORED : HOST_DISABLED;
+        if (host.state !== state) setHostState(db, host, state);
+        if (o.verbose) puts(`HOST ${id}: ${verb}`);
+      }
+      return rc;
+    }
+  }
+}
+
+/** Resolves an id or name like the CLI helper. */
+function resolveId(hosts: readonly HostRecord[], ref: string | undefined): number | string {
+  if (ref === undefined || ref === "") return "command requires one argument: range";
+  if (/^\d+$/.test(ref)) return parseInt(ref, 10);
+  const h = hosts.find((x) => x.name === ref);
+  return h ? h.id : `HOST named ${ref} not found.`;
+}
+
+/** STAT column: `on` while monitored (enabled), `off` when disabled. */
+export function hostStat(h: HostRecord): "on" | "off" {
+  return h.state === HOST_DISABLED ? "off" : "on";
+}
+
+/** Ruby OpenNebulaHelper.unit_to_str for KiB amounts: "0K", "15.5G". */
+function memory(kb: number): string {
+  if (kb === 0) return "0K";
+  const units = ["K", "M", "G", "T"];
+  let v = kb;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${v.toFixed(1)}${units[u]}`;
+}
+
+const COLUMNS = ["ID", "NAME", "CLUSTER", "TVM", "ALLOCATED_CPU", "ALLOCATED_MEM", "STAT"];
+
+function values(h: HostRecord): string[] {
+  return [String(h.id), h.name, "default", "0", `0 / ${HOST_TOTAL_CPU} (0%)`, `${memory(0)} / ${memory(HOST_TOTAL_MEM_KB)} (0%)`, hostStat(h)];
+}
+
+/** `--csv`: full header, untruncated values. */
+function formatCsv(hosts: readonly HostRecord[], header: boolean): string {
+  const lines = header ? [COLUMNS.join(",")] : [];
+  for (const h of hosts) lines.push(values(h).map(csvField).join(","));
+  return lines.map((l) => `${l}\n`).join("");
+}
+
+/** The non-TTY table (onehost.yaml widths; not checked against a real capture). */
+function formatTable(hosts: readonly HostRecord[], header: boolean): string {
+  const widths = [4, 15, 9, 3, 18, 18, 4];
+  const right = [true, false, false, true, true, true, false];
+  const cell = (t: string, i: number): string => (right[i] ? t.padStart(widths[i]) : t.slice(0, widths[i]).padEnd(widths[i]));
+  const lines = header ? [COLUMNS.map(cell).join(" ")] : [];
+  for (const h of hosts) lines.push(values(h).map(cell).join(" ").trimEnd());
+  return lines.map((l) => `${l}\n`).join("");
+}
+
+function hostHash(h: HostRecord): JsonValue {
+  const s = (n: number): string => String(n);
+  return {
+    ID: s(h.id),
+    NAME: h.name,
+    STATE: s(h.state),
+    PREV_STATE: s(h.prevState),
+    IM_MAD: "kvm",
+    VM_MAD: "kvm",
+    CLUSTER_ID: "0",
+    CLUSTER: "default",
+    HOST_SHARE: {
+      MEM_USAGE: "0",
+      CPU_USAGE: "0",
+      TOTAL_MEM: s(HOST_TOTAL_MEM_KB),
+      TOTAL_CPU: s(HOST_TOTAL_CPU),
+      MAX_MEM: s(HOST_TOTAL_MEM_KB),
+      MAX_CPU: s(HOST_TOTAL_CPU),
+      RUNNING_VMS: "0",
+    },
+    VMS: {},
+    TEMPLATE: { HYPERVISOR: "kvm" },
+  };
+}
+
+const STATE_NAMES: Record<number, string> = { [HOST_MONITORED]: "MONITORED", [HOST_DISABLED]: "DISABLED" };
+
+function show(hosts: readonly HostRecord[], ref: string | undefined, o: Options): number {
+  const id = resolveId(hosts, ref);
+  if (typeof id === "string") return err(`${id}\n`), 255;
+  const h = hosts.find((x) => x.id === id);
+  if (!h) return err(`[one.host.info] Error getting host [${id}].\n`), 255;
+  if (o.json) return out(`${pretty({ HOST: hostHash(h) }, "")}\n`), 0;
+  if (o.xml) {
+    out(
+      `<HOST>\n  <ID>${h.id}</ID>\n  <NAME>${h.name}</NAME>\n  <STATE>${h.state}</STATE>\n  <PREV_STATE>${h.prevState}</PREV_STATE>\n` +
+        "  <IM_MAD><![CDATA[kvm]]></IM_MAD>\n  <VM_MAD><![CDATA[kvm]]></VM_MAD>\n  <CLUSTER_ID>0</CLUSTER_ID>\n  <CLUSTER>default</CLUSTER>\n</HOST>\n",
+    );
+    return 0;
+  }
+  const field = (k: string, v: string): string => `${k.padEnd(24)}: ${v}\n`;
+  out(
+    `${`HOST ${h.id} INFORMATION`.padEnd(80)}\n` +
+      field("ID", String(h.id)) +
+      field("NAME", h.name) +
+      field("CLUSTER", "default") +
+      field("STATE", STATE_NAMES[h.state] ?? String(h.state)) +
+      field("IM_MAD", "kvm") +
+      field("VM_MAD", "kvm"),
+  );
+  return 0;
+}
