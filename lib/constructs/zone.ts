@@ -45,8 +45,4 @@ export class Zone extends Construct {
     if (props.config.hosts.manage) this.hostsEnableStep = step("hosts-enable", [this.unfreezeStep ?? this.startStep]);
     this.verifyStep = step("verify", [this.hostsEnableStep ?? this.unfreezeStep ?? this.startStep]);
   }
-
-  public get isMaster(): boolean {
-    return this.zone.role === "master";
-  }
 }

@@ -45,6 +45,9 @@ export class OpenNebulaFrontend {
     private readonly dbPassword?: string,
   ) {}
 
+  /** The answer of `systemctl list-unit-files` while no package changed. */
+  private unitFiles?: Promise<Set<string>>;
+
   /** onedb commands get the DB password on stdin when one is configured. */
   private db(cmd: RemoteCommand): RemoteCommand {
     return withDbPassword(cmd, this.dbPassword);
@@ -98,9 +101,18 @@ export class OpenNebulaFrontend {
     return parseOurRules((await this.run(iptables.list())).stdout, comment);
   }
 
-  /** Units installed on this front-end, without the `.service` suffix. */
-  async installedUnits(): Promise<Set<string>> {
-    return new Set(parseUnitFiles((await this.run(systemctl.listUnitFiles())).stdout).map(unitName));
+  /**
+   * Units installed on this front-end, without the `.service` suffix. Read once per connection:
+   * only a package upgrade changes the unit files, and upgradePackages forgets the answer.
+   */
+  installedUnits(): Promise<Set<string>> {
+    if (!this.unitFiles) {
+      const read = this.run(systemctl.listUnitFiles()).then((r) => new Set(parseUnitFiles(r.stdout).map(unitName)));
+      // A failed read is not remembered: the next caller asks again.
+      read.catch(() => this.unitFiles === read && (this.unitFiles = undefined));
+      this.unitFiles = read;
+    }
+    return this.unitFiles;
   }
 
   async unitStates(units: readonly string[]): Promise<Record<string, string>> {
@@ -168,8 +180,13 @@ export class OpenNebulaFrontend {
   }
 
   async upgradePackages(packages: readonly string[]): Promise<void> {
+    this.unitFiles = undefined;
     await this.run(refreshCommand(this.packageManager));
-    await this.run(upgradeCommand(this.packageManager, packages));
+    try {
+      await this.run(upgradeCommand(this.packageManager, packages));
+    } finally {
+      this.unitFiles = undefined;
+    }
   }
 
   async upgradeConfiguration(): Promise<void> {
