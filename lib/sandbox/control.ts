@@ -12,7 +12,8 @@ import { DEFAULT_INJECTED_EXIT, DEFAULT_INJECTED_STDERR, addInjection } from "./
 import { generateKey, writeKnownHosts } from "./keys";
 import { SandboxLayout } from "./layout";
 import { writeFederated } from "./one-db";
-import { SandboxRegistry, allFrontends, readRegistry } from "./registry";
+import { raftAppend, raftView, updateRaft } from "./raft";
+import { SandboxRegistry, ZoneEntry, allFrontends, readRegistry, serverIdOf } from "./registry";
 import { startSshd, stopSshd } from "./sshd";
 import { FailureInjection, FrontendStatePatch } from "./types";
 
@@ -58,7 +59,7 @@ export function refreshKnownHosts(dir: string): void {
 
 /** Changes a front-end's state directly (no command log entry). */
 export function setFrontendState(dir: string, frontend: string, patch: FrontendStatePatch): void {
-  const { layout } = open(dir, frontend);
+  const { layout, reg } = open(dir, frontend);
   const onePath = (p: string): string => layout.hostPath(frontend, p);
   updateState(layout, frontend, (st) => {
     if (patch.packageVersion !== undefined) {
@@ -79,6 +80,45 @@ export function setFrontendState(dir: string, frontend: string, patch: FrontendS
     if (patch.configVersion !== undefined) st.configVersion = patch.configVersion;
     if (patch.replicationBlocked !== undefined) st.replicationBlocked = patch.replicationBlocked;
     if (patch.reachable !== undefined) st.reachable = patch.reachable;
+    if (patch.raftLagging !== undefined) st.raftLagging = patch.raftLagging;
+  });
+  // Raft reacts at once to a server's oned coming or going.
+  const zone = reg.zones.find((z) => z.frontends.some((f) => f.name === frontend))!;
+  if (zone.ha) raftView(layout, zone);
+}
+
+function haZone(reg: SandboxRegistry, zoneId: number): ZoneEntry {
+  const zone = reg.zones.find((z) => z.id === zoneId);
+  const ha = reg.zones.filter((z) => z.ha).map((z) => z.id);
+  if (!zone?.ha) throw new SandboxError(`zone ${zoneId} is not an HA zone (HA zones: ${ha.length > 0 ? ha.join(", ") : "none"})`);
+  return zone;
+}
+
+/**
+ * Makes `serverId` the leader of an HA zone (a new term unless it already leads). It must be
+ * alive (oned running, reachable) and the zone must have a quorum.
+ */
+export function setRaftLeader(dir: string, zoneId: number, serverId: number): void {
+  const { layout, reg } = open(dir);
+  const zone = haZone(reg, zoneId);
+  const fe = zone.frontends.find((f) => serverIdOf(f) === serverId);
+  if (!fe) throw new SandboxError(`zone ${zoneId} has no server ${serverId} (servers 0..${zone.frontends.length - 1})`);
+  updateRaft(layout, zone, (rec, alive) => {
+    if (!alive.has(serverId)) throw new SandboxError(`${fe.name} cannot lead zone ${zoneId}: its oned is stopped or unreachable`);
+    const quorum = Math.floor(zone.frontends.length / 2) + 1;
+    if (alive.size < quorum) throw new SandboxError(`zone ${zoneId} has no quorum (${alive.size} of ${zone.frontends.length} servers alive, ${quorum} needed)`);
+    if (rec.leader !== serverId) {
+      rec.leader = serverId;
+      rec.term += 1;
+    }
+  });
+}
+
+/** Split brain in an HA zone: while on, the lowest-id alive follower also reports itself leader. */
+export function setRaftSplitBrain(dir: string, zoneId: number, on: boolean): void {
+  const { layout, reg } = open(dir);
+  updateRaft(layout, haZone(reg, zoneId), (rec) => {
+    rec.splitBrain = on;
   });
 }
 
@@ -94,9 +134,15 @@ export function setReplicationBlocked(dir: string, frontend: string, blocked: bo
  */
 export function advanceFederation(dir: string, records = 1): void {
   const { layout, reg } = open(dir);
-  const master = reg.zones.find((z) => z.role === "master")!.frontends[0].name;
-  const ctx = hostContext(layout, master);
+  const masterZone = reg.zones.find((z) => z.role === "master")!;
+  const ctx = hostContext(layout, masterZone.frontends[0].name);
+  const leader = ctx.leaderOf(masterZone.id);
+  if (!leader) throw new SandboxError(`the master zone ${masterZone.id} has no Raft leader: nothing can write federated records`);
+  const master = leader.name;
   if (!ctx.onedActive(master)) throw new SandboxError(`the master's oned (${master}) is not running: nothing can write federated records`);
-  if (records > 0) writeFederated(layout.db(master), Array.from({ length: records }, (_, i) => `UPDATE user_pool SET body=body WHERE oid=${i % 2}`));
+  if (records > 0) {
+    writeFederated(layout.db(master), Array.from({ length: records }, (_, i) => `UPDATE user_pool SET body=body WHERE oid=${i % 2}`));
+    raftAppend(layout, masterZone, records);
+  }
   replicateFromMaster(ctx);
 }

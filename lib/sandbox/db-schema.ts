@@ -48,21 +48,42 @@ export interface ZoneRecord {
   readonly state: number;
   /** TEMPLATE/ENDPOINT. */
   readonly endpoint: string;
+  /** SERVER_POOL of an HA zone, by id; empty or absent for a solo zone. */
+  readonly servers?: readonly ZoneServer[];
 }
 
-/** The zone_pool body oned writes. */
+/** One SERVER of a zone's SERVER_POOL (onezone server-add). */
+export interface ZoneServer {
+  /** Raft server id. */
+  readonly id: number;
+  /** Server name (`server-0`). */
+  readonly name: string;
+  /** The server's own XML-RPC endpoint. */
+  readonly endpoint: string;
+}
+
+const cdata = (v: string | number): string => `<![CDATA[${v}]]>`;
+
+/** The zone_pool body oned writes (server attributes sorted by name, in CDATA, as VectorAttribute::to_xml does). */
 export function zoneBody(z: ZoneRecord): string {
-  return `<ZONE><ID>${z.id}</ID><NAME>${z.name}</NAME><STATE>${z.state}</STATE><TEMPLATE><ENDPOINT><![CDATA[${z.endpoint}]]></ENDPOINT></TEMPLATE><SERVER_POOL/></ZONE>`;
+  const servers = (z.servers ?? []).map((s) => `<SERVER><ENDPOINT>${cdata(s.endpoint)}</ENDPOINT><ID>${cdata(s.id)}</ID><NAME>${cdata(s.name)}</NAME></SERVER>`);
+  const pool = servers.length === 0 ? "<SERVER_POOL/>" : `<SERVER_POOL>${servers.join("")}</SERVER_POOL>`;
+  return `<ZONE><ID>${z.id}</ID><NAME>${z.name}</NAME><STATE>${z.state}</STATE><TEMPLATE><ENDPOINT>${cdata(z.endpoint)}</ENDPOINT></TEMPLATE>${pool}</ZONE>`;
 }
 
 /** Reads a zone_pool body back. */
 export function parseZoneBody(body: string): ZoneRecord {
-  const pick = (re: RegExp): string => re.exec(body)?.[1] ?? "";
+  const cut = body.indexOf("<SERVER_POOL");
+  const head = cut < 0 ? body : body.slice(0, cut);
+  const pick = (text: string, re: RegExp): string => re.exec(text)?.[1] ?? "";
+  const value = (text: string, tag: string): string => pick(text, new RegExp(`<${tag}>(?:<!\\[CDATA\\[)?([^<\\]]*)(?:\\]\\]>)?</${tag}>`));
+  const servers = cut < 0 ? [] : [...body.slice(cut).matchAll(/<SERVER>(.*?)<\/SERVER>/g)].map((m) => ({ id: parseInt(value(m[1], "ID"), 10), name: value(m[1], "NAME"), endpoint: value(m[1], "ENDPOINT") }));
   return {
-    id: parseInt(pick(/<ID>(\d+)<\/ID>/), 10),
-    name: pick(/<NAME>([^<]*)<\/NAME>/),
-    state: parseInt(pick(/<STATE>(\d+)<\/STATE>/) || "0", 10),
-    endpoint: pick(/<ENDPOINT>(?:<!\[CDATA\[)?([^<\]]*)(?:\]\]>)?<\/ENDPOINT>/),
+    id: parseInt(pick(head, /<ID>(\d+)<\/ID>/), 10),
+    name: pick(head, /<NAME>([^<]*)<\/NAME>/),
+    state: parseInt(pick(head, /<STATE>(\d+)<\/STATE>/) || "0", 10),
+    endpoint: value(head, "ENDPOINT"),
+    ...(servers.length > 0 ? { servers } : {}),
   };
 }
 

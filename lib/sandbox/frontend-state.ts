@@ -49,6 +49,8 @@ export interface FrontendState {
   firewall?: FirewallRule[];
   /** When `onehost sync` last ran on this front-end (UTC ISO), absent before the first one. */
   hostsSyncedAt?: string;
+  /** Test switch (HA follower): its Raft log is behind the leader's (COMMIT/LOG_INDEX lower). */
+  raftLagging?: boolean;
 }
 
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
@@ -59,7 +61,11 @@ function sleepMs(ms: number): void {
 
 /** Runs fn while holding the front-end's state lock (an O_EXCL lock file; stale after 30 s). */
 export function withStateLock<T>(layout: SandboxLayout, fe: string, fn: () => T): T {
-  const lock = layout.stateLock(fe);
+  return withFileLock(layout.stateLock(fe), fn);
+}
+
+/** Runs fn while holding an O_EXCL lock file (taken over when older than 30 s). */
+export function withFileLock<T>(lock: string, fn: () => T): T {
   const deadline = Date.now() + 15000;
   for (;;) {
     try {

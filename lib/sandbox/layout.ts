@@ -110,6 +110,18 @@ export class SandboxLayout {
   etcWork(fe: string): string {
     return path.join(this.frontendDir(fe), "etc-overlay", "work");
   }
+  /** Per-zone Raft state of the HA zones (owned by the login user). */
+  get raftDir(): string {
+    return path.join(this.dir, "raft");
+  }
+  /** An HA zone's Raft record: leader, term, log index, test switches. */
+  raftState(zoneId: number): string {
+    return path.join(this.raftDir, `zone${zoneId}.json`);
+  }
+  /** Lock guarding that record's read-modify-write. */
+  raftLock(zoneId: number): string {
+    return path.join(this.raftDir, `zone${zoneId}.lock`);
+  }
   /** The front-end's SQLite database, seen from the host. */
   db(fe: string): string {
     return this.hostPath(fe, "/var/lib/one/one.db");

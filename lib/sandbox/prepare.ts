@@ -12,7 +12,8 @@ import { generateKey, writeAuthorizedKeys } from "./keys";
 import { DEFAULT_FED_INDEX, FRONTEND_MOUNTS, SandboxLayout } from "./layout";
 import { SandboxRegistry, allFrontends } from "./registry";
 import { seedFrontend } from "./seed";
-import { buildZones } from "./topology";
+import { RAFT_SEED, writeRaft } from "./raft";
+import { DEFAULT_HA_SERVERS, MAX_HA_SERVERS, MIN_HA_SERVERS, buildZones, zoneIds } from "./topology";
 
 /** Options of a new sandbox (CLI and API defaults applied by the caller or here). */
 export interface PrepareOptions {
@@ -34,6 +35,10 @@ export interface PrepareOptions {
   readonly fedIndex?: number;
   /** is_slave of the slaves' databases. @default true */
   readonly slavesBootstrappedAsSlave?: boolean;
+  /** Zone ids that become HA (Raft) zones, e.g. [0, 101]. @default [] (every zone solo) */
+  readonly ha?: readonly number[];
+  /** Servers per HA zone, 2 to 7. @default 3 */
+  readonly servers?: number;
 }
 
 const VERSION = /^\d+\.\d+\.\d+(\.\d+)?$/;
@@ -53,6 +58,7 @@ export function planSandbox(o: PrepareOptions, node: string, emulator: string): 
     { bad: VERSION.test(from) && VERSION.test(to) && compareVersions(to, from) < 0, msg: `--to ${to} is older than --from ${from}` },
     { bad: !/^[a-z0-9][a-z0-9-]{0,39}$/.test(o.federationName ?? "sandbox"), msg: `federation name ${o.federationName} must be lower-case letters, digits and -` },
     { bad: o.fedIndex !== undefined && (!Number.isInteger(o.fedIndex) || o.fedIndex < 2), msg: `fedIndex must be an integer of at least 2 (got ${o.fedIndex})` },
+    ...haProblems(o),
   ].filter((p) => p.bad);
   if (problems.length > 0) throw new SandboxError(problems.map((p) => p.msg).join("; "));
   return {
@@ -64,8 +70,27 @@ export function planSandbox(o: PrepareOptions, node: string, emulator: string): 
     fedIndex: o.fedIndex ?? DEFAULT_FED_INDEX,
     node,
     emulator,
-    zones: buildZones(o.slaves ?? 2, o.addressBase ?? "127.0.50.1", o.port ?? 22),
+    zones: buildZones(o.slaves ?? 2, o.addressBase ?? "127.0.50.1", o.port ?? 22, haZones(o), o.servers ?? DEFAULT_HA_SERVERS),
   };
+}
+
+/** The HA zone ids of the options, sorted, without repeats. */
+export function haZones(o: Pick<PrepareOptions, "ha">): number[] {
+  return [...new Set(o.ha ?? [])].sort((a, b) => a - b);
+}
+
+function haProblems(o: PrepareOptions): Array<{ bad: boolean; msg: string }> {
+  const slaves = o.slaves ?? 2;
+  const ids = Number.isInteger(slaves) && slaves >= 0 && slaves <= 250 ? zoneIds(slaves) : [];
+  const unknown = (o.ha ?? []).filter((id) => !ids.includes(id));
+  const servers = o.servers ?? DEFAULT_HA_SERVERS;
+  return [
+    { bad: ids.length > 0 && unknown.length > 0, msg: `--ha ${unknown.join(",")}: no such zone (the zones are ${ids.join(", ")})` },
+    {
+      bad: !Number.isInteger(servers) || servers < MIN_HA_SERVERS || servers > MAX_HA_SERVERS,
+      msg: `--servers must be an integer from ${MIN_HA_SERVERS} to ${MAX_HA_SERVERS} (got ${o.servers})`,
+    },
+  ];
 }
 
 /**
@@ -93,6 +118,8 @@ export function prepareSandbox(o: PrepareOptions, node = process.execPath, emula
   writeAuthorizedKeys(layout);
   writeScripts(layout, node, emulator);
   fs.writeFileSync(layout.registry, JSON.stringify(reg, null, 2) + "\n");
+  fs.mkdirSync(layout.raftDir, { mode: 0o755 });
+  for (const z of reg.zones) if (z.ha) writeRaft(layout, z.id, { ...RAFT_SEED });
   const seed = { slavesBootstrappedAsSlave: o.slavesBootstrappedAsSlave ?? true };
   for (const fe of allFrontends(reg)) {
     fs.mkdirSync(layout.frontendDir(fe.name), { recursive: true });

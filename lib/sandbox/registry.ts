@@ -15,6 +15,8 @@ export interface FrontendEntry {
   readonly port: number;
   /** Zone the front-end serves. */
   readonly zoneId: number;
+  /** Raft server id in an HA zone (0..n-1, oned.conf FEDERATION/SERVER_ID); -1 (or absent) in a solo zone. */
+  readonly serverId?: number;
 }
 
 /** One zone of the federation. */
@@ -25,10 +27,14 @@ export interface ZoneEntry {
   readonly name: string;
   /** Federation role. */
   readonly role: "master" | "slave";
-  /** XML-RPC endpoint, `http://<address>:2633/RPC2`. */
+  /** XML-RPC endpoint, `http://<address>:2633/RPC2` (an HA zone: its floating IP). */
   readonly endpoint: string;
-  /** The zone's front-ends (one in this sandbox). */
+  /** The zone's front-ends: one, or an HA zone's servers in server-id order. */
   readonly frontends: readonly FrontendEntry[];
+  /** Whether the zone is an HA (Raft) cluster; absent for a solo zone. */
+  readonly ha?: boolean;
+  /** An HA zone's floating IP (nothing listens there: it resolves to the Raft leader). */
+  readonly vip?: string;
 }
 
 /** Contents of sandbox.json. */
@@ -69,6 +75,21 @@ export function readRegistry(layout: SandboxLayout): SandboxRegistry | undefined
 /** Every front-end of the registry, master's first. */
 export function allFrontends(reg: SandboxRegistry): FrontendEntry[] {
   return reg.zones.flatMap((z) => z.frontends);
+}
+
+/** A front-end's Raft server id, -1 in a solo zone. */
+export function serverIdOf(fe: FrontendEntry): number {
+  return fe.serverId ?? -1;
+}
+
+/** Raft server name of an HA server (`server-<n>`, as in the documentation's samples). */
+export function serverNameOf(fe: FrontendEntry): string {
+  return `server-${serverIdOf(fe)}`;
+}
+
+/** XML-RPC endpoint of one server (its own address, not the zone's floating IP). */
+export function serverEndpointOf(fe: FrontendEntry): string {
+  return `http://${fe.host}:2633/RPC2`;
 }
 
 /** The zone a front-end belongs to. */

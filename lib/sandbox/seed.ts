@@ -8,7 +8,7 @@ import { debVersion, packagesOf, seriesOf, unitsOf } from "./catalog";
 import { seedSql } from "./db-schema";
 import { FrontendState, writeState } from "./frontend-state";
 import { FRONTEND_MOUNTS, SandboxLayout } from "./layout";
-import { FrontendEntry, SandboxRegistry, zoneOf } from "./registry";
+import { FrontendEntry, SandboxRegistry, serverEndpointOf, serverIdOf, serverNameOf, zoneOf } from "./registry";
 import { sqliteExec } from "./sqlite";
 
 /** Repository line of the Debian 12 OpenNebula repository for a series. */
@@ -16,7 +16,7 @@ export function repositoryLine(series: string): string {
   return `deb [signed-by=/etc/apt/keyrings/opennebula.gpg] https://downloads.opennebula.io/repo/${series}/Debian/12 stable opennebula\n`;
 }
 
-function onedConf(zoneId: number, role: "master" | "slave", masterEndpoint: string): string {
+function onedConf(zoneId: number, serverId: number, role: "master" | "slave", masterEndpoint: string): string {
   return `# oned.conf (sandbox front-end; only the sections the emulated tools read)
 LOG = [ SYSTEM = "file", DEBUG_LEVEL = 3 ]
 PORT = 2633
@@ -25,7 +25,7 @@ DB = [ BACKEND = "sqlite", TIMEOUT = 2500 ]
 FEDERATION = [
     MODE          = "${role.toUpperCase()}",
     ZONE_ID       = ${zoneId},
-    SERVER_ID     = -1,
+    SERVER_ID     = ${serverId},
     MASTER_ONED   = "${role === "slave" ? masterEndpoint : ""}"
 ]
 RAFT_LEADER_HOOK = [ COMMAND = "raft/vip.sh", ARGUMENTS = "leader eth0 10.3.3.2/24" ]
@@ -49,10 +49,11 @@ export function seedFrontend(layout: SandboxLayout, reg: SandboxRegistry, fe: Fr
   fs.mkdirSync(layout.hostPath(fe.name, "/var/lib/one/remotes/etc/vmm/kvm"), { recursive: true });
   fs.writeFileSync(layout.hostPath(fe.name, "/var/lib/one/remotes/etc/vmm/kvm/kvmrc"), "export LIBVIRT_URI=qemu:///system\n");
   const master = reg.zones.find((z) => z.role === "master")!;
-  fs.writeFileSync(layout.hostPath(fe.name, "/etc/one/oned.conf"), onedConf(zone.id, zone.role, master.endpoint));
+  fs.writeFileSync(layout.hostPath(fe.name, "/etc/one/oned.conf"), onedConf(zone.id, serverIdOf(fe), zone.role, master.endpoint));
   fs.writeFileSync(layout.hostPath(fe.name, "/etc/one/monitord.conf"), "NETWORK = [ ADDRESS = \"0.0.0.0\", MONITOR_ADDRESS = \"auto\" ]\n");
-  // The CLI's endpoint is the zone's own, so `onezone list` marks this zone with the `*`.
-  fs.writeFileSync(layout.hostPath(fe.name, "/var/lib/one/.one/one_endpoint"), `${zone.endpoint}\n`);
+  // Solo: the CLI's endpoint is the zone's own, so `onezone list` marks this zone with the `*`.
+  // HA: no file, so the CLI talks to its own server's oned (http://localhost:2633/RPC2).
+  if (!zone.ha) fs.writeFileSync(layout.hostPath(fe.name, "/var/lib/one/.one/one_endpoint"), `${zone.endpoint}\n`);
   fs.writeFileSync(layout.hostPath(fe.name, "/var/lib/one/.one/one_auth"), "oneadmin:sandbox\n", { mode: 0o600 });
   fs.writeFileSync(layout.hostPath(fe.name, "/etc/apt/sources.list.d/opennebula.list"), repositoryLine(seriesOf(version)));
   fs.writeFileSync(layout.hostPath(fe.name, "/var/log/one/oned.log"), "");
@@ -64,7 +65,13 @@ export function seedFrontend(layout: SandboxLayout, reg: SandboxRegistry, fe: Fr
     layout.db(fe.name),
     seedSql({
       version,
-      zones: reg.zones.map((z) => ({ id: z.id, name: z.name, state: 0, endpoint: z.endpoint })),
+      zones: reg.zones.map((z) => ({
+        id: z.id,
+        name: z.name,
+        state: 0,
+        endpoint: z.endpoint,
+        servers: z.ha ? z.frontends.map((s) => ({ id: serverIdOf(s), name: serverNameOf(s), endpoint: serverEndpointOf(s) })) : [],
+      })),
       zoneId: zone.id,
       role: zone.role,
       isSlave: zone.role === "slave" && seed.slavesBootstrappedAsSlave,

@@ -7,9 +7,10 @@ import { readState } from "./frontend-state";
 import { SandboxLayout } from "./layout";
 import { HOST_DISABLED } from "./db-schema";
 import { lastFedIndex, readDbVersions, readHosts, readZones } from "./one-db";
-import { FrontendEntry, readRegistry } from "./registry";
+import { RaftView, raftView } from "./raft";
+import { FrontendEntry, ZoneEntry, readRegistry, serverIdOf } from "./registry";
 import { runningSshdPid } from "./sshd";
-import { FrontendStatus, SandboxStatus } from "./types";
+import { FrontendStatus, RaftStatus, SandboxStatus } from "./types";
 
 function countLines(file: string): number {
   try {
@@ -19,7 +20,7 @@ function countLines(file: string): number {
   }
 }
 
-function frontendStatus(layout: SandboxLayout, fe: FrontendEntry): FrontendStatus {
+function frontendStatus(layout: SandboxLayout, fe: FrontendEntry, raft: RaftView | undefined): FrontendStatus {
   const st = readState(layout, fe.name);
   const pid = runningSshdPid(layout, fe.name);
   const dbFile = layout.db(fe.name);
@@ -36,8 +37,11 @@ function frontendStatus(layout: SandboxLayout, fe: FrontendEntry): FrontendStatu
   } catch {
     /* a missing or broken database shows as empty versions */
   }
+  const role: RaftStatus = raft ? raft.servers.find((s) => s.fe.name === fe.name)?.role ?? "error" : "solo";
   return {
     name: fe.name,
+    serverId: serverIdOf(fe),
+    raft: role,
     host: fe.host,
     port: fe.port,
     sshdRunning: pid !== undefined,
@@ -52,6 +56,7 @@ function frontendStatus(layout: SandboxLayout, fe: FrontendEntry): FrontendStatu
     commandCount: countLines(layout.commandLog(fe.name)),
     replicationBlocked: st.replicationBlocked,
     reachable: st.reachable,
+    raftLagging: st.raftLagging === true,
     firewall: formatChain(st.firewall ?? []),
     hosts,
     ...(st.hostsSyncedAt ? { hostsSyncedAt: st.hostsSyncedAt } : {}),
@@ -66,6 +71,20 @@ export async function sandboxStatus(dir: string): Promise<SandboxStatus> {
   return {
     dir: layout.dir,
     federation: { ...reg.federation },
-    zones: reg.zones.map((z) => ({ id: z.id, name: z.name, role: z.role, endpoint: z.endpoint, frontends: z.frontends.map((fe) => frontendStatus(layout, fe)) })),
+    zones: reg.zones.map((z) => zoneStatus(layout, z)),
+  };
+}
+
+function zoneStatus(layout: SandboxLayout, z: ZoneEntry): SandboxStatus["zones"][number] {
+  const raft = z.ha ? raftView(layout, z) : undefined;
+  return {
+    id: z.id,
+    name: z.name,
+    role: z.role,
+    endpoint: z.endpoint,
+    ha: z.ha === true,
+    ...(z.vip ? { vip: z.vip } : {}),
+    ...(raft ? { raft: { term: raft.record.term, leader: raft.record.leader, logIndex: raft.record.logIndex, splitBrain: raft.record.splitBrain } } : {}),
+    frontends: z.frontends.map((fe) => frontendStatus(layout, fe, raft)),
   };
 }

@@ -30,19 +30,45 @@ export function addressAt(base: string, offset: number): string {
   return `127.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
 }
 
-/** Zones (master first) with one front-end each. */
-export function buildZones(slaves: number, addressBase: string, port: number): ZoneEntry[] {
+/** Servers per HA zone: the default, and the range Raft makes sense for here. */
+export const DEFAULT_HA_SERVERS = 3;
+export const MIN_HA_SERVERS = 2;
+export const MAX_HA_SERVERS = 7;
+
+/** Zone ids of a federation with `slaves` slaves, master first. */
+export function zoneIds(slaves: number): number[] {
+  return Array.from({ length: slaves + 1 }, (_, i) => zoneIdAt(i));
+}
+
+/**
+ * Zones (master first). Every front-end gets the next loopback address in zone order (zone 0's
+ * servers, then zone 100's, …), so a federation without HA zones keeps one address per zone;
+ * each HA zone then gets a floating IP after all front-ends, in zone order.
+ */
+export function buildZones(slaves: number, addressBase: string, port: number, ha: readonly number[] = [], servers = DEFAULT_HA_SERVERS): ZoneEntry[] {
   if (!Number.isInteger(slaves) || slaves < 0 || slaves > 250) throw new SandboxError(`slaves must be an integer from 0 to 250 (got ${slaves})`);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new SandboxError(`port must be an integer from 1 to 65535 (got ${port})`);
-  return Array.from({ length: slaves + 1 }, (_, i) => {
-    const id = zoneIdAt(i);
-    const host = addressAt(addressBase, i);
-    return {
-      id,
-      name: zoneNameOf(id),
-      role: i === 0 ? "master" : "slave",
-      endpoint: `http://${host}:2633/RPC2`,
-      frontends: [{ name: frontendName(id), host, port, zoneId: id }],
-    } as ZoneEntry;
+  const ids = zoneIds(slaves);
+  const unknown = ha.filter((id) => !ids.includes(id));
+  if (unknown.length > 0) throw new SandboxError(`--ha ${unknown.join(",")}: no such zone (the zones are ${ids.join(", ")})`);
+  if (ha.length > 0 && (!Number.isInteger(servers) || servers < MIN_HA_SERVERS || servers > MAX_HA_SERVERS)) {
+    throw new SandboxError(`servers per HA zone must be an integer from ${MIN_HA_SERVERS} to ${MAX_HA_SERVERS} (got ${servers})`);
+  }
+  let next = 0;
+  const zones = ids.map((id, i) => {
+    const isHa = ha.includes(id);
+    const frontends = Array.from({ length: isHa ? servers : 1 }, (_, n) => ({
+      name: frontendName(id, n),
+      host: addressAt(addressBase, next++),
+      port,
+      zoneId: id,
+      serverId: isHa ? n : -1,
+    }));
+    return { id, name: zoneNameOf(id), role: i === 0 ? "master" : "slave", isHa, frontends };
+  });
+  return zones.map(({ isHa, frontends, ...z }) => {
+    const vip = isHa ? addressAt(addressBase, next++) : undefined;
+    const endpoint = `http://${vip ?? frontends[0].host}:2633/RPC2`;
+    return { ...z, endpoint, frontends, ...(vip ? { ha: true, vip } : {}) } as ZoneEntry;
   });
 }

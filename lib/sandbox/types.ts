@@ -26,20 +26,32 @@ export interface SandboxInfo {
   readonly durationMs: number;
   /** Federation name and versions. */
   readonly federation: { readonly name: string; readonly fromVersion: string; readonly toVersion: string };
-  /** Zones and their front-ends. */
+  /** Zones and their front-ends (an HA zone: its servers in server-id order). */
   readonly zones: ReadonlyArray<{
     readonly id: number;
     readonly name: string;
     readonly role: "master" | "slave";
+    /** Zone endpoint (an HA zone: its floating IP). */
     readonly endpoint: string;
-    readonly frontends: ReadonlyArray<{ readonly name: string; readonly host: string; readonly port: number; readonly sshdPid: number }>;
+    /** Whether the zone is an HA (Raft) cluster. */
+    readonly ha: boolean;
+    /** An HA zone's floating IP. */
+    readonly vip?: string;
+    readonly frontends: ReadonlyArray<{ readonly name: string; readonly host: string; readonly port: number; readonly serverId: number; readonly sshdPid: number }>;
   }>;
 }
 
+/** What a front-end reports about Raft: `solo` outside HA zones, `error` when its oned cannot be asked. */
+export type RaftStatus = "solo" | "leader" | "follower" | "candidate" | "error";
+
 /** One front-end in `sandboxStatus`. */
 export interface FrontendStatus {
-  /** `zone<id>-server0`. */
+  /** `zone<id>-server<n>`. */
   readonly name: string;
+  /** Raft server id in an HA zone (oned.conf SERVER_ID), -1 in a solo zone. */
+  readonly serverId: number;
+  /** Its Raft role as `onezone show` would print it (split brain: two `leader`s). */
+  readonly raft: RaftStatus;
   /** sshd address. */
   readonly host: string;
   /** sshd port. */
@@ -68,6 +80,8 @@ export interface FrontendStatus {
   readonly replicationBlocked: boolean;
   /** Test switch: its oned endpoint answers. */
   readonly reachable: boolean;
+  /** Test switch (HA follower): its Raft log is behind the leader's. */
+  readonly raftLagging: boolean;
   /** `iptables -S INPUT` rule lines (`-A INPUT …`), in order. */
   readonly firewall: string[];
   /** Its zone's host pool (local table of this front-end's database), by id; `off` = disabled. */
@@ -87,7 +101,14 @@ export interface SandboxStatus {
     readonly id: number;
     readonly name: string;
     readonly role: "master" | "slave";
+    /** Zone endpoint (an HA zone: its floating IP). */
     readonly endpoint: string;
+    /** Whether the zone is an HA (Raft) cluster. */
+    readonly ha: boolean;
+    /** An HA zone's floating IP. */
+    readonly vip?: string;
+    /** An HA zone's Raft term and leader (server id, null without one). */
+    readonly raft?: { readonly term: number; readonly leader: number | null; readonly logIndex: number; readonly splitBrain: boolean };
     readonly frontends: readonly FrontendStatus[];
   }>;
 }
@@ -128,4 +149,6 @@ export interface FrontendStatePatch {
   readonly replicationBlocked?: boolean;
   /** Make the oned endpoint unreachable (FED_INDEX "-", connection refused). */
   readonly reachable?: boolean;
+  /** HA follower: its Raft log falls behind the leader's (COMMIT/LOG_INDEX lower, not in sync). */
+  readonly raftLagging?: boolean;
 }

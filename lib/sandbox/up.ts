@@ -10,9 +10,9 @@ import { ENV_FRONTEND, ENV_SANDBOX_DIR } from "./emulator/context";
 import { SandboxError } from "./errors";
 import { writeKnownHosts } from "./keys";
 import { SANDBOX_USER, SandboxLayout } from "./layout";
-import { emulatorEntry, planSandbox, prepareSandbox } from "./prepare";
+import { emulatorEntry, haZones, planSandbox, prepareSandbox } from "./prepare";
 import { UserIds, ensureHostDirs, ensureRoot, ensureTools, ensureUser } from "./prerequisites";
-import { SandboxRegistry, allFrontends, readRegistry } from "./registry";
+import { SandboxRegistry, allFrontends, readRegistry, serverIdOf } from "./registry";
 import { checkPortFree, runningSshdPid, startSshd } from "./sshd";
 import { SandboxInfo, SandboxUpOptions } from "./types";
 
@@ -25,10 +25,20 @@ function checkSameShape(reg: SandboxRegistry, o: SandboxUpOptions): void {
     o.addressBase !== undefined && o.addressBase !== reg.addressBase ? `address base ${reg.addressBase}` : "",
     o.port !== undefined && o.port !== reg.port ? `port ${reg.port}` : "",
     o.federationName !== undefined && o.federationName !== reg.federation.name ? `name ${reg.federation.name}` : "",
+    o.ha !== undefined && haZones(o).join(",") !== haOf(reg).join(",") ? `HA zones ${haOf(reg).join(",") || "none"}` : "",
+    o.servers !== undefined && haOf(reg).length > 0 && o.servers !== serversOf(reg) ? `${serversOf(reg)} servers per HA zone` : "",
   ].filter(Boolean);
   if (diffs.length > 0) {
     throw new SandboxError(`${reg.dir} already holds a sandbox with ${diffs.join(", ")}; take it down first (onefed sandbox down --dir ${reg.dir})`);
   }
+}
+
+function haOf(reg: SandboxRegistry): number[] {
+  return reg.zones.filter((z) => z.ha).map((z) => z.id);
+}
+
+function serversOf(reg: SandboxRegistry): number {
+  return reg.zones.find((z) => z.ha)?.frontends.length ?? 0;
 }
 
 function chownTree(p: string, ids: UserIds): void {
@@ -38,6 +48,7 @@ function chownTree(p: string, ids: UserIds): void {
 
 /** The login user owns what sessions write: front-end trees, states, logs, databases. Host keys stay root's. */
 function handOver(layout: SandboxLayout, reg: SandboxRegistry, ids: UserIds): void {
+  chownTree(layout.raftDir, ids);
   for (const fe of allFrontends(reg)) {
     fs.chownSync(layout.frontendDir(fe.name), ids.uid, ids.gid);
     chownTree(layout.frontendRoot(fe.name), ids);
@@ -117,7 +128,9 @@ export async function sandboxUp(opts: SandboxUpOptions): Promise<SandboxInfo> {
       name: z.name,
       role: z.role,
       endpoint: z.endpoint,
-      frontends: z.frontends.map((fe) => ({ name: fe.name, host: fe.host, port: fe.port, sshdPid: runningSshdPid(layout, fe.name) ?? -1 })),
+      ha: z.ha === true,
+      ...(z.vip ? { vip: z.vip } : {}),
+      frontends: z.frontends.map((fe) => ({ name: fe.name, host: fe.host, port: fe.port, serverId: serverIdOf(fe), sshdPid: runningSshdPid(layout, fe.name) ?? -1 })),
     })),
   };
 }

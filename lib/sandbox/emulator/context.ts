@@ -8,6 +8,7 @@ import { FrontendState, readState, updateState } from "../frontend-state";
 import { FRONTEND_MOUNTS, SandboxLayout } from "../layout";
 import { FrontendEntry, SandboxRegistry, ZoneEntry, allFrontends, readRegistry } from "../registry";
 import { releaseOfDeb } from "../catalog";
+import { RaftView, raftView } from "../raft";
 
 /** Environment variable naming the sandbox directory. */
 export const ENV_SANDBOX_DIR = "ONEFED_SANDBOX_DIR";
@@ -95,14 +96,41 @@ export class EmulatorContext {
     return this.state(fe).services["opennebula.service"] === "active";
   }
 
-  /** The master zone's front-end. */
-  master(): FrontendEntry {
-    return this.registry.zones.find((z) => z.role === "master")!.frontends[0];
+  /** The master zone. */
+  masterZone(): ZoneEntry {
+    return this.registry.zones.find((z) => z.role === "master")!;
   }
 
-  /** A zone's first front-end. */
-  frontendOfZone(zoneId: number): FrontendEntry | undefined {
-    return this.registry.zones.find((z) => z.id === zoneId)?.frontends[0];
+  /**
+   * The master's front-end: the master zone's Raft leader, or its first server while an HA
+   * master has none (then nothing answers there: callers check that its oned can be reached).
+   */
+  master(): FrontendEntry {
+    return this.leaderOf(this.masterZone().id) ?? this.masterZone().frontends[0];
+  }
+
+  /** A zone by id. */
+  zoneById(zoneId: number): ZoneEntry | undefined {
+    return this.registry.zones.find((z) => z.id === zoneId);
+  }
+
+  /** An HA zone's Raft state right now (undefined for solo zones); evaluating it may hold an election. */
+  raft(zoneId: number): RaftView | undefined {
+    const zone = this.zoneById(zoneId);
+    return zone?.ha ? raftView(this.layout, zone) : undefined;
+  }
+
+  /** Who serves a zone's endpoint: its only front-end, or an HA zone's leader (undefined without one). */
+  leaderOf(zoneId: number): FrontendEntry | undefined {
+    const zone = this.zoneById(zoneId);
+    if (!zone) return undefined;
+    return zone.ha ? raftView(this.layout, zone).leader : zone.frontends[0];
+  }
+
+  /** Whether a front-end is a server of an HA zone that does not lead it (a follower or a candidate). */
+  isHaFollower(fe: FrontendEntry): boolean {
+    const zone = this.zoneById(fe.zoneId);
+    return zone?.ha === true && this.leaderOf(fe.zoneId)?.name !== fe.name;
   }
 
   /** Appends a line to one of this front-end's /var/log/one files. */

@@ -6,6 +6,7 @@ import { EmulatorContext } from "./context";
 import { firewallVerdict, frontendAt, hostPort } from "./oned-link";
 import { onedLog } from "./oned";
 import { lastFedIndex, probeFederation, replicate } from "../one-db";
+import { raftAppend } from "../raft";
 
 /** UINT64_MAX: what a federated zone with no federated record yet reports. */
 const NO_RECORD = "18446744073709551615";
@@ -31,17 +32,21 @@ export function fedIndexAt(ctx: EmulatorContext, endpoint: string): string {
 
 /**
  * Brings every running, reachable, unblocked slave with the master's shared version up to the
- * master's last federated record. Called whenever the master's oned serves a request.
+ * master's last federated record. Called whenever the master's oned serves a request. The master
+ * is the master zone's leader; Raft spreads the records to its followers, and an HA slave zone
+ * (which needs a leader to take them) to all its alive servers.
  */
 export function replicateFromMaster(ctx: EmulatorContext): void {
-  const master = ctx.master();
-  if (!ctx.onedActive(master.name)) return;
+  const masterZone = ctx.masterZone();
+  const master = ctx.leaderOf(masterZone.id);
+  if (!master || !ctx.onedActive(master.name)) return;
   const masterDb = ctx.dbOf(master.name);
   const m = probeFederation(masterDb);
   lastSeen.set(masterDb, m.last);
   for (const zone of ctx.registry.zones) {
-    if (zone.role !== "slave") continue;
-    for (const fe of zone.frontends) {
+    const targets = zone.id === masterZone.id ? zone.frontends.filter((fe) => fe.name !== master.name) : !zone.ha || ctx.leaderOf(zone.id) ? zone.frontends : [];
+    let appended = 0;
+    for (const fe of targets) {
       const st = ctx.state(fe.name);
       if (!st.reachable || st.replicationBlocked || st.services["opennebula.service"] !== "active") continue;
       const slaveDb = ctx.dbOf(fe.name);
@@ -49,8 +54,12 @@ export function replicateFromMaster(ctx: EmulatorContext): void {
       lastSeen.set(slaveDb, s.last);
       if (s.shared !== m.shared || s.last >= m.last) continue;
       const result = replicate(masterDb, slaveDb, m.last, s.last);
-      if (result === "replicated") lastSeen.set(slaveDb, m.last);
-      else if (result === "gap" && master.name === ctx.self.name) onedLog(ctx, "E", `Missing federation record previous to: ${s.last + 1}`);
+      if (result === "replicated") {
+        lastSeen.set(slaveDb, m.last);
+        appended = Math.max(appended, s.last >= 0 ? m.last - s.last : 1);
+      } else if (result === "gap" && master.name === ctx.self.name) onedLog(ctx, "E", `Missing federation record previous to: ${s.last + 1}`);
     }
+    // The slave zone's leader appended the records to its own Raft log (the master's already counted them).
+    if (zone.id !== masterZone.id) raftAppend(ctx.layout, zone, appended);
   }
 }

@@ -32,9 +32,14 @@ function injectionCheck(env: NodeJS.ProcessEnv): number {
   return 1;
 }
 
-/** Proves the login user can read the registry and write every front-end's state and database. */
+/** Proves the login user can read the registry and write every front-end's state and database, and the Raft records. */
 function selfTest(env: NodeJS.ProcessEnv): number {
   const ctx = new EmulatorContext(env);
+  if (ctx.registry.zones.some((z) => z.ha)) {
+    const probe = `${ctx.layout.raftDir}/.self-test`;
+    fs.writeFileSync(probe, "ok");
+    fs.rmSync(probe);
+  }
   for (const zone of ctx.registry.zones) {
     for (const fe of zone.frontends) {
       const probe = `${ctx.layout.frontendDir(fe.name)}/.self-test`;

@@ -29,14 +29,19 @@ export function hostPort(endpoint: string): { host: string; port: number } {
   return { host: m?.[1] ?? endpoint, port: m?.[2] ? parseInt(m[2], 10) : 2633 };
 }
 
-/** The front-end whose oned listens at an endpoint (answering or not). */
+/**
+ * The front-end whose oned listens at an endpoint (answering or not). An HA zone's endpoint is its
+ * floating IP, held by the Raft leader: undefined (nothing listens) while the zone has none.
+ */
 export function frontendAt(ctx: EmulatorContext, endpoint: string): FrontendEntry | undefined {
   const e = endpoint.trim();
   const zone = ctx.registry.zones.find((z) => z.endpoint.trim() === e);
-  if (zone) return zone.frontends[0];
+  if (zone) return ctx.leaderOf(zone.id);
   const { host, port } = hostPort(e);
   if (port !== 2633) return undefined;
   if (host === "localhost" || host === "127.0.0.1") return ctx.self;
+  const vipZone = ctx.registry.zones.find((z) => z.vip === host);
+  if (vipZone) return ctx.leaderOf(vipZone.id);
   return ctx.registry.zones.flatMap((z) => z.frontends).find((f) => f.host === host);
 }
 
@@ -71,4 +76,24 @@ export function connect(ctx: EmulatorContext, endpoint: string, from: FrontendEn
     if (verdict === "ACCEPT" && st.reachable && st.services["opennebula.service"] === "active") return { fe };
   }
   return { error: `Failed to open TCP connection to ${host}:${port} (Connection refused - connect(2) for "${host}" port ${port})` };
+}
+
+/**
+ * The front-end whose database answers a read sent to `served`. An HA follower serves reads from
+ * its Raft-replicated copy. The sandbox applies local writes to the servers alive at the time but
+ * models no log catch-up, so a follower reads the leader's database while the zone has one (its
+ * own otherwise, as during an election).
+ */
+export function readerOf(ctx: EmulatorContext, served: FrontendEntry): FrontendEntry {
+  return ctx.isHaFollower(served) ? ctx.leaderOf(served.zoneId) ?? served : served;
+}
+
+/**
+ * Where a write sent to `served` runs: itself, or its HA zone's leader (followers forward writes);
+ * while the zone has no leader, the error oned returns (`method` e.g. "one.zone.enable").
+ */
+export function writerOf(ctx: EmulatorContext, served: FrontendEntry, method: string): { readonly fe: FrontendEntry } | { readonly error: string } {
+  if (!ctx.isHaFollower(served)) return { fe: served };
+  const leader = ctx.leaderOf(served.zoneId);
+  return leader ? { fe: leader } : { error: `[${method}] Cannot process request, oned cluster in election mode` };
 }

@@ -6,10 +6,12 @@
  */
 import { EmulatorContext } from "./context";
 import { err, out, puts } from "./io";
-import { clientEndpoint, connect } from "./oned-link";
+import { clientEndpoint, connect, readerOf, writerOf } from "./oned-link";
 import { JsonValue, csvField, pretty } from "./onezone-format";
+import { FrontendEntry } from "../registry";
 import { HOST_DISABLED, HOST_MONITORED, HOST_TOTAL_CPU, HOST_TOTAL_MEM_KB, HostRecord } from "../db-schema";
 import { readHosts, readZones, setHostState } from "../one-db";
+import { raftAppend } from "../raft";
 
 interface Options {
   csv: boolean;
@@ -59,7 +61,7 @@ export function onehost(ctx: EmulatorContext, argv: string[]): number {
     return 255;
   }
   const served = conn.fe;
-  const db = ctx.dbOf(served.name);
+  const db = ctx.dbOf(readerOf(ctx, served).name);
   const hosts = readHosts(db);
 
   switch (verb) {
@@ -69,19 +71,31 @@ export function onehost(ctx: EmulatorContext, argv: string[]): number {
       return 0;
     case "show":
       return show(hosts, rest[0], o);
-    case "sync":
-      // CLI side: reads the pool (needs oned, works in a disabled zone), then rsyncs the remotes.
+    case "sync": {
+      // CLI side: reads the pool (needs oned, works in a disabled zone), then rsyncs the remotes
+      // from the front-end it runs on. An HA follower needs its leader for that, like a write.
+      const writer = writerOf(ctx, served, "one.hostpool.info");
+      if ("error" in writer) return err(`${writer.error}\n`), 255;
       ctx.update((s) => {
         s.hostsSyncedAt = new Date().toISOString();
       });
       return 0;
+    }
     default: {
       const zoneDisabled = readZones(db).find((z) => z.id === served.zoneId)?.state === 1;
+      // An HA follower forwards one.host.status to its leader (none: election mode).
+      const writer = writerOf(ctx, served, "one.host.status");
+      const targets = "error" in writer ? [] : applyTargets(ctx, writer.fe);
       let rc = 0;
       for (const part of (rest[0] ?? "").split(",")) {
         const id = resolveId(hosts, part);
         if (typeof id === "string") {
           err(`${id}\n`);
+          rc = 255;
+          continue;
+        }
+        if ("error" in writer) {
+          err(`${writer.error}\n`);
           rc = 255;
           continue;
         }
@@ -98,12 +112,24 @@ export function onehost(ctx: EmulatorContext, argv: string[]): number {
           continue;
         }
         const state = verb === "enable" ? HOST_MONITORED : HOST_DISABLED;
-        if (host.state !== state) setHostState(db, host, state);
+        if (host.state !== state) {
+          for (const fe of targets) setHostState(ctx.dbOf(fe.name), host, state);
+          raftAppend(ctx.layout, ctx.zoneById(served.zoneId)!, 1);
+        }
         if (o.verbose) puts(`HOST ${id}: ${verb}`);
       }
       return rc;
     }
   }
+}
+
+/**
+ * The databases a local write lands in: the writer's, and in an HA zone every other alive server's
+ * (Raft applies the committed entry there too).
+ */
+function applyTargets(ctx: EmulatorContext, writer: FrontendEntry): FrontendEntry[] {
+  const view = ctx.raft(writer.zoneId);
+  return view ? [writer, ...view.servers.filter((s) => s.alive && s.fe.name !== writer.name).map((s) => s.fe)] : [writer];
 }
 
 /** Resolves an id or name like the CLI helper. */

@@ -72,12 +72,42 @@ export function formatCsv(rows: readonly ZoneListRow[], cols: readonly string[],
   return lines.map((l) => `${l}\n`).join("");
 }
 
-/** One `<ZONE>` element, indented (Nokogiri pretty print; template values in CDATA). */
-export function zoneXml(z: ZoneRecord, indent = "", withState = true): string {
+/** one.zone.raftstatus of one server as `onezone show` adds it ("-" everywhere when it cannot be asked). */
+export interface ServerRaft {
+  readonly STATE: string;
+  readonly TERM: string;
+  readonly VOTEDFOR: string;
+  readonly COMMIT: string;
+  readonly LOG_INDEX: string;
+  readonly FEDLOG_INDEX: string;
+}
+
+/** Raft fields of each server by id (`onezone show` only; `list` prints the bare SERVER_POOL). */
+export type RaftById = ReadonlyMap<number, ServerRaft>;
+
+const RAFT_KEYS = ["STATE", "TERM", "VOTEDFOR", "COMMIT", "LOG_INDEX", "FEDLOG_INDEX"] as const;
+
+function serverPoolXml(z: ZoneRecord, i: string, raft?: RaftById): string {
+  const servers = z.servers ?? [];
+  if (servers.length === 0) return `${i}<SERVER_POOL/>\n`;
+  const j = `${i}    `;
+  const one = (sv: NonNullable<ZoneRecord["servers"]>[number]): string => {
+    const r = raft?.get(sv.id);
+    return (
+      `${i}  <SERVER>\n${j}<ENDPOINT><![CDATA[${sv.endpoint}]]></ENDPOINT>\n${j}<ID><![CDATA[${sv.id}]]></ID>\n${j}<NAME><![CDATA[${sv.name}]]></NAME>\n` +
+      (r ? RAFT_KEYS.map((k) => `${j}<${k}>${r[k]}</${k}>\n`).join("") : "") +
+      `${i}  </SERVER>\n`
+    );
+  };
+  return `${i}<SERVER_POOL>\n${servers.map(one).join("")}${i}</SERVER_POOL>\n`;
+}
+
+/** One `<ZONE>` element, indented (Nokogiri pretty print; template and server attributes in CDATA, Raft fields plain). */
+export function zoneXml(z: ZoneRecord, indent = "", withState = true, raft?: RaftById): string {
   const i = `${indent}  `;
   return (
     `${indent}<ZONE>\n${i}<ID>${z.id}</ID>\n${i}<NAME>${z.name}</NAME>\n${withState ? `${i}<STATE>${z.state}</STATE>\n` : ""}` +
-    `${i}<TEMPLATE>\n${i}  <ENDPOINT><![CDATA[${z.endpoint}]]></ENDPOINT>\n${i}</TEMPLATE>\n${i}<SERVER_POOL/>\n${indent}</ZONE>\n`
+    `${i}<TEMPLATE>\n${i}  <ENDPOINT><![CDATA[${z.endpoint}]]></ENDPOINT>\n${i}</TEMPLATE>\n${serverPoolXml(z, i, raft)}${indent}</ZONE>\n`
   );
 }
 
@@ -98,9 +128,11 @@ export function pretty(v: JsonValue, indent: string): string {
   return `{\n${keys.map((k) => `${next}${JSON.stringify(k)}: ${pretty(v[k], next)}`).join(",\n")}\n${indent}}`;
 }
 
-function zoneHash(z: ZoneRecord, withState: boolean): JsonValue {
+function zoneHash(z: ZoneRecord, withState: boolean, raft?: RaftById): JsonValue {
   const state: Record<string, JsonValue> = withState ? { STATE: String(z.state) } : {};
-  return { ID: String(z.id), NAME: z.name, ...state, TEMPLATE: { ENDPOINT: z.endpoint }, SERVER_POOL: {} };
+  const servers = (z.servers ?? []).map((sv): JsonValue => ({ ENDPOINT: sv.endpoint, ID: String(sv.id), NAME: sv.name, ...(raft?.get(sv.id) ?? {}) }));
+  // SERVER has maxOccurs=unbounded in the XSD: always an array.
+  return { ID: String(z.id), NAME: z.name, ...state, TEMPLATE: { ENDPOINT: z.endpoint }, SERVER_POOL: servers.length === 0 ? {} : { SERVER: servers } };
 }
 
 /** `onezone list -j` (ZONE is always an array: the XSD says maxOccurs=unbounded). */
@@ -109,12 +141,49 @@ export function poolJson(zones: readonly ZoneRecord[], withState = true): string
 }
 
 /** `onezone show -j`. */
-export function zoneJson(z: ZoneRecord, withState = true): string {
-  return `${pretty({ ZONE: zoneHash(z, withState) }, "")}\n`;
+export function zoneJson(z: ZoneRecord, withState = true, raft?: RaftById): string {
+  return `${pretty({ ZONE: zoneHash(z, withState, raft) }, "")}\n`;
 }
 
-/** `onezone show` text (solo zone: no server tables; no STATE line before 6.2). */
-export function zoneText(z: ZoneRecord, withState = true): string {
+/** A CLIHelper::ShowTable without a terminal: header padded, values cut to their width, data rows right-trimmed. */
+function showTable(cols: ReadonlyArray<readonly [string, number, boolean]>, rows: readonly string[][]): string {
+  const cell = (t: string, i: number): string => {
+    const [, width, right] = cols[i];
+    const v = t.slice(0, width);
+    return right ? v.padStart(width) : v.padEnd(width);
+  };
+  const lines = [cols.map(([h], i) => cell(h, i)).join(" "), ...rows.map((r) => r.map(cell).join(" ").trimEnd())];
+  return lines.map((l) => `${l}\n`).join("");
+}
+
+/** The text table's Raft STATE: `error` for a server that could not be asked. */
+const ROLE_NAMES: Record<string, string> = { "0": "solo", "1": "candidate", "2": "follower", "3": "leader" };
+
+/** The `ZONE SERVERS` and `HA & FEDERATION SYNC STATUS` tables (reference §5.2). */
+function serverTables(z: ZoneRecord, raft?: RaftById): string {
+  const servers = z.servers ?? [];
+  const none: ServerRaft = { STATE: "-", TERM: "-", VOTEDFOR: "-", COMMIT: "-", LOG_INDEX: "-", FEDLOG_INDEX: "-" };
+  return (
+    `${"ZONE SERVERS".padEnd(80)}\n` +
+    showTable(
+      [["ID", 2, true], ["NAME", 15, false], ["ENDPOINT", 63, false]],
+      servers.map((sv) => [String(sv.id), sv.name, sv.endpoint]),
+    ) +
+    "\n" +
+    `${"HA & FEDERATION SYNC STATUS".padEnd(80)}\n` +
+    showTable(
+      [["ID", 2, true], ["NAME", 15, false], ["STATE", 10, false], ["TERM", 10, false], ["INDEX", 10, false], ["COMMIT", 10, false], ["VOTE", 5, false], ["FED_INDEX", 10, false]],
+      servers.map((sv) => {
+        const r = raft?.get(sv.id) ?? none;
+        return [String(sv.id), sv.name, ROLE_NAMES[r.STATE] ?? "error", r.TERM, r.LOG_INDEX, r.COMMIT, r.VOTEDFOR, r.FEDLOG_INDEX];
+      }),
+    ) +
+    "\n"
+  );
+}
+
+/** `onezone show` text (no STATE line before 6.2; server tables only for a zone with servers). */
+export function zoneText(z: ZoneRecord, withState = true, raft?: RaftById): string {
   const field = (k: string, v: string): string => `${k.padEnd(18)}: ${v.padEnd(20)}\n`;
   return (
     `${`ZONE ${z.id} INFORMATION`.padEnd(80)}\n` +
@@ -122,6 +191,7 @@ export function zoneText(z: ZoneRecord, withState = true): string {
     field("NAME", z.name) +
     (withState ? field("STATE", z.state === 0 ? "ENABLED" : "DISABLED") : "") +
     "\n\n" +
+    ((z.servers ?? []).length > 0 ? serverTables(z, raft) : "") +
     `${"ZONE TEMPLATE".padEnd(80)}\n` +
     `ENDPOINT="${z.endpoint}"\n`
   );

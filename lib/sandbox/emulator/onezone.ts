@@ -7,11 +7,12 @@ import * as fs from "fs";
 import * as path from "path";
 import { EmulatorContext } from "./context";
 import { err, out, puts } from "./io";
-import { clientEndpoint, connect } from "./oned-link";
+import { clientEndpoint, connect, readerOf, writerOf } from "./oned-link";
 import { fedIndexAt, replicateFromMaster } from "./federation";
-import { defaultColumns, formatCsv, formatTable, poolJson, poolXml, unknownColumns, zoneJson, zoneText, zoneXml } from "./onezone-format";
+import { RaftById, ServerRaft, defaultColumns, formatCsv, formatTable, poolJson, poolXml, unknownColumns, zoneJson, zoneText, zoneXml } from "./onezone-format";
 import { ZoneRecord } from "../db-schema";
-import { readZones, writeFederated, zoneStateStatement } from "../one-db";
+import { lastFedIndex, readZones, writeFederated, zoneStateStatement } from "../one-db";
+import { raftAppend } from "../raft";
 import { FrontendEntry } from "../registry";
 import { compareVersions, seriesOf } from "../catalog";
 
@@ -72,7 +73,7 @@ export function onezone(ctx: EmulatorContext, argv: string[]): number {
   }
   const served = conn.fe;
   if (served.zoneId === ctx.master().zoneId) replicateFromMaster(ctx);
-  const zones = readZones(ctx.dbOf(served.name));
+  const zones = readZones(ctx.dbOf(readerOf(ctx, served).name));
   // XML/JSON come from the serving oned: its release decides whether ZONE has STATE.
   const view: View = { cli: cliHasState, server: hasZoneState(ctx.installedVersion(served.name) ?? cliRelease) };
 
@@ -80,7 +81,7 @@ export function onezone(ctx: EmulatorContext, argv: string[]): number {
     case "list":
       return list(ctx, zones, endpoint, o, view);
     case "show":
-      return show(zones, rest[0], o, view);
+      return show(ctx, zones, rest[0], o, view);
     case "set":
       return setZone(ctx, zones, rest[0], o);
     default:
@@ -122,13 +123,42 @@ function list(ctx: EmulatorContext, zones: readonly ZoneRecord[], endpoint: stri
   return 0;
 }
 
-function show(zones: readonly ZoneRecord[], ref: string | undefined, o: Options, view: View): number {
+function show(ctx: EmulatorContext, zones: readonly ZoneRecord[], ref: string | undefined, o: Options, view: View): number {
   const id = resolveId(zones, ref);
   if (typeof id === "string") return err(`${id}\n`), 255;
   const z = zones.find((x) => x.id === id);
   if (!z) return err(`[one.zone.info] Error getting zone [${id}].\n`), 255;
-  out(o.xml ? zoneXml(z, "", view.server) : o.json ? zoneJson(z, view.server) : zoneText(z, view.cli));
+  const raft = serversRaft(ctx, z);
+  out(o.xml ? zoneXml(z, "", view.server, raft) : o.json ? zoneJson(z, view.server, raft) : zoneText(z, view.cli, raft));
   return 0;
+}
+
+/**
+ * Zone#info_extended: the CLI calls one.zone.raftstatus on every server endpoint; a server that
+ * cannot be reached (oned stopped, unreachable, firewalled) gives "-" everywhere.
+ */
+function serversRaft(ctx: EmulatorContext, z: ZoneRecord): RaftById {
+  const views = new Map<number, ReturnType<EmulatorContext["raft"]>>();
+  const result = new Map<number, ServerRaft>();
+  for (const sv of z.servers ?? []) {
+    const conn = connect(ctx, sv.endpoint);
+    const fe = "fe" in conn ? conn.fe : undefined;
+    if (fe && !views.has(fe.zoneId)) views.set(fe.zoneId, ctx.raft(fe.zoneId));
+    const r = fe ? views.get(fe.zoneId)?.servers.find((x) => x.fe.name === fe.name) : undefined;
+    let fed = "-";
+    try {
+      if (r?.alive) fed = String(lastFedIndex(ctx.dbOf(r.fe.name)) ?? "18446744073709551615");
+    } catch {
+      /* unreadable database: as if it could not be asked */
+    }
+    result.set(
+      sv.id,
+      r?.alive && fed !== "-"
+        ? { STATE: r.state, TERM: r.term, VOTEDFOR: r.votedFor, COMMIT: r.commit, LOG_INDEX: r.logIndex, FEDLOG_INDEX: fed }
+        : { STATE: "-", TERM: "-", VOTEDFOR: "-", COMMIT: "-", LOG_INDEX: "-", FEDLOG_INDEX: "-" },
+    );
+  }
+  return result;
 }
 
 function setZone(ctx: EmulatorContext, zones: readonly ZoneRecord[], ref: string | undefined, o: Options): number {
@@ -145,9 +175,10 @@ function setZone(ctx: EmulatorContext, zones: readonly ZoneRecord[], ref: string
 }
 
 /**
- * ZoneEnable: only through the target zone's own endpoint. The master writes zone_pool itself;
- * a slave forwards the change to the master (one.zone.updatedb), which must be running and
- * enabled. The change then travels to the slaves as a federated record.
+ * ZoneEnable: only through the target zone's own endpoint. An HA follower forwards the call to its
+ * leader (none: election mode). The master writes zone_pool itself; a slave forwards the change to
+ * the master (one.zone.updatedb), which must be running and enabled. The change then travels to
+ * the slaves as a federated record.
  */
 function enableDisable(ctx: EmulatorContext, served: FrontendEntry, zones: readonly ZoneRecord[], verb: "enable" | "disable", ref: string | undefined, o: Options): number {
   let rc = 0;
@@ -163,10 +194,16 @@ function enableDisable(ctx: EmulatorContext, served: FrontendEntry, zones: reado
       rc = 255;
       continue;
     }
+    const writer = writerOf(ctx, served, "one.zone.enable");
+    if ("error" in writer) {
+      err(`${writer.error}\n`);
+      rc = 255;
+      continue;
+    }
     const master = ctx.master();
-    if (served.name !== master.name) {
+    if (writer.fe.name !== master.name) {
       // one.zone.updatedb goes from this zone's oned (not the CLI) to the master's endpoint.
-      const link = connect(ctx, ctx.registry.zones.find((z) => z.role === "master")!.endpoint, served);
+      const link = connect(ctx, ctx.masterZone().endpoint, writer.fe);
       if ("error" in link) {
         err(`[one.zone.enable] Error updating zone in federation master: ${link.error}\n`);
         rc = 255;
@@ -175,7 +212,7 @@ function enableDisable(ctx: EmulatorContext, served: FrontendEntry, zones: reado
     }
     const masterZones = readZones(ctx.dbOf(master.name));
     const masterSelf = masterZones.find((z) => z.id === master.zoneId);
-    if (served.name !== master.name && masterSelf?.state === 1) {
+    if (writer.fe.name !== master.name && masterSelf?.state === 1) {
       err("[one.zone.enable] Cannot process request, zone disabled\n");
       rc = 255;
       continue;
@@ -187,7 +224,10 @@ function enableDisable(ctx: EmulatorContext, served: FrontendEntry, zones: reado
       continue;
     }
     const state = verb === "enable" ? 0 : 1;
-    if (zone.state !== state) writeFederated(ctx.dbOf(master.name), [zoneStateStatement(zone, state)]);
+    if (zone.state !== state) {
+      writeFederated(ctx.dbOf(master.name), [zoneStateStatement(zone, state)]);
+      raftAppend(ctx.layout, ctx.masterZone(), 1);
+    }
     replicateFromMaster(ctx);
     if (o.verbose) puts(`ZONE ${id}: ${verb} zone`);
   }

@@ -159,6 +159,8 @@ function changeUnits(ctx: EmulatorContext, verb: string, units: string[], known:
       }
     }
   });
+  // Raft notices at once when a server's oned comes or goes (an election, or a lost quorum).
+  if (units.includes("opennebula.service")) ctx.raft(ctx.self.zoneId);
   for (const u of failedJobs) {
     err(
       `Job for ${u} failed because the control process exited with error code.\n` +
