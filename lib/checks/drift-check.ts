@@ -13,10 +13,11 @@ import { READINESS_PACK, runPack } from "./packs";
 
 export async function runDriftCheck(config: FederationConfig, log: (line: string) => void = () => undefined): Promise<DriftReport> {
   const deadline = new Deadline(config.timeouts.stepSeconds);
-  const sessions = new Map<number, Promise<{ frontend: OpenNebulaFrontend; session: SshSession }>>();
-  const connect = async (zone: ZoneConfig) => {
-    if (!sessions.has(zone.id)) sessions.set(zone.id, connectFrontend(config, zone, deadline, log));
-    return (await sessions.get(zone.id)!).frontend;
+  const sessions = new Map<string, Promise<{ frontend: OpenNebulaFrontend; session: SshSession }>>();
+  const connect = async (zone: ZoneConfig, index: number) => {
+    const key = `${zone.id}/${index}`;
+    if (!sessions.has(key)) sessions.set(key, connectFrontend(config, zone, deadline, log, index));
+    return (await sessions.get(key)!).frontend;
   };
   try {
     const facts = await gatherFacts(config, connect);

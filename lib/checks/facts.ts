@@ -1,5 +1,5 @@
 /** What a read-only visit to every front-end observed. Gathered by gather-facts.ts, judged by the checks. */
-import { DbVersion, ZoneListRow } from "../opennebula/parsers";
+import { DbVersion, ZoneListRow, ZoneServer } from "../opennebula/parsers";
 
 export interface FrontendFacts {
   readonly zoneId: number;
@@ -15,12 +15,28 @@ export interface FrontendFacts {
   readonly freeBytes?: number;
   /** This zone's STATE from `onezone show` (true = ENABLED). */
   readonly zoneEnabled?: boolean;
+  /** HA zones: FEDERATION/SERVER_ID in this front-end's oned.conf. */
+  readonly serverId?: number;
+  /** HA zones: SERVER_POOL as this front-end's oned reported it (absent while oned is down). */
+  readonly raftServers?: readonly ZoneServer[];
+}
+
+/** One HA zone's Raft cluster as observed. */
+export interface ZoneRaftFacts {
+  readonly zoneId: number;
+  /** "host:port" → SERVER_ID of every front-end that could be read. */
+  readonly serverIds: Readonly<Record<string, number>>;
+  /** The front-end whose oned reported `servers`; absent when none answered. */
+  readonly askedAt?: string;
+  readonly servers?: readonly ZoneServer[];
 }
 
 export interface FederationFacts {
   /** ISO time the facts were gathered. */
   readonly gatheredAt: string;
   readonly frontends: readonly FrontendFacts[];
+  /** HA zones only. @default [] (facts recorded before HA support have none) */
+  readonly raft?: readonly ZoneRaftFacts[];
   /** `onezone list --csv` on the master, when it answered. */
   readonly masterZoneList?: readonly ZoneListRow[];
   /** Why the master's zone list could not be read. */

@@ -1,22 +1,24 @@
 /**
- * Read-only visit of every front-end: versions, DB, services, free disk, zone state, and the
- * master's zone list with FED_INDEX. Nothing here changes anything on a zone.
+ * Read-only visit of every front-end: versions, DB, services, free disk, zone state, each HA
+ * server's SERVER_ID and its zone's Raft view, and the master's zone list with FED_INDEX. Nothing
+ * here changes anything on a zone.
  */
 import { FederationConfig, ZoneConfig } from "../config/federation-config";
 import { OpenNebulaFrontend } from "../opennebula/frontend";
 import { unitsToStop } from "../opennebula/services";
-import { FederationFacts, FrontendFacts } from "./facts";
+import { FederationFacts, FrontendFacts, ZoneRaftFacts } from "./facts";
 
-/** Connects to a zone's front-end (pinned host key); rejects when it cannot. */
-export type ConnectZone = (zone: ZoneConfig) => Promise<OpenNebulaFrontend>;
+/** Connects to one front-end of a zone (pinned host key); rejects when it cannot. */
+export type ConnectServer = (zone: ZoneConfig, index: number) => Promise<OpenNebulaFrontend>;
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-async function frontendFacts(zone: ZoneConfig, config: FederationConfig, connect: ConnectZone): Promise<FrontendFacts> {
-  const frontend = `${zone.frontends[0].host}:${zone.frontends[0].port}`;
+async function frontendFacts(zone: ZoneConfig, index: number, config: FederationConfig, connect: ConnectServer): Promise<FrontendFacts> {
+  const ha = zone.frontends.length > 1;
+  const frontend = `${zone.frontends[index].host}:${zone.frontends[index].port}`;
   let fe: OpenNebulaFrontend;
   try {
-    fe = await connect(zone);
+    fe = await connect(zone, index);
   } catch (err) {
     return { zoneId: zone.id, frontend, error: message(err) };
   }
@@ -27,28 +29,45 @@ async function frontendFacts(zone: ZoneConfig, config: FederationConfig, connect
     const services = await fe.unitStates(unitsToStop(installedVersion).filter((u) => installedUnits.has(u)));
     const freeBytes = await fe.freeBytes(config.backup.remoteDirectory);
     // onezone needs the local oned; a stopped zone simply has no answer here.
-    const zoneEnabled = services["opennebula"] === "active" ? (await fe.zoneShow(zone.id)).enabled : undefined;
-    return { zoneId: zone.id, frontend, installedVersion, db, services, freeBytes, zoneEnabled };
+    const show = services["opennebula"] === "active" ? await fe.zoneShow(zone.id) : undefined;
+    const serverId = ha ? (await fe.federationSettings()).serverId : undefined;
+    return { zoneId: zone.id, frontend, installedVersion, db, services, freeBytes, zoneEnabled: show?.enabled, serverId, raftServers: ha ? show?.servers : undefined };
   } catch (err) {
     return { zoneId: zone.id, frontend, error: message(err) };
   }
 }
 
+/** An HA zone's Raft view: the first server whose oned answered `onezone show`. */
+function raftFacts(zone: ZoneConfig, frontends: readonly FrontendFacts[]): ZoneRaftFacts {
+  const mine = frontends.filter((f) => f.zoneId === zone.id);
+  const answered = mine.find((f) => f.raftServers);
+  return {
+    zoneId: zone.id,
+    serverIds: Object.fromEntries(mine.filter((f) => f.serverId !== undefined).map((f) => [f.frontend, f.serverId!])),
+    askedAt: answered?.frontend,
+    servers: answered?.raftServers,
+  };
+}
+
 /** Gathers facts from `zones` (default: every zone); the master's zone list only when the master is among them. */
-export async function gatherFacts(config: FederationConfig, connect: ConnectZone, zones: readonly ZoneConfig[] = config.zones): Promise<FederationFacts> {
-  const frontends = await Promise.all(zones.map((z) => frontendFacts(z, config, connect)));
-  const masterFacts = frontends.find((f) => f.zoneId === config.master.id);
-  if (!masterFacts) return { gatheredAt: new Date().toISOString(), frontends, masterZoneListError: "not gathered (the master is not among the zones checked)" };
+export async function gatherFacts(config: FederationConfig, connect: ConnectServer, zones: readonly ZoneConfig[] = config.zones): Promise<FederationFacts> {
+  const frontends = await Promise.all(zones.flatMap((z) => z.frontends.map((_, i) => frontendFacts(z, i, config, connect))));
+  const raft = zones.filter((z) => z.frontends.length > 1).map((z) => raftFacts(z, frontends));
+  const gatheredAt = new Date().toISOString();
+  const masterServers = frontends.filter((f) => f.zoneId === config.master.id);
+  if (masterServers.length === 0) return { gatheredAt, frontends, raft, masterZoneListError: "not gathered (the master is not among the zones checked)" };
+  // Any running server of the master zone serves the list (an HA follower asks the same zones).
+  const running = masterServers.findIndex((f) => !f.error && f.services?.["opennebula"] === "active");
   let masterZoneList;
   let masterZoneListError;
-  if (masterFacts && !masterFacts.error && masterFacts.services?.["opennebula"] === "active") {
+  if (running >= 0) {
     try {
-      masterZoneList = await (await connect(config.master)).zoneList();
+      masterZoneList = await (await connect(config.master, running)).zoneList();
     } catch (err) {
       masterZoneListError = message(err);
     }
   } else {
-    masterZoneListError = masterFacts?.error ? "the master's front-end could not be checked" : "oned is not running on the master";
+    masterZoneListError = masterServers.some((f) => f.error) ? "the master's front-end could not be checked" : "oned is not running on the master";
   }
-  return { gatheredAt: new Date().toISOString(), frontends, masterZoneList, masterZoneListError };
+  return { gatheredAt, frontends, raft, masterZoneList, masterZoneListError };
 }

@@ -7,6 +7,7 @@ import { federationInSync } from "./federation-in-sync";
 import { freeDisk } from "./free-disk";
 import { frontendReachable } from "./frontend-reachable";
 import { onedRunning } from "./oned-running";
+import { raftHealthy } from "./raft-healthy";
 import { versionAsDeclared } from "./version-as-declared";
 import { zoneEnabled } from "./zone-enabled";
 import { zonesMatchMaster } from "./zones-match-master";
@@ -17,6 +18,7 @@ export const READINESS_PACK: readonly Check[] = [
   versionAsDeclared,
   databaseCurrent,
   onedRunning,
+  raftHealthy,
   zoneEnabled,
   zonesMatchMaster,
   federationInSync,

@@ -30,11 +30,6 @@ const uniqueFrontends: ConfigRule = (c) =>
     (hp) => `zones: front-end ${hp} is listed in more than one place`,
   );
 
-const singleFrontendZones: ConfigRule = (c) =>
-  c.zones
-    .filter((z) => z.frontends.length > 1)
-    .map((z) => `${zoneLabel(z)}.frontends: ${z.frontends.length} front-ends (an HA zone); HA zones are not supported yet, list one front-end`);
-
 const versionsGoUp: ConfigRule = (c) => {
   const problems: string[] = [];
   if (compareVersions(c.toVersion, c.fromVersion) <= 0) {
@@ -83,7 +78,7 @@ export const semanticRules: readonly ConfigRule[] = [
   uniqueNames,
   uniqueEndpoints,
   uniqueFrontends,
-  singleFrontendZones,
+  
   versionsGoUp,
   freezeFits,
   filesExist,

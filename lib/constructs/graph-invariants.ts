@@ -37,6 +37,16 @@ export class GraphInvariants implements IValidation {
       if (!own) errors.push(`${label(change)} has no safety-backup step: nothing is changed without a full backup first`);
       else mustFollow(change, own, "nothing is changed before the zone's full safety backup");
     }
+    // HA zones: the followers get the upgraded leader's DB before any server starts (§3.2).
+    for (const start of of("start").filter((s) => s.zone.frontends.length > 1)) {
+      const own = of("replicate").find((r) => r.zone.id === start.zone.id);
+      if (!own) errors.push(`${label(start)} has no replicate step: an HA zone's followers never start on their own old DB`);
+      else mustFollow(start, own, "an HA zone starts only once every follower holds the leader's upgraded DB");
+    }
+    for (const r of of("replicate")) {
+      const own = of("upgrade").find((u) => u.zone.id === r.zone.id);
+      if (own) mustFollow(r, own, "the followers get the leader's DB once it is upgraded");
+    }
     if (steps.some((s) => s.upgradeType === "A")) {
       // Type A: every zone on its own; its preflight first; never a federated backup or restore.
       for (const s of steps) {

@@ -5,6 +5,7 @@
 import { Construct } from "constructs";
 import { FederationConfig, ZoneConfig } from "../config/federation-config";
 import { RunnerInvocation } from "./runner-invocation";
+import { isHaZone } from "../steps/ha-cluster";
 import { StepResource } from "./step-resource";
 
 export interface MaintenanceZoneProps {
@@ -19,6 +20,8 @@ export class MaintenanceZone extends Construct {
   public readonly stopStep: StepResource;
   public readonly safetyBackupStep: StepResource;
   public readonly upgradeStep: StepResource;
+  /** HA zones only: the leader's DB and configuration handed to the followers. */
+  public readonly replicateStep?: StepResource;
   public readonly startStep: StepResource;
   public readonly verifyStep: StepResource;
   public readonly hostsDisableStep?: StepResource;
@@ -34,7 +37,8 @@ export class MaintenanceZone extends Construct {
     this.stopStep = step("stop", [this.hostsDisableStep ?? this.preflightStep]);
     this.safetyBackupStep = step("safety-backup", [this.stopStep]);
     this.upgradeStep = step("upgrade", [this.safetyBackupStep]);
-    this.startStep = step("start", [this.upgradeStep]);
+    if (isHaZone(props.zone)) this.replicateStep = step("replicate", [this.upgradeStep]);
+    this.startStep = step("start", [this.replicateStep ?? this.upgradeStep]);
     if (props.config.hosts.manage) this.hostsEnableStep = step("hosts-enable", [this.startStep]);
     this.verifyStep = step("verify", [this.hostsEnableStep ?? this.startStep]);
   }

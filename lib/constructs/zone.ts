@@ -3,6 +3,7 @@ import { Construct } from "constructs";
 import { FederationConfig, ZoneConfig } from "../config/federation-config";
 import { freezesZone } from "../steps/freeze";
 import { RunnerInvocation } from "./runner-invocation";
+import { isHaZone } from "../steps/ha-cluster";
 import { StepResource } from "./step-resource";
 
 export interface ZoneProps {
@@ -19,6 +20,8 @@ export class Zone extends Construct {
   /** Full onedb backup with oned stopped, before the first change to packages or schema. */
   public readonly safetyBackupStep: StepResource;
   public readonly upgradeStep: StepResource;
+  /** HA zones only: the leader's DB and configuration handed to the followers. */
+  public readonly replicateStep?: StepResource;
   public readonly startStep: StepResource;
   public readonly unfreezeStep?: StepResource;
   public readonly verifyStep: StepResource;
@@ -40,7 +43,8 @@ export class Zone extends Construct {
     this.safetyBackupStep = step("safety-backup", [this.stopStep]);
     if (props.zone.role === "slave") this.restoreStep = step("restore", [this.safetyBackupStep]);
     this.upgradeStep = step("upgrade", this.restoreStep ? [this.restoreStep] : [this.safetyBackupStep]);
-    this.startStep = step("start", [this.upgradeStep]);
+    if (isHaZone(props.zone)) this.replicateStep = step("replicate", [this.upgradeStep]);
+    this.startStep = step("start", [this.replicateStep ?? this.upgradeStep]);
     if (frozen) this.unfreezeStep = step("unfreeze", [this.startStep]);
     if (props.config.hosts.manage) this.hostsEnableStep = step("hosts-enable", [this.unfreezeStep ?? this.startStep]);
     this.verifyStep = step("verify", [this.hostsEnableStep ?? this.unfreezeStep ?? this.startStep]);

@@ -24,6 +24,8 @@ export const onedb = {
   fsck: (backupFile: string): RemoteCommand => ({ argv: ["onedb", "fsck", "-b", backupFile] }),
   backupFederated: (file: string): RemoteCommand => ({ argv: ["onedb", "backup", "-v", "--federated", "-f", file] }),
   backupFull: (file: string): RemoteCommand => ({ argv: ["onedb", "backup", "-v", "-f", file] }),
+  /** HA: a follower takes the leader's full backup over its own DB (reference §3.2 step 5). */
+  restoreFull: (file: string): RemoteCommand => ({ argv: ["onedb", "restore", "-v", "-f", file] }),
   /** `--federated` skips the "DB exists" check, so no -f (§4.4 step 5). */
   restoreFederated: (file: string): RemoteCommand => ({ argv: ["onedb", "restore", file, "-v", "--federated"] }),
 };
@@ -49,6 +51,19 @@ export const systemctl = {
   daemonReload: (): RemoteCommand => ({ argv: ["systemctl", "daemon-reload"] }),
 };
 
+/** The configuration an HA leader hands to its followers (reference §3.2 step 5), relative to /. */
+export const HA_SYNCED_TREES = ["etc/one", "var/lib/one/remotes/etc"] as const;
+
+export const onedConf = {
+  path: "/etc/one/oned.conf",
+  read: (): RemoteCommand => ({ argv: ["cat", "/etc/one/oned.conf"] }),
+  /** Puts a follower's own FEDERATION/SERVER_ID back after the leader's /etc/one was copied over it. */
+  setServerId: (serverId: number): RemoteCommand => {
+    if (!Number.isInteger(serverId) || serverId < -1) throw new RangeError(`SERVER_ID ${serverId} is not an integer ≥ -1`);
+    return { argv: ["sed", "-i", "-E", `s/^([[:space:]]*SERVER_ID[[:space:]]*=[[:space:]]*)-?[0-9]+/\\1${serverId}/`, "/etc/one/oned.conf"] };
+  },
+};
+
 export const files = {
   /** Exit 1 means "absent", which is an answer, not a failure. */
   exists: (path: string): RemoteCommand => ({ argv: ["test", "-e", path], okExitCodes: [0, 1] }),
@@ -60,6 +75,10 @@ export const files = {
   makePrivate: (path: string): RemoteCommand => ({ argv: ["chmod", "0600", path] }),
   /** `cp -a` keeps owners and modes, as the docs' config backup does. */
   copyTree: (from: string, to: string): RemoteCommand => ({ argv: ["cp", "-a", from, to] }),
+  /** tar keeps owners and modes (as root, by name: oneadmin on the leader is oneadmin on the follower). */
+  packTrees: (archive: string, trees: readonly string[]): RemoteCommand => ({ argv: ["tar", "-C", "/", "-czf", archive, ...trees] }),
+  /** Unpacks over the existing trees like `rsync -r` does: files only the follower has are kept. */
+  unpackTrees: (archive: string): RemoteCommand => ({ argv: ["tar", "-C", "/", "-xzf", archive] }),
   /** Content travels as an argument of a fixed script, never spliced into the script itself. */
   write: (path: string, content: string): RemoteCommand => ({ argv: ["sh", "-c", 'printf "%s" "$1" > "$2"', "sh", content, path] }),
 };

@@ -6,7 +6,7 @@ import { PackageManager } from "../config/federation-config";
 import { CommandResult } from "../ssh/command-result";
 import { SshTargetLabel } from "../ssh/errors";
 import { iptables, parseOurRules } from "./firewall";
-import { files, ONED_LOCK_FILE, onecfg, onedb, onehost, onezone, systemctl } from "./commands";
+import { files, HA_SYNCED_TREES, ONED_LOCK_FILE, onecfg, onedb, onedConf, onehost, onezone, systemctl } from "./commands";
 import { installedVersionCommand, refreshCommand, repositoryContent, repositoryFile, upgradeCommand } from "./packages";
 import {
   DbVersion,
@@ -16,6 +16,8 @@ import {
   ParseError,
   parseFreeBytes,
   parseIsActive,
+  parseOnedFederation,
+  OnedFederation,
   parsePackageVersion,
   parseSha256,
   parseUnitFiles,
@@ -203,6 +205,31 @@ export class OpenNebulaFrontend {
 
   async backupFederated(file: string): Promise<void> {
     await this.run(this.db(onedb.backupFederated(file)));
+  }
+
+  /** HA follower: the leader's full backup replaces this server's DB. */
+  async restoreFull(file: string): Promise<CommandResult> {
+    return this.run(this.db(onedb.restoreFull(file)));
+  }
+
+  /** oned.conf FEDERATION values (the Raft SERVER_ID of an HA server). */
+  async federationSettings(): Promise<OnedFederation> {
+    return parseOnedFederation((await this.run(onedConf.read())).stdout);
+  }
+
+  async setServerId(serverId: number): Promise<void> {
+    await this.run(onedConf.setServerId(serverId));
+  }
+
+  /** HA leader: /etc/one and the remotes' etc in one archive for the followers. */
+  async packConfiguration(archive: string): Promise<void> {
+    const trees = [];
+    for (const t of HA_SYNCED_TREES) if (await this.exists(`/${t}`)) trees.push(t);
+    await this.run(files.packTrees(archive, trees));
+  }
+
+  async unpackConfiguration(archive: string): Promise<void> {
+    await this.run(files.unpackTrees(archive));
   }
 
   async restoreFederated(file: string): Promise<CommandResult> {

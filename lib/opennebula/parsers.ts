@@ -78,7 +78,19 @@ export interface ZoneServer {
   readonly endpoint: string;
   /** Raft role: 0 solo, 1 candidate, 2 follower, 3 leader; null when the server did not answer. */
   readonly raftState: number | null;
+  readonly term: number | null;
+  /** Raft COMMIT: followers in sync show the leader's value. */
+  readonly commit: number | null;
+  readonly logIndex: number | null;
   readonly fedIndex: number | null;
+}
+
+/** Raft roles by STATE value (include/RaftManager.h); `error` when the server could not be asked. */
+export const RAFT_ROLES = ["solo", "candidate", "follower", "leader"] as const;
+export type RaftRole = (typeof RAFT_ROLES)[number] | "error";
+
+export function raftRole(server: ZoneServer): RaftRole {
+  return server.raftState === null ? "error" : (RAFT_ROLES[server.raftState] ?? "error");
 }
 
 export interface ZoneShow {
@@ -113,6 +125,9 @@ export function parseZoneShowJson(text: string): ZoneShow {
       name: s.NAME,
       endpoint: s.ENDPOINT,
       raftState: num(s.STATE),
+      term: num(s.TERM),
+      commit: num(s.COMMIT),
+      logIndex: num(s.LOG_INDEX),
       fedIndex: num(s.FEDLOG_INDEX),
     })),
   };
@@ -199,4 +214,25 @@ export function parseSha256(stdout: string): string {
   const m = /^([0-9a-f]{64})\s/.exec(stdout);
   if (!m) throw new ParseError("sha256sum", "no digest", stdout);
   return m[1];
+}
+
+/** oned.conf's FEDERATION section: the values an HA upgrade must keep per server (reference §3.1). */
+export interface OnedFederation {
+  readonly mode: string;
+  readonly zoneId: number;
+  /** -1 for a solo front-end; the Raft server id otherwise. */
+  readonly serverId: number;
+}
+
+/** `cat /etc/one/oned.conf` → its FEDERATION = [ … ] values (comments ignored). */
+export function parseOnedFederation(text: string): OnedFederation {
+  const uncommented = text.replace(/#.*$/gm, "");
+  const section = /^\s*FEDERATION\s*=\s*\[([^\]]*)\]/m.exec(uncommented)?.[1];
+  if (section === undefined) throw new ParseError("oned.conf", "no FEDERATION = [ … ] section", text);
+  const value = (key: string) => new RegExp(`(?:^|[\\s,])${key}\\s*=\\s*"?([^,"\\s]*)"?`, "m").exec(section)?.[1];
+  const serverId = value("SERVER_ID");
+  const zoneId = value("ZONE_ID");
+  if (serverId === undefined || !/^-?\d+$/.test(serverId)) throw new ParseError("oned.conf", "no numeric FEDERATION/SERVER_ID", section);
+  if (zoneId === undefined || !/^\d+$/.test(zoneId)) throw new ParseError("oned.conf", "no numeric FEDERATION/ZONE_ID", section);
+  return { mode: (value("MODE") ?? "").toUpperCase(), zoneId: Number(zoneId), serverId: Number(serverId) };
 }

@@ -9,6 +9,7 @@ import { SshSession } from "../ssh/ssh-session";
 import { artifactPaths } from "../steps/artifact";
 import { STEPS } from "../steps/catalog";
 import { StepContext, StepName, StepOutcome } from "../steps/step";
+import { ConnectedServer, primaryServer } from "../steps/ha-cluster";
 import { connectFrontend } from "./ssh-frontend";
 
 export interface RunStepOptions {
@@ -26,10 +27,21 @@ export async function runStep(opts: RunStepOptions): Promise<StepOutcome> {
   const log = opts.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const deadline = new Deadline(zone.stepTimeoutSeconds);
   const started = Date.now();
-  const connections = new Map<number, Promise<{ frontend: OpenNebulaFrontend; session: SshSession }>>();
+  const connections = new Map<string, Promise<{ frontend: OpenNebulaFrontend; session: SshSession }>>();
+  const serverOf = async (z: ZoneConfig, index: number) => {
+    const key = `${z.id}/${index}`;
+    if (!connections.has(key)) connections.set(key, connectFrontend(config, z, deadline, (line) => log(`${prefix} ${line.trimStart()}`), index));
+    return (await connections.get(key)!).frontend;
+  };
+  // Every handshake is started before any is awaited: an HA zone's servers connect in parallel.
+  const serversOf = async (z: ZoneConfig): Promise<ConnectedServer[]> => {
+    const frontends = await Promise.all(z.frontends.map((_, i) => serverOf(z, i)));
+    return frontends.map((frontend, index) => ({ index, config: z.frontends[index], frontend }));
+  };
+  const primaries = new Map<number, Promise<ConnectedServer>>();
   const frontendOf = async (z: ZoneConfig) => {
-    if (!connections.has(z.id)) connections.set(z.id, connectFrontend(config, z, deadline, (line) => log(`${prefix} ${line.trimStart()}`)));
-    return (await connections.get(z.id)!).frontend;
+    if (!primaries.has(z.id)) primaries.set(z.id, primaryServer(config, z, () => serversOf(z), opts.step));
+    return (await primaries.get(z.id)!).frontend;
   };
   const ctx: StepContext = {
     config,
@@ -37,7 +49,10 @@ export async function runStep(opts: RunStepOptions): Promise<StepOutcome> {
     artifact: artifactPaths(config),
     log: (line) => log(`${prefix} ${line.trimStart()}`),
     frontend: () => frontendOf(zone),
+    servers: () => serversOf(zone),
     frontendOf,
+    serverOf,
+    serversOf,
   };
   log(`${prefix} ${definition.description}`);
   try {

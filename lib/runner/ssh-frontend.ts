@@ -12,8 +12,10 @@ export async function connectFrontend(
   zone: ZoneConfig,
   deadline: Deadline,
   log: (line: string) => void,
+  /** Which of the zone's front-ends (HA zones have several). @default 0 */
+  index = 0,
 ): Promise<{ frontend: OpenNebulaFrontend; session: SshSession }> {
-  const fe = zone.frontends[0];
+  const fe = zone.frontends[index];
   const dbPassword = databasePassword(config);
   const target = { host: fe.host, port: fe.port, zone: zoneLabel(zone) };
   let privateKey: Buffer;

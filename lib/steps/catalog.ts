@@ -5,6 +5,7 @@ import { fedSync } from "./fed-sync";
 import { freeze, unfreeze } from "./freeze";
 import { hostsDisable, hostsEnable } from "./hosts";
 import { preflight } from "./preflight";
+import { replicate } from "./replicate";
 import { safetyBackup } from "./safety-backup";
 import { start } from "./start";
 import { StepDefinition, StepName } from "./step";
@@ -20,6 +21,7 @@ export const STEPS: Readonly<Record<StepName, StepDefinition>> = {
   stop,
   "safety-backup": safetyBackup,
   upgrade,
+  replicate,
   backup: federatedBackup,
   restore: federatedRestore,
   start,

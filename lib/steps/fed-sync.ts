@@ -51,11 +51,12 @@ export const fedSync: StepDefinition = {
   plan: (_zone, config) => [renderCommand(onezone.listCsv()), `zones ${config.zones.map((z) => z.id).join(",")}`, `wait ${config.timeouts.syncWaitSeconds}s`],
   async run(ctx) {
     const { zone, config } = ctx;
-    const verdict = await waitForSync(await ctx.frontend(), config, (l) => ctx.log(l));
+    const fe = await ctx.frontend();
+    const verdict = await waitForSync(fe, config, (l) => ctx.log(l));
     if (verdict.unreachable.length > 0) {
       throw new StepRefusal("sync", {
         zone,
-        frontend: zone.frontends[0],
+        frontend: fe.target,
         expected: "a FED_INDEX for every zone in the master's onezone list",
         found: `no answer from ${verdict.unreachable.join(", ")} (${verdict.indexes})`,
         next: "Make those zones reachable from the master (oned running, network), then run the deploy again. Zones stay frozen until then; \`onefed unfreeze\` lifts the freeze by hand.",
@@ -64,7 +65,7 @@ export const fedSync: StepDefinition = {
     if (!verdict.inSync) {
       throw new StepRefusal("sync", {
         zone,
-        frontend: zone.frontends[0],
+        frontend: fe.target,
         expected: `one FED_INDEX on every zone within ${config.timeouts.syncWaitSeconds} s of the freeze`,
         found: verdict.indexes,
         next: "A lagging slave may need re-seeding (reference §6 row 6); check oned.log on the master for replication errors, then run the deploy again.",

@@ -3,11 +3,11 @@
  * explicit path, then fetch it to the automation host (0600) and prove the copy by sha256.
  */
 import * as fs from "fs";
-import * as path from "path";
 import { dbVersionOf } from "../config/version";
 import { onedb } from "../opennebula/commands";
 import { renderCommand } from "../opennebula/remote-command";
 import { recordedChecksum, sha256File, writeChecksum } from "./artifact";
+import { fetchVerified } from "./transfer";
 import { StepRefusal } from "./refusal";
 import { assertStopped } from "./services";
 import { StepDefinition } from "./step";
@@ -20,13 +20,13 @@ export const federatedBackup: StepDefinition = {
   plan: (_zone, config) => [renderCommand(onedb.backupFederated(`${config.backup.remoteDirectory}/<artifact>`)), "sha256sum", "sftp get (0600)"],
   async run(ctx) {
     const { zone, config, artifact } = ctx;
-    const frontend = zone.frontends[0];
     const recorded = recordedChecksum(artifact);
     if (recorded && fs.existsSync(artifact.localPath) && sha256File(artifact.localPath) === recorded) {
       return { status: "already-done", summary: `${artifact.localPath} present, sha256 ${recorded}` };
     }
     if (zone.role !== "master") throw new Error(`backup runs on the master only, not ${zone.name}`);
     const fe = await ctx.frontend();
+    const frontend = fe.target;
     const db = await fe.dbVersion();
     const target = dbVersionOf(config.toVersion);
     if (db.status !== "up-to-date" || db.shared !== target) {
@@ -42,26 +42,7 @@ export const federatedBackup: StepDefinition = {
     await fe.makePrivateDir(config.backup.remoteDirectory);
     await fe.backupFederated(artifact.remotePath);
     await fe.makePrivate(artifact.remotePath);
-    const remoteDigest = await fe.sha256(artifact.remotePath);
-
-    fs.mkdirSync(path.dirname(artifact.localPath), { recursive: true, mode: 0o700 });
-    const partial = `${artifact.localPath}.partial`;
-    fs.rmSync(partial, { force: true });
-    fs.writeFileSync(partial, "", { mode: 0o600 });
-    await fe.download(artifact.remotePath, partial);
-    fs.chmodSync(partial, 0o600);
-    const localDigest = sha256File(partial);
-    if (localDigest !== remoteDigest) {
-      fs.rmSync(partial, { force: true });
-      throw new StepRefusal("backup", {
-        zone,
-        frontend,
-        expected: `the fetched copy of ${artifact.remotePath} to have sha256 ${remoteDigest}`,
-        found: `sha256 ${localDigest}`,
-        next: "The transfer was corrupted; run the deploy again to fetch it anew.",
-      });
-    }
-    fs.renameSync(partial, artifact.localPath);
+    const localDigest = await fetchVerified(fe, artifact.remotePath, artifact.localPath, "backup", zone);
     writeChecksum(artifact, localDigest);
     ctx.log(`  artifact ${artifact.localPath} (${fs.statSync(artifact.localPath).size} bytes) sha256 ${localDigest}`);
     return { status: "done", summary: `federated backup sha256 ${localDigest}` };

@@ -8,6 +8,7 @@ import { onedb } from "../opennebula/commands";
 import { renderCommand } from "../opennebula/remote-command";
 import { recordedChecksum, sha256File } from "./artifact";
 import { StepRefusal } from "./refusal";
+import { pushVerified } from "./transfer";
 import { assertStopped } from "./services";
 import { StepDefinition } from "./step";
 
@@ -19,18 +20,18 @@ export const federatedRestore: StepDefinition = {
   plan: (_zone, config) => ["sftp put (0600)", "sha256sum", renderCommand(onedb.restoreFederated(`${config.backup.remoteDirectory}/<artifact>`))],
   async run(ctx) {
     const { zone, config, artifact } = ctx;
-    const frontend = zone.frontends[0];
     // Never restore into the master: it is the source of the federated tables.
     if (zone.role !== "slave" || zone.id === config.master.id) {
       throw new StepRefusal("restore", {
         zone,
-        frontend,
         expected: "a slave zone",
         found: `the ${zone.role} zone`,
         next: "A federated restore only ever goes to slaves; check the roles in federation.yaml.",
       });
     }
+    // HA slave: the leader recorded at stop; the followers get it through its full backup (§4.4).
     const fe = await ctx.frontend();
+    const frontend = fe.target;
     const target = dbVersionOf(config.toVersion);
     const before = await fe.dbVersion();
     if (before.shared === target) return { status: "already-done", summary: `shared DB already ${target}` };
@@ -47,18 +48,7 @@ export const federatedRestore: StepDefinition = {
       });
     }
     await assertStopped(fe, config, zone, "restore", "onedb restore refuses while oned runs: stop the zone's services, then run the deploy again.");
-    await fe.makePrivateDir(config.backup.remoteDirectory);
-    await fe.upload(artifact.localPath, artifact.remotePath);
-    const remoteDigest = await fe.sha256(artifact.remotePath);
-    if (remoteDigest !== recorded) {
-      throw new StepRefusal("restore", {
-        zone,
-        frontend,
-        expected: `the uploaded ${artifact.remotePath} to have sha256 ${recorded}`,
-        found: `sha256 ${remoteDigest}`,
-        next: "The upload was corrupted or the file was changed on the slave; run the deploy again to upload it anew.",
-      });
-    }
+    await pushVerified(fe, artifact.localPath, artifact.remotePath, recorded, "restore", zone, config.backup.remoteDirectory);
     const result = await fe.restoreFederated(artifact.remotePath);
     // The SQLite path ignores sqlite3's exit status (§5.4): errors show only on stderr.
     const after = await fe.dbVersion();

@@ -20,7 +20,7 @@ async function setEnabled(ctx: StepContext, enabled: boolean, step: string): Pro
   if (after.enabled !== enabled) {
     throw new StepRefusal(step, {
       zone,
-      frontend: zone.frontends[0],
+      frontend: fe.target,
       expected: `zone ${zone.id} to be ${word} after onezone ${enabled ? "enable" : "disable"}`,
       found: `STATE ${after.enabled ? "ENABLED" : "DISABLED"}`,
       next: "Check oned.log on the zone and the master, then run the deploy again.",
@@ -48,7 +48,7 @@ async function setFirewall(ctx: StepContext, frozen: boolean): Promise<StepOutco
   if (after.length !== (frozen ? wanted.length : 0)) {
     throw new StepRefusal(frozen ? "freeze" : "unfreeze", {
       zone,
-      frontend: zone.frontends[0],
+      frontend: fe.target,
       expected: frozen ? `${wanted.length} rules commented ${comment}` : `no rule commented ${comment}`,
       found: `${after.length} such rules (iptables -S INPUT)`,
       next: "Look at the master's INPUT chain, fix it by hand, then run the deploy again.",

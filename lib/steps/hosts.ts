@@ -48,7 +48,7 @@ export const hostsDisable: StepDefinition = {
     if (still.length > 0) {
       throw new StepRefusal("hosts-disable", {
         zone,
-        frontend: zone.frontends[0],
+        frontend: fe.target,
         expected: "every host disabled",
         found: `still enabled: ${still.map((h) => `${h.id} ${h.name}`).join(", ")}`,
         next: "Check oned.log, then run the deploy again.",
@@ -78,7 +78,7 @@ export const hostsEnable: StepDefinition = {
     if (still.length > 0) {
       throw new StepRefusal("hosts-enable", {
         zone,
-        frontend: zone.frontends[0],
+        frontend: fe.target,
         expected: `hosts ${ids.join(", ")} enabled`,
         found: `still disabled: ${still.map((h) => `${h.id} ${h.name}`).join(", ")}`,
         next: "Check oned.log and that the zone is ENABLED, then run the deploy again.",

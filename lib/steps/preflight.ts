@@ -6,9 +6,10 @@
 import { gatherFacts } from "../checks/gather-facts";
 import { PREFLIGHT_PACK, runPack } from "../checks/packs";
 import { OnefedError } from "../errors";
-import { onedb, onezone } from "../opennebula/commands";
+import { onedb, onedConf, onezone } from "../opennebula/commands";
 import { installedVersionCommand } from "../opennebula/packages";
 import { renderCommand } from "../opennebula/remote-command";
+import { isHaZone, serverIds } from "./ha-cluster";
 import { StepDefinition } from "./step";
 
 /** The preflight found drift: every finding, one paragraph each. */
@@ -25,6 +26,7 @@ export const preflight: StepDefinition = {
     renderCommand(installedVersionCommand(config.packages.manager)),
     renderCommand(onedb.version()),
     renderCommand(onezone.listCsv()),
+    ...(config.zones.some(isHaZone) ? [`HA zones ${config.zones.filter(isHaZone).map((z) => z.id).join(",")}: ${renderCommand(onedConf.read())}, ${renderCommand(onezone.showJson(0)).replace(" 0 ", " <zone> ")}`] : []),
     `checks ${PREFLIGHT_PACK.map((c) => c.id).join(",")}`,
     `expect ${config.fromVersion}`,
   ],
@@ -32,10 +34,10 @@ export const preflight: StepDefinition = {
     const { config } = ctx;
     const zones = config.upgradeType === "A" ? [ctx.zone] : config.zones;
     // Every handshake first: an unknown or changed host key anywhere stops the run before any command.
-    const connected = await Promise.allSettled(zones.map((z) => ctx.frontendOf(z)));
+    const connected = await Promise.allSettled(zones.flatMap((z) => z.frontends.map((_, i) => ctx.serverOf(z, i))));
     const failed = connected.find((c): c is PromiseRejectedResult => c.status === "rejected");
     if (failed) throw failed.reason;
-    const facts = await gatherFacts(config, ctx.frontendOf, zones);
+    const facts = await gatherFacts(config, ctx.serverOf, zones);
     const unreadable = facts.frontends.filter((f) => f.error);
     if (unreadable.length > 0) throw new PreflightError(unreadable.map((f) => `zone ${f.zoneId}, front-end ${f.frontend}: ${f.error}`).join("\n\n"));
     const findings = runPack(PREFLIGHT_PACK, facts, config).filter((r) => r.status === "finding");
@@ -45,6 +47,8 @@ export const preflight: StepDefinition = {
           findings.map((f) => `  - [${f.check}] ${f.summary}`).join("\n"),
       );
     }
+    // HA zones: each front-end's SERVER_ID is recorded now, before anything changes (ha-cluster.ts).
+    for (const z of zones.filter(isHaZone)) await serverIds(config, z, await ctx.serversOf(z), "preflight");
     for (const f of facts.frontends) ctx.log(`zone ${f.zoneId} ${f.frontend}: ${f.installedVersion}, DB ${f.db?.shared}/${f.db?.local}`);
     return { status: "done", summary: `${zones.length} zone${zones.length === 1 ? "" : "s"} reachable with pinned keys, at ${config.fromVersion}, ready` };
   },

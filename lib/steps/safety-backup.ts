@@ -8,20 +8,27 @@ import * as path from "path";
 import { FederationConfig, ZoneConfig } from "../config/federation-config";
 import { compareVersions } from "../config/version";
 import { onedb } from "../opennebula/commands";
+import { OpenNebulaFrontend } from "../opennebula/frontend";
 import { renderCommand } from "../opennebula/remote-command";
 import { StepRefusal } from "./refusal";
 import { assertStopped } from "./services";
 import { StepDefinition } from "./step";
 
-export interface SafetyBackupRecord {
-  readonly zone_id: number;
-  readonly zone_name: string;
+/** One front-end's pre-upgrade backup. */
+export interface ServerBackup {
   readonly frontend: string;
   readonly path: string;
   readonly size_bytes: number;
   readonly sha256: string;
+}
+
+export interface SafetyBackupRecord extends ServerBackup {
+  readonly zone_id: number;
+  readonly zone_name: string;
   readonly opennebula_version: string;
   readonly taken_at: string;
+  /** HA zones: every server's own backup (the top-level fields repeat the leader's). */
+  readonly servers?: readonly ServerBackup[];
 }
 
 export function safetyBackupRemotePath(config: FederationConfig, zone: ZoneConfig): string {
@@ -43,40 +50,53 @@ export const safetyBackup: StepDefinition = {
     const { zone, config } = ctx;
     const recordPath = safetyBackupRecordPath(config, zone);
     const remote = safetyBackupRemotePath(config, zone);
-    const fe = await ctx.frontend();
+    const primary = await ctx.frontend();
+    const servers = await ctx.servers();
     if (fs.existsSync(recordPath)) {
       const record = JSON.parse(fs.readFileSync(recordPath, "utf8")) as SafetyBackupRecord;
-      if ((await fe.exists(remote)) && (await fe.sha256(remote)) === record.sha256) {
-        return { status: "already-done", summary: `${remote} present, sha256 ${record.sha256}` };
-      }
+      const taken = record.servers ?? [record];
+      const intact = await Promise.all(
+        servers.map(async (s) => {
+          const mine = taken.find((b) => b.frontend === `${s.config.host}:${s.config.port}`);
+          return mine !== undefined && (await s.frontend.exists(mine.path)) && (await s.frontend.sha256(mine.path)) === mine.sha256;
+        }),
+      );
+      if (intact.every(Boolean)) return { status: "already-done", summary: `${remote} present${servers.length > 1 ? ` on ${servers.length} servers` : ""}, sha256 ${record.sha256}` };
     }
-    const installed = await fe.installedVersion();
     // A backup taken after the packages moved would not be the pre-upgrade state: refuse to overwrite the record.
-    if (compareVersions(installed, config.fromVersion) !== 0) {
-      throw new StepRefusal("safety-backup", {
-        zone,
-        frontend: zone.frontends[0],
-        expected: `OpenNebula ${config.fromVersion} still installed (the pre-upgrade state to save)`,
-        found: installed,
-        next: `The pre-upgrade backup must come from before the upgrade; look for ${remote} on the front-end or restore from your own backups.`,
-      });
+    for (const s of servers) {
+      const installed = await s.frontend.installedVersion();
+      if (compareVersions(installed, config.fromVersion) !== 0) {
+        throw new StepRefusal("safety-backup", {
+          zone,
+          frontend: s.config,
+          expected: `OpenNebula ${config.fromVersion} still installed (the pre-upgrade state to save)`,
+          found: installed,
+          next: `The pre-upgrade backup must come from before the upgrade; look for ${remote} on the front-end or restore from your own backups.`,
+        });
+      }
+      await assertStopped(s.frontend, config, zone, "safety-backup", "Stop the zone's services (the stop step), then run the deploy again.");
     }
-    await assertStopped(fe, config, zone, "safety-backup", "Stop the zone's services (the stop step), then run the deploy again.");
-    await fe.makePrivateDir(config.backup.remoteDirectory);
-    await fe.backupFull(remote);
-    await fe.makePrivate(remote);
+    // Every HA server has its own database, and each is about to change: each keeps its own copy.
+    const backups = await Promise.all(servers.map((s) => backupOne(s.frontend, `${s.config.host}:${s.config.port}`, remote, config)));
+    const own = backups[servers.findIndex((s) => s.frontend === primary)];
     const record: SafetyBackupRecord = {
       zone_id: zone.id,
       zone_name: zone.name,
-      frontend: `${zone.frontends[0].host}:${zone.frontends[0].port}`,
-      path: remote,
-      size_bytes: await fe.fileSize(remote),
-      sha256: await fe.sha256(remote),
-      opennebula_version: installed,
+      ...own,
+      opennebula_version: config.fromVersion,
       taken_at: new Date().toISOString(),
+      ...(servers.length > 1 ? { servers: backups } : {}),
     };
     fs.mkdirSync(path.dirname(recordPath), { recursive: true, mode: 0o700 });
     fs.writeFileSync(recordPath, JSON.stringify(record, null, 2) + "\n", { mode: 0o600 });
-    return { status: "done", summary: `${remote} (${record.size_bytes} bytes, sha256 ${record.sha256})` };
+    return { status: "done", summary: `${remote} (${record.size_bytes} bytes, sha256 ${record.sha256})${servers.length > 1 ? ` and on ${servers.length - 1} more servers` : ""}` };
   },
 };
+
+async function backupOne(fe: OpenNebulaFrontend, frontend: string, remote: string, config: FederationConfig): Promise<ServerBackup> {
+  await fe.makePrivateDir(config.backup.remoteDirectory);
+  await fe.backupFull(remote);
+  await fe.makePrivate(remote);
+  return { frontend, path: remote, size_bytes: await fe.fileSize(remote), sha256: await fe.sha256(remote) };
+}

@@ -24,7 +24,7 @@ export async function assertStopped(fe: OpenNebulaFrontend, config: FederationCo
   if (running.length > 0 || lock) {
     throw new StepRefusal(step, {
       zone,
-      frontend: zone.frontends[0],
+      frontend: fe.target,
       expected: "every OpenNebula service stopped and no /var/lock/one/one",
       found: [running.length > 0 ? `running: ${running.map(([u, s]) => `${u} (${s})`).join(", ")}` : "", lock ? "lock file /var/lock/one/one present" : ""]
         .filter(Boolean)
@@ -32,4 +32,15 @@ export async function assertStopped(fe: OpenNebulaFrontend, config: FederationCo
       next,
     });
   }
+}
+
+/** Stops what runs on one front-end and proves it; null when everything was already down. */
+export async function stopServer(fe: OpenNebulaFrontend, config: FederationConfig, zone: ZoneConfig, step: string): Promise<string[] | null> {
+  const units = await installedStopUnits(fe, config);
+  const states = await fe.unitStates(units);
+  const active = units.filter((u) => states[u] === "active" || states[u] === "activating" || states[u] === "reloading");
+  if (active.length === 0 && !(await fe.onedLockPresent())) return null;
+  await fe.stopUnits(active);
+  await assertStopped(fe, config, zone, step, "Stop the remaining services by hand (or remove a stale lock once no oned process exists), then run the deploy again.");
+  return active;
 }

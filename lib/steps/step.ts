@@ -2,6 +2,7 @@
 import { FederationConfig, ZoneConfig } from "../config/federation-config";
 import { OpenNebulaFrontend } from "../opennebula/frontend";
 import { ArtifactPaths } from "./artifact";
+import type { ConnectedServer } from "./ha-cluster";
 
 export const STEP_NAMES = [
   "preflight",
@@ -11,6 +12,7 @@ export const STEP_NAMES = [
   "stop",
   "safety-backup",
   "upgrade",
+  "replicate",
   "backup",
   "restore",
   "start",
@@ -26,10 +28,19 @@ export interface StepContext {
   readonly artifact: ArtifactPaths;
   /** Progress line for the operator (terraform shows it under the resource). */
   log(line: string): void;
-  /** The zone's front-end, connected on first use and closed when the step ends. */
+  /**
+   * The front-end that speaks for the zone, connected on first use and closed when the step ends:
+   * the only one of a solo zone; an HA zone's Raft leader (ha-cluster.ts primaryServer).
+   */
   frontend(): Promise<OpenNebulaFrontend>;
-  /** Another zone's front-end (the federation-wide preflight checks every zone). */
+  /** Every front-end of the zone, in federation.yaml order (several for an HA zone). */
+  servers(): Promise<readonly ConnectedServer[]>;
+  /** Another zone's speaking front-end (the federation-wide steps visit every zone). */
   frontendOf(zone: ZoneConfig): Promise<OpenNebulaFrontend>;
+  /** One front-end of a zone by its position in federation.yaml, connected on first use. */
+  serverOf(zone: ZoneConfig, index: number): Promise<OpenNebulaFrontend>;
+  /** Every front-end of another zone. */
+  serversOf(zone: ZoneConfig): Promise<readonly ConnectedServer[]>;
 }
 
 export interface StepOutcome {

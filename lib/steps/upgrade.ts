@@ -7,9 +7,11 @@ import { FederationConfig, ZoneConfig } from "../config/federation-config";
 import { onecfg, onedb } from "../opennebula/commands";
 import { frontendPackages, repositoryContent, repositoryFile, upgradeCommand } from "../opennebula/packages";
 import { renderCommand } from "../opennebula/remote-command";
+import { isHaZone } from "./ha-cluster";
 import { StepRefusal } from "./refusal";
 import { assertStopped, installedStopUnits } from "./services";
-import { StepDefinition } from "./step";
+import { StepContext, StepDefinition } from "./step";
+import { OpenNebulaFrontend } from "../opennebula/frontend";
 
 function remoteFile(config: FederationConfig, zone: ZoneConfig, what: string): string {
   return `${config.backup.remoteDirectory}/${config.name}-zone${zone.id}-${what}-${config.fromVersion}-${Date.now()}.bck`;
@@ -25,6 +27,7 @@ export const upgrade: StepDefinition = {
     `write ${repositoryFile(config.packages.manager)}: ${repositoryContent(config.packages.repositoryLine, config.toVersion).trim()}`,
     renderCommand(upgradeCommand(config.packages.manager, frontendPackages(config.toVersion, config.packages.manager))),
     renderCommand(onecfg.upgrade()),
+    ...(isHaZone(zone) ? ["packages and onecfg on every server; onedb on the leader only"] : []),
     renderCommand(onedb.upgrade(`${config.backup.remoteDirectory}/…`)),
     renderCommand(onedb.fsck(`${config.backup.remoteDirectory}/…`)),
     zone.role === "slave" ? `requires shared DB ${dbVersionOf(config.toVersion)} from the federated restore` : "master: shared migrators run here",
@@ -32,52 +35,27 @@ export const upgrade: StepDefinition = {
   async run(ctx) {
     const { zone, config } = ctx;
     const fe = await ctx.frontend();
-    const frontend = zone.frontends[0];
+    const servers = await ctx.servers();
     const target = dbVersionOf(config.toVersion);
-    let installed = await fe.installedVersion();
+    const versions = await Promise.all(servers.map((s) => s.frontend.installedVersion()));
     let db = await fe.dbVersion();
-    if (compareVersions(installed, config.toVersion) === 0 && db.status === "up-to-date") {
-      return { status: "already-done", summary: `${installed} installed, DB ${db.shared}/${db.local} up to date` };
+    if (versions.every((v) => compareVersions(v, config.toVersion) === 0) && db.status === "up-to-date") {
+      return { status: "already-done", summary: `${config.toVersion} installed${servers.length > 1 ? ` on ${servers.length} servers` : ""}, DB ${db.shared}/${db.local} up to date` };
     }
     // Never upgrade a slave before its restore: its onedb upgrade runs local migrators only (§4.4 step 6).
     if (zone.role === "slave" && db.shared !== target) {
       throw new StepRefusal("upgrade", {
         zone,
-        frontend,
+        frontend: fe.target,
         expected: `shared DB version ${target} (the federated backup of the upgraded master restored here)`,
         found: `shared DB version ${db.shared ?? "unknown"}`,
         next: "Run the restore step for this zone first (run the deploy again); its packages were not touched.",
       });
     }
-    const next = "Stop the services again (packages or people may have started them), then run the deploy again.";
-    await assertStopped(fe, config, zone, "upgrade", next);
-    await fe.makePrivateDir(config.backup.remoteDirectory);
-    await fe.backupConfiguration(`onefed-${config.fromVersion}`);
-    if (compareVersions(installed, config.toVersion) !== 0) {
-      ctx.log(`  packages ${installed} → ${config.toVersion}`);
-      await fe.pointRepositoryAt(config.packages.repositoryLine, config.toVersion);
-      await fe.upgradePackages(frontendPackages(config.toVersion, config.packages.manager));
-      installed = await fe.installedVersion();
-      if (compareVersions(installed, config.toVersion) !== 0) {
-        throw new StepRefusal("upgrade", {
-          zone,
-          frontend,
-          expected: `OpenNebula ${config.toVersion} installed after the package upgrade`,
-          found: installed,
-          next: `Check the repository (${config.packages.repositoryLine}) and the package manager's output, then run the deploy again.`,
-        });
-      }
-      // Package scripts may start services by themselves (reference §6 row 3).
-      const units = await installedStopUnits(fe, config);
-      const states = await fe.unitStates(units);
-      const restarted = units.filter((u) => states[u] === "active");
-      if (restarted.length > 0) {
-        ctx.log(`  packages started ${restarted.join(", ")}; stopping them again`);
-        await fe.stopUnits(restarted);
-      }
-      await assertStopped(fe, config, zone, "upgrade", next);
-    }
-    await fe.upgradeConfiguration();
+    // HA: packages and configuration on every server, the leader first; its database is the one
+    // upgraded, and the followers get it in the replicate step (reference §3.2 steps 3–5).
+    const ordered = [...servers].sort((a, b) => Number(b.frontend === fe) - Number(a.frontend === fe));
+    for (const s of ordered) await upgradeSoftware(ctx, s.frontend);
     db = await fe.dbVersion();
     if (db.status === "upgrade-needed") await fe.upgradeDatabase(remoteFile(config, zone, "pre-upgrade"));
     await fe.checkDatabase(remoteFile(config, zone, "pre-fsck"));
@@ -85,12 +63,47 @@ export const upgrade: StepDefinition = {
     if (db.status !== "up-to-date" || db.shared !== target || db.local !== target) {
       throw new StepRefusal("upgrade", {
         zone,
-        frontend,
+        frontend: fe.target,
         expected: `onedb version exit 0 with shared and local ${target}`,
         found: `${db.status}, shared ${db.shared}, local ${db.local}`,
         next: "Read onedb's output above and /var/log/one/oned.log; the pre-upgrade backups are in " + config.backup.remoteDirectory + ".",
       });
     }
-    return { status: "done", summary: `${installed} installed, DB ${db.shared}/${db.local}` };
+    return { status: "done", summary: `${config.toVersion} installed${servers.length > 1 ? ` on ${servers.length} servers` : ""}, DB ${db.shared}/${db.local}` };
   },
 };
+
+/** Config backup, repository, packages and onecfg on one front-end, with its services kept down. */
+async function upgradeSoftware(ctx: StepContext, fe: OpenNebulaFrontend): Promise<void> {
+  const { zone, config } = ctx;
+  const next = "Stop the services again (packages or people may have started them), then run the deploy again.";
+  await assertStopped(fe, config, zone, "upgrade", next);
+  await fe.makePrivateDir(config.backup.remoteDirectory);
+  await fe.backupConfiguration(`onefed-${config.fromVersion}`);
+  const installed = await fe.installedVersion();
+  if (compareVersions(installed, config.toVersion) !== 0) {
+    ctx.log(`  ${fe.target.host}:${fe.target.port} packages ${installed} → ${config.toVersion}`);
+    await fe.pointRepositoryAt(config.packages.repositoryLine, config.toVersion);
+    await fe.upgradePackages(frontendPackages(config.toVersion, config.packages.manager));
+    const now = await fe.installedVersion();
+    if (compareVersions(now, config.toVersion) !== 0) {
+      throw new StepRefusal("upgrade", {
+        zone,
+        frontend: fe.target,
+        expected: `OpenNebula ${config.toVersion} installed after the package upgrade`,
+        found: now,
+        next: `Check the repository (${config.packages.repositoryLine}) and the package manager's output, then run the deploy again.`,
+      });
+    }
+    // Package scripts may start services by themselves (reference §6 row 3).
+    const units = await installedStopUnits(fe, config);
+    const states = await fe.unitStates(units);
+    const restarted = units.filter((u) => states[u] === "active");
+    if (restarted.length > 0) {
+      ctx.log(`  packages started ${restarted.join(", ")}; stopping them again`);
+      await fe.stopUnits(restarted);
+    }
+    await assertStopped(fe, config, zone, "upgrade", next);
+  }
+  await fe.upgradeConfiguration();
+}

@@ -4,13 +4,14 @@ import { onedb, onezone, systemctl } from "../opennebula/commands";
 import { unitsToStart } from "../opennebula/services";
 import { renderCommand } from "../opennebula/remote-command";
 import { waitForSync } from "./fed-sync";
+import { isHaZone, judgeCluster, readRaftView, serverIds } from "./ha-cluster";
 import { StepRefusal } from "./refusal";
 import { installedStartUnits } from "./services";
 import { StepDefinition } from "./step";
 
 export const verify: StepDefinition = {
   name: "verify",
-  description: "installed and DB versions, services, zone enabled; on the master every FED_INDEX equal again",
+  description: "installed and DB versions, services (every HA server), one Raft leader, zone enabled; on the master every FED_INDEX equal again",
   scope: "zone",
   appliesTo: () => true,
   plan: (zone, config) => [
@@ -23,16 +24,26 @@ export const verify: StepDefinition = {
   async run(ctx) {
     const { zone, config } = ctx;
     const fe = await ctx.frontend();
+    const all = await ctx.servers();
     const problems: string[] = [];
-    const installed = await fe.installedVersion();
-    if (compareVersions(installed, config.toVersion) !== 0) problems.push(`installed ${installed}`);
-    const db = await fe.dbVersion();
     const target = dbVersionOf(config.toVersion);
-    if (db.status !== "up-to-date" || db.shared !== target || db.local !== target) problems.push(`DB ${db.status} ${db.shared}/${db.local}`);
-    const units = await installedStartUnits(fe, config.toVersion);
-    const states = await fe.unitStates(units);
-    const down = units.filter((u) => states[u] !== "active");
-    if (down.length > 0) problems.push(`not running: ${down.join(", ")}`);
+    let units: string[] = [];
+    for (const s of all) {
+      const where = all.length > 1 ? `${s.config.host}:${s.config.port} ` : "";
+      const installed = await s.frontend.installedVersion();
+      if (compareVersions(installed, config.toVersion) !== 0) problems.push(`${where}installed ${installed}`);
+      const db = await s.frontend.dbVersion();
+      if (db.status !== "up-to-date" || db.shared !== target || db.local !== target) problems.push(`${where}DB ${db.status} ${db.shared}/${db.local}`);
+      units = await installedStartUnits(s.frontend, config.toVersion);
+      const states = await s.frontend.unitStates(units);
+      const down = units.filter((u) => states[u] !== "active");
+      if (down.length > 0) problems.push(`${where}not running: ${down.join(", ")}`);
+    }
+    if (isHaZone(zone)) {
+      const view = await readRaftView(zone, all);
+      const health = view ? judgeCluster(view, await serverIds(config, zone, all, "verify"), zone) : { healthy: false, problem: "no oned answers onezone show" };
+      if (!health.healthy) problems.push(`Raft ${health.problem}`);
+    }
     if (!(await fe.zoneShow(zone.id)).enabled) problems.push("zone still DISABLED");
     let fed = "";
     // Type B only: zones upgraded zone by zone are not expected to wait for each other.
@@ -44,12 +55,13 @@ export const verify: StepDefinition = {
     if (problems.length > 0) {
       throw new StepRefusal("verify", {
         zone,
-        frontend: zone.frontends[0],
-        expected: `OpenNebula ${config.toVersion}, DB ${target}/${target} up to date, ${units.join(", ")} active, zone ENABLED${zone.role === "master" ? ", FED_INDEX equal on every zone" : ""}`,
+        frontend: all.length > 1 ? undefined : fe.target,
+        expected: `OpenNebula ${config.toVersion}, DB ${target}/${target} up to date, ${units.join(", ")} active${all.length > 1 ? " on every server, one Raft leader with the followers in sync" : ""}, zone ENABLED${zone.role === "master" ? ", FED_INDEX equal on every zone" : ""}`,
         found: problems.join("; "),
         next: "Fix what is listed, then run the deploy again (only the verify steps re-run).",
       });
     }
-    return { status: "done", summary: `${installed}, DB ${db.shared}/${db.local}, ${units.length} services active, zone enabled${fed}` };
+    const ha = all.length > 1 ? `, ${all.length} servers with one leader` : "";
+    return { status: "done", summary: `${config.toVersion}, DB ${target}/${target}, ${units.length} services active${ha}, zone enabled${fed}` };
   },
 };

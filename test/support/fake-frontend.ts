@@ -4,7 +4,11 @@
  */
 import * as fs from "fs";
 import { OpenNebulaFrontend, Transport } from "../../lib/opennebula/frontend";
+import { FederationConfig, ZoneConfig } from "../../lib/config/federation-config";
 import { CommandResult } from "../../lib/ssh/command-result";
+import { artifactPaths } from "../../lib/steps/artifact";
+import { ConnectedServer, primaryServer } from "../../lib/steps/ha-cluster";
+import { StepContext, StepName } from "../../lib/steps/step";
 
 export interface Reply {
   readonly exitCode?: number;
@@ -45,3 +49,35 @@ export function fakeFrontend(t: FakeTransport): OpenNebulaFrontend {
 
 export const dbVersionText = (shared: string, local: string, required = "7.0.0") =>
   `Shared: ${shared}\nLocal:  ${local}\nRequired shared version: ${required}\nRequired local version:  ${required}\n`;
+
+/**
+ * A StepContext over scripted front-ends, resolving the zone's speaking front-end with the
+ * runner's own rule (ha-cluster.ts primaryServer). `transportOf(zone, index)` gives each front-end's script.
+ */
+export function fakeStepContext(
+  config: FederationConfig,
+  zone: ZoneConfig,
+  step: StepName,
+  transportOf: (zone: ZoneConfig, index: number) => FakeTransport,
+): StepContext {
+  const cache = new Map<string, OpenNebulaFrontend>();
+  const serverOf = async (z: ZoneConfig, index: number) => {
+    const key = `${z.id}/${index}`;
+    if (!cache.has(key)) cache.set(key, new OpenNebulaFrontend(transportOf(z, index), { host: z.frontends[index].host, port: z.frontends[index].port, zone: z.name }, "apt"));
+    return cache.get(key)!;
+  };
+  const serversOf = async (z: ZoneConfig): Promise<ConnectedServer[]> =>
+    Promise.all(z.frontends.map(async (c, index) => ({ index, config: c, frontend: await serverOf(z, index) })));
+  const frontendOf = async (z: ZoneConfig) => (await primaryServer(config, z, () => serversOf(z), step)).frontend;
+  return {
+    config,
+    zone,
+    artifact: artifactPaths(config),
+    log: () => undefined,
+    frontend: () => frontendOf(zone),
+    servers: () => serversOf(zone),
+    frontendOf,
+    serverOf,
+    serversOf,
+  };
+}

@@ -7,7 +7,7 @@ import { artifactPaths, writeChecksum } from "../../lib/steps/artifact";
 import { STEPS } from "../../lib/steps/catalog";
 import { StepRefusal } from "../../lib/steps/refusal";
 import { StepContext, StepName } from "../../lib/steps/step";
-import { dbVersionText, FakeTransport, fakeFrontend, Reply } from "../support/fake-frontend";
+import { dbVersionText, FakeTransport, fakeStepContext, Reply } from "../support/fake-frontend";
 
 const FIXTURE = path.resolve(__dirname, "../fixtures/federation.yaml");
 
@@ -21,8 +21,7 @@ function configWithArtifacts(): FederationConfig {
 function run(step: StepName, config: FederationConfig, zone: ZoneConfig, rules: Array<[RegExp, Reply]>, others: Array<[RegExp, Reply]> = rules) {
   const transport = new FakeTransport(rules);
   const fakes = new Map(config.zones.map((z) => [z.id, z.id === zone.id ? transport : new FakeTransport(others)]));
-  const frontendOf = async (z: ZoneConfig) => fakeFrontend(fakes.get(z.id)!);
-  const ctx: StepContext = { config, zone, artifact: artifactPaths(config), log: () => undefined, frontend: () => frontendOf(zone), frontendOf };
+  const ctx = fakeStepContext(config, zone, step, (z) => fakes.get(z.id)!);
   return { transport, fakes, result: STEPS[step].run(ctx) };
 }
 
@@ -31,6 +30,7 @@ const stopped: Array<[RegExp, Reply]> = [
   [/^systemctl is-active/, { exitCode: 3, stdout: "inactive\ninactive\n" }],
   [/^test -e \/var\/lock\/one\/one/, { exitCode: 1 }],
   [/^mkdir /, {}],
+  [/^chmod 0600 /, {}],
 ];
 
 describe("restore safety", () => {
