@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
-import { parseDbVersion, parseIsActive, parsePackageVersion, parseSha256, parseUnitFiles, parseZoneListCsv, parseZoneShowJson, ParseError } from "../../lib/opennebula/parsers";
+import { judgeRaft } from "../../lib/checks/raft-health";
+import { parseDbVersion, parseOnedFederation, raftRole, parseIsActive, parsePackageVersion, parseSha256, parseUnitFiles, parseZoneListCsv, parseZoneShowJson, ParseError } from "../../lib/opennebula/parsers";
 
 const SAMPLES = path.resolve(__dirname, "../../../shared/opennebula/samples");
 const sample = (rel: string) => fs.readFileSync(path.join(SAMPLES, rel), "utf8");
@@ -42,6 +43,30 @@ describe("onezone show -j", () => {
     const z = parseZoneShowJson(sample("onezone/e-ha-zone/show_100_-j.out"));
     expect(z.servers.length).toBeGreaterThan(0);
     for (const s of z.servers) expect(s.raftState === null || (s.raftState >= 0 && s.raftState <= 3)).toBe(true);
+  });
+  it("reads the HA sample's leader, follower and unreachable server with their Raft counters", () => {
+    const z = parseZoneShowJson(sample("onezone/e-ha-zone/show_100_-j.out"));
+    expect(z.servers.map((s) => [s.id, s.name, raftRole(s), s.term, s.commit, s.logIndex, s.fedIndex])).toEqual([
+      [0, "ge-fe1", "leader", 7, 48211, 48211, 715438],
+      [1, "ge-fe2", "follower", 7, 48211, 48211, 715438],
+      [2, "ge-fe3", "error", null, null, null, null],
+    ]);
+    const members = z.servers.map((s) => ({ frontend: `127.0.52.${s.id + 1}:22`, serverId: s.id }));
+    expect(judgeRaft(z.servers, members)).toEqual({ healthy: false, problem: "not in sync: 127.0.52.3:22 (SERVER_ID 2) error at COMMIT - (leader 48211)" });
+    expect(judgeRaft(z.servers.slice(0, 2), members.slice(0, 2))).toEqual({ healthy: true, problem: "" });
+  });
+});
+
+describe("oned.conf FEDERATION", () => {
+  const conf = (serverId: string) =>
+    `# SERVER_ID = 9 in a comment is ignored\nDB = [ BACKEND = "sqlite" ]\nFEDERATION = [\n    MODE          = "SLAVE",\n    ZONE_ID       = 100,\n    SERVER_ID     = ${serverId},\n    MASTER_ONED   = "http://127.0.50.1:2633/RPC2"\n]\n`;
+  it("reads MODE, ZONE_ID and SERVER_ID", () => {
+    expect(parseOnedFederation(conf("2"))).toEqual({ mode: "SLAVE", zoneId: 100, serverId: 2 });
+    expect(parseOnedFederation(conf("-1")).serverId).toBe(-1);
+  });
+  it("refuses a file without a numeric SERVER_ID", () => {
+    expect(() => parseOnedFederation(conf('"x"'))).toThrow(ParseError);
+    expect(() => parseOnedFederation("PORT = 2633\n")).toThrow(/no FEDERATION/);
   });
 });
 

@@ -130,6 +130,39 @@ describe("FederationUpgrade stack", () => {
     expect(new GraphInvariants(stack).validate()).toEqual([]);
   });
 
+  it("gives HA zones a replicate step between the leader's upgrade and the start (1 HA master + HA slave + solo slave)", () => {
+    const text = fs
+      .readFileSync(FIXTURE, "utf8")
+      .replace("frontends: [ { host: 192.168.150.1, port: 22 } ]", "frontends: [ { host: 192.168.150.1 }, { host: 192.168.150.11 }, { host: 192.168.150.12 } ]")
+      .replace("frontends: [ { host: 192.168.150.3 } ]", "frontends: [ { host: 192.168.150.3 }, { host: 192.168.150.31 }, { host: 192.168.150.32 } ]");
+    const ha = parseConfig(text + "backup: { localDirectory: /var/lib/onefed/artifacts }\n", FIXTURE);
+    const stack = new FederationUpgrade(Testing.app(), "federation-seed-ha", { config: ha, runner });
+    const json = JSON.parse(Testing.synth(stack));
+    expect(json).toMatchSnapshot();
+    const names = Object.keys(json.resource.null_resource);
+    expect(names.filter((n) => n.endsWith("_replicate")).sort()).toEqual(["zone_0_replicate", "zone_101_replicate"]);
+    const a = ancestors(json);
+    for (const z of [0, 101]) {
+      expect(a.get(`zone_${z}_replicate`)).toContain(`zone_${z}_upgrade`);
+      expect(a.get(`zone_${z}_start`)).toContain(`zone_${z}_replicate`);
+    }
+    // The HA slave's federated restore goes to its leader before its HA upgrade (§4.4 step 5).
+    expect(a.get("zone_101_upgrade")).toContain("zone_101_restore");
+    expect(a.get("zone_101_replicate")).toContain("zone_101_restore");
+    // The export from the master's leader does not wait for the master's followers.
+    expect(a.get("federated_backup")).not.toContain("zone_0_replicate");
+    expect(json.resource.null_resource.zone_101_stop.triggers.frontends).toBe("192.168.150.3:22,192.168.150.31:22,192.168.150.32:22");
+    expect(new GraphInvariants(stack).validate()).toEqual([]);
+  });
+
+  it("fails synth when an HA zone could start before its followers hold the leader's DB", () => {
+    const text = fs.readFileSync(FIXTURE, "utf8").replace("frontends: [ { host: 192.168.150.3 } ]", "frontends: [ { host: 192.168.150.3 }, { host: 192.168.150.31 } ]");
+    const stack = new FederationUpgrade(Testing.app(), "s", { config: parseConfig(text, FIXTURE), runner });
+    const z = stack.slaves[1];
+    z.startStep.after.splice(0, z.startStep.after.length, z.upgradeStep);
+    expect(new GraphInvariants(stack).validate().join("\n")).toMatch(/start of zone 101 \(S-US-CA\) does not wait for replicate of zone 101 \(S-US-CA\): an HA zone starts only once every follower holds the leader's upgraded DB/);
+  });
+
   it("passes its graph invariants", () => {
     const { stack } = build();
     expect(new GraphInvariants(stack).validate()).toEqual([]);

@@ -1,0 +1,150 @@
+/**
+ * HA (Raft) zones with scripted front-ends: the leader is found from `onezone show -j` and stopped
+ * last, two leaders stop everything, and the replicate step hands the leader's DB and
+ * configuration to the followers while each keeps its own SERVER_ID.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parseConfig } from "../../lib/config/load-config";
+import { FederationConfig, ZoneConfig } from "../../lib/config/federation-config";
+import { STEPS } from "../../lib/steps/catalog";
+import { readHaRecord } from "../../lib/steps/ha-cluster";
+import { StepName } from "../../lib/steps/step";
+import { dbVersionText, FakeTransport, fakeStepContext, Reply } from "../support/fake-frontend";
+
+const FIXTURE = path.resolve(__dirname, "../fixtures/federation.yaml");
+const HOSTS = ["192.168.150.3", "192.168.150.31", "192.168.150.32"];
+
+function haConfig(): FederationConfig {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "onefed-ha-"));
+  const text = fs.readFileSync(FIXTURE, "utf8").replace("frontends: [ { host: 192.168.150.3 } ]", `frontends: [ ${HOSTS.map((h) => `{ host: ${h} }`).join(", ")} ]`);
+  return parseConfig(text + `backup: { localDirectory: ${dir} }\n`, FIXTURE);
+}
+
+const onedConf = (serverId: number) => `FEDERATION = [\n    MODE          = "SLAVE",\n    ZONE_ID       = 101,\n    SERVER_ID     = ${serverId},\n    MASTER_ONED   = "http://192.168.150.1:2633/RPC2"\n]\n`;
+
+/** `onezone show 101 -j` with the given Raft STATE per server id ("-" = error). */
+const zoneShow = (states: string[], commits: string[] = states.map(() => "1524")) =>
+  JSON.stringify({
+    ZONE: {
+      ID: "101",
+      NAME: "S-US-CA",
+      STATE: "0",
+      TEMPLATE: { ENDPOINT: "http://192.168.150.30:2633/RPC2" },
+      SERVER_POOL: { SERVER: states.map((s, i) => ({ ENDPOINT: `http://${HOSTS[i]}:2633/RPC2`, ID: String(i), NAME: `server-${i}`, STATE: s, TERM: "3", VOTEDFOR: "0", COMMIT: commits[i], LOG_INDEX: commits[i], FEDLOG_INDEX: "715438" })) },
+    },
+  });
+
+const units = [/^systemctl list-unit-files/, { stdout: "opennebula.service enabled enabled\n" }] as [RegExp, Reply];
+
+function runOn(step: StepName, config: FederationConfig, scripts: (i: number) => Array<[RegExp, Reply | ((l: string) => Reply)]>) {
+  const zone = config.zones.find((z) => z.id === 101)!;
+  const transports = zone.frontends.map((_, i) => new FakeTransport(scripts(i)));
+  const ctx = fakeStepContext(config, zone, step, (z: ZoneConfig, i) => (z.id === 101 ? transports[i] : new FakeTransport([])));
+  return { zone, transports, result: STEPS[step].run(ctx) };
+}
+
+describe("HA stop", () => {
+  it("records the leader, then stops the followers first and the leader last", async () => {
+    const config = haConfig();
+    const order: string[] = [];
+    // server-1 leads; everyone runs until its own stop.
+    const { zone, transports, result } = runOn("stop", config, (i) => {
+      let running = true;
+      return [
+        [/^cat \/etc\/one\/oned.conf/, { stdout: onedConf(i) }],
+        [/^onezone show 101 -j/, { stdout: zoneShow(["2", "3", "2"]) }],
+        units,
+        [/^systemctl is-active/, () => ({ exitCode: running ? 0 : 3, stdout: running ? "active\n" : "inactive\n" })],
+        [/^test -e \/var\/lock\/one\/one/, () => ({ exitCode: running ? 0 : 1 })],
+        [/^systemctl stop/, () => ((running = false), order.push(HOSTS[i]), {})],
+      ];
+    });
+    await expect(result).resolves.toMatchObject({ status: "done", summary: expect.stringMatching(/follower .*, then follower .*, then leader 192\.168\.150\.31:22/) });
+    expect(order).toEqual([HOSTS[0], HOSTS[2], HOSTS[1]]);
+    const record = readHaRecord(config, zone)!;
+    expect(record.leader).toMatchObject({ frontend: "192.168.150.31:22", server_id: 1 });
+    expect(record.servers.map((s) => s.server_id)).toEqual([0, 1, 2]);
+    expect(transports[1].lines.filter((l) => l.startsWith("systemctl stop"))).toHaveLength(1);
+  });
+
+  it("refuses two leaders before stopping anything, naming the zone and every server's role", async () => {
+    const config = haConfig();
+    const { transports, result } = runOn("stop", config, (i) => [
+      [/^cat \/etc\/one\/oned.conf/, { stdout: onedConf(i) }],
+      [/^onezone show 101 -j/, { stdout: zoneShow(["3", "3", "2"]) }],
+    ]);
+    await expect(result).rejects.toThrow(/stop refused on zone 101 \(S-US-CA\): expected exactly one Raft leader.*found 2 leaders as 192\.168\.150\.3:22 reports: server-0 \(id 0\) leader, server-1 \(id 1\) leader, server-2 \(id 2\) follower\. Two leaders means a split cluster/);
+    for (const t of transports) expect(t.lines.some((l) => l.startsWith("systemctl stop"))).toBe(false);
+  });
+
+  it("refuses two front-ends with the same SERVER_ID", async () => {
+    const config = haConfig();
+    const { result } = runOn("stop", config, (i) => [[/^cat \/etc\/one\/oned.conf/, { stdout: onedConf(i === 2 ? 0 : i) }]]);
+    await expect(result).rejects.toThrow(/front-end 192\.168\.150\.32:22: expected every front-end of an HA zone with its own FEDERATION\/SERVER_ID.*found SERVER_ID 0, the same as 192\.168\.150\.3:22/);
+  });
+});
+
+describe("HA replicate", () => {
+  /** Stops the zone with server-0 leading, then runs replicate; `digest` is what sha256sum reports on every server. */
+  async function replicateWith(digest: string) {
+    const config = haConfig();
+    // Stop first, so the leader (server-0) is recorded.
+    const stopped = (i: number): Array<[RegExp, Reply | ((l: string) => Reply)]> => [
+      [/^cat \/etc\/one\/oned.conf/, { stdout: onedConf(i) }],
+      units,
+      [/^systemctl is-active/, { exitCode: 3, stdout: "inactive\n" }],
+      [/^test -e \/var\/lock\/one\/one/, { exitCode: 1 }],
+    ];
+    const first = runOn("stop", config, (i) => [[/^onezone show 101 -j/, { stdout: zoneShow(["3", "2", "2"]) }], ...stopped(i)]);
+    await first.result;
+    const { transports, result } = runOn("replicate", config, (i) => {
+      let restored = i === 0;
+      let serverId = i;
+      return [
+        [/^onezone show/, { exitCode: 255, stderr: "Failed to open TCP connection to localhost:2633 (Connection refused)\n" }],
+        [/^cat \/etc\/one\/oned.conf/, () => ({ stdout: onedConf(serverId) })],
+        [/^onedb version/, () => ({ stdout: dbVersionText(restored ? "7.0.0" : "6.10.0", restored ? "7.0.0" : "6.10.0"), exitCode: restored ? 0 : 2 })],
+        ...stopped(i).slice(1),
+        [/^mkdir |^chmod 0600 |^tar -C \/ -czf /, {}],
+        [/^test -e \/(etc|var)/, { exitCode: 0 }],
+        [/^onedb backup -v -f /, {}],
+        [/^sha256sum /, { stdout: `${digest}  x\n` }],
+        [/^onedb restore -v -f /, () => ((restored = true), {})],
+        // The leader's oned.conf (SERVER_ID 0) lands on the follower…
+        [/^tar -C \/ -xzf /, () => ((serverId = 0), {})],
+        // …and the follower's own id is put back.
+        [/^sed -i -E /, (l) => ((serverId = Number(/\\1(\d+)\//.exec(l)![1])), {})],
+      ];
+    });
+    return { config, transports, result };
+  }
+
+  it("restores the leader's full backup with -f on each follower and puts its own SERVER_ID back", async () => {
+    // FakeTransport.download writes this content: the copies on the automation host verify.
+    const digest = require("crypto").createHash("sha256").update("-- fake federated backup\n").digest("hex");
+    const { config, transports, result } = await replicateWith(digest);
+    await expect(result).resolves.toMatchObject({ status: "done", summary: expect.stringMatching(/leader 192\.168\.150\.3:22 → 192\.168\.150\.31:22 \(SERVER_ID 1\), 192\.168\.150\.32:22 \(SERVER_ID 2\)/) });
+    const [leader, f1, f2] = transports.map((t) => t.lines);
+    expect(leader.filter((l) => /^onedb backup -v -f .*seed-zone101-leader-7\.0\.0\.sql$/.test(l))).toHaveLength(1);
+    expect(leader.some((l) => /^tar -C \/ -czf \S+ etc\/one var\/lib\/one\/remotes\/etc$/.test(l))).toBe(true);
+    expect(leader.some((l) => l.startsWith("onedb restore"))).toBe(false);
+    for (const [lines, id] of [[f1, 1], [f2, 2]] as const) {
+      const restore = lines.findIndex((l) => /^onedb restore -v -f \S+seed-zone101-leader-7\.0\.0\.sql$/.test(l));
+      const unpack = lines.findIndex((l) => l.startsWith("tar -C / -xzf"));
+      const sed = lines.findIndex((l) => l.startsWith("sed -i -E"));
+      expect(restore).toBeGreaterThan(-1);
+      expect(unpack).toBeGreaterThan(restore);
+      expect(sed).toBeGreaterThan(unpack);
+      expect(lines[sed]).toContain(`\\1${id}/`);
+    }
+    expect(readHaRecord(config, config.zones[2])!.replicated).toMatchObject({ db_sha256: digest, followers: ["192.168.150.31:22", "192.168.150.32:22"] });
+  });
+
+  it("refuses a leader backup whose fetched copy does not match its sha256, before any follower is touched", async () => {
+    const { transports, result } = await replicateWith("0".repeat(64));
+    await expect(result).rejects.toThrow(/replicate refused on zone 101 \(S-US-CA\), front-end 192\.168\.150\.3:22: expected the fetched copy of .* to have sha256 0{64}/);
+    for (const t of transports.slice(1)) expect(t.lines.some((l) => /^onedb restore|^tar -C \/ -xzf|^sed /.test(l))).toBe(false);
+  });
+});
