@@ -12,6 +12,8 @@ import {
   sandboxDown,
   sandboxStatus,
   sandboxUp,
+  setRaftLeader,
+  setRaftSplitBrain,
   setReplicationBlocked,
   SandboxStatus,
 } from "../sandbox";
@@ -30,15 +32,19 @@ Commands:
   inject   make the next matching command on a front-end fail
   rekey    give a front-end a new host key (known_hosts keeps the old one)
   lag      stop (or resume) replication to a slave so that its FED_INDEX falls behind
+  raft     force an HA zone's leader, or a split brain
   log      print the commands the front-ends ran
 
 Run \`onefed sandbox <command> --help\` for its options. DIR defaults to ./.sandbox.
 `,
   up: `Usage: onefed sandbox up [--dir DIR] [--slaves N] [--from V] [--to V] [--address-base A] [--port P] [--name NAME]
+                         [--ha ZONE,ZONE,...] [--servers N]
 
 Creates the sandbox in DIR (or restarts the sshd of a stopped one) and prints where things are.
-Needs root. Defaults: --slaves 2, --from 6.10.0, --to 7.0.0, --address-base 127.0.50.1 (slaves take
-the next addresses), --port 22, --name sandbox.
+Needs root. Defaults: --slaves 2, --from 6.10.0, --to 7.0.0, --address-base 127.0.50.1 (every
+front-end takes the next address, in zone order), --port 22, --name sandbox.
+--ha makes the listed zones (ids: 0, 100, 101, ...) HA (Raft) zones of --servers front-ends each
+(2 to 7, default 3); each gets a floating IP after all front-ends' addresses as its endpoint.
 `,
   status: `Usage: onefed sandbox status [--dir DIR] [--json]
 
@@ -61,6 +67,11 @@ Replaces FE's host key and restarts its sshd; DIR/known_hosts keeps the old key.
 
 Stops replication from the master to slave FE, then writes N federated records on the master
 (default 1) so that FE's FED_INDEX falls behind. --off resumes replication and lets FE catch up.
+`,
+  raft: `Usage: onefed sandbox raft [--dir DIR] --zone ID [--leader N] [--split-brain on|off]
+
+--leader N makes server N of HA zone ID its leader (a new term; N must be running, with a quorum).
+--split-brain on makes the zone's lowest-id running follower report itself leader too.
 `,
   log: `Usage: onefed sandbox log [--dir DIR] [--frontend FE] [--json]
 
@@ -91,10 +102,26 @@ function frontendArg(args: ParsedArgs, command: string): string {
   return /^\d+$/.test(v) ? `zone${v}-server0` : v;
 }
 
-/** The readable status table. */
+/** `--ha 0,101`: zone ids (which exist is checked by the sandbox). */
+function zoneList(args: ParsedArgs, name: string): number[] | undefined {
+  const v = flag(args, name);
+  if (v === undefined) return undefined;
+  const parts = v.split(",").map((p) => p.trim());
+  if (parts.some((p) => !/^\d+$/.test(p))) throw new UsageError(`onefed sandbox: --${name} must be a comma-separated list of zone ids like 0,101 (got ${JSON.stringify(v)})`);
+  return parts.map(Number);
+}
+
+/** An HA server's Raft column: `leader`, `follower (lagging)`, … */
+function raftCell(fe: SandboxStatus["zones"][number]["frontends"][number]): string {
+  return fe.raft === "solo" ? "-" : `${fe.serverId} ${fe.raft}${fe.raftLagging ? " (lagging)" : ""}`;
+}
+
+/** The readable status table (a RAFT column, `<server id> <role>`, when the federation has HA zones). */
 export function statusTable(st: SandboxStatus): string {
   const zoneIds = st.zones.map((z) => String(z.id));
-  const rows: string[][] = [["ZONE", "NAME", "ROLE", "FRONT-END", "SSH", "SSHD", "PACKAGE", "CONFIG", "DB SHARED/LOCAL", "ONED", "LOCK", `STATES ${zoneIds.join("/")}`, "FED_INDEX", "CMDS"]];
+  const ha = st.zones.some((z) => z.ha);
+  const head = ["ZONE", "NAME", "ROLE", "FRONT-END", "SSH", "SSHD", ...(ha ? ["RAFT"] : []), "PACKAGE", "CONFIG", "DB SHARED/LOCAL", "ONED", "LOCK", `STATES ${zoneIds.join("/")}`, "FED_INDEX", "CMDS"];
+  const rows: string[][] = [head];
   for (const z of st.zones) {
     for (const fe of z.frontends) {
       rows.push([
@@ -104,6 +131,7 @@ export function statusTable(st: SandboxStatus): string {
         fe.name,
         `${fe.host}:${fe.port}`,
         fe.sshdRunning ? "up" : "down",
+        ...(ha ? [raftCell(fe)] : []),
         fe.packageVersion || "-",
         fe.configVersion,
         `${fe.db.shared || "?"}/${fe.db.local || "?"}${fe.db.isSlave ? " (slave)" : ""}`,
@@ -117,7 +145,10 @@ export function statusTable(st: SandboxStatus): string {
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const table = rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd()).join("\n");
-  return `Sandbox ${st.dir}: federation ${st.federation.name}, ${st.federation.fromVersion} → ${st.federation.toVersion}\n\n${table}`;
+  const raft = st.zones
+    .filter((z) => z.ha && z.raft)
+    .map((z) => `zone ${z.id}: floating IP ${z.vip}, term ${z.raft!.term}, ${z.raft!.leader === null ? "no leader" : `leader server ${z.raft!.leader}`}${z.raft!.splitBrain ? ", split brain" : ""}`);
+  return `Sandbox ${st.dir}: federation ${st.federation.name}, ${st.federation.fromVersion} → ${st.federation.toVersion}\n\n${table}${raft.length > 0 ? `\n\n${raft.join("\n")}` : ""}`;
 }
 
 async function run(command: string, argv: string[], out: (s: string) => void): Promise<number> {
@@ -128,7 +159,7 @@ async function run(command: string, argv: string[], out: (s: string) => void): P
   };
   switch (command) {
     case "up": {
-      const a = p(["slaves", "from", "to", "address-base", "port", "name"]);
+      const a = p(["slaves", "from", "to", "address-base", "port", "name", "ha", "servers"]);
       const info = await sandboxUp({
         dir: dirOf(a),
         slaves: integer(a, "slaves", 0, 250),
@@ -137,6 +168,8 @@ async function run(command: string, argv: string[], out: (s: string) => void): P
         addressBase: flag(a, "address-base"),
         port: integer(a, "port", 1, 65535),
         federationName: flag(a, "name"),
+        ha: zoneList(a, "ha"),
+        servers: integer(a, "servers", 2, 7),
         log: out,
       });
       const m = info.zones[0].frontends[0];
@@ -184,6 +217,24 @@ async function run(command: string, argv: string[], out: (s: string) => void): P
       out(`replication to ${fe} blocked; the master wrote ${records} federated record(s) since`);
       return 0;
     }
+    case "raft": {
+      const a = p(["zone", "leader", "split-brain"]);
+      const zone = Number(required(a, "zone", command));
+      if (!Number.isInteger(zone)) throw new UsageError(`onefed sandbox raft: --zone must be a zone id (got ${JSON.stringify(flag(a, "zone"))})`);
+      const leader = integer(a, "leader", 0, 6);
+      const split = flag(a, "split-brain");
+      if (split !== undefined && split !== "on" && split !== "off") throw new UsageError(`onefed sandbox raft: --split-brain must be on or off (got ${JSON.stringify(split)})`);
+      if (leader === undefined && split === undefined) throw new UsageError("onefed sandbox raft: give --leader N and/or --split-brain on|off (see onefed sandbox raft --help)");
+      if (leader !== undefined) {
+        setRaftLeader(dirOf(a), zone, leader);
+        out(`server ${leader} leads zone ${zone}`);
+      }
+      if (split !== undefined) {
+        setRaftSplitBrain(dirOf(a), zone, split === "on");
+        out(`split brain in zone ${zone} ${split}`);
+      }
+      return 0;
+    }
     case "log": {
       const a = p(["frontend"], ["json"]);
       const fe = flag(a, "frontend");
@@ -192,7 +243,7 @@ async function run(command: string, argv: string[], out: (s: string) => void): P
       return 0;
     }
     default:
-      throw new UsageError(`onefed sandbox: unknown command ${JSON.stringify(command)} (one of: up, status, down, inject, rekey, lag, log)`);
+      throw new UsageError(`onefed sandbox: unknown command ${JSON.stringify(command)} (one of: up, status, down, inject, rekey, lag, raft, log)`);
   }
 }
 

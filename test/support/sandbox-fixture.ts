@@ -22,11 +22,15 @@ export class SandboxFixture {
     this.configPath = path.join(dir, "federation.yaml");
   }
 
-  static async up(addressBase: string, slaves = 2, versions: { from?: string; to?: string } = {}): Promise<SandboxFixture> {
+  /**
+   * A fresh sandbox: `from`/`to` versions, `ha` zone ids that become HA (Raft) zones of `servers`
+   * front-ends each (default 3; see docs/sandbox.md "HA zones").
+   */
+  static async up(addressBase: string, slaves = 2, options: { from?: string; to?: string; ha?: readonly number[]; servers?: number } = {}): Promise<SandboxFixture> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "onefed-it-"));
     // The sandbox login user must traverse it (mkdtemp makes 0700).
     fs.chmodSync(dir, 0o755);
-    await sandboxUp({ dir, addressBase, slaves, ...versions });
+    await sandboxUp({ dir, addressBase, slaves, ...options });
     return new SandboxFixture(dir);
   }
 

@@ -5,6 +5,7 @@
 import * as fs from "fs";
 import { runSandboxCommand } from "../../lib/cli/sandbox-command";
 import { EmulatorSandbox, MASTER, SLAVE_CA } from "../sandbox/emulator-harness";
+import { planSandbox } from "../../lib/sandbox/prepare";
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
@@ -16,7 +17,7 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
 describe("onefed sandbox arguments", () => {
   it("prints help for the group and for each command", async () => {
     expect((await cli("--help")).out).toMatch(/^Usage: onefed sandbox <command>/);
-    for (const c of ["up", "status", "down", "inject", "rekey", "lag", "log"]) {
+    for (const c of ["up", "status", "down", "inject", "rekey", "lag", "raft", "log"]) {
       const r = await cli(c, "--help");
       expect(r.code).toBe(0);
       expect(r.out).toMatch(new RegExp(`^Usage: onefed sandbox ${c} `));
@@ -31,6 +32,10 @@ describe("onefed sandbox arguments", () => {
     [["status", "extra"], /unexpected argument "extra"/],
     [["inject", "--dir", "/nonexistent", "--match", "x"], /--frontend is required/],
     [["status", "--dir", "/nonexistent-sandbox"], /no sandbox in \/nonexistent-sandbox/],
+    [["up", "--ha", "0,x"], /--ha must be a comma-separated list of zone ids like 0,101 \(got "0,x"\)/],
+    [["up", "--ha", "0", "--servers", "9"], /--servers must be an integer from 2 to 7 \(got "9"\)/],
+    [["raft", "--dir", "/nonexistent", "--zone", "0"], /give --leader N and\/or --split-brain on\|off/],
+    [["raft", "--dir", "/nonexistent", "--zone", "0", "--split-brain", "maybe"], /--split-brain must be on or off/],
   ])("rejects %j with one clear line and a non-zero exit", async (argv, message) => {
     const r = await cli(...(argv as string[]));
     expect(r.code).not.toBe(0);
@@ -72,5 +77,31 @@ describe("onefed sandbox on a prepared sandbox", () => {
     expect(fs.existsSync(sb.dir)).toBe(true);
     expect((await cli("down", "--dir", sb.dir)).code).toBe(0);
     expect(fs.existsSync(sb.dir)).toBe(false);
+  });
+});
+
+describe("onefed sandbox with an HA zone", () => {
+  let sb: EmulatorSandbox;
+  beforeAll(() => (sb = EmulatorSandbox.create({ ha: [100], servers: 3 })));
+  afterAll(() => sb.remove());
+
+  it("shows each server's id and Raft role, and the zone's term and leader", async () => {
+    const table = (await cli("status", "--dir", sb.dir)).out;
+    expect(table).toMatch(/^0\s+M-EU-FR\s+master\s+zone0-server0\s+127\.0\.50\.1:22\s+down\s+-\s+6\.10\.0\s/m);
+    expect(table).toMatch(/^100\s+S-EU-GE\s+slave\s+zone100-server0\s+127\.0\.50\.2:22\s+down\s+0 leader\s+6\.10\.0\s/m);
+    expect(table).toMatch(/^100\s+S-EU-GE\s+slave\s+zone100-server2\s+127\.0\.50\.4:22\s+down\s+2 follower\s/m);
+    expect(table).toMatch(/^zone 100: floating IP 127\.0\.50\.6, term 1, leader server 0$/m);
+    const json = JSON.parse((await cli("status", "--dir", sb.dir, "--json")).out);
+    expect(json.zones[1].frontends.map((f: { serverId: number; raft: string }) => `${f.serverId}:${f.raft}`)).toEqual(["0:leader", "1:follower", "2:follower"]);
+  });
+
+  it("forces a leader and a split brain", async () => {
+    expect(await cli("raft", "--dir", sb.dir, "--zone", "100", "--leader", "1", "--split-brain", "on")).toEqual({ code: 0, out: "server 1 leads zone 100\nsplit brain in zone 100 on", err: "" });
+    expect((await cli("status", "--dir", sb.dir)).out).toMatch(/^zone 100: floating IP 127\.0\.50\.6, term 2, leader server 1, split brain$/m);
+    expect((await cli("raft", "--dir", sb.dir, "--zone", "101", "--leader", "0")).err).toBe("onefed sandbox raft: zone 101 is not an HA zone (HA zones: 100)");
+  });
+
+  it("refuses an unknown HA zone with the zone ids it has", () => {
+    expect(() => planSandbox({ dir: "/tmp/x", slaves: 1, ha: [101] }, "n", "e")).toThrow("--ha 101: no such zone (the zones are 0, 100)");
   });
 });
