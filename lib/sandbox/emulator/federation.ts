@@ -3,6 +3,7 @@
  * and the master's push of federated records to the slaves (FedReplicaManager).
  */
 import { EmulatorContext } from "./context";
+import { FrontendEntry } from "../registry";
 import { firewallVerdict, frontendAt, hostPort } from "./oned-link";
 import { onedLog } from "./oned";
 import { lastFedIndex, probeFederation, replicate } from "../one-db";
@@ -14,6 +15,19 @@ const NO_RECORD = "18446744073709551615";
 /** Last federated index per database seen by this (one-command) process; spares sqlite3 runs. */
 const lastSeen = new Map<string, number>();
 
+/** A front-end's last federated index (-1 without records), from this process's cache when it has it. */
+export function lastFedIndexOf(ctx: EmulatorContext, fe: FrontendEntry): number {
+  const db = ctx.dbOf(fe.name);
+  const last = lastSeen.get(db) ?? lastFedIndex(db) ?? -1;
+  lastSeen.set(db, last);
+  return last;
+}
+
+/** FEDLOG_INDEX as raftstatus prints it: UINT64_MAX for a federated zone without records. */
+export function fedLogIndexText(last: number): string {
+  return last < 0 ? NO_RECORD : String(last);
+}
+
 /** FED_INDEX column value for a zone endpoint: its oned's last federated index, or "-" when it cannot be asked. */
 export function fedIndexAt(ctx: EmulatorContext, endpoint: string): string {
   const fe = frontendAt(ctx, endpoint);
@@ -22,9 +36,7 @@ export function fedIndexAt(ctx: EmulatorContext, endpoint: string): string {
   if (!st.reachable || st.services["opennebula.service"] !== "active") return "-";
   if (firewallVerdict(ctx, ctx.self, fe, hostPort(endpoint).port) !== "ACCEPT") return "-";
   try {
-    const db = ctx.dbOf(fe.name);
-    const last = lastSeen.get(db) ?? lastFedIndex(db) ?? -1;
-    return last < 0 ? NO_RECORD : String(last);
+    return fedLogIndexText(lastFedIndexOf(ctx, fe));
   } catch {
     return "-";
   }

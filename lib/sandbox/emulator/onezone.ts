@@ -8,10 +8,10 @@ import * as path from "path";
 import { EmulatorContext } from "./context";
 import { err, out, puts } from "./io";
 import { clientEndpoint, connect, readerOf, writerOf } from "./oned-link";
-import { fedIndexAt, replicateFromMaster } from "./federation";
+import { fedIndexAt, fedLogIndexText, lastFedIndexOf, replicateFromMaster } from "./federation";
 import { RaftById, ServerRaft, defaultColumns, formatCsv, formatTable, poolJson, poolXml, unknownColumns, zoneJson, zoneText, zoneXml } from "./onezone-format";
 import { ZoneRecord } from "../db-schema";
-import { lastFedIndex, readZones, writeFederated, zoneStateStatement } from "../one-db";
+import { readZones, writeFederated, zoneStateStatement } from "../one-db";
 import { raftAppend } from "../raft";
 import { FrontendEntry } from "../registry";
 import { compareVersions, seriesOf } from "../catalog";
@@ -147,7 +147,7 @@ function serversRaft(ctx: EmulatorContext, z: ZoneRecord): RaftById {
     const r = fe ? views.get(fe.zoneId)?.servers.find((x) => x.fe.name === fe.name) : undefined;
     let fed = "-";
     try {
-      if (r?.alive) fed = String(lastFedIndex(ctx.dbOf(r.fe.name)) ?? "18446744073709551615");
+      if (r?.alive) fed = fedLogIndexText(lastFedIndexOf(ctx, r.fe));
     } catch {
       /* unreadable database: as if it could not be asked */
     }
