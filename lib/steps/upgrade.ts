@@ -52,10 +52,11 @@ export const upgrade: StepDefinition = {
         next: "Run the restore step for this zone first (run the deploy again); its packages were not touched.",
       });
     }
-    // HA: packages and configuration on every server, the leader first; its database is the one
+    // HA: packages and configuration on every server, the leader first (a broken repository stops
+    // the step before any follower changed), then the followers together; the leader's database is the one
     // upgraded, and the followers get it in the replicate step (reference §3.2 steps 3–5).
-    const ordered = [...servers].sort((a, b) => Number(b.frontend === fe) - Number(a.frontend === fe));
-    for (const s of ordered) await upgradeSoftware(ctx, s.frontend);
+    await upgradeSoftware(ctx, fe);
+    await Promise.all(servers.filter((s) => s.frontend !== fe).map((s) => upgradeSoftware(ctx, s.frontend)));
     db = await fe.dbVersion();
     if (db.status === "upgrade-needed") await fe.upgradeDatabase(remoteFile(config, zone, "pre-upgrade"));
     await fe.checkDatabase(remoteFile(config, zone, "pre-fsck"));
