@@ -1,16 +1,18 @@
 /**
  * HA (Raft) zones end to end, real sshd and a real engine: an HA master (3 servers), a solo slave
  * and an HA slave (3 servers) whose leader is not its first front-end. The HA procedure shows in
- * the command logs; every server keeps its SERVER_ID; one leader per zone at the end; a second
- * deploy runs nothing. A split cluster is refused before anything changes.
+ * the command logs; a follower whose restore fails is redone alone by the next deploy; every server
+ * keeps its SERVER_ID; one leader per zone at the end; a deploy after that runs nothing. A split
+ * cluster is refused before anything changes.
  */
-import { setRaftLeader, setRaftSplitBrain } from "../../lib/sandbox";
+import { injectFailure, setRaftLeader, setRaftSplitBrain } from "../../lib/sandbox";
 import { describeAsRoot, firstIndex, SandboxFixture } from "../support/sandbox-fixture";
 
 jest.setTimeout(900_000);
 
 describeAsRoot("type B upgrade of an HA master + a solo slave + an HA slave", () => {
   let sandbox: SandboxFixture;
+  let failedOutput = "";
   let firstOutput = "";
   let countsAfterFirst: number[] = [];
 
@@ -18,13 +20,28 @@ describeAsRoot("type B upgrade of an HA master + a solo slave + an HA slave", ()
     sandbox = await SandboxFixture.up("127.0.71.1", 2, { ha: [0, 101], servers: 3 });
     // Zone 101 led by its second server: the tool must find it, not assume the first front-end.
     setRaftLeader(sandbox.dir, 101, 1);
+    // Its last follower's restore fails once: the first deploy stops there, the next one resumes.
+    injectFailure(sandbox.dir, { frontend: "zone101-server2", match: "onedb restore -v -f", stderr: "ERROR 2013: Lost connection during restore" });
+    failedOutput = await sandbox.deploy().then(
+      () => "",
+      (err: Error & { output?: string }) => err.output ?? err.message,
+    );
     firstOutput = await sandbox.deploy();
     countsAfterFirst = (await sandbox.status()).zones.flatMap((z) => z.frontends.map((f) => f.commandCount));
+  });
+
+  it("stopped at the failed follower's restore and resumed there, redoing only that follower", () => {
+    expect(failedOutput).toMatch(/Lost connection during restore/);
+    expect(failedOutput).toMatch(/zone_101_replicate/);
+    expect(firstOutput).toMatch(/Apply complete!/);
+    const restoresOn = (fe: string) => sandbox.log(fe).filter((e) => /^onedb restore -v -f /.test(e.command)).length;
+    expect(restoresOn("zone101-server0")).toBe(1);
+    expect(restoresOn("zone101-server2")).toBe(2);
+    expect(restoresOn("zone101-server1")).toBe(0);
   });
   afterAll(async () => sandbox?.down());
 
   it("upgrades every server to 7.0.0, each keeps its SERVER_ID, and each HA zone has one leader again", async () => {
-    expect(firstOutput).toMatch(/Apply complete! Resources: 28 added, 0 changed, 0 destroyed/);
     const status = await sandbox.status();
     const fedIndexes = new Set<number>();
     for (const zone of status.zones) {
@@ -81,7 +98,7 @@ describeAsRoot("type B upgrade of an HA master + a solo slave + an HA slave", ()
   });
 
   it("kept a pre-upgrade backup on every server, in the terraform outputs", () => {
-    expect(firstOutput).toMatch(/safety_backup_zone_101 = \{[\s\S]*"servers" = \[[\s\S]*127\.0\.71\.5:22[\s\S]*127\.0\.71\.6:22[\s\S]*127\.0\.71\.7:22/);
+    expect(failedOutput + firstOutput).toMatch(/safety_backup_zone_101 = \{[\s\S]*"servers" = \[[\s\S]*127\.0\.71\.5:22[\s\S]*127\.0\.71\.6:22[\s\S]*127\.0\.71\.7:22/);
   });
 
   it("runs no command on any server when deployed again", async () => {
