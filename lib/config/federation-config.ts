@@ -14,6 +14,24 @@ export interface FrontendConfig {
   readonly port: number;
 }
 
+/** How a machine's OpenNebula packages are upgraded. */
+export interface PackagesConfig {
+  readonly manager: PackageManager;
+  /** Repository file content; `{series}` becomes the target major.minor. */
+  readonly repositoryLine: string;
+  /** When set, run instead of writing the repository file (argv; `{series}` substituted). */
+  readonly repositoryCommand?: readonly string[];
+}
+
+/** A hypervisor host whose node package onefed upgrades. */
+export interface NodeConfig {
+  /** NAME in `onehost list`. */
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly hypervisor: "kvm" | "lxc";
+}
+
 export interface ZoneConfig {
   readonly id: number;
   readonly name: string;
@@ -23,6 +41,10 @@ export interface ZoneConfig {
   readonly frontends: readonly FrontendConfig[];
   /** Deadline of one step on this zone, in seconds. */
   readonly stepTimeoutSeconds: number;
+  /** The federation's packages with this zone's overrides applied. */
+  readonly packages: PackagesConfig;
+  /** Hypervisor hosts whose node packages are upgraded (empty: none). */
+  readonly nodes: readonly NodeConfig[];
 }
 
 export interface SshConfig {
@@ -44,7 +66,8 @@ export interface FederationConfig {
   /** What the file asked for, for messages. */
   readonly requestedUpgradeType: "auto" | UpgradeType;
   readonly ssh: SshConfig;
-  readonly packages: { readonly manager: PackageManager; readonly repositoryLine: string };
+  /** The federation-wide default; steps read `zone.packages`, which applies a zone's overrides. */
+  readonly packages: PackagesConfig;
   /** The password itself is never here: only the name of the variable that holds it at run time. */
   readonly freeze: { readonly method: FreezeMethod; readonly requested: "auto" | FreezeMethod; readonly allowFrom: readonly string[]; readonly acknowledgeNoFreeze: boolean };
   /** Whether the hypervisor hosts of each zone are disabled during the upgrade. */
@@ -66,6 +89,16 @@ export const DEFAULTS = {
   packageManager: "apt" as PackageManager,
   repositoryLine:
     "deb [signed-by=/etc/apt/keyrings/opennebula.gpg] https://downloads.opennebula.io/repo/{series}/Debian/12 stable opennebula",
+  /** dnf/yum: the .repo file of the OpenNebula docs (repository configuration page). */
+  yumRepository: [
+    "[opennebula]",
+    "name=OpenNebula Community Edition",
+    "baseurl=https://downloads.opennebula.io/repo/{series}/RedHat/$releasever/$basearch",
+    "enabled=1",
+    "gpgkey=https://downloads.opennebula.io/repo/repo2.key",
+    "gpgcheck=1",
+    "repo_gpgcheck=1",
+  ].join("\n"),
   localBackupDirectory: "./artifacts",
   remoteBackupDirectory: "/var/lib/one/backups/onefed",
   stepSeconds: 900,

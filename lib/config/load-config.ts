@@ -7,10 +7,10 @@ import * as path from "path";
 import { Value } from "@sinclair/typebox/value";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { OnefedError } from "../errors";
-import { DEFAULTS, FederationConfig, FreezeMethod, UpgradeType, ZoneConfig } from "./federation-config";
+import { DEFAULTS, FederationConfig, FreezeMethod, PackagesConfig, UpgradeType, ZoneConfig } from "./federation-config";
 import { compareVersions, seriesOf, ZONE_DISABLE_SINCE } from "./version";
 import { FederationFile, FederationFileSchema } from "./schema";
-import { semanticRules } from "./rules";
+import { repositoryEitherOr, semanticRules } from "./rules";
 
 export const CONFIG_ENV = "FEDERATION_CONFIG";
 export const DEFAULT_CONFIG_PATH = "./federation.yaml";
@@ -59,7 +59,7 @@ export function parseConfig(text: string, file: string): FederationConfig {
 
   const doc = raw as FederationFile;
   const config = applyDefaults(doc, path.dirname(file), file);
-  const problems = semanticRules.flatMap((rule) => rule(config));
+  const problems = [...repositoryEitherOr(doc), ...semanticRules.flatMap((rule) => rule(config))];
   if (problems.length > 0) throw new ConfigError(file, problems);
   return config;
 }
@@ -67,6 +67,7 @@ export function parseConfig(text: string, file: string): FederationConfig {
 function applyDefaults(doc: FederationFile, baseDir: string, file: string): FederationConfig {
   const sshPort = doc.ssh.port ?? DEFAULTS.sshPort;
   const stepSeconds = doc.timeouts?.stepSeconds ?? DEFAULTS.stepSeconds;
+  const packages = resolvePackages(doc.packages ?? {});
   const zones: ZoneConfig[] = doc.zones.map((z) => ({
     id: z.id,
     name: z.name,
@@ -74,6 +75,8 @@ function applyDefaults(doc: FederationFile, baseDir: string, file: string): Fede
     endpoint: z.endpoint,
     frontends: z.frontends.map((f) => ({ host: f.host, port: f.port ?? sshPort })),
     stepTimeoutSeconds: z.stepTimeoutSeconds ?? stepSeconds,
+    packages: z.packages ? resolvePackages(z.packages, packages) : packages,
+    nodes: (z.nodes ?? []).map((n) => ({ name: n.name, host: n.host, port: n.port ?? sshPort, hypervisor: n.hypervisor ?? "kvm" })),
   }));
   const masters = zones.filter((z) => z.role === "master");
   return {
@@ -98,10 +101,7 @@ function applyDefaults(doc: FederationFile, baseDir: string, file: string): Fede
     },
     hosts: { manage: doc.hosts?.manage ?? false },
     database: { backend: doc.database?.backend ?? "sqlite", passwordEnv: doc.database?.passwordEnv },
-    packages: {
-      manager: doc.packages?.manager ?? DEFAULTS.packageManager,
-      repositoryLine: doc.packages?.repositoryLine ?? DEFAULTS.repositoryLine,
-    },
+    packages,
     backup: {
       localDirectory: path.resolve(baseDir, doc.backup?.localDirectory ?? DEFAULTS.localBackupDirectory),
       remoteDirectory: doc.backup?.remoteDirectory ?? DEFAULTS.remoteBackupDirectory,
@@ -112,6 +112,22 @@ function applyDefaults(doc: FederationFile, baseDir: string, file: string): Fede
     // With zero or two masters the rules below reject the file; the first zone keeps types simple meanwhile.
     master: masters[0] ?? zones[0],
     slaves: zones.filter((z) => z.role === "slave"),
+  };
+}
+
+/**
+ * A packages block over its parent (the federation's, for a zone): the manager is inherited; a
+ * repository given here (file or command) replaces the parent's, and the default file follows
+ * the manager (an apt line makes no sense in /etc/yum.repos.d).
+ */
+function resolvePackages(p: NonNullable<FederationFile["packages"]>, parent?: PackagesConfig): PackagesConfig {
+  const manager = p.manager ?? parent?.manager ?? DEFAULTS.packageManager;
+  const ownRepository = p.repositoryLine !== undefined || p.repositoryCommand !== undefined;
+  const inherited = parent && !ownRepository && parent.manager === manager ? parent : undefined;
+  return {
+    manager,
+    repositoryLine: p.repositoryLine ?? inherited?.repositoryLine ?? (manager === "apt" ? DEFAULTS.repositoryLine : DEFAULTS.yumRepository),
+    ...(p.repositoryCommand ? { repositoryCommand: p.repositoryCommand } : inherited?.repositoryCommand ? { repositoryCommand: inherited.repositoryCommand } : {}),
   };
 }
 

@@ -5,6 +5,7 @@
 import * as fs from "fs";
 import { compareVersions, seriesOf, ZONE_DISABLE_SINCE } from "./version";
 import { FederationConfig, zoneLabel } from "./federation-config";
+import { FederationFile } from "./schema";
 
 export type ConfigRule = (config: FederationConfig) => string[];
 
@@ -72,13 +73,36 @@ const filesExist: ConfigRule = (c) => {
   return problems;
 };
 
+const nodesFit: ConfigRule = (c) => {
+  const problems: string[] = [];
+  const frontends = new Set(c.zones.flatMap((z) => z.frontends.map((f) => `${f.host}:${f.port}`)));
+  for (const z of c.zones) {
+    if (z.nodes.length > 0 && !c.hosts.manage) {
+      problems.push(`${zoneLabel(z)}.nodes: node packages are upgraded while the hosts are disabled and before onehost sync; set hosts.manage: true`);
+    }
+    for (const n of duplicates(z.nodes.map((n) => n.name))) problems.push(`${zoneLabel(z)}.nodes: host ${n} is listed more than once`);
+    for (const n of z.nodes.filter((n) => frontends.has(`${n.host}:${n.port}`))) problems.push(`${zoneLabel(z)}.nodes: ${n.name} (${n.host}:${n.port}) is also a front-end; list a front-end that is a hypervisor as a node of its own address only once`);
+  }
+  for (const hp of duplicates(c.zones.flatMap((z) => z.nodes.map((n) => `${n.host}:${n.port}`)))) problems.push(`zones: node ${hp} is listed in more than one place`);
+  return problems;
+};
+
+/** A repository given both as a file and as a command is ambiguous (checked on the file as written). */
+export function repositoryEitherOr(doc: FederationFile): string[] {
+  const both = (p: FederationFile["packages"]) => p?.repositoryLine !== undefined && p?.repositoryCommand !== undefined;
+  return [
+    ...(both(doc.packages) ? ["packages: repositoryLine and repositoryCommand are both set; keep one (the command replaces writing the file)"] : []),
+    ...doc.zones.filter((z) => both(z.packages)).map((z) => `zone ${z.id} (${z.name}).packages: repositoryLine and repositoryCommand are both set; keep one`),
+  ];
+}
+
 export const semanticRules: readonly ConfigRule[] = [
+  nodesFit,
   exactlyOneMaster,
   uniqueIds,
   uniqueNames,
   uniqueEndpoints,
   uniqueFrontends,
-  
   versionsGoUp,
   freezeFits,
   filesExist,

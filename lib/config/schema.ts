@@ -20,6 +20,36 @@ export const FrontendSchema = Type.Object(
   { additionalProperties: false },
 );
 
+export const PackagesSchema = Type.Object(
+  {
+    manager: Type.Optional(Type.Union([Type.Literal("apt"), Type.Literal("dnf"), Type.Literal("yum")], { description: "Package manager on the front-ends. @default apt" })),
+    repositoryLine: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          "Content of the repository file written before the upgrade (apt: /etc/apt/sources.list.d/opennebula.list, dnf/yum: /etc/yum.repos.d/opennebula.repo); `{series}` becomes the target major.minor. @default downloads.opennebula.io for Debian 12 (apt) or RHEL (dnf/yum)",
+      }),
+    ),
+    repositoryCommand: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        minItems: 1,
+        description: "Instead of writing the file: a command (argv, each argument shell-quoted) that switches the repository, e.g. [\"/usr/local/sbin/one-repo\", \"{series}\"]. @default none (the file is written)",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const NodeSchema = Type.Object(
+  {
+    name: Type.String({ pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$", description: "The host's NAME in `onehost list`." }),
+    host: Type.String({ pattern: HOST, description: "Address the runner connects to over SSH (same user, key and known_hosts as the front-ends)." }),
+    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: "SSH port. @default ssh.port" })),
+    hypervisor: Type.Optional(Type.Union([Type.Literal("kvm"), Type.Literal("lxc")], { description: "Node package opennebula-node-<hypervisor>. @default kvm" })),
+  },
+  { additionalProperties: false },
+);
+
 export const ZoneSchema = Type.Object(
   {
     id: Type.Integer({ minimum: 0, description: "OpenNebula zone id (0 is usually the master)." }),
@@ -28,6 +58,12 @@ export const ZoneSchema = Type.Object(
     endpoint: Type.String({ pattern: ENDPOINT, description: "The zone's XML-RPC ENDPOINT, e.g. http://10.0.0.1:2633/RPC2." }),
     frontends: Type.Array(FrontendSchema, { minItems: 1, description: "Front-ends of the zone (one for a single front-end zone)." }),
     stepTimeoutSeconds: Type.Optional(Type.Integer({ minimum: 10, maximum: 86400, description: "Per-zone override of timeouts.stepSeconds." })),
+    packages: Type.Optional(Type.Object(PackagesSchema.properties, { additionalProperties: false, description: "Per-zone override of packages: a zone on another distribution or mirror. @default the federation's packages" })),
+    nodes: Type.Optional(
+      Type.Array(NodeSchema, {
+        description: "Hypervisor hosts whose node packages onefed upgrades after the zone runs the new version, before onehost sync (needs hosts.manage). @default [] (node packages are left to the operator)",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -98,17 +134,7 @@ export const FederationFileSchema = Type.Object(
           { additionalProperties: false },
         ),
       ),
-      packages: Type.Optional(
-        Type.Object(
-          {
-            manager: Type.Optional(Type.Union([Type.Literal("apt"), Type.Literal("dnf"), Type.Literal("yum")], { description: "Package manager on the front-ends. @default apt" })),
-            repositoryLine: Type.Optional(
-              Type.String({ minLength: 1, description: "Repository definition written before the upgrade; `{series}` becomes the target major.minor. @default the Debian 12 line of downloads.opennebula.io" }),
-            ),
-          },
-          { additionalProperties: false },
-        ),
-      ),
+      packages: Type.Optional(PackagesSchema),
       backup: Type.Optional(
         Type.Object(
           {

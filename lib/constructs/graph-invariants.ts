@@ -47,6 +47,14 @@ export class GraphInvariants implements IValidation {
       const own = of("upgrade").find((u) => u.zone.id === r.zone.id);
       if (own) mustFollow(r, own, "the followers get the leader's DB once it is upgraded");
     }
+    // Node packages first, then onehost sync (in hosts-enable): never new drivers over old node packages.
+    for (const n of of("nodes")) {
+      const start = of("start").find((s) => s.zone.id === n.zone.id);
+      if (start) mustFollow(n, start, "node packages follow the front-end's upgrade");
+      const enable = of("hosts-enable").find((e) => e.zone.id === n.zone.id);
+      if (!enable) errors.push(`${label(n)} has no hosts-enable step after it: the hosts would never get onehost sync`);
+      else mustFollow(enable, n, "onehost sync pushes the new drivers only once the node packages are upgraded");
+    }
     if (steps.some((s) => s.upgradeType === "A")) {
       // Type A: every zone on its own; its preflight first; never a federated backup or restore.
       for (const s of steps) {

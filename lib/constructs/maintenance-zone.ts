@@ -26,6 +26,8 @@ export class MaintenanceZone extends Construct {
   public readonly verifyStep: StepResource;
   public readonly hostsDisableStep?: StepResource;
   public readonly hostsEnableStep?: StepResource;
+  /** zones[].nodes only: node packages on the hypervisor hosts, before onehost sync. */
+  public readonly nodesStep?: StepResource;
 
   constructor(scope: Construct, id: string, props: MaintenanceZoneProps) {
     super(scope, id);
@@ -39,7 +41,8 @@ export class MaintenanceZone extends Construct {
     this.upgradeStep = step("upgrade", [this.safetyBackupStep]);
     if (isHaZone(props.zone)) this.replicateStep = step("replicate", [this.upgradeStep]);
     this.startStep = step("start", [this.replicateStep ?? this.upgradeStep]);
-    if (props.config.hosts.manage) this.hostsEnableStep = step("hosts-enable", [this.startStep]);
+    if (props.zone.nodes.length > 0) this.nodesStep = step("nodes", [this.startStep]);
+    if (props.config.hosts.manage) this.hostsEnableStep = step("hosts-enable", [this.nodesStep ?? this.startStep]);
     this.verifyStep = step("verify", [this.hostsEnableStep ?? this.startStep]);
   }
 }

@@ -28,6 +28,8 @@ export class Zone extends Construct {
   /** hosts.manage only: onehost disable before the freeze, enable + sync after it is lifted. */
   public readonly hostsDisableStep?: StepResource;
   public readonly hostsEnableStep?: StepResource;
+  /** zones[].nodes only: node packages on the hypervisor hosts, before onehost sync. */
+  public readonly nodesStep?: StepResource;
   /** The federated restore, on slaves only. */
   public readonly restoreStep?: StepResource;
 
@@ -46,7 +48,8 @@ export class Zone extends Construct {
     if (isHaZone(props.zone)) this.replicateStep = step("replicate", [this.upgradeStep]);
     this.startStep = step("start", [this.replicateStep ?? this.upgradeStep]);
     if (frozen) this.unfreezeStep = step("unfreeze", [this.startStep]);
-    if (props.config.hosts.manage) this.hostsEnableStep = step("hosts-enable", [this.unfreezeStep ?? this.startStep]);
+    if (props.zone.nodes.length > 0) this.nodesStep = step("nodes", [this.startStep]);
+    if (props.config.hosts.manage) this.hostsEnableStep = step("hosts-enable", [this.unfreezeStep ?? this.startStep, ...(this.nodesStep ? [this.nodesStep] : [])]);
     this.verifyStep = step("verify", [this.hostsEnableStep ?? this.unfreezeStep ?? this.startStep]);
   }
 }

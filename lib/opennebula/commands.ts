@@ -48,6 +48,7 @@ export const systemctl = {
   isActive: (units: readonly string[]): RemoteCommand => ({ argv: ["systemctl", "is-active", ...units], okExitCodes: [0, 3] }),
   stop: (units: readonly string[]): RemoteCommand => ({ argv: ["systemctl", "stop", ...units] }),
   start: (units: readonly string[]): RemoteCommand => ({ argv: ["systemctl", "start", ...units] }),
+  restart: (units: readonly string[]): RemoteCommand => ({ argv: ["systemctl", "restart", ...units] }),
   daemonReload: (): RemoteCommand => ({ argv: ["systemctl", "daemon-reload"] }),
 };
 

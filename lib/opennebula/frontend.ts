@@ -7,7 +7,7 @@ import { CommandResult } from "../ssh/command-result";
 import { SshTargetLabel } from "../ssh/errors";
 import { iptables, parseOurRules } from "./firewall";
 import { files, HA_SYNCED_TREES, ONED_LOCK_FILE, onecfg, onedb, onedConf, onehost, onezone, systemctl } from "./commands";
-import { installedVersionCommand, refreshCommand, repositoryContent, repositoryFile, upgradeCommand } from "./packages";
+import { RemoteMachine, Transport } from "./remote-machine";
 import {
   DbVersion,
   HostListRow,
@@ -18,34 +18,28 @@ import {
   parseIsActive,
   parseOnedFederation,
   OnedFederation,
-  parsePackageVersion,
-  parseSha256,
   parseUnitFiles,
   parseZoneListCsv,
   parseZoneShowJson,
   ZoneListRow,
   ZoneShow,
 } from "./parsers";
-import { RemoteCommand, renderCommand, withDbPassword } from "./remote-command";
-import { RemoteCommandError } from "./remote-command-error";
+import { RemoteCommand, withDbPassword } from "./remote-command";
 import { unitName } from "./services";
 
-/** How commands and files reach the front-end (an SSH session, or a fake in unit tests). */
-export interface Transport {
-  exec(commandLine: string, stdin?: string): Promise<CommandResult>;
-  upload(localPath: string, remotePath: string): Promise<void>;
-  download(remotePath: string, localPath: string): Promise<void>;
-}
+export type { Transport } from "./remote-machine";
 
-export class OpenNebulaFrontend {
+export class OpenNebulaFrontend extends RemoteMachine {
   constructor(
-    private readonly transport: Transport,
-    public readonly target: SshTargetLabel,
-    private readonly packageManager: PackageManager,
-    private readonly log: (line: string) => void = () => undefined,
+    transport: Transport,
+    target: SshTargetLabel,
+    packageManager: PackageManager,
+    log: (line: string) => void = () => undefined,
     /** MySQL password for onedb, from the automation host's environment; never logged. @default none (oned.conf or SQLite) */
     private readonly dbPassword?: string,
-  ) {}
+  ) {
+    super(transport, target, packageManager, log);
+  }
 
   /** The answer of `systemctl list-unit-files` while no package changed. */
   private unitFiles?: Promise<Set<string>>;
@@ -55,18 +49,8 @@ export class OpenNebulaFrontend {
     return withDbPassword(cmd, this.dbPassword);
   }
 
-  /** Runs a command; throws RemoteCommandError unless its exit code is accepted. */
-  async run(cmd: RemoteCommand, hint = "See the output above; fix the cause and run the deploy again to resume here."): Promise<CommandResult> {
-    const line = renderCommand(cmd);
-    const result = await this.transport.exec(line, cmd.stdin);
-    this.log(`  $ ${line}  → ${result.exitCode ?? result.signal} (${result.durationMs} ms)`);
-    const ok = cmd.okExitCodes ?? [0];
-    if (result.exitCode === null || !ok.includes(result.exitCode)) throw new RemoteCommandError(this.target, result, hint);
-    return result;
-  }
-
   async installedVersion(): Promise<string> {
-    return parsePackageVersion((await this.run(installedVersionCommand(this.packageManager))).stdout);
+    return this.packageVersion("opennebula");
   }
 
   async dbVersion(): Promise<DbVersion> {
@@ -131,16 +115,8 @@ export class OpenNebulaFrontend {
     if (units.length > 0) await this.run(systemctl.start(units));
   }
 
-  async exists(path: string): Promise<boolean> {
-    return (await this.run(files.exists(path))).exitCode === 0;
-  }
-
   async onedLockPresent(): Promise<boolean> {
     return this.exists(ONED_LOCK_FILE);
-  }
-
-  async sha256(path: string): Promise<string> {
-    return parseSha256((await this.run(files.sha256(path))).stdout);
   }
 
   /** Free bytes at the path, or at its nearest existing parent (the backup directory may not exist yet). */
@@ -177,15 +153,11 @@ export class OpenNebulaFrontend {
     }
   }
 
-  async pointRepositoryAt(template: string, toVersion: string): Promise<void> {
-    await this.run(files.write(repositoryFile(this.packageManager), repositoryContent(template, toVersion)));
-  }
-
+  /** Package scripts may add or remove unit files: the cached list is forgotten around the upgrade. */
   async upgradePackages(packages: readonly string[]): Promise<void> {
     this.unitFiles = undefined;
-    await this.run(refreshCommand(this.packageManager));
     try {
-      await this.run(upgradeCommand(this.packageManager, packages));
+      await super.upgradePackages(packages);
     } finally {
       this.unitFiles = undefined;
     }

@@ -1,6 +1,7 @@
 /** Front-end package sets and package-manager commands per target version (reference §2.1 step 6). */
 import { compareVersions, seriesOf } from "../config/version";
-import { PackageManager } from "../config/federation-config";
+import { PackageManager, PackagesConfig } from "../config/federation-config";
+import { files } from "./commands";
 import { RemoteCommand } from "./remote-command";
 
 export function frontendPackages(toVersion: string, manager: PackageManager): string[] {
@@ -21,11 +22,20 @@ export function repositoryContent(template: string, toVersion: string): string {
   return template.replace(/\{series\}/g, seriesOf(toVersion)) + "\n";
 }
 
-/** Reads the installed version of the `opennebula` package. */
-export function installedVersionCommand(manager: PackageManager): RemoteCommand {
+/**
+ * Points the machine at the target series: the operator's command when one is configured (its
+ * arguments get `{series}` substituted and are quoted like every other argument), else the file.
+ */
+export function repositorySwitchCommand(packages: PackagesConfig, toVersion: string): RemoteCommand {
+  if (packages.repositoryCommand) return { argv: packages.repositoryCommand.map((a) => a.replace(/\{series\}/g, seriesOf(toVersion))) };
+  return files.write(repositoryFile(packages.manager), repositoryContent(packages.repositoryLine, toVersion));
+}
+
+/** Reads the installed version of a package (`opennebula` on front-ends, `opennebula-node-kvm` on hosts). */
+export function installedVersionCommand(manager: PackageManager, pkg = "opennebula"): RemoteCommand {
   return manager === "apt"
-    ? { argv: ["dpkg-query", "-W", "-f=${Version}", "opennebula"] }
-    : { argv: ["rpm", "-q", "--qf", "%{VERSION}", "opennebula"] };
+    ? { argv: ["dpkg-query", "-W", "-f=${Version}", pkg] }
+    : { argv: ["rpm", "-q", "--qf", "%{VERSION}", pkg] };
 }
 
 export function refreshCommand(manager: PackageManager): RemoteCommand {

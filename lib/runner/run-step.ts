@@ -2,7 +2,8 @@
  * Runs one step on one zone: the program every step resource's local-exec calls. It loads the
  * same federation file as the synth, talks SSH, and exits non-zero with one paragraph on failure.
  */
-import { FederationConfig, ZoneConfig, zoneLabel } from "../config/federation-config";
+import { FederationConfig, NodeConfig, ZoneConfig, zoneLabel } from "../config/federation-config";
+import { HypervisorNode } from "../opennebula/hypervisor-node";
 import { OpenNebulaFrontend } from "../opennebula/frontend";
 import { Deadline } from "../ssh/deadline";
 import { SshSession } from "../ssh/ssh-session";
@@ -10,7 +11,7 @@ import { artifactPaths } from "../steps/artifact";
 import { STEPS } from "../steps/catalog";
 import { StepContext, StepName, StepOutcome } from "../steps/step";
 import { ConnectedServer, primaryServer } from "../steps/ha-cluster";
-import { connectFrontend } from "./ssh-frontend";
+import { connectFrontend, connectNode } from "./ssh-frontend";
 
 export interface RunStepOptions {
   readonly config: FederationConfig;
@@ -43,6 +44,12 @@ export async function runStep(opts: RunStepOptions): Promise<StepOutcome> {
     if (!primaries.has(z.id)) primaries.set(z.id, primaryServer(config, z, () => serversOf(z), opts.step));
     return (await primaries.get(z.id)!).frontend;
   };
+  const nodes = new Map<string, Promise<{ node: HypervisorNode; session: SshSession }>>();
+  const node = async (n: NodeConfig) => {
+    const key = `${n.host}:${n.port}`;
+    if (!nodes.has(key)) nodes.set(key, connectNode(config, zone, n, deadline, (line) => log(`${prefix} ${line.trimStart()}`)));
+    return (await nodes.get(key)!).node;
+  };
   const ctx: StepContext = {
     config,
     zone,
@@ -53,6 +60,7 @@ export async function runStep(opts: RunStepOptions): Promise<StepOutcome> {
     frontendOf,
     serverOf,
     serversOf,
+    node,
   };
   log(`${prefix} ${definition.description}`);
   try {
@@ -60,6 +68,6 @@ export async function runStep(opts: RunStepOptions): Promise<StepOutcome> {
     log(`${prefix} ${outcome.status === "already-done" ? "already done" : "done"}: ${outcome.summary} (${Date.now() - started} ms)`);
     return outcome;
   } finally {
-    await Promise.all([...connections.values()].map((c) => c.then((x) => x.session.close(), () => undefined)));
+    await Promise.all([...connections.values(), ...nodes.values()].map((c) => c.then((x) => x.session.close(), () => undefined)));
   }
 }

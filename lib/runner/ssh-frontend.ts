@@ -1,8 +1,10 @@
-/** Opens the zone's front-end over SSH and wraps it in the OpenNebula adapter. */
+/** Opens a zone's front-end (or hypervisor host) over SSH and wraps it in its OpenNebula adapter. */
 import * as fs from "fs";
-import { FederationConfig, ZoneConfig, zoneLabel } from "../config/federation-config";
+import { FederationConfig, NodeConfig, ZoneConfig, zoneLabel } from "../config/federation-config";
 import { OnefedError } from "../errors";
 import { OpenNebulaFrontend } from "../opennebula/frontend";
+import { HypervisorNode } from "../opennebula/hypervisor-node";
+import { SshTargetLabel } from "../ssh/errors";
 import { Deadline } from "../ssh/deadline";
 import { readKnownHosts } from "../ssh/known-hosts";
 import { SshSession } from "../ssh/ssh-session";
@@ -18,6 +20,24 @@ export async function connectFrontend(
   const fe = zone.frontends[index];
   const dbPassword = databasePassword(config);
   const target = { host: fe.host, port: fe.port, zone: zoneLabel(zone) };
+  const session = await openSession(config, target, deadline);
+  return { session, frontend: new OpenNebulaFrontend(session, target, zone.packages.manager, log, dbPassword) };
+}
+
+/** Opens one of the zone's hypervisor hosts (same user, key and pinned known_hosts as the front-ends). */
+export async function connectNode(
+  config: FederationConfig,
+  zone: ZoneConfig,
+  node: NodeConfig,
+  deadline: Deadline,
+  log: (line: string) => void,
+): Promise<{ node: HypervisorNode; session: SshSession }> {
+  const target = { host: node.host, port: node.port, zone: `${zoneLabel(zone)} host ${node.name}` };
+  const session = await openSession(config, target, deadline);
+  return { session, node: new HypervisorNode(session, target, zone.packages.manager, log) };
+}
+
+async function openSession(config: FederationConfig, target: SshTargetLabel, deadline: Deadline): Promise<SshSession> {
   let privateKey: Buffer;
   let knownHosts;
   try {
@@ -26,7 +46,7 @@ export async function connectFrontend(
   } catch (err) {
     throw new OnefedError(`cannot read the SSH key or known_hosts file: ${(err as Error).message}. Check ssh.privateKeyPath and ssh.knownHostsPath.`);
   }
-  const session = await SshSession.connect({
+  return SshSession.connect({
     target,
     user: config.ssh.user,
     privateKey,
@@ -36,7 +56,6 @@ export async function connectFrontend(
     keepaliveIntervalSeconds: config.ssh.keepaliveIntervalSeconds,
     deadline,
   });
-  return { session, frontend: new OpenNebulaFrontend(session, target, config.packages.manager, log, dbPassword) };
 }
 
 /** The MySQL password from the variable database.passwordEnv names; checked before any connection. */

@@ -4,6 +4,7 @@ import { federatedRestore } from "./federated-restore";
 import { fedSync } from "./fed-sync";
 import { freeze, unfreeze } from "./freeze";
 import { hostsDisable, hostsEnable } from "./hosts";
+import { nodesUpgrade } from "./nodes-upgrade";
 import { preflight } from "./preflight";
 import { replicate } from "./replicate";
 import { safetyBackup } from "./safety-backup";
@@ -25,6 +26,7 @@ export const STEPS: Readonly<Record<StepName, StepDefinition>> = {
   backup: federatedBackup,
   restore: federatedRestore,
   start,
+  nodes: nodesUpgrade,
   unfreeze,
   "hosts-enable": hostsEnable,
   verify,

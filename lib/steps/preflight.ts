@@ -23,7 +23,7 @@ export const preflight: StepDefinition = {
   appliesTo: (zone, config) => config.upgradeType === "A" || zone.role === "master",
   plan: (_zone, config) => [
     `connect ${config.zones.flatMap((z) => z.frontends.map((f) => `${f.host}:${f.port}`)).join(" ")}`,
-    renderCommand(installedVersionCommand(config.packages.manager)),
+    ...[...new Set(config.zones.map((z) => z.packages.manager))].map((m) => renderCommand(installedVersionCommand(m))),
     renderCommand(onedb.version()),
     renderCommand(onezone.listCsv()),
     ...(config.zones.some(isHaZone) ? [`HA zones ${config.zones.filter(isHaZone).map((z) => z.id).join(",")}: ${renderCommand(onedConf.read())}, ${renderCommand(onezone.showJson(0)).replace(" 0 ", " <zone> ")}`] : []),

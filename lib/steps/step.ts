@@ -1,5 +1,6 @@
 /** The contract every step implements: probe → act → verify, on one zone (or the federation). */
-import { FederationConfig, ZoneConfig } from "../config/federation-config";
+import { FederationConfig, NodeConfig, ZoneConfig } from "../config/federation-config";
+import { HypervisorNode } from "../opennebula/hypervisor-node";
 import { OpenNebulaFrontend } from "../opennebula/frontend";
 import { ArtifactPaths } from "./artifact";
 import type { ConnectedServer } from "./ha-cluster";
@@ -16,6 +17,7 @@ export const STEP_NAMES = [
   "backup",
   "restore",
   "start",
+  "nodes",
   "unfreeze",
   "hosts-enable",
   "verify",
@@ -41,6 +43,8 @@ export interface StepContext {
   serverOf(zone: ZoneConfig, index: number): Promise<OpenNebulaFrontend>;
   /** Every front-end of another zone. */
   serversOf(zone: ZoneConfig): Promise<readonly ConnectedServer[]>;
+  /** One of this zone's hypervisor hosts (zones[].nodes), connected on first use. */
+  node(node: NodeConfig): Promise<HypervisorNode>;
 }
 
 export interface StepOutcome {

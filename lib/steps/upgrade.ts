@@ -5,7 +5,7 @@
 import { compareVersions, dbVersionOf } from "../config/version";
 import { FederationConfig, ZoneConfig } from "../config/federation-config";
 import { onecfg, onedb } from "../opennebula/commands";
-import { frontendPackages, repositoryContent, repositoryFile, upgradeCommand } from "../opennebula/packages";
+import { frontendPackages, repositorySwitchCommand, upgradeCommand } from "../opennebula/packages";
 import { renderCommand } from "../opennebula/remote-command";
 import { isHaZone } from "./ha-cluster";
 import { StepRefusal } from "./refusal";
@@ -24,8 +24,8 @@ export const upgrade: StepDefinition = {
   appliesTo: () => true,
   plan: (zone, config) => [
     `cp -a /etc/one /etc/one.onefed-${config.fromVersion}`,
-    `write ${repositoryFile(config.packages.manager)}: ${repositoryContent(config.packages.repositoryLine, config.toVersion).trim()}`,
-    renderCommand(upgradeCommand(config.packages.manager, frontendPackages(config.toVersion, config.packages.manager))),
+    renderCommand(repositorySwitchCommand(zone.packages, config.toVersion)),
+    renderCommand(upgradeCommand(zone.packages.manager, frontendPackages(config.toVersion, zone.packages.manager))),
     renderCommand(onecfg.upgrade()),
     ...(isHaZone(zone) ? ["packages and onecfg on every server; onedb on the leader only"] : []),
     renderCommand(onedb.upgrade(`${config.backup.remoteDirectory}/…`)),
@@ -84,8 +84,8 @@ async function upgradeSoftware(ctx: StepContext, fe: OpenNebulaFrontend): Promis
   const installed = await fe.installedVersion();
   if (compareVersions(installed, config.toVersion) !== 0) {
     ctx.log(`  ${fe.target.host}:${fe.target.port} packages ${installed} → ${config.toVersion}`);
-    await fe.pointRepositoryAt(config.packages.repositoryLine, config.toVersion);
-    await fe.upgradePackages(frontendPackages(config.toVersion, config.packages.manager));
+    await fe.pointRepositoryAt(zone.packages, config.toVersion);
+    await fe.upgradePackages(frontendPackages(config.toVersion, zone.packages.manager));
     const now = await fe.installedVersion();
     if (compareVersions(now, config.toVersion) !== 0) {
       throw new StepRefusal("upgrade", {
@@ -93,7 +93,7 @@ async function upgradeSoftware(ctx: StepContext, fe: OpenNebulaFrontend): Promis
         frontend: fe.target,
         expected: `OpenNebula ${config.toVersion} installed after the package upgrade`,
         found: now,
-        next: `Check the repository (${config.packages.repositoryLine}) and the package manager's output, then run the deploy again.`,
+        next: `Check the repository (${zone.packages.repositoryCommand ? zone.packages.repositoryCommand.join(" ") : zone.packages.repositoryLine.split("\n")[0]}) and the package manager's output, then run the deploy again.`,
       });
     }
     // Package scripts may start services by themselves (reference §6 row 3).

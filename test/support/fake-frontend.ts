@@ -4,7 +4,8 @@
  */
 import * as fs from "fs";
 import { OpenNebulaFrontend, Transport } from "../../lib/opennebula/frontend";
-import { FederationConfig, ZoneConfig } from "../../lib/config/federation-config";
+import { FederationConfig, NodeConfig, ZoneConfig } from "../../lib/config/federation-config";
+import { HypervisorNode } from "../../lib/opennebula/hypervisor-node";
 import { CommandResult } from "../../lib/ssh/command-result";
 import { artifactPaths } from "../../lib/steps/artifact";
 import { ConnectedServer, primaryServer } from "../../lib/steps/ha-cluster";
@@ -59,7 +60,15 @@ export function fakeStepContext(
   zone: ZoneConfig,
   step: StepName,
   transportOf: (zone: ZoneConfig, index: number) => FakeTransport,
+  nodeTransportOf: (node: NodeConfig) => FakeTransport = (n) => {
+    throw new Error(`no script for host ${n.name}`);
+  },
 ): StepContext {
+  const nodes = new Map<string, HypervisorNode>();
+  const node = async (n: NodeConfig) => {
+    if (!nodes.has(n.name)) nodes.set(n.name, new HypervisorNode(nodeTransportOf(n), { host: n.host, port: n.port, zone: `${zone.name} host ${n.name}` }, zone.packages.manager));
+    return nodes.get(n.name)!;
+  };
   const cache = new Map<string, OpenNebulaFrontend>();
   const serverOf = async (z: ZoneConfig, index: number) => {
     const key = `${z.id}/${index}`;
@@ -79,5 +88,6 @@ export function fakeStepContext(
     frontendOf,
     serverOf,
     serversOf,
+    node,
   };
 }

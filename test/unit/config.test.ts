@@ -43,6 +43,10 @@ describe("federation file", () => {
     ["missing known_hosts", (s) => s.replace("./known_hosts", "./nope_hosts"), /ssh\.knownHostsPath: cannot read .*nope_hosts \(ENOENT\)/],
     ["bad endpoint", (s) => s.replace('"http://192.168.150.3:2633/RPC2"', '"ftp://x"'), /zones\[2\] \(S-US-CA\)\.endpoint: Expected string to match/],
     ["shell metacharacters in a name", (s) => s.replace("name: S-US-CA", 'name: "x;rm -rf /"'), /zones\[2\].*\.name: Expected string to match/],
+    ["nodes without hosts.manage", (s) => s.replace("frontends: [ { host: 192.168.150.3 } ]", "frontends: [ { host: 192.168.150.3 } ], nodes: [ { name: kvm-1, host: 10.0.0.5 } ]"), /zone 101 \(S-US-CA\)\.nodes: node packages are upgraded while the hosts are disabled and before onehost sync; set hosts\.manage: true/],
+    ["a node listed twice", (s) => s.replace("frontends: [ { host: 192.168.150.3 } ]", "frontends: [ { host: 192.168.150.3 } ], nodes: [ { name: kvm-1, host: 10.0.0.5 }, { name: kvm-1, host: 10.0.0.6 } ]") + "hosts: { manage: true }\n", /zone 101 \(S-US-CA\)\.nodes: host kvm-1 is listed more than once/],
+    ["a node that is a front-end", (s) => s.replace("frontends: [ { host: 192.168.150.3 } ]", "frontends: [ { host: 192.168.150.3 } ], nodes: [ { name: kvm-1, host: 192.168.150.2 } ]") + "hosts: { manage: true }\n", /kvm-1 \(192\.168\.150\.2:22\) is also a front-end/],
+    ["repository file and command together", (s) => s + 'packages: { repositoryLine: "deb x {series}", repositoryCommand: [ /usr/local/sbin/one-repo, "{series}" ] }\n', /packages: repositoryLine and repositoryCommand are both set; keep one/],
     ["type A across series", (s) => s.replace('toVersion: "7.0.0" }', 'toVersion: "7.0.0", upgradeType: A }'), /federation\.upgradeType: A \(zone by zone\) cannot take 6\.10\.0 → 7\.0\.0: the shared DB version changes across series/],
   ];
   it.each(cases)("rejects %s, naming the field and zone", (_name, mutate, expected) => {
@@ -59,6 +63,26 @@ describe("federation file", () => {
   ])("chooses the upgrade type for 6.10.0 → %s (upgradeType %s): %s", (to, requested, expected) => {
     const text = VALID.replace('toVersion: "7.0.0" }', `toVersion: "${to}"${requested ? `, upgradeType: ${requested}` : ""} }`);
     expect(parseConfig(text, file).upgradeType).toBe(expected);
+  });
+
+  it("applies a zone's packages over the federation's: manager, its default repository file, or its own command", () => {
+    const text = VALID.replace("frontends: [ { host: 192.168.150.3 } ]", "frontends: [ { host: 192.168.150.3 } ], packages: { manager: dnf }")
+      .replace("frontends: [ { host: 192.168.150.2 } ]", 'frontends: [ { host: 192.168.150.2 } ], packages: { repositoryCommand: [ /usr/local/sbin/one-repo, "{series}" ] }');
+    const c = parseConfig(text + 'packages: { repositoryLine: "deb https://mirror.example/one/{series} stable opennebula" }\n', file);
+    expect(c.zones[0].packages).toEqual({ manager: "apt", repositoryLine: "deb https://mirror.example/one/{series} stable opennebula" });
+    expect(c.zones[1].packages).toMatchObject({ manager: "apt", repositoryCommand: ["/usr/local/sbin/one-repo", "{series}"] });
+    expect(c.zones[2].packages.manager).toBe("dnf");
+    expect(c.zones[2].packages.repositoryLine).toMatch(/^\[opennebula\]\n[\s\S]*baseurl=https:\/\/downloads\.opennebula\.io\/repo\/\{series\}\/RedHat\/\$releasever\/\$basearch/);
+  });
+
+  it("reads hypervisor nodes with their defaults", () => {
+    const text = VALID.replace("frontends: [ { host: 192.168.150.3 } ]", "frontends: [ { host: 192.168.150.3 } ], nodes: [ { name: kvm-1, host: 10.0.0.5 }, { name: lxc-1, host: 10.0.0.6, port: 2222, hypervisor: lxc } ]");
+    const c = parseConfig(text + "hosts: { manage: true }\n", file);
+    expect(c.zones[2].nodes).toEqual([
+      { name: "kvm-1", host: "10.0.0.5", port: 22, hypervisor: "kvm" },
+      { name: "lxc-1", host: "10.0.0.6", port: 2222, hypervisor: "lxc" },
+    ]);
+    expect(c.zones[0].nodes).toEqual([]);
   });
 
   it("reports every problem in one run", () => {

@@ -163,6 +163,32 @@ describe("FederationUpgrade stack", () => {
     expect(new GraphInvariants(stack).validate().join("\n")).toMatch(/start of zone 101 \(S-US-CA\) does not wait for replicate of zone 101 \(S-US-CA\): an HA zone starts only once every follower holds the leader's upgraded DB/);
   });
 
+  it("upgrades the listed hypervisor hosts' node packages after the zone runs again and before onehost sync", () => {
+    const text = fs
+      .readFileSync(FIXTURE, "utf8")
+      .replace("frontends: [ { host: 192.168.150.2 } ]", "frontends: [ { host: 192.168.150.2 } ], packages: { manager: dnf }, nodes: [ { name: kvm-ge-1, host: 192.168.150.21 }, { name: kvm-ge-2, host: 192.168.150.22 } ]");
+    const shaped = parseConfig(text + "hosts: { manage: true }\nbackup: { localDirectory: /var/lib/onefed/artifacts }\n", FIXTURE);
+    const stack = new FederationUpgrade(Testing.app(), "federation-seed-nodes", { config: shaped, runner });
+    const json = JSON.parse(Testing.synth(stack));
+    expect(json).toMatchSnapshot();
+    const res = json.resource.null_resource;
+    expect(Object.keys(res).filter((n) => n.endsWith("_nodes"))).toEqual(["zone_100_nodes"]);
+    const a = ancestors(json);
+    expect(a.get("zone_100_nodes")).toContain("zone_100_start");
+    expect(a.get("zone_100_hosts_enable")).toContain("zone_100_nodes");
+    expect(res.zone_100_nodes.triggers.does).toMatch(/opennebula-node-<kvm\|lxc>/);
+    expect(res.zone_100_upgrade.triggers.plan_sha256).not.toBe(res.zone_101_upgrade.triggers.plan_sha256);
+    expect(new GraphInvariants(stack).validate()).toEqual([]);
+  });
+
+  it("fails synth when onehost sync could run before the node packages", () => {
+    const text = fs.readFileSync(FIXTURE, "utf8").replace("frontends: [ { host: 192.168.150.2 } ]", "frontends: [ { host: 192.168.150.2 } ], nodes: [ { name: kvm-ge-1, host: 192.168.150.21 } ]");
+    const stack = new FederationUpgrade(Testing.app(), "s", { config: parseConfig(text + "hosts: { manage: true }\n", FIXTURE), runner });
+    const z = stack.slaves[0];
+    z.hostsEnableStep!.after.splice(0, z.hostsEnableStep!.after.length, z.unfreezeStep!);
+    expect(new GraphInvariants(stack).validate().join("\n")).toMatch(/hosts-enable of zone 100 \(S-EU-GE\) does not wait for nodes of zone 100 \(S-EU-GE\): onehost sync pushes the new drivers only once the node packages are upgraded/);
+  });
+
   it("passes its graph invariants", () => {
     const { stack } = build();
     expect(new GraphInvariants(stack).validate()).toEqual([]);
