@@ -23,6 +23,15 @@ export interface PackagesConfig {
   readonly repositoryCommand?: readonly string[];
 }
 
+/** How onedb reaches a zone's database. */
+export interface DatabaseConfig {
+  readonly backend: "sqlite" | "mysql";
+  /** Name of the automation host's variable holding the MySQL password (never the password). */
+  readonly passwordEnv?: string;
+  /** MySQL connection for onedb (-S -P -u -d); absent: onedb reads oned.conf. */
+  readonly connection?: { readonly server: string; readonly port: number; readonly user: string; readonly name: string };
+}
+
 /** A hypervisor host whose node package onefed upgrades. */
 export interface NodeConfig {
   /** NAME in `onehost list`. */
@@ -41,6 +50,8 @@ export interface ZoneConfig {
   readonly frontends: readonly FrontendConfig[];
   /** Deadline of one step on this zone, in seconds. */
   readonly stepTimeoutSeconds: number;
+  /** The federation's database settings with this zone's overrides applied. */
+  readonly database: DatabaseConfig;
   /** The federation's packages with this zone's overrides applied. */
   readonly packages: PackagesConfig;
   /** Hypervisor hosts whose node packages are upgraded (empty: none). */
@@ -72,7 +83,8 @@ export interface FederationConfig {
   readonly freeze: { readonly method: FreezeMethod; readonly requested: "auto" | FreezeMethod; readonly allowFrom: readonly string[]; readonly acknowledgeNoFreeze: boolean };
   /** Whether the hypervisor hosts of each zone are disabled during the upgrade. */
   readonly hosts: { readonly manage: boolean };
-  readonly database: { readonly backend: "sqlite" | "mysql"; readonly passwordEnv?: string };
+  /** The federation-wide default; steps read `zone.database`, which applies a zone's overrides. */
+  readonly database: DatabaseConfig;
   readonly backup: { readonly localDirectory: string; readonly remoteDirectory: string };
   readonly timeouts: { readonly stepSeconds: number; readonly syncWaitSeconds: number };
   /** Local terraform state file, when the file sets one. */

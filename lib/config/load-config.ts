@@ -7,10 +7,10 @@ import * as path from "path";
 import { Value } from "@sinclair/typebox/value";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { OnefedError } from "../errors";
-import { DEFAULTS, FederationConfig, FreezeMethod, PackagesConfig, UpgradeType, ZoneConfig } from "./federation-config";
+import { DatabaseConfig, DEFAULTS, FederationConfig, FreezeMethod, PackagesConfig, UpgradeType, ZoneConfig } from "./federation-config";
 import { compareVersions, seriesOf, ZONE_DISABLE_SINCE } from "./version";
 import { FederationFile, FederationFileSchema } from "./schema";
-import { repositoryEitherOr, semanticRules } from "./rules";
+import { databaseFits, repositoryEitherOr, semanticRules } from "./rules";
 
 export const CONFIG_ENV = "FEDERATION_CONFIG";
 export const DEFAULT_CONFIG_PATH = "./federation.yaml";
@@ -59,7 +59,7 @@ export function parseConfig(text: string, file: string): FederationConfig {
 
   const doc = raw as FederationFile;
   const config = applyDefaults(doc, path.dirname(file), file);
-  const problems = [...repositoryEitherOr(doc), ...semanticRules.flatMap((rule) => rule(config))];
+  const problems = [...repositoryEitherOr(doc), ...databaseFits(doc), ...semanticRules.flatMap((rule) => rule(config))];
   if (problems.length > 0) throw new ConfigError(file, problems);
   return config;
 }
@@ -68,6 +68,7 @@ function applyDefaults(doc: FederationFile, baseDir: string, file: string): Fede
   const sshPort = doc.ssh.port ?? DEFAULTS.sshPort;
   const stepSeconds = doc.timeouts?.stepSeconds ?? DEFAULTS.stepSeconds;
   const packages = resolvePackages(doc.packages ?? {});
+  const database = resolveDatabase(doc.database ?? {});
   const zones: ZoneConfig[] = doc.zones.map((z) => ({
     id: z.id,
     name: z.name,
@@ -75,6 +76,7 @@ function applyDefaults(doc: FederationFile, baseDir: string, file: string): Fede
     endpoint: z.endpoint,
     frontends: z.frontends.map((f) => ({ host: f.host, port: f.port ?? sshPort })),
     stepTimeoutSeconds: z.stepTimeoutSeconds ?? stepSeconds,
+    database: z.database ? resolveDatabase(z.database, database) : database,
     packages: z.packages ? resolvePackages(z.packages, packages) : packages,
     nodes: (z.nodes ?? []).map((n) => ({ name: n.name, host: n.host, port: n.port ?? sshPort, hypervisor: n.hypervisor ?? "kvm" })),
   }));
@@ -100,7 +102,7 @@ function applyDefaults(doc: FederationFile, baseDir: string, file: string): Fede
       acknowledgeNoFreeze: doc.freeze?.acknowledgeNoFreeze ?? false,
     },
     hosts: { manage: doc.hosts?.manage ?? false },
-    database: { backend: doc.database?.backend ?? "sqlite", passwordEnv: doc.database?.passwordEnv },
+    database,
     packages,
     backup: {
       localDirectory: path.resolve(baseDir, doc.backup?.localDirectory ?? DEFAULTS.localBackupDirectory),
@@ -112,6 +114,24 @@ function applyDefaults(doc: FederationFile, baseDir: string, file: string): Fede
     // With zero or two masters the rules below reject the file; the first zone keeps types simple meanwhile.
     master: masters[0] ?? zones[0],
     slaves: zones.filter((z) => z.role === "slave"),
+  };
+}
+
+/**
+ * A database block over its parent (the federation's, for a zone): each field inherited unless
+ * given; connection settings count only when all four are known (rules.ts names the missing ones).
+ */
+function resolveDatabase(d: NonNullable<FederationFile["database"]>, parent?: DatabaseConfig): DatabaseConfig {
+  const backend = d.backend ?? parent?.backend ?? "sqlite";
+  const passwordEnv = d.passwordEnv ?? parent?.passwordEnv;
+  const server = d.server ?? parent?.connection?.server;
+  const port = d.port ?? parent?.connection?.port ?? 0;
+  const user = d.user ?? parent?.connection?.user;
+  const name = d.name ?? parent?.connection?.name;
+  return {
+    backend,
+    ...(passwordEnv ? { passwordEnv } : {}),
+    ...(server && user && name ? { connection: { server, port, user, name } } : {}),
   };
 }
 

@@ -87,6 +87,24 @@ const nodesFit: ConfigRule = (c) => {
   return problems;
 };
 
+/** MySQL connection settings are all or nothing, and only for MySQL (checked on the file as written). */
+export function databaseFits(doc: FederationFile): string[] {
+  const problems: string[] = [];
+  const backendOf = (d: FederationFile["database"]) => d?.backend ?? doc.database?.backend ?? "sqlite";
+  const check = (where: string, d: FederationFile["database"], inherited: FederationFile["database"]) => {
+    if (!d) return;
+    const given = (["server", "user", "name"] as const).filter((k) => d[k] !== undefined || inherited?.[k] !== undefined);
+    const mysqlOnly = (["server", "port", "user", "name", "passwordEnv"] as const).filter((k) => d[k] !== undefined);
+    if (backendOf(d) !== "mysql" && mysqlOnly.length > 0) problems.push(`${where}: ${mysqlOnly.join(", ")} only apply to backend mysql`);
+    else if (given.length > 0 && given.length < 3) {
+      problems.push(`${where}: onedb connection settings need server, user and name together (missing ${(["server", "user", "name"] as const).filter((k) => !given.includes(k)).join(", ")}); or give none and onedb reads oned.conf`);
+    }
+  };
+  check("database", doc.database, undefined);
+  for (const z of doc.zones) check(`zone ${z.id} (${z.name}).database`, z.database, doc.database);
+  return problems;
+}
+
 /** A repository given both as a file and as a command is ambiguous (checked on the file as written). */
 export function repositoryEitherOr(doc: FederationFile): string[] {
   const both = (p: FederationFile["packages"]) => p?.repositoryLine !== undefined && p?.repositoryCommand !== undefined;

@@ -40,6 +40,23 @@ export const PackagesSchema = Type.Object(
   { additionalProperties: false },
 );
 
+export const DatabaseSchema = Type.Object(
+  {
+    backend: Type.Optional(Type.Union([Type.Literal("sqlite"), Type.Literal("mysql")], { description: "DB backend of the front-ends. @default sqlite" })),
+    passwordEnv: Type.Optional(
+      Type.String({
+        pattern: "^[A-Z_][A-Z0-9_]{0,63}$",
+        description: "Name of an environment variable on the automation host holding the MySQL password; it reaches onedb on stdin as ONE_DB_PASSWORD, never in argv, files, triggers or state. @default none (oned.conf's PASSWD)",
+      }),
+    ),
+    server: Type.Optional(Type.String({ pattern: HOST, description: "MySQL: onedb -S. @default read from oned.conf (with port, user and name: all or none)" })),
+    port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535, description: "MySQL: onedb -P (0 = the default port). @default read from oned.conf" })),
+    user: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,79}$", description: "MySQL: onedb -u. @default read from oned.conf" })),
+    name: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9_]{1,64}$", description: "MySQL: onedb -d, the same on every HA server (full dumps carry CREATE DATABASE). @default read from oned.conf" })),
+  },
+  { additionalProperties: false },
+);
+
 export const NodeSchema = Type.Object(
   {
     name: Type.String({ pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$", description: "The host's NAME in `onehost list`." }),
@@ -58,6 +75,7 @@ export const ZoneSchema = Type.Object(
     endpoint: Type.String({ pattern: ENDPOINT, description: "The zone's XML-RPC ENDPOINT, e.g. http://10.0.0.1:2633/RPC2." }),
     frontends: Type.Array(FrontendSchema, { minItems: 1, description: "Front-ends of the zone (one for a single front-end zone)." }),
     stepTimeoutSeconds: Type.Optional(Type.Integer({ minimum: 10, maximum: 86400, description: "Per-zone override of timeouts.stepSeconds." })),
+    database: Type.Optional(Type.Object(DatabaseSchema.properties, { additionalProperties: false, description: "Per-zone override of database: another backend, server or password variable. @default the federation's database" })),
     packages: Type.Optional(Type.Object(PackagesSchema.properties, { additionalProperties: false, description: "Per-zone override of packages: a zone on another distribution or mirror. @default the federation's packages" })),
     nodes: Type.Optional(
       Type.Array(NodeSchema, {
@@ -120,20 +138,7 @@ export const FederationFileSchema = Type.Object(
           { additionalProperties: false },
         ),
       ),
-      database: Type.Optional(
-        Type.Object(
-          {
-            backend: Type.Optional(Type.Union([Type.Literal("sqlite"), Type.Literal("mysql")], { description: "DB backend of the front-ends (onedb reads its settings from oned.conf). @default sqlite" })),
-            passwordEnv: Type.Optional(
-              Type.String({
-                pattern: "^[A-Z_][A-Z0-9_]{0,63}$",
-                description: "Name of an environment variable on the automation host holding the MySQL password; it reaches onedb on stdin as ONE_DB_PASSWORD, never in argv, files, triggers or state.",
-              }),
-            ),
-          },
-          { additionalProperties: false },
-        ),
-      ),
+      database: Type.Optional(DatabaseSchema),
       packages: Type.Optional(PackagesSchema),
       backup: Type.Optional(
         Type.Object(

@@ -30,6 +30,21 @@ export const onedb = {
   restoreFederated: (file: string): RemoteCommand => ({ argv: ["onedb", "restore", file, "-v", "--federated"] }),
 };
 
+/** onedb's MySQL connection options (§5.4); without them onedb reads oned.conf's DB section. */
+export interface OnedbConnection {
+  readonly server: string;
+  readonly port: number;
+  readonly user: string;
+  readonly name: string;
+}
+
+/** Puts `-t mysql -S … -P … -u … -d …` after onedb's subcommand; the password never goes here. */
+export function withOnedbConnection(cmd: RemoteCommand, c: OnedbConnection | undefined): RemoteCommand {
+  if (!c || cmd.argv[0] !== "onedb") return cmd;
+  const options = ["-t", "mysql", "-S", c.server, "-P", String(c.port), "-u", c.user, "-d", c.name];
+  return { ...cmd, argv: [cmd.argv[0], cmd.argv[1], ...options, ...cmd.argv.slice(2)] };
+}
+
 export const onehost = {
   listCsv: (): RemoteCommand => ({ argv: ["onehost", "list", "--csv"] }),
   disable: (hostId: number): RemoteCommand => ({ argv: ["onehost", "disable", String(hostId)] }),

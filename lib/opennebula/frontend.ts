@@ -6,7 +6,7 @@ import { PackageManager } from "../config/federation-config";
 import { CommandResult } from "../ssh/command-result";
 import { SshTargetLabel } from "../ssh/errors";
 import { iptables, parseOurRules } from "./firewall";
-import { files, HA_SYNCED_TREES, ONED_LOCK_FILE, onecfg, onedb, onedConf, onehost, onezone, systemctl } from "./commands";
+import { files, HA_SYNCED_TREES, ONED_LOCK_FILE, onecfg, onedb, OnedbConnection, onedConf, onehost, onezone, systemctl, withOnedbConnection } from "./commands";
 import { RemoteMachine, Transport } from "./remote-machine";
 import {
   DbVersion,
@@ -37,6 +37,8 @@ export class OpenNebulaFrontend extends RemoteMachine {
     log: (line: string) => void = () => undefined,
     /** MySQL password for onedb, from the automation host's environment; never logged. @default none (oned.conf or SQLite) */
     private readonly dbPassword?: string,
+    /** onedb's MySQL connection options. @default none (onedb reads oned.conf) */
+    private readonly dbConnection?: OnedbConnection,
   ) {
     super(transport, target, packageManager, log);
   }
@@ -44,9 +46,9 @@ export class OpenNebulaFrontend extends RemoteMachine {
   /** The answer of `systemctl list-unit-files` while no package changed. */
   private unitFiles?: Promise<Set<string>>;
 
-  /** onedb commands get the DB password on stdin when one is configured. */
+  /** onedb commands get the connection options and, on stdin, the DB password when configured. */
   private db(cmd: RemoteCommand): RemoteCommand {
-    return withDbPassword(cmd, this.dbPassword);
+    return withDbPassword(withOnedbConnection(cmd, this.dbConnection), this.dbPassword);
   }
 
   async installedVersion(): Promise<string> {

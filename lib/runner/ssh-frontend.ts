@@ -18,10 +18,10 @@ export async function connectFrontend(
   index = 0,
 ): Promise<{ frontend: OpenNebulaFrontend; session: SshSession }> {
   const fe = zone.frontends[index];
-  const dbPassword = databasePassword(config);
+  const dbPassword = databasePassword(zone);
   const target = { host: fe.host, port: fe.port, zone: zoneLabel(zone) };
   const session = await openSession(config, target, deadline);
-  return { session, frontend: new OpenNebulaFrontend(session, target, zone.packages.manager, log, dbPassword) };
+  return { session, frontend: new OpenNebulaFrontend(session, target, zone.packages.manager, log, dbPassword, zone.database.connection) };
 }
 
 /** Opens one of the zone's hypervisor hosts (same user, key and pinned known_hosts as the front-ends). */
@@ -58,9 +58,9 @@ async function openSession(config: FederationConfig, target: SshTargetLabel, dea
   });
 }
 
-/** The MySQL password from the variable database.passwordEnv names; checked before any connection. */
-export function databasePassword(config: FederationConfig): string | undefined {
-  const name = config.database.passwordEnv;
+/** The MySQL password from the variable (zones[].)database.passwordEnv names; checked before any connection. */
+export function databasePassword(zone: Pick<ZoneConfig, "database">): string | undefined {
+  const name = zone.database.passwordEnv;
   if (!name) return undefined;
   const value = process.env[name];
   if (value === undefined || value === "") {

@@ -47,6 +47,8 @@ describe("federation file", () => {
     ["a node listed twice", (s) => s.replace("frontends: [ { host: 192.168.150.3 } ]", "frontends: [ { host: 192.168.150.3 } ], nodes: [ { name: kvm-1, host: 10.0.0.5 }, { name: kvm-1, host: 10.0.0.6 } ]") + "hosts: { manage: true }\n", /zone 101 \(S-US-CA\)\.nodes: host kvm-1 is listed more than once/],
     ["a node that is a front-end", (s) => s.replace("frontends: [ { host: 192.168.150.3 } ]", "frontends: [ { host: 192.168.150.3 } ], nodes: [ { name: kvm-1, host: 192.168.150.2 } ]") + "hosts: { manage: true }\n", /kvm-1 \(192\.168\.150\.2:22\) is also a front-end/],
     ["repository file and command together", (s) => s + 'packages: { repositoryLine: "deb x {series}", repositoryCommand: [ /usr/local/sbin/one-repo, "{series}" ] }\n', /packages: repositoryLine and repositoryCommand are both set; keep one/],
+    ["half a MySQL connection", (s) => s + "database: { backend: mysql, server: db.example }\n", /database: onedb connection settings need server, user and name together \(missing user, name\)/],
+    ["MySQL settings on SQLite", (s) => s.replace("frontends: [ { host: 192.168.150.3 } ]", "frontends: [ { host: 192.168.150.3 } ], database: { passwordEnv: GE_DB_PASSWORD }"), /zone 101 \(S-US-CA\)\.database: passwordEnv only apply to backend mysql/],
     ["type A across series", (s) => s.replace('toVersion: "7.0.0" }', 'toVersion: "7.0.0", upgradeType: A }'), /federation\.upgradeType: A \(zone by zone\) cannot take 6\.10\.0 → 7\.0\.0: the shared DB version changes across series/],
   ];
   it.each(cases)("rejects %s, naming the field and zone", (_name, mutate, expected) => {
@@ -73,6 +75,14 @@ describe("federation file", () => {
     expect(c.zones[1].packages).toMatchObject({ manager: "apt", repositoryCommand: ["/usr/local/sbin/one-repo", "{series}"] });
     expect(c.zones[2].packages.manager).toBe("dnf");
     expect(c.zones[2].packages.repositoryLine).toMatch(/^\[opennebula\]\n[\s\S]*baseurl=https:\/\/downloads\.opennebula\.io\/repo\/\{series\}\/RedHat\/\$releasever\/\$basearch/);
+  });
+
+  it("applies a zone's database settings over the federation's", () => {
+    const text = VALID.replace("frontends: [ { host: 192.168.150.3 } ]", "frontends: [ { host: 192.168.150.3 } ], database: { server: db-us.example, passwordEnv: US_DB_PASSWORD }");
+    const c = parseConfig(text + "database: { backend: mysql, user: oneadmin, name: opennebula, server: db-eu.example, passwordEnv: EU_DB_PASSWORD }\n", file);
+    expect(c.zones[0].database).toEqual({ backend: "mysql", passwordEnv: "EU_DB_PASSWORD", connection: { server: "db-eu.example", port: 0, user: "oneadmin", name: "opennebula" } });
+    expect(c.zones[2].database).toEqual({ backend: "mysql", passwordEnv: "US_DB_PASSWORD", connection: { server: "db-us.example", port: 0, user: "oneadmin", name: "opennebula" } });
+    expect(parseConfig(VALID, file).zones[0].database).toEqual({ backend: "sqlite" });
   });
 
   it("reads hypervisor nodes with their defaults", () => {
