@@ -7,9 +7,8 @@ import { OpenNebulaFrontend, Transport } from "../../lib/opennebula/frontend";
 import { FederationConfig, NodeConfig, ZoneConfig } from "../../lib/config/federation-config";
 import { HypervisorNode } from "../../lib/opennebula/hypervisor-node";
 import { CommandResult } from "../../lib/ssh/command-result";
-import { artifactPaths } from "../../lib/steps/artifact";
-import { ConnectedServer, primaryServer } from "../../lib/steps/ha-cluster";
 import { StepContext, StepName } from "../../lib/steps/step";
+import { buildStepContext } from "../../lib/steps/step-context";
 
 export interface Reply {
   readonly exitCode?: number;
@@ -52,8 +51,9 @@ export const dbVersionText = (shared: string, local: string, required = "7.0.0")
   `Shared: ${shared}\nLocal:  ${local}\nRequired shared version: ${required}\nRequired local version:  ${required}\n`;
 
 /**
- * A StepContext over scripted front-ends, resolving the zone's speaking front-end with the
- * runner's own rule (ha-cluster.ts primaryServer). `transportOf(zone, index)` gives each front-end's script.
+ * A StepContext over scripted front-ends and hosts, built like the runner's (step-context.ts), so
+ * the zone's speaking front-end is resolved by the real rule. `transportOf(zone, index)` gives each
+ * front-end's script, `nodeTransportOf(node)` each hypervisor host's.
  */
 export function fakeStepContext(
   config: FederationConfig,
@@ -64,30 +64,8 @@ export function fakeStepContext(
     throw new Error(`no script for host ${n.name}`);
   },
 ): StepContext {
-  const nodes = new Map<string, HypervisorNode>();
-  const node = async (n: NodeConfig) => {
-    if (!nodes.has(n.name)) nodes.set(n.name, new HypervisorNode(nodeTransportOf(n), { host: n.host, port: n.port, zone: `${zone.name} host ${n.name}` }, zone.packages.manager));
-    return nodes.get(n.name)!;
-  };
-  const cache = new Map<string, OpenNebulaFrontend>();
-  const serverOf = async (z: ZoneConfig, index: number) => {
-    const key = `${z.id}/${index}`;
-    if (!cache.has(key)) cache.set(key, new OpenNebulaFrontend(transportOf(z, index), { host: z.frontends[index].host, port: z.frontends[index].port, zone: z.name }, "apt"));
-    return cache.get(key)!;
-  };
-  const serversOf = async (z: ZoneConfig): Promise<ConnectedServer[]> =>
-    Promise.all(z.frontends.map(async (c, index) => ({ index, config: c, frontend: await serverOf(z, index) })));
-  const frontendOf = async (z: ZoneConfig) => (await primaryServer(config, z, () => serversOf(z), step)).frontend;
-  return {
-    config,
-    zone,
-    artifact: artifactPaths(config),
-    log: () => undefined,
-    frontend: () => frontendOf(zone),
-    servers: () => serversOf(zone),
-    frontendOf,
-    serverOf,
-    serversOf,
-    node,
-  };
+  return buildStepContext(config, zone, step, () => undefined, {
+    frontend: async (z, index) => new OpenNebulaFrontend(transportOf(z, index), { host: z.frontends[index].host, port: z.frontends[index].port, zone: z.name }, z.packages.manager),
+    node: async (n) => new HypervisorNode(nodeTransportOf(n), { host: n.host, port: n.port, zone: `${zone.name} host ${n.name}` }, zone.packages.manager),
+  });
 }
