@@ -99,6 +99,28 @@ describe("upgrade safety", () => {
     expect(transport.lines.some((l) => l.includes("apt-get"))).toBe(false);
   });
 
+  it("switches the repository with the zone's own command, {series} substituted, instead of writing the file", async () => {
+    const text = fs.readFileSync(FIXTURE, "utf8").replace("frontends: [ { host: 192.168.150.1, port: 22 } ]", 'frontends: [ { host: 192.168.150.1, port: 22 } ], packages: { manager: dnf, repositoryCommand: [ /usr/local/sbin/one-repo, "--series={series}" ] }');
+    const config = parseConfig(text + `backup: { localDirectory: ${fs.mkdtempSync(path.join(os.tmpdir(), "onefed-steps-"))} }\n`, FIXTURE);
+    let version = "6.10.0";
+    let db = "6.10.0";
+    const { transport, result } = run("upgrade", config, config.master, [
+      [/^rpm -q --qf '%\{VERSION\}' opennebula$/, () => ({ stdout: version })],
+      [/^onedb version/, () => ({ stdout: dbVersionText(db, db), exitCode: db === "7.0.0" ? 0 : 2 })],
+      ...stopped,
+      [/^cp -a /, {}],
+      [/^test -e /, { exitCode: 1 }],
+      [/^\/usr\/local\/sbin\/one-repo --series=7\.0$/, {}],
+      [/^dnf -q makecache$/, {}],
+      [/^dnf -y -q upgrade opennebula opennebula-gate opennebula-flow opennebula-fireedge opennebula-migration python3-pyone opennebula-guacd$/, () => ((version = "7.0.0"), {})],
+      [/^onecfg upgrade$/, {}],
+      [/^onedb upgrade /, () => ((db = "7.0.0"), {})],
+      [/^onedb fsck /, {}],
+    ]);
+    await expect(result).resolves.toMatchObject({ status: "done" });
+    expect(transport.lines.some((l) => l.includes("/etc/yum.repos.d") || l.includes("printf"))).toBe(false);
+  });
+
   it("is a no-op when the zone already runs the target", async () => {
     const config = configWithArtifacts();
     const { transport, result } = run("upgrade", config, config.master, [
