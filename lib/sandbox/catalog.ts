@@ -33,7 +33,17 @@ export function debVersion(version: string): string {
   return `${version}-1`;
 }
 
-/** Release version from a Debian package version: "6.10.0-1" → "6.10.0". */
+/** RPM version-release of a release: "6.10.0" → "6.10.0-1.el9" (dnf, RHEL 9) or "6.10.0-1.el7" (yum, RHEL 7). */
+export function rpmVersion(version: string, manager: "dnf" | "yum"): string {
+  return `${version}-1.${manager === "yum" ? "el7" : "el9"}`;
+}
+
+/** The installed-package version string a machine with that package manager records. */
+export function packageVersionFor(manager: "apt" | "dnf" | "yum", version: string): string {
+  return manager === "apt" ? debVersion(version) : rpmVersion(version, manager);
+}
+
+/** Release version from a package version: "6.10.0-1" or "6.10.0-1.el9" → "6.10.0". */
 export function releaseOfDeb(deb: string): string {
   return deb.replace(/-[^-]*$/, "");
 }
@@ -114,8 +124,42 @@ export function wantedByOned(version: string): string[] {
   return wanted.filter((u) => present.has(u));
 }
 
-/** Debian packages a front-end of that release has installed (the reference's upgrade list). */
-export function packagesOf(version: string): string[] {
+/**
+ * Packages a front-end of that release has installed (the reference's upgrade list). RHEL-family
+ * front-ends also have opennebula-guacd, which FireEdge requires there (6.0+).
+ */
+export function packagesOf(version: string, manager: "apt" | "dnf" | "yum" = "apt"): string[] {
+  const debian = debianPackagesOf(version);
+  return manager !== "apt" && compareVersions(seriesOf(version), "6.0") >= 0 ? [...debian, "opennebula-guacd"] : debian;
+}
+
+/** The node package of each hypervisor (lxc since 6.0, lxd before). */
+export function nodePackagesOf(version: string): string[] {
+  return compareVersions(seriesOf(version), "6.0") >= 0 ? ["opennebula-node-kvm", "opennebula-node-lxc"] : ["opennebula-node-kvm", "opennebula-node-lxd"];
+}
+
+/** The KVM node package every sandbox node has installed. */
+export const NODE_PACKAGE = "opennebula-node-kvm";
+
+/** systemd units a KVM node has (libvirt's daemon; the node package installs no unit of its own). */
+export const NODE_UNITS = ["libvirtd.service"];
+
+/** Everything the OpenNebula repository of a release offers a machine with that package manager. */
+export function repositoryPackagesOf(version: string, manager: "apt" | "dnf" | "yum"): Set<string> {
+  return new Set([...packagesOf(version, manager), ...nodePackagesOf(version), "opennebula-guacd"]);
+}
+
+/**
+ * The unit files on disk for a machine's installed packages: a node's libvirtd, a front-end's
+ * units of its installed `opennebula` release (`fallback` when the package is gone).
+ */
+export function machineUnits(isNode: boolean, packages: Readonly<Record<string, string>>, fallback?: string): string[] {
+  if (isNode) return [...NODE_UNITS];
+  const deb = packages["opennebula"] ?? fallback;
+  return deb ? unitsOf(releaseOfDeb(deb)) : [];
+}
+
+function debianPackagesOf(version: string): string[] {
   const s = seriesOf(version);
   if (compareVersions(s, "7.0") >= 0) return ["opennebula", "opennebula-gate", "opennebula-flow", "opennebula-fireedge", "opennebula-migration", "python3-pyone"];
   if (s === "6.10") return ["opennebula", "opennebula-gate", "opennebula-flow", "opennebula-provision", "opennebula-fireedge", "python3-pyone"];

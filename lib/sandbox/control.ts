@@ -3,7 +3,7 @@
  * directly, make a zone lag, and move the federation forward with new federated records.
  */
 import * as fs from "fs";
-import { debVersion, unitsOf } from "./catalog";
+import { machineUnits, packageVersionFor } from "./catalog";
 import { EmulatorContext, ENV_FRONTEND, ENV_FRONTEND_ROOT, ENV_SANDBOX_DIR } from "./emulator/context";
 import { replicateFromMaster } from "./emulator/federation";
 import { SandboxError } from "./errors";
@@ -13,16 +13,17 @@ import { generateKey, writeKnownHosts } from "./keys";
 import { SandboxLayout } from "./layout";
 import { writeFederated } from "./one-db";
 import { raftAppend, raftView, updateRaft } from "./raft";
-import { SandboxRegistry, ZoneEntry, allFrontends, readRegistry, serverIdOf } from "./registry";
+import { SandboxRegistry, ZoneEntry, allMachines, nodeOf, packageManagerOf, readRegistry, serverIdOf, zoneOf } from "./registry";
 import { startSshd, stopSshd } from "./sshd";
+import { machineProfile } from "./frontend-shell";
 import { FailureInjection, FrontendStatePatch } from "./types";
 
 function open(dir: string, fe?: string): { layout: SandboxLayout; reg: SandboxRegistry } {
   const layout = new SandboxLayout(dir);
   const reg = readRegistry(layout);
   if (!reg) throw new SandboxError(`no sandbox in ${layout.dir}`);
-  const names = allFrontends(reg).map((f) => f.name);
-  if (fe !== undefined && !names.includes(fe)) throw new SandboxError(`no front-end ${fe} in ${layout.dir} (have ${names.join(", ")})`);
+  const names = allMachines(reg).map((f) => f.name);
+  if (fe !== undefined && !names.includes(fe)) throw new SandboxError(`no front-end or node ${fe} in ${layout.dir} (have ${names.join(", ")})`);
   return { layout, reg };
 }
 
@@ -45,10 +46,10 @@ export function injectFailure(dir: string, f: FailureInjection): void {
 /** Gives a front-end a new host key and restarts its sshd; known_hosts keeps the old key. */
 export async function rekeyFrontend(dir: string, frontend: string): Promise<void> {
   const { layout, reg } = open(dir, frontend);
-  const fe = allFrontends(reg).find((f) => f.name === frontend)!;
+  const fe = allMachines(reg).find((f) => f.name === frontend)!;
   await stopSshd(layout, frontend);
   generateKey(layout.hostKey(frontend), `${frontend}-host-rekeyed`);
-  await startSshd(layout, fe);
+  await startSshd(layout, fe, machineProfile(reg, frontend));
 }
 
 /** Rewrites known_hosts with every front-end's current host key (undoes the effect of a rekey). */
@@ -57,14 +58,16 @@ export function refreshKnownHosts(dir: string): void {
   writeKnownHosts(layout, reg);
 }
 
-/** Changes a front-end's state directly (no command log entry). */
+/** Changes a front-end's (or a node's) state directly (no command log entry). */
 export function setFrontendState(dir: string, frontend: string, patch: FrontendStatePatch): void {
   const { layout, reg } = open(dir, frontend);
   const onePath = (p: string): string => layout.hostPath(frontend, p);
+  const isNode = nodeOf(reg, frontend) !== undefined;
   updateState(layout, frontend, (st) => {
     if (patch.packageVersion !== undefined) {
-      for (const p of Object.keys(st.packages)) st.packages[p] = debVersion(patch.packageVersion);
-      st.services = Object.fromEntries(unitsOf(patch.packageVersion).map((u) => [u, st.services[u] ?? "inactive"]));
+      const version = packageVersionFor(packageManagerOf(zoneOf(reg, frontend)!), patch.packageVersion);
+      for (const p of Object.keys(st.packages)) st.packages[p] = version;
+      st.services = Object.fromEntries(machineUnits(isNode, st.packages, version).map((u) => [u, st.services[u] ?? "inactive"]));
     }
     for (const [name, state] of Object.entries(patch.services ?? {})) {
       const unit = /\.(service|timer)$/.test(name) ? name : `${name}.service`;
@@ -83,8 +86,8 @@ export function setFrontendState(dir: string, frontend: string, patch: FrontendS
     if (patch.raftLagging !== undefined) st.raftLagging = patch.raftLagging;
   });
   // Raft reacts at once to a server's oned coming or going.
-  const zone = reg.zones.find((z) => z.frontends.some((f) => f.name === frontend))!;
-  if (zone.ha) raftView(layout, zone);
+  const zone = reg.zones.find((z) => z.frontends.some((f) => f.name === frontend));
+  if (zone?.ha) raftView(layout, zone);
 }
 
 function haZone(reg: SandboxRegistry, zoneId: number): ZoneEntry {

@@ -107,9 +107,13 @@ export interface HostRecord {
 export const HOST_TOTAL_CPU = 800;
 export const HOST_TOTAL_MEM_KB = 16252928;
 
-/** The two KVM hosts every zone starts with: `<zone-name-lowercase>-kvm-0|1`, MONITORED. */
-export function seedHosts(zoneName: string): HostRecord[] {
-  return [0, 1].map((id) => ({ id, name: `${zoneName.toLowerCase()}-kvm-${id}`, state: HOST_MONITORED, prevState: HOST_MONITORED }));
+/**
+ * The KVM hosts a zone starts with, MONITORED, ids from 0: its nodes' host names when it has
+ * nodes, else two hosts with no machine behind them, `<zone-name-lowercase>-kvm-0|1`.
+ */
+export function seedHosts(zoneName: string, names?: readonly string[]): HostRecord[] {
+  const hostNames = names && names.length > 0 ? names : [0, 1].map((id) => `${zoneName.toLowerCase()}-kvm-${id}`);
+  return hostNames.map((name, id) => ({ id, name, state: HOST_MONITORED, prevState: HOST_MONITORED }));
 }
 
 /** The host_pool body oned writes (the subset the sandbox models). */
@@ -154,6 +158,8 @@ export interface SeedOptions {
   readonly isSlave: boolean;
   /** Last federated log index. */
   readonly fedIndex: number;
+  /** Host names of the zone's host pool (its nodes). @default two hosts named after the zone */
+  readonly hostNames?: readonly string[];
 }
 
 function poolRow(table: string, oid: number, name: string, body: string, uid = 0, gid = 0): string {
@@ -194,8 +200,8 @@ export function seedSql(o: SeedOptions): string {
     ...["group_pool", "user_pool", "acl", "zone_pool", "vdc_pool", "marketplace_pool", "marketplaceapp_pool", "host_pool", "vm_pool"].map(
       (t) => `INSERT INTO pool_control VALUES('${t}',${t === "zone_pool" ? Math.max(...o.zones.map((z) => z.id)) : 1});`,
     ),
-    // Two KVM hosts per zone (local, not federated), both MONITORED.
-    ...seedHosts(o.zones.find((z) => z.id === o.zoneId)?.name ?? `zone${o.zoneId}`).map(hostRow),
+    // The zone's KVM hosts (local, not federated), all MONITORED.
+    ...seedHosts(o.zones.find((z) => z.id === o.zoneId)?.name ?? `zone${o.zoneId}`, o.hostNames).map(hostRow),
     "COMMIT;",
   ];
   return lines.join("\n") + "\n";

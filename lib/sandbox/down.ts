@@ -1,8 +1,8 @@
-/** `sandboxDown`: stops every sshd (and its open sessions) and removes the directory unless kept. */
+/** `sandboxDown`: stops every sshd, front-ends' and nodes' (and their open sessions), and removes the directory unless kept. */
 import * as fs from "fs";
 import { SandboxError } from "./errors";
 import { SandboxLayout } from "./layout";
-import { allFrontends, readRegistry } from "./registry";
+import { allMachines, readRegistry } from "./registry";
 import { stopSshd } from "./sshd";
 
 /** Stops the sandbox in dir; removes dir unless keep. A missing directory is already down. */
@@ -14,6 +14,6 @@ export async function sandboxDown(dir: string, opts: { readonly keep?: boolean }
     // Never delete a directory that is not a sandbox.
     throw new SandboxError(`${layout.dir} holds no sandbox (no sandbox.json); not touching it`);
   }
-  await Promise.all(allFrontends(reg).map((fe) => stopSshd(layout, fe.name)));
+  await Promise.all(allMachines(reg).map((fe) => stopSshd(layout, fe.name)));
   if (!opts.keep) fs.rmSync(layout.dir, { recursive: true, force: true });
 }

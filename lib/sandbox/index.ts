@@ -11,6 +11,7 @@ export { advanceFederation, injectFailure, refreshKnownHosts, rekeyFrontend, set
 export { prepareSandbox } from "./prepare";
 export type { PrepareOptions } from "./prepare";
 export { SandboxError, SandboxPortInUseError, SandboxPrerequisiteError } from "./errors";
-export { SANDBOX_USER, frontendName } from "./layout";
+export { SANDBOX_USER, frontendName, nodeHostName, nodeName } from "./layout";
 export type { UnitState } from "./frontend-state";
-export type { CommandLogEntry, FailureInjection, FrontendStatePatch, FrontendStatus, RaftStatus, SandboxInfo, SandboxStatus, SandboxUpOptions } from "./types";
+export type { CommandLogEntry, FailureInjection, FrontendStatePatch, FrontendStatus, NodeStatus, RaftStatus, SandboxInfo, SandboxStatus, SandboxUpOptions } from "./types";
+export type { SandboxPackageManager } from "./registry";

@@ -2,7 +2,7 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import { SandboxLayout } from "./layout";
-import { SandboxRegistry, allFrontends } from "./registry";
+import { SandboxRegistry, allMachines } from "./registry";
 
 /** Creates an ed25519 key pair in OpenSSH format (replacing any existing one). */
 export function generateKey(file: string, comment: string): void {
@@ -17,9 +17,9 @@ export function knownHostsName(host: string, port: number): string {
   return port === 22 ? host : `[${host}]:${port}`;
 }
 
-/** Writes known_hosts with every front-end's current host key. */
+/** Writes known_hosts with every machine's current host key (front-ends, then nodes). */
 export function writeKnownHosts(layout: SandboxLayout, reg: SandboxRegistry): void {
-  const lines = allFrontends(reg).map((fe) => {
+  const lines = allMachines(reg).map((fe) => {
     const [type, blob] = fs.readFileSync(`${layout.hostKey(fe.name)}.pub`, "utf8").trim().split(/\s+/);
     return `${knownHostsName(fe.host, fe.port)} ${type} ${blob}\n`;
   });

@@ -10,6 +10,17 @@ export const SANDBOX_USER = "onefed";
 /** Real OpenNebula paths each front-end gets its own copy of (bind-mounted in its namespace). */
 export const FRONTEND_MOUNTS = ["/etc/one", "/var/lib/one", "/var/lock/one", "/var/log/one", "/var/run/one", "/etc/apt/sources.list.d"] as const;
 
+/** dnf/yum repository directory: a RHEL-family machine's own copy replaces the apt sources. */
+export const YUM_REPOS_DIR = "/etc/yum.repos.d";
+
+/** Every path any machine may get its own copy of. */
+export const ALL_MOUNTS: readonly string[] = [...FRONTEND_MOUNTS, YUM_REPOS_DIR];
+
+/** The private paths of a machine: the OpenNebula ones, plus the package manager's repository directory. */
+export function mountsOf(manager: "apt" | "dnf" | "yum"): string[] {
+  return manager === "apt" ? [...FRONTEND_MOUNTS] : [...FRONTEND_MOUNTS.filter((m) => m !== "/etc/apt/sources.list.d"), YUM_REPOS_DIR];
+}
+
 /** Default FED_INDEX every zone starts at (the samples' value). */
 export const DEFAULT_FED_INDEX = 715438;
 
@@ -58,9 +69,9 @@ export class SandboxLayout {
   get emulatedBin(): string {
     return path.join(this.dir, "bin", "emulated");
   }
-  /** Directory of one front-end. */
+  /** Directory of one machine: `frontends/<fe>`, or `nodes/<node>` for a hypervisor node. */
   frontendDir(fe: string): string {
-    return path.join(this.dir, "frontends", fe);
+    return path.join(this.dir, isNodeName(fe) ? "nodes" : "frontends", fe);
   }
   /** The front-end's own tree, bind-mounted over the real OpenNebula paths. */
   frontendRoot(fe: string): string {
@@ -102,6 +113,10 @@ export class SandboxLayout {
   sshdLog(fe: string): string {
     return path.join(this.frontendDir(fe), "sshd.log");
   }
+  /** Lower layer put over /usr/bin on RHEL-family machines: whiteouts that hide the host's apt and dpkg tools. */
+  usrBinHide(fe: string): string {
+    return path.join(this.frontendDir(fe), "usr-bin-hide");
+  }
   /** Upper layer of the front-end's /etc overlay: new entries under /etc (e.g. a copy of /etc/one). */
   etcUpper(fe: string): string {
     return path.join(this.frontendDir(fe), "etc-overlay", "upper");
@@ -131,4 +146,19 @@ export class SandboxLayout {
 /** Front-end name of a zone's server: `zone<id>-server<n>`. */
 export function frontendName(zoneId: number, server = 0): string {
   return `zone${zoneId}-server${server}`;
+}
+
+/** Machine name of a zone's hypervisor node: `zone<id>-node<n>`. */
+export function nodeName(zoneId: number, n: number): string {
+  return `zone${zoneId}-node${n}`;
+}
+
+/** A node's NAME in its zone's host pool: `kvm-<zone id>-<n>`. */
+export function nodeHostName(zoneId: number, n: number): string {
+  return `kvm-${zoneId}-${n}`;
+}
+
+/** Whether a machine name is a hypervisor node's. */
+export function isNodeName(name: string): boolean {
+  return /^zone\d+-node\d+$/.test(name);
 }

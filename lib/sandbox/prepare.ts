@@ -9,11 +9,11 @@ import { SandboxError } from "./errors";
 import { renderFederationFile } from "./federation-file";
 import { writeScripts } from "./frontend-shell";
 import { generateKey, writeAuthorizedKeys } from "./keys";
-import { DEFAULT_FED_INDEX, FRONTEND_MOUNTS, SandboxLayout } from "./layout";
-import { SandboxRegistry, allFrontends } from "./registry";
-import { seedFrontend } from "./seed";
+import { ALL_MOUNTS, DEFAULT_FED_INDEX, SandboxLayout } from "./layout";
+import { SandboxRegistry, allFrontends, allMachines, allNodes } from "./registry";
+import { seedFrontend, seedNode } from "./seed";
 import { RAFT_SEED, writeRaft } from "./raft";
-import { DEFAULT_HA_SERVERS, MAX_HA_SERVERS, MIN_HA_SERVERS, buildZones, zoneIds } from "./topology";
+import { DEFAULT_HA_SERVERS, DEFAULT_NODES, MAX_HA_SERVERS, MAX_NODES, MIN_HA_SERVERS, buildZones, zoneIds } from "./topology";
 
 /** Options of a new sandbox (CLI and API defaults applied by the caller or here). */
 export interface PrepareOptions {
@@ -39,6 +39,12 @@ export interface PrepareOptions {
   readonly ha?: readonly number[];
   /** Servers per HA zone, 2 to 7. @default 3 */
   readonly servers?: number;
+  /** Hypervisor (KVM) nodes per zone, 0 to 8; each its own sshd after every front-end and floating IP. @default 0 */
+  readonly nodes?: number;
+  /** Zone ids whose machines are RHEL-like with dnf (and yum as its alias), e.g. [100, 101]. @default [] */
+  readonly dnfZones?: readonly number[];
+  /** Zone ids whose machines are RHEL 7-like with yum only (no dnf). @default [] */
+  readonly yumZones?: readonly number[];
 }
 
 const VERSION = /^\d+\.\d+\.\d+(\.\d+)?$/;
@@ -52,13 +58,14 @@ export function planSandbox(o: PrepareOptions, node: string, emulator: string): 
   const to = o.to ?? "7.0.0";
   const problems = [
     { bad: !SAFE_DIR.test(layout.dir), msg: `sandbox directory ${layout.dir} must be an absolute path of letters, digits and . _ / @ + - only` },
-    { bad: ["/etc", ...FRONTEND_MOUNTS].some((m) => layout.dir === m || layout.dir.startsWith(`${m}/`)), msg: `sandbox directory ${layout.dir} must not be under /etc or ${FRONTEND_MOUNTS.join(", ")}` },
+    { bad: ["/etc", "/usr/bin", ...ALL_MOUNTS].some((m) => layout.dir === m || layout.dir.startsWith(`${m}/`)), msg: `sandbox directory ${layout.dir} must not be under /etc, /usr/bin or ${ALL_MOUNTS.join(", ")}` },
     { bad: !VERSION.test(from), msg: `--from ${from} is not a version like 6.10.0` },
     { bad: !VERSION.test(to), msg: `--to ${to} is not a version like 7.0.0` },
     { bad: VERSION.test(from) && VERSION.test(to) && compareVersions(to, from) < 0, msg: `--to ${to} is older than --from ${from}` },
     { bad: !/^[a-z0-9][a-z0-9-]{0,39}$/.test(o.federationName ?? "sandbox"), msg: `federation name ${o.federationName} must be lower-case letters, digits and -` },
     { bad: o.fedIndex !== undefined && (!Number.isInteger(o.fedIndex) || o.fedIndex < 2), msg: `fedIndex must be an integer of at least 2 (got ${o.fedIndex})` },
     ...haProblems(o),
+    ...machineProblems(o),
   ].filter((p) => p.bad);
   if (problems.length > 0) throw new SandboxError(problems.map((p) => p.msg).join("; "));
   return {
@@ -70,8 +77,36 @@ export function planSandbox(o: PrepareOptions, node: string, emulator: string): 
     fedIndex: o.fedIndex ?? DEFAULT_FED_INDEX,
     node,
     emulator,
-    zones: buildZones(o.slaves ?? 2, o.addressBase ?? "127.0.50.1", o.port ?? 22, haZones(o), o.servers ?? DEFAULT_HA_SERVERS),
+    zones: buildZones(o.slaves ?? 2, o.addressBase ?? "127.0.50.1", o.port ?? 22, haZones(o), o.servers ?? DEFAULT_HA_SERVERS, {
+      nodes: o.nodes ?? DEFAULT_NODES,
+      managers: rhelZones(o),
+    }),
   };
+}
+
+/** RHEL-family zones of the options: zone id → dnf | yum. */
+export function rhelZones(o: Pick<PrepareOptions, "dnfZones" | "yumZones">): Record<number, "dnf" | "yum"> {
+  const managers: Record<number, "dnf" | "yum"> = {};
+  for (const id of o.dnfZones ?? []) managers[id] = "dnf";
+  for (const id of o.yumZones ?? []) managers[id] = "yum";
+  return managers;
+}
+
+function machineProblems(o: PrepareOptions): Array<{ bad: boolean; msg: string }> {
+  const slaves = o.slaves ?? 2;
+  const ids = Number.isInteger(slaves) && slaves >= 0 && slaves <= 250 ? zoneIds(slaves) : [];
+  const nodes = o.nodes ?? DEFAULT_NODES;
+  const unknown = (flag: string, list: readonly number[] | undefined): { bad: boolean; msg: string } => {
+    const bad = (list ?? []).filter((id) => !ids.includes(id));
+    return { bad: ids.length > 0 && bad.length > 0, msg: `--${flag} ${bad.join(",")}: no such zone (the zones are ${ids.join(", ")})` };
+  };
+  const both = (o.dnfZones ?? []).filter((id) => (o.yumZones ?? []).includes(id));
+  return [
+    { bad: !Number.isInteger(nodes) || nodes < 0 || nodes > MAX_NODES, msg: `--nodes must be an integer from 0 to ${MAX_NODES} (got ${o.nodes})` },
+    unknown("dnf", o.dnfZones),
+    unknown("yum", o.yumZones),
+    { bad: both.length > 0, msg: `zone ${both.join(", ")} cannot be both --dnf and --yum` },
+  ];
 }
 
 /** The HA zone ids of the options, sorted, without repeats. */
@@ -116,18 +151,19 @@ export function prepareSandbox(o: PrepareOptions, node = process.execPath, emula
   fs.mkdirSync(layout.artifacts, { mode: 0o700 });
   generateKey(layout.privateKey, "onefed-sandbox-client");
   writeAuthorizedKeys(layout);
-  writeScripts(layout, node, emulator);
+  writeScripts(layout, reg, node, emulator);
   fs.writeFileSync(layout.registry, JSON.stringify(reg, null, 2) + "\n");
   fs.mkdirSync(layout.raftDir, { mode: 0o755 });
   for (const z of reg.zones) if (z.ha) writeRaft(layout, z.id, { ...RAFT_SEED });
   const seed = { slavesBootstrappedAsSlave: o.slavesBootstrappedAsSlave ?? true };
-  for (const fe of allFrontends(reg)) {
-    fs.mkdirSync(layout.frontendDir(fe.name), { recursive: true });
-    fs.mkdirSync(layout.etcUpper(fe.name), { recursive: true, mode: 0o755 });
-    fs.mkdirSync(layout.etcWork(fe.name), { recursive: true, mode: 0o755 });
-    generateKey(layout.hostKey(fe.name), `${fe.name}-host`);
-    seedFrontend(layout, reg, fe, seed);
+  for (const m of allMachines(reg)) {
+    fs.mkdirSync(layout.frontendDir(m.name), { recursive: true });
+    fs.mkdirSync(layout.etcUpper(m.name), { recursive: true, mode: 0o755 });
+    fs.mkdirSync(layout.etcWork(m.name), { recursive: true, mode: 0o755 });
+    generateKey(layout.hostKey(m.name), `${m.name}-host`);
   }
+  for (const fe of allFrontends(reg)) seedFrontend(layout, reg, fe, seed);
+  for (const node of allNodes(reg)) seedNode(layout, reg, node);
   fs.writeFileSync(layout.federationFile, renderFederationFile(reg));
   return reg;
 }

@@ -5,18 +5,31 @@
 import * as fs from "fs";
 import { SandboxLayout } from "./layout";
 
-/** One front-end (one sshd) of a zone. */
-export interface FrontendEntry {
-  /** `zone<id>-server<n>`. */
+/** Package manager of a zone's machines: apt (Debian, the default) or the RHEL family's dnf / yum. */
+export type SandboxPackageManager = "apt" | "dnf" | "yum";
+
+/** One machine (one sshd): a front-end or a hypervisor node. */
+export interface MachineEntry {
+  /** `zone<id>-server<n>` or `zone<id>-node<n>`. */
   readonly name: string;
   /** Loopback address sshd listens on. */
   readonly host: string;
   /** sshd port. */
   readonly port: number;
-  /** Zone the front-end serves. */
+  /** Zone the machine belongs to. */
   readonly zoneId: number;
+}
+
+/** One front-end of a zone. */
+export interface FrontendEntry extends MachineEntry {
   /** Raft server id in an HA zone (0..n-1, oned.conf FEDERATION/SERVER_ID); -1 (or absent) in a solo zone. */
   readonly serverId?: number;
+}
+
+/** One hypervisor (KVM) node of a zone: package opennebula-node-kvm and libvirtd, no oned. */
+export interface NodeEntry extends MachineEntry {
+  /** Its NAME in the zone's host pool (`onehost list`): `kvm-<zone id>-<n>`. */
+  readonly hostName: string;
 }
 
 /** One zone of the federation. */
@@ -35,6 +48,10 @@ export interface ZoneEntry {
   readonly ha?: boolean;
   /** An HA zone's floating IP (nothing listens there: it resolves to the Raft leader). */
   readonly vip?: string;
+  /** Hypervisor nodes (absent or empty: the zone's seeded host pool has no machines behind it). */
+  readonly nodes?: readonly NodeEntry[];
+  /** RHEL-family zone: its machines use this package manager (absent: apt). */
+  readonly packageManager?: "dnf" | "yum";
 }
 
 /** Contents of sandbox.json. */
@@ -77,6 +94,26 @@ export function allFrontends(reg: SandboxRegistry): FrontendEntry[] {
   return reg.zones.flatMap((z) => z.frontends);
 }
 
+/** Every hypervisor node of the registry, in zone order. */
+export function allNodes(reg: SandboxRegistry): NodeEntry[] {
+  return reg.zones.flatMap((z) => z.nodes ?? []);
+}
+
+/** Every machine with an sshd: the front-ends (master's first), then the nodes. */
+export function allMachines(reg: SandboxRegistry): MachineEntry[] {
+  return [...allFrontends(reg), ...allNodes(reg)];
+}
+
+/** The node of that machine name, if it is one. */
+export function nodeOf(reg: SandboxRegistry, name: string): NodeEntry | undefined {
+  return allNodes(reg).find((n) => n.name === name);
+}
+
+/** A zone's package manager. */
+export function packageManagerOf(zone: ZoneEntry): SandboxPackageManager {
+  return zone.packageManager ?? "apt";
+}
+
 /** A front-end's Raft server id, -1 in a solo zone. */
 export function serverIdOf(fe: FrontendEntry): number {
   return fe.serverId ?? -1;
@@ -92,7 +129,7 @@ export function serverEndpointOf(fe: FrontendEntry): string {
   return `http://${fe.host}:2633/RPC2`;
 }
 
-/** The zone a front-end belongs to. */
+/** The zone a front-end (or node) belongs to. */
 export function zoneOf(reg: SandboxRegistry, fe: string): ZoneEntry | undefined {
-  return reg.zones.find((z) => z.frontends.some((f) => f.name === fe));
+  return reg.zones.find((z) => z.frontends.some((f) => f.name === fe) || (z.nodes ?? []).some((n) => n.name === fe));
 }

@@ -1,19 +1,46 @@
 /**
- * A front-end's initial files: its own /etc/one, /var/lib/one (with the SQLite database),
- * /var/lock/one, /var/log/one, /var/run/one and apt sources, plus state.json — a running
- * front-end of the `from` release, in sync with the rest of the federation.
+ * A machine's initial files. A front-end: its own /etc/one, /var/lib/one (with the SQLite
+ * database), /var/lock/one, /var/log/one, /var/run/one and repository file, plus state.json — a
+ * running front-end of the `from` release, in sync with the rest of the federation. A node: its
+ * repository file and state.json (opennebula-node-kvm of the `from` release, libvirtd active).
  */
 import * as fs from "fs";
-import { debVersion, packagesOf, seriesOf, unitsOf } from "./catalog";
+import { NODE_PACKAGE, NODE_UNITS, packageVersionFor, packagesOf, seriesOf, unitsOf } from "./catalog";
 import { seedSql } from "./db-schema";
 import { FrontendState, writeState } from "./frontend-state";
-import { FRONTEND_MOUNTS, SandboxLayout } from "./layout";
-import { FrontendEntry, SandboxRegistry, serverEndpointOf, serverIdOf, serverNameOf, zoneOf } from "./registry";
+import { SandboxLayout, YUM_REPOS_DIR, mountsOf } from "./layout";
+import { FrontendEntry, NodeEntry, SandboxPackageManager, SandboxRegistry, packageManagerOf, serverEndpointOf, serverIdOf, serverNameOf, zoneOf } from "./registry";
 import { sqliteExec } from "./sqlite";
 
 /** Repository line of the Debian 12 OpenNebula repository for a series. */
 export function repositoryLine(series: string): string {
   return `deb [signed-by=/etc/apt/keyrings/opennebula.gpg] https://downloads.opennebula.io/repo/${series}/Debian/12 stable opennebula\n`;
+}
+
+/** The .repo file of the OpenNebula documentation (RHEL family) for a series. */
+export function yumRepository(series: string): string {
+  return [
+    "[opennebula]",
+    "name=OpenNebula Community Edition",
+    `baseurl=https://downloads.opennebula.io/repo/${series}/RedHat/$releasever/$basearch`,
+    "enabled=1",
+    "gpgkey=https://downloads.opennebula.io/repo/repo2.key",
+    "gpgcheck=1",
+    "repo_gpgcheck=1",
+    "",
+  ].join("\n");
+}
+
+/** Where each package manager's OpenNebula repository definition lives. */
+export function repositoryFileOf(manager: SandboxPackageManager): string {
+  return manager === "apt" ? "/etc/apt/sources.list.d/opennebula.list" : `${YUM_REPOS_DIR}/opennebula.repo`;
+}
+
+/** Creates a machine's private directories and its repository file for the `from` series. */
+function seedMachineTree(layout: SandboxLayout, name: string, manager: SandboxPackageManager, version: string): void {
+  for (const m of mountsOf(manager)) fs.mkdirSync(layout.hostPath(name, m), { recursive: true });
+  const series = seriesOf(version);
+  fs.writeFileSync(layout.hostPath(name, repositoryFileOf(manager)), manager === "apt" ? repositoryLine(series) : yumRepository(series));
 }
 
 function onedConf(zoneId: number, serverId: number, role: "master" | "slave", masterEndpoint: string): string {
@@ -43,7 +70,8 @@ export interface FrontendSeed {
 export function seedFrontend(layout: SandboxLayout, reg: SandboxRegistry, fe: FrontendEntry, seed: FrontendSeed): void {
   const zone = zoneOf(reg, fe.name)!;
   const version = reg.federation.fromVersion;
-  for (const m of FRONTEND_MOUNTS) fs.mkdirSync(layout.hostPath(fe.name, m), { recursive: true });
+  const manager = packageManagerOf(zone);
+  seedMachineTree(layout, fe.name, manager, version);
   fs.mkdirSync(layout.hostPath(fe.name, "/var/lib/one/.one"), { recursive: true });
   fs.mkdirSync(layout.hostPath(fe.name, "/var/lib/one/backups"), { recursive: true });
   fs.mkdirSync(layout.hostPath(fe.name, "/var/lib/one/remotes/etc/vmm/kvm"), { recursive: true });
@@ -55,7 +83,6 @@ export function seedFrontend(layout: SandboxLayout, reg: SandboxRegistry, fe: Fr
   // HA: no file, so the CLI talks to its own server's oned (http://localhost:2633/RPC2).
   if (!zone.ha) fs.writeFileSync(layout.hostPath(fe.name, "/var/lib/one/.one/one_endpoint"), `${zone.endpoint}\n`);
   fs.writeFileSync(layout.hostPath(fe.name, "/var/lib/one/.one/one_auth"), "oneadmin:sandbox\n", { mode: 0o600 });
-  fs.writeFileSync(layout.hostPath(fe.name, "/etc/apt/sources.list.d/opennebula.list"), repositoryLine(seriesOf(version)));
   fs.writeFileSync(layout.hostPath(fe.name, "/var/log/one/oned.log"), "");
   // Running front-end: oned holds its lock and pid files.
   fs.writeFileSync(layout.hostPath(fe.name, "/var/lock/one/one"), "1\n");
@@ -76,21 +103,45 @@ export function seedFrontend(layout: SandboxLayout, reg: SandboxRegistry, fe: Fr
       role: zone.role,
       isSlave: zone.role === "slave" && seed.slavesBootstrappedAsSlave,
       fedIndex: reg.fedIndex,
+      hostNames: (zone.nodes ?? []).map((n) => n.hostName),
     }),
   );
   const state: FrontendState = {
     frontend: fe.name,
     zoneId: zone.id,
     role: zone.role,
-    packages: Object.fromEntries(packagesOf(version).map((p) => [p, debVersion(version)])),
+    packages: Object.fromEntries(packagesOf(version, manager).map((p) => [p, packageVersionFor(manager, version)])),
     configVersion: version,
     services: Object.fromEntries(unitsOf(version).map((u) => [u, "active" as const])),
-    aptSeries: seriesOf(version),
+    aptSeries: manager === "apt" ? seriesOf(version) : null,
     injections: [],
     replicationBlocked: false,
     reachable: true,
     firewall: [],
   };
   fs.writeFileSync(layout.commandLog(fe.name), "", { flag: "a" });
+  writeState(layout, state);
+}
+
+/** Creates one hypervisor node's tree and state: the node package of the `from` release, libvirtd running. */
+export function seedNode(layout: SandboxLayout, reg: SandboxRegistry, node: NodeEntry): void {
+  const zone = zoneOf(reg, node.name)!;
+  const version = reg.federation.fromVersion;
+  const manager = packageManagerOf(zone);
+  seedMachineTree(layout, node.name, manager, version);
+  const state: FrontendState = {
+    frontend: node.name,
+    zoneId: zone.id,
+    role: zone.role,
+    packages: { [NODE_PACKAGE]: packageVersionFor(manager, version) },
+    configVersion: "",
+    services: Object.fromEntries(NODE_UNITS.map((u) => [u, "active" as const])),
+    aptSeries: manager === "apt" ? seriesOf(version) : null,
+    injections: [],
+    replicationBlocked: false,
+    reachable: true,
+    firewall: [],
+  };
+  fs.writeFileSync(layout.commandLog(node.name), "", { flag: "a" });
   writeState(layout, state);
 }

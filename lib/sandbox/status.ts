@@ -1,6 +1,6 @@
-/** `sandboxStatus`: what every front-end looks like right now, read from its files and database. */
+/** `sandboxStatus`: what every front-end and node looks like right now, read from its files and database. */
 import * as fs from "fs";
-import { releaseOfDeb } from "./catalog";
+import { NODE_PACKAGE, releaseOfDeb } from "./catalog";
 import { SandboxError } from "./errors";
 import { formatChain } from "./firewall";
 import { readState } from "./frontend-state";
@@ -8,9 +8,9 @@ import { SandboxLayout } from "./layout";
 import { HOST_DISABLED } from "./db-schema";
 import { lastFedIndex, readDbVersions, readHosts, readZones } from "./one-db";
 import { RaftView, raftView } from "./raft";
-import { FrontendEntry, ZoneEntry, readRegistry, serverIdOf } from "./registry";
+import { FrontendEntry, NodeEntry, SandboxPackageManager, ZoneEntry, packageManagerOf, readRegistry, serverIdOf } from "./registry";
 import { runningSshdPid } from "./sshd";
-import { FrontendStatus, RaftStatus, SandboxStatus } from "./types";
+import { FrontendStatus, NodeStatus, RaftStatus, SandboxStatus } from "./types";
 
 function countLines(file: string): number {
   try {
@@ -20,7 +20,7 @@ function countLines(file: string): number {
   }
 }
 
-function frontendStatus(layout: SandboxLayout, fe: FrontendEntry, raft: RaftView | undefined): FrontendStatus {
+function frontendStatus(layout: SandboxLayout, fe: FrontendEntry, raft: RaftView | undefined, manager: SandboxPackageManager): FrontendStatus {
   const st = readState(layout, fe.name);
   const pid = runningSshdPid(layout, fe.name);
   const dbFile = layout.db(fe.name);
@@ -41,6 +41,7 @@ function frontendStatus(layout: SandboxLayout, fe: FrontendEntry, raft: RaftView
   return {
     name: fe.name,
     serverId: serverIdOf(fe),
+    packageManager: manager,
     raft: role,
     host: fe.host,
     port: fe.port,
@@ -85,6 +86,24 @@ function zoneStatus(layout: SandboxLayout, z: ZoneEntry): SandboxStatus["zones"]
     ha: z.ha === true,
     ...(z.vip ? { vip: z.vip } : {}),
     ...(raft ? { raft: { term: raft.record.term, leader: raft.record.leader, logIndex: raft.record.logIndex, splitBrain: raft.record.splitBrain } } : {}),
-    frontends: z.frontends.map((fe) => frontendStatus(layout, fe, raft)),
+    frontends: z.frontends.map((fe) => frontendStatus(layout, fe, raft, packageManagerOf(z))),
+    nodes: (z.nodes ?? []).map((n) => nodeStatus(layout, n, packageManagerOf(z))),
+  };
+}
+
+function nodeStatus(layout: SandboxLayout, node: NodeEntry, manager: SandboxPackageManager): NodeStatus {
+  const st = readState(layout, node.name);
+  const pid = runningSshdPid(layout, node.name);
+  return {
+    name: node.name,
+    hostName: node.hostName,
+    host: node.host,
+    port: node.port,
+    sshdRunning: pid !== undefined,
+    sshdPid: pid ?? null,
+    packageManager: manager,
+    packageVersion: st.packages[NODE_PACKAGE] ? releaseOfDeb(st.packages[NODE_PACKAGE]) : "",
+    libvirt: st.services["libvirtd.service"] ?? "inactive",
+    commandCount: countLines(layout.commandLog(node.name)),
   };
 }

@@ -1,6 +1,7 @@
 /** Public data shapes of the sandbox API (all JSON-able). */
 import { UnitState } from "./frontend-state";
 import { PrepareOptions } from "./prepare";
+import { SandboxPackageManager } from "./registry";
 
 /** Options of `sandboxUp`. */
 export interface SandboxUpOptions extends PrepareOptions {
@@ -37,7 +38,11 @@ export interface SandboxInfo {
     readonly ha: boolean;
     /** An HA zone's floating IP. */
     readonly vip?: string;
+    /** Package manager of the zone's machines ("apt" unless the zone is RHEL-like). */
+    readonly packageManager: SandboxPackageManager;
     readonly frontends: ReadonlyArray<{ readonly name: string; readonly host: string; readonly port: number; readonly serverId: number; readonly sshdPid: number }>;
+    /** Hypervisor nodes (`zone<id>-node<n>`, host pool name `kvm-<id>-<n>`); empty without --nodes. */
+    readonly nodes: ReadonlyArray<{ readonly name: string; readonly hostName: string; readonly host: string; readonly port: number; readonly sshdPid: number }>;
   }>;
 }
 
@@ -50,6 +55,8 @@ export interface FrontendStatus {
   readonly name: string;
   /** Raft server id in an HA zone (oned.conf SERVER_ID), -1 in a solo zone. */
   readonly serverId: number;
+  /** Package manager: apt, or dnf / yum on a RHEL-like zone (its tools: rpm and dnf/yum instead of dpkg-query and apt-get). */
+  readonly packageManager: SandboxPackageManager;
   /** Its Raft role as `onezone show` would print it (split brain: two `leader`s). */
   readonly raft: RaftStatus;
   /** sshd address. */
@@ -90,6 +97,30 @@ export interface FrontendStatus {
   readonly hostsSyncedAt?: string;
 }
 
+/** One hypervisor node in `sandboxStatus`. */
+export interface NodeStatus {
+  /** Machine name, `zone<id>-node<n>` (command log, injections, state). */
+  readonly name: string;
+  /** Its NAME in the zone's host pool, `kvm-<zone id>-<n>`. */
+  readonly hostName: string;
+  /** sshd address. */
+  readonly host: string;
+  /** sshd port. */
+  readonly port: number;
+  /** Whether its sshd runs. */
+  readonly sshdRunning: boolean;
+  /** sshd pid, null when not running. */
+  readonly sshdPid: number | null;
+  /** Package manager of its zone. */
+  readonly packageManager: SandboxPackageManager;
+  /** Installed release of opennebula-node-kvm ("6.10.0"), "" when absent. */
+  readonly packageVersion: string;
+  /** libvirtd's unit state. */
+  readonly libvirt: UnitState;
+  /** Commands run over SSH so far. */
+  readonly commandCount: number;
+}
+
 /** `sandboxStatus` result. */
 export interface SandboxStatus {
   /** Absolute sandbox directory. */
@@ -110,6 +141,8 @@ export interface SandboxStatus {
     /** An HA zone's Raft term and leader (server id, null without one). */
     readonly raft?: { readonly term: number; readonly leader: number | null; readonly logIndex: number; readonly splitBrain: boolean };
     readonly frontends: readonly FrontendStatus[];
+    /** Hypervisor nodes, in node order (empty without --nodes). */
+    readonly nodes: readonly NodeStatus[];
   }>;
 }
 
@@ -117,7 +150,7 @@ export interface SandboxStatus {
 export interface CommandLogEntry {
   /** ISO timestamp with microseconds (UTC). */
   readonly ts: string;
-  /** Front-end name. */
+  /** Machine name (a front-end, or a node `zone<id>-node<n>`). */
   readonly frontend: string;
   /** The command line as the client sent it (sftp sessions: the sftp-server path). */
   readonly command: string;
@@ -125,7 +158,7 @@ export interface CommandLogEntry {
 
 /** A failure to inject. */
 export interface FailureInjection {
-  /** Front-end name. */
+  /** Machine name: a front-end, or a node (`zone<id>-node<n>`). */
   readonly frontend: string;
   /** Substring of the command line that triggers it. */
   readonly match: string;
@@ -141,7 +174,7 @@ export interface FailureInjection {
 export interface FrontendStatePatch {
   /** Unit states by name ("opennebula" or "opennebula.service"); opennebula also moves its lock file. */
   readonly services?: Record<string, UnitState>;
-  /** Installed release: every installed package moves to it, units follow. */
+  /** Installed release: every installed package moves to it, units follow (a node: opennebula-node-kvm). */
   readonly packageVersion?: string;
   /** onecfg's configuration version. */
   readonly configVersion?: string;

@@ -10,9 +10,10 @@ import { ENV_FRONTEND, ENV_SANDBOX_DIR } from "./emulator/context";
 import { SandboxError } from "./errors";
 import { writeKnownHosts } from "./keys";
 import { SANDBOX_USER, SandboxLayout } from "./layout";
-import { emulatorEntry, haZones, planSandbox, prepareSandbox } from "./prepare";
+import { machineProfile } from "./frontend-shell";
+import { emulatorEntry, haZones, planSandbox, prepareSandbox, rhelZones } from "./prepare";
 import { UserIds, ensureHostDirs, ensureRoot, ensureTools, ensureUser } from "./prerequisites";
-import { SandboxRegistry, allFrontends, readRegistry, serverIdOf } from "./registry";
+import { SandboxRegistry, allMachines, readRegistry, packageManagerOf, serverIdOf } from "./registry";
 import { checkPortFree, runningSshdPid, startSshd } from "./sshd";
 import { SandboxInfo, SandboxUpOptions } from "./types";
 
@@ -27,6 +28,8 @@ function checkSameShape(reg: SandboxRegistry, o: SandboxUpOptions): void {
     o.federationName !== undefined && o.federationName !== reg.federation.name ? `name ${reg.federation.name}` : "",
     o.ha !== undefined && haZones(o).join(",") !== haOf(reg).join(",") ? `HA zones ${haOf(reg).join(",") || "none"}` : "",
     o.servers !== undefined && haOf(reg).length > 0 && o.servers !== serversOf(reg) ? `${serversOf(reg)} servers per HA zone` : "",
+    o.nodes !== undefined && o.nodes !== nodesOf(reg) ? `${nodesOf(reg)} nodes per zone` : "",
+    (o.dnfZones !== undefined || o.yumZones !== undefined) && managersText(rhelZones(o)) !== managersText(managersOf(reg)) ? `RHEL zones ${managersText(managersOf(reg)) || "none"}` : "",
   ].filter(Boolean);
   if (diffs.length > 0) {
     throw new SandboxError(`${reg.dir} already holds a sandbox with ${diffs.join(", ")}; take it down first (onefed sandbox down --dir ${reg.dir})`);
@@ -41,15 +44,32 @@ function serversOf(reg: SandboxRegistry): number {
   return reg.zones.find((z) => z.ha)?.frontends.length ?? 0;
 }
 
+function nodesOf(reg: SandboxRegistry): number {
+  return reg.zones[0]?.nodes?.length ?? 0;
+}
+
+function managersOf(reg: SandboxRegistry): Record<number, "dnf" | "yum"> {
+  return Object.fromEntries(reg.zones.filter((z) => z.packageManager).map((z) => [z.id, z.packageManager!]));
+}
+
+/** "100 dnf, 101 yum" in zone order, for comparing and for messages. */
+function managersText(m: Record<number, "dnf" | "yum">): string {
+  return Object.keys(m)
+    .map(Number)
+    .sort((a, b) => a - b)
+    .map((id) => `${id} ${m[id]}`)
+    .join(", ");
+}
+
 function chownTree(p: string, ids: UserIds): void {
   fs.chownSync(p, ids.uid, ids.gid);
   if (fs.statSync(p).isDirectory()) for (const e of fs.readdirSync(p)) chownTree(path.join(p, e), ids);
 }
 
-/** The login user owns what sessions write: front-end trees, states, logs, databases. Host keys stay root's. */
+/** The login user owns what sessions write: machine trees, states, logs, databases. Host keys stay root's. */
 function handOver(layout: SandboxLayout, reg: SandboxRegistry, ids: UserIds): void {
   chownTree(layout.raftDir, ids);
-  for (const fe of allFrontends(reg)) {
+  for (const fe of allMachines(reg)) {
     fs.chownSync(layout.frontendDir(fe.name), ids.uid, ids.gid);
     chownTree(layout.frontendRoot(fe.name), ids);
     fs.chownSync(layout.etcUpper(fe.name), ids.uid, ids.gid);
@@ -91,7 +111,7 @@ export async function sandboxUp(opts: SandboxUpOptions): Promise<SandboxInfo> {
   if (!reg) {
     const planned = planSandbox(opts, process.execPath, emulatorEntry());
     // Fail on a taken address before writing anything.
-    for (const fe of allFrontends(planned)) await checkPortFree(fe.host, fe.port);
+    for (const fe of allMachines(planned)) await checkPortFree(fe.host, fe.port);
     log(`creating sandbox in ${planned.dir}: ${planned.zones.length} zones, ${planned.federation.fromVersion} → ${planned.federation.toVersion}`);
     reg = prepareSandbox(opts);
     try {
@@ -104,11 +124,11 @@ export async function sandboxUp(opts: SandboxUpOptions): Promise<SandboxInfo> {
     writeKnownHosts(layout, reg);
   }
   const registry = reg;
-  const stopped = allFrontends(registry).filter((fe) => runningSshdPid(layout, fe.name) === undefined);
+  const stopped = allMachines(registry).filter((fe) => runningSshdPid(layout, fe.name) === undefined);
   for (const fe of stopped) await checkPortFree(fe.host, fe.port);
   await Promise.all(
     stopped.map(async (fe) => {
-      await startSshd(layout, fe);
+      await startSshd(layout, fe, machineProfile(registry, fe.name));
       log(`sshd for ${fe.name} listening on ${fe.host}:${fe.port}`);
     }),
   );
@@ -130,7 +150,9 @@ export async function sandboxUp(opts: SandboxUpOptions): Promise<SandboxInfo> {
       endpoint: z.endpoint,
       ha: z.ha === true,
       ...(z.vip ? { vip: z.vip } : {}),
+      packageManager: packageManagerOf(z),
       frontends: z.frontends.map((fe) => ({ name: fe.name, host: fe.host, port: fe.port, serverId: serverIdOf(fe), sshdPid: runningSshdPid(layout, fe.name) ?? -1 })),
+      nodes: (z.nodes ?? []).map((n) => ({ name: n.name, hostName: n.hostName, host: n.host, port: n.port, sshdPid: runningSshdPid(layout, n.name) ?? -1 })),
     })),
   };
 }

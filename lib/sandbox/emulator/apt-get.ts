@@ -7,10 +7,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { EmulatorContext } from "./context";
 import { err, puts } from "./io";
-import { candidateOf, compareVersions, debVersion, packagesOf, releaseOfDeb, seriesOf, unitsOf } from "../catalog";
-
-/** Series downloads.opennebula.io serves (others have no Release file). */
-const PUBLISHED = ["5.12", "6.0", "6.2", "6.4", "6.6", "6.8", "6.10", "7.0", "7.2", "7.4"];
+import { recordInstalled, repositoryOffer, seriesPublished } from "./package-set";
+import { compareVersions, debVersion, releaseOfDeb } from "../catalog";
 
 const REPO_FILE = "/etc/apt/sources.list.d/opennebula.list";
 
@@ -48,24 +46,22 @@ export function aptGet(ctx: EmulatorContext, argv: string[]): number {
     else words.push(a);
   }
   const [verb, ...pkgs] = words;
-  const known = [ctx.registry.federation.fromVersion, ctx.registry.federation.toVersion];
-  if (verb === "update") return update(ctx, known);
+  if (verb === "update") return update(ctx);
   if (verb === "install" || verb === "upgrade" || verb === "dist-upgrade") {
     const yes = ["-y", "--yes", "--assume-yes", "-qy", "-yq"].some((f) => flags.has(f));
     const onlyUpgrade = flags.has("--only-upgrade") || verb !== "install";
     const targets = verb === "install" ? pkgs : Object.keys(ctx.state().packages);
-    return install(ctx, targets, { yes, onlyUpgrade, known });
+    return install(ctx, targets, { yes, onlyUpgrade });
   }
   err(verb ? `E: Invalid operation ${verb}\n` : "E: No command given\n");
   return 100;
 }
 
-function update(ctx: EmulatorContext, known: readonly string[]): number {
+function update(ctx: EmulatorContext): number {
   const repo = repoLine(ctx);
   const before = ctx.state().aptSeries;
   if (repo) {
-    const published = repo.series !== null && (PUBLISHED.includes(repo.series) || known.some((v) => seriesOf(v) === repo.series));
-    if (!published) {
+    if (!seriesPublished(ctx, repo.series)) {
       puts(`Ign:1 ${repo.url} ${repo.suite} InRelease`, `Err:2 ${repo.url} ${repo.suite} Release`, "  404  Not Found", "Reading package lists...");
       err(`E: The repository '${repo.url} ${repo.suite} Release' does not have a Release file.\n`);
       return 100;
@@ -80,13 +76,14 @@ function update(ctx: EmulatorContext, known: readonly string[]): number {
   return 0;
 }
 
-function install(ctx: EmulatorContext, targets: string[], o: { yes: boolean; onlyUpgrade: boolean; known: readonly string[] }): number {
+function install(ctx: EmulatorContext, targets: string[], o: { yes: boolean; onlyUpgrade: boolean }): number {
   puts("Reading package lists...", "Building dependency tree...", "Reading state information...");
   const st = ctx.state();
   const repo = repoLine(ctx);
   const series = repo ? st.aptSeries : null;
-  const candidate = series ? candidateOf(series, o.known) : undefined;
-  const available = new Set(candidate ? packagesOf(candidate) : []);
+  const offer = series ? repositoryOffer(ctx, series) : undefined;
+  const candidate = offer?.release;
+  const available = offer?.packages ?? new Set<string>();
   if (!series) {
     // Without the repository nothing is known about any package: refuse like apt does.
     err(targets.map((p) => `E: Unable to locate package ${p.split("=")[0]}\n`).join(""));
@@ -133,13 +130,10 @@ function install(ctx: EmulatorContext, targets: string[], o: { yes: boolean; onl
     puts(`Preparing to unpack .../${path.basename(`${p}_${deb}_amd64.deb`)} ...`, have ? `Unpacking ${p} (${deb}) over (${have}) ...` : `Unpacking ${p} (${deb}) ...`);
   }
   for (const [p] of upgrades) puts(`Setting up ${p} (${deb}) ...`);
-  ctx.update((s) => {
-    for (const [p] of upgrades) s.packages[p] = deb;
-    // The unit files now on disk are those of the new release; running units keep their state.
-    const units = unitsOf(releaseOfDeb(s.packages["opennebula"] ?? deb));
-    const services: typeof s.services = {};
-    for (const u of units) services[u] = s.services[u] ?? "inactive";
-    s.services = services;
-  });
+  recordInstalled(
+    ctx,
+    upgrades.map(([p]) => p),
+    deb,
+  );
   return 0;
 }

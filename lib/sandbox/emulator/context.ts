@@ -5,9 +5,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { FrontendState, readState, updateState } from "../frontend-state";
-import { FRONTEND_MOUNTS, SandboxLayout } from "../layout";
-import { FrontendEntry, SandboxRegistry, ZoneEntry, allFrontends, readRegistry } from "../registry";
-import { releaseOfDeb } from "../catalog";
+import { ALL_MOUNTS, SandboxLayout } from "../layout";
+import { FrontendEntry, SandboxPackageManager, SandboxRegistry, ZoneEntry, allMachines, nodeOf, packageManagerOf, readRegistry } from "../registry";
+import { machineUnits, releaseOfDeb } from "../catalog";
 import { RaftView, raftView } from "../raft";
 
 /** Environment variable naming the sandbox directory. */
@@ -28,8 +28,12 @@ export class EmulatorContext {
   public readonly layout: SandboxLayout;
   /** Topology. */
   public readonly registry: SandboxRegistry;
-  /** The front-end the command runs on. */
+  /** The machine the command runs on (a front-end, or a node: see `isNode`). */
   public readonly self: FrontendEntry;
+  /** Whether it is a hypervisor node (no oned, no OpenNebula CLI). */
+  public readonly isNode: boolean;
+  /** Its zone's package manager. */
+  public readonly packageManager: SandboxPackageManager;
   /** Its zone. */
   public readonly zone: ZoneEntry;
   /** Root prefix of own paths outside the namespace; undefined inside it. */
@@ -45,10 +49,12 @@ export class EmulatorContext {
     const reg = readRegistry(this.layout);
     if (!reg) throw new Error(`no sandbox in ${dir}`);
     this.registry = reg;
-    const self = allFrontends(reg).find((f) => f.name === fe);
+    const self = allMachines(reg).find((f) => f.name === fe);
     if (!self) throw new Error(`unknown front-end ${fe}`);
     this.self = self;
+    this.isNode = nodeOf(reg, fe) !== undefined;
     this.zone = reg.zones.find((z) => z.id === self.zoneId)!;
+    this.packageManager = packageManagerOf(this.zone);
     this.testRoot = env[ENV_FRONTEND_ROOT] || undefined;
     this.env = env;
   }
@@ -66,7 +72,7 @@ export class EmulatorContext {
   /** A path the user typed: relative to the cwd; in tests, OpenNebula paths map into the test root. */
   userPath(p: string): string {
     const abs = path.resolve(p);
-    if (this.testRoot && FRONTEND_MOUNTS.some((m) => abs === m || abs.startsWith(`${m}/`))) return path.join(this.testRoot, abs);
+    if (this.testRoot && ALL_MOUNTS.some((m) => abs === m || abs.startsWith(`${m}/`))) return path.join(this.testRoot, abs);
     return abs;
   }
 
@@ -89,6 +95,11 @@ export class EmulatorContext {
   installedVersion(fe: string = this.self.name): string | null {
     const deb = this.state(fe).packages["opennebula"];
     return deb ? releaseOfDeb(deb) : null;
+  }
+
+  /** Unit files on this machine for its installed packages (a node: libvirtd). */
+  knownUnits(packages: Readonly<Record<string, string>> = this.state().packages, fallback?: string): string[] {
+    return machineUnits(this.isNode, packages, fallback);
   }
 
   /** Whether a front-end's oned runs. */

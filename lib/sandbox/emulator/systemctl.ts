@@ -1,12 +1,13 @@
 /**
- * `systemctl` for the opennebula* units of the installed release (reference §1.3): is-active,
+ * `systemctl` for the opennebula* units of the installed release (reference §1.3), or a node's
+ * libvirtd: is-active,
  * start/stop/restart (starting opennebula runs oned's start checks), status, daemon-reload,
  * list-unit-files and list-units, with systemd 252's messages and exit codes.
  */
 import { EmulatorContext } from "./context";
 import { err, out, puts } from "./io";
 import { startOned, stopOned } from "./oned";
-import { unitsOf, wantedByOned } from "../catalog";
+import { wantedByOned } from "../catalog";
 import { UnitState } from "../frontend-state";
 
 const DESCRIPTIONS: Record<string, string> = {
@@ -26,6 +27,7 @@ const DESCRIPTIONS: Record<string, string> = {
   "opennebula-ssh-agent.service": "OpenNebula SSH agent",
   "opennebula-showback.timer": "OpenNebula's periodic showback calculation",
   "opennebula-ssh-socks-cleaner.timer": "OpenNebula SSH persistent connection cleaner",
+  "libvirtd.service": "Virtualization daemon",
 };
 
 /** "opennebula" → "opennebula.service"; names with a unit suffix stay. */
@@ -56,10 +58,10 @@ export function systemctl(ctx: EmulatorContext, argv: string[]): number {
   const [verb, ...names] = argv.filter((a) => !a.startsWith("-"));
   const quiet = flags.includes("-q") || flags.includes("--quiet");
   const legend = !flags.includes("--no-legend");
-  const version = ctx.installedVersion();
-  const known = new Set(version ? unitsOf(version) : []);
+  const st = ctx.state();
+  const known = new Set(ctx.knownUnits(st.packages));
   const units = names.map(unitName);
-  const services = ctx.state().services;
+  const services = st.services;
   const stateOf = (u: string): UnitState => (known.has(u) ? services[u] ?? "inactive" : "inactive");
 
   switch (verb) {
