@@ -9,6 +9,7 @@ import { EmulatorContext, ENV_FRONTEND, ENV_INJECTIONS_CHECKED, ENV_SANDBOX_DIR 
 import { err, out } from "./io";
 import { consumeInjection } from "../injections";
 import { SandboxLayout } from "../layout";
+import { commandNotFound, toolsOf } from "../machine-profile";
 
 type Tool = (ctx: EmulatorContext, argv: string[]) => number;
 /** Loaded on demand: each process runs one tool, so it loads only that tool's modules. */
@@ -20,6 +21,9 @@ const TOOLS: Record<string, () => Tool> = {
   systemctl: () => require("./systemctl").systemctl,
   "apt-get": () => require("./apt-get").aptGet,
   "dpkg-query": () => require("./dpkg-query").dpkgQuery,
+  rpm: () => require("./rpm").rpm,
+  dnf: () => require("./dnf").dnf,
+  yum: () => require("./dnf").yum,
   iptables: () => require("./iptables").iptables,
 };
 
@@ -32,7 +36,7 @@ function injectionCheck(env: NodeJS.ProcessEnv): number {
   return 1;
 }
 
-/** Proves the login user can read the registry and write every front-end's state and database, and the Raft records. */
+/** Proves the login user can read the registry and write every machine's state and every front-end's database, and the Raft records. */
 function selfTest(env: NodeJS.ProcessEnv): number {
   const ctx = new EmulatorContext(env);
   if (ctx.registry.zones.some((z) => z.ha)) {
@@ -46,6 +50,11 @@ function selfTest(env: NodeJS.ProcessEnv): number {
       fs.writeFileSync(probe, "ok");
       fs.rmSync(probe);
       fs.accessSync(ctx.layout.db(fe.name), fs.constants.R_OK | fs.constants.W_OK);
+    }
+    for (const node of zone.nodes ?? []) {
+      const probe = `${ctx.layout.frontendDir(node.name)}/.self-test`;
+      fs.writeFileSync(probe, "ok");
+      fs.rmSync(probe);
     }
   }
   out("ok\n");
@@ -62,6 +71,11 @@ function run(argv: string[], env: NodeJS.ProcessEnv): number {
     return 127;
   }
   const ctx = new EmulatorContext(env);
+  if (!toolsOf(ctx.isNode ? "node" : "frontend", ctx.packageManager).includes(tool)) {
+    // Reached only when called directly: the machine's PATH has no shim for it.
+    err(commandNotFound(ctx.packageManager, tool));
+    return 127;
+  }
   if (!env[ENV_INJECTIONS_CHECKED]) {
     // Called without the front-end shell (tests): check against this command line.
     const hit = consumeInjection(ctx.layout, ctx.self.name, env.SSH_ORIGINAL_COMMAND ?? [tool, ...args].join(" "));
