@@ -22,12 +22,13 @@ import { ParsedArgs, flag, parseArgs } from "./args";
 const HELP: Record<string, string> = {
   sandbox: `Usage: onefed sandbox <command> [options]
 
-A local OpenNebula federation for the runner and the tests: one real sshd per front-end on its own
-loopback address, in its own mount namespace, with emulated onezone/onedb/onecfg/systemctl/apt-get.
+A local OpenNebula federation for the runner and the tests: one real sshd per front-end (and per
+hypervisor node) on its own loopback address, in its own mount namespace, with emulated
+onezone/onehost/onedb/onecfg/systemctl/apt-get (dnf/yum/rpm on RHEL-like zones).
 
 Commands:
   up       create (or restart) the sandbox and write DIR/federation.yaml
-  status   show every front-end: sshd, packages, DB versions, services, zone states, FED_INDEX
+  status   show every front-end and node: sshd, packages, DB versions, services, zone states, FED_INDEX
   down     stop every sshd and remove the directory (--keep keeps it)
   inject   make the next matching command on a front-end fail
   rekey    give a front-end a new host key (known_hosts keeps the old one)
@@ -38,13 +39,17 @@ Commands:
 Run \`onefed sandbox <command> --help\` for its options. DIR defaults to ./.sandbox.
 `,
   up: `Usage: onefed sandbox up [--dir DIR] [--slaves N] [--from V] [--to V] [--address-base A] [--port P] [--name NAME]
-                         [--ha ZONE,ZONE,...] [--servers N]
+                         [--ha ZONE,ZONE,...] [--servers N] [--nodes N] [--dnf ZONE,...] [--yum ZONE,...]
 
 Creates the sandbox in DIR (or restarts the sshd of a stopped one) and prints where things are.
 Needs root. Defaults: --slaves 2, --from 6.10.0, --to 7.0.0, --address-base 127.0.50.1 (every
 front-end takes the next address, in zone order), --port 22, --name sandbox.
 --ha makes the listed zones (ids: 0, 100, 101, ...) HA (Raft) zones of --servers front-ends each
 (2 to 7, default 3); each gets a floating IP after all front-ends' addresses as its endpoint.
+--nodes N gives every zone N KVM hypervisor nodes (0 to 8, default 0): machines zone<id>-node<n>
+with their own sshd on the addresses after those (zone order), host names kvm-<id>-<n>.
+--dnf / --yum make the listed zones' machines RHEL-like: rpm and dnf (with yum) / yum only,
+/etc/yum.repos.d/opennebula.repo, no apt-get or dpkg-query.
 `,
   status: `Usage: onefed sandbox status [--dir DIR] [--json]
 
@@ -57,7 +62,8 @@ Stops every sshd (and open sessions) and removes DIR; --keep leaves the files fo
   inject: `Usage: onefed sandbox inject [--dir DIR] --frontend FE --match TEXT [--times N] [--exit CODE] [--stderr TEXT]
 
 The next N commands (default 1) on FE whose command line contains TEXT fail with CODE (default 255)
-and TEXT on stderr (default "Injected failure"). FE is a front-end name or a zone id.
+and TEXT on stderr (default "Injected failure"). FE is a front-end or node name (zone100-node0),
+or a zone id standing for its first front-end.
 `,
   rekey: `Usage: onefed sandbox rekey [--dir DIR] --frontend FE
 
@@ -116,11 +122,29 @@ function raftCell(fe: SandboxStatus["zones"][number]["frontends"][number]): stri
   return fe.raft === "solo" ? "-" : `${fe.serverId} ${fe.raft}${fe.raftLagging ? " (lagging)" : ""}`;
 }
 
-/** The readable status table (a RAFT column, `<server id> <role>`, when the federation has HA zones). */
+/** Rows padded to their widest cell, two spaces apart. */
+function align(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd()).join("\n");
+}
+
+/** One row per hypervisor node, or "" when the federation has none. */
+function nodeTable(st: SandboxStatus): string {
+  const rows = st.zones.flatMap((z) =>
+    z.nodes.map((n) => [String(z.id), n.name, n.hostName, `${n.host}:${n.port}`, n.sshdRunning ? "up" : "down", n.packageManager, n.packageVersion || "-", n.libvirt, String(n.commandCount)]),
+  );
+  return rows.length === 0 ? "" : align([["ZONE", "NODE", "HOST NAME", "SSH", "SSHD", "PKG", "PACKAGE", "LIBVIRTD", "CMDS"], ...rows]);
+}
+
+/**
+ * The readable status table (a RAFT column, `<server id> <role>`, when the federation has HA
+ * zones; PKG when some zone is RHEL-like), then the nodes' table when there are nodes.
+ */
 export function statusTable(st: SandboxStatus): string {
   const zoneIds = st.zones.map((z) => String(z.id));
   const ha = st.zones.some((z) => z.ha);
-  const head = ["ZONE", "NAME", "ROLE", "FRONT-END", "SSH", "SSHD", ...(ha ? ["RAFT"] : []), "PACKAGE", "CONFIG", "DB SHARED/LOCAL", "ONED", "LOCK", `STATES ${zoneIds.join("/")}`, "FED_INDEX", "CMDS"];
+  const rhel = st.zones.some((z) => z.frontends.some((fe) => fe.packageManager !== "apt"));
+  const head = ["ZONE", "NAME", "ROLE", "FRONT-END", "SSH", "SSHD", ...(ha ? ["RAFT"] : []), ...(rhel ? ["PKG"] : []), "PACKAGE", "CONFIG", "DB SHARED/LOCAL", "ONED", "LOCK", `STATES ${zoneIds.join("/")}`, "FED_INDEX", "CMDS"];
   const rows: string[][] = [head];
   for (const z of st.zones) {
     for (const fe of z.frontends) {
@@ -132,6 +156,7 @@ export function statusTable(st: SandboxStatus): string {
         `${fe.host}:${fe.port}`,
         fe.sshdRunning ? "up" : "down",
         ...(ha ? [raftCell(fe)] : []),
+        ...(rhel ? [fe.packageManager] : []),
         fe.packageVersion || "-",
         fe.configVersion,
         `${fe.db.shared || "?"}/${fe.db.local || "?"}${fe.db.isSlave ? " (slave)" : ""}`,
@@ -143,12 +168,12 @@ export function statusTable(st: SandboxStatus): string {
       ]);
     }
   }
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  const table = rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd()).join("\n");
+  const table = align(rows);
+  const nodes = nodeTable(st);
   const raft = st.zones
     .filter((z) => z.ha && z.raft)
     .map((z) => `zone ${z.id}: floating IP ${z.vip}, term ${z.raft!.term}, ${z.raft!.leader === null ? "no leader" : `leader server ${z.raft!.leader}`}${z.raft!.splitBrain ? ", split brain" : ""}`);
-  return `Sandbox ${st.dir}: federation ${st.federation.name}, ${st.federation.fromVersion} → ${st.federation.toVersion}\n\n${table}${raft.length > 0 ? `\n\n${raft.join("\n")}` : ""}`;
+  return `Sandbox ${st.dir}: federation ${st.federation.name}, ${st.federation.fromVersion} → ${st.federation.toVersion}\n\n${table}${nodes ? `\n\n${nodes}` : ""}${raft.length > 0 ? `\n\n${raft.join("\n")}` : ""}`;
 }
 
 async function run(command: string, argv: string[], out: (s: string) => void): Promise<number> {
@@ -159,7 +184,7 @@ async function run(command: string, argv: string[], out: (s: string) => void): P
   };
   switch (command) {
     case "up": {
-      const a = p(["slaves", "from", "to", "address-base", "port", "name", "ha", "servers"]);
+      const a = p(["slaves", "from", "to", "address-base", "port", "name", "ha", "servers", "nodes", "dnf", "yum"]);
       const info = await sandboxUp({
         dir: dirOf(a),
         slaves: integer(a, "slaves", 0, 250),
@@ -170,6 +195,9 @@ async function run(command: string, argv: string[], out: (s: string) => void): P
         federationName: flag(a, "name"),
         ha: zoneList(a, "ha"),
         servers: integer(a, "servers", 2, 7),
+        nodes: integer(a, "nodes", 0, 8),
+        dnfZones: zoneList(a, "dnf"),
+        yumZones: zoneList(a, "yum"),
         log: out,
       });
       const m = info.zones[0].frontends[0];

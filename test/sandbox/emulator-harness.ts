@@ -8,6 +8,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { PrepareOptions, prepareSandbox } from "../../lib/sandbox";
+import { shimDirOf } from "../../lib/sandbox/frontend-shell";
+import { SandboxLayout } from "../../lib/sandbox/layout";
+import { packageManagerOf, readRegistry, zoneOf } from "../../lib/sandbox/registry";
 
 /** The compiled emulator the shims exec (tests need `npx tsc -p tsconfig.json` first). */
 export const EMULATOR = path.resolve(__dirname, "../../dist/lib/sandbox/emulator/main.js");
@@ -47,26 +50,45 @@ export class EmulatorSandbox {
     return new EmulatorSandbox(dir);
   }
 
-  /** The front-end's own copy of an OpenNebula path. */
+  /** The machine's (front-end's or node's) own copy of an OpenNebula path. */
   path(fe: string, onePath: string): string {
-    return path.join(this.dir, "frontends", fe, "root", onePath);
+    return new SandboxLayout(this.dir).hostPath(fe, onePath);
   }
 
-  /** Runs a shell command line on a front-end. */
+  /**
+   * Runs a shell command line on a machine, with its profile's shims first on PATH. On RHEL-like
+   * machines the host's apt-get and dpkg tools are shadowed by "command not found" stand-ins (the
+   * namespace hides them with whiteouts; never let a test reach the host's real apt-get).
+   */
   run(fe: string, command: string, env: Record<string, string> = {}): Run {
-    const r = spawnSync("sh", ["-c", command], {
+    const layout = new SandboxLayout(this.dir);
+    const reg = readRegistry(layout)!;
+    const rhel = packageManagerOf(zoneOf(reg, fe) ?? reg.zones[0]) !== "apt";
+    const r = spawnSync(rhel ? "bash" : "sh", [...(rhel ? ["--norc"] : []), "-c", command], {
       cwd: this.work,
       encoding: "utf8",
       env: {
-        PATH: `${path.join(this.dir, "bin", "emulated")}:${process.env.PATH}`,
+        PATH: `${shimDirOf(layout, reg, zoneOf(reg, fe) ? fe : reg.zones[0].frontends[0].name)}:${rhel ? `${this.hidden()}:` : ""}${process.env.PATH}`,
         TZ: "UTC",
         ONEFED_SANDBOX_DIR: this.dir,
         ONEFED_FRONTEND: fe,
-        ONEFED_SANDBOX_FRONTEND_ROOT: path.join(this.dir, "frontends", fe, "root"),
+        ONEFED_SANDBOX_FRONTEND_ROOT: layout.frontendRoot(fe),
         ...env,
       },
     });
     return { stdout: r.stdout, stderr: r.stderr, code: r.status ?? -1 };
+  }
+
+  /** A directory of stand-ins for the host's Debian package tools. */
+  private hidden(): string {
+    const dir = path.join(this.dir, "hidden-debian-tools");
+    if (!fs.existsSync(dir)) {
+      fs.mkdirSync(dir);
+      for (const t of ["apt", "apt-get", "apt-cache", "dpkg", "dpkg-query"]) {
+        fs.writeFileSync(path.join(dir, t), '#!/bin/sh\necho "bash: ${0##*/}: command not found" >&2\nexit 127\n', { mode: 0o755 });
+      }
+    }
+    return dir;
   }
 
   remove(): void {
@@ -78,3 +100,5 @@ export class EmulatorSandbox {
 export const MASTER = "zone0-server0";
 export const SLAVE_GE = "zone100-server0";
 export const SLAVE_CA = "zone101-server0";
+/** Hypervisor node n of a zone (sandboxes created with `nodes`). */
+export const NODE = (zoneId: number, n = 0): string => `zone${zoneId}-node${n}`;

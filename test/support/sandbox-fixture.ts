@@ -24,9 +24,14 @@ export class SandboxFixture {
 
   /**
    * A fresh sandbox: `from`/`to` versions, `ha` zone ids that become HA (Raft) zones of `servers`
-   * front-ends each (default 3; see docs/sandbox.md "HA zones").
+   * front-ends each (default 3; see docs/sandbox.md "HA zones"), `nodes` KVM hypervisor nodes per
+   * zone (default 0), `dnfZones` / `yumZones` whose machines are RHEL-like (docs/sandbox.md).
    */
-  static async up(addressBase: string, slaves = 2, options: { from?: string; to?: string; ha?: readonly number[]; servers?: number } = {}): Promise<SandboxFixture> {
+  static async up(
+    addressBase: string,
+    slaves = 2,
+    options: { from?: string; to?: string; ha?: readonly number[]; servers?: number; nodes?: number; dnfZones?: readonly number[]; yumZones?: readonly number[] } = {},
+  ): Promise<SandboxFixture> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "onefed-it-"));
     // The sandbox login user must traverse it (mkdtemp makes 0700).
     fs.chmodSync(dir, 0o755);
