@@ -34,6 +34,8 @@ describe("onefed sandbox arguments", () => {
     [["status", "--dir", "/nonexistent-sandbox"], /no sandbox in \/nonexistent-sandbox/],
     [["up", "--ha", "0,x"], /--ha must be a comma-separated list of zone ids like 0,101 \(got "0,x"\)/],
     [["up", "--ha", "0", "--servers", "9"], /--servers must be an integer from 2 to 7 \(got "9"\)/],
+    [["up", "--nodes", "9"], /--nodes must be an integer from 0 to 8 \(got "9"\)/],
+    [["up", "--dnf", "100,rhel"], /--dnf must be a comma-separated list of zone ids like 0,101 \(got "100,rhel"\)/],
     [["raft", "--dir", "/nonexistent", "--zone", "0"], /give --leader N and\/or --split-brain on\|off/],
     [["raft", "--dir", "/nonexistent", "--zone", "0", "--split-brain", "maybe"], /--split-brain must be on or off/],
   ])("rejects %j with one clear line and a non-zero exit", async (argv, message) => {
@@ -56,7 +58,10 @@ describe("onefed sandbox on a prepared sandbox", () => {
     expect(table.out).toMatch(/^0\s+M-EU-FR\s+master\s+zone0-server0\s+127\.0\.50\.1:22\s+down\s+6\.10\.0\s+6\.10\.0\s+6\.10\.0\/6\.10\.0\s+active\s+yes\s+on\/on\/on\s+715438\s+0$/m);
     const json = JSON.parse((await cli("status", "--dir", sb.dir, "--json")).out);
     expect(json.zones.map((z: { id: number; name: string }) => `${z.id} ${z.name}`)).toEqual(["0 M-EU-FR", "100 S-EU-GE", "101 S-US-CA"]);
-    expect(json.zones[1].frontends[0]).toMatchObject({ name: "zone100-server0", db: { shared: "6.10.0", local: "6.10.0", isSlave: true }, services: { opennebula: "active" } });
+    expect(json.zones[1].frontends[0]).toMatchObject({ name: "zone100-server0", packageManager: "apt", db: { shared: "6.10.0", local: "6.10.0", isSlave: true }, services: { opennebula: "active" } });
+    expect(json.zones[1].nodes).toEqual([]);
+    // No nodes, no RHEL zone: neither the nodes' table nor the PKG column.
+    expect(table.out).not.toMatch(/NODE|PKG/);
   });
 
   it("injects a failure that the next matching command suffers, once", async () => {
