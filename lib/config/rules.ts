@@ -3,7 +3,7 @@
  * finds (empty when fine), so they are evaluated together and reported at once.
  */
 import * as fs from "fs";
-import { compareVersions, seriesOf, ZONE_DISABLE_SINCE } from "./version";
+import { compareVersions, COVERED_SERIES, isCoveredSeries, seriesOf, ZONE_DISABLE_SINCE } from "./version";
 import { FederationConfig, zoneLabel } from "./federation-config";
 import { FederationFile } from "./schema";
 
@@ -39,6 +39,13 @@ const versionsGoUp: ConfigRule = (c) => {
     problems.push(
       `federation.upgradeType: A (zone by zone) cannot take ${c.fromVersion} → ${c.toVersion}: the shared DB version changes across series, so slaves need the master's federated backup (type B); remove upgradeType or set B`,
     );
+  }
+  for (const [field, v] of [["fromVersion", c.fromVersion], ["toVersion", c.toVersion]] as const) {
+    if (compareVersions(v, MIN_FROM_VERSION) >= 0 && !isCoveredSeries(v)) {
+      problems.push(
+        `federation.${field}: ${v} is in series ${seriesOf(v)}, which this tool does not cover (its DB versions, packages and services are known for ${COVERED_SERIES.join(", ")}); development and future releases are refused rather than guessed`,
+      );
+    }
   }
   if (compareVersions(c.fromVersion, MIN_FROM_VERSION) < 0) {
     problems.push(`federation.fromVersion: ${c.fromVersion} is older than ${MIN_FROM_VERSION}; before 5.12 onedb cannot read oned.conf and needs connection options this tool does not pass`);

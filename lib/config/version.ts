@@ -30,3 +30,13 @@ export function seriesOf(version: string): string {
 export function dbVersionOf(version: string): string {
   return `${seriesOf(version)}.0`;
 }
+
+/**
+ * Release series whose DB versions, package sets and service units the reference documents
+ * (§1.2, §1.3, §2.1): a target outside them would be a guess, so the synth refuses it.
+ */
+export const COVERED_SERIES = ["5.12", "6.0", "6.2", "6.4", "6.6", "6.8", "6.10", "7.0", "7.2", "7.4"] as const;
+
+export function isCoveredSeries(version: string): boolean {
+  return (COVERED_SERIES as readonly string[]).includes(seriesOf(version));
+}

@@ -49,6 +49,8 @@ describe("federation file", () => {
     ["repository file and command together", (s) => s + 'packages: { repositoryLine: "deb x {series}", repositoryCommand: [ /usr/local/sbin/one-repo, "{series}" ] }\n', /packages: repositoryLine and repositoryCommand are both set; keep one/],
     ["half a MySQL connection", (s) => s + "database: { backend: mysql, server: db.example }\n", /database: onedb connection settings need server, user and name together \(missing user, name\)/],
     ["MySQL settings on SQLite", (s) => s.replace("frontends: [ { host: 192.168.150.3 } ]", "frontends: [ { host: 192.168.150.3 } ], database: { passwordEnv: GE_DB_PASSWORD }"), /zone 101 \(S-US-CA\)\.database: passwordEnv only apply to backend mysql/],
+    ["a target the reference does not cover", (s) => s.replace('toVersion: "7.0.0"', 'toVersion: "7.6.0"'), /federation\.toVersion: 7\.6\.0 is in series 7\.6, which this tool does not cover .*development and future releases are refused rather than guessed/],
+    ["a development release", (s) => s.replace('toVersion: "7.0.0"', 'toVersion: "6.99.80"'), /federation\.toVersion: 6\.99\.80 is in series 6\.99/],
     ["type A across series", (s) => s.replace('toVersion: "7.0.0" }', 'toVersion: "7.0.0", upgradeType: A }'), /federation\.upgradeType: A \(zone by zone\) cannot take 6\.10\.0 → 7\.0\.0: the shared DB version changes across series/],
   ];
   it.each(cases)("rejects %s, naming the field and zone", (_name, mutate, expected) => {
