@@ -80,6 +80,17 @@ export const onedConf = {
   },
 };
 
+/** monitord.conf: HA front-ends report to the floating IP, not `auto` (reference §2.1 step 7, HA only). */
+export const monitordConf = {
+  path: "/etc/one/monitord.conf",
+  read: (): RemoteCommand => ({ argv: ["cat", "/etc/one/monitord.conf"] }),
+  /** Replaces only the value `"auto"`: an address the operator chose is kept. */
+  setMonitorAddress: (address: string): RemoteCommand => {
+    if (!/^[A-Za-z0-9.:-]+$/.test(address)) throw new RangeError(`${address} is not an address`);
+    return { argv: ["sed", "-i", "-E", `s/^([[:space:]]*MONITOR_ADDRESS[[:space:]]*=[[:space:]]*)"auto"/\\1"${address}"/`, "/etc/one/monitord.conf"] };
+  },
+};
+
 export const files = {
   /** Exit 1 means "absent", which is an answer, not a failure. */
   exists: (path: string): RemoteCommand => ({ argv: ["test", "-e", path], okExitCodes: [0, 1] }),

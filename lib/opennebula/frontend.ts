@@ -6,7 +6,7 @@ import { PackageManager } from "../config/federation-config";
 import { CommandResult } from "../ssh/command-result";
 import { SshTargetLabel } from "../ssh/errors";
 import { iptables, parseOurRules } from "./firewall";
-import { files, HA_SYNCED_TREES, ONED_LOCK_FILE, onecfg, onedb, OnedbConnection, onedConf, onehost, onezone, systemctl, withOnedbConnection } from "./commands";
+import { files, HA_SYNCED_TREES, monitordConf, ONED_LOCK_FILE, onecfg, onedb, OnedbConnection, onedConf, onehost, onezone, systemctl, withOnedbConnection } from "./commands";
 import { RemoteMachine, Transport } from "./remote-machine";
 import {
   DbVersion,
@@ -16,6 +16,7 @@ import {
   ParseError,
   parseFreeBytes,
   parseIsActive,
+  parseMonitorAddress,
   parseOnedFederation,
   OnedFederation,
   parseUnitFiles,
@@ -189,6 +190,16 @@ export class OpenNebulaFrontend extends RemoteMachine {
   /** oned.conf FEDERATION values (the Raft SERVER_ID of an HA server). */
   async federationSettings(): Promise<OnedFederation> {
     return parseOnedFederation((await this.run(onedConf.read())).stdout);
+  }
+
+  /** monitord.conf's MONITOR_ADDRESS; undefined when the file or the key is absent. */
+  async monitorAddress(): Promise<string | undefined> {
+    if (!(await this.exists(monitordConf.path))) return undefined;
+    return parseMonitorAddress((await this.run(monitordConf.read())).stdout);
+  }
+
+  async setMonitorAddress(address: string): Promise<void> {
+    await this.run(monitordConf.setMonitorAddress(address));
   }
 
   async setServerId(serverId: number): Promise<void> {

@@ -236,3 +236,8 @@ export function parseOnedFederation(text: string): OnedFederation {
   if (zoneId === undefined || !/^\d+$/.test(zoneId)) throw new ParseError("oned.conf", "no numeric FEDERATION/ZONE_ID", section);
   return { mode: (value("MODE") ?? "").toUpperCase(), zoneId: Number(zoneId), serverId: Number(serverId) };
 }
+
+/** `cat /etc/one/monitord.conf` → NETWORK/MONITOR_ADDRESS ("auto" or an address); undefined when absent. */
+export function parseMonitorAddress(text: string): string | undefined {
+  return /^\s*MONITOR_ADDRESS\s*=\s*"?([^",\s]*)"?/m.exec(text.replace(/#.*$/gm, ""))?.[1];
+}

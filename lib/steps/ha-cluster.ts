@@ -54,6 +54,11 @@ export function writeHaRecord(config: FederationConfig, zone: ZoneConfig, record
 
 export const hostPort = (f: FrontendConfig) => `${f.host}:${f.port}`;
 
+/** The HA zone's floating IP: its ENDPOINT's host, as the recommended layout has it (reference §3.1). */
+export function floatingIpOf(zone: ZoneConfig): string {
+  return new URL(zone.endpoint).hostname.replace(/^\[|\]$/g, "");
+}
+
 /** Raft's view of the zone, as one running oned reported it. */
 export interface RaftView {
   /** The front-end whose oned answered `onezone show`. */

@@ -4,10 +4,10 @@
  */
 import { compareVersions, dbVersionOf } from "../config/version";
 import { FederationConfig, ZoneConfig } from "../config/federation-config";
-import { onecfg, onedb } from "../opennebula/commands";
+import { monitordConf, onecfg, onedb } from "../opennebula/commands";
 import { frontendPackages, repositorySwitchCommand, upgradeCommand } from "../opennebula/packages";
 import { renderCommand } from "../opennebula/remote-command";
-import { isHaZone } from "./ha-cluster";
+import { floatingIpOf, isHaZone } from "./ha-cluster";
 import { StepRefusal } from "./refusal";
 import { assertStopped, installedStopUnits } from "./services";
 import { StepContext, StepDefinition } from "./step";
@@ -27,7 +27,7 @@ export const upgrade: StepDefinition = {
     renderCommand(repositorySwitchCommand(zone.packages, config.toVersion)),
     renderCommand(upgradeCommand(zone.packages.manager, frontendPackages(config.toVersion, zone.packages.manager))),
     renderCommand(onecfg.upgrade()),
-    ...(isHaZone(zone) ? ["packages and onecfg on every server; onedb on the leader only"] : []),
+    ...(isHaZone(zone) ? ["packages and onecfg on every server; onedb on the leader only", renderCommand(monitordConf.setMonitorAddress(floatingIpOf(zone)))] : []),
     renderCommand(onedb.upgrade(`${config.backup.remoteDirectory}/…`)),
     renderCommand(onedb.fsck(`${config.backup.remoteDirectory}/…`)),
     zone.role === "slave" ? `requires shared DB ${dbVersionOf(config.toVersion)} from the federated restore` : "master: shared migrators run here",
@@ -56,6 +56,7 @@ export const upgrade: StepDefinition = {
     // the step before any follower changed), then the followers together; the leader's database is the one
     // upgraded, and the followers get it in the replicate step (reference §3.2 steps 3–5).
     await upgradeSoftware(ctx, fe);
+    if (isHaZone(zone)) await monitorFloatingIp(ctx, fe);
     await Promise.all(servers.filter((s) => s.frontend !== fe).map((s) => upgradeSoftware(ctx, s.frontend)));
     db = await fe.dbVersion();
     if (db.status === "upgrade-needed") await fe.upgradeDatabase(remoteFile(config, zone, "pre-upgrade"));
@@ -73,6 +74,30 @@ export const upgrade: StepDefinition = {
     return { status: "done", summary: `${config.toVersion} installed${servers.length > 1 ? ` on ${servers.length} servers` : ""}, DB ${db.shared}/${db.local}` };
   },
 };
+
+/**
+ * HA only (reference §2.1 step 7): monitord on the leader reports to the floating IP — the zone's
+ * endpoint host — instead of `auto`; the replicate step carries the file to the followers. An
+ * address the operator set is left alone.
+ */
+async function monitorFloatingIp(ctx: StepContext, fe: OpenNebulaFrontend): Promise<void> {
+  const vip = floatingIpOf(ctx.zone);
+  const current = await fe.monitorAddress();
+  if (current === undefined) return ctx.log(`  ${monitordConf.path} has no MONITOR_ADDRESS; left as it is`);
+  if (current !== "auto") return;
+  await fe.setMonitorAddress(vip);
+  const now = await fe.monitorAddress();
+  if (now !== vip) {
+    throw new StepRefusal("upgrade", {
+      zone: ctx.zone,
+      frontend: fe.target,
+      expected: `MONITOR_ADDRESS = "${vip}" (the floating IP) in ${monitordConf.path}`,
+      found: `MONITOR_ADDRESS = "${now}"`,
+      next: `Set it by hand in ${monitordConf.path} on the leader, then run the deploy again.`,
+    });
+  }
+  ctx.log(`  ${monitordConf.path}: MONITOR_ADDRESS auto → ${vip}`);
+}
 
 /** Config backup, repository, packages and onecfg on one front-end, with its services kept down. */
 async function upgradeSoftware(ctx: StepContext, fe: OpenNebulaFrontend): Promise<void> {

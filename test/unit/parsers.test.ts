@@ -1,7 +1,10 @@
 import * as fs from "fs";
 import * as path from "path";
+import { execFileSync } from "child_process";
 import { judgeRaft } from "../../lib/checks/raft-health";
-import { parseDbVersion, parseOnedFederation, raftRole, parseIsActive, parsePackageVersion, parseSha256, parseUnitFiles, parseZoneListCsv, parseZoneShowJson, ParseError } from "../../lib/opennebula/parsers";
+import { monitordConf } from "../../lib/opennebula/commands";
+import { renderCommand } from "../../lib/opennebula/remote-command";
+import { parseDbVersion, parseMonitorAddress, parseOnedFederation, raftRole, parseIsActive, parsePackageVersion, parseSha256, parseUnitFiles, parseZoneListCsv, parseZoneShowJson, ParseError } from "../../lib/opennebula/parsers";
 
 const SAMPLES = path.resolve(__dirname, "../../../shared/opennebula/samples");
 const sample = (rel: string) => fs.readFileSync(path.join(SAMPLES, rel), "utf8");
@@ -54,6 +57,22 @@ describe("onezone show -j", () => {
     const members = z.servers.map((s) => ({ frontend: `127.0.52.${s.id + 1}:22`, serverId: s.id }));
     expect(judgeRaft(z.servers, members)).toEqual({ healthy: false, problem: "not in sync: 127.0.52.3:22 (SERVER_ID 2) error at COMMIT - (leader 48211)" });
     expect(judgeRaft(z.servers.slice(0, 2), members.slice(0, 2))).toEqual({ healthy: true, problem: "" });
+  });
+});
+
+describe("monitord.conf MONITOR_ADDRESS", () => {
+  const conf = (v: string) => `# MONITOR_ADDRESS = "10.9.9.9" in a comment\nNETWORK = [\n    ADDRESS = "0.0.0.0",\n    PORT = 4124,\n    MONITOR_ADDRESS = ${v}\n]\n`;
+  it("reads auto, an address, or nothing", () => {
+    expect(parseMonitorAddress(conf('"auto"'))).toBe("auto");
+    expect(parseMonitorAddress(conf('"192.168.150.100"'))).toBe("192.168.150.100");
+    expect(parseMonitorAddress("NETWORK = [ PORT = 4124 ]\n")).toBeUndefined();
+  });
+  it("replaces only auto, with the address quoted, and refuses anything that is not an address", () => {
+    const line = renderCommand(monitordConf.setMonitorAddress("192.168.150.100"));
+    expect(line).toBe(`sed -i -E 's/^([[:space:]]*MONITOR_ADDRESS[[:space:]]*=[[:space:]]*)"auto"/\\1"192.168.150.100"/' /etc/one/monitord.conf`);
+    const out = execFileSync("sed", ["-E", `s/^([[:space:]]*MONITOR_ADDRESS[[:space:]]*=[[:space:]]*)"auto"/\\1"192.168.150.100"/`], { input: conf('"auto"'), encoding: "utf8" });
+    expect(parseMonitorAddress(out)).toBe("192.168.150.100");
+    expect(() => monitordConf.setMonitorAddress("x/y;rm")).toThrow(RangeError);
   });
 });
 
