@@ -1,6 +1,7 @@
 /**
  * Type A (maintenance, 6.10.0 → 6.10.5): zones upgrade on their own, no freeze and no federated
- * backup, and one zone's failure does not block the others.
+ * backup, and one zone's failure does not block the others. Zone 100 is an HA zone of three
+ * servers: its maintenance upgrade follows the HA procedure on its own.
  */
 import { injectFailure } from "../../lib/sandbox";
 import { describeAsRoot, SandboxFixture } from "../support/sandbox-fixture";
@@ -10,7 +11,7 @@ jest.setTimeout(600_000);
 describeAsRoot("type A upgrade, zone by zone", () => {
   let sandbox: SandboxFixture;
   beforeAll(async () => {
-    sandbox = await SandboxFixture.up("127.0.66.1", 2, { to: "6.10.5" });
+    sandbox = await SandboxFixture.up("127.0.66.1", 2, { to: "6.10.5", ha: [100], servers: 3 });
   });
   afterAll(async () => sandbox?.down());
 
@@ -19,22 +20,25 @@ describeAsRoot("type A upgrade, zone by zone", () => {
     const failure = sandbox.deploy();
     await expect(failure).rejects.toThrow(/apply failed/);
     const output: string = await failure.catch((e) => e.output);
-    expect(output).toMatch(/zone 101 \(S-US-CA\), front-end 127\.0\.66\.3:22: `env DEBIAN_FRONTEND=noninteractive apt-get install .*` exited with 100/);
+    expect(output).toMatch(/zone 101 \(S-US-CA\), front-end 127\.0\.66\.5:22: `env DEBIAN_FRONTEND=noninteractive apt-get install .*` exited with 100/);
 
-    const versions = async () => (await sandbox.status()).zones.map((z) => [z.id, z.frontends[0].packageVersion, z.frontends[0].services["opennebula"]]);
+    const versions = async () => (await sandbox.status()).zones.flatMap((z) => z.frontends.map((f) => [f.name, f.packageVersion, f.services["opennebula"]]));
     expect(await versions()).toEqual([
-      [0, "6.10.5", "active"],
-      [100, "6.10.5", "active"],
-      [101, "6.10.0", "inactive"],
+      ["zone0-server0", "6.10.5", "active"],
+      ["zone100-server0", "6.10.5", "active"],
+      ["zone100-server1", "6.10.5", "active"],
+      ["zone100-server2", "6.10.5", "active"],
+      ["zone101-server0", "6.10.0", "inactive"],
     ]);
     const log = sandbox.log();
-    expect(log.filter((e) => /^onezone (disable|enable)|^onedb (backup -v --federated|restore)/.test(e.command))).toEqual([]);
+    expect(log.filter((e) => /^onezone (disable|enable)|^onedb (backup -v --federated|restore .*--federated)/.test(e.command))).toEqual([]);
+    // The HA zone: followers stopped before the leader, the leader's DB handed to both followers.
+    const stops = log.filter((e) => e.frontend.startsWith("zone100-") && /^systemctl stop /.test(e.command)).map((e) => e.frontend);
+    expect(stops[stops.length - 1]).toBe("zone100-server0");
+    for (const f of ["zone100-server1", "zone100-server2"]) expect(log.some((e) => e.frontend === f && /^onedb restore -v -f /.test(e.command))).toBe(true);
+    expect((await sandbox.status()).zones[1].frontends.map((f) => f.raft).sort()).toEqual(["follower", "follower", "leader"]);
 
     await sandbox.deploy();
-    expect(await versions()).toEqual([
-      [0, "6.10.5", "active"],
-      [100, "6.10.5", "active"],
-      [101, "6.10.5", "active"],
-    ]);
+    expect((await versions()).every(([, v, s]) => v === "6.10.5" && s === "active")).toBe(true);
   });
 });
