@@ -4,9 +4,11 @@
  * master that drop inbound API traffic except from localhost and the automation host (§4.6).
  */
 import { FederationConfig, ZoneConfig } from "../config/federation-config";
-import { freezeComment, freezeRules, iptables } from "../opennebula/firewall";
+import { FirewallRule, freezeComment, freezeRules, iptables } from "../opennebula/firewall";
+import { OpenNebulaFrontend } from "../opennebula/frontend";
 import { renderCommand } from "../opennebula/remote-command";
 import { onezone } from "../opennebula/commands";
+import { isHaZone, readRaftView } from "./ha-cluster";
 import { StepRefusal } from "./refusal";
 import { StepContext, StepDefinition, StepOutcome } from "./step";
 
@@ -29,19 +31,53 @@ async function setEnabled(ctx: StepContext, enabled: boolean, step: string): Pro
   return { status: "done", summary: `zone ${word}` };
 }
 
+/**
+ * The master's API closed (or opened again) on every server of the master zone: an HA master's
+ * leader can change while the zone restarts, and a rule left on a former leader would outlive the
+ * upgrade. The HA peers' Raft endpoints stay allowed, so elections and replication keep working.
+ */
 async function setFirewall(ctx: StepContext, frozen: boolean): Promise<StepOutcome> {
   const { config, zone } = ctx;
-  const fe = await ctx.frontend();
+  const servers = isHaZone(zone) ? (await ctx.servers()).map((s) => s.frontend) : [await ctx.frontend()];
+  const peers = isHaZone(zone) && frozen ? await raftPeers(ctx) : [];
+  const allowed = [...config.freeze.allowFrom, ...peers.filter((p) => !config.freeze.allowFrom.includes(p))];
+  const results: Array<number | null> = [];
+  for (const fe of servers) results.push(await firewallOn(ctx, fe, frozen, freezeRules(config.fromVersion, allowed)));
+  const changed = results.filter((r) => r !== null).length;
+  if (changed === 0) return { status: "already-done", summary: frozen ? `freeze rules already in place${servers.length > 1 ? ` on ${servers.length} servers` : ""}` : "no freeze rule left" };
+  const where = servers.length > 1 ? ` on ${servers.length} servers (Raft peers ${peers.join(", ")} allowed)` : "";
+  return {
+    status: "done",
+    summary: frozen ? `API of the master closed except for 127.0.0.1${config.freeze.allowFrom.map((a) => `, ${a}`).join("")}${where}` : `removed ${results.reduce<number>((n, r) => n + (r ?? 0), 0)} freeze rules${servers.length > 1 ? ` from ${servers.length} servers` : ""}`,
+  };
+}
+
+/** Hosts of the master zone's Raft server endpoints (reference §3.1), read while oned runs. */
+async function raftPeers(ctx: StepContext): Promise<string[]> {
+  const view = await readRaftView(ctx.zone, await ctx.servers());
+  if (!view) {
+    throw new StepRefusal("freeze", {
+      zone: ctx.zone,
+      expected: "a running oned on the master zone to list its Raft servers (their addresses stay allowed through the freeze)",
+      found: "no server answered onezone show",
+      next: "Start the master zone's servers, then run the deploy again.",
+    });
+  }
+  return [...new Set(view.servers.map((s) => new URL(s.endpoint).hostname))];
+}
+
+/** Puts `wanted` in place (or removes ours) on one server; null when it was already so, else the rules changed. */
+async function firewallOn(ctx: StepContext, fe: OpenNebulaFrontend, frozen: boolean, wanted: readonly FirewallRule[]): Promise<number | null> {
+  const { config, zone } = ctx;
   const comment = freezeComment(config.name);
-  const wanted = freezeRules(config.fromVersion, config.freeze.allowFrom);
   const ours = await fe.firewallRules(comment);
   if (frozen) {
-    if (ours.length === wanted.length) return { status: "already-done", summary: `${ours.length} freeze rules already in place` };
+    if (ours.length === wanted.length) return null;
     // A partial set from an interrupted run is removed first, so the order is always ACCEPTs then DROP.
     for (const r of ours) await fe.run(iptables.deleteSpec(r));
     for (const [i, rule] of wanted.entries()) await fe.run(iptables.insert(i + 1, rule, comment));
   } else {
-    if (ours.length === 0) return { status: "already-done", summary: "no freeze rule left" };
+    if (ours.length === 0) return null;
     for (const r of ours) await fe.run(iptables.deleteSpec(r));
   }
   const after = await fe.firewallRules(comment);
@@ -54,7 +90,7 @@ async function setFirewall(ctx: StepContext, frozen: boolean): Promise<StepOutco
       next: "Look at the master's INPUT chain, fix it by hand, then run the deploy again.",
     });
   }
-  return { status: "done", summary: frozen ? `API of the master closed except for 127.0.0.1${config.freeze.allowFrom.map((a) => `, ${a}`).join("")}` : `removed ${ours.length} freeze rules` };
+  return frozen ? wanted.length : ours.length;
 }
 
 /** Which zones get freeze/unfreeze resources: every zone with onezone-disable, the master with firewall, none otherwise. */
@@ -66,7 +102,10 @@ export function freezesZone(zone: ZoneConfig, config: FederationConfig): boolean
 function plan(zone: ZoneConfig, config: FederationConfig, frozen: boolean): string[] {
   if (config.freeze.method === "firewall") {
     const comment = freezeComment(config.name);
-    return frozen ? freezeRules(config.fromVersion, config.freeze.allowFrom).map((r, i) => renderCommand(iptables.insert(i + 1, r, comment))) : [renderCommand(iptables.list()), `iptables -D INPUT <each rule commented ${comment}>`];
+    const ha = isHaZone(zone) ? [`on each of ${zone.frontends.map((f) => f.host).join(", ")}; the Raft servers' addresses (onezone show) allowed too`] : [];
+    return frozen
+      ? [...ha, ...freezeRules(config.fromVersion, config.freeze.allowFrom).map((r, i) => renderCommand(iptables.insert(i + 1, r, comment)))]
+      : [...ha, renderCommand(iptables.list()), `iptables -D INPUT <each rule commented ${comment}>`];
   }
   return [renderCommand(onezone.showJson(zone.id)), renderCommand(frozen ? onezone.disable(zone.id, zone.endpoint) : onezone.enable(zone.id, zone.endpoint))];
 }
