@@ -31,7 +31,8 @@ async function streamed(s: EngineSession, args: string[]): Promise<{ exitCode: n
 }
 
 export async function engineInit(s: EngineSession): Promise<void> {
-  const r = await streamed(s, ["init", "-input=false", "-no-color"]);
+  // -reconfigure: the backend comes from federation.yaml, never from a cached stack directory (see deploy.ts).
+  const r = await streamed(s, ["init", "-input=false", "-no-color", "-reconfigure"]);
   if (r.exitCode !== 0) throw new EngineRunError("init", `${s.engine.kind} init failed in ${s.stackDir} (exit ${r.exitCode}); nothing was planned. Last lines:\n${outputTail(r.output)}`);
 }
 

@@ -54,7 +54,9 @@ export async function deploy(opts: DeployOptions = {}): Promise<{ stackDir: stri
   const stackDir = path.join(outdir, "stacks", stack);
   log(`synthesized ${stack} → ${stackDir}`);
   const tf = (args: string[]) => spawnStreaming(engine.binary, args, { cwd: stackDir, env, onLine: log });
-  const init = await tf(["init", "-input=false", "-no-color"]);
+  // -reconfigure: the state lives where federation.yaml says (terraform.stateFile); the stack directory
+  // is a cache that two federation files with the same name share, so its recorded backend is no authority.
+  const init = await tf(["init", "-input=false", "-no-color", "-reconfigure"]);
   if (init.exitCode !== 0) throw new DeployError(`${engine.kind} init failed in ${stackDir} (exit ${init.exitCode}); see its output above.`);
   const apply = await tf(["apply", "-input=false", "-no-color", "-auto-approve", `-parallelism=${parallelism}`]);
   if (apply.exitCode !== 0) {
