@@ -51,6 +51,8 @@ export interface FrontendState {
   hostsSyncedAt?: string;
   /** Test switch (HA follower): its Raft log is behind the leader's (COMMIT/LOG_INDEX lower). */
   raftLagging?: boolean;
+  /** MySQL zones: onedb runs that authenticated with a password from their caller (-p or ONE_DB_PASSWORD), absent before the first. */
+  onedbPasswordAuths?: number;
 }
 
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));

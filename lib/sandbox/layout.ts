@@ -137,6 +137,14 @@ export class SandboxLayout {
   raftLock(zoneId: number): string {
     return path.join(this.raftDir, `zone${zoneId}.lock`);
   }
+  /** The password of the MySQL-configured zones' stand-in server (mode 0600, one line); only with such zones. */
+  get mysqlPassword(): string {
+    return path.join(this.dir, "mysql-password");
+  }
+  /** JSON lines: processes whose command line held the MySQL password while onedb ran on this front-end. */
+  passwordLeaks(fe: string): string {
+    return path.join(this.frontendDir(fe), "password-leaks.log");
+  }
   /** The front-end's SQLite database, seen from the host. */
   db(fe: string): string {
     return this.hostPath(fe, "/var/lib/one/one.db");

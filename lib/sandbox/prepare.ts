@@ -2,6 +2,7 @@
  * Everything `up` writes before any sshd starts: registry, keys, scripts, front-end trees and
  * the federation file. Needs no root, so the emulator tests use it on their own.
  */
+import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { compareVersions } from "./catalog";
@@ -45,6 +46,11 @@ export interface PrepareOptions {
   readonly dnfZones?: readonly number[];
   /** Zone ids whose machines are RHEL 7-like with yum only (no dnf). @default [] */
   readonly yumZones?: readonly number[];
+  /**
+   * Zone ids whose front-ends are MySQL-configured: oned.conf DB BACKEND "mysql" with the
+   * sandbox's password (D/mysql-password), onedb authenticates; SQLite storage underneath. @default []
+   */
+  readonly mysqlZones?: readonly number[];
 }
 
 const VERSION = /^\d+\.\d+\.\d+(\.\d+)?$/;
@@ -80,8 +86,26 @@ export function planSandbox(o: PrepareOptions, node: string, emulator: string): 
     zones: buildZones(o.slaves ?? 2, o.addressBase ?? "127.0.50.1", o.port ?? 22, haZones(o), o.servers ?? DEFAULT_HA_SERVERS, {
       nodes: o.nodes ?? DEFAULT_NODES,
       managers: rhelZones(o),
+      mysql: mysqlZonesOf(o),
     }),
   };
+}
+
+/** The MySQL-configured zone ids of the options, sorted, without repeats. */
+export function mysqlZonesOf(o: Pick<PrepareOptions, "mysqlZones">): number[] {
+  return [...new Set(o.mysqlZones ?? [])].sort((a, b) => a - b);
+}
+
+const ALPHANUMERIC = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/** A random alphanumeric password (onedb breaks on @ and #, reference §5.4): 24 characters, ~142 bits. */
+export function generateMysqlPassword(length = 24): string {
+  let out = "";
+  while (out.length < length) {
+    // Rejection sampling keeps every character equally likely (248 = 4 × 62).
+    for (const b of randomBytes(length * 2)) if (b < 248 && out.length < length) out += ALPHANUMERIC[b % 62];
+  }
+  return out;
 }
 
 /** RHEL-family zones of the options: zone id → dnf | yum. */
@@ -106,6 +130,7 @@ function machineProblems(o: PrepareOptions): Array<{ bad: boolean; msg: string }
     unknown("dnf", o.dnfZones),
     unknown("yum", o.yumZones),
     { bad: both.length > 0, msg: `zone ${both.join(", ")} cannot be both --dnf and --yum` },
+    unknown("mysql", o.mysqlZones),
   ];
 }
 
@@ -155,7 +180,13 @@ export function prepareSandbox(o: PrepareOptions, node = process.execPath, emula
   fs.writeFileSync(layout.registry, JSON.stringify(reg, null, 2) + "\n");
   fs.mkdirSync(layout.raftDir, { mode: 0o755 });
   for (const z of reg.zones) if (z.ha) writeRaft(layout, z.id, { ...RAFT_SEED });
-  const seed = { slavesBootstrappedAsSlave: o.slavesBootstrappedAsSlave ?? true };
+  // One password for the sandbox, only when some zone is MySQL-configured; 0600, never printed.
+  const mysqlPassword = reg.zones.some((z) => z.dbBackend === "mysql") ? generateMysqlPassword() : undefined;
+  if (mysqlPassword) {
+    fs.writeFileSync(layout.mysqlPassword, `${mysqlPassword}\n`, { mode: 0o600 });
+    fs.chmodSync(layout.mysqlPassword, 0o600);
+  }
+  const seed = { slavesBootstrappedAsSlave: o.slavesBootstrappedAsSlave ?? true, mysqlPassword };
   for (const m of allMachines(reg)) {
     fs.mkdirSync(layout.frontendDir(m.name), { recursive: true });
     fs.mkdirSync(layout.etcUpper(m.name), { recursive: true, mode: 0o755 });

@@ -52,6 +52,8 @@ export interface ZoneEntry {
   readonly nodes?: readonly NodeEntry[];
   /** RHEL-family zone: its machines use this package manager (absent: apt). */
   readonly packageManager?: "dnf" | "yum";
+  /** MySQL-configured zone: oned.conf names a MySQL server (the stand-in; absent: SQLite). */
+  readonly dbBackend?: "mysql";
 }
 
 /** Contents of sandbox.json. */
@@ -112,6 +114,11 @@ export function nodeOf(reg: SandboxRegistry, name: string): NodeEntry | undefine
 /** A zone's package manager. */
 export function packageManagerOf(zone: ZoneEntry): SandboxPackageManager {
   return zone.packageManager ?? "apt";
+}
+
+/** A zone's database backend as its oned.conf names it. */
+export function dbBackendOf(zone: ZoneEntry): "sqlite" | "mysql" {
+  return zone.dbBackend ?? "sqlite";
 }
 
 /** A front-end's Raft server id, -1 in a solo zone. */

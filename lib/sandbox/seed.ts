@@ -10,6 +10,7 @@ import { seedSql } from "./db-schema";
 import { FrontendState, writeState } from "./frontend-state";
 import { SandboxLayout, YUM_REPOS_DIR, mountsOf } from "./layout";
 import { FrontendEntry, NodeEntry, SandboxPackageManager, SandboxRegistry, packageManagerOf, serverEndpointOf, serverIdOf, serverNameOf, zoneOf } from "./registry";
+import { mysqlDbSection } from "./mysql";
 import { sqliteExec } from "./sqlite";
 
 /** Repository line of the Debian 12 OpenNebula repository for a series. */
@@ -43,12 +44,13 @@ function seedMachineTree(layout: SandboxLayout, name: string, manager: SandboxPa
   fs.writeFileSync(layout.hostPath(name, repositoryFileOf(manager)), manager === "apt" ? repositoryLine(series) : yumRepository(series));
 }
 
-function onedConf(zoneId: number, serverId: number, role: "master" | "slave", masterEndpoint: string): string {
+/** oned.conf of a front-end; `mysqlPassword` makes its DB section MySQL's (the zone is MySQL-configured). */
+function onedConf(zoneId: number, serverId: number, role: "master" | "slave", masterEndpoint: string, mysqlPassword?: string): string {
   return `# oned.conf (sandbox front-end; only the sections the emulated tools read)
 LOG = [ SYSTEM = "file", DEBUG_LEVEL = 3 ]
 PORT = 2633
 LISTEN_ADDRESS = "0.0.0.0"
-DB = [ BACKEND = "sqlite", TIMEOUT = 2500 ]
+${mysqlPassword === undefined ? 'DB = [ BACKEND = "sqlite", TIMEOUT = 2500 ]' : mysqlDbSection(mysqlPassword)}
 FEDERATION = [
     MODE          = "${role.toUpperCase()}",
     ZONE_ID       = ${zoneId},
@@ -64,6 +66,8 @@ RAFT_FOLLOWER_HOOK = [ COMMAND = "raft/vip.sh", ARGUMENTS = "follower eth0 10.3.
 export interface FrontendSeed {
   /** is_slave of slave databases (false models a slave first started STANDALONE). */
   readonly slavesBootstrappedAsSlave: boolean;
+  /** The sandbox's MySQL password, written into the oned.conf of MySQL-configured zones. @default none (no such zone) */
+  readonly mysqlPassword?: string;
 }
 
 /** Creates one front-end's tree, database and state. */
@@ -77,7 +81,9 @@ export function seedFrontend(layout: SandboxLayout, reg: SandboxRegistry, fe: Fr
   fs.mkdirSync(layout.hostPath(fe.name, "/var/lib/one/remotes/etc/vmm/kvm"), { recursive: true });
   fs.writeFileSync(layout.hostPath(fe.name, "/var/lib/one/remotes/etc/vmm/kvm/kvmrc"), "export LIBVIRT_URI=qemu:///system\n");
   const master = reg.zones.find((z) => z.role === "master")!;
-  fs.writeFileSync(layout.hostPath(fe.name, "/etc/one/oned.conf"), onedConf(zone.id, serverIdOf(fe), zone.role, master.endpoint));
+  const mysql = zone.dbBackend === "mysql";
+  // With a PASSWD in it, oned.conf is 0640 as the packages ship it.
+  fs.writeFileSync(layout.hostPath(fe.name, "/etc/one/oned.conf"), onedConf(zone.id, serverIdOf(fe), zone.role, master.endpoint, mysql ? seed.mysqlPassword : undefined), { mode: mysql ? 0o640 : 0o644 });
   fs.writeFileSync(layout.hostPath(fe.name, "/etc/one/monitord.conf"), "NETWORK = [ ADDRESS = \"0.0.0.0\", MONITOR_ADDRESS = \"auto\" ]\n");
   // Solo: the CLI's endpoint is the zone's own, so `onezone list` marks this zone with the `*`.
   // HA: no file, so the CLI talks to its own server's oned (http://localhost:2633/RPC2).

@@ -8,7 +8,8 @@ import { SandboxLayout } from "./layout";
 import { HOST_DISABLED } from "./db-schema";
 import { lastFedIndex, readDbVersions, readHosts, readZones } from "./one-db";
 import { RaftView, raftView } from "./raft";
-import { FrontendEntry, NodeEntry, SandboxPackageManager, ZoneEntry, packageManagerOf, readRegistry, serverIdOf } from "./registry";
+import { readLeaks } from "./password-leaks";
+import { FrontendEntry, NodeEntry, SandboxPackageManager, ZoneEntry, dbBackendOf, packageManagerOf, readRegistry, serverIdOf } from "./registry";
 import { runningSshdPid } from "./sshd";
 import { FrontendStatus, NodeStatus, RaftStatus, SandboxStatus } from "./types";
 
@@ -61,6 +62,8 @@ function frontendStatus(layout: SandboxLayout, fe: FrontendEntry, raft: RaftView
     firewall: formatChain(st.firewall ?? []),
     hosts,
     ...(st.hostsSyncedAt ? { hostsSyncedAt: st.hostsSyncedAt } : {}),
+    passwordLeaks: readLeaks(layout, fe.name).length,
+    onedbPasswordAuths: st.onedbPasswordAuths ?? 0,
   };
 }
 
@@ -72,6 +75,7 @@ export async function sandboxStatus(dir: string): Promise<SandboxStatus> {
   return {
     dir: layout.dir,
     federation: { ...reg.federation },
+    ...(reg.zones.some((z) => z.dbBackend === "mysql") ? { mysqlPasswordFile: layout.mysqlPassword } : {}),
     zones: reg.zones.map((z) => zoneStatus(layout, z)),
   };
 }
@@ -84,6 +88,7 @@ function zoneStatus(layout: SandboxLayout, z: ZoneEntry): SandboxStatus["zones"]
     role: z.role,
     endpoint: z.endpoint,
     ha: z.ha === true,
+    dbBackend: dbBackendOf(z),
     ...(z.vip ? { vip: z.vip } : {}),
     ...(raft ? { raft: { term: raft.record.term, leader: raft.record.leader, logIndex: raft.record.logIndex, splitBrain: raft.record.splitBrain } } : {}),
     frontends: z.frontends.map((fe) => frontendStatus(layout, fe, raft, packageManagerOf(z))),

@@ -45,6 +45,8 @@ export interface ZoneExtras {
   readonly nodes?: number;
   /** RHEL-family zones and their package manager (zone id → dnf | yum). @default {} (every zone apt) */
   readonly managers?: Readonly<Record<number, "dnf" | "yum">>;
+  /** MySQL-configured zones. @default [] (every zone SQLite) */
+  readonly mysql?: readonly number[];
 }
 
 /** Zone ids of a federation with `slaves` slaves, master first. */
@@ -72,6 +74,9 @@ export function buildZones(slaves: number, addressBase: string, port: number, ha
   const managers = extras.managers ?? {};
   const unknownRhel = Object.keys(managers).map(Number).filter((id) => !ids.includes(id));
   if (unknownRhel.length > 0) throw new SandboxError(`--dnf/--yum ${unknownRhel.join(",")}: no such zone (the zones are ${ids.join(", ")})`);
+  const mysql = extras.mysql ?? [];
+  const unknownMysql = mysql.filter((id) => !ids.includes(id));
+  if (unknownMysql.length > 0) throw new SandboxError(`--mysql ${unknownMysql.join(",")}: no such zone (the zones are ${ids.join(", ")})`);
   let next = 0;
   const zones = ids.map((id, i) => {
     const isHa = ha.includes(id);
@@ -92,6 +97,11 @@ export function buildZones(slaves: number, addressBase: string, port: number, ha
   return withVips.map((z) => {
     const zoneNodes = Array.from({ length: nodes }, (_, n) => ({ name: nodeName(z.id, n), hostName: nodeHostName(z.id, n), host: addressAt(addressBase, next++), port, zoneId: z.id }));
     const manager = managers[z.id];
-    return { ...z, ...(zoneNodes.length > 0 ? { nodes: zoneNodes } : {}), ...(manager ? { packageManager: manager } : {}) };
+    return {
+      ...z,
+      ...(zoneNodes.length > 0 ? { nodes: zoneNodes } : {}),
+      ...(manager ? { packageManager: manager } : {}),
+      ...(mysql.includes(z.id) ? { dbBackend: "mysql" as const } : {}),
+    };
   });
 }

@@ -23,6 +23,11 @@ export interface SandboxInfo {
   readonly user: string;
   /** Whether every sshd was already running (nothing was started). */
   readonly alreadyRunning: boolean;
+  /**
+   * The MySQL-configured zones' password (one line, mode 0600, owned by the login user): what
+   * federation.yaml's passwordEnv (ONEFED_SANDBOX_DB_PASSWORD) must hold. Absent without such zones.
+   */
+  readonly mysqlPasswordFile?: string;
   /** Milliseconds `sandboxUp` took. */
   readonly durationMs: number;
   /** Federation name and versions. */
@@ -40,6 +45,8 @@ export interface SandboxInfo {
     readonly vip?: string;
     /** Package manager of the zone's machines ("apt" unless the zone is RHEL-like). */
     readonly packageManager: SandboxPackageManager;
+    /** Database backend oned.conf names ("mysql": the stand-in server over SQLite storage). */
+    readonly dbBackend: "sqlite" | "mysql";
     readonly frontends: ReadonlyArray<{ readonly name: string; readonly host: string; readonly port: number; readonly serverId: number; readonly sshdPid: number }>;
     /** Hypervisor nodes (`zone<id>-node<n>`, host pool name `kvm-<id>-<n>`); empty without --nodes. */
     readonly nodes: ReadonlyArray<{ readonly name: string; readonly hostName: string; readonly host: string; readonly port: number; readonly sshdPid: number }>;
@@ -95,6 +102,10 @@ export interface FrontendStatus {
   readonly hosts: ReadonlyArray<{ readonly id: number; readonly name: string; readonly state: "on" | "off" }>;
   /** When `onehost sync` last ran here (UTC ISO); absent until then. */
   readonly hostsSyncedAt?: string;
+  /** MySQL zones: processes seen with the MySQL password in their command line while onedb ran here (0 when none). */
+  readonly passwordLeaks: number;
+  /** MySQL zones: onedb runs that authenticated with a password their caller supplied (-p or ONE_DB_PASSWORD). */
+  readonly onedbPasswordAuths: number;
 }
 
 /** One hypervisor node in `sandboxStatus`. */
@@ -127,6 +138,8 @@ export interface SandboxStatus {
   readonly dir: string;
   /** Federation name and versions. */
   readonly federation: { readonly name: string; readonly fromVersion: string; readonly toVersion: string };
+  /** The MySQL-configured zones' password file; absent without such zones. */
+  readonly mysqlPasswordFile?: string;
   /** Zones, master first. */
   readonly zones: ReadonlyArray<{
     readonly id: number;
@@ -136,6 +149,8 @@ export interface SandboxStatus {
     readonly endpoint: string;
     /** Whether the zone is an HA (Raft) cluster. */
     readonly ha: boolean;
+    /** Database backend oned.conf names. */
+    readonly dbBackend: "sqlite" | "mysql";
     /** An HA zone's floating IP. */
     readonly vip?: string;
     /** An HA zone's Raft term and leader (server id, null without one). */

@@ -11,9 +11,9 @@ import { SandboxError } from "./errors";
 import { writeKnownHosts } from "./keys";
 import { SANDBOX_USER, SandboxLayout } from "./layout";
 import { machineProfile } from "./frontend-shell";
-import { emulatorEntry, haZones, planSandbox, prepareSandbox, rhelZones } from "./prepare";
+import { emulatorEntry, haZones, mysqlZonesOf, planSandbox, prepareSandbox, rhelZones } from "./prepare";
 import { UserIds, ensureHostDirs, ensureRoot, ensureTools, ensureUser } from "./prerequisites";
-import { SandboxRegistry, allMachines, readRegistry, packageManagerOf, serverIdOf } from "./registry";
+import { SandboxRegistry, allMachines, dbBackendOf, readRegistry, packageManagerOf, serverIdOf } from "./registry";
 import { checkPortFree, runningSshdPid, startSshd } from "./sshd";
 import { SandboxInfo, SandboxUpOptions } from "./types";
 
@@ -30,6 +30,7 @@ function checkSameShape(reg: SandboxRegistry, o: SandboxUpOptions): void {
     o.servers !== undefined && haOf(reg).length > 0 && o.servers !== serversOf(reg) ? `${serversOf(reg)} servers per HA zone` : "",
     o.nodes !== undefined && o.nodes !== nodesOf(reg) ? `${nodesOf(reg)} nodes per zone` : "",
     (o.dnfZones !== undefined || o.yumZones !== undefined) && managersText(rhelZones(o)) !== managersText(managersOf(reg)) ? `RHEL zones ${managersText(managersOf(reg)) || "none"}` : "",
+    o.mysqlZones !== undefined && mysqlZonesOf(o).join(",") !== mysqlOf(reg).join(",") ? `MySQL zones ${mysqlOf(reg).join(",") || "none"}` : "",
   ].filter(Boolean);
   if (diffs.length > 0) {
     throw new SandboxError(`${reg.dir} already holds a sandbox with ${diffs.join(", ")}; take it down first (onefed sandbox down --dir ${reg.dir})`);
@@ -38,6 +39,10 @@ function checkSameShape(reg: SandboxRegistry, o: SandboxUpOptions): void {
 
 function haOf(reg: SandboxRegistry): number[] {
   return reg.zones.filter((z) => z.ha).map((z) => z.id);
+}
+
+function mysqlOf(reg: SandboxRegistry): number[] {
+  return reg.zones.filter((z) => z.dbBackend === "mysql").map((z) => z.id);
 }
 
 function serversOf(reg: SandboxRegistry): number {
@@ -69,6 +74,8 @@ function chownTree(p: string, ids: UserIds): void {
 /** The login user owns what sessions write: machine trees, states, logs, databases. Host keys stay root's. */
 function handOver(layout: SandboxLayout, reg: SandboxRegistry, ids: UserIds): void {
   chownTree(layout.raftDir, ids);
+  // The emulated onedb of MySQL zones reads it to authenticate and to audit the process list.
+  if (mysqlOf(reg).length > 0) fs.chownSync(layout.mysqlPassword, ids.uid, ids.gid);
   for (const fe of allMachines(reg)) {
     fs.chownSync(layout.frontendDir(fe.name), ids.uid, ids.gid);
     chownTree(layout.frontendRoot(fe.name), ids);
@@ -141,6 +148,7 @@ export async function sandboxUp(opts: SandboxUpOptions): Promise<SandboxInfo> {
     knownHostsPath: layout.knownHosts,
     user: SANDBOX_USER,
     alreadyRunning: !fresh && stopped.length === 0,
+    ...(mysqlOf(registry).length > 0 ? { mysqlPasswordFile: layout.mysqlPassword } : {}),
     durationMs,
     federation: { ...registry.federation },
     zones: registry.zones.map((z) => ({
@@ -151,6 +159,7 @@ export async function sandboxUp(opts: SandboxUpOptions): Promise<SandboxInfo> {
       ha: z.ha === true,
       ...(z.vip ? { vip: z.vip } : {}),
       packageManager: packageManagerOf(z),
+      dbBackend: dbBackendOf(z),
       frontends: z.frontends.map((fe) => ({ name: fe.name, host: fe.host, port: fe.port, serverId: serverIdOf(fe), sshdPid: runningSshdPid(layout, fe.name) ?? -1 })),
       nodes: (z.nodes ?? []).map((n) => ({ name: n.name, hostName: n.hostName, host: n.host, port: n.port, sshdPid: runningSshdPid(layout, n.name) ?? -1 })),
     })),

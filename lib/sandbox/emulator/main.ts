@@ -36,9 +36,10 @@ function injectionCheck(env: NodeJS.ProcessEnv): number {
   return 1;
 }
 
-/** Proves the login user can read the registry and write every machine's state and every front-end's database, and the Raft records. */
+/** Proves the login user can read the registry and write every machine's state and every front-end's database, the Raft records, and read the MySQL password. */
 function selfTest(env: NodeJS.ProcessEnv): number {
   const ctx = new EmulatorContext(env);
+  if (ctx.registry.zones.some((z) => z.dbBackend === "mysql")) fs.accessSync(ctx.layout.mysqlPassword, fs.constants.R_OK);
   if (ctx.registry.zones.some((z) => z.ha)) {
     const probe = `${ctx.layout.raftDir}/.self-test`;
     fs.writeFileSync(probe, "ok");
