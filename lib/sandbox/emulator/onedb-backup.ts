@@ -1,13 +1,15 @@
 /**
- * `onedb backup` and `onedb restore` for SQLite, as BackEndSQLite does them: `DROP TABLE IF
- * EXISTS` lines plus real `sqlite3 .dump` output, and a restore that just feeds the file to
- * sqlite3 and ignores its exit status (a truncated file restores "successfully").
+ * `onedb backup` and `onedb restore`. SQLite, as BackEndSQLite does them: `DROP TABLE IF EXISTS`
+ * lines plus real `sqlite3 .dump` output, and a restore that just feeds the file to sqlite3 and
+ * ignores its exit status (a truncated file restores "successfully"). MySQL zones, with
+ * BackEndMySQL's messages and checks over the same SQLite storage: the dump is SQLite's (the
+ * stand-in for mysqldump), and a restore that fails is an error, as `mysql < file` makes it.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import { EmulatorContext } from "./context";
 import { DbRef, OnedbFailure, defaultBackupName, oneNotRunning } from "./onedb-common";
-import { puts } from "./io";
+import { err, puts } from "./io";
 import { FEDERATED_TABLES } from "../db-schema";
 import { SqliteError, sqliteExec, sqliteQuery } from "../sqlite";
 
@@ -31,11 +33,23 @@ function dump(db: string, commands: string): string {
 
 /** Writes a backup; returns the file name it used. */
 export function backupDb(ctx: EmulatorContext, db: DbRef, file: string | undefined, o: { force: boolean; federated: boolean }): string {
-  const display = file ?? defaultBackupName(o.federated);
+  const display = file ?? defaultBackupName(db, o.federated);
   const real = ctx.userPath(display);
   if (!o.force && fs.existsSync(real)) throw new OnedbFailure(`File ${display} exists, backup aborted. Use -f to overwrite.`);
-  if (o.federated) {
-    puts(`Sqlite database backup of federated tables stored in ${display}`);
+  if (db.mysql) {
+    mysqldump(db, real, display, o.federated);
+    puts(`MySQL dump stored in ${display}`, "Use 'onedb restore' or restore the DB using the mysql command:", "mysql -u user -h server -P port db_name < backup_file", "");
+    return display;
+  }
+  if (o.federated) puts(`Sqlite database backup of federated tables stored in ${display}`);
+  writeDump(db, real, display, o.federated, () => puts(`Sqlite database backup stored in ${display}`));
+  puts("Use 'onedb restore' to restore the DB.");
+  return display;
+}
+
+/** The backup file's content (SQLite statements, in both backends); `beforeFullDump` runs between the DROP lines and the dump. */
+function writeDump(db: DbRef, real: string, display: string, federated: boolean, beforeFullDump: () => void = () => undefined): void {
+  if (federated) {
     openForWrite(real, display, ["-- FEDERATED", ...FEDERATED_TABLES.map((t) => `DROP TABLE IF EXISTS "${t}";`), 'DROP TABLE IF EXISTS "logdb";', ""].join("\n"));
     fs.appendFileSync(real, dump(db.real, FEDERATED_TABLES.map((t) => `.dump ${t}\n`).join("")));
     try {
@@ -50,33 +64,66 @@ export function backupDb(ctx: EmulatorContext, db: DbRef, file: string | undefin
       throw new OnedbFailure("Error trying to drop the logdb tmp table.");
     }
     fs.writeFileSync(real, fs.readFileSync(real, "utf8").replace(/logdb_tmp/g, "logdb"));
-  } else {
-    if (!fs.existsSync(db.real)) throw new OnedbFailure(`File ${db.display} doesn't exist`);
-    let tables: string[];
-    try {
-      tables = sqliteQuery<{ name: string }>(db.real, "SELECT name FROM sqlite_master WHERE type='table' AND name != 'sqlite_sequence'").map((r) => r.name);
-    } catch (e) {
-      throw new OnedbFailure(`Error connecting to DB: ${e instanceof SqliteError ? e.message : String(e)}`);
-    }
-    openForWrite(real, display, tables.map((t) => `DROP TABLE IF EXISTS "${t}";\n`).join(""));
-    puts(`Sqlite database backup stored in ${display}`);
-    fs.appendFileSync(real, dump(db.real, ".dump\n"));
+    return;
   }
-  puts("Use 'onedb restore' to restore the DB.");
-  return display;
+  if (!fs.existsSync(db.real)) throw new OnedbFailure(`File ${db.display} doesn't exist`);
+  let tables: string[];
+  try {
+    tables = sqliteQuery<{ name: string }>(db.real, "SELECT name FROM sqlite_master WHERE type='table' AND name != 'sqlite_sequence'").map((r) => r.name);
+  } catch (e) {
+    throw new OnedbFailure(`Error connecting to DB: ${e instanceof SqliteError ? e.message : String(e)}`);
+  }
+  openForWrite(real, display, tables.map((t) => `DROP TABLE IF EXISTS "${t}";\n`).join(""));
+  beforeFullDump();
+  fs.appendFileSync(real, dump(db.real, ".dump\n"));
+}
+
+/**
+ * BackEndMySQL#backup: `system("mysqldump … > file")`. When the shell cannot create the file,
+ * sh says so and onedb raises with the whole command line, password included, as the real one does.
+ */
+function mysqldump(db: DbRef, real: string, display: string, federated: boolean): void {
+  const m = db.mysql!;
+  const what = federated ? ` --add-drop-table ${m.dbName} ${FEDERATED_TABLES.join(" ")}` : `--add-drop-database --databases --add-drop-table ${m.dbName} `;
+  const cmd = `mysqldump -u ${m.user} -p'${m.password}' -h ${m.server} -P ${m.port} ${what} > ${display}`;
+  try {
+    fs.closeSync(fs.openSync(real, "w"));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    err(`sh: 1: cannot create ${display}: ${code === "EACCES" ? "Permission denied" : code === "EISDIR" ? "Is a directory" : "Directory nonexistent"}\n`);
+    throw new OnedbFailure(`Unknown error running '${cmd}'`);
+  }
+  writeDump(db, real, display, federated);
 }
 
 /** Restores a backup into the database. */
 export function restoreDb(ctx: EmulatorContext, db: DbRef, file: string | undefined, o: { force: boolean; federated: boolean }): void {
   if (!file || !fs.existsSync(ctx.userPath(file))) throw new OnedbFailure(`File ${file ?? ""} doesn't exist, backup restoration aborted.`);
   oneNotRunning(ctx);
-  if (!o.federated && fs.existsSync(db.real) && !o.force) throw new OnedbFailure(`File ${db.display} exists, use -f to overwrite.`);
+  const m = db.mysql;
+  if (m && !o.federated && !o.force && hasOneadmin(db.real)) throw new OnedbFailure(`MySQL database ${m.dbName} at ${m.server} exists, use -f to overwrite.`);
+  if (!m && !o.federated && fs.existsSync(db.real) && !o.force) throw new OnedbFailure(`File ${db.display} exists, use -f to overwrite.`);
   const fd = fs.openSync(ctx.userPath(file), "r");
+  let status: number | null;
   try {
-    // Like `system("sqlite3 db < file")`: sqlite3 writes straight to our stdout/stderr; status ignored.
-    spawnSync("sqlite3", [db.real], { stdio: [fd, "inherit", "inherit"] });
+    // Like `system("sqlite3 db < file")` / `system("mysql … db < file")`: output straight to ours.
+    status = spawnSync("sqlite3", [db.real], { stdio: [fd, "inherit", "inherit"] }).status;
   } finally {
     fs.closeSync(fd);
   }
-  puts(`Sqlite database backup restored in ${db.display}`);
+  if (!m) {
+    puts(`Sqlite database backup restored in ${db.display}`); // status ignored, as BackEndSQLite does
+    return;
+  }
+  if (status !== 0) throw new OnedbFailure(`Error while restoring MySQL DB ${m.dbName} at ${m.server}.`);
+  puts(`MySQL DB ${m.dbName} at ${m.server} restored.`);
+}
+
+/** db_exists?: user 0 (oneadmin) is in user_pool. */
+function hasOneadmin(db: string): boolean {
+  try {
+    return sqliteQuery<{ n: number }>(db, "SELECT count(*) AS n FROM user_pool WHERE oid=0")[0]?.n > 0;
+  } catch {
+    return false;
+  }
 }

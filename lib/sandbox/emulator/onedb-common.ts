@@ -1,9 +1,8 @@
 /**
- * What every onedb subcommand shares: option parsing, choosing the database (oned.conf or
- * --sqlite), the "is OpenNebula running" guard, and onedb's failure convention (message on
+ * What every onedb subcommand shares: option parsing, the database it works on (chosen in
+ * onedb-connection.ts), the "is OpenNebula running" guard, and onedb's failure convention (message on
  * stderr, exit 255 unless a subcommand returns its own code).
  */
-import * as fs from "fs";
 import { EmulatorContext } from "./context";
 import { clientEndpoint, connect } from "./oned-link";
 import { lockFileExists } from "./oned";
@@ -36,17 +35,49 @@ export interface OnedbArgs {
   readonly backup?: string;
   /** -s file */
   readonly sqlite?: string;
-  /** Whether MySQL connection options (-S -u -p -d -P, -t mysql) were given. */
-  readonly mysql: boolean;
+  /** -t sqlite|mysql */
+  readonly type?: string;
+  /** -S host */
+  readonly server?: string;
+  /** -P port */
+  readonly port?: string;
+  /** -u user */
+  readonly user?: string;
+  /** -p password */
+  readonly password?: string;
+  /** -d dbname */
+  readonly dbName?: string;
+  /** Whether a connection option (-S -P -u -p -d) was given: without -t, that means MySQL (onedb.rb). */
+  readonly connection: boolean;
 }
 
-const VALUE_OPTS: Record<string, string> = { "-s": "sqlite", "--sqlite": "sqlite", "-b": "backup", "--backup": "backup", "-t": "type", "--type": "type", "-S": "my", "--server": "my", "-P": "my", "--port": "my", "-u": "my", "--username": "my", "-p": "my", "--password": "my", "-d": "my", "--dbname": "my", "--encoding": "enc" };
+type ValueOption = "sqlite" | "backup" | "type" | "server" | "port" | "user" | "password" | "dbName" | "encoding";
+const VALUE_OPTS: Record<string, ValueOption> = {
+  "-s": "sqlite",
+  "--sqlite": "sqlite",
+  "-b": "backup",
+  "--backup": "backup",
+  "-t": "type",
+  "--type": "type",
+  "-S": "server",
+  "--server": "server",
+  "-P": "port",
+  "--port": "port",
+  "-u": "user",
+  "--username": "user",
+  "-p": "password",
+  "--password": "password",
+  "-d": "dbName",
+  "--dbname": "dbName",
+  "--encoding": "encoding",
+};
+const CONNECTION_OPTIONS: readonly ValueOption[] = ["server", "port", "user", "password", "dbName"];
 
 /** Parses onedb's options (OptionParser style: `-b file`, `--backup=file`, `-bfile`). */
 export function parseOnedbArgs(argv: string[]): OnedbArgs {
   const words: string[] = [];
-  let verbose = false, force = false, federated = false, noBackup = false, dry = false, mysql = false;
-  let backup: string | undefined, sqlite: string | undefined;
+  let verbose = false, force = false, federated = false, noBackup = false, dry = false;
+  const values: Partial<Record<ValueOption, string>> = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (!a.startsWith("-") || a === "-") {
@@ -64,36 +95,36 @@ export function parseOnedbArgs(argv: string[]): OnedbArgs {
     else if (VALUE_OPTS[flag]) {
       const value = inline ?? argv[++i];
       if (value === undefined) throw new OnedbFailure(`missing argument: ${flag}`);
-      const kind = VALUE_OPTS[flag];
-      if (kind === "sqlite") sqlite = value;
-      else if (kind === "backup") backup = value;
-      else if (kind === "my" || (kind === "type" && value !== "sqlite")) mysql = true;
+      values[VALUE_OPTS[flag]] = value;
     } else throw new OnedbFailure(`invalid option: ${a}`);
   }
-  return { words, verbose, force, federated, noBackup, dry, backup, sqlite, mysql };
+  if (values.port !== undefined && !/^-?\d+$/.test(values.port)) throw new OnedbFailure(`invalid argument: -P ${values.port}`);
+  const connection = CONNECTION_OPTIONS.some((k) => values[k] !== undefined);
+  const { sqlite, backup, type, server, port, user, password, dbName } = values;
+  return { words, verbose, force, federated, noBackup, dry, backup, sqlite, type, server, port, user, password, dbName, connection };
+}
+
+/** onedb's SQLite database when neither -s nor oned.conf names another. */
+export const SQLITE_PATH = "/var/lib/one/one.db";
+
+/** A MySQL connection onedb opened: what its messages and default backup names use. */
+export interface MysqlRef {
+  readonly server: string;
+  readonly port: number;
+  readonly user: string;
+  readonly dbName: string;
+  /** As onedb hands it to mysqldump/mysql (their command lines; a failed backup prints one). */
+  readonly password: string;
 }
 
 /** The database onedb works on: the path it prints and the file it opens. */
 export interface DbRef {
-  /** As onedb prints it. */
+  /** As onedb prints it (SQLite). */
   readonly display: string;
-  /** The file. */
+  /** The file: the SQLite database, or a MySQL zone's stand-in storage. */
   readonly real: string;
-}
-
-/** --sqlite, else oned.conf's DB section (SQLite at /var/lib/one/one.db). */
-export function chooseDb(ctx: EmulatorContext, a: OnedbArgs): DbRef {
-  if (a.sqlite) return { display: a.sqlite, real: ctx.userPath(a.sqlite) };
-  if (a.mysql) throw new OnedbFailure("Error connecting to DB: Mysql2::Error::ConnectionError: Can't connect to local MySQL server through socket '/run/mysqld/mysqld.sock' (2)");
-  let conf: string;
-  try {
-    conf = fs.readFileSync(ctx.ownPath("/etc/one/oned.conf"), "utf8");
-  } catch (e) {
-    throw new OnedbFailure(`Unable to parse oned.conf: ${(e as Error).message}`);
-  }
-  const backend = /DB\s*=\s*\[[^\]]*BACKEND\s*=\s*"?(\w+)/i.exec(conf)?.[1]?.toLowerCase();
-  if (backend !== "sqlite") throw new OnedbFailure("Error connecting to DB: the sandbox only emulates the sqlite backend");
-  return { display: "/var/lib/one/one.db", real: ctx.ownPath("/var/lib/one/one.db") };
+  /** Set when onedb talks to MySQL (the messages and default backup names are MySQL's). */
+  readonly mysql?: MysqlRef;
 }
 
 /** onedb's one_not_running: the lock file, then an oned answering at the CLI endpoint. */
@@ -110,10 +141,11 @@ export function shortTime(epoch: number): string {
   return `${p(d.getMonth() + 1)}/${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
-/** Default backup name: unpadded date parts and colons, like bck_file. */
-export function defaultBackupName(federated: boolean): string {
+/** Default backup name: unpadded date parts and colons, like bck_file (MySQL: server and database in it). */
+export function defaultBackupName(db: DbRef, federated: boolean): string {
   const t = new Date();
-  return `/var/lib/one/one.db_${federated ? "federated_" : ""}${t.getFullYear()}-${t.getMonth() + 1}-${t.getDate()}_${t.getHours()}:${t.getMinutes()}:${t.getSeconds()}.bck`;
+  const stamp = `${federated ? "federated_" : ""}${t.getFullYear()}-${t.getMonth() + 1}-${t.getDate()}_${t.getHours()}:${t.getMinutes()}:${t.getSeconds()}`;
+  return db.mysql ? `/var/lib/one/mysql_${db.mysql.server}_${db.mysql.dbName}_${stamp}.sql` : `/var/lib/one/one.db_${stamp}.bck`;
 }
 
 /** onedb's update_available: [needs, 2 older | 3 newer]. */

@@ -48,7 +48,7 @@ export function upgrade(ctx: EmulatorContext, db: DbRef, installed: string, a: O
     prettyPrintVersions(before);
     puts("");
   }
-  const backup = a.noBackup ? undefined : backupDb(ctx, db, a.backup ?? defaultBackupName(false), { force: a.force, federated: false });
+  const backup = a.noBackup ? undefined : backupDb(ctx, db, a.backup ?? defaultBackupName(db, false), { force: a.force, federated: false });
   const t0 = Date.now();
   if (!before.isSlave) {
     puts("", ">>> Running migrators for shared tables");
@@ -89,7 +89,7 @@ export function fsck(ctx: EmulatorContext, db: DbRef, installed: string, a: Oned
         `Current database is version\nShared: ${v.shared.version}, Local: ${v.local.version}`,
     );
   }
-  if (!a.dry) backupDb(ctx, db, a.backup ?? defaultBackupName(false), { force: a.force, federated: false });
+  if (!a.dry) backupDb(ctx, db, a.backup ?? defaultBackupName(db, false), { force: a.force, federated: false });
   const t0 = Date.now();
   if (a.verbose) puts("  > Running fsck");
   const totals = a.dry

@@ -4,15 +4,26 @@
  */
 import { EmulatorContext } from "./context";
 import { backupDb, restoreDb } from "./onedb-backup";
-import { OnedbArgs, OnedbFailure, chooseDb, parseOnedbArgs, shortTime, updateAvailable } from "./onedb-common";
+import { OnedbArgs, OnedbFailure, parseOnedbArgs, shortTime, updateAvailable } from "./onedb-common";
+import { chooseDb } from "./onedb-connection";
 import { fsck, upgrade } from "./onedb-upgrade";
+import { PasswordAudit } from "./password-audit";
 import { err, puts } from "./io";
 import { compareVersions, dbVersionsOf } from "../catalog";
 import { readDbVersions, readHistory } from "../one-db";
 import { OnefedError } from "../../errors";
 
-/** Emulated `onedb`. */
+/** Emulated `onedb`; on a MySQL zone, between two scans of the process list for the password. */
 export function onedb(ctx: EmulatorContext, argv: string[]): number {
+  const audit = PasswordAudit.start(ctx);
+  try {
+    return run(ctx, argv);
+  } finally {
+    audit?.scan("exit");
+  }
+}
+
+function run(ctx: EmulatorContext, argv: string[]): number {
   const installed = ctx.installedVersion();
   if (!installed) {
     err("sh: 1: onedb: not found\n");

@@ -1,0 +1,110 @@
+/**
+ * Which database onedb opens, as onedb.rb decides (reference §5.4): `-t`, else MySQL when any
+ * connection option is given, else oned.conf's DB section. MySQL: the password comes from `-p` (or
+ * oned.conf's PASSWD), then ONE_DB_PASSWORD, then a prompt; the zone's stand-in server then checks
+ * host, account, password and database like MySQL does, with MySQL's errors.
+ */
+import * as fs from "fs";
+import { EmulatorContext } from "./context";
+import { DbRef, OnedbArgs, OnedbFailure, SQLITE_PATH } from "./onedb-common";
+import { out } from "./io";
+import { MYSQL, readMysqlPassword } from "../mysql";
+
+/** oned.conf's DB attributes as Augeas returns them to onedb: quotes and backslashes removed. */
+export function onedConfDb(conf: string): Record<string, string> {
+  const section = /^[ \t]*DB[ \t]*=[ \t]*\[([^\]]*)\]/m.exec(conf)?.[1] ?? "";
+  const attrs: Record<string, string> = {};
+  for (const m of section.matchAll(/(\w+)\s*=\s*("(?:[^"\\]|\\.)*"|[^,\s]+)/g)) {
+    attrs[m[1].toUpperCase()] = m[2].replace(/^"|"$/g, "").replace(/\\/g, "");
+  }
+  return attrs;
+}
+
+/** What onedb connects with, before the defaults are applied. */
+interface Options {
+  readonly server?: string;
+  readonly port?: string;
+  readonly user?: string;
+  readonly password?: string;
+  readonly dbName?: string;
+}
+
+/** -s / -t sqlite / oned.conf's SQLite, or a MySQL connection that passed the stand-in's checks. */
+export function chooseDb(ctx: EmulatorContext, a: OnedbArgs): DbRef {
+  let backend = a.type;
+  let options: Options = a;
+  let fromConf = false;
+  if (backend === undefined && !a.connection) {
+    let conf: string;
+    try {
+      conf = fs.readFileSync(ctx.ownPath("/etc/one/oned.conf"), "utf8");
+    } catch (e) {
+      throw new OnedbFailure(`Unable to parse oned.conf: ${(e as Error).message}`);
+    }
+    const db = onedConfDb(conf);
+    backend = db.BACKEND?.toLowerCase();
+    options = { server: db.SERVER, port: db.PORT, user: db.USER, password: db.PASSWD, dbName: db.DB_NAME };
+    fromConf = true;
+  } else if (backend === undefined) backend = "mysql";
+  if (backend === "sqlite") return { display: a.sqlite ?? SQLITE_PATH, real: a.sqlite ? ctx.userPath(a.sqlite) : ctx.ownPath(SQLITE_PATH) };
+  if (backend !== "mysql") throw new OnedbFailure("You need to specify the SQLite, MySQL or PostgreSQL connection options.");
+  return connectMysql(ctx, options, fromConf);
+}
+
+/** Ruby's `v[1..-2] if v[0] == ?"`. */
+function unquote(v: string): string {
+  return v.startsWith('"') ? v.slice(1, -1) : v;
+}
+
+function connectMysql(ctx: EmulatorContext, o: Options, fromConf: boolean): DbRef {
+  let password = o.password;
+  let fromCaller = password !== undefined && !fromConf;
+  if (password === undefined && ctx.env.ONE_DB_PASSWORD !== undefined) {
+    password = ctx.env.ONE_DB_PASSWORD;
+    fromCaller = true;
+  }
+  if (password === undefined) promptForPassword();
+  // BackEndMySQL checks USER, then DBNAME: with both missing it names DBNAME.
+  if (o.user === undefined || o.dbName === undefined) throw new OnedbFailure(`MySQL option ${o.dbName === undefined ? "DBNAME" : "USER"} is needed`);
+  const mysql = {
+    server: unquote(o.server ?? MYSQL.server),
+    port: Number(unquote(o.port ?? "0")) || 0,
+    user: unquote(o.user),
+    dbName: unquote(o.dbName),
+    password: unquote(password),
+  };
+  authenticate(ctx, mysql);
+  if (fromCaller) ctx.update((s) => void (s.onedbPasswordAuths = (s.onedbPasswordAuths ?? 0) + 1));
+  return { display: `${mysql.dbName} at ${mysql.server}`, real: ctx.ownPath(SQLITE_PATH), mysql };
+}
+
+/**
+ * get_password: `stty -echo` (which complains without a terminal), the prompt, then STDIN.gets.
+ * Over SSH without a terminal the real onedb waits there for ever; the sandbox fails instead.
+ */
+function promptForPassword(): never {
+  out("MySQL Password: ");
+  // tty loads net: only this path needs it.
+  const stty = (require("tty") as typeof import("tty")).isatty(0) ? "" : "stty: 'standard input': Inappropriate ioctl for device\n";
+  throw new OnedbFailure(
+    `${stty}onedb (sandbox): no MySQL password from -p, ONE_DB_PASSWORD or oned.conf; the real onedb now waits for one on stdin ` +
+      "(over SSH without a terminal: for ever). The sandbox does not wait.",
+  );
+}
+
+/**
+ * The stand-in server, in MySQL's order: host, then account and password, then database. Only
+ * `localhost` reaches it (the client uses the socket and ignores the port); a zone without one
+ * (SQLite-configured) has no socket.
+ */
+function authenticate(ctx: EmulatorContext, c: { server: string; user: string; password: string; dbName: string }): void {
+  const refuse = (why: string): OnedbFailure => new OnedbFailure(`Error connecting to DB: Mysql2::Error::ConnectionError: ${why}`);
+  if (c.server !== MYSQL.server) {
+    throw refuse(/^\d+\.\d+\.\d+\.\d+$/.test(c.server) ? `Can't connect to MySQL server on '${c.server}' (111)` : `Unknown MySQL server host '${c.server}' (-2)`);
+  }
+  if (ctx.zone.dbBackend !== "mysql") throw refuse(`Can't connect to local MySQL server through socket '${MYSQL.socket}' (2)`);
+  if (c.user !== MYSQL.user || c.password !== readMysqlPassword(ctx.layout)) {
+    throw refuse(`Access denied for user '${c.user}'@'localhost' (using password: ${c.password === "" ? "NO" : "YES"})`);
+  }
+  if (c.dbName !== MYSQL.dbName) throw refuse(`Unknown database '${c.dbName}'`);
+}

@@ -1,0 +1,78 @@
+/**
+ * The process-list audit of MySQL zones: while onedb runs there, every process on the machine
+ * (not only the sandbox's: `ps` shows them all to everyone) is checked for the sandbox's MySQL
+ * password in its command line, once at the start and once before the exit. Hits are appended to
+ * the front-end's password-leaks.log with the password masked.
+ */
+import * as fs from "fs";
+import { EmulatorContext } from "./context";
+import { chownLikeParent } from "../frontend-state";
+import { readMysqlPassword } from "../mysql";
+import type { PasswordLeak } from "../password-leaks";
+
+/** Every process whose /proc/<pid>/cmdline holds the password: pid and the masked command line. */
+export function processesShowing(password: string): Array<{ pid: number; command: string }> {
+  let pids: string[];
+  try {
+    pids = fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e));
+  } catch {
+    return [];
+  }
+  const hits: Array<{ pid: number; command: string }> = [];
+  for (const pid of pids) {
+    let raw: Buffer;
+    try {
+      raw = fs.readFileSync(`/proc/${pid}/cmdline`);
+    } catch {
+      continue; // gone meanwhile
+    }
+    if (raw.indexOf(password) < 0) continue;
+    const command = raw.toString("utf8").replace(/\0+$/, "").split("\0").join(" ").split(password).join("***");
+    hits.push({ pid: Number(pid), command });
+  }
+  return hits;
+}
+
+/** One onedb run's audit: each process is recorded once even when both scans see it. */
+export class PasswordAudit {
+  private readonly seen = new Set<string>();
+
+  private constructor(
+    private readonly ctx: EmulatorContext,
+    private readonly password: string,
+  ) {}
+
+  /** Starts the audit on a MySQL zone (undefined elsewhere, or when the password cannot be read). */
+  static start(ctx: EmulatorContext): PasswordAudit | undefined {
+    if (ctx.zone.dbBackend !== "mysql") return undefined;
+    let password: string;
+    try {
+      password = readMysqlPassword(ctx.layout);
+    } catch {
+      return undefined;
+    }
+    if (password === "") return undefined;
+    const audit = new PasswordAudit(ctx, password);
+    audit.scan("start");
+    return audit;
+  }
+
+  /** Scans the process list and records what is new. */
+  scan(when: PasswordLeak["when"]): void {
+    const fresh = processesShowing(this.password).filter((h) => !this.seen.has(`${h.pid} ${h.command}`));
+    if (fresh.length === 0) return;
+    const file = this.ctx.layout.passwordLeaks(this.ctx.self.name);
+    const ts = new Date().toISOString();
+    const lines = fresh.map((h) => {
+      this.seen.add(`${h.pid} ${h.command}`);
+      const leak: PasswordLeak = { ts, frontend: this.ctx.self.name, when, pid: h.pid, command: h.command };
+      return `${JSON.stringify(leak)}\n`;
+    });
+    try {
+      fs.appendFileSync(file, lines.join(""));
+      chownLikeParent(file);
+    } catch {
+      /* the audit never fails a command */
+    }
+  }
+}
