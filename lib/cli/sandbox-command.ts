@@ -15,6 +15,7 @@ import {
   setRaftLeader,
   setRaftSplitBrain,
   setReplicationBlocked,
+  SANDBOX_DB_PASSWORD_ENV,
   SandboxStatus,
 } from "../sandbox";
 import { ParsedArgs, flag, parseArgs } from "./args";
@@ -40,6 +41,7 @@ Run \`onefed sandbox <command> --help\` for its options. DIR defaults to ./.sand
 `,
   up: `Usage: onefed sandbox up [--dir DIR] [--slaves N] [--from V] [--to V] [--address-base A] [--port P] [--name NAME]
                          [--ha ZONE,ZONE,...] [--servers N] [--nodes N] [--dnf ZONE,...] [--yum ZONE,...]
+                         [--mysql ZONE,...]
 
 Creates the sandbox in DIR (or restarts the sshd of a stopped one) and prints where things are.
 Needs root. Defaults: --slaves 2, --from 6.10.0, --to 7.0.0, --address-base 127.0.50.1 (every
@@ -50,6 +52,9 @@ front-end takes the next address, in zone order), --port 22, --name sandbox.
 with their own sshd on the addresses after those (zone order), host names kvm-<id>-<n>.
 --dnf / --yum make the listed zones' machines RHEL-like: rpm and dnf (with yum) / yum only,
 /etc/yum.repos.d/opennebula.repo, no apt-get or dpkg-query.
+--mysql makes the listed zones' front-ends MySQL-configured: oned.conf DB BACKEND "mysql" with a
+random password kept in DIR/mysql-password (0600), onedb authenticating against it (the storage
+underneath stays SQLite); federation.yaml reads the password from ONEFED_SANDBOX_DB_PASSWORD.
 `,
   status: `Usage: onefed sandbox status [--dir DIR] [--json]
 
@@ -136,15 +141,25 @@ function nodeTable(st: SandboxStatus): string {
   return rows.length === 0 ? "" : align([["ZONE", "NODE", "HOST NAME", "SSH", "SSHD", "PKG", "PACKAGE", "LIBVIRTD", "CMDS"], ...rows]);
 }
 
+/** MySQL zones: where the password is, how many onedb runs got it from their caller, and any leaks. */
+function mysqlLine(st: SandboxStatus): string {
+  const fes = st.zones.filter((z) => z.dbBackend === "mysql").flatMap((z) => z.frontends);
+  const auths = fes.reduce((n, fe) => n + fe.onedbPasswordAuths, 0);
+  const leaks = fes.filter((fe) => fe.passwordLeaks > 0).map((fe) => `${fe.name} ${fe.passwordLeaks}`);
+  return `MySQL password in ${st.mysqlPasswordFile} (${SANDBOX_DB_PASSWORD_ENV}); onedb runs with a caller's password: ${auths}; password leaks: ${leaks.length > 0 ? leaks.join(", ") : "none"}`;
+}
+
 /**
  * The readable status table (a RAFT column, `<server id> <role>`, when the federation has HA
- * zones; PKG when some zone is RHEL-like), then the nodes' table when there are nodes.
+ * zones; PKG when some zone is RHEL-like; DB when some zone is MySQL-configured), then the nodes'
+ * table when there are nodes, then a line per HA zone and one for the MySQL zones.
  */
 export function statusTable(st: SandboxStatus): string {
   const zoneIds = st.zones.map((z) => String(z.id));
   const ha = st.zones.some((z) => z.ha);
   const rhel = st.zones.some((z) => z.frontends.some((fe) => fe.packageManager !== "apt"));
-  const head = ["ZONE", "NAME", "ROLE", "FRONT-END", "SSH", "SSHD", ...(ha ? ["RAFT"] : []), ...(rhel ? ["PKG"] : []), "PACKAGE", "CONFIG", "DB SHARED/LOCAL", "ONED", "LOCK", `STATES ${zoneIds.join("/")}`, "FED_INDEX", "CMDS"];
+  const mysql = st.zones.some((z) => z.dbBackend === "mysql");
+  const head = ["ZONE", "NAME", "ROLE", "FRONT-END", "SSH", "SSHD", ...(ha ? ["RAFT"] : []), ...(rhel ? ["PKG"] : []), ...(mysql ? ["DB"] : []), "PACKAGE", "CONFIG", "DB SHARED/LOCAL", "ONED", "LOCK", `STATES ${zoneIds.join("/")}`, "FED_INDEX", "CMDS"];
   const rows: string[][] = [head];
   for (const z of st.zones) {
     for (const fe of z.frontends) {
@@ -157,6 +172,7 @@ export function statusTable(st: SandboxStatus): string {
         fe.sshdRunning ? "up" : "down",
         ...(ha ? [raftCell(fe)] : []),
         ...(rhel ? [fe.packageManager] : []),
+        ...(mysql ? [z.dbBackend] : []),
         fe.packageVersion || "-",
         fe.configVersion,
         `${fe.db.shared || "?"}/${fe.db.local || "?"}${fe.db.isSlave ? " (slave)" : ""}`,
@@ -173,7 +189,8 @@ export function statusTable(st: SandboxStatus): string {
   const raft = st.zones
     .filter((z) => z.ha && z.raft)
     .map((z) => `zone ${z.id}: floating IP ${z.vip}, term ${z.raft!.term}, ${z.raft!.leader === null ? "no leader" : `leader server ${z.raft!.leader}`}${z.raft!.splitBrain ? ", split brain" : ""}`);
-  return `Sandbox ${st.dir}: federation ${st.federation.name}, ${st.federation.fromVersion} → ${st.federation.toVersion}\n\n${table}${nodes ? `\n\n${nodes}` : ""}${raft.length > 0 ? `\n\n${raft.join("\n")}` : ""}`;
+  const footer = [...raft, ...(mysql ? [mysqlLine(st)] : [])];
+  return `Sandbox ${st.dir}: federation ${st.federation.name}, ${st.federation.fromVersion} → ${st.federation.toVersion}\n\n${table}${nodes ? `\n\n${nodes}` : ""}${footer.length > 0 ? `\n\n${footer.join("\n")}` : ""}`;
 }
 
 async function run(command: string, argv: string[], out: (s: string) => void): Promise<number> {
@@ -184,7 +201,7 @@ async function run(command: string, argv: string[], out: (s: string) => void): P
   };
   switch (command) {
     case "up": {
-      const a = p(["slaves", "from", "to", "address-base", "port", "name", "ha", "servers", "nodes", "dnf", "yum"]);
+      const a = p(["slaves", "from", "to", "address-base", "port", "name", "ha", "servers", "nodes", "dnf", "yum", "mysql"]);
       const info = await sandboxUp({
         dir: dirOf(a),
         slaves: integer(a, "slaves", 0, 250),
@@ -198,10 +215,13 @@ async function run(command: string, argv: string[], out: (s: string) => void): P
         nodes: integer(a, "nodes", 0, 8),
         dnfZones: zoneList(a, "dnf"),
         yumZones: zoneList(a, "yum"),
+        mysqlZones: zoneList(a, "mysql"),
         log: out,
       });
       const m = info.zones[0].frontends[0];
       out(`federation file: ${info.federationFile}`);
+      // The password itself is never printed: it would end up in terminals and CI logs.
+      if (info.mysqlPasswordFile) out(`MySQL zones: before a deploy, export ${SANDBOX_DB_PASSWORD_ENV}="$(cat ${info.mysqlPasswordFile})"`);
       out(`try: ssh -i ${info.privateKeyPath} -o UserKnownHostsFile=${info.knownHostsPath} -p ${m.port} ${info.user}@${m.host} onezone list`);
       return 0;
     }

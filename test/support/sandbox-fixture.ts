@@ -25,12 +25,22 @@ export class SandboxFixture {
   /**
    * A fresh sandbox: `from`/`to` versions, `ha` zone ids that become HA (Raft) zones of `servers`
    * front-ends each (default 3; see docs/sandbox.md "HA zones"), `nodes` KVM hypervisor nodes per
-   * zone (default 0), `dnfZones` / `yumZones` whose machines are RHEL-like (docs/sandbox.md).
+   * zone (default 0), `dnfZones` / `yumZones` whose machines are RHEL-like, `mysqlZones` whose
+   * front-ends are MySQL-configured (password in `<dir>/mysql-password`; docs/sandbox.md).
    */
   static async up(
     addressBase: string,
     slaves = 2,
-    options: { from?: string; to?: string; ha?: readonly number[]; servers?: number; nodes?: number; dnfZones?: readonly number[]; yumZones?: readonly number[] } = {},
+    options: {
+      from?: string;
+      to?: string;
+      ha?: readonly number[];
+      servers?: number;
+      nodes?: number;
+      dnfZones?: readonly number[];
+      yumZones?: readonly number[];
+      mysqlZones?: readonly number[];
+    } = {},
   ): Promise<SandboxFixture> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "onefed-it-"));
     // The sandbox login user must traverse it (mkdtemp makes 0700).
@@ -50,6 +60,11 @@ export class SandboxFixture {
       (err as Error).message += `\n--- output ---\n${lines.join("\n")}`;
       throw err;
     }
+  }
+
+  /** The MySQL zones' password (sandboxes with `mysqlZones`): what ONEFED_SANDBOX_DB_PASSWORD must hold for a deploy. */
+  mysqlPassword(): string {
+    return fs.readFileSync(path.join(this.dir, "mysql-password"), "utf8").trim();
   }
 
   status(): Promise<SandboxStatus> {
