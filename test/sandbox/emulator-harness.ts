@@ -59,14 +59,16 @@ export class EmulatorSandbox {
    * Runs a shell command line on a machine, with its profile's shims first on PATH. On RHEL-like
    * machines the host's apt-get and dpkg tools are shadowed by "command not found" stand-ins (the
    * namespace hides them with whiteouts; never let a test reach the host's real apt-get).
+   * `input` is the command's stdin (default: none, at end of file at once).
    */
-  run(fe: string, command: string, env: Record<string, string> = {}): Run {
+  run(fe: string, command: string, env: Record<string, string> = {}, input?: string): Run {
     const layout = new SandboxLayout(this.dir);
     const reg = readRegistry(layout)!;
     const rhel = packageManagerOf(zoneOf(reg, fe) ?? reg.zones[0]) !== "apt";
     const r = spawnSync(rhel ? "bash" : "sh", [...(rhel ? ["--norc"] : []), "-c", command], {
       cwd: this.work,
       encoding: "utf8",
+      input: input ?? "",
       env: {
         PATH: `${shimDirOf(layout, reg, zoneOf(reg, fe) ? fe : reg.zones[0].frontends[0].name)}:${rhel ? `${this.hidden()}:` : ""}${process.env.PATH}`,
         TZ: "UTC",

@@ -1,0 +1,266 @@
+/**
+ * MySQL-configured zones (`mysqlZones`): the sandbox's password (file, oned.conf, federation.yaml),
+ * the emulated onedb choosing its backend and password like onedb.rb (oned.conf, -p,
+ * ONE_DB_PASSWORD, the prompt), the stand-in server's MySQL errors, MySQL's backup/restore
+ * messages and default names, the process-list audit and the status counters. SQLite zones of the
+ * same sandbox keep their behaviour.
+ */
+import { spawn } from "child_process";
+import * as fs from "fs";
+import { readPasswordLeaks, sandboxStatus } from "../../lib/sandbox";
+import { planSandbox } from "../../lib/sandbox/prepare";
+import { runSandboxCommand } from "../../lib/cli/sandbox-command";
+import { EmulatorSandbox, MASTER, SLAVE_CA, SLAVE_GE } from "../sandbox/emulator-harness";
+
+/** What withOnedbConnection puts after the subcommand for the sandbox's federation.yaml. */
+const CONN = "-t mysql -S localhost -P 0 -u oneadmin -d opennebula";
+/** The tool's stdin wrapper (lib/opennebula/remote-command.ts withDbPassword). */
+const WRAP = `sh -c 'IFS= read -r ONE_DB_PASSWORD && export ONE_DB_PASSWORD && exec "$@"' sh`;
+const VERSION_OUT = "Shared: 6.10.0\nLocal:  6.10.0\nRequired shared version: 6.10.0\nRequired local version:  6.10.0\n";
+const refused = (why: string): { stdout: string; stderr: string; code: number } => ({
+  stdout: "",
+  stderr: `Error connecting to DB: Mysql2::Error::ConnectionError: ${why}\n`,
+  code: 255,
+});
+const MYSQL_DUMP_TAIL = "Use 'onedb restore' or restore the DB using the mysql command:\nmysql -u user -h server -P port db_name < backup_file\n\n";
+
+describe("MySQL zones: options and files", () => {
+  it("refuses an unknown zone id", () => {
+    expect(() => planSandbox({ dir: "/tmp/onefed-plan", mysqlZones: [102] }, "n", "e")).toThrow(/--mysql 102: no such zone \(the zones are 0, 100, 101\)/);
+  });
+
+  it("gives every zone's front-ends a MySQL oned.conf, and per-zone database settings in federation.yaml when not all are MySQL", () => {
+    const sb = EmulatorSandbox.create({ mysqlZones: [100, 0, 100] });
+    try {
+      const password = fs.readFileSync(`${sb.dir}/mysql-password`, "utf8");
+      expect(password).toMatch(/^[A-Za-z0-9]{20,}\n$/);
+      expect(fs.statSync(`${sb.dir}/mysql-password`).mode & 0o777).toBe(0o600);
+      const conf = fs.readFileSync(sb.path(MASTER, "/etc/one/oned.conf"), "utf8");
+      expect(conf).toContain(
+        `DB = [ BACKEND = "mysql",\n       SERVER  = "localhost",\n       PORT    = 0,\n       USER    = "oneadmin",\n` +
+          `       PASSWD  = "${password.trim()}",\n       DB_NAME = "opennebula",\n       CONNECTIONS = 25 ]\n`,
+      );
+      expect(fs.statSync(sb.path(MASTER, "/etc/one/oned.conf")).mode & 0o777).toBe(0o640);
+      expect(fs.readFileSync(sb.path(SLAVE_CA, "/etc/one/oned.conf"), "utf8")).toContain('DB = [ BACKEND = "sqlite", TIMEOUT = 2500 ]\n');
+      const yaml = fs.readFileSync(`${sb.dir}/federation.yaml`, "utf8");
+      const db = "database: { backend: mysql, server: localhost, port: 0, user: oneadmin, name: opennebula, passwordEnv: ONEFED_SANDBOX_DB_PASSWORD }";
+      expect(yaml).toContain(`frontends: [ { host: 127.0.50.1, port: 22 } ], ${db} }\n`);
+      expect(yaml).toContain(`frontends: [ { host: 127.0.50.2, port: 22 } ], ${db} }\n`);
+      expect(yaml).toContain("frontends: [ { host: 127.0.50.3, port: 22 } ] }\n");
+      expect(yaml).not.toContain(password.trim());
+      const reg = JSON.parse(fs.readFileSync(`${sb.dir}/sandbox.json`, "utf8"));
+      expect(reg.zones.map((z: { dbBackend?: string }) => z.dbBackend ?? "sqlite")).toEqual(["mysql", "mysql", "sqlite"]);
+    } finally {
+      sb.remove();
+    }
+  });
+
+  it("puts one top-level database entry when every zone is MySQL", () => {
+    const sb = EmulatorSandbox.create({ mysqlZones: [0, 100, 101], nodes: 1 });
+    try {
+      const yaml = fs.readFileSync(`${sb.dir}/federation.yaml`, "utf8");
+      expect(yaml).toContain("hosts: { manage: true }\ndatabase: { backend: mysql, server: localhost, port: 0, user: oneadmin, name: opennebula, passwordEnv: ONEFED_SANDBOX_DB_PASSWORD }\nzones:\n");
+      expect(yaml.match(/database:/g)).toHaveLength(1);
+    } finally {
+      sb.remove();
+    }
+  });
+
+  it("writes no password file and no database entry without MySQL zones", () => {
+    const sb = EmulatorSandbox.create();
+    try {
+      expect(fs.existsSync(`${sb.dir}/mysql-password`)).toBe(false);
+      expect(fs.readFileSync(`${sb.dir}/federation.yaml`, "utf8")).not.toContain("database:");
+    } finally {
+      sb.remove();
+    }
+  });
+});
+
+describe("emulated onedb on MySQL zones 0 and 100 (101 SQLite)", () => {
+  let sb: EmulatorSandbox;
+  let password: string;
+  const auths = async (fe = MASTER): Promise<number> => (await sandboxStatus(sb.dir)).zones.flatMap((z) => z.frontends).find((f) => f.name === fe)!.onedbPasswordAuths;
+  beforeAll(() => {
+    sb = EmulatorSandbox.create({ mysqlZones: [0, 100] });
+    password = fs.readFileSync(`${sb.dir}/mysql-password`, "utf8").trim();
+  });
+  afterAll(() => sb.remove());
+
+  it("reads oned.conf, PASSWD included, when no connection option is given: no password from the caller", async () => {
+    expect(sb.run(MASTER, "onedb version")).toEqual({ stdout: VERSION_OUT, stderr: "", code: 0 });
+    expect(await auths()).toBe(0);
+  });
+
+  it("prompts for the password when the caller gives connection options but none, and does not wait", () => {
+    const r = sb.run(MASTER, `onedb version ${CONN}`);
+    expect(r.stdout).toBe("MySQL Password: ");
+    expect(r.stderr).toBe(
+      "stty: 'standard input': Inappropriate ioctl for device\n" +
+        "onedb (sandbox): no MySQL password from -p, ONE_DB_PASSWORD or oned.conf; the real onedb now waits for one on stdin (over SSH without a terminal: for ever). The sandbox does not wait.\n",
+    );
+    expect(r.code).toBe(255);
+    // Any connection option without -t means MySQL.
+    expect(sb.run(MASTER, "onedb version -u oneadmin").stdout).toBe("MySQL Password: ");
+  });
+
+  it("takes the password from the tool's stdin wrapper (ONE_DB_PASSWORD) and counts the authentication", async () => {
+    expect(sb.run(MASTER, `${WRAP} onedb version ${CONN}`, {}, `${password}\n`)).toEqual({ stdout: VERSION_OUT, stderr: "", code: 0 });
+    expect(await auths()).toBe(1);
+    expect(sb.run(MASTER, `${WRAP} onedb version ${CONN}`, {}, "not-the-password\n")).toEqual(refused("Access denied for user 'oneadmin'@'localhost' (using password: YES)"));
+    expect(await auths()).toBe(1);
+  });
+
+  it.each([
+    ["a wrong user", `-t mysql -S localhost -P 0 -u root -d opennebula`, "Access denied for user 'root'@'localhost' (using password: YES)"],
+    ["a wrong database", `-t mysql -S localhost -P 0 -u oneadmin -d one`, "Unknown database 'one'"],
+    ["an unknown host", `-t mysql -S db.example -P 0 -u oneadmin -d opennebula`, "Unknown MySQL server host 'db.example' (-2)"],
+    ["an address nothing listens on", `-t mysql -S 10.0.0.5 -P 3306 -u oneadmin -d opennebula`, "Can't connect to MySQL server on '10.0.0.5' (111)"],
+  ])("refuses %s with MySQL's error", (_, options, why) => {
+    expect(sb.run(MASTER, `onedb version ${options}`, { ONE_DB_PASSWORD: password })).toEqual(refused(why));
+  });
+
+  it("says 'using password: NO' for an empty password, and names a missing -d like BackEndMySQL", () => {
+    expect(sb.run(MASTER, `onedb version ${CONN}`, { ONE_DB_PASSWORD: "" })).toEqual(refused("Access denied for user 'oneadmin'@'localhost' (using password: NO)"));
+    expect(sb.run(MASTER, "onedb version -t mysql", { ONE_DB_PASSWORD: password })).toEqual({ stdout: "", stderr: "MySQL option DBNAME is needed\n", code: 255 });
+    expect(sb.run(MASTER, "onedb version -d opennebula", { ONE_DB_PASSWORD: password })).toEqual({ stdout: "", stderr: "MySQL option USER is needed\n", code: 255 });
+  });
+
+  it("ignores the port for localhost (the socket), as the MySQL client does", () => {
+    expect(sb.run(MASTER, "onedb version -t mysql -S localhost -P 3307 -u oneadmin -d opennebula", { ONE_DB_PASSWORD: password }).code).toBe(0);
+  });
+
+  it("has no MySQL server on a SQLite zone, and keeps that zone's onedb as it was", () => {
+    expect(sb.run(SLAVE_CA, `onedb version ${CONN}`, { ONE_DB_PASSWORD: password })).toEqual(refused("Can't connect to local MySQL server through socket '/run/mysqld/mysqld.sock' (2)"));
+    expect(sb.run(SLAVE_CA, "onedb version", { ONE_DB_PASSWORD: "ignored" }).code).toBe(0);
+    expect(sb.run(SLAVE_CA, `onedb backup ${sb.work}/ca.bck`).stdout).toBe(`Sqlite database backup stored in ${sb.work}/ca.bck\nUse 'onedb restore' to restore the DB.\n`);
+  });
+
+  it("refuses oned.conf's PASSWD when it is not the server's", () => {
+    const conf = sb.path(SLAVE_GE, "/etc/one/oned.conf");
+    const before = fs.readFileSync(conf, "utf8");
+    fs.writeFileSync(conf, before.replace(`PASSWD  = "${password}"`, 'PASSWD  = "stale"'));
+    try {
+      expect(sb.run(SLAVE_GE, "onedb version")).toEqual(refused("Access denied for user 'oneadmin'@'localhost' (using password: YES)"));
+    } finally {
+      fs.writeFileSync(conf, before);
+    }
+  });
+
+  it("prints MySQL's backup messages, with the default name mysql_<server>_<db>_[federated_]<date>.sql", () => {
+    expect(sb.run(MASTER, `onedb backup ${CONN} -v -f /var/lib/one/backups/full.sql`, { ONE_DB_PASSWORD: password })).toEqual({
+      stdout: `MySQL dump stored in /var/lib/one/backups/full.sql\n${MYSQL_DUMP_TAIL}`,
+      stderr: "",
+      code: 0,
+    });
+    expect(fs.readFileSync(sb.path(MASTER, "/var/lib/one/backups/full.sql"), "utf8")).toContain("CREATE TABLE user_pool");
+    const plain = sb.run(MASTER, "onedb backup");
+    const name = /^MySQL dump stored in (\/var\/lib\/one\/mysql_localhost_opennebula_\d{4}-[1-9]\d?-[1-9]\d?_\d{1,2}:\d{1,2}:\d{1,2}\.sql)\n/.exec(plain.stdout)?.[1];
+    expect(name).toBeDefined();
+    expect(plain.stdout).toBe(`MySQL dump stored in ${name}\n${MYSQL_DUMP_TAIL}`);
+    expect(fs.existsSync(sb.path(MASTER, name!))).toBe(true);
+    const fed = sb.run(MASTER, "onedb backup --federated -v");
+    expect(fed.stdout).toMatch(/^MySQL dump stored in \/var\/lib\/one\/mysql_localhost_opennebula_federated_\d{4}-\d{1,2}-\d{1,2}_\d{1,2}:\d{1,2}:\d{1,2}\.sql\n/);
+    expect(sb.run(MASTER, "onedb backup /var/lib/one/backups/full.sql")).toEqual({
+      stdout: "",
+      stderr: "File /var/lib/one/backups/full.sql exists, backup aborted. Use -f to overwrite.\n",
+      code: 255,
+    });
+  });
+
+  it("fails a backup the shell cannot write like system('mysqldump … > file'): sh's error, then the whole command line", () => {
+    expect(sb.run(MASTER, "onedb backup /nonexistent/x.sql")).toEqual({
+      stdout: "",
+      stderr:
+        "sh: 1: cannot create /nonexistent/x.sql: Directory nonexistent\n" +
+        `Unknown error running 'mysqldump -u oneadmin -p'${password}' -h localhost -P 0 --add-drop-database --databases --add-drop-table opennebula  > /nonexistent/x.sql'\n`,
+      code: 255,
+    });
+  });
+
+  it("restores with MySQL's messages: refuses an existing database without -f or --federated, fails on a broken file", () => {
+    expect(sb.run(MASTER, "onedb restore /var/lib/one/backups/full.sql")).toEqual({ stdout: "", stderr: "First stop OpenNebula. Lock file found: /var/lock/one/one\n", code: 255 });
+    expect(sb.run(MASTER, "systemctl stop opennebula").code).toBe(0);
+    expect(sb.run(MASTER, "onedb restore /var/lib/one/backups/full.sql")).toEqual({ stdout: "", stderr: "MySQL database opennebula at localhost exists, use -f to overwrite.\n", code: 255 });
+    expect(sb.run(MASTER, `onedb restore ${CONN} -v -f /var/lib/one/backups/full.sql`, { ONE_DB_PASSWORD: password })).toEqual({
+      stdout: "MySQL DB opennebula at localhost restored.\n",
+      stderr: "",
+      code: 0,
+    });
+    expect(sb.run(MASTER, `onedb backup --federated -f ${sb.work}/fed.sql`).code).toBe(0);
+    expect(sb.run(MASTER, `onedb restore ${sb.work}/fed.sql -v --federated`)).toEqual({ stdout: "MySQL DB opennebula at localhost restored.\n", stderr: "", code: 0 });
+    const full = fs.readFileSync(`${sb.work}/fed.sql`, "utf8");
+    fs.writeFileSync(`${sb.work}/cut.sql`, full.slice(0, Math.floor(full.length / 2)));
+    const r = sb.run(MASTER, `onedb restore ${sb.work}/cut.sql --federated`);
+    expect(r.code).toBe(255);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/Error while restoring MySQL DB opennebula at localhost\.\n$/);
+    // Like mysql after the dump's DROP lines: the database is left broken until a good restore.
+    expect(sb.run(MASTER, "onedb version").code).toBe(1);
+    expect(sb.run(MASTER, "onedb restore -f /var/lib/one/backups/full.sql").code).toBe(0);
+    expect(sb.run(MASTER, "onedb version")).toEqual({ stdout: VERSION_OUT, stderr: "", code: 0 });
+  });
+
+  it("upgrades through the connection options, its own backup and a rollback in MySQL's words", () => {
+    const upgradePackages = (fe: string): void => {
+      fs.writeFileSync(sb.path(fe, "/etc/apt/sources.list.d/opennebula.list"), "deb https://downloads.opennebula.io/repo/7.0/Debian/12 stable opennebula\n");
+      const r = sb.run(fe, "systemctl stop opennebula && apt-get update -q && apt-get install -y -q --only-upgrade opennebula opennebula-gate opennebula-flow opennebula-fireedge python3-pyone");
+      expect(r.code).toBe(0);
+    };
+    upgradePackages(MASTER);
+    const r = sb.run(MASTER, `${WRAP} onedb upgrade ${CONN} -v -b /var/lib/one/backups/pre.sql`, {}, `${password}\n`);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`MySQL dump stored in /var/lib/one/backups/pre.sql\n${MYSQL_DUMP_TAIL}`);
+    expect(r.stdout).toContain("Database migrated from 6.10.0 to 7.0.0 (OpenNebula 7.0.0) by onedb command.\n");
+    expect(sb.run(MASTER, "onedb version").stdout).toMatch(/^Shared: 7\.0\.0\nLocal:  7\.0\.0\n/);
+    // A slave whose shared version was not restored first: the missing-migrators rollback restores MySQL.
+    upgradePackages(SLAVE_GE);
+    const slave = sb.run(SLAVE_GE, "onedb upgrade -b /var/lib/one/backups/pre.sql");
+    expect(slave.code).toBe(255);
+    expect(slave.stdout).toMatch(/\nThe database will be restored\nMySQL DB opennebula at localhost restored\.\n$/);
+    expect(sb.run(SLAVE_GE, "onedb version").stdout).toMatch(/^Shared: 6\.10\.0\nLocal:  6\.10\.0\n/);
+  });
+
+  it("records a caller's -p as a process-list leak, the password masked, and counts nothing when none leaked", async () => {
+    const leaksBefore = readPasswordLeaks(sb.dir).length;
+    expect(leaksBefore).toBe(0);
+    expect(sb.run(MASTER, `onedb version ${CONN} -p ${password}`).code).toBe(0);
+    const leaks = readPasswordLeaks(sb.dir, MASTER);
+    expect(leaks.length).toBeGreaterThanOrEqual(1);
+    expect(leaks.some((l) => l.command.includes("main.js onedb version -t mysql -S localhost -P 0 -u oneadmin -d opennebula -p ***") && l.when === "start")).toBe(true);
+    for (const l of leaks) expect(l.pid).toBeGreaterThan(0);
+    expect(fs.readFileSync(`${sb.dir}/frontends/${MASTER}/password-leaks.log`, "utf8")).not.toContain(password);
+    const st = await sandboxStatus(sb.dir);
+    expect(st.mysqlPasswordFile).toBe(`${sb.dir}/mysql-password`);
+    expect(st.zones.map((z) => z.dbBackend)).toEqual(["mysql", "mysql", "sqlite"]);
+    const fe = (name: string) => st.zones.flatMap((z) => z.frontends).find((f) => f.name === name)!;
+    expect(fe(MASTER).passwordLeaks).toBe(leaks.length);
+    expect(fe(SLAVE_GE).passwordLeaks).toBe(0);
+    expect(fe(SLAVE_CA)).toMatchObject({ passwordLeaks: 0, onedbPasswordAuths: 0 });
+    expect(fe(SLAVE_GE).onedbPasswordAuths).toBe(0);
+    expect(fe(MASTER).onedbPasswordAuths).toBeGreaterThanOrEqual(4);
+  });
+
+  it("scans every process on the machine, not only the sandbox's", async () => {
+    const other = spawn(process.execPath, ["-e", "setTimeout(() => undefined, 30000)", "--", `token=${password}`], { stdio: "ignore" });
+    try {
+      expect(sb.run(SLAVE_GE, "onedb version").code).toBe(2); // 7.0 packages since the upgrade test
+      const hit = readPasswordLeaks(sb.dir, SLAVE_GE).find((l) => l.pid === other.pid);
+      expect(hit).toMatchObject({ frontend: SLAVE_GE, when: "start", command: `${process.execPath} -e setTimeout(() => undefined, 30000) -- token=***` });
+      // The same process seen again by the run's second scan is recorded once.
+      expect(readPasswordLeaks(sb.dir, SLAVE_GE).filter((l) => l.pid === other.pid)).toHaveLength(1);
+    } finally {
+      other.kill();
+    }
+  });
+
+  it("shows the backend, the password file, the counters and the leaks in the status table", async () => {
+    const out: string[] = [];
+    expect(await runSandboxCommand(["status", "--dir", sb.dir], (s) => out.push(s))).toBe(0);
+    const table = out.join("\n");
+    expect(table).toMatch(/^0\s+M-EU-FR\s+master\s+zone0-server0\s+127\.0\.50\.1:22\s+down\s+mysql\s+7\.0\.0/m);
+    expect(table).toMatch(/^101\s+S-US-CA\s+slave\s+zone101-server0\s+127\.0\.50\.3:22\s+down\s+sqlite\s+6\.10\.0/m);
+    expect(table).toMatch(new RegExp(`MySQL password in ${sb.dir}/mysql-password \\(ONEFED_SANDBOX_DB_PASSWORD\\); onedb runs with a caller's password: \\d+; password leaks: zone0-server0 \\d+, zone100-server0 1$`, "m"));
+    expect(table).not.toContain(password);
+  });
+});
