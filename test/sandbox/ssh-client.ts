@@ -41,11 +41,12 @@ export function connect(dir: string, host: string, port = 22): Promise<Client> {
   });
 }
 
-/** Runs a command and collects its output and exit status. */
-export function exec(c: Client, command: string): Promise<ExecResult> {
+/** Runs a command and collects its output and exit status; `stdin`, when given, is written and closed. */
+export function exec(c: Client, command: string, stdin?: string): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
     c.exec(command, (err, ch) => {
       if (err) return reject(err);
+      if (stdin !== undefined) ch.end(stdin);
       let stdout = "";
       let stderr = "";
       let code: number | null = null;

@@ -36,6 +36,7 @@ describe("onefed sandbox arguments", () => {
     [["up", "--ha", "0", "--servers", "9"], /--servers must be an integer from 2 to 7 \(got "9"\)/],
     [["up", "--nodes", "9"], /--nodes must be an integer from 0 to 8 \(got "9"\)/],
     [["up", "--dnf", "100,rhel"], /--dnf must be a comma-separated list of zone ids like 0,101 \(got "100,rhel"\)/],
+    [["up", "--mysql", "0,x"], /--mysql must be a comma-separated list of zone ids like 0,101 \(got "0,x"\)/],
     [["raft", "--dir", "/nonexistent", "--zone", "0"], /give --leader N and\/or --split-brain on\|off/],
     [["raft", "--dir", "/nonexistent", "--zone", "0", "--split-brain", "maybe"], /--split-brain must be on or off/],
   ])("rejects %j with one clear line and a non-zero exit", async (argv, message) => {
