@@ -264,3 +264,23 @@ describe("emulated onedb on MySQL zones 0 and 100 (101 SQLite)", () => {
     expect(table).not.toContain(password);
   });
 });
+
+describe("an HA MySQL zone", () => {
+  let sb: EmulatorSandbox;
+  beforeAll(() => (sb = EmulatorSandbox.create({ ha: [0], servers: 2, mysqlZones: [0] })));
+  afterAll(() => sb.remove());
+
+  it("gives every server the MySQL oned.conf and copies the leader's full backup onto a follower with -f (reference §3.2 step 5)", () => {
+    const password = fs.readFileSync(`${sb.dir}/mysql-password`, "utf8").trim();
+    const [leader, follower] = ["zone0-server0", "zone0-server1"];
+    for (const fe of [leader, follower]) expect(fs.readFileSync(sb.path(fe, "/etc/one/oned.conf"), "utf8")).toContain(`PASSWD  = "${password}"`);
+    expect(sb.run(leader, `${WRAP} onedb backup ${CONN} -v -f ${sb.work}/leader.sql`, {}, `${password}\n`).stdout).toBe(`MySQL dump stored in ${sb.work}/leader.sql\n${MYSQL_DUMP_TAIL}`);
+    expect(sb.run(follower, "systemctl stop opennebula").code).toBe(0);
+    expect(sb.run(follower, `${WRAP} onedb restore ${CONN} -v -f ${sb.work}/leader.sql`, {}, `${password}\n`)).toEqual({
+      stdout: "MySQL DB opennebula at localhost restored.\n",
+      stderr: "",
+      code: 0,
+    });
+    expect(readPasswordLeaks(sb.dir)).toEqual([]);
+  });
+});
