@@ -72,7 +72,11 @@ export const HA_SYNCED_TREES = ["etc/one", "var/lib/one/remotes/etc"] as const;
 
 export const onedConf = {
   path: "/etc/one/oned.conf",
-  read: (): RemoteCommand => ({ argv: ["cat", "/etc/one/oned.conf"] }),
+  /**
+   * Only the FEDERATION section leaves the front-end: a MySQL front-end's oned.conf also holds the
+   * DB password (DB/PASSWD), which must not reach the automation host's logs or errors.
+   */
+  readFederation: (): RemoteCommand => ({ argv: ["sed", "-n", "/^[[:space:]]*FEDERATION[[:space:]]*=/,/]/p", "/etc/one/oned.conf"] }),
   /** Puts a follower's own FEDERATION/SERVER_ID back after the leader's /etc/one was copied over it. */
   setServerId: (serverId: number): RemoteCommand => {
     if (!Number.isInteger(serverId) || serverId < -1) throw new RangeError(`SERVER_ID ${serverId} is not an integer ≥ -1`);

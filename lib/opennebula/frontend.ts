@@ -189,7 +189,7 @@ export class OpenNebulaFrontend extends RemoteMachine {
 
   /** oned.conf FEDERATION values (the Raft SERVER_ID of an HA server). */
   async federationSettings(): Promise<OnedFederation> {
-    return parseOnedFederation((await this.run(onedConf.read())).stdout);
+    return parseOnedFederation((await this.run(onedConf.readFederation())).stdout);
   }
 
   /** monitord.conf's MONITOR_ADDRESS; undefined when the file or the key is absent. */

@@ -224,7 +224,7 @@ export interface OnedFederation {
   readonly serverId: number;
 }
 
-/** `cat /etc/one/oned.conf` → its FEDERATION = [ … ] values (comments ignored). */
+/** oned.conf (or just its FEDERATION section) → the FEDERATION = [ … ] values (comments ignored). */
 export function parseOnedFederation(text: string): OnedFederation {
   const uncommented = text.replace(/#.*$/gm, "");
   const section = /^\s*FEDERATION\s*=\s*\[([^\]]*)\]/m.exec(uncommented)?.[1];

@@ -26,7 +26,7 @@ export const preflight: StepDefinition = {
     ...[...new Set(config.zones.map((z) => z.packages.manager))].map((m) => renderCommand(installedVersionCommand(m))),
     renderCommand(onedb.version()),
     renderCommand(onezone.listCsv()),
-    ...(config.zones.some(isHaZone) ? [`HA zones ${config.zones.filter(isHaZone).map((z) => z.id).join(",")}: ${renderCommand(onedConf.read())}, ${renderCommand(onezone.showJson(0)).replace(" 0 ", " <zone> ")}`] : []),
+    ...(config.zones.some(isHaZone) ? [`HA zones ${config.zones.filter(isHaZone).map((z) => z.id).join(",")}: ${renderCommand(onedConf.readFederation())}, ${renderCommand(onezone.showJson(0)).replace(" 0 ", " <zone> ")}`] : []),
     `checks ${PREFLIGHT_PACK.map((c) => c.id).join(",")}`,
     `expect ${config.fromVersion}`,
   ],

@@ -5,6 +5,7 @@
  * FEDERATION/SERVER_ID. Everything travels through the automation host, proven by sha256: the
  * front-ends need no SSH trust between each other.
  */
+import * as fs from "fs";
 import * as path from "path";
 import { dbVersionOf } from "../config/version";
 import { FederationConfig, ZoneConfig } from "../config/federation-config";
@@ -83,6 +84,9 @@ export const replicate: StepDefinition = {
       const followersDone = [...new Set([...(record.replicated?.followers ?? []), hostPort(f.config)])];
       writeHaRecord(config, zone, { ...record, replicated: { db_sha256: dbDigest, config_sha256: confDigest, followers: followersDone } });
     }
+    // The copies on the automation host were only in transit: the configuration carries oned.conf,
+    // and with it a MySQL DB password. A resumed run fetches both anew from the leader.
+    for (const f of [dbLocal, confLocal]) fs.rmSync(f, { force: true });
     return { status: "done", summary: `leader ${hostPort(leader.config)} → ${pending.map((f) => `${hostPort(f.config)} (SERVER_ID ${ids.get(f.index)})`).join(", ")}` };
   },
 };

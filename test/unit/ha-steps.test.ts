@@ -53,7 +53,7 @@ describe("HA stop", () => {
     const { zone, transports, result } = runOn("stop", config, (i) => {
       let running = true;
       return [
-        [/^cat \/etc\/one\/oned.conf/, { stdout: onedConf(i) }],
+        [/^sed -n .* \/etc\/one\/oned\.conf$/, { stdout: onedConf(i) }],
         [/^onezone show 101 -j/, { stdout: zoneShow(["2", "3", "2"]) }],
         units,
         [/^systemctl is-active/, () => ({ exitCode: running ? 0 : 3, stdout: running ? "active\n" : "inactive\n" })],
@@ -72,7 +72,7 @@ describe("HA stop", () => {
   it("refuses two leaders before stopping anything, naming the zone and every server's role", async () => {
     const config = haConfig();
     const { transports, result } = runOn("stop", config, (i) => [
-      [/^cat \/etc\/one\/oned.conf/, { stdout: onedConf(i) }],
+      [/^sed -n .* \/etc\/one\/oned\.conf$/, { stdout: onedConf(i) }],
       [/^onezone show 101 -j/, { stdout: zoneShow(["3", "3", "2"]) }],
     ]);
     await expect(result).rejects.toThrow(/stop refused on zone 101 \(S-US-CA\): expected exactly one Raft leader.*found 2 leaders as 192\.168\.150\.3:22 reports: server-0 \(id 0\) leader, server-1 \(id 1\) leader, server-2 \(id 2\) follower\. Two leaders means a split cluster/);
@@ -81,7 +81,7 @@ describe("HA stop", () => {
 
   it("refuses two front-ends with the same SERVER_ID", async () => {
     const config = haConfig();
-    const { result } = runOn("stop", config, (i) => [[/^cat \/etc\/one\/oned.conf/, { stdout: onedConf(i === 2 ? 0 : i) }]]);
+    const { result } = runOn("stop", config, (i) => [[/^sed -n .* \/etc\/one\/oned\.conf$/, { stdout: onedConf(i === 2 ? 0 : i) }]]);
     await expect(result).rejects.toThrow(/front-end 192\.168\.150\.32:22: expected every front-end of an HA zone with its own FEDERATION\/SERVER_ID.*found SERVER_ID 0, the same as 192\.168\.150\.3:22/);
   });
 });
@@ -92,7 +92,7 @@ describe("HA replicate", () => {
     const config = haConfig();
     // Stop first, so the leader (server-0) is recorded.
     const stopped = (i: number): Array<[RegExp, Reply | ((l: string) => Reply)]> => [
-      [/^cat \/etc\/one\/oned.conf/, { stdout: onedConf(i) }],
+      [/^sed -n .* \/etc\/one\/oned\.conf$/, { stdout: onedConf(i) }],
       units,
       [/^systemctl is-active/, { exitCode: 3, stdout: "inactive\n" }],
       [/^test -e \/var\/lock\/one\/one/, { exitCode: 1 }],
@@ -104,7 +104,7 @@ describe("HA replicate", () => {
       let serverId = i;
       return [
         [/^onezone show/, { exitCode: 255, stderr: "Failed to open TCP connection to localhost:2633 (Connection refused)\n" }],
-        [/^cat \/etc\/one\/oned.conf/, () => ({ stdout: onedConf(serverId) })],
+        [/^sed -n .* \/etc\/one\/oned\.conf$/, () => ({ stdout: onedConf(serverId) })],
         [/^onedb version/, () => ({ stdout: dbVersionText(restored ? "7.0.0" : "6.10.0", restored ? "7.0.0" : "6.10.0"), exitCode: restored ? 0 : 2 })],
         ...stopped(i).slice(1),
         [/^mkdir |^chmod 0600 |^tar -C \/ -czf /, {}],
@@ -140,6 +140,8 @@ describe("HA replicate", () => {
       expect(lines[sed]).toContain(`\\1${id}/`);
     }
     expect(readHaRecord(config, config.zones[2])!.replicated).toMatchObject({ db_sha256: digest, followers: ["192.168.150.31:22", "192.168.150.32:22"] });
+    // The leader's DB and configuration (oned.conf may hold a DB password) do not stay on the automation host.
+    expect(fs.readdirSync(path.join(config.backup.localDirectory, "ha"))).toEqual(["zone-101.json"]);
   });
 
   it("refuses a leader backup whose fetched copy does not match its sha256, before any follower is touched", async () => {

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { execFileSync } from "child_process";
 import { judgeRaft } from "../../lib/checks/raft-health";
-import { monitordConf } from "../../lib/opennebula/commands";
+import { monitordConf, onedConf } from "../../lib/opennebula/commands";
 import { renderCommand } from "../../lib/opennebula/remote-command";
 import { parseDbVersion, parseMonitorAddress, parseOnedFederation, raftRole, parseIsActive, parsePackageVersion, parseSha256, parseUnitFiles, parseZoneListCsv, parseZoneShowJson, ParseError } from "../../lib/opennebula/parsers";
 
@@ -82,6 +82,16 @@ describe("oned.conf FEDERATION", () => {
   it("reads MODE, ZONE_ID and SERVER_ID", () => {
     expect(parseOnedFederation(conf("2"))).toEqual({ mode: "SLAVE", zoneId: 100, serverId: 2 });
     expect(parseOnedFederation(conf("-1")).serverId).toBe(-1);
+  });
+  it("is read with only the FEDERATION section leaving the front-end, never the DB password", () => {
+    const full = `DB = [ BACKEND = "mysql", SERVER = "localhost", PASSWD = "Pw-7f3a9c1e", DB_NAME = "opennebula" ]\n${conf("1")}RAFT = [ LIMIT_PURGE = 100000 ]\n`;
+    const [cmd, ...args] = onedConf.readFederation().argv;
+    const file = path.join(fs.mkdtempSync(path.join(require("os").tmpdir(), "onefed-conf-")), "oned.conf");
+    fs.writeFileSync(file, full);
+    const out = execFileSync(cmd, [...args.slice(0, -1), file], { encoding: "utf8" });
+    expect(out).not.toContain("Pw-7f3a9c1e");
+    expect(out).not.toContain("RAFT");
+    expect(parseOnedFederation(out)).toEqual({ mode: "SLAVE", zoneId: 100, serverId: 1 });
   });
   it("refuses a file without a numeric SERVER_ID", () => {
     expect(() => parseOnedFederation(conf('"x"'))).toThrow(ParseError);
