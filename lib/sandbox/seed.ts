@@ -84,7 +84,11 @@ export function seedFrontend(layout: SandboxLayout, reg: SandboxRegistry, fe: Fr
   const mysql = zone.dbBackend === "mysql";
   // With a PASSWD in it, oned.conf is 0640 as the packages ship it.
   fs.writeFileSync(layout.hostPath(fe.name, "/etc/one/oned.conf"), onedConf(zone.id, serverIdOf(fe), zone.role, master.endpoint, mysql ? seed.mysqlPassword : undefined), { mode: mysql ? 0o640 : 0o644 });
-  fs.writeFileSync(layout.hostPath(fe.name, "/etc/one/monitord.conf"), "NETWORK = [ ADDRESS = \"0.0.0.0\", MONITOR_ADDRESS = \"auto\" ]\n");
+  // The NETWORK section as the packages ship it: one attribute a line (an HA upgrade rewrites MONITOR_ADDRESS).
+  fs.writeFileSync(
+    layout.hostPath(fe.name, "/etc/one/monitord.conf"),
+    'NETWORK = [\n    ADDRESS         = "0.0.0.0",\n    PORT            = 4124,\n    THREADS         = 8,\n    PUBKEY          = "",\n    PRIKEY          = "",\n    MONITOR_ADDRESS = "auto"\n]\n',
+  );
   // Solo: the CLI's endpoint is the zone's own, so `onezone list` marks this zone with the `*`.
   // HA: no file, so the CLI talks to its own server's oned (http://localhost:2633/RPC2).
   if (!zone.ha) fs.writeFileSync(layout.hostPath(fe.name, "/var/lib/one/.one/one_endpoint"), `${zone.endpoint}\n`);

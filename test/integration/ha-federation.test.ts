@@ -5,6 +5,8 @@
  * keeps its SERVER_ID; one leader per zone at the end; a deploy after that runs nothing. A split
  * cluster is refused before anything changes.
  */
+import * as fs from "fs";
+import * as path from "path";
 import { injectFailure, setRaftLeader, setRaftSplitBrain } from "../../lib/sandbox";
 import { describeAsRoot, firstIndex, SandboxFixture } from "../support/sandbox-fixture";
 
@@ -88,6 +90,15 @@ describeAsRoot("type B upgrade of an HA master + a solo slave + an HA slave", ()
       expect(at(/^systemctl start /, f)).toBeGreaterThan(serverId);
     }
     expect(at(/^onedb backup -v -f \S+zone101-leader-7\.0\.0\.sql$/, leader)).toBeGreaterThan(upgrade);
+  });
+
+  it("pointed monitord at the floating IP on every server of each HA zone (copied from the leader)", () => {
+    for (const [zone, vip] of [[0, "127.0.71.8"], [101, "127.0.71.9"]] as const) {
+      for (const n of [0, 1, 2]) {
+        const conf = fs.readFileSync(path.join(sandbox.dir, "frontends", `zone${zone}-server${n}`, "root", "etc/one/monitord.conf"), "utf8");
+        expect(conf).toContain(`MONITOR_ADDRESS = "${vip}"`);
+      }
+    }
   });
 
   it("exported the federated tables from the master's leader", () => {
