@@ -1,5 +1,5 @@
 /** Reading the password-leaks.log files the onedb process-list audit of MySQL zones writes. */
-import * as fs from "fs";
+import { byTime, readJsonLines } from "./json-lines";
 import { SandboxError } from "./errors";
 import { SandboxLayout } from "./layout";
 import { allFrontends, readRegistry } from "./registry";
@@ -20,22 +20,7 @@ export interface PasswordLeak {
 
 /** The leaks one front-end recorded (none when the file is absent). */
 export function readLeaks(layout: SandboxLayout, fe: string): PasswordLeak[] {
-  let text: string;
-  try {
-    text = fs.readFileSync(layout.passwordLeaks(fe), "utf8");
-  } catch {
-    return [];
-  }
-  const leaks: PasswordLeak[] = [];
-  for (const line of text.split("\n")) {
-    if (!line.trim()) continue;
-    try {
-      leaks.push(JSON.parse(line) as PasswordLeak);
-    } catch {
-      /* a line cut by a crash: skip it */
-    }
-  }
-  return leaks;
+  return readJsonLines<PasswordLeak>(layout.passwordLeaks(fe));
 }
 
 /** Every front-end's recorded leaks (or one front-end's), in time order. */
@@ -45,5 +30,5 @@ export function readPasswordLeaks(dir: string, frontend?: string): PasswordLeak[
   if (!reg) throw new SandboxError(`no sandbox in ${layout.dir}`);
   const names = allFrontends(reg).map((f) => f.name);
   if (frontend !== undefined && !names.includes(frontend)) throw new SandboxError(`no front-end ${frontend} (have ${names.join(", ")})`);
-  return (frontend ? [frontend] : names).flatMap((fe) => readLeaks(layout, fe)).sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
+  return byTime((frontend ? [frontend] : names).flatMap((fe) => readLeaks(layout, fe)));
 }
