@@ -68,7 +68,9 @@ describe("a 6.0 → 6.2 stack", () => {
   const config = parseConfig(text.replace('fromVersion: "6.10.0", toVersion: "7.0.0"', 'fromVersion: "6.0.0", toVersion: "6.2.0"') + "backup: { localDirectory: /var/lib/onefed/artifacts }\n", FIXTURE);
   it("freezes with the firewall on the master only, and proves its invariants", () => {
     const stack = new FederationUpgrade(Testing.app(), "fw", { config, runner });
-    const res = JSON.parse(Testing.synth(stack)).resource.null_resource;
+    const json = JSON.parse(Testing.synth(stack));
+    expect(json).toMatchSnapshot();
+    const res = json.resource.null_resource;
     expect(Object.keys(res).filter((n) => /freeze/.test(n)).sort()).toEqual(["zone_0_freeze", "zone_0_unfreeze"]);
     expect(res.federation_sync.depends_on).toEqual(["null_resource.zone_0_freeze"]);
     expect(res.zone_100_verify.depends_on).toContain("null_resource.zone_0_unfreeze");
