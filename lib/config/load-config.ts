@@ -4,12 +4,12 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { Value } from "@sinclair/typebox/value";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { OnefedError } from "../errors";
 import { DatabaseConfig, DEFAULTS, FederationConfig, FreezeMethod, PackagesConfig, UpgradeType, ZoneConfig } from "./federation-config";
 import { compareVersions, seriesOf, ZONE_DISABLE_SINCE } from "./version";
-import { FederationFile, FederationFileSchema } from "./schema";
+import { checkFederationFile } from "./federation-check.generated";
+import type { FederationFile } from "./schema";
 import { databaseFits, repositoryEitherOr, semanticRules } from "./rules";
 
 export const CONFIG_ENV = "FEDERATION_CONFIG";
@@ -54,8 +54,13 @@ export function parseConfig(text: string, file: string): FederationConfig {
     const where = err instanceof YAMLParseError && err.linePos ? ` at line ${err.linePos[0].line}` : "";
     throw new ConfigError(file, [`YAML syntax error${where}: ${(err as Error).message.split("\n")[0]}`]);
   }
-  const schemaProblems = [...Value.Errors(FederationFileSchema, raw)].map((e) => `${describePath(raw, e.path)}: ${e.message}`);
-  if (schemaProblems.length > 0) throw new ConfigError(file, dedupe(schemaProblems));
+  if (!checkFederationFile(raw)) {
+    // Only a file that fails needs the messages: TypeBox is loaded for them alone (see check-source.ts).
+    const { Value } = require("@sinclair/typebox/value") as typeof import("@sinclair/typebox/value");
+    const { FederationFileSchema } = require("./schema") as typeof import("./schema");
+    const schemaProblems = [...Value.Errors(FederationFileSchema, raw)].map((e) => `${describePath(raw, e.path)}: ${e.message}`);
+    throw new ConfigError(file, dedupe(schemaProblems.length > 0 ? schemaProblems : ["(top level): does not match the federation file schema"]));
+  }
 
   const doc = raw as FederationFile;
   const config = applyDefaults(doc, path.dirname(file), file);

@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import { compareVersions, COVERED_SERIES, isCoveredSeries, seriesOf, ZONE_DISABLE_SINCE } from "./version";
 import { FederationConfig, zoneLabel } from "./federation-config";
-import { FederationFile } from "./schema";
+import type { FederationFile } from "./schema";
 
 export type ConfigRule = (config: FederationConfig) => string[];
 
