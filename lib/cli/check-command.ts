@@ -9,7 +9,7 @@ export const CHECK_HELP = `Usage: onefed check [--config FILE] [--json]
 
 Read-only drift check: connects to every front-end (pinned host keys, keepalive, deadline), gathers
 the live facts (zones the master knows, FED_INDEX, installed and DB versions, services, zone state,
-free disk) and compares them with the federation file and what an upgrade needs. Changes nothing.
+free disk; for HA zones each server's SERVER_ID and the Raft roles) and compares them with the federation file and what an upgrade needs. Changes nothing.
 The preflight step of every deploy runs the same checks.
 
 Checks:

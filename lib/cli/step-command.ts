@@ -14,7 +14,7 @@ there does nothing, so a re-run is safe. Exit 0 on success, 1 on failure or refu
 The stack's resources call this; run it by hand only to resume or debug.
 
 Steps:
-${STEP_NAMES.map((s) => `  ${s.padEnd(10)} ${STEPS[s].description}`).join("\n")}
+${STEP_NAMES.map((s) => `  ${s.padEnd(14)} ${STEPS[s].description}`).join("\n")}
 
 Options:
   --zone ID       zone id from the federation file (sync and backup take the master's)

@@ -19,8 +19,9 @@ enabled are left alone. Exit 0 when every zone is enabled, 1 otherwise.
 
 export const VERIFY_HELP = `Usage: onefed verify [--config FILE]
 
-Runs the post-upgrade checks on every zone: installed version and DB versions equal the target,
-the target's services active, the zone ENABLED, and (on the master) every FED_INDEX equal.
+Runs the post-upgrade checks on every zone: installed version and DB versions equal the target and
+the target's services active on every front-end (every server of an HA zone), exactly one Raft
+leader with the followers in sync, the zone ENABLED, and (on the master) every FED_INDEX equal.
 Read-only. Exit 0 when every zone passes, 1 otherwise (each failure is printed).
 `;
 
