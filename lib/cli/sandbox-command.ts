@@ -94,7 +94,7 @@ function dirOf(args: ParsedArgs): string {
   return path.resolve(flag(args, "dir") ?? ".sandbox");
 }
 
-function integer(args: ParsedArgs, name: string, min: number, max: number): number | undefined {
+export function integer(args: ParsedArgs, name: string, min: number, max: number): number | undefined {
   const v = flag(args, name);
   if (v === undefined) return undefined;
   if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new UsageError(`onefed sandbox: --${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(v)})`);
@@ -114,7 +114,7 @@ function frontendArg(args: ParsedArgs, command: string): string {
 }
 
 /** `--ha 0,101`: zone ids (which exist is checked by the sandbox). */
-function zoneList(args: ParsedArgs, name: string): number[] | undefined {
+export function zoneList(args: ParsedArgs, name: string): number[] | undefined {
   const v = flag(args, name);
   if (v === undefined) return undefined;
   const parts = v.split(",").map((p) => p.trim());
