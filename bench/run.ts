@@ -3,6 +3,8 @@
  * in the same run on the same machine (absolute times on a shared 2-core box mean little).
  *
  *   runner start-up   `onefed step --help` vs `node -e 0`   (every step resource pays it)
+ *   config load       the runner's federation-file load (compiled check) vs the same load that also
+ *                     builds TypeBox's error list, as every step did before the check was generated
  */
 import { spawnSync } from "child_process";
 import * as path from "path";
@@ -37,6 +39,10 @@ function main(): void {
   const nodeBare = timeSpawn(["-e", "0"]);
   lines.push(row("runner start (step --help)", "node -e 0", nodeBare, timeSpawn([cli, "step", "--help"])));
   lines.push(row("cli start (--help)", "node -e 0", nodeBare, timeSpawn([cli, "--help"])));
+  const fixture = path.join(root, "test", "fixtures", "federation.yaml");
+  const load = `require(${JSON.stringify(path.join(root, "dist", "lib", "config", "load-config.js"))}).loadConfig(${JSON.stringify(fixture)})`;
+  const withTypeBox = `require("@sinclair/typebox/value").Value.Errors(require(${JSON.stringify(path.join(root, "dist", "lib", "config", "schema.js"))}).FederationFileSchema, {}).First(); ${load}`;
+  lines.push(row("config load (runner)", "load with TypeBox", timeSpawn(["-e", withTypeBox]), timeSpawn(["-e", load])));
 
   process.stdout.write(lines.join("\n") + "\n");
 }
