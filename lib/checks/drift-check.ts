@@ -2,9 +2,10 @@
  * `onefed check`: connect to every front-end with the runner's SSH rules, gather the live facts,
  * and judge them with the readiness pack. Read-only: nothing on any zone changes.
  */
-import { FederationConfig, ZoneConfig } from "../config/federation-config";
+import { FederationConfig, NodeConfig, ZoneConfig } from "../config/federation-config";
+import { HypervisorNode } from "../opennebula/hypervisor-node";
 import { OpenNebulaFrontend } from "../opennebula/frontend";
-import { connectFrontend } from "../runner/ssh-frontend";
+import { connectFrontend, connectNode } from "../runner/ssh-frontend";
 import { Deadline } from "../ssh/deadline";
 import { SshSession } from "../ssh/ssh-session";
 import { DriftReport } from "./drift-report";
@@ -19,10 +20,16 @@ export async function runDriftCheck(config: FederationConfig, log: (line: string
     if (!sessions.has(key)) sessions.set(key, connectFrontend(config, zone, deadline, log, index));
     return (await sessions.get(key)!).frontend;
   };
+  const nodes = new Map<string, Promise<{ node: HypervisorNode; session: SshSession }>>();
+  const connectHost = async (zone: ZoneConfig, n: NodeConfig) => {
+    const key = `${n.host}:${n.port}`;
+    if (!nodes.has(key)) nodes.set(key, connectNode(config, zone, n, deadline, log));
+    return (await nodes.get(key)!).node;
+  };
   try {
-    const facts = await gatherFacts(config, connect);
+    const facts = await gatherFacts(config, connect, config.zones, connectHost);
     const results = runPack(READINESS_PACK, facts, config);
-    const couldNotCheck = facts.frontends.some((f) => f.error);
+    const couldNotCheck = facts.frontends.some((f) => f.error) || (facts.nodes ?? []).some((n) => n.error);
     const ready = !couldNotCheck && results.every((r) => r.status !== "finding");
     return {
       federation: config.name,
@@ -35,6 +42,6 @@ export async function runDriftCheck(config: FederationConfig, log: (line: string
       exitCode: couldNotCheck ? 1 : ready ? 0 : 2,
     };
   } finally {
-    await Promise.all([...sessions.values()].map((s) => s.then((c) => c.session.close(), () => undefined)));
+    await Promise.all([...sessions.values(), ...nodes.values()].map((s) => s.then((c) => c.session.close(), () => undefined)));
   }
 }

@@ -31,10 +31,25 @@ export interface ZoneRaftFacts {
   readonly servers?: readonly ZoneServer[];
 }
 
+/** One listed hypervisor host (zones[].nodes). */
+export interface NodeFacts {
+  readonly zoneId: number;
+  /** Its name in `onehost list`. */
+  readonly name: string;
+  /** "host:port". */
+  readonly host: string;
+  /** Why it could not be checked (unreachable, host key, package query). */
+  readonly error?: string;
+  /** Installed opennebula-node-<hypervisor> release. */
+  readonly nodeVersion?: string;
+}
+
 export interface FederationFacts {
   /** ISO time the facts were gathered. */
   readonly gatheredAt: string;
   readonly frontends: readonly FrontendFacts[];
+  /** Listed hypervisor hosts. @default [] (none listed, or facts recorded before nodes were checked) */
+  readonly nodes?: readonly NodeFacts[];
   /** HA zones only. @default [] (facts recorded before HA support have none) */
   readonly raft?: readonly ZoneRaftFacts[];
   /** `onezone list --csv` on the master, when it answered. */

@@ -3,13 +3,25 @@
  * server's SERVER_ID and its zone's Raft view, and the master's zone list with FED_INDEX. Nothing
  * here changes anything on a zone.
  */
-import { FederationConfig, ZoneConfig } from "../config/federation-config";
+import { FederationConfig, NodeConfig, ZoneConfig } from "../config/federation-config";
+import { HypervisorNode } from "../opennebula/hypervisor-node";
 import { OpenNebulaFrontend } from "../opennebula/frontend";
 import { unitsToStop } from "../opennebula/services";
-import { FederationFacts, FrontendFacts, ZoneRaftFacts } from "./facts";
+import { FederationFacts, FrontendFacts, NodeFacts, ZoneRaftFacts } from "./facts";
 
 /** Connects to one front-end of a zone (pinned host key); rejects when it cannot. */
 export type ConnectServer = (zone: ZoneConfig, index: number) => Promise<OpenNebulaFrontend>;
+/** Connects to one of a zone's listed hypervisor hosts (pinned host key); rejects when it cannot. */
+export type ConnectNode = (zone: ZoneConfig, node: NodeConfig) => Promise<HypervisorNode>;
+
+async function nodeFacts(zone: ZoneConfig, node: NodeConfig, connect: ConnectNode): Promise<NodeFacts> {
+  const base = { zoneId: zone.id, name: node.name, host: `${node.host}:${node.port}` };
+  try {
+    return { ...base, nodeVersion: await (await connect(zone, node)).nodeVersion(node.hypervisor) };
+  } catch (err) {
+    return { ...base, error: message(err) };
+  }
+}
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
@@ -50,12 +62,15 @@ function raftFacts(zone: ZoneConfig, frontends: readonly FrontendFacts[]): ZoneR
 }
 
 /** Gathers facts from `zones` (default: every zone); the master's zone list only when the master is among them. */
-export async function gatherFacts(config: FederationConfig, connect: ConnectServer, zones: readonly ZoneConfig[] = config.zones): Promise<FederationFacts> {
-  const frontends = await Promise.all(zones.flatMap((z) => z.frontends.map((_, i) => frontendFacts(z, i, config, connect))));
+export async function gatherFacts(config: FederationConfig, connect: ConnectServer, zones: readonly ZoneConfig[] = config.zones, connectNode?: ConnectNode): Promise<FederationFacts> {
+  const [frontends, nodes] = await Promise.all([
+    Promise.all(zones.flatMap((z) => z.frontends.map((_, i) => frontendFacts(z, i, config, connect)))),
+    connectNode ? Promise.all(zones.flatMap((z) => z.nodes.map((n) => nodeFacts(z, n, connectNode)))) : Promise.resolve([]),
+  ]);
   const raft = zones.filter((z) => z.frontends.length > 1).map((z) => raftFacts(z, frontends));
   const gatheredAt = new Date().toISOString();
   const masterServers = frontends.filter((f) => f.zoneId === config.master.id);
-  if (masterServers.length === 0) return { gatheredAt, frontends, raft, masterZoneListError: "not gathered (the master is not among the zones checked)" };
+  if (masterServers.length === 0) return { gatheredAt, frontends, nodes, raft, masterZoneListError: "not gathered (the master is not among the zones checked)" };
   // Any running server of the master zone serves the list (an HA follower asks the same zones).
   const running = masterServers.findIndex((f) => !f.error && f.services?.["opennebula"] === "active");
   let masterZoneList;
@@ -69,5 +84,5 @@ export async function gatherFacts(config: FederationConfig, connect: ConnectServ
   } else {
     masterZoneListError = masterServers.some((f) => f.error) ? "the master's front-end could not be checked" : "oned is not running on the master";
   }
-  return { gatheredAt, frontends, raft, masterZoneList, masterZoneListError };
+  return { gatheredAt, frontends, nodes, raft, masterZoneList, masterZoneListError };
 }

@@ -6,6 +6,7 @@ import { FederationFacts } from "./facts";
 import { federationInSync } from "./federation-in-sync";
 import { freeDisk } from "./free-disk";
 import { frontendReachable } from "./frontend-reachable";
+import { nodesReady } from "./nodes-ready";
 import { onedRunning } from "./oned-running";
 import { raftHealthy } from "./raft-healthy";
 import { versionAsDeclared } from "./version-as-declared";
@@ -23,6 +24,7 @@ export const READINESS_PACK: readonly Check[] = [
   zonesMatchMaster,
   federationInSync,
   freeDisk,
+  nodesReady,
 ];
 
 export function runPack(pack: readonly Check[], facts: FederationFacts, config: FederationConfig): CheckResult[] {

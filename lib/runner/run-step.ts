@@ -33,8 +33,8 @@ export async function runStep(opts: RunStepOptions): Promise<StepOutcome> {
       sessions.push(c);
       return c.then((x) => x.frontend);
     },
-    node: (n) => {
-      const c = connectNode(config, zone, n, deadline, remoteLog);
+    node: (z, n) => {
+      const c = connectNode(config, z, n, deadline, remoteLog);
       sessions.push(c);
       return c.then((x) => x.node);
     },

@@ -37,8 +37,10 @@ export const preflight: StepDefinition = {
     const connected = await Promise.allSettled(zones.flatMap((z) => z.frontends.map((_, i) => ctx.serverOf(z, i))));
     const failed = connected.find((c): c is PromiseRejectedResult => c.status === "rejected");
     if (failed) throw failed.reason;
-    const facts = await gatherFacts(config, ctx.serverOf, zones);
+    // Listed hypervisor hosts are checked now too: the nodes step comes last, after every zone changed.
+    const facts = await gatherFacts(config, ctx.serverOf, zones, (z, n) => ctx.node(n, z));
     const unreadable = facts.frontends.filter((f) => f.error);
+    // (An unreachable hypervisor host is a nodes-ready finding below, with the same paragraph shape.)
     if (unreadable.length > 0) throw new PreflightError(unreadable.map((f) => `zone ${f.zoneId}, front-end ${f.frontend}: ${f.error}`).join("\n\n"));
     const findings = runPack(PREFLIGHT_PACK, facts, config).filter((r) => r.status === "finding");
     if (findings.length > 0) {

@@ -13,8 +13,8 @@ import { StepContext, StepName } from "./step";
 export interface MachineOpeners {
   /** Opens a zone's front-end by its position in federation.yaml. */
   readonly frontend: (zone: ZoneConfig, index: number) => Promise<OpenNebulaFrontend>;
-  /** Opens one of the step's zone's hypervisor hosts. */
-  readonly node: (node: NodeConfig) => Promise<HypervisorNode>;
+  /** Opens one of a zone's listed hypervisor hosts. */
+  readonly node: (zone: ZoneConfig, node: NodeConfig) => Promise<HypervisorNode>;
 }
 
 export function buildStepContext(config: FederationConfig, zone: ZoneConfig, step: StepName, log: (line: string) => void, open: MachineOpeners): StepContext {
@@ -35,9 +35,9 @@ export function buildStepContext(config: FederationConfig, zone: ZoneConfig, ste
     return (await primaries.get(z.id)!).frontend;
   };
   const nodes = new Map<string, Promise<HypervisorNode>>();
-  const node = (n: NodeConfig) => {
+  const node = (n: NodeConfig, z: ZoneConfig = zone) => {
     const key = `${n.host}:${n.port}`;
-    if (!nodes.has(key)) nodes.set(key, open.node(n));
+    if (!nodes.has(key)) nodes.set(key, open.node(z, n));
     return nodes.get(key)!;
   };
   return {

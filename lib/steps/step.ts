@@ -43,8 +43,8 @@ export interface StepContext {
   serverOf(zone: ZoneConfig, index: number): Promise<OpenNebulaFrontend>;
   /** Every front-end of another zone. */
   serversOf(zone: ZoneConfig): Promise<readonly ConnectedServer[]>;
-  /** One of this zone's hypervisor hosts (zones[].nodes), connected on first use. */
-  node(node: NodeConfig): Promise<HypervisorNode>;
+  /** A hypervisor host listed under a zone's nodes (this zone's by default), connected on first use. */
+  node(node: NodeConfig, zone?: ZoneConfig): Promise<HypervisorNode>;
 }
 
 export interface StepOutcome {

@@ -1,8 +1,10 @@
 /**
  * Hypervisor node packages and a RHEL-family zone, end to end on real sshd with a real engine:
  * zone 100 runs dnf, every zone has two KVM hosts listed under `nodes`. The node packages move to
- * the target after the zone runs it and before `onehost sync`; the dnf zone never sees apt.
+ * the target after the zone runs it and before `onehost sync`; the dnf zone never sees apt. A host
+ * whose SSH key changed stops the run at the preflight, before any zone changes.
  */
+import { refreshKnownHosts, rekeyFrontend } from "../../lib/sandbox";
 import { describeAsRoot, firstIndex, SandboxFixture } from "../support/sandbox-fixture";
 
 jest.setTimeout(900_000);
@@ -10,10 +12,27 @@ jest.setTimeout(900_000);
 describeAsRoot("node packages and a dnf zone", () => {
   let sandbox: SandboxFixture;
   let output = "";
+  let refused = "";
+  let changedByRefusedRun: string[] = [];
 
   beforeAll(async () => {
     sandbox = await SandboxFixture.up("127.0.73.1", 2, { nodes: 2, dnfZones: [100] });
+    // A listed host with a new SSH key: the preflight must refuse before any zone is touched.
+    await rekeyFrontend(sandbox.dir, "zone101-node1");
+    refused = await sandbox.deploy().then(
+      () => "",
+      (err: Error & { output?: string }) => err.output ?? err.message,
+    );
+    changedByRefusedRun = sandbox.log().filter((e) => /^(iptables -I|onezone disable|onehost disable|systemctl stop)|onedb (backup|restore|upgrade)|apt-get install|dnf -y/.test(e.command)).map((e) => `${e.frontend}: ${e.command}`);
+    refreshKnownHosts(sandbox.dir);
     output = await sandbox.deploy();
+  });
+
+  it("refused a host whose key changed at the preflight, naming it, with nothing changed", () => {
+    expect(refused).toMatch(/host key/i);
+    expect(refused).toMatch(/127\.0\.73\.9:22/);
+    expect(refused).toMatch(/SHA256:/);
+    expect(changedByRefusedRun).toEqual([]);
   });
   afterAll(async () => sandbox?.down());
 

@@ -66,6 +66,6 @@ export function fakeStepContext(
 ): StepContext {
   return buildStepContext(config, zone, step, () => undefined, {
     frontend: async (z, index) => new OpenNebulaFrontend(transportOf(z, index), { host: z.frontends[index].host, port: z.frontends[index].port, zone: z.name }, z.packages.manager),
-    node: async (n) => new HypervisorNode(nodeTransportOf(n), { host: n.host, port: n.port, zone: `${zone.name} host ${n.name}` }, zone.packages.manager),
+    node: async (z, n) => new HypervisorNode(nodeTransportOf(n), { host: n.host, port: n.port, zone: `${z.name} host ${n.name}` }, z.packages.manager),
   });
 }

@@ -61,6 +61,21 @@ describe("readiness checks", () => {
     expect(findings.find((f) => f.check === check)!.summary).toMatch(message);
   });
 
+  describe("listed hypervisor hosts", () => {
+    const withNodes = (nodes: NonNullable<FederationFacts["nodes"]>) => runPack(READINESS_PACK, { ...healthy(), nodes }, config).filter((r) => r.check === "nodes-ready");
+    const node = { zoneId: 100, name: "kvm-ge-1", host: "192.168.150.21:22" };
+    it("pass at the source release or already at the target", () => {
+      expect(withNodes([{ ...node, nodeVersion: "6.10.0" }, { ...node, name: "kvm-ge-2", nodeVersion: "7.0.0" }]).map((r) => r.status)).toEqual(["ok", "ok"]);
+    });
+    it("refuse an unreachable host before anything changes, naming it", () => {
+      const [r] = withNodes([{ ...node, error: "front-end 192.168.150.21:22 is unreachable over SSH: ETIMEDOUT" }]);
+      expect(r.summary).toMatch(/zone 100 \(S-EU-GE\), front-end 192\.168\.150\.21:22 \(host kvm-ge-1\): expected an SSH session .*found .*ETIMEDOUT\. Fix the host's reachability/);
+    });
+    it("refuse a host at another release", () => {
+      expect(withNodes([{ ...node, nodeVersion: "6.8.1" }])[0].summary).toMatch(/expected its node package at 6\.10\.0 \(or already 7\.0\.0\), found 6\.8\.1/);
+    });
+  });
+
   it("leave the FED_INDEX comparison to the sync step in the preflight pack", () => {
     expect(PREFLIGHT_PACK.map((c) => c.id)).not.toContain("federation-in-sync");
     expect(READINESS_PACK.map((c) => c.id)).toContain("federation-in-sync");
