@@ -69,6 +69,26 @@ describe("HA stop", () => {
     expect(transports[1].lines.filter((l) => l.startsWith("systemctl stop"))).toHaveLength(1);
   });
 
+  it("resumes a stop cut short after the followers: Raft has no leader any more, the recorded one is stopped", async () => {
+    const config = haConfig();
+    const script = (i: number, running: () => boolean, states: string[]) => [
+      [/^sed -n .* \/etc\/one\/oned\.conf$/, { stdout: onedConf(i) }],
+      [/^onezone show 101 -j/, () => (running() ? { stdout: zoneShow(states) } : { exitCode: 255, stderr: "Failed to open TCP connection to localhost:2633 (Connection refused)\n" })],
+      units,
+      [/^systemctl is-active/, () => ({ exitCode: running() ? 0 : 3, stdout: running() ? "active\n" : "inactive\n" })],
+      [/^test -e \/var\/lock\/one\/one/, () => ({ exitCode: running() ? 0 : 1 })],
+    ] as Array<[RegExp, Reply | ((l: string) => Reply)]>;
+    // First run: server-2 leads; its followers stop, then the run dies before the leader's stop.
+    const up = [true, true, true];
+    const first = runOn("stop", config, (i) => [...script(i, () => up[i], ["2", "2", "3"]), [/^systemctl stop/, () => (i === 2 ? { exitCode: 1, stderr: "Connection to the host lost\n" } : ((up[i] = false), {}))]]);
+    await expect(first.result).rejects.toThrow();
+    expect(up).toEqual([false, false, true]);
+    // Second run: the leader alone has no quorum, Raft reports it as a candidate.
+    const second = runOn("stop", config, (i) => [...script(i, () => up[i], ["-", "-", "1"]), [/^systemctl stop/, () => ((up[i] = false), {})]]);
+    await expect(second.result).resolves.toMatchObject({ status: "done", summary: "stopped leader 192.168.150.32:22" });
+    expect(second.transports[2].lines.filter((l) => l.startsWith("systemctl stop"))).toHaveLength(1);
+  });
+
   it("refuses two leaders before stopping anything, naming the zone and every server's role", async () => {
     const config = haConfig();
     const { transports, result } = runOn("stop", config, (i) => [
