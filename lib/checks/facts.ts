@@ -15,6 +15,8 @@ export interface FrontendFacts {
   readonly freeBytes?: number;
   /** This zone's STATE from `onezone show` (true = ENABLED). */
   readonly zoneEnabled?: boolean;
+  /** HA zones on MySQL: DB/DB_NAME in this front-end's oned.conf (the only DB value read). */
+  readonly dbName?: string;
   /** HA zones: FEDERATION/SERVER_ID in this front-end's oned.conf. */
   readonly serverId?: number;
   /** HA zones: SERVER_POOL as this front-end's oned reported it (absent while oned is down). */

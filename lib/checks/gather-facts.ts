@@ -43,7 +43,8 @@ async function frontendFacts(zone: ZoneConfig, index: number, config: Federation
     // onezone needs the local oned; a stopped zone simply has no answer here.
     const show = services["opennebula"] === "active" ? await fe.zoneShow(zone.id) : undefined;
     const serverId = ha ? (await fe.federationSettings()).serverId : undefined;
-    return { zoneId: zone.id, frontend, installedVersion, db, services, freeBytes, zoneEnabled: show?.enabled, serverId, raftServers: ha ? show?.servers : undefined };
+    const dbName = ha && zone.database.backend === "mysql" ? await fe.dbName() : undefined;
+    return { zoneId: zone.id, frontend, installedVersion, db, services, freeBytes, zoneEnabled: show?.enabled, serverId, dbName, raftServers: ha ? show?.servers : undefined };
   } catch (err) {
     return { zoneId: zone.id, frontend, error: message(err) };
   }

@@ -6,6 +6,7 @@ import { FederationFacts } from "./facts";
 import { federationInSync } from "./federation-in-sync";
 import { freeDisk } from "./free-disk";
 import { frontendReachable } from "./frontend-reachable";
+import { haSameDbName } from "./ha-same-db-name";
 import { nodesReady } from "./nodes-ready";
 import { onedRunning } from "./oned-running";
 import { raftHealthy } from "./raft-healthy";
@@ -20,6 +21,7 @@ export const READINESS_PACK: readonly Check[] = [
   databaseCurrent,
   onedRunning,
   raftHealthy,
+  haSameDbName,
   zoneEnabled,
   zonesMatchMaster,
   federationInSync,

@@ -77,6 +77,8 @@ export const onedConf = {
    * DB password (DB/PASSWD), which must not reach the automation host's logs or errors.
    */
   readFederation: (): RemoteCommand => ({ argv: ["sed", "-n", "/^[[:space:]]*FEDERATION[[:space:]]*=/,/]/p", "/etc/one/oned.conf"] }),
+  /** Prints DB/DB_NAME's value alone (nothing else of the DB section, which holds the password). */
+  readDbName: (): RemoteCommand => ({ argv: ["sed", "-n", 's/^[^#]*DB_NAME[[:space:]]*=[[:space:]]*"\\{0,1\\}\\([A-Za-z0-9_$-]*\\).*/\\1/p', "/etc/one/oned.conf"] }),
   /** Puts a follower's own FEDERATION/SERVER_ID back after the leader's /etc/one was copied over it. */
   setServerId: (serverId: number): RemoteCommand => {
     if (!Number.isInteger(serverId) || serverId < -1) throw new RangeError(`SERVER_ID ${serverId} is not an integer ≥ -1`);

@@ -202,6 +202,11 @@ export class OpenNebulaFrontend extends RemoteMachine {
     await this.run(monitordConf.setMonitorAddress(address));
   }
 
+  /** oned.conf's DB/DB_NAME; OpenNebula's default `opennebula` when the key is absent. */
+  async dbName(): Promise<string> {
+    return (await this.run(onedConf.readDbName())).stdout.trim().split("\n")[0] || "opennebula";
+  }
+
   async setServerId(serverId: number): Promise<void> {
     await this.run(onedConf.setServerId(serverId));
   }

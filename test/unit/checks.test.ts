@@ -61,6 +61,21 @@ describe("readiness checks", () => {
     expect(findings.find((f) => f.check === check)!.summary).toMatch(message);
   });
 
+  it("refuse an HA MySQL zone whose servers name different databases", () => {
+    const text = fs.readFileSync(FIXTURE, "utf8").replace("frontends: [ { host: 192.168.150.3 } ]", "frontends: [ { host: 192.168.150.3 }, { host: 192.168.150.31 } ]");
+    const mysql = parseConfig(text + "database: { backend: mysql }\n", FIXTURE);
+    const facts = healthy();
+    const servers: FrontendFacts[] = [
+      { ...facts.frontends[2], dbName: "opennebula" },
+      { ...facts.frontends[2], frontend: "192.168.150.31:22", dbName: "one_old" },
+    ];
+    const results = runPack(READINESS_PACK, { ...facts, frontends: [...facts.frontends.slice(0, 2), ...servers] }, mysql).filter((r) => r.check === "ha-same-db-name");
+    expect(results.map((r) => r.status)).toEqual(["finding"]);
+    expect(results[0].summary).toMatch(/zone 101 \(S-US-CA\): expected DB_NAME "opennebula" on every server \(as on 192\.168\.150\.3:22\), found 192\.168\.150\.31:22 uses "one_old"/);
+    servers[1] = { ...servers[1], dbName: "opennebula" };
+    expect(runPack(READINESS_PACK, { ...facts, frontends: [...facts.frontends.slice(0, 2), ...servers] }, mysql).filter((r) => r.check === "ha-same-db-name").map((r) => r.status)).toEqual(["ok"]);
+  });
+
   describe("listed hypervisor hosts", () => {
     const withNodes = (nodes: NonNullable<FederationFacts["nodes"]>) => runPack(READINESS_PACK, { ...healthy(), nodes }, config).filter((r) => r.check === "nodes-ready");
     const node = { zoneId: 100, name: "kvm-ge-1", host: "192.168.150.21:22" };
