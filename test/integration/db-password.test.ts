@@ -34,10 +34,7 @@ describeAsRoot("a MySQL password", () => {
 
   it("refuses a wrong password at the preflight, before any zone changes", async () => {
     process.env[SANDBOX_DB_PASSWORD_ENV] = "not-the-password";
-    const output = await sandbox.deploy().then(
-      () => "",
-      (err: Error & { output?: string }) => err.output ?? err.message,
-    );
+    const output = await sandbox.failedDeploy();
     expect(output).toMatch(/Access denied for user 'oneadmin'@'localhost' \(using password: YES\)/);
     expect(changes()).toEqual([]);
   });

@@ -24,10 +24,7 @@ describeAsRoot("type B upgrade of an HA master + a solo slave + an HA slave", ()
     setRaftLeader(sandbox.dir, 101, 1);
     // Its last follower's restore fails once: the first deploy stops there, the next one resumes.
     injectFailure(sandbox.dir, { frontend: "zone101-server2", match: "onedb restore -v -f", stderr: "ERROR 2013: Lost connection during restore" });
-    failedOutput = await sandbox.deploy().then(
-      () => "",
-      (err: Error & { output?: string }) => err.output ?? err.message,
-    );
+    failedOutput = await sandbox.failedDeploy();
     firstOutput = await sandbox.deploy();
     countsAfterFirst = (await sandbox.status()).zones.flatMap((z) => z.frontends.map((f) => f.commandCount));
   });
@@ -126,11 +123,7 @@ describeAsRoot("an HA zone with two leaders", () => {
   it("is refused by the preflight before any zone is frozen or stopped", async () => {
     sandbox = await SandboxFixture.up("127.0.72.1", 1, { ha: [100], servers: 3 });
     setRaftSplitBrain(sandbox.dir, 100, true);
-    const failure = sandbox.deploy().then(
-      () => "",
-      (err: Error & { output?: string }) => err.output ?? err.message,
-    );
-    const output = await failure;
+    const output = await sandbox.failedDeploy();
     expect(output).toMatch(/preflight refused/);
     expect(output.replace(/\s+/g, " ")).toMatch(/\[raft-healthy\] zone 100 \(S-EU-GE\), front-end 127\.0\.72\.\d:22: expected exactly one leader and every front-end a follower in sync, found 2 leaders/);
     const changed = sandbox.log().filter((e) => /^(onezone (disable|enable)|systemctl stop|onedb (backup|restore|upgrade))/.test(e.command));

@@ -19,10 +19,7 @@ describeAsRoot("node packages and a dnf zone", () => {
     sandbox = await SandboxFixture.up("127.0.73.1", 2, { nodes: 2, dnfZones: [100] });
     // A listed host with a new SSH key: the preflight must refuse before any zone is touched.
     await rekeyFrontend(sandbox.dir, "zone101-node1");
-    refused = await sandbox.deploy().then(
-      () => "",
-      (err: Error & { output?: string }) => err.output ?? err.message,
-    );
+    refused = await sandbox.failedDeploy();
     changedByRefusedRun = sandbox.log().filter((e) => /^(iptables -I|onezone disable|onehost disable|systemctl stop)|onedb (backup|restore|upgrade)|apt-get install|dnf -y/.test(e.command)).map((e) => `${e.frontend}: ${e.command}`);
     refreshKnownHosts(sandbox.dir);
     output = await sandbox.deploy();

@@ -62,6 +62,16 @@ export class SandboxFixture {
     }
   }
 
+  /** A deploy that must fail: resolves with everything it printed (and the error), rejects if it succeeded. */
+  async failedDeploy(): Promise<string> {
+    try {
+      await this.deploy();
+    } catch (err) {
+      return (err as Error & { output?: string }).output ?? (err as Error).message;
+    }
+    throw new Error("the deploy was expected to fail, but it succeeded");
+  }
+
   /** The MySQL zones' password (sandboxes with `mysqlZones`): what ONEFED_SANDBOX_DB_PASSWORD must hold for a deploy. */
   mysqlPassword(): string {
     return fs.readFileSync(path.join(this.dir, "mysql-password"), "utf8").trim();
