@@ -91,7 +91,8 @@ function renderAt(input: ReviewInput, detail: Detail): string {
     cell(z.name),
     z.role,
     cellCode(z.endpoint),
-    z.frontends.map((f) => cellCode(`${f.host}:${f.port}`)).join(", "),
+    // An HA zone says so: its stop, upgrade and replicate steps follow the Raft procedure.
+    (z.frontends.length > 1 ? `HA, ${z.frontends.length} Raft servers: ` : "") + z.frontends.map((f) => cellCode(`${f.host}:${f.port}`)).join(", "),
   ]);
   sections.push(table(["zone", "name", "role", "endpoint", "front-ends"], zoneRows, detail.maxRows, "the federation file"));
 

@@ -88,6 +88,18 @@ describe("a per-zone (type A) plan", () => {
   });
 });
 
+describe("an HA federation", () => {
+  it("marks HA zones in the federation table and lists their replicate steps", () => {
+    const text = fs.readFileSync(path.resolve(FIXTURE_DIR, "../federation.yaml"), "utf8").replace("frontends: [ { host: 192.168.150.3 } ]", "frontends: [ { host: 192.168.150.3 }, { host: 192.168.150.31 }, { host: 192.168.150.32 } ]");
+    const config = seedConfig(text);
+    const json = synthJson(config);
+    const review = renderReview({ config, plan: parsePlanJson(planTextFromSynth(json)), graph: buildStepGraph(json) });
+    expect(review).toContain("| 101 | S-US-CA | slave | `http://192.168.150.3:2633/RPC2` | HA, 3 Raft servers: `192.168.150.3:22`, `192.168.150.31:22`, `192.168.150.32:22` |");
+    expect(review).toContain("| 100 | S-EU-GE | slave | `http://192.168.150.2:2633/RPC2` | `192.168.150.2:22` |");
+    expect(review).toMatch(/\| `replicate` \| 101 S-US-CA \| HA: the leader's full onedb backup restored with -f on every follower/);
+  });
+});
+
 describe("classifyUpgrade", () => {
   const node = (step: string, upgrade_type?: string) => ({ triggers: { step, zone_id: "0", zone_name: "M", role: "master", does: step, ...(upgrade_type ? { upgrade_type } : {}) } });
   it.each([
