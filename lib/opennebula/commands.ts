@@ -70,30 +70,39 @@ export const systemctl = {
 /** The configuration an HA leader hands to its followers (reference §3.2 step 5), relative to /. */
 export const HA_SYNCED_TREES = ["etc/one", "var/lib/one/remotes/etc"] as const;
 
+/**
+ * `sed -i -E` that replaces the value of `KEY = <old>` at the start of a line (comments untouched),
+ * keeping the key and its spacing: the edits an HA upgrade makes to oned.conf and monitord.conf.
+ */
+function replaceConfValue(file: string, key: string, oldValue: string, newValue: string): RemoteCommand {
+  return { argv: ["sed", "-i", "-E", `s/^([[:space:]]*${key}[[:space:]]*=[[:space:]]*)${oldValue}/\\1${newValue}/`, file] };
+}
+
+const ONED_CONF = "/etc/one/oned.conf";
+
 export const onedConf = {
-  path: "/etc/one/oned.conf",
   /**
    * Only the FEDERATION section leaves the front-end: a MySQL front-end's oned.conf also holds the
    * DB password (DB/PASSWD), which must not reach the automation host's logs or errors.
    */
-  readFederation: (): RemoteCommand => ({ argv: ["sed", "-n", "/^[[:space:]]*FEDERATION[[:space:]]*=/,/]/p", "/etc/one/oned.conf"] }),
+  readFederation: (): RemoteCommand => ({ argv: ["sed", "-n", "/^[[:space:]]*FEDERATION[[:space:]]*=/,/]/p", ONED_CONF] }),
   /** Prints DB/DB_NAME's value alone (nothing else of the DB section, which holds the password). */
-  readDbName: (): RemoteCommand => ({ argv: ["sed", "-n", 's/^[^#]*DB_NAME[[:space:]]*=[[:space:]]*"\\{0,1\\}\\([A-Za-z0-9_$-]*\\).*/\\1/p', "/etc/one/oned.conf"] }),
+  readDbName: (): RemoteCommand => ({ argv: ["sed", "-n", 's/^[^#]*DB_NAME[[:space:]]*=[[:space:]]*"\\{0,1\\}\\([A-Za-z0-9_$-]*\\).*/\\1/p', ONED_CONF] }),
   /** Puts a follower's own FEDERATION/SERVER_ID back after the leader's /etc/one was copied over it. */
   setServerId: (serverId: number): RemoteCommand => {
     if (!Number.isInteger(serverId) || serverId < -1) throw new RangeError(`SERVER_ID ${serverId} is not an integer ≥ -1`);
-    return { argv: ["sed", "-i", "-E", `s/^([[:space:]]*SERVER_ID[[:space:]]*=[[:space:]]*)-?[0-9]+/\\1${serverId}/`, "/etc/one/oned.conf"] };
+    return replaceConfValue(ONED_CONF, "SERVER_ID", "-?[0-9]+", String(serverId));
   },
 };
 
 /** monitord.conf: HA front-ends report to the floating IP, not `auto` (reference §2.1 step 7, HA only). */
 export const monitordConf = {
   path: "/etc/one/monitord.conf",
-  read: (): RemoteCommand => ({ argv: ["cat", "/etc/one/monitord.conf"] }),
+  read: (): RemoteCommand => ({ argv: ["cat", monitordConf.path] }),
   /** Replaces only the value `"auto"`: an address the operator chose is kept. */
   setMonitorAddress: (address: string): RemoteCommand => {
     if (!/^[A-Za-z0-9.:-]+$/.test(address)) throw new RangeError(`${address} is not an address`);
-    return { argv: ["sed", "-i", "-E", `s/^([[:space:]]*MONITOR_ADDRESS[[:space:]]*=[[:space:]]*)"auto"/\\1"${address}"/`, "/etc/one/monitord.conf"] };
+    return replaceConfValue(monitordConf.path, "MONITOR_ADDRESS", '"auto"', `"${address}"`);
   },
 };
 

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { FederationConfig, FrontendConfig, ZoneConfig } from "../config/federation-config";
 import { OpenNebulaFrontend } from "../opennebula/frontend";
-import { RaftRole, raftRole, ZoneServer } from "../opennebula/parsers";
+import { raftRole, ZoneServer } from "../opennebula/parsers";
 import { RemoteCommandError } from "../opennebula/remote-command-error";
 import { describeServers, judgeRaft, RaftHealth } from "../checks/raft-health";
 import { StepRefusal } from "./refusal";
@@ -111,14 +111,6 @@ export async function serverIds(config: FederationConfig, zone: ZoneConfig, serv
   }
   if (!record) writeHaRecord(config, zone, { zone_id: zone.id, servers: servers.map((s) => ({ frontend: hostPort(s.config), server_id: ids.get(s.index)! })) });
   return ids;
-}
-
-/** Role of each front-end in a Raft view ("error" when Raft does not list it). */
-export function rolesByIndex(view: RaftView, ids: ReadonlyMap<number, number>): Map<number, RaftRole> {
-  return new Map([...ids].map(([index, id]) => {
-    const s = view.servers.find((x) => x.id === id);
-    return [index, s ? raftRole(s) : "error"];
-  }));
 }
 
 /**
