@@ -5,6 +5,7 @@
  * is a CLI-side operation (a pool read, then rsync to the hosts), so it only needs oned to answer.
  */
 import { EmulatorContext } from "./context";
+import { COMMON_OPTIONS, CommonOptions, commonOptions, OptionSpec, parseCliOptions } from "./cli-options";
 import { err, out, puts } from "./io";
 import { clientEndpoint, connect, readerOf, writerOf } from "./oned-link";
 import { JsonValue, csvField, pretty } from "./onezone-format";
@@ -13,42 +14,28 @@ import { HOST_DISABLED, HOST_MONITORED, HOST_TOTAL_CPU, HOST_TOTAL_MEM_KB, HostR
 import { readHosts, readZones, setHostState } from "../one-db";
 import { raftAppend } from "../raft";
 
-interface Options {
-  csv: boolean;
-  xml: boolean;
-  json: boolean;
-  header: boolean;
-  verbose: boolean;
+interface Options extends CommonOptions {
   force: boolean;
-  endpoint?: string;
 }
 
-const VALUE_OPTIONS = new Set(["--endpoint", "--user", "--password", "-l", "--list", "--filter", "--operator", "--describe", "--search"]);
+const OPTIONS: OptionSpec = {
+  flags: { ...COMMON_OPTIONS.flags, "-f": "force", "--force": "force", "--rsync": "rsync" },
+  values: { ...COMMON_OPTIONS.values, "--search": "search" },
+};
 const VERBS = ["list", "show", "enable", "disable", "sync"];
 
 /** Emulated `onehost`. */
 export function onehost(ctx: EmulatorContext, argv: string[]): number {
-  const o: Options = { csv: false, xml: false, json: false, header: true, verbose: false, force: false };
-  const args: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const [flag, inline] = a.startsWith("--") && a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
-    const value = (): string => inline ?? argv[++i] ?? "";
-    if (!flag.startsWith("-") || flag === "-") args.push(a);
-    else if (flag === "--csv") o.csv = true;
-    else if (flag === "-x" || flag === "--xml") o.xml = true;
-    else if (flag === "-j" || flag === "--json") o.json = true;
-    else if (flag === "--no-header") o.header = false;
-    else if (flag === "-v" || flag === "--verbose") o.verbose = true;
-    else if (flag === "-f" || flag === "--force") o.force = true;
-    else if (flag === "--rsync") continue;
-    else if (flag === "--endpoint") o.endpoint = value();
-    else if (VALUE_OPTIONS.has(flag)) value();
-    else {
-      err(`invalid option: ${a}\n`);
-      return 255;
-    }
+  const parsed = parseCliOptions(argv, OPTIONS);
+  if ("invalid" in parsed) {
+    err(`invalid option: ${parsed.invalid}\n`);
+    return 255;
   }
+  const { args } = parsed;
+  const o: Options = {
+    ...commonOptions(parsed),
+    force: parsed.flags.has("force"),
+  };
   const [verb, ...rest] = args;
   if (!verb || !VERBS.includes(verb)) {
     err(verb ? `onehost: command '${verb}' is not available in the sandbox (supported: ${VERBS.join(", ")})\n` : "Usage: onehost COMMAND [args..] [options..]\n");

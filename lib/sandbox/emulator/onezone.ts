@@ -6,6 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { EmulatorContext } from "./context";
+import { COMMON_OPTIONS, CommonOptions, commonOptions, OptionSpec, parseCliOptions } from "./cli-options";
 import { err, out, puts } from "./io";
 import { clientEndpoint, connect, readerOf, writerOf } from "./oned-link";
 import { fedIndexAt, fedLogIndexText, lastFedIndexOf, replicateFromMaster } from "./federation";
@@ -19,42 +20,30 @@ import { compareVersions, seriesOf } from "../catalog";
 /** First release with zone STATE and `onezone enable|disable` (reference §4.5). */
 const ZONE_STATE_SINCE = "6.2";
 
-interface Options {
-  csv: boolean;
-  xml: boolean;
-  json: boolean;
-  header: boolean;
-  verbose: boolean;
+interface Options extends CommonOptions {
   temporary: boolean;
-  endpoint?: string;
   list?: string[];
 }
 
-const VALUE_OPTIONS = new Set(["--endpoint", "--user", "--password", "-l", "--list", "--filter", "-f", "--operator", "--describe"]);
+const OPTIONS: OptionSpec = {
+  flags: { ...COMMON_OPTIONS.flags, "-k": "temporary", "--temporary": "temporary" },
+  values: { ...COMMON_OPTIONS.values, "-f": "filter" },
+};
 
 /** Emulated `onezone`. */
 export function onezone(ctx: EmulatorContext, argv: string[]): number {
-  const o: Options = { csv: false, xml: false, json: false, header: true, verbose: false, temporary: false };
-  const args: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const [flag, inline] = a.startsWith("--") && a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
-    const value = (): string => inline ?? argv[++i] ?? "";
-    if (!flag.startsWith("-") || flag === "-") args.push(a);
-    else if (flag === "--csv") o.csv = true;
-    else if (flag === "-x" || flag === "--xml") o.xml = true;
-    else if (flag === "-j" || flag === "--json") o.json = true;
-    else if (flag === "--no-header") o.header = false;
-    else if (flag === "-v" || flag === "--verbose") o.verbose = true;
-    else if (flag === "-k" || flag === "--temporary") o.temporary = true;
-    else if (flag === "--endpoint") o.endpoint = value();
-    else if (flag === "-l" || flag === "--list") o.list = value().split(",").map((c) => c.trim().toUpperCase());
-    else if (VALUE_OPTIONS.has(flag)) value();
-    else {
-      err(`invalid option: ${a}\n`);
-      return 255;
-    }
+  const parsed = parseCliOptions(argv, OPTIONS);
+  if ("invalid" in parsed) {
+    err(`invalid option: ${parsed.invalid}\n`);
+    return 255;
   }
+  const { args } = parsed;
+  const columns = parsed.values.get("list");
+  const o: Options = {
+    ...commonOptions(parsed),
+    temporary: parsed.flags.has("temporary"),
+    list: columns === undefined ? undefined : columns.split(",").map((c) => c.trim().toUpperCase()),
+  };
   const [verb, ...rest] = args;
   // The CLI of the installed release decides which commands and columns exist (§4.5, §5.1).
   const cliRelease = ctx.installedVersion() ?? ctx.registry.federation.fromVersion;
