@@ -33,24 +33,28 @@ export interface SandboxInfo {
   /** Federation name and versions. */
   readonly federation: { readonly name: string; readonly fromVersion: string; readonly toVersion: string };
   /** Zones and their front-ends (an HA zone: its servers in server-id order). */
-  readonly zones: ReadonlyArray<{
-    readonly id: number;
-    readonly name: string;
-    readonly role: "master" | "slave";
-    /** Zone endpoint (an HA zone: its floating IP). */
-    readonly endpoint: string;
-    /** Whether the zone is an HA (Raft) cluster. */
-    readonly ha: boolean;
-    /** An HA zone's floating IP. */
-    readonly vip?: string;
+  readonly zones: ReadonlyArray<SandboxZoneSummary & {
     /** Package manager of the zone's machines ("apt" unless the zone is RHEL-like). */
     readonly packageManager: SandboxPackageManager;
-    /** Database backend oned.conf names ("mysql": the stand-in server over SQLite storage). */
-    readonly dbBackend: "sqlite" | "mysql";
     readonly frontends: ReadonlyArray<{ readonly name: string; readonly host: string; readonly port: number; readonly serverId: number; readonly sshdPid: number }>;
     /** Hypervisor nodes (`zone<id>-node<n>`, host pool name `kvm-<id>-<n>`); empty without --nodes. */
     readonly nodes: ReadonlyArray<{ readonly name: string; readonly hostName: string; readonly host: string; readonly port: number; readonly sshdPid: number }>;
   }>;
+}
+
+/** What both `sandboxUp` and `sandboxStatus` say about a zone. */
+export interface SandboxZoneSummary {
+  readonly id: number;
+  readonly name: string;
+  readonly role: "master" | "slave";
+  /** Zone endpoint (an HA zone: its floating IP). */
+  readonly endpoint: string;
+  /** Whether the zone is an HA (Raft) cluster. */
+  readonly ha: boolean;
+  /** An HA zone's floating IP. */
+  readonly vip?: string;
+  /** Database backend oned.conf names ("mysql": the stand-in server over SQLite storage). */
+  readonly dbBackend: "sqlite" | "mysql";
 }
 
 /** What a front-end reports about Raft: `solo` outside HA zones, `error` when its oned cannot be asked. */
@@ -141,18 +145,7 @@ export interface SandboxStatus {
   /** The MySQL-configured zones' password file; absent without such zones. */
   readonly mysqlPasswordFile?: string;
   /** Zones, master first. */
-  readonly zones: ReadonlyArray<{
-    readonly id: number;
-    readonly name: string;
-    readonly role: "master" | "slave";
-    /** Zone endpoint (an HA zone: its floating IP). */
-    readonly endpoint: string;
-    /** Whether the zone is an HA (Raft) cluster. */
-    readonly ha: boolean;
-    /** Database backend oned.conf names. */
-    readonly dbBackend: "sqlite" | "mysql";
-    /** An HA zone's floating IP. */
-    readonly vip?: string;
+  readonly zones: ReadonlyArray<SandboxZoneSummary & {
     /** An HA zone's Raft term and leader (server id, null without one). */
     readonly raft?: { readonly term: number; readonly leader: number | null; readonly logIndex: number; readonly splitBrain: boolean };
     readonly frontends: readonly FrontendStatus[];
