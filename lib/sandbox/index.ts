@@ -16,5 +16,5 @@ export type { PrepareOptions } from "./prepare";
 export { SandboxError, SandboxPortInUseError, SandboxPrerequisiteError } from "./errors";
 export { SANDBOX_USER, frontendName, nodeHostName, nodeName } from "./layout";
 export type { UnitState } from "./frontend-state";
-export type { CommandLogEntry, FailureInjection, FrontendStatePatch, FrontendStatus, NodeStatus, RaftStatus, SandboxInfo, SandboxStatus, SandboxUpOptions } from "./types";
+export type { CommandLogEntry, FailureInjection, FrontendStatePatch, FrontendStatus, NodeStatus, RaftStatus, SandboxInfo, SandboxStatus, SandboxUpOptions, SandboxZoneSummary } from "./types";
 export type { SandboxPackageManager } from "./registry";
