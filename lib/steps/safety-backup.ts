@@ -10,6 +10,7 @@ import { compareVersions } from "../config/version";
 import { onedb } from "../opennebula/commands";
 import { OpenNebulaFrontend } from "../opennebula/frontend";
 import { renderCommand } from "../opennebula/remote-command";
+import { hostPort } from "./ha-cluster";
 import { StepRefusal } from "./refusal";
 import { assertStopped } from "./services";
 import { StepDefinition } from "./step";
@@ -57,7 +58,7 @@ export const safetyBackup: StepDefinition = {
       const taken = record.servers ?? [record];
       const intact = await Promise.all(
         servers.map(async (s) => {
-          const mine = taken.find((b) => b.frontend === `${s.config.host}:${s.config.port}`);
+          const mine = taken.find((b) => b.frontend === hostPort(s.config));
           return mine !== undefined && (await s.frontend.exists(mine.path)) && (await s.frontend.sha256(mine.path)) === mine.sha256;
         }),
       );
@@ -78,7 +79,7 @@ export const safetyBackup: StepDefinition = {
       await assertStopped(s.frontend, config, zone, "safety-backup", "Stop the zone's services (the stop step), then run the deploy again.");
     }
     // Every HA server has its own database, and each is about to change: each keeps its own copy.
-    const backups = await Promise.all(servers.map((s) => backupOne(s.frontend, `${s.config.host}:${s.config.port}`, remote, config)));
+    const backups = await Promise.all(servers.map((s) => backupOne(s.frontend, hostPort(s.config), remote, config)));
     const own = backups[servers.findIndex((s) => s.frontend === primary)];
     const record: SafetyBackupRecord = {
       zone_id: zone.id,

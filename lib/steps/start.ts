@@ -7,7 +7,7 @@ import { onedb, onezone, systemctl } from "../opennebula/commands";
 import { OpenNebulaFrontend } from "../opennebula/frontend";
 import { unitsToStart } from "../opennebula/services";
 import { renderCommand } from "../opennebula/remote-command";
-import { isHaZone, serverIds, waitForRaft } from "./ha-cluster";
+import { hostPort, isHaZone, serverIds, waitForRaft } from "./ha-cluster";
 import { StepRefusal } from "./refusal";
 import { installedStartUnits } from "./services";
 import { StepContext, StepDefinition } from "./step";
@@ -29,7 +29,7 @@ export const start: StepDefinition = {
     const started: string[] = [];
     for (let i = 0; i < all.length; i++) {
       const units = await startServer(ctx, all[i].frontend, checks[i]);
-      if (units.length > 0) started.push(all.length > 1 ? `${all[i].config.host}:${all[i].config.port} ${units.join(", ")}` : units.join(", "));
+      if (units.length > 0) started.push(all.length > 1 ? `${hostPort(all[i].config)} ${units.join(", ")}` : units.join(", "));
     }
     let raft = "";
     if (isHaZone(ctx.zone)) {

@@ -4,7 +4,7 @@ import { onedb, onezone, systemctl } from "../opennebula/commands";
 import { unitsToStart } from "../opennebula/services";
 import { renderCommand } from "../opennebula/remote-command";
 import { waitForSync } from "./fed-sync";
-import { isHaZone, judgeCluster, readRaftView, serverIds } from "./ha-cluster";
+import { hostPort, isHaZone, judgeCluster, readRaftView, serverIds } from "./ha-cluster";
 import { StepRefusal } from "./refusal";
 import { installedStartUnits } from "./services";
 import { StepDefinition } from "./step";
@@ -29,7 +29,7 @@ export const verify: StepDefinition = {
     const target = dbVersionOf(config.toVersion);
     let units: string[] = [];
     for (const s of all) {
-      const where = all.length > 1 ? `${s.config.host}:${s.config.port} ` : "";
+      const where = all.length > 1 ? `${hostPort(s.config)} ` : "";
       const installed = await s.frontend.installedVersion();
       if (compareVersions(installed, config.toVersion) !== 0) problems.push(`${where}installed ${installed}`);
       const db = await s.frontend.dbVersion();
