@@ -3,13 +3,13 @@
  * builds the FederationUpgrade stack and synthesizes it. Bad input stops here, before any zone.
  */
 import * as path from "path";
-import { App } from "./lib/cdk";
+import { App } from "./lib/synth/cdk";
 import { loadConfig } from "./lib/config/load-config";
-import { FederationUpgrade, stackName } from "./lib/constructs/federation-upgrade";
-import { RunnerInvocation } from "./lib/constructs/runner-invocation";
+import { FederationUpgrade, stackName } from "./lib/synth/constructs/federation-upgrade";
+import { RunnerInvocation } from "./lib/synth/runner-invocation";
 import type { DriftReport } from "./lib/checks/drift-report";
-import { NULL_PROVIDER_VERSION_ENV } from "./lib/engine/pins";
-import { describeError, OnefedError } from "./lib/errors";
+import { NULL_PROVIDER_VERSION_ENV } from "./lib/terraform/engine/pins";
+import { describeError, OnefedError } from "./lib/model/errors";
 
 /** The runner this build ships: the same node binary, our compiled CLI (also when main.ts runs from source, as in tests). */
 export function defaultRunner(configPath: string): RunnerInvocation {
@@ -48,7 +48,7 @@ export function synthesize(opts: SynthesizeOptions = {}): { stack: string; outdi
 /** Synth, after a live drift check when $ONEFED_OBSERVE=1 (loaded lazily: plain synth opens no SSH). */
 export async function synthesizeObserving(opts: SynthesizeOptions = {}): Promise<{ stack: string; outdir: string }> {
   if (process.env[OBSERVE_ENV] !== "1" || opts.drift) return synthesize(opts);
-  const { runDriftCheck } = await import("./lib/checks/drift-check");
+  const { runDriftCheck } = await import("./lib/run/drift-check");
   return synthesize({ ...opts, drift: await runDriftCheck(loadConfig(opts.configPath)) });
 }
 

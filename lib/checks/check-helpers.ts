@@ -1,5 +1,5 @@
 /** Small builders shared by the checks, so each check file says only what it judges. */
-import { FederationConfig, ZoneConfig, zoneLabel } from "../config/federation-config";
+import { FederationConfig, ZoneConfig, zoneLabel } from "../model/federation";
 import { CheckResult } from "./check";
 import { FederationFacts, FrontendFacts } from "./facts";
 

@@ -2,7 +2,7 @@
  * Checks in the cdk-nag sense: pure functions from observed facts to a tri-state result. The drift
  * check (`onefed check`), the preflight step and the review bundle all run the same ones.
  */
-import { FederationConfig } from "../config/federation-config";
+import { FederationConfig } from "../model/federation";
 import { FederationFacts } from "./facts";
 
 export type CheckStatus = "ok" | "finding" | "not-applicable";

@@ -1,5 +1,5 @@
 /** `onedb version` exits 0 with the shared version fromVersion needs. */
-import { dbVersionOf } from "../config/version";
+import { dbVersionOf } from "../model/version";
 import { Check } from "./check";
 import { finding, ok, reachable, zoneOf } from "./check-helpers";
 

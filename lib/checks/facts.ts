@@ -1,5 +1,5 @@
 /** What a read-only visit to every front-end observed. Gathered by gather-facts.ts, judged by the checks. */
-import { DbVersion, ZoneListRow, ZoneServer } from "../opennebula/parsers";
+import { DbVersion, ZoneListRow, ZoneServer } from "../remote/opennebula/parsers";
 
 export interface FrontendFacts {
   readonly zoneId: number;

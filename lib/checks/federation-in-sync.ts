@@ -1,5 +1,5 @@
 /** Every zone's FED_INDEX, as the master reads it, is known and equal. */
-import { zoneLabel } from "../config/federation-config";
+import { zoneLabel } from "../model/federation";
 import { Check } from "./check";
 import { finding, notApplicable, ok } from "./check-helpers";
 

@@ -3,7 +3,7 @@
  * the target): the nodes step comes at the very end, so a host it could not reach would otherwise
  * fail the run after every zone was upgraded, with its hosts still disabled.
  */
-import { compareVersions } from "../config/version";
+import { compareVersions } from "../model/version";
 import { Check } from "./check";
 import { finding, ok, zoneOf } from "./check-helpers";
 

@@ -1,5 +1,5 @@
 /** Check packs: the same checks serve the drift check and the preflight step. */
-import { FederationConfig } from "../config/federation-config";
+import { FederationConfig } from "../model/federation";
 import { Check, CheckResult } from "./check";
 import { databaseCurrent } from "./database-current";
 import { FederationFacts } from "./facts";

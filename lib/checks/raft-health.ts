@@ -1,5 +1,5 @@
 /** The judgement of an HA zone's Raft view, shared by the raft-healthy check and the start/verify steps. */
-import { raftRole, ZoneServer } from "../opennebula/parsers";
+import { raftRole, ZoneServer } from "../remote/opennebula/parsers";
 
 /** A front-end federation.yaml lists, with the SERVER_ID its oned.conf holds. */
 export interface RaftMember {

@@ -1,5 +1,5 @@
 /** Each front-end runs federation.fromVersion; one already at toVersion means a half-done upgrade. */
-import { compareVersions } from "../config/version";
+import { compareVersions } from "../model/version";
 import { Check } from "./check";
 import { finding, ok, reachable, zoneOf } from "./check-helpers";
 

@@ -1,5 +1,5 @@
 /** The master's zone pool and the federation file describe the same zones (ids, names, endpoints). */
-import { zoneLabel } from "../config/federation-config";
+import { zoneLabel } from "../model/federation";
 import { Check, CheckResult } from "./check";
 import { finding, notApplicable, ok } from "./check-helpers";
 

@@ -1,5 +1,5 @@
 /** `onefed apply --plan DIR`: apply exactly the reviewed plan, or refuse when it went stale. */
-import { UsageError } from "../errors";
+import { UsageError } from "../model/errors";
 import { flag, parseArgs } from "./args";
 import { parseParallelism } from "./plan-command";
 
@@ -35,7 +35,7 @@ export async function runApplyCommand(argv: string[], out: (s: string) => void):
   const planDir = flag(args, "plan");
   if (!planDir) throw new UsageError("onefed apply: --plan DIR is required: the directory `onefed plan --out DIR` wrote (see onefed apply --help)");
   const parallelism = parseParallelism(flag(args, "parallelism"), "onefed apply");
-  const { applyReviewedPlan } = await import("../review/apply-plan");
+  const { applyReviewedPlan } = await import("../terraform/review/apply-plan");
   await applyReviewedPlan({ planDir, configPath: flag(args, "config"), parallelism, log: out });
   out(`apply: the reviewed plan in ${planDir} was applied`);
   return 0;

@@ -1,5 +1,5 @@
 /** Minimal argv parsing for the onefed subcommands: --flag value, --flag=value, boolean flags. */
-import { UsageError } from "../errors";
+import { UsageError } from "../model/errors";
 
 export interface ParsedArgs {
   readonly positional: string[];

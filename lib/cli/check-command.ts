@@ -1,5 +1,5 @@
 /** `onefed check`: the read-only drift check before a maintenance window. */
-import { runDriftCheck } from "../checks/drift-check";
+import { runDriftCheck } from "../run/drift-check";
 import { READINESS_PACK } from "../checks/packs";
 import { renderDriftTable } from "../checks/report-table";
 import { loadConfig } from "../config/load-config";

@@ -3,8 +3,8 @@
  * up if needed, prepare the engine, synthesize, apply for real, show the zones before and after.
  */
 import * as path from "path";
-import { sandboxStatus, sandboxUp } from "../sandbox";
-import { deploy } from "../workflow/deploy";
+import { sandboxStatus, sandboxUp } from "../../sandbox";
+import { deploy } from "../terraform/deploy";
 import { flag, parseArgs } from "./args";
 import { integer, statusTable, zoneList } from "./sandbox-command";
 

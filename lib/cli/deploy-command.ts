@@ -1,6 +1,6 @@
 /** `onefed deploy`: synthesize and apply with the prepared engine. */
-import { UsageError } from "../errors";
-import { deploy } from "../workflow/deploy";
+import { UsageError } from "../model/errors";
+import { deploy } from "../terraform/deploy";
 import { flag, parseArgs } from "./args";
 
 export const DEPLOY_HELP = `Usage: onefed deploy [--config FILE] [--out DIR] [--parallelism N] [--via engine|cdktf]

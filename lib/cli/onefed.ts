@@ -2,7 +2,7 @@
  * `onefed`: one CLI, subcommands loaded on demand so that `onefed step` (on every resource's hot
  * path) never loads cdktf, the engine or the sandbox.
  */
-import { describeError, OnefedError } from "../errors";
+import { describeError, OnefedError } from "../model/errors";
 
 type Subcommand = (argv: string[], out: (s: string) => void) => Promise<number>;
 

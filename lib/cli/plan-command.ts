@@ -1,6 +1,6 @@
 /** `onefed plan`: plan with the prepared engine and write the review bundle for a pull request. */
-import { UsageError } from "../errors";
-import type { DriftCheckFn } from "../review/make-plan";
+import { UsageError } from "../model/errors";
+import type { DriftCheckFn } from "../terraform/review/make-plan";
 import { flag, parseArgs } from "./args";
 
 export const PLAN_HELP = `Usage: onefed plan [--config FILE] [--out DIR] [--parallelism N] [--no-check]
@@ -30,7 +30,7 @@ Exit: 0 bundle written (read the review for drift findings), 1 planning failed, 
 export function loadDriftCheck(): DriftCheckFn | undefined {
   let mod: { runDriftCheck?: unknown };
   try {
-    mod = require("../checks/drift-check") as { runDriftCheck?: unknown };
+    mod = require("../run/drift-check") as { runDriftCheck?: unknown };
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === "MODULE_NOT_FOUND" && /checks[\\/]drift-check/.test(e.message.split("\n")[0])) return undefined;
@@ -56,7 +56,7 @@ export async function runPlanCommand(argv: string[], out: (s: string) => void): 
   if (args.positional.length > 0) throw new UsageError(`onefed plan: unexpected argument ${JSON.stringify(args.positional[0])} (see onefed plan --help)`);
   const parallelism = parseParallelism(flag(args, "parallelism"), "onefed plan");
   // Loaded here, not at the top: --help and usage errors stay fast (no cdktf, no engine).
-  const { createPlanReview } = await import("../review/make-plan");
+  const { createPlanReview } = await import("../terraform/review/make-plan");
   const result = await createPlanReview({
     configPath: flag(args, "config"),
     outDir: flag(args, "out"),

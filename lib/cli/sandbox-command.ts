@@ -3,7 +3,7 @@
  * front-ends with emulated OpenNebula commands (docs/sandbox.md).
  */
 import * as path from "path";
-import { OnefedError, UsageError } from "../errors";
+import { OnefedError, UsageError } from "../model/errors";
 import {
   advanceFederation,
   injectFailure,
@@ -17,7 +17,7 @@ import {
   setReplicationBlocked,
   SANDBOX_DB_PASSWORD_ENV,
   SandboxStatus,
-} from "../sandbox";
+} from "../../sandbox";
 import { ParsedArgs, flag, parseArgs } from "./args";
 
 const HELP: Record<string, string> = {

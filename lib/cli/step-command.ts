@@ -1,10 +1,10 @@
 /** `onefed step <step> --zone <id> [--config F]`: what every step resource runs. */
 import { loadConfig } from "../config/load-config";
-import { zoneLabel } from "../config/federation-config";
-import { UsageError } from "../errors";
-import { runStep } from "../runner/run-step";
-import { STEPS } from "../steps/catalog";
-import { STEP_NAMES, StepName } from "../steps/step";
+import { zoneLabel } from "../model/federation";
+import { UsageError } from "../model/errors";
+import { runStep } from "../run/run-step";
+import { STEPS } from "../run/steps/catalog";
+import { STEP_NAMES, StepName } from "../run/step";
 import { flag, parseArgs } from "./args";
 
 export const STEP_HELP = `Usage: onefed step <step> --zone <id> [--config FILE]

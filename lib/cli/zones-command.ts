@@ -2,12 +2,12 @@
  * `onefed unfreeze` and `onefed verify`: the stack's unfreeze and verify steps on demand, across the
  * federation in the safe order (master first for unfreeze), without terraform.
  */
-import { FederationConfig, zoneLabel } from "../config/federation-config";
+import { FederationConfig, zoneLabel } from "../model/federation";
 import { loadConfig } from "../config/load-config";
-import { describeError } from "../errors";
-import { runStep } from "../runner/run-step";
-import { STEPS } from "../steps/catalog";
-import { StepName } from "../steps/step";
+import { describeError } from "../model/errors";
+import { runStep } from "../run/run-step";
+import { STEPS } from "../run/steps/catalog";
+import { StepName } from "../run/step";
 import { flag, parseArgs } from "./args";
 
 export const UNFREEZE_HELP = `Usage: onefed unfreeze [--config FILE]

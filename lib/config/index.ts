@@ -1,4 +1,4 @@
-export * from "./federation-config";
+export * from "../model/federation";
 export * from "./load-config";
-export * from "./version";
+export * from "../model/version";
 export { FederationFileSchema } from "./schema";

@@ -5,9 +5,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml, YAMLParseError } from "yaml";
-import { OnefedError } from "../errors";
-import { DatabaseConfig, DEFAULTS, FederationConfig, FreezeMethod, PackagesConfig, UpgradeType, ZoneConfig } from "./federation-config";
-import { compareVersions, seriesOf, ZONE_DISABLE_SINCE } from "./version";
+import { OnefedError } from "../model/errors";
+import { DatabaseConfig, DEFAULTS, FederationConfig, FreezeMethod, PackagesConfig, UpgradeType, ZoneConfig } from "../model/federation";
+import { compareVersions, seriesOf, ZONE_DISABLE_SINCE } from "../model/version";
 import { checkFederationFile } from "./federation-check.generated";
 import type { FederationFile } from "./schema";
 import { databaseFits, repositoryEitherOr, semanticRules } from "./rules";

@@ -3,8 +3,8 @@
  * finds (empty when fine), so they are evaluated together and reported at once.
  */
 import * as fs from "fs";
-import { compareVersions, COVERED_SERIES, isCoveredSeries, seriesOf, ZONE_DISABLE_SINCE } from "./version";
-import { FederationConfig, zoneLabel } from "./federation-config";
+import { compareVersions, COVERED_SERIES, isCoveredSeries, seriesOf, ZONE_DISABLE_SINCE } from "../model/version";
+import { FederationConfig, zoneLabel } from "../model/federation";
 import type { FederationFile } from "./schema";
 
 export type ConfigRule = (config: FederationConfig) => string[];

@@ -7,7 +7,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { SANDBOX_DB_PASSWORD_ENV } from "../../lib/sandbox";
+import { SANDBOX_DB_PASSWORD_ENV } from "../../sandbox";
 import { describeAsRoot, SandboxFixture } from "../support/sandbox-fixture";
 
 jest.setTimeout(900_000);

@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { runCheckCommand } from "../../lib/cli/check-command";
-import { advanceFederation, setFrontendState, setReplicationBlocked } from "../../lib/sandbox";
+import { advanceFederation, setFrontendState, setReplicationBlocked } from "../../sandbox";
 import { describeAsRoot, SandboxFixture } from "../support/sandbox-fixture";
 
 jest.setTimeout(300_000);

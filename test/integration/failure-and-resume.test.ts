@@ -3,7 +3,7 @@
  * clear error and the next deploy resumes without repeating the master's steps; a changed host
  * key stops the deploy before any command runs on any zone.
  */
-import { injectFailure, rekeyFrontend } from "../../lib/sandbox";
+import { injectFailure, rekeyFrontend } from "../../sandbox";
 import { describeAsRoot, SandboxFixture } from "../support/sandbox-fixture";
 
 jest.setTimeout(600_000);

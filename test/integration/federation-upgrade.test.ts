@@ -118,7 +118,7 @@ describeAsRoot("type B upgrade of a 1+2 federation", () => {
 
   it("verify catches a zone left disabled, and unfreeze lifts it (master first)", async () => {
     const { loadConfig } = await import("../../lib/config/load-config");
-    const { runStep } = await import("../../lib/runner/run-step");
+    const { runStep } = await import("../../lib/run/run-step");
     const { runUnfreezeCommand, runVerifyCommand } = await import("../../lib/cli/zones-command");
     const config = loadConfig(sandbox.configPath);
     await runStep({ config, step: "freeze", zone: config.slaves[0], log: () => undefined });

@@ -7,7 +7,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { injectFailure, setRaftLeader, setRaftSplitBrain } from "../../lib/sandbox";
+import { injectFailure, setRaftLeader, setRaftSplitBrain } from "../../sandbox";
 import { describeAsRoot, firstIndex, SandboxFixture } from "../support/sandbox-fixture";
 
 jest.setTimeout(900_000);

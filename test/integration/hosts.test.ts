@@ -4,8 +4,8 @@
  */
 import * as fs from "fs";
 import { loadConfig } from "../../lib/config/load-config";
-import { connectFrontend } from "../../lib/runner/ssh-frontend";
-import { Deadline } from "../../lib/ssh/deadline";
+import { connectFrontend } from "../../lib/run/connector";
+import { Deadline } from "../../lib/remote/ssh/deadline";
 import { describeAsRoot, SandboxFixture } from "../support/sandbox-fixture";
 
 jest.setTimeout(600_000);

@@ -3,7 +3,7 @@
  * backup, and one zone's failure does not block the others. Zone 100 is an HA zone of three
  * servers: its maintenance upgrade follows the HA procedure on its own.
  */
-import { injectFailure } from "../../lib/sandbox";
+import { injectFailure } from "../../sandbox";
 import { describeAsRoot, SandboxFixture } from "../support/sandbox-fixture";
 
 jest.setTimeout(600_000);

@@ -4,7 +4,7 @@
  * the target after the zone runs it and before `onehost sync`; the dnf zone never sees apt. A host
  * whose SSH key changed stops the run at the preflight, before any zone changes.
  */
-import { refreshKnownHosts, rekeyFrontend } from "../../lib/sandbox";
+import { refreshKnownHosts, rekeyFrontend } from "../../sandbox";
 import { describeAsRoot, firstIndex, SandboxFixture } from "../support/sandbox-fixture";
 
 jest.setTimeout(900_000);

@@ -7,9 +7,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { runApplyCommand } from "../../lib/cli/apply-command";
 import { runPlanCommand } from "../../lib/cli/plan-command";
-import { checkMermaid } from "../../lib/review/mermaid-check";
-import { readBundle, type ReviewBundle } from "../../lib/review/bundle";
-import { StalePlanError } from "../../lib/review/errors";
+import { checkMermaid } from "../../lib/terraform/review/mermaid-check";
+import { readBundle, type ReviewBundle } from "../../lib/terraform/review/bundle";
+import { StalePlanError } from "../../lib/terraform/review/errors";
 import { describeAsRoot, SandboxFixture } from "../support/sandbox-fixture";
 
 jest.setTimeout(600_000);

@@ -7,13 +7,13 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PrepareOptions, prepareSandbox } from "../../lib/sandbox";
-import { shimDirOf } from "../../lib/sandbox/frontend-shell";
-import { SandboxLayout } from "../../lib/sandbox/layout";
-import { packageManagerOf, readRegistry, zoneOf } from "../../lib/sandbox/registry";
+import { PrepareOptions, prepareSandbox } from "../../sandbox";
+import { shimDirOf } from "../../sandbox/frontend-shell";
+import { SandboxLayout } from "../../sandbox/layout";
+import { packageManagerOf, readRegistry, zoneOf } from "../../sandbox/registry";
 
 /** The compiled emulator the shims exec (tests need `npx tsc -p tsconfig.json` first). */
-export const EMULATOR = path.resolve(__dirname, "../../dist/lib/sandbox/emulator/main.js");
+export const EMULATOR = path.resolve(__dirname, "../../dist/sandbox/emulator/main.js");
 
 /** Where the real OpenNebula output samples live. */
 export const SAMPLES = path.resolve(__dirname, "../../../shared/opennebula/samples");

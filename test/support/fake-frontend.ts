@@ -3,12 +3,12 @@
  * records every line, so a test can assert what ran and, above all, what did not.
  */
 import * as fs from "fs";
-import { OpenNebulaFrontend, Transport } from "../../lib/opennebula/frontend";
-import { FederationConfig, NodeConfig, ZoneConfig } from "../../lib/config/federation-config";
-import { HypervisorNode } from "../../lib/opennebula/hypervisor-node";
-import { CommandResult } from "../../lib/ssh/command-result";
-import { StepContext, StepName } from "../../lib/steps/step";
-import { buildStepContext } from "../../lib/steps/step-context";
+import { OpenNebulaFrontend, Transport } from "../../lib/remote/opennebula/frontend";
+import { FederationConfig, NodeConfig, ZoneConfig } from "../../lib/model/federation";
+import { HypervisorNode } from "../../lib/remote/opennebula/hypervisor-node";
+import { CommandResult } from "../../lib/remote/ssh/command-result";
+import { StepContext, StepName } from "../../lib/run/step";
+import { buildStepContext } from "../../lib/run/step-context";
 
 export interface Reply {
   readonly exitCode?: number;

@@ -5,8 +5,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { CommandLogEntry, readCommandLog, sandboxDown, sandboxStatus, SandboxStatus, sandboxUp } from "../../lib/sandbox";
-import { deploy } from "../../lib/workflow/deploy";
+import { CommandLogEntry, readCommandLog, sandboxDown, sandboxStatus, SandboxStatus, sandboxUp } from "../../sandbox";
+import { deploy } from "../../lib/terraform/deploy";
 
 export const isRoot = process.getuid?.() === 0;
 /** Integration tests need root (sshd on port 22 of 127.x, mount namespaces); say so instead of passing silently. */

@@ -5,7 +5,7 @@ import { FederationFacts, FrontendFacts } from "../../lib/checks/facts";
 import { PREFLIGHT_PACK, READINESS_PACK, runPack } from "../../lib/checks/packs";
 import { renderDriftTable } from "../../lib/checks/report-table";
 import { parseConfig } from "../../lib/config/load-config";
-import { ZoneListRow } from "../../lib/opennebula/parsers";
+import { ZoneListRow } from "../../lib/remote/opennebula/parsers";
 
 const FIXTURE = path.resolve(__dirname, "../fixtures/federation.yaml");
 const config = parseConfig(fs.readFileSync(FIXTURE, "utf8"), FIXTURE);

@@ -1,6 +1,6 @@
-import { OpenNebulaFrontend } from "../../lib/opennebula/frontend";
-import { renderCommand, withDbPassword } from "../../lib/opennebula/remote-command";
-import { onedb } from "../../lib/opennebula/commands";
+import { OpenNebulaFrontend } from "../../lib/remote/opennebula/frontend";
+import { renderCommand, withDbPassword } from "../../lib/remote/opennebula/remote-command";
+import { onedb } from "../../lib/remote/opennebula/commands";
 import { execFileSync } from "child_process";
 import { FakeTransport } from "../support/fake-frontend";
 
@@ -43,7 +43,7 @@ describe("the MySQL password", () => {
   });
 
   it("is refused as missing before any connection when the variable is unset", () => {
-    const { databasePassword } = require("../../lib/runner/ssh-frontend");
+    const { databasePassword } = require("../../lib/run/connector");
     delete process.env.ONEFED_UNSET_PASSWORD;
     expect(() => databasePassword({ database: { backend: "mysql", passwordEnv: "ONEFED_UNSET_PASSWORD" } })).toThrow(
       /database\.passwordEnv names ONEFED_UNSET_PASSWORD, but ONEFED_UNSET_PASSWORD is not set/,

@@ -1,5 +1,5 @@
 import { ENGINE_HELP, runEngineCommand } from "../../lib/cli/engine-command";
-import { UsageError } from "../../lib/errors";
+import { UsageError } from "../../lib/model/errors";
 
 describe("onefed engine", () => {
   it("explains what it does and which variables our runs set", async () => {

@@ -1,22 +1,22 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { cacheLayout, resolveCacheDir } from "../../lib/engine/cache-dir";
-import { hclString, renderCliConfig } from "../../lib/engine/cli-config";
-import { detectKind, findOnPath, parseVersionJson } from "../../lib/engine/engine-binary";
-import { engineEnv, engineEnvVars } from "../../lib/engine/engine-env";
-import { EngineBuildError, outputTail } from "../../lib/engine/errors";
-import { isStaleLock, withLock, type LockOwner } from "../../lib/engine/file-lock";
-import { goBuildEnv, packagePath, wrapperGoMod } from "../../lib/engine/go-build";
-import { NULL_PROVIDER, NULL_PROVIDER_REF_ENV, nullProviderPin, OPENTOFU } from "../../lib/engine/pins";
+import { cacheLayout, resolveCacheDir } from "../../lib/terraform/engine/cache-dir";
+import { hclString, renderCliConfig } from "../../lib/terraform/engine/cli-config";
+import { detectKind, findOnPath, parseVersionJson } from "../../lib/terraform/engine/engine-binary";
+import { engineEnv, engineEnvVars } from "../../lib/terraform/engine/engine-env";
+import { EngineBuildError, outputTail } from "../../lib/terraform/engine/errors";
+import { isStaleLock, withLock, type LockOwner } from "../../lib/terraform/engine/file-lock";
+import { goBuildEnv, packagePath, wrapperGoMod } from "../../lib/terraform/engine/go-build";
+import { NULL_PROVIDER, NULL_PROVIDER_REF_ENV, nullProviderPin, OPENTOFU } from "../../lib/terraform/engine/pins";
 import {
   installIntoMirror,
   mirrorExecutablePath,
   mirrorExecutablePaths,
   providerExecutableName,
   terraformPlatform,
-} from "../../lib/engine/provider-mirror";
-import { OnefedError } from "../../lib/errors";
+} from "../../lib/terraform/engine/provider-mirror";
+import { OnefedError } from "../../lib/model/errors";
 
 describe("CLI config", () => {
   const config = renderCliConfig({ mirrorDir: "/home/u/.cache/onefed/providers", mirrored: [NULL_PROVIDER] });

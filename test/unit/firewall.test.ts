@@ -1,11 +1,11 @@
 import * as fs from "fs";
 import * as path from "path";
-import { Testing } from "../../lib/cdk";
+import { Testing } from "../../lib/synth/cdk";
 import { parseConfig } from "../../lib/config/load-config";
-import { FederationUpgrade } from "../../lib/constructs/federation-upgrade";
-import { GraphInvariants } from "../../lib/constructs/graph-invariants";
-import { apiPorts, freezeComment, freezeRules, iptables, parseOurRules } from "../../lib/opennebula/firewall";
-import { renderCommand } from "../../lib/opennebula/remote-command";
+import { FederationUpgrade } from "../../lib/synth/constructs/federation-upgrade";
+import { GraphInvariants } from "../../lib/synth/invariants/graph-invariants";
+import { apiPorts, freezeComment, freezeRules, iptables, parseOurRules } from "../../lib/remote/opennebula/firewall";
+import { renderCommand } from "../../lib/remote/opennebula/remote-command";
 
 const FIXTURE = path.resolve(__dirname, "../fixtures/federation.yaml");
 const text = fs.readFileSync(FIXTURE, "utf8");
@@ -85,7 +85,7 @@ describe("a 6.0 → 6.2 stack", () => {
 });
 
 describe("hypervisor hosts (hosts.manage)", () => {
-  const { parseHostListCsv } = require("../../lib/opennebula/parsers");
+  const { parseHostListCsv } = require("../../lib/remote/opennebula/parsers");
   it("parse onehost list --csv", () => {
     const csv = "ID,NAME,CLUSTER,TVM,ALLOCATED_CPU,ALLOCATED_MEM,STAT\n0,m-eu-fr-kvm-0,default,0,0 / 800 (0%),0K / 15.5G (0%),on\n1,m-eu-fr-kvm-1,default,0,0 / 800 (0%),0K / 15.5G (0%),off\n";
     expect(parseHostListCsv(csv)).toEqual([

@@ -7,10 +7,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseConfig } from "../../lib/config/load-config";
-import { FederationConfig, ZoneConfig } from "../../lib/config/federation-config";
-import { STEPS } from "../../lib/steps/catalog";
-import { readHaRecord } from "../../lib/steps/ha-cluster";
-import { StepName } from "../../lib/steps/step";
+import { FederationConfig, ZoneConfig } from "../../lib/model/federation";
+import { STEPS } from "../../lib/run/steps/catalog";
+import { readHaRecord } from "../../lib/run/raft";
+import { StepName } from "../../lib/run/step";
 import { dbVersionText, FakeTransport, fakeStepContext, Reply } from "../support/fake-frontend";
 
 const FIXTURE = path.resolve(__dirname, "../fixtures/federation.yaml");

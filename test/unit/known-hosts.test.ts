@@ -3,8 +3,8 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { fingerprint, knownHostsName, parseKnownHosts, verifyHostKey } from "../../lib/ssh/known-hosts";
-import { shellJoin, shellQuote } from "../../lib/ssh/shell-quote";
+import { fingerprint, knownHostsName, parseKnownHosts, verifyHostKey } from "../../lib/remote/ssh/known-hosts";
+import { shellJoin, shellQuote } from "../../lib/remote/ssh/shell-quote";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "onefed-kh-"));
 function keypair(name: string): { blob: Buffer; line: string; file: string } {

@@ -2,8 +2,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseConfig } from "../../lib/config/load-config";
-import { NodeConfig } from "../../lib/config/federation-config";
-import { STEPS } from "../../lib/steps/catalog";
+import { NodeConfig } from "../../lib/model/federation";
+import { STEPS } from "../../lib/run/steps/catalog";
 import { FakeTransport, fakeStepContext, Reply } from "../support/fake-frontend";
 
 const FIXTURE = path.resolve(__dirname, "../fixtures/federation.yaml");

@@ -2,9 +2,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { execFileSync } from "child_process";
 import { judgeRaft } from "../../lib/checks/raft-health";
-import { monitordConf, onedConf } from "../../lib/opennebula/commands";
-import { renderCommand } from "../../lib/opennebula/remote-command";
-import { parseDbVersion, parseMonitorAddress, parseOnedFederation, raftRole, parseIsActive, parsePackageVersion, parseSha256, parseUnitFiles, parseZoneListCsv, parseZoneShowJson, ParseError } from "../../lib/opennebula/parsers";
+import { monitordConf, onedConf } from "../../lib/remote/opennebula/commands";
+import { renderCommand } from "../../lib/remote/opennebula/remote-command";
+import { parseDbVersion, parseMonitorAddress, parseOnedFederation, raftRole, parseIsActive, parsePackageVersion, parseSha256, parseUnitFiles, parseZoneListCsv, parseZoneShowJson, ParseError } from "../../lib/remote/opennebula/parsers";
 
 const SAMPLES = path.resolve(__dirname, "../../../shared/opennebula/samples");
 const sample = (rel: string) => fs.readFileSync(path.join(SAMPLES, rel), "utf8");

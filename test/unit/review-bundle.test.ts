@@ -6,11 +6,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { synthesize } from "../../main";
-import type { Engine } from "../../lib/engine";
-import { APPLIED_FILE, whatChangedSince } from "../../lib/review/apply-plan";
-import { BUNDLE_FORMAT, readBundle, writeBundle, type ReviewBundle } from "../../lib/review/bundle";
-import { PlanBundleError, ReviewInputError, StalePlanError } from "../../lib/review/errors";
-import { readStateFingerprint, sha256File, sha256Of, statePathOf } from "../../lib/review/fingerprint";
+import type { Engine } from "../../lib/terraform/engine";
+import { APPLIED_FILE, whatChangedSince } from "../../lib/terraform/review/apply-plan";
+import { BUNDLE_FORMAT, readBundle, writeBundle, type ReviewBundle } from "../../lib/terraform/review/bundle";
+import { PlanBundleError, ReviewInputError, StalePlanError } from "../../lib/terraform/review/errors";
+import { readStateFingerprint, sha256File, sha256Of, statePathOf } from "../../lib/terraform/review/fingerprint";
 
 const FIXTURES = path.resolve(__dirname, "../fixtures");
 const made: string[] = [];

@@ -4,8 +4,8 @@ import * as os from "os";
 import * as path from "path";
 import { APPLY_HELP, runApplyCommand } from "../../lib/cli/apply-command";
 import { loadDriftCheck, PLAN_HELP, runPlanCommand } from "../../lib/cli/plan-command";
-import { UsageError } from "../../lib/errors";
-import { PlanBundleError } from "../../lib/review/errors";
+import { UsageError } from "../../lib/model/errors";
+import { PlanBundleError } from "../../lib/terraform/review/errors";
 
 const collect = () => {
   const lines: string[] = [];
@@ -52,7 +52,7 @@ describe("bad input", () => {
 
 describe("loadDriftCheck", () => {
   it("uses lib/checks/drift-check when this build has it, and says not available otherwise", () => {
-    const present = fs.existsSync(path.resolve(__dirname, "../../lib/checks/drift-check.ts"));
+    const present = fs.existsSync(path.resolve(__dirname, "../../lib/run/drift-check.ts"));
     const check = loadDriftCheck();
     if (present) expect(typeof check).toBe("function");
     else expect(check).toBeUndefined();

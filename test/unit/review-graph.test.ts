@@ -2,8 +2,8 @@
  * The step DAG read back from the synthesized cdk.tf.json: stages are topological levels, the
  * procedure's order holds, parallel branches share stages, and unreadable graphs are refused.
  */
-import { buildStepGraph, type StepGraph } from "../../lib/review/step-graph";
-import { ReviewInputError } from "../../lib/review/errors";
+import { buildStepGraph, type StepGraph } from "../../lib/terraform/review/step-graph";
+import { ReviewInputError } from "../../lib/terraform/review/errors";
 import { synthJson } from "../fixtures/review/seed-inputs";
 
 const graph = buildStepGraph(synthJson());

@@ -1,7 +1,7 @@
 /** The Mermaid chart: well formed by the structural checker, and the checker catches what breaks rendering. */
-import { renderMermaid } from "../../lib/review/mermaid";
-import { checkMermaid } from "../../lib/review/mermaid-check";
-import { buildStepGraph } from "../../lib/review/step-graph";
+import { renderMermaid } from "../../lib/terraform/review/mermaid";
+import { checkMermaid } from "../../lib/terraform/review/mermaid-check";
+import { buildStepGraph } from "../../lib/terraform/review/step-graph";
 import { seedConfig, synthJson } from "../fixtures/review/seed-inputs";
 
 describe("renderMermaid", () => {

@@ -4,11 +4,11 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { checkMermaid } from "../../lib/review/mermaid-check";
-import { parsePlanJson } from "../../lib/review/plan-json";
-import { GITHUB_COMMENT_LIMIT, renderReview, type ReviewInput } from "../../lib/review/render-review";
-import { buildStepGraph } from "../../lib/review/step-graph";
-import { classifyUpgrade } from "../../lib/review/upgrade-kind";
+import { checkMermaid } from "../../lib/terraform/review/mermaid-check";
+import { parsePlanJson } from "../../lib/terraform/review/plan-json";
+import { GITHUB_COMMENT_LIMIT, renderReview, type ReviewInput } from "../../lib/terraform/review/render-review";
+import { buildStepGraph } from "../../lib/terraform/review/step-graph";
+import { classifyUpgrade } from "../../lib/terraform/review/upgrade-kind";
 import { DRIFTED, FIXTURE_DIR, IDENTITY, planTextFromSynth, READY_DRIFT, resumePlanText, seedConfig, synthJson } from "../fixtures/review/seed-inputs";
 
 /** Compares with the committed golden file; UPDATE_GOLDEN=1 rewrites it (read the diff). */

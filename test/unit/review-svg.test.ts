@@ -1,7 +1,7 @@
 /** graph.svg: valid XML for a strict parser, one box per step and one arrow per edge, text escaped. */
 import { DOMParser } from "@xmldom/xmldom";
-import { buildStepGraph } from "../../lib/review/step-graph";
-import { renderSvg, xmlText } from "../../lib/review/svg";
+import { buildStepGraph } from "../../lib/terraform/review/step-graph";
+import { renderSvg, xmlText } from "../../lib/terraform/review/svg";
 import { seedConfig, synthJson } from "../fixtures/review/seed-inputs";
 
 /** Parses strictly: any warning or error of the parser fails the test. */

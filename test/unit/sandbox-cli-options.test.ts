@@ -1,5 +1,5 @@
 /** The Ruby-CLI option reading that the emulated onezone and onehost share. */
-import { COMMON_OPTIONS, commonOptions, parseCliOptions } from "../../lib/sandbox/emulator/cli-options";
+import { COMMON_OPTIONS, commonOptions, parseCliOptions } from "../../sandbox/emulator/cli-options";
 
 const spec = { flags: { ...COMMON_OPTIONS.flags, "-f": "force" }, values: COMMON_OPTIONS.values };
 

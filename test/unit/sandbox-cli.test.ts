@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import { runSandboxCommand } from "../../lib/cli/sandbox-command";
 import { EmulatorSandbox, MASTER, SLAVE_CA } from "../sandbox/emulator-harness";
-import { planSandbox } from "../../lib/sandbox/prepare";
+import { planSandbox } from "../../sandbox/prepare";
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];

@@ -10,7 +10,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { Client } from "ssh2";
-import { sandboxDown, sandboxStatus, sandboxUp, SandboxInfo } from "../../lib/sandbox";
+import { sandboxDown, sandboxStatus, sandboxUp, SandboxInfo } from "../../sandbox";
 import { connect, exec, sftp, transfer } from "../sandbox/ssh-client";
 
 const isRoot = process.getuid?.() === 0;

@@ -4,11 +4,11 @@
  * (split brain, forced leader, lagging follower) and the DB copy from the leader to a follower.
  */
 import * as fs from "fs";
-import { sandboxStatus, setFrontendState, setRaftLeader, setRaftSplitBrain } from "../../lib/sandbox";
-import { SandboxLayout } from "../../lib/sandbox/layout";
-import { planSandbox } from "../../lib/sandbox/prepare";
-import { writeRaft } from "../../lib/sandbox/raft";
-import { readRegistry } from "../../lib/sandbox/registry";
+import { sandboxStatus, setFrontendState, setRaftLeader, setRaftSplitBrain } from "../../sandbox";
+import { SandboxLayout } from "../../sandbox/layout";
+import { planSandbox } from "../../sandbox/prepare";
+import { writeRaft } from "../../sandbox/raft";
+import { readRegistry } from "../../sandbox/registry";
 import { EmulatorSandbox, MASTER, SLAVE_CA, sample } from "../sandbox/emulator-harness";
 
 const GE = (n: number): string => `zone100-server${n}`;

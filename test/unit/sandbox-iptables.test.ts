@@ -3,8 +3,8 @@
  * via firewall on the federation (reference §4.6): inbound 2633 to the master from other
  * front-ends fails, the master's local CLI and its outbound FED_INDEX queries keep working.
  */
-import { sandboxStatus } from "../../lib/sandbox";
-import { formatRule, parseRuleSpec, verdictFor } from "../../lib/sandbox/firewall";
+import { sandboxStatus } from "../../sandbox";
+import { formatRule, parseRuleSpec, verdictFor } from "../../sandbox/firewall";
 import { EmulatorSandbox, MASTER, SLAVE_CA, SLAVE_GE } from "../sandbox/emulator-harness";
 
 const BAD_RULE = "iptables: Bad rule (does a matching rule exist in that chain?).\n";

@@ -4,8 +4,8 @@
  * on the slaves, packages, onedb upgrade), after which the 6.2 behaviour applies.
  */
 import * as fs from "fs";
-import { sandboxStatus } from "../../lib/sandbox";
-import { dbVersionsOf, packagesOf, unitsOf } from "../../lib/sandbox/catalog";
+import { sandboxStatus } from "../../sandbox";
+import { dbVersionsOf, packagesOf, unitsOf } from "../../sandbox/catalog";
 import { EmulatorSandbox, MASTER, SLAVE_CA, SLAVE_GE } from "../sandbox/emulator-harness";
 
 const REPO_62 = "deb https://downloads.opennebula.io/repo/6.2/Ubuntu/20.04 stable opennebula\n";

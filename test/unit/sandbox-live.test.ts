@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Client } from "ssh2";
-import { injectFailure, readCommandLog, rekeyFrontend, sandboxDown, sandboxStatus, sandboxUp, SandboxInfo, SandboxPortInUseError } from "../../lib/sandbox";
+import { injectFailure, readCommandLog, rekeyFrontend, sandboxDown, sandboxStatus, sandboxUp, SandboxInfo, SandboxPortInUseError } from "../../sandbox";
 import { connect, exec, sftp, transfer } from "../sandbox/ssh-client";
 
 const isRoot = process.getuid?.() === 0;

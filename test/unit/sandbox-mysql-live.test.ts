@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Client } from "ssh2";
-import { readPasswordLeaks, sandboxDown, sandboxStatus, sandboxUp, SandboxInfo } from "../../lib/sandbox";
+import { readPasswordLeaks, sandboxDown, sandboxStatus, sandboxUp, SandboxInfo } from "../../sandbox";
 import { connect, exec } from "../sandbox/ssh-client";
 
 const isRoot = process.getuid?.() === 0;

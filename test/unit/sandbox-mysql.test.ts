@@ -7,8 +7,8 @@
  */
 import { spawn } from "child_process";
 import * as fs from "fs";
-import { readPasswordLeaks, sandboxStatus } from "../../lib/sandbox";
-import { planSandbox } from "../../lib/sandbox/prepare";
+import { readPasswordLeaks, sandboxStatus } from "../../sandbox";
+import { planSandbox } from "../../sandbox/prepare";
 import { runSandboxCommand } from "../../lib/cli/sandbox-command";
 import { EmulatorSandbox, MASTER, SLAVE_CA, SLAVE_GE } from "../sandbox/emulator-harness";
 

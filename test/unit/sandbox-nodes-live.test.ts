@@ -9,8 +9,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Client } from "ssh2";
-import { RemoteCommand, renderCommand } from "../../lib/opennebula/remote-command";
-import { injectFailure, readCommandLog, sandboxDown, sandboxStatus, sandboxUp, SandboxInfo } from "../../lib/sandbox";
+import { RemoteCommand, renderCommand } from "../../lib/remote/opennebula/remote-command";
+import { injectFailure, readCommandLog, sandboxDown, sandboxStatus, sandboxUp, SandboxInfo } from "../../sandbox";
 import { connect, exec } from "../sandbox/ssh-client";
 
 const isRoot = process.getuid?.() === 0;

@@ -6,10 +6,10 @@
  */
 import * as fs from "fs";
 import { runSandboxCommand } from "../../lib/cli/sandbox-command";
-import { injectFailure, readCommandLog, sandboxStatus, setFrontendState } from "../../lib/sandbox";
-import { SandboxLayout } from "../../lib/sandbox/layout";
-import { planSandbox } from "../../lib/sandbox/prepare";
-import { readRegistry } from "../../lib/sandbox/registry";
+import { injectFailure, readCommandLog, sandboxStatus, setFrontendState } from "../../sandbox";
+import { SandboxLayout } from "../../sandbox/layout";
+import { planSandbox } from "../../sandbox/prepare";
+import { readRegistry } from "../../sandbox/registry";
 import { EmulatorSandbox, MASTER, NODE, SLAVE_GE } from "../sandbox/emulator-harness";
 
 const PLAN = "/tmp/onefed-plan";

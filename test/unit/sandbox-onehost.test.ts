@@ -2,7 +2,7 @@
  * The emulated onehost (reference §2.1 steps 2, 12, 13; §4.5): the host pool seeded per zone,
  * list/show output, enable/disable/sync, the zone-disabled refusal and sandboxStatus.
  */
-import { sandboxStatus } from "../../lib/sandbox";
+import { sandboxStatus } from "../../sandbox";
 import { EmulatorSandbox, MASTER, SLAVE_CA, SLAVE_GE } from "../sandbox/emulator-harness";
 
 const CSV_HEADER = "ID,NAME,CLUSTER,TVM,ALLOCATED_CPU,ALLOCATED_MEM,STAT";

@@ -2,7 +2,7 @@
  * The emulated onezone against the real 6.10 CLI's output (samples/onezone): byte for byte for
  * tables, CSV, XML, messages and exit codes; by structure for JSON.
  */
-import { advanceFederation, setFrontendState, setReplicationBlocked } from "../../lib/sandbox";
+import { advanceFederation, setFrontendState, setReplicationBlocked } from "../../sandbox";
 import { EmulatorSandbox, MASTER, SLAVE_CA, SLAVE_GE, sample } from "../sandbox/emulator-harness";
 
 /** FED_INDEX moves with every federated write; the samples' stand-in oned kept it fixed. */

@@ -6,8 +6,8 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { sandboxStatus } from "../../lib/sandbox";
-import { planSandbox } from "../../lib/sandbox/prepare";
+import { sandboxStatus } from "../../sandbox";
+import { planSandbox } from "../../sandbox/prepare";
 import { EMULATOR, EmulatorSandbox, MASTER, NODE, SLAVE_CA, SLAVE_GE } from "../sandbox/emulator-harness";
 
 const REPO = "/etc/yum.repos.d/opennebula.repo";

@@ -1,11 +1,11 @@
 import "cdktf/lib/testing/adapters/jest";
 import * as fs from "fs";
 import * as path from "path";
-import { App, Testing } from "../../lib/cdk";
+import { App, Testing } from "../../lib/synth/cdk";
 import { parseConfig } from "../../lib/config/load-config";
-import { FederationUpgrade } from "../../lib/constructs/federation-upgrade";
-import { GraphInvariants } from "../../lib/constructs/graph-invariants";
-import { StepResource } from "../../lib/constructs/step-resource";
+import { FederationUpgrade } from "../../lib/synth/constructs/federation-upgrade";
+import { GraphInvariants } from "../../lib/synth/invariants/graph-invariants";
+import { StepResource } from "../../lib/synth/constructs/step-resource";
 
 const FIXTURE = path.resolve(__dirname, "../fixtures/federation.yaml");
 // An absolute artifact directory keeps the snapshot independent of where the repo is checked out.

@@ -2,11 +2,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseConfig } from "../../lib/config/load-config";
-import { FederationConfig, ZoneConfig } from "../../lib/config/federation-config";
-import { artifactPaths, writeChecksum } from "../../lib/steps/artifact";
-import { STEPS } from "../../lib/steps/catalog";
-import { StepRefusal } from "../../lib/steps/refusal";
-import { StepContext, StepName } from "../../lib/steps/step";
+import { FederationConfig, ZoneConfig } from "../../lib/model/federation";
+import { artifactPaths, writeChecksum } from "../../lib/run/artifact";
+import { STEPS } from "../../lib/run/steps/catalog";
+import { StepRefusal } from "../../lib/run/step-refusal";
+import { StepContext, StepName } from "../../lib/run/step";
 import { dbVersionText, FakeTransport, fakeStepContext, Reply } from "../support/fake-frontend";
 
 const FIXTURE = path.resolve(__dirname, "../fixtures/federation.yaml");

@@ -1,0 +1,240 @@
+/**
+ * Typed operations on one OpenNebula front-end: each pairs a command from commands.ts with its
+ * parser, so steps read facts ("oned is stopped", "shared DB version is 7.0.0") instead of text.
+ */
+import { PackageManager } from "../../model/federation";
+import { CommandResult } from "../ssh/command-result";
+import { SshTargetLabel } from "../ssh/errors";
+import { iptables, parseOurRules } from "./firewall";
+import { files, HA_SYNCED_TREES, monitordConf, ONED_LOCK_FILE, onecfg, onedb, OnedbConnection, onedConf, onehost, onezone, systemctl, withOnedbConnection } from "./commands";
+import { RemoteMachine, Transport } from "./remote-machine";
+import {
+  DbVersion,
+  HostListRow,
+  parseHostListCsv,
+  parseDbVersion,
+  ParseError,
+  parseFreeBytes,
+  parseIsActive,
+  parseMonitorAddress,
+  parseOnedFederation,
+  OnedFederation,
+  parseUnitFiles,
+  parseZoneListCsv,
+  parseZoneShowJson,
+  ZoneListRow,
+  ZoneShow,
+} from "./parsers";
+import { RemoteCommand, withDbPassword } from "./remote-command";
+import { unitName } from "./services";
+
+export type { Transport } from "./remote-machine";
+
+export class OpenNebulaFrontend extends RemoteMachine {
+  constructor(
+    transport: Transport,
+    target: SshTargetLabel,
+    packageManager: PackageManager,
+    log: (line: string) => void = () => undefined,
+    /** MySQL password for onedb, from the automation host's environment; never logged. @default none (oned.conf or SQLite) */
+    private readonly dbPassword?: string,
+    /** onedb's MySQL connection options. @default none (onedb reads oned.conf) */
+    private readonly dbConnection?: OnedbConnection,
+  ) {
+    super(transport, target, packageManager, log);
+  }
+
+  /** The answer of `systemctl list-unit-files` while no package changed. */
+  private unitFiles?: Promise<Set<string>>;
+
+  /** onedb commands get the connection options and, on stdin, the DB password when configured. */
+  private db(cmd: RemoteCommand): RemoteCommand {
+    return withDbPassword(withOnedbConnection(cmd, this.dbConnection), this.dbPassword);
+  }
+
+  async installedVersion(): Promise<string> {
+    return this.packageVersion("opennebula");
+  }
+
+  async dbVersion(): Promise<DbVersion> {
+    const r = await this.run(this.db(onedb.version()));
+    return parseDbVersion(r.stdout, r.exitCode as number);
+  }
+
+  async zoneList(): Promise<ZoneListRow[]> {
+    return parseZoneListCsv((await this.run(onezone.listCsv())).stdout);
+  }
+
+  async zoneShow(zoneId: number): Promise<ZoneShow> {
+    return parseZoneShowJson((await this.run(onezone.showJson(zoneId))).stdout);
+  }
+
+  async setZoneEnabled(zoneId: number, endpoint: string, enabled: boolean): Promise<void> {
+    await this.run(enabled ? onezone.enable(zoneId, endpoint) : onezone.disable(zoneId, endpoint));
+  }
+
+  async hosts(): Promise<HostListRow[]> {
+    return parseHostListCsv((await this.run(onehost.listCsv())).stdout);
+  }
+
+  async setHostEnabled(hostId: number, enabled: boolean): Promise<void> {
+    await this.run(enabled ? onehost.enable(hostId) : onehost.disable(hostId));
+  }
+
+  async syncHosts(): Promise<void> {
+    await this.run(onehost.sync());
+  }
+
+  /** Our firewall rules (by comment), as the specs `iptables -S INPUT` prints. */
+  async firewallRules(comment: string): Promise<string[][]> {
+    return parseOurRules((await this.run(iptables.list())).stdout, comment);
+  }
+
+  /**
+   * Units installed on this front-end, without the `.service` suffix. Read once per connection:
+   * only a package upgrade changes the unit files, and upgradePackages forgets the answer.
+   */
+  installedUnits(): Promise<Set<string>> {
+    if (!this.unitFiles) {
+      const read = this.run(systemctl.listUnitFiles()).then((r) => new Set(parseUnitFiles(r.stdout).map(unitName)));
+      // A failed read is not remembered: the next caller asks again.
+      read.catch(() => this.unitFiles === read && (this.unitFiles = undefined));
+      this.unitFiles = read;
+    }
+    return this.unitFiles;
+  }
+
+  async unitStates(units: readonly string[]): Promise<Record<string, string>> {
+    if (units.length === 0) return {};
+    return parseIsActive(units, (await this.run(systemctl.isActive(units))).stdout);
+  }
+
+  async stopUnits(units: readonly string[]): Promise<void> {
+    if (units.length > 0) await this.run(systemctl.stop(units));
+  }
+
+  async startUnits(units: readonly string[]): Promise<void> {
+    await this.run(systemctl.daemonReload());
+    if (units.length > 0) await this.run(systemctl.start(units));
+  }
+
+  async onedLockPresent(): Promise<boolean> {
+    return this.exists(ONED_LOCK_FILE);
+  }
+
+  /** Free bytes at the path, or at its nearest existing parent (the backup directory may not exist yet). */
+  async freeBytes(path: string): Promise<number> {
+    let dir = path;
+    while (dir !== "/" && !(await this.exists(dir))) dir = dir.replace(/\/[^/]*$/, "") || "/";
+    return parseFreeBytes((await this.run(files.freeSpace(dir))).stdout);
+  }
+
+  async fileSize(path: string): Promise<number> {
+    const out = (await this.run(files.size(path))).stdout.trim();
+    if (!/^\d+$/.test(out)) throw new ParseError("stat -c %s", "no size", out);
+    return Number(out);
+  }
+
+  async backupFull(file: string): Promise<void> {
+    await this.run(this.db(onedb.backupFull(file)));
+  }
+
+  async makePrivateDir(path: string): Promise<void> {
+    await this.run(files.makePrivateDir(path));
+  }
+
+  async makePrivate(path: string): Promise<void> {
+    await this.run(files.makePrivate(path));
+  }
+
+  /** `cp -a` of /etc/one and the remotes' etc, once: an existing copy is the pre-upgrade one and is kept. */
+  async backupConfiguration(suffix: string): Promise<void> {
+    for (const dir of ["/etc/one", "/var/lib/one/remotes/etc"]) {
+      if (!(await this.exists(dir))) continue;
+      const copy = `${dir}.${suffix}`;
+      if (!(await this.exists(copy))) await this.run(files.copyTree(dir, copy));
+    }
+  }
+
+  /** Package scripts may add or remove unit files: the cached list is forgotten around the upgrade. */
+  async upgradePackages(packages: readonly string[]): Promise<void> {
+    this.unitFiles = undefined;
+    try {
+      await super.upgradePackages(packages);
+    } finally {
+      this.unitFiles = undefined;
+    }
+  }
+
+  async upgradeConfiguration(): Promise<void> {
+    await this.run(onecfg.upgrade());
+  }
+
+  async upgradeDatabase(backupFile: string): Promise<void> {
+    await this.run(this.db(onedb.upgrade(backupFile)), "onedb restored its own backup if it got that far; the DB is as before. Fix the cause, then run the deploy again.");
+  }
+
+  async checkDatabase(backupFile: string): Promise<void> {
+    await this.run(this.db(onedb.fsck(backupFile)));
+  }
+
+  async backupFederated(file: string): Promise<void> {
+    await this.run(this.db(onedb.backupFederated(file)));
+  }
+
+  /** HA follower: the leader's full backup replaces this server's DB. */
+  async restoreFull(file: string): Promise<CommandResult> {
+    return this.run(this.db(onedb.restoreFull(file)));
+  }
+
+  /** oned.conf FEDERATION values (the Raft SERVER_ID of an HA server). */
+  async federationSettings(): Promise<OnedFederation> {
+    return parseOnedFederation((await this.run(onedConf.readFederation())).stdout);
+  }
+
+  /** monitord.conf's MONITOR_ADDRESS; undefined when the file or the key is absent. */
+  async monitorAddress(): Promise<string | undefined> {
+    if (!(await this.exists(monitordConf.path))) return undefined;
+    return parseMonitorAddress((await this.run(monitordConf.read())).stdout);
+  }
+
+  async setMonitorAddress(address: string): Promise<void> {
+    await this.run(monitordConf.setMonitorAddress(address));
+  }
+
+  /** oned.conf's DB/DB_NAME; OpenNebula's default `opennebula` when the key is absent. */
+  async dbName(): Promise<string> {
+    return (await this.run(onedConf.readDbName())).stdout.trim().split("\n")[0] || "opennebula";
+  }
+
+  async setServerId(serverId: number): Promise<void> {
+    await this.run(onedConf.setServerId(serverId));
+  }
+
+  /** HA leader: /etc/one and the remotes' etc in one archive for the followers. */
+  async packConfiguration(archive: string): Promise<void> {
+    const trees = [];
+    for (const t of HA_SYNCED_TREES) if (await this.exists(`/${t}`)) trees.push(t);
+    await this.run(files.packTrees(archive, trees));
+  }
+
+  async unpackConfiguration(archive: string): Promise<void> {
+    await this.run(files.unpackTrees(archive));
+  }
+
+  async restoreFederated(file: string): Promise<CommandResult> {
+    return this.run(this.db(onedb.restoreFederated(file)));
+  }
+
+  async upload(localPath: string, remotePath: string): Promise<void> {
+    const started = Date.now();
+    await this.transport.upload(localPath, remotePath);
+    this.log(`  sftp put ${remotePath} (${Date.now() - started} ms)`);
+  }
+
+  async download(remotePath: string, localPath: string): Promise<void> {
+    const started = Date.now();
+    await this.transport.download(remotePath, localPath);
+    this.log(`  sftp get ${remotePath} (${Date.now() - started} ms)`);
+  }
+}

@@ -1,0 +1,53 @@
+/** Front-end package sets and package-manager commands per target version (reference §2.1 step 6). */
+import { compareVersions, seriesOf } from "../../model/version";
+import { PackageManager, PackagesConfig } from "../../model/federation";
+import { files } from "./commands";
+import { RemoteCommand } from "./remote-command";
+
+export function frontendPackages(toVersion: string, manager: PackageManager): string[] {
+  const pyone = "python3-pyone";
+  if (compareVersions(toVersion, "7.0.0") >= 0) {
+    const base = ["opennebula", "opennebula-gate", "opennebula-flow", "opennebula-fireedge", "opennebula-migration", pyone];
+    return manager === "apt" ? base : [...base, "opennebula-guacd"];
+  }
+  return ["opennebula", "opennebula-gate", "opennebula-flow", "opennebula-provision", "opennebula-fireedge", pyone];
+}
+
+/** Where the repository definition lives for each package manager. */
+export function repositoryFile(manager: PackageManager): string {
+  return manager === "apt" ? "/etc/apt/sources.list.d/opennebula.list" : "/etc/yum.repos.d/opennebula.repo";
+}
+
+export function repositoryContent(template: string, toVersion: string): string {
+  return template.replace(/\{series\}/g, seriesOf(toVersion)) + "\n";
+}
+
+/**
+ * Points the machine at the target series: the operator's command when one is configured (its
+ * arguments get `{series}` substituted and are quoted like every other argument), else the file.
+ */
+export function repositorySwitchCommand(packages: PackagesConfig, toVersion: string): RemoteCommand {
+  if (packages.repositoryCommand) return { argv: packages.repositoryCommand.map((a) => a.replace(/\{series\}/g, seriesOf(toVersion))) };
+  return files.write(repositoryFile(packages.manager), repositoryContent(packages.repositoryLine, toVersion));
+}
+
+/** Reads the installed version of a package (`opennebula` on front-ends, `opennebula-node-kvm` on hosts). */
+export function installedVersionCommand(manager: PackageManager, pkg = "opennebula"): RemoteCommand {
+  return manager === "apt"
+    ? { argv: ["dpkg-query", "-W", "-f=${Version}", pkg] }
+    : { argv: ["rpm", "-q", "--qf", "%{VERSION}", pkg] };
+}
+
+export function refreshCommand(manager: PackageManager): RemoteCommand {
+  return manager === "apt" ? { argv: ["apt-get", "update", "-q"] } : { argv: [manager, "-q", "makecache"] };
+}
+
+/** Upgrades only what is installed; keeps locally modified config files (docs: keep them when asked). */
+export function upgradeCommand(manager: PackageManager, packages: readonly string[]): RemoteCommand {
+  return manager === "apt"
+    ? {
+        argv: ["apt-get", "install", "-y", "-q", "--only-upgrade", "-o", "Dpkg::Options::=--force-confold", ...packages],
+        env: { DEBIAN_FRONTEND: "noninteractive" },
+      }
+    : { argv: [manager, "-y", "-q", "upgrade", ...packages] };
+}

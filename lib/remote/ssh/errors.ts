@@ -1,0 +1,57 @@
+import { OnefedError } from "../../model/errors";
+
+/** Where a connection was going, for messages: "zone 100 (S-EU-GE), front-end 10.0.0.2:22". */
+export interface SshTargetLabel {
+  readonly host: string;
+  readonly port: number;
+  /** The zone the front-end belongs to, when known. */
+  readonly zone?: string;
+}
+
+export function describeTarget(t: SshTargetLabel): string {
+  return `${t.zone ? `${t.zone}, ` : ""}front-end ${t.host}:${t.port}`;
+}
+
+/** The front-end did not answer, refused, or the handshake timed out. */
+export class SshConnectError extends OnefedError {
+  constructor(target: SshTargetLabel, cause: string) {
+    super(
+      `${describeTarget(target)} is unreachable over SSH: ${cause}. Expected an SSH server answering there. ` +
+        `Check that the front-end is up and the address and port in the federation file are right, then run the deploy again; nothing was changed on it.`,
+    );
+  }
+}
+
+/** Our key was refused. */
+export class SshAuthError extends OnefedError {
+  constructor(target: SshTargetLabel, user: string, cause: string) {
+    super(
+      `${describeTarget(target)} refused the login of user ${user} with the configured private key (${cause}). ` +
+        `Install the public key in that user's authorized_keys or fix ssh.user / ssh.privateKeyPath; nothing was changed on it.`,
+    );
+  }
+}
+
+/** The host key is not pinned, or differs from the pinned one: possibly a different machine. */
+export class HostKeyError extends OnefedError {
+  constructor(target: SshTargetLabel, reason: "unknown" | "changed" | "revoked", keyType: string, fingerprint: string, knownHostsPath: string) {
+    const found = `it presented ${keyType} key ${fingerprint}`;
+    const what =
+      reason === "unknown"
+        ? `has no pinned host key in ${knownHostsPath}; ${found}. Verify this fingerprint on the front-end's console (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub) and add its key to ${knownHostsPath}`
+        : reason === "revoked"
+          ? `presented a host key that ${knownHostsPath} marks @revoked (${keyType} ${fingerprint}). Do not connect; find out why the front-end uses a revoked key`
+          : `presented a host key that differs from the one pinned in ${knownHostsPath}; ${found}. This can be a re-installed front-end or a machine in the middle: verify the new fingerprint on the front-end's console before replacing the pinned key`;
+    super(`${describeTarget(target)} ${what}. No command was run.`);
+  }
+}
+
+/** The step's deadline passed while a command was running. */
+export class DeadlineError extends OnefedError {
+  constructor(target: SshTargetLabel, command: string, seconds: number) {
+    super(
+      `${describeTarget(target)}: the step's deadline of ${seconds} s passed while running \`${command}\`; the connection was closed. ` +
+        `Look at the front-end to see whether the command is still running, then run the deploy again to resume at this step (or raise timeouts.stepSeconds).`,
+    );
+  }
+}

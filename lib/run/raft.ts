@@ -1,0 +1,180 @@
+/**
+ * HA (Raft) zones: which front-end is which Raft server, and which one leads. The leader must be
+ * known before anything stops (reference §3.1): it is stopped last, and its database is the one
+ * upgraded and handed to the followers. Once the zone is down nobody can ask Raft any more, so the
+ * stop step records the leader on the automation host and every later step reads that record.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { FederationConfig, FrontendConfig, ZoneConfig } from "../model/federation";
+import { OpenNebulaFrontend } from "../remote/opennebula/frontend";
+import { raftRole, ZoneServer } from "../remote/opennebula/parsers";
+import { RemoteCommandError } from "../remote/opennebula/remote-command-error";
+import { describeServers, judgeRaft, RaftHealth } from "../checks/raft-health";
+import { StepRefusal } from "./step-refusal";
+
+/** A zone with more than one front-end is a Raft cluster. */
+export function isHaZone(zone: ZoneConfig): boolean {
+  return zone.frontends.length > 1;
+}
+
+/** One front-end of a zone, connected. */
+export interface ConnectedServer {
+  /** Position in federation.yaml's `frontends`. */
+  readonly index: number;
+  readonly config: FrontendConfig;
+  readonly frontend: OpenNebulaFrontend;
+}
+
+/** What the automation host remembers about an HA zone (artifacts/ha/zone-<id>.json). */
+export interface HaRecord {
+  readonly zone_id: number;
+  /** Each front-end's FEDERATION/SERVER_ID, read from its own oned.conf before anything changed. */
+  readonly servers: ReadonlyArray<{ readonly frontend: string; readonly server_id: number }>;
+  /** The leader when the zone was stopped: the server whose database is upgraded and replicated. */
+  readonly leader?: { readonly frontend: string; readonly server_id: number; readonly term: number | null; readonly recorded_at: string };
+  /** The replicate step's progress: the leader's backups handed over, and the followers that hold them. */
+  readonly replicated?: { readonly db_sha256: string; readonly config_sha256: string; readonly followers: readonly string[] };
+}
+
+export function haRecordPath(config: FederationConfig, zone: ZoneConfig): string {
+  return path.join(config.backup.localDirectory, "ha", `zone-${zone.id}.json`);
+}
+
+export function readHaRecord(config: FederationConfig, zone: ZoneConfig): HaRecord | undefined {
+  const file = haRecordPath(config, zone);
+  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as HaRecord) : undefined;
+}
+
+export function writeHaRecord(config: FederationConfig, zone: ZoneConfig, record: HaRecord): void {
+  const file = haRecordPath(config, zone);
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  fs.writeFileSync(file, JSON.stringify(record, null, 2) + "\n", { mode: 0o600 });
+}
+
+export const hostPort = (f: FrontendConfig) => `${f.host}:${f.port}`;
+
+/** The HA zone's floating IP: its ENDPOINT's host, as the recommended layout has it (reference §3.1). */
+export function floatingIpOf(zone: ZoneConfig): string {
+  return new URL(zone.endpoint).hostname.replace(/^\[|\]$/g, "");
+}
+
+/** Raft's view of the zone, as one running oned reported it. */
+export interface RaftView {
+  /** The front-end whose oned answered `onezone show`. */
+  readonly askedAt: string;
+  readonly servers: readonly ZoneServer[];
+}
+
+/** `onezone show <zone> -j` on the first front-end whose oned answers; undefined when none does. */
+export async function readRaftView(zone: ZoneConfig, servers: readonly ConnectedServer[]): Promise<RaftView | undefined> {
+  for (const s of servers) {
+    try {
+      const show = await s.frontend.zoneShow(zone.id);
+      return { askedAt: hostPort(s.config), servers: show.servers };
+    } catch (err) {
+      // A stopped or unreachable oned answers with exit 255: ask the next server.
+      if (!(err instanceof RemoteCommandError)) throw err;
+    }
+  }
+  return undefined;
+}
+
+export const leadersOf = (view: RaftView) => view.servers.filter((s) => raftRole(s) === "leader");
+
+/** "server-0 (id 0) leader, server-1 (id 1) follower, …" for refusals and logs. */
+export function describeRaft(view: RaftView): string {
+  return describeServers(view.servers);
+}
+
+/** Every front-end's SERVER_ID, from the record or (first time) from each oned.conf. */
+export async function serverIds(config: FederationConfig, zone: ZoneConfig, servers: readonly ConnectedServer[], step: string): Promise<Map<number, number>> {
+  const record = readHaRecord(config, zone);
+  const ids = new Map<number, number>();
+  for (const s of servers) {
+    const known = record?.servers.find((r) => r.frontend === hostPort(s.config));
+    ids.set(s.index, known ? known.server_id : (await s.frontend.federationSettings()).serverId);
+  }
+  const seen = new Map<number, number>();
+  for (const [index, id] of ids) {
+    const other = seen.get(id);
+    if (id < 0 || other !== undefined) {
+      throw new StepRefusal(step, {
+        zone,
+        frontend: zone.frontends[index],
+        expected: "every front-end of an HA zone with its own FEDERATION/SERVER_ID (0, 1, 2, …) in /etc/one/oned.conf",
+        found: id < 0 ? `SERVER_ID ${id} (a solo front-end)` : `SERVER_ID ${id}, the same as ${hostPort(zone.frontends[other!])}`,
+        next: "List only this zone's Raft servers under frontends, or fix oned.conf (reference §6 row 11), then run the deploy again.",
+      });
+    }
+    seen.set(id, index);
+  }
+  if (!record) writeHaRecord(config, zone, { zone_id: zone.id, servers: servers.map((s) => ({ frontend: hostPort(s.config), server_id: ids.get(s.index)! })) });
+  return ids;
+}
+
+/**
+ * The front-end that speaks for the zone: the only one of a solo zone; for an HA zone the live
+ * Raft leader, or, while the whole zone is down, the leader the stop step recorded.
+ */
+export async function primaryServer(config: FederationConfig, zone: ZoneConfig, servers: () => Promise<readonly ConnectedServer[]>, step: string): Promise<ConnectedServer> {
+  const all = await servers();
+  if (!isHaZone(zone)) return all[0];
+  const ids = await serverIds(config, zone, all, step);
+  const view = await readRaftView(zone, all);
+  if (view) return liveLeader(zone, all, ids, view, step);
+  const recorded = readHaRecord(config, zone)?.leader;
+  const leader = recorded && all.find((s) => hostPort(s.config) === recorded.frontend);
+  if (!leader) {
+    throw new StepRefusal(step, {
+      zone,
+      expected: "a Raft leader to work on: a running oned that reports one, or the leader recorded when onefed stopped the zone",
+      found: `no oned answers on ${all.map((s) => hostPort(s.config)).join(", ")} and no leader was recorded in ${haRecordPath(config, zone)}`,
+      next: "Start the zone's servers so that Raft elects a leader (onezone show), then run the deploy again; onefed will not guess which server holds the newest database.",
+    });
+  }
+  return leader;
+}
+
+/** Exactly one leader, and it is one of the front-ends federation.yaml lists. */
+export function liveLeader(zone: ZoneConfig, all: readonly ConnectedServer[], ids: ReadonlyMap<number, number>, view: RaftView, step: string): ConnectedServer {
+  const leaders = leadersOf(view);
+  if (leaders.length !== 1) {
+    throw new StepRefusal(step, {
+      zone,
+      expected: "exactly one Raft leader (onezone show: SERVER_POOL/SERVER/STATE 3)",
+      found: `${leaders.length === 0 ? "no leader" : `${leaders.length} leaders`} as ${view.askedAt} reports: ${describeRaft(view)}`,
+      next:
+        leaders.length === 0
+          ? "Wait for the election to finish or start enough servers for a quorum, then run the deploy again."
+          : "Two leaders means a split cluster: check SERVER_ID in each oned.conf and oned.log on every server (reference §6 row 11), then run the deploy again.",
+    });
+  }
+  const index = [...ids].find(([, id]) => id === leaders[0].id)?.[0];
+  if (index === undefined) {
+    throw new StepRefusal(step, {
+      zone,
+      expected: `the leader to be one of the front-ends in federation.yaml (${all.map((s) => `${hostPort(s.config)} id ${ids.get(s.index)}`).join(", ")})`,
+      found: `leader ${leaders[0].name} with SERVER_ID ${leaders[0].id}`,
+      next: "List every Raft server of the zone under frontends, then run the deploy again.",
+    });
+  }
+  return all.find((s) => s.index === index)!;
+}
+
+/** The zone's Raft view judged against federation.yaml's front-ends (checks/raft-health.ts). */
+export function judgeCluster(view: RaftView, ids: ReadonlyMap<number, number>, zone: ZoneConfig): RaftHealth {
+  return judgeRaft(view.servers, [...ids].map(([index, serverId]) => ({ frontend: hostPort(zone.frontends[index]), serverId })));
+}
+
+/** Polls Raft until the cluster is healthy or `seconds` run out; returns the last judgement. */
+export async function waitForRaft(zone: ZoneConfig, all: readonly ConnectedServer[], ids: ReadonlyMap<number, number>, seconds: number, log: (l: string) => void): Promise<RaftHealth & { view?: RaftView }> {
+  const until = Date.now() + seconds * 1000;
+  for (;;) {
+    const view = await readRaftView(zone, all);
+    const health = view ? judgeCluster(view, ids, zone) : { healthy: false, problem: "no oned answers onezone show" };
+    if (health.healthy || Date.now() + 1000 > until) return { ...health, view };
+    log(`  Raft: ${health.problem}; waiting`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Runs one step on one zone: the program every step resource's local-exec calls. It loads the
+ * same federation file as the synth, talks SSH, and exits non-zero with one paragraph on failure.
+ */
+import { FederationConfig, ZoneConfig, zoneLabel } from "../model/federation";
+import { Deadline } from "../remote/ssh/deadline";
+import { SshSession } from "../remote/ssh/ssh-session";
+import { STEPS } from "./steps/catalog";
+import { StepName, StepOutcome } from "./step";
+import { buildStepContext } from "./step-context";
+import { connectFrontend, connectNode } from "./connector";
+
+export interface RunStepOptions {
+  readonly config: FederationConfig;
+  readonly step: StepName;
+  readonly zone: ZoneConfig;
+  /** Progress output. @default stdout */
+  readonly log?: (line: string) => void;
+}
+
+export async function runStep(opts: RunStepOptions): Promise<StepOutcome> {
+  const { config, zone } = opts;
+  const definition = STEPS[opts.step];
+  const prefix = `[${opts.step} ${zoneLabel(zone)}]`;
+  const log = opts.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const deadline = new Deadline(zone.stepTimeoutSeconds);
+  const started = Date.now();
+  const sessions: Array<Promise<{ session: SshSession }>> = [];
+  const remoteLog = (line: string) => log(`${prefix} ${line.trimStart()}`);
+  const ctx = buildStepContext(config, zone, opts.step, remoteLog, {
+    frontend: (z, index) => {
+      const c = connectFrontend(config, z, deadline, remoteLog, index);
+      sessions.push(c);
+      return c.then((x) => x.frontend);
+    },
+    node: (z, n) => {
+      const c = connectNode(config, z, n, deadline, remoteLog);
+      sessions.push(c);
+      return c.then((x) => x.node);
+    },
+  });
+  log(`${prefix} ${definition.description}`);
+  try {
+    const outcome = await definition.run(ctx);
+    log(`${prefix} ${outcome.status === "already-done" ? "already done" : "done"}: ${outcome.summary} (${Date.now() - started} ms)`);
+    return outcome;
+  } finally {
+    await Promise.all(sessions.map((c) => c.then((x) => x.session.close(), () => undefined)));
+  }
+}

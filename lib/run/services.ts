@@ -1,0 +1,46 @@
+/** Service checks shared by stop, upgrade, start and verify. */
+import { FederationConfig, ZoneConfig } from "../model/federation";
+import { OpenNebulaFrontend } from "../remote/opennebula/frontend";
+import { unitsToStart, unitsToStop } from "../remote/opennebula/services";
+import { StepRefusal } from "./step-refusal";
+
+/** Units of either version that exist on the front-end: all must be down before the DB is touched. */
+export async function installedStopUnits(fe: OpenNebulaFrontend, config: FederationConfig): Promise<string[]> {
+  const installed = await fe.installedUnits();
+  return [...new Set([...unitsToStop(config.fromVersion), ...unitsToStop(config.toVersion)])].filter((u) => installed.has(u));
+}
+
+export async function installedStartUnits(fe: OpenNebulaFrontend, version: string): Promise<string[]> {
+  const installed = await fe.installedUnits();
+  return unitsToStart(version).filter((u) => installed.has(u));
+}
+
+/** Refuses unless every unit is inactive and oned's lock file is gone (reference §1.3 checks). */
+export async function assertStopped(fe: OpenNebulaFrontend, config: FederationConfig, zone: ZoneConfig, step: string, next: string): Promise<void> {
+  const units = await installedStopUnits(fe, config);
+  const states = await fe.unitStates(units);
+  const running = Object.entries(states).filter(([, s]) => s !== "inactive" && s !== "failed" && s !== "unknown");
+  const lock = await fe.onedLockPresent();
+  if (running.length > 0 || lock) {
+    throw new StepRefusal(step, {
+      zone,
+      frontend: fe.target,
+      expected: "every OpenNebula service stopped and no /var/lock/one/one",
+      found: [running.length > 0 ? `running: ${running.map(([u, s]) => `${u} (${s})`).join(", ")}` : "", lock ? "lock file /var/lock/one/one present" : ""]
+        .filter(Boolean)
+        .join("; "),
+      next,
+    });
+  }
+}
+
+/** Stops what runs on one front-end and proves it; null when everything was already down. */
+export async function stopServer(fe: OpenNebulaFrontend, config: FederationConfig, zone: ZoneConfig, step: string): Promise<string[] | null> {
+  const units = await installedStopUnits(fe, config);
+  const states = await fe.unitStates(units);
+  const active = units.filter((u) => states[u] === "active" || states[u] === "activating" || states[u] === "reloading");
+  if (active.length === 0 && !(await fe.onedLockPresent())) return null;
+  await fe.stopUnits(active);
+  await assertStopped(fe, config, zone, step, "Stop the remaining services by hand (or remove a stale lock once no oned process exists), then run the deploy again.");
+  return active;
+}

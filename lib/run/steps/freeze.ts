@@ -1,0 +1,129 @@
+/**
+ * Freeze (and unfreeze) federated writes. onezone-disable (6.2+): `onezone disable|enable` through
+ * each zone's own endpoint, slaves first to freeze and master first to lift. firewall: rules on the
+ * master that drop inbound API traffic except from localhost and the automation host (§4.6).
+ */
+import { FederationConfig, ZoneConfig } from "../../model/federation";
+import { FirewallRule, freezeComment, freezeRules, iptables } from "../../remote/opennebula/firewall";
+import { OpenNebulaFrontend } from "../../remote/opennebula/frontend";
+import { renderCommand } from "../../remote/opennebula/remote-command";
+import { onezone } from "../../remote/opennebula/commands";
+import { isHaZone, readRaftView } from "../raft";
+import { StepRefusal } from "../step-refusal";
+import { StepContext, StepDefinition, StepOutcome } from "../step";
+
+async function setEnabled(ctx: StepContext, enabled: boolean, step: string): Promise<StepOutcome> {
+  const fe = await ctx.frontend();
+  const { zone } = ctx;
+  const word = enabled ? "enabled" : "disabled";
+  if ((await fe.zoneShow(zone.id)).enabled === enabled) return { status: "already-done", summary: `zone already ${word}` };
+  await fe.setZoneEnabled(zone.id, zone.endpoint, enabled);
+  const after = await fe.zoneShow(zone.id);
+  if (after.enabled !== enabled) {
+    throw new StepRefusal(step, {
+      zone,
+      frontend: fe.target,
+      expected: `zone ${zone.id} to be ${word} after onezone ${enabled ? "enable" : "disable"}`,
+      found: `STATE ${after.enabled ? "ENABLED" : "DISABLED"}`,
+      next: "Check oned.log on the zone and the master, then run the deploy again.",
+    });
+  }
+  return { status: "done", summary: `zone ${word}` };
+}
+
+/**
+ * The master's API closed (or opened again) on every server of the master zone: an HA master's
+ * leader can change while the zone restarts, and a rule left on a former leader would outlive the
+ * upgrade. The HA peers' Raft endpoints stay allowed, so elections and replication keep working.
+ */
+async function setFirewall(ctx: StepContext, frozen: boolean): Promise<StepOutcome> {
+  const { config, zone } = ctx;
+  const servers = isHaZone(zone) ? (await ctx.servers()).map((s) => s.frontend) : [await ctx.frontend()];
+  const peers = isHaZone(zone) && frozen ? await raftPeers(ctx) : [];
+  const allowed = [...config.freeze.allowFrom, ...peers.filter((p) => !config.freeze.allowFrom.includes(p))];
+  const results: Array<number | null> = [];
+  for (const fe of servers) results.push(await firewallOn(ctx, fe, frozen, freezeRules(config.fromVersion, allowed)));
+  const changed = results.filter((r) => r !== null).length;
+  if (changed === 0) return { status: "already-done", summary: frozen ? `freeze rules already in place${servers.length > 1 ? ` on ${servers.length} servers` : ""}` : "no freeze rule left" };
+  const where = servers.length > 1 ? ` on ${servers.length} servers (Raft peers ${peers.join(", ")} allowed)` : "";
+  return {
+    status: "done",
+    summary: frozen ? `API of the master closed except for 127.0.0.1${config.freeze.allowFrom.map((a) => `, ${a}`).join("")}${where}` : `removed ${results.reduce<number>((n, r) => n + (r ?? 0), 0)} freeze rules${servers.length > 1 ? ` from ${servers.length} servers` : ""}`,
+  };
+}
+
+/** Hosts of the master zone's Raft server endpoints (reference §3.1), read while oned runs. */
+async function raftPeers(ctx: StepContext): Promise<string[]> {
+  const view = await readRaftView(ctx.zone, await ctx.servers());
+  if (!view) {
+    throw new StepRefusal("freeze", {
+      zone: ctx.zone,
+      expected: "a running oned on the master zone to list its Raft servers (their addresses stay allowed through the freeze)",
+      found: "no server answered onezone show",
+      next: "Start the master zone's servers, then run the deploy again.",
+    });
+  }
+  return [...new Set(view.servers.map((s) => new URL(s.endpoint).hostname))];
+}
+
+/** Puts `wanted` in place (or removes ours) on one server; null when it was already so, else the rules changed. */
+async function firewallOn(ctx: StepContext, fe: OpenNebulaFrontend, frozen: boolean, wanted: readonly FirewallRule[]): Promise<number | null> {
+  const { config, zone } = ctx;
+  const comment = freezeComment(config.name);
+  const ours = await fe.firewallRules(comment);
+  if (frozen) {
+    if (ours.length === wanted.length) return null;
+    // A partial set from an interrupted run is removed first, so the order is always ACCEPTs then DROP.
+    for (const r of ours) await fe.run(iptables.deleteSpec(r));
+    for (const [i, rule] of wanted.entries()) await fe.run(iptables.insert(i + 1, rule, comment));
+  } else {
+    if (ours.length === 0) return null;
+    for (const r of ours) await fe.run(iptables.deleteSpec(r));
+  }
+  const after = await fe.firewallRules(comment);
+  if (after.length !== (frozen ? wanted.length : 0)) {
+    throw new StepRefusal(frozen ? "freeze" : "unfreeze", {
+      zone,
+      frontend: fe.target,
+      expected: frozen ? `${wanted.length} rules commented ${comment}` : `no rule commented ${comment}`,
+      found: `${after.length} such rules (iptables -S INPUT)`,
+      next: "Look at the master's INPUT chain, fix it by hand, then run the deploy again.",
+    });
+  }
+  return frozen ? wanted.length : ours.length;
+}
+
+/** Which zones get freeze/unfreeze resources: every zone with onezone-disable, the master with firewall, none otherwise. */
+export function freezesZone(zone: ZoneConfig, config: FederationConfig): boolean {
+  if (config.upgradeType === "A" || config.freeze.method === "none") return false;
+  return config.freeze.method === "onezone-disable" || zone.role === "master";
+}
+
+function plan(zone: ZoneConfig, config: FederationConfig, frozen: boolean): string[] {
+  if (config.freeze.method === "firewall") {
+    const comment = freezeComment(config.name);
+    const ha = isHaZone(zone) ? [`on each of ${zone.frontends.map((f) => f.host).join(", ")}; the Raft servers' addresses (onezone show) allowed too`] : [];
+    return frozen
+      ? [...ha, ...freezeRules(config.fromVersion, config.freeze.allowFrom).map((r, i) => renderCommand(iptables.insert(i + 1, r, comment)))]
+      : [...ha, renderCommand(iptables.list()), `iptables -D INPUT <each rule commented ${comment}>`];
+  }
+  return [renderCommand(onezone.showJson(zone.id)), renderCommand(frozen ? onezone.disable(zone.id, zone.endpoint) : onezone.enable(zone.id, zone.endpoint))];
+}
+
+export const freeze: StepDefinition = {
+  name: "freeze",
+  description: "freeze federated writes: onezone disable through each zone's endpoint (slaves first), or firewall rules on the master",
+  scope: "zone",
+  appliesTo: freezesZone,
+  plan: (zone, config) => plan(zone, config, true),
+  run: (ctx) => (ctx.config.freeze.method === "firewall" ? setFirewall(ctx, true) : setEnabled(ctx, false, "freeze")),
+};
+
+export const unfreeze: StepDefinition = {
+  name: "unfreeze",
+  description: "lift the freeze: onezone enable (the master first, then the slaves), or remove exactly our firewall rules",
+  scope: "zone",
+  appliesTo: freezesZone,
+  plan: (zone, config) => plan(zone, config, false),
+  run: (ctx) => (ctx.config.freeze.method === "firewall" ? setFirewall(ctx, false) : setEnabled(ctx, true, "unfreeze")),
+};

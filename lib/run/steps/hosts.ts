@@ -1,0 +1,89 @@
+/**
+ * Hypervisor hosts (reference §2.1 steps 2, 12, 13): `onehost disable` for the zone's enabled hosts
+ * before the freeze (a disabled zone refuses the call), and, once the zone is enabled again,
+ * `onehost enable` for exactly those hosts and `onehost sync --force`. Hosts an operator had
+ * disabled stay disabled: the list of hosts we disabled is kept on the automation host.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { FederationConfig, ZoneConfig } from "../../model/federation";
+import { onehost } from "../../remote/opennebula/commands";
+import { renderCommand } from "../../remote/opennebula/remote-command";
+import { StepRefusal } from "../step-refusal";
+import { StepDefinition } from "../step";
+
+interface DisabledHosts {
+  readonly zone_id: number;
+  readonly host_ids: number[];
+  readonly disabled_at: string;
+}
+
+export function disabledHostsPath(config: FederationConfig, zone: ZoneConfig): string {
+  return path.join(config.backup.localDirectory, "hosts", `zone-${zone.id}.json`);
+}
+
+const manages = (_zone: ZoneConfig, config: FederationConfig) => config.hosts.manage;
+
+export const hostsDisable: StepDefinition = {
+  name: "hosts-disable",
+  description: "onehost disable for the zone's enabled hosts (before the freeze); their ids are recorded",
+  scope: "zone",
+  appliesTo: manages,
+  plan: () => [renderCommand(onehost.listCsv()), "onehost disable <each enabled host>"],
+  async run(ctx) {
+    const { config, zone } = ctx;
+    const record = disabledHostsPath(config, zone);
+    const fe = await ctx.frontend();
+    if (fs.existsSync(record)) {
+      const ids = (JSON.parse(fs.readFileSync(record, "utf8")) as DisabledHosts).host_ids;
+      const hosts = await fe.hosts();
+      if (hosts.filter((h) => ids.includes(h.id)).every((h) => !h.enabled)) return { status: "already-done", summary: `hosts ${ids.join(", ") || "(none)"} already disabled` };
+    }
+    const enabled = (await fe.hosts()).filter((h) => h.enabled);
+    // Recorded before acting, so a failure half way still re-enables what was disabled.
+    fs.mkdirSync(path.dirname(record), { recursive: true, mode: 0o700 });
+    fs.writeFileSync(record, JSON.stringify({ zone_id: zone.id, host_ids: enabled.map((h) => h.id), disabled_at: new Date().toISOString() }, null, 2) + "\n", { mode: 0o600 });
+    for (const h of enabled) await fe.setHostEnabled(h.id, false);
+    const still = (await fe.hosts()).filter((h) => h.enabled);
+    if (still.length > 0) {
+      throw new StepRefusal("hosts-disable", {
+        zone,
+        frontend: fe.target,
+        expected: "every host disabled",
+        found: `still enabled: ${still.map((h) => `${h.id} ${h.name}`).join(", ")}`,
+        next: "Check oned.log, then run the deploy again.",
+      });
+    }
+    return { status: "done", summary: `disabled ${enabled.map((h) => h.name).join(", ") || "no host (none was enabled)"}` };
+  },
+};
+
+export const hostsEnable: StepDefinition = {
+  name: "hosts-enable",
+  description: "once the zone is enabled again: onehost enable for exactly the hosts we disabled, then onehost sync --force",
+  scope: "zone",
+  appliesTo: manages,
+  plan: () => ["onehost enable <each host we disabled>", renderCommand(onehost.sync())],
+  async run(ctx) {
+    const { config, zone } = ctx;
+    const record = disabledHostsPath(config, zone);
+    if (!fs.existsSync(record)) return { status: "already-done", summary: "no host was disabled by this upgrade" };
+    const ids = (JSON.parse(fs.readFileSync(record, "utf8")) as DisabledHosts).host_ids;
+    const fe = await ctx.frontend();
+    const off = (await fe.hosts()).filter((h) => ids.includes(h.id) && !h.enabled);
+    if (off.length === 0) return { status: "already-done", summary: `hosts ${ids.join(", ") || "(none)"} already enabled` };
+    for (const h of off) await fe.setHostEnabled(h.id, true);
+    await fe.syncHosts();
+    const still = (await fe.hosts()).filter((h) => ids.includes(h.id) && !h.enabled);
+    if (still.length > 0) {
+      throw new StepRefusal("hosts-enable", {
+        zone,
+        frontend: fe.target,
+        expected: `hosts ${ids.join(", ")} enabled`,
+        found: `still disabled: ${still.map((h) => `${h.id} ${h.name}`).join(", ")}`,
+        next: "Check oned.log and that the zone is ENABLED, then run the deploy again.",
+      });
+    }
+    return { status: "done", summary: `enabled ${off.map((h) => h.name).join(", ")} and synced the hosts` };
+  },
+};

@@ -1,0 +1,57 @@
+/**
+ * Preflight, once for the whole federation: first connect to every front-end (host keys checked
+ * during the handshake, before any command runs anywhere), then gather the facts and judge them
+ * with the same checks as `onefed check`. Any finding stops the run before anything changes.
+ */
+import { gatherFacts } from "../gather-facts";
+import { PREFLIGHT_PACK, runPack } from "../../checks/packs";
+import { OnefedError } from "../../model/errors";
+import { onedb, onedConf, onezone } from "../../remote/opennebula/commands";
+import { installedVersionCommand } from "../../remote/opennebula/packages";
+import { renderCommand } from "../../remote/opennebula/remote-command";
+import { isHaZone, serverIds } from "../raft";
+import { StepDefinition } from "../step";
+
+/** The preflight found drift: every finding, one paragraph each. */
+export class PreflightError extends OnefedError {}
+
+export const preflight: StepDefinition = {
+  name: "preflight",
+  description: "connect to every front-end with pinned host keys, then run the readiness checks of `onefed check`",
+  scope: "federation",
+  // Type B: once, for the whole federation (run with the master's id). Type A: per zone.
+  appliesTo: (zone, config) => config.upgradeType === "A" || zone.role === "master",
+  plan: (_zone, config) => [
+    `connect ${config.zones.flatMap((z) => z.frontends.map((f) => `${f.host}:${f.port}`)).join(" ")}`,
+    ...[...new Set(config.zones.map((z) => z.packages.manager))].map((m) => renderCommand(installedVersionCommand(m))),
+    renderCommand(onedb.version()),
+    renderCommand(onezone.listCsv()),
+    ...(config.zones.some(isHaZone) ? [`HA zones ${config.zones.filter(isHaZone).map((z) => z.id).join(",")}: ${renderCommand(onedConf.readFederation())}, ${renderCommand(onezone.showJson(0)).replace(" 0 ", " <zone> ")}`] : []),
+    `checks ${PREFLIGHT_PACK.map((c) => c.id).join(",")}`,
+    `expect ${config.fromVersion}`,
+  ],
+  async run(ctx) {
+    const { config } = ctx;
+    const zones = config.upgradeType === "A" ? [ctx.zone] : config.zones;
+    // Every handshake first: an unknown or changed host key anywhere stops the run before any command.
+    const connected = await Promise.allSettled(zones.flatMap((z) => z.frontends.map((_, i) => ctx.serverOf(z, i))));
+    const failed = connected.find((c): c is PromiseRejectedResult => c.status === "rejected");
+    if (failed) throw failed.reason;
+    // Listed hypervisor hosts are checked now too: the nodes step comes last, after every zone changed.
+    const facts = await gatherFacts(config, ctx.serverOf, zones, (z, n) => ctx.node(n, z));
+    const unreadable = facts.frontends.filter((f) => f.error);
+    // (An unreachable hypervisor host is a nodes-ready finding below, with the same paragraph shape.)
+    if (unreadable.length > 0) throw new PreflightError(unreadable.map((f) => `zone ${f.zoneId}, front-end ${f.frontend}: ${f.error}`).join("\n\n"));
+    const findings = runPack(PREFLIGHT_PACK, facts, config).filter((r) => r.status === "finding");
+    if (findings.length > 0) {
+      throw new PreflightError(
+        `preflight refused: the federation is not as federation.yaml says or not ready (${findings.length} finding${findings.length === 1 ? "" : "s"}); no zone has been changed.\n` +
+          findings.map((f) => `  - [${f.check}] ${f.summary}`).join("\n"),
+      );
+    }
+    // HA zones: each front-end's SERVER_ID is recorded now, before anything changes (ha-cluster.ts).
+    for (const z of zones.filter(isHaZone)) await serverIds(config, z, await ctx.serversOf(z), "preflight");
+    for (const f of facts.frontends) ctx.log(`zone ${f.zoneId} ${f.frontend}: ${f.installedVersion}, DB ${f.db?.shared}/${f.db?.local}`);
+    return { status: "done", summary: `${zones.length} zone${zones.length === 1 ? "" : "s"} reachable with pinned keys, at ${config.fromVersion}, ready` };
+  },
+};

@@ -1,0 +1,103 @@
+/**
+ * Nothing lost: with oned stopped and before the first change to packages or schema, a full
+ * `onedb backup` on the front-end at an explicit path (never the default name with ':'), its size
+ * and sha256 recorded on the automation host for the terraform outputs and for a rollback.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { FederationConfig, ZoneConfig } from "../../model/federation";
+import { compareVersions } from "../../model/version";
+import { onedb } from "../../remote/opennebula/commands";
+import { OpenNebulaFrontend } from "../../remote/opennebula/frontend";
+import { renderCommand } from "../../remote/opennebula/remote-command";
+import { hostPort } from "../raft";
+import { StepRefusal } from "../step-refusal";
+import { assertStopped } from "../services";
+import { StepDefinition } from "../step";
+
+/** One front-end's pre-upgrade backup. */
+export interface ServerBackup {
+  readonly frontend: string;
+  readonly path: string;
+  readonly size_bytes: number;
+  readonly sha256: string;
+}
+
+export interface SafetyBackupRecord extends ServerBackup {
+  readonly zone_id: number;
+  readonly zone_name: string;
+  readonly opennebula_version: string;
+  readonly taken_at: string;
+  /** HA zones: every server's own backup (the top-level fields repeat the leader's). */
+  readonly servers?: readonly ServerBackup[];
+}
+
+export function safetyBackupRemotePath(config: FederationConfig, zone: ZoneConfig): string {
+  return `${config.backup.remoteDirectory}/${config.name}-zone${zone.id}-full-before-${config.toVersion}.sql`;
+}
+
+/** Where the record is kept locally: one file per zone, so parallel steps never write the same file. */
+export function safetyBackupRecordPath(config: FederationConfig, zone: ZoneConfig): string {
+  return path.join(config.backup.localDirectory, "safety-backups", `zone-${zone.id}.json`);
+}
+
+export const safetyBackup: StepDefinition = {
+  name: "safety-backup",
+  description: "with oned stopped: a full onedb backup at an explicit path, its size and sha256 recorded for rollback",
+  scope: "zone",
+  appliesTo: () => true,
+  plan: (zone, config) => [renderCommand(onedb.backupFull(safetyBackupRemotePath(config, zone))), "sha256sum", "stat -c %s"],
+  async run(ctx) {
+    const { zone, config } = ctx;
+    const recordPath = safetyBackupRecordPath(config, zone);
+    const remote = safetyBackupRemotePath(config, zone);
+    const primary = await ctx.frontend();
+    const servers = await ctx.servers();
+    if (fs.existsSync(recordPath)) {
+      const record = JSON.parse(fs.readFileSync(recordPath, "utf8")) as SafetyBackupRecord;
+      const taken = record.servers ?? [record];
+      const intact = await Promise.all(
+        servers.map(async (s) => {
+          const mine = taken.find((b) => b.frontend === hostPort(s.config));
+          return mine !== undefined && (await s.frontend.exists(mine.path)) && (await s.frontend.sha256(mine.path)) === mine.sha256;
+        }),
+      );
+      if (intact.every(Boolean)) return { status: "already-done", summary: `${remote} present${servers.length > 1 ? ` on ${servers.length} servers` : ""}, sha256 ${record.sha256}` };
+    }
+    // A backup taken after the packages moved would not be the pre-upgrade state: refuse to overwrite the record.
+    for (const s of servers) {
+      const installed = await s.frontend.installedVersion();
+      if (compareVersions(installed, config.fromVersion) !== 0) {
+        throw new StepRefusal("safety-backup", {
+          zone,
+          frontend: s.config,
+          expected: `OpenNebula ${config.fromVersion} still installed (the pre-upgrade state to save)`,
+          found: installed,
+          next: `The pre-upgrade backup must come from before the upgrade; look for ${remote} on the front-end or restore from your own backups.`,
+        });
+      }
+      await assertStopped(s.frontend, config, zone, "safety-backup", "Stop the zone's services (the stop step), then run the deploy again.");
+    }
+    // Every HA server has its own database, and each is about to change: each keeps its own copy.
+    const backups = await Promise.all(servers.map((s) => backupOne(s.frontend, hostPort(s.config), remote, config)));
+    const own = backups[servers.findIndex((s) => s.frontend === primary)];
+    const record: SafetyBackupRecord = {
+      zone_id: zone.id,
+      zone_name: zone.name,
+      ...own,
+      opennebula_version: config.fromVersion,
+      taken_at: new Date().toISOString(),
+      ...(servers.length > 1 ? { servers: backups } : {}),
+    };
+    fs.mkdirSync(path.dirname(recordPath), { recursive: true, mode: 0o700 });
+    fs.writeFileSync(recordPath, JSON.stringify(record, null, 2) + "\n", { mode: 0o600 });
+    return { status: "done", summary: `${remote} (${record.size_bytes} bytes, sha256 ${record.sha256})${servers.length > 1 ? ` and on ${servers.length - 1} more servers` : ""}` };
+  },
+};
+
+async function backupOne(fe: OpenNebulaFrontend, frontend: string, remote: string, config: FederationConfig): Promise<ServerBackup> {
+  await fe.makePrivateDir(config.backup.remoteDirectory);
+  await fe.backupFull(remote);
+  await fe.makePrivate(remote);
+  return { frontend, path: remote, size_bytes: await fe.fileSize(remote), sha256: await fe.sha256(remote) };
+}

@@ -1,0 +1,67 @@
+/**
+ * Stop every OpenNebula service of the zone and prove it: units inactive, oned's lock gone. An HA
+ * zone stops its followers first and the leader last (reference §3.2 step 2): the last server
+ * down holds the newest committed state, and no follower can win an election meanwhile. The
+ * leader is recorded first, since nobody can ask Raft once the zone is down.
+ */
+import { renderCommand } from "../../remote/opennebula/remote-command";
+import { onezone, systemctl } from "../../remote/opennebula/commands";
+import { unitsToStop } from "../../remote/opennebula/services";
+import { ConnectedServer, describeRaft, hostPort, isHaZone, leadersOf, liveLeader, readHaRecord, readRaftView, serverIds, writeHaRecord } from "../raft";
+import { StepRefusal } from "../step-refusal";
+import { stopServer } from "../services";
+import { StepContext, StepDefinition, StepOutcome } from "../step";
+
+export const stop: StepDefinition = {
+  name: "stop",
+  description: "systemctl stop every OpenNebula unit that exists (HA: followers first, the leader last); check that all are inactive and the lock is gone",
+  scope: "zone",
+  appliesTo: () => true,
+  plan: (zone, config) => [
+    ...(isHaZone(zone) ? [`${renderCommand(onezone.showJson(zone.id))} → record the leader`, "followers first, the leader last"] : []),
+    renderCommand(systemctl.stop([...new Set([...unitsToStop(config.fromVersion), ...unitsToStop(config.toVersion)])])),
+  ],
+  async run(ctx) {
+    if (!isHaZone(ctx.zone)) {
+      const stopped = await stopServer(await ctx.frontend(), ctx.config, ctx.zone, "stop");
+      return stopped ? { status: "done", summary: `stopped ${stopped.join(", ")}` } : { status: "already-done", summary: "every service already stopped" };
+    }
+    return stopCluster(ctx);
+  },
+};
+
+async function stopCluster(ctx: StepContext): Promise<StepOutcome> {
+  const { config, zone } = ctx;
+  const all = await ctx.servers();
+  const ids = await serverIds(config, zone, all, "stop");
+  const record = readHaRecord(config, zone)!;
+  const view = await readRaftView(zone, all);
+  let leader: ConnectedServer | undefined;
+  if (view && leadersOf(view).length > 0) {
+    leader = liveLeader(zone, all, ids, view, "stop");
+  } else if (record.leader) {
+    // A resumed stop: the followers are down already, so Raft has no quorum and no leader.
+    leader = all.find((s) => hostPort(s.config) === record.leader!.frontend);
+  }
+  if (!leader) {
+    throw new StepRefusal("stop", {
+      zone,
+      expected: "one Raft leader to stop last (and to upgrade first)",
+      found: view ? `no leader as ${view.askedAt} reports: ${describeRaft(view)}` : "no oned answers and no leader was recorded",
+      next: "Start the zone's servers and let Raft elect a leader (onezone show), then run the deploy again; onefed will not guess which server holds the newest database.",
+    });
+  }
+  const term = view?.servers.find((s) => s.id === ids.get(leader!.index))?.term ?? null;
+  if (record.leader?.frontend !== hostPort(leader.config)) {
+    writeHaRecord(config, zone, { ...record, leader: { frontend: hostPort(leader.config), server_id: ids.get(leader.index)!, term, recorded_at: new Date().toISOString() } });
+  }
+  ctx.log(`leader ${hostPort(leader.config)} (SERVER_ID ${ids.get(leader.index)}) stops last`);
+  const done: string[] = [];
+  for (const s of [...all.filter((x) => x !== leader), leader]) {
+    const stopped = await stopServer(s.frontend, config, zone, "stop");
+    if (stopped) done.push(`${s === leader ? "leader" : "follower"} ${hostPort(s.config)}`);
+  }
+  return done.length === 0
+    ? { status: "already-done", summary: `every service already stopped on ${all.length} servers` }
+    : { status: "done", summary: `stopped ${done.join(", then ")}` };
+}

@@ -1,0 +1,135 @@
+/**
+ * The single front-end procedure without the start (reference §2.1 steps 4–9): config backup,
+ * repository switch, packages, onecfg upgrade, onedb upgrade -v, onedb fsck.
+ */
+import { compareVersions, dbVersionOf } from "../../model/version";
+import { FederationConfig, ZoneConfig } from "../../model/federation";
+import { monitordConf, onecfg, onedb } from "../../remote/opennebula/commands";
+import { frontendPackages, repositorySwitchCommand, upgradeCommand } from "../../remote/opennebula/packages";
+import { renderCommand } from "../../remote/opennebula/remote-command";
+import { floatingIpOf, isHaZone } from "../raft";
+import { StepRefusal } from "../step-refusal";
+import { assertStopped, installedStopUnits } from "../services";
+import { StepContext, StepDefinition } from "../step";
+import { OpenNebulaFrontend } from "../../remote/opennebula/frontend";
+
+function remoteFile(config: FederationConfig, zone: ZoneConfig, what: string): string {
+  return `${config.backup.remoteDirectory}/${config.name}-zone${zone.id}-${what}-${config.fromVersion}-${Date.now()}.bck`;
+}
+
+export const upgrade: StepDefinition = {
+  name: "upgrade",
+  description: "config backup, repository switch, package upgrade, onecfg upgrade, onedb upgrade -v, onedb fsck",
+  scope: "zone",
+  appliesTo: () => true,
+  plan: (zone, config) => [
+    `cp -a /etc/one /etc/one.onefed-${config.fromVersion}`,
+    renderCommand(repositorySwitchCommand(zone.packages, config.toVersion)),
+    renderCommand(upgradeCommand(zone.packages.manager, frontendPackages(config.toVersion, zone.packages.manager))),
+    renderCommand(onecfg.upgrade()),
+    ...(isHaZone(zone) ? ["packages and onecfg on every server; onedb on the leader only", renderCommand(monitordConf.setMonitorAddress(floatingIpOf(zone)))] : []),
+    renderCommand(onedb.upgrade(`${config.backup.remoteDirectory}/…`)),
+    renderCommand(onedb.fsck(`${config.backup.remoteDirectory}/…`)),
+    zone.role === "slave" ? `requires shared DB ${dbVersionOf(config.toVersion)} from the federated restore` : "master: shared migrators run here",
+  ],
+  async run(ctx) {
+    const { zone, config } = ctx;
+    const fe = await ctx.frontend();
+    const servers = await ctx.servers();
+    const target = dbVersionOf(config.toVersion);
+    const versions = await Promise.all(servers.map((s) => s.frontend.installedVersion()));
+    let db = await fe.dbVersion();
+    if (versions.every((v) => compareVersions(v, config.toVersion) === 0) && db.status === "up-to-date") {
+      return { status: "already-done", summary: `${config.toVersion} installed${servers.length > 1 ? ` on ${servers.length} servers` : ""}, DB ${db.shared}/${db.local} up to date` };
+    }
+    // Never upgrade a slave before its restore: its onedb upgrade runs local migrators only (§4.4 step 6).
+    if (zone.role === "slave" && db.shared !== target) {
+      throw new StepRefusal("upgrade", {
+        zone,
+        frontend: fe.target,
+        expected: `shared DB version ${target} (the federated backup of the upgraded master restored here)`,
+        found: `shared DB version ${db.shared ?? "unknown"}`,
+        next: "Run the restore step for this zone first (run the deploy again); its packages were not touched.",
+      });
+    }
+    // HA: packages and configuration on every server, the leader first (a broken repository stops
+    // the step before any follower changed), then the followers together; the leader's database is the one
+    // upgraded, and the followers get it in the replicate step (reference §3.2 steps 3–5).
+    await upgradeSoftware(ctx, fe);
+    if (isHaZone(zone)) await monitorFloatingIp(ctx, fe);
+    await Promise.all(servers.filter((s) => s.frontend !== fe).map((s) => upgradeSoftware(ctx, s.frontend)));
+    db = await fe.dbVersion();
+    if (db.status === "upgrade-needed") await fe.upgradeDatabase(remoteFile(config, zone, "pre-upgrade"));
+    await fe.checkDatabase(remoteFile(config, zone, "pre-fsck"));
+    db = await fe.dbVersion();
+    if (db.status !== "up-to-date" || db.shared !== target || db.local !== target) {
+      throw new StepRefusal("upgrade", {
+        zone,
+        frontend: fe.target,
+        expected: `onedb version exit 0 with shared and local ${target}`,
+        found: `${db.status}, shared ${db.shared}, local ${db.local}`,
+        next: "Read onedb's output above and /var/log/one/oned.log; the pre-upgrade backups are in " + config.backup.remoteDirectory + ".",
+      });
+    }
+    return { status: "done", summary: `${config.toVersion} installed${servers.length > 1 ? ` on ${servers.length} servers` : ""}, DB ${db.shared}/${db.local}` };
+  },
+};
+
+/**
+ * HA only (reference §2.1 step 7): monitord on the leader reports to the floating IP — the zone's
+ * endpoint host — instead of `auto`; the replicate step carries the file to the followers. An
+ * address the operator set is left alone.
+ */
+async function monitorFloatingIp(ctx: StepContext, fe: OpenNebulaFrontend): Promise<void> {
+  const vip = floatingIpOf(ctx.zone);
+  const current = await fe.monitorAddress();
+  if (current === undefined) return ctx.log(`  ${monitordConf.path} has no MONITOR_ADDRESS; left as it is`);
+  if (current !== "auto") return;
+  await fe.setMonitorAddress(vip);
+  const now = await fe.monitorAddress();
+  if (now !== vip) {
+    throw new StepRefusal("upgrade", {
+      zone: ctx.zone,
+      frontend: fe.target,
+      expected: `MONITOR_ADDRESS = "${vip}" (the floating IP) in ${monitordConf.path}`,
+      found: `MONITOR_ADDRESS = "${now}"`,
+      next: `Set it by hand in ${monitordConf.path} on the leader, then run the deploy again.`,
+    });
+  }
+  ctx.log(`  ${monitordConf.path}: MONITOR_ADDRESS auto → ${vip}`);
+}
+
+/** Config backup, repository, packages and onecfg on one front-end, with its services kept down. */
+async function upgradeSoftware(ctx: StepContext, fe: OpenNebulaFrontend): Promise<void> {
+  const { zone, config } = ctx;
+  const next = "Stop the services again (packages or people may have started them), then run the deploy again.";
+  await assertStopped(fe, config, zone, "upgrade", next);
+  await fe.makePrivateDir(config.backup.remoteDirectory);
+  await fe.backupConfiguration(`onefed-${config.fromVersion}`);
+  const installed = await fe.installedVersion();
+  if (compareVersions(installed, config.toVersion) !== 0) {
+    ctx.log(`  ${fe.target.host}:${fe.target.port} packages ${installed} → ${config.toVersion}`);
+    await fe.pointRepositoryAt(zone.packages, config.toVersion);
+    await fe.upgradePackages(frontendPackages(config.toVersion, zone.packages.manager));
+    const now = await fe.installedVersion();
+    if (compareVersions(now, config.toVersion) !== 0) {
+      throw new StepRefusal("upgrade", {
+        zone,
+        frontend: fe.target,
+        expected: `OpenNebula ${config.toVersion} installed after the package upgrade`,
+        found: now,
+        next: `Check the repository (${zone.packages.repositoryCommand ? zone.packages.repositoryCommand.join(" ") : zone.packages.repositoryLine.split("\n")[0]}) and the package manager's output, then run the deploy again.`,
+      });
+    }
+    // Package scripts may start services by themselves (reference §6 row 3).
+    const units = await installedStopUnits(fe, config);
+    const states = await fe.unitStates(units);
+    const restarted = units.filter((u) => states[u] === "active");
+    if (restarted.length > 0) {
+      ctx.log(`  packages started ${restarted.join(", ")}; stopping them again`);
+      await fe.stopUnits(restarted);
+    }
+    await assertStopped(fe, config, zone, "upgrade", next);
+  }
+  await fe.upgradeConfiguration();
+}

@@ -1,0 +1,67 @@
+/** After the freeze is lifted: versions, DB, services and zone state per zone; FED_INDEX equal again (on the master). */
+import { compareVersions, dbVersionOf } from "../../model/version";
+import { onedb, onezone, systemctl } from "../../remote/opennebula/commands";
+import { unitsToStart } from "../../remote/opennebula/services";
+import { renderCommand } from "../../remote/opennebula/remote-command";
+import { waitForSync } from "./fed-sync";
+import { hostPort, isHaZone, judgeCluster, readRaftView, serverIds } from "../raft";
+import { StepRefusal } from "../step-refusal";
+import { installedStartUnits } from "../services";
+import { StepDefinition } from "../step";
+
+export const verify: StepDefinition = {
+  name: "verify",
+  description: "installed and DB versions, services (every HA server), one Raft leader, zone enabled; on the master every FED_INDEX equal again",
+  scope: "zone",
+  appliesTo: () => true,
+  plan: (zone, config) => [
+    renderCommand(onedb.version()),
+    renderCommand(systemctl.isActive(unitsToStart(config.toVersion))),
+    renderCommand(onezone.showJson(zone.id)),
+    ...(zone.role === "master" ? [renderCommand(onezone.listCsv())] : []),
+    `expect ${config.toVersion}`,
+  ],
+  async run(ctx) {
+    const { zone, config } = ctx;
+    const fe = await ctx.frontend();
+    const all = await ctx.servers();
+    const problems: string[] = [];
+    const target = dbVersionOf(config.toVersion);
+    let units: string[] = [];
+    for (const s of all) {
+      const where = all.length > 1 ? `${hostPort(s.config)} ` : "";
+      const installed = await s.frontend.installedVersion();
+      if (compareVersions(installed, config.toVersion) !== 0) problems.push(`${where}installed ${installed}`);
+      const db = await s.frontend.dbVersion();
+      if (db.status !== "up-to-date" || db.shared !== target || db.local !== target) problems.push(`${where}DB ${db.status} ${db.shared}/${db.local}`);
+      units = await installedStartUnits(s.frontend, config.toVersion);
+      const states = await s.frontend.unitStates(units);
+      const down = units.filter((u) => states[u] !== "active");
+      if (down.length > 0) problems.push(`${where}not running: ${down.join(", ")}`);
+    }
+    if (isHaZone(zone)) {
+      const view = await readRaftView(zone, all);
+      const health = view ? judgeCluster(view, await serverIds(config, zone, all, "verify"), zone) : { healthy: false, problem: "no oned answers onezone show" };
+      if (!health.healthy) problems.push(`Raft ${health.problem}`);
+    }
+    if (!(await fe.zoneShow(zone.id)).enabled) problems.push("zone still DISABLED");
+    let fed = "";
+    // Type B only: zones upgraded zone by zone are not expected to wait for each other.
+    if (zone.role === "master" && config.upgradeType === "B" && problems.length === 0) {
+      const verdict = await waitForSync(fe, config, (l) => ctx.log(l));
+      if (!verdict.inSync) problems.push(`FED_INDEX differs: ${verdict.indexes}`);
+      else fed = `, federation at FED_INDEX ${verdict.index}`;
+    }
+    if (problems.length > 0) {
+      throw new StepRefusal("verify", {
+        zone,
+        frontend: all.length > 1 ? undefined : fe.target,
+        expected: `OpenNebula ${config.toVersion}, DB ${target}/${target} up to date, ${units.join(", ")} active${all.length > 1 ? " on every server, one Raft leader with the followers in sync" : ""}, zone ENABLED${zone.role === "master" ? ", FED_INDEX equal on every zone" : ""}`,
+        found: problems.join("; "),
+        next: "Fix what is listed, then run the deploy again (only the verify steps re-run).",
+      });
+    }
+    const ha = all.length > 1 ? `, ${all.length} servers with one leader` : "";
+    return { status: "done", summary: `${config.toVersion}, DB ${target}/${target}, ${units.length} services active${ha}, zone enabled${fed}` };
+  },
+};

@@ -1,0 +1,36 @@
+/** The federated backup artifact: taken on the upgraded master, restored on every slave. */
+import { Construct } from "constructs";
+import { FederationConfig } from "../../model/federation";
+import { artifactPaths } from "../../run/artifact";
+import { RunnerInvocation } from "../runner-invocation";
+import { StepResource } from "./step-resource";
+import { Zone } from "./zone";
+
+export interface FederatedBackupProps {
+  readonly master: Zone;
+  readonly config: FederationConfig;
+  readonly runner: RunnerInvocation;
+}
+
+export class FederatedBackup extends Construct {
+  public readonly backupStep: StepResource;
+  /** Where the artifact lands on the automation host (mode 0600). */
+  public readonly artifactPath: string;
+  /** Its sha256, in sha256sum format; restores refuse an artifact that does not match it. */
+  public readonly checksumPath: string;
+
+  constructor(scope: Construct, id: string, props: FederatedBackupProps) {
+    super(scope, id);
+    const paths = artifactPaths(props.config);
+    this.artifactPath = paths.localPath;
+    this.checksumPath = paths.localChecksumPath;
+    this.backupStep = new StepResource(this, "backup", {
+      step: "backup",
+      zone: props.master.zone,
+      config: props.config,
+      runner: props.runner,
+      after: [props.master.upgradeStep],
+      resourceName: "federated_backup",
+    });
+  }
+}

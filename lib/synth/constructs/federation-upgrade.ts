@@ -1,0 +1,125 @@
+/**
+ * The coordinated (type B) federation upgrade as a stack: one Zone per zone, the FederatedBackup,
+ * and the edges between them. Terraform derives the order, and the parallelism, from these edges.
+ */
+import { Construct } from "constructs";
+import { LocalBackend, NullProvider, TerraformOutput, TerraformStack } from "../cdk";
+import type { DriftReport } from "../../checks/drift-report";
+import { FederationConfig } from "../../model/federation";
+import { safetyBackupRecordPath } from "../../run/steps/safety-backup";
+import { FederatedBackup } from "./federated-backup";
+import { GraphInvariants } from "../invariants/graph-invariants";
+import { MaintenanceZone } from "./maintenance-zone";
+import { RunnerInvocation } from "../runner-invocation";
+import { StepResource } from "./step-resource";
+import { Zone } from "./zone";
+
+export interface FederationUpgradeProps {
+  readonly config: FederationConfig;
+  readonly runner: RunnerInvocation;
+  /**
+   * Exact null provider version to require instead of the one @cdktf/provider-null synthesizes,
+   * for an offline mirror that holds another build (see docs/engine.md).
+   * @default the provider binding's version (3.2.4)
+   */
+  readonly nullProviderVersion?: string;
+  /**
+   * A live drift-check result, published as the `drift_check` output: a change in it shows in
+   * `cdktf diff` / `terraform plan` without replacing any step (outputs run nothing).
+   * @default no drift_check output
+   */
+  readonly drift?: DriftReport;
+}
+
+export class FederationUpgrade extends TerraformStack {
+  /** Every zone's steps: coordinated Zones (type B) or independent MaintenanceZones (type A). */
+  public readonly zones: readonly (Zone | MaintenanceZone)[];
+  /** Type B only: the master's and the slaves' coordinated steps. */
+  public readonly master?: Zone;
+  public readonly slaves: readonly Zone[] = [];
+  /** Type B only: the federated backup, the federation-wide preflight and the FED_INDEX sync. */
+  public readonly backup?: FederatedBackup;
+  public readonly preflightStep?: StepResource;
+  public readonly syncStep?: StepResource;
+
+  constructor(scope: Construct, id: string, props: FederationUpgradeProps) {
+    super(scope, id);
+    const { config, runner } = props;
+    new NullProvider(this, "null");
+    if (props.nullProviderVersion) this.addOverride("terraform.required_providers.null.version", props.nullProviderVersion);
+    if (config.stateFile) new LocalBackend(this, { path: config.stateFile });
+
+    if (config.upgradeType === "A") {
+      // Zone by zone: no freeze, no federated backup, no edge between zones.
+      this.zones = config.zones.map((z) => new MaintenanceZone(this, `zone-${z.id}`, { zone: z, config, runner }));
+    } else {
+      const master = new Zone(this, `zone-${config.master.id}`, { zone: config.master, config, runner });
+      const slaves = config.slaves.map((z) => new Zone(this, `zone-${z.id}`, { zone: z, config, runner }));
+      this.master = master;
+      this.slaves = slaves;
+      this.zones = [master, ...slaves];
+      const all = [master, ...slaves];
+      this.preflightStep = new StepResource(this, "federation-preflight", { step: "preflight", zone: config.master, config, runner, resourceName: "federation_preflight" });
+
+      // Freeze: slaves first, the master last (a slave's disable goes through the master, §4.5).
+      for (const z of all) z.hostsDisableStep?.addAfter(this.preflightStep);
+      const slaveFreezes = slaves.flatMap((s) => (s.freezeStep ? [s.freezeStep] : []));
+      for (const f of slaveFreezes) f.addAfter(this.preflightStep);
+      master.freezeStep?.addAfter(this.preflightStep, ...slaveFreezes);
+      const freezes = all.flatMap((z) => (z.freezeStep ? [z.freezeStep] : []));
+      this.syncStep = new StepResource(this, "federation-sync", {
+        step: "sync",
+        zone: config.master,
+        config,
+        runner,
+        // Host calls are writes: every zone's hosts are disabled before FED_INDEX is compared.
+        after: [...(freezes.length > 0 ? freezes : [this.preflightStep]), ...all.flatMap((z) => (z.hostsDisableStep ? [z.hostsDisableStep] : []))],
+        resourceName: "federation_sync",
+      });
+      for (const z of all) z.stopStep.addAfter(this.syncStep);
+
+      master.upgradeStep.addAfter(...all.map((z) => z.stopStep));
+      this.backup = new FederatedBackup(this, "federated-backup", { master, config, runner });
+      // The master starts after its export: a SQLite federated backup needs oned stopped.
+      master.startStep.addAfter(this.backup.backupStep);
+      for (const s of slaves) s.restoreStep?.addAfter(this.backup.backupStep);
+
+      // Lift the freeze once every zone runs the new version: master first, then the slaves.
+      master.unfreezeStep?.addAfter(...all.map((z) => z.startStep));
+      for (const s of slaves) if (master.unfreezeStep) s.unfreezeStep?.addAfter(master.unfreezeStep);
+      // Verify once the freeze is lifted everywhere (or, without one, once every zone runs again).
+      for (const z of all) z.verifyStep.addAfter(...all.map((x) => x.hostsEnableStep ?? x.unfreezeStep ?? x.startStep));
+
+      new TerraformOutput(this, "federated_backup_artifact", { value: this.backup.artifactPath, description: "Federated backup on the automation host (mode 0600)" });
+      new TerraformOutput(this, "federated_backup_checksum_file", { value: this.backup.checksumPath });
+    }
+    for (const z of this.zones) {
+      // The resource id is unknown until the step ran, which defers reading the record to the apply
+      // (a plan-time file() would freeze "no record yet"); null until the backup exists.
+      const record = JSON.stringify(safetyBackupRecordPath(config, z.zone));
+      const output = new TerraformOutput(this, `safety_backup_zone_${z.zone.id}`, {
+        value: `\${${z.safetyBackupStep.address}.id != "" && fileexists(${record}) ? jsondecode(file(${record})) : null}`,
+        description: `Full onedb backup of ${z.zone.name} before the upgrade (path on the front-end, size, sha256); see README "Rolling a zone back"`,
+      });
+      output.addOverride("depends_on", [z.safetyBackupStep.address]);
+    }
+    if (props.drift) {
+      new TerraformOutput(this, "drift_check", { value: driftOutput(props.drift), description: "onefed check at synth time ($ONEFED_OBSERVE=1)" });
+    }
+    this.node.addValidation(new GraphInvariants(this));
+  }
+}
+
+/** The drift report reduced to what a reviewer compares between plans: verdict, findings, observed versions. */
+function driftOutput(report: DriftReport): Record<string, unknown> {
+  return {
+    verdict: report.couldNotCheck ? "could-not-check" : report.ready ? "ready" : "drift",
+    findings: report.results.filter((r) => r.status === "finding").map((r) => `[${r.check}] ${r.summary}`),
+    observed: report.facts.frontends.map((f) => `zone ${f.zoneId} ${f.frontend}: ${f.error ? "unreachable" : `${f.installedVersion} db ${f.db?.shared}/${f.db?.local} oned ${f.services?.["opennebula"]}`}`),
+  };
+}
+
+/** Stack name for a federation: the directory under cdktf.out/stacks and the default state file name. */
+export function stackName(config: FederationConfig): string {
+  return `federation-${config.name}`;
+}

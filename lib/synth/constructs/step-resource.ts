@@ -1,0 +1,73 @@
+/**
+ * One step on one zone as a null_resource whose create-time local-exec runs the runner. Triggers
+ * make the plan readable in review and replace exactly what must run again when the target changes.
+ */
+import * as crypto from "crypto";
+import { Construct } from "constructs";
+import { NullResource } from "../cdk";
+import { FederationConfig, ZoneConfig } from "../../model/federation";
+import { STEPS } from "../../run/steps/catalog";
+import { StepName } from "../../run/step";
+import { RunnerInvocation, stepCommandLine } from "../runner-invocation";
+
+export interface StepResourceProps {
+  readonly step: StepName;
+  readonly zone: ZoneConfig;
+  readonly config: FederationConfig;
+  readonly runner: RunnerInvocation;
+  /** Steps that must be complete before this one starts. @default none */
+  readonly after?: readonly StepResource[];
+  /** Terraform resource name, readable in plans. @default zone_<id>_<step> */
+  readonly resourceName?: string;
+}
+
+export class StepResource extends Construct {
+  public readonly step: StepName;
+  public readonly zone: ZoneConfig;
+  public readonly upgradeType: FederationConfig["upgradeType"];
+  /** Direct predecessors, kept for the graph invariants. */
+  public readonly after: StepResource[];
+  public readonly resource: NullResource;
+
+  constructor(scope: Construct, id: string, props: StepResourceProps) {
+    super(scope, id);
+    this.step = props.step;
+    this.zone = props.zone;
+    this.upgradeType = props.config.upgradeType;
+    this.after = [...(props.after ?? [])];
+    const { zone, config } = props;
+    const plan = STEPS[props.step].plan(zone, config);
+    this.resource = new NullResource(this, "resource", {
+      triggers: {
+        step: props.step,
+        zone_id: String(zone.id),
+        zone_name: zone.name,
+        role: zone.role,
+        from_version: config.fromVersion,
+        to_version: config.toVersion,
+        upgrade_type: config.upgradeType === "A" ? "A (zone by zone)" : "B (coordinated)",
+        frontends: zone.frontends.map((f) => `${f.host}:${f.port}`).join(","),
+        does: STEPS[props.step].description,
+        plan_sha256: crypto.createHash("sha256").update(plan.join("\n")).digest("hex"),
+      },
+      provisioners: [{ type: "local-exec", command: stepCommandLine(props.runner, props.step, zone.id) }],
+    });
+    // Readable addresses in plans and in `terraform apply -replace=null_resource.zone_100_restore`.
+    this.resource.overrideLogicalId(props.resourceName ?? `zone_${zone.id}_${props.step.replace(/-/g, "_")}`);
+    this.addAfter(...this.after);
+  }
+
+  /** Adds ordering edges (terraform depends_on). */
+  public addAfter(...steps: StepResource[]): void {
+    for (const s of steps) {
+      if (!this.after.includes(s)) this.after.push(s);
+    }
+    // depends_on takes bare addresses ("null_resource.zone_0_stop"), not interpolations.
+    this.resource.dependsOn = this.after.map((s) => s.address);
+  }
+
+  /** The terraform address, e.g. "null_resource.zone_100_restore". */
+  public get address(): string {
+    return `${this.resource.terraformResourceType}.${this.resource.friendlyUniqueId}`;
+  }
+}

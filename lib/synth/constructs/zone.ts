@@ -1,0 +1,55 @@
+/** One zone's steps. Edges inside the zone are drawn here; edges between zones by the stack. */
+import { Construct } from "constructs";
+import { FederationConfig, ZoneConfig } from "../../model/federation";
+import { freezesZone } from "../../run/steps/freeze";
+import { RunnerInvocation } from "../runner-invocation";
+import { isHaZone } from "../../run/raft";
+import { StepResource } from "./step-resource";
+
+export interface ZoneProps {
+  readonly zone: ZoneConfig;
+  readonly config: FederationConfig;
+  readonly runner: RunnerInvocation;
+}
+
+export class Zone extends Construct {
+  public readonly zone: ZoneConfig;
+  /** Absent when this zone is not frozen itself (firewall freeze on the master only, or none). */
+  public readonly freezeStep?: StepResource;
+  public readonly stopStep: StepResource;
+  /** Full onedb backup with oned stopped, before the first change to packages or schema. */
+  public readonly safetyBackupStep: StepResource;
+  public readonly upgradeStep: StepResource;
+  /** HA zones only: the leader's DB and configuration handed to the followers. */
+  public readonly replicateStep?: StepResource;
+  public readonly startStep: StepResource;
+  public readonly unfreezeStep?: StepResource;
+  public readonly verifyStep: StepResource;
+  /** hosts.manage only: onehost disable before the freeze, enable + sync after it is lifted. */
+  public readonly hostsDisableStep?: StepResource;
+  public readonly hostsEnableStep?: StepResource;
+  /** zones[].nodes only: node packages on the hypervisor hosts, before onehost sync. */
+  public readonly nodesStep?: StepResource;
+  /** The federated restore, on slaves only. */
+  public readonly restoreStep?: StepResource;
+
+  constructor(scope: Construct, id: string, props: ZoneProps) {
+    super(scope, id);
+    this.zone = props.zone;
+    const step = (name: StepResource["step"], after: StepResource[] = []) =>
+      new StepResource(this, name, { step: name, zone: props.zone, config: props.config, runner: props.runner, after });
+    const frozen = freezesZone(props.zone, props.config);
+    if (props.config.hosts.manage) this.hostsDisableStep = step("hosts-disable");
+    if (frozen) this.freezeStep = step("freeze", this.hostsDisableStep ? [this.hostsDisableStep] : []);
+    this.stopStep = step("stop");
+    this.safetyBackupStep = step("safety-backup", [this.stopStep]);
+    if (props.zone.role === "slave") this.restoreStep = step("restore", [this.safetyBackupStep]);
+    this.upgradeStep = step("upgrade", this.restoreStep ? [this.restoreStep] : [this.safetyBackupStep]);
+    if (isHaZone(props.zone)) this.replicateStep = step("replicate", [this.upgradeStep]);
+    this.startStep = step("start", [this.replicateStep ?? this.upgradeStep]);
+    if (frozen) this.unfreezeStep = step("unfreeze", [this.startStep]);
+    if (props.zone.nodes.length > 0) this.nodesStep = step("nodes", [this.startStep]);
+    if (props.config.hosts.manage) this.hostsEnableStep = step("hosts-enable", [this.unfreezeStep ?? this.startStep, ...(this.nodesStep ? [this.nodesStep] : [])]);
+    this.verifyStep = step("verify", [this.hostsEnableStep ?? this.unfreezeStep ?? this.startStep]);
+  }
+}

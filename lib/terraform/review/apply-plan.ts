@@ -1,0 +1,122 @@
+/**
+ * `onefed apply --plan DIR`: apply exactly the plan that was reviewed, after proving that nothing
+ * it depends on changed since: federation file, synthesized stack, state, engine, plan file.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { synthesize } from "../../../main";
+import { loadConfig } from "../../config/load-config";
+import { ensureEngine, NULL_PROVIDER_VERSION_ENV, type Engine } from "../engine";
+import { readBundle, type ReviewBundle } from "./bundle";
+import { PlanBundleError, StalePlanError } from "./errors";
+import { describeState, readStateFingerprint, sameState, sha256File, sha256Of, statePathOf } from "./fingerprint";
+import { engineApplyPlan, engineInit } from "./terraform-run";
+
+export interface ApplyPlanOptions {
+  /** The directory `onefed plan --out` wrote. */
+  readonly planDir: string;
+  /** Federation file. @default the one recorded in the bundle */
+  readonly configPath?: string;
+  /** terraform -parallelism. @default the one the plan was made with */
+  readonly parallelism?: number;
+  /** One line per thing worth telling, terraform's output included. @default no output */
+  readonly log?: (line: string) => void;
+}
+
+export interface ApplyPlanResult {
+  readonly bundle: ReviewBundle;
+  /** terraform's apply output. */
+  readonly output: string;
+}
+
+/** Written after a successful apply, so a second apply of the same plan says so plainly. */
+export const APPLIED_FILE = "applied.json";
+
+const short = (sha: string): string => sha.slice(0, 12);
+
+/** Re-synthesizes into a throwaway directory: the real cdktf.out may hold another run's output. */
+function resynthesizedStack(configPath: string, engine: Engine): { name: string; text: string } {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "onefed-apply-"));
+  try {
+    const { stack, outdir } = synthesize({ configPath, outdir: tmp, nullProviderVersion: engine.env[NULL_PROVIDER_VERSION_ENV] });
+    return { name: stack, text: fs.readFileSync(path.join(outdir, "stacks", stack, "cdk.tf.json"), "utf8") };
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A pipeline may apply in a fresh workspace (the bundle restored from an artifact): the stack
+ * directory is then synthesized again where it was and initialized. Safe because the checks
+ * above proved that this synthesis gives the cdk.tf.json that was planned.
+ */
+async function prepareStackDir(bundle: ReviewBundle, configPath: string, engine: Engine, log: (line: string) => void): Promise<void> {
+  const cdkFile = path.join(bundle.stack.dir, "cdk.tf.json");
+  const ready = fs.existsSync(path.join(bundle.stack.dir, ".terraform")) && fs.existsSync(cdkFile) && sha256File(cdkFile) === bundle.stack.cdkTfJsonSha256;
+  if (ready) return;
+  log(`apply: ${bundle.stack.dir} is missing or holds another synthesis; synthesizing the planned stack there and initializing it`);
+  synthesize({ configPath, outdir: path.dirname(path.dirname(bundle.stack.dir)), nullProviderVersion: engine.env[NULL_PROVIDER_VERSION_ENV] });
+  await engineInit({ engine, stackDir: bundle.stack.dir, configPath, log });
+}
+
+/** Everything that differs from the bundle, one sentence each; empty when the plan still holds. */
+export function whatChangedSince(bundle: ReviewBundle, configPath: string, engine: Engine, planDir: string): string[] {
+  const changes: string[] = [];
+  const applied = path.join(planDir, APPLIED_FILE);
+  if (fs.existsSync(applied)) {
+    const at = (JSON.parse(fs.readFileSync(applied, "utf8")) as { appliedAt?: string }).appliedAt ?? "earlier";
+    changes.push(`this plan was already applied (${at})`);
+  }
+  if (!fs.existsSync(configPath)) {
+    changes.push(`the federation file ${configPath} no longer exists`);
+    return changes;
+  }
+  const configSha = sha256File(configPath);
+  if (configSha !== bundle.federation.configSha256) {
+    changes.push(`the federation file ${configPath} changed (sha256 ${short(bundle.federation.configSha256)}… at plan time, now ${short(configSha)}…)`);
+  }
+  if (engine.kind !== bundle.engine.kind || engine.version !== bundle.engine.version) {
+    changes.push(`the engine is now ${engine.kind} ${engine.version}, the plan was made with ${bundle.engine.kind} ${bundle.engine.version}`);
+  }
+  const stack = resynthesizedStack(configPath, engine);
+  const cdkSha = sha256Of(stack.text);
+  if (stack.name !== bundle.stack.name) {
+    changes.push(`the federation file now synthesizes stack ${stack.name}, the plan is for ${bundle.stack.name}`);
+  } else if (cdkSha !== bundle.stack.cdkTfJsonSha256) {
+    const statePath = statePathOf(JSON.parse(stack.text), bundle.stack.dir);
+    const hint =
+      statePath !== bundle.state.path
+        ? ` — its state file would now be ${statePath} instead of ${bundle.state.path}: run apply from the directory you planned in, or set terraform.stateFile in the federation file`
+        : "";
+    changes.push(`the synthesized stack differs from the one planned (cdk.tf.json sha256 ${short(bundle.stack.cdkTfJsonSha256)}… at plan time, now ${short(cdkSha)}…)${hint}`);
+  }
+  const state = readStateFingerprint(bundle.state.path);
+  if (!sameState(state, bundle.state)) {
+    changes.push(`the state ${bundle.state.path} changed (${describeState(bundle.state)} at plan time, now ${describeState(state)})`);
+  }
+  return changes;
+}
+
+export async function applyReviewedPlan(opts: ApplyPlanOptions): Promise<ApplyPlanResult> {
+  const log = opts.log ?? ((): void => undefined);
+  const dir = path.resolve(opts.planDir);
+  const bundle = readBundle(dir);
+  const planFile = path.join(dir, bundle.plan.file);
+  if (!fs.existsSync(planFile)) throw new PlanBundleError(dir, `its plan file ${bundle.plan.file} is missing`);
+  if (sha256File(planFile) !== bundle.plan.sha256) throw new PlanBundleError(dir, `${bundle.plan.file} is not the plan that was reviewed (its sha256 differs from bundle.json)`);
+
+  // Loading validates the file first: a now-invalid file fails with its own problems listed.
+  const configPath = path.resolve(opts.configPath ?? bundle.federation.configPath);
+  if (fs.existsSync(configPath)) loadConfig(configPath);
+  const engine = await ensureEngine({ log });
+  const changes = whatChangedSince(bundle, configPath, engine, dir);
+  if (changes.length > 0) throw new StalePlanError(dir, changes);
+
+  await prepareStackDir(bundle, configPath, engine, log);
+  const c = bundle.plan.counts;
+  log(`apply: the reviewed plan of ${bundle.stack.name} (${c.create} to create, ${c.replace} to replace, ${c.update} to update, ${c.delete} to delete), state ${describeState(bundle.state)}`);
+  const output = await engineApplyPlan({ engine, stackDir: bundle.stack.dir, configPath, log }, planFile, opts.parallelism ?? bundle.plan.parallelism, dir);
+  fs.writeFileSync(path.join(dir, APPLIED_FILE), `${JSON.stringify({ appliedAt: new Date().toISOString(), state: readStateFingerprint(bundle.state.path) }, null, 2)}\n`);
+  return { bundle, output };
+}

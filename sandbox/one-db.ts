@@ -1,0 +1,168 @@
+/**
+ * Reads and writes of a front-end database that oned itself would do: schema versions, the zone
+ * pool, the federated log (logdb) and master → slave replication.
+ */
+import * as fs from "fs";
+import { FEDERATED_TABLES, HostRecord, ZoneRecord, hostBody, parseHostBody, parseZoneBody, zoneBody } from "./db-schema";
+import { SqliteError, sqliteExec, sqliteQuery, sqlQuote } from "./sqlite";
+import { OnefedError } from "../lib/model/errors";
+
+/** One row of db_versioning / local_db_versioning. */
+export interface VersionRow {
+  /** Schema version. */
+  readonly version: string;
+  /** Epoch seconds. */
+  readonly timestamp: number;
+  /** Free text ("Database migrated from …"). */
+  readonly comment: string;
+}
+
+/** The newest row of both versioning tables. */
+export interface DbVersionInfo {
+  /** db_versioning (shared). */
+  readonly shared: VersionRow;
+  /** local_db_versioning. */
+  readonly local: VersionRow;
+  /** local_db_versioning.is_slave. */
+  readonly isSlave: boolean;
+}
+
+/** The database has no versioning rows (onedb: exit 1, "Database is not correctly bootstraped."). */
+export class NotBootstrappedError extends OnefedError {
+  constructor() {
+    super("Database is not correctly bootstraped.", 1);
+  }
+}
+
+/** Non-federated logdb rows carry UINT64_MAX; anything at or above 1e19 is not a federated index. */
+const FED_FILTER = "fed_index >= 0 AND fed_index < 1e19";
+
+/** Reads both schema versions like onedb's read_db_version. */
+export function readDbVersions(db: string): DbVersionInfo {
+  if (!fs.existsSync(db)) throw new NotBootstrappedError();
+  type Row = { kind: string; version: string; timestamp: number; comment: string; is_slave: number | null };
+  let rows: Row[];
+  try {
+    rows = sqliteQuery<Row>(
+      db,
+      "SELECT 'shared' AS kind, version, timestamp, comment, NULL AS is_slave FROM db_versioning WHERE oid=(SELECT MAX(oid) FROM db_versioning) " +
+        "UNION ALL SELECT 'local', version, timestamp, comment, is_slave FROM local_db_versioning WHERE oid=(SELECT MAX(oid) FROM local_db_versioning)",
+    );
+  } catch (err) {
+    if (err instanceof SqliteError && /no such table/.test(err.message)) throw new NotBootstrappedError();
+    throw err;
+  }
+  const shared = rows.find((r) => r.kind === "shared");
+  if (!shared) throw new NotBootstrappedError();
+  const local = rows.find((r) => r.kind === "local") ?? shared;
+  const row = (r: Row): VersionRow => ({ version: r.version, timestamp: Number(r.timestamp), comment: r.comment });
+  return { shared: row(shared), local: row(local), isSlave: Number(local.is_slave ?? 0) !== 0 };
+}
+
+/** Every db_versioning row, oldest first (onedb history). */
+export function readHistory(db: string): VersionRow[] {
+  return sqliteQuery<VersionRow>(db, "SELECT version, timestamp, comment FROM db_versioning");
+}
+
+/** Appends a versioning row the way onedb's update_(local_)db_version does. */
+export function insertVersionRow(db: string, kind: "shared" | "local", version: string, comment: string): void {
+  const now = Math.floor(Date.now() / 1000);
+  const sql =
+    kind === "shared"
+      ? `INSERT INTO db_versioning SELECT MAX(oid)+1, ${sqlQuote(version)}, ${now}, ${sqlQuote(comment)} FROM db_versioning;`
+      : `INSERT INTO local_db_versioning SELECT MAX(oid)+1, ${sqlQuote(version)}, ${now}, ${sqlQuote(comment)}, ` +
+        `(SELECT is_slave FROM local_db_versioning WHERE oid=(SELECT MAX(oid) FROM local_db_versioning)) FROM local_db_versioning;`;
+  sqliteExec(db, sql);
+}
+
+/** Highest federated index in the log (oned's last_federated), null when there is none. */
+export function lastFedIndex(db: string, opts: { readonly?: boolean } = {}): number | null {
+  const rows = sqliteQuery<{ f: number | null }>(db, `SELECT MAX(fed_index) AS f FROM logdb WHERE ${FED_FILTER}`, opts);
+  const f = rows[0]?.f;
+  return f === null || f === undefined ? null : Number(f);
+}
+
+/** The zone pool, by id. */
+export function readZones(db: string, opts: { readonly?: boolean } = {}): ZoneRecord[] {
+  return sqliteQuery<{ body: string }>(db, "SELECT body FROM zone_pool ORDER BY oid", opts).map((r) => parseZoneBody(r.body));
+}
+
+/** The host pool (local table), by id. */
+export function readHosts(db: string, opts: { readonly?: boolean } = {}): HostRecord[] {
+  return sqliteQuery<{ body: string }>(db, "SELECT body FROM host_pool ORDER BY oid", opts).map((r) => parseHostBody(r.body));
+}
+
+/** Sets a host's STATE (local write, no federated record), keeping the old one as PREV_STATE. */
+export function setHostState(db: string, host: HostRecord, state: number): void {
+  const h = { ...host, state, prevState: host.state };
+  sqliteExec(db, `UPDATE host_pool SET body=${sqlQuote(hostBody(h))}, state=${state} WHERE oid=${host.id};`);
+}
+
+/**
+ * Writes federated changes on the master: each statement runs and is recorded in logdb with the
+ * next fed_index, in one transaction (so FED_INDEX moves exactly when federated data does).
+ */
+export function writeFederated(db: string, statements: readonly string[]): void {
+  const now = Math.floor(Date.now() / 1000);
+  const parts = ["BEGIN IMMEDIATE;"];
+  for (const stmt of statements) {
+    parts.push(stmt.endsWith(";") ? stmt : `${stmt};`);
+    parts.push(
+      "INSERT INTO logdb (log_index, term, sqlcmd, timestamp, fed_index, applied) SELECT " +
+        `(SELECT COALESCE(MAX(log_index), -1) + 1 FROM logdb), 1, ${sqlQuote(stmt)}, ${now}, ` +
+        `(SELECT COALESCE(MAX(fed_index), -1) + 1 FROM logdb WHERE ${FED_FILTER}), 1;`,
+    );
+  }
+  parts.push("COMMIT;");
+  sqliteExec(db, parts.join("\n"));
+}
+
+/** The statement that sets a zone's STATE (0 enabled, 1 disabled) in zone_pool. */
+export function zoneStateStatement(zone: ZoneRecord, state: number): string {
+  return `UPDATE zone_pool SET body=${sqlQuote(zoneBody({ ...zone, state }))} WHERE oid=${zone.id}`;
+}
+
+/** What replication compares: the shared schema version and the last federated index. */
+export interface FederationProbe {
+  /** Newest db_versioning version. */
+  readonly shared: string | null;
+  /** Last federated index, -1 when none. */
+  readonly last: number;
+}
+
+/** Reads a database's shared version and last federated index in one sqlite3 call. */
+export function probeFederation(db: string): FederationProbe {
+  const rows = sqliteQuery<{ shared: string | null; last: number | null }>(
+    db,
+    "SELECT (SELECT version FROM db_versioning WHERE oid=(SELECT MAX(oid) FROM db_versioning)) AS shared, " +
+      `(SELECT MAX(fed_index) FROM logdb WHERE ${FED_FILTER}) AS last`,
+  );
+  return { shared: rows[0]?.shared ?? null, last: rows[0]?.last === null || rows[0]?.last === undefined ? -1 : Number(rows[0].last) };
+}
+
+/** Outcome of one replication attempt. */
+export type ReplicationResult = "in-sync" | "replicated" | "gap";
+
+/**
+ * Pushes the master's federated state to a slave: copies the federated tables and appends the log
+ * records the slave lacks. A slave accepts only contiguous records, so when the master no longer
+ * holds the record after the slave's last one, nothing happens ("gap", a stuck slave).
+ */
+export function replicate(masterDb: string, slaveDb: string, masterLast: number, slaveLast: number): ReplicationResult {
+  if (slaveLast >= masterLast) return "in-sync";
+  const next = sqliteQuery<{ n: number }>(masterDb, `SELECT COUNT(*) AS n FROM logdb WHERE fed_index = ${slaveLast + 1}`);
+  if (slaveLast >= 0 && Number(next[0]?.n ?? 0) === 0) return "gap";
+  const tables = FEDERATED_TABLES.filter((t) => t !== "db_versioning");
+  const sql = [
+    `ATTACH ${sqlQuote(masterDb)} AS m;`,
+    "BEGIN IMMEDIATE;",
+    ...tables.map((t) => `DELETE FROM main.${t}; INSERT INTO main.${t} SELECT * FROM m.${t};`),
+    "INSERT INTO main.logdb (log_index, term, sqlcmd, timestamp, fed_index, applied) " +
+      "SELECT (SELECT COALESCE(MAX(log_index), -1) FROM main.logdb) + ROW_NUMBER() OVER (ORDER BY fed_index), " +
+      // Re-read the slave's last index inside the write lock: a concurrent replication may have run.
+      `term, sqlcmd, timestamp, fed_index, 1 FROM m.logdb WHERE fed_index > (SELECT COALESCE(MAX(fed_index), -1) FROM main.logdb WHERE ${FED_FILTER}) AND ${FED_FILTER};`,
+    "COMMIT;",
+  ].join("\n");
+  sqliteExec(slaveDb, sql);
+  return "replicated";
+}
