@@ -3,8 +3,7 @@ import { loadConfig } from "../config/load-config";
 import { zoneLabel } from "../model/federation";
 import { UsageError } from "../model/errors";
 import { runStep } from "../run/run-step";
-import { STEPS } from "../run/steps/catalog";
-import { STEP_NAMES, StepName } from "../run/step";
+import { STEP_FACTS, STEP_NAMES, StepName } from "../model/steps";
 import { flag, parseArgs } from "./args";
 
 export const STEP_HELP = `Usage: onefed step <step> --zone <id> [--config FILE]
@@ -14,7 +13,7 @@ there does nothing, so a re-run is safe. Exit 0 on success, 1 on failure or refu
 The stack's resources call this; run it by hand only to resume or debug.
 
 Steps:
-${STEP_NAMES.map((s) => `  ${s.padEnd(14)} ${STEPS[s].description}`).join("\n")}
+${STEP_NAMES.map((s) => `  ${s.padEnd(14)} ${STEP_FACTS[s].description}`).join("\n")}
 
 Options:
   --zone ID       zone id from the federation file (sync and backup take the master's)
@@ -34,7 +33,7 @@ export async function runStepCommand(argv: string[], out: (s: string) => void): 
   const config = loadConfig(flag(args, "config"));
   const zone = config.zones.find((z) => z.id === Number(zoneArg));
   if (!zone) throw new UsageError(`onefed step: zone ${zoneArg} is not in ${config.sourcePath} (zones: ${config.zones.map(zoneLabel).join(", ")})`);
-  if (!STEPS[step].appliesTo(zone, config)) throw new UsageError(`onefed step: ${step} does not apply to ${zoneLabel(zone)} (a ${zone.role})`);
+  if (!STEP_FACTS[step].appliesTo(zone, config)) throw new UsageError(`onefed step: ${step} does not apply to ${zoneLabel(zone)} (a ${zone.role})`);
   await runStep({ config, step, zone, log: out });
   return 0;
 }

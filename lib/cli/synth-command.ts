@@ -1,5 +1,7 @@
 /** `onefed synth [--config F] [--out DIR]`: validate and synthesize without touching any zone. */
-import { OBSERVE_ENV, synthesizeObserving } from "../../main";
+import { loadConfig } from "../config/load-config";
+import { observedDrift, OBSERVE_ENV } from "../run/drift-check";
+import { synthesize } from "../synth/synthesize";
 import { flag, parseArgs } from "./args";
 
 export const SYNTH_HELP = `Usage: onefed synth [--config FILE] [--out DIR] [--observe]
@@ -21,7 +23,8 @@ export async function runSynthCommand(argv: string[], out: (s: string) => void):
   }
   const args = parseArgs(argv, { values: ["config", "out"], booleans: ["observe"] }, "onefed synth");
   if (args.flags.observe) process.env[OBSERVE_ENV] = "1";
-  const result = await synthesizeObserving({ configPath: flag(args, "config"), outdir: flag(args, "out") ?? "cdktf.out" });
+  const configPath = flag(args, "config");
+  const result = synthesize({ configPath, outdir: flag(args, "out") ?? "cdktf.out", drift: await observedDrift(loadConfig(configPath)) });
   out(`synthesized stack ${result.stack} into ${result.outdir}/stacks/${result.stack}/cdk.tf.json`);
   return 0;
 }

@@ -6,8 +6,8 @@ import { FederationConfig, zoneLabel } from "../model/federation";
 import { loadConfig } from "../config/load-config";
 import { describeError } from "../model/errors";
 import { runStep } from "../run/run-step";
-import { STEPS } from "../run/steps/catalog";
-import { StepName } from "../run/step";
+import { STEP_FACTS } from "../model/steps";
+import { StepName } from "../model/steps";
 import { flag, parseArgs } from "./args";
 
 export const UNFREEZE_HELP = `Usage: onefed unfreeze [--config FILE]
@@ -36,7 +36,7 @@ async function eachZone(step: StepName, config: FederationConfig, out: (s: strin
     }
   };
   let ok: boolean[];
-  const applies = (z: FederationConfig["zones"][number]) => STEPS[step].appliesTo(z, config);
+  const applies = (z: FederationConfig["zones"][number]) => STEP_FACTS[step].appliesTo(z, config);
   if (sequential) {
     // The master first: a slave's enable is refused while the master is disabled (reference §4.5).
     const master = applies(config.master) ? [await run(config.master)] : [];

@@ -120,3 +120,24 @@ export const DEFAULTS = {
 export function zoneLabel(zone: Pick<ZoneConfig, "id" | "name">): string {
   return `zone ${zone.id} (${zone.name})`;
 }
+
+/** A zone with more than one front-end is a Raft cluster (docs/opennebula.md §3). */
+export function isHaZone(zone: Pick<ZoneConfig, "frontends">): boolean {
+  return zone.frontends.length > 1;
+}
+
+/** `host:port` of a front-end or host: how every message, record and trigger names a machine. */
+export function hostPort(machine: { readonly host: string; readonly port: number }): string {
+  return `${machine.host}:${machine.port}`;
+}
+
+/** The HA zone's floating IP: its ENDPOINT's host, as the recommended layout has it (docs/opennebula.md §3.1). */
+export function floatingIpOf(zone: Pick<ZoneConfig, "endpoint">): string {
+  return new URL(zone.endpoint).hostname.replace(/^\[|\]$/g, "");
+}
+
+/** Which zones are frozen: every zone with onezone-disable, the master alone with firewall, none otherwise. */
+export function freezesZone(zone: ZoneConfig, config: FederationConfig): boolean {
+  if (config.upgradeType === "A" || config.freeze.method === "none") return false;
+  return config.freeze.method === "onezone-disable" || zone.role === "master";
+}

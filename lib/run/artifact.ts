@@ -4,28 +4,7 @@
  */
 import * as crypto from "crypto";
 import * as fs from "fs";
-import * as path from "path";
-import { FederationConfig } from "../model/federation";
-
-export interface ArtifactPaths {
-  readonly fileName: string;
-  /** Path on the master and on every slave. */
-  readonly remotePath: string;
-  readonly localPath: string;
-  /** `sha256sum` format: "<hex>  <fileName>". */
-  readonly localChecksumPath: string;
-}
-
-export function artifactPaths(config: FederationConfig): ArtifactPaths {
-  const fileName = `${config.name}-zone${config.master.id}-federated-${config.fromVersion}-to-${config.toVersion}.sql`;
-  const localPath = path.join(config.backup.localDirectory, fileName);
-  return {
-    fileName,
-    remotePath: `${config.backup.remoteDirectory}/${fileName}`,
-    localPath,
-    localChecksumPath: `${localPath}.sha256`,
-  };
-}
+import { ArtifactPaths } from "../model/paths";
 
 export function sha256File(file: string): string {
   return crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex");

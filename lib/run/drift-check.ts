@@ -45,3 +45,11 @@ export async function runDriftCheck(config: FederationConfig, log: (line: string
     await Promise.all([...sessions.values(), ...nodes.values()].map((s) => s.then((c) => c.session.close(), () => undefined)));
   }
 }
+
+/** Set to 1 to run the drift check during synth (needs SSH to every front-end), e.g. for `cdktf diff`. */
+export const OBSERVE_ENV = "ONEFED_OBSERVE";
+
+/** The live drift report when $ONEFED_OBSERVE=1, else nothing (a plain synth opens no SSH). */
+export async function observedDrift(config: FederationConfig): Promise<DriftReport | undefined> {
+  return process.env[OBSERVE_ENV] === "1" ? runDriftCheck(config) : undefined;
+}

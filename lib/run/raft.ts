@@ -6,17 +6,13 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { FederationConfig, FrontendConfig, ZoneConfig } from "../model/federation";
+import { FederationConfig, FrontendConfig, hostPort, isHaZone, ZoneConfig } from "../model/federation";
 import { OpenNebulaFrontend } from "../remote/opennebula/frontend";
 import { raftRole, ZoneServer } from "../remote/opennebula/parsers";
 import { RemoteCommandError } from "../remote/opennebula/remote-command-error";
 import { describeServers, judgeRaft, RaftHealth } from "../checks/raft-health";
 import { StepRefusal } from "./step-refusal";
 
-/** A zone with more than one front-end is a Raft cluster. */
-export function isHaZone(zone: ZoneConfig): boolean {
-  return zone.frontends.length > 1;
-}
 
 /** One front-end of a zone, connected. */
 export interface ConnectedServer {
@@ -52,12 +48,6 @@ export function writeHaRecord(config: FederationConfig, zone: ZoneConfig, record
   fs.writeFileSync(file, JSON.stringify(record, null, 2) + "\n", { mode: 0o600 });
 }
 
-export const hostPort = (f: FrontendConfig) => `${f.host}:${f.port}`;
-
-/** The HA zone's floating IP: its ENDPOINT's host, as the recommended layout has it (reference §3.1). */
-export function floatingIpOf(zone: ZoneConfig): string {
-  return new URL(zone.endpoint).hostname.replace(/^\[|\]$/g, "");
-}
 
 /** Raft's view of the zone, as one running oned reported it. */
 export interface RaftView {

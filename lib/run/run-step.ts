@@ -6,7 +6,8 @@ import { FederationConfig, ZoneConfig, zoneLabel } from "../model/federation";
 import { Deadline } from "../remote/ssh/deadline";
 import { SshSession } from "../remote/ssh/ssh-session";
 import { STEPS } from "./steps/catalog";
-import { StepName, StepOutcome } from "./step";
+import { STEP_FACTS, StepName } from "../model/steps";
+import { StepOutcome } from "./step";
 import { buildStepContext } from "./step-context";
 import { connectFrontend, connectNode } from "./connector";
 
@@ -21,6 +22,7 @@ export interface RunStepOptions {
 export async function runStep(opts: RunStepOptions): Promise<StepOutcome> {
   const { config, zone } = opts;
   const definition = STEPS[opts.step];
+  const facts = STEP_FACTS[opts.step];
   const prefix = `[${opts.step} ${zoneLabel(zone)}]`;
   const log = opts.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const deadline = new Deadline(zone.stepTimeoutSeconds);
@@ -39,7 +41,7 @@ export async function runStep(opts: RunStepOptions): Promise<StepOutcome> {
       return c.then((x) => x.node);
     },
   });
-  log(`${prefix} ${definition.description}`);
+  log(`${prefix} ${facts.description}`);
   try {
     const outcome = await definition.run(ctx);
     log(`${prefix} ${outcome.status === "already-done" ? "already done" : "done"}: ${outcome.summary} (${Date.now() - started} ms)`);

@@ -6,9 +6,10 @@
 import { FederationConfig, NodeConfig, ZoneConfig } from "../model/federation";
 import { HypervisorNode } from "../remote/opennebula/hypervisor-node";
 import { OpenNebulaFrontend } from "../remote/opennebula/frontend";
-import { artifactPaths } from "./artifact";
 import { ConnectedServer, primaryServer } from "./raft";
-import { StepContext, StepName } from "./step";
+import { StepName } from "../model/steps";
+import { StepContext } from "./step";
+import { artifactPaths } from "../model/paths";
 
 export interface MachineOpeners {
   /** Opens a zone's front-end by its position in federation.yaml. */

@@ -1,28 +1,10 @@
-/** The contract every step implements: probe → act → verify, on one zone (or the federation). */
+/** The contract every step implements at run time: probe → act → verify, on one zone (or the federation). */
+import { StepName } from "../model/steps";
 import { FederationConfig, NodeConfig, ZoneConfig } from "../model/federation";
 import { HypervisorNode } from "../remote/opennebula/hypervisor-node";
 import { OpenNebulaFrontend } from "../remote/opennebula/frontend";
-import { ArtifactPaths } from "./artifact";
 import type { ConnectedServer } from "./raft";
-
-export const STEP_NAMES = [
-  "preflight",
-  "hosts-disable",
-  "freeze",
-  "sync",
-  "stop",
-  "safety-backup",
-  "upgrade",
-  "replicate",
-  "backup",
-  "restore",
-  "start",
-  "nodes",
-  "unfreeze",
-  "hosts-enable",
-  "verify",
-] as const;
-export type StepName = (typeof STEP_NAMES)[number];
+import { ArtifactPaths } from "../model/paths";
 
 export interface StepContext {
   readonly config: FederationConfig;
@@ -53,18 +35,8 @@ export interface StepOutcome {
   readonly summary: string;
 }
 
-export interface StepDefinition {
+/** What a step does at run time on one zone (or the federation): probe → prove → act → verify. */
+export interface StepRun {
   readonly name: StepName;
-  /** One line for plans, docs and `--help`. */
-  readonly description: string;
-  /** `federation` steps have one resource, run with the master's id. */
-  readonly scope: "zone" | "federation";
-  /** Which zones get a resource for this step. */
-  readonly appliesTo: (zone: ZoneConfig, config: FederationConfig) => boolean;
-  /**
-   * What the step will do on this zone, in the words of the commands it runs. Hashed into the
-   * resource's triggers: a change here replaces exactly the resources that must run again.
-   */
-  readonly plan: (zone: ZoneConfig, config: FederationConfig) => readonly string[];
   readonly run: (ctx: StepContext) => Promise<StepOutcome>;
 }

@@ -3,12 +3,13 @@
  * the cdktf CLI's `deploy` (what pipelines run), both with our engine environment.
  */
 import * as path from "path";
-import { synthesize } from "../../main";
+import { synthesize } from "../synth/synthesize";
 import { loadConfig } from "../config/load-config";
 import { OnefedError } from "../model/errors";
-import { ensureEngine, engineEnv, NULL_PROVIDER_VERSION_ENV } from "./engine";
+import { ensureEngine, engineEnv } from "./engine";
 import { projectRoot } from "./project-root";
 import { spawnStreaming } from "./spawn-streaming";
+import { NULL_PROVIDER_VERSION_ENV } from "../model/environment";
 
 export interface DeployOptions {
   readonly configPath?: string;

@@ -7,7 +7,8 @@ import { OpenNebulaFrontend, Transport } from "../../lib/remote/opennebula/front
 import { FederationConfig, NodeConfig, ZoneConfig } from "../../lib/model/federation";
 import { HypervisorNode } from "../../lib/remote/opennebula/hypervisor-node";
 import { CommandResult } from "../../lib/remote/ssh/command-result";
-import { StepContext, StepName } from "../../lib/run/step";
+import { StepName } from "../../lib/model/steps";
+import { StepContext } from "../../lib/run/step";
 import { buildStepContext } from "../../lib/run/step-context";
 
 export interface Reply {

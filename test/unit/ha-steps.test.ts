@@ -10,7 +10,7 @@ import { parseConfig } from "../../lib/config/load-config";
 import { FederationConfig, ZoneConfig } from "../../lib/model/federation";
 import { STEPS } from "../../lib/run/steps/catalog";
 import { readHaRecord } from "../../lib/run/raft";
-import { StepName } from "../../lib/run/step";
+import { StepName } from "../../lib/model/steps";
 import { dbVersionText, FakeTransport, fakeStepContext, Reply } from "../support/fake-frontend";
 
 const FIXTURE = path.resolve(__dirname, "../fixtures/federation.yaml");

@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { synthesize } from "../../main";
+import { synthesize } from "../../lib/synth/synthesize";
 import type { Engine } from "../../lib/terraform/engine";
 import { APPLIED_FILE, whatChangedSince } from "../../lib/terraform/review/apply-plan";
 import { BUNDLE_FORMAT, readBundle, writeBundle, type ReviewBundle } from "../../lib/terraform/review/bundle";

@@ -3,11 +3,13 @@ import * as os from "os";
 import * as path from "path";
 import { parseConfig } from "../../lib/config/load-config";
 import { FederationConfig, ZoneConfig } from "../../lib/model/federation";
-import { artifactPaths, writeChecksum } from "../../lib/run/artifact";
+import { writeChecksum } from "../../lib/run/artifact";
 import { STEPS } from "../../lib/run/steps/catalog";
 import { StepRefusal } from "../../lib/run/step-refusal";
-import { StepContext, StepName } from "../../lib/run/step";
+import { StepName } from "../../lib/model/steps";
+import { StepContext } from "../../lib/run/step";
 import { dbVersionText, FakeTransport, fakeStepContext, Reply } from "../support/fake-frontend";
+import { artifactPaths } from "../../lib/model/paths";
 
 const FIXTURE = path.resolve(__dirname, "../fixtures/federation.yaml");
 

@@ -1,16 +1,10 @@
 /** A hypervisor host's OpenNebula side: its node package and, on KVM, libvirt (reference §2.1 step 12). */
 import { systemctl } from "./commands";
+import { Hypervisor, nodePackage } from "./packages";
+import { LIBVIRT_UNIT } from "./services";
 import { parseIsActive } from "./parsers";
 import { RemoteMachine } from "./remote-machine";
 
-export type Hypervisor = "kvm" | "lxc";
-
-export function nodePackage(hypervisor: Hypervisor): string {
-  return `opennebula-node-${hypervisor}`;
-}
-
-/** libvirt's unit: restarted after the KVM node package so it loads the new configuration. */
-export const LIBVIRT_UNIT = "libvirtd";
 
 export class HypervisorNode extends RemoteMachine {
   async nodeVersion(hypervisor: Hypervisor): Promise<string> {

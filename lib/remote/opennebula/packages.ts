@@ -51,3 +51,10 @@ export function upgradeCommand(manager: PackageManager, packages: readonly strin
       }
     : { argv: [manager, "-y", "-q", "upgrade", ...packages] };
 }
+
+export type Hypervisor = "kvm" | "lxc";
+
+/** The package a hypervisor host runs OpenNebula's side of KVM or LXC with. */
+export function nodePackage(hypervisor: Hypervisor): string {
+  return `opennebula-node-${hypervisor}`;
+}

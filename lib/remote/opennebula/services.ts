@@ -47,3 +47,6 @@ export function unitsToStart(version: string): string[] {
 export function unitName(fileName: string): string {
   return fileName.replace(/\.service$/, "");
 }
+
+/** libvirt's unit: restarted after the KVM node package so it loads the new configuration. */
+export const LIBVIRT_UNIT = "libvirtd";

@@ -1,4 +1,4 @@
-/** Every step, by name. The constructs read plans from here; the runner runs them. */
+/** Every step's run-time half, by name (its facts are in model/steps.ts, its plan in synth/step-plans.ts). */
 import { federatedBackup } from "./federated-backup";
 import { federatedRestore } from "./federated-restore";
 import { fedSync } from "./fed-sync";
@@ -9,12 +9,13 @@ import { preflight } from "./preflight";
 import { replicate } from "./replicate";
 import { safetyBackup } from "./safety-backup";
 import { start } from "./start";
-import { StepDefinition, StepName } from "../step";
+import { StepName } from "../../model/steps";
+import { StepRun } from "../step";
 import { stop } from "./stop";
 import { upgrade } from "./upgrade";
 import { verify } from "./verify";
 
-export const STEPS: Readonly<Record<StepName, StepDefinition>> = {
+export const STEPS: Readonly<Record<StepName, StepRun>> = {
   preflight,
   "hosts-disable": hostsDisable,
   freeze,

@@ -2,10 +2,8 @@
 import { FederationConfig, zoneLabel } from "../../model/federation";
 import { ZoneListRow } from "../../remote/opennebula/parsers";
 import { OpenNebulaFrontend } from "../../remote/opennebula/frontend";
-import { renderCommand } from "../../remote/opennebula/remote-command";
-import { onezone } from "../../remote/opennebula/commands";
 import { StepRefusal } from "../step-refusal";
-import { StepDefinition } from "../step";
+import { StepRun } from "../step";
 
 const POLL_MS = 2000;
 
@@ -43,12 +41,8 @@ export async function waitForSync(fe: OpenNebulaFrontend, config: FederationConf
   }
 }
 
-export const fedSync: StepDefinition = {
+export const fedSync: StepRun = {
   name: "sync",
-  description: "on the master: onezone list --csv until every FED_INDEX is equal and stable",
-  scope: "federation",
-  appliesTo: (zone) => zone.role === "master",
-  plan: (_zone, config) => [renderCommand(onezone.listCsv()), `zones ${config.zones.map((z) => z.id).join(",")}`, `wait ${config.timeouts.syncWaitSeconds}s`],
   async run(ctx) {
     const { zone, config } = ctx;
     const fe = await ctx.frontend();

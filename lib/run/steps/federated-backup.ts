@@ -4,20 +4,14 @@
  */
 import * as fs from "fs";
 import { dbVersionOf } from "../../model/version";
-import { onedb } from "../../remote/opennebula/commands";
-import { renderCommand } from "../../remote/opennebula/remote-command";
 import { recordedChecksum, sha256File, writeChecksum } from "../artifact";
 import { fetchVerified } from "../transfer";
 import { StepRefusal } from "../step-refusal";
 import { assertStopped } from "../services";
-import { StepDefinition } from "../step";
+import { StepRun } from "../step";
 
-export const federatedBackup: StepDefinition = {
+export const federatedBackup: StepRun = {
   name: "backup",
-  description: "on the master: onedb backup -v --federated, fetched to the artifact directory with its sha256",
-  scope: "federation",
-  appliesTo: (zone) => zone.role === "master",
-  plan: (_zone, config) => [renderCommand(onedb.backupFederated(`${config.backup.remoteDirectory}/<artifact>`)), "sha256sum", "sftp get (0600)"],
   async run(ctx) {
     const { zone, config, artifact } = ctx;
     const recorded = recordedChecksum(artifact);

@@ -4,20 +4,14 @@
  */
 import * as fs from "fs";
 import { dbVersionOf } from "../../model/version";
-import { onedb } from "../../remote/opennebula/commands";
-import { renderCommand } from "../../remote/opennebula/remote-command";
 import { recordedChecksum, sha256File } from "../artifact";
 import { StepRefusal } from "../step-refusal";
 import { pushVerified } from "../transfer";
 import { assertStopped } from "../services";
-import { StepDefinition } from "../step";
+import { StepRun } from "../step";
 
-export const federatedRestore: StepDefinition = {
+export const federatedRestore: StepRun = {
   name: "restore",
-  description: "on each slave: upload the federated backup, check its sha256 there, onedb restore <file> -v --federated",
-  scope: "zone",
-  appliesTo: (zone) => zone.role === "slave",
-  plan: (_zone, config) => ["sftp put (0600)", "sha256sum", renderCommand(onedb.restoreFederated(`${config.backup.remoteDirectory}/<artifact>`))],
   async run(ctx) {
     const { zone, config, artifact } = ctx;
     // Never restore into the master: it is the source of the federated tables.

@@ -3,14 +3,12 @@
  * each zone's own endpoint, slaves first to freeze and master first to lift. firewall: rules on the
  * master that drop inbound API traffic except from localhost and the automation host (§4.6).
  */
-import { FederationConfig, ZoneConfig } from "../../model/federation";
 import { FirewallRule, freezeComment, freezeRules, iptables } from "../../remote/opennebula/firewall";
 import { OpenNebulaFrontend } from "../../remote/opennebula/frontend";
-import { renderCommand } from "../../remote/opennebula/remote-command";
-import { onezone } from "../../remote/opennebula/commands";
-import { isHaZone, readRaftView } from "../raft";
+import { readRaftView } from "../raft";
 import { StepRefusal } from "../step-refusal";
-import { StepContext, StepDefinition, StepOutcome } from "../step";
+import { StepContext, StepRun, StepOutcome } from "../step";
+import { isHaZone } from "../../model/federation";
 
 async function setEnabled(ctx: StepContext, enabled: boolean, step: string): Promise<StepOutcome> {
   const fe = await ctx.frontend();
@@ -93,37 +91,12 @@ async function firewallOn(ctx: StepContext, fe: OpenNebulaFrontend, frozen: bool
   return frozen ? wanted.length : ours.length;
 }
 
-/** Which zones get freeze/unfreeze resources: every zone with onezone-disable, the master with firewall, none otherwise. */
-export function freezesZone(zone: ZoneConfig, config: FederationConfig): boolean {
-  if (config.upgradeType === "A" || config.freeze.method === "none") return false;
-  return config.freeze.method === "onezone-disable" || zone.role === "master";
-}
-
-function plan(zone: ZoneConfig, config: FederationConfig, frozen: boolean): string[] {
-  if (config.freeze.method === "firewall") {
-    const comment = freezeComment(config.name);
-    const ha = isHaZone(zone) ? [`on each of ${zone.frontends.map((f) => f.host).join(", ")}; the Raft servers' addresses (onezone show) allowed too`] : [];
-    return frozen
-      ? [...ha, ...freezeRules(config.fromVersion, config.freeze.allowFrom).map((r, i) => renderCommand(iptables.insert(i + 1, r, comment)))]
-      : [...ha, renderCommand(iptables.list()), `iptables -D INPUT <each rule commented ${comment}>`];
-  }
-  return [renderCommand(onezone.showJson(zone.id)), renderCommand(frozen ? onezone.disable(zone.id, zone.endpoint) : onezone.enable(zone.id, zone.endpoint))];
-}
-
-export const freeze: StepDefinition = {
+export const freeze: StepRun = {
   name: "freeze",
-  description: "freeze federated writes: onezone disable through each zone's endpoint (slaves first), or firewall rules on the master",
-  scope: "zone",
-  appliesTo: freezesZone,
-  plan: (zone, config) => plan(zone, config, true),
   run: (ctx) => (ctx.config.freeze.method === "firewall" ? setFirewall(ctx, true) : setEnabled(ctx, false, "freeze")),
 };
 
-export const unfreeze: StepDefinition = {
+export const unfreeze: StepRun = {
   name: "unfreeze",
-  description: "lift the freeze: onezone enable (the master first, then the slaves), or remove exactly our firewall rules",
-  scope: "zone",
-  appliesTo: freezesZone,
-  plan: (zone, config) => plan(zone, config, false),
   run: (ctx) => (ctx.config.freeze.method === "firewall" ? setFirewall(ctx, false) : setEnabled(ctx, true, "unfreeze")),
 };

@@ -7,10 +7,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { FederationConfig, ZoneConfig } from "../../model/federation";
-import { onehost } from "../../remote/opennebula/commands";
-import { renderCommand } from "../../remote/opennebula/remote-command";
 import { StepRefusal } from "../step-refusal";
-import { StepDefinition } from "../step";
+import { StepRun } from "../step";
 
 interface DisabledHosts {
   readonly zone_id: number;
@@ -22,14 +20,9 @@ export function disabledHostsPath(config: FederationConfig, zone: ZoneConfig): s
   return path.join(config.backup.localDirectory, "hosts", `zone-${zone.id}.json`);
 }
 
-const manages = (_zone: ZoneConfig, config: FederationConfig) => config.hosts.manage;
 
-export const hostsDisable: StepDefinition = {
+export const hostsDisable: StepRun = {
   name: "hosts-disable",
-  description: "onehost disable for the zone's enabled hosts (before the freeze); their ids are recorded",
-  scope: "zone",
-  appliesTo: manages,
-  plan: () => [renderCommand(onehost.listCsv()), "onehost disable <each enabled host>"],
   async run(ctx) {
     const { config, zone } = ctx;
     const record = disabledHostsPath(config, zone);
@@ -58,12 +51,8 @@ export const hostsDisable: StepDefinition = {
   },
 };
 
-export const hostsEnable: StepDefinition = {
+export const hostsEnable: StepRun = {
   name: "hosts-enable",
-  description: "once the zone is enabled again: onehost enable for exactly the hosts we disabled, then onehost sync --force",
-  scope: "zone",
-  appliesTo: manages,
-  plan: () => ["onehost enable <each host we disabled>", renderCommand(onehost.sync())],
   async run(ctx) {
     const { config, zone } = ctx;
     const record = disabledHostsPath(config, zone);

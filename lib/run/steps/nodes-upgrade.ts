@@ -7,27 +7,14 @@
  */
 import { compareVersions } from "../../model/version";
 import { NodeConfig } from "../../model/federation";
-import { systemctl } from "../../remote/opennebula/commands";
-import { HypervisorNode, LIBVIRT_UNIT, nodePackage } from "../../remote/opennebula/hypervisor-node";
-import { installedVersionCommand, repositorySwitchCommand, upgradeCommand } from "../../remote/opennebula/packages";
-import { renderCommand } from "../../remote/opennebula/remote-command";
+import { HypervisorNode } from "../../remote/opennebula/hypervisor-node";
+import { nodePackage } from "../../remote/opennebula/packages";
+import { LIBVIRT_UNIT } from "../../remote/opennebula/services";
 import { StepRefusal } from "../step-refusal";
-import { StepContext, StepDefinition } from "../step";
+import { StepContext, StepRun } from "../step";
 
-export const nodesUpgrade: StepDefinition = {
+export const nodesUpgrade: StepRun = {
   name: "nodes",
-  description: "on each listed hypervisor host: opennebula-node-<kvm|lxc> to the target release, libvirtd restarted on KVM, before onehost sync",
-  scope: "zone",
-  appliesTo: (zone) => zone.nodes.length > 0,
-  plan: (zone, config) => [
-    `hosts ${zone.nodes.map((n) => `${n.name}=${n.host}:${n.port}`).join(" ")}`,
-    ...[...new Set(zone.nodes.map((n) => n.hypervisor))].flatMap((h) => [
-      renderCommand(installedVersionCommand(zone.packages.manager, nodePackage(h))),
-      renderCommand(upgradeCommand(zone.packages.manager, [nodePackage(h)])),
-    ]),
-    renderCommand(repositorySwitchCommand(zone.packages, config.toVersion)),
-    ...(zone.nodes.some((n) => n.hypervisor === "kvm") ? [renderCommand(systemctl.restart([LIBVIRT_UNIT]))] : []),
-  ],
   async run(ctx) {
     // Every handshake first: an unknown host key on any host stops the step before any command.
     const nodes = await Promise.all(ctx.zone.nodes.map(async (n) => ({ config: n, node: await ctx.node(n) })));

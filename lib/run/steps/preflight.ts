@@ -6,30 +6,15 @@
 import { gatherFacts } from "../gather-facts";
 import { PREFLIGHT_PACK, runPack } from "../../checks/packs";
 import { OnefedError } from "../../model/errors";
-import { onedb, onedConf, onezone } from "../../remote/opennebula/commands";
-import { installedVersionCommand } from "../../remote/opennebula/packages";
-import { renderCommand } from "../../remote/opennebula/remote-command";
-import { isHaZone, serverIds } from "../raft";
-import { StepDefinition } from "../step";
+import { serverIds } from "../raft";
+import { StepRun } from "../step";
+import { isHaZone } from "../../model/federation";
 
 /** The preflight found drift: every finding, one paragraph each. */
 export class PreflightError extends OnefedError {}
 
-export const preflight: StepDefinition = {
+export const preflight: StepRun = {
   name: "preflight",
-  description: "connect to every front-end with pinned host keys, then run the readiness checks of `onefed check`",
-  scope: "federation",
-  // Type B: once, for the whole federation (run with the master's id). Type A: per zone.
-  appliesTo: (zone, config) => config.upgradeType === "A" || zone.role === "master",
-  plan: (_zone, config) => [
-    `connect ${config.zones.flatMap((z) => z.frontends.map((f) => `${f.host}:${f.port}`)).join(" ")}`,
-    ...[...new Set(config.zones.map((z) => z.packages.manager))].map((m) => renderCommand(installedVersionCommand(m))),
-    renderCommand(onedb.version()),
-    renderCommand(onezone.listCsv()),
-    ...(config.zones.some(isHaZone) ? [`HA zones ${config.zones.filter(isHaZone).map((z) => z.id).join(",")}: ${renderCommand(onedConf.readFederation())}, ${renderCommand(onezone.showJson(0)).replace(" 0 ", " <zone> ")}`] : []),
-    `checks ${PREFLIGHT_PACK.map((c) => c.id).join(",")}`,
-    `expect ${config.fromVersion}`,
-  ],
   async run(ctx) {
     const { config } = ctx;
     const zones = config.upgradeType === "A" ? [ctx.zone] : config.zones;

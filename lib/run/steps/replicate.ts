@@ -8,36 +8,17 @@
 import * as fs from "fs";
 import * as path from "path";
 import { dbVersionOf } from "../../model/version";
-import { FederationConfig, ZoneConfig } from "../../model/federation";
-import { files, HA_SYNCED_TREES, onedb, onedConf } from "../../remote/opennebula/commands";
-import { renderCommand } from "../../remote/opennebula/remote-command";
-import { ConnectedServer, hostPort, isHaZone, readHaRecord, serverIds, writeHaRecord } from "../raft";
+import { hostPort } from "../../model/federation";
+import { ConnectedServer, readHaRecord, serverIds, writeHaRecord } from "../raft";
 import { StepRefusal } from "../step-refusal";
 import { assertStopped } from "../services";
-import { StepContext, StepDefinition } from "../step";
+import { StepContext, StepRun } from "../step";
 import { fetchVerified, pushVerified } from "../transfer";
+import { leaderCopyPaths } from "../../model/paths";
 
-function remoteNames(config: FederationConfig, zone: ZoneConfig) {
-  const base = `${config.name}-zone${zone.id}-leader-${config.toVersion}`;
-  return { db: `${config.backup.remoteDirectory}/${base}.sql`, conf: `${config.backup.remoteDirectory}/${base}-config.tar.gz`, base };
-}
 
-export const replicate: StepDefinition = {
+export const replicate: StepRun = {
   name: "replicate",
-  description: "HA: the leader's full onedb backup restored with -f on every follower, its /etc/one copied over theirs keeping each SERVER_ID",
-  scope: "zone",
-  appliesTo: (zone) => isHaZone(zone),
-  plan: (zone, config) => {
-    const r = remoteNames(config, zone);
-    return [
-      `leader: ${renderCommand(onedb.backupFull(r.db))}`,
-      `leader: ${renderCommand(files.packTrees(r.conf, HA_SYNCED_TREES))}`,
-      "sftp get → automation host → sftp put to each follower (0600, sha256 on both ends)",
-      `follower: ${renderCommand(onedb.restoreFull(r.db))}`,
-      `follower: ${renderCommand(files.unpackTrees(r.conf))}`,
-      `follower: ${renderCommand(onedConf.setServerId(0)).replace(/\\1\d+/, "\\1<its own SERVER_ID>")}`,
-    ];
-  },
   async run(ctx) {
     const { zone, config } = ctx;
     const leaderFe = await ctx.frontend();
@@ -65,7 +46,7 @@ export const replicate: StepDefinition = {
     if (pending.length === 0) return { status: "already-done", summary: `${followers.length} followers hold the leader's DB ${target} and their own SERVER_ID` };
 
     for (const s of all) await assertStopped(s.frontend, config, zone, "replicate", "Every server of an HA zone stays down until the followers hold the leader's DB: stop them, then run the deploy again.");
-    const r = remoteNames(config, zone);
+    const r = leaderCopyPaths(config, zone);
     const localDir = path.join(config.backup.localDirectory, "ha");
     await leaderFe.makePrivateDir(config.backup.remoteDirectory);
     await leaderFe.backupFull(r.db);

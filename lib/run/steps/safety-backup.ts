@@ -5,15 +5,13 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { FederationConfig, ZoneConfig } from "../../model/federation";
+import { FederationConfig, hostPort } from "../../model/federation";
 import { compareVersions } from "../../model/version";
-import { onedb } from "../../remote/opennebula/commands";
 import { OpenNebulaFrontend } from "../../remote/opennebula/frontend";
-import { renderCommand } from "../../remote/opennebula/remote-command";
-import { hostPort } from "../raft";
 import { StepRefusal } from "../step-refusal";
 import { assertStopped } from "../services";
-import { StepDefinition } from "../step";
+import { StepRun } from "../step";
+import { safetyBackupRecordPath, safetyBackupRemotePath } from "../../model/paths";
 
 /** One front-end's pre-upgrade backup. */
 export interface ServerBackup {
@@ -32,21 +30,10 @@ export interface SafetyBackupRecord extends ServerBackup {
   readonly servers?: readonly ServerBackup[];
 }
 
-export function safetyBackupRemotePath(config: FederationConfig, zone: ZoneConfig): string {
-  return `${config.backup.remoteDirectory}/${config.name}-zone${zone.id}-full-before-${config.toVersion}.sql`;
-}
 
-/** Where the record is kept locally: one file per zone, so parallel steps never write the same file. */
-export function safetyBackupRecordPath(config: FederationConfig, zone: ZoneConfig): string {
-  return path.join(config.backup.localDirectory, "safety-backups", `zone-${zone.id}.json`);
-}
 
-export const safetyBackup: StepDefinition = {
+export const safetyBackup: StepRun = {
   name: "safety-backup",
-  description: "with oned stopped: a full onedb backup at an explicit path, its size and sha256 recorded for rollback",
-  scope: "zone",
-  appliesTo: () => true,
-  plan: (zone, config) => [renderCommand(onedb.backupFull(safetyBackupRemotePath(config, zone))), "sha256sum", "stat -c %s"],
   async run(ctx) {
     const { zone, config } = ctx;
     const recordPath = safetyBackupRecordPath(config, zone);

@@ -3,25 +3,15 @@
  * exit 0) on every front-end. An HA zone then has to elect exactly one leader with every follower
  * in sync (reference §3.2 steps 6–7) before the step counts as done.
  */
-import { onedb, onezone, systemctl } from "../../remote/opennebula/commands";
 import { OpenNebulaFrontend } from "../../remote/opennebula/frontend";
-import { unitsToStart } from "../../remote/opennebula/services";
-import { renderCommand } from "../../remote/opennebula/remote-command";
-import { hostPort, isHaZone, serverIds, waitForRaft } from "../raft";
+import { serverIds, waitForRaft } from "../raft";
 import { StepRefusal } from "../step-refusal";
 import { installedStartUnits } from "../services";
-import { StepContext, StepDefinition } from "../step";
+import { StepContext, StepRun } from "../step";
+import { hostPort, isHaZone } from "../../model/federation";
 
-export const start: StepDefinition = {
+export const start: StepRun = {
   name: "start",
-  description: "systemctl daemon-reload and start the target version's services (every HA server); onedb version must exit 0; HA: one leader, followers in sync",
-  scope: "zone",
-  appliesTo: () => true,
-  plan: (zone, config) => [
-    renderCommand(systemctl.start(unitsToStart(config.toVersion))),
-    renderCommand(onedb.version()),
-    ...(isHaZone(zone) ? [`${renderCommand(onezone.showJson(zone.id))} until one leader and ${zone.frontends.length - 1} followers in sync (${config.timeouts.syncWaitSeconds}s)`] : []),
-  ],
   async run(ctx) {
     const all = await ctx.servers();
     // Every DB is checked before anything starts: a follower without the leader's DB must not join.

@@ -4,23 +4,14 @@
  * down holds the newest committed state, and no follower can win an election meanwhile. The
  * leader is recorded first, since nobody can ask Raft once the zone is down.
  */
-import { renderCommand } from "../../remote/opennebula/remote-command";
-import { onezone, systemctl } from "../../remote/opennebula/commands";
-import { unitsToStop } from "../../remote/opennebula/services";
-import { ConnectedServer, describeRaft, hostPort, isHaZone, leadersOf, liveLeader, readHaRecord, readRaftView, serverIds, writeHaRecord } from "../raft";
+import { ConnectedServer, describeRaft, leadersOf, liveLeader, readHaRecord, readRaftView, serverIds, writeHaRecord } from "../raft";
 import { StepRefusal } from "../step-refusal";
 import { stopServer } from "../services";
-import { StepContext, StepDefinition, StepOutcome } from "../step";
+import { StepContext, StepRun, StepOutcome } from "../step";
+import { hostPort, isHaZone } from "../../model/federation";
 
-export const stop: StepDefinition = {
+export const stop: StepRun = {
   name: "stop",
-  description: "systemctl stop every OpenNebula unit that exists (HA: followers first, the leader last); check that all are inactive and the lock is gone",
-  scope: "zone",
-  appliesTo: () => true,
-  plan: (zone, config) => [
-    ...(isHaZone(zone) ? [`${renderCommand(onezone.showJson(zone.id))} → record the leader`, "followers first, the leader last"] : []),
-    renderCommand(systemctl.stop([...new Set([...unitsToStop(config.fromVersion), ...unitsToStop(config.toVersion)])])),
-  ],
   async run(ctx) {
     if (!isHaZone(ctx.zone)) {
       const stopped = await stopServer(await ctx.frontend(), ctx.config, ctx.zone, "stop");

@@ -3,35 +3,20 @@
  * repository switch, packages, onecfg upgrade, onedb upgrade -v, onedb fsck.
  */
 import { compareVersions, dbVersionOf } from "../../model/version";
-import { FederationConfig, ZoneConfig } from "../../model/federation";
-import { monitordConf, onecfg, onedb } from "../../remote/opennebula/commands";
-import { frontendPackages, repositorySwitchCommand, upgradeCommand } from "../../remote/opennebula/packages";
-import { renderCommand } from "../../remote/opennebula/remote-command";
-import { floatingIpOf, isHaZone } from "../raft";
+import { FederationConfig, floatingIpOf, isHaZone, ZoneConfig } from "../../model/federation";
+import { monitordConf } from "../../remote/opennebula/commands";
+import { frontendPackages } from "../../remote/opennebula/packages";
 import { StepRefusal } from "../step-refusal";
 import { assertStopped, installedStopUnits } from "../services";
-import { StepContext, StepDefinition } from "../step";
+import { StepContext, StepRun } from "../step";
 import { OpenNebulaFrontend } from "../../remote/opennebula/frontend";
 
 function remoteFile(config: FederationConfig, zone: ZoneConfig, what: string): string {
   return `${config.backup.remoteDirectory}/${config.name}-zone${zone.id}-${what}-${config.fromVersion}-${Date.now()}.bck`;
 }
 
-export const upgrade: StepDefinition = {
+export const upgrade: StepRun = {
   name: "upgrade",
-  description: "config backup, repository switch, package upgrade, onecfg upgrade, onedb upgrade -v, onedb fsck",
-  scope: "zone",
-  appliesTo: () => true,
-  plan: (zone, config) => [
-    `cp -a /etc/one /etc/one.onefed-${config.fromVersion}`,
-    renderCommand(repositorySwitchCommand(zone.packages, config.toVersion)),
-    renderCommand(upgradeCommand(zone.packages.manager, frontendPackages(config.toVersion, zone.packages.manager))),
-    renderCommand(onecfg.upgrade()),
-    ...(isHaZone(zone) ? ["packages and onecfg on every server; onedb on the leader only", renderCommand(monitordConf.setMonitorAddress(floatingIpOf(zone)))] : []),
-    renderCommand(onedb.upgrade(`${config.backup.remoteDirectory}/…`)),
-    renderCommand(onedb.fsck(`${config.backup.remoteDirectory}/…`)),
-    zone.role === "slave" ? `requires shared DB ${dbVersionOf(config.toVersion)} from the federated restore` : "master: shared migrators run here",
-  ],
   async run(ctx) {
     const { zone, config } = ctx;
     const fe = await ctx.frontend();

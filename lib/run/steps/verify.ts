@@ -1,26 +1,14 @@
 /** After the freeze is lifted: versions, DB, services and zone state per zone; FED_INDEX equal again (on the master). */
 import { compareVersions, dbVersionOf } from "../../model/version";
-import { onedb, onezone, systemctl } from "../../remote/opennebula/commands";
-import { unitsToStart } from "../../remote/opennebula/services";
-import { renderCommand } from "../../remote/opennebula/remote-command";
 import { waitForSync } from "./fed-sync";
-import { hostPort, isHaZone, judgeCluster, readRaftView, serverIds } from "../raft";
+import { judgeCluster, readRaftView, serverIds } from "../raft";
 import { StepRefusal } from "../step-refusal";
 import { installedStartUnits } from "../services";
-import { StepDefinition } from "../step";
+import { StepRun } from "../step";
+import { hostPort, isHaZone } from "../../model/federation";
 
-export const verify: StepDefinition = {
+export const verify: StepRun = {
   name: "verify",
-  description: "installed and DB versions, services (every HA server), one Raft leader, zone enabled; on the master every FED_INDEX equal again",
-  scope: "zone",
-  appliesTo: () => true,
-  plan: (zone, config) => [
-    renderCommand(onedb.version()),
-    renderCommand(systemctl.isActive(unitsToStart(config.toVersion))),
-    renderCommand(onezone.showJson(zone.id)),
-    ...(zone.role === "master" ? [renderCommand(onezone.listCsv())] : []),
-    `expect ${config.toVersion}`,
-  ],
   async run(ctx) {
     const { zone, config } = ctx;
     const fe = await ctx.frontend();

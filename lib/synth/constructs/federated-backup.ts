@@ -1,10 +1,10 @@
 /** The federated backup artifact: taken on the upgraded master, restored on every slave. */
 import { Construct } from "constructs";
 import { FederationConfig } from "../../model/federation";
-import { artifactPaths } from "../../run/artifact";
 import { RunnerInvocation } from "../runner-invocation";
 import { StepResource } from "./step-resource";
 import { Zone } from "./zone";
+import { artifactPaths } from "../../model/paths";
 
 export interface FederatedBackupProps {
   readonly master: Zone;

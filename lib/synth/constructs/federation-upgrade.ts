@@ -6,13 +6,13 @@ import { Construct } from "constructs";
 import { LocalBackend, NullProvider, TerraformOutput, TerraformStack } from "../cdk";
 import type { DriftReport } from "../../checks/drift-report";
 import { FederationConfig } from "../../model/federation";
-import { safetyBackupRecordPath } from "../../run/steps/safety-backup";
 import { FederatedBackup } from "./federated-backup";
 import { GraphInvariants } from "../invariants/graph-invariants";
 import { MaintenanceZone } from "./maintenance-zone";
 import { RunnerInvocation } from "../runner-invocation";
 import { StepResource } from "./step-resource";
 import { Zone } from "./zone";
+import { safetyBackupRecordPath } from "../../model/paths";
 
 export interface FederationUpgradeProps {
   readonly config: FederationConfig;

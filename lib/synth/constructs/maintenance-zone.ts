@@ -3,9 +3,8 @@
  * zone's failure does not block the others (reference §2.2, §4.2).
  */
 import { Construct } from "constructs";
-import { FederationConfig, ZoneConfig } from "../../model/federation";
+import { FederationConfig, isHaZone, ZoneConfig } from "../../model/federation";
 import { RunnerInvocation } from "../runner-invocation";
-import { isHaZone } from "../../run/raft";
 import { StepResource } from "./step-resource";
 
 export interface MaintenanceZoneProps {

@@ -6,8 +6,9 @@ import * as crypto from "crypto";
 import { Construct } from "constructs";
 import { NullResource } from "../cdk";
 import { FederationConfig, ZoneConfig } from "../../model/federation";
-import { STEPS } from "../../run/steps/catalog";
-import { StepName } from "../../run/step";
+import { STEP_FACTS } from "../../model/steps";
+import { STEP_PLANS } from "../step-plans";
+import { StepName } from "../../model/steps";
 import { RunnerInvocation, stepCommandLine } from "../runner-invocation";
 
 export interface StepResourceProps {
@@ -36,7 +37,7 @@ export class StepResource extends Construct {
     this.upgradeType = props.config.upgradeType;
     this.after = [...(props.after ?? [])];
     const { zone, config } = props;
-    const plan = STEPS[props.step].plan(zone, config);
+    const plan = STEP_PLANS[props.step](zone, config);
     this.resource = new NullResource(this, "resource", {
       triggers: {
         step: props.step,
@@ -47,7 +48,7 @@ export class StepResource extends Construct {
         to_version: config.toVersion,
         upgrade_type: config.upgradeType === "A" ? "A (zone by zone)" : "B (coordinated)",
         frontends: zone.frontends.map((f) => `${f.host}:${f.port}`).join(","),
-        does: STEPS[props.step].description,
+        does: STEP_FACTS[props.step].description,
         plan_sha256: crypto.createHash("sha256").update(plan.join("\n")).digest("hex"),
       },
       provisioners: [{ type: "local-exec", command: stepCommandLine(props.runner, props.step, zone.id) }],

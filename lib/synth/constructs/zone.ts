@@ -1,9 +1,7 @@
 /** One zone's steps. Edges inside the zone are drawn here; edges between zones by the stack. */
 import { Construct } from "constructs";
-import { FederationConfig, ZoneConfig } from "../../model/federation";
-import { freezesZone } from "../../run/steps/freeze";
+import { FederationConfig, freezesZone, isHaZone, ZoneConfig } from "../../model/federation";
 import { RunnerInvocation } from "../runner-invocation";
-import { isHaZone } from "../../run/raft";
 import { StepResource } from "./step-resource";
 
 export interface ZoneProps {

@@ -9,8 +9,9 @@ import { engineEnvVars } from "./engine-env";
 import { GoToolchainMissingError } from "./errors";
 import { withLock } from "./file-lock";
 import { buildOpenTofu, buildProviderModule, findGo, goBuildEnv, type GoBuildContext } from "./go-build";
-import { NULL_PROVIDER_VERSION_ENV, nullProviderPin, OPENTOFU, type ProviderPin } from "./pins";
+import { nullProviderPin, OPENTOFU, type ProviderPin } from "./pins";
 import { installIntoMirror, mirrorExecutablePaths } from "./provider-mirror";
+import { NULL_PROVIDER_VERSION_ENV } from "../../model/environment";
 
 /** Path of our built OpenTofu; the version in the name makes a pin change rebuild. */
 export function builtTofuPath(layout: CacheLayout): string {

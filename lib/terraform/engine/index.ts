@@ -8,4 +8,4 @@ export { ensureEngine } from "./ensure-engine";
 export { engineEnv, engineEnvVars } from "./engine-env";
 export { EngineBuildError, EngineLockTimeoutError, EngineProbeError, GoToolchainMissingError } from "./errors";
 export { CACHE_DIR_ENV, resolveCacheDir } from "./cache-dir";
-export { NULL_PROVIDER, NULL_PROVIDER_REF_ENV, NULL_PROVIDER_VERSION_ENV, OPENTOFU } from "./pins";
+export { NULL_PROVIDER, NULL_PROVIDER_REF_ENV, OPENTOFU } from "./pins";

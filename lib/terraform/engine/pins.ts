@@ -2,6 +2,7 @@
  * Pinned versions of what the engine builds. Change them here only: the cache layout, the CLI
  * config and the docs all derive from these values.
  */
+import { NULL_PROVIDER_VERSION_ENV } from "../../model/environment";
 
 /** A Go program built from a module at a fixed version. */
 export interface GoModulePin {
@@ -68,9 +69,6 @@ export const NULL_PROVIDER: ProviderPin = {
     ldflags: "-s -w",
   },
 };
-
-/** Set by our engine env: the exact null provider version our synths require (the mirror's). */
-export const NULL_PROVIDER_VERSION_ENV = "ONEFED_NULL_PROVIDER_VERSION";
 
 /** The null provider pin with the ref override from the environment applied. */
 export function nullProviderPin(env: NodeJS.ProcessEnv): ProviderPin {

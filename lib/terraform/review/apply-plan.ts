@@ -5,13 +5,14 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { synthesize } from "../../../main";
+import { synthesize } from "../../synth/synthesize";
 import { loadConfig } from "../../config/load-config";
-import { ensureEngine, NULL_PROVIDER_VERSION_ENV, type Engine } from "../engine";
+import { ensureEngine, type Engine } from "../engine";
 import { readBundle, type ReviewBundle } from "./bundle";
 import { PlanBundleError, StalePlanError } from "./errors";
 import { describeState, readStateFingerprint, sameState, sha256File, sha256Of, statePathOf } from "./fingerprint";
 import { engineApplyPlan, engineInit } from "./terraform-run";
+import { NULL_PROVIDER_VERSION_ENV } from "../../model/environment";
 
 export interface ApplyPlanOptions {
   /** The directory `onefed plan --out` wrote. */

@@ -4,11 +4,11 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { synthesize } from "../../../main";
+import { synthesize } from "../../synth/synthesize";
 import type { DriftReport } from "../../checks/drift-report";
 import type { FederationConfig } from "../../model/federation";
 import { loadConfig } from "../../config/load-config";
-import { ensureEngine, NULL_PROVIDER_VERSION_ENV } from "../engine";
+import { ensureEngine } from "../engine";
 import { defaultParallelism } from "../deploy";
 import * as B from "./bundle";
 import type { DriftOutcome } from "./drift-outcome";
@@ -20,6 +20,7 @@ import { renderReview } from "./render-review";
 import { buildStepGraph } from "./step-graph";
 import { renderSvg } from "./svg";
 import { engineInit, enginePlan, engineShowJson, type EngineSession } from "./terraform-run";
+import { NULL_PROVIDER_VERSION_ENV } from "../../model/environment";
 
 /** The drift check as the review consumes it (lib/checks implements it). */
 export type DriftCheckFn = (config: FederationConfig) => Promise<DriftReport>;

@@ -2,7 +2,7 @@
  * The step DAG as the synthesized cdk.tf.json states it (resource names, depends_on, triggers),
  * so that the review shows what terraform will actually order, not what we meant to build.
  */
-import { STEP_NAMES } from "../../run/step";
+import { STEP_NAMES } from "../../model/steps";
 import { ReviewInputError } from "./errors";
 
 export interface StepNode {

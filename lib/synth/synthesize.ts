@@ -1,0 +1,42 @@
+/**
+ * Builds the cdktf app for one federation file and synthesizes it. Bad input stops here, before
+ * any zone: the file's rules at load, the graph's invariants at synth.
+ */
+import * as path from "path";
+import type { DriftReport } from "../checks/drift-report";
+import { loadConfig } from "../config/load-config";
+import { NULL_PROVIDER_VERSION_ENV } from "../model/environment";
+import { App } from "./cdk";
+import { FederationUpgrade, stackName } from "./constructs/federation-upgrade";
+import { RunnerInvocation } from "./runner-invocation";
+
+/** The runner this build ships: the same node binary and our compiled CLI (also when this module runs from source, as in tests). */
+export function defaultRunner(configPath: string): RunnerInvocation {
+  const root = path.resolve(__dirname, "..", "..");
+  const dist = path.basename(root) === "dist" ? root : path.join(root, "dist");
+  return { command: [process.execPath, path.join(dist, "lib", "cli", "onefed.js")], configPath };
+}
+
+export interface SynthesizeOptions {
+  /** Federation file. @default $FEDERATION_CONFIG or ./federation.yaml */
+  readonly configPath?: string;
+  /** cdktf output directory. @default $CDKTF_OUTDIR or cdktf.out */
+  readonly outdir?: string;
+  /** Null provider version to require (our offline mirror's). @default $ONEFED_NULL_PROVIDER_VERSION, else the binding's 3.2.4 */
+  readonly nullProviderVersion?: string;
+  /** Live drift-check result to publish as the `drift_check` output, so `cdktf diff` shows drift. @default none */
+  readonly drift?: DriftReport;
+}
+
+export function synthesize(opts: SynthesizeOptions = {}): { stack: string; outdir: string } {
+  const config = loadConfig(opts.configPath);
+  const app = new App(opts.outdir ? { outdir: opts.outdir } : {});
+  new FederationUpgrade(app, stackName(config), {
+    config,
+    runner: defaultRunner(config.sourcePath),
+    nullProviderVersion: opts.nullProviderVersion ?? (process.env[NULL_PROVIDER_VERSION_ENV] || undefined),
+    drift: opts.drift,
+  });
+  app.synth();
+  return { stack: stackName(config), outdir: app.outdir };
+}
