@@ -2,11 +2,13 @@
  * Expected failures. Each prints as one readable paragraph (never a stack trace) and maps to an
  * exit code. Unexpected errors (bugs) keep their stack.
  */
+import { ExitCode } from "./exit-codes";
+
 export class OnefedError extends Error {
-  /** Process exit code for this failure. @default 1 */
+  /** Process exit code for this failure (exit-codes.ts). @default ExitCode.Failed */
   public readonly exitCode: number;
 
-  constructor(message: string, exitCode = 1) {
+  constructor(message: string, exitCode: number = ExitCode.Failed) {
     super(message);
     this.name = new.target.name;
     this.exitCode = exitCode;
@@ -16,7 +18,7 @@ export class OnefedError extends Error {
 /** Bad input: configuration file, command-line arguments. Nothing was touched. */
 export class UsageError extends OnefedError {
   constructor(message: string) {
-    super(message, 2);
+    super(message, ExitCode.Usage);
   }
 }
 

@@ -1,0 +1,26 @@
+/**
+ * One exit-code table for every `onefed` command, so that automation can branch on the outcome.
+ * `--help` and the README print it from here.
+ */
+export const ExitCode = {
+  /** Done: applied, ready, nothing to do. */
+  Done: 0,
+  /** A step failed or was refused, or a check could not run (unreachable, authentication, host key): zones may be frozen. */
+  Failed: 1,
+  /** Invalid command line or federation file: nothing was touched. */
+  Usage: 2,
+  /** The federation drifted from the file or is not ready for the upgrade (check, verify). */
+  NotReady: 3,
+  /** The reviewed plan no longer matches the configuration or the state: nothing was touched. */
+  StalePlan: 4,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** The table as `--help` and the README show it. */
+export const EXIT_CODE_TABLE: ReadonlyArray<{ readonly code: ExitCode; readonly meaning: string }> = [
+  { code: ExitCode.Done, meaning: "done: applied, ready, nothing to do" },
+  { code: ExitCode.Failed, meaning: "a step failed or was refused, or a check could not run: zones may be frozen" },
+  { code: ExitCode.Usage, meaning: "invalid command line or federation file: nothing was touched" },
+  { code: ExitCode.NotReady, meaning: "drift, or the federation is not ready for the upgrade" },
+  { code: ExitCode.StalePlan, meaning: "the reviewed plan is stale (configuration or state changed): nothing was touched" },
+];
