@@ -2,6 +2,7 @@
  * Every command line the runner sends to a front-end. Nothing outside lib/opennebula builds one,
  * so review of what the tool does to a zone starts and ends here.
  */
+import { createHash } from "crypto";
 import { RemoteCommand } from "./remote-command";
 
 /** oned's lock: present while oned runs; onedb refuses to touch the DB while it exists (§5.4). */
@@ -123,4 +124,42 @@ export const files = {
   unpackTrees: (archive: string): RemoteCommand => ({ argv: ["tar", "-C", "/", "-xzf", archive] }),
   /** Content travels as an argument of a fixed script, never spliced into the script itself. */
   write: (path: string, content: string): RemoteCommand => ({ argv: ["sh", "-c", 'printf "%s" "$1" > "$2"', "sh", content, path] }),
+};
+
+/**
+ * Receives a ledger record on stdin into a temp file in the ledger directory ($1) and proves it whole
+ * against its sha256 ($3) before anything renames it: without a terminal, a lost SSH session only
+ * closes the command's stdin, and a truncated record must never replace a good one.
+ */
+const RECEIVE_RECORD =
+  'umask 077; mkdir -p "$1" && t=$(mktemp "$1/.tmp.XXXXXX") || exit 1; ' +
+  'if ! { cat > "$t" && printf "%s  %s\\n" "$3" "$t" | sha256sum -c --status && sync "$t"; }; then rm -f "$t"; exit 1; fi';
+
+function sha256Hex(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+/**
+ * The upgrade ledger's files on the master (lib/model/ledger.ts). Each record is one line of JSON
+ * that travels on stdin, never in argv; writes are atomic (temp file in the same directory, synced,
+ * renamed), so a killed runner leaves the old record or the new one, never half of one.
+ */
+export const ledgerFiles = {
+  /** Every record of the directory, one a line; nothing when the directory does not exist yet. */
+  readAll: (dir: string): RemoteCommand => ({
+    argv: ["sh", "-c", '[ -d "$1" ] || exit 0; for f in "$1"/*.json; do [ -f "$f" ] || continue; cat "$f" || exit 1; echo; done', "sh", dir],
+  }),
+  /** Replaces (or creates) one record. */
+  write: (dir: string, name: string, content: string): RemoteCommand => ({
+    argv: ["sh", "-c", `${RECEIVE_RECORD} && mv -f "$t" "$1/$2"`, "sh", dir, name, sha256Hex(content)],
+    stdin: content,
+  }),
+  /** Creates a record only if it does not exist (the lock); exit 3 when it exists already. */
+  createExclusive: (dir: string, name: string, content: string): RemoteCommand => ({
+    argv: ["sh", "-c", `${RECEIVE_RECORD} || exit 1; ln "$t" "$1/$2" 2>/dev/null; r=$?; rm -f "$t"; [ $r -eq 0 ] || exit 3`, "sh", dir, name, sha256Hex(content)],
+    stdin: content,
+    okExitCodes: [0, 3],
+  }),
+  /** Removes records (a missing one is no error). */
+  remove: (dir: string, names: readonly string[]): RemoteCommand => ({ argv: ["sh", "-c", 'd=$1; shift; for n; do rm -f "$d/$n" || exit 1; done', "sh", dir, ...names] }),
 };

@@ -1,0 +1,170 @@
+/**
+ * The federation's own record of an upgrade (lib/model/ledger.ts), kept on every server of the
+ * master zone. The first master server is the lock's authority: two runs claim the servers in the
+ * same order, so the one that creates the lock there wins, and the copies make a lost server lose
+ * nothing. Every step claims the lock before it acts and records its evidence after it verified.
+ */
+import { hostPort, ZoneConfig, zoneLabel } from "../../model/federation";
+import {
+  describeLock,
+  entryFile,
+  Evidence,
+  judgeLock,
+  LEDGER_FORMAT,
+  LedgerEntry,
+  LedgerEvent,
+  LedgerLock,
+  LedgerSnapshot,
+  LOCK_FILE,
+  LockVerdict,
+  RunIdentity,
+} from "../../model/ledger";
+import { ExitCode } from "../../model/exit-codes";
+import { OnefedError } from "../../model/errors";
+import { StepName } from "../../model/steps";
+import { RemoteLedgerStore } from "../../remote/opennebula/ledger-store";
+
+/** Another run holds the federation lock: this one changed nothing. */
+export class LockHeldError extends OnefedError {
+  constructor(
+    public readonly federation: string,
+    public readonly holder: LedgerLock,
+    what: string,
+  ) {
+    super(
+      `${what} refused: the federation ${federation} is being upgraded by another run: ${describeLock(holder)}. Nothing was changed. ` +
+        "If that run is still going, wait for it to finish. If it died, continue it from the same terraform state (the same state lineage takes the lock over), " +
+        `or, once you are sure nothing runs any more, release it with \`onefed unlock --run-id ${holder.run_id}\`.`,
+      ExitCode.Locked,
+    );
+  }
+}
+
+/** A master server's copy of the ledger holds lines that are no ledger record: refuse rather than guess. */
+export class LedgerUnreadableError extends OnefedError {
+  constructor(server: string, dir: string, lines: readonly string[]) {
+    super(
+      `the upgrade ledger on the master server ${server} (${dir}) holds ${lines.length} unreadable record(s), e.g. ${JSON.stringify(lines[0])}. ` +
+        "Nothing was changed. Look at the files there: remove a record only if you know what it was (onefed writes one JSON line per file).",
+    );
+  }
+}
+
+export class FederationLedger {
+  constructor(
+    private readonly federation: string,
+    /** One store per master server, the lock's authority first. */
+    private readonly stores: readonly RemoteLedgerStore[],
+    public readonly run: RunIdentity,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    if (stores.length === 0) throw new Error("a ledger needs at least one master server");
+  }
+
+  /** The ledger as the master servers hold it: the authority's lock, every server's entries. */
+  async read(): Promise<LedgerSnapshot> {
+    const copies = await Promise.all(
+      this.stores.map(async (s) => {
+        const { snapshot, unreadable } = await s.read();
+        if (unreadable.length > 0) throw new LedgerUnreadableError(hostPort(s.machine.target), s.dir, unreadable);
+        return snapshot;
+      }),
+    );
+    const entries = new Map<string, LedgerEntry>();
+    for (const e of copies.flatMap((c) => c.entries)) {
+      const key = entryFile(e.step, e.zone_id);
+      const seen = entries.get(key);
+      if (!seen || seen.completed_at < e.completed_at) entries.set(key, e);
+    }
+    // A lock only a mirror still holds (a release cut short) still counts: never assume it free.
+    const lock = copies[0].lock ?? copies.map((c) => c.lock).find((l) => l !== undefined);
+    return { lock, entries: [...entries.values()], events: copies[0].events };
+  }
+
+  /**
+   * Takes the federation lock for this run (free, or held by the same upgrade) before a step acts,
+   * and notes the step it reached; refuses with LockHeldError when another upgrade holds it.
+   */
+  async claim(step: StepName, zone: ZoneConfig): Promise<LockVerdict> {
+    const current = (await this.read()).lock;
+    const verdict = judgeLock(current, this.run);
+    if (verdict.kind === "held") throw new LockHeldError(this.federation, verdict.holder, `${step} of ${zoneLabel(zone)}`);
+    const at = this.now().toISOString();
+    const lock: LedgerLock = {
+      kind: "lock",
+      format: LEDGER_FORMAT,
+      run_id: this.run.runId,
+      lineage: this.run.lineage ?? null,
+      holder: this.run.who,
+      since: verdict.kind === "free" ? at : (current?.since ?? at),
+      step,
+      zone_id: zone.id,
+      updated_at: at,
+    };
+    if (verdict.kind === "free") {
+      // Exclusive on the authority: of two runs that both saw it free, one creates it, the other re-reads and refuses.
+      if (!(await this.stores[0].create(LOCK_FILE, lock))) return this.claimAfterRace(step, zone);
+      await Promise.all(this.stores.slice(1).map((s) => s.write(LOCK_FILE, lock)));
+    } else {
+      await Promise.all(this.stores.map((s) => s.write(LOCK_FILE, lock)));
+    }
+    return verdict;
+  }
+
+  private async claimAfterRace(step: StepName, zone: ZoneConfig): Promise<LockVerdict> {
+    const lock = (await this.read()).lock;
+    const verdict = judgeLock(lock, this.run);
+    if (verdict.kind === "held") throw new LockHeldError(this.federation, verdict.holder, `${step} of ${zoneLabel(zone)}`);
+    return this.claim(step, zone);
+  }
+
+  /** Records a (step, zone) as proven complete, with its evidence, on every master server. */
+  async record(step: StepName, zone: ZoneConfig, evidence: Evidence): Promise<LedgerEntry> {
+    const entry: LedgerEntry = {
+      kind: "entry",
+      format: LEDGER_FORMAT,
+      step,
+      zone_id: zone.id,
+      run_id: this.run.runId,
+      lineage: this.run.lineage ?? null,
+      completed_at: this.now().toISOString(),
+      evidence,
+    };
+    await Promise.all(this.stores.map((s) => s.write(entryFile(step, zone.id), entry)));
+    return entry;
+  }
+
+  /**
+   * Releases the lock once every expected (step, zone) is recorded: called after each final step,
+   * the last one to finish sees them all (each reads after its own write).
+   */
+  async releaseIfComplete(expected: ReadonlyArray<{ readonly step: StepName; readonly zoneId: number }>): Promise<boolean> {
+    const ledger = await this.read();
+    if (!expected.every((x) => ledger.entries.some((e) => e.step === x.step && e.zone_id === x.zoneId))) return false;
+    if (ledger.lock && judgeLock(ledger.lock, this.run).kind === "held") return false;
+    await Promise.all(this.stores.map((s) => s.remove([LOCK_FILE])));
+    return true;
+  }
+
+  /** Takes back the proof of steps an operator undid by hand (a manual unfreeze), with an event for the record. */
+  async forget(steps: readonly StepName[], zoneIds: readonly number[], what: LedgerEvent["what"], detail: string): Promise<void> {
+    const names = steps.flatMap((s) => zoneIds.map((z) => entryFile(s, z)));
+    await Promise.all(this.stores.map((s) => s.remove(names)));
+    await this.note(what, detail);
+  }
+
+  /** Releases a lock by hand: only the holder named by the operator. */
+  async unlock(runId: string, detail: string): Promise<LedgerLock | undefined> {
+    const lock = (await this.read()).lock;
+    if (!lock || lock.run_id !== runId) return lock;
+    await Promise.all(this.stores.map((s) => s.remove([LOCK_FILE])));
+    await this.note("unlock", detail);
+    return undefined;
+  }
+
+  private async note(what: LedgerEvent["what"], detail: string): Promise<void> {
+    const at = this.now().toISOString();
+    const event: LedgerEvent = { kind: "event", format: LEDGER_FORMAT, what, by: this.run.who, at, detail };
+    await Promise.all(this.stores.map((s) => s.write(`event-${at.replace(/[:.]/g, "")}-${what}.json`, event)));
+  }
+}

@@ -1,0 +1,29 @@
+/** Who this process runs for: the deploy that started it (from its environment), or itself. */
+import * as crypto from "crypto";
+import * as os from "os";
+import { RUN_ID_ENV, STATE_LINEAGE_ENV } from "../../model/environment";
+import { RunIdentity } from "../../model/ledger";
+
+/** `user@host` of this automation host. */
+export function automationHost(): string {
+  let user: string;
+  try {
+    user = os.userInfo().username;
+  } catch {
+    user = String(process.getuid?.() ?? "unknown");
+  }
+  return `${user}@${os.hostname()}`;
+}
+
+export function newRunId(): string {
+  return `${new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "Z")}-${crypto.randomBytes(4).toString("hex")}`;
+}
+
+/**
+ * The run this process belongs to. A step started by `onefed deploy`/`apply` inherits the run id and
+ * the state lineage; one started by hand (or by a plain `cdktf deploy`) is a run of its own whose
+ * lineage is unknown, so it may take a free lock but never take over another run's.
+ */
+export function currentRun(env: NodeJS.ProcessEnv = process.env): RunIdentity {
+  return { runId: env[RUN_ID_ENV] || `manual-${newRunId()}`, lineage: env[STATE_LINEAGE_ENV] || undefined, who: automationHost() };
+}

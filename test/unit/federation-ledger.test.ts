@@ -1,0 +1,126 @@
+/**
+ * The upgrade ledger with its real shell scripts (run by the local sh, as a master server would):
+ * atomic records, the lock's exclusivity between two runs, take-over by the same upgrade, release.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ZoneConfig } from "../../lib/model/federation";
+import { entryFile, LOCK_FILE, RunIdentity } from "../../lib/model/ledger";
+import { ExitCode } from "../../lib/model/exit-codes";
+import { RemoteLedgerStore } from "../../lib/remote/opennebula/ledger-store";
+import { RemoteMachine } from "../../lib/remote/opennebula/remote-machine";
+import { FederationLedger, LedgerUnreadableError, LockHeldError } from "../../lib/run/ledger/federation-ledger";
+import { LocalTransport } from "../support/local-transport";
+import { spawn } from "child_process";
+import { ledgerFiles } from "../../lib/remote/opennebula/commands";
+import { renderCommand } from "../../lib/remote/opennebula/remote-command";
+
+const zone = { id: 100, name: "S-EU-GE" } as ZoneConfig;
+const master = { id: 0, name: "M-EU-FR" } as ZoneConfig;
+
+function servers(count: number) {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "onefed-ledger-"));
+  const transports = Array.from({ length: count }, () => new LocalTransport());
+  const stores = transports.map((t, i) => new RemoteLedgerStore(new RemoteMachine(t, { host: `10.0.0.${i + 1}`, port: 22, zone: "zone 0" }, "apt"), path.join(root, `server${i}`, "ledger")));
+  return { root, transports, stores };
+}
+
+const runA: RunIdentity = { runId: "run-a", lineage: "lineage-1", who: "ci@runner-1" };
+const runA2: RunIdentity = { runId: "run-a2", lineage: "lineage-1", who: "ci@runner-2" };
+const runB: RunIdentity = { runId: "run-b", lineage: "lineage-2", who: "alice@laptop" };
+const byHand: RunIdentity = { runId: "manual-1", who: "bob@laptop" };
+
+describe("FederationLedger", () => {
+  it("takes a free lock, records entries on every master server, and releases once every final step is recorded", async () => {
+    const { stores } = servers(3);
+    const ledger = new FederationLedger("prod", stores, runA);
+    expect((await ledger.claim("preflight", master)).kind).toBe("free");
+    await ledger.record("verify", master, { version: "7.0.0" });
+    for (const s of stores) {
+      const files = fs.readdirSync(s.dir).sort();
+      expect(files).toEqual([LOCK_FILE, entryFile("verify", 0)]);
+      expect(JSON.parse(fs.readFileSync(path.join(s.dir, entryFile("verify", 0)), "utf8")).evidence).toEqual({ version: "7.0.0" });
+      expect(fs.statSync(path.join(s.dir, LOCK_FILE)).mode & 0o777).toBe(0o600);
+    }
+    expect(await ledger.releaseIfComplete([{ step: "verify", zoneId: 0 }, { step: "verify", zoneId: 100 }])).toBe(false);
+    await ledger.record("verify", zone, {});
+    expect(await ledger.releaseIfComplete([{ step: "verify", zoneId: 0 }, { step: "verify", zoneId: 100 }])).toBe(true);
+    expect((await ledger.read()).lock).toBeUndefined();
+    for (const s of stores) expect(fs.readdirSync(s.dir).filter((f) => f.startsWith("."))).toEqual([]);
+  });
+
+  it("refuses a second upgrade, whatever its host or state, naming the holder, the step it reached and since when", async () => {
+    const { stores } = servers(1);
+    await new FederationLedger("prod", stores, runA).claim("restore", zone);
+    const second = new FederationLedger("prod", stores, runB).claim("preflight", master);
+    await expect(second).rejects.toThrow(LockHeldError);
+    await expect(second).rejects.toThrow(/the federation prod is being upgraded by another run: run run-a by ci@runner-1 \(state lineage lineage-1\), holding it since .*, last at restore of zone 100/);
+    await expect(second).rejects.toMatchObject({ exitCode: ExitCode.Locked });
+    await expect(new FederationLedger("prod", stores, byHand).claim("stop", zone)).rejects.toThrow(/Nothing was changed/);
+  });
+
+  it("lets the same upgrade (same state lineage) resume on another runner and take the lock over", async () => {
+    const { stores } = servers(2);
+    await new FederationLedger("prod", stores, runA).claim("restore", zone);
+    const resumed = new FederationLedger("prod", stores, runA2);
+    const verdict = await resumed.claim("restore", zone);
+    expect(verdict.kind).toBe("take-over");
+    const lock = (await resumed.read()).lock!;
+    expect(lock.run_id).toBe("run-a2");
+    expect(lock.holder).toBe("ci@runner-2");
+  });
+
+  it("of two runs that both saw the lock free, lets exactly one create it", async () => {
+    const { stores } = servers(1);
+    const results = await Promise.allSettled([new FederationLedger("prod", stores, runA).claim("preflight", master), new FederationLedger("prod", stores, runB).claim("preflight", master)]);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    expect(results.filter((r) => r.status === "rejected" && (r.reason as Error) instanceof LockHeldError)).toHaveLength(1);
+  });
+
+  it("keeps the previous record whole when a writer is killed half way through", async () => {
+    const { stores } = servers(1);
+    const ledger = new FederationLedger("prod", stores, runA);
+    await ledger.record("safety-backup", zone, { sha256: "a".repeat(64) });
+    // The same write, its content half sent, then the writer killed (a lost SSH session).
+    const cmd = ledgerFiles.write(stores[0].dir, entryFile("safety-backup", 100), '{"kind":"entry","format":"onefed-ledger/1","step":"safety-backup"');
+    const child = spawn("/bin/sh", ["-c", renderCommand(cmd)], { stdio: ["pipe", "ignore", "ignore"] });
+    child.stdin.write(cmd.stdin!);
+    const deadline = Date.now() + 5000;
+    while (!fs.readdirSync(stores[0].dir).some((f) => f.startsWith(".tmp.")) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(fs.readdirSync(stores[0].dir).some((f) => f.startsWith(".tmp."))).toBe(true);
+    child.kill("SIGKILL");
+    await new Promise((r) => child.on("close", r));
+    expect((await ledger.read()).entries.map((e) => e.evidence)).toEqual([{ sha256: "a".repeat(64) }]);
+  });
+
+  it("refuses to read a copy that holds something that is no ledger record", async () => {
+    const { stores } = servers(1);
+    await new FederationLedger("prod", stores, runA).record("stop", zone, {});
+    fs.writeFileSync(path.join(stores[0].dir, "stray.json"), "{not json\n");
+    await expect(new FederationLedger("prod", stores, runA).read()).rejects.toThrow(LedgerUnreadableError);
+  });
+
+  it("still honours a lock that only a mirror holds (a release cut short)", async () => {
+    const { stores } = servers(2);
+    await new FederationLedger("prod", stores, runA).claim("stop", zone);
+    fs.rmSync(path.join(stores[0].dir, LOCK_FILE));
+    await expect(new FederationLedger("prod", stores, runB).claim("preflight", master)).rejects.toThrow(LockHeldError);
+  });
+
+  it("forgets the proof of steps undone by hand and unlocks only the named holder", async () => {
+    const { stores } = servers(1);
+    const ledger = new FederationLedger("prod", stores, runA);
+    await ledger.claim("freeze", zone);
+    await ledger.record("freeze", zone, {});
+    await ledger.record("sync", master, {});
+    const operator = new FederationLedger("prod", stores, byHand);
+    await operator.forget(["freeze", "sync"], [0, 100], "unfreeze", "onefed unfreeze --force");
+    const after = await operator.read();
+    expect(after.entries).toEqual([]);
+    expect(after.events.map((e) => e.what)).toEqual(["unfreeze"]);
+    expect(await operator.unlock("run-x", "wrong id")).toMatchObject({ run_id: "run-a" });
+    expect(await operator.unlock("run-a", "confirmed")).toBeUndefined();
+    expect((await operator.read()).lock).toBeUndefined();
+  });
+});
