@@ -1,5 +1,7 @@
 /** `onefed engine [--cache-dir D] [--json] [--build-tofu]`: find or build the engine and the provider mirror. */
-import { CACHE_DIR_ENV, ensureEngine, NULL_PROVIDER, NULL_PROVIDER_REF_ENV, OPENTOFU } from "../terraform/engine";
+import { CACHE_DIR_ENV } from "../terraform/engine/cache-dir";
+import { ensureEngine } from "../terraform/engine/ensure-engine";
+import { NULL_PROVIDER, NULL_PROVIDER_REF_ENV, OPENTOFU } from "../terraform/engine/pins";
 import { flag, parseArgs } from "./args";
 
 export const ENGINE_HELP = `Usage: onefed engine [--cache-dir DIR] [--json] [--build-tofu]

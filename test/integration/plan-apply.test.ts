@@ -9,7 +9,7 @@ import { runApplyCommand } from "../../lib/cli/apply-command";
 import { runPlanCommand } from "../../lib/cli/plan-command";
 import { checkMermaid } from "../../lib/terraform/review/mermaid-check";
 import { readBundle, type ReviewBundle } from "../../lib/terraform/review/bundle";
-import { StalePlanError } from "../../lib/terraform/review/errors";
+import { StalePlanError } from "../../lib/terraform/errors";
 import { describeAsRoot, SandboxFixture } from "../support/sandbox-fixture";
 
 jest.setTimeout(600_000);

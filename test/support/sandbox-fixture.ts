@@ -49,7 +49,7 @@ export class SandboxFixture {
     return new SandboxFixture(dir);
   }
 
-  /** Applies the stack; resolves with terraform's output, or rejects with the DeployError and keeps the output on it. */
+  /** Applies the stack; resolves with terraform's output, or rejects with the EngineRunError and keeps the output on it. */
   async deploy(via: "engine" | "cdktf" = "engine"): Promise<string> {
     const lines: string[] = [];
     try {

@@ -5,7 +5,8 @@ import { cacheLayout, resolveCacheDir } from "../../lib/terraform/engine/cache-d
 import { hclString, renderCliConfig } from "../../lib/terraform/engine/cli-config";
 import { detectKind, findOnPath, parseVersionJson } from "../../lib/terraform/engine/engine-binary";
 import { engineEnv, engineEnvVars } from "../../lib/terraform/engine/engine-env";
-import { EngineBuildError, outputTail } from "../../lib/terraform/engine/errors";
+import { EngineBuildError } from "../../lib/terraform/engine/errors";
+import { outputTail } from "../../lib/terraform/local-process";
 import { isStaleLock, withLock, type LockOwner } from "../../lib/terraform/engine/file-lock";
 import { goBuildEnv, packagePath, wrapperGoMod } from "../../lib/terraform/engine/go-build";
 import { NULL_PROVIDER, NULL_PROVIDER_REF_ENV, nullProviderPin, OPENTOFU } from "../../lib/terraform/engine/pins";

@@ -6,10 +6,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { synthesize } from "../../lib/synth/synthesize";
-import type { Engine } from "../../lib/terraform/engine";
+import type { Engine } from "../../lib/terraform/engine/engine";
 import { APPLIED_FILE, whatChangedSince } from "../../lib/terraform/review/apply-plan";
 import { BUNDLE_FORMAT, readBundle, writeBundle, type ReviewBundle } from "../../lib/terraform/review/bundle";
-import { PlanBundleError, ReviewInputError, StalePlanError } from "../../lib/terraform/review/errors";
+import { StalePlanError } from "../../lib/terraform/errors";
+import { PlanBundleError, ReviewInputError } from "../../lib/terraform/review/errors";
 import { readStateFingerprint, sha256File, sha256Of, statePathOf } from "../../lib/terraform/review/fingerprint";
 
 const FIXTURES = path.resolve(__dirname, "../fixtures");

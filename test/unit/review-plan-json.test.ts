@@ -1,7 +1,7 @@
 /** Reading `terraform show -json`: the real seed plan, every action list, and refusals of other documents. */
 import { changeKindOf, countChanges, parsePlanJson } from "../../lib/terraform/review/plan-json";
 import { ReviewInputError } from "../../lib/terraform/review/errors";
-import { isStalePlanOutput } from "../../lib/terraform/review/terraform-run";
+import { isStalePlanOutput } from "../../lib/terraform/engine-session";
 import { seedPlanText } from "../fixtures/review/seed-inputs";
 
 describe("parsePlanJson", () => {

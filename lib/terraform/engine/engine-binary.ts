@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { EngineProbeError } from "./errors";
-import { runCommand } from "./run-command";
+import { describeExit, runProcess } from "../local-process";
 
 /** Which CLI an engine binary is. */
 export type EngineKind = "terraform" | "tofu";
@@ -70,11 +70,12 @@ export function detectKind(versionText: string, binary: string): EngineKind {
 /** Runs the binary to learn its kind and version. */
 export async function probeEngine(binary: string, env: NodeJS.ProcessEnv): Promise<EngineVersion & { readonly kind: EngineKind }> {
   const [json, text] = await Promise.all([
-    runCommand(binary, ["version", "-json"], { env }),
-    runCommand(binary, ["version"], { env }),
+    runProcess(binary, ["version", "-json"], { env }),
+    runProcess(binary, ["version"], { env }),
   ]);
   if (json.exitCode !== 0) {
-    throw new EngineProbeError(binary, `exit ${json.exitCode ?? json.signal ?? "?"}: ${(json.stderr || json.stdout).trim().slice(0, 300)}`);
+    const said = (json.stderr || json.stdout).trim().slice(0, 300);
+    throw new EngineProbeError(binary, said ? `${describeExit(json)}: ${said}` : describeExit(json));
   }
   let parsed: EngineVersion;
   try {

@@ -1,13 +1,5 @@
 import { OnefedError } from "../../model/errors";
-
-/** How many lines of a tool's output an error quotes. */
-const TAIL_LINES = 15;
-
-/** The last lines of a command's output, indented, for quoting inside an error paragraph. */
-export function outputTail(output: string, lines = TAIL_LINES): string {
-  const kept = output.trimEnd().split("\n").slice(-lines);
-  return kept.map((l) => `    ${l}`).join("\n");
-}
+import { outputTail } from "../local-process";
 
 /** Building OpenTofu or the null provider with Go failed. */
 export class EngineBuildError extends OnefedError {

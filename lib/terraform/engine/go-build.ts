@@ -4,7 +4,7 @@ import { EngineBuildError } from "./errors";
 import { findOnPath, isExecutableFile } from "./engine-binary";
 import type { GoModulePin } from "./pins";
 import { NULL_PROVIDER_REF_ENV } from "./pins";
-import { runCommand, type CommandResult } from "./run-command";
+import { runProcess, type ProcessResult } from "../local-process";
 
 /** Where Go's official tarball installs itself; used when `go` is not on PATH. */
 const GO_FALLBACK = "/usr/local/go/bin/go";
@@ -48,10 +48,10 @@ export interface GoBuildContext {
   readonly log: (line: string) => void;
 }
 
-async function goStep(ctx: GoBuildContext, what: string, args: string[], cwd: string, hint: string): Promise<CommandResult> {
-  const result = await runCommand(ctx.go, args, { cwd, env: ctx.env });
+async function goStep(ctx: GoBuildContext, what: string, args: string[], cwd: string, hint: string): Promise<ProcessResult> {
+  const result = await runProcess(ctx.go, args, { cwd, env: ctx.env });
   if (result.exitCode !== 0) {
-    throw new EngineBuildError(what, result.command, result.exitCode, `${result.stdout}${result.stderr}`, hint);
+    throw new EngineBuildError(what, result.command, result.exitCode, result.startError ?? result.output, hint);
   }
   return result;
 }

@@ -7,11 +7,13 @@ import * as os from "os";
 import * as path from "path";
 import { synthesize } from "../../synth/synthesize";
 import { loadConfig } from "../../config/load-config";
-import { ensureEngine, type Engine } from "../engine";
+import type { Engine } from "../engine/engine";
+import { ensureEngine } from "../engine/ensure-engine";
+import { EngineSession } from "../engine-session";
+import { StalePlanError } from "../errors";
 import { readBundle, type ReviewBundle } from "./bundle";
-import { PlanBundleError, StalePlanError } from "./errors";
+import { PlanBundleError } from "./errors";
 import { describeState, readStateFingerprint, sameState, sha256File, sha256Of, statePathOf } from "./fingerprint";
-import { engineApplyPlan, engineInit } from "./terraform-run";
 import { NULL_PROVIDER_VERSION_ENV } from "../../model/environment";
 
 export interface ApplyPlanOptions {
@@ -52,13 +54,13 @@ function resynthesizedStack(configPath: string, engine: Engine): { name: string;
  * directory is then synthesized again where it was and initialized. Safe because the checks
  * above proved that this synthesis gives the cdk.tf.json that was planned.
  */
-async function prepareStackDir(bundle: ReviewBundle, configPath: string, engine: Engine, log: (line: string) => void): Promise<void> {
+async function prepareStackDir(bundle: ReviewBundle, session: EngineSession, log: (line: string) => void): Promise<void> {
   const cdkFile = path.join(bundle.stack.dir, "cdk.tf.json");
   const ready = fs.existsSync(path.join(bundle.stack.dir, ".terraform")) && fs.existsSync(cdkFile) && sha256File(cdkFile) === bundle.stack.cdkTfJsonSha256;
   if (ready) return;
   log(`apply: ${bundle.stack.dir} is missing or holds another synthesis; synthesizing the planned stack there and initializing it`);
-  synthesize({ configPath, outdir: path.dirname(path.dirname(bundle.stack.dir)), nullProviderVersion: engine.env[NULL_PROVIDER_VERSION_ENV] });
-  await engineInit({ engine, stackDir: bundle.stack.dir, configPath, log });
+  synthesize({ configPath: session.configPath, outdir: path.dirname(path.dirname(bundle.stack.dir)), nullProviderVersion: session.engine.env[NULL_PROVIDER_VERSION_ENV] });
+  await session.init();
 }
 
 /** Everything that differs from the bundle, one sentence each; empty when the plan still holds. */
@@ -114,10 +116,11 @@ export async function applyReviewedPlan(opts: ApplyPlanOptions): Promise<ApplyPl
   const changes = whatChangedSince(bundle, configPath, engine, dir);
   if (changes.length > 0) throw new StalePlanError(dir, changes);
 
-  await prepareStackDir(bundle, configPath, engine, log);
+  const session = new EngineSession({ engine, stackDir: bundle.stack.dir, configPath, log });
+  await prepareStackDir(bundle, session, log);
   const c = bundle.plan.counts;
   log(`apply: the reviewed plan of ${bundle.stack.name} (${c.create} to create, ${c.replace} to replace, ${c.update} to update, ${c.delete} to delete), state ${describeState(bundle.state)}`);
-  const output = await engineApplyPlan({ engine, stackDir: bundle.stack.dir, configPath, log }, planFile, opts.parallelism ?? bundle.plan.parallelism, dir);
+  const { output } = await session.applyPlan(planFile, opts.parallelism ?? bundle.plan.parallelism, dir);
   fs.writeFileSync(path.join(dir, APPLIED_FILE), `${JSON.stringify({ appliedAt: new Date().toISOString(), state: readStateFingerprint(bundle.state.path) }, null, 2)}\n`);
   return { bundle, output };
 }

@@ -8,18 +8,18 @@ import { synthesize } from "../../synth/synthesize";
 import type { DriftReport } from "../../checks/drift-report";
 import type { FederationConfig } from "../../model/federation";
 import { loadConfig } from "../../config/load-config";
-import { ensureEngine } from "../engine";
+import { ensureEngine } from "../engine/ensure-engine";
+import { EngineSession } from "../engine-session";
+import { StalePlanError } from "../errors";
 import { defaultParallelism } from "../deploy";
 import * as B from "./bundle";
 import type { DriftOutcome } from "./drift-outcome";
-import { StalePlanError } from "./errors";
 import { describeState, readStateFingerprint, sameState, sha256File, sha256Of, statePathOf } from "./fingerprint";
 import { renderMermaid } from "./mermaid";
 import { countChanges, parsePlanJson } from "./plan-json";
 import { renderReview } from "./render-review";
 import { buildStepGraph } from "./step-graph";
 import { renderSvg } from "./svg";
-import { engineInit, enginePlan, engineShowJson, type EngineSession } from "./terraform-run";
 import { NULL_PROVIDER_VERSION_ENV } from "../../model/environment";
 
 /** The drift check as the review consumes it (lib/checks implements it). */
@@ -107,16 +107,16 @@ export async function createPlanReview(opts: PlanReviewOptions = {}): Promise<Pl
     const stateBefore = readStateFingerprint(statePathOf(cdkJson, stackDir));
     log(`plan: ${stack} in ${stackDir}, state: ${describeState(stateBefore)}`);
 
-    const session: EngineSession = { engine, stackDir, configPath: config.sourcePath, log };
+    const session = new EngineSession({ engine, stackDir, configPath: config.sourcePath, log });
     const planFile = path.join(dir, B.PLAN_FILE);
     const parallelism = opts.parallelism ?? defaultParallelism(config.zones.length);
-    await timed("init", () => engineInit(session));
-    await timed("plan", () => enginePlan(session, planFile, parallelism));
+    await timed("init", () => session.init());
+    await timed("plan", () => session.plan(planFile, parallelism));
     const stateAfter = readStateFingerprint(stateBefore.path);
     if (!sameState(stateBefore, stateAfter)) {
       throw new StalePlanError(dir, [`the state changed while the plan was being made (${describeState(stateBefore)}, then ${describeState(stateAfter)}): something applied concurrently`]);
     }
-    const planJson = await timed("show", () => engineShowJson(session, planFile));
+    const planJson = await timed("show", () => session.showJson(planFile));
     fs.writeFileSync(path.join(dir, B.PLAN_JSON_FILE), planJson);
     const plan = parsePlanJson(planJson);
     const kinds = new Map(plan.changes.map((c) => [c.name, c.kind]));

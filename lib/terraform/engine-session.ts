@@ -1,0 +1,117 @@
+/**
+ * The one place onefed drives terraform/OpenTofu in a synthesized stack: init, plan -out,
+ * show -json, apply and apply <planfile>, with one environment and one wording of each failure.
+ * `onefed deploy`, `onefed plan` and `onefed apply --plan` all go through it.
+ */
+import { CONFIG_ENV } from "../config/load-config";
+import type { Engine } from "./engine/engine";
+import { engineEnv } from "./engine/engine-env";
+import { EngineRunError, frozenZonesAdvice, StalePlanError } from "./errors";
+import { describeExit, outputTail, runProcess, type ProcessResult } from "./local-process";
+
+/** What a session runs with. */
+export interface EngineSessionProps {
+  /** The prepared engine (ensureEngine). */
+  readonly engine: Engine;
+  /** Stack directory, where the engine runs (cdktf.out/stacks/<stack>). */
+  readonly stackDir: string;
+  /** Federation file, handed to every resource's `onefed step` through the environment. */
+  readonly configPath: string;
+  /** Receives the engine's output line by line as it runs. @default no output */
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * The environment of every engine run (and of `cdktf deploy`): the given base, our engine
+ * variables, and the federation file the resources' `onefed step` must load.
+ */
+export function engineRunEnv(engine: Pick<Engine, "env">, configPath: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...engineEnv(engine, base), [CONFIG_ENV]: configPath };
+}
+
+/** terraform's and tofu's own refusals of a plan made against another state (internal/backend/local). */
+const STALE_PLAN = /Saved plan is stale|Saved plan does not match the given state/;
+
+/** Does this engine output say that the saved plan no longer matches the state? */
+export function isStalePlanOutput(output: string): boolean {
+  return STALE_PLAN.test(output);
+}
+
+/** " Last lines of its output:" and the indented tail, or nothing when there was no output. */
+function quotedTail(text: string): string {
+  return text.trim() ? ` Last lines of its output:\n${outputTail(text)}` : "";
+}
+
+export class EngineSession {
+  /** The engine every run uses. */
+  public readonly engine: Engine;
+  /** Where the engine runs. */
+  public readonly stackDir: string;
+  /** The federation file the resources load. */
+  public readonly configPath: string;
+  /** The environment of every run (engineRunEnv). */
+  public readonly env: NodeJS.ProcessEnv;
+  private readonly log: (line: string) => void;
+
+  constructor(props: EngineSessionProps) {
+    this.engine = props.engine;
+    this.stackDir = props.stackDir;
+    this.configPath = props.configPath;
+    this.log = props.log ?? ((): void => undefined);
+    this.env = engineRunEnv(props.engine, props.configPath);
+  }
+
+  /** `init`; -reconfigure because the state lives where the federation file says, not where a cached stack directory last pointed. */
+  async init(): Promise<ProcessResult> {
+    // The stack directory is a cache that two federation files with the same name share, so its recorded backend is no authority.
+    const r = await this.streamed(["init", "-input=false", "-no-color", "-reconfigure"]);
+    if (r.exitCode !== 0) throw new EngineRunError("init", r, `${this.kind} init failed in ${this.stackDir} (${describeExit(r)}); nothing was planned or applied.${quotedTail(r.output)}`);
+    return r;
+  }
+
+  /** `plan -out=<planFile>`. */
+  async plan(planFile: string, parallelism: number): Promise<ProcessResult> {
+    const r = await this.streamed(["plan", `-out=${planFile}`, "-input=false", "-no-color", `-parallelism=${parallelism}`]);
+    if (r.exitCode !== 0) throw new EngineRunError("plan", r, `${this.kind} plan failed in ${this.stackDir} (${describeExit(r)}); no plan was written.${quotedTail(r.output)}`);
+    return r;
+  }
+
+  /** `show -json <planFile>`: stdout only, not streamed (warnings on stderr must not corrupt the JSON). */
+  async showJson(planFile: string): Promise<string> {
+    const r = await runProcess(this.engine.binary, ["show", "-json", "-no-color", planFile], { cwd: this.stackDir, env: this.env });
+    if (r.exitCode !== 0) throw new EngineRunError("show", r, `${this.kind} show -json ${planFile} failed (${describeExit(r)}).${quotedTail(r.stderr || r.stdout)}`);
+    return r.stdout;
+  }
+
+  /** `apply -auto-approve`: what `onefed deploy` runs. */
+  async apply(parallelism: number): Promise<ProcessResult> {
+    const r = await this.streamed(["apply", "-input=false", "-no-color", "-auto-approve", `-parallelism=${parallelism}`]);
+    if (r.exitCode !== 0) throw this.applyFailed(r, "apply", "deploy again");
+    return r;
+  }
+
+  /**
+   * `apply <planFile>`: exactly the saved plan. The engine's own stale-plan refusal (nothing was
+   * applied) becomes a StalePlanError naming `planDir`.
+   */
+  async applyPlan(planFile: string, parallelism: number, planDir: string): Promise<ProcessResult> {
+    const r = await this.streamed(["apply", "-input=false", "-no-color", `-parallelism=${parallelism}`, planFile]);
+    if (r.exitCode === 0) return r;
+    const stale = STALE_PLAN.exec(r.output);
+    if (stale) throw new StalePlanError(planDir, [`${this.kind} found that the state changed after the plan was made ("${stale[0]}") and applied nothing`]);
+    throw this.applyFailed(r, "apply of the reviewed plan", "run `onefed plan` and `onefed apply --plan` again (or `onefed deploy`)");
+  }
+
+  private get kind(): string {
+    return this.engine.kind;
+  }
+
+  private applyFailed(r: ProcessResult, what: string, retry: string): EngineRunError {
+    if (r.startError !== undefined) return new EngineRunError("apply", r, `${this.kind} ${what} ${describeExit(r)}; nothing was applied.`);
+    return new EngineRunError("apply", r, `${this.kind} ${what} failed (${describeExit(r)}); the failing step's message is above. ${frozenZonesAdvice(retry)}`);
+  }
+
+  private streamed(args: readonly string[]): Promise<ProcessResult> {
+    return runProcess(this.engine.binary, args, { cwd: this.stackDir, env: this.env, onLine: this.log });
+  }
+}

@@ -1,0 +1,51 @@
+/** Expected failures of driving the engine (deploy, plan, apply --plan), each one readable paragraph. */
+import { OnefedError } from "../model/errors";
+import type { ProcessResult } from "./local-process";
+
+/** What the engine was doing: a subcommand, or the whole `cdktf deploy`. */
+export type EnginePhase = "init" | "plan" | "show" | "apply" | "cdktf deploy";
+
+/**
+ * What an operator must know after an apply failed part-way, in one wording for every way of
+ * applying. `retry` says how to run again, e.g. "deploy again".
+ */
+export function frozenZonesAdvice(retry: string): string {
+  return (
+    "Zones may still be frozen (onezone disable): `onefed unfreeze` lifts the freeze by hand if you stop here. " +
+    `Fix the cause and ${retry}: finished steps will not run again and the failed one resumes.`
+  );
+}
+
+/** terraform/OpenTofu (or the cdktf CLI driving it) failed in one phase; the message says what to do. */
+export class EngineRunError extends OnefedError {
+  /** The phase that failed. */
+  public readonly phase: EnginePhase;
+  /** The command line that failed. */
+  public readonly command: string;
+  /** Its exit code; null when a signal ended it or it could not start. */
+  public readonly commandExitCode: number | null;
+
+  constructor(phase: EnginePhase, result: Pick<ProcessResult, "command" | "exitCode">, message: string) {
+    super(message);
+    this.phase = phase;
+    this.command = result.command;
+    this.commandExitCode = result.exitCode;
+  }
+}
+
+/**
+ * The reviewed plan no longer describes what would happen: the configuration, the federation file,
+ * the state or the engine changed since `onefed plan`. Applying it anyway would run something nobody reviewed.
+ */
+export class StalePlanError extends OnefedError {
+  /** What differs, one short sentence each. */
+  public readonly changes: readonly string[];
+
+  constructor(dir: string, changes: readonly string[]) {
+    super(
+      `the plan in ${dir} is stale and was not applied; no zone was touched. Since it was reviewed, ${changes.join("; ")}. ` +
+        `Run \`onefed plan --out ${dir}\` again, have the new review approved, then \`onefed apply --plan ${dir}\`.`,
+    );
+    this.changes = changes;
+  }
+}
