@@ -1,5 +1,5 @@
 /**
- * What each OpenNebula release looks like from the outside: DB schema versions (reference §1.2),
+ * What each OpenNebula release looks like from the outside: DB schema versions (docs/opennebula.md §1.2),
  * systemd units (§1.3) and Debian packages (§2.1 step 6). Shared by the host side and the emulator,
  * so it imports nothing.
  */
@@ -48,7 +48,7 @@ export function releaseOfDeb(deb: string): string {
   return deb.replace(/-[^-]*$/, "");
 }
 
-/** Shared and local DB versions of a release (reference §1.2; maintenance releases keep both). */
+/** Shared and local DB versions of a release (docs/opennebula.md §1.2; maintenance releases keep both). */
 export function dbVersionsOf(version: string): DbVersions {
   const series = seriesOf(version);
   const special: Record<string, DbVersions> = {
@@ -90,7 +90,7 @@ export function previousRelease(version: string): string {
   return i > 0 ? `${order[i - 1]}.0` : `${series}.0`;
 }
 
-/** Every `opennebula*` systemd unit a release installs (reference §1.3), full unit names. */
+/** Every `opennebula*` systemd unit a release installs (docs/opennebula.md §1.3), full unit names. */
 export function unitsOf(version: string): string[] {
   const v = (min?: string, max?: string): boolean =>
     (min === undefined || compareVersions(seriesOf(version), min) >= 0) &&
@@ -125,7 +125,7 @@ export function wantedByOned(version: string): string[] {
 }
 
 /**
- * Packages a front-end of that release has installed (the reference's upgrade list). RHEL-family
+ * Packages a front-end of that release has installed (the upgrade list of docs/opennebula.md §2.1 step 6). RHEL-family
  * front-ends also have opennebula-guacd, which FireEdge requires there (6.0+).
  */
 export function packagesOf(version: string, manager: "apt" | "dnf" | "yum" = "apt"): string[] {

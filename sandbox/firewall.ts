@@ -1,5 +1,5 @@
 /**
- * The INPUT chain of a front-end, as far as a freeze via firewall needs it (reference §4.6):
+ * The INPUT chain of a front-end, as far as a freeze via firewall needs it (docs/opennebula.md §4.6):
  * rule specs parsed and normalized like iptables, printed like `iptables -S`, and evaluated for
  * inbound TCP connections to oned. Shared by the emulated `iptables`, the emulated XML-RPC link
  * and `sandboxStatus`, so it imports nothing.

@@ -98,7 +98,7 @@ export function mysqlZonesOf(o: Pick<PrepareOptions, "mysqlZones">): number[] {
 
 const ALPHANUMERIC = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
-/** A random alphanumeric password (onedb breaks on @ and #, reference §5.4): 24 characters, ~142 bits. */
+/** A random alphanumeric password (onedb breaks on @ and #, docs/opennebula.md §5.4): 24 characters, ~142 bits. */
 export function generateMysqlPassword(length = 24): string {
   let out = "";
   while (out.length < length) {

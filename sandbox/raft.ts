@@ -1,5 +1,5 @@
 /**
- * Raft in the sandbox's HA zones (reference §3.1), evaluated lazily: whoever needs the zone's
+ * Raft in the sandbox's HA zones (docs/opennebula.md §3.1), evaluated lazily: whoever needs the zone's
  * leader (an endpoint lookup, `onezone show`, a status, systemctl after oned changed) computes it
  * from the servers' states and stores what changed, under a lock, in D/raft/zone<id>.json.
  *
@@ -25,7 +25,7 @@ export interface RaftRecord {
   splitBrain: boolean;
 }
 
-/** A new HA zone: server 0 leads in term 1; the log index is the reference sample's. */
+/** A new HA zone: server 0 leads in term 1; the log index is that of the docs/opennebula.md §5.2 sample. */
 export const RAFT_SEED: RaftRecord = { leader: 0, term: 1, logIndex: 1524, splitBrain: false };
 
 /** How many entries a lagging follower (FrontendState.raftLagging) is behind the leader. */

@@ -27,7 +27,7 @@ export const federationInSync: Check = {
             zone: z,
             expected: `FED_INDEX ${master} like ${zoneLabel(config.master)}`,
             found: `FED_INDEX ${idx} (${master - idx} behind)`,
-            next: "Wait for replication to catch up; a slave that stays behind may need re-seeding (reference §6 row 6).",
+            next: "Wait for replication to catch up; a slave that stays behind may need re-seeding (docs/opennebula.md §6 row 6).",
           });
         }
         return ok("federation-in-sync", `FED_INDEX ${idx}`, z);

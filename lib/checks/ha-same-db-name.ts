@@ -1,5 +1,5 @@
 /**
- * HA zones on MySQL: every server uses the same database name (reference §3.2 pitfalls, §6 row 12).
+ * HA zones on MySQL: every server uses the same database name (docs/opennebula.md §3.2 pitfalls, §6 row 12).
  * A full MySQL dump carries `CREATE DATABASE <leader's name>`, so a follower with another DB_NAME
  * would keep running on its old database after the leader's backup is restored there.
  */

@@ -1,4 +1,4 @@
-/** HA zones: exactly one Raft leader, every listed server a follower in sync (reference §3.1). */
+/** HA zones: exactly one Raft leader, every listed server a follower in sync (docs/opennebula.md §3.1). */
 import { Check } from "./check";
 import { finding, ok, zoneOf } from "./check-helpers";
 import { judgeRaft } from "./raft-health";
@@ -26,7 +26,7 @@ export const raftHealthy: Check = {
             frontend: r.askedAt,
             expected: "exactly one leader and every front-end a follower in sync",
             found: health.problem,
-            next: "Wait for the election or the log to catch up, or repair the server (reference §3.2 pitfalls: fresh leader backup, onedb restore -f, onezone server-reset), then check again.",
+            next: "Wait for the election or the log to catch up, or repair the server (docs/opennebula.md §3.2 pitfalls: fresh leader backup, onedb restore -f, onezone server-reset), then check again.",
           });
     }),
 };

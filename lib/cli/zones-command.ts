@@ -38,7 +38,7 @@ async function eachZone(step: StepName, config: FederationConfig, out: (s: strin
   let ok: boolean[];
   const applies = (z: FederationConfig["zones"][number]) => STEP_FACTS[step].appliesTo(z, config);
   if (sequential) {
-    // The master first: a slave's enable is refused while the master is disabled (reference §4.5).
+    // The master first: a slave's enable is refused while the master is disabled (docs/opennebula.md §4.5).
     const master = applies(config.master) ? [await run(config.master)] : [];
     ok = [...master, ...(await Promise.all(config.slaves.filter(applies).map(run)))];
   } else ok = await Promise.all(config.zones.filter(applies).map(run));

@@ -158,7 +158,7 @@ function resolvePackages(p: NonNullable<FederationFile["packages"]>, parent?: Pa
 
 /**
  * Every minor-to-minor release since 5.10 bumps the shared DB version: coordinated (B). Inside one
- * series (same major.minor) both DB versions stay: zone by zone (A). Reference §4.2/§4.3.
+ * series (same major.minor) both DB versions stay: zone by zone (A). See docs/opennebula.md §4.2/§4.3.
  */
 export function resolveUpgradeType(requested: "auto" | UpgradeType, fromVersion: string, toVersion: string): UpgradeType {
   if (requested !== "auto") return requested;

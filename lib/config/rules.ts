@@ -9,7 +9,7 @@ import type { FederationFile } from "./schema";
 
 export type ConfigRule = (config: FederationConfig) => string[];
 
-/** From 5.12 onedb reads oned.conf; older sources need connection options this tool does not pass (§2.3). */
+/** From 5.12 onedb reads oned.conf; older sources need connection options this tool does not pass (docs/opennebula.md §2.3). */
 export const MIN_FROM_VERSION = "5.12.0";
 
 const exactlyOneMaster: ConfigRule = (c) => {

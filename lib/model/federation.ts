@@ -1,7 +1,7 @@
 /** The validated federation, with every default applied and every path absolute. */
 export type ZoneRole = "master" | "slave";
 export type PackageManager = "apt" | "dnf" | "yum";
-/** How federated writes are frozen (reference §4.5, §4.6). */
+/** How federated writes are frozen (docs/opennebula.md §4.5, §4.6). */
 export type FreezeMethod = "onezone-disable" | "firewall" | "none";
 
 /** A: each zone on its own (maintenance release, shared DB version unchanged); B: coordinated. */

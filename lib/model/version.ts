@@ -1,7 +1,7 @@
 /** OpenNebula version numbers (x.y.z or x.y.z.w) and the series (major.minor) they belong to. */
 export type Version = readonly number[];
 
-/** First version with `onezone disable|enable` (reference §4.5). */
+/** First version with `onezone disable|enable` (docs/opennebula.md §4.5). */
 export const ZONE_DISABLE_SINCE = "6.2.0";
 
 export function parseVersion(text: string): Version {
@@ -26,13 +26,13 @@ export function seriesOf(version: string): string {
   return `${major}.${minor}`;
 }
 
-/** The DB schema version a release needs: minor releases since 5.10 bump it to x.y.0 (reference §1.2). */
+/** The DB schema version a release needs: minor releases since 5.10 bump it to x.y.0 (docs/opennebula.md §1.2). */
 export function dbVersionOf(version: string): string {
   return `${seriesOf(version)}.0`;
 }
 
 /**
- * Release series whose DB versions, package sets and service units the reference documents
+ * Release series whose DB versions, package sets and service units docs/opennebula.md documents
  * (§1.2, §1.3, §2.1): a target outside them would be a guess, so the synth refuses it.
  */
 export const COVERED_SERIES = ["5.12", "6.0", "6.2", "6.4", "6.6", "6.8", "6.10", "7.0", "7.2", "7.4"] as const;

@@ -1,6 +1,6 @@
 /**
  * HA (Raft) zones: which front-end is which Raft server, and which one leads. The leader must be
- * known before anything stops (reference §3.1): it is stopped last, and its database is the one
+ * known before anything stops (docs/opennebula.md §3.1): it is stopped last, and its database is the one
  * upgraded and handed to the followers. Once the zone is down nobody can ask Raft any more, so the
  * stop step records the leader on the automation host and every later step reads that record.
  */
@@ -94,7 +94,7 @@ export async function serverIds(config: FederationConfig, zone: ZoneConfig, serv
         frontend: zone.frontends[index],
         expected: "every front-end of an HA zone with its own FEDERATION/SERVER_ID (0, 1, 2, …) in /etc/one/oned.conf",
         found: id < 0 ? `SERVER_ID ${id} (a solo front-end)` : `SERVER_ID ${id}, the same as ${hostPort(zone.frontends[other!])}`,
-        next: "List only this zone's Raft servers under frontends, or fix oned.conf (reference §6 row 11), then run the deploy again.",
+        next: "List only this zone's Raft servers under frontends, or fix oned.conf (docs/opennebula.md §6 row 11), then run the deploy again.",
       });
     }
     seen.set(id, index);
@@ -137,7 +137,7 @@ export function liveLeader(zone: ZoneConfig, all: readonly ConnectedServer[], id
       next:
         leaders.length === 0
           ? "Wait for the election to finish or start enough servers for a quorum, then run the deploy again."
-          : "Two leaders means a split cluster: check SERVER_ID in each oned.conf and oned.log on every server (reference §6 row 11), then run the deploy again.",
+          : "Two leaders means a split cluster: check SERVER_ID in each oned.conf and oned.log on every server (docs/opennebula.md §6 row 11), then run the deploy again.",
     });
   }
   const index = [...ids].find(([, id]) => id === leaders[0].id)?.[0];

@@ -15,7 +15,7 @@ export async function installedStartUnits(fe: OpenNebulaFrontend, version: strin
   return unitsToStart(version).filter((u) => installed.has(u));
 }
 
-/** Refuses unless every unit is inactive and oned's lock file is gone (reference §1.3 checks). */
+/** Refuses unless every unit is inactive and oned's lock file is gone (docs/opennebula.md §1.3 checks). */
 export async function assertStopped(fe: OpenNebulaFrontend, config: FederationConfig, zone: ZoneConfig, step: string, next: string): Promise<void> {
   const units = await installedStopUnits(fe, config);
   const states = await fe.unitStates(units);

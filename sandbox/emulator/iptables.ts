@@ -1,5 +1,5 @@
 /**
- * `iptables -S|-I|-A|-D|-C` on the INPUT chain, enough to freeze the master's API (reference §4.6).
+ * `iptables -S|-I|-A|-D|-C` on the INPUT chain, enough to freeze the master's API (docs/opennebula.md §4.6).
  * Rules live in state.json (`firewall`), so they persist between commands; the XML-RPC link
  * (oned-link.ts) applies them to connections from other front-ends.
  */

@@ -1,5 +1,5 @@
 /**
- * `onecfg status` / `onecfg upgrade` (reference §2.4): the configuration version follows the
+ * `onecfg status` / `onecfg upgrade` (docs/opennebula.md §2.4): the configuration version follows the
  * installed release only when `onecfg upgrade` runs.
  */
 import * as fs from "fs";

@@ -1,6 +1,6 @@
 /**
  * The oned daemon's start-up as systemd runs it: pre_cleanup, the DB version checks of
- * SystemDB::check_db_version (reference §1.1, §5.5), the lock and pid files, and oned.log lines.
+ * SystemDB::check_db_version (docs/opennebula.md §1.1, §5.5), the lock and pid files, and oned.log lines.
  */
 import * as fs from "fs";
 import { EmulatorContext } from "./context";

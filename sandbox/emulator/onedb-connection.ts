@@ -1,5 +1,5 @@
 /**
- * Which database onedb opens, as onedb.rb decides (reference §5.4): `-t`, else MySQL when any
+ * Which database onedb opens, as onedb.rb decides (docs/opennebula.md §5.4): `-t`, else MySQL when any
  * connection option is given, else oned.conf's DB section. MySQL: the password comes from `-p` (or
  * oned.conf's PASSWD), then ONE_DB_PASSWORD, then a prompt; the zone's stand-in server then checks
  * host, account, password and database like MySQL does, with MySQL's errors.

@@ -1,5 +1,5 @@
 /**
- * `onedb upgrade` and `onedb fsck` (onedb.rb, reference §5.4): shared migrators run only when
+ * `onedb upgrade` and `onedb fsck` (onedb.rb, docs/opennebula.md §5.4): shared migrators run only when
  * is_slave is false; an upgrade that does not reach the binary's versions reports "missing
  * migration descriptors", restores its own backup and exits 255.
  */

@@ -1,5 +1,5 @@
 /**
- * `onedb version|history|backup|restore|upgrade|fsck` (reference §5.4, samples/onedb): dispatch,
+ * `onedb version|history|backup|restore|upgrade|fsck` (docs/opennebula.md §5.4, test/fixtures/opennebula/onedb): dispatch,
  * and the two read-only subcommands.
  */
 import { EmulatorContext } from "./context";

@@ -1,5 +1,5 @@
 /**
- * `onehost list|show|enable|disable|sync` (reference §2.1 steps 2, 12, 13; §4.5). The CLI talks to
+ * `onehost list|show|enable|disable|sync` (docs/opennebula.md §2.1 steps 2, 12, 13; §4.5). The CLI talks to
  * the oned at its endpoint (like onezone); that oned serves its own zone's host pool, a local
  * (not federated) table. Writes (one.host.status) are refused while that zone is disabled; `sync`
  * is a CLI-side operation (a pool read, then rsync to the hosts), so it only needs oned to answer.

@@ -1,5 +1,5 @@
 /**
- * How the onezone CLI prints zones without a terminal (reference §5.1, §5.2 and the samples):
+ * How the onezone CLI prints zones without a terminal (docs/opennebula.md §5.1, §5.2 and the samples):
  * the fixed-width table, Ruby CSV, Nokogiri-style XML and the XML→hash JSON.
  */
 import { ZoneRecord } from "../db-schema";
@@ -159,7 +159,7 @@ function showTable(cols: ReadonlyArray<readonly [string, number, boolean]>, rows
 /** The text table's Raft STATE: `error` for a server that could not be asked. */
 const ROLE_NAMES: Record<string, string> = { "0": "solo", "1": "candidate", "2": "follower", "3": "leader" };
 
-/** The `ZONE SERVERS` and `HA & FEDERATION SYNC STATUS` tables (reference §5.2). */
+/** The `ZONE SERVERS` and `HA & FEDERATION SYNC STATUS` tables (docs/opennebula.md §5.2). */
 function serverTables(z: ZoneRecord, raft?: RaftById): string {
   const servers = z.servers ?? [];
   const none: ServerRaft = { STATE: "-", TERM: "-", VOTEDFOR: "-", COMMIT: "-", LOG_INDEX: "-", FEDLOG_INDEX: "-" };

@@ -1,5 +1,5 @@
 /**
- * `onezone list|show|enable|disable|set` (reference §4.5, §5.1–§5.3). The CLI talks to the oned
+ * `onezone list|show|enable|disable|set` (docs/opennebula.md §4.5, §5.1–§5.3). The CLI talks to the oned
  * at its endpoint (the front-end's own zone unless --endpoint/ONE_XMLRPC say otherwise); that oned
  * serves its copy of zone_pool, and FED_INDEX asks every zone's own oned.
  */
@@ -17,7 +17,7 @@ import { raftAppend } from "../raft";
 import { FrontendEntry } from "../registry";
 import { compareVersions, seriesOf } from "../catalog";
 
-/** First release with zone STATE and `onezone enable|disable` (reference §4.5). */
+/** First release with zone STATE and `onezone enable|disable` (docs/opennebula.md §4.5). */
 const ZONE_STATE_SINCE = "6.2";
 
 interface Options extends CommonOptions {

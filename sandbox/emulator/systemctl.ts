@@ -1,5 +1,5 @@
 /**
- * `systemctl` for the opennebula* units of the installed release (reference §1.3), or a node's
+ * `systemctl` for the opennebula* units of the installed release (docs/opennebula.md §1.3), or a node's
  * libvirtd: is-active,
  * start/stop/restart (starting opennebula runs oned's start checks), status, daemon-reload,
  * list-unit-files and list-units, with systemd 252's messages and exit codes.

@@ -15,8 +15,8 @@ import { packageManagerOf, readRegistry, zoneOf } from "../../sandbox/registry";
 /** The compiled emulator the shims exec (tests need `npx tsc -p tsconfig.json` first). */
 export const EMULATOR = path.resolve(__dirname, "../../dist/sandbox/emulator/main.js");
 
-/** Where the real OpenNebula output samples live. */
-export const SAMPLES = path.resolve(__dirname, "../../../shared/opennebula/samples");
+/** Where the real OpenNebula output samples live (see its README.md). */
+export const SAMPLES = path.resolve(__dirname, "../fixtures/opennebula");
 
 /** One command's outcome. */
 export interface Run {

@@ -6,7 +6,7 @@ import { monitordConf, onedConf } from "../../lib/remote/opennebula/commands";
 import { renderCommand } from "../../lib/remote/opennebula/remote-command";
 import { parseDbVersion, parseMonitorAddress, parseOnedFederation, raftRole, parseIsActive, parsePackageVersion, parseSha256, parseUnitFiles, parseZoneListCsv, parseZoneShowJson, ParseError } from "../../lib/remote/opennebula/parsers";
 
-const SAMPLES = path.resolve(__dirname, "../../../shared/opennebula/samples");
+const SAMPLES = path.resolve(__dirname, "../fixtures/opennebula");
 const sample = (rel: string) => fs.readFileSync(path.join(SAMPLES, rel), "utf8");
 const rc = (rel: string) => Number(sample(`${rel}.rc`).trim());
 

@@ -1,5 +1,5 @@
 /**
- * HA (Raft) zones in the sandbox (reference §3, §5.2): topology and files, `onezone show` against
+ * HA (Raft) zones in the sandbox (docs/opennebula.md §3, §5.2): topology and files, `onezone show` against
  * the real CLI's e-ha-zone sample, elections, quorum, forwarding from followers, the test switches
  * (split brain, forced leader, lagging follower) and the DB copy from the leader to a follower.
  */

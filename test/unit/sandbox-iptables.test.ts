@@ -1,6 +1,6 @@
 /**
  * The emulated iptables (INPUT chain, `-S` like iptables-nft/legacy) and the effect of a freeze
- * via firewall on the federation (reference §4.6): inbound 2633 to the master from other
+ * via firewall on the federation (docs/opennebula.md §4.6): inbound 2633 to the master from other
  * front-ends fails, the master's local CLI and its outbound FED_INDEX queries keep working.
  */
 import { sandboxStatus } from "../../sandbox";

@@ -1,5 +1,5 @@
 /**
- * A 6.0 federation (reference §5.1 version table, §5.2, §4.5): onezone without STAT/STATE and
+ * A 6.0 federation (docs/opennebula.md §5.1 version table, §5.2, §4.5): onezone without STAT/STATE and
  * without enable/disable, then the Type B upgrade to 6.2 (federated backup on the master, restore
  * on the slaves, packages, onedb upgrade), after which the 6.2 behaviour applies.
  */

@@ -270,7 +270,7 @@ describe("an HA MySQL zone", () => {
   beforeAll(() => (sb = EmulatorSandbox.create({ ha: [0], servers: 2, mysqlZones: [0] })));
   afterAll(() => sb.remove());
 
-  it("gives every server the MySQL oned.conf and copies the leader's full backup onto a follower with -f (reference §3.2 step 5)", () => {
+  it("gives every server the MySQL oned.conf and copies the leader's full backup onto a follower with -f (docs/opennebula.md §3.2 step 5)", () => {
     const password = fs.readFileSync(`${sb.dir}/mysql-password`, "utf8").trim();
     const [leader, follower] = ["zone0-server0", "zone0-server1"];
     for (const fe of [leader, follower]) expect(fs.readFileSync(sb.path(fe, "/etc/one/oned.conf"), "utf8")).toContain(`PASSWD  = "${password}"`);

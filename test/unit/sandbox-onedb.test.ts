@@ -1,6 +1,6 @@
 /**
- * The emulated onedb: the real 6.10 command lines of samples/onedb run in sequence and compared
- * byte for byte, then the federation-upgrade behaviour the samples cannot show (reference §4.4,
+ * The emulated onedb: the real 6.10 command lines of test/fixtures/opennebula/onedb run in sequence and compared
+ * byte for byte, then the federation-upgrade behaviour the samples cannot show (docs/opennebula.md §4.4,
  * §5.4): exit codes 2/3, the slave's "missing migration descriptors" rollback, refusals while
  * oned runs, and a truncated backup that "restores".
  */
@@ -46,7 +46,7 @@ describe("emulated onedb against the real command lines (samples/onedb)", () => 
     expect(text).toContain("CREATE TABLE logdb(");
     expect(text).not.toContain("logdb_tmp");
     expect(text).not.toContain("CREATE TABLE host_pool");
-    // Like the real filter (fed_index!=-1), the local Raft records travel too (reference §6).
+    // Like the real filter (fed_index!=-1), the local Raft records travel too (docs/opennebula.md §6).
     expect(text).toContain("18446744073709551615");
   });
 });

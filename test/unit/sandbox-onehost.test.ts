@@ -1,5 +1,5 @@
 /**
- * The emulated onehost (reference §2.1 steps 2, 12, 13; §4.5): the host pool seeded per zone,
+ * The emulated onehost (docs/opennebula.md §2.1 steps 2, 12, 13; §4.5): the host pool seeded per zone,
  * list/show output, enable/disable/sync, the zone-disabled refusal and sandboxStatus.
  */
 import { sandboxStatus } from "../../sandbox";

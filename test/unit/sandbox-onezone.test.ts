@@ -1,5 +1,5 @@
 /**
- * The emulated onezone against the real 6.10 CLI's output (samples/onezone): byte for byte for
+ * The emulated onezone against the real 6.10 CLI's output (test/fixtures/opennebula/onezone): byte for byte for
  * tables, CSV, XML, messages and exit codes; by structure for JSON.
  */
 import { advanceFederation, setFrontendState, setReplicationBlocked } from "../../sandbox";

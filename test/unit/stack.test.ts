@@ -146,7 +146,7 @@ describe("FederationUpgrade stack", () => {
       expect(a.get(`zone_${z}_replicate`)).toContain(`zone_${z}_upgrade`);
       expect(a.get(`zone_${z}_start`)).toContain(`zone_${z}_replicate`);
     }
-    // The HA slave's federated restore goes to its leader before its HA upgrade (§4.4 step 5).
+    // The HA slave's federated restore goes to its leader before its HA upgrade (docs/opennebula.md §4.4 step 5).
     expect(a.get("zone_101_upgrade")).toContain("zone_101_restore");
     expect(a.get("zone_101_replicate")).toContain("zone_101_restore");
     // The export from the master's leader does not wait for the master's followers.

@@ -174,7 +174,7 @@ describe("preflight", () => {
 describe("sync", () => {
   it("names the unreachable zone", async () => {
     const config = parseConfig(fs.readFileSync(FIXTURE, "utf8") + "timeouts: { syncWaitSeconds: 0 }\n", FIXTURE);
-    const csv = fs.readFileSync(path.resolve(__dirname, "../../../shared/opennebula/samples/onezone/c-unreachable/list_--csv.out"), "utf8");
+    const csv = fs.readFileSync(path.resolve(__dirname, "../fixtures/opennebula/onezone/c-unreachable/list_--csv.out"), "utf8");
     const { result } = run("sync", config, config.master, [[/^onezone list --csv/, { stdout: csv }]]);
     await expect(result).rejects.toThrow(/no answer from zone 100 \(S-EU-GE\) \(0=715438, 100=-, 101=715438\)/);
   });

@@ -25,7 +25,7 @@ export const onedb = {
   fsck: (backupFile: string): RemoteCommand => ({ argv: ["onedb", "fsck", "-b", backupFile] }),
   backupFederated: (file: string): RemoteCommand => ({ argv: ["onedb", "backup", "-v", "--federated", "-f", file] }),
   backupFull: (file: string): RemoteCommand => ({ argv: ["onedb", "backup", "-v", "-f", file] }),
-  /** HA: a follower takes the leader's full backup over its own DB (reference §3.2 step 5). */
+  /** HA: a follower takes the leader's full backup over its own DB (docs/opennebula.md §3.2 step 5). */
   restoreFull: (file: string): RemoteCommand => ({ argv: ["onedb", "restore", "-v", "-f", file] }),
   /** `--federated` skips the "DB exists" check, so no -f (§4.4 step 5). */
   restoreFederated: (file: string): RemoteCommand => ({ argv: ["onedb", "restore", file, "-v", "--federated"] }),
@@ -68,7 +68,7 @@ export const systemctl = {
   daemonReload: (): RemoteCommand => ({ argv: ["systemctl", "daemon-reload"] }),
 };
 
-/** The configuration an HA leader hands to its followers (reference §3.2 step 5), relative to /. */
+/** The configuration an HA leader hands to its followers (docs/opennebula.md §3.2 step 5), relative to /. */
 export const HA_SYNCED_TREES = ["etc/one", "var/lib/one/remotes/etc"] as const;
 
 /**
@@ -96,7 +96,7 @@ export const onedConf = {
   },
 };
 
-/** monitord.conf: HA front-ends report to the floating IP, not `auto` (reference §2.1 step 7, HA only). */
+/** monitord.conf: HA front-ends report to the floating IP, not `auto` (docs/opennebula.md §2.1 step 7, HA only). */
 export const monitordConf = {
   path: "/etc/one/monitord.conf",
   read: (): RemoteCommand => ({ argv: ["cat", monitordConf.path] }),

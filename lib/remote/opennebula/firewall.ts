@@ -1,5 +1,5 @@
 /**
- * The firewall freeze (reference §4.6): on the master, drop inbound TCP to oned's API (2633, and
+ * The firewall freeze (docs/opennebula.md §4.6): on the master, drop inbound TCP to oned's API (2633, and
  * 2634 gRPC from 7.2) except from localhost and the automation host. Every rule carries our comment,
  * so unfreeze removes exactly ours and nothing an operator added.
  */

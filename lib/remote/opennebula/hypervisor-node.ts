@@ -1,4 +1,4 @@
-/** A hypervisor host's OpenNebula side: its node package and, on KVM, libvirt (reference §2.1 step 12). */
+/** A hypervisor host's OpenNebula side: its node package and, on KVM, libvirt (docs/opennebula.md §2.1 step 12). */
 import { systemctl } from "./commands";
 import { Hypervisor, nodePackage } from "./packages";
 import { LIBVIRT_UNIT } from "./services";

@@ -1,4 +1,4 @@
-/** Front-end package sets and package-manager commands per target version (reference §2.1 step 6). */
+/** Front-end package sets and package-manager commands per target version (docs/opennebula.md §2.1 step 6). */
 import { compareVersions, seriesOf } from "../../model/version";
 import { PackageManager, PackagesConfig } from "../../model/federation";
 import { files } from "./commands";

@@ -1,6 +1,6 @@
 /**
  * Parsers for what the OpenNebula CLI prints over a non-interactive SSH session. They take exactly
- * the formats captured in shared/opennebula/samples and throw ParseError on anything else.
+ * the formats captured in test/fixtures/opennebula and throw ParseError on anything else.
  */
 import { OnefedError } from "../../model/errors";
 
@@ -216,7 +216,7 @@ export function parseSha256(stdout: string): string {
   return m[1];
 }
 
-/** oned.conf's FEDERATION section: the values an HA upgrade must keep per server (reference §3.1). */
+/** oned.conf's FEDERATION section: the values an HA upgrade must keep per server (docs/opennebula.md §3.1). */
 export interface OnedFederation {
   readonly mode: string;
   readonly zoneId: number;

@@ -14,7 +14,7 @@ export interface RemoteCommand {
 
 /**
  * Gives a command ONE_DB_PASSWORD in its own environment, read from stdin by a fixed script, so
- * the password is in no argv (ps), no command log and no rendered line (reference §6 row 15).
+ * the password is in no argv (ps), no command log and no rendered line (docs/opennebula.md §6 row 15).
  */
 export function withDbPassword(cmd: RemoteCommand, password: string | undefined): RemoteCommand {
   if (password === undefined) return cmd;

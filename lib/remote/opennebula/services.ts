@@ -1,4 +1,4 @@
-/** systemd units of the OpenNebula front-end by version (reference §1.3). */
+/** systemd units of the OpenNebula front-end by version (docs/opennebula.md §1.3). */
 import { compareVersions } from "../../model/version";
 
 interface UnitRule {

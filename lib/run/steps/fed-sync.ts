@@ -62,7 +62,7 @@ export const fedSync: StepRun = {
         frontend: fe.target,
         expected: `one FED_INDEX on every zone within ${config.timeouts.syncWaitSeconds} s of the freeze`,
         found: verdict.indexes,
-        next: "A lagging slave may need re-seeding (reference §6 row 6); check oned.log on the master for replication errors, then run the deploy again.",
+        next: "A lagging slave may need re-seeding (docs/opennebula.md §6 row 6); check oned.log on the master for replication errors, then run the deploy again.",
       });
     }
     return { status: "done", summary: `every zone at FED_INDEX ${verdict.index}` };

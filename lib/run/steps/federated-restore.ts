@@ -1,6 +1,6 @@
 /**
  * On one slave, oned stopped, old packages still installed: upload the master's federated backup,
- * prove it by sha256 on both ends, then onedb restore --federated (reference §4.4 step 5).
+ * prove it by sha256 on both ends, then onedb restore --federated (docs/opennebula.md §4.4 step 5).
  */
 import * as fs from "fs";
 import { dbVersionOf } from "../../model/version";

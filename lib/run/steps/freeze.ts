@@ -50,7 +50,7 @@ async function setFirewall(ctx: StepContext, frozen: boolean): Promise<StepOutco
   };
 }
 
-/** Hosts of the master zone's Raft server endpoints (reference §3.1), read while oned runs. */
+/** Hosts of the master zone's Raft server endpoints (docs/opennebula.md §3.1), read while oned runs. */
 async function raftPeers(ctx: StepContext): Promise<string[]> {
   const view = await readRaftView(ctx.zone, await ctx.servers());
   if (!view) {

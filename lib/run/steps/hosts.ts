@@ -1,5 +1,5 @@
 /**
- * Hypervisor hosts (reference §2.1 steps 2, 12, 13): `onehost disable` for the zone's enabled hosts
+ * Hypervisor hosts (docs/opennebula.md §2.1 steps 2, 12, 13): `onehost disable` for the zone's enabled hosts
  * before the freeze (a disabled zone refuses the call), and, once the zone is enabled again,
  * `onehost enable` for exactly those hosts and `onehost sync --force`. Hosts an operator had
  * disabled stay disabled: the list of hosts we disabled is kept on the automation host.

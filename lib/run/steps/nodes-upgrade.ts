@@ -1,5 +1,5 @@
 /**
- * The zone's listed hypervisor hosts (reference §2.1 step 12): opennebula-node-<kvm|lxc> moved to the
+ * The zone's listed hypervisor hosts (docs/opennebula.md §2.1 step 12): opennebula-node-<kvm|lxc> moved to the
  * target release, libvirt restarted on KVM hosts. Runs once the zone's front-end runs the new
  * version and before `onehost sync` (the hosts-enable step), so the hosts never get the new drivers
  * pushed over old node packages. Hosts are upgraded in parallel; one that already has the target is

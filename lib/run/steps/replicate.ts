@@ -1,5 +1,5 @@
 /**
- * HA zones only, after the leader's upgrade and before anything starts (reference §3.2 step 5):
+ * HA zones only, after the leader's upgrade and before anything starts (docs/opennebula.md §3.2 step 5):
  * the leader's full backup restored with `onedb restore -f` on every follower, and the leader's
  * /etc/one and remotes' etc copied over each follower's while the follower keeps its own
  * FEDERATION/SERVER_ID. Everything travels through the automation host, proven by sha256: the

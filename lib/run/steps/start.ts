@@ -1,7 +1,7 @@
 /**
  * Start the target version's services and prove the DB matches the software (`onedb version`
  * exit 0) on every front-end. An HA zone then has to elect exactly one leader with every follower
- * in sync (reference §3.2 steps 6–7) before the step counts as done.
+ * in sync (docs/opennebula.md §3.2 steps 6–7) before the step counts as done.
  */
 import { OpenNebulaFrontend } from "../../remote/opennebula/frontend";
 import { serverIds, waitForRaft } from "../raft";
@@ -30,7 +30,7 @@ export const start: StepRun = {
           zone: ctx.zone,
           expected: `one Raft leader and ${all.length - 1} followers in sync within ${ctx.config.timeouts.syncWaitSeconds} s`,
           found: health.problem,
-          next: "Read /var/log/one/oned.log on every server (a wrong SERVER_ID after a configuration copy is the classic cause, reference §6 row 11), fix it, then run the deploy again.",
+          next: "Read /var/log/one/oned.log on every server (a wrong SERVER_ID after a configuration copy is the classic cause, docs/opennebula.md §6 row 11), fix it, then run the deploy again.",
         });
       }
       raft = "; Raft: one leader, followers in sync";

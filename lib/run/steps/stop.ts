@@ -1,6 +1,6 @@
 /**
  * Stop every OpenNebula service of the zone and prove it: units inactive, oned's lock gone. An HA
- * zone stops its followers first and the leader last (reference §3.2 step 2): the last server
+ * zone stops its followers first and the leader last (docs/opennebula.md §3.2 step 2): the last server
  * down holds the newest committed state, and no follower can win an election meanwhile. The
  * leader is recorded first, since nobody can ask Raft once the zone is down.
  */

@@ -1,5 +1,5 @@
 /**
- * The single front-end procedure without the start (reference §2.1 steps 4–9): config backup,
+ * The single front-end procedure without the start (docs/opennebula.md §2.1 steps 4–9): config backup,
  * repository switch, packages, onecfg upgrade, onedb upgrade -v, onedb fsck.
  */
 import { compareVersions, dbVersionOf } from "../../model/version";
@@ -39,7 +39,7 @@ export const upgrade: StepRun = {
     }
     // HA: packages and configuration on every server, the leader first (a broken repository stops
     // the step before any follower changed), then the followers together; the leader's database is the one
-    // upgraded, and the followers get it in the replicate step (reference §3.2 steps 3–5).
+    // upgraded, and the followers get it in the replicate step (docs/opennebula.md §3.2 steps 3–5).
     await upgradeSoftware(ctx, fe);
     if (isHaZone(zone)) await monitorFloatingIp(ctx, fe);
     await Promise.all(servers.filter((s) => s.frontend !== fe).map((s) => upgradeSoftware(ctx, s.frontend)));
@@ -61,7 +61,7 @@ export const upgrade: StepRun = {
 };
 
 /**
- * HA only (reference §2.1 step 7): monitord on the leader reports to the floating IP — the zone's
+ * HA only (docs/opennebula.md §2.1 step 7): monitord on the leader reports to the floating IP — the zone's
  * endpoint host — instead of `auto`; the replicate step carries the file to the followers. An
  * address the operator set is left alone.
  */
@@ -106,7 +106,7 @@ async function upgradeSoftware(ctx: StepContext, fe: OpenNebulaFrontend): Promis
         next: `Check the repository (${zone.packages.repositoryCommand ? zone.packages.repositoryCommand.join(" ") : zone.packages.repositoryLine.split("\n")[0]}) and the package manager's output, then run the deploy again.`,
       });
     }
-    // Package scripts may start services by themselves (reference §6 row 3).
+    // Package scripts may start services by themselves (docs/opennebula.md §6 row 3).
     const units = await installedStopUnits(fe, config);
     const states = await fe.unitStates(units);
     const restarted = units.filter((u) => states[u] === "active");

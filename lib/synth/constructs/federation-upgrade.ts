@@ -61,7 +61,7 @@ export class FederationUpgrade extends TerraformStack {
       const all = [master, ...slaves];
       this.preflightStep = new StepResource(this, "federation-preflight", { step: "preflight", zone: config.master, config, runner, resourceName: "federation_preflight" });
 
-      // Freeze: slaves first, the master last (a slave's disable goes through the master, §4.5).
+      // Freeze: slaves first, the master last (a slave's disable goes through the master, docs/opennebula.md §4.5).
       for (const z of all) z.hostsDisableStep?.addAfter(this.preflightStep);
       const slaveFreezes = slaves.flatMap((s) => (s.freezeStep ? [s.freezeStep] : []));
       for (const f of slaveFreezes) f.addAfter(this.preflightStep);

@@ -1,6 +1,6 @@
 /**
  * One zone of a type A (maintenance) upgrade: its own chain, no edge to any other zone, so one
- * zone's failure does not block the others (reference §2.2, §4.2).
+ * zone's failure does not block the others (docs/opennebula.md §2.2, §4.2).
  */
 import { Construct } from "constructs";
 import { FederationConfig, isHaZone, ZoneConfig } from "../../model/federation";

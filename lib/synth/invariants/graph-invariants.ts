@@ -37,7 +37,7 @@ export class GraphInvariants implements IValidation {
       if (!own) errors.push(`${label(change)} has no safety-backup step: nothing is changed without a full backup first`);
       else mustFollow(change, own, "nothing is changed before the zone's full safety backup");
     }
-    // HA zones: the followers get the upgraded leader's DB before any server starts (§3.2).
+    // HA zones: the followers get the upgraded leader's DB before any server starts (docs/opennebula.md §3.2).
     for (const start of of("start").filter((s) => s.zone.frontends.length > 1)) {
       const own = of("replicate").find((r) => r.zone.id === start.zone.id);
       if (!own) errors.push(`${label(start)} has no replicate step: an HA zone's followers never start on their own old DB`);
