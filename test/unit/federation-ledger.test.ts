@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ZoneConfig } from "../../lib/model/federation";
-import { entryFile, LOCK_FILE, RunIdentity } from "../../lib/model/ledger";
+import { entryFile, LOCK_FILE, RunIdentity, serializeRecord } from "../../lib/model/ledger";
 import { ExitCode } from "../../lib/model/exit-codes";
 import { RemoteLedgerStore } from "../../lib/remote/opennebula/ledger-store";
 import { RemoteMachine } from "../../lib/remote/opennebula/remote-machine";
@@ -82,16 +82,19 @@ describe("FederationLedger", () => {
     const { stores } = servers(1);
     const ledger = new FederationLedger("prod", stores, runA);
     await ledger.record("safety-backup", zone, { sha256: "a".repeat(64) });
-    // The same write, its content half sent, then the writer killed (a lost SSH session).
-    const cmd = ledgerFiles.write(stores[0].dir, entryFile("safety-backup", 100), '{"kind":"entry","format":"onefed-ledger/1","step":"safety-backup"');
+    // A new version of the record, half of it sent, then the session lost: the remote side sees its stdin close.
+    const record = serializeRecord({ ...(await ledger.read()).entries[0], evidence: { sha256: "b".repeat(64) } });
+    const cmd = ledgerFiles.write(stores[0].dir, entryFile("safety-backup", 100), record);
     const child = spawn("/bin/sh", ["-c", renderCommand(cmd)], { stdio: ["pipe", "ignore", "ignore"] });
-    child.stdin.write(cmd.stdin!);
+    child.stdin.write(record.slice(0, record.length / 2));
     const deadline = Date.now() + 5000;
     while (!fs.readdirSync(stores[0].dir).some((f) => f.startsWith(".tmp.")) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     expect(fs.readdirSync(stores[0].dir).some((f) => f.startsWith(".tmp."))).toBe(true);
-    child.kill("SIGKILL");
+    child.stdin.end();
     await new Promise((r) => child.on("close", r));
+    await new Promise((r) => setTimeout(r, 200));
     expect((await ledger.read()).entries.map((e) => e.evidence)).toEqual([{ sha256: "a".repeat(64) }]);
+    expect(fs.readdirSync(stores[0].dir).filter((f) => f.startsWith(".tmp."))).toEqual([]);
   });
 
   it("refuses to read a copy that holds something that is no ledger record", async () => {
