@@ -37,8 +37,12 @@ describe("the federation builder", () => {
   });
 
   it("writes a file that loads where it is written", () => {
-    const file = seedFederation().with({ terraform: { stateFile: "./terraform.tfstate" } }).write();
-    const config = seedFederation().with({ terraform: { stateFile: "./terraform.tfstate" } }).load(path.dirname(file));
+    const file = seedFederation()
+      .with({ terraform: { stateFile: "./terraform.tfstate" } })
+      .write();
+    const config = seedFederation()
+      .with({ terraform: { stateFile: "./terraform.tfstate" } })
+      .load(path.dirname(file));
     expect(config.sourcePath).toBe(file);
     expect(config.stateFile).toBe(path.join(path.dirname(file), "terraform.tfstate"));
     expect(config.ssh.privateKeyPath).toBe(path.join(path.dirname(file), "id_ed25519_fixture"));

@@ -69,7 +69,14 @@ const waitOnly = (step: StepResource | undefined, ...after: StepResource[]) => s
 const remove = (step: StepResource | undefined) => step!.node.scope!.node.tryRemoveChild(step!.node.id);
 /** Adds a stray `name` step on zone `zoneId`. */
 const stray = (stack: FederationUpgrade, config: FederationConfig, name: "backup" | "restore", zoneId: number, ...after: StepResource[]) =>
-  new StepResource(stack, `stray-${name}-${zoneId}`, { step: name, zone: config.zones.find((z) => z.id === zoneId)!, config, runner, after, resourceName: `stray_${name}_${zoneId}` });
+  new StepResource(stack, `stray-${name}-${zoneId}`, {
+    step: name,
+    zone: config.zones.find((z) => z.id === zoneId)!,
+    config,
+    runner,
+    after,
+    resourceName: `stray_${name}_${zoneId}`,
+  });
 
 interface Case {
   /** What is broken, in the test's name. */
@@ -88,7 +95,9 @@ const RULES: ReadonlyArray<readonly [GraphRule, readonly Case[]]> = [
         broken: "the master upgrades right after its stop",
         shape: "type B",
         edit: (s) => waitOnly(s.master!.upgradeStep, ...s.zones.map((z) => z.stopStep)),
-        violations: ["upgrade of zone 0 (M-EU-FR) does not wait for safety-backup of zone 0 (M-EU-FR): nothing is changed before the zone's full safety backup"],
+        violations: [
+          "upgrade of zone 0 (M-EU-FR) does not wait for safety-backup of zone 0 (M-EU-FR): nothing is changed before the zone's full safety backup",
+        ],
       },
       {
         broken: "a zone without a safety backup",
@@ -105,7 +114,9 @@ const RULES: ReadonlyArray<readonly [GraphRule, readonly Case[]]> = [
         broken: "an HA slave starts right after its upgrade",
         shape: "type B, HA master and slave",
         edit: (s) => waitOnly(zone(s, 101).startStep, zone(s, 101).upgradeStep),
-        violations: ["start of zone 101 (S-US-CA) does not wait for replicate of zone 101 (S-US-CA): an HA zone starts only once every follower holds the leader's upgraded DB"],
+        violations: [
+          "start of zone 101 (S-US-CA) does not wait for replicate of zone 101 (S-US-CA): an HA zone starts only once every follower holds the leader's upgraded DB",
+        ],
       },
       {
         broken: "an HA master without a replicate step",
@@ -144,7 +155,9 @@ const RULES: ReadonlyArray<readonly [GraphRule, readonly Case[]]> = [
         broken: "onehost sync right after the unfreeze",
         shape: "type B, nodes and hosts.manage",
         edit: (s) => waitOnly(zone(s, 100).hostsEnableStep, zone(s, 100).unfreezeStep!),
-        violations: ["hosts-enable of zone 100 (S-EU-GE) does not wait for nodes of zone 100 (S-EU-GE): onehost sync pushes the new drivers only once the node packages are upgraded"],
+        violations: [
+          "hosts-enable of zone 100 (S-EU-GE) does not wait for nodes of zone 100 (S-EU-GE): onehost sync pushes the new drivers only once the node packages are upgraded",
+        ],
       },
       {
         broken: "nodes without a hosts-enable step",
@@ -347,7 +360,9 @@ const RULES: ReadonlyArray<readonly [GraphRule, readonly Case[]]> = [
         broken: "hosts enabled right after the start",
         shape: "type B, nodes and hosts.manage",
         edit: (s) => waitOnly(zone(s, 101).hostsEnableStep, zone(s, 101).startStep),
-        violations: ["hosts-enable of zone 101 (S-US-CA) does not wait for unfreeze of zone 101 (S-US-CA): hosts are enabled only after their zone is enabled again"],
+        violations: [
+          "hosts-enable of zone 101 (S-US-CA) does not wait for unfreeze of zone 101 (S-US-CA): hosts are enabled only after their zone is enabled again",
+        ],
       },
     ],
   ],
@@ -389,9 +404,10 @@ describe("the upgrade graph pack", () => {
   const dir = path.resolve(__dirname, "../../lib/synth/invariants");
   const machinery = ["graph-invariants.ts", "graph-rule.ts", "step-graph.ts", "upgrade-graph-pack.ts"];
 
-  it("holds every rule file once, each rule's id being its file name, each with a table above", () => {
+  it("holds every rule file once, each rule's id being its file name, each with a table above", async () => {
     const files = fs.readdirSync(dir).filter((f) => f.endsWith(".ts") && !machinery.includes(f));
-    const fromFiles = files.map((f) => Object.values(require(path.join(dir, f)) as Record<string, GraphRule>)[0]);
+    const modules = (await Promise.all(files.map((f) => import(path.join(dir, f))))) as Record<string, GraphRule>[];
+    const fromFiles = modules.map((m) => Object.values(m)[0]);
     expect(fromFiles.map((r) => r.id).sort()).toEqual(files.map((f) => f.replace(/\.ts$/, "")).sort());
     expect([...UPGRADE_GRAPH_PACK].sort((a, b) => a.id.localeCompare(b.id))).toEqual([...fromFiles].sort((a, b) => a.id.localeCompare(b.id)));
     expect(RULES.map(([rule]) => rule.id).sort()).toEqual(UPGRADE_GRAPH_PACK.map((r) => r.id).sort());
@@ -418,7 +434,10 @@ describe("the upgrade graph pack", () => {
           rule: "slave-restores-before-upgrade",
           message: "upgrade of zone 100 (S-EU-GE) does not wait for restore of zone 100 (S-EU-GE): a slave is never upgraded before its own restore",
         },
-        { rule: "stop-after-preflight", message: "stop of zone 101 (S-US-CA) does not wait for preflight of zone 0 (M-EU-FR): nothing stops before every preflight passed" },
+        {
+          rule: "stop-after-preflight",
+          message: "stop of zone 101 (S-US-CA) does not wait for preflight of zone 0 (M-EU-FR): nothing stops before every preflight passed",
+        },
       ]),
     );
     expect(new GraphInvariants(stack).validate()).toEqual(violations.map((v) => v.message));

@@ -55,7 +55,13 @@ export class FederationUpgrade extends TerraformStack {
       this.slaves = slaves;
       this.zones = [master, ...slaves];
       const all = [master, ...slaves];
-      this.preflightStep = new StepResource(this, "federation-preflight", { step: "preflight", zone: config.master, config, runner, resourceName: "federation_preflight" });
+      this.preflightStep = new StepResource(this, "federation-preflight", {
+        step: "preflight",
+        zone: config.master,
+        config,
+        runner,
+        resourceName: "federation_preflight",
+      });
 
       // Freeze: slaves first, the master last (a slave's disable goes through the master, §4.5).
       for (const z of all) z.hostsDisableStep?.addAfter(this.preflightStep);
@@ -86,7 +92,10 @@ export class FederationUpgrade extends TerraformStack {
       // Verify once the freeze is lifted everywhere (or, without one, once every zone runs again).
       for (const z of all) z.verifyStep.addAfter(...all.map((x) => x.hostsEnableStep ?? x.unfreezeStep ?? x.startStep));
 
-      new TerraformOutput(this, "federated_backup_artifact", { value: this.backup.artifactPath, description: "Federated backup on the automation host (mode 0600)" });
+      new TerraformOutput(this, "federated_backup_artifact", {
+        value: this.backup.artifactPath,
+        description: "Federated backup on the automation host (mode 0600)",
+      });
       new TerraformOutput(this, "federated_backup_checksum_file", { value: this.backup.checksumPath });
     }
     for (const z of this.zones) {
@@ -111,7 +120,10 @@ function driftOutput(report: DriftReport): Record<string, unknown> {
   return {
     verdict: report.couldNotCheck ? "could-not-check" : report.ready ? "ready" : "drift",
     findings: report.results.filter((r) => r.status === "finding").map((r) => `[${r.check}] ${r.summary}`),
-    observed: report.facts.frontends.map((f) => `zone ${f.zoneId} ${f.frontend}: ${f.error ? "unreachable" : `${f.installedVersion} db ${f.db?.shared}/${f.db?.local} oned ${f.services?.["opennebula"]}`}`),
+    observed: report.facts.frontends.map(
+      (f) =>
+        `zone ${f.zoneId} ${f.frontend}: ${f.error ? "unreachable" : `${f.installedVersion} db ${f.db?.shared}/${f.db?.local} oned ${f.services?.["opennebula"]}`}`,
+    ),
   };
 }
 

@@ -61,7 +61,8 @@ export class Zone extends Construct {
     this.startStep = step("start", [this.replicateStep ?? this.upgradeStep]);
     if (frozen) this.unfreezeStep = step("unfreeze", [this.startStep]);
     if (props.zone.nodes.length > 0) this.nodesStep = step("nodes", [this.startStep]);
-    if (props.config.hosts.manage) this.hostsEnableStep = step("hosts-enable", [this.unfreezeStep ?? this.startStep, ...(this.nodesStep ? [this.nodesStep] : [])]);
+    if (props.config.hosts.manage)
+      this.hostsEnableStep = step("hosts-enable", [this.unfreezeStep ?? this.startStep, ...(this.nodesStep ? [this.nodesStep] : [])]);
     this.verifyStep = step("verify", [this.hostsEnableStep ?? this.unfreezeStep ?? this.startStep]);
   }
 }

@@ -6,5 +6,7 @@ export const restoreAfterFederatedBackup: GraphRule = {
   description: "every federated restore waits for the federated backup",
   appliesTo: coordinated,
   check: (graph) =>
-    graph.of("restore").flatMap((restore) => graph.of("backup").flatMap((b) => graph.mustFollow(restore, b, "a slave restores only the upgraded master's backup"))),
+    graph
+      .of("restore")
+      .flatMap((restore) => graph.of("backup").flatMap((b) => graph.mustFollow(restore, b, "a slave restores only the upgraded master's backup"))),
 };

@@ -5,5 +5,6 @@ export const stopAfterPreflight: GraphRule = {
   id: "stop-after-preflight",
   description: "every stop waits for every preflight",
   appliesTo: coordinated,
-  check: (graph) => graph.of("stop").flatMap((stop) => graph.of("preflight").flatMap((p) => graph.mustFollow(stop, p, "nothing stops before every preflight passed"))),
+  check: (graph) =>
+    graph.of("stop").flatMap((stop) => graph.of("preflight").flatMap((p) => graph.mustFollow(stop, p, "nothing stops before every preflight passed"))),
 };

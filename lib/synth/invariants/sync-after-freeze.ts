@@ -5,5 +5,6 @@ export const syncAfterFreeze: GraphRule = {
   id: "sync-after-freeze",
   description: "the federation sync waits for every freeze",
   appliesTo: coordinated,
-  check: (graph) => graph.of("sync").flatMap((sync) => graph.of("freeze").flatMap((f) => graph.mustFollow(sync, f, "FED_INDEX means something only once writes are frozen"))),
+  check: (graph) =>
+    graph.of("sync").flatMap((sync) => graph.of("freeze").flatMap((f) => graph.mustFollow(sync, f, "FED_INDEX means something only once writes are frozen"))),
 };

@@ -8,6 +8,8 @@ export const typeAZonesIndependent: GraphRule = {
   appliesTo: zoneByZone,
   check: (graph) =>
     graph.steps.flatMap((s) =>
-      [...graph.ancestors(s)].filter((a) => a.zone.id !== s.zone.id).map((a) => `${stepLabel(s)} waits for ${stepLabel(a)}: type A zones must not wait for each other`),
+      [...graph.ancestors(s)]
+        .filter((a) => a.zone.id !== s.zone.id)
+        .map((a) => `${stepLabel(s)} waits for ${stepLabel(a)}: type A zones must not wait for each other`),
     ),
 };

@@ -6,5 +6,7 @@ export const unfreezeAfterEveryStart: GraphRule = {
   description: "every unfreeze waits for every zone's start",
   appliesTo: coordinated,
   check: (graph) =>
-    graph.of("unfreeze").flatMap((u) => graph.of("start").flatMap((s) => graph.mustFollow(u, s, "the freeze is lifted only once every zone runs the new version"))),
+    graph
+      .of("unfreeze")
+      .flatMap((u) => graph.of("start").flatMap((s) => graph.mustFollow(u, s, "the freeze is lifted only once every zone runs the new version"))),
 };
