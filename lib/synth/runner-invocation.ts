@@ -1,10 +1,10 @@
 import { shellJoin } from "../remote/ssh/shell-quote";
 
-/** How a step resource calls the runner on the automation host. */
+/** How a step resource calls the runner on the automation host (synthesize() uses defaultRunner()). */
 export interface RunnerInvocation {
-  /** Program and leading arguments, e.g. ["/usr/bin/node", "/opt/onefed/dist/lib/cli/onefed.js"]. */
+  /** Program and leading arguments, e.g. ["/usr/bin/node", "/opt/onefed/dist/lib/cli/onefed.js"]; required. */
   readonly command: readonly string[];
-  /** Absolute path of the federation file the runner loads (the one the stack was built from). */
+  /** Absolute path of the federation file the runner loads (the one the stack was built from); required. */
   readonly configPath: string;
 }
 

@@ -34,7 +34,12 @@ export const STEP_PLANS: Readonly<Record<StepName, StepPlan>> = {
     renderCommand(onedb.version()),
     renderCommand(onezone.listCsv()),
     ...(config.zones.some(isHaZone)
-      ? [`HA zones ${config.zones.filter(isHaZone).map((z) => z.id).join(",")}: ${renderCommand(onedConf.readFederation())}, ${renderCommand(onezone.showJson(0)).replace(" 0 ", " <zone> ")}`]
+      ? [
+          `HA zones ${config.zones
+            .filter(isHaZone)
+            .map((z) => z.id)
+            .join(",")}: ${renderCommand(onedConf.readFederation())}, ${renderCommand(onezone.showJson(0)).replace(" 0 ", " <zone> ")}`,
+        ]
       : []),
     `checks ${PREFLIGHT_PACK.map((c) => c.id).join(",")}`,
     `expect ${config.fromVersion}`,
@@ -52,7 +57,9 @@ export const STEP_PLANS: Readonly<Record<StepName, StepPlan>> = {
     renderCommand(repositorySwitchCommand(zone.packages, config.toVersion)),
     renderCommand(upgradeCommand(zone.packages.manager, frontendPackages(config.toVersion, zone.packages.manager))),
     renderCommand(onecfg.upgrade()),
-    ...(isHaZone(zone) ? ["packages and onecfg on every server; onedb on the leader only", renderCommand(monitordConf.setMonitorAddress(floatingIpOf(zone)))] : []),
+    ...(isHaZone(zone)
+      ? ["packages and onecfg on every server; onedb on the leader only", renderCommand(monitordConf.setMonitorAddress(floatingIpOf(zone)))]
+      : []),
     renderCommand(onedb.upgrade(`${config.backup.remoteDirectory}/…`)),
     renderCommand(onedb.fsck(`${config.backup.remoteDirectory}/…`)),
     zone.role === "slave" ? `requires shared DB ${dbVersionOf(config.toVersion)} from the federated restore` : "master: shared migrators run here",
@@ -73,7 +80,11 @@ export const STEP_PLANS: Readonly<Record<StepName, StepPlan>> = {
   start: (zone, config) => [
     renderCommand(systemctl.start(unitsToStart(config.toVersion))),
     renderCommand(onedb.version()),
-    ...(isHaZone(zone) ? [`${renderCommand(onezone.showJson(zone.id))} until one leader and ${zone.frontends.length - 1} followers in sync (${config.timeouts.syncWaitSeconds}s)`] : []),
+    ...(isHaZone(zone)
+      ? [
+          `${renderCommand(onezone.showJson(zone.id))} until one leader and ${zone.frontends.length - 1} followers in sync (${config.timeouts.syncWaitSeconds}s)`,
+        ]
+      : []),
   ],
   nodes: (zone, config) => [
     `hosts ${zone.nodes.map((n) => `${n.name}=${hostPort(n)}`).join(" ")}`,

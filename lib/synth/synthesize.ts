@@ -18,17 +18,26 @@ export function defaultRunner(configPath: string): RunnerInvocation {
 }
 
 export interface SynthesizeOptions {
-  /** Federation file. @default $FEDERATION_CONFIG or ./federation.yaml */
+  /** Federation file. @default $FEDERATION_CONFIG, else ./federation.yaml (resolveConfigPath) */
   readonly configPath?: string;
-  /** cdktf output directory. @default $CDKTF_OUTDIR or cdktf.out */
+  /** cdktf output directory. @default $CDKTF_OUTDIR, else cdktf.out (cdktf's App) */
   readonly outdir?: string;
   /** Null provider version to require (our offline mirror's). @default $ONEFED_NULL_PROVIDER_VERSION, else the binding's 3.2.4 */
   readonly nullProviderVersion?: string;
-  /** Live drift-check result to publish as the `drift_check` output, so `cdktf diff` shows drift. @default none */
+  /** Live drift-check result to publish as the `drift_check` output, so `cdktf diff` shows drift. @default no drift_check output */
   readonly drift?: DriftReport;
 }
 
-export function synthesize(opts: SynthesizeOptions = {}): { stack: string; outdir: string } {
+/** What synthesize() wrote. */
+export interface SynthesizeResult {
+  /** The stack's name: its directory under `<outdir>/stacks`. */
+  readonly stack: string;
+  /** The cdktf output directory it was written to. */
+  readonly outdir: string;
+}
+
+/** Loads the federation file and writes its stack; a bad file throws ConfigError, a broken graph the invariants' validation error. */
+export function synthesize(opts: SynthesizeOptions = {}): SynthesizeResult {
   const config = loadConfig(opts.configPath);
   const app = new App(opts.outdir ? { outdir: opts.outdir } : {});
   new FederationUpgrade(app, stackName(config), {

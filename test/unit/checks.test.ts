@@ -1,14 +1,11 @@
 /** Each check, table-driven: compliant and non-compliant facts, and the message an operator reads. */
-import * as fs from "fs";
-import * as path from "path";
 import { FederationFacts, FrontendFacts } from "../../lib/checks/facts";
 import { PREFLIGHT_PACK, READINESS_PACK, runPack } from "../../lib/checks/packs";
 import { renderDriftTable } from "../../lib/checks/report-table";
-import { parseConfig } from "../../lib/config/load-config";
 import { ZoneListRow } from "../../lib/remote/opennebula/parsers";
+import { seedFederation } from "../support/federation-builder";
 
-const FIXTURE = path.resolve(__dirname, "../fixtures/federation.yaml");
-const config = parseConfig(fs.readFileSync(FIXTURE, "utf8"), FIXTURE);
+const config = seedFederation().parse();
 
 function healthy(): FederationFacts {
   const frontends: FrontendFacts[] = config.zones.map((z) => ({
@@ -62,8 +59,10 @@ describe("readiness checks", () => {
   });
 
   it("refuse an HA MySQL zone whose servers name different databases", () => {
-    const text = fs.readFileSync(FIXTURE, "utf8").replace("frontends: [ { host: 192.168.150.3 } ]", "frontends: [ { host: 192.168.150.3 }, { host: 192.168.150.31 } ]");
-    const mysql = parseConfig(text + "database: { backend: mysql }\n", FIXTURE);
+    const mysql = seedFederation()
+      .withHa(101, ["192.168.150.3", "192.168.150.31"])
+      .with({ database: { backend: "mysql" } })
+      .parse();
     const facts = healthy();
     const servers: FrontendFacts[] = [
       { ...facts.frontends[2], dbName: "opennebula" },

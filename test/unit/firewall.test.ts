@@ -1,18 +1,17 @@
-import * as fs from "fs";
-import * as path from "path";
 import { Testing } from "../../lib/synth/cdk";
-import { parseConfig } from "../../lib/config/load-config";
 import { FederationUpgrade } from "../../lib/synth/constructs/federation-upgrade";
 import { GraphInvariants } from "../../lib/synth/invariants/graph-invariants";
 import { apiPorts, freezeComment, freezeRules, iptables, parseOurRules } from "../../lib/remote/opennebula/firewall";
 import { renderCommand } from "../../lib/remote/opennebula/remote-command";
+import { FederationBuilder, seedFederation } from "../support/federation-builder";
 
-const FIXTURE = path.resolve(__dirname, "../fixtures/federation.yaml");
-const text = fs.readFileSync(FIXTURE, "utf8");
+const seed = seedFederation();
+/** A 6.0 → 6.2 federation: before `onezone disable` exists. */
+const from60 = seed.with({ federation: { fromVersion: "6.0.0", toVersion: "6.2.0" } });
 const runner = { command: ["/usr/bin/node", "/opt/onefed/dist/lib/cli/onefed.js"], configPath: "/etc/onefed/federation.yaml" };
-const problems = (t: string) => {
+const problems = (federation: FederationBuilder) => {
   try {
-    parseConfig(t, FIXTURE);
+    federation.parse();
     return "";
   } catch (e) {
     return (e as Error).message;
@@ -21,18 +20,18 @@ const problems = (t: string) => {
 
 describe("freeze method", () => {
   it("defaults to onezone-disable from 6.2 and to firewall before", () => {
-    expect(parseConfig(text, FIXTURE).freeze.method).toBe("onezone-disable");
-    expect(parseConfig(text.replace('fromVersion: "6.10.0", toVersion: "7.0.0"', 'fromVersion: "6.0.0", toVersion: "6.2.0"'), FIXTURE).freeze.method).toBe("firewall");
+    expect(seed.parse().freeze.method).toBe("onezone-disable");
+    expect(from60.parse().freeze.method).toBe("firewall");
   });
   it("refuses onezone-disable before 6.2, and none without an acknowledgement", () => {
-    expect(problems(text.replace('fromVersion: "6.10.0", toVersion: "7.0.0"', 'fromVersion: "6.0.0", toVersion: "6.2.0"') + "freeze: { method: onezone-disable }\n")).toMatch(
+    expect(problems(from60.withFreeze("onezone-disable"))).toMatch(
       /freeze\.method: onezone-disable needs 6\.2\.0 or later, but fromVersion is 6\.0\.0/,
     );
-    expect(problems(text + "freeze: { method: none }\n")).toMatch(/set freeze\.acknowledgeNoFreeze: true/);
-    expect(problems(text + "freeze: { method: none, acknowledgeNoFreeze: true }\n")).toBe("");
+    expect(problems(seed.withFreeze("none"))).toMatch(/set freeze\.acknowledgeNoFreeze: true/);
+    expect(problems(seed.withFreeze("none", { acknowledgeNoFreeze: true }))).toBe("");
   });
   it("refuses sources older than 5.12", () => {
-    expect(problems(text.replace('fromVersion: "6.10.0"', 'fromVersion: "5.10.0"'))).toMatch(/older than 5\.12\.0; before 5\.12 onedb cannot read oned\.conf/);
+    expect(problems(seed.with({ federation: { fromVersion: "5.10.0" } }))).toMatch(/older than 5\.12\.0; before 5\.12 onedb cannot read oned\.conf/);
   });
 });
 
@@ -65,7 +64,7 @@ describe("firewall rules", () => {
 });
 
 describe("a 6.0 → 6.2 stack", () => {
-  const config = parseConfig(text.replace('fromVersion: "6.10.0", toVersion: "7.0.0"', 'fromVersion: "6.0.0", toVersion: "6.2.0"') + "backup: { localDirectory: /var/lib/onefed/artifacts }\n", FIXTURE);
+  const config = from60.with({ backup: { localDirectory: "/var/lib/onefed/artifacts" } }).parse();
   it("freezes with the firewall on the master only, and proves its invariants", () => {
     const stack = new FederationUpgrade(Testing.app(), "fw", { config, runner });
     const json = JSON.parse(Testing.synth(stack));
@@ -77,7 +76,7 @@ describe("a 6.0 → 6.2 stack", () => {
     expect(new GraphInvariants(stack).validate()).toEqual([]);
   });
   it("has no freeze at all with method none", () => {
-    const none = parseConfig(text + "freeze: { method: none, acknowledgeNoFreeze: true }\n", FIXTURE);
+    const none = seed.withFreeze("none", { acknowledgeNoFreeze: true }).parse();
     const res = JSON.parse(Testing.synth(new FederationUpgrade(Testing.app(), "n", { config: none, runner }))).resource.null_resource;
     expect(Object.keys(res).some((n) => /freeze/.test(n))).toBe(false);
     expect(res.federation_sync.depends_on).toEqual(["null_resource.federation_preflight"]);
@@ -94,7 +93,7 @@ describe("hypervisor hosts (hosts.manage)", () => {
     ]);
   });
   it("disable hosts before the zone's freeze and enable them after its unfreeze", () => {
-    const config = parseConfig(text + "hosts: { manage: true }\nbackup: { localDirectory: /var/lib/onefed/artifacts }\n", FIXTURE);
+    const config = seed.with({ hosts: { manage: true }, backup: { localDirectory: "/var/lib/onefed/artifacts" } }).parse();
     const stack = new FederationUpgrade(Testing.app(), "h", { config, runner });
     const res = JSON.parse(Testing.synth(stack)).resource.null_resource;
     expect(res.zone_100_freeze.depends_on).toContain("null_resource.zone_100_hosts_disable");

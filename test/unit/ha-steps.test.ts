@@ -6,20 +6,18 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseConfig } from "../../lib/config/load-config";
 import { FederationConfig, ZoneConfig } from "../../lib/model/federation";
 import { STEPS } from "../../lib/run/steps/catalog";
 import { readHaRecord } from "../../lib/run/raft";
 import { StepName } from "../../lib/model/steps";
 import { dbVersionText, FakeTransport, fakeStepContext, Reply } from "../support/fake-frontend";
+import { seedFederation } from "../support/federation-builder";
 
-const FIXTURE = path.resolve(__dirname, "../fixtures/federation.yaml");
 const HOSTS = ["192.168.150.3", "192.168.150.31", "192.168.150.32"];
 
 function haConfig(): FederationConfig {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "onefed-ha-"));
-  const text = fs.readFileSync(FIXTURE, "utf8").replace("frontends: [ { host: 192.168.150.3 } ]", `frontends: [ ${HOSTS.map((h) => `{ host: ${h} }`).join(", ")} ]`);
-  return parseConfig(text + `backup: { localDirectory: ${dir} }\n`, FIXTURE);
+  return seedFederation().withHa(101, HOSTS).with({ backup: { localDirectory: dir } }).parse();
 }
 
 const onedConf = (serverId: number) => `FEDERATION = [\n    MODE          = "SLAVE",\n    ZONE_ID       = 101,\n    SERVER_ID     = ${serverId},\n    MASTER_ONED   = "http://192.168.150.1:2633/RPC2"\n]\n`;

@@ -1,16 +1,16 @@
 /** The nodes step on scripted hypervisor hosts: upgrade, leave alone, refuse. */
-import * as fs from "fs";
-import * as path from "path";
-import { parseConfig } from "../../lib/config/load-config";
 import { NodeConfig } from "../../lib/model/federation";
 import { STEPS } from "../../lib/run/steps/catalog";
 import { FakeTransport, fakeStepContext, Reply } from "../support/fake-frontend";
+import { seedFederation } from "../support/federation-builder";
 
-const FIXTURE = path.resolve(__dirname, "../fixtures/federation.yaml");
-const text = fs
-  .readFileSync(FIXTURE, "utf8")
-  .replace("frontends: [ { host: 192.168.150.2 } ]", "frontends: [ { host: 192.168.150.2 } ], nodes: [ { name: kvm-ge-1, host: 192.168.150.21 }, { name: lxc-ge-2, host: 192.168.150.22, hypervisor: lxc } ]");
-const config = parseConfig(text + "hosts: { manage: true }\n", FIXTURE);
+const config = seedFederation()
+  .withNodes(100, [
+    { name: "kvm-ge-1", host: "192.168.150.21" },
+    { name: "lxc-ge-2", host: "192.168.150.22", hypervisor: "lxc" },
+  ])
+  .with({ hosts: { manage: true } })
+  .parse();
 const zone = config.zones[1];
 
 /** A host whose node package is at `version` until the upgrade moves it to `upgradesTo`. */

@@ -12,8 +12,8 @@ import { BUNDLE_FORMAT, readBundle, writeBundle, type ReviewBundle } from "../..
 import { StalePlanError } from "../../lib/terraform/errors";
 import { PlanBundleError, ReviewInputError } from "../../lib/terraform/review/errors";
 import { readStateFingerprint, sha256File, sha256Of, statePathOf } from "../../lib/terraform/review/fingerprint";
+import { seedFederation } from "../support/federation-builder";
 
-const FIXTURES = path.resolve(__dirname, "../fixtures");
 const made: string[] = [];
 afterAll(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 /** A temporary directory removed after the file's tests. */
@@ -24,12 +24,13 @@ const tempDir = (prefix: string): string => {
 };
 const engine = { kind: "terraform", version: "1.11.4", binary: "/usr/local/bin/terraform", env: {} } as unknown as Engine;
 
+/** The seed federation with its own state file, beside the federation file. */
+const workspaceFederation = seedFederation().with({ terraform: { stateFile: "./terraform.tfstate" } });
+
 /** A federation directory with the seed file (own state file) and a bundle as `onefed plan` writes it. */
 function workspace(): { dir: string; config: string; planDir: string; bundle: ReviewBundle } {
   const dir = tempDir("onefed-review-");
-  for (const f of ["id_ed25519_fixture", "id_ed25519_fixture.pub", "known_hosts"]) fs.copyFileSync(path.join(FIXTURES, f), path.join(dir, f));
-  const config = path.join(dir, "federation.yaml");
-  fs.writeFileSync(config, fs.readFileSync(path.join(FIXTURES, "federation.yaml"), "utf8").replace(/^zones:/m, "terraform: { stateFile: ./terraform.tfstate }\nzones:"));
+  const config = workspaceFederation.write(dir);
   const { stack, outdir } = synthesize({ configPath: config, outdir: path.join(dir, "cdktf.out") });
   const stackDir = path.join(outdir, "stacks", stack);
   const cdkText = fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8");
@@ -108,7 +109,7 @@ describe("whatChangedSince", () => {
 
   it("notices a federation file that now synthesizes another stack", () => {
     const { config, planDir, bundle } = workspace();
-    fs.writeFileSync(config, fs.readFileSync(config, "utf8").replace("S-US-CA", "S-US-NY"));
+    workspaceFederation.withZone(101, { name: "S-US-NY" }).write(path.dirname(config));
     const changes = whatChangedSince(bundle, config, engine, planDir);
     expect(changes.join("\n")).toMatch(/the synthesized stack differs from the one planned \(cdk.tf.json sha256/);
   });

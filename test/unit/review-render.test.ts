@@ -10,6 +10,7 @@ import { GITHUB_COMMENT_LIMIT, renderReview, type ReviewInput } from "../../lib/
 import { buildStepGraph } from "../../lib/terraform/review/step-graph";
 import { classifyUpgrade } from "../../lib/terraform/review/upgrade-kind";
 import { DRIFTED, FIXTURE_DIR, IDENTITY, planTextFromSynth, READY_DRIFT, resumePlanText, seedConfig, synthJson } from "../fixtures/review/seed-inputs";
+import { seedFederation } from "../support/federation-builder";
 
 /** Compares with the committed golden file; UPDATE_GOLDEN=1 rewrites it (read the diff). */
 function expectGolden(name: string, text: string): void {
@@ -90,8 +91,7 @@ describe("a per-zone (type A) plan", () => {
 
 describe("an HA federation", () => {
   it("marks HA zones in the federation table and lists their replicate steps", () => {
-    const text = fs.readFileSync(path.resolve(FIXTURE_DIR, "../federation.yaml"), "utf8").replace("frontends: [ { host: 192.168.150.3 } ]", "frontends: [ { host: 192.168.150.3 }, { host: 192.168.150.31 }, { host: 192.168.150.32 } ]");
-    const config = seedConfig(text);
+    const config = seedFederation().withHa(101, ["192.168.150.3", "192.168.150.31", "192.168.150.32"]).parse();
     const json = synthJson(config);
     const review = renderReview({ config, plan: parsePlanJson(planTextFromSynth(json)), graph: buildStepGraph(json) });
     expect(review).toContain("| 101 | S-US-CA | slave | `http://192.168.150.3:2633/RPC2` | HA, 3 Raft servers: `192.168.150.3:22`, `192.168.150.31:22`, `192.168.150.32:22` |");
@@ -114,17 +114,12 @@ describe("classifyUpgrade", () => {
 
 describe("the GitHub comment limit", () => {
   const bigConfig = (slaves: number) => {
-    const zones = Array.from({ length: slaves }, (_, i) => `  - { id: ${100 + i}, name: S-${i}, role: slave, endpoint: "http://10.1.${i >> 8}.${i & 255}:2633/RPC2", frontends: [ { host: 10.1.${i >> 8}.${i & 255} } ] }`);
-    return seedConfig(
-      [
-        'federation: { name: big, fromVersion: "6.10.0", toVersion: "7.0.0" }',
-        "ssh: { user: root, privateKeyPath: ./id_ed25519_fixture, knownHostsPath: ./known_hosts }",
-        "zones:",
-        '  - { id: 0, name: M, role: master, endpoint: "http://10.0.0.1:2633/RPC2", frontends: [ { host: 10.0.0.1 } ] }',
-        ...zones,
-        "",
-      ].join("\n"),
-    );
+    const host = (i: number) => `10.1.${i >> 8}.${i & 255}`;
+    const zones = Array.from({ length: slaves }, (_, i) => ({ id: 100 + i, name: `S-${i}`, role: "slave" as const, endpoint: `http://${host(i)}:2633/RPC2`, frontends: [{ host: host(i) }] }));
+    return seedFederation()
+      .with({ federation: { name: "big" } })
+      .withZones([{ id: 0, name: "M", role: "master", endpoint: "http://10.0.0.1:2633/RPC2", frontends: [{ host: "10.0.0.1" }] }, ...zones])
+      .parse();
   };
   const graphs = new Map<number, ReturnType<typeof buildStepGraph>>();
   /** Synthesizing 200 slaves takes seconds: once per size. */

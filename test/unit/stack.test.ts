@@ -2,14 +2,14 @@ import "cdktf/lib/testing/adapters/jest";
 import * as fs from "fs";
 import * as path from "path";
 import { App, Testing } from "../../lib/synth/cdk";
-import { parseConfig } from "../../lib/config/load-config";
 import { FederationUpgrade } from "../../lib/synth/constructs/federation-upgrade";
 import { GraphInvariants } from "../../lib/synth/invariants/graph-invariants";
 import { StepResource } from "../../lib/synth/constructs/step-resource";
+import { seedFederation } from "../support/federation-builder";
 
-const FIXTURE = path.resolve(__dirname, "../fixtures/federation.yaml");
 // An absolute artifact directory keeps the snapshot independent of where the repo is checked out.
-const config = parseConfig(fs.readFileSync(FIXTURE, "utf8") + "backup: { localDirectory: /var/lib/onefed/artifacts }\n", FIXTURE);
+const seed = seedFederation().with({ backup: { localDirectory: "/var/lib/onefed/artifacts" } });
+const config = seed.parse();
 // Fixed runner and config path so the snapshot does not depend on where the repo is checked out.
 const runner = { command: ["/usr/bin/node", "/opt/onefed/dist/lib/cli/onefed.js"], configPath: "/etc/onefed/federation.yaml" };
 
@@ -79,7 +79,7 @@ describe("FederationUpgrade stack", () => {
   });
 
   it("changes only the affected resources' triggers when the target version changes", () => {
-    const other = parseConfig(fs.readFileSync(FIXTURE, "utf8").replace('toVersion: "7.0.0"', 'toVersion: "7.2.0"'), FIXTURE);
+    const other = seedFederation().with({ federation: { toVersion: "7.2.0" } }).parse();
     const stack = new FederationUpgrade(Testing.app(), "s", { config: other, runner });
     const before = build().json.resource.null_resource;
     const after = JSON.parse(Testing.synth(stack)).resource.null_resource;
@@ -117,7 +117,7 @@ describe("FederationUpgrade stack", () => {
   });
 
   it("builds independent zone chains for a type A (maintenance) upgrade", () => {
-    const a = parseConfig(fs.readFileSync(FIXTURE, "utf8").replace('toVersion: "7.0.0"', 'toVersion: "6.10.5"') + "backup: { localDirectory: /var/lib/onefed/artifacts }\n", FIXTURE);
+    const a = seed.with({ federation: { toVersion: "6.10.5" } }).parse();
     const stack = new FederationUpgrade(Testing.app(), "federation-seed-a", { config: a, runner });
     const json = JSON.parse(Testing.synth(stack));
     expect(json).toMatchSnapshot();
@@ -131,11 +131,7 @@ describe("FederationUpgrade stack", () => {
   });
 
   it("gives HA zones a replicate step between the leader's upgrade and the start (1 HA master + HA slave + solo slave)", () => {
-    const text = fs
-      .readFileSync(FIXTURE, "utf8")
-      .replace("frontends: [ { host: 192.168.150.1, port: 22 } ]", "frontends: [ { host: 192.168.150.1 }, { host: 192.168.150.11 }, { host: 192.168.150.12 } ]")
-      .replace("frontends: [ { host: 192.168.150.3 } ]", "frontends: [ { host: 192.168.150.3 }, { host: 192.168.150.31 }, { host: 192.168.150.32 } ]");
-    const ha = parseConfig(text + "backup: { localDirectory: /var/lib/onefed/artifacts }\n", FIXTURE);
+    const ha = seed.withHa(0, ["192.168.150.1", "192.168.150.11", "192.168.150.12"]).withHa(101, ["192.168.150.3", "192.168.150.31", "192.168.150.32"]).parse();
     const stack = new FederationUpgrade(Testing.app(), "federation-seed-ha", { config: ha, runner });
     const json = JSON.parse(Testing.synth(stack));
     expect(json).toMatchSnapshot();
@@ -156,18 +152,18 @@ describe("FederationUpgrade stack", () => {
   });
 
   it("fails synth when an HA zone could start before its followers hold the leader's DB", () => {
-    const text = fs.readFileSync(FIXTURE, "utf8").replace("frontends: [ { host: 192.168.150.3 } ]", "frontends: [ { host: 192.168.150.3 }, { host: 192.168.150.31 } ]");
-    const stack = new FederationUpgrade(Testing.app(), "s", { config: parseConfig(text, FIXTURE), runner });
+    const ha = seedFederation().withHa(101, ["192.168.150.3", "192.168.150.31"]).parse();
+    const stack = new FederationUpgrade(Testing.app(), "s", { config: ha, runner });
     const z = stack.slaves[1];
     z.startStep.after.splice(0, z.startStep.after.length, z.upgradeStep);
     expect(new GraphInvariants(stack).validate().join("\n")).toMatch(/start of zone 101 \(S-US-CA\) does not wait for replicate of zone 101 \(S-US-CA\): an HA zone starts only once every follower holds the leader's upgraded DB/);
   });
 
   it("upgrades the listed hypervisor hosts' node packages after the zone runs again and before onehost sync", () => {
-    const text = fs
-      .readFileSync(FIXTURE, "utf8")
-      .replace("frontends: [ { host: 192.168.150.2 } ]", "frontends: [ { host: 192.168.150.2 } ], packages: { manager: dnf }, nodes: [ { name: kvm-ge-1, host: 192.168.150.21 }, { name: kvm-ge-2, host: 192.168.150.22 } ]");
-    const shaped = parseConfig(text + "hosts: { manage: true }\nbackup: { localDirectory: /var/lib/onefed/artifacts }\n", FIXTURE);
+    const shaped = seed
+      .withZone(100, { packages: { manager: "dnf" }, nodes: [{ name: "kvm-ge-1", host: "192.168.150.21" }, { name: "kvm-ge-2", host: "192.168.150.22" }] })
+      .with({ hosts: { manage: true } })
+      .parse();
     const stack = new FederationUpgrade(Testing.app(), "federation-seed-nodes", { config: shaped, runner });
     const json = JSON.parse(Testing.synth(stack));
     expect(json).toMatchSnapshot();
@@ -182,8 +178,8 @@ describe("FederationUpgrade stack", () => {
   });
 
   it("fails synth when onehost sync could run before the node packages", () => {
-    const text = fs.readFileSync(FIXTURE, "utf8").replace("frontends: [ { host: 192.168.150.2 } ]", "frontends: [ { host: 192.168.150.2 } ], nodes: [ { name: kvm-ge-1, host: 192.168.150.21 } ]");
-    const stack = new FederationUpgrade(Testing.app(), "s", { config: parseConfig(text + "hosts: { manage: true }\n", FIXTURE), runner });
+    const withNodes = seedFederation().withNodes(100, [{ name: "kvm-ge-1", host: "192.168.150.21" }]).with({ hosts: { manage: true } }).parse();
+    const stack = new FederationUpgrade(Testing.app(), "s", { config: withNodes, runner });
     const z = stack.slaves[0];
     z.hostsEnableStep!.after.splice(0, z.hostsEnableStep!.after.length, z.unfreezeStep!);
     expect(new GraphInvariants(stack).validate().join("\n")).toMatch(/hosts-enable of zone 100 \(S-EU-GE\) does not wait for nodes of zone 100 \(S-EU-GE\): onehost sync pushes the new drivers only once the node packages are upgraded/);

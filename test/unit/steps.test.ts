@@ -1,7 +1,6 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseConfig } from "../../lib/config/load-config";
 import { FederationConfig, ZoneConfig } from "../../lib/model/federation";
 import { writeChecksum } from "../../lib/run/artifact";
 import { STEPS } from "../../lib/run/steps/catalog";
@@ -10,13 +9,11 @@ import { StepName } from "../../lib/model/steps";
 import { StepContext } from "../../lib/run/step";
 import { dbVersionText, FakeTransport, fakeStepContext, Reply } from "../support/fake-frontend";
 import { artifactPaths } from "../../lib/model/paths";
-
-const FIXTURE = path.resolve(__dirname, "../fixtures/federation.yaml");
+import { seedFederation } from "../support/federation-builder";
 
 function configWithArtifacts(): FederationConfig {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "onefed-steps-"));
-  const text = fs.readFileSync(FIXTURE, "utf8") + `backup: { localDirectory: ${dir} }\n`;
-  return parseConfig(text, FIXTURE);
+  return seedFederation().with({ backup: { localDirectory: dir } }).parse();
 }
 
 /** Runs a step with one scripted front-end per zone: `rules` for the step's zone, `others` for the rest. */
@@ -102,8 +99,10 @@ describe("upgrade safety", () => {
   });
 
   it("switches the repository with the zone's own command, {series} substituted, instead of writing the file", async () => {
-    const text = fs.readFileSync(FIXTURE, "utf8").replace("frontends: [ { host: 192.168.150.1, port: 22 } ]", 'frontends: [ { host: 192.168.150.1, port: 22 } ], packages: { manager: dnf, repositoryCommand: [ /usr/local/sbin/one-repo, "--series={series}" ] }');
-    const config = parseConfig(text + `backup: { localDirectory: ${fs.mkdtempSync(path.join(os.tmpdir(), "onefed-steps-"))} }\n`, FIXTURE);
+    const config = seedFederation()
+      .withZone(0, { packages: { manager: "dnf", repositoryCommand: ["/usr/local/sbin/one-repo", "--series={series}"] } })
+      .with({ backup: { localDirectory: fs.mkdtempSync(path.join(os.tmpdir(), "onefed-steps-")) } })
+      .parse();
     let version = "6.10.0";
     let db = "6.10.0";
     const { transport, result } = run("upgrade", config, config.master, [
@@ -173,7 +172,7 @@ describe("preflight", () => {
 
 describe("sync", () => {
   it("names the unreachable zone", async () => {
-    const config = parseConfig(fs.readFileSync(FIXTURE, "utf8") + "timeouts: { syncWaitSeconds: 0 }\n", FIXTURE);
+    const config = seedFederation().with({ timeouts: { syncWaitSeconds: 0 } }).parse();
     const csv = fs.readFileSync(path.resolve(__dirname, "../fixtures/opennebula/onezone/c-unreachable/list_--csv.out"), "utf8");
     const { result } = run("sync", config, config.master, [[/^onezone list --csv/, { stdout: csv }]]);
     await expect(result).rejects.toThrow(/no answer from zone 100 \(S-EU-GE\) \(0=715438, 100=-, 101=715438\)/);

@@ -7,12 +7,16 @@ import { Zone } from "./zone";
 import { artifactPaths } from "../../model/paths";
 
 export interface FederatedBackupProps {
+  /** The master's Zone: the backup runs on its front-end, after its upgrade; required. */
   readonly master: Zone;
+  /** The loaded federation file (name, versions, backup directories name the artifact); required. */
   readonly config: FederationConfig;
+  /** How the step's local-exec calls the runner; required. */
   readonly runner: RunnerInvocation;
 }
 
 export class FederatedBackup extends Construct {
+  /** The export on the upgraded master; every slave's restore waits for it. */
   public readonly backupStep: StepResource;
   /** Where the artifact lands on the automation host (mode 0600). */
   public readonly artifactPath: string;

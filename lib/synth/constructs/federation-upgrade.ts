@@ -12,34 +12,30 @@ import { MaintenanceZone } from "./maintenance-zone";
 import { RunnerInvocation } from "../runner-invocation";
 import { StepResource } from "./step-resource";
 import { Zone } from "./zone";
-import { safetyBackupRecordPath } from "../../model/paths";
 
 export interface FederationUpgradeProps {
+  /** The loaded federation file: its upgrade type decides the stack's shape; required. */
   readonly config: FederationConfig;
+  /** How every step's local-exec calls the runner; required. */
   readonly runner: RunnerInvocation;
-  /**
-   * Exact null provider version to require instead of the one @cdktf/provider-null synthesizes,
-   * for an offline mirror that holds another build (see docs/engine.md).
-   * @default the provider binding's version (3.2.4)
-   */
+  /** Exact null provider version to require, for an offline mirror that holds another build (docs/engine.md). @default the provider binding's version (3.2.4) */
   readonly nullProviderVersion?: string;
-  /**
-   * A live drift-check result, published as the `drift_check` output: a change in it shows in
-   * `cdktf diff` / `terraform plan` without replacing any step (outputs run nothing).
-   * @default no drift_check output
-   */
+  /** A live drift-check result, published as the `drift_check` output: it shows in `terraform plan` without replacing any step. @default no drift_check output */
   readonly drift?: DriftReport;
 }
 
 export class FederationUpgrade extends TerraformStack {
   /** Every zone's steps: coordinated Zones (type B) or independent MaintenanceZones (type A). */
   public readonly zones: readonly (Zone | MaintenanceZone)[];
-  /** Type B only: the master's and the slaves' coordinated steps. */
+  /** Type B only: the master's coordinated steps. */
   public readonly master?: Zone;
+  /** Type B only: the slaves' coordinated steps, in file order; empty for type A. */
   public readonly slaves: readonly Zone[] = [];
-  /** Type B only: the federated backup, the federation-wide preflight and the FED_INDEX sync. */
+  /** Type B only: the federated backup taken on the upgraded master. */
   public readonly backup?: FederatedBackup;
+  /** Type B only: the federation-wide preflight, before any freeze or stop. */
   public readonly preflightStep?: StepResource;
+  /** Type B only: the FED_INDEX comparison once writes are frozen, before any zone stops. */
   public readonly syncStep?: StepResource;
 
   constructor(scope: Construct, id: string, props: FederationUpgradeProps) {
@@ -59,7 +55,13 @@ export class FederationUpgrade extends TerraformStack {
       this.slaves = slaves;
       this.zones = [master, ...slaves];
       const all = [master, ...slaves];
-      this.preflightStep = new StepResource(this, "federation-preflight", { step: "preflight", zone: config.master, config, runner, resourceName: "federation_preflight" });
+      this.preflightStep = new StepResource(this, "federation-preflight", {
+        step: "preflight",
+        zone: config.master,
+        config,
+        runner,
+        resourceName: "federation_preflight",
+      });
 
       // Freeze: slaves first, the master last (a slave's disable goes through the master, docs/opennebula.md §4.5).
       for (const z of all) z.hostsDisableStep?.addAfter(this.preflightStep);
@@ -90,13 +92,16 @@ export class FederationUpgrade extends TerraformStack {
       // Verify once the freeze is lifted everywhere (or, without one, once every zone runs again).
       for (const z of all) z.verifyStep.addAfter(...all.map((x) => x.hostsEnableStep ?? x.unfreezeStep ?? x.startStep));
 
-      new TerraformOutput(this, "federated_backup_artifact", { value: this.backup.artifactPath, description: "Federated backup on the automation host (mode 0600)" });
+      new TerraformOutput(this, "federated_backup_artifact", {
+        value: this.backup.artifactPath,
+        description: "Federated backup on the automation host (mode 0600)",
+      });
       new TerraformOutput(this, "federated_backup_checksum_file", { value: this.backup.checksumPath });
     }
     for (const z of this.zones) {
       // The resource id is unknown until the step ran, which defers reading the record to the apply
       // (a plan-time file() would freeze "no record yet"); null until the backup exists.
-      const record = JSON.stringify(safetyBackupRecordPath(config, z.zone));
+      const record = JSON.stringify(z.safetyBackupRecordPath);
       const output = new TerraformOutput(this, `safety_backup_zone_${z.zone.id}`, {
         value: `\${${z.safetyBackupStep.address}.id != "" && fileexists(${record}) ? jsondecode(file(${record})) : null}`,
         description: `Full onedb backup of ${z.zone.name} before the upgrade (path on the front-end, size, sha256); see README "Rolling a zone back"`,
@@ -115,7 +120,10 @@ function driftOutput(report: DriftReport): Record<string, unknown> {
   return {
     verdict: report.couldNotCheck ? "could-not-check" : report.ready ? "ready" : "drift",
     findings: report.results.filter((r) => r.status === "finding").map((r) => `[${r.check}] ${r.summary}`),
-    observed: report.facts.frontends.map((f) => `zone ${f.zoneId} ${f.frontend}: ${f.error ? "unreachable" : `${f.installedVersion} db ${f.db?.shared}/${f.db?.local} oned ${f.services?.["opennebula"]}`}`),
+    observed: report.facts.frontends.map(
+      (f) =>
+        `zone ${f.zoneId} ${f.frontend}: ${f.error ? "unreachable" : `${f.installedVersion} db ${f.db?.shared}/${f.db?.local} oned ${f.services?.["opennebula"]}`}`,
+    ),
   };
 }
 

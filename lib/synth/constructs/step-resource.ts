@@ -5,29 +5,36 @@
 import * as crypto from "crypto";
 import { Construct } from "constructs";
 import { NullResource } from "../cdk";
-import { FederationConfig, ZoneConfig } from "../../model/federation";
-import { STEP_FACTS } from "../../model/steps";
+import { FederationConfig, hostPort, ZoneConfig } from "../../model/federation";
+import { STEP_FACTS, StepName } from "../../model/steps";
 import { STEP_PLANS } from "../step-plans";
-import { StepName } from "../../model/steps";
 import { RunnerInvocation, stepCommandLine } from "../runner-invocation";
 
 export interface StepResourceProps {
+  /** The step the resource runs (`onefed step <step>`); required. */
   readonly step: StepName;
+  /** The zone it runs on (federation-wide steps run with the master); required. */
   readonly zone: ZoneConfig;
+  /** The loaded federation file: versions, upgrade type, and what the step's plan is rendered from; required. */
   readonly config: FederationConfig;
+  /** How the local-exec calls the runner on the automation host; required. */
   readonly runner: RunnerInvocation;
-  /** Steps that must be complete before this one starts. @default none */
+  /** Steps that must be complete before this one starts; more can be added with addAfter(). @default [] (none) */
   readonly after?: readonly StepResource[];
-  /** Terraform resource name, readable in plans. @default zone_<id>_<step> */
+  /** Terraform resource name, readable in plans and in `terraform apply -replace`. @default zone_<id>_<step> (dashes as underscores) */
   readonly resourceName?: string;
 }
 
 export class StepResource extends Construct {
+  /** The step this resource runs. */
   public readonly step: StepName;
+  /** The zone it runs on. */
   public readonly zone: ZoneConfig;
+  /** The upgrade the stack was built for: the graph rules of type A and type B differ. */
   public readonly upgradeType: FederationConfig["upgradeType"];
-  /** Direct predecessors, kept for the graph invariants. */
+  /** Direct predecessors (the resource's depends_on), kept for the graph invariants. */
   public readonly after: StepResource[];
+  /** The null_resource whose create-time local-exec runs the step. */
   public readonly resource: NullResource;
 
   constructor(scope: Construct, id: string, props: StepResourceProps) {
@@ -47,7 +54,7 @@ export class StepResource extends Construct {
         from_version: config.fromVersion,
         to_version: config.toVersion,
         upgrade_type: config.upgradeType === "A" ? "A (zone by zone)" : "B (coordinated)",
-        frontends: zone.frontends.map((f) => `${f.host}:${f.port}`).join(","),
+        frontends: zone.frontends.map(hostPort).join(","),
         does: STEP_FACTS[props.step].description,
         plan_sha256: crypto.createHash("sha256").update(plan.join("\n")).digest("hex"),
       },

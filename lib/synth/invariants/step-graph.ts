@@ -1,0 +1,75 @@
+/**
+ * The synthesized steps as the graph rules read them: steps by name and zone, and what each step
+ * transitively waits for. Built once per validation, so edges drawn after construction count.
+ */
+import { IConstruct } from "constructs";
+import { UpgradeType, ZoneConfig, zoneLabel } from "../../model/federation";
+import { StepName } from "../../model/steps";
+import { StepResource } from "../constructs/step-resource";
+
+/** What a rule reads of one step. A StepResource is one; tests can hand in plain objects. */
+export interface GraphStep {
+  /** The step this resource runs. */
+  readonly step: StepName;
+  /** The zone it runs on (federation-wide steps run with the master). */
+  readonly zone: Pick<ZoneConfig, "id" | "name" | "role" | "frontends">;
+  /** The upgrade the stack was built for. */
+  readonly upgradeType: UpgradeType;
+  /** Direct predecessors: the terraform depends_on edges. */
+  readonly after: readonly GraphStep[];
+}
+
+export class StepGraph {
+  /** The graph of every StepResource under `scope`. */
+  public static of(scope: IConstruct): StepGraph {
+    return new StepGraph(scope.node.findAll().filter((c): c is StepResource => c instanceof StepResource));
+  }
+
+  /** "A" as soon as one step belongs to a zone-by-zone upgrade; a stack holds one kind only. */
+  public readonly upgradeType: UpgradeType;
+  private readonly byName = new Map<StepName, GraphStep[]>();
+  private readonly closures = new Map<GraphStep, ReadonlySet<GraphStep>>();
+
+  constructor(public readonly steps: readonly GraphStep[]) {
+    for (const s of steps) this.byName.set(s.step, [...(this.byName.get(s.step) ?? []), s]);
+    this.upgradeType = steps.some((s) => s.upgradeType === "A") ? "A" : "B";
+  }
+
+  /** Every `name` step, in construct order. */
+  public of(name: StepName): readonly GraphStep[] {
+    return this.byName.get(name) ?? [];
+  }
+
+  /** The zone's own `name` step, if it has one. */
+  public inZone(name: StepName, zoneId: number): GraphStep | undefined {
+    return this.of(name).find((s) => s.zone.id === zoneId);
+  }
+
+  /** Everything `step` waits for, directly or not; computed once per step (a cycle is terraform's to report). */
+  public ancestors(step: GraphStep): ReadonlySet<GraphStep> {
+    const known = this.closures.get(step);
+    if (known) return known;
+    const all = new Set<GraphStep>();
+    const pending = [...step.after];
+    while (pending.length > 0) {
+      const p = pending.pop()!;
+      if (all.has(p)) continue;
+      all.add(p);
+      const closure = this.closures.get(p);
+      if (closure) closure.forEach((a) => all.add(a));
+      else pending.push(...p.after);
+    }
+    this.closures.set(step, all);
+    return all;
+  }
+
+  /** No violation when `later` waits for `earlier`; otherwise the one that says so, and why it matters. */
+  public mustFollow(later: GraphStep, earlier: GraphStep, why: string): string[] {
+    return this.ancestors(later).has(earlier) ? [] : [`${stepLabel(later)} does not wait for ${stepLabel(earlier)}: ${why}`];
+  }
+}
+
+/** "upgrade of zone 100 (S-EU-GE)": how every violation names a step. */
+export function stepLabel(step: GraphStep): string {
+  return `${step.step} of ${zoneLabel(step.zone)}`;
+}
