@@ -4,7 +4,8 @@
  * down holds the newest committed state, and no follower can win an election meanwhile. The
  * leader is recorded first, since nobody can ask Raft once the zone is down.
  */
-import { ConnectedServer, describeRaft, leadersOf, liveLeader, readHaRecord, readRaftView, serverIds, writeHaRecord } from "../raft";
+import { ConnectedServer, describeRaft, leadersOf, liveLeader, readRaftView, serverIds } from "../raft";
+import { haRecord } from "../records/ha-record";
 import { StepRefusal } from "../step-refusal";
 import { stopServer } from "../services";
 import { StepContext, StepRun, StepOutcome } from "../step";
@@ -25,7 +26,9 @@ async function stopCluster(ctx: StepContext): Promise<StepOutcome> {
   const { config, zone } = ctx;
   const all = await ctx.servers();
   const ids = await serverIds(config, zone, all, "stop");
-  const record = readHaRecord(config, zone)!;
+  // serverIds() wrote the record if there was none.
+  const store = haRecord(config, zone);
+  const record = store.read()!;
   const view = await readRaftView(zone, all);
   let leader: ConnectedServer | undefined;
   if (view && leadersOf(view).length > 0) {
@@ -44,7 +47,7 @@ async function stopCluster(ctx: StepContext): Promise<StepOutcome> {
   }
   const term = view?.servers.find((s) => s.id === ids.get(leader!.index))?.term ?? null;
   if (record.leader?.frontend !== hostPort(leader.config)) {
-    writeHaRecord(config, zone, { ...record, leader: { frontend: hostPort(leader.config), server_id: ids.get(leader.index)!, term, recorded_at: new Date().toISOString() } });
+    store.write({ ...record, leader: { frontend: hostPort(leader.config), server_id: ids.get(leader.index)!, term, recorded_at: new Date().toISOString() } });
   }
   ctx.log(`leader ${hostPort(leader.config)} (SERVER_ID ${ids.get(leader.index)}) stops last`);
   const done: string[] = [];
