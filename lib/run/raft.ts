@@ -6,9 +6,9 @@
  */
 import { FederationConfig, FrontendConfig, hostPort, isHaZone, ZoneConfig } from "../model/federation";
 import { OpenNebulaFrontend } from "../remote/opennebula/frontend";
-import { raftRole, ZoneServer } from "../remote/opennebula/parsers";
+import { ZoneServer } from "../remote/opennebula/parsers";
 import { RemoteCommandError } from "../remote/opennebula/remote-command-error";
-import { describeServers, judgeRaft, RaftHealth } from "../checks/raft-health";
+import { describeServers, judgeRaft, raftLeaders, RaftHealth } from "../checks/raft-health";
 import { haRecord } from "./records/ha-record";
 import { StepRefusal } from "./step-refusal";
 
@@ -39,13 +39,6 @@ export async function readRaftView(zone: ZoneConfig, servers: readonly Connected
     }
   }
   return undefined;
-}
-
-export const leadersOf = (view: RaftView) => view.servers.filter((s) => raftRole(s) === "leader");
-
-/** "server-0 (id 0) leader, server-1 (id 1) follower, …" for refusals and logs. */
-export function describeRaft(view: RaftView): string {
-  return describeServers(view.servers);
 }
 
 /** Every front-end's SERVER_ID, from the record or (first time) from each oned.conf. */
@@ -101,12 +94,12 @@ export async function primaryServer(config: FederationConfig, zone: ZoneConfig, 
 
 /** Exactly one leader, and it is one of the front-ends federation.yaml lists. */
 export function liveLeader(zone: ZoneConfig, all: readonly ConnectedServer[], ids: ReadonlyMap<number, number>, view: RaftView, step: string): ConnectedServer {
-  const leaders = leadersOf(view);
+  const leaders = raftLeaders(view.servers);
   if (leaders.length !== 1) {
     throw new StepRefusal(step, {
       zone,
       expected: "exactly one Raft leader (onezone show: SERVER_POOL/SERVER/STATE 3)",
-      found: `${leaders.length === 0 ? "no leader" : `${leaders.length} leaders`} as ${view.askedAt} reports: ${describeRaft(view)}`,
+      found: `${leaders.length === 0 ? "no leader" : `${leaders.length} leaders`} as ${view.askedAt} reports: ${describeServers(view.servers)}`,
       next:
         leaders.length === 0
           ? "Wait for the election to finish or start enough servers for a quorum, then run the deploy again."

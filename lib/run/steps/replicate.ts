@@ -17,7 +17,6 @@ import { StepContext, StepRun } from "../step";
 import { fetchVerified, pushVerified } from "../transfer";
 import { leaderCopyPaths } from "../../model/paths";
 
-
 export const replicate: StepRun = {
   name: "replicate",
   async run(ctx) {
@@ -49,7 +48,8 @@ export const replicate: StepRun = {
 
     for (const s of all) await assertStopped(s.frontend, config, zone, "replicate", "Every server of an HA zone stays down until the followers hold the leader's DB: stop them, then run the deploy again.");
     const r = leaderCopyPaths(config, zone);
-    const localDir = path.join(config.backup.localDirectory, "ha");
+    // In transit beside the zone's HA record, on the automation host.
+    const localDir = path.dirname(store.path);
     await leaderFe.makePrivateDir(config.backup.remoteDirectory);
     await leaderFe.backupFull(r.db);
     await leaderFe.makePrivate(r.db);

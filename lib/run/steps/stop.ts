@@ -4,7 +4,8 @@
  * down holds the newest committed state, and no follower can win an election meanwhile. The
  * leader is recorded first, since nobody can ask Raft once the zone is down.
  */
-import { ConnectedServer, describeRaft, leadersOf, liveLeader, readRaftView, serverIds } from "../raft";
+import { describeServers, raftLeaders } from "../../checks/raft-health";
+import { ConnectedServer, liveLeader, readRaftView, serverIds } from "../raft";
 import { haRecord } from "../records/ha-record";
 import { StepRefusal } from "../step-refusal";
 import { stopServer } from "../services";
@@ -31,7 +32,7 @@ async function stopCluster(ctx: StepContext): Promise<StepOutcome> {
   const record = store.read()!;
   const view = await readRaftView(zone, all);
   let leader: ConnectedServer | undefined;
-  if (view && leadersOf(view).length > 0) {
+  if (view && raftLeaders(view.servers).length > 0) {
     leader = liveLeader(zone, all, ids, view, "stop");
   } else if (record.leader) {
     // A resumed stop: the followers are down already, so Raft has no quorum and no leader.
@@ -41,7 +42,7 @@ async function stopCluster(ctx: StepContext): Promise<StepOutcome> {
     throw new StepRefusal("stop", {
       zone,
       expected: "one Raft leader to stop last (and to upgrade first)",
-      found: view ? `no leader as ${view.askedAt} reports: ${describeRaft(view)}` : "no oned answers and no leader was recorded",
+      found: view ? `no leader as ${view.askedAt} reports: ${describeServers(view.servers)}` : "no oned answers and no leader was recorded",
       next: "Start the zone's servers and let Raft elect a leader (onezone show), then run the deploy again; onefed will not guess which server holds the newest database.",
     });
   }
