@@ -1,6 +1,6 @@
 /**
- * Builds a step's view of the federation from a Connector: the runner's opens SSH sessions, unit
- * tests pass scripted openers. Every machine is opened once per step, and the zone's speaking
+ * Builds a step's view of the federation on a Connector: the runner's opens SSH sessions, a unit
+ * test's wraps scripted transports. Every machine is opened once per step, and the zone's speaking
  * front-end is resolved by the same rule either way (raft.ts primaryServer).
  */
 import { FederationConfig, NodeConfig, ZoneConfig } from "../model/federation";
