@@ -11,7 +11,7 @@
 /** A check of one JSON value, whatever type it stands for. */
 interface ShapeCheck {
   /**
-   * Every way `value` differs from `T`, each as "<where>: expected <what>, found <what>"; empty
+   * Every way `value` differs from the shape, each as "<where>: expected <what>, found <what>"; empty
    * when it fits. `where` names the value in those messages ("servers[1].server_id"), and is empty
    * for the record itself.
    */
