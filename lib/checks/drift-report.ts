@@ -1,3 +1,4 @@
+/** What `onefed check` reports: the facts it gathered, every check's result, and the verdict. */
 import { CheckResult } from "./check";
 import { FederationFacts } from "./facts";
 

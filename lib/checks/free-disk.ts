@@ -3,7 +3,7 @@ import { Check } from "./check";
 import { finding, ok, reachable, zoneOf } from "./check-helpers";
 
 /** A conservative floor: onedb backups of a large DB plus the pre-upgrade copies. */
-export const MIN_FREE_BYTES = 1024 ** 3;
+const MIN_FREE_BYTES = 1024 ** 3;
 
 const gib = (b: number) => `${(b / 1024 ** 3).toFixed(1)} GiB`;
 

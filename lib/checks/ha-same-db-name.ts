@@ -3,6 +3,7 @@
  * A full MySQL dump carries `CREATE DATABASE <leader's name>`, so a follower with another DB_NAME
  * would keep running on its old database after the leader's backup is restored there.
  */
+import { isHaZone } from "../model/federation";
 import { Check } from "./check";
 import { finding, ok } from "./check-helpers";
 
@@ -11,7 +12,7 @@ export const haSameDbName: Check = {
   description: "HA zones on MySQL: every server's oned.conf DB_NAME is the same (and matches database.name when set)",
   run: (facts, config) =>
     config.zones
-      .filter((z) => z.frontends.length > 1 && z.database.backend === "mysql")
+      .filter((z) => isHaZone(z) && z.database.backend === "mysql")
       .flatMap((zone) => {
         const named = facts.frontends.filter((f) => f.zoneId === zone.id && f.dbName !== undefined);
         if (named.length === 0) return [];

@@ -15,13 +15,18 @@ export interface RaftHealth {
   readonly problem: string;
 }
 
-/** "server-0 (id 0) leader, server-1 (id 1) follower, …". */
+/** The servers that report themselves leader (one in a healthy cluster). */
+export function raftLeaders(servers: readonly ZoneServer[]): ZoneServer[] {
+  return servers.filter((s) => raftRole(s) === "leader");
+}
+
+/** "server-0 (id 0) leader, server-1 (id 1) follower, …" for findings, refusals and logs. */
 export function describeServers(servers: readonly ZoneServer[]): string {
   return servers.map((s) => `${s.name} (id ${s.id}) ${raftRole(s)}`).join(", ");
 }
 
 export function judgeRaft(servers: readonly ZoneServer[], members: readonly RaftMember[]): RaftHealth {
-  const leaders = servers.filter((s) => raftRole(s) === "leader");
+  const leaders = raftLeaders(servers);
   if (leaders.length !== 1) return { healthy: false, problem: `${leaders.length === 0 ? "no leader" : `${leaders.length} leaders`} (${describeServers(servers)})` };
   const leader = leaders[0];
   const wrong: string[] = [];

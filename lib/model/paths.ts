@@ -37,7 +37,11 @@ export function leaderCopyPaths(config: FederationConfig, zone: ZoneConfig): { r
   return { db: `${config.backup.remoteDirectory}/${base}.sql`, conf: `${config.backup.remoteDirectory}/${base}-config.tar.gz`, base };
 }
 
-/** The safety backup's record on the automation host: one file per zone, so parallel steps never write the same file. */
+/**
+ * The safety backup's record on the automation host: one file per zone, so parallel steps never
+ * write the same file. Named here because the synth shows it as a terraform output; the steps read
+ * and write it through run/records/safety-backup-record.ts.
+ */
 export function safetyBackupRecordPath(config: FederationConfig, zone: ZoneConfig): string {
   return path.join(config.backup.localDirectory, "safety-backups", `zone-${zone.id}.json`);
 }

@@ -1,6 +1,9 @@
-/** Opens a zone's front-end (or hypervisor host) over SSH and wraps it in its OpenNebula adapter. */
+/**
+ * Opens the machines a step works on: a zone's front-ends and hypervisor hosts, over SSH, each
+ * wrapped in its OpenNebula adapter. The Connector opens each one once and closes them all at the end.
+ */
 import * as fs from "fs";
-import { FederationConfig, NodeConfig, ZoneConfig, zoneLabel } from "../model/federation";
+import { FederationConfig, hostPort, NodeConfig, ZoneConfig, zoneLabel } from "../model/federation";
 import { OnefedError } from "../model/errors";
 import { OpenNebulaFrontend } from "../remote/opennebula/frontend";
 import { HypervisorNode } from "../remote/opennebula/hypervisor-node";
@@ -9,6 +12,69 @@ import { Deadline } from "../remote/ssh/deadline";
 import { readKnownHosts } from "../remote/ssh/known-hosts";
 import { SshSession } from "../remote/ssh/ssh-session";
 
+/** How machines are opened: over SSH in a run (Connector.overSsh), by a script in unit tests. */
+export interface MachineOpeners {
+  /** Opens a zone's front-end by its position in federation.yaml. */
+  frontend(zone: ZoneConfig, index: number): Promise<OpenNebulaFrontend>;
+  /** Opens one of a zone's listed hypervisor hosts. */
+  node(zone: ZoneConfig, node: NodeConfig): Promise<HypervisorNode>;
+}
+
+/** A machine being opened: its adapter, and the SSH session to close at the end (none when scripted). */
+type Opening<T> = Promise<{ readonly machine: T; readonly session?: SshSession }>;
+
+/**
+ * A step's (or the drift check's) machines: each front-end (by zone and position) and each
+ * hypervisor host (by host:port) is opened on first use and only once, also when several callers
+ * ask at the same time, and close() closes every one of them.
+ */
+export class Connector implements MachineOpeners {
+  /** Over SSH with the federation's user, key and pinned known_hosts; every handshake within `deadline`. */
+  static overSsh(config: FederationConfig, deadline: Deadline, log: (line: string) => void): Connector {
+    return new Connector(
+      (zone, index) => connectFrontend(config, zone, deadline, log, index).then((c) => ({ machine: c.frontend, session: c.session })),
+      (zone, node) => connectNode(config, zone, node, deadline, log).then((c) => ({ machine: c.node, session: c.session })),
+    );
+  }
+
+  /** Over scripted openers (unit tests): nothing to close. */
+  static scripted(open: MachineOpeners): Connector {
+    return new Connector(
+      (zone, index) => open.frontend(zone, index).then((machine) => ({ machine })),
+      (zone, node) => open.node(zone, node).then((machine) => ({ machine })),
+    );
+  }
+
+  private readonly frontends = new Map<string, Opening<OpenNebulaFrontend>>();
+  private readonly nodes = new Map<string, Opening<HypervisorNode>>();
+
+  private constructor(
+    private readonly openFrontend: (zone: ZoneConfig, index: number) => Opening<OpenNebulaFrontend>,
+    private readonly openNode: (zone: ZoneConfig, node: NodeConfig) => Opening<HypervisorNode>,
+  ) {}
+
+  /** A zone's front-end by its position in federation.yaml, opened on first use. */
+  async frontend(zone: ZoneConfig, index: number): Promise<OpenNebulaFrontend> {
+    const key = `${zone.id}/${index}`;
+    if (!this.frontends.has(key)) this.frontends.set(key, this.openFrontend(zone, index));
+    return (await this.frontends.get(key)!).machine;
+  }
+
+  /** One of a zone's listed hypervisor hosts, opened on first use. */
+  async node(zone: ZoneConfig, node: NodeConfig): Promise<HypervisorNode> {
+    const key = hostPort(node);
+    if (!this.nodes.has(key)) this.nodes.set(key, this.openNode(zone, node));
+    return (await this.nodes.get(key)!).machine;
+  }
+
+  /** Closes every session, once those still connecting have settled; one that failed to open has nothing to close. */
+  async close(): Promise<void> {
+    const openings: Array<Opening<unknown>> = [...this.frontends.values(), ...this.nodes.values()];
+    await Promise.all(openings.map((o) => o.then((c) => c.session?.close(), () => undefined)));
+  }
+}
+
+/** One front-end over SSH, outside any Connector: the caller closes the session. */
 export async function connectFrontend(
   config: FederationConfig,
   zone: ZoneConfig,
@@ -25,7 +91,7 @@ export async function connectFrontend(
 }
 
 /** Opens one of the zone's hypervisor hosts (same user, key and pinned known_hosts as the front-ends). */
-export async function connectNode(
+async function connectNode(
   config: FederationConfig,
   zone: ZoneConfig,
   node: NodeConfig,

@@ -2,32 +2,17 @@
  * `onefed check`: connect to every front-end with the runner's SSH rules, gather the live facts,
  * and judge them with the readiness pack. Read-only: nothing on any zone changes.
  */
-import { FederationConfig, NodeConfig, ZoneConfig } from "../model/federation";
-import { HypervisorNode } from "../remote/opennebula/hypervisor-node";
-import { OpenNebulaFrontend } from "../remote/opennebula/frontend";
-import { connectFrontend, connectNode } from "./connector";
+import { FederationConfig } from "../model/federation";
+import { Connector } from "./connector";
 import { Deadline } from "../remote/ssh/deadline";
-import { SshSession } from "../remote/ssh/ssh-session";
 import { DriftReport } from "../checks/drift-report";
 import { gatherFacts } from "./gather-facts";
 import { READINESS_PACK, runPack } from "../checks/packs";
 
 export async function runDriftCheck(config: FederationConfig, log: (line: string) => void = () => undefined): Promise<DriftReport> {
-  const deadline = new Deadline(config.timeouts.stepSeconds);
-  const sessions = new Map<string, Promise<{ frontend: OpenNebulaFrontend; session: SshSession }>>();
-  const connect = async (zone: ZoneConfig, index: number) => {
-    const key = `${zone.id}/${index}`;
-    if (!sessions.has(key)) sessions.set(key, connectFrontend(config, zone, deadline, log, index));
-    return (await sessions.get(key)!).frontend;
-  };
-  const nodes = new Map<string, Promise<{ node: HypervisorNode; session: SshSession }>>();
-  const connectHost = async (zone: ZoneConfig, n: NodeConfig) => {
-    const key = `${n.host}:${n.port}`;
-    if (!nodes.has(key)) nodes.set(key, connectNode(config, zone, n, deadline, log));
-    return (await nodes.get(key)!).node;
-  };
+  const connector = Connector.overSsh(config, new Deadline(config.timeouts.stepSeconds), log);
   try {
-    const facts = await gatherFacts(config, connect, config.zones, connectHost);
+    const facts = await gatherFacts(config, connector);
     const results = runPack(READINESS_PACK, facts, config);
     const couldNotCheck = facts.frontends.some((f) => f.error) || (facts.nodes ?? []).some((n) => n.error);
     const ready = !couldNotCheck && results.every((r) => r.status !== "finding");
@@ -42,7 +27,7 @@ export async function runDriftCheck(config: FederationConfig, log: (line: string
       exitCode: couldNotCheck ? 1 : ready ? 0 : 2,
     };
   } finally {
-    await Promise.all([...sessions.values(), ...nodes.values()].map((s) => s.then((c) => c.session.close(), () => undefined)));
+    await connector.close();
   }
 }
 

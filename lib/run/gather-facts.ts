@@ -3,21 +3,16 @@
  * server's SERVER_ID and its zone's Raft view, and the master's zone list with FED_INDEX. Nothing
  * here changes anything on a zone.
  */
-import { FederationConfig, NodeConfig, ZoneConfig } from "../model/federation";
-import { HypervisorNode } from "../remote/opennebula/hypervisor-node";
+import { FederationConfig, hostPort, isHaZone, NodeConfig, ZoneConfig } from "../model/federation";
 import { OpenNebulaFrontend } from "../remote/opennebula/frontend";
 import { unitsToStop } from "../remote/opennebula/services";
 import { FederationFacts, FrontendFacts, NodeFacts, ZoneRaftFacts } from "../checks/facts";
+import type { MachineOpeners } from "./connector";
 
-/** Connects to one front-end of a zone (pinned host key); rejects when it cannot. */
-export type ConnectServer = (zone: ZoneConfig, index: number) => Promise<OpenNebulaFrontend>;
-/** Connects to one of a zone's listed hypervisor hosts (pinned host key); rejects when it cannot. */
-export type ConnectNode = (zone: ZoneConfig, node: NodeConfig) => Promise<HypervisorNode>;
-
-async function nodeFacts(zone: ZoneConfig, node: NodeConfig, connect: ConnectNode): Promise<NodeFacts> {
-  const base = { zoneId: zone.id, name: node.name, host: `${node.host}:${node.port}` };
+async function nodeFacts(zone: ZoneConfig, node: NodeConfig, machines: MachineOpeners): Promise<NodeFacts> {
+  const base = { zoneId: zone.id, name: node.name, host: hostPort(node) };
   try {
-    return { ...base, nodeVersion: await (await connect(zone, node)).nodeVersion(node.hypervisor) };
+    return { ...base, nodeVersion: await (await machines.node(zone, node)).nodeVersion(node.hypervisor) };
   } catch (err) {
     return { ...base, error: message(err) };
   }
@@ -25,12 +20,12 @@ async function nodeFacts(zone: ZoneConfig, node: NodeConfig, connect: ConnectNod
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-async function frontendFacts(zone: ZoneConfig, index: number, config: FederationConfig, connect: ConnectServer): Promise<FrontendFacts> {
-  const ha = zone.frontends.length > 1;
-  const frontend = `${zone.frontends[index].host}:${zone.frontends[index].port}`;
+async function frontendFacts(zone: ZoneConfig, index: number, config: FederationConfig, machines: MachineOpeners): Promise<FrontendFacts> {
+  const ha = isHaZone(zone);
+  const frontend = hostPort(zone.frontends[index]);
   let fe: OpenNebulaFrontend;
   try {
-    fe = await connect(zone, index);
+    fe = await machines.frontend(zone, index);
   } catch (err) {
     return { zoneId: zone.id, frontend, error: message(err) };
   }
@@ -62,13 +57,16 @@ function raftFacts(zone: ZoneConfig, frontends: readonly FrontendFacts[]): ZoneR
   };
 }
 
-/** Gathers facts from `zones` (default: every zone); the master's zone list only when the master is among them. */
-export async function gatherFacts(config: FederationConfig, connect: ConnectServer, zones: readonly ZoneConfig[] = config.zones, connectNode?: ConnectNode): Promise<FederationFacts> {
+/**
+ * Gathers facts from `zones` (default: every zone) and their listed hypervisor hosts; the master's
+ * zone list only when the master is among them. A machine that cannot be opened is a fact too.
+ */
+export async function gatherFacts(config: FederationConfig, machines: MachineOpeners, zones: readonly ZoneConfig[] = config.zones): Promise<FederationFacts> {
   const [frontends, nodes] = await Promise.all([
-    Promise.all(zones.flatMap((z) => z.frontends.map((_, i) => frontendFacts(z, i, config, connect)))),
-    connectNode ? Promise.all(zones.flatMap((z) => z.nodes.map((n) => nodeFacts(z, n, connectNode)))) : Promise.resolve([]),
+    Promise.all(zones.flatMap((z) => z.frontends.map((_, i) => frontendFacts(z, i, config, machines)))),
+    Promise.all(zones.flatMap((z) => z.nodes.map((n) => nodeFacts(z, n, machines)))),
   ]);
-  const raft = zones.filter((z) => z.frontends.length > 1).map((z) => raftFacts(z, frontends));
+  const raft = zones.filter(isHaZone).map((z) => raftFacts(z, frontends));
   const gatheredAt = new Date().toISOString();
   const masterServers = frontends.filter((f) => f.zoneId === config.master.id);
   if (masterServers.length === 0) return { gatheredAt, frontends, nodes, raft, masterZoneListError: "not gathered (the master is not among the zones checked)" };
@@ -78,7 +76,7 @@ export async function gatherFacts(config: FederationConfig, connect: ConnectServ
   let masterZoneListError;
   if (running >= 0) {
     try {
-      masterZoneList = await (await connect(config.master, running)).zoneList();
+      masterZoneList = await (await machines.frontend(config.master, running)).zoneList();
     } catch (err) {
       masterZoneListError = message(err);
     }

@@ -4,15 +4,13 @@
  * upgraded and handed to the followers. Once the zone is down nobody can ask Raft any more, so the
  * stop step records the leader on the automation host and every later step reads that record.
  */
-import * as fs from "fs";
-import * as path from "path";
 import { FederationConfig, FrontendConfig, hostPort, isHaZone, ZoneConfig } from "../model/federation";
 import { OpenNebulaFrontend } from "../remote/opennebula/frontend";
-import { raftRole, ZoneServer } from "../remote/opennebula/parsers";
+import { ZoneServer } from "../remote/opennebula/parsers";
 import { RemoteCommandError } from "../remote/opennebula/remote-command-error";
-import { describeServers, judgeRaft, RaftHealth } from "../checks/raft-health";
+import { describeServers, judgeRaft, raftLeaders, RaftHealth } from "../checks/raft-health";
+import { haRecord } from "./records/ha-record";
 import { StepRefusal } from "./step-refusal";
-
 
 /** One front-end of a zone, connected. */
 export interface ConnectedServer {
@@ -21,33 +19,6 @@ export interface ConnectedServer {
   readonly config: FrontendConfig;
   readonly frontend: OpenNebulaFrontend;
 }
-
-/** What the automation host remembers about an HA zone (artifacts/ha/zone-<id>.json). */
-export interface HaRecord {
-  readonly zone_id: number;
-  /** Each front-end's FEDERATION/SERVER_ID, read from its own oned.conf before anything changed. */
-  readonly servers: ReadonlyArray<{ readonly frontend: string; readonly server_id: number }>;
-  /** The leader when the zone was stopped: the server whose database is upgraded and replicated. */
-  readonly leader?: { readonly frontend: string; readonly server_id: number; readonly term: number | null; readonly recorded_at: string };
-  /** The replicate step's progress: the leader's backups handed over, and the followers that hold them. */
-  readonly replicated?: { readonly db_sha256: string; readonly config_sha256: string; readonly followers: readonly string[] };
-}
-
-export function haRecordPath(config: FederationConfig, zone: ZoneConfig): string {
-  return path.join(config.backup.localDirectory, "ha", `zone-${zone.id}.json`);
-}
-
-export function readHaRecord(config: FederationConfig, zone: ZoneConfig): HaRecord | undefined {
-  const file = haRecordPath(config, zone);
-  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as HaRecord) : undefined;
-}
-
-export function writeHaRecord(config: FederationConfig, zone: ZoneConfig, record: HaRecord): void {
-  const file = haRecordPath(config, zone);
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  fs.writeFileSync(file, JSON.stringify(record, null, 2) + "\n", { mode: 0o600 });
-}
-
 
 /** Raft's view of the zone, as one running oned reported it. */
 export interface RaftView {
@@ -70,16 +41,10 @@ export async function readRaftView(zone: ZoneConfig, servers: readonly Connected
   return undefined;
 }
 
-export const leadersOf = (view: RaftView) => view.servers.filter((s) => raftRole(s) === "leader");
-
-/** "server-0 (id 0) leader, server-1 (id 1) follower, …" for refusals and logs. */
-export function describeRaft(view: RaftView): string {
-  return describeServers(view.servers);
-}
-
 /** Every front-end's SERVER_ID, from the record or (first time) from each oned.conf. */
 export async function serverIds(config: FederationConfig, zone: ZoneConfig, servers: readonly ConnectedServer[], step: string): Promise<Map<number, number>> {
-  const record = readHaRecord(config, zone);
+  const store = haRecord(config, zone);
+  const record = store.read();
   const ids = new Map<number, number>();
   for (const s of servers) {
     const known = record?.servers.find((r) => r.frontend === hostPort(s.config));
@@ -99,7 +64,7 @@ export async function serverIds(config: FederationConfig, zone: ZoneConfig, serv
     }
     seen.set(id, index);
   }
-  if (!record) writeHaRecord(config, zone, { zone_id: zone.id, servers: servers.map((s) => ({ frontend: hostPort(s.config), server_id: ids.get(s.index)! })) });
+  if (!record) store.write({ zone_id: zone.id, servers: servers.map((s) => ({ frontend: hostPort(s.config), server_id: ids.get(s.index)! })) });
   return ids;
 }
 
@@ -113,13 +78,14 @@ export async function primaryServer(config: FederationConfig, zone: ZoneConfig, 
   const ids = await serverIds(config, zone, all, step);
   const view = await readRaftView(zone, all);
   if (view) return liveLeader(zone, all, ids, view, step);
-  const recorded = readHaRecord(config, zone)?.leader;
+  const store = haRecord(config, zone);
+  const recorded = store.read()?.leader;
   const leader = recorded && all.find((s) => hostPort(s.config) === recorded.frontend);
   if (!leader) {
     throw new StepRefusal(step, {
       zone,
       expected: "a Raft leader to work on: a running oned that reports one, or the leader recorded when onefed stopped the zone",
-      found: `no oned answers on ${all.map((s) => hostPort(s.config)).join(", ")} and no leader was recorded in ${haRecordPath(config, zone)}`,
+      found: `no oned answers on ${all.map((s) => hostPort(s.config)).join(", ")} and no leader was recorded in ${store.path}`,
       next: "Start the zone's servers so that Raft elects a leader (onezone show), then run the deploy again; onefed will not guess which server holds the newest database.",
     });
   }
@@ -128,12 +94,12 @@ export async function primaryServer(config: FederationConfig, zone: ZoneConfig, 
 
 /** Exactly one leader, and it is one of the front-ends federation.yaml lists. */
 export function liveLeader(zone: ZoneConfig, all: readonly ConnectedServer[], ids: ReadonlyMap<number, number>, view: RaftView, step: string): ConnectedServer {
-  const leaders = leadersOf(view);
+  const leaders = raftLeaders(view.servers);
   if (leaders.length !== 1) {
     throw new StepRefusal(step, {
       zone,
       expected: "exactly one Raft leader (onezone show: SERVER_POOL/SERVER/STATE 3)",
-      found: `${leaders.length === 0 ? "no leader" : `${leaders.length} leaders`} as ${view.askedAt} reports: ${describeRaft(view)}`,
+      found: `${leaders.length === 0 ? "no leader" : `${leaders.length} leaders`} as ${view.askedAt} reports: ${describeServers(view.servers)}`,
       next:
         leaders.length === 0
           ? "Wait for the election to finish or start enough servers for a quorum, then run the deploy again."

@@ -4,12 +4,11 @@
  */
 import { FederationConfig, ZoneConfig, zoneLabel } from "../model/federation";
 import { Deadline } from "../remote/ssh/deadline";
-import { SshSession } from "../remote/ssh/ssh-session";
 import { STEPS } from "./steps/catalog";
 import { STEP_FACTS, StepName } from "../model/steps";
 import { StepOutcome } from "./step";
 import { buildStepContext } from "./step-context";
-import { connectFrontend, connectNode } from "./connector";
+import { Connector } from "./connector";
 
 export interface RunStepOptions {
   readonly config: FederationConfig;
@@ -27,26 +26,15 @@ export async function runStep(opts: RunStepOptions): Promise<StepOutcome> {
   const log = opts.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const deadline = new Deadline(zone.stepTimeoutSeconds);
   const started = Date.now();
-  const sessions: Array<Promise<{ session: SshSession }>> = [];
   const remoteLog = (line: string) => log(`${prefix} ${line.trimStart()}`);
-  const ctx = buildStepContext(config, zone, opts.step, remoteLog, {
-    frontend: (z, index) => {
-      const c = connectFrontend(config, z, deadline, remoteLog, index);
-      sessions.push(c);
-      return c.then((x) => x.frontend);
-    },
-    node: (z, n) => {
-      const c = connectNode(config, z, n, deadline, remoteLog);
-      sessions.push(c);
-      return c.then((x) => x.node);
-    },
-  });
+  const connector = Connector.overSsh(config, deadline, remoteLog);
+  const ctx = buildStepContext(config, zone, opts.step, remoteLog, connector);
   log(`${prefix} ${facts.description}`);
   try {
     const outcome = await definition.run(ctx);
     log(`${prefix} ${outcome.status === "already-done" ? "already done" : "done"}: ${outcome.summary} (${Date.now() - started} ms)`);
     return outcome;
   } finally {
-    await Promise.all(sessions.map((c) => c.then((x) => x.session.close(), () => undefined)));
+    await connector.close();
   }
 }

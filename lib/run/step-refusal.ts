@@ -1,6 +1,5 @@
 import { OnefedError } from "../model/errors";
-import { ZoneConfig, zoneLabel } from "../model/federation";
-import { FrontendConfig } from "../model/federation";
+import { FrontendConfig, ZoneConfig, zoneLabel } from "../model/federation";
 
 export interface RefusalFacts {
   readonly zone: ZoneConfig;

@@ -14,7 +14,7 @@ export interface StepContext {
   log(line: string): void;
   /**
    * The front-end that speaks for the zone, connected on first use and closed when the step ends:
-   * the only one of a solo zone; an HA zone's Raft leader (ha-cluster.ts primaryServer).
+   * the only one of a solo zone; an HA zone's Raft leader (raft.ts primaryServer).
    */
   frontend(): Promise<OpenNebulaFrontend>;
   /** Every front-end of the zone, in federation.yaml order (several for an HA zone). */

@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { FederationConfig, ZoneConfig } from "../../lib/model/federation";
 import { STEPS } from "../../lib/run/steps/catalog";
-import { readHaRecord } from "../../lib/run/raft";
+import { haRecord } from "../../lib/run/records/ha-record";
 import { StepName } from "../../lib/model/steps";
 import { dbVersionText, FakeTransport, fakeStepContext, Reply } from "../support/fake-frontend";
 import { seedFederation } from "../support/federation-builder";
@@ -61,7 +61,7 @@ describe("HA stop", () => {
     });
     await expect(result).resolves.toMatchObject({ status: "done", summary: expect.stringMatching(/follower .*, then follower .*, then leader 192\.168\.150\.31:22/) });
     expect(order).toEqual([HOSTS[0], HOSTS[2], HOSTS[1]]);
-    const record = readHaRecord(config, zone)!;
+    const record = haRecord(config, zone).read()!;
     expect(record.leader).toMatchObject({ frontend: "192.168.150.31:22", server_id: 1 });
     expect(record.servers.map((s) => s.server_id)).toEqual([0, 1, 2]);
     expect(transports[1].lines.filter((l) => l.startsWith("systemctl stop"))).toHaveLength(1);
@@ -157,7 +157,7 @@ describe("HA replicate", () => {
       expect(sed).toBeGreaterThan(unpack);
       expect(lines[sed]).toContain(`\\1${id}/`);
     }
-    expect(readHaRecord(config, config.zones[2])!.replicated).toMatchObject({ db_sha256: digest, followers: ["192.168.150.31:22", "192.168.150.32:22"] });
+    expect(haRecord(config, config.zones[2]).read()!.replicated).toMatchObject({ db_sha256: digest, followers: ["192.168.150.31:22", "192.168.150.32:22"] });
     // The leader's DB and configuration (oned.conf may hold a DB password) do not stay on the automation host.
     expect(fs.readdirSync(path.join(config.backup.localDirectory, "ha"))).toEqual(["zone-101.json"]);
   });

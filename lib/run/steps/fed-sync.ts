@@ -15,7 +15,7 @@ export interface SyncVerdict {
   readonly indexes: string;
 }
 
-export function judgeSync(rows: readonly ZoneListRow[], config: FederationConfig): SyncVerdict {
+function judgeSync(rows: readonly ZoneListRow[], config: FederationConfig): SyncVerdict {
   const unreachable: string[] = [];
   const values = new Set<number>();
   for (const z of config.zones) {

@@ -4,38 +4,25 @@
  * `onehost enable` for exactly those hosts and `onehost sync --force`. Hosts an operator had
  * disabled stay disabled: the list of hosts we disabled is kept on the automation host.
  */
-import * as fs from "fs";
-import * as path from "path";
-import { FederationConfig, ZoneConfig } from "../../model/federation";
+import { disabledHostsRecord } from "../records/disabled-hosts-record";
 import { StepRefusal } from "../step-refusal";
 import { StepRun } from "../step";
-
-interface DisabledHosts {
-  readonly zone_id: number;
-  readonly host_ids: number[];
-  readonly disabled_at: string;
-}
-
-export function disabledHostsPath(config: FederationConfig, zone: ZoneConfig): string {
-  return path.join(config.backup.localDirectory, "hosts", `zone-${zone.id}.json`);
-}
-
 
 export const hostsDisable: StepRun = {
   name: "hosts-disable",
   async run(ctx) {
     const { config, zone } = ctx;
-    const record = disabledHostsPath(config, zone);
+    const store = disabledHostsRecord(config, zone);
     const fe = await ctx.frontend();
-    if (fs.existsSync(record)) {
-      const ids = (JSON.parse(fs.readFileSync(record, "utf8")) as DisabledHosts).host_ids;
+    const record = store.read();
+    if (record) {
+      const ids = record.host_ids;
       const hosts = await fe.hosts();
       if (hosts.filter((h) => ids.includes(h.id)).every((h) => !h.enabled)) return { status: "already-done", summary: `hosts ${ids.join(", ") || "(none)"} already disabled` };
     }
     const enabled = (await fe.hosts()).filter((h) => h.enabled);
     // Recorded before acting, so a failure half way still re-enables what was disabled.
-    fs.mkdirSync(path.dirname(record), { recursive: true, mode: 0o700 });
-    fs.writeFileSync(record, JSON.stringify({ zone_id: zone.id, host_ids: enabled.map((h) => h.id), disabled_at: new Date().toISOString() }, null, 2) + "\n", { mode: 0o600 });
+    store.write({ zone_id: zone.id, host_ids: enabled.map((h) => h.id), disabled_at: new Date().toISOString() });
     for (const h of enabled) await fe.setHostEnabled(h.id, false);
     const still = (await fe.hosts()).filter((h) => h.enabled);
     if (still.length > 0) {
@@ -55,9 +42,9 @@ export const hostsEnable: StepRun = {
   name: "hosts-enable",
   async run(ctx) {
     const { config, zone } = ctx;
-    const record = disabledHostsPath(config, zone);
-    if (!fs.existsSync(record)) return { status: "already-done", summary: "no host was disabled by this upgrade" };
-    const ids = (JSON.parse(fs.readFileSync(record, "utf8")) as DisabledHosts).host_ids;
+    const record = disabledHostsRecord(config, zone).read();
+    if (!record) return { status: "already-done", summary: "no host was disabled by this upgrade" };
+    const ids = record.host_ids;
     const fe = await ctx.frontend();
     const off = (await fe.hosts()).filter((h) => ids.includes(h.id) && !h.enabled);
     if (off.length === 0) return { status: "already-done", summary: `hosts ${ids.join(", ") || "(none)"} already enabled` };

@@ -23,7 +23,7 @@ export const preflight: StepRun = {
     const failed = connected.find((c): c is PromiseRejectedResult => c.status === "rejected");
     if (failed) throw failed.reason;
     // Listed hypervisor hosts are checked now too: the nodes step comes last, after every zone changed.
-    const facts = await gatherFacts(config, ctx.serverOf, zones, (z, n) => ctx.node(n, z));
+    const facts = await gatherFacts(config, { frontend: ctx.serverOf, node: (z, n) => ctx.node(n, z) }, zones);
     const unreadable = facts.frontends.filter((f) => f.error);
     // (An unreachable hypervisor host is a nodes-ready finding below, with the same paragraph shape.)
     if (unreadable.length > 0) throw new PreflightError(unreadable.map((f) => `zone ${f.zoneId}, front-end ${f.frontend}: ${f.error}`).join("\n\n"));
@@ -34,7 +34,7 @@ export const preflight: StepRun = {
           findings.map((f) => `  - [${f.check}] ${f.summary}`).join("\n"),
       );
     }
-    // HA zones: each front-end's SERVER_ID is recorded now, before anything changes (ha-cluster.ts).
+    // HA zones: each front-end's SERVER_ID is recorded now, before anything changes (raft.ts serverIds).
     for (const z of zones.filter(isHaZone)) await serverIds(config, z, await ctx.serversOf(z), "preflight");
     for (const f of facts.frontends) ctx.log(`zone ${f.zoneId} ${f.frontend}: ${f.installedVersion}, DB ${f.db?.shared}/${f.db?.local}`);
     return { status: "done", summary: `${zones.length} zone${zones.length === 1 ? "" : "s"} reachable with pinned keys, at ${config.fromVersion}, ready` };

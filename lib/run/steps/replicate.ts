@@ -9,13 +9,13 @@ import * as fs from "fs";
 import * as path from "path";
 import { dbVersionOf } from "../../model/version";
 import { hostPort } from "../../model/federation";
-import { ConnectedServer, readHaRecord, serverIds, writeHaRecord } from "../raft";
+import { ConnectedServer, serverIds } from "../raft";
+import { haRecord } from "../records/ha-record";
 import { StepRefusal } from "../step-refusal";
 import { assertStopped } from "../services";
 import { StepContext, StepRun } from "../step";
 import { fetchVerified, pushVerified } from "../transfer";
 import { leaderCopyPaths } from "../../model/paths";
-
 
 export const replicate: StepRun = {
   name: "replicate",
@@ -38,7 +38,8 @@ export const replicate: StepRun = {
       });
     }
     const pending = [];
-    const done = readHaRecord(config, zone)?.replicated?.followers ?? [];
+    const store = haRecord(config, zone);
+    const done = store.read()?.replicated?.followers ?? [];
     for (const f of followers) {
       if (done.includes(hostPort(f.config)) && (await inStep(f, ids.get(f.index)!, target))) continue;
       pending.push(f);
@@ -47,7 +48,8 @@ export const replicate: StepRun = {
 
     for (const s of all) await assertStopped(s.frontend, config, zone, "replicate", "Every server of an HA zone stays down until the followers hold the leader's DB: stop them, then run the deploy again.");
     const r = leaderCopyPaths(config, zone);
-    const localDir = path.join(config.backup.localDirectory, "ha");
+    // In transit beside the zone's HA record, on the automation host.
+    const localDir = path.dirname(store.path);
     await leaderFe.makePrivateDir(config.backup.remoteDirectory);
     await leaderFe.backupFull(r.db);
     await leaderFe.makePrivate(r.db);
@@ -61,9 +63,9 @@ export const replicate: StepRun = {
     // One follower after the other: each is complete (DB, configuration, SERVER_ID) before the next.
     for (const f of pending) {
       await replicateTo(ctx, f, ids.get(f.index)!, { db: r.db, conf: r.conf, dbLocal, confLocal, dbDigest, confDigest }, target);
-      const record = readHaRecord(config, zone)!;
+      const record = store.read()!;
       const followersDone = [...new Set([...(record.replicated?.followers ?? []), hostPort(f.config)])];
-      writeHaRecord(config, zone, { ...record, replicated: { db_sha256: dbDigest, config_sha256: confDigest, followers: followersDone } });
+      store.write({ ...record, replicated: { db_sha256: dbDigest, config_sha256: confDigest, followers: followersDone } });
     }
     // The copies on the automation host were only in transit: the configuration carries oned.conf,
     // and with it a MySQL DB password. A resumed run fetches both anew from the leader.

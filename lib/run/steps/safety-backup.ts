@@ -3,53 +3,33 @@
  * `onedb backup` on the front-end at an explicit path (never the default name with ':'), its size
  * and sha256 recorded on the automation host for the terraform outputs and for a rollback.
  */
-import * as fs from "fs";
-import * as path from "path";
 import { FederationConfig, hostPort } from "../../model/federation";
 import { compareVersions } from "../../model/version";
 import { OpenNebulaFrontend } from "../../remote/opennebula/frontend";
 import { StepRefusal } from "../step-refusal";
 import { assertStopped } from "../services";
 import { StepRun } from "../step";
-import { safetyBackupRecordPath, safetyBackupRemotePath } from "../../model/paths";
-
-/** One front-end's pre-upgrade backup. */
-export interface ServerBackup {
-  readonly frontend: string;
-  readonly path: string;
-  readonly size_bytes: number;
-  readonly sha256: string;
-}
-
-export interface SafetyBackupRecord extends ServerBackup {
-  readonly zone_id: number;
-  readonly zone_name: string;
-  readonly opennebula_version: string;
-  readonly taken_at: string;
-  /** HA zones: every server's own backup (the top-level fields repeat the leader's). */
-  readonly servers?: readonly ServerBackup[];
-}
-
-
+import { safetyBackupRemotePath } from "../../model/paths";
+import { SafetyBackupRecord, safetyBackupRecord, ServerBackup } from "../records/safety-backup-record";
 
 export const safetyBackup: StepRun = {
   name: "safety-backup",
   async run(ctx) {
     const { zone, config } = ctx;
-    const recordPath = safetyBackupRecordPath(config, zone);
+    const store = safetyBackupRecord(config, zone);
     const remote = safetyBackupRemotePath(config, zone);
     const primary = await ctx.frontend();
     const servers = await ctx.servers();
-    if (fs.existsSync(recordPath)) {
-      const record = JSON.parse(fs.readFileSync(recordPath, "utf8")) as SafetyBackupRecord;
-      const taken = record.servers ?? [record];
+    const previous = store.read();
+    if (previous) {
+      const taken = previous.servers ?? [previous];
       const intact = await Promise.all(
         servers.map(async (s) => {
           const mine = taken.find((b) => b.frontend === hostPort(s.config));
           return mine !== undefined && (await s.frontend.exists(mine.path)) && (await s.frontend.sha256(mine.path)) === mine.sha256;
         }),
       );
-      if (intact.every(Boolean)) return { status: "already-done", summary: `${remote} present${servers.length > 1 ? ` on ${servers.length} servers` : ""}, sha256 ${record.sha256}` };
+      if (intact.every(Boolean)) return { status: "already-done", summary: `${remote} present${servers.length > 1 ? ` on ${servers.length} servers` : ""}, sha256 ${previous.sha256}` };
     }
     // A backup taken after the packages moved would not be the pre-upgrade state: refuse to overwrite the record.
     for (const s of servers) {
@@ -76,8 +56,7 @@ export const safetyBackup: StepRun = {
       taken_at: new Date().toISOString(),
       ...(servers.length > 1 ? { servers: backups } : {}),
     };
-    fs.mkdirSync(path.dirname(recordPath), { recursive: true, mode: 0o700 });
-    fs.writeFileSync(recordPath, JSON.stringify(record, null, 2) + "\n", { mode: 0o600 });
+    store.write(record);
     return { status: "done", summary: `${remote} (${record.size_bytes} bytes, sha256 ${record.sha256})${servers.length > 1 ? ` and on ${servers.length - 1} more servers` : ""}` };
   },
 };

@@ -4,7 +4,9 @@
  * down holds the newest committed state, and no follower can win an election meanwhile. The
  * leader is recorded first, since nobody can ask Raft once the zone is down.
  */
-import { ConnectedServer, describeRaft, leadersOf, liveLeader, readHaRecord, readRaftView, serverIds, writeHaRecord } from "../raft";
+import { describeServers, raftLeaders } from "../../checks/raft-health";
+import { ConnectedServer, liveLeader, readRaftView, serverIds } from "../raft";
+import { haRecord } from "../records/ha-record";
 import { StepRefusal } from "../step-refusal";
 import { stopServer } from "../services";
 import { StepContext, StepRun, StepOutcome } from "../step";
@@ -25,10 +27,12 @@ async function stopCluster(ctx: StepContext): Promise<StepOutcome> {
   const { config, zone } = ctx;
   const all = await ctx.servers();
   const ids = await serverIds(config, zone, all, "stop");
-  const record = readHaRecord(config, zone)!;
+  // serverIds() wrote the record if there was none.
+  const store = haRecord(config, zone);
+  const record = store.read()!;
   const view = await readRaftView(zone, all);
   let leader: ConnectedServer | undefined;
-  if (view && leadersOf(view).length > 0) {
+  if (view && raftLeaders(view.servers).length > 0) {
     leader = liveLeader(zone, all, ids, view, "stop");
   } else if (record.leader) {
     // A resumed stop: the followers are down already, so Raft has no quorum and no leader.
@@ -38,13 +42,13 @@ async function stopCluster(ctx: StepContext): Promise<StepOutcome> {
     throw new StepRefusal("stop", {
       zone,
       expected: "one Raft leader to stop last (and to upgrade first)",
-      found: view ? `no leader as ${view.askedAt} reports: ${describeRaft(view)}` : "no oned answers and no leader was recorded",
+      found: view ? `no leader as ${view.askedAt} reports: ${describeServers(view.servers)}` : "no oned answers and no leader was recorded",
       next: "Start the zone's servers and let Raft elect a leader (onezone show), then run the deploy again; onefed will not guess which server holds the newest database.",
     });
   }
   const term = view?.servers.find((s) => s.id === ids.get(leader!.index))?.term ?? null;
   if (record.leader?.frontend !== hostPort(leader.config)) {
-    writeHaRecord(config, zone, { ...record, leader: { frontend: hostPort(leader.config), server_id: ids.get(leader.index)!, term, recorded_at: new Date().toISOString() } });
+    store.write({ ...record, leader: { frontend: hostPort(leader.config), server_id: ids.get(leader.index)!, term, recorded_at: new Date().toISOString() } });
   }
   ctx.log(`leader ${hostPort(leader.config)} (SERVER_ID ${ids.get(leader.index)}) stops last`);
   const done: string[] = [];
