@@ -1,0 +1,59 @@
+/**
+ * The runner's run-time requirements (lib/model/step-requirements.ts) and the synthesized graph
+ * say the same thing: every (step, zone) a step requires exists and is one of its ancestors. So the
+ * order is enforced twice, by the graph at synth and by each step against the ledger at run time.
+ */
+import { Testing } from "cdktf";
+import { FederationConfig } from "../../lib/model/federation";
+import { finalSteps, requirementsOf } from "../../lib/model/step-requirements";
+import { StepResource } from "../../lib/synth/constructs/step-resource";
+import { FederationUpgrade } from "../../lib/synth/constructs/federation-upgrade";
+import { seedFederation } from "../support/federation-builder";
+
+const runner = { command: ["/usr/bin/node", "/opt/onefed/dist/lib/cli/onefed.js"], configPath: "/etc/onefed/federation.yaml" };
+
+const shapes: Array<[string, () => FederationConfig]> = [
+  ["type B, 1+2", () => seedFederation().parse()],
+  ["type B, HA master and slave, hosts and nodes", () => seedFederation().withHa(0, ["192.168.150.1", "192.168.150.11"]).withHa(101, ["192.168.150.3", "192.168.150.31"]).withNodes(100, [{ name: "kvm-1", host: "192.168.150.21" }]).with({ hosts: { manage: true } }).parse()],
+  ["type B, firewall freeze", () => seedFederation().with({ federation: { fromVersion: "6.0.0", toVersion: "6.2.0" } }).withFreeze("firewall", { allowFrom: ["10.0.0.5"] }).parse()],
+  ["type B, no freeze", () => seedFederation().withFreeze("none", { acknowledgeNoFreeze: true }).parse()],
+  ["type A, HA slave, hosts and nodes", () => seedFederation().with({ federation: { toVersion: "6.10.5" } }).withHa(100, ["192.168.150.2", "192.168.150.21"]).withNodes(101, [{ name: "kvm-2", host: "192.168.150.22" }]).with({ hosts: { manage: true } }).parse()],
+];
+
+function stepsOf(config: FederationConfig): StepResource[] {
+  const stack = new FederationUpgrade(Testing.app(), "s", { config, runner });
+  return stack.node.findAll().filter((c): c is StepResource => c instanceof StepResource);
+}
+
+function ancestors(s: StepResource, seen = new Set<StepResource>()): Set<StepResource> {
+  for (const p of s.after) if (!seen.has(p)) ancestors(p, seen.add(p));
+  return seen;
+}
+
+describe.each(shapes)("requirements on %s", (_shape, build) => {
+  const config = build();
+  const steps = stepsOf(config);
+
+  it("name only steps the graph has, each an ancestor of the step that requires it", () => {
+    const problems: string[] = [];
+    for (const s of steps) {
+      const before = ancestors(s);
+      for (const r of requirementsOf(s.step, s.zone, config)) {
+        const required = steps.find((x) => x.step === r.step && x.zone.id === r.zoneId);
+        if (!required) problems.push(`${s.step}@${s.zone.id} requires ${r.step}@${r.zoneId}, which the graph lacks`);
+        else if (!before.has(required)) problems.push(`${s.step}@${s.zone.id} requires ${r.step}@${r.zoneId}, which it does not wait for`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it("ask every step but the first to prove something", () => {
+    const unproven = steps.filter((s) => s.step !== "preflight" && requirementsOf(s.step, s.zone, config).length === 0).map((s) => `${s.step}@${s.zone.id}`);
+    expect(unproven).toEqual([]);
+  });
+
+  it("end with steps that nothing comes after", () => {
+    const last = steps.filter((s) => !steps.some((x) => x.after.includes(s)));
+    expect(finalSteps(config).map((r) => `${r.step}@${r.zoneId}`).sort()).toEqual(last.map((s) => `${s.step}@${s.zone.id}`).sort());
+  });
+});
