@@ -54,8 +54,14 @@ export interface LedgerLock {
   readonly updated_at: string;
 }
 
-/** Evidence a step leaves: the facts a later step or a rollback relies on. */
-export type Evidence = Readonly<Record<string, string | number | boolean | null | readonly string[]>>;
+/** A JSON value, as evidence holds them. */
+export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+
+/** Evidence a step leaves: the facts a later step or a rollback relies on (paths, sizes, sha256s, versions). */
+export type Evidence = Readonly<Record<string, JsonValue>>;
+
+/** The ledger before anything was recorded. */
+export const EMPTY_LEDGER: LedgerSnapshot = { entries: [], events: [] };
 
 /** One (step, zone) proven complete. */
 export interface LedgerEntry {

@@ -1,14 +1,24 @@
 /**
  * Runs one step on one zone: the program every step resource's local-exec calls. It loads the
  * same federation file as the synth, talks SSH, and exits non-zero with one paragraph on failure.
+ *
+ * Terraform's state is a schedule, not proof, so around every step the runner works with the
+ * federation's own ledger on the master: it takes the federation lock (or refuses, naming the run
+ * that holds it), proves from the ledger that every step this one relies on finished, runs the
+ * step, and records it complete with its evidence only after the step verified its effect.
  */
 import { FederationConfig, ZoneConfig, zoneLabel } from "../model/federation";
-import { Deadline } from "../remote/ssh/deadline";
-import { STEPS } from "./steps/catalog";
+import { LedgerSnapshot } from "../model/ledger";
+import { finalSteps, requirementsOf } from "../model/step-requirements";
 import { STEP_FACTS, StepName } from "../model/steps";
+import { Deadline } from "../remote/ssh/deadline";
+import { Connector } from "./connector";
+import { openLedger } from "./ledger/open-ledger";
+import { currentRun } from "./ledger/run-identity";
 import { StepOutcome } from "./step";
 import { buildStepContext } from "./step-context";
-import { Connector } from "./connector";
+import { StepRefusal } from "./step-refusal";
+import { STEPS } from "./steps/catalog";
 
 export interface RunStepOptions {
   readonly config: FederationConfig;
@@ -19,22 +29,56 @@ export interface RunStepOptions {
 }
 
 export async function runStep(opts: RunStepOptions): Promise<StepOutcome> {
-  const { config, zone } = opts;
-  const definition = STEPS[opts.step];
-  const facts = STEP_FACTS[opts.step];
-  const prefix = `[${opts.step} ${zoneLabel(zone)}]`;
+  const { config, zone, step } = opts;
+  const prefix = `[${step} ${zoneLabel(zone)}]`;
   const log = opts.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const deadline = new Deadline(zone.stepTimeoutSeconds);
   const started = Date.now();
   const remoteLog = (line: string) => log(`${prefix} ${line.trimStart()}`);
   const connector = Connector.overSsh(config, deadline, remoteLog);
-  const ctx = buildStepContext(config, zone, opts.step, remoteLog, connector);
-  log(`${prefix} ${facts.description}`);
+  log(`${prefix} ${STEP_FACTS[step].description}`);
   try {
-    const outcome = await definition.run(ctx);
+    const ledger = await openLedger(config, connector, currentRun());
+    refuseWhenComplete(step, zone, config, await ledger.read());
+    const lock = await ledger.claim(step, zone);
+    if (lock.kind === "take-over") remoteLog(`took the federation lock over from run ${lock.previous.run_id} (${lock.previous.holder}): the same upgrade, resumed`);
+    const snapshot = await ledger.read();
+    proveRequirements(step, zone, config, snapshot);
+    const ctx = buildStepContext(config, zone, step, remoteLog, connector, snapshot);
+    const outcome = await STEPS[step].run(ctx);
+    await ledger.record(step, zone, { summary: outcome.summary, ...outcome.evidence });
     log(`${prefix} ${outcome.status === "already-done" ? "already done" : "done"}: ${outcome.summary} (${Date.now() - started} ms)`);
+    if (step === "verify" && (await ledger.releaseIfComplete(finalSteps(config)))) log(`${prefix} every zone verified: the federation lock is released`);
     return outcome;
   } finally {
     await connector.close();
   }
+}
+
+/** An upgrade whose every zone is verified is over: only `verify` may run again. */
+function refuseWhenComplete(step: StepName, zone: ZoneConfig, config: FederationConfig, ledger: LedgerSnapshot): void {
+  if (step === "verify") return;
+  const verified = finalSteps(config).map((r) => ledger.entries.find((e) => e.step === r.step && e.zone_id === r.zoneId));
+  if (verified.some((e) => e === undefined)) return;
+  throw new StepRefusal(step, {
+    zone,
+    expected: `an upgrade of ${config.name} from ${config.fromVersion} to ${config.toVersion} still under way`,
+    found: `the ledger records it complete: every zone verified (the last at ${verified.map((e) => e!.completed_at).sort().pop()})`,
+    next: "Nothing was changed. `onefed verify` checks the federation again; a new upgrade needs new versions in the federation file.",
+  });
+}
+
+/** Refuses, before anything is touched, a step whose predecessors the ledger does not prove complete. */
+export function proveRequirements(step: StepName, zone: ZoneConfig, config: FederationConfig, ledger: LedgerSnapshot): void {
+  const missing = requirementsOf(step, zone, config).filter((r) => !ledger.entries.some((e) => e.step === r.step && e.zone_id === r.zoneId));
+  if (missing.length === 0) return;
+  const zoneName = (id: number) => zoneLabel(config.zones.find((z) => z.id === id) ?? { id, name: "?" });
+  throw new StepRefusal(step, {
+    zone,
+    expected: `the federation's upgrade ledger on the master to record ${missing.map((r) => `${r.step} of ${zoneName(r.zoneId)} complete (${r.why})`).join("; ")}`,
+    found: "no such record",
+    next:
+      "Nothing was changed. Terraform's state may claim those steps, but only the ledger proves them (a killed apply, a manual unfreeze or a step run by hand out of order leaves them unproven). " +
+      "Run `onefed deploy` again: it re-runs every step the ledger does not prove, in order.",
+  });
 }

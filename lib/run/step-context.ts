@@ -5,13 +5,22 @@
  */
 import { FederationConfig, NodeConfig, ZoneConfig } from "../model/federation";
 import { ConnectedServer, primaryServer } from "./raft";
+import { EMPTY_LEDGER, LedgerSnapshot } from "../model/ledger";
 import { StepName } from "../model/steps";
 import { StepContext } from "./step";
 import { artifactPaths } from "../model/paths";
 import { Connector, MachineOpeners } from "./connector";
 
 /** `machines`: the runner's Connector (which it closes), or scripted openers for a unit test. */
-export function buildStepContext(config: FederationConfig, zone: ZoneConfig, step: StepName, log: (line: string) => void, machines: Connector | MachineOpeners): StepContext {
+export function buildStepContext(
+  config: FederationConfig,
+  zone: ZoneConfig,
+  step: StepName,
+  log: (line: string) => void,
+  machines: Connector | MachineOpeners,
+  /** The ledger as read when the step started. @default EMPTY_LEDGER */
+  ledger: LedgerSnapshot = EMPTY_LEDGER,
+): StepContext {
   const connector = machines instanceof Connector ? machines : Connector.scripted(machines);
   const serverOf = (z: ZoneConfig, index: number) => connector.frontend(z, index);
   // Every handshake is started before any is awaited: an HA zone's servers connect in parallel.
@@ -35,5 +44,6 @@ export function buildStepContext(config: FederationConfig, zone: ZoneConfig, ste
     serverOf,
     serversOf,
     node: (n: NodeConfig, z: ZoneConfig = zone) => connector.node(z, n),
+    ledger,
   };
 }

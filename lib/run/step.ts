@@ -1,4 +1,5 @@
 /** The contract every step implements at run time: probe → act → verify, on one zone (or the federation). */
+import { Evidence, LedgerSnapshot } from "../model/ledger";
 import { StepName } from "../model/steps";
 import { FederationConfig, NodeConfig, ZoneConfig } from "../model/federation";
 import { HypervisorNode } from "../remote/opennebula/hypervisor-node";
@@ -27,12 +28,19 @@ export interface StepContext {
   serversOf(zone: ZoneConfig): Promise<readonly ConnectedServer[]>;
   /** A hypervisor host listed under a zone's nodes (this zone's by default), connected on first use. */
   node(node: NodeConfig, zone?: ZoneConfig): Promise<HypervisorNode>;
+  /**
+   * The federation's upgrade ledger as read from the master when this step started (after the
+   * runner took the lock and proved the step's requirements): the evidence earlier steps left.
+   */
+  readonly ledger: LedgerSnapshot;
 }
 
 export interface StepOutcome {
   /** `already-done` when the probe found the effect in place and nothing was run. */
   readonly status: "done" | "already-done";
   readonly summary: string;
+  /** What the step proved, recorded in the ledger for later steps and rollbacks. @default none */
+  readonly evidence?: Evidence;
 }
 
 /** What a step does at run time on one zone (or the federation): probe → prove → act → verify. */

@@ -116,6 +116,8 @@ export const files = {
   freeSpace: (path: string): RemoteCommand => ({ argv: ["df", "-P", "-B1", path] }),
   makePrivateDir: (path: string): RemoteCommand => ({ argv: ["mkdir", "-p", "-m", "0700", path] }),
   makePrivate: (path: string): RemoteCommand => ({ argv: ["chmod", "0600", path] }),
+  /** A missing file is no error. */
+  remove: (path: string): RemoteCommand => ({ argv: ["rm", "-f", path] }),
   /** `cp -a` keeps owners and modes, as the docs' config backup does. */
   copyTree: (from: string, to: string): RemoteCommand => ({ argv: ["cp", "-a", from, to] }),
   /** tar keeps owners and modes (as root, by name: oneadmin on the leader is oneadmin on the follower). */

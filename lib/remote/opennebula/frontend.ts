@@ -24,7 +24,9 @@ import {
   parseZoneShowJson,
   ZoneListRow,
   ZoneShow,
+  parseSha256,
 } from "./parsers";
+import { dumpDigestCommand } from "./dump-digest";
 import { RemoteCommand, withDbPassword } from "./remote-command";
 import { unitName } from "./services";
 
@@ -220,6 +222,15 @@ export class OpenNebulaFrontend extends RemoteMachine {
 
   async unpackConfiguration(archive: string): Promise<void> {
     await this.run(files.unpackTrees(archive));
+  }
+
+  /** The statement digest of a dump on this front-end (dump-digest.ts): the restore proof. */
+  async dumpDigest(file: string): Promise<string> {
+    return parseSha256((await this.run(dumpDigestCommand(file))).stdout);
+  }
+
+  async remove(file: string): Promise<void> {
+    await this.run(files.remove(file));
   }
 
   async restoreFederated(file: string): Promise<CommandResult> {

@@ -48,6 +48,11 @@ const SAFETY_BACKUP_RECORD: RecordKind<SafetyBackupRecord> = {
     "Put back a good copy if you have one (the backups themselves stay on the front-ends). Otherwise move the file aside and run the deploy again: the backup is taken anew while the zone still runs the version it upgrades from, and refused once its packages moved.",
 };
 
+/** Whether a value (e.g. a ledger entry's evidence) is a well-formed safety-backup record. */
+export function isSafetyBackupRecord(value: unknown): value is SafetyBackupRecord {
+  return SAFETY_BACKUP_RECORD.shape.problems(value, "").length === 0;
+}
+
 /** The zone's safety-backup record. */
 export function safetyBackupRecord(config: FederationConfig, zone: ZoneConfig): RecordStore<SafetyBackupRecord> {
   return new RecordStore(SAFETY_BACKUP_RECORD, config, zone);

@@ -2,6 +2,7 @@
 import { FederationConfig, zoneLabel } from "../../model/federation";
 import { ZoneListRow } from "../../remote/opennebula/parsers";
 import { OpenNebulaFrontend } from "../../remote/opennebula/frontend";
+import { proveFrozen } from "../frozen";
 import { StepRefusal } from "../step-refusal";
 import { StepRun } from "../step";
 
@@ -45,6 +46,7 @@ export const fedSync: StepRun = {
   name: "sync",
   async run(ctx) {
     const { zone, config } = ctx;
+    await proveFrozen(ctx, "sync");
     const fe = await ctx.frontend();
     const verdict = await waitForSync(fe, config, (l) => ctx.log(l));
     if (verdict.unreachable.length > 0) {

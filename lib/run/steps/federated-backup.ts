@@ -9,6 +9,8 @@ import { fetchVerified } from "../transfer";
 import { StepRefusal } from "../step-refusal";
 import { assertStopped } from "../services";
 import { StepRun } from "../step";
+import { Evidence } from "../../model/ledger";
+import { ArtifactPaths } from "../../model/paths";
 
 export const federatedBackup: StepRun = {
   name: "backup",
@@ -16,7 +18,7 @@ export const federatedBackup: StepRun = {
     const { zone, config, artifact } = ctx;
     const recorded = recordedChecksum(artifact);
     if (recorded && fs.existsSync(artifact.localPath) && sha256File(artifact.localPath) === recorded) {
-      return { status: "already-done", summary: `${artifact.localPath} present, sha256 ${recorded}` };
+      return { status: "already-done", summary: `${artifact.localPath} present, sha256 ${recorded}`, evidence: artifactEvidence(artifact, recorded) };
     }
     if (zone.role !== "master") throw new Error(`backup runs on the master only, not ${zone.name}`);
     const fe = await ctx.frontend();
@@ -39,6 +41,11 @@ export const federatedBackup: StepRun = {
     const localDigest = await fetchVerified(fe, artifact.remotePath, artifact.localPath, "backup", zone);
     writeChecksum(artifact, localDigest);
     ctx.log(`  artifact ${artifact.localPath} (${fs.statSync(artifact.localPath).size} bytes) sha256 ${localDigest}`);
-    return { status: "done", summary: `federated backup sha256 ${localDigest}` };
+    return { status: "done", summary: `federated backup sha256 ${localDigest}`, evidence: artifactEvidence(artifact, localDigest) };
   },
 };
+
+/** What the ledger keeps of the artifact: enough for any runner to fetch it again from the master and prove it. */
+function artifactEvidence(artifact: ArtifactPaths, sha256: string): Evidence {
+  return { artifact_sha256: sha256, artifact_remote_path: artifact.remotePath, artifact_file: artifact.fileName };
+}

@@ -1,14 +1,24 @@
 /**
  * On one slave, oned stopped, old packages still installed: upload the master's federated backup,
  * prove it by sha256 on both ends, then onedb restore --federated (docs/opennebula.md §4.4 step 5).
+ *
+ * Done is proven by content, not by version: a SQLite dump restores db_versioning before logdb, so a
+ * restore cut short already reports the new shared version. After the restore the slave exports its
+ * own federated tables and their statement digest must equal the artifact's (dump-digest.ts); only
+ * then does the ledger record the restore. A restore the ledger does not record is simply redone:
+ * a federated restore replaces every federated table, so it is repeatable.
  */
 import * as fs from "fs";
+import { ConnectedServer } from "../raft";
+import { findEntry } from "../../model/ledger";
 import { dbVersionOf } from "../../model/version";
-import { recordedChecksum, sha256File } from "../artifact";
+import { dumpDigest } from "../../remote/opennebula/dump-digest";
+import { recordedChecksum, sha256File, writeChecksum } from "../artifact";
 import { StepRefusal } from "../step-refusal";
-import { pushVerified } from "../transfer";
+import { fetchVerified, pushVerified } from "../transfer";
 import { assertStopped } from "../services";
-import { StepRun } from "../step";
+import { StepContext, StepRun } from "../step";
+import { proveSafetyBackup } from "./safety-backup";
 
 export const federatedRestore: StepRun = {
   name: "restore",
@@ -20,31 +30,23 @@ export const federatedRestore: StepRun = {
         zone,
         expected: "a slave zone",
         found: `the ${zone.role} zone`,
-        next: "A federated restore only ever goes to slaves; check the roles in federation.yaml.",
+        next: "Nothing was changed. A federated restore only ever goes to slaves; check the roles in federation.yaml.",
       });
+    }
+    const sha256 = await artifactOnThisHost(ctx);
+    const done = findEntry(ctx.ledger, "restore", zone.id);
+    if (done && done.evidence.artifact_sha256 === sha256) {
+      return { status: "already-done", summary: `the ledger records this artifact restored and proven at ${done.completed_at}`, evidence: done.evidence };
     }
     // HA slave: the leader recorded at stop; the followers get it through its full backup (§4.4).
     const fe = await ctx.frontend();
     const frontend = fe.target;
-    const target = dbVersionOf(config.toVersion);
-    const before = await fe.dbVersion();
-    if (before.shared === target) return { status: "already-done", summary: `shared DB already ${target}` };
-
-    const recorded = recordedChecksum(artifact);
-    const actual = fs.existsSync(artifact.localPath) ? sha256File(artifact.localPath) : undefined;
-    if (!recorded || actual !== recorded) {
-      throw new StepRefusal("restore", {
-        zone,
-        frontend,
-        expected: `the artifact ${artifact.localPath} with the sha256 recorded at backup time (${recorded ?? "none recorded"})`,
-        found: actual ? `sha256 ${actual}` : "no artifact file",
-        next: `Do not restore an unverified backup. Remove ${artifact.localPath} and ${artifact.localChecksumPath} and re-run the master's backup step (terraform apply -replace on the backup resource).`,
-      });
-    }
-    await assertStopped(fe, config, zone, "restore", "onedb restore refuses while oned runs: stop the zone's services, then run the deploy again.");
-    await pushVerified(fe, artifact.localPath, artifact.remotePath, recorded, "restore", zone, config.backup.remoteDirectory);
+    await proveSafetyBackup(ctx, "restore");
+    await assertStopped(fe, config, zone, "restore", "Nothing was changed. onedb restore refuses while oned runs: stop the zone's services, then run the deploy again.");
+    await pushVerified(fe, artifact.localPath, artifact.remotePath, sha256, "restore", zone, config.backup.remoteDirectory);
     const result = await fe.restoreFederated(artifact.remotePath);
     // The SQLite path ignores sqlite3's exit status (§5.4): errors show only on stderr.
+    const target = dbVersionOf(config.toVersion);
     const after = await fe.dbVersion();
     if (result.stderr.trim() !== "" || after.shared !== target) {
       throw new StepRefusal("restore", {
@@ -52,9 +54,72 @@ export const federatedRestore: StepRun = {
         frontend,
         expected: `a clean restore (nothing on stderr) leaving shared DB version ${target}`,
         found: `shared ${after.shared ?? "unknown"}${result.stderr.trim() ? `, stderr: ${result.stderr.trim().split("\n")[0]}` : ""}`,
-        next: "Inspect the slave's DB (onedb version -v); restore again from the verified artifact by running the deploy again.",
+        next: "The slave's federated tables may be half restored; its packages were not touched. Inspect its DB (onedb version -v), then run the deploy again: the restore is redone from the verified artifact.",
       });
     }
-    return { status: "done", summary: `shared DB ${after.shared} restored from sha256 ${recorded.slice(0, 12)}…` };
+    const content = await proveRestoredContent(ctx, fe, fs.readFileSync(artifact.localPath, "utf8"));
+    return {
+      status: "done",
+      summary: `shared DB ${after.shared} restored from sha256 ${sha256.slice(0, 12)}…, every federated table and log entry proven`,
+      evidence: { artifact_sha256: sha256, content_digest: content, shared_version: after.shared ?? null },
+    };
   },
 };
+
+/**
+ * The artifact on the automation host, proven against the sha256 the ledger recorded at backup
+ * time. A missing or corrupt local copy (a new CI runner, a deleted artifact directory) is fetched
+ * again from the master, where the backup step left it, and proven the same way.
+ */
+async function artifactOnThisHost(ctx: StepContext): Promise<string> {
+  const { zone, config, artifact } = ctx;
+  const backup = findEntry(ctx.ledger, "backup", config.master.id);
+  const recorded = typeof backup?.evidence.artifact_sha256 === "string" ? backup.evidence.artifact_sha256 : recordedChecksum(artifact);
+  if (!recorded) {
+    throw new StepRefusal("restore", {
+      zone,
+      expected: "the federated backup's sha256 recorded in the ledger by the master's backup step",
+      found: "no record",
+      next: "Nothing was changed. Run `onefed deploy`: the backup step runs first.",
+    });
+  }
+  const local = fs.existsSync(artifact.localPath) ? sha256File(artifact.localPath) : undefined;
+  if (local === recorded) return recorded;
+  ctx.log(`artifact ${artifact.localPath} ${local ? `has sha256 ${local}, not the recorded ${recorded}` : "is missing"}: fetching it again from the master`);
+  const master = await ctx.frontendOf(config.master);
+  const onMaster = (await master.exists(artifact.remotePath)) ? await master.sha256(artifact.remotePath) : undefined;
+  if (onMaster !== recorded) {
+    throw new StepRefusal("restore", {
+      zone,
+      frontend: master.target,
+      expected: `the federated backup ${artifact.remotePath} on the master with the sha256 the ledger recorded (${recorded})`,
+      found: onMaster ? `sha256 ${onMaster}` : "no such file",
+      next:
+        "Nothing was changed on this slave. Never restore an unproven backup: take the federated backup anew from the master " +
+        "(`terraform apply -replace=null_resource.federated_backup` in the stack directory, then `onefed deploy`).",
+    });
+  }
+  const fetched = await fetchVerified(master, artifact.remotePath, artifact.localPath, "restore", zone);
+  writeChecksum(artifact, fetched);
+  return fetched;
+}
+
+/** The slave's own federated export must hold exactly the artifact's statements. */
+async function proveRestoredContent(ctx: StepContext, fe: ConnectedServer["frontend"], artifactText: string): Promise<string> {
+  const { config, zone } = ctx;
+  const expected = dumpDigest(artifactText);
+  const check = `${config.backup.remoteDirectory}/${config.name}-zone${zone.id}-restored-federated-check.sql`;
+  await fe.backupFederated(check);
+  const found = await fe.dumpDigest(check);
+  await fe.remove(check);
+  if (found !== expected) {
+    throw new StepRefusal("restore", {
+      zone,
+      frontend: fe.target,
+      expected: `the slave's federated tables to hold exactly the artifact's content (statement digest ${expected})`,
+      found: `digest ${found} in its own federated export: a table or log entry is missing or differs`,
+      next: "The restore is incomplete; the zone's packages were not touched. Run the deploy again: the restore is redone from the verified artifact.",
+    });
+  }
+  return found;
+}

@@ -8,9 +8,12 @@ import { compareVersions } from "../../model/version";
 import { OpenNebulaFrontend } from "../../remote/opennebula/frontend";
 import { StepRefusal } from "../step-refusal";
 import { assertStopped } from "../services";
-import { StepRun } from "../step";
+import { StepContext, StepRun } from "../step";
+import { ConnectedServer } from "../raft";
+import { findEntry, JsonValue } from "../../model/ledger";
+import { StepName } from "../../model/steps";
 import { safetyBackupRemotePath } from "../../model/paths";
-import { SafetyBackupRecord, safetyBackupRecord, ServerBackup } from "../records/safety-backup-record";
+import { isSafetyBackupRecord, SafetyBackupRecord, safetyBackupRecord, ServerBackup } from "../records/safety-backup-record";
 
 export const safetyBackup: StepRun = {
   name: "safety-backup",
@@ -20,16 +23,15 @@ export const safetyBackup: StepRun = {
     const remote = safetyBackupRemotePath(config, zone);
     const primary = await ctx.frontend();
     const servers = await ctx.servers();
-    const previous = store.read();
-    if (previous) {
-      const taken = previous.servers ?? [previous];
-      const intact = await Promise.all(
-        servers.map(async (s) => {
-          const mine = taken.find((b) => b.frontend === hostPort(s.config));
-          return mine !== undefined && (await s.frontend.exists(mine.path)) && (await s.frontend.sha256(mine.path)) === mine.sha256;
-        }),
-      );
-      if (intact.every(Boolean)) return { status: "already-done", summary: `${remote} present${servers.length > 1 ? ` on ${servers.length} servers` : ""}, sha256 ${previous.sha256}` };
+    // The federation's ledger is the record that counts; the local file is a copy (a new CI runner has none).
+    const previous = recordedSafetyBackup(ctx) ?? store.read();
+    if (previous && (await intactOnEveryServer(previous, servers)).length === 0) {
+      if (!store.read()) store.write(previous);
+      return {
+        status: "already-done",
+        summary: `${remote} present${servers.length > 1 ? ` on ${servers.length} servers` : ""}, sha256 ${previous.sha256}`,
+        evidence: { record: previous as unknown as JsonValue },
+      };
     }
     // A backup taken after the packages moved would not be the pre-upgrade state: refuse to overwrite the record.
     for (const s of servers) {
@@ -57,9 +59,54 @@ export const safetyBackup: StepRun = {
       ...(servers.length > 1 ? { servers: backups } : {}),
     };
     store.write(record);
-    return { status: "done", summary: `${remote} (${record.size_bytes} bytes, sha256 ${record.sha256})${servers.length > 1 ? ` and on ${servers.length - 1} more servers` : ""}` };
+    return {
+      status: "done",
+      summary: `${remote} (${record.size_bytes} bytes, sha256 ${record.sha256})${servers.length > 1 ? ` and on ${servers.length - 1} more servers` : ""}`,
+      evidence: { record: record as unknown as JsonValue },
+    };
   },
 };
+
+/** The zone's safety backup as the federation's ledger records it (the evidence of its safety-backup entry). */
+export function recordedSafetyBackup(ctx: Pick<StepContext, "ledger" | "zone">): SafetyBackupRecord | undefined {
+  const record = findEntry(ctx.ledger, "safety-backup", ctx.zone.id)?.evidence.record;
+  return isSafetyBackupRecord(record) ? record : undefined;
+}
+
+/** The servers whose backup is missing or differs from the record (empty: every one is intact). */
+async function intactOnEveryServer(record: SafetyBackupRecord, servers: readonly ConnectedServer[]): Promise<string[]> {
+  const taken = record.servers ?? [record];
+  const broken: string[] = [];
+  for (const s of servers) {
+    const mine = taken.find((b) => b.frontend === hostPort(s.config));
+    if (!mine) broken.push(`${hostPort(s.config)}: no backup recorded`);
+    else if (!(await s.frontend.exists(mine.path))) broken.push(`${hostPort(s.config)}: ${mine.path} is gone`);
+    else {
+      const sha = await s.frontend.sha256(mine.path);
+      if (sha !== mine.sha256) broken.push(`${hostPort(s.config)}: ${mine.path} has sha256 ${sha}, recorded ${mine.sha256}`);
+    }
+  }
+  return broken;
+}
+
+/**
+ * Before a step changes the zone's database or packages: the safety backup the ledger records is on
+ * every server with its recorded sha256. Without it a rollback would have nothing to start from.
+ */
+export async function proveSafetyBackup(ctx: StepContext, step: StepName): Promise<void> {
+  const record = recordedSafetyBackup(ctx);
+  const broken = record ? await intactOnEveryServer(record, await ctx.servers()) : ["the ledger records no safety backup"];
+  if (broken.length === 0) return;
+  throw new StepRefusal(step, {
+    zone: ctx.zone,
+    expected: `the zone's pre-upgrade backup on every front-end with the sha256 the ledger recorded (${safetyBackupRemotePath(ctx.config, ctx.zone)})`,
+    found: broken.join("; "),
+    next:
+      "Nothing was changed by this step: without that backup there is no way back. If the zone still runs " +
+      `${ctx.config.fromVersion}, run \`onefed deploy\` again after \`terraform apply -replace\` of its safety-backup resource, which takes it anew; ` +
+      "otherwise put the backup file back from where you keep copies.",
+  });
+}
 
 async function backupOne(fe: OpenNebulaFrontend, frontend: string, remote: string, config: FederationConfig): Promise<ServerBackup> {
   await fe.makePrivateDir(config.backup.remoteDirectory);

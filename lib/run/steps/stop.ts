@@ -7,6 +7,7 @@
 import { describeServers, raftLeaders } from "../../checks/raft-health";
 import { ConnectedServer, liveLeader, readRaftView, serverIds } from "../raft";
 import { haRecord } from "../records/ha-record";
+import { proveFrozen } from "../frozen";
 import { StepRefusal } from "../step-refusal";
 import { stopServer } from "../services";
 import { StepContext, StepRun, StepOutcome } from "../step";
@@ -15,6 +16,7 @@ import { hostPort, isHaZone } from "../../model/federation";
 export const stop: StepRun = {
   name: "stop",
   async run(ctx) {
+    await proveFrozen(ctx, "stop");
     if (!isHaZone(ctx.zone)) {
       const stopped = await stopServer(await ctx.frontend(), ctx.config, ctx.zone, "stop");
       return stopped ? { status: "done", summary: `stopped ${stopped.join(", ")}` } : { status: "already-done", summary: "every service already stopped" };

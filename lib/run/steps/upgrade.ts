@@ -7,6 +7,7 @@ import { FederationConfig, floatingIpOf, isHaZone, ZoneConfig } from "../../mode
 import { monitordConf } from "../../remote/opennebula/commands";
 import { frontendPackages } from "../../remote/opennebula/packages";
 import { StepRefusal } from "../step-refusal";
+import { proveSafetyBackup } from "./safety-backup";
 import { assertStopped, installedStopUnits } from "../services";
 import { StepContext, StepRun } from "../step";
 import { OpenNebulaFrontend } from "../../remote/opennebula/frontend";
@@ -27,6 +28,7 @@ export const upgrade: StepRun = {
     if (versions.every((v) => compareVersions(v, config.toVersion) === 0) && db.status === "up-to-date") {
       return { status: "already-done", summary: `${config.toVersion} installed${servers.length > 1 ? ` on ${servers.length} servers` : ""}, DB ${db.shared}/${db.local} up to date` };
     }
+    await proveSafetyBackup(ctx, "upgrade");
     // Never upgrade a slave before its restore: its onedb upgrade runs local migrators only (§4.4 step 6).
     if (zone.role === "slave" && db.shared !== target) {
       throw new StepRefusal("upgrade", {
@@ -56,7 +58,11 @@ export const upgrade: StepRun = {
         next: "Read onedb's output above and /var/log/one/oned.log; the pre-upgrade backups are in " + config.backup.remoteDirectory + ".",
       });
     }
-    return { status: "done", summary: `${config.toVersion} installed${servers.length > 1 ? ` on ${servers.length} servers` : ""}, DB ${db.shared}/${db.local}` };
+    return {
+      status: "done",
+      summary: `${config.toVersion} installed${servers.length > 1 ? ` on ${servers.length} servers` : ""}, DB ${db.shared}/${db.local}`,
+      evidence: { installed: config.toVersion, db_shared: db.shared ?? null, db_local: db.local ?? null },
+    };
   },
 };
 
