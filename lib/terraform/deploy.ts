@@ -7,12 +7,13 @@ import * as path from "path";
 import { synthesize } from "../synth/synthesize";
 import { loadConfig } from "../config/load-config";
 import { NULL_PROVIDER_VERSION_ENV } from "../model/environment";
-import type { Engine } from "./engine/engine";
 import { ensureEngine } from "./engine/ensure-engine";
-import { engineRunEnv, EngineSession } from "./engine-session";
-import { EngineRunError, frozenZonesAdvice } from "./errors";
-import { describeExit, runProcess } from "./local-process";
+import { EngineSession } from "./engine-session";
+import { DeployInterruptedError, EngineRunError, frozenZonesAdvice } from "./errors";
+import { describeExit, ProcessResult, runProcess } from "./local-process";
+import { InterruptForwarder } from "./interrupts";
 import { projectRoot } from "./project-root";
+import { reconcile } from "./reconcile";
 
 export interface DeployOptions {
   /** Federation file. @default $FEDERATION_CONFIG or ./federation.yaml */
@@ -39,30 +40,33 @@ export async function deploy(opts: DeployOptions = {}): Promise<{ stackDir: stri
   const parallelism = opts.parallelism ?? defaultParallelism(config.zones.length);
   const outdir = path.resolve(opts.outdir ?? "cdktf.out");
 
-  if (opts.via === "cdktf") {
-    const output = await cdktfDeploy(engine, config.sourcePath, outdir, parallelism, log);
-    return { stackDir: path.join(outdir, "stacks", `federation-${config.name}`), output };
-  }
-
   const { stack } = synthesize({ configPath: config.sourcePath, outdir, nullProviderVersion: engine.env[NULL_PROVIDER_VERSION_ENV] });
   const stackDir = path.join(outdir, "stacks", stack);
   log(`synthesized ${stack} → ${stackDir}`);
-  const session = new EngineSession({ engine, stackDir, configPath: config.sourcePath, log });
-  const init = await session.init();
-  const apply = await session.apply(parallelism);
-  return { stackDir, output: init.output + apply.output };
+  const interrupts = new InterruptForwarder(`the deploy of federation ${config.name}`, log).start();
+  try {
+    const session = new EngineSession({ engine, stackDir, configPath: config.sourcePath, log, onSpawn: interrupts.attach });
+    const init = await session.init();
+    const { session: run } = await reconcile(session, config, "deploy", log);
+    const apply = await (opts.via === "cdktf" ? cdktfDeploy(run, outdir, parallelism, log, interrupts) : run.apply(parallelism)).catch((err: unknown) => {
+      throw interrupts.interrupted ? new DeployInterruptedError(config.name) : err;
+    });
+    return { stackDir, output: init.output + apply.output };
+  } finally {
+    interrupts.stop();
+  }
 }
 
-/** `cdktf deploy` from the project root (it synthesizes through cdktf.json), with the engine environment. */
-async function cdktfDeploy(engine: Engine, configPath: string, outdir: string, parallelism: number, log: (line: string) => void): Promise<string> {
+/** `cdktf deploy` from the project root (it synthesizes through cdktf.json), with the session's environment (engine, run). */
+async function cdktfDeploy(session: EngineSession, outdir: string, parallelism: number, log: (line: string) => void, interrupts: InterruptForwarder): Promise<ProcessResult> {
   const root = projectRoot();
   const cdktf = path.join(root, "node_modules", ".bin", "cdktf");
   // `providers lock` asks the registry for every platform's checksums; offline it cannot, and our
   // mirror's own init records the local checksum anyway.
   const args = ["deploy", "--auto-approve", "--skip-provider-lock", "--no-color", `--terraform-parallelism=${parallelism}`, "--output", outdir];
-  const r = await runProcess(cdktf, args, { cwd: root, env: { ...engineRunEnv(engine, configPath), CI: "1" }, onLine: log });
+  const r = await runProcess(cdktf, args, { cwd: root, env: { ...session.env, CI: "1" }, onLine: log, onSpawn: interrupts.attach });
   if (r.exitCode !== 0) {
     throw new EngineRunError("cdktf deploy", r, `cdktf deploy failed (${describeExit(r)}); the failing step's message is above. ${frozenZonesAdvice("deploy again")}`);
   }
-  return r.output;
+  return r;
 }

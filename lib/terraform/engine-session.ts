@@ -3,7 +3,12 @@
  * show -json, apply and apply <planfile>, with one environment and one wording of each failure.
  * `onefed deploy`, `onefed plan` and `onefed apply --plan` all go through it.
  */
+import { ChildProcess } from "child_process";
+import { randomUUID } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
 import { CONFIG_ENV } from "../config/load-config";
+import { STEP_NAMES, StepName } from "../model/steps";
 import type { Engine } from "./engine/engine";
 import { engineEnv } from "./engine/engine-env";
 import { EngineRunError, frozenZonesAdvice, StalePlanError } from "./errors";
@@ -19,6 +24,20 @@ export interface EngineSessionProps {
   readonly configPath: string;
   /** Receives the engine's output line by line as it runs. @default no output */
   readonly log?: (line: string) => void;
+  /** More variables for every run, e.g. the run's identity for the resources' `onefed step`. @default none */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Told about each engine process as it starts, so that signals can be forwarded to it. @default nobody */
+  readonly onSpawn?: (child: ChildProcess) => void;
+}
+
+/** A step resource as the state records it: its address and the (step, zone) its triggers name. */
+export interface StateStep {
+  readonly address: string;
+  readonly step: StepName;
+  readonly zoneId: number;
+  /** The upgrade it belongs to (its from_version / to_version triggers). */
+  readonly fromVersion: string;
+  readonly toVersion: string;
 }
 
 /**
@@ -35,6 +54,17 @@ const STALE_PLAN = /Saved plan is stale|Saved plan does not match the given stat
 /** Does this engine output say that the saved plan no longer matches the state? */
 export function isStalePlanOutput(output: string): boolean {
   return STALE_PLAN.test(output);
+}
+
+/** The step resources of a state as `show -json` prints it (their triggers say which step and zone). */
+export function parseStateSteps(json: string): StateStep[] {
+  if (!json.trim()) return [];
+  const state = JSON.parse(json) as { values?: { root_module?: { resources?: Array<{ address: string; type: string; values?: { triggers?: Record<string, string> } }> } } };
+  return (state.values?.root_module?.resources ?? []).flatMap((r) => {
+    const t = r.values?.triggers;
+    if (r.type !== "null_resource" || !t || !(STEP_NAMES as readonly string[]).includes(t.step) || !/^\d+$/.test(t.zone_id ?? "")) return [];
+    return [{ address: r.address, step: t.step as StepName, zoneId: Number(t.zone_id), fromVersion: t.from_version, toVersion: t.to_version }];
+  });
 }
 
 /** " Last lines of its output:" and the indented tail, or nothing when there was no output. */
@@ -58,7 +88,52 @@ export class EngineSession {
     this.stackDir = props.stackDir;
     this.configPath = props.configPath;
     this.log = props.log ?? ((): void => undefined);
-    this.env = engineRunEnv(props.engine, props.configPath);
+    this.env = { ...engineRunEnv(props.engine, props.configPath), ...props.env };
+    this.props = props;
+  }
+
+  private readonly props: EngineSessionProps;
+
+  /** The same session with more variables for every run. */
+  withEnv(env: Readonly<Record<string, string>>): EngineSession {
+    return new EngineSession({ ...this.props, env: { ...this.props.env, ...env } });
+  }
+
+  /**
+   * The state's lineage, which names this upgrade across re-runs and runners. A stack without state
+   * yet gets one now (an empty state pushed with a fresh lineage), so that even the first run's
+   * steps carry the lineage a resumed run will present.
+   */
+  async ensureLineage(): Promise<string> {
+    const pulled = await this.quiet(["state", "pull"]);
+    if (pulled.exitCode !== 0) throw new EngineRunError("state", pulled, `${this.kind} state pull failed in ${this.stackDir} (${describeExit(pulled)}); nothing was applied.${quotedTail(pulled.output)}`);
+    const lineage = pulled.stdout.trim() ? (JSON.parse(pulled.stdout) as { lineage?: string }).lineage : undefined;
+    if (lineage) return lineage;
+    const fresh = randomUUID();
+    const file = path.join(this.stackDir, `.onefed-initial-state-${process.pid}.json`);
+    fs.writeFileSync(file, JSON.stringify({ version: 4, terraform_version: "1.0.0", serial: 1, lineage: fresh, outputs: {}, resources: [] }), { mode: 0o600 });
+    try {
+      const pushed = await this.quiet(["state", "push", file]);
+      if (pushed.exitCode !== 0) throw new EngineRunError("state", pushed, `${this.kind} state push of an empty state failed in ${this.stackDir} (${describeExit(pushed)}); nothing was applied.${quotedTail(pushed.output)}`);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+    return fresh;
+  }
+
+  /** Every step resource the state holds (`show -json` of the state). */
+  async stateSteps(): Promise<StateStep[]> {
+    const r = await this.quiet(["show", "-json", "-no-color"]);
+    if (r.exitCode !== 0) throw new EngineRunError("show", r, `${this.kind} show -json failed in ${this.stackDir} (${describeExit(r)}); nothing was applied.${quotedTail(r.stderr || r.stdout)}`);
+    return parseStateSteps(r.stdout);
+  }
+
+  /** Marks resources for re-creation: the next plan or apply runs their steps again. */
+  async taint(addresses: readonly string[]): Promise<void> {
+    for (const address of addresses) {
+      const r = await this.quiet(["taint", "-no-color", address]);
+      if (r.exitCode !== 0) throw new EngineRunError("taint", r, `${this.kind} taint ${address} failed in ${this.stackDir} (${describeExit(r)}); nothing was applied.${quotedTail(r.output)}`);
+    }
   }
 
   /** `init`; -reconfigure because the state lives where the federation file says, not where a cached stack directory last pointed. */
@@ -112,6 +187,10 @@ export class EngineSession {
   }
 
   private streamed(args: readonly string[]): Promise<ProcessResult> {
-    return runProcess(this.engine.binary, args, { cwd: this.stackDir, env: this.env, onLine: this.log });
+    return runProcess(this.engine.binary, args, { cwd: this.stackDir, env: this.env, onLine: this.log, onSpawn: this.props.onSpawn });
+  }
+
+  private quiet(args: readonly string[]): Promise<ProcessResult> {
+    return runProcess(this.engine.binary, args, { cwd: this.stackDir, env: this.env });
   }
 }

@@ -1,9 +1,10 @@
 /** Expected failures of driving the engine (deploy, plan, apply --plan), each one readable paragraph. */
 import { OnefedError } from "../model/errors";
+import { ExitCode } from "../model/exit-codes";
 import type { ProcessResult } from "./local-process";
 
 /** What the engine was doing: a subcommand, or the whole `cdktf deploy`. */
-export type EnginePhase = "init" | "plan" | "show" | "apply" | "cdktf deploy";
+export type EnginePhase = "init" | "state" | "taint" | "plan" | "show" | "apply" | "cdktf deploy";
 
 /**
  * What an operator must know after an apply failed part-way, in one wording for every way of
@@ -11,8 +12,8 @@ export type EnginePhase = "init" | "plan" | "show" | "apply" | "cdktf deploy";
  */
 export function frozenZonesAdvice(retry: string): string {
   return (
-    "Zones may still be frozen (onezone disable): `onefed unfreeze` lifts the freeze by hand if you stop here. " +
-    `Fix the cause and ${retry}: finished steps will not run again and the failed one resumes.`
+    `Zones may still be frozen. Fix the cause and ${retry}: it runs again every step the federation's ledger does not prove complete, and only those. ` +
+    "To give the federation back to its users before that, `onefed unfreeze --force` lifts the freeze (the next deploy freezes it again)."
   );
 }
 
@@ -47,5 +48,16 @@ export class StalePlanError extends OnefedError {
         `Run \`onefed plan --out ${dir}\` again, have the new review approved, then \`onefed apply --plan ${dir}\`.`,
     );
     this.changes = changes;
+  }
+}
+
+/** The deploy was interrupted by a signal and terraform stopped: the running steps were not recorded complete. */
+export class DeployInterruptedError extends OnefedError {
+  constructor(federation: string) {
+    super(
+      `the deploy of federation ${federation} was interrupted: terraform stopped, and the steps that were running failed and are not recorded complete in the federation's ledger. ` +
+        frozenZonesAdvice("deploy again"),
+      ExitCode.Failed,
+    );
   }
 }

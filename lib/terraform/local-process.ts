@@ -3,7 +3,7 @@
  * no shell, never throws, and resolves with a typed result. Remote commands have their own
  * result type (lib/remote/ssh/command-result.ts), which also names the host.
  */
-import { spawn } from "node:child_process";
+import { ChildProcess, spawn } from "node:child_process";
 
 /** What one local program run did. A null exit code (killed, or never started) is a failure. */
 export interface ProcessResult {
@@ -36,6 +36,8 @@ export interface ProcessOptions {
    * run shows progress; the last unterminated line comes at exit. @default output is only collected
    */
   readonly onLine?: (line: string) => void;
+  /** Told about the child as soon as it is spawned (to forward signals to it). @default nobody */
+  readonly onSpawn?: (child: ChildProcess) => void;
 }
 
 /** How many lines of a program's output an error message quotes. */
@@ -94,6 +96,7 @@ export function runProcess(file: string, args: readonly string[], opts: ProcessO
       resolve({ command, exitCode, signal, stdout, stderr, output, ...(startError !== undefined ? { startError } : {}), durationMs: Date.now() - started });
     };
     const child = spawn(file, [...args], { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
+    opts.onSpawn?.(child);
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
       stdout += chunk;
       output += chunk;

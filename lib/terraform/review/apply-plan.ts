@@ -10,6 +10,7 @@ import { loadConfig } from "../../config/load-config";
 import type { Engine } from "../engine/engine";
 import { ensureEngine } from "../engine/ensure-engine";
 import { EngineSession } from "../engine-session";
+import { reconcile } from "../reconcile";
 import { StalePlanError } from "../errors";
 import { readBundle, type ReviewBundle } from "./bundle";
 import { PlanBundleError } from "./errors";
@@ -116,8 +117,9 @@ export async function applyReviewedPlan(opts: ApplyPlanOptions): Promise<ApplyPl
   const changes = whatChangedSince(bundle, configPath, engine, dir);
   if (changes.length > 0) throw new StalePlanError(dir, changes);
 
-  const session = new EngineSession({ engine, stackDir: bundle.stack.dir, configPath, log });
-  await prepareStackDir(bundle, session, log);
+  const prepared = new EngineSession({ engine, stackDir: bundle.stack.dir, configPath, log });
+  await prepareStackDir(bundle, prepared, log);
+  const { session } = await reconcile(prepared, loadConfig(configPath), "apply --plan", log, { taint: false, planDir: dir });
   const c = bundle.plan.counts;
   log(`apply: the reviewed plan of ${bundle.stack.name} (${c.create} to create, ${c.replace} to replace, ${c.update} to update, ${c.delete} to delete), state ${describeState(bundle.state)}`);
   const { output } = await session.applyPlan(planFile, opts.parallelism ?? bundle.plan.parallelism, dir);

@@ -10,6 +10,7 @@ import type { FederationConfig } from "../../model/federation";
 import { loadConfig } from "../../config/load-config";
 import { ensureEngine } from "../engine/ensure-engine";
 import { EngineSession } from "../engine-session";
+import { reconcile } from "../reconcile";
 import { StalePlanError } from "../errors";
 import { defaultParallelism } from "../deploy";
 import * as B from "./bundle";
@@ -104,13 +105,14 @@ export async function createPlanReview(opts: PlanReviewOptions = {}): Promise<Pl
     const cdkText = fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8");
     const cdkJson = JSON.parse(cdkText) as unknown;
     const graph = buildStepGraph(cdkJson);
-    const stateBefore = readStateFingerprint(statePathOf(cdkJson, stackDir));
-    log(`plan: ${stack} in ${stackDir}, state: ${describeState(stateBefore)}`);
-
     const session = new EngineSession({ engine, stackDir, configPath: config.sourcePath, log });
     const planFile = path.join(dir, B.PLAN_FILE);
     const parallelism = opts.parallelism ?? defaultParallelism(config.zones.length);
     await timed("init", () => session.init());
+    // What the ledger does not prove is tainted first, so the plan (and the review) shows it running again.
+    await timed("reconcile", () => reconcile(session, config, "plan", log));
+    const stateBefore = readStateFingerprint(statePathOf(cdkJson, stackDir));
+    log(`plan: ${stack} in ${stackDir}, state: ${describeState(stateBefore)}`);
     await timed("plan", () => session.plan(planFile, parallelism));
     const stateAfter = readStateFingerprint(stateBefore.path);
     if (!sameState(stateBefore, stateAfter)) {

@@ -1,0 +1,62 @@
+/**
+ * Before any apply: hold terraform's state against the federation's ledger. The state is a schedule
+ * (a killed apply leaves steps "created" that never finished; a manual unfreeze undoes a freeze the
+ * state still claims); the ledger on the master is the proof. Every step the state claims but the
+ * ledger does not prove is tainted, so the plan shows it and the apply runs it again: "deploy again"
+ * always makes progress. A federation locked by another upgrade is refused here, before anything runs.
+ */
+import { FederationConfig } from "../model/federation";
+import { judgeLock, RunIdentity, unprovenSteps } from "../model/ledger";
+import { RUN_ID_ENV, STATE_LINEAGE_ENV } from "../model/environment";
+import { Deadline } from "../remote/ssh/deadline";
+import { Connector } from "../run/connector";
+import { LockHeldError } from "../run/ledger/federation-ledger";
+import { openLedger } from "../run/ledger/open-ledger";
+import { automationHost, newRunId } from "../run/ledger/run-identity";
+import { EngineSession } from "./engine-session";
+import { StalePlanError } from "./errors";
+
+export interface Reconciled {
+  /** The run every step of this apply belongs to. */
+  readonly run: RunIdentity;
+  /** Step resources marked to run again, by address. */
+  readonly tainted: readonly string[];
+  /** The session with the run's identity in every engine run's environment. */
+  readonly session: EngineSession;
+}
+
+export interface ReconcileOptions {
+  /**
+   * Taint what the ledger does not prove (deploy, plan); false for `apply --plan`, which must apply
+   * exactly the reviewed plan and refuses as stale when the ledger no longer matches it. @default true
+   */
+  readonly taint?: boolean;
+  /** The reviewed plan's directory, for the stale-plan refusal. @default none */
+  readonly planDir?: string;
+}
+
+export async function reconcile(session: EngineSession, config: FederationConfig, what: string, log: (line: string) => void, opts: ReconcileOptions = {}): Promise<Reconciled> {
+  const lineage = await session.ensureLineage();
+  const run: RunIdentity = { runId: newRunId(), lineage, who: automationHost() };
+  const connector = Connector.overSsh(config, new Deadline(config.timeouts.stepSeconds), () => undefined);
+  let ledger;
+  try {
+    ledger = await (await openLedger(config, connector, run)).read();
+  } finally {
+    await connector.close();
+  }
+  const verdict = judgeLock(ledger.lock, run);
+  if (verdict.kind === "held") throw new LockHeldError(config.name, verdict.holder, what);
+  const unproven = unprovenSteps(await session.stateSteps(), ledger);
+  if (unproven.length > 0 && opts.taint === false) {
+    throw new StalePlanError(opts.planDir ?? session.stackDir, [
+      `the federation's ledger does not prove ${unproven.length} step(s) that the state claims and the plan skips (${unproven.map((u) => u.address).join(", ")}); onefed plan marks them to run again`,
+    ]);
+  }
+  if (unproven.length > 0) {
+    log(`reconcile: the state claims ${unproven.length} step(s) the federation's ledger does not prove; they run again: ${unproven.map((u) => u.address).join(", ")}`);
+    await session.taint(unproven.map((u) => u.address));
+  }
+  log(`run ${run.runId} (state lineage ${lineage}) by ${run.who}`);
+  return { run, tainted: unproven.map((u) => u.address), session: session.withEnv({ [RUN_ID_ENV]: run.runId, [STATE_LINEAGE_ENV]: lineage }) };
+}
