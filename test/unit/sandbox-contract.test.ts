@@ -47,7 +47,16 @@ describe("sandbox/contract.ts", () => {
   });
 
   it("is the only place that spells the environment names and the sandbox's file names", () => {
-    const names = [ENV_SANDBOX_DIR, ENV_FRONTEND, "ONEFED_", SANDBOX_DIR.registry, MACHINE_DIR.state, MACHINE_DIR.commandLog, MACHINE_DIR.injectionsPending, SANDBOX_DIR.mysqlPassword];
+    const names = [
+      ENV_SANDBOX_DIR,
+      ENV_FRONTEND,
+      "ONEFED_",
+      SANDBOX_DIR.registry,
+      MACHINE_DIR.state,
+      MACHINE_DIR.commandLog,
+      MACHINE_DIR.injectionsPending,
+      SANDBOX_DIR.mysqlPassword,
+    ];
     const respelled = sources(SANDBOX)
       .filter((f) => path.basename(f) !== "contract.ts")
       .flatMap((f) => names.filter((n) => code(f).includes(n)).map((n) => `${path.relative(ROOT, f)}: ${n}`));
@@ -76,7 +85,9 @@ describe("the emulator's entry point", () => {
     visit(path.join(SANDBOX, "emulator", "main.ts"));
     expect(outside).toEqual([]);
     // Every tool is reached through main.ts's on-demand requires, so the walk covered them.
-    expect([...seen].map((f) => path.relative(SANDBOX, f))).toEqual(expect.arrayContaining(["contract.ts", "emulator/onedb.ts", "emulator/onezone.ts", "emulator/dnf.ts"]));
+    expect([...seen].map((f) => path.relative(SANDBOX, f))).toEqual(
+      expect.arrayContaining(["contract.ts", "emulator/onedb.ts", "emulator/onezone.ts", "emulator/dnf.ts"]),
+    );
   });
 });
 
