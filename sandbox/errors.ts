@@ -35,7 +35,7 @@ export class SandboxPortInUseError extends SandboxError {
   public readonly endpoint: string;
 
   constructor(host: string, port: number) {
-    super(`${host}:${port} is already in use (another sshd?). ` + `Pick a free port with --port 2222, or another --address-base.`);
+    super(`${host}:${port} is already in use (another sshd?). Pick a free port with --port 2222, or another --address-base.`);
     this.endpoint = `${host}:${port}`;
   }
 }
