@@ -1,10 +1,21 @@
-/** Unit tests run in-process; integration tests (test/integration) drive sshd and the engine. */
-module.exports = {
+/**
+ * Two projects, one configuration each way. `unit` (test/unit): in-process, no root, no network
+ * beyond loopback. `integration` (test/integration): root, real sshd front-ends in mount
+ * namespaces, the real engine. `npm test` runs both; `npm run test:unit` / `test:integration` one
+ * (`--selectProjects`).
+ */
+const shared = {
   preset: "ts-jest",
   testEnvironment: "node",
-  roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
   setupFilesAfterEnv: ["<rootDir>/test/setup.js"],
   snapshotResolver: "<rootDir>/test/snapshot-resolver.js",
   transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.test.json" }] },
+};
+
+module.exports = {
+  projects: [
+    { ...shared, displayName: "unit", roots: ["<rootDir>/test/unit"] },
+    { ...shared, displayName: "integration", roots: ["<rootDir>/test/integration"] },
+  ],
 };

@@ -4,7 +4,8 @@
  */
 import * as fs from "fs";
 import { machineUnits, packageVersionFor } from "./catalog";
-import { EmulatorContext, ENV_FRONTEND, ENV_FRONTEND_ROOT, ENV_SANDBOX_DIR } from "./emulator/context";
+import { ENV_FRONTEND, ENV_FRONTEND_ROOT, ENV_SANDBOX_DIR, ONE_FILES } from "./contract";
+import { EmulatorContext } from "./emulator/context";
 import { replicateFromMaster } from "./emulator/federation";
 import { SandboxError } from "./errors";
 import { updateState } from "./frontend-state";
@@ -74,7 +75,7 @@ export function setFrontendState(dir: string, frontend: string, patch: FrontendS
       if (!(unit in st.services)) throw new SandboxError(`${frontend} has no unit ${unit} (has ${Object.keys(st.services).join(", ")})`);
       st.services[unit] = state;
       if (unit === "opennebula.service") {
-        for (const f of ["/var/lock/one/one", "/var/run/one/oned.pid"]) {
+        for (const f of [ONE_FILES.lock, ONE_FILES.pid]) {
           if (state === "active") fs.writeFileSync(onePath(f), "1\n");
           else fs.rmSync(onePath(f), { force: true });
         }

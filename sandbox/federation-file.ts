@@ -1,5 +1,6 @@
 /** D/federation.yaml: the sandbox as the runner's federation file (paths relative to the file). */
-import { MYSQL, SANDBOX_DB_PASSWORD_ENV } from "./mysql";
+import { KEYS_DIR, SANDBOX_DB_PASSWORD_ENV, SANDBOX_DIR, SANDBOX_USER } from "./contract";
+import { MYSQL } from "./mysql";
 import { SandboxRegistry, ZoneEntry, allNodes } from "./registry";
 
 /** The tool's database settings for the sandbox's MySQL stand-in; the password comes from the environment. */
@@ -29,8 +30,8 @@ export function renderFederationFile(reg: SandboxRegistry): string {
   });
   return [
     `federation: { name: ${f.name}, fromVersion: "${f.fromVersion}", toVersion: "${f.toVersion}" }`,
-    "ssh: { user: onefed, privateKeyPath: ./keys/id_ed25519, knownHostsPath: ./known_hosts }",
-    "backup: { localDirectory: ./artifacts }",
+    `ssh: { user: ${SANDBOX_USER}, privateKeyPath: ./${SANDBOX_DIR.keys}/${KEYS_DIR.privateKey}, knownHostsPath: ./${SANDBOX_DIR.knownHosts} }`,
+    `backup: { localDirectory: ./${SANDBOX_DIR.artifacts} }`,
     "terraform: { stateFile: ./terraform.tfstate }",
     // Node packages are upgraded while the zone's hosts are disabled (the tool requires it).
     ...(allNodes(reg).length > 0 ? ["hosts: { manage: true }"] : []),

@@ -7,8 +7,18 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ENV_FRONTEND, ENV_INJECTIONS_CHECKED, ENV_SANDBOX_DIR } from "./emulator/context";
-import { SandboxLayout, isNodeName } from "./layout";
+import {
+  BIN_DIR,
+  EMULATOR_INJECTION_CHECK,
+  ENV_FRONTEND,
+  ENV_INJECTIONS_CHECKED,
+  ENV_SANDBOX_DIR,
+  MACHINE_DIR,
+  NODE_NAME_GLOB,
+  SANDBOX_DIR,
+  isNodeName,
+} from "./contract";
+import { SandboxLayout } from "./layout";
 import { MachineKind, MachineManager, profileOf, toolsOf } from "./machine-profile";
 import { SandboxRegistry, nodeOf, packageManagerOf, zoneOf } from "./registry";
 
@@ -22,8 +32,7 @@ export function machineProfile(reg: SandboxRegistry, name: string): { kind: Mach
 
 /** The shim directory of a profile. */
 export function shimDir(layout: SandboxLayout, kind: MachineKind, manager: MachineManager): string {
-  const profile = profileOf(kind, manager);
-  return profile ? `${layout.emulatedBin}-${profile}` : layout.emulatedBin;
+  return layout.shimDir(profileOf(kind, manager));
 }
 
 /** The shim directory first on a machine's PATH. */
@@ -59,19 +68,19 @@ FE="$1"
 PROFILE="\${2:-}"
 D='${layout.dir}'
 case "$FE" in
-  zone*-node*) FE_DIR="$D/nodes/$FE" ;;
-  *) FE_DIR="$D/frontends/$FE" ;;
+  ${NODE_NAME_GLOB}) FE_DIR="$D/${SANDBOX_DIR.nodes}/$FE" ;;
+  *) FE_DIR="$D/${SANDBOX_DIR.frontends}/$FE" ;;
 esac
 SH=/bin/sh
 case "$PROFILE" in
   *-dnf|*-yum) [ -x /bin/bash ] && SH=bash ;;
 esac
 export ${ENV_SANDBOX_DIR}="$D" ${ENV_FRONTEND}="$FE"
-export PATH="$D/bin/emulated\${PROFILE:+-$PROFILE}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+export PATH="$D/${SANDBOX_DIR.bin}/${BIN_DIR.emulated}\${PROFILE:+-$PROFILE}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 ts=$(date -u +%Y-%m-%dT%H:%M:%S.%6NZ)
-awk -v ts="$ts" -v fe="$FE" '${LOG_AWK}' >> "$FE_DIR/commands.log"
-if [ -e "$FE_DIR/injections.pending" ]; then
-  code=$('${node}' '${emulator}' --injection-check) || exit "\${code:-255}"
+awk -v ts="$ts" -v fe="$FE" '${LOG_AWK}' >> "$FE_DIR/${MACHINE_DIR.commandLog}"
+if [ -e "$FE_DIR/${MACHINE_DIR.injectionsPending}" ]; then
+  code=$('${node}' '${emulator}' ${EMULATOR_INJECTION_CHECK}) || exit "\${code:-255}"
 fi
 export ${ENV_INJECTIONS_CHECKED}=1
 if [ -z "\${SSH_ORIGINAL_COMMAND:-}" ]; then exec "$SH" -i; fi
@@ -102,11 +111,6 @@ export function writeScripts(layout: SandboxLayout, reg: SandboxRegistry, node: 
   }
   // Bound over the host's apt/dpkg tools on RHEL-family machines when overlayfs cannot hide them.
   if (reg.zones.some((z) => packageManagerOf(z) !== "apt")) {
-    fs.writeFileSync(commandNotFoundStub(layout), `#!/bin/sh\necho "bash: \${0##*/}: command not found" >&2\nexit 127\n`, { mode: 0o755 });
+    fs.writeFileSync(layout.commandNotFound, `#!/bin/sh\necho "bash: \${0##*/}: command not found" >&2\nexit 127\n`, { mode: 0o755 });
   }
-}
-
-/** The stand-in for a command a RHEL-family machine does not have. */
-export function commandNotFoundStub(layout: SandboxLayout): string {
-  return path.join(path.dirname(layout.frontendShell), "command-not-found");
 }

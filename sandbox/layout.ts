@@ -1,28 +1,10 @@
 /**
- * Where everything lives inside a sandbox directory D. Shared by the host side and the emulator
- * (which runs once per remote command), so it stays dependency-free.
+ * Where everything lives inside a sandbox directory D, as absolute paths: the names of
+ * contract.ts joined under D. Shared by the host side and the emulator (which runs once per
+ * remote command), so it imports nothing but `path` and the contract.
  */
 import * as path from "path";
-
-/** Login user of every sandbox front-end. */
-export const SANDBOX_USER = "onefed";
-
-/** Real OpenNebula paths each front-end gets its own copy of (bind-mounted in its namespace). */
-export const FRONTEND_MOUNTS = ["/etc/one", "/var/lib/one", "/var/lock/one", "/var/log/one", "/var/run/one", "/etc/apt/sources.list.d"] as const;
-
-/** dnf/yum repository directory: a RHEL-family machine's own copy replaces the apt sources. */
-export const YUM_REPOS_DIR = "/etc/yum.repos.d";
-
-/** Every path any machine may get its own copy of. */
-export const ALL_MOUNTS: readonly string[] = [...FRONTEND_MOUNTS, YUM_REPOS_DIR];
-
-/** The private paths of a machine: the OpenNebula ones, plus the package manager's repository directory. */
-export function mountsOf(manager: "apt" | "dnf" | "yum"): string[] {
-  return manager === "apt" ? [...FRONTEND_MOUNTS] : [...FRONTEND_MOUNTS.filter((m) => m !== "/etc/apt/sources.list.d"), YUM_REPOS_DIR];
-}
-
-/** Default FED_INDEX every zone starts at (the samples' value). */
-export const DEFAULT_FED_INDEX = 715438;
+import { BIN_DIR, KEYS_DIR, MACHINE_DIR, ONE_FILES, SANDBOX_DIR, emulatedDirName, isNodeName, raftLockName, raftRecordName } from "./contract";
 
 /** Paths of one sandbox directory. */
 export class SandboxLayout {
@@ -35,47 +17,55 @@ export class SandboxLayout {
 
   /** The registry every tool reads to resolve zones, endpoints and front-ends. */
   get registry(): string {
-    return path.join(this.dir, "sandbox.json");
+    return path.join(this.dir, SANDBOX_DIR.registry);
   }
   /** The federation file for the runner. */
   get federationFile(): string {
-    return path.join(this.dir, "federation.yaml");
+    return path.join(this.dir, SANDBOX_DIR.federationFile);
   }
   /** Client key pair directory (also holds authorized_keys). */
   get keysDir(): string {
-    return path.join(this.dir, "keys");
+    return path.join(this.dir, SANDBOX_DIR.keys);
   }
   /** Client private key (OpenSSH format). */
   get privateKey(): string {
-    return path.join(this.keysDir, "id_ed25519");
+    return path.join(this.keysDir, KEYS_DIR.privateKey);
   }
   /** sshd's AuthorizedKeysFile. */
   get authorizedKeys(): string {
-    return path.join(this.keysDir, "authorized_keys");
+    return path.join(this.keysDir, KEYS_DIR.authorizedKeys);
   }
   /** Every front-end's host key, for the runner. */
   get knownHosts(): string {
-    return path.join(this.dir, "known_hosts");
+    return path.join(this.dir, SANDBOX_DIR.knownHosts);
   }
   /** Where the runner keeps local artifacts (federation.yaml backup.localDirectory). */
   get artifacts(): string {
-    return path.join(this.dir, "artifacts");
+    return path.join(this.dir, SANDBOX_DIR.artifacts);
   }
   /** sshd's ForceCommand. */
   get frontendShell(): string {
-    return path.join(this.dir, "bin", "frontend-shell");
+    return path.join(this.dir, SANDBOX_DIR.bin, BIN_DIR.frontendShell);
   }
-  /** Directory of the emulated command shims, first on PATH in every session. */
+  /** Directory of a Debian front-end's emulated command shims, first on PATH in its sessions. */
   get emulatedBin(): string {
-    return path.join(this.dir, "bin", "emulated");
+    return this.shimDir("");
+  }
+  /** The shim directory of a machine profile (machine-profile.ts profileOf; "" for a Debian front-end). */
+  shimDir(profile: string): string {
+    return path.join(this.dir, SANDBOX_DIR.bin, emulatedDirName(profile));
+  }
+  /** What RHEL-family machines get instead of the host's apt and dpkg tools when overlayfs cannot hide them. */
+  get commandNotFound(): string {
+    return path.join(this.dir, SANDBOX_DIR.bin, BIN_DIR.commandNotFound);
   }
   /** Directory of one machine: `frontends/<fe>`, or `nodes/<node>` for a hypervisor node. */
   frontendDir(fe: string): string {
-    return path.join(this.dir, isNodeName(fe) ? "nodes" : "frontends", fe);
+    return path.join(this.dir, isNodeName(fe) ? SANDBOX_DIR.nodes : SANDBOX_DIR.frontends, fe);
   }
   /** The front-end's own tree, bind-mounted over the real OpenNebula paths. */
   frontendRoot(fe: string): string {
-    return path.join(this.frontendDir(fe), "root");
+    return path.join(this.frontendDir(fe), MACHINE_DIR.root);
   }
   /** A real OpenNebula path of a front-end as seen from the host, e.g. ("zone0-server0", "/var/lib/one/one.db"). */
   hostPath(fe: string, onePath: string): string {
@@ -83,90 +73,70 @@ export class SandboxLayout {
   }
   /** The front-end's state.json (packages, services, onecfg, injections). */
   state(fe: string): string {
-    return path.join(this.frontendDir(fe), "state.json");
+    return path.join(this.frontendDir(fe), MACHINE_DIR.state);
   }
   /** Lock guarding state.json read-modify-write. */
   stateLock(fe: string): string {
-    return path.join(this.frontendDir(fe), "state.lock");
+    return path.join(this.frontendDir(fe), MACHINE_DIR.stateLock);
   }
   /** Exists while the front-end has pending injections, so the shell checks only then. */
   injectionsMarker(fe: string): string {
-    return path.join(this.frontendDir(fe), "injections.pending");
+    return path.join(this.frontendDir(fe), MACHINE_DIR.injectionsPending);
   }
   /** Append-only JSON lines of every command (exec and sftp). */
   commandLog(fe: string): string {
-    return path.join(this.frontendDir(fe), "commands.log");
+    return path.join(this.frontendDir(fe), MACHINE_DIR.commandLog);
   }
   /** The front-end's sshd_config. */
   sshdConfig(fe: string): string {
-    return path.join(this.frontendDir(fe), "sshd_config");
+    return path.join(this.frontendDir(fe), MACHINE_DIR.sshdConfig);
   }
   /** The front-end's ed25519 host key. */
   hostKey(fe: string): string {
-    return path.join(this.frontendDir(fe), "ssh_host_ed25519_key");
+    return path.join(this.frontendDir(fe), MACHINE_DIR.hostKey);
   }
   /** sshd PidFile. */
   sshdPid(fe: string): string {
-    return path.join(this.frontendDir(fe), "sshd.pid");
+    return path.join(this.frontendDir(fe), MACHINE_DIR.sshdPid);
   }
   /** sshd's stderr (-e). */
   sshdLog(fe: string): string {
-    return path.join(this.frontendDir(fe), "sshd.log");
+    return path.join(this.frontendDir(fe), MACHINE_DIR.sshdLog);
   }
   /** Lower layer put over /usr/bin on RHEL-family machines: whiteouts that hide the host's apt and dpkg tools. */
   usrBinHide(fe: string): string {
-    return path.join(this.frontendDir(fe), "usr-bin-hide");
+    return path.join(this.frontendDir(fe), MACHINE_DIR.usrBinHide);
   }
   /** Upper layer of the front-end's /etc overlay: new entries under /etc (e.g. a copy of /etc/one). */
   etcUpper(fe: string): string {
-    return path.join(this.frontendDir(fe), "etc-overlay", "upper");
+    return path.join(this.frontendDir(fe), MACHINE_DIR.etcOverlay, "upper");
   }
   /** Work directory of that overlay. */
   etcWork(fe: string): string {
-    return path.join(this.frontendDir(fe), "etc-overlay", "work");
+    return path.join(this.frontendDir(fe), MACHINE_DIR.etcOverlay, "work");
   }
   /** Per-zone Raft state of the HA zones (owned by the login user). */
   get raftDir(): string {
-    return path.join(this.dir, "raft");
+    return path.join(this.dir, SANDBOX_DIR.raft);
   }
   /** An HA zone's Raft record: leader, term, log index, test switches. */
   raftState(zoneId: number): string {
-    return path.join(this.raftDir, `zone${zoneId}.json`);
+    return path.join(this.raftDir, raftRecordName(zoneId));
   }
   /** Lock guarding that record's read-modify-write. */
   raftLock(zoneId: number): string {
-    return path.join(this.raftDir, `zone${zoneId}.lock`);
+    return path.join(this.raftDir, raftLockName(zoneId));
   }
   /** The password of the MySQL-configured zones' stand-in server (mode 0600, one line); only with such zones. */
   get mysqlPassword(): string {
-    return path.join(this.dir, "mysql-password");
+    return path.join(this.dir, SANDBOX_DIR.mysqlPassword);
   }
   /** JSON lines: processes whose command line held the MySQL password while onedb ran on this front-end. */
   passwordLeaks(fe: string): string {
-    return path.join(this.frontendDir(fe), "password-leaks.log");
+    return path.join(this.frontendDir(fe), MACHINE_DIR.passwordLeaks);
   }
   /** The front-end's SQLite database, seen from the host. */
   db(fe: string): string {
-    return this.hostPath(fe, "/var/lib/one/one.db");
+    return this.hostPath(fe, ONE_FILES.db);
   }
-}
-
-/** Front-end name of a zone's server: `zone<id>-server<n>`. */
-export function frontendName(zoneId: number, server = 0): string {
-  return `zone${zoneId}-server${server}`;
-}
-
-/** Machine name of a zone's hypervisor node: `zone<id>-node<n>`. */
-export function nodeName(zoneId: number, n: number): string {
-  return `zone${zoneId}-node${n}`;
-}
-
-/** A node's NAME in its zone's host pool: `kvm-<zone id>-<n>`. */
-export function nodeHostName(zoneId: number, n: number): string {
-  return `kvm-${zoneId}-${n}`;
-}
-
-/** Whether a machine name is a hypervisor node's. */
-export function isNodeName(name: string): boolean {
-  return /^zone\d+-node\d+$/.test(name);
 }

@@ -22,9 +22,6 @@ export const MYSQL = {
   socket: "/run/mysqld/mysqld.sock",
 } as const;
 
-/** Environment variable federation.yaml's passwordEnv names for the sandbox's MySQL password. */
-export const SANDBOX_DB_PASSWORD_ENV = "ONEFED_SANDBOX_DB_PASSWORD";
-
 /** oned.conf's DB section of a MySQL-configured front-end (the layout of the shipped oned.conf). */
 export function mysqlDbSection(password: string): string {
   return [

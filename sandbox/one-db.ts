@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import { FEDERATED_TABLES, HostRecord, ZoneRecord, hostBody, parseHostBody, parseZoneBody, zoneBody } from "./db-schema";
 import { SqliteError, sqliteExec, sqliteQuery, sqlQuote } from "./sqlite";
-import { OnefedError } from "../lib/model/errors";
+import { ToolFailure } from "./errors";
 
 /** One row of db_versioning / local_db_versioning. */
 export interface VersionRow {
@@ -28,7 +28,7 @@ export interface DbVersionInfo {
 }
 
 /** The database has no versioning rows (onedb: exit 1, "Database is not correctly bootstraped."). */
-export class NotBootstrappedError extends OnefedError {
+export class NotBootstrappedError extends ToolFailure {
   constructor() {
     super("Database is not correctly bootstraped.", 1);
   }

@@ -10,7 +10,8 @@ import { SandboxError } from "./errors";
 import { renderFederationFile } from "./federation-file";
 import { writeScripts } from "./frontend-shell";
 import { generateKey, writeAuthorizedKeys } from "./keys";
-import { ALL_MOUNTS, DEFAULT_FED_INDEX, SandboxLayout } from "./layout";
+import { ALL_MOUNTS, REGISTRY_FORMAT } from "./contract";
+import { SandboxLayout } from "./layout";
 import { SandboxRegistry, allFrontends, allMachines, allNodes } from "./registry";
 import { seedFrontend, seedNode } from "./seed";
 import { RAFT_SEED, writeRaft } from "./raft";
@@ -53,6 +54,9 @@ export interface PrepareOptions {
   readonly mysqlZones?: readonly number[];
 }
 
+/** FED_INDEX every zone starts at (the samples' value). */
+export const DEFAULT_FED_INDEX = 715438;
+
 const VERSION = /^\d+\.\d+\.\d+(\.\d+)?$/;
 /** The directory ends up inside sshd_config and sh scripts: keep it free of quoting trouble. */
 const SAFE_DIR = /^\/[A-Za-z0-9._/@+-]*$/;
@@ -75,7 +79,7 @@ export function planSandbox(o: PrepareOptions, node: string, emulator: string): 
   ].filter((p) => p.bad);
   if (problems.length > 0) throw new SandboxError(problems.map((p) => p.msg).join("; "));
   return {
-    format: 1,
+    format: REGISTRY_FORMAT,
     dir: layout.dir,
     federation: { name: o.federationName ?? "sandbox", fromVersion: from, toVersion: to },
     addressBase: o.addressBase ?? "127.0.50.1",

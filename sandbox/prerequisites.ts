@@ -6,7 +6,7 @@
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import { SandboxError, SandboxPrerequisiteError } from "./errors";
-import { FRONTEND_MOUNTS, SANDBOX_USER } from "./layout";
+import { FRONTEND_MOUNTS, SANDBOX_USER } from "./contract";
 
 /** The login user's ids. */
 export interface UserIds {

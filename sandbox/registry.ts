@@ -3,6 +3,7 @@
  * to resolve zone endpoints to front-ends. Dependency-free for the emulator's start-up.
  */
 import * as fs from "fs";
+import { REGISTRY_FORMAT } from "./contract";
 import { SandboxLayout } from "./layout";
 
 /** Package manager of a zone's machines: apt (Debian, the default) or the RHEL family's dnf / yum. */
@@ -59,7 +60,7 @@ export interface ZoneEntry {
 /** Contents of sandbox.json. */
 export interface SandboxRegistry {
   /** File format version. */
-  readonly format: 1;
+  readonly format: typeof REGISTRY_FORMAT;
   /** Absolute sandbox directory. */
   readonly dir: string;
   /** Federation name and the versions the upgrade goes between. */

@@ -8,7 +8,8 @@ import * as fs from "fs";
 import { NODE_PACKAGE, NODE_UNITS, packageVersionFor, packagesOf, seriesOf, unitsOf } from "./catalog";
 import { seedSql } from "./db-schema";
 import { FrontendState, writeState } from "./frontend-state";
-import { SandboxLayout, YUM_REPOS_DIR, mountsOf } from "./layout";
+import { ONE_FILES, mountsOf } from "./contract";
+import { SandboxLayout } from "./layout";
 import { FrontendEntry, NodeEntry, SandboxPackageManager, SandboxRegistry, packageManagerOf, serverEndpointOf, serverIdOf, serverNameOf, zoneOf } from "./registry";
 import { mysqlDbSection } from "./mysql";
 import { sqliteExec } from "./sqlite";
@@ -34,7 +35,7 @@ export function yumRepository(series: string): string {
 
 /** Where each package manager's OpenNebula repository definition lives. */
 export function repositoryFileOf(manager: SandboxPackageManager): string {
-  return manager === "apt" ? "/etc/apt/sources.list.d/opennebula.list" : `${YUM_REPOS_DIR}/opennebula.repo`;
+  return manager === "apt" ? ONE_FILES.aptRepository : ONE_FILES.yumRepository;
 }
 
 /** Creates a machine's private directories and its repository file for the `from` series. */
@@ -83,7 +84,7 @@ export function seedFrontend(layout: SandboxLayout, reg: SandboxRegistry, fe: Fr
   const master = reg.zones.find((z) => z.role === "master")!;
   const mysql = zone.dbBackend === "mysql";
   // With a PASSWD in it, oned.conf is 0640 as the packages ship it.
-  fs.writeFileSync(layout.hostPath(fe.name, "/etc/one/oned.conf"), onedConf(zone.id, serverIdOf(fe), zone.role, master.endpoint, mysql ? seed.mysqlPassword : undefined), { mode: mysql ? 0o640 : 0o644 });
+  fs.writeFileSync(layout.hostPath(fe.name, ONE_FILES.onedConf), onedConf(zone.id, serverIdOf(fe), zone.role, master.endpoint, mysql ? seed.mysqlPassword : undefined), { mode: mysql ? 0o640 : 0o644 });
   // The NETWORK section as the packages ship it: one attribute a line (an HA upgrade rewrites MONITOR_ADDRESS).
   fs.writeFileSync(
     layout.hostPath(fe.name, "/etc/one/monitord.conf"),
@@ -91,12 +92,12 @@ export function seedFrontend(layout: SandboxLayout, reg: SandboxRegistry, fe: Fr
   );
   // Solo: the CLI's endpoint is the zone's own, so `onezone list` marks this zone with the `*`.
   // HA: no file, so the CLI talks to its own server's oned (http://localhost:2633/RPC2).
-  if (!zone.ha) fs.writeFileSync(layout.hostPath(fe.name, "/var/lib/one/.one/one_endpoint"), `${zone.endpoint}\n`);
+  if (!zone.ha) fs.writeFileSync(layout.hostPath(fe.name, ONE_FILES.endpoint), `${zone.endpoint}\n`);
   fs.writeFileSync(layout.hostPath(fe.name, "/var/lib/one/.one/one_auth"), "oneadmin:sandbox\n", { mode: 0o600 });
   fs.writeFileSync(layout.hostPath(fe.name, "/var/log/one/oned.log"), "");
   // Running front-end: oned holds its lock and pid files.
-  fs.writeFileSync(layout.hostPath(fe.name, "/var/lock/one/one"), "1\n");
-  fs.writeFileSync(layout.hostPath(fe.name, "/var/run/one/oned.pid"), "1\n");
+  fs.writeFileSync(layout.hostPath(fe.name, ONE_FILES.lock), "1\n");
+  fs.writeFileSync(layout.hostPath(fe.name, ONE_FILES.pid), "1\n");
   fs.rmSync(layout.db(fe.name), { force: true });
   sqliteExec(
     layout.db(fe.name),

@@ -3,10 +3,10 @@
  * real SQLite files, and backups are real `.dump` output, exactly as onedb produces them.
  */
 import { spawnSync } from "child_process";
-import { OnefedError } from "../lib/model/errors";
+import { ToolFailure } from "./errors";
 
-/** sqlite3 failed (bad SQL, locked database, missing tool). */
-export class SqliteError extends OnefedError {
+/** sqlite3 failed (bad SQL, locked database, missing tool); an emulated onedb then exits 255. */
+export class SqliteError extends ToolFailure {
   constructor(db: string, detail: string) {
     super(`sqlite3 ${db}: ${detail.trim()}`, 255);
   }

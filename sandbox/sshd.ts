@@ -8,8 +8,8 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import { SandboxError, SandboxPortInUseError } from "./errors";
-import { commandNotFoundStub } from "./frontend-shell";
-import { SANDBOX_USER, SandboxLayout, YUM_REPOS_DIR, mountsOf } from "./layout";
+import { SANDBOX_USER, YUM_REPOS_DIR, mountsOf } from "./contract";
+import { SandboxLayout } from "./layout";
 import { MachineKind, MachineManager, profileOf } from "./machine-profile";
 import { SSHD } from "./prerequisites";
 import { MachineEntry } from "./registry";
@@ -81,7 +81,7 @@ export function namespaceScript(layout: SandboxLayout, fe: MachineEntry, profile
           `mkdir -p '${hide}'`,
           `for f in ${DEBIAN_TOOL_GLOBS.join(" ")}; do if [ -e "$f" ] && [ ! -e "${hide}/\${f##*/}" ]; then mknod "${hide}/\${f##*/}" c 0 0; fi; done`,
           `mount -t overlay onefed-usrbin -o 'lowerdir=${hide}:/usr/bin' /usr/bin || ` +
-            `for f in ${DEBIAN_TOOL_GLOBS.join(" ")}; do if [ -e "$f" ]; then mount --bind '${commandNotFoundStub(layout)}' "$f"; fi; done`,
+            `for f in ${DEBIAN_TOOL_GLOBS.join(" ")}; do if [ -e "$f" ]; then mount --bind '${layout.commandNotFound}' "$f"; fi; done`,
         ]
       : []),
     ...mountsOf(profile.manager).map((m) => `mount --bind '${layout.hostPath(fe.name, m)}' '${m}'`),

@@ -4,6 +4,7 @@ import { NODE_PACKAGE, releaseOfDeb } from "./catalog";
 import { SandboxError } from "./errors";
 import { formatChain } from "./firewall";
 import { readState } from "./frontend-state";
+import { ONE_FILES } from "./contract";
 import { SandboxLayout } from "./layout";
 import { HOST_DISABLED } from "./db-schema";
 import { lastFedIndex, readDbVersions, readHosts, readZones } from "./one-db";
@@ -52,7 +53,7 @@ function frontendStatus(layout: SandboxLayout, fe: FrontendEntry, raft: RaftView
     configVersion: st.configVersion,
     db,
     services: Object.fromEntries(Object.entries(st.services).map(([u, s]) => [u.replace(/\.service$/, ""), s])),
-    lockFile: fs.existsSync(layout.hostPath(fe.name, "/var/lock/one/one")),
+    lockFile: fs.existsSync(layout.hostPath(fe.name, ONE_FILES.lock)),
     zoneStates,
     fedIndex,
     commandCount: countLines(layout.commandLog(fe.name)),

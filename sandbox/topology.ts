@@ -3,7 +3,7 @@
  * from the `up` options alone so that the same options always give the same federation.
  */
 import { SandboxError } from "./errors";
-import { frontendName, nodeHostName, nodeName } from "./layout";
+import { frontendName, nodeHostName, nodeName } from "./contract";
 import { ZoneEntry } from "./registry";
 
 /** Names of the first zones, as in the samples; later slaves are S-XX-<id>. */

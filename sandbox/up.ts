@@ -6,10 +6,10 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { ENV_FRONTEND, ENV_SANDBOX_DIR } from "./emulator/context";
 import { SandboxError } from "./errors";
 import { writeKnownHosts } from "./keys";
-import { SANDBOX_USER, SandboxLayout } from "./layout";
+import { EMULATOR_SELF_TEST, ENV_FRONTEND, ENV_SANDBOX_DIR, SANDBOX_USER } from "./contract";
+import { SandboxLayout } from "./layout";
 import { machineProfile } from "./frontend-shell";
 import { emulatorEntry, haZones, mysqlZonesOf, planSandbox, prepareSandbox, rhelZones } from "./prepare";
 import { UserIds, ensureHostDirs, ensureRoot, ensureTools, ensureUser } from "./prerequisites";
@@ -87,7 +87,7 @@ function handOver(layout: SandboxLayout, reg: SandboxRegistry, ids: UserIds): vo
 /** Runs the emulator's self-test as the login user: catches unreadable builds and untraversable parents. */
 function selfTest(reg: SandboxRegistry, ids: UserIds): void {
   const fe = reg.zones[0].frontends[0].name;
-  const r = spawnSync(reg.node, [reg.emulator, "--self-test"], {
+  const r = spawnSync(reg.node, [reg.emulator, EMULATOR_SELF_TEST], {
     uid: ids.uid,
     gid: ids.gid,
     cwd: "/",

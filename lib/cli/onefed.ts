@@ -2,7 +2,7 @@
  * `onefed`: one CLI, subcommands loaded on demand so that `onefed step` (on every resource's hot
  * path) never loads cdktf, the engine or the sandbox.
  */
-import { describeError, OnefedError } from "../model/errors";
+import { describeError, isExpectedFailure } from "../model/errors";
 
 type Subcommand = (argv: string[], out: (s: string) => void) => Promise<number>;
 
@@ -50,7 +50,7 @@ export async function main(argv: string[]): Promise<number> {
     return await sub.load()(rest, out);
   } catch (err) {
     process.stderr.write(`${describeError(err)}\n`);
-    return err instanceof OnefedError ? err.exitCode : 1;
+    return isExpectedFailure(err) ? err.exitCode : 1;
   }
 }
 

@@ -3,7 +3,7 @@
  * front-ends with emulated OpenNebula commands (docs/sandbox.md).
  */
 import * as path from "path";
-import { OnefedError, UsageError } from "../model/errors";
+import { isExpectedFailure, UsageError } from "../model/errors";
 import {
   advanceFederation,
   injectFailure,
@@ -313,7 +313,7 @@ export async function runSandboxCommand(argv: string[], out: (s: string) => void
   try {
     return await run(command, rest, out);
   } catch (e) {
-    if (!(e instanceof OnefedError)) throw e;
+    if (!isExpectedFailure(e)) throw e;
     err(e.message.startsWith("onefed sandbox") ? e.message : `onefed sandbox ${command}: ${e.message}`);
     return e.exitCode;
   }

@@ -22,9 +22,20 @@ export class UsageError extends OnefedError {
   }
 }
 
+/**
+ * Whether a thrown value is an expected failure: a OnefedError, or an error from outside the
+ * product's classes (the sandbox, which imports nothing from lib/) that says so by its shape — a
+ * numeric `exitCode` and `paragraph: true`.
+ */
+export function isExpectedFailure(err: unknown): err is Error & { readonly exitCode: number } {
+  if (err instanceof OnefedError) return true;
+  const marked = err as { readonly paragraph?: unknown; readonly exitCode?: unknown } | undefined;
+  return err instanceof Error && marked?.paragraph === true && typeof marked.exitCode === "number";
+}
+
 /** Formats any thrown value for a terminal: expected errors as their paragraph, bugs with their stack. */
 export function describeError(err: unknown): string {
-  if (err instanceof OnefedError) return `${err.name}: ${err.message}`;
+  if (isExpectedFailure(err)) return `${err.name}: ${err.message}`;
   if (err instanceof Error) return err.stack ?? String(err);
   return String(err);
 }

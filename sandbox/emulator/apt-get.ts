@@ -9,8 +9,9 @@ import { EmulatorContext } from "./context";
 import { err, puts } from "./io";
 import { recordInstalled, repositoryOffer, seriesPublished } from "./package-set";
 import { compareVersions, debVersion, releaseOfDeb } from "../catalog";
+import { ONE_FILES } from "../contract";
 
-const REPO_FILE = "/etc/apt/sources.list.d/opennebula.list";
+const REPO_FILE = ONE_FILES.aptRepository;
 
 interface RepoLine {
   readonly url: string;

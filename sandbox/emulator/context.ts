@@ -5,22 +5,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import { FrontendState, readState, updateState } from "../frontend-state";
-import { ALL_MOUNTS, SandboxLayout } from "../layout";
+import { ALL_MOUNTS, ENV_FRONTEND, ENV_FRONTEND_ROOT, ENV_SANDBOX_DIR, ONE_FILES } from "../contract";
+import { SandboxLayout } from "../layout";
 import { FrontendEntry, SandboxPackageManager, SandboxRegistry, ZoneEntry, allMachines, nodeOf, packageManagerOf, readRegistry } from "../registry";
 import { machineUnits, releaseOfDeb } from "../catalog";
 import { RaftView, raftView } from "../raft";
-
-/** Environment variable naming the sandbox directory. */
-export const ENV_SANDBOX_DIR = "ONEFED_SANDBOX_DIR";
-/** Environment variable naming the front-end the command runs on. */
-export const ENV_FRONTEND = "ONEFED_FRONTEND";
-/** Set by the front-end shell once it has checked injections for the whole command line. */
-export const ENV_INJECTIONS_CHECKED = "ONEFED_INJECTIONS_CHECKED";
-/**
- * Outside the namespace only (tests, host-side helpers): prefix of the front-end's own OpenNebula
- * paths, standing in for the mount namespace sshd sessions run in. Never set inside sessions.
- */
-export const ENV_FRONTEND_ROOT = "ONEFED_SANDBOX_FRONTEND_ROOT";
 
 /** The emulated command's view of the sandbox. */
 export class EmulatorContext {
@@ -78,7 +67,7 @@ export class EmulatorContext {
 
   /** A front-end's database file. */
   dbOf(fe: string = this.self.name): string {
-    return this.pathOn(fe, "/var/lib/one/one.db");
+    return this.pathOn(fe, ONE_FILES.db);
   }
 
   /** A front-end's state. */

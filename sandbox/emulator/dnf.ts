@@ -11,7 +11,7 @@ import { EmulatorContext } from "./context";
 import { err, puts } from "./io";
 import { recordInstalled, repositoryOffer, seriesPublished } from "./package-set";
 import { compareVersions, releaseOfDeb, rpmVersion } from "../catalog";
-import { YUM_REPOS_DIR } from "../layout";
+import { YUM_REPOS_DIR } from "../contract";
 
 type Flavour = "dnf" | "yum";
 

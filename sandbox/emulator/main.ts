@@ -1,12 +1,13 @@
 /**
  * Entry point of every emulated command: `node main.js <tool> [args…]`, exec'd by the shims in
- * D/bin/emulated. Also `--injection-check` (run by the front-end shell before any command while an
- * injection is pending) and `--self-test` (run by `sandbox up` as the login user). Imports only
- * node built-ins and sandbox modules: it starts once per remote command.
+ * D/bin/emulated. Also the two modes of contract.ts: the injection check (run by the front-end shell
+ * before any command while an injection is pending) and the self-test (run by `sandbox up` as the
+ * login user). Imports only node built-ins and sandbox modules: it starts once per remote command.
  */
 import * as fs from "fs";
-import { EmulatorContext, ENV_FRONTEND, ENV_INJECTIONS_CHECKED, ENV_SANDBOX_DIR } from "./context";
+import { EmulatorContext } from "./context";
 import { err, out } from "./io";
+import { EMULATOR_INJECTION_CHECK, EMULATOR_SELF_TEST, ENV_DEBUG, ENV_FRONTEND, ENV_INJECTIONS_CHECKED, ENV_SANDBOX_DIR } from "../contract";
 import { consumeInjection } from "../injections";
 import { SandboxLayout } from "../layout";
 import { commandNotFound, toolsOf } from "../machine-profile";
@@ -64,8 +65,8 @@ function selfTest(env: NodeJS.ProcessEnv): number {
 
 function run(argv: string[], env: NodeJS.ProcessEnv): number {
   const [tool, ...args] = argv;
-  if (tool === "--injection-check") return injectionCheck(env);
-  if (tool === "--self-test") return selfTest(env);
+  if (tool === EMULATOR_INJECTION_CHECK) return injectionCheck(env);
+  if (tool === EMULATOR_SELF_TEST) return selfTest(env);
   const load = TOOLS[tool];
   if (!load) {
     err(`emulator: unknown tool ${tool ?? "(none)"}\n`);
@@ -92,7 +93,7 @@ let code: number;
 try {
   code = run(process.argv.slice(2), process.env);
 } catch (e) {
-  err(`${process.argv[2] ?? "emulator"}: ${process.env.ONEFED_DEBUG ? (e as Error).stack : (e as Error).message}\n`);
+  err(`${process.argv[2] ?? "emulator"}: ${process.env[ENV_DEBUG] ? (e as Error).stack : (e as Error).message}\n`);
   code = 255;
 }
 process.exit(code);

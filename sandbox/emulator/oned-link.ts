@@ -4,6 +4,7 @@
  */
 import * as fs from "fs";
 import { EmulatorContext } from "./context";
+import { ONE_FILES } from "../contract";
 import { FrontendEntry } from "../registry";
 import { FirewallTarget, verdictFor } from "../firewall";
 
@@ -15,7 +16,7 @@ export function clientEndpoint(ctx: EmulatorContext, explicit?: string): string 
   if (explicit) return explicit.trim();
   if (ctx.env.ONE_XMLRPC) return ctx.env.ONE_XMLRPC.trim();
   try {
-    const text = fs.readFileSync(ctx.ownPath("/var/lib/one/.one/one_endpoint"), "utf8").trim();
+    const text = fs.readFileSync(ctx.ownPath(ONE_FILES.endpoint), "utf8").trim();
     if (text) return text;
   } catch {
     /* no file: default */

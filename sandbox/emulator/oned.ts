@@ -4,11 +4,12 @@
  */
 import * as fs from "fs";
 import { EmulatorContext } from "./context";
+import { ONE_FILES } from "../contract";
 import { dbVersionsOf } from "../catalog";
 import { readDbVersions } from "../one-db";
 
-const LOCK = "/var/lock/one/one";
-const PID = "/var/run/one/oned.pid";
+const LOCK = ONE_FILES.lock;
+const PID = ONE_FILES.pid;
 
 /** oned.log timestamp: "Mon Nov 25 10:31:05 2025". */
 function logTime(d = new Date()): string {

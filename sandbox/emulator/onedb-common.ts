@@ -8,10 +8,11 @@ import { clientEndpoint, connect } from "./oned-link";
 import { lockFileExists } from "./oned";
 import { puts } from "./io";
 import { DbVersionInfo } from "../one-db";
-import { OnefedError } from "../../lib/model/errors";
+import { ONE_FILES } from "../contract";
+import { ToolFailure } from "../errors";
 
 /** A onedb failure: the CLI prints the message on stderr and exits 255 (onedb's -1). */
-export class OnedbFailure extends OnefedError {
+export class OnedbFailure extends ToolFailure {
   constructor(message: string) {
     super(message, 255);
   }
@@ -105,7 +106,7 @@ export function parseOnedbArgs(argv: string[]): OnedbArgs {
 }
 
 /** onedb's SQLite database when neither -s nor oned.conf names another. */
-export const SQLITE_PATH = "/var/lib/one/one.db";
+export const SQLITE_PATH = ONE_FILES.db;
 
 /** A MySQL connection onedb opened: what its messages and default backup names use. */
 export interface MysqlRef {

@@ -8,6 +8,7 @@ import * as fs from "fs";
 import { EmulatorContext } from "./context";
 import { DbRef, OnedbArgs, OnedbFailure, SQLITE_PATH } from "./onedb-common";
 import { out } from "./io";
+import { ONE_FILES } from "../contract";
 import { MYSQL, readMysqlPassword } from "../mysql";
 
 /** oned.conf's DB attributes as Augeas returns them to onedb: quotes and backslashes removed. */
@@ -37,7 +38,7 @@ export function chooseDb(ctx: EmulatorContext, a: OnedbArgs): DbRef {
   if (backend === undefined && !a.connection) {
     let conf: string;
     try {
-      conf = fs.readFileSync(ctx.ownPath("/etc/one/oned.conf"), "utf8");
+      conf = fs.readFileSync(ctx.ownPath(ONE_FILES.onedConf), "utf8");
     } catch (e) {
       throw new OnedbFailure(`Unable to parse oned.conf: ${(e as Error).message}`);
     }

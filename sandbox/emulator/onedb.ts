@@ -11,7 +11,7 @@ import { PasswordAudit } from "./password-audit";
 import { err, puts } from "./io";
 import { compareVersions, dbVersionsOf } from "../catalog";
 import { readDbVersions, readHistory } from "../one-db";
-import { OnefedError } from "../../lib/model/errors";
+import { ToolFailure } from "../errors";
 
 /** Emulated `onedb`; on a MySQL zone, between two scans of the process list for the password. */
 export function onedb(ctx: EmulatorContext, argv: string[]): number {
@@ -54,7 +54,7 @@ function run(ctx: EmulatorContext, argv: string[]): number {
     }
   } catch (e) {
     // OnedbFailure (255), NotBootstrappedError (1), SqliteError (255): message on stderr, like onedb.
-    if (!(e instanceof OnefedError)) throw e;
+    if (!(e instanceof ToolFailure)) throw e;
     err(`${e.message}\n`);
     return e.exitCode;
   }

@@ -16,6 +16,7 @@ import { readZones, writeFederated, zoneStateStatement } from "../one-db";
 import { raftAppend } from "../raft";
 import { FrontendEntry } from "../registry";
 import { compareVersions, seriesOf } from "../catalog";
+import { ONE_FILES } from "../contract";
 
 /** First release with zone STATE and `onezone enable|disable` (docs/opennebula.md §4.5). */
 const ZONE_STATE_SINCE = "6.2";
@@ -156,7 +157,7 @@ function setZone(ctx: EmulatorContext, zones: readonly ZoneRecord[], ref: string
   const z = zones.find((x) => x.id === id);
   if (!z) return err(`[one.zone.info] Error getting zone [${id}].\n`), 255;
   if (o.temporary) return puts(`Type: export ONE_XMLRPC=${z.endpoint}`), 0;
-  const file = "/var/lib/one/.one/one_endpoint";
+  const file = ONE_FILES.endpoint;
   fs.mkdirSync(path.dirname(ctx.ownPath(file)), { recursive: true });
   fs.writeFileSync(ctx.ownPath(file), `${z.endpoint}\n`);
   puts(`Endpoint changed to "${z.endpoint}" in ${file}`);

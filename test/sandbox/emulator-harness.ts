@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { PrepareOptions, prepareSandbox } from "../../sandbox";
+import { ENV_FRONTEND, ENV_FRONTEND_ROOT, ENV_SANDBOX_DIR } from "../../sandbox/contract";
 import { shimDirOf } from "../../sandbox/frontend-shell";
 import { SandboxLayout } from "../../sandbox/layout";
 import { packageManagerOf, readRegistry, zoneOf } from "../../sandbox/registry";
@@ -72,9 +73,9 @@ export class EmulatorSandbox {
       env: {
         PATH: `${shimDirOf(layout, reg, zoneOf(reg, fe) ? fe : reg.zones[0].frontends[0].name)}:${rhel ? `${this.hidden()}:` : ""}${process.env.PATH}`,
         TZ: "UTC",
-        ONEFED_SANDBOX_DIR: this.dir,
-        ONEFED_FRONTEND: fe,
-        ONEFED_SANDBOX_FRONTEND_ROOT: layout.frontendRoot(fe),
+        [ENV_SANDBOX_DIR]: this.dir,
+        [ENV_FRONTEND]: fe,
+        [ENV_FRONTEND_ROOT]: layout.frontendRoot(fe),
         ...env,
       },
     });

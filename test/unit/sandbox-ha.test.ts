@@ -4,6 +4,7 @@
  * (split brain, forced leader, lagging follower) and the DB copy from the leader to a follower.
  */
 import * as fs from "fs";
+import * as path from "path";
 import { sandboxStatus, setFrontendState, setRaftLeader, setRaftSplitBrain } from "../../sandbox";
 import { SandboxLayout } from "../../sandbox/layout";
 import { planSandbox } from "../../sandbox/prepare";
@@ -283,8 +284,10 @@ describe("copying the upgraded leader's database to the followers (§3.2 step 5)
     for (const n of [2, 1, 0]) expect(sb.run(S(n), "systemctl stop opennebula").code).toBe(0);
     for (const n of [0, 1, 2]) setFrontendState(sb.dir, S(n), { packageVersion: "7.0.0" });
     expect(sb.run(S(0), "onedb upgrade -b /var/lib/one/backups/pre.sql").code).toBe(0);
-    expect(sb.run(S(0), "onedb backup -v -f /tmp/leader.sql").stdout).toBe("Sqlite database backup stored in /tmp/leader.sql\nUse 'onedb restore' to restore the DB.\n");
-    expect(sb.run(S(1), "onedb restore -f /tmp/leader.sql")).toMatchObject({ stdout: "Sqlite database backup restored in /var/lib/one/one.db\n", code: 0 });
+    // In the sandbox's scratch directory, not a fixed /tmp path another user's run may own.
+    const dump = path.join(sb.work, "leader.sql");
+    expect(sb.run(S(0), `onedb backup -v -f ${dump}`).stdout).toBe(`Sqlite database backup stored in ${dump}\nUse 'onedb restore' to restore the DB.\n`);
+    expect(sb.run(S(1), `onedb restore -f ${dump}`)).toMatchObject({ stdout: "Sqlite database backup restored in /var/lib/one/one.db\n", code: 0 });
     // Server 2 keeps its old database: oned refuses the version mismatch.
     const start2 = sb.run(S(2), "systemctl start opennebula");
     expect(start2.code).toBe(1);
