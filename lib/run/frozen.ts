@@ -8,6 +8,7 @@
 import { freezesZone, hostPort, zoneLabel } from "../model/federation";
 import { StepName } from "../model/steps";
 import { freezeComment, freezeRules } from "../remote/opennebula/firewall";
+import { RemoteCommandError } from "../remote/opennebula/remote-command-error";
 import { StepContext } from "./step";
 import { StepRefusal } from "./step-refusal";
 
@@ -28,7 +29,13 @@ export async function proveFrozen(ctx: StepContext, step: StepName): Promise<voi
       throw notFrozen(ctx, step, hostPort(server.config), `the master's API closed by our ${wanted} firewall rules (comment ${comment})`, `${present} such rules while oned runs there`);
     }
     const enabled: string[] = [];
-    for (const z of frozenZones) if ((await fe.zoneShow(z.id)).enabled) enabled.push(`${zoneLabel(z)} ENABLED`);
+    try {
+      for (const z of frozenZones) if ((await fe.zoneShow(z.id)).enabled) enabled.push(`${zoneLabel(z)} ENABLED`);
+    } catch (err) {
+      // The zones stop in parallel: oned may go down between the two questions, which is just as frozen.
+      if (err instanceof RemoteCommandError && (await fe.unitStates([ONED_UNIT]))[ONED_UNIT] !== "active") continue;
+      throw err;
+    }
     if (enabled.length > 0) {
       throw notFrozen(ctx, step, hostPort(server.config), `every zone DISABLED (${frozenZones.map((z) => z.id).join(", ")}) as the master's oned reports them`, enabled.join(", "));
     }

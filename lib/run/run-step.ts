@@ -26,6 +26,11 @@ export interface RunStepOptions {
   readonly zone: ZoneConfig;
   /** Progress output. @default stdout */
   readonly log?: (line: string) => void;
+  /**
+   * A check outside any upgrade run (`onefed verify` on demand): the step reads the ledger but takes
+   * no lock and records nothing. Only for steps that change nothing. @default false
+   */
+  readonly readOnly?: boolean;
 }
 
 export async function runStep(opts: RunStepOptions): Promise<StepOutcome> {
@@ -39,6 +44,12 @@ export async function runStep(opts: RunStepOptions): Promise<StepOutcome> {
   log(`${prefix} ${STEP_FACTS[step].description}`);
   try {
     const ledger = await openLedger(config, connector, currentRun());
+    if (opts.readOnly) {
+      if (step !== "verify") throw new Error(`${step} changes the federation: it cannot run outside an upgrade run`);
+      const outcome = await STEPS[step].run(buildStepContext(config, zone, step, remoteLog, connector, await ledger.read()));
+      log(`${prefix} ${outcome.summary} (${Date.now() - started} ms)`);
+      return outcome;
+    }
     refuseWhenComplete(step, zone, config, await ledger.read());
     const lock = await ledger.claim(step, zone);
     if (lock.kind === "take-over") remoteLog(`took the federation lock over from run ${lock.previous.run_id} (${lock.previous.holder}): the same upgrade, resumed`);
