@@ -80,11 +80,11 @@ export function usageError(command: string, problem: string): UsageError {
 }
 
 function parseValues(spec: CommandSpec<Options, Options>, argv: readonly string[]): Record<string, unknown> {
-  const positionals: Options = spec.positionals ?? {};
+  const positionals = Object.entries(spec.positionals ?? {});
   const config = {
     args: [...argv],
     options: Object.fromEntries(Object.entries(spec.options).map(([name, o]) => [name, o.short ? { type: o.type, short: o.short } : { type: o.type }])),
-    allowPositionals: Object.keys(positionals).length > 0,
+    allowPositionals: positionals.length > 0,
   };
   let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
   try {
@@ -92,16 +92,17 @@ function parseValues(spec: CommandSpec<Options, Options>, argv: readonly string[
   } catch (err) {
     throw usageError(spec.name, refusal(config, spec.options, err));
   }
-  const extra = parsed.positionals[Object.keys(positionals).length];
+  const extra = parsed.positionals[positionals.length];
   if (extra !== undefined) throw usageError(spec.name, `unexpected argument ${JSON.stringify(extra)}`);
   const values: Record<string, unknown> = {};
-  Object.entries(positionals).forEach(([name, p], i) => (values[name] = convert(spec.name, `<${name}>`, p, parsed.positionals[i])));
-  for (const [name, o] of Object.entries(spec.options)) values[name] = convert(spec.name, `--${name}`, o, parsed.values[name]);
+  positionals.forEach(([name, p], i) => (values[name] = convert(spec.name, `<${name}>`, `<${name}>`, p, parsed.positionals[i])));
+  for (const [name, o] of Object.entries(spec.options)) values[name] = convert(spec.name, `--${name}`, optionWord(name, o), o, parsed.values[name]);
   return values;
 }
 
-function convert(command: string, label: string, option: Option<unknown>, given: string | boolean | undefined): unknown {
-  if (given === undefined && option.required) throw usageError(command, `${label}${option.valueName && !label.startsWith("<") ? ` ${option.valueName}` : ""} is required`);
+/** The typed value of one argument; `label` names it in a refusal, `word` as usage shows it. */
+function convert(command: string, label: string, word: string, option: Option<unknown>, given: string | boolean | undefined): unknown {
+  if (given === undefined && option.required) throw usageError(command, `${word} is required`);
   try {
     return option.convert(given);
   } catch (err) {
@@ -148,13 +149,15 @@ export function renderRows(rows: ReadonlyArray<readonly [string, string]>): stri
     .join("\n");
 }
 
+/** An option as usage and help show it: `--config FILE`, `--json`. */
+function optionWord(name: string, o: Option<unknown>): string {
+  return `--${name}${o.valueName ? ` ${o.valueName}` : ""}`;
+}
+
 function usageLine(spec: CommandSpec<Options, Options>): string {
   const words = [
     ...Object.entries(spec.positionals ?? {}).map(([name, p]) => (p.required ? `<${name}>` : `[<${name}>]`)),
-    ...Object.entries(spec.options).map(([name, o]) => {
-      const word = `--${name}${o.valueName ? ` ${o.valueName}` : ""}`;
-      return o.required ? word : `[${word}]`;
-    }),
+    ...Object.entries(spec.options).map(([name, o]) => (o.required ? optionWord(name, o) : `[${optionWord(name, o)}]`)),
   ];
   const head = `Usage: ${spec.name}`;
   const lines = [head];
@@ -171,17 +174,14 @@ function optionHelp(o: Option<unknown>): string {
 
 function renderHelp(spec: CommandSpec<Options, Options>): string {
   const positionals = Object.entries(spec.positionals ?? {});
-  const options: Array<readonly [string, string]> = Object.entries(spec.options).map(([name, o]) => [
-    `${o.short ? `-${o.short}, ` : ""}--${name}${o.valueName ? ` ${o.valueName}` : ""}`,
-    optionHelp(o),
-  ]);
+  const options: Array<readonly [string, string]> = Object.entries(spec.options).map(([name, o]) => [`${o.short ? `-${o.short}, ` : ""}${optionWord(name, o)}`, optionHelp(o)]);
   options.push(["-h, --help", "print this help and exit; nothing else runs"]);
   const exitCodes = [ExitCode.Done, ExitCode.Usage, ...(spec.exitCodes ?? [])];
   const blocks = [
     usageLine(spec),
     spec.description.trimEnd(),
     ...(spec.sections ?? []).map((s) => `${s.title}:\n${s.body.trimEnd()}`),
-    ...(positionals.length > 0 ? [`Arguments:\n${renderRows(positionals.map(([name, p]) => [`<${name}>`, optionHelp(p)]))}`] : []),
+    ...(positionals.length > 0 ? [`Arguments:\n${renderRows(positionals.map(([name, p]) => [`<${name}>`, p.help]))}`] : []),
     `Options:\n${renderRows(options)}`,
     `Exit codes:\n${renderExitCodes(exitCodes)}`,
   ];

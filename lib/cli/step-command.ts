@@ -15,7 +15,7 @@ export const stepCommand = defineCommand(
     description: `Runs one upgrade step on one zone over SSH: probe, act, verify. A step whose effect is already
 there does nothing, so a re-run is safe. The stack's resources call this; run it by hand only to
 resume or debug.`,
-    positionals: { step: oneOf(STEP_NAMES, { value: "step", help: "the step to run (below)", required: true }) },
+    positionals: { step: oneOf(STEP_NAMES, { value: "step", help: "the step to run, one of the steps above", required: true }) },
     options: {
       zone: zoneId({ value: "ID", help: "zone id from the federation file (sync and backup take the master's)", required: true }),
       config: configOption,
