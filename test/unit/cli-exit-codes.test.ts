@@ -16,7 +16,7 @@ import type { Transport } from "../../lib/remote/opennebula/remote-machine";
 import type { SshSession } from "../../lib/remote/ssh/ssh-session";
 import * as connector from "../../lib/run/connector";
 import * as applyPlanModule from "../../lib/terraform/review/apply-plan";
-import { EngineRunError, StalePlanError } from "../../lib/terraform/review/errors";
+import { EngineRunError, StalePlanError } from "../../lib/terraform/errors";
 import { setFrontendState } from "../../sandbox";
 import { EmulatorSandbox, SLAVE_CA } from "../sandbox/emulator-harness";
 
@@ -78,7 +78,7 @@ describe("1: a step failed, or a check could not run", () => {
 
   it("apply refuses a directory without a bundle, and a failed apply of a reviewed plan", async () => {
     expect(await onefed("apply", "--plan", work)).toMatchObject({ code: ExitCode.Failed, err: expect.stringMatching(/PlanBundleError: .* is not a usable plan review \(no bundle.json\); no zone was touched/) });
-    const spy = jest.spyOn(applyPlanModule, "applyReviewedPlan").mockRejectedValue(new EngineRunError("apply", "terraform apply of the reviewed plan failed (exit 1); zones may still be frozen"));
+    const spy = jest.spyOn(applyPlanModule, "applyReviewedPlan").mockRejectedValue(new EngineRunError("apply", { command: "terraform apply plan.tfplan", exitCode: 1 }, "terraform apply of the reviewed plan failed (exit 1); zones may still be frozen"));
     try {
       expect(await onefed("apply", "--plan", work)).toMatchObject({ code: ExitCode.Failed, err: expect.stringMatching(/^EngineRunError: terraform apply of the reviewed plan failed/) });
     } finally {
