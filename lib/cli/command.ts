@@ -57,7 +57,8 @@ export function defineCommand<O extends Options, P extends Options = Record<neve
   const clash = Object.keys(positionals).find((name) => name in spec.options);
   if (clash) throw new Error(`${spec.name}: "${clash}" is declared both as an option and as a positional argument`);
   const help = renderHelp(spec);
-  const parse = (argv: readonly string[]) => (argv.some((a) => HELP_FLAGS.includes(a)) ? ("help" as const) : (parseValues(spec, argv) as Values<P> & Values<O>));
+  const parse = (argv: readonly string[]) =>
+    argv.some((a) => HELP_FLAGS.includes(a)) ? ("help" as const) : (parseValues(spec, argv) as Values<P> & Values<O>);
   return {
     name: spec.name,
     summary: spec.summary,
@@ -115,7 +116,11 @@ function convert(command: string, label: string, word: string, option: Option<un
  * Why strict parsing refused argv, naming the argument as typed: util.parseArgs says it in its own
  * words, and a lenient pass over the same argv shows which token it meant.
  */
-function refusal(config: { args: string[]; options: Record<string, { type: "string" | "boolean" }>; allowPositionals: boolean }, options: Options, err: unknown): string {
+function refusal(
+  config: { args: string[]; options: Record<string, { type: "string" | "boolean" }>; allowPositionals: boolean },
+  options: Options,
+  err: unknown,
+): string {
   const { tokens } = parseArgs({ ...config, strict: false, allowPositionals: true, tokens: true });
   for (const t of tokens) {
     if (t.kind === "positional" && !config.allowPositionals) return `unexpected argument ${JSON.stringify(t.value)}`;
@@ -124,7 +129,8 @@ function refusal(config: { args: string[]; options: Record<string, { type: "stri
     if (!option) return `unknown option ${t.rawName}`;
     if (option.type === "boolean" && t.value !== undefined) return `${t.rawName} takes no value`;
     if (option.type === "string" && t.value === undefined) return `${t.rawName} needs a value`;
-    if (option.type === "string" && !t.inlineValue && t.value?.startsWith("-")) return `${t.rawName} needs a value (for one that starts with "-", write ${t.rawName}=${t.value})`;
+    if (option.type === "string" && !t.inlineValue && t.value?.startsWith("-"))
+      return `${t.rawName} needs a value (for one that starts with "-", write ${t.rawName}=${t.value})`;
   }
   return String((err as Error).message).split("\n")[0];
 }
@@ -174,7 +180,10 @@ function optionHelp(o: Option<unknown>): string {
 
 function renderHelp(spec: CommandSpec<Options, Options>): string {
   const positionals = Object.entries(spec.positionals ?? {});
-  const options: Array<readonly [string, string]> = Object.entries(spec.options).map(([name, o]) => [`${o.short ? `-${o.short}, ` : ""}${optionWord(name, o)}`, optionHelp(o)]);
+  const options: Array<readonly [string, string]> = Object.entries(spec.options).map(([name, o]) => [
+    `${o.short ? `-${o.short}, ` : ""}${optionWord(name, o)}`,
+    optionHelp(o),
+  ]);
   options.push(["-h, --help", "print this help and exit; nothing else runs"]);
   const exitCodes = [ExitCode.Done, ExitCode.Usage, ...(spec.exitCodes ?? [])];
   const blocks = [

@@ -40,7 +40,9 @@ A sandbox keeps the shape it was created with: use another --dir (and addresses)
     await deploy({ configPath: path.join(dir, "federation.yaml"), via: a.via, outdir: path.join(dir, "cdktf.out"), log: out });
     out("\nAfter:");
     out(statusTable(await sandboxStatus(dir)));
-    out(`\nThe sandbox is still up: look at it with \`npm run onefed -- sandbox status --dir ${dir}\`, the command log per front-end in ${dir}/frontends/*/commands.log.`);
+    out(
+      `\nThe sandbox is still up: look at it with \`npm run onefed -- sandbox status --dir ${dir}\`, the command log per front-end in ${dir}/frontends/*/commands.log.`,
+    );
     out(`Run \`npm start\` again to see that nothing runs twice on any zone; take it down with \`npm run onefed -- sandbox down --dir ${dir}\`.`);
     return ExitCode.Done;
   },

@@ -12,19 +12,37 @@ type Subcommand = (argv: readonly string[], out: Output, err: Output) => Promise
  * Each command's one-line summary (the same as its declaration's, which a test holds it to) and
  * how to load it: only the command that runs is loaded.
  */
-export const SUBCOMMANDS: Readonly<Record<string, { readonly summary: string; readonly load: () => Subcommand }>> = {
-  step: { summary: "run one upgrade step on one zone (what each resource calls)", load: () => require("./step-command").stepCommand.run },
-  check: { summary: "read-only drift check: is the federation as the file says, and ready?", load: () => require("./check-command").checkCommand.run },
-  verify: { summary: "post-upgrade checks on every zone (versions, services, zone enabled, FED_INDEX)", load: () => require("./zones-command").verifyCommand.run },
-  unfreeze: { summary: "lift the freeze by hand after a failed run (onezone enable, master first)", load: () => require("./zones-command").unfreezeCommand.run },
-  plan: { summary: "plan with the engine and write a review bundle for a pull request", load: () => require("./plan-command").planCommand.run },
-  apply: { summary: "apply exactly a reviewed plan (onefed plan --out DIR), or refuse if stale", load: () => require("./apply-command").applyCommand.run },
-  synth: { summary: "validate the federation file and synthesize the stack", load: () => require("./synth-command").synthCommand.run },
-  deploy: { summary: "synthesize and apply with the prepared engine (real terraform apply)", load: () => require("./deploy-command").deployCommand.run },
-  engine: { summary: "find or build terraform/OpenTofu and the null provider mirror", load: () => require("./engine-command").engineCommand.run },
-  sandbox: { summary: "a local federation of real sshd front-ends with emulated OpenNebula", load: () => require("./sandbox-command").runSandboxCommand },
-  schema: { summary: "print the JSON Schema of the federation file", load: () => require("./schema-command").schemaCommand.run },
-  demo: { summary: "the main job: sandbox up, engine, deploy, before/after table", load: () => require("./demo-command").demoCommand.run },
+export const SUBCOMMANDS: Readonly<Record<string, { readonly summary: string; readonly load: () => Promise<Subcommand> }>> = {
+  step: { summary: "run one upgrade step on one zone (what each resource calls)", load: () => import("./step-command").then((m) => m.stepCommand.run) },
+  check: {
+    summary: "read-only drift check: is the federation as the file says, and ready?",
+    load: () => import("./check-command").then((m) => m.checkCommand.run),
+  },
+  verify: {
+    summary: "post-upgrade checks on every zone (versions, services, zone enabled, FED_INDEX)",
+    load: () => import("./zones-command").then((m) => m.verifyCommand.run),
+  },
+  unfreeze: {
+    summary: "lift the freeze by hand after a failed run (onezone enable, master first)",
+    load: () => import("./zones-command").then((m) => m.unfreezeCommand.run),
+  },
+  plan: { summary: "plan with the engine and write a review bundle for a pull request", load: () => import("./plan-command").then((m) => m.planCommand.run) },
+  apply: {
+    summary: "apply exactly a reviewed plan (onefed plan --out DIR), or refuse if stale",
+    load: () => import("./apply-command").then((m) => m.applyCommand.run),
+  },
+  synth: { summary: "validate the federation file and synthesize the stack", load: () => import("./synth-command").then((m) => m.synthCommand.run) },
+  deploy: {
+    summary: "synthesize and apply with the prepared engine (real terraform apply)",
+    load: () => import("./deploy-command").then((m) => m.deployCommand.run),
+  },
+  engine: { summary: "find or build terraform/OpenTofu and the null provider mirror", load: () => import("./engine-command").then((m) => m.engineCommand.run) },
+  sandbox: {
+    summary: "a local federation of real sshd front-ends with emulated OpenNebula",
+    load: () => import("./sandbox-command").then((m) => m.runSandboxCommand),
+  },
+  schema: { summary: "print the JSON Schema of the federation file", load: () => import("./schema-command").then((m) => m.schemaCommand.run) },
+  demo: { summary: "the main job: sandbox up, engine, deploy, before/after table", load: () => import("./demo-command").then((m) => m.demoCommand.run) },
 };
 
 export const HELP = `Usage: onefed <command> [options]
@@ -66,7 +84,8 @@ export async function main(argv: readonly string[], io: Io = PROCESS_IO): Promis
     return ExitCode.Usage;
   }
   try {
-    return await sub.load()(rest, io.out, io.err);
+    const run = await sub.load();
+    return await run(rest, io.out, io.err);
   } catch (err) {
     // A usage error already names the command and points at its help; anything else says what it is.
     io.err(err instanceof UsageError ? err.message : describeError(err));

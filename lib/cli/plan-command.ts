@@ -9,6 +9,8 @@ import { flag, text } from "./options";
 export function loadDriftCheck(): DriftCheckFn | undefined {
   let mod: { runDriftCheck?: unknown };
   try {
+    // Synchronous and guarded: a build without the module plans without the drift check.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     mod = require("../run/drift-check") as { runDriftCheck?: unknown };
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
@@ -59,9 +61,18 @@ findings are in the review, not in the exit code.`,
     const c = result.bundle.plan.counts;
     const seconds = (ms = 0) => (ms / 1000).toFixed(1);
     const d = result.bundle.drift;
-    const drift = d.status === "report" ? (d.ready ? "ready" : "NOT ready (see review.md)") : d.status === "failed" ? "could not check (see review.md)" : d.status.replace("-", " ");
+    const drift =
+      d.status === "report"
+        ? d.ready
+          ? "ready"
+          : "NOT ready (see review.md)"
+        : d.status === "failed"
+          ? "could not check (see review.md)"
+          : d.status.replace("-", " ");
     out(`plan: ${c.create} to create, ${c.replace} to replace, ${c.update} to update, ${c.delete} to delete, ${c["no-op"]} unchanged; drift check: ${drift}`);
-    out(`plan: review bundle in ${result.dir} (review.md, graph.svg, graph.mmd, plan.tfplan, plan.json, bundle.json) in ${seconds(result.timings.total)} s (terraform plan ${seconds(result.timings.plan)} s)`);
+    out(
+      `plan: review bundle in ${result.dir} (review.md, graph.svg, graph.mmd, plan.tfplan, plan.json, bundle.json) in ${seconds(result.timings.total)} s (terraform plan ${seconds(result.timings.plan)} s)`,
+    );
     out(`plan: after approval, apply exactly this plan with: onefed apply --plan ${args.out}`);
     return ExitCode.Done;
   },

@@ -9,13 +9,30 @@ function raftCell(fe: SandboxStatus["zones"][number]["frontends"][number]): stri
 /** Rows padded to their widest cell, two spaces apart. */
 function align(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd()).join("\n");
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 /** One row per hypervisor node, or "" when the federation has none. */
 function nodeTable(st: SandboxStatus): string {
   const rows = st.zones.flatMap((z) =>
-    z.nodes.map((n) => [String(z.id), n.name, n.hostName, `${n.host}:${n.port}`, n.sshdRunning ? "up" : "down", n.packageManager, n.packageVersion || "-", n.libvirt, String(n.commandCount)]),
+    z.nodes.map((n) => [
+      String(z.id),
+      n.name,
+      n.hostName,
+      `${n.host}:${n.port}`,
+      n.sshdRunning ? "up" : "down",
+      n.packageManager,
+      n.packageVersion || "-",
+      n.libvirt,
+      String(n.commandCount),
+    ]),
   );
   return rows.length === 0 ? "" : align([["ZONE", "NODE", "HOST NAME", "SSH", "SSHD", "PKG", "PACKAGE", "LIBVIRTD", "CMDS"], ...rows]);
 }
@@ -38,7 +55,25 @@ export function statusTable(st: SandboxStatus): string {
   const ha = st.zones.some((z) => z.ha);
   const rhel = st.zones.some((z) => z.frontends.some((fe) => fe.packageManager !== "apt"));
   const mysql = st.zones.some((z) => z.dbBackend === "mysql");
-  const head = ["ZONE", "NAME", "ROLE", "FRONT-END", "SSH", "SSHD", ...(ha ? ["RAFT"] : []), ...(rhel ? ["PKG"] : []), ...(mysql ? ["DB"] : []), "PACKAGE", "CONFIG", "DB SHARED/LOCAL", "ONED", "LOCK", `STATES ${zoneIds.join("/")}`, "FED_INDEX", "CMDS"];
+  const head = [
+    "ZONE",
+    "NAME",
+    "ROLE",
+    "FRONT-END",
+    "SSH",
+    "SSHD",
+    ...(ha ? ["RAFT"] : []),
+    ...(rhel ? ["PKG"] : []),
+    ...(mysql ? ["DB"] : []),
+    "PACKAGE",
+    "CONFIG",
+    "DB SHARED/LOCAL",
+    "ONED",
+    "LOCK",
+    `STATES ${zoneIds.join("/")}`,
+    "FED_INDEX",
+    "CMDS",
+  ];
   const rows: string[][] = [head];
   for (const z of st.zones) {
     for (const fe of z.frontends) {
@@ -57,7 +92,8 @@ export function statusTable(st: SandboxStatus): string {
         `${fe.db.shared || "?"}/${fe.db.local || "?"}${fe.db.isSlave ? " (slave)" : ""}`,
         (fe.services["opennebula"] ?? "-") + (fe.reachable ? "" : " (unreachable)"),
         fe.lockFile ? "yes" : "no",
-        zoneIds.map((id) => (fe.zoneStates[id] === "ENABLED" ? "on" : fe.zoneStates[id] === "DISABLED" ? "off" : "?")).join("/") + (fe.replicationBlocked ? " (lagging)" : ""),
+        zoneIds.map((id) => (fe.zoneStates[id] === "ENABLED" ? "on" : fe.zoneStates[id] === "DISABLED" ? "off" : "?")).join("/") +
+          (fe.replicationBlocked ? " (lagging)" : ""),
         String(fe.fedIndex),
         String(fe.commandCount),
       ]);
@@ -67,7 +103,10 @@ export function statusTable(st: SandboxStatus): string {
   const nodes = nodeTable(st);
   const raft = st.zones
     .filter((z) => z.ha && z.raft)
-    .map((z) => `zone ${z.id}: floating IP ${z.vip}, term ${z.raft!.term}, ${z.raft!.leader === null ? "no leader" : `leader server ${z.raft!.leader}`}${z.raft!.splitBrain ? ", split brain" : ""}`);
+    .map(
+      (z) =>
+        `zone ${z.id}: floating IP ${z.vip}, term ${z.raft!.term}, ${z.raft!.leader === null ? "no leader" : `leader server ${z.raft!.leader}`}${z.raft!.splitBrain ? ", split brain" : ""}`,
+    );
   const footer = [...raft, ...(mysql ? [mysqlLine(st)] : [])];
   return `Sandbox ${st.dir}: federation ${st.federation.name}, ${st.federation.fromVersion} → ${st.federation.toVersion}\n\n${table}${nodes ? `\n\n${nodes}` : ""}${footer.length > 0 ? `\n\n${footer.join("\n")}` : ""}`;
 }

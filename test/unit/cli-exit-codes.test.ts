@@ -34,9 +34,13 @@ afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 /** Ports nothing listens on: bound once by us, then closed. */
 async function closedPorts(n: number): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: n }, () => new Promise<net.Server>((resolve) => {
-      const s = net.createServer().listen(0, "127.0.0.1", () => resolve(s));
-    })),
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<net.Server>((resolve) => {
+          const s = net.createServer().listen(0, "127.0.0.1", () => resolve(s));
+        }),
+    ),
   );
   const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
   await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
@@ -77,10 +81,24 @@ describe("1: a step failed, or a check could not run", () => {
   });
 
   it("apply refuses a directory without a bundle, and a failed apply of a reviewed plan", async () => {
-    expect(await onefed("apply", "--plan", work)).toMatchObject({ code: ExitCode.Failed, err: expect.stringMatching(/PlanBundleError: .* is not a usable plan review \(no bundle.json\); no zone was touched/) });
-    const spy = jest.spyOn(applyPlanModule, "applyReviewedPlan").mockRejectedValue(new EngineRunError("apply", { command: "terraform apply plan.tfplan", exitCode: 1 }, "terraform apply of the reviewed plan failed (exit 1); zones may still be frozen"));
+    expect(await onefed("apply", "--plan", work)).toMatchObject({
+      code: ExitCode.Failed,
+      err: expect.stringMatching(/PlanBundleError: .* is not a usable plan review \(no bundle.json\); no zone was touched/),
+    });
+    const spy = jest
+      .spyOn(applyPlanModule, "applyReviewedPlan")
+      .mockRejectedValue(
+        new EngineRunError(
+          "apply",
+          { command: "terraform apply plan.tfplan", exitCode: 1 },
+          "terraform apply of the reviewed plan failed (exit 1); zones may still be frozen",
+        ),
+      );
     try {
-      expect(await onefed("apply", "--plan", work)).toMatchObject({ code: ExitCode.Failed, err: expect.stringMatching(/^EngineRunError: terraform apply of the reviewed plan failed/) });
+      expect(await onefed("apply", "--plan", work)).toMatchObject({
+        code: ExitCode.Failed,
+        err: expect.stringMatching(/^EngineRunError: terraform apply of the reviewed plan failed/),
+      });
     } finally {
       spy.mockRestore();
     }
@@ -89,17 +107,27 @@ describe("1: a step failed, or a check could not run", () => {
 
 describe("2: invalid federation file", () => {
   const broken = path.join(work, "broken.yaml");
-  beforeAll(() => fs.writeFileSync(broken, fs.readFileSync(path.join(fixtures, "federation.yaml"), "utf8").replace('toVersion: "7.0.0"', 'toVersion: "seven"')));
+  beforeAll(() =>
+    fs.writeFileSync(broken, fs.readFileSync(path.join(fixtures, "federation.yaml"), "utf8").replace('toVersion: "7.0.0"', 'toVersion: "seven"')),
+  );
 
-  it.each([["check"], ["verify"], ["unfreeze"], ["synth"], ["step", "preflight", "--zone", "0"]])("onefed %s refuses it before touching anything", async (...command) => {
-    const r = await onefed(...command, "--config", broken);
-    expect(r.code).toBe(ExitCode.Usage);
-    expect(r.out).toBe("");
-    expect(r.err).toMatch(/^ConfigError: .*broken\.yaml is not a valid federation file \(1 problem\); nothing was synthesized and no zone was touched:\n {2}- /);
-  });
+  it.each([["check"], ["verify"], ["unfreeze"], ["synth"], ["step", "preflight", "--zone", "0"]])(
+    "onefed %s refuses it before touching anything",
+    async (...command) => {
+      const r = await onefed(...command, "--config", broken);
+      expect(r.code).toBe(ExitCode.Usage);
+      expect(r.out).toBe("");
+      expect(r.err).toMatch(
+        /^ConfigError: .*broken\.yaml is not a valid federation file \(1 problem\); nothing was synthesized and no zone was touched:\n {2}- /,
+      );
+    },
+  );
 
   it("and a missing one", async () => {
-    expect(await onefed("check", "--config", path.join(work, "missing.yaml"))).toMatchObject({ code: ExitCode.Usage, err: expect.stringMatching(/cannot read the file \(ENOENT\)/) });
+    expect(await onefed("check", "--config", path.join(work, "missing.yaml"))).toMatchObject({
+      code: ExitCode.Usage,
+      err: expect.stringMatching(/cannot read the file \(ENOENT\)/),
+    });
   });
 });
 
@@ -124,7 +152,10 @@ describe("0 and 3: the federation as it is, from front-ends answered in-process"
         download: () => Promise.reject(new Error("no download in a read-only command")),
       };
       const target = { host: zone.frontends[index].host, port: zone.frontends[index].port, zone: zoneLabel(zone) };
-      return { frontend: new OpenNebulaFrontend(transport, target, zone.packages.manager, log), session: { close: async () => undefined } as unknown as SshSession };
+      return {
+        frontend: new OpenNebulaFrontend(transport, target, zone.packages.manager, log),
+        session: { close: async () => undefined } as unknown as SshSession,
+      };
     });
   });
   afterAll(() => {
@@ -146,7 +177,11 @@ describe("0 and 3: the federation as it is, from front-ends answered in-process"
       expect(r.out).toMatch(/NOT READY/);
       expect(r.out).toMatch(/zone 101 \(S-US-CA\), front-end .*: expected OpenNebula 6\.10\.0 \(federation\.fromVersion\), found 6\.8\.0/);
       expect(r.code).toBe(ExitCode.NotReady);
-      expect(JSON.parse((await onefed("check", "--config", config, "--json")).out)).toMatchObject({ ready: false, couldNotCheck: false, exitCode: ExitCode.NotReady });
+      expect(JSON.parse((await onefed("check", "--config", config, "--json")).out)).toMatchObject({
+        ready: false,
+        couldNotCheck: false,
+        exitCode: ExitCode.NotReady,
+      });
     } finally {
       setFrontendState(sb.dir, SLAVE_CA, { packageVersion: "6.10.0" });
     }
@@ -154,7 +189,9 @@ describe("0 and 3: the federation as it is, from front-ends answered in-process"
 
   it("verify finds a federation that was not upgraded (3), naming what it found on each zone", async () => {
     const r = await onefed("verify", "--config", config);
-    expect(r.out).toMatch(/zone 101 \(S-US-CA\): StepRefusal: verify refused on zone 101 \(S-US-CA\).*: expected OpenNebula 7\.0\.0.*but found installed 6\.10\.0/);
+    expect(r.out).toMatch(
+      /zone 101 \(S-US-CA\): StepRefusal: verify refused on zone 101 \(S-US-CA\).*: expected OpenNebula 7\.0\.0.*but found installed 6\.10\.0/,
+    );
     expect(r.out).toMatch(/^verify: 3 not as expected \(of 3 zones\)$/m);
     expect(r.code).toBe(ExitCode.NotReady);
   });
@@ -163,12 +200,16 @@ describe("0 and 3: the federation as it is, from front-ends answered in-process"
 describe("4: the reviewed plan is stale, nothing touched", () => {
   it("is apply's exit code for a StalePlanError", async () => {
     const dir = path.join(work, "plan-review");
-    const spy = jest.spyOn(applyPlanModule, "applyReviewedPlan").mockRejectedValue(new StalePlanError(dir, ["the state changed (serial 3 at plan time, now serial 5)"]));
+    const spy = jest
+      .spyOn(applyPlanModule, "applyReviewedPlan")
+      .mockRejectedValue(new StalePlanError(dir, ["the state changed (serial 3 at plan time, now serial 5)"]));
     try {
       const r = await onefed("apply", "--plan", dir);
       expect(r.code).toBe(ExitCode.StalePlan);
       expect(r.out).toBe("");
-      expect(r.err).toMatch(/^StalePlanError: the plan in .*plan-review is stale and was not applied; no zone was touched\. Since it was reviewed, the state changed/);
+      expect(r.err).toMatch(
+        /^StalePlanError: the plan in .*plan-review is stale and was not applied; no zone was touched\. Since it was reviewed, the state changed/,
+      );
       expect(spy).toHaveBeenCalledWith(expect.objectContaining({ planDir: dir }));
     } finally {
       spy.mockRestore();

@@ -3,7 +3,10 @@
  * does nothing else (no file read, no connection, no process, no engine, no sandbox change);
  * unknown options and stray arguments are usage errors (2) whose one line names the argument.
  */
+// Default imports are Node's module objects themselves (not esModuleInterop copies): a spy must replace what the code calls.
+import childProcess from "child_process";
 import * as fs from "fs";
+import net from "net";
 import * as os from "os";
 import * as path from "path";
 import * as loadConfigModule from "../../lib/config/load-config";
@@ -16,10 +19,6 @@ import * as deployModule from "../../lib/terraform/deploy";
 import * as ensureEngineModule from "../../lib/terraform/engine/ensure-engine";
 import * as applyPlanModule from "../../lib/terraform/review/apply-plan";
 import * as makePlanModule from "../../lib/terraform/review/make-plan";
-
-// Node's own modules, not esModuleInterop copies: a spy must replace what the code calls.
-const childProcess = require("child_process") as typeof import("child_process");
-const net = require("net") as typeof import("net");
 
 async function onefed(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
@@ -57,7 +56,12 @@ const COMMANDS: ReadonlyArray<readonly [string, readonly string[], RegExp, reado
   ["unfreeze", ["unfreeze"], /^Usage: onefed unfreeze \[--config FILE\]\n/, ["--config", unreachable]],
   ["plan", ["plan"], /^Usage: onefed plan \[--config FILE\] \[--out DIR\]/, ["--config", nowhere, "--out", path.join(work, "plan")]],
   ["apply", ["apply"], /^Usage: onefed apply --plan DIR /, ["--plan", path.join(work, "plan")]],
-  ["synth", ["synth"], /^Usage: onefed synth \[--config FILE\] \[--out DIR\] \[--observe\]\n/, ["--config", unreachable, "--out", path.join(work, "cdktf.out"), "--observe"]],
+  [
+    "synth",
+    ["synth"],
+    /^Usage: onefed synth \[--config FILE\] \[--out DIR\] \[--observe\]\n/,
+    ["--config", unreachable, "--out", path.join(work, "cdktf.out"), "--observe"],
+  ],
   ["deploy", ["deploy"], /^Usage: onefed deploy \[--config FILE\] \[--out DIR\] \[--parallelism N\] \[--via engine\|cdktf\]\n/, ["--config", unreachable]],
   ["engine", ["engine"], /^Usage: onefed engine \[--cache-dir DIR\] \[--json\] \[--build-tofu\]\n/, ["--cache-dir", path.join(work, "cache")]],
   ["schema", ["schema"], /^Usage: onefed schema\n/, []],
@@ -65,10 +69,25 @@ const COMMANDS: ReadonlyArray<readonly [string, readonly string[], RegExp, reado
   ["sandbox up", ["sandbox", "up"], /^Usage: onefed sandbox up \[--dir DIR\] \[--slaves N\]/, ["--dir", missingSandbox]],
   ["sandbox status", ["sandbox", "status"], /^Usage: onefed sandbox status \[--dir DIR\] \[--json\]\n/, ["--dir", sandboxDir]],
   ["sandbox down", ["sandbox", "down"], /^Usage: onefed sandbox down \[--dir DIR\] \[--keep\]\n/, ["--dir", sandboxDir]],
-  ["sandbox inject", ["sandbox", "inject"], /^Usage: onefed sandbox inject \[--dir DIR\] --frontend FE --match TEXT/, ["--dir", sandboxDir, "--frontend", "0", "--match", "onedb"]],
+  [
+    "sandbox inject",
+    ["sandbox", "inject"],
+    /^Usage: onefed sandbox inject \[--dir DIR\] --frontend FE --match TEXT/,
+    ["--dir", sandboxDir, "--frontend", "0", "--match", "onedb"],
+  ],
   ["sandbox rekey", ["sandbox", "rekey"], /^Usage: onefed sandbox rekey \[--dir DIR\] --frontend FE\n/, ["--dir", sandboxDir, "--frontend", "0"]],
-  ["sandbox lag", ["sandbox", "lag"], /^Usage: onefed sandbox lag \[--dir DIR\] --frontend FE \[--records N\] \[--off\]\n/, ["--dir", sandboxDir, "--frontend", "101"]],
-  ["sandbox raft", ["sandbox", "raft"], /^Usage: onefed sandbox raft \[--dir DIR\] --zone ID \[--leader N\] \[--split-brain on\|off\]\n/, ["--dir", sandboxDir, "--zone", "0", "--leader", "1"]],
+  [
+    "sandbox lag",
+    ["sandbox", "lag"],
+    /^Usage: onefed sandbox lag \[--dir DIR\] --frontend FE \[--records N\] \[--off\]\n/,
+    ["--dir", sandboxDir, "--frontend", "101"],
+  ],
+  [
+    "sandbox raft",
+    ["sandbox", "raft"],
+    /^Usage: onefed sandbox raft \[--dir DIR\] --zone ID \[--leader N\] \[--split-brain on\|off\]\n/,
+    ["--dir", sandboxDir, "--zone", "0", "--leader", "1"],
+  ],
   ["sandbox log", ["sandbox", "log"], /^Usage: onefed sandbox log \[--dir DIR\] \[--frontend FE\] \[--json\]\n/, ["--dir", sandboxDir]],
 ];
 
@@ -80,7 +99,10 @@ describe("-h and --help", () => {
     const refuse = () => {
       throw new Error("help must not act");
     };
-    const spy = <T extends object>(name: string, module: T, fn: keyof T & string): [string, jest.SpyInstance] => [name, jest.spyOn(module, fn as never).mockImplementation(refuse as never)];
+    const spy = <T extends object>(name: string, module: T, fn: keyof T & string): [string, jest.SpyInstance] => [
+      name,
+      jest.spyOn(module, fn as never).mockImplementation(refuse as never),
+    ];
     spies = [
       spy("net connect", net.Socket.prototype, "connect"),
       ...(["spawn", "spawnSync", "execFile", "execFileSync", "exec", "execSync", "fork"] as const).map((f) => spy(f, childProcess, f)),
@@ -138,7 +160,10 @@ describe("-h and --help", () => {
       for (const name of Object.keys(SUBCOMMANDS)) expect(r.out).toContain(`\n  ${name.padEnd(8)}  ${SUBCOMMANDS[name].summary}\n`);
       for (const row of EXIT_CODE_TABLE) expect(r.out).toContain(`\n  ${row.code}  ${row.meaning}\n`);
     }
-    for (const argv of [["sandbox", "-h"], ["sandbox", "--help"]]) {
+    for (const argv of [
+      ["sandbox", "-h"],
+      ["sandbox", "--help"],
+    ]) {
       const r = await onefed(...argv);
       expect(r.code).toBe(0);
       expect(r.out).toMatch(/^Usage: onefed sandbox <command> \[options\]\n[^]*\n {2}raft {4}force an HA zone's leader, or a split brain\n/);
@@ -161,15 +186,24 @@ describe("usage errors", () => {
     [["step", "preflight", "--zone", "x"], 'onefed step: --zone must be a zone id from the federation file, like 0 or 101 (got "x") (see onefed step --help)'],
     [["step", "--zone", "0"], "onefed step: <step> is required (see onefed step --help)"],
     [["step", "preflight"], "onefed step: --zone ID is required (see onefed step --help)"],
-    [["step", "upgrade-everything", "--zone", "0"], /^onefed step: <step> must be one of preflight, .*, verify \(got "upgrade-everything"\) \(see onefed step --help\)$/],
+    [
+      ["step", "upgrade-everything", "--zone", "0"],
+      /^onefed step: <step> must be one of preflight, .*, verify \(got "upgrade-everything"\) \(see onefed step --help\)$/,
+    ],
     [["check", "--config"], "onefed check: --config needs a value (see onefed check --help)"],
     [["check", "--json=yes"], "onefed check: --json takes no value (see onefed check --help)"],
-    [["verify", "--config", "--json"], 'onefed verify: --config needs a value (for one that starts with "-", write --config=--json) (see onefed verify --help)'],
+    [
+      ["verify", "--config", "--json"],
+      'onefed verify: --config needs a value (for one that starts with "-", write --config=--json) (see onefed verify --help)',
+    ],
     [["check", "-x"], "onefed check: unknown option -x (see onefed check --help)"],
     [["apply"], "onefed apply: --plan DIR is required (see onefed apply --help)"],
     [["plan", "--parallelism", "0"], 'onefed plan: --parallelism must be an integer from 1 to 9999 (got "0") (see onefed plan --help)'],
     [["demo", "--ha", "0,x"], 'onefed demo: --ha must be a comma-separated list of zone ids like 0,101 (got "0,x") (see onefed demo --help)'],
-    [["sandbox", "raft", "--zone", "0", "--split-brain", "maybe"], 'onefed sandbox raft: --split-brain must be on or off (got "maybe") (see onefed sandbox raft --help)'],
+    [
+      ["sandbox", "raft", "--zone", "0", "--split-brain", "maybe"],
+      'onefed sandbox raft: --split-brain must be on or off (got "maybe") (see onefed sandbox raft --help)',
+    ],
     [["frobnicate"], 'onefed: unknown command "frobnicate" (see onefed --help)'],
     [["sandbox", "frobnicate", "-h"], 'onefed sandbox: unknown command "frobnicate" (see onefed sandbox --help)'],
   ])("onefed %j is a usage error naming the argument", async (argv, message) => {
@@ -188,7 +222,7 @@ describe("usage errors", () => {
 
 describe("command summaries", () => {
   /** onefed --help lists summaries without loading the commands; they must be the commands' own. */
-  it.each(Object.keys(SUBCOMMANDS).filter((name) => name !== "sandbox"))("onefed --help words %s as its declaration does", (name) => {
+  it.each(Object.keys(SUBCOMMANDS).filter((name) => name !== "sandbox"))("onefed --help words %s as its declaration does", async (name) => {
     const modules: Record<string, [string, string]> = {
       step: ["step-command", "stepCommand"],
       check: ["check-command", "checkCommand"],
@@ -203,7 +237,7 @@ describe("command summaries", () => {
       demo: ["demo-command", "demoCommand"],
     };
     const [file, exported] = modules[name];
-    const command = require(`../../lib/cli/${file}`)[exported] as { name: string; summary: string };
+    const command = (await import(`../../lib/cli/${file}`))[exported] as { name: string; summary: string };
     expect(command.name).toBe(`onefed ${name}`);
     expect(command.summary).toBe(SUBCOMMANDS[name].summary);
   });
