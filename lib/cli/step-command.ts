@@ -21,7 +21,7 @@ resume or debug.`,
       config: configOption,
     },
     sections: [{ title: "Steps", body: STEP_NAMES.map((s) => `  ${s.padEnd(14)} ${STEP_FACTS[s].description}`).join("\n") }],
-    exitCodes: [ExitCode.Failed],
+    exitCodes: [ExitCode.Failed, ExitCode.Locked],
   },
   async ({ step, zone: zoneId, config: configPath }, out) => {
     const config = loadConfig(configPath);

@@ -3,7 +3,7 @@
  * federation in the safe order (master first for unfreeze), without terraform.
  */
 import { loadConfig } from "../config/load-config";
-import { describeError } from "../model/errors";
+import { describeError, OnefedError } from "../model/errors";
 import { ExitCode } from "../model/exit-codes";
 import { FederationConfig, ZoneConfig, zoneLabel } from "../model/federation";
 import { STEP_FACTS, StepName } from "../model/steps";
@@ -12,21 +12,20 @@ import { StepRefusal } from "../run/step-refusal";
 import { defineCommand, Output } from "./command";
 import { configOption } from "./common-options";
 
-/** How one zone's step ended. */
-type ZoneOutcome = "passed" | "refused" | "failed";
-
 /**
- * Runs `step` on every zone it applies to and says how each ended: a refusal is the step finding
- * the zone not as expected; any other error (SSH, a command that failed) is a step that could not run.
+ * Runs `step` on every zone it applies to and gives each zone's exit code: `refused` for a refusal
+ * (the step found the zone not as expected), the error's own code for another expected failure
+ * (another run holds the lock: 5), 1 for the rest (SSH, a command that failed).
  */
-async function eachZone(step: StepName, config: FederationConfig, out: Output, sequential: boolean): Promise<ZoneOutcome[]> {
-  const run = async (zone: ZoneConfig): Promise<ZoneOutcome> => {
+async function eachZone(step: StepName, config: FederationConfig, out: Output, sequential: boolean, refused: ExitCode): Promise<ExitCode[]> {
+  const run = async (zone: ZoneConfig): Promise<ExitCode> => {
     try {
       await runStep({ config, step, zone, log: out });
-      return "passed";
+      return ExitCode.Done;
     } catch (err) {
       out(`${zoneLabel(zone)}: ${describeError(err)}`);
-      return err instanceof StepRefusal ? "refused" : "failed";
+      if (err instanceof StepRefusal) return refused;
+      return err instanceof OnefedError ? (err.exitCode as ExitCode) : ExitCode.Failed;
     }
   };
   const applies = (z: ZoneConfig) => STEP_FACTS[step].appliesTo(z, config);
@@ -36,7 +35,22 @@ async function eachZone(step: StepName, config: FederationConfig, out: Output, s
   return [...master, ...(await Promise.all(config.slaves.filter(applies).map(run)))];
 }
 
-const count = (outcomes: readonly ZoneOutcome[], which: ZoneOutcome) => outcomes.filter((o) => o === which).length;
+/** What the zones' codes mean for the whole command: the most telling one, a failure first (zones may be frozen). */
+const PRECEDENCE: readonly ExitCode[] = [ExitCode.Failed, ExitCode.Usage, ExitCode.Locked, ExitCode.NotReady];
+const overall = (codes: readonly ExitCode[]): ExitCode => PRECEDENCE.find((c) => codes.includes(c)) ?? codes.find((c) => c !== ExitCode.Done) ?? ExitCode.Done;
+
+/** `verify: 2 not as expected, 1 could not be checked (of 3 zones)`. */
+function summary(step: StepName, codes: readonly ExitCode[]): string {
+  const words: Partial<Record<ExitCode, string>> = {
+    [ExitCode.NotReady]: "not as expected",
+    [ExitCode.Failed]: step === "verify" ? "could not be checked" : "failed",
+    [ExitCode.Usage]: "refused the input",
+    [ExitCode.Locked]: "locked by another run",
+  };
+  const bad = [...new Set(codes.filter((c) => c !== ExitCode.Done))];
+  if (bad.length === 0) return `${step}: every zone passed`;
+  return `${step}: ${bad.map((c) => `${codes.filter((x) => x === c).length} ${words[c] ?? `exit ${c}`}`).join(", ")} (of ${codes.length} zones)`;
+}
 
 export const unfreezeCommand = defineCommand(
   {
@@ -44,15 +58,15 @@ export const unfreezeCommand = defineCommand(
     summary: "lift the freeze by hand after a failed run (onezone enable, master first)",
     description: `Lifts the freeze by hand after a failed run: \`onezone enable\` through each zone's own endpoint,
 the master first, then the slaves (a slave's enable goes through the master). Zones already
-enabled are left alone. Exit 0 when every zone is enabled, 1 otherwise (zones may still be frozen).`,
+enabled are left alone. Exit 0 when every zone is enabled, 1 otherwise (zones may still be frozen),
+5 when another run holds the federation's lock (nothing was changed).`,
     options: { config: configOption },
-    exitCodes: [ExitCode.Failed],
+    exitCodes: [ExitCode.Failed, ExitCode.Locked],
   },
   async ({ config }, out) => {
-    const outcomes = await eachZone("unfreeze", loadConfig(config), out, true);
-    const failed = outcomes.length - count(outcomes, "passed");
-    out(failed === 0 ? "unfreeze: every zone passed" : `unfreeze: ${failed} of ${outcomes.length} zones failed`);
-    return failed === 0 ? ExitCode.Done : ExitCode.Failed;
+    const codes = await eachZone("unfreeze", loadConfig(config), out, true, ExitCode.Failed);
+    out(summary("unfreeze", codes));
+    return overall(codes);
   },
 );
 
@@ -64,21 +78,15 @@ export const verifyCommand = defineCommand(
 the target's services active on every front-end (every server of an HA zone), exactly one Raft
 leader with the followers in sync, the zone ENABLED, and (on the master) every FED_INDEX equal.
 Read-only; each failure is printed. Exit 3 when a zone is not as expected (not upgraded, not
-healthy), 1 when a zone could not be checked (SSH, a command that failed); 1 wins over 3.`,
+healthy), 1 when a zone could not be checked (SSH, a command that failed), 5 when another run holds
+the federation's lock; the first of 1, 5, 3 that applies to some zone.`,
     options: { config: configOption },
-    exitCodes: [ExitCode.Failed, ExitCode.NotReady],
+    exitCodes: [ExitCode.Failed, ExitCode.NotReady, ExitCode.Locked],
   },
   async ({ config }, out) => {
-    const outcomes = await eachZone("verify", loadConfig(config), out, false);
-    const refused = count(outcomes, "refused");
-    const failed = count(outcomes, "failed");
-    if (refused + failed === 0) {
-      out("verify: every zone passed");
-      return ExitCode.Done;
-    }
-    const parts = [...(refused > 0 ? [`${refused} not as expected`] : []), ...(failed > 0 ? [`${failed} could not be checked`] : [])];
-    out(`verify: ${parts.join(", ")} (of ${outcomes.length} zones)`);
-    return failed > 0 ? ExitCode.Failed : ExitCode.NotReady;
+    const codes = await eachZone("verify", loadConfig(config), out, false, ExitCode.NotReady);
+    out(summary("verify", codes));
+    return overall(codes);
   },
 );
 

@@ -2,7 +2,7 @@
  * The exit-code table (lib/model/exit-codes.ts), each code produced through `onefed`'s main():
  * done and not ready (3) from front-ends answered in-process by the sandbox's emulated commands (no
  * sshd, no SSH: the connector is replaced), could not check (1) from a closed port, an invalid
- * federation file (2), a stale plan (4).
+ * federation file (2), a stale plan (4), the federation's lock held by another run (5).
  */
 import * as fs from "fs";
 import * as net from "net";
@@ -13,8 +13,12 @@ import { ExitCode } from "../../lib/model/exit-codes";
 import { zoneLabel } from "../../lib/model/federation";
 import { OpenNebulaFrontend } from "../../lib/remote/opennebula/frontend";
 import type { Transport } from "../../lib/remote/opennebula/remote-machine";
-import type { SshSession } from "../../lib/remote/ssh/ssh-session";
-import * as connector from "../../lib/run/connector";
+import { Connector, type MachineOpeners } from "../../lib/run/connector";
+import { LEDGER_FORMAT, type LedgerLock } from "../../lib/model/ledger";
+import { LockHeldError } from "../../lib/run/ledger/federation-ledger";
+import * as runStepModule from "../../lib/run/run-step";
+import { buildStepContext } from "../../lib/run/step-context";
+import { STEPS } from "../../lib/run/steps/catalog";
 import * as applyPlanModule from "../../lib/terraform/review/apply-plan";
 import { EngineRunError, StalePlanError } from "../../lib/terraform/errors";
 import { setFrontendState } from "../../sandbox";
@@ -134,32 +138,45 @@ describe("2: invalid federation file", () => {
 describe("0 and 3: the federation as it is, from front-ends answered in-process", () => {
   let sb: EmulatorSandbox;
   let config: string;
-  let connect: jest.SpyInstance;
+  let spies: jest.SpyInstance[] = [];
   beforeAll(() => {
     sb = EmulatorSandbox.create();
     config = path.join(sb.dir, "federation.yaml");
     // `sandbox up` writes known_hosts once sshd has its keys; here no sshd runs and none is read.
     fs.writeFileSync(path.join(sb.dir, "known_hosts"), "");
-    // The sandbox's own emulated commands answer, as its sshd would: the runner's code above the connection is the real one.
-    connect = jest.spyOn(connector, "connectFrontend").mockImplementation(async (_config, zone, _deadline, log, index = 0) => {
-      const machine = `zone${zone.id}-server${index}`;
-      const transport: Transport = {
-        exec: async (command, stdin) => {
-          const r = sb.run(machine, command, {}, stdin);
-          return { host: machine, command, exitCode: r.code, signal: null, stdout: r.stdout, stderr: r.stderr, durationMs: 0 };
-        },
-        upload: () => Promise.reject(new Error("no upload in a read-only command")),
-        download: () => Promise.reject(new Error("no download in a read-only command")),
-      };
-      const target = { host: zone.frontends[index].host, port: zone.frontends[index].port, zone: zoneLabel(zone) };
-      return {
-        frontend: new OpenNebulaFrontend(transport, target, zone.packages.manager, log),
-        session: { close: async () => undefined } as unknown as SshSession,
-      };
-    });
+    // The sandbox's own emulated commands answer, as its sshd would: the code above the connection is the real one.
+    const machines: MachineOpeners = {
+      frontend: async (zone, index) => {
+        const machine = `zone${zone.id}-server${index}`;
+        const transport: Transport = {
+          exec: async (command, stdin) => {
+            const r = sb.run(machine, command, {}, stdin);
+            return { host: machine, command, exitCode: r.code, signal: null, stdout: r.stdout, stderr: r.stderr, durationMs: 0 };
+          },
+          upload: () => Promise.reject(new Error("no upload in a read-only command")),
+          download: () => Promise.reject(new Error("no download in a read-only command")),
+        };
+        return new OpenNebulaFrontend(
+          transport,
+          { host: zone.frontends[index].host, port: zone.frontends[index].port, zone: zoneLabel(zone) },
+          zone.packages.manager,
+        );
+      },
+      node: () => Promise.reject(new Error("the sandbox has no hypervisor hosts")),
+    };
+    spies = [
+      jest.spyOn(Connector, "overSsh").mockImplementation(() => Connector.scripted(machines)),
+      // The verify step itself, without the federation's ledger: the emulated front-ends run plain shell
+      // commands on this machine's own paths, where the ledger must not be written.
+      jest
+        .spyOn(runStepModule, "runStep")
+        .mockImplementation(({ config, step, zone, log }) =>
+          STEPS[step].run(buildStepContext(config, zone, step, log ?? (() => undefined), Connector.scripted(machines))),
+        ),
+    ];
   });
   afterAll(() => {
-    connect?.mockRestore();
+    spies.forEach((s) => s.mockRestore());
     sb?.remove();
   });
 
@@ -211,6 +228,36 @@ describe("4: the reviewed plan is stale, nothing touched", () => {
         /^StalePlanError: the plan in .*plan-review is stale and was not applied; no zone was touched\. Since it was reviewed, the state changed/,
       );
       expect(spy).toHaveBeenCalledWith(expect.objectContaining({ planDir: dir }));
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
+
+describe("5: another run holds the federation's lock, nothing changed", () => {
+  const holder: LedgerLock = {
+    kind: "lock",
+    format: LEDGER_FORMAT,
+    run_id: "run-7f3a",
+    lineage: "3f2c",
+    holder: "ci@automation-1",
+    since: "2026-01-01T10:00:00Z",
+    step: "upgrade",
+    zone_id: 100,
+    updated_at: "2026-01-01T10:20:00Z",
+  };
+  const config = path.join(fixtures, "federation.yaml");
+
+  it.each([
+    [["step", "stop", "--zone", "100"], /^LockHeldError: stop refused: the federation seed is being upgraded by another run: run run-7f3a/],
+    [["verify"], /^verify: 3 locked by another run \(of 3 zones\)$/m],
+    [["unfreeze"], /^unfreeze: 3 locked by another run \(of 3 zones\)$/m],
+  ])("onefed %j", async (command, message) => {
+    const spy = jest.spyOn(runStepModule, "runStep").mockImplementation(({ step }) => Promise.reject(new LockHeldError("seed", holder, step)));
+    try {
+      const r = await onefed(...command, "--config", config);
+      expect(r.code).toBe(ExitCode.Locked);
+      expect(`${r.err}\n${r.out}`).toMatch(message);
     } finally {
       spy.mockRestore();
     }
