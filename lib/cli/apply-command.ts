@@ -25,7 +25,7 @@ refused, run \`onefed plan\` again and have the new review approved.`,
       config: text({ value: "FILE", help: "federation file", defaultNote: "the one recorded in the bundle" }),
       parallelism: parallelismOption("the one recorded at plan time"),
     },
-    exitCodes: [ExitCode.Failed, ExitCode.StalePlan],
+    exitCodes: [ExitCode.Failed, ExitCode.StalePlan, ExitCode.Locked],
   },
   async ({ plan: planDir, config, parallelism }, out) => {
     // Loaded here, not at the top: --help and usage errors stay fast (no cdktf, no engine).

@@ -26,7 +26,7 @@ A sandbox keeps the shape it was created with: use another --dir (and addresses)
       dnf: zoneIds({ value: "ZONES", help: "zones whose machines are RHEL-like, driven with rpm/dnf" }),
       "address-base": text({ value: "A", help: "first loopback address", defaultNote: "127.0.50.1" }),
     },
-    exitCodes: [ExitCode.Failed],
+    exitCodes: [ExitCode.Failed, ExitCode.Locked],
   },
   async (a, out) => {
     // Loaded here, not at the top: --help and usage errors stay fast (no sandbox, no cdktf).

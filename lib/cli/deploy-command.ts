@@ -20,7 +20,7 @@ Finished steps never run again; after a failure, deploy again to resume at the f
         default: "engine",
       }),
     },
-    exitCodes: [ExitCode.Failed],
+    exitCodes: [ExitCode.Failed, ExitCode.Locked],
   },
   async ({ config, out: outdir, parallelism, via }, out) => {
     // Loaded here, not at the top: --help and usage errors stay fast (no cdktf, no engine).

@@ -2,7 +2,7 @@
  * `onefed`: one CLI, subcommands loaded on demand so that `onefed step` (on every resource's hot
  * path) never loads cdktf, the engine or the sandbox.
  */
-import { describeError, OnefedError, UsageError } from "../model/errors";
+import { describeError, isExpectedFailure, UsageError } from "../model/errors";
 import { EXIT_CODE_TABLE, ExitCode } from "../model/exit-codes";
 import type { Output } from "./command";
 
@@ -89,7 +89,7 @@ export async function main(argv: readonly string[], io: Io = PROCESS_IO): Promis
   } catch (err) {
     // A usage error already names the command and points at its help; anything else says what it is.
     io.err(err instanceof UsageError ? err.message : describeError(err));
-    return err instanceof OnefedError ? err.exitCode : ExitCode.Failed;
+    return isExpectedFailure(err) ? err.exitCode : ExitCode.Failed;
   }
 }
 

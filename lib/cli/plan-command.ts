@@ -45,7 +45,7 @@ findings are in the review, not in the exit code.`,
       parallelism: parallelismOption("number of zones + 2, at least 10"),
       "no-check": flag({ help: "do not run the drift check; the review says it was skipped" }),
     },
-    exitCodes: [ExitCode.Failed, ExitCode.StalePlan],
+    exitCodes: [ExitCode.Failed, ExitCode.StalePlan, ExitCode.Locked],
   },
   async (args, out) => {
     // Loaded here, not at the top: --help and usage errors stay fast (no cdktf, no engine).

@@ -16,7 +16,7 @@ import {
   setReplicationBlocked,
   SANDBOX_DB_PASSWORD_ENV,
 } from "../../sandbox";
-import { OnefedError } from "../model/errors";
+import { isExpectedFailure } from "../model/errors";
 import { ExitCode } from "../model/exit-codes";
 import { Command, defineCommand, Output, renderExitCodes, renderRows, usageError } from "./command";
 import { sandboxDirOption } from "./common-options";
@@ -275,7 +275,7 @@ export async function runSandboxCommand(argv: readonly string[], out: Output, er
   try {
     return await command.run(rest, out);
   } catch (e) {
-    if (!(e instanceof OnefedError)) throw e;
+    if (!isExpectedFailure(e)) throw e;
     err(e.message.startsWith("onefed sandbox") ? e.message : `${command.name}: ${e.message}`);
     return e.exitCode;
   }

@@ -3,7 +3,7 @@
  * federation in the safe order (master first for unfreeze), without terraform.
  */
 import { loadConfig } from "../config/load-config";
-import { describeError, OnefedError } from "../model/errors";
+import { describeError, isExpectedFailure } from "../model/errors";
 import { ExitCode } from "../model/exit-codes";
 import { FederationConfig, ZoneConfig, zoneLabel } from "../model/federation";
 import { STEP_FACTS, StepName } from "../model/steps";
@@ -25,7 +25,7 @@ async function eachZone(step: StepName, config: FederationConfig, out: Output, s
     } catch (err) {
       out(`${zoneLabel(zone)}: ${describeError(err)}`);
       if (err instanceof StepRefusal) return refused;
-      return err instanceof OnefedError ? (err.exitCode as ExitCode) : ExitCode.Failed;
+      return isExpectedFailure(err) ? (err.exitCode as ExitCode) : ExitCode.Failed;
     }
   };
   const applies = (z: ZoneConfig) => STEP_FACTS[step].appliesTo(z, config);
