@@ -1,9 +1,10 @@
 /** What `onefed check` reports: the facts it gathered, every check's result, and the verdict. */
+import { ExitCode } from "../model/exit-codes";
 import { CheckResult } from "./check";
 import { FederationFacts } from "./facts";
 
-/** Exit codes of `onefed check`: 0 ready, 2 drift or not ready, 1 could not check. */
-export type DriftExitCode = 0 | 1 | 2;
+/** Exit codes of `onefed check` (exit-codes.ts): 0 ready, 3 drift or not ready, 1 could not check. */
+export type DriftExitCode = typeof ExitCode.Done | typeof ExitCode.Failed | typeof ExitCode.NotReady;
 
 export interface DriftReport {
   readonly federation: string;

@@ -1,35 +1,38 @@
 /** `onefed check`: the read-only drift check before a maintenance window. */
-import { runDriftCheck } from "../run/drift-check";
 import { READINESS_PACK } from "../checks/packs";
 import { renderDriftTable } from "../checks/report-table";
 import { loadConfig } from "../config/load-config";
-import { flag, parseArgs } from "./args";
+import { ExitCode } from "../model/exit-codes";
+import { defineCommand } from "./command";
+import { configOption } from "./common-options";
+import { flag } from "./options";
 
-export const CHECK_HELP = `Usage: onefed check [--config FILE] [--json]
-
-Read-only drift check: connects to every front-end (pinned host keys, keepalive, deadline), gathers
+export const checkCommand = defineCommand(
+  {
+    name: "onefed check",
+    summary: "read-only drift check: is the federation as the file says, and ready?",
+    description: `Read-only drift check: connects to every front-end (pinned host keys, keepalive, deadline), gathers
 the live facts (zones the master knows, FED_INDEX, installed and DB versions, services, zone state,
-free disk; for HA zones each server's SERVER_ID and the Raft roles) and compares them with the federation file and what an upgrade needs. Changes nothing.
-The preflight step of every deploy runs the same checks.
+free disk; for HA zones each server's SERVER_ID and the Raft roles) and compares them with the
+federation file and what an upgrade needs. Changes nothing. The preflight step of every deploy
+runs the same checks. Exit 3 means drift or not ready; 1 that some front-end could not be checked
+(unreachable, authentication, host key), so the verdict is incomplete.`,
+    sections: [{ title: "Checks", body: READINESS_PACK.map((c) => `  ${c.id.padEnd(20)} ${c.description}`).join("\n") }],
+    options: {
+      config: configOption,
+      json: flag({ help: "the full report (facts and results) as JSON on stdout" }),
+    },
+    exitCodes: [ExitCode.Failed, ExitCode.NotReady],
+  },
+  async ({ config: configPath, json }, out) => {
+    const config = loadConfig(configPath);
+    // Loaded here: SSH is needed only once the arguments and the federation file are good.
+    const { runDriftCheck } = await import("../run/drift-check");
+    const report = await runDriftCheck(config);
+    out(json ? JSON.stringify(report, null, 2) : renderDriftTable(report));
+    return report.exitCode;
+  },
+);
 
-Checks:
-${READINESS_PACK.map((c) => `  ${c.id.padEnd(20)} ${c.description}`).join("\n")}
-
-Options:
-  --config FILE  federation file (default: $FEDERATION_CONFIG or ./federation.yaml)
-  --json         the full report (facts and results) as JSON on stdout
-
-Exit codes: 0 ready, 2 drift or not ready, 1 could not check (unreachable, auth, host key).
-`;
-
-export async function runCheckCommand(argv: string[], out: (s: string) => void): Promise<number> {
-  if (argv.includes("--help")) {
-    out(CHECK_HELP);
-    return 0;
-  }
-  const args = parseArgs(argv, { values: ["config"], booleans: ["json"] }, "onefed check");
-  const config = loadConfig(flag(args, "config"));
-  const report = await runDriftCheck(config);
-  out(args.flags.json ? JSON.stringify(report, null, 2) : renderDriftTable(report));
-  return report.exitCode;
-}
+export const CHECK_HELP = checkCommand.help;
+export const runCheckCommand = checkCommand.run;

@@ -3,44 +3,50 @@
  * up if needed, prepare the engine, synthesize, apply for real, show the zones before and after.
  */
 import * as path from "path";
-import { sandboxStatus, sandboxUp } from "../../sandbox";
-import { deploy } from "../terraform/deploy";
-import { flag, parseArgs } from "./args";
-import { integer, statusTable, zoneList } from "./sandbox-command";
+import { ExitCode } from "../model/exit-codes";
+import { defineCommand } from "./command";
+import { sandboxDirOption } from "./common-options";
+import { integer, oneOf, text, zoneIds } from "./options";
 
-export const DEMO_HELP = `Usage: onefed demo [--dir DIR] [--via engine|cdktf] [--ha ZONE,...] [--servers N] [--nodes N] [--dnf ZONE,...] [--address-base A]
-
-Upgrades the built-in sandbox federation (master 0 M-EU-FR, slaves 100 S-EU-GE and 101 S-US-CA,
+export const demoCommand = defineCommand(
+  {
+    name: "onefed demo",
+    summary: "the main job: sandbox up, engine, deploy, before/after table",
+    description: `Upgrades the built-in sandbox federation (master 0 M-EU-FR, slaves 100 S-EU-GE and 101 S-US-CA,
 6.10.0 → 7.0.0) end to end with a real apply: sandbox up (if not running), engine, synth, deploy.
 The sandbox stays up afterwards; take it down with \`onefed sandbox down --dir DIR\`.
-
-Options:
-  --dir DIR       sandbox directory (default: ./.sandbox)
-  --via MODE      engine (terraform init/apply, default) or cdktf (cdktf deploy)
-  --ha ZONES      make these zones HA (Raft) zones, e.g. 0,101 (default: none)
-  --servers N     servers per HA zone (default: 3)
-  --nodes N       KVM hosts per zone whose node packages are upgraded too (default: 0)
-  --dnf ZONES     zones whose machines are RHEL-like, driven with rpm/dnf (default: none)
-  --address-base A  first loopback address (default: 127.0.50.1)
 A sandbox keeps the shape it was created with: use another --dir (and addresses) for another, e.g.
-  npm start -- --dir .sandbox-ha --address-base 127.0.60.1 --ha 0,101 --nodes 1
-`;
+  npm start -- --dir .sandbox-ha --address-base 127.0.60.1 --ha 0,101 --nodes 1`,
+    options: {
+      dir: sandboxDirOption,
+      via: oneOf(["engine", "cdktf"], { help: "engine: terraform init/apply; cdktf: cdktf deploy", default: "engine" }),
+      ha: zoneIds({ value: "ZONES", help: "make these zones HA (Raft) zones, e.g. 0,101" }),
+      servers: integer({ value: "N", min: 2, max: 7, help: "servers per HA zone", defaultNote: "3" }),
+      nodes: integer({ value: "N", min: 0, max: 8, help: "KVM hosts per zone whose node packages are upgraded too", defaultNote: "0" }),
+      dnf: zoneIds({ value: "ZONES", help: "zones whose machines are RHEL-like, driven with rpm/dnf" }),
+      "address-base": text({ value: "A", help: "first loopback address", defaultNote: "127.0.50.1" }),
+    },
+    exitCodes: [ExitCode.Failed, ExitCode.Locked],
+  },
+  async (a, out) => {
+    // Loaded here, not at the top: --help and usage errors stay fast (no sandbox, no cdktf).
+    const { sandboxStatus, sandboxUp } = await import("../../sandbox");
+    const { deploy } = await import("../terraform/deploy");
+    const { statusTable } = await import("./sandbox-status-table");
+    const dir = path.resolve(a.dir);
+    await sandboxUp({ dir, log: out, ha: a.ha, servers: a.servers, nodes: a.nodes, dnfZones: a.dnf, addressBase: a["address-base"] });
+    out("\nBefore:");
+    out(statusTable(await sandboxStatus(dir)));
+    await deploy({ configPath: path.join(dir, "federation.yaml"), via: a.via, outdir: path.join(dir, "cdktf.out"), log: out });
+    out("\nAfter:");
+    out(statusTable(await sandboxStatus(dir)));
+    out(
+      `\nThe sandbox is still up: look at it with \`npm run onefed -- sandbox status --dir ${dir}\`, the command log per front-end in ${dir}/frontends/*/commands.log.`,
+    );
+    out(`Run \`npm start\` again to see that nothing runs twice on any zone; take it down with \`npm run onefed -- sandbox down --dir ${dir}\`.`);
+    return ExitCode.Done;
+  },
+);
 
-export async function runDemoCommand(argv: string[], out: (s: string) => void): Promise<number> {
-  if (argv.includes("--help")) {
-    out(DEMO_HELP);
-    return 0;
-  }
-  const args = parseArgs(argv, { values: ["dir", "via", "ha", "servers", "nodes", "dnf", "address-base"], booleans: [] }, "onefed demo");
-  const dir = path.resolve(flag(args, "dir") ?? ".sandbox");
-  const via = flag(args, "via") === "cdktf" ? "cdktf" : "engine";
-  await sandboxUp({ dir, log: out, ha: zoneList(args, "ha"), servers: integer(args, "servers", 2, 7), nodes: integer(args, "nodes", 0, 8), dnfZones: zoneList(args, "dnf"), addressBase: flag(args, "address-base") });
-  out("\nBefore:");
-  out(statusTable(await sandboxStatus(dir)));
-  await deploy({ configPath: path.join(dir, "federation.yaml"), via, outdir: path.join(dir, "cdktf.out"), log: out });
-  out("\nAfter:");
-  out(statusTable(await sandboxStatus(dir)));
-  out(`\nThe sandbox is still up: look at it with \`npm run onefed -- sandbox status --dir ${dir}\`, the command log per front-end in ${dir}/frontends/*/commands.log.`);
-  out(`Run \`npm start\` again to see that nothing runs twice on any zone; take it down with \`npm run onefed -- sandbox down --dir ${dir}\`.`);
-  return 0;
-}
+export const DEMO_HELP = demoCommand.help;
+export const runDemoCommand = demoCommand.run;

@@ -1,12 +1,16 @@
 /** `onefed engine [--cache-dir D] [--json] [--build-tofu]`: find or build the engine and the provider mirror. */
+import { ExitCode } from "../model/exit-codes";
 import { CACHE_DIR_ENV } from "../terraform/engine/cache-dir";
 import { ensureEngine } from "../terraform/engine/ensure-engine";
 import { NULL_PROVIDER, NULL_PROVIDER_REF_ENV, OPENTOFU } from "../terraform/engine/pins";
-import { flag, parseArgs } from "./args";
+import { defineCommand } from "./command";
+import { flag, text } from "./options";
 
-export const ENGINE_HELP = `Usage: onefed engine [--cache-dir DIR] [--json] [--build-tofu]
-
-Prepares what \`onefed deploy\` runs, and prints what it uses:
+export const engineCommand = defineCommand(
+  {
+    name: "onefed engine",
+    summary: "find or build terraform/OpenTofu and the null provider mirror",
+    description: `Prepares what \`onefed deploy\` runs, and prints what it uses:
   - the engine: terraform from PATH, else tofu from PATH, else OpenTofu ${OPENTOFU.ref} built from its
     Go module (${OPENTOFU.module}) into DIR/bin, once;
   - hashicorp/null ${NULL_PROVIDER.version} (our synths pin it; see docs/engine.md), built once from its Go module
@@ -21,29 +25,30 @@ onefed's own runs add these variables to the engine's environment:
   TF_CLI_CONFIG_FILE=DIR/terraform.tfrc   (overrides any value the machine sets)
   TERRAFORM_BINARY_NAME=<absolute binary>  (read by the cdktf CLI and library)
   CHECKPOINT_DISABLE=1  DISABLE_VERSION_CHECK=1  CDKTF_DISABLE_PLUGIN_CACHE_ENV=1  TF_IN_AUTOMATION=1
-To use the same setup by hand: export TF_CLI_CONFIG_FILE=DIR/terraform.tfrc
+To use the same setup by hand: export TF_CLI_CONFIG_FILE=DIR/terraform.tfrc`,
+    sections: [
+      {
+        title: "Environment",
+        body: `  ${NULL_PROVIDER_REF_ENV}  Go version or commit of ${NULL_PROVIDER.source.module} to build
+                               (default ${NULL_PROVIDER.source.ref.slice(0, 12)}…, the ${NULL_PROVIDER.version} release)`,
+      },
+    ],
+    options: {
+      "cache-dir": text({ value: "DIR", help: "cache directory", defaultNote: `$${CACHE_DIR_ENV}, else $XDG_CACHE_HOME/onefed, else ~/.cache/onefed` }),
+      json: flag({ help: "print the engine as JSON on stdout (progress goes to stderr)" }),
+      "build-tofu": flag({ help: "ignore terraform/tofu on PATH and use the built OpenTofu" }),
+    },
+    exitCodes: [ExitCode.Failed],
+  },
+  async (args, out) => {
+    // In JSON mode stdout carries only the document, so progress goes to stderr.
+    const log = args.json ? (line: string) => process.stderr.write(`${line}\n`) : out;
+    const engine = await ensureEngine({ cacheDir: args["cache-dir"], preferBuild: args["build-tofu"], log });
+    if (args.json) out(JSON.stringify(engine, null, 2));
+    else out(`ready: ${engine.kind} ${engine.version}; for plain runs: export TF_CLI_CONFIG_FILE=${engine.cliConfigFile}`);
+    return ExitCode.Done;
+  },
+);
 
-Options:
-  --cache-dir DIR  cache directory (default: $${CACHE_DIR_ENV}, else $XDG_CACHE_HOME/onefed, else ~/.cache/onefed)
-  --json           print the engine as JSON on stdout (progress goes to stderr)
-  --build-tofu     ignore terraform/tofu on PATH and use the built OpenTofu
-Environment:
-  ${NULL_PROVIDER_REF_ENV}  Go version or commit of ${NULL_PROVIDER.source.module} to build
-                               (default ${NULL_PROVIDER.source.ref.slice(0, 12)}…, the ${NULL_PROVIDER.version} release)
-Exit 0 ready, 1 a build or probe failed, 2 bad arguments.
-`;
-
-export async function runEngineCommand(argv: string[], out: (s: string) => void): Promise<number> {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    out(ENGINE_HELP);
-    return 0;
-  }
-  const args = parseArgs(argv, { values: ["cache-dir"], booleans: ["json", "build-tofu"] }, "onefed engine");
-  const json = args.flags.json === true;
-  // In JSON mode stdout carries only the document, so progress goes to stderr.
-  const log = json ? (line: string) => process.stderr.write(`${line}\n`) : out;
-  const engine = await ensureEngine({ cacheDir: flag(args, "cache-dir"), preferBuild: args.flags["build-tofu"] === true, log });
-  if (json) out(JSON.stringify(engine, null, 2));
-  else out(`ready: ${engine.kind} ${engine.version}; for plain runs: export TF_CLI_CONFIG_FILE=${engine.cliConfigFile}`);
-  return 0;
-}
+export const ENGINE_HELP = engineCommand.help;
+export const runEngineCommand = engineCommand.run;

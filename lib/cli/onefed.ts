@@ -2,23 +2,47 @@
  * `onefed`: one CLI, subcommands loaded on demand so that `onefed step` (on every resource's hot
  * path) never loads cdktf, the engine or the sandbox.
  */
-import { describeError, isExpectedFailure } from "../model/errors";
+import { describeError, isExpectedFailure, UsageError } from "../model/errors";
+import { EXIT_CODE_TABLE, ExitCode } from "../model/exit-codes";
+import type { Output } from "./command";
 
-type Subcommand = (argv: string[], out: (s: string) => void) => Promise<number>;
+type Subcommand = (argv: readonly string[], out: Output, err: Output) => Promise<number>;
 
-const SUBCOMMANDS: Record<string, { summary: string; load: () => Subcommand }> = {
-  step: { summary: "run one upgrade step on one zone (what each resource calls)", load: () => require("./step-command").runStepCommand },
-  check: { summary: "read-only drift check: is the federation as the file says, and ready?", load: () => require("./check-command").runCheckCommand },
-  verify: { summary: "post-upgrade checks on every zone (versions, services, zone enabled, FED_INDEX)", load: () => require("./zones-command").runVerifyCommand },
-  unfreeze: { summary: "lift the freeze by hand after a failed run (onezone enable, master first)", load: () => require("./zones-command").runUnfreezeCommand },
-  plan: { summary: "plan with the engine and write a review bundle for a pull request", load: () => require("./plan-command").runPlanCommand },
-  apply: { summary: "apply exactly a reviewed plan (onefed plan --out DIR), or refuse if stale", load: () => require("./apply-command").runApplyCommand },
-  synth: { summary: "validate the federation file and synthesize the stack", load: () => require("./synth-command").runSynthCommand },
-  deploy: { summary: "synthesize and apply with the prepared engine (real terraform apply)", load: () => require("./deploy-command").runDeployCommand },
-  engine: { summary: "find or build terraform/OpenTofu and the null provider mirror", load: () => require("./engine-command").runEngineCommand },
-  sandbox: { summary: "a local federation of real sshd front-ends with emulated OpenNebula", load: () => require("./sandbox-command").runSandboxCommand },
-  schema: { summary: "print the JSON Schema of the federation file", load: () => require("./schema-command").runSchemaCommand },
-  demo: { summary: "the main job: sandbox up, engine, deploy, before/after table", load: () => require("./demo-command").runDemoCommand },
+/**
+ * Each command's one-line summary (the same as its declaration's, which a test holds it to) and
+ * how to load it: only the command that runs is loaded.
+ */
+export const SUBCOMMANDS: Readonly<Record<string, { readonly summary: string; readonly load: () => Promise<Subcommand> }>> = {
+  step: { summary: "run one upgrade step on one zone (what each resource calls)", load: () => import("./step-command").then((m) => m.stepCommand.run) },
+  check: {
+    summary: "read-only drift check: is the federation as the file says, and ready?",
+    load: () => import("./check-command").then((m) => m.checkCommand.run),
+  },
+  verify: {
+    summary: "post-upgrade checks on every zone (versions, services, zone enabled, FED_INDEX)",
+    load: () => import("./zones-command").then((m) => m.verifyCommand.run),
+  },
+  unfreeze: {
+    summary: "lift the freeze by hand after a failed run (onezone enable, master first)",
+    load: () => import("./zones-command").then((m) => m.unfreezeCommand.run),
+  },
+  plan: { summary: "plan with the engine and write a review bundle for a pull request", load: () => import("./plan-command").then((m) => m.planCommand.run) },
+  apply: {
+    summary: "apply exactly a reviewed plan (onefed plan --out DIR), or refuse if stale",
+    load: () => import("./apply-command").then((m) => m.applyCommand.run),
+  },
+  synth: { summary: "validate the federation file and synthesize the stack", load: () => import("./synth-command").then((m) => m.synthCommand.run) },
+  deploy: {
+    summary: "synthesize and apply with the prepared engine (real terraform apply)",
+    load: () => import("./deploy-command").then((m) => m.deployCommand.run),
+  },
+  engine: { summary: "find or build terraform/OpenTofu and the null provider mirror", load: () => import("./engine-command").then((m) => m.engineCommand.run) },
+  sandbox: {
+    summary: "a local federation of real sshd front-ends with emulated OpenNebula",
+    load: () => import("./sandbox-command").then((m) => m.runSandboxCommand),
+  },
+  schema: { summary: "print the JSON Schema of the federation file", load: () => import("./schema-command").then((m) => m.schemaCommand.run) },
+  demo: { summary: "the main job: sandbox up, engine, deploy, before/after table", load: () => import("./demo-command").then((m) => m.demoCommand.run) },
 };
 
 export const HELP = `Usage: onefed <command> [options]
@@ -28,29 +52,44 @@ resource per (step, zone), terraform or OpenTofu plans and applies, this runner 
 
 Commands:
 ${Object.entries(SUBCOMMANDS)
-  .map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`)
+  .map(([name, c]) => `  ${name.padEnd(8)}  ${c.summary}`)
   .join("\n")}
 
-Run \`onefed <command> --help\` for a command's options.
+Run \`onefed <command> --help\` for a command's options; -h or --help anywhere prints help and
+does nothing else.
+
+Exit codes (every command; its --help lists those it can return):
+${EXIT_CODE_TABLE.map((row) => `  ${row.code}  ${row.meaning}`).join("\n")}
 `;
 
-export async function main(argv: string[]): Promise<number> {
-  const out = (s: string) => process.stdout.write(s.endsWith("\n") ? s : `${s}\n`);
+/** Where main writes: stdout for results and help, stderr for errors. */
+export interface Io {
+  readonly out: Output;
+  readonly err: Output;
+}
+
+const line = (write: (s: string) => unknown) => (s: string) => void write(s.endsWith("\n") ? s : `${s}\n`);
+const PROCESS_IO: Io = { out: line((s) => process.stdout.write(s)), err: line((s) => process.stderr.write(s)) };
+
+/** Runs `onefed <argv>` and resolves to the exit code (exit-codes.ts); expected failures print one paragraph. */
+export async function main(argv: readonly string[], io: Io = PROCESS_IO): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === "--help" || name === "-h" || name === "help") {
-    out(HELP);
-    return name ? 0 : 2;
+    io.out(HELP);
+    return name ? ExitCode.Done : ExitCode.Usage;
   }
-  const sub = SUBCOMMANDS[name];
+  const sub = Object.hasOwn(SUBCOMMANDS, name) ? SUBCOMMANDS[name] : undefined;
   if (!sub) {
-    process.stderr.write(`onefed: unknown command ${JSON.stringify(name)}\n\n${HELP}`);
-    return 2;
+    io.err(`onefed: unknown command ${JSON.stringify(name)} (see onefed --help)`);
+    return ExitCode.Usage;
   }
   try {
-    return await sub.load()(rest, out);
+    const run = await sub.load();
+    return await run(rest, io.out, io.err);
   } catch (err) {
-    process.stderr.write(`${describeError(err)}\n`);
-    return isExpectedFailure(err) ? err.exitCode : 1;
+    // A usage error already names the command and points at its help; anything else says what it is.
+    io.err(err instanceof UsageError ? err.message : describeError(err));
+    return isExpectedFailure(err) ? err.exitCode : ExitCode.Failed;
   }
 }
 
@@ -59,7 +98,7 @@ if (require.main === module) {
     (code) => process.exit(code),
     (err) => {
       process.stderr.write(`${describeError(err)}\n`);
-      process.exit(1);
+      process.exit(ExitCode.Failed);
     },
   );
 }

@@ -1,30 +1,35 @@
 /** `onefed synth [--config F] [--out DIR]`: validate and synthesize without touching any zone. */
 import { loadConfig } from "../config/load-config";
+import { ExitCode } from "../model/exit-codes";
 import { observedDrift, OBSERVE_ENV } from "../run/drift-check";
-import { synthesize } from "../synth/synthesize";
-import { flag, parseArgs } from "./args";
+import { defineCommand } from "./command";
+import { configOption } from "./common-options";
+import { flag, text } from "./options";
 
-export const SYNTH_HELP = `Usage: onefed synth [--config FILE] [--out DIR] [--observe]
+export const synthCommand = defineCommand(
+  {
+    name: "onefed synth",
+    summary: "validate the federation file and synthesize the stack",
+    description: `Validates the federation file and writes the terraform JSON (cdk.tf.json) to DIR/stacks/<stack>.
+No zone is contacted (unless --observe).`,
+    options: {
+      config: configOption,
+      out: text({ value: "DIR", help: "output directory", default: "cdktf.out" }),
+      observe: flag({
+        help: `run the drift check (onefed check) first and publish it as the drift_check output,\nso that a plan shows drift; same as ${OBSERVE_ENV}=1 (e.g. for \`cdktf diff\`)`,
+      }),
+    },
+  },
+  async ({ config: configPath, out: outdir, observe }, out) => {
+    if (observe) process.env[OBSERVE_ENV] = "1";
+    const config = loadConfig(configPath);
+    // Loaded here, not at the top: --help and usage errors stay fast (no cdktf).
+    const { synthesize } = await import("../synth/synthesize");
+    const result = synthesize({ configPath, outdir, drift: await observedDrift(config) });
+    out(`synthesized stack ${result.stack} into ${result.outdir}/stacks/${result.stack}/cdk.tf.json`);
+    return ExitCode.Done;
+  },
+);
 
-Validates the federation file and writes the terraform JSON (cdk.tf.json) to DIR/stacks/<stack>.
-No zone is contacted. Exit 0 ok, 2 invalid federation file or graph.
-
-Options:
-  --config FILE  federation file (default: $FEDERATION_CONFIG or ./federation.yaml)
-  --out DIR      output directory (default: cdktf.out)
-  --observe      run the drift check (onefed check) first and publish it as the drift_check output,
-                 so that a plan shows drift; same as ${OBSERVE_ENV}=1 (e.g. for \`cdktf diff\`)
-`;
-
-export async function runSynthCommand(argv: string[], out: (s: string) => void): Promise<number> {
-  if (argv.includes("--help")) {
-    out(SYNTH_HELP);
-    return 0;
-  }
-  const args = parseArgs(argv, { values: ["config", "out"], booleans: ["observe"] }, "onefed synth");
-  if (args.flags.observe) process.env[OBSERVE_ENV] = "1";
-  const configPath = flag(args, "config");
-  const result = synthesize({ configPath, outdir: flag(args, "out") ?? "cdktf.out", drift: await observedDrift(loadConfig(configPath)) });
-  out(`synthesized stack ${result.stack} into ${result.outdir}/stacks/${result.stack}/cdk.tf.json`);
-  return 0;
-}
+export const SYNTH_HELP = synthCommand.help;
+export const runSynthCommand = synthCommand.run;

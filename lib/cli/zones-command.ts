@@ -2,59 +2,95 @@
  * `onefed unfreeze` and `onefed verify`: the stack's unfreeze and verify steps on demand, across the
  * federation in the safe order (master first for unfreeze), without terraform.
  */
-import { FederationConfig, zoneLabel } from "../model/federation";
 import { loadConfig } from "../config/load-config";
-import { describeError } from "../model/errors";
+import { describeError, isExpectedFailure } from "../model/errors";
+import { ExitCode } from "../model/exit-codes";
+import { FederationConfig, ZoneConfig, zoneLabel } from "../model/federation";
+import { STEP_FACTS, StepName } from "../model/steps";
 import { runStep } from "../run/run-step";
-import { STEP_FACTS } from "../model/steps";
-import { StepName } from "../model/steps";
-import { flag, parseArgs } from "./args";
+import { StepRefusal } from "../run/step-refusal";
+import { defineCommand, Output } from "./command";
+import { configOption } from "./common-options";
 
-export const UNFREEZE_HELP = `Usage: onefed unfreeze [--config FILE]
-
-Lifts the freeze by hand after a failed run: \`onezone enable\` through each zone's own endpoint,
-the master first, then the slaves (a slave's enable goes through the master). Zones already
-enabled are left alone. Exit 0 when every zone is enabled, 1 otherwise.
-`;
-
-export const VERIFY_HELP = `Usage: onefed verify [--config FILE]
-
-Runs the post-upgrade checks on every zone: installed version and DB versions equal the target and
-the target's services active on every front-end (every server of an HA zone), exactly one Raft
-leader with the followers in sync, the zone ENABLED, and (on the master) every FED_INDEX equal.
-Read-only. Exit 0 when every zone passes, 1 otherwise (each failure is printed).
-`;
-
-async function eachZone(step: StepName, config: FederationConfig, out: (s: string) => void, sequential: boolean): Promise<number> {
-  const run = async (zone: FederationConfig["zones"][number]) => {
+/**
+ * Runs `step` on every zone it applies to and gives each zone's exit code: `refused` for a refusal
+ * (the step found the zone not as expected), the error's own code for another expected failure
+ * (another run holds the lock: 5), 1 for the rest (SSH, a command that failed).
+ */
+async function eachZone(step: StepName, config: FederationConfig, out: Output, sequential: boolean, refused: ExitCode): Promise<ExitCode[]> {
+  const run = async (zone: ZoneConfig): Promise<ExitCode> => {
     try {
       await runStep({ config, step, zone, log: out });
-      return true;
+      return ExitCode.Done;
     } catch (err) {
       out(`${zoneLabel(zone)}: ${describeError(err)}`);
-      return false;
+      if (err instanceof StepRefusal) return refused;
+      return isExpectedFailure(err) ? (err.exitCode as ExitCode) : ExitCode.Failed;
     }
   };
-  let ok: boolean[];
-  const applies = (z: FederationConfig["zones"][number]) => STEP_FACTS[step].appliesTo(z, config);
-  if (sequential) {
-    // The master first: a slave's enable is refused while the master is disabled (docs/opennebula.md §4.5).
-    const master = applies(config.master) ? [await run(config.master)] : [];
-    ok = [...master, ...(await Promise.all(config.slaves.filter(applies).map(run)))];
-  } else ok = await Promise.all(config.zones.filter(applies).map(run));
-  const failed = ok.filter((x) => !x).length;
-  out(failed === 0 ? `${step}: every zone passed` : `${step}: ${failed} of ${config.zones.length} zones failed`);
-  return failed === 0 ? 0 : 1;
+  const applies = (z: ZoneConfig) => STEP_FACTS[step].appliesTo(z, config);
+  if (!sequential) return Promise.all(config.zones.filter(applies).map(run));
+  // The master first: a slave's enable is refused while the master is disabled (docs/opennebula.md §4.5).
+  const master = applies(config.master) ? [await run(config.master)] : [];
+  return [...master, ...(await Promise.all(config.slaves.filter(applies).map(run)))];
 }
 
-export async function runUnfreezeCommand(argv: string[], out: (s: string) => void): Promise<number> {
-  if (argv.includes("--help")) return out(UNFREEZE_HELP), 0;
-  const args = parseArgs(argv, { values: ["config"], booleans: [] }, "onefed unfreeze");
-  return eachZone("unfreeze", loadConfig(flag(args, "config")), out, true);
+/** What the zones' codes mean for the whole command: the most telling one, a failure first (zones may be frozen). */
+const PRECEDENCE: readonly ExitCode[] = [ExitCode.Failed, ExitCode.Usage, ExitCode.Locked, ExitCode.NotReady];
+const overall = (codes: readonly ExitCode[]): ExitCode => PRECEDENCE.find((c) => codes.includes(c)) ?? codes.find((c) => c !== ExitCode.Done) ?? ExitCode.Done;
+
+/** `verify: 2 not as expected, 1 could not be checked (of 3 zones)`. */
+function summary(step: StepName, codes: readonly ExitCode[]): string {
+  const words: Partial<Record<ExitCode, string>> = {
+    [ExitCode.NotReady]: "not as expected",
+    [ExitCode.Failed]: step === "verify" ? "could not be checked" : "failed",
+    [ExitCode.Usage]: "refused the input",
+    [ExitCode.Locked]: "locked by another run",
+  };
+  const bad = [...new Set(codes.filter((c) => c !== ExitCode.Done))];
+  if (bad.length === 0) return `${step}: every zone passed`;
+  return `${step}: ${bad.map((c) => `${codes.filter((x) => x === c).length} ${words[c] ?? `exit ${c}`}`).join(", ")} (of ${codes.length} zones)`;
 }
 
-export async function runVerifyCommand(argv: string[], out: (s: string) => void): Promise<number> {
-  if (argv.includes("--help")) return out(VERIFY_HELP), 0;
-  const args = parseArgs(argv, { values: ["config"], booleans: [] }, "onefed verify");
-  return eachZone("verify", loadConfig(flag(args, "config")), out, false);
-}
+export const unfreezeCommand = defineCommand(
+  {
+    name: "onefed unfreeze",
+    summary: "lift the freeze by hand after a failed run (onezone enable, master first)",
+    description: `Lifts the freeze by hand after a failed run: \`onezone enable\` through each zone's own endpoint,
+the master first, then the slaves (a slave's enable goes through the master). Zones already
+enabled are left alone. Exit 0 when every zone is enabled, 1 otherwise (zones may still be frozen),
+5 when another run holds the federation's lock (nothing was changed).`,
+    options: { config: configOption },
+    exitCodes: [ExitCode.Failed, ExitCode.Locked],
+  },
+  async ({ config }, out) => {
+    const codes = await eachZone("unfreeze", loadConfig(config), out, true, ExitCode.Failed);
+    out(summary("unfreeze", codes));
+    return overall(codes);
+  },
+);
+
+export const verifyCommand = defineCommand(
+  {
+    name: "onefed verify",
+    summary: "post-upgrade checks on every zone (versions, services, zone enabled, FED_INDEX)",
+    description: `Runs the post-upgrade checks on every zone: installed version and DB versions equal the target and
+the target's services active on every front-end (every server of an HA zone), exactly one Raft
+leader with the followers in sync, the zone ENABLED, and (on the master) every FED_INDEX equal.
+Read-only; each failure is printed. Exit 3 when a zone is not as expected (not upgraded, not
+healthy), 1 when a zone could not be checked (SSH, a command that failed), 5 when another run holds
+the federation's lock; the first of 1, 5, 3 that applies to some zone.`,
+    options: { config: configOption },
+    exitCodes: [ExitCode.Failed, ExitCode.NotReady, ExitCode.Locked],
+  },
+  async ({ config }, out) => {
+    const codes = await eachZone("verify", loadConfig(config), out, false, ExitCode.NotReady);
+    out(summary("verify", codes));
+    return overall(codes);
+  },
+);
+
+export const UNFREEZE_HELP = unfreezeCommand.help;
+export const VERIFY_HELP = verifyCommand.help;
+export const runUnfreezeCommand = unfreezeCommand.run;
+export const runVerifyCommand = verifyCommand.run;

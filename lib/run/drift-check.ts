@@ -2,6 +2,7 @@
  * `onefed check`: connect to every front-end with the runner's SSH rules, gather the live facts,
  * and judge them with the readiness pack. Read-only: nothing on any zone changes.
  */
+import { ExitCode } from "../model/exit-codes";
 import { FederationConfig } from "../model/federation";
 import { Connector } from "./connector";
 import { Deadline } from "../remote/ssh/deadline";
@@ -24,7 +25,7 @@ export async function runDriftCheck(config: FederationConfig, log: (line: string
       results,
       couldNotCheck,
       ready,
-      exitCode: couldNotCheck ? 1 : ready ? 0 : 2,
+      exitCode: couldNotCheck ? ExitCode.Failed : ready ? ExitCode.Done : ExitCode.NotReady,
     };
   } finally {
     await connector.close();

@@ -37,6 +37,7 @@ export class EngineRunError extends OnefedError {
 /**
  * The reviewed plan no longer describes what would happen: the configuration, the federation file,
  * the state or the engine changed since `onefed plan`. Applying it anyway would run something nobody reviewed.
+ * Its own exit code (4), so that automation can tell "re-plan" from "a step failed".
  */
 export class StalePlanError extends OnefedError {
   /** What differs, one short sentence each. */
@@ -46,6 +47,7 @@ export class StalePlanError extends OnefedError {
     super(
       `the plan in ${dir} is stale and was not applied; no zone was touched. Since it was reviewed, ${changes.join("; ")}. ` +
         `Run \`onefed plan --out ${dir}\` again, have the new review approved, then \`onefed apply --plan ${dir}\`.`,
+      ExitCode.StalePlan,
     );
     this.changes = changes;
   }

@@ -1,5 +1,5 @@
 /**
- * `onefed check` on a live sandbox: each kind of drift gives exit 2 (1 when a front-end cannot be
+ * `onefed check` on a live sandbox: each kind of drift gives exit 3 (1 when a front-end cannot be
  * reached) with the finding named, and the command logs prove nothing on any zone changed.
  */
 import * as fs from "fs";
@@ -45,13 +45,13 @@ describeAsRoot("onefed check", () => {
   it("finds a zone the master knows but the file lacks", async () => {
     const text = original().split("\n").filter((l) => !l.includes("id: 101")).join("\n");
     const r = await check(text);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(3);
     expect(r.text).toMatch(/the master knows zone 101 \(S-US-CA\)/);
   });
 
   it("finds a changed endpoint", async () => {
     const r = await check(original().replace('endpoint: "http://127.0.65.2:2633/RPC2"', 'endpoint: "http://127.0.65.200:2633/RPC2"'));
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(3);
     expect(r.text).toMatch(/expected S-EU-GE at http:\/\/127\.0\.65\.200:2633\/RPC2, found S-EU-GE at http:\/\/127\.0\.65\.2:2633\/RPC2 on the master/);
   });
 
@@ -60,7 +60,7 @@ describeAsRoot("onefed check", () => {
     setFrontendState(sandbox.dir, "zone100-server0", { packageVersion: "7.0.0" });
     try {
       const r = await check();
-      expect(r.code).toBe(2);
+      expect(r.code).toBe(3);
       expect(r.text).toMatch(/zone 101 \(S-US-CA\), front-end 127\.0\.65\.3:22: expected OpenNebula 6\.10\.0 \(federation\.fromVersion\), found 6\.8\.0/);
       expect(r.text).toMatch(/zone 100 \(S-EU-GE\), front-end 127\.0\.65\.2:22: .*found 7\.0\.0, the target: a half-done upgrade/);
     } finally {
@@ -74,7 +74,7 @@ describeAsRoot("onefed check", () => {
     advanceFederation(sandbox.dir, 37);
     try {
       const r = await check();
-      expect(r.code).toBe(2);
+      expect(r.code).toBe(3);
       expect(r.text).toMatch(/zone 101 \(S-US-CA\): expected FED_INDEX (\d+) like zone 0 \(M-EU-FR\), found FED_INDEX \d+ \(37 behind\)/);
     } finally {
       setReplicationBlocked(sandbox.dir, "zone101-server0", false);

@@ -97,7 +97,7 @@ describe("readiness checks", () => {
 
   it("render findings first with what to do", () => {
     const results = runPack(READINESS_PACK, { ...healthy(), frontends: healthy().frontends.map((f) => (f.zoneId === 101 ? { ...f, installedVersion: "6.8.1" } : f)) }, config);
-    const text = renderDriftTable({ federation: "seed", fromVersion: "6.10.0", toVersion: "7.0.0", facts: healthy(), results, couldNotCheck: false, ready: false, exitCode: 2 });
+    const text = renderDriftTable({ federation: "seed", fromVersion: "6.10.0", toVersion: "7.0.0", facts: healthy(), results, couldNotCheck: false, ready: false, exitCode: 3 });
     const lines = text.split("\n");
     expect(lines[0]).toBe("Federation seed, 6.10.0 → 7.0.0: NOT READY (drift)");
     expect(lines[3]).toMatch(/^FINDING\s+version-as-declared\s+101 S-US-CA/);

@@ -135,6 +135,6 @@ describe("whatChangedSince", () => {
     const err = new StalePlanError("/ci/plan-review", ["the state changed (serial 3 at plan time, now serial 5)"]);
     expect(err.message).not.toContain("\n");
     expect(err.message).toMatch(/is stale and was not applied; no zone was touched\. Since it was reviewed, the state changed .*\. Run `onefed plan --out \/ci\/plan-review` again/);
-    expect(err.exitCode).toBe(1);
+    expect(err.exitCode).toBe(4);
   });
 });

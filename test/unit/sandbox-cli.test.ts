@@ -30,7 +30,7 @@ describe("onefed sandbox arguments", () => {
     [["up", "--port", "70000"], /--port must be an integer from 1 to 65535/],
     [["up", "--bogus"], /unknown option --bogus/],
     [["status", "extra"], /unexpected argument "extra"/],
-    [["inject", "--dir", "/nonexistent", "--match", "x"], /--frontend is required/],
+    [["inject", "--dir", "/nonexistent", "--match", "x"], /--frontend FE is required/],
     [["status", "--dir", "/nonexistent-sandbox"], /no sandbox in \/nonexistent-sandbox/],
     [["up", "--ha", "0,x"], /--ha must be a comma-separated list of zone ids like 0,101 \(got "0,x"\)/],
     [["up", "--ha", "0", "--servers", "9"], /--servers must be an integer from 2 to 7 \(got "9"\)/],

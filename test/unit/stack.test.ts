@@ -104,7 +104,7 @@ describe("FederationUpgrade stack", () => {
       results: [{ check: "version-as-declared", status: "finding" as const, summary: "zone 101 (S-US-CA): expected 6.10.0, found 6.8.1" }],
       couldNotCheck: false,
       ready: false,
-      exitCode: 2 as const,
+      exitCode: 3 as const,
     };
     const stack = new FederationUpgrade(Testing.app(), "s", { config, runner, drift });
     const json = JSON.parse(Testing.synth(stack));
