@@ -23,8 +23,13 @@ export const SUBCOMMANDS: Readonly<Record<string, { readonly summary: string; re
     load: () => import("./zones-command").then((m) => m.verifyCommand.run),
   },
   unfreeze: {
-    summary: "lift the freeze by hand after a failed run (onezone enable, master first)",
+    summary: "lift the freeze by hand (onezone enable, master first); refused while an upgrade holds the lock",
     load: () => import("./zones-command").then((m) => m.unfreezeCommand.run),
+  },
+  lock: { summary: "show who holds the federation's upgrade lock (onefed lock status)", load: () => import("./lock-command").then((m) => m.runLockCommand) },
+  unlock: {
+    summary: "release the federation's upgrade lock, naming the holder's run id",
+    load: () => import("./lock-command").then((m) => m.unlockCommand.run),
   },
   plan: { summary: "plan with the engine and write a review bundle for a pull request", load: () => import("./plan-command").then((m) => m.planCommand.run) },
   apply: {

@@ -11,6 +11,8 @@ import { runStep } from "../run/run-step";
 import { StepRefusal } from "../run/step-refusal";
 import { defineCommand, Output } from "./command";
 import { configOption } from "./common-options";
+import { flag } from "./options";
+import { unfreezeByHand } from "../run/operator-actions";
 
 /**
  * Runs `step` on every zone it applies to and gives each zone's exit code: `refused` for a refusal
@@ -20,7 +22,8 @@ import { configOption } from "./common-options";
 async function eachZone(step: StepName, config: FederationConfig, out: Output, sequential: boolean, refused: ExitCode): Promise<ExitCode[]> {
   const run = async (zone: ZoneConfig): Promise<ExitCode> => {
     try {
-      await runStep({ config, step, zone, log: out });
+      // verify on demand checks; it takes no lock and records nothing (an upgrade may be running).
+      await runStep({ config, step, zone, log: out, readOnly: step === "verify" });
       return ExitCode.Done;
     } catch (err) {
       out(`${zoneLabel(zone)}: ${describeError(err)}`);
@@ -55,19 +58,21 @@ function summary(step: StepName, codes: readonly ExitCode[]): string {
 export const unfreezeCommand = defineCommand(
   {
     name: "onefed unfreeze",
-    summary: "lift the freeze by hand after a failed run (onezone enable, master first)",
-    description: `Lifts the freeze by hand after a failed run: \`onezone enable\` through each zone's own endpoint,
-the master first, then the slaves (a slave's enable goes through the master). Zones already
-enabled are left alone. Exit 0 when every zone is enabled, 1 otherwise (zones may still be frozen),
-5 when another run holds the federation's lock (nothing was changed).`,
-    options: { config: configOption },
+    summary: "lift the freeze by hand (onezone enable, master first); refused while an upgrade holds the lock",
+    description: `Lifts the freeze by hand: \`onezone enable\` through each zone's own endpoint, the master first, then
+the slaves (a slave's enable goes through the master), or removes exactly onefed's firewall rules.
+Zones already enabled are left alone. The federation's ledger forgets the freeze and the FED_INDEX
+sync, so the next deploy freezes again and proves the sync again before any zone stops.
+While an upgrade holds the federation lock (a run under way, or one that failed and was not
+resumed) it refuses, because users could then write to zones that are stopped or half upgraded;
+\`--force\` lifts the freeze anyway, with a warning.`,
+    options: {
+      config: configOption,
+      force: flag({ help: "lift the freeze although an upgrade holds the federation lock (the next deploy freezes again)" }),
+    },
     exitCodes: [ExitCode.Failed, ExitCode.Locked],
   },
-  async ({ config }, out) => {
-    const codes = await eachZone("unfreeze", loadConfig(config), out, true, ExitCode.Failed);
-    out(summary("unfreeze", codes));
-    return overall(codes);
-  },
+  async ({ config, force }, out) => unfreezeByHand(loadConfig(config), { force }, out),
 );
 
 export const verifyCommand = defineCommand(

@@ -8,12 +8,10 @@ import { describeError } from "../model/errors";
 import { describeLock, LedgerLock, LedgerSnapshot, UNDONE_BY_UNFREEZE } from "../model/ledger";
 import { ExitCode } from "../model/exit-codes";
 import { OnefedError } from "../model/errors";
-import { Deadline } from "../remote/ssh/deadline";
 import { Connector } from "./connector";
-import { openLedger } from "./ledger/open-ledger";
+import { withFederationLedger } from "./ledger/open-ledger";
 import { currentRun } from "./ledger/run-identity";
 import { FederationLedger } from "./ledger/federation-ledger";
-import { runStep } from "./run-step";
 import { buildStepContext } from "./step-context";
 import { STEPS } from "./steps/catalog";
 
@@ -42,13 +40,8 @@ export class UnfreezeLockedError extends OnefedError {
   }
 }
 
-async function withLedger<T>(config: FederationConfig, f: (ledger: FederationLedger, connector: Connector) => Promise<T>): Promise<T> {
-  const connector = Connector.overSsh(config, new Deadline(config.timeouts.stepSeconds), () => undefined);
-  try {
-    return await f(await openLedger(config, connector, currentRun()), connector);
-  } finally {
-    await connector.close();
-  }
+function withLedger<T>(config: FederationConfig, f: (ledger: FederationLedger, connector: Connector) => Promise<T>): Promise<T> {
+  return withFederationLedger(config, currentRun(), f);
 }
 
 /** `onefed lock status`: the ledger's lock, if any. */
@@ -95,22 +88,4 @@ export function unfreezeByHand(config: FederationConfig, opts: { readonly force:
     out(failed === 0 ? "unfreeze: every zone enabled again" : `unfreeze: ${failed} of ${zones.length} zones failed`);
     return failed === 0 ? ExitCode.Done : ExitCode.Failed;
   });
-}
-
-/** `onefed verify`: the verify step on every zone, outside any run (no lock taken, nothing recorded). */
-export async function verifyOnDemand(config: FederationConfig, out: (line: string) => void): Promise<number> {
-  const results = await Promise.all(
-    config.zones.map(async (zone) => {
-      try {
-        await runStep({ config, step: "verify", zone, log: out, readOnly: true });
-        return true;
-      } catch (err) {
-        out(`${zoneLabel(zone)}: ${describeError(err)}`);
-        return false;
-      }
-    }),
-  );
-  const failed = results.filter((x) => !x).length;
-  out(failed === 0 ? "verify: every zone passed" : `verify: ${failed} of ${config.zones.length} zones failed`);
-  return failed === 0 ? ExitCode.Done : ExitCode.NotReady;
 }

@@ -8,10 +8,8 @@
 import { FederationConfig } from "../model/federation";
 import { judgeLock, RunIdentity, unprovenSteps } from "../model/ledger";
 import { RUN_ID_ENV, STATE_LINEAGE_ENV } from "../model/environment";
-import { Deadline } from "../remote/ssh/deadline";
-import { Connector } from "../run/connector";
 import { LockHeldError } from "../run/ledger/federation-ledger";
-import { openLedger } from "../run/ledger/open-ledger";
+import { withFederationLedger } from "../run/ledger/open-ledger";
 import { automationHost, newRunId } from "../run/ledger/run-identity";
 import { EngineSession } from "./engine-session";
 import { StalePlanError } from "./errors";
@@ -38,13 +36,7 @@ export interface ReconcileOptions {
 export async function reconcile(session: EngineSession, config: FederationConfig, what: string, log: (line: string) => void, opts: ReconcileOptions = {}): Promise<Reconciled> {
   const lineage = await session.ensureLineage();
   const run: RunIdentity = { runId: newRunId(), lineage, who: automationHost() };
-  const connector = Connector.overSsh(config, new Deadline(config.timeouts.stepSeconds), () => undefined);
-  let ledger;
-  try {
-    ledger = await (await openLedger(config, connector, run)).read();
-  } finally {
-    await connector.close();
-  }
+  const ledger = await withFederationLedger(config, run, (l) => l.read());
   const verdict = judgeLock(ledger.lock, run);
   if (verdict.kind === "held") throw new LockHeldError(config.name, verdict.holder, what);
   const unproven = unprovenSteps(await session.stateSteps(), ledger);

@@ -81,8 +81,11 @@ describe("the import graph", () => {
     const next = new Map<string, Set<string>>();
     for (const e of edges) if (e.fromUnit !== e.toUnit) next.set(e.fromUnit, (next.get(e.fromUnit) ?? new Set()).add(e.toUnit));
     const cycles: string[] = [];
-    const visit = (unit: string, trail: string[]) => {
-      if (trail.includes(unit)) return cycles.push([...trail.slice(trail.indexOf(unit)), unit].join(" → "));
+    const visit = (unit: string, trail: string[]): void => {
+      if (trail.includes(unit)) {
+        cycles.push([...trail.slice(trail.indexOf(unit)), unit].join(" → "));
+        return;
+      }
       for (const n of next.get(unit) ?? []) visit(n, [...trail, unit]);
     };
     for (const unit of next.keys()) visit(unit, []);

@@ -15,6 +15,8 @@ import { OpenNebulaFrontend } from "../../lib/remote/opennebula/frontend";
 import type { Transport } from "../../lib/remote/opennebula/remote-machine";
 import { Connector, type MachineOpeners } from "../../lib/run/connector";
 import { LEDGER_FORMAT, type LedgerLock } from "../../lib/model/ledger";
+import * as operatorActions from "../../lib/run/operator-actions";
+import { UnfreezeLockedError } from "../../lib/run/operator-actions";
 import { LockHeldError } from "../../lib/run/ledger/federation-ledger";
 import * as runStepModule from "../../lib/run/run-step";
 import { buildStepContext } from "../../lib/run/step-context";
@@ -235,6 +237,18 @@ describe("4: the reviewed plan is stale, nothing touched", () => {
 });
 
 describe("5: another run holds the federation's lock, nothing changed", () => {
+  it("onefed unfreeze (without --force)", async () => {
+    const spy = jest.spyOn(operatorActions, "unfreezeByHand").mockImplementation(() => Promise.reject(new UnfreezeLockedError("seed", holder)));
+    try {
+      const r = await onefed("unfreeze", "--config", path.join(fixtures, "federation.yaml"));
+      expect(r.code).toBe(ExitCode.Locked);
+      expect(r.err).toMatch(/^UnfreezeLockedError: unfreeze refused: an upgrade of seed holds the federation lock: run run-7f3a .* `onefed unfreeze --force`/);
+      expect(spy).toHaveBeenCalledWith(expect.objectContaining({ name: "seed" }), { force: false }, expect.any(Function));
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   const holder: LedgerLock = {
     kind: "lock",
     format: LEDGER_FORMAT,
@@ -251,7 +265,6 @@ describe("5: another run holds the federation's lock, nothing changed", () => {
   it.each([
     [["step", "stop", "--zone", "100"], /^LockHeldError: stop refused: the federation seed is being upgraded by another run: run run-7f3a/],
     [["verify"], /^verify: 3 locked by another run \(of 3 zones\)$/m],
-    [["unfreeze"], /^unfreeze: 3 locked by another run \(of 3 zones\)$/m],
   ])("onefed %j", async (command, message) => {
     const spy = jest.spyOn(runStepModule, "runStep").mockImplementation(({ step }) => Promise.reject(new LockHeldError("seed", holder, step)));
     try {

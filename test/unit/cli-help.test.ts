@@ -53,7 +53,9 @@ const COMMANDS: ReadonlyArray<readonly [string, readonly string[], RegExp, reado
   ["step", ["step"], /^Usage: onefed step <step> --zone ID \[--config FILE\]\n/, ["preflight", "--zone", "0", "--config", unreachable]],
   ["check", ["check"], /^Usage: onefed check \[--config FILE\] \[--json\]\n/, ["--config", unreachable]],
   ["verify", ["verify"], /^Usage: onefed verify \[--config FILE\]\n/, ["--config", unreachable]],
-  ["unfreeze", ["unfreeze"], /^Usage: onefed unfreeze \[--config FILE\]\n/, ["--config", unreachable]],
+  ["unfreeze", ["unfreeze"], /^Usage: onefed unfreeze \[--config FILE\] \[--force\]\n/, ["--config", unreachable, "--force"]],
+  ["lock status", ["lock", "status"], /^Usage: onefed lock status \[--config FILE\] \[--json\]\n/, ["--config", unreachable]],
+  ["unlock", ["unlock"], /^Usage: onefed unlock \[--config FILE\] --run-id ID\n/, ["--config", unreachable, "--run-id", "r1"]],
   ["plan", ["plan"], /^Usage: onefed plan \[--config FILE\] \[--out DIR\]/, ["--config", nowhere, "--out", path.join(work, "plan")]],
   ["apply", ["apply"], /^Usage: onefed apply --plan DIR /, ["--plan", path.join(work, "plan")]],
   [
@@ -222,12 +224,13 @@ describe("usage errors", () => {
 
 describe("command summaries", () => {
   /** onefed --help lists summaries without loading the commands; they must be the commands' own. */
-  it.each(Object.keys(SUBCOMMANDS).filter((name) => name !== "sandbox"))("onefed --help words %s as its declaration does", async (name) => {
+  it.each(Object.keys(SUBCOMMANDS).filter((name) => name !== "sandbox" && name !== "lock"))("onefed --help words %s as its declaration does", async (name) => {
     const modules: Record<string, [string, string]> = {
       step: ["step-command", "stepCommand"],
       check: ["check-command", "checkCommand"],
       verify: ["zones-command", "verifyCommand"],
       unfreeze: ["zones-command", "unfreezeCommand"],
+      unlock: ["lock-command", "unlockCommand"],
       plan: ["plan-command", "planCommand"],
       apply: ["apply-command", "applyCommand"],
       synth: ["synth-command", "synthCommand"],

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /** graph.svg: valid XML for a strict parser, one box per step and one arrow per edge, text escaped. */
 import { DOMParser } from "@xmldom/xmldom";
 import { buildStepGraph } from "../../lib/terraform/review/step-graph";
