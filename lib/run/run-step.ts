@@ -51,12 +51,18 @@ export async function runStep(opts: RunStepOptions): Promise<StepOutcome> {
       return outcome;
     }
     refuseWhenComplete(step, zone, config, await ledger.read());
-    const lock = await ledger.claim(step, zone);
-    if (lock.kind === "take-over") remoteLog(`took the federation lock over from run ${lock.previous.run_id} (${lock.previous.holder}): the same upgrade, resumed`);
+    const claim = async () => {
+      const lock = await ledger.claim(step, zone);
+      if (lock.kind === "take-over") remoteLog(`took the federation lock over from run ${lock.previous.run_id} (${lock.previous.holder}): the same upgrade, resumed`);
+    };
+    // The preflight changes nothing: it reaches every front-end first (a changed host key anywhere
+    // stops the run before onefed writes even its lock), and takes the lock once its checks passed.
+    if (step !== "preflight") await claim();
     const snapshot = await ledger.read();
     proveRequirements(step, zone, config, snapshot);
     const ctx = buildStepContext(config, zone, step, remoteLog, connector, snapshot);
     const outcome = await STEPS[step].run(ctx);
+    if (step === "preflight") await claim();
     await ledger.record(step, zone, { summary: outcome.summary, ...outcome.evidence });
     log(`${prefix} ${outcome.status === "already-done" ? "already done" : "done"}: ${outcome.summary} (${Date.now() - started} ms)`);
     if (step === "verify" && (await ledger.releaseIfComplete(finalSteps(config)))) log(`${prefix} every zone verified: the federation lock is released`);

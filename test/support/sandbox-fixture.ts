@@ -90,6 +90,16 @@ export class SandboxFixture {
   }
 }
 
+/** The one command a run sends when it only reads the federation's upgrade ledger on the master (a re-deploy, a refused apply). */
+export function isLedgerRead(e: CommandLogEntry): boolean {
+  return /^sh -c '\[ -d "\$1" \] \|\| exit 0; for f in "\$1"\/\*\.json;.*' sh \/var\/lib\/one\/backups\/onefed\/ledger\/[^ ]+$/.test(e.command);
+}
+
+/** Every command since `from` (a log length) except reads of the ledger: what changed, or tried to change, a machine. */
+export function changesSince(log: readonly CommandLogEntry[], from: number): CommandLogEntry[] {
+  return log.slice(from).filter((e) => !isLedgerRead(e));
+}
+
 /** Index of the first log entry whose command matches, or -1. */
 export function firstIndex(log: readonly CommandLogEntry[], re: RegExp, frontend?: string): number {
   return log.findIndex((e) => (!frontend || e.frontend === frontend) && re.test(e.command));
