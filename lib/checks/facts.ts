@@ -1,4 +1,5 @@
 /** What a read-only visit to every front-end observed. Gathered by gather-facts.ts, judged by the checks. */
+import type { LedgerLock } from "../model/ledger";
 import { DbVersion, ZoneListRow, ZoneServer } from "../remote/opennebula/parsers";
 
 export interface FrontendFacts {
@@ -58,4 +59,9 @@ export interface FederationFacts {
   readonly masterZoneList?: readonly ZoneListRow[];
   /** Why the master's zone list could not be read. */
   readonly masterZoneListError?: string;
+  /**
+   * The federation lock in the upgrade ledger on the master (docs/ledger.md), when one is held.
+   * @default none (no upgrade under way, or facts gathered without reading the ledger)
+   */
+  readonly upgradeLock?: LedgerLock;
 }

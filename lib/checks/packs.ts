@@ -7,6 +7,7 @@ import { federationInSync } from "./federation-in-sync";
 import { freeDisk } from "./free-disk";
 import { frontendReachable } from "./frontend-reachable";
 import { haSameDbName } from "./ha-same-db-name";
+import { noUpgradeUnderWay } from "./no-upgrade-under-way";
 import { nodesReady } from "./nodes-ready";
 import { onedRunning } from "./oned-running";
 import { raftHealthy } from "./raft-healthy";
@@ -27,6 +28,7 @@ export const READINESS_PACK: readonly Check[] = [
   federationInSync,
   freeDisk,
   nodesReady,
+  noUpgradeUnderWay,
 ];
 
 export function runPack(pack: readonly Check[], facts: FederationFacts, config: FederationConfig): CheckResult[] {
@@ -35,6 +37,8 @@ export function runPack(pack: readonly Check[], facts: FederationFacts, config: 
 
 /**
  * The preflight step's pack: readiness without the FED_INDEX comparison, which only means something
- * once writes are frozen — the sync step after the freeze waits for it and refuses on `-` or lag.
+ * once writes are frozen — the sync step after the freeze waits for it and refuses on `-` or lag —
+ * and without the lock check: the runner itself takes the lock, or takes it over when a failed run
+ * of the same upgrade held it, or refuses.
  */
-export const PREFLIGHT_PACK: readonly Check[] = READINESS_PACK.filter((c) => c !== federationInSync);
+export const PREFLIGHT_PACK: readonly Check[] = READINESS_PACK.filter((c) => c !== federationInSync && c !== noUpgradeUnderWay);

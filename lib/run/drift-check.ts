@@ -8,12 +8,15 @@ import { Connector } from "./connector";
 import { Deadline } from "../remote/ssh/deadline";
 import { DriftReport } from "../checks/drift-report";
 import { gatherFacts } from "./gather-facts";
+import { FederationFacts } from "../checks/facts";
+import { openLedger } from "./ledger/open-ledger";
+import { currentRun } from "./ledger/run-identity";
 import { READINESS_PACK, runPack } from "../checks/packs";
 
 export async function runDriftCheck(config: FederationConfig, log: (line: string) => void = () => undefined): Promise<DriftReport> {
   const connector = Connector.overSsh(config, new Deadline(config.timeouts.stepSeconds), log);
   try {
-    const facts = await gatherFacts(config, connector);
+    const facts = await withUpgradeLock(config, connector, await gatherFacts(config, connector));
     const results = runPack(READINESS_PACK, facts, config);
     const couldNotCheck = facts.frontends.some((f) => f.error) || (facts.nodes ?? []).some((n) => n.error);
     const ready = !couldNotCheck && results.every((r) => r.status !== "finding");
@@ -30,6 +33,13 @@ export async function runDriftCheck(config: FederationConfig, log: (line: string
   } finally {
     await connector.close();
   }
+}
+
+/** The facts with the federation lock from the master's ledger; a master that cannot be read is already a finding. */
+async function withUpgradeLock(config: FederationConfig, connector: Connector, facts: FederationFacts): Promise<FederationFacts> {
+  if (facts.frontends.some((f) => f.zoneId === config.master.id && f.error)) return facts;
+  const lock = (await (await openLedger(config, connector, currentRun())).read()).lock;
+  return lock ? { ...facts, upgradeLock: lock } : facts;
 }
 
 /** Set to 1 to run the drift check during synth (needs SSH to every front-end), e.g. for `cdktf diff`. */

@@ -104,3 +104,27 @@ describe("readiness checks", () => {
     expect(text).toMatch(/What to do:\n  - zone 101 \(S-US-CA\)/);
   });
 });
+
+describe("no-upgrade-under-way", () => {
+  const lock = {
+    kind: "lock" as const,
+    format: "onefed-ledger/1" as const,
+    run_id: "run-9",
+    lineage: "l-1",
+    holder: "ci@runner-2",
+    since: "2026-11-30T10:00:00Z",
+    step: "restore",
+    zone_id: 100,
+    updated_at: "2026-11-30T10:05:00Z",
+  };
+
+  it("finds a held federation lock, naming the holder and how to release it", () => {
+    const findings = runPack(READINESS_PACK, { ...healthy(), upgradeLock: lock }, config).filter((r) => r.status === "finding");
+    expect(findings.map((f) => f.check)).toEqual(["no-upgrade-under-way"]);
+    expect(findings[0].summary).toMatch(/^zone 0 \(M-EU-FR\): expected no upgrade holding the federation lock, found run run-9 by ci@runner-2 .* last at restore of zone 100 .*`onefed unlock --run-id run-9`/);
+  });
+
+  it("is not part of the preflight, where the runner takes the lock (or takes a failed run's over)", () => {
+    expect(runPack(PREFLIGHT_PACK, { ...healthy(), upgradeLock: lock }, config).filter((r) => r.status === "finding")).toEqual([]);
+  });
+});
