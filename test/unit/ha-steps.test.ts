@@ -3,6 +3,7 @@
  * last, two leaders stop everything, and the replicate step hands the leader's DB and
  * configuration to the followers while each keeps its own SERVER_ID.
  */
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -10,7 +11,7 @@ import { FederationConfig, ZoneConfig } from "../../lib/model/federation";
 import { STEPS } from "../../lib/run/steps/catalog";
 import { haRecord } from "../../lib/run/records/ha-record";
 import { StepName } from "../../lib/model/steps";
-import { dbVersionText, FakeTransport, fakeStepContext, Reply } from "../support/fake-frontend";
+import { dbVersionText, FakeTransport, fakeStepContext, FAKE_DOWNLOAD, frozenMaster, Reply } from "../support/fake-frontend";
 import { seedFederation } from "../support/federation-builder";
 
 const HOSTS = ["192.168.150.3", "192.168.150.31", "192.168.150.32"];
@@ -36,11 +37,13 @@ const zoneShow = (states: string[], commits: string[] = states.map(() => "1524")
 
 const units = [/^systemctl list-unit-files/, { stdout: "opennebula.service enabled enabled\n" }] as [RegExp, Reply];
 
+/** Runs a step on zone 101 with `scripts(i)` for its server i; the master runs, frozen (what stop proves first). */
 function runOn(step: StepName, config: FederationConfig, scripts: (i: number) => Array<[RegExp, Reply | ((l: string) => Reply)]>) {
   const zone = config.zones.find((z) => z.id === 101)!;
   const transports = zone.frontends.map((_, i) => new FakeTransport(scripts(i)));
-  const ctx = fakeStepContext(config, zone, step, (z: ZoneConfig, i) => (z.id === 101 ? transports[i] : new FakeTransport([])));
-  return { zone, transports, result: STEPS[step].run(ctx) };
+  const master = new FakeTransport(frozenMaster(config));
+  const ctx = fakeStepContext(config, zone, step, (z: ZoneConfig, i) => (z.id === 101 ? transports[i] : z.id === config.master.id ? master : new FakeTransport([])));
+  return { zone, transports, master, result: STEPS[step].run(ctx) };
 }
 
 describe("HA stop", () => {
@@ -48,7 +51,7 @@ describe("HA stop", () => {
     const config = haConfig();
     const order: string[] = [];
     // server-1 leads; everyone runs until its own stop.
-    const { zone, transports, result } = runOn("stop", config, (i) => {
+    const { zone, transports, master, result } = runOn("stop", config, (i) => {
       let running = true;
       return [
         [/^sed -n .* \/etc\/one\/oned\.conf$/, { stdout: onedConf(i) }],
@@ -61,6 +64,8 @@ describe("HA stop", () => {
     });
     await expect(result).resolves.toMatchObject({ status: "done", summary: expect.stringMatching(/follower .*, then follower .*, then leader 192\.168\.150\.31:22/) });
     expect(order).toEqual([HOSTS[0], HOSTS[2], HOSTS[1]]);
+    // The freeze was proven on the running master first: every zone DISABLED as its oned reports them.
+    expect(master.lines).toEqual(["systemctl is-active opennebula", "onezone show 0 -j", "onezone show 100 -j", "onezone show 101 -j"]);
     const record = haRecord(config, zone).read()!;
     expect(record.leader).toMatchObject({ frontend: "192.168.150.31:22", server_id: 1 });
     expect(record.servers.map((s) => s.server_id)).toEqual([0, 1, 2]);
@@ -89,12 +94,12 @@ describe("HA stop", () => {
 
   it("refuses two leaders before stopping anything, naming the zone and every server's role", async () => {
     const config = haConfig();
-    const { transports, result } = runOn("stop", config, (i) => [
+    const { transports, master, result } = runOn("stop", config, (i) => [
       [/^sed -n .* \/etc\/one\/oned\.conf$/, { stdout: onedConf(i) }],
       [/^onezone show 101 -j/, { stdout: zoneShow(["3", "3", "2"]) }],
     ]);
     await expect(result).rejects.toThrow(/stop refused on zone 101 \(S-US-CA\): expected exactly one Raft leader.*found 2 leaders as 192\.168\.150\.3:22 reports: server-0 \(id 0\) leader, server-1 \(id 1\) leader, server-2 \(id 2\) follower\. Two leaders means a split cluster/);
-    for (const t of transports) expect(t.lines.some((l) => l.startsWith("systemctl stop"))).toBe(false);
+    for (const t of [...transports, master]) expect(t.lines.some((l) => l.startsWith("systemctl stop"))).toBe(false);
   });
 
   it("refuses two front-ends with the same SERVER_ID", async () => {
@@ -141,7 +146,7 @@ describe("HA replicate", () => {
 
   it("restores the leader's full backup with -f on each follower and puts its own SERVER_ID back", async () => {
     // FakeTransport.download writes this content: the copies on the automation host verify.
-    const digest = require("crypto").createHash("sha256").update("-- fake federated backup\n").digest("hex");
+    const digest = createHash("sha256").update(FAKE_DOWNLOAD).digest("hex");
     const { config, transports, result } = await replicateWith(digest);
     await expect(result).resolves.toMatchObject({ status: "done", summary: expect.stringMatching(/leader 192\.168\.150\.3:22 → 192\.168\.150\.31:22 \(SERVER_ID 1\), 192\.168\.150\.32:22 \(SERVER_ID 2\)/) });
     const [leader, f1, f2] = transports.map((t) => t.lines);
