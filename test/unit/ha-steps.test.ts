@@ -13,6 +13,9 @@ import { haRecord } from "../../lib/run/records/ha-record";
 import { StepName } from "../../lib/model/steps";
 import { dbVersionText, FakeTransport, fakeStepContext, FAKE_DOWNLOAD, frozenMaster, Reply } from "../support/fake-frontend";
 import { seedFederation } from "../support/federation-builder";
+import { ledgerWith, safetyBackupEntry } from "../support/ledger-entries";
+import { EMPTY_LEDGER, LedgerSnapshot } from "../../lib/model/ledger";
+import { safetyBackupRemotePath } from "../../lib/model/paths";
 
 const HOSTS = ["192.168.150.3", "192.168.150.31", "192.168.150.32"];
 
@@ -38,11 +41,11 @@ const zoneShow = (states: string[], commits: string[] = states.map(() => "1524")
 const units = [/^systemctl list-unit-files/, { stdout: "opennebula.service enabled enabled\n" }] as [RegExp, Reply];
 
 /** Runs a step on zone 101 with `scripts(i)` for its server i; the master runs, frozen (what stop proves first). */
-function runOn(step: StepName, config: FederationConfig, scripts: (i: number) => Array<[RegExp, Reply | ((l: string) => Reply)]>) {
+function runOn(step: StepName, config: FederationConfig, scripts: (i: number) => Array<[RegExp, Reply | ((l: string) => Reply)]>, ledger: LedgerSnapshot = EMPTY_LEDGER) {
   const zone = config.zones.find((z) => z.id === 101)!;
   const transports = zone.frontends.map((_, i) => new FakeTransport(scripts(i)));
   const master = new FakeTransport(frozenMaster(config));
-  const ctx = fakeStepContext(config, zone, step, (z: ZoneConfig, i) => (z.id === 101 ? transports[i] : z.id === config.master.id ? master : new FakeTransport([])));
+  const ctx = fakeStepContext(config, zone, step, (z: ZoneConfig, i) => (z.id === 101 ? transports[i] : z.id === config.master.id ? master : new FakeTransport([])), undefined, ledger);
   return { zone, transports, master, result: STEPS[step].run(ctx) };
 }
 
@@ -109,24 +112,62 @@ describe("HA stop", () => {
   });
 });
 
+/** Server i with every service down. */
+const stopped = (i: number): Array<[RegExp, Reply | ((l: string) => Reply)]> => [
+  [/^sed -n .* \/etc\/one\/oned\.conf$/, { stdout: onedConf(i) }],
+  units,
+  [/^systemctl is-active/, { exitCode: 3, stdout: "inactive\n" }],
+  [/^test -e \/var\/lock\/one\/one/, { exitCode: 1 }],
+];
+
+/** Runs the stop with server-0 leading, so the leader is recorded for the steps that follow (oned is down then). */
+async function stopWithServer0Leading(config: FederationConfig): Promise<void> {
+  await runOn("stop", config, (i) => [[/^onezone show 101 -j/, { stdout: zoneShow(["3", "2", "2"]) }], ...stopped(i)]).result;
+}
+
+const NO_ONED: [RegExp, Reply] = [/^onezone show/, { exitCode: 255, stderr: "Failed to open TCP connection to localhost:2633 (Connection refused)\n" }];
+
+describe("HA upgrade", () => {
+  it("refuses, changing no server, when one follower's safety backup is gone, naming it", async () => {
+    const config = haConfig();
+    await stopWithServer0Leading(config);
+    const zone = config.zones.find((z) => z.id === 101)!;
+    const backup = safetyBackupRemotePath(config, zone);
+    const sha = "5".repeat(64);
+    const { transports, result } = runOn(
+      "upgrade",
+      config,
+      (i) => [
+        NO_ONED,
+        ...stopped(i),
+        [/^dpkg-query/, { stdout: "6.10.0-1" }],
+        [/^onedb version/, { exitCode: 2, stdout: dbVersionText("6.10.0", "6.10.0") }],
+        [new RegExp(`^test -e ${backup}$`), { exitCode: i === 2 ? 1 : 0 }],
+        [new RegExp(`^sha256sum ${backup}$`), { stdout: `${sha}  ${backup}\n` }],
+      ],
+      ledgerWith([safetyBackupEntry(config, zone, sha)]),
+    );
+    await expect(result).rejects.toThrow(
+      `upgrade refused on zone 101 (S-US-CA): expected the zone's pre-upgrade backup on every front-end with the sha256 the ledger recorded (${backup}), but found 192.168.150.32:22: ${backup} is gone. Nothing was changed by this step`,
+    );
+    // Every server was asked (the leader and the other follower hold theirs), none was changed.
+    for (const t of transports) {
+      expect(t.lines.filter((l) => l.startsWith("test -e /var/lib"))).toEqual([`test -e ${backup}`]);
+      expect(t.lines.filter((l) => /^(env |apt-get|dnf|cp -a|mkdir|chmod|sh -c|onecfg|onedb (upgrade|fsck|restore)|systemctl (start|stop))/.test(l))).toEqual([]);
+    }
+  });
+});
+
 describe("HA replicate", () => {
   /** Stops the zone with server-0 leading, then runs replicate; `digest` is what sha256sum reports on every server. */
   async function replicateWith(digest: string) {
     const config = haConfig();
-    // Stop first, so the leader (server-0) is recorded.
-    const stopped = (i: number): Array<[RegExp, Reply | ((l: string) => Reply)]> => [
-      [/^sed -n .* \/etc\/one\/oned\.conf$/, { stdout: onedConf(i) }],
-      units,
-      [/^systemctl is-active/, { exitCode: 3, stdout: "inactive\n" }],
-      [/^test -e \/var\/lock\/one\/one/, { exitCode: 1 }],
-    ];
-    const first = runOn("stop", config, (i) => [[/^onezone show 101 -j/, { stdout: zoneShow(["3", "2", "2"]) }], ...stopped(i)]);
-    await first.result;
+    await stopWithServer0Leading(config);
     const { transports, result } = runOn("replicate", config, (i) => {
       let restored = i === 0;
       let serverId = i;
       return [
-        [/^onezone show/, { exitCode: 255, stderr: "Failed to open TCP connection to localhost:2633 (Connection refused)\n" }],
+        NO_ONED,
         [/^sed -n .* \/etc\/one\/oned\.conf$/, () => ({ stdout: onedConf(serverId) })],
         [/^onedb version/, () => ({ stdout: dbVersionText(restored ? "7.0.0" : "6.10.0", restored ? "7.0.0" : "6.10.0"), exitCode: restored ? 0 : 2 })],
         ...stopped(i).slice(1),
