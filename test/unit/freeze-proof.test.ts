@@ -7,7 +7,7 @@ import { FederationConfig, ZoneConfig } from "../../lib/model/federation";
 import { StepName } from "../../lib/model/steps";
 import { StepRefusal } from "../../lib/run/step-refusal";
 import { STEPS } from "../../lib/run/steps/catalog";
-import { FakeTransport, fakeStepContext, frozenMaster, Rule } from "../support/fake-frontend";
+import { FakeTransport, fakeStepContext, frozenMaster, Rule, zoneShowJson } from "../support/fake-frontend";
 import { seedFederation } from "../support/federation-builder";
 
 /** A front-end whose services run until `systemctl stop` (one is-active line per unit asked). */
@@ -73,6 +73,33 @@ describe("stop proves the freeze on the master", () => {
     await expect(result).resolves.toMatchObject({ status: "done", summary: "stopped opennebula, opennebula-flow" });
     expect(master.lines).toEqual(masterLines);
     expect(stopped(zone)).toEqual(["systemctl stop opennebula opennebula-flow"]);
+  });
+
+  // The zones stop in parallel: the master's own stop may take oned down between the proof's questions.
+  it("stops the zone when the master's oned goes down in the middle of the proof", async () => {
+    const config = seedFederation().parse();
+    let masterUp = true;
+    const master: Rule[] = [
+      [/^systemctl is-active opennebula$/, () => (masterUp ? { stdout: "active\n" } : { exitCode: 3, stdout: "inactive\n" })],
+      [/^onezone show 0 -j$/, () => ((masterUp = false), { stdout: zoneShowJson(config.master, false) })],
+      [/^onezone show \d+ -j$/, { exitCode: 255, stderr: "Failed to open TCP connection to localhost:2633 (Connection refused)\n" }],
+    ];
+    const { zone, master: m, result } = runWith("stop", config, config.slaves[0], runningFrontend(), master);
+    await expect(result).resolves.toMatchObject({ status: "done" });
+    expect(m.lines).toEqual(["systemctl is-active opennebula", "onezone show 0 -j", "onezone show 100 -j", "systemctl is-active opennebula"]);
+    expect(stopped(zone)).toHaveLength(1);
+  });
+
+  it("fails, stopping nothing, when the running master's oned cannot say whether a zone is disabled", async () => {
+    const config = seedFederation().parse();
+    const master: Rule[] = [
+      [/^systemctl is-active opennebula$/, { stdout: "active\n" }],
+      [/^onezone show \d+ -j$/, { exitCode: 255, stderr: "[one.zone.info] User couldn't be authenticated, aborting call.\n" }],
+    ];
+    const { zone, all, result } = runWith("stop", config, config.slaves[0], runningFrontend(), master);
+    await expect(result).rejects.toThrow(/onezone show 0 -j/);
+    expect(zone.lines).toEqual([]);
+    for (const t of all) expect(stopped(t)).toEqual([]);
   });
 
   it("with the firewall freeze, refuses, stopping nothing, when our rules on the master are incomplete", async () => {
