@@ -4,7 +4,8 @@
  */
 import * as fs from "fs";
 import { OpenNebulaFrontend, Transport } from "../../lib/remote/opennebula/frontend";
-import { FederationConfig, NodeConfig, ZoneConfig } from "../../lib/model/federation";
+import { FederationConfig, freezesZone, NodeConfig, ZoneConfig } from "../../lib/model/federation";
+import { EMPTY_LEDGER, LedgerSnapshot } from "../../lib/model/ledger";
 import { HypervisorNode } from "../../lib/remote/opennebula/hypervisor-node";
 import { CommandResult } from "../../lib/remote/ssh/command-result";
 import { StepName } from "../../lib/model/steps";
@@ -17,13 +18,25 @@ export interface Reply {
   readonly stderr?: string;
 }
 
+/** One scripted answer: the first rule whose pattern matches the command line replies. */
+export type Rule = [RegExp, Reply | ((line: string) => Reply)];
+
+/** What FakeTransport.download writes, unless the test gives other content. */
+export const FAKE_DOWNLOAD = "-- fake federated backup\n";
+
 export class FakeTransport implements Transport {
   public readonly lines: string[] = [];
   public readonly uploads: string[] = [];
+  /** Remote paths fetched from this front-end, in order. */
+  public readonly downloads: string[] = [];
   /** stdin per command line, when one was given. */
   public readonly stdins: Array<[string, string]> = [];
 
-  constructor(private readonly rules: Array<[RegExp, Reply | ((line: string) => Reply)]>) {}
+  constructor(
+    private readonly rules: Rule[],
+    /** What a download writes locally. @default FAKE_DOWNLOAD */
+    private readonly downloadContent: string = FAKE_DOWNLOAD,
+  ) {}
 
   async exec(line: string, stdin?: string): Promise<CommandResult> {
     this.lines.push(line);
@@ -39,8 +52,9 @@ export class FakeTransport implements Transport {
     fs.readFileSync(local);
   }
 
-  async download(_remote: string, local: string): Promise<void> {
-    fs.writeFileSync(local, "-- fake federated backup\n");
+  async download(remote: string, local: string): Promise<void> {
+    this.downloads.push(remote);
+    fs.writeFileSync(local, this.downloadContent);
   }
 }
 
@@ -51,10 +65,33 @@ export function fakeFrontend(t: FakeTransport): OpenNebulaFrontend {
 export const dbVersionText = (shared: string, local: string, required = "7.0.0") =>
   `Shared: ${shared}\nLocal:  ${local}\nRequired shared version: ${required}\nRequired local version:  ${required}\n`;
 
+/** `onezone show <id> -j` as oned prints it for a zone without servers (STATE 0 enabled, 1 disabled). */
+export const zoneShowJson = (zone: Pick<ZoneConfig, "id" | "name" | "endpoint">, enabled: boolean) =>
+  JSON.stringify({ ZONE: { ID: String(zone.id), NAME: zone.name, STATE: enabled ? "0" : "1", TEMPLATE: { ENDPOINT: zone.endpoint }, SERVER_POOL: {} } });
+
+/**
+ * A master front-end whose oned runs with the freeze in place: what `stop` and `sync` prove on it
+ * (frozen.ts) before they act. `enabled` lists the zones an operator enabled again since.
+ */
+export function frozenMaster(config: FederationConfig, enabled: readonly number[] = []): Rule[] {
+  return [
+    [/^systemctl is-active opennebula$/, { stdout: "active\n" }],
+    [
+      /^onezone show (\d+) -j$/,
+      (line) => {
+        const zone = config.zones.find((z) => z.id === Number(/^onezone show (\d+)/.exec(line)![1]) && freezesZone(z, config));
+        if (!zone) throw new Error(`the freeze proof asked about a zone it does not freeze: ${line}`);
+        return { stdout: zoneShowJson(zone, enabled.includes(zone.id)) };
+      },
+    ],
+  ];
+}
+
 /**
  * A StepContext over scripted front-ends and hosts, built like the runner's (step-context.ts), so
  * the zone's speaking front-end is resolved by the real rule. `transportOf(zone, index)` gives each
- * front-end's script, `nodeTransportOf(node)` each hypervisor host's.
+ * front-end's script, `nodeTransportOf(node)` each hypervisor host's, `ledger` what the
+ * federation's ledger recorded before the step (test/support/ledger-entries.ts builds one).
  */
 export function fakeStepContext(
   config: FederationConfig,
@@ -64,9 +101,17 @@ export function fakeStepContext(
   nodeTransportOf: (node: NodeConfig) => FakeTransport = (n) => {
     throw new Error(`no script for host ${n.name}`);
   },
+  ledger: LedgerSnapshot = EMPTY_LEDGER,
 ): StepContext {
-  return buildStepContext(config, zone, step, () => undefined, {
-    frontend: async (z, index) => new OpenNebulaFrontend(transportOf(z, index), { host: z.frontends[index].host, port: z.frontends[index].port, zone: z.name }, z.packages.manager),
-    node: async (z, n) => new HypervisorNode(nodeTransportOf(n), { host: n.host, port: n.port, zone: `${z.name} host ${n.name}` }, z.packages.manager),
-  });
+  return buildStepContext(
+    config,
+    zone,
+    step,
+    () => undefined,
+    {
+      frontend: async (z, index) => new OpenNebulaFrontend(transportOf(z, index), { host: z.frontends[index].host, port: z.frontends[index].port, zone: z.name }, z.packages.manager),
+      node: async (z, n) => new HypervisorNode(nodeTransportOf(n), { host: n.host, port: n.port, zone: `${z.name} host ${n.name}` }, z.packages.manager),
+    },
+    ledger,
+  );
 }

@@ -3,6 +3,7 @@
  * last, two leaders stop everything, and the replicate step hands the leader's DB and
  * configuration to the followers while each keeps its own SERVER_ID.
  */
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -10,8 +11,11 @@ import { FederationConfig, ZoneConfig } from "../../lib/model/federation";
 import { STEPS } from "../../lib/run/steps/catalog";
 import { haRecord } from "../../lib/run/records/ha-record";
 import { StepName } from "../../lib/model/steps";
-import { dbVersionText, FakeTransport, fakeStepContext, Reply } from "../support/fake-frontend";
+import { dbVersionText, FakeTransport, fakeStepContext, FAKE_DOWNLOAD, frozenMaster, Reply } from "../support/fake-frontend";
 import { seedFederation } from "../support/federation-builder";
+import { ledgerWith, safetyBackupEntry } from "../support/ledger-entries";
+import { EMPTY_LEDGER, LedgerSnapshot } from "../../lib/model/ledger";
+import { safetyBackupRemotePath } from "../../lib/model/paths";
 
 const HOSTS = ["192.168.150.3", "192.168.150.31", "192.168.150.32"];
 
@@ -36,11 +40,13 @@ const zoneShow = (states: string[], commits: string[] = states.map(() => "1524")
 
 const units = [/^systemctl list-unit-files/, { stdout: "opennebula.service enabled enabled\n" }] as [RegExp, Reply];
 
-function runOn(step: StepName, config: FederationConfig, scripts: (i: number) => Array<[RegExp, Reply | ((l: string) => Reply)]>) {
+/** Runs a step on zone 101 with `scripts(i)` for its server i; the master runs, frozen (what stop proves first). */
+function runOn(step: StepName, config: FederationConfig, scripts: (i: number) => Array<[RegExp, Reply | ((l: string) => Reply)]>, ledger: LedgerSnapshot = EMPTY_LEDGER) {
   const zone = config.zones.find((z) => z.id === 101)!;
   const transports = zone.frontends.map((_, i) => new FakeTransport(scripts(i)));
-  const ctx = fakeStepContext(config, zone, step, (z: ZoneConfig, i) => (z.id === 101 ? transports[i] : new FakeTransport([])));
-  return { zone, transports, result: STEPS[step].run(ctx) };
+  const master = new FakeTransport(frozenMaster(config));
+  const ctx = fakeStepContext(config, zone, step, (z: ZoneConfig, i) => (z.id === 101 ? transports[i] : z.id === config.master.id ? master : new FakeTransport([])), undefined, ledger);
+  return { zone, transports, master, result: STEPS[step].run(ctx) };
 }
 
 describe("HA stop", () => {
@@ -48,7 +54,7 @@ describe("HA stop", () => {
     const config = haConfig();
     const order: string[] = [];
     // server-1 leads; everyone runs until its own stop.
-    const { zone, transports, result } = runOn("stop", config, (i) => {
+    const { zone, transports, master, result } = runOn("stop", config, (i) => {
       let running = true;
       return [
         [/^sed -n .* \/etc\/one\/oned\.conf$/, { stdout: onedConf(i) }],
@@ -61,6 +67,8 @@ describe("HA stop", () => {
     });
     await expect(result).resolves.toMatchObject({ status: "done", summary: expect.stringMatching(/follower .*, then follower .*, then leader 192\.168\.150\.31:22/) });
     expect(order).toEqual([HOSTS[0], HOSTS[2], HOSTS[1]]);
+    // The freeze was proven on the running master first: every zone DISABLED as its oned reports them.
+    expect(master.lines).toEqual(["systemctl is-active opennebula", "onezone show 0 -j", "onezone show 100 -j", "onezone show 101 -j"]);
     const record = haRecord(config, zone).read()!;
     expect(record.leader).toMatchObject({ frontend: "192.168.150.31:22", server_id: 1 });
     expect(record.servers.map((s) => s.server_id)).toEqual([0, 1, 2]);
@@ -89,12 +97,12 @@ describe("HA stop", () => {
 
   it("refuses two leaders before stopping anything, naming the zone and every server's role", async () => {
     const config = haConfig();
-    const { transports, result } = runOn("stop", config, (i) => [
+    const { transports, master, result } = runOn("stop", config, (i) => [
       [/^sed -n .* \/etc\/one\/oned\.conf$/, { stdout: onedConf(i) }],
       [/^onezone show 101 -j/, { stdout: zoneShow(["3", "3", "2"]) }],
     ]);
     await expect(result).rejects.toThrow(/stop refused on zone 101 \(S-US-CA\): expected exactly one Raft leader.*found 2 leaders as 192\.168\.150\.3:22 reports: server-0 \(id 0\) leader, server-1 \(id 1\) leader, server-2 \(id 2\) follower\. Two leaders means a split cluster/);
-    for (const t of transports) expect(t.lines.some((l) => l.startsWith("systemctl stop"))).toBe(false);
+    for (const t of [...transports, master]) expect(t.lines.some((l) => l.startsWith("systemctl stop"))).toBe(false);
   });
 
   it("refuses two front-ends with the same SERVER_ID", async () => {
@@ -104,24 +112,62 @@ describe("HA stop", () => {
   });
 });
 
+/** Server i with every service down. */
+const stopped = (i: number): Array<[RegExp, Reply | ((l: string) => Reply)]> => [
+  [/^sed -n .* \/etc\/one\/oned\.conf$/, { stdout: onedConf(i) }],
+  units,
+  [/^systemctl is-active/, { exitCode: 3, stdout: "inactive\n" }],
+  [/^test -e \/var\/lock\/one\/one/, { exitCode: 1 }],
+];
+
+/** Runs the stop with server-0 leading, so the leader is recorded for the steps that follow (oned is down then). */
+async function stopWithServer0Leading(config: FederationConfig): Promise<void> {
+  await runOn("stop", config, (i) => [[/^onezone show 101 -j/, { stdout: zoneShow(["3", "2", "2"]) }], ...stopped(i)]).result;
+}
+
+const NO_ONED: [RegExp, Reply] = [/^onezone show/, { exitCode: 255, stderr: "Failed to open TCP connection to localhost:2633 (Connection refused)\n" }];
+
+describe("HA upgrade", () => {
+  it("refuses, changing no server, when one follower's safety backup is gone, naming it", async () => {
+    const config = haConfig();
+    await stopWithServer0Leading(config);
+    const zone = config.zones.find((z) => z.id === 101)!;
+    const backup = safetyBackupRemotePath(config, zone);
+    const sha = "5".repeat(64);
+    const { transports, result } = runOn(
+      "upgrade",
+      config,
+      (i) => [
+        NO_ONED,
+        ...stopped(i),
+        [/^dpkg-query/, { stdout: "6.10.0-1" }],
+        [/^onedb version/, { exitCode: 2, stdout: dbVersionText("6.10.0", "6.10.0") }],
+        [new RegExp(`^test -e ${backup}$`), { exitCode: i === 2 ? 1 : 0 }],
+        [new RegExp(`^sha256sum ${backup}$`), { stdout: `${sha}  ${backup}\n` }],
+      ],
+      ledgerWith([safetyBackupEntry(config, zone, sha)]),
+    );
+    await expect(result).rejects.toThrow(
+      `upgrade refused on zone 101 (S-US-CA): expected the zone's pre-upgrade backup on every front-end with the sha256 the ledger recorded (${backup}), but found 192.168.150.32:22: ${backup} is gone. Nothing was changed by this step`,
+    );
+    // Every server was asked (the leader and the other follower hold theirs), none was changed.
+    for (const t of transports) {
+      expect(t.lines.filter((l) => l.startsWith("test -e /var/lib"))).toEqual([`test -e ${backup}`]);
+      expect(t.lines.filter((l) => /^(env |apt-get|dnf|cp -a|mkdir|chmod|sh -c|onecfg|onedb (upgrade|fsck|restore)|systemctl (start|stop))/.test(l))).toEqual([]);
+    }
+  });
+});
+
 describe("HA replicate", () => {
   /** Stops the zone with server-0 leading, then runs replicate; `digest` is what sha256sum reports on every server. */
   async function replicateWith(digest: string) {
     const config = haConfig();
-    // Stop first, so the leader (server-0) is recorded.
-    const stopped = (i: number): Array<[RegExp, Reply | ((l: string) => Reply)]> => [
-      [/^sed -n .* \/etc\/one\/oned\.conf$/, { stdout: onedConf(i) }],
-      units,
-      [/^systemctl is-active/, { exitCode: 3, stdout: "inactive\n" }],
-      [/^test -e \/var\/lock\/one\/one/, { exitCode: 1 }],
-    ];
-    const first = runOn("stop", config, (i) => [[/^onezone show 101 -j/, { stdout: zoneShow(["3", "2", "2"]) }], ...stopped(i)]);
-    await first.result;
+    await stopWithServer0Leading(config);
     const { transports, result } = runOn("replicate", config, (i) => {
       let restored = i === 0;
       let serverId = i;
       return [
-        [/^onezone show/, { exitCode: 255, stderr: "Failed to open TCP connection to localhost:2633 (Connection refused)\n" }],
+        NO_ONED,
         [/^sed -n .* \/etc\/one\/oned\.conf$/, () => ({ stdout: onedConf(serverId) })],
         [/^onedb version/, () => ({ stdout: dbVersionText(restored ? "7.0.0" : "6.10.0", restored ? "7.0.0" : "6.10.0"), exitCode: restored ? 0 : 2 })],
         ...stopped(i).slice(1),
@@ -141,7 +187,7 @@ describe("HA replicate", () => {
 
   it("restores the leader's full backup with -f on each follower and puts its own SERVER_ID back", async () => {
     // FakeTransport.download writes this content: the copies on the automation host verify.
-    const digest = require("crypto").createHash("sha256").update("-- fake federated backup\n").digest("hex");
+    const digest = createHash("sha256").update(FAKE_DOWNLOAD).digest("hex");
     const { config, transports, result } = await replicateWith(digest);
     await expect(result).resolves.toMatchObject({ status: "done", summary: expect.stringMatching(/leader 192\.168\.150\.3:22 → 192\.168\.150\.31:22 \(SERVER_ID 1\), 192\.168\.150\.32:22 \(SERVER_ID 2\)/) });
     const [leader, f1, f2] = transports.map((t) => t.lines);

@@ -1,3 +1,4 @@
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -6,23 +7,37 @@ import { writeChecksum } from "../../lib/run/artifact";
 import { STEPS } from "../../lib/run/steps/catalog";
 import { StepRefusal } from "../../lib/run/step-refusal";
 import { StepName } from "../../lib/model/steps";
-import { StepContext } from "../../lib/run/step";
-import { dbVersionText, FakeTransport, fakeStepContext, Reply } from "../support/fake-frontend";
-import { artifactPaths } from "../../lib/model/paths";
+import { dbVersionText, FakeTransport, fakeStepContext, frozenMaster, Reply, Rule } from "../support/fake-frontend";
+import { artifactPaths, safetyBackupRemotePath } from "../../lib/model/paths";
+import { EMPTY_LEDGER, LedgerSnapshot } from "../../lib/model/ledger";
 import { seedFederation } from "../support/federation-builder";
+import { backupEntry, ledgerWith, restoreEntry, safetyBackupEntry } from "../support/ledger-entries";
 
 function configWithArtifacts(): FederationConfig {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "onefed-steps-"));
   return seedFederation().with({ backup: { localDirectory: dir } }).parse();
 }
 
-/** Runs a step with one scripted front-end per zone: `rules` for the step's zone, `others` for the rest. */
-function run(step: StepName, config: FederationConfig, zone: ZoneConfig, rules: Array<[RegExp, Reply]>, others: Array<[RegExp, Reply]> = rules) {
+/**
+ * Runs a step with one scripted front-end per zone: `rules` for the step's zone, `others` for the
+ * rest, over `ledger` (what the federation's ledger recorded before the step).
+ */
+function run(step: StepName, config: FederationConfig, zone: ZoneConfig, rules: Rule[], others: Rule[] = rules, ledger: LedgerSnapshot = EMPTY_LEDGER) {
   const transport = new FakeTransport(rules);
   const fakes = new Map(config.zones.map((z) => [z.id, z.id === zone.id ? transport : new FakeTransport(others)]));
-  const ctx = fakeStepContext(config, zone, step, (z) => fakes.get(z.id)!);
+  const ctx = fakeStepContext(config, zone, step, (z) => fakes.get(z.id)!, undefined, ledger);
   return { transport, fakes, result: STEPS[step].run(ctx) };
 }
+
+const sha256Of = (text: string) => createHash("sha256").update(text).digest("hex");
+/** The sha256 every zone's safety backup has, on the front-end and in the ledger. */
+const SAFETY_SHA = "5".repeat(64);
+
+/** The zone's safety backup in place with the sha256 the ledger records (what upgrade and restore prove first). */
+const safetyBackupIntact = (config: FederationConfig, zone: ZoneConfig): Rule[] => [
+  [new RegExp(`^test -e ${safetyBackupRemotePath(config, zone)}$`), { exitCode: 0 }],
+  [new RegExp(`^sha256sum ${safetyBackupRemotePath(config, zone)}$`), { stdout: `${SAFETY_SHA}  ${safetyBackupRemotePath(config, zone)}\n` }],
+];
 
 const stopped: Array<[RegExp, Reply]> = [
   [/^systemctl list-unit-files/, { stdout: "opennebula.service enabled enabled\nopennebula-flow.service enabled enabled\n" }],
@@ -40,60 +55,104 @@ describe("restore safety", () => {
     expect(transport.lines).toEqual([]);
   });
 
-  it("refuses an artifact whose sha256 does not match the recorded one, before uploading", async () => {
+  // The local artifact differs from the ledger's sha256, so it is fetched again from the master;
+  // when the master's copy does not match either (or is gone), nothing is uploaded or restored.
+  it.each([
+    ["has another sha256", [[/^test -e /, { exitCode: 0 }], [/^sha256sum /, { stdout: `${"1".repeat(64)}  x\n` }]] as Rule[], `sha256 ${"1".repeat(64)}`],
+    ["is gone", [[/^test -e /, { exitCode: 1 }]] as Rule[], "no such file"],
+  ])("refuses an artifact whose sha256 does not match the recorded one when the master's copy %s, before uploading", async (_case, master, found) => {
     const config = configWithArtifacts();
     const paths = artifactPaths(config);
     fs.writeFileSync(paths.localPath, "-- tampered\n");
-    writeChecksum(paths, "0".repeat(64));
-    const { transport, result } = run("restore", config, config.slaves[0], [[/^onedb version/, { stdout: dbVersionText("6.10.0", "6.10.0", "6.10.0") }], ...stopped]);
+    writeChecksum(paths, sha256Of("-- tampered\n"));
+    const ledger = ledgerWith([backupEntry(config, "0".repeat(64)), safetyBackupEntry(config, config.slaves[0], SAFETY_SHA)]);
+    const slave = [[/^onedb version/, { stdout: dbVersionText("6.10.0", "6.10.0", "6.10.0") }], ...stopped, ...safetyBackupIntact(config, config.slaves[0])] as Rule[];
+    const { transport, fakes, result } = run("restore", config, config.slaves[0], slave, master, ledger);
     await expect(result).rejects.toThrow(StepRefusal);
-    await expect(result).rejects.toThrow(/zone 100 \(S-EU-GE\), front-end 192\.168\.150\.2:22: expected the artifact .* with the sha256 recorded at backup time \(0{64}\), but found sha256 [0-9a-f]{64}/);
+    await expect(result).rejects.toThrow(
+      new RegExp(`zone 100 \\(S-EU-GE\\), front-end 192\\.168\\.150\\.1:22: expected the federated backup ${paths.remotePath} on the master with the sha256 the ledger recorded \\(0{64}\\), but found ${found}\\. Nothing was changed on this slave`),
+    );
     expect(transport.uploads).toEqual([]);
     expect(transport.lines.some((l) => l.includes("onedb restore"))).toBe(false);
+    // Nothing at all ran on the slave, nothing was fetched, and the local copy was left as it was.
+    expect(transport.lines).toEqual([]);
+    expect(fakes.get(config.master.id)!.downloads).toEqual([]);
+    expect(fs.readFileSync(paths.localPath, "utf8")).toBe("-- tampered\n");
   });
 
   it("fails a restore that printed a parse error, even with exit 0", async () => {
     const config = configWithArtifacts();
     const paths = artifactPaths(config);
     fs.writeFileSync(paths.localPath, "-- good\n");
-    const digest = require("crypto").createHash("sha256").update("-- good\n").digest("hex");
+    const digest = sha256Of("-- good\n");
     writeChecksum(paths, digest);
-    const { result } = run("restore", config, config.slaves[0], [
-      [/^onedb version/, { stdout: dbVersionText("6.10.0", "6.10.0", "6.10.0") }],
-      ...stopped,
-      [/^sha256sum /, { stdout: `${digest}  ${paths.remotePath}\n` }],
-      [/^onedb restore /, { stderr: "Parse error near line 12: incomplete input\n", stdout: "Sqlite database backup restored in /var/lib/one/one.db\n" }],
-    ]);
+    const { transport, result } = run(
+      "restore",
+      config,
+      config.slaves[0],
+      [
+        [/^onedb version/, { stdout: dbVersionText("6.10.0", "6.10.0", "6.10.0") }],
+        ...stopped,
+        ...safetyBackupIntact(config, config.slaves[0]),
+        [/^sha256sum /, { stdout: `${digest}  ${paths.remotePath}\n` }],
+        [/^onedb restore /, { stderr: "Parse error near line 12: incomplete input\n", stdout: "Sqlite database backup restored in /var/lib/one/one.db\n" }],
+      ],
+      [],
+      ledgerWith([backupEntry(config, digest), safetyBackupEntry(config, config.slaves[0], SAFETY_SHA)]),
+    );
     await expect(result).rejects.toThrow(/expected a clean restore \(nothing on stderr\).*Parse error near line 12/);
+    // A failed restore is not proven by content either: the next run redoes it.
+    expect(transport.lines.some((l) => l.startsWith("onedb backup"))).toBe(false);
   });
 
-  it("does nothing when the slave already has the new shared version", async () => {
+  // Was "does nothing when the slave already has the new shared version": a half-applied SQLite
+  // restore shows that version too, so only the ledger's record of this very artifact, restored and
+  // proven by content, makes the step a no-op (restore-step.test.ts redoes it otherwise).
+  it("does nothing, on the slave or the master, when the ledger records this artifact restored", async () => {
     const config = configWithArtifacts();
-    const { transport, result } = run("restore", config, config.slaves[1], [[/^onedb version/, { exitCode: 3, stdout: dbVersionText("7.0.0", "6.10.0", "6.10.0") }]]);
-    await expect(result).resolves.toMatchObject({ status: "already-done" });
-    expect(transport.lines).toEqual(["onedb version"]);
+    const paths = artifactPaths(config);
+    fs.writeFileSync(paths.localPath, "-- good\n");
+    const digest = sha256Of("-- good\n");
+    const ledger = ledgerWith([backupEntry(config, digest), safetyBackupEntry(config, config.slaves[1], SAFETY_SHA), restoreEntry(config.slaves[1], digest)]);
+    const { transport, fakes, result } = run("restore", config, config.slaves[1], [], [], ledger);
+    await expect(result).resolves.toMatchObject({ status: "already-done", evidence: { artifact_sha256: digest } });
+    expect(transport.lines).toEqual([]);
+    expect(transport.uploads).toEqual([]);
+    for (const t of fakes.values()) expect(t.lines).toEqual([]);
   });
 });
 
 describe("upgrade safety", () => {
   it("never upgrades a slave before its restore", async () => {
     const config = configWithArtifacts();
-    const { transport, result } = run("upgrade", config, config.slaves[0], [
-      [/^dpkg-query/, { stdout: "6.10.0-1" }],
-      [/^onedb version/, { stdout: dbVersionText("6.10.0", "6.10.0", "6.10.0") }],
-    ]);
+    const { transport, result } = run(
+      "upgrade",
+      config,
+      config.slaves[0],
+      [[/^dpkg-query/, { stdout: "6.10.0-1" }], [/^onedb version/, { stdout: dbVersionText("6.10.0", "6.10.0", "6.10.0") }], ...safetyBackupIntact(config, config.slaves[0])],
+      [],
+      ledgerWith([safetyBackupEntry(config, config.slaves[0], SAFETY_SHA)]),
+    );
     await expect(result).rejects.toThrow(/upgrade refused on zone 100 \(S-EU-GE\).*expected shared DB version 7\.0\.0 .* but found shared DB version 6\.10\.0/);
     expect(transport.lines.some((l) => l.includes("apt-get"))).toBe(false);
   });
 
   it("refuses while oned still holds its lock", async () => {
     const config = configWithArtifacts();
-    const { transport, result } = run("upgrade", config, config.master, [
-      [/^dpkg-query/, { stdout: "6.10.0-1" }],
-      [/^onedb version/, { stdout: dbVersionText("6.10.0", "6.10.0", "6.10.0") }],
-      [/^test -e \/var\/lock\/one\/one/, { exitCode: 0 }],
-      ...stopped,
-    ]);
+    const { transport, result } = run(
+      "upgrade",
+      config,
+      config.master,
+      [
+        [/^dpkg-query/, { stdout: "6.10.0-1" }],
+        [/^onedb version/, { stdout: dbVersionText("6.10.0", "6.10.0", "6.10.0") }],
+        [/^test -e \/var\/lock\/one\/one/, { exitCode: 0 }],
+        ...safetyBackupIntact(config, config.master),
+        ...stopped,
+      ],
+      [],
+      ledgerWith([safetyBackupEntry(config, config.master, SAFETY_SHA)]),
+    );
     await expect(result).rejects.toThrow(/expected every OpenNebula service stopped and no \/var\/lock\/one\/one, but found lock file/);
     expect(transport.lines.some((l) => l.includes("apt-get"))).toBe(false);
   });
@@ -106,6 +165,7 @@ describe("upgrade safety", () => {
     let version = "6.10.0";
     let db = "6.10.0";
     const { transport, result } = run("upgrade", config, config.master, [
+      ...safetyBackupIntact(config, config.master),
       [/^rpm -q --qf '%\{VERSION\}' opennebula$/, () => ({ stdout: version })],
       [/^onedb version/, () => ({ stdout: dbVersionText(db, db), exitCode: db === "7.0.0" ? 0 : 2 })],
       ...stopped,
@@ -117,7 +177,7 @@ describe("upgrade safety", () => {
       [/^onecfg upgrade$/, {}],
       [/^onedb upgrade /, () => ((db = "7.0.0"), {})],
       [/^onedb fsck /, {}],
-    ]);
+    ], [], ledgerWith([safetyBackupEntry(config, config.master, SAFETY_SHA)]));
     await expect(result).resolves.toMatchObject({ status: "done" });
     expect(transport.lines.some((l) => l.includes("/etc/yum.repos.d") || l.includes("printf"))).toBe(false);
   });
@@ -174,7 +234,7 @@ describe("sync", () => {
   it("names the unreachable zone", async () => {
     const config = seedFederation().with({ timeouts: { syncWaitSeconds: 0 } }).parse();
     const csv = fs.readFileSync(path.resolve(__dirname, "../fixtures/opennebula/onezone/c-unreachable/list_--csv.out"), "utf8");
-    const { result } = run("sync", config, config.master, [[/^onezone list --csv/, { stdout: csv }]]);
+    const { result } = run("sync", config, config.master, [...frozenMaster(config), [/^onezone list --csv/, { stdout: csv }]]);
     await expect(result).rejects.toThrow(/no answer from zone 100 \(S-EU-GE\) \(0=715438, 100=-, 101=715438\)/);
   });
 });
