@@ -11,7 +11,9 @@ import { OnefedError } from "../../lib/model/errors";
 import { FakeEngine, type FakeScript } from "../support/fake-engine";
 
 const CONFIG = "/etc/onefed/federation.yaml";
-const FROZEN = "Zones may still be frozen (onezone disable): `onefed unfreeze` lifts the freeze by hand if you stop here.";
+const FROZEN = "Zones may still be frozen.";
+const RERUN = "it runs again every step the federation's ledger does not prove complete, and only those.";
+const UNFREEZE = "To give the federation back to its users before that, `onefed unfreeze --force` lifts the freeze (the next deploy freezes it again).";
 
 describe("EngineSession", () => {
   let root: string;
@@ -103,13 +105,13 @@ describe("EngineSession", () => {
     expect(err.message).toBe("terraform show -json /plans/plan.tfplan failed (exit 1). Last lines of its output:\n    Error: plan file is corrupt");
   });
 
-  it("reports a failed deploy apply: zones may be frozen, unfreeze by hand or deploy again", async () => {
+  it("reports a failed deploy apply: zones may be frozen, deploy again (or unfreeze --force)", async () => {
     const { session } = setup({ apply: { stderr: ["Error: local-exec provisioner error"], exit: 1 } });
     const err = await failure(session.apply(10));
     expect(err).toMatchObject({ phase: "apply", commandExitCode: 1 });
     expect(err.message).toBe(
       `terraform apply failed (exit 1); the failing step's message is above. ${FROZEN} ` +
-        "Fix the cause and deploy again: finished steps will not run again and the failed one resumes.",
+        `Fix the cause and deploy again: ${RERUN} ${UNFREEZE}`,
     );
   });
 
@@ -119,7 +121,7 @@ describe("EngineSession", () => {
     expect(err).toBeInstanceOf(EngineRunError);
     expect(err.message).toBe(
       `terraform apply of the reviewed plan failed (exit 1); the failing step's message is above. ${FROZEN} ` +
-        "Fix the cause and run `onefed plan` and `onefed apply --plan` again (or `onefed deploy`): finished steps will not run again and the failed one resumes.",
+        `Fix the cause and run \`onefed plan\` and \`onefed apply --plan\` again (or \`onefed deploy\`): ${RERUN} ${UNFREEZE}`,
     );
   });
 
