@@ -8,7 +8,7 @@
  * step, and records it complete with its evidence only after the step verified its effect.
  */
 import { FederationConfig, ZoneConfig, zoneLabel } from "../model/federation";
-import { LedgerSnapshot } from "../model/ledger";
+import { findEntry, LedgerSnapshot } from "../model/ledger";
 import { finalSteps, requirementsOf } from "../model/step-requirements";
 import { STEP_FACTS, StepName } from "../model/steps";
 import { Deadline } from "../remote/ssh/deadline";
@@ -50,7 +50,16 @@ export async function runStep(opts: RunStepOptions): Promise<StepOutcome> {
       log(`${prefix} ${outcome.summary} (${Date.now() - started} ms)`);
       return outcome;
     }
-    refuseWhenComplete(step, zone, config, await ledger.read());
+    const before = await ledger.read();
+    // The ledger is the proof: a step it records complete is done, whatever terraform's state says
+    // (a new runner with an empty local state re-creates every resource; none of them runs again).
+    const recorded = findEntry(before, step, zone.id);
+    if (recorded) {
+      log(`${prefix} already done: the federation's ledger records it complete at ${recorded.completed_at} (run ${recorded.run_id})`);
+      if (step === "verify" && (await ledger.releaseIfComplete(finalSteps(config)))) log(`${prefix} every zone verified: the federation lock is released`);
+      return { status: "already-done", summary: `recorded complete at ${recorded.completed_at}`, evidence: recorded.evidence };
+    }
+    refuseWhenComplete(step, zone, config, before);
     const claim = async () => {
       const lock = await ledger.claim(step, zone);
       if (lock.kind === "take-over") remoteLog(`took the federation lock over from run ${lock.previous.run_id} (${lock.previous.holder}): the same upgrade, resumed`);

@@ -7,6 +7,7 @@
  */
 import { FederationConfig } from "../model/federation";
 import { judgeLock, RunIdentity, unprovenSteps } from "../model/ledger";
+import { finalSteps } from "../model/step-requirements";
 import { RUN_ID_ENV, STATE_LINEAGE_ENV } from "../model/environment";
 import { LockHeldError } from "../run/ledger/federation-ledger";
 import { withFederationLedger } from "../run/ledger/open-ledger";
@@ -36,9 +37,14 @@ export interface ReconcileOptions {
 export async function reconcile(session: EngineSession, config: FederationConfig, what: string, log: (line: string) => void, opts: ReconcileOptions = {}): Promise<Reconciled> {
   const lineage = await session.ensureLineage();
   const run: RunIdentity = { runId: newRunId(), lineage, who: automationHost() };
-  const ledger = await withFederationLedger(config, run, (l) => l.read());
-  const verdict = judgeLock(ledger.lock, run);
-  if (verdict.kind === "held") throw new LockHeldError(config.name, verdict.holder, what);
+  const ledger = await withFederationLedger(config, run, async (l) => {
+    const read = await l.read();
+    const verdict = judgeLock(read.lock, run);
+    if (verdict.kind === "held") throw new LockHeldError(config.name, verdict.holder, what);
+    // A run killed between the last verify's record and its release left this upgrade's lock behind.
+    if (read.lock && (await l.releaseIfComplete(finalSteps(config)))) log(`reconcile: every zone is verified; released the lock run ${read.lock.run_id} left behind`);
+    return read;
+  });
   const unproven = unprovenSteps(await session.stateSteps(), ledger);
   if (unproven.length > 0 && opts.taint === false) {
     throw new StalePlanError(opts.planDir ?? session.stackDir, [

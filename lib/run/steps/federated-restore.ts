@@ -33,11 +33,13 @@ export const federatedRestore: StepRun = {
         next: "Nothing was changed. A federated restore only ever goes to slaves; check the roles in federation.yaml.",
       });
     }
-    const sha256 = await artifactOnThisHost(ctx);
+    // Decided from the ledger alone: a restore it records for this very artifact needs no local copy of it.
     const done = findEntry(ctx.ledger, "restore", zone.id);
-    if (done && done.evidence.artifact_sha256 === sha256) {
+    const backup = findEntry(ctx.ledger, "backup", config.master.id);
+    if (done && backup && done.evidence.artifact_sha256 === backup.evidence.artifact_sha256) {
       return { status: "already-done", summary: `the ledger records this artifact restored and proven at ${done.completed_at}`, evidence: done.evidence };
     }
+    const sha256 = await artifactOnThisHost(ctx);
     // HA slave: the leader recorded at stop; the followers get it through its full backup (§4.4).
     const fe = await ctx.frontend();
     const frontend = fe.target;
@@ -110,8 +112,12 @@ async function proveRestoredContent(ctx: StepContext, fe: ConnectedServer["front
   const expected = dumpDigest(artifactText);
   const check = `${config.backup.remoteDirectory}/${config.name}-zone${zone.id}-restored-federated-check.sql`;
   await fe.backupFederated(check);
-  const found = await fe.dumpDigest(check);
-  await fe.remove(check);
+  let found: string;
+  try {
+    found = await fe.dumpDigest(check);
+  } finally {
+    await fe.remove(check);
+  }
   if (found !== expected) {
     throw new StepRefusal("restore", {
       zone,

@@ -14,6 +14,7 @@ import { findEntry, JsonValue } from "../../model/ledger";
 import { StepName } from "../../model/steps";
 import { safetyBackupRemotePath } from "../../model/paths";
 import { isSafetyBackupRecord, SafetyBackupRecord, safetyBackupRecord, ServerBackup } from "../records/safety-backup-record";
+import { RecordStore } from "../records/record-store";
 
 export const safetyBackup: StepRun = {
   name: "safety-backup",
@@ -24,9 +25,11 @@ export const safetyBackup: StepRun = {
     const primary = await ctx.frontend();
     const servers = await ctx.servers();
     // The federation's ledger is the record that counts; the local file is a copy (a new CI runner has none).
-    const previous = recordedSafetyBackup(ctx) ?? store.read();
+    const inLedger = recordedSafetyBackup(ctx);
+    const previous = inLedger ?? store.read();
     if (previous && (await intactOnEveryServer(previous, servers)).length === 0) {
-      if (!store.read()) store.write(previous);
+      // The automation host's copy (the terraform output reads it) follows the ledger: missing, stale or unreadable, it is rewritten.
+      if (inLedger && !sameRecord(readLocalCopy(store), inLedger)) store.write(inLedger);
       return {
         status: "already-done",
         summary: `${remote} present${servers.length > 1 ? ` on ${servers.length} servers` : ""}, sha256 ${previous.sha256}`,
@@ -66,6 +69,18 @@ export const safetyBackup: StepRun = {
     };
   },
 };
+
+function readLocalCopy(store: RecordStore<SafetyBackupRecord>): SafetyBackupRecord | undefined {
+  try {
+    return store.read();
+  } catch {
+    return undefined;
+  }
+}
+
+function sameRecord(a: SafetyBackupRecord | undefined, b: SafetyBackupRecord): boolean {
+  return a !== undefined && JSON.stringify(a) === JSON.stringify(b);
+}
 
 /** The zone's safety backup as the federation's ledger records it (the evidence of its safety-backup entry). */
 export function recordedSafetyBackup(ctx: Pick<StepContext, "ledger" | "zone">): SafetyBackupRecord | undefined {
