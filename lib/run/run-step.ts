@@ -56,6 +56,7 @@ export async function runStep(opts: RunStepOptions): Promise<StepOutcome> {
     const recorded = findEntry(before, step, zone.id);
     if (recorded) {
       log(`${prefix} already done: the federation's ledger records it complete at ${recorded.completed_at} (run ${recorded.run_id})`);
+      STEPS[step].restoreLocal?.(buildStepContext(config, zone, step, remoteLog, connector, before), recorded.evidence);
       if (step === "verify" && (await ledger.releaseIfComplete(finalSteps(config)))) log(`${prefix} every zone verified: the federation lock is released`);
       return { status: "already-done", summary: `recorded complete at ${recorded.completed_at}`, evidence: recorded.evidence };
     }

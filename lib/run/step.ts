@@ -47,4 +47,10 @@ export interface StepOutcome {
 export interface StepRun {
   readonly name: StepName;
   readonly run: (ctx: StepContext) => Promise<StepOutcome>;
+  /**
+   * For a step the ledger already records complete (so it does not run): puts back on the
+   * automation host what the step leaves there, from the entry's evidence (a new runner, a deleted
+   * artifact directory). @default nothing to put back
+   */
+  readonly restoreLocal?: (ctx: StepContext, evidence: Evidence) => void;
 }

@@ -140,6 +140,7 @@ export class FederationLedger {
    */
   async releaseIfComplete(expected: ReadonlyArray<{ readonly step: StepName; readonly zoneId: number }>): Promise<boolean> {
     const ledger = await this.read();
+    if (!ledger.lock) return false;
     if (!expected.every((x) => ledger.entries.some((e) => e.step === x.step && e.zone_id === x.zoneId))) return false;
     if (ledger.lock && judgeLock(ledger.lock, this.run).kind === "held") return false;
     await Promise.all(this.stores.map((s) => s.remove([LOCK_FILE])));

@@ -18,6 +18,10 @@ import { RecordStore } from "../records/record-store";
 
 export const safetyBackup: StepRun = {
   name: "safety-backup",
+  restoreLocal(ctx, evidence) {
+    const store = safetyBackupRecord(ctx.config, ctx.zone);
+    if (isSafetyBackupRecord(evidence.record) && !sameRecord(readLocalCopy(store), evidence.record)) store.write(evidence.record);
+  },
   async run(ctx) {
     const { zone, config } = ctx;
     const store = safetyBackupRecord(config, zone);
