@@ -9,7 +9,8 @@ import { OpenNebulaFrontend } from "../remote/opennebula/frontend";
 import { ZoneServer } from "../remote/opennebula/parsers";
 import { RemoteCommandError } from "../remote/opennebula/remote-command-error";
 import { describeServers, judgeRaft, raftLeaders, RaftHealth } from "../checks/raft-health";
-import { haRecord } from "./records/ha-record";
+import { haRecord, haRecordOf } from "./records/ha-record";
+import { EMPTY_LEDGER, findEntry, LedgerSnapshot } from "../model/ledger";
 import { StepRefusal } from "./step-refusal";
 
 /** One front-end of a zone, connected. */
@@ -72,14 +73,22 @@ export async function serverIds(config: FederationConfig, zone: ZoneConfig, serv
  * The front-end that speaks for the zone: the only one of a solo zone; for an HA zone the live
  * Raft leader, or, while the whole zone is down, the leader the stop step recorded.
  */
-export async function primaryServer(config: FederationConfig, zone: ZoneConfig, servers: () => Promise<readonly ConnectedServer[]>, step: string): Promise<ConnectedServer> {
+export async function primaryServer(
+  config: FederationConfig,
+  zone: ZoneConfig,
+  servers: () => Promise<readonly ConnectedServer[]>,
+  step: string,
+  /** The ledger as the step started: its stop entry holds the recorded leader when the automation host's copy is gone. @default EMPTY_LEDGER */
+  ledger: LedgerSnapshot = EMPTY_LEDGER,
+): Promise<ConnectedServer> {
   const all = await servers();
   if (!isHaZone(zone)) return all[0];
   const ids = await serverIds(config, zone, all, step);
   const view = await readRaftView(zone, all);
   if (view) return liveLeader(zone, all, ids, view, step);
   const store = haRecord(config, zone);
-  const recorded = store.read()?.leader;
+  const fromLedger = findEntry(ledger, "stop", zone.id);
+  const recorded = store.read()?.leader ?? (fromLedger && haRecordOf(fromLedger.evidence)?.leader);
   const leader = recorded && all.find((s) => hostPort(s.config) === recorded.frontend);
   if (!leader) {
     throw new StepRefusal(step, {

@@ -30,7 +30,7 @@ export function buildStepContext(
   };
   const primaries = new Map<number, Promise<ConnectedServer>>();
   const frontendOf = async (z: ZoneConfig) => {
-    if (!primaries.has(z.id)) primaries.set(z.id, primaryServer(config, z, () => serversOf(z), step));
+    if (!primaries.has(z.id)) primaries.set(z.id, primaryServer(config, z, () => serversOf(z), step, ledger));
     return (await primaries.get(z.id)!).frontend;
   };
   return {

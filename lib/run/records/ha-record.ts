@@ -4,6 +4,7 @@
  * and every later step reads it (raft.ts).
  */
 import * as path from "path";
+import { Evidence } from "../../model/ledger";
 import { FederationConfig, ZoneConfig } from "../../model/federation";
 import { array, integer, nullable, object, optional, string } from "./record-shape";
 import { RecordKind, RecordStore } from "./record-store";
@@ -55,4 +56,10 @@ const HA_RECORD: RecordKind<HaRecord> = {
 /** The zone's HA record. */
 export function haRecord(config: FederationConfig, zone: ZoneConfig): RecordStore<HaRecord> {
   return new RecordStore(HA_RECORD, config, zone);
+}
+
+/** The HA record a stop step's ledger evidence carries, when it carries a well-formed one. */
+export function haRecordOf(evidence: Evidence): HaRecord | undefined {
+  const value = evidence.ha_record;
+  return value !== null && typeof value === "object" && HA_RECORD.shape.problems(value, "").length === 0 ? (value as unknown as HaRecord) : undefined;
 }

@@ -56,6 +56,16 @@ export class RecordStore<T extends ZoneRecord> {
     this.path = kind.path(config, zone);
   }
 
+  /** Whether a record file exists (readable or not). */
+  exists(): boolean {
+    return fs.existsSync(this.path);
+  }
+
+  /** Whether a value (e.g. a ledger entry's evidence) has this record's shape. */
+  accepts(value: unknown): value is T {
+    return this.kind.shape.problems(value, "").length === 0;
+  }
+
   /** The record, or undefined when there is none yet; a file that is not this zone's record is refused. */
   read(): T | undefined {
     let text: string;

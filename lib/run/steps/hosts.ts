@@ -7,9 +7,15 @@
 import { disabledHostsRecord } from "../records/disabled-hosts-record";
 import { StepRefusal } from "../step-refusal";
 import { StepRun } from "../step";
+import { Evidence, findEntry } from "../../model/ledger";
 
 export const hostsDisable: StepRun = {
   name: "hosts-disable",
+  restoreLocal(ctx, evidence) {
+    const ids = hostIds(evidence);
+    const store = disabledHostsRecord(ctx.config, ctx.zone);
+    if (ids && !readable(store)) store.write({ zone_id: ctx.zone.id, host_ids: ids, disabled_at: new Date().toISOString() });
+  },
   async run(ctx) {
     const { config, zone } = ctx;
     const store = disabledHostsRecord(config, zone);
@@ -18,7 +24,9 @@ export const hostsDisable: StepRun = {
     if (record) {
       const ids = record.host_ids;
       const hosts = await fe.hosts();
-      if (hosts.filter((h) => ids.includes(h.id)).every((h) => !h.enabled)) return { status: "already-done", summary: `hosts ${ids.join(", ") || "(none)"} already disabled` };
+      if (hosts.filter((h) => ids.includes(h.id)).every((h) => !h.enabled)) {
+        return { status: "already-done", summary: `hosts ${ids.join(", ") || "(none)"} already disabled`, evidence: { host_ids: ids } };
+      }
     }
     const enabled = (await fe.hosts()).filter((h) => h.enabled);
     // Recorded before acting, so a failure half way still re-enables what was disabled.
@@ -34,7 +42,7 @@ export const hostsDisable: StepRun = {
         next: "Check oned.log, then run the deploy again.",
       });
     }
-    return { status: "done", summary: `disabled ${enabled.map((h) => h.name).join(", ") || "no host (none was enabled)"}` };
+    return { status: "done", summary: `disabled ${enabled.map((h) => h.name).join(", ") || "no host (none was enabled)"}`, evidence: { host_ids: enabled.map((h) => h.id) } };
   },
 };
 
@@ -42,9 +50,9 @@ export const hostsEnable: StepRun = {
   name: "hosts-enable",
   async run(ctx) {
     const { config, zone } = ctx;
-    const record = disabledHostsRecord(config, zone).read();
-    if (!record) return { status: "already-done", summary: "no host was disabled by this upgrade" };
-    const ids = record.host_ids;
+    // The ledger's list first: the automation host's copy is gone on a new runner.
+    const ids = hostIds(findEntry(ctx.ledger, "hosts-disable", zone.id)?.evidence ?? {}) ?? disabledHostsRecord(config, zone).read()?.host_ids;
+    if (!ids) return { status: "already-done", summary: "no host was disabled by this upgrade" };
     const fe = await ctx.frontend();
     const off = (await fe.hosts()).filter((h) => ids.includes(h.id) && !h.enabled);
     if (off.length === 0) return { status: "already-done", summary: `hosts ${ids.join(", ") || "(none)"} already enabled` };
@@ -63,3 +71,17 @@ export const hostsEnable: StepRun = {
     return { status: "done", summary: `enabled ${off.map((h) => h.name).join(", ")} and synced the hosts` };
   },
 };
+
+/** The host ids a hosts-disable entry's evidence lists, if it lists them. */
+function hostIds(evidence: Evidence): number[] | undefined {
+  const ids = evidence.host_ids;
+  return Array.isArray(ids) && ids.every((i) => Number.isInteger(i)) ? (ids as number[]) : undefined;
+}
+
+function readable(store: ReturnType<typeof disabledHostsRecord>): boolean {
+  try {
+    return store.read() !== undefined;
+  } catch {
+    return false;
+  }
+}

@@ -6,7 +6,8 @@
  */
 import { describeServers, raftLeaders } from "../../checks/raft-health";
 import { ConnectedServer, liveLeader, readRaftView, serverIds } from "../raft";
-import { haRecord } from "../records/ha-record";
+import { haRecord, haRecordOf } from "../records/ha-record";
+import { JsonValue } from "../../model/ledger";
 import { proveFrozen } from "../frozen";
 import { StepRefusal } from "../step-refusal";
 import { stopServer } from "../services";
@@ -15,6 +16,10 @@ import { hostPort, isHaZone } from "../../model/federation";
 
 export const stop: StepRun = {
   name: "stop",
+  restoreLocal(ctx, evidence) {
+    const recorded = haRecordOf(evidence);
+    if (recorded && !haRecord(ctx.config, ctx.zone).exists()) haRecord(ctx.config, ctx.zone).write(recorded);
+  },
   async run(ctx) {
     await proveFrozen(ctx, "stop");
     if (!isHaZone(ctx.zone)) {
@@ -58,7 +63,9 @@ async function stopCluster(ctx: StepContext): Promise<StepOutcome> {
     const stopped = await stopServer(s.frontend, config, zone, "stop");
     if (stopped) done.push(`${s === leader ? "leader" : "follower"} ${hostPort(s.config)}`);
   }
+  // The leader goes into the ledger too: a runner without the automation host's record still knows it.
+  const evidence = { ha_record: store.read() as unknown as JsonValue };
   return done.length === 0
-    ? { status: "already-done", summary: `every service already stopped on ${all.length} servers` }
-    : { status: "done", summary: `stopped ${done.join(", then ")}` };
+    ? { status: "already-done", summary: `every service already stopped on ${all.length} servers`, evidence }
+    : { status: "done", summary: `stopped ${done.join(", then ")}`, evidence };
 }
