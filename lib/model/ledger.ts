@@ -61,7 +61,7 @@ export type JsonValue = string | number | boolean | null | readonly JsonValue[] 
 export type Evidence = Readonly<Record<string, JsonValue>>;
 
 /** The ledger before anything was recorded. */
-export const EMPTY_LEDGER: LedgerSnapshot = { entries: [], events: [] };
+export const EMPTY_LEDGER: LedgerSnapshot = { entries: [], events: [], runners: [] };
 
 /** One (step, zone) proven complete. */
 export interface LedgerEntry {
@@ -75,6 +75,37 @@ export interface LedgerEntry {
   readonly evidence: Evidence;
 }
 
+/**
+ * A step runner at work, refreshed while its step runs and removed when it exits. A run whose
+ * runner still beats is alive even if its terraform died (an orphaned runner still changes
+ * machines), so nobody takes its lock over until the heartbeat is older than RUNNER_STALE_MS.
+ */
+export interface LedgerRunner {
+  readonly kind: "runner";
+  readonly format: typeof LEDGER_FORMAT;
+  readonly run_id: string;
+  readonly holder: string;
+  readonly pid: number;
+  readonly step: string;
+  readonly zone_id: number;
+  readonly heartbeat_at: string;
+}
+
+/** How often a runner refreshes its heartbeat. */
+export const RUNNER_HEARTBEAT_MS = 20_000;
+
+/** A heartbeat older than this is a dead runner (killed with its SSH session, a lost machine). */
+export const RUNNER_STALE_MS = 90_000;
+
+export function heartbeatFresh(runner: LedgerRunner, now: Date): boolean {
+  return now.getTime() - Date.parse(runner.heartbeat_at) < RUNNER_STALE_MS;
+}
+
+/** The file of one runner's heartbeat. */
+export function runnerFile(runId: string, holder: string, pid: number): string {
+  return `runner-${`${runId}-${holder}-${pid}`.replace(/[^A-Za-z0-9._-]/g, "_")}.json`;
+}
+
 /** What an operator did by hand. */
 export interface LedgerEvent {
   readonly kind: "event";
@@ -85,13 +116,15 @@ export interface LedgerEvent {
   readonly detail: string;
 }
 
-export type LedgerRecord = LedgerLock | LedgerEntry | LedgerEvent;
+export type LedgerRecord = LedgerLock | LedgerEntry | LedgerEvent | LedgerRunner;
 
 /** The ledger as read from the master. */
 export interface LedgerSnapshot {
   readonly lock?: LedgerLock;
   readonly entries: readonly LedgerEntry[];
   readonly events: readonly LedgerEvent[];
+  /** Runners at work (or dead ones whose heartbeat went stale). @default none */
+  readonly runners?: readonly LedgerRunner[];
 }
 
 export function findEntry(ledger: LedgerSnapshot, step: StepName, zoneId: number): LedgerEntry | undefined {
@@ -104,12 +137,26 @@ export type LockVerdict =
   | { readonly kind: "ours" }
   /** Another run of the same upgrade (same state lineage) held it: a resumed run takes it over. */
   | { readonly kind: "take-over"; readonly previous: LedgerLock }
-  | { readonly kind: "held"; readonly holder: LedgerLock };
+  /** Another run holds it: another upgrade, or this one with a runner still at work. */
+  | { readonly kind: "held"; readonly holder: LedgerLock; readonly activeRunner?: LedgerRunner };
 
-export function judgeLock(lock: LedgerLock | undefined, run: RunIdentity): LockVerdict {
+/**
+ * What `run` may do with the lock. `runners` and `now` guard the take-over: a run of the same
+ * upgrade whose runner still beats is alive (its terraform may be dead, its runner is not).
+ */
+export function judgeLock(
+  lock: LedgerLock | undefined,
+  run: RunIdentity,
+  runners: readonly LedgerRunner[] = [],
+  /** Whether a runner is still at work. @default its heartbeat is younger than RUNNER_STALE_MS */
+  isActive: (runner: LedgerRunner) => boolean = (r) => heartbeatFresh(r, new Date()),
+): LockVerdict {
   if (!lock) return { kind: "free" };
   if (lock.run_id === run.runId) return { kind: "ours" };
-  if (run.lineage !== undefined && lock.lineage === run.lineage) return { kind: "take-over", previous: lock };
+  if (run.lineage !== undefined && lock.lineage === run.lineage) {
+    const active = runners.find((r) => r.run_id === lock.run_id && isActive(r));
+    return active ? { kind: "held", holder: lock, activeRunner: active } : { kind: "take-over", previous: lock };
+  }
   return { kind: "held", holder: lock };
 }
 
@@ -129,6 +176,7 @@ export function parseLedger(text: string): { readonly snapshot: LedgerSnapshot; 
   let lock: LedgerLock | undefined;
   const entries: LedgerEntry[] = [];
   const events: LedgerEvent[] = [];
+  const runners: LedgerRunner[] = [];
   const unreadable: string[] = [];
   for (const line of text.split("\n")) {
     if (line.trim() === "") continue;
@@ -136,9 +184,10 @@ export function parseLedger(text: string): { readonly snapshot: LedgerSnapshot; 
     if (!record) unreadable.push(line.slice(0, 200));
     else if (record.kind === "lock") lock = record;
     else if (record.kind === "entry") entries.push(record);
+    else if (record.kind === "runner") runners.push(record);
     else events.push(record);
   }
-  return { snapshot: { lock, entries, events }, unreadable };
+  return { snapshot: { lock, entries, events, runners }, unreadable };
 }
 
 function parseRecord(line: string): LedgerRecord | undefined {
@@ -168,6 +217,7 @@ function parseRecord(line: string): LedgerRecord | undefined {
     return r as unknown as LedgerEntry;
   }
   if (r.kind === "event" && (r.what === "unfreeze" || r.what === "unlock") && str("by") && str("at") && str("detail")) return r as unknown as LedgerEvent;
+  if (r.kind === "runner" && str("run_id") && str("holder") && int("pid") && str("step") && int("zone_id") && str("heartbeat_at")) return r as unknown as LedgerRunner;
   return undefined;
 }
 

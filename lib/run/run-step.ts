@@ -42,6 +42,7 @@ export async function runStep(opts: RunStepOptions): Promise<StepOutcome> {
   const remoteLog = (line: string) => log(`${prefix} ${line.trimStart()}`);
   const connector = Connector.overSsh(config, deadline, remoteLog);
   log(`${prefix} ${STEP_FACTS[step].description}`);
+  let stopBeats = async (): Promise<void> => undefined;
   try {
     const ledger = await openLedger(config, connector, currentRun());
     if (opts.readOnly) {
@@ -61,9 +62,15 @@ export async function runStep(opts: RunStepOptions): Promise<StepOutcome> {
       return { status: "already-done", summary: `recorded complete at ${recorded.completed_at}`, evidence: recorded.evidence };
     }
     refuseWhenComplete(step, zone, config, before);
+    const beats: Array<() => Promise<void>> = [];
+    stopBeats = async () => {
+      for (const stop of beats.splice(0)) await stop();
+    };
     const claim = async () => {
       const lock = await ledger.claim(step, zone);
       if (lock.kind === "take-over") remoteLog(`took the federation lock over from run ${lock.previous.run_id} (${lock.previous.holder}): the same upgrade, resumed`);
+      // While this runner works, its heartbeat keeps any other run from taking the lock over.
+      beats.push(await ledger.heartbeat(step, zone));
     };
     // The preflight changes nothing: it reaches every front-end first (a changed host key anywhere
     // stops the run before onefed writes even its lock), and takes the lock once its checks passed.
@@ -75,9 +82,12 @@ export async function runStep(opts: RunStepOptions): Promise<StepOutcome> {
     if (step === "preflight") await claim();
     await ledger.record(step, zone, { summary: outcome.summary, ...outcome.evidence });
     log(`${prefix} ${outcome.status === "already-done" ? "already done" : "done"}: ${outcome.summary} (${Date.now() - started} ms)`);
+    await stopBeats();
     if (step === "verify" && (await ledger.releaseIfComplete(finalSteps(config)))) log(`${prefix} every zone verified: the federation lock is released`);
     return outcome;
   } finally {
+    // A failed step's runner is no longer at work: its heartbeat goes, so a resumed run need not wait.
+    await stopBeats();
     await connector.close();
   }
 }

@@ -11,7 +11,7 @@ import { finalSteps } from "../model/step-requirements";
 import { RUN_ID_ENV, STATE_LINEAGE_ENV } from "../model/environment";
 import { LockHeldError } from "../run/ledger/federation-ledger";
 import { withFederationLedger } from "../run/ledger/open-ledger";
-import { automationHost, newRunId } from "../run/ledger/run-identity";
+import { automationHost, newRunId, runnerActive } from "../run/ledger/run-identity";
 import { EngineSession } from "./engine-session";
 import { StalePlanError } from "./errors";
 
@@ -39,8 +39,8 @@ export async function reconcile(session: EngineSession, config: FederationConfig
   const run: RunIdentity = { runId: newRunId(), lineage, who: automationHost() };
   const ledger = await withFederationLedger(config, run, async (l) => {
     const read = await l.read();
-    const verdict = judgeLock(read.lock, run);
-    if (verdict.kind === "held") throw new LockHeldError(config.name, verdict.holder, what);
+    const verdict = judgeLock(read.lock, run, read.runners, (r) => runnerActive(r));
+    if (verdict.kind === "held") throw new LockHeldError(config.name, verdict.holder, what, verdict.activeRunner);
     // A run killed between the last verify's record and its release left this upgrade's lock behind.
     if (read.lock && (await l.releaseIfComplete(finalSteps(config)))) log(`reconcile: every zone is verified; released the lock run ${read.lock.run_id} left behind`);
     return read;

@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ZoneConfig } from "../../lib/model/federation";
-import { entryFile, LOCK_FILE, RunIdentity, serializeRecord } from "../../lib/model/ledger";
+import { entryFile, judgeLock, LEDGER_FORMAT, LOCK_FILE, RunIdentity, serializeRecord } from "../../lib/model/ledger";
 import { ExitCode } from "../../lib/model/exit-codes";
 import { RemoteLedgerStore } from "../../lib/remote/opennebula/ledger-store";
 import { RemoteMachine } from "../../lib/remote/opennebula/remote-machine";
@@ -125,5 +125,45 @@ describe("FederationLedger", () => {
     expect(await operator.unlock("run-x", "wrong id")).toMatchObject({ run_id: "run-a" });
     expect(await operator.unlock("run-a", "confirmed")).toBeUndefined();
     expect((await operator.read()).lock).toBeUndefined();
+  });
+});
+
+describe("judgeLock", () => {
+  const lock = { kind: "lock" as const, format: LEDGER_FORMAT, run_id: "run-a", lineage: "lineage-1", holder: "ci@runner-1", since: "t", step: "upgrade", zone_id: 0, updated_at: "t" };
+  const runner = (beat: string) => ({ kind: "runner" as const, format: LEDGER_FORMAT, run_id: "run-a", holder: "ci@runner-1", pid: 4242, step: "upgrade", zone_id: 0, heartbeat_at: beat });
+  const now = new Date("2026-11-30T12:00:00Z");
+  const fresh = (r: { heartbeat_at: string }) => now.getTime() - Date.parse(r.heartbeat_at) < 90_000;
+
+  it("lets the same upgrade take a dead run's lock over, but not while that run's runner still beats (an orphaned runner still changes machines)", () => {
+    expect(judgeLock(lock, runA2, [], fresh).kind).toBe("take-over");
+    expect(judgeLock(lock, runA2, [runner("2026-11-30T11:50:00Z")], fresh).kind).toBe("take-over");
+    expect(judgeLock(lock, runA2, [runner("2026-11-30T11:59:50Z")], fresh)).toMatchObject({ kind: "held", activeRunner: { pid: 4242 } });
+    expect(judgeLock(lock, runB, [], fresh).kind).toBe("held");
+    expect(judgeLock(lock, runA, [runner("2026-11-30T11:59:50Z")], fresh).kind).toBe("ours");
+    expect(judgeLock(undefined, byHand).kind).toBe("free");
+  });
+
+  it("says why a run of the same upgrade is refused while its runner works", () => {
+    const err = new LockHeldError("prod", lock, "restore of zone 100 (S-EU-GE)", runner("2026-11-30T11:59:50Z"));
+    expect(err.message).toMatch(/a run of this same upgrade of prod is still at work: .*its runner \(pid 4242 on ci@runner-1\) was at upgrade of zone 0 .*Nothing was changed/);
+    expect(err.exitCode).toBe(ExitCode.Locked);
+  });
+});
+
+describe("heartbeat", () => {
+  it("beats while a step runs and goes when the runner is done", async () => {
+    const { stores } = servers(2);
+    const ledger = new FederationLedger("prod", stores, runA);
+    await ledger.claim("upgrade", master);
+    const stop = await ledger.heartbeat("upgrade", master, 50);
+    const runners = (await ledger.read()).runners ?? [];
+    expect(runners.map((r) => [r.run_id, r.pid, r.step])).toEqual([["run-a", process.pid, "upgrade"]]);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(Date.parse((await ledger.read()).runners![0].heartbeat_at)).toBeGreaterThan(Date.parse(runners[0].heartbeat_at));
+    // While it beats, the same upgrade from another runner cannot take the lock over.
+    await expect(new FederationLedger("prod", stores, runA2).claim("upgrade", master)).rejects.toThrow(/still at work/);
+    await stop();
+    expect((await ledger.read()).runners).toEqual([]);
+    expect((await new FederationLedger("prod", stores, runA2).claim("upgrade", master)).kind).toBe("take-over");
   });
 });

@@ -14,15 +14,19 @@ import {
   LedgerEntry,
   LedgerEvent,
   LedgerLock,
+  LedgerRunner,
   LedgerSnapshot,
   LOCK_FILE,
   LockVerdict,
+  RUNNER_HEARTBEAT_MS,
+  runnerFile,
   RunIdentity,
 } from "../../model/ledger";
 import { ExitCode } from "../../model/exit-codes";
 import { OnefedError } from "../../model/errors";
 import { StepName } from "../../model/steps";
 import { RemoteLedgerStore } from "../../remote/opennebula/ledger-store";
+import { runnerActive } from "./run-identity";
 
 /** Another run holds the federation lock: this one changed nothing. */
 export class LockHeldError extends OnefedError {
@@ -30,11 +34,17 @@ export class LockHeldError extends OnefedError {
     public readonly federation: string,
     public readonly holder: LedgerLock,
     what: string,
+    /** Set when the holder is this same upgrade, still at work (a runner's heartbeat is fresh). */
+    public readonly activeRunner?: LedgerRunner,
   ) {
     super(
-      `${what} refused: the federation ${federation} is being upgraded by another run: ${describeLock(holder)}. Nothing was changed. ` +
-        "If that run is still going, wait for it to finish. If it died, continue it from the same terraform state (the same state lineage takes the lock over), " +
-        `or, once you are sure nothing runs any more, release it with \`onefed unlock --run-id ${holder.run_id}\`.`,
+      activeRunner
+        ? `${what} refused: a run of this same upgrade of ${federation} is still at work: ${describeLock(holder)}; its runner (pid ${activeRunner.pid} on ${activeRunner.holder}) ` +
+            `was at ${activeRunner.step} of zone ${activeRunner.zone_id} at ${activeRunner.heartbeat_at}. Nothing was changed. ` +
+            "Its terraform may have died, but that runner still changes machines: wait for it to finish (its heartbeat stops when it exits), or stop it, then deploy again."
+        : `${what} refused: the federation ${federation} is being upgraded by another run: ${describeLock(holder)}. Nothing was changed. ` +
+            "If that run is still going, wait for it to finish. If it died, continue it from the same terraform state (the same state lineage takes the lock over), " +
+            `or, once you are sure nothing runs any more, release it with \`onefed unlock --run-id ${holder.run_id}\`.`,
       ExitCode.Locked,
     );
   }
@@ -78,7 +88,7 @@ export class FederationLedger {
     }
     // A lock only a mirror still holds (a release cut short) still counts: never assume it free.
     const lock = copies[0].lock ?? copies.map((c) => c.lock).find((l) => l !== undefined);
-    return { lock, entries: [...entries.values()], events: copies[0].events };
+    return { lock, entries: [...entries.values()], events: copies[0].events, runners: copies[0].runners ?? [] };
   }
 
   /**
@@ -86,9 +96,10 @@ export class FederationLedger {
    * and notes the step it reached; refuses with LockHeldError when another upgrade holds it.
    */
   async claim(step: StepName, zone: ZoneConfig): Promise<LockVerdict> {
-    const current = (await this.read()).lock;
-    const verdict = judgeLock(current, this.run);
-    if (verdict.kind === "held") throw new LockHeldError(this.federation, verdict.holder, `${step} of ${zoneLabel(zone)}`);
+    const ledger = await this.read();
+    const current = ledger.lock;
+    const verdict = judgeLock(current, this.run, ledger.runners, (r) => runnerActive(r, this.now()));
+    if (verdict.kind === "held") throw new LockHeldError(this.federation, verdict.holder, `${step} of ${zoneLabel(zone)}`, verdict.activeRunner);
     const at = this.now().toISOString();
     const lock: LedgerLock = {
       kind: "lock",
@@ -112,9 +123,9 @@ export class FederationLedger {
   }
 
   private async claimAfterRace(step: StepName, zone: ZoneConfig): Promise<LockVerdict> {
-    const lock = (await this.read()).lock;
-    const verdict = judgeLock(lock, this.run);
-    if (verdict.kind === "held") throw new LockHeldError(this.federation, verdict.holder, `${step} of ${zoneLabel(zone)}`);
+    const ledger = await this.read();
+    const verdict = judgeLock(ledger.lock, this.run, ledger.runners, (r) => runnerActive(r, this.now()));
+    if (verdict.kind === "held") throw new LockHeldError(this.federation, verdict.holder, `${step} of ${zoneLabel(zone)}`, verdict.activeRunner);
     return this.claim(step, zone);
   }
 
@@ -142,9 +153,40 @@ export class FederationLedger {
     const ledger = await this.read();
     if (!ledger.lock) return false;
     if (!expected.every((x) => ledger.entries.some((e) => e.step === x.step && e.zone_id === x.zoneId))) return false;
-    if (ledger.lock && judgeLock(ledger.lock, this.run).kind === "held") return false;
+    if (judgeLock(ledger.lock, this.run).kind === "held") return false;
     await Promise.all(this.stores.map((s) => s.remove([LOCK_FILE])));
     return true;
+  }
+
+  /**
+   * Beats this runner's heartbeat on the lock's authority until the returned stop() (which removes
+   * it): while it beats, no other run takes this upgrade's lock over (lib/model/ledger.ts LedgerRunner).
+   */
+  async heartbeat(step: StepName, zone: ZoneConfig, intervalMs = RUNNER_HEARTBEAT_MS): Promise<() => Promise<void>> {
+    const file = runnerFile(this.run.runId, this.run.who, process.pid);
+    const beat = () =>
+      this.stores[0].write(file, {
+        kind: "runner",
+        format: LEDGER_FORMAT,
+        run_id: this.run.runId,
+        holder: this.run.who,
+        pid: process.pid,
+        step,
+        zone_id: zone.id,
+        heartbeat_at: this.now().toISOString(),
+      });
+    await beat();
+    // A missed beat is no failure of the step: the next one, or the stale limit, settles it.
+    let inFlight: Promise<void> = Promise.resolve();
+    const timer = setInterval(() => {
+      inFlight = beat().catch(() => undefined);
+    }, intervalMs);
+    timer.unref();
+    return async () => {
+      clearInterval(timer);
+      await inFlight; // a beat under way must not write the file back after it is removed
+      await this.stores[0].remove([file]).catch(() => undefined);
+    };
   }
 
   /** Takes back the proof of steps an operator undid by hand (a manual unfreeze), with an event for the record. */

@@ -2,7 +2,7 @@
 import * as crypto from "crypto";
 import * as os from "os";
 import { RUN_ID_ENV, STATE_LINEAGE_ENV } from "../../model/environment";
-import { RunIdentity } from "../../model/ledger";
+import { heartbeatFresh, LedgerRunner, RunIdentity } from "../../model/ledger";
 
 /** `user@host` of this automation host. */
 export function automationHost(): string {
@@ -26,4 +26,20 @@ export function newRunId(): string {
  */
 export function currentRun(env: NodeJS.ProcessEnv = process.env): RunIdentity {
   return { runId: env[RUN_ID_ENV] || `manual-${newRunId()}`, lineage: env[STATE_LINEAGE_ENV] || undefined, who: automationHost() };
+}
+
+/**
+ * Whether a runner is still at work: one on this automation host is alive exactly while its
+ * process is (a killed one is known dead at once); one elsewhere while its heartbeat is fresh.
+ */
+export function runnerActive(runner: LedgerRunner, now: Date = new Date()): boolean {
+  if (runner.holder === automationHost()) {
+    try {
+      process.kill(runner.pid, 0);
+      return heartbeatFresh(runner, now);
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === "EPERM" && heartbeatFresh(runner, now);
+    }
+  }
+  return heartbeatFresh(runner, now);
 }
