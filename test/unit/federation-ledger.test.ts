@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ZoneConfig } from "../../lib/model/federation";
-import { entryFile, judgeLock, LEDGER_FORMAT, LOCK_FILE, RunIdentity, serializeRecord } from "../../lib/model/ledger";
+import { entryFile, judgeLock, LEDGER_FORMAT, LedgerLock, LedgerRunner, LOCK_FILE, RunIdentity, serializeRecord } from "../../lib/model/ledger";
 import { ExitCode } from "../../lib/model/exit-codes";
 import { RemoteLedgerStore } from "../../lib/remote/opennebula/ledger-store";
 import { RemoteMachine } from "../../lib/remote/opennebula/remote-machine";
@@ -129,8 +129,8 @@ describe("FederationLedger", () => {
 });
 
 describe("judgeLock", () => {
-  const lock = { kind: "lock" as const, format: LEDGER_FORMAT, run_id: "run-a", lineage: "lineage-1", holder: "ci@runner-1", since: "t", step: "upgrade", zone_id: 0, updated_at: "t" };
-  const runner = (beat: string) => ({ kind: "runner" as const, format: LEDGER_FORMAT, run_id: "run-a", holder: "ci@runner-1", pid: 4242, step: "upgrade", zone_id: 0, heartbeat_at: beat });
+  const lock: LedgerLock = { kind: "lock", format: LEDGER_FORMAT, run_id: "run-a", lineage: "lineage-1", holder: "ci@runner-1", since: "t", step: "upgrade", zone_id: 0, updated_at: "t" };
+  const runner = (beat: string): LedgerRunner => ({ kind: "runner", format: LEDGER_FORMAT, run_id: "run-a", holder: "ci@runner-1", pid: 4242, step: "upgrade", zone_id: 0, heartbeat_at: beat });
   const now = new Date("2026-11-30T12:00:00Z");
   const fresh = (r: { heartbeat_at: string }) => now.getTime() - Date.parse(r.heartbeat_at) < 90_000;
 
