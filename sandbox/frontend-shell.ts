@@ -22,8 +22,6 @@ import { SandboxLayout } from "./layout";
 import { MachineKind, MachineManager, profileOf, toolsOf } from "./machine-profile";
 import { SandboxRegistry, nodeOf, packageManagerOf, zoneOf } from "./registry";
 
-/** Tools a Debian front-end has (D/bin/emulated), each shadowing the real one inside the sessions. */
-export const EMULATED_TOOLS = ["onezone", "onehost", "onedb", "onecfg", "systemctl", "apt-get", "dpkg-query", "iptables"] as const;
 
 /** A machine's kind and package manager. */
 export function machineProfile(reg: SandboxRegistry, name: string): { kind: MachineKind; manager: MachineManager } {

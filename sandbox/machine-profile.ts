@@ -13,8 +13,6 @@ export type MachineManager = "apt" | "dnf" | "yum";
 const OPENNEBULA_CLI = ["onezone", "onehost", "onedb", "onecfg"];
 const PACKAGE_TOOLS: Record<MachineManager, string[]> = { apt: ["apt-get", "dpkg-query"], dnf: ["rpm", "dnf", "yum"], yum: ["rpm", "yum"] };
 
-/** Every tool the emulator implements. */
-export const ALL_EMULATED_TOOLS = [...OPENNEBULA_CLI, "systemctl", "apt-get", "dpkg-query", "rpm", "dnf", "yum", "iptables"];
 
 /** The emulated tools such a machine has: the OpenNebula CLI on front-ends only, its package manager's tools. */
 export function toolsOf(kind: MachineKind, manager: MachineManager): string[] {

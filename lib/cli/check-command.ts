@@ -34,5 +34,4 @@ runs the same checks. Exit 3 means drift or not ready; 1 that some front-end cou
   },
 );
 
-export const CHECK_HELP = checkCommand.help;
 export const runCheckCommand = checkCommand.run;

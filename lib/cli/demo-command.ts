@@ -48,5 +48,3 @@ A sandbox keeps the shape it was created with: use another --dir (and addresses)
   },
 );
 
-export const DEMO_HELP = demoCommand.help;
-export const runDemoCommand = demoCommand.run;

@@ -30,5 +30,3 @@ Finished steps never run again; after a failure, deploy again to resume at the f
   },
 );
 
-export const DEPLOY_HELP = deployCommand.help;
-export const runDeployCommand = deployCommand.run;

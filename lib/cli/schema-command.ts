@@ -20,4 +20,3 @@ export const schemaCommand = defineCommand(
   },
 );
 
-export const runSchemaCommand = schemaCommand.run;

@@ -33,5 +33,3 @@ resume or debug.`,
   },
 );
 
-export const STEP_HELP = stepCommand.help;
-export const runStepCommand = stepCommand.run;

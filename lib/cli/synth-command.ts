@@ -31,5 +31,3 @@ No zone is contacted (unless --observe).`,
   },
 );
 
-export const SYNTH_HELP = synthCommand.help;
-export const runSynthCommand = synthCommand.run;

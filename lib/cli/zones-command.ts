@@ -95,7 +95,5 @@ the federation's lock; the first of 1, 5, 3 that applies to some zone.`,
   },
 );
 
-export const UNFREEZE_HELP = unfreezeCommand.help;
-export const VERIFY_HELP = verifyCommand.help;
 export const runUnfreezeCommand = unfreezeCommand.run;
 export const runVerifyCommand = verifyCommand.run;
