@@ -237,4 +237,40 @@ describe("sync", () => {
     const { result } = run("sync", config, config.master, [...frozenMaster(config), [/^onezone list --csv/, { stdout: csv }]]);
     await expect(result).rejects.toThrow(/no answer from zone 100 \(S-EU-GE\) \(0=715438, 100=-, 101=715438\)/);
   });
+
+  /** `onezone list --csv` as the master prints it, with these FED_INDEX cells for zones 0, 100, 101. */
+  const listCsv = (config: FederationConfig, cells: string[]) =>
+    "CURRENT,ID,NAME,ENDPOINT,FED_INDEX,STAT\n" + config.zones.map((z, i) => `${i === 0 ? "*" : '""'},${z.id},${z.name},${z.endpoint},${cells[i]},on`).join("\n") + "\n";
+
+  it("refuses a zone with no federated record yet (real 6.10: 18446744073709551615), saying what it means and what to do", async () => {
+    const config = seedFederation().with({ timeouts: { syncWaitSeconds: 0 } }).parse();
+    const csv = listCsv(config, ["715438", "18446744073709551615", "715438"]);
+    const { result } = run("sync", config, config.master, [...frozenMaster(config), [/^onezone list --csv/, { stdout: csv }]]);
+    await expect(result).rejects.toThrow(
+      "sync refused on zone 0 (M-EU-FR), front-end 192.168.150.1:22: expected a FED_INDEX for every zone in the master's onezone list, " +
+        "but found FED_INDEX 18446744073709551615 (no federated record yet) on zone 100 (S-EU-GE) (0=715438, 100=18446744073709551615, 101=715438). " +
+        "A zone that never received a federated record (a freshly added slave, say) cannot be proven in sync: check that it is a member of the federation",
+    );
+  });
+
+  it("never counts zones in sync that all lack a federated record, nor an unreachable and a standalone zone", async () => {
+    const config = seedFederation().with({ timeouts: { syncWaitSeconds: 0 } }).parse();
+    const none = run("sync", config, config.master, [...frozenMaster(config), [/^onezone list --csv/, { stdout: listCsv(config, Array(3).fill("18446744073709551615")) }]]);
+    await expect(none.result).rejects.toThrow(/found FED_INDEX 18446744073709551615 \(no federated record yet\) on zone 0 \(M-EU-FR\), zone 100 \(S-EU-GE\), zone 101 \(S-US-CA\) \(/);
+    const mixed = run("sync", config, config.master, [...frozenMaster(config), [/^onezone list --csv/, { stdout: listCsv(config, ["715438", "-", "-1"]) }]]);
+    await expect(mixed.result).rejects.toThrow(
+      /found no answer from zone 100 \(S-EU-GE\); FED_INDEX -1 \(oned runs standalone\) on zone 101 \(S-US-CA\) \(0=715438, 100=-, 101=-1\)\. Make those zones reachable from the master \(oned running, network\)\. A zone at FED_INDEX -1 runs without federation/,
+    );
+  });
+
+  it("waits for a slave's first federated record, then proves it in sync", async () => {
+    const config = seedFederation().with({ timeouts: { syncWaitSeconds: 10 } }).parse();
+    const reads = [["715438", "18446744073709551615", "715438"]];
+    const { result, transport } = run("sync", config, config.master, [
+      ...frozenMaster(config),
+      [/^onezone list --csv/, () => ({ stdout: listCsv(config, reads.shift() ?? ["715438", "715438", "715438"]) })],
+    ]);
+    await expect(result).resolves.toMatchObject({ status: "done", summary: "every zone at FED_INDEX 715438" });
+    expect(transport.lines.filter((l) => l.startsWith("onezone list"))).toHaveLength(3);
+  });
 });

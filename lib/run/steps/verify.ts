@@ -1,6 +1,6 @@
 /** After the freeze is lifted: versions, DB, services and zone state per zone; FED_INDEX equal again (on the master). */
 import { compareVersions, dbVersionOf } from "../../model/version";
-import { waitForSync } from "./fed-sync";
+import { unprovable, waitForSync } from "./fed-sync";
 import { judgeCluster, readRaftView, serverIds } from "../raft";
 import { StepRefusal } from "../step-refusal";
 import { installedStartUnits } from "../services";
@@ -34,10 +34,15 @@ export const verify: StepRun = {
     }
     if (!(await fe.zoneShow(zone.id)).enabled) problems.push("zone still DISABLED");
     let fed = "";
+    let advice = "";
     // Type B only: zones upgraded zone by zone are not expected to wait for each other.
     if (zone.role === "master" && config.upgradeType === "B" && problems.length === 0) {
       const verdict = await waitForSync(fe, config, (l) => ctx.log(l));
-      if (!verdict.inSync) problems.push(`FED_INDEX differs: ${verdict.indexes}`);
+      const missing = unprovable(verdict);
+      if (missing) {
+        problems.push(`FED_INDEX: ${missing.found}`);
+        advice = `${missing.next}. `;
+      } else if (!verdict.inSync) problems.push(`FED_INDEX differs: ${verdict.indexes}`);
       else fed = `, federation at FED_INDEX ${verdict.index}`;
     }
     if (problems.length > 0) {
@@ -46,7 +51,7 @@ export const verify: StepRun = {
         frontend: all.length > 1 ? undefined : fe.target,
         expected: `OpenNebula ${config.toVersion}, DB ${target}/${target} up to date, ${units.join(", ")} active${all.length > 1 ? " on every server, one Raft leader with the followers in sync" : ""}, zone ENABLED${zone.role === "master" ? ", FED_INDEX equal on every zone" : ""}`,
         found: problems.join("; "),
-        next: "Fix what is listed, then run the deploy again (only the verify steps re-run).",
+        next: `${advice}Fix what is listed, then run the deploy again (only the verify steps re-run).`,
       });
     }
     const ha = all.length > 1 ? `, ${all.length} servers with one leader` : "";
