@@ -81,7 +81,7 @@ describe("onezone show -j", () => {
       [2, "ge-fe3", "error", null, null, null, { kind: "unreachable" }],
     ]);
     const members = z.servers.map((s) => ({ frontend: `127.0.52.${s.id + 1}:22`, serverId: s.id }));
-    expect(judgeRaft(z.servers, members)).toEqual({ healthy: false, problem: "not in sync: 127.0.52.3:22 (SERVER_ID 2) error at COMMIT - (leader 48211)" });
+    expect(judgeRaft(z.servers, members)).toEqual({ healthy: false, problem: "not in sync: 127.0.52.3:22 (SERVER_ID 2) error at COMMIT - (leader 48211)", lagging: [], catchingUp: false });
     expect(judgeRaft(z.servers.slice(0, 2), members.slice(0, 2))).toEqual({ healthy: true, problem: "" });
   });
   it("reads FEDLOG_INDEX exactly, UINT64_MAX as no federated record yet", () => {
