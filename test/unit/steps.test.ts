@@ -7,7 +7,7 @@ import { writeChecksum } from "../../lib/run/artifact";
 import { STEPS } from "../../lib/run/steps/catalog";
 import { StepRefusal } from "../../lib/run/step-refusal";
 import { StepName } from "../../lib/model/steps";
-import { dbVersionText, FakeTransport, fakeStepContext, frozenMaster, Reply, Rule } from "../support/fake-frontend";
+import { dbVersionText, FakeTransport, fakeStepContext, frozenMaster, Reply, Rule, zoneShowJson } from "../support/fake-frontend";
 import { artifactPaths, safetyBackupRemotePath } from "../../lib/model/paths";
 import { EMPTY_LEDGER, LedgerSnapshot } from "../../lib/model/ledger";
 import { seedFederation } from "../support/federation-builder";
@@ -260,6 +260,21 @@ describe("sync", () => {
     const mixed = run("sync", config, config.master, [...frozenMaster(config), [/^onezone list --csv/, { stdout: listCsv(config, ["715438", "-", "-1"]) }]]);
     await expect(mixed.result).rejects.toThrow(
       /found no answer from zone 100 \(S-EU-GE\); FED_INDEX -1 \(oned runs standalone\) on zone 101 \(S-US-CA\) \(0=715438, 100=-, 101=-1\)\. Make those zones reachable from the master \(oned running, network\)\. A zone at FED_INDEX -1 runs without federation/,
+    );
+  });
+
+  it("verify on the master names a zone without a federated record, with what to check", async () => {
+    const config = seedFederation().with({ timeouts: { syncWaitSeconds: 0 } }).parse();
+    const { result } = run("verify", config, config.master, [
+      [/^dpkg-query/, { stdout: "7.0.0-1" }],
+      [/^onedb version/, { stdout: dbVersionText("7.0.0", "7.0.0", "7.0.0") }],
+      [/^systemctl list-unit-files/, { stdout: "opennebula.service enabled enabled\n" }],
+      [/^systemctl is-active/, { stdout: "active\n" }],
+      [/^onezone show 0 -j$/, { stdout: zoneShowJson(config.master, true) }],
+      [/^onezone list --csv/, { stdout: listCsv(config, ["715438", "715438", "18446744073709551615"]) }],
+    ]);
+    await expect(result).rejects.toThrow(
+      /found federation: FED_INDEX 18446744073709551615 \(no federated record yet\) on zone 101 \(S-US-CA\) \(0=715438, 100=715438, 101=18446744073709551615\)\. A zone that never received a federated record .*Fix what is listed/,
     );
   });
 

@@ -42,7 +42,7 @@ export const verify: StepRun = {
       const verdict = await waitForSync(fe, config, (l) => ctx.log(l));
       const missing = unprovable(verdict);
       if (missing) {
-        problems.push(`FED_INDEX: ${missing.found}`);
+        problems.push(`federation: ${missing.found}`);
         advice = `${missing.next}. `;
       } else if (!verdict.inSync) problems.push(`FED_INDEX differs: ${verdict.indexes}`);
       else fed = `, federation at FED_INDEX ${verdict.index}`;
