@@ -126,6 +126,23 @@ export function setRaftSplitBrain(dir: string, zoneId: number, on: boolean): voi
   });
 }
 
+/**
+ * A busy zone's follower, as the real CLIs show it: it holds the leader's log but reports its
+ * COMMIT `entries` lower, until `seconds` have passed (then it has caught up) or for good without
+ * them; 0 entries clears it. Only a follower lags: on the leader it takes effect once it follows.
+ */
+export function setRaftCommitLag(dir: string, frontend: string, entries: number, seconds?: number): void {
+  const { layout, reg } = open(dir, frontend);
+  const zone = reg.zones.find((z) => z.frontends.some((f) => f.name === frontend));
+  if (!zone?.ha) throw new SandboxError(`${frontend} is not a server of an HA zone: only Raft followers report a COMMIT`);
+  if (!Number.isInteger(entries) || entries < 0) throw new SandboxError(`entries must be a non-negative integer (got ${entries})`);
+  if (seconds !== undefined && !(seconds > 0)) throw new SandboxError(`seconds must be positive (got ${seconds})`);
+  updateState(layout, frontend, (st) => {
+    if (entries === 0) delete st.raftCommitLag;
+    else st.raftCommitLag = seconds === undefined ? { entries } : { entries, until: Date.now() + seconds * 1000 };
+  });
+}
+
 /** Makes a slave lag (blocked: the master stops replicating to it) or lets it catch up again. */
 export function setReplicationBlocked(dir: string, frontend: string, blocked: boolean): void {
   setFrontendState(dir, frontend, { replicationBlocked: blocked });

@@ -51,6 +51,11 @@ export interface FrontendState {
   hostsSyncedAt?: string;
   /** Test switch (HA follower): its Raft log is behind the leader's (COMMIT/LOG_INDEX lower). */
   raftLagging?: boolean;
+  /**
+   * Test switch (HA follower): it holds the leader's log but reports its COMMIT `entries` lower, as
+   * a follower of a busy zone does until the next heartbeat; from `until` (epoch ms) on it has caught up.
+   */
+  raftCommitLag?: { entries: number; until?: number };
   /** MySQL zones: onedb runs that authenticated with a password from their caller (-p or ONE_DB_PASSWORD), absent before the first. */
   onedbPasswordAuths?: number;
 }

@@ -9,7 +9,7 @@ export { sandboxDown } from "./down";
 export { readCommandLog } from "./command-log";
 export { readPasswordLeaks } from "./password-leaks";
 export type { PasswordLeak } from "./password-leaks";
-export { advanceFederation, injectFailure, refreshKnownHosts, rekeyFrontend, setFrontendState, setRaftLeader, setRaftSplitBrain, setReplicationBlocked } from "./control";
+export { advanceFederation, injectFailure, refreshKnownHosts, rekeyFrontend, setFrontendState, setRaftCommitLag, setRaftLeader, setRaftSplitBrain, setReplicationBlocked } from "./control";
 export { prepareSandbox } from "./prepare";
 export type { PrepareOptions } from "./prepare";
 export { SandboxError, SandboxPortInUseError, SandboxPrerequisiteError } from "./errors";

@@ -148,11 +148,19 @@ export function raftView(layout: SandboxLayout, zone: ZoneEntry): RaftView {
     if (!alive.has(id)) return { fe, serverId: id, alive: false, role: "error", state: "-", term: "-", votedFor: "-", commit: "-", logIndex: "-" };
     const role: RaftRole = leaderId === null ? "candidate" : id === leaderId || id === rogue ? "leader" : "follower";
     const votedFor = role === "follower" ? leaderId! : id;
-    const index = String(id !== leaderId && st.get(id)?.raftLagging ? Math.max(0, rec.logIndex - RAFT_LAG) : rec.logIndex);
-    return { fe, serverId: id, alive: true, role, state: STATE_OF[role], term: String(rec.term), votedFor: String(votedFor), commit: index, logIndex: index };
+    const follower = id !== leaderId ? st.get(id) : undefined;
+    const index = follower?.raftLagging ? Math.max(0, rec.logIndex - RAFT_LAG) : rec.logIndex;
+    const commit = Math.max(0, index - commitLagOf(follower));
+    return { fe, serverId: id, alive: true, role, state: STATE_OF[role], term: String(rec.term), votedFor: String(votedFor), commit: String(commit), logIndex: String(index) };
   });
   const leader = leaderId === null ? undefined : zone.frontends.find((fe) => serverIdOf(fe) === leaderId);
   return { record: rec, leader, quorum: Math.floor(zone.frontends.length / 2) + 1, servers };
+}
+
+/** How many entries a follower's COMMIT trails its own log (FrontendState.raftCommitLag), 0 once caught up. */
+function commitLagOf(st: FrontendState | undefined, now = Date.now()): number {
+  const lag = st?.raftCommitLag;
+  return lag && (lag.until === undefined || now < lag.until) ? lag.entries : 0;
 }
 
 /** Records `entries` new log entries in an HA zone (a write its leader committed); no-op for solo zones. */

@@ -1,5 +1,6 @@
 /** What `onefed check` reports: the facts it gathered, every check's result, and the verdict. */
 import { ExitCode } from "../model/exit-codes";
+import { bigintAsString } from "../remote/opennebula/fed-index";
 import { CheckResult } from "./check";
 import { FederationFacts } from "./facts";
 
@@ -17,4 +18,9 @@ export interface DriftReport {
   /** No finding and everything checked. */
   readonly ready: boolean;
   readonly exitCode: DriftExitCode;
+}
+
+/** `onefed check --json`: the report as JSON; FED_INDEX values (bigints) as exact decimal strings. */
+export function driftReportJson(report: DriftReport): string {
+  return JSON.stringify(report, bigintAsString, 2);
 }

@@ -32,6 +32,11 @@ export interface ZoneRaftFacts {
   /** The front-end whose oned reported `servers`; absent when none answered. */
   readonly askedAt?: string;
   readonly servers?: readonly ZoneServer[];
+  /**
+   * How long the gatherer re-read the zone because followers were behind the leader's COMMIT
+   * (raft-health.ts MAX_FOLLOWER_COMMIT_LAG), in seconds. @default none: read once
+   */
+  readonly rereadSeconds?: number;
 }
 
 /** One listed hypervisor host (zones[].nodes). */

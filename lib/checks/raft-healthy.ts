@@ -1,11 +1,14 @@
-/** HA zones: exactly one Raft leader, every listed server a follower in sync (docs/opennebula.md §3.1). */
+/**
+ * HA zones: exactly one Raft leader, every listed server a follower in sync (docs/opennebula.md §3.1):
+ * its COMMIT within MAX_FOLLOWER_COMMIT_LAG of the leader's, after the gatherer's re-read.
+ */
 import { Check } from "./check";
 import { finding, ok, zoneOf } from "./check-helpers";
-import { judgeRaft } from "./raft-health";
+import { judgeRaft, laggingAdvice, MAX_FOLLOWER_COMMIT_LAG } from "./raft-health";
 
 export const raftHealthy: Check = {
   id: "raft-healthy",
-  description: "HA zones: one Raft leader, every front-end in SERVER_POOL as a follower at the leader's COMMIT",
+  description: `HA zones: one Raft leader, every front-end in SERVER_POOL a follower within ${MAX_FOLLOWER_COMMIT_LAG} entries of the leader's COMMIT`,
   run: (facts, config) =>
     (facts.raft ?? []).map((r) => {
       const zone = zoneOf(config, r.zoneId);
@@ -25,8 +28,10 @@ export const raftHealthy: Check = {
             zone,
             frontend: r.askedAt,
             expected: "exactly one leader and every front-end a follower in sync",
-            found: health.problem,
-            next: "Wait for the election or the log to catch up, or repair the server (docs/opennebula.md §3.2 pitfalls: fresh leader backup, onedb restore -f, onezone server-reset), then check again.",
+            found: r.rereadSeconds === undefined ? health.problem : `${health.problem}, still after re-reading for ${r.rereadSeconds} s`,
+            next: health.catchingUp
+              ? `${laggingAdvice(health.lagging ?? [])}; then check again.`
+              : "Wait for the election or the log to catch up, or repair the server (docs/opennebula.md §3.2 pitfalls: fresh leader backup, onedb restore -f, onezone server-reset), then check again.",
           });
     }),
 };

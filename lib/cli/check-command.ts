@@ -1,4 +1,5 @@
 /** `onefed check`: the read-only drift check before a maintenance window. */
+import { driftReportJson } from "../checks/drift-report";
 import { READINESS_PACK } from "../checks/packs";
 import { renderDriftTable } from "../checks/report-table";
 import { loadConfig } from "../config/load-config";
@@ -29,7 +30,7 @@ runs the same checks. Exit 3 means drift or not ready; 1 that some front-end cou
     // Loaded here: SSH is needed only once the arguments and the federation file are good.
     const { runDriftCheck } = await import("../run/drift-check");
     const report = await runDriftCheck(config);
-    out(json ? JSON.stringify(report, null, 2) : renderDriftTable(report));
+    out(json ? driftReportJson(report) : renderDriftTable(report));
     return report.exitCode;
   },
 );

@@ -8,6 +8,7 @@ import { OpenNebulaFrontend } from "../remote/opennebula/frontend";
 import { unitsToStop } from "../remote/opennebula/services";
 import { FederationFacts, FrontendFacts, NodeFacts, ZoneRaftFacts } from "../checks/facts";
 import type { MachineOpeners } from "./connector";
+import { settleRaftFacts } from "./raft";
 
 async function nodeFacts(zone: ZoneConfig, node: NodeConfig, machines: MachineOpeners): Promise<NodeFacts> {
   const base = { zoneId: zone.id, name: node.name, host: hostPort(node) };
@@ -66,7 +67,8 @@ export async function gatherFacts(config: FederationConfig, machines: MachineOpe
     Promise.all(zones.flatMap((z) => z.frontends.map((_, i) => frontendFacts(z, i, config, machines)))),
     Promise.all(zones.flatMap((z) => z.nodes.map((n) => nodeFacts(z, n, machines)))),
   ]);
-  const raft = zones.filter(isHaZone).map((z) => raftFacts(z, frontends));
+  // Followers only behind the leader's COMMIT get the sync wait to catch up before the checks judge them.
+  const raft = await Promise.all(zones.filter(isHaZone).map((z) => settleRaftFacts(z, raftFacts(z, frontends), (i) => machines.frontend(z, i), config.timeouts.syncWaitSeconds)));
   const gatheredAt = new Date().toISOString();
   const masterServers = frontends.filter((f) => f.zoneId === config.master.id);
   if (masterServers.length === 0) return { gatheredAt, frontends, nodes, raft, masterZoneListError: "not gathered (the master is not among the zones checked)" };

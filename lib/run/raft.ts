@@ -9,9 +9,12 @@ import { OpenNebulaFrontend } from "../remote/opennebula/frontend";
 import { ZoneServer } from "../remote/opennebula/parsers";
 import { RemoteCommandError } from "../remote/opennebula/remote-command-error";
 import { describeServers, judgeRaft, raftLeaders, RaftHealth } from "../checks/raft-health";
+import { ZoneRaftFacts } from "../checks/facts";
 import { haRecord, haRecordOf } from "./records/ha-record";
 import { EMPTY_LEDGER, findEntry, LedgerSnapshot } from "../model/ledger";
 import { StepRefusal } from "./step-refusal";
+
+const RAFT_POLL_MS = 1000;
 
 /** One front-end of a zone, connected. */
 export interface ConnectedServer {
@@ -132,14 +135,52 @@ export function judgeCluster(view: RaftView, ids: ReadonlyMap<number, number>, z
   return judgeRaft(view.servers, [...ids].map(([index, serverId]) => ({ frontend: hostPort(zone.frontends[index]), serverId })));
 }
 
-/** Polls Raft until the cluster is healthy or `seconds` run out; returns the last judgement. */
-export async function waitForRaft(zone: ZoneConfig, all: readonly ConnectedServer[], ids: ReadonlyMap<number, number>, seconds: number, log: (l: string) => void): Promise<RaftHealth & { view?: RaftView }> {
+/**
+ * What a wait waits out: `any-problem` (start: an election takes a moment, followers catch up) or
+ * only `catching-up`, followers further behind the leader's COMMIT than the bound (verify, the
+ * checks): anything else is judged at once.
+ */
+export type RaftPatience = "any-problem" | "catching-up";
+
+/** Polls Raft while the judgement is one `patience` waits out and `seconds` last; returns the last judgement. */
+export async function waitForRaft(
+  zone: ZoneConfig,
+  all: readonly ConnectedServer[],
+  ids: ReadonlyMap<number, number>,
+  seconds: number,
+  log: (l: string) => void,
+  patience: RaftPatience = "any-problem",
+): Promise<RaftHealth & { view?: RaftView }> {
   const until = Date.now() + seconds * 1000;
   for (;;) {
     const view = await readRaftView(zone, all);
     const health = view ? judgeCluster(view, ids, zone) : { healthy: false, problem: "no oned answers onezone show" };
-    if (health.healthy || Date.now() + 1000 > until) return { ...health, view };
+    const waitable = patience === "any-problem" || health.catchingUp === true;
+    if (health.healthy || !waitable || Date.now() + RAFT_POLL_MS > until) return { ...health, view };
     log(`  Raft: ${health.problem}; waiting`);
-    await new Promise((r) => setTimeout(r, 1000));
+    await new Promise((r) => setTimeout(r, RAFT_POLL_MS));
+  }
+}
+
+/**
+ * The checks' re-read (`onefed check`, preflight): an HA zone whose only problem is followers behind
+ * the leader's COMMIT is read again until they catch up or `seconds` run out, and the facts then
+ * hold that last view. Any other zone's facts are returned as they are.
+ */
+export async function settleRaftFacts(zone: ZoneConfig, facts: ZoneRaftFacts, open: (index: number) => Promise<OpenNebulaFrontend>, seconds: number): Promise<ZoneRaftFacts> {
+  if (!facts.servers) return facts;
+  const members = Object.entries(facts.serverIds).map(([frontend, serverId]) => ({ frontend, serverId }));
+  if (!judgeRaft(facts.servers, members).catchingUp) return facts;
+  const listed = zone.frontends.map((config, index) => ({ config, index })).filter((s) => facts.serverIds[hostPort(s.config)] !== undefined);
+  const started = Date.now();
+  try {
+    const servers = await Promise.all(listed.map(async (s) => ({ ...s, frontend: await open(s.index) })));
+    const ids = new Map(listed.map((s) => [s.index, facts.serverIds[hostPort(s.config)]]));
+    const last = await waitForRaft(zone, servers, ids, seconds, () => undefined, "catching-up");
+    const rereadSeconds = Math.round((Date.now() - started) / 1000);
+    return last.view ? { ...facts, askedAt: last.view.askedAt, servers: last.view.servers, rereadSeconds } : { ...facts, rereadSeconds };
+  } catch {
+    // A read-only visit never fails on the re-read: the first reading, lag and all, is what the checks judge.
+    return { ...facts, rereadSeconds: Math.round((Date.now() - started) / 1000) };
   }
 }

@@ -3,6 +3,8 @@ import { FederationFacts, FrontendFacts } from "../../lib/checks/facts";
 import { PREFLIGHT_PACK, READINESS_PACK, runPack } from "../../lib/checks/packs";
 import { renderDriftTable } from "../../lib/checks/report-table";
 import { ZoneListRow } from "../../lib/remote/opennebula/parsers";
+import { driftReportJson } from "../../lib/checks/drift-report";
+import { fedIndexOf } from "../../lib/remote/opennebula/fed-index";
 import { seedFederation } from "../support/federation-builder";
 
 const config = seedFederation().parse();
@@ -17,7 +19,7 @@ function healthy(): FederationFacts {
     freeBytes: 50 * 1024 ** 3,
     zoneEnabled: true,
   }));
-  const masterZoneList: ZoneListRow[] = config.zones.map((z) => ({ current: z.id === 0, id: z.id, name: z.name, endpoint: z.endpoint, fedIndex: 715438, enabled: true }));
+  const masterZoneList: ZoneListRow[] = config.zones.map((z) => ({ current: z.id === 0, id: z.id, name: z.name, endpoint: z.endpoint, fedIndex: fedIndexOf(715438), enabled: true }));
   return { gatheredAt: "2026-11-25T00:00:00Z", frontends, masterZoneList };
 }
 
@@ -46,11 +48,11 @@ describe("readiness checks", () => {
     ["oned stopped", at(101, { services: { opennebula: "inactive" }, zoneEnabled: undefined }), "oned-running", /expected opennebula active, found inactive/],
     ["a zone left disabled", at(100, { zoneEnabled: false }), "zone-enabled", /expected STATE ENABLED, found DISABLED/],
     ["little disk", at(0, { freeBytes: 200 * 1024 ** 2 }), "free-disk", /found 0\.2 GiB free/],
-    ["a zone the file lacks", (f) => f.masterZoneList.push({ current: false, id: 102, name: "S-XX", endpoint: "http://x:2633/RPC2", fedIndex: 715438, enabled: true }), "zones-match-master", /the master knows zone 102 \(S-XX\)/],
+    ["a zone the file lacks", (f) => f.masterZoneList.push({ current: false, id: 102, name: "S-XX", endpoint: "http://x:2633/RPC2", fedIndex: fedIndexOf(715438), enabled: true }), "zones-match-master", /the master knows zone 102 \(S-XX\)/],
     ["a zone the master lacks", (f) => f.masterZoneList.splice(2, 1), "zones-match-master", /zone 101 \(S-US-CA\): expected zone 101 in the master's zone pool, found no such zone/],
     ["a changed endpoint", (f) => (f.masterZoneList[1] = { ...f.masterZoneList[1], endpoint: "http://10.9.9.9:2633/RPC2" }), "zones-match-master", /expected S-EU-GE at http:\/\/192\.168\.150\.2:2633\/RPC2, found S-EU-GE at http:\/\/10\.9\.9\.9:2633\/RPC2 on the master/],
-    ["a lagging FED_INDEX", (f) => (f.masterZoneList[2] = { ...f.masterZoneList[2], fedIndex: 715401 }), "federation-in-sync", /expected FED_INDEX 715438 like zone 0 \(M-EU-FR\), found FED_INDEX 715401 \(37 behind\)/],
-    ["a zone the master cannot ask", (f) => (f.masterZoneList[1] = { ...f.masterZoneList[1], fedIndex: null }), "federation-in-sync", /found `-`: the master could not reach/],
+    ["a lagging FED_INDEX", (f) => (f.masterZoneList[2] = { ...f.masterZoneList[2], fedIndex: fedIndexOf(715401) }), "federation-in-sync", /expected FED_INDEX 715438 like zone 0 \(M-EU-FR\), found FED_INDEX 715401 \(37 behind\)/],
+    ["a zone the master cannot ask", (f) => (f.masterZoneList[1] = { ...f.masterZoneList[1], fedIndex: { kind: "unreachable" } }), "federation-in-sync", /found `-`: the master could not reach/],
   ];
   it.each(cases)("name %s", (_what, mutate, check, message) => {
     const findings = findingsOf(mutate);
@@ -126,5 +128,54 @@ describe("no-upgrade-under-way", () => {
 
   it("is not part of the preflight, where the runner takes the lock (or takes a failed run's over)", () => {
     expect(runPack(PREFLIGHT_PACK, { ...healthy(), upgradeLock: lock }, config).filter((r) => r.status === "finding")).toEqual([]);
+  });
+});
+
+describe("federation-in-sync: every FED_INDEX form", () => {
+  const NO_RECORD = { kind: "no-record" } as const;
+  /** federation-in-sync's results with each zone's FED_INDEX (in file order: 0, 100, 101). */
+  const judge = (fed: ZoneListRow["fedIndex"][]) => {
+    const facts = healthy();
+    const masterZoneList = facts.masterZoneList!.map((r, i) => ({ ...r, fedIndex: fed[i] }));
+    return runPack(READINESS_PACK, { ...facts, masterZoneList }, config).filter((r) => r.check === "federation-in-sync");
+  };
+  const statuses = (fed: ZoneListRow["fedIndex"][]) => judge(fed).map((r) => r.status);
+
+  it.each<[string, ZoneListRow["fedIndex"][], string[]]>([
+    ["equal real indexes", [fedIndexOf(715438), fedIndexOf(715438), fedIndexOf(715438)], ["ok", "ok", "ok"]],
+    ["equal indexes beyond 2^53, compared exactly", [fedIndexOf(2n ** 60n + 1n), fedIndexOf(2n ** 60n + 1n), fedIndexOf(2n ** 60n)], ["ok", "ok", "finding"]],
+    ["a slave that never received a federated record", [fedIndexOf(715438), NO_RECORD, fedIndexOf(715438)], ["ok", "finding", "ok"]],
+    ["every zone without a federated record: never in sync", [NO_RECORD, NO_RECORD, NO_RECORD], ["finding", "finding", "finding"]],
+    ["a standalone zone", [fedIndexOf(715438), fedIndexOf(715438), { kind: "standalone" }], ["ok", "ok", "finding"]],
+    ["a master the CLI could not ask: the others cannot be compared", [{ kind: "unreachable" }, fedIndexOf(715438), fedIndexOf(715438)], ["finding", "not-applicable", "not-applicable"]],
+  ])("%s", (_what, fed, expected) => {
+    expect(statuses(fed)).toEqual(expected);
+  });
+
+  it("says what a zone without a federated record means and what to do", () => {
+    const [, r] = judge([fedIndexOf(715438), NO_RECORD, fedIndexOf(715438)]);
+    expect(r.summary).toBe(
+      "zone 100 (S-EU-GE): expected a federated index (the zone holds the master's federated records), found FED_INDEX 18446744073709551615 (no federated record yet). " +
+        "A zone that never received a federated record (a freshly added slave, say) cannot be proven in sync: check that it is a member of the federation " +
+        "(it is in the master's `onezone list`; its /etc/one/oned.conf has FEDERATION MODE SLAVE, its ZONE_ID and MASTER_ONED) and that the master replicates to it (the master's /var/log/one/oned.log).",
+    );
+  });
+
+  it("names a slave ahead of the master as ahead, and a standalone zone as such", () => {
+    expect(judge([fedIndexOf(715438), fedIndexOf(715440), fedIndexOf(715438)])[1].summary).toMatch(/found FED_INDEX 715440 \(2 ahead\)/);
+    expect(judge([fedIndexOf(715438), fedIndexOf(715438), { kind: "standalone" }])[2].summary).toMatch(/zone 101 \(S-US-CA\): expected a federated index .*found FED_INDEX -1 \(oned runs standalone\)\. A zone at FED_INDEX -1 runs without federation/);
+  });
+
+  it("keeps check --json valid JSON, FED_INDEX as exact decimal strings", () => {
+    const facts = healthy();
+    const masterZoneList = facts.masterZoneList!.map((r, i) => ({ ...r, fedIndex: i === 1 ? NO_RECORD : fedIndexOf(18446744073709551614n) }));
+    const report = { federation: "seed", fromVersion: "6.10.0", toVersion: "7.0.0", facts: { ...facts, masterZoneList }, results: [], couldNotCheck: false, ready: true, exitCode: 0 as const };
+    expect(() => JSON.stringify(report)).toThrow(/BigInt/);
+    const doc = JSON.parse(driftReportJson(report));
+    expect(doc.facts.masterZoneList.map((r: { fedIndex: unknown }) => r.fedIndex)).toEqual([
+      { kind: "index", value: "18446744073709551614" },
+      { kind: "no-record" },
+      { kind: "index", value: "18446744073709551614" },
+    ]);
   });
 });

@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { execFileSync } from "child_process";
 import { judgeRaft } from "../../lib/checks/raft-health";
+import { fedIndexOf, fedIndexText, parseFedIndex } from "../../lib/remote/opennebula/fed-index";
 import { monitordConf, onedConf } from "../../lib/remote/opennebula/commands";
 import { renderCommand } from "../../lib/remote/opennebula/remote-command";
 import { parseDbVersion, parseMonitorAddress, parseOnedFederation, raftRole, parseIsActive, parsePackageVersion, parseSha256, parseUnitFiles, parseZoneListCsv, parseZoneShowJson, ParseError } from "../../lib/remote/opennebula/parsers";
@@ -13,16 +14,41 @@ const rc = (rel: string) => Number(sample(`${rel}.rc`).trim());
 describe("onezone list --csv", () => {
   it("reads the in-sync seed federation", () => {
     expect(parseZoneListCsv(sample("onezone/a-in-sync/list_--csv.out"))).toEqual([
-      { current: true, id: 0, name: "M-EU-FR", endpoint: "http://127.0.50.1:2633/RPC2", fedIndex: 715438, enabled: true },
-      { current: false, id: 100, name: "S-EU-GE", endpoint: "http://127.0.50.2:2633/RPC2", fedIndex: 715438, enabled: true },
-      { current: false, id: 101, name: "S-US-CA", endpoint: "http://127.0.50.3:2633/RPC2", fedIndex: 715438, enabled: true },
+      { current: true, id: 0, name: "M-EU-FR", endpoint: "http://127.0.50.1:2633/RPC2", fedIndex: fedIndexOf(715438), enabled: true },
+      { current: false, id: 100, name: "S-EU-GE", endpoint: "http://127.0.50.2:2633/RPC2", fedIndex: fedIndexOf(715438), enabled: true },
+      { current: false, id: 101, name: "S-US-CA", endpoint: "http://127.0.50.3:2633/RPC2", fedIndex: fedIndexOf(715438), enabled: true },
     ]);
   });
   it("reads a lagging zone's index", () => {
-    expect(parseZoneListCsv(sample("onezone/b-lagging/list_--csv.out")).map((r) => r.fedIndex)).toEqual([715438, 715438, 715401]);
+    expect(parseZoneListCsv(sample("onezone/b-lagging/list_--csv.out")).map((r) => r.fedIndex)).toEqual([fedIndexOf(715438), fedIndexOf(715438), fedIndexOf(715401)]);
   });
-  it("reads an unreachable zone as null", () => {
-    expect(parseZoneListCsv(sample("onezone/c-unreachable/list_--csv.out"))[1].fedIndex).toBeNull();
+  it("reads an unreachable zone as unreachable", () => {
+    expect(parseZoneListCsv(sample("onezone/c-unreachable/list_--csv.out"))[1].fedIndex).toEqual({ kind: "unreachable" });
+  });
+
+  /** The c-unreachable sample with zone 100's FED_INDEX cell replaced, in the CLI's exact CSV format. */
+  const withZone100 = (cell: string) => sample("onezone/c-unreachable/list_--csv.out").replace('"",100,S-EU-GE,http://127.0.50.2:2633/RPC2,-,on', `"",100,S-EU-GE,http://127.0.50.2:2633/RPC2,${cell},on`);
+
+  it.each([
+    ["a real index", "715438", { kind: "index", value: 715438n }],
+    ["the first federated record", "0", { kind: "index", value: 0n }],
+    // Real OpenNebula 6.10 for a federated zone with no federated record yet: UINT64_MAX, beyond 2^53.
+    ["no federated record yet", "18446744073709551615", { kind: "no-record" }],
+    ["an index beyond 2^53, exactly", "18446744073709551614", { kind: "index", value: 18446744073709551614n }],
+    ["a zone the CLI could not ask", "-", { kind: "unreachable" }],
+    ["a standalone zone", "-1", { kind: "standalone" }],
+  ])("reads FED_INDEX as %s (%s)", (_what, cell, expected) => {
+    const csv = withZone100(cell);
+    expect(csv).toContain(`,${cell},on\n`);
+    expect(parseZoneListCsv(csv)[1].fedIndex).toEqual(expected);
+    expect(fedIndexText(parseZoneListCsv(csv)[1].fedIndex)).toBe(cell);
+  });
+  it("never confuses UINT64_MAX with its neighbour, as a JS number would", () => {
+    expect(Number("18446744073709551615")).toBe(Number("18446744073709551614"));
+    expect(parseFedIndex("18446744073709551615")).not.toEqual(parseFedIndex("18446744073709551614"));
+  });
+  it.each(["-2", "18446744073709551616", "7e5", "715438.0", "", " 715438"])("refuses the FED_INDEX cell %j", (cell) => {
+    expect(() => parseZoneListCsv(withZone100(cell))).toThrow(ParseError);
   });
   it("reads a disabled zone", () => {
     expect(parseZoneListCsv(sample("onezone/a-in-sync/seq06_list_--csv.out")).map((r) => r.enabled)).toEqual([true, false, true]);
@@ -50,13 +76,20 @@ describe("onezone show -j", () => {
   it("reads the HA sample's leader, follower and unreachable server with their Raft counters", () => {
     const z = parseZoneShowJson(sample("onezone/e-ha-zone/show_100_-j.out"));
     expect(z.servers.map((s) => [s.id, s.name, raftRole(s), s.term, s.commit, s.logIndex, s.fedIndex])).toEqual([
-      [0, "ge-fe1", "leader", 7, 48211, 48211, 715438],
-      [1, "ge-fe2", "follower", 7, 48211, 48211, 715438],
-      [2, "ge-fe3", "error", null, null, null, null],
+      [0, "ge-fe1", "leader", 7, 48211, 48211, fedIndexOf(715438)],
+      [1, "ge-fe2", "follower", 7, 48211, 48211, fedIndexOf(715438)],
+      [2, "ge-fe3", "error", null, null, null, { kind: "unreachable" }],
     ]);
     const members = z.servers.map((s) => ({ frontend: `127.0.52.${s.id + 1}:22`, serverId: s.id }));
-    expect(judgeRaft(z.servers, members)).toEqual({ healthy: false, problem: "not in sync: 127.0.52.3:22 (SERVER_ID 2) error at COMMIT - (leader 48211)" });
+    expect(judgeRaft(z.servers, members)).toEqual({ healthy: false, problem: "not in sync: 127.0.52.3:22 (SERVER_ID 2) error at COMMIT - (leader 48211)", lagging: [], catchingUp: false });
     expect(judgeRaft(z.servers.slice(0, 2), members.slice(0, 2))).toEqual({ healthy: true, problem: "" });
+  });
+  it("reads FEDLOG_INDEX exactly, UINT64_MAX as no federated record yet", () => {
+    const text = sample("onezone/e-ha-zone/show_100_-j.out");
+    expect(text.match(/"FEDLOG_INDEX": "715438"/g)).toHaveLength(2);
+    const z = parseZoneShowJson(text.replace('"FEDLOG_INDEX": "715438"', '"FEDLOG_INDEX": "18446744073709551615"'));
+    expect(z.servers.map((s) => s.fedIndex)).toEqual([{ kind: "no-record" }, fedIndexOf(715438), { kind: "unreachable" }]);
+    expect(() => parseZoneShowJson(text.replace('"FEDLOG_INDEX": "715438"', '"FEDLOG_INDEX": "x"'))).toThrow(/unexpected FEDLOG_INDEX "x"/);
   });
 });
 

@@ -1,11 +1,13 @@
 /**
  * HA (Raft) zones in the sandbox (docs/opennebula.md §3, §5.2): topology and files, `onezone show` against
  * the real CLI's e-ha-zone sample, elections, quorum, forwarding from followers, the test switches
- * (split brain, forced leader, lagging follower) and the DB copy from the leader to a follower.
+ * (split brain, forced leader, lagging follower, a follower's COMMIT trailing) and the DB copy from the leader to a follower.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { sandboxStatus, setFrontendState, setRaftLeader, setRaftSplitBrain } from "../../sandbox";
+import { sandboxStatus, setFrontendState, setRaftCommitLag, setRaftLeader, setRaftSplitBrain } from "../../sandbox";
+import { judgeRaft, MAX_FOLLOWER_COMMIT_LAG } from "../../lib/checks/raft-health";
+import { parseZoneShowJson } from "../../lib/remote/opennebula/parsers";
 import { SandboxLayout } from "../../sandbox/layout";
 import { planSandbox } from "../../sandbox/prepare";
 import { writeRaft } from "../../sandbox/raft";
@@ -271,6 +273,28 @@ describe("Raft test switches", () => {
     expect((await sandboxStatus(sb.dir)).zones[1].frontends[0]).toMatchObject({ raft: "follower", raftLagging: true });
     setFrontendState(sb.dir, GE(0), { raftLagging: false });
     expect(servers(sb, MASTER)[0].LOG_INDEX).toBe(leader.LOG_INDEX);
+  });
+
+  it("setRaftCommitLag: a busy zone's follower keeps the leader's log, its COMMIT trails, and it catches up by itself", async () => {
+    const members = [0, 1, 2].map((n) => ({ frontend: GE(n), serverId: n }));
+    const judged = () => judgeRaft(parseZoneShowJson(sb.run(MASTER, "onezone show 100 -j").stdout).servers, members);
+    const leader = servers(sb, MASTER).find((s) => s.STATE === "3")!;
+    const follower = servers(sb, MASTER).findIndex((s) => s.STATE === "2");
+    setRaftCommitLag(sb.dir, GE(follower), 5, 0.6);
+    const lagging = servers(sb, MASTER)[follower];
+    expect([lagging.STATE, lagging.COMMIT, lagging.LOG_INDEX]).toEqual(["2", String(Number(leader.COMMIT) - 5), leader.LOG_INDEX]);
+    expect(judged()).toEqual({ healthy: true, problem: "" });
+    await new Promise((r) => setTimeout(r, 700));
+    expect(servers(sb, MASTER)[follower].COMMIT).toBe(leader.COMMIT);
+    // Beyond onefed's bound, for good until cleared: judged as catching up, not broken.
+    setRaftCommitLag(sb.dir, GE(follower), MAX_FOLLOWER_COMMIT_LAG + 5);
+    expect(servers(sb, MASTER)[follower].COMMIT).toBe(String(Number(leader.COMMIT) - MAX_FOLLOWER_COMMIT_LAG - 5));
+    expect(judged()).toMatchObject({ healthy: false, catchingUp: true, problem: expect.stringContaining(`${GE(follower)} (SERVER_ID ${follower}) follower at COMMIT`) });
+    setRaftCommitLag(sb.dir, GE(follower), 0);
+    expect(servers(sb, MASTER)[follower].COMMIT).toBe(leader.COMMIT);
+    expect(() => setRaftCommitLag(sb.dir, MASTER, 3)).toThrow(/zone0-server0 is not a server of an HA zone/);
+    expect(() => setRaftCommitLag(sb.dir, GE(0), -1)).toThrow(/entries must be a non-negative integer \(got -1\)/);
+    expect(() => setRaftCommitLag(sb.dir, GE(0), 3, 0)).toThrow(/seconds must be positive \(got 0\)/);
   });
 });
 

@@ -7,7 +7,7 @@ import { writeChecksum } from "../../lib/run/artifact";
 import { STEPS } from "../../lib/run/steps/catalog";
 import { StepRefusal } from "../../lib/run/step-refusal";
 import { StepName } from "../../lib/model/steps";
-import { dbVersionText, FakeTransport, fakeStepContext, frozenMaster, Reply, Rule } from "../support/fake-frontend";
+import { dbVersionText, FakeTransport, fakeStepContext, frozenMaster, Reply, Rule, zoneShowJson } from "../support/fake-frontend";
 import { artifactPaths, safetyBackupRemotePath } from "../../lib/model/paths";
 import { EMPTY_LEDGER, LedgerSnapshot } from "../../lib/model/ledger";
 import { seedFederation } from "../support/federation-builder";
@@ -236,5 +236,56 @@ describe("sync", () => {
     const csv = fs.readFileSync(path.resolve(__dirname, "../fixtures/opennebula/onezone/c-unreachable/list_--csv.out"), "utf8");
     const { result } = run("sync", config, config.master, [...frozenMaster(config), [/^onezone list --csv/, { stdout: csv }]]);
     await expect(result).rejects.toThrow(/no answer from zone 100 \(S-EU-GE\) \(0=715438, 100=-, 101=715438\)/);
+  });
+
+  /** `onezone list --csv` as the master prints it, with these FED_INDEX cells for zones 0, 100, 101. */
+  const listCsv = (config: FederationConfig, cells: string[]) =>
+    "CURRENT,ID,NAME,ENDPOINT,FED_INDEX,STAT\n" + config.zones.map((z, i) => `${i === 0 ? "*" : '""'},${z.id},${z.name},${z.endpoint},${cells[i]},on`).join("\n") + "\n";
+
+  it("refuses a zone with no federated record yet (real 6.10: 18446744073709551615), saying what it means and what to do", async () => {
+    const config = seedFederation().with({ timeouts: { syncWaitSeconds: 0 } }).parse();
+    const csv = listCsv(config, ["715438", "18446744073709551615", "715438"]);
+    const { result } = run("sync", config, config.master, [...frozenMaster(config), [/^onezone list --csv/, { stdout: csv }]]);
+    await expect(result).rejects.toThrow(
+      "sync refused on zone 0 (M-EU-FR), front-end 192.168.150.1:22: expected a FED_INDEX for every zone in the master's onezone list, " +
+        "but found FED_INDEX 18446744073709551615 (no federated record yet) on zone 100 (S-EU-GE) (0=715438, 100=18446744073709551615, 101=715438). " +
+        "A zone that never received a federated record (a freshly added slave, say) cannot be proven in sync: check that it is a member of the federation",
+    );
+  });
+
+  it("never counts zones in sync that all lack a federated record, nor an unreachable and a standalone zone", async () => {
+    const config = seedFederation().with({ timeouts: { syncWaitSeconds: 0 } }).parse();
+    const none = run("sync", config, config.master, [...frozenMaster(config), [/^onezone list --csv/, { stdout: listCsv(config, Array(3).fill("18446744073709551615")) }]]);
+    await expect(none.result).rejects.toThrow(/found FED_INDEX 18446744073709551615 \(no federated record yet\) on zone 0 \(M-EU-FR\), zone 100 \(S-EU-GE\), zone 101 \(S-US-CA\) \(/);
+    const mixed = run("sync", config, config.master, [...frozenMaster(config), [/^onezone list --csv/, { stdout: listCsv(config, ["715438", "-", "-1"]) }]]);
+    await expect(mixed.result).rejects.toThrow(
+      /found no answer from zone 100 \(S-EU-GE\); FED_INDEX -1 \(oned runs standalone\) on zone 101 \(S-US-CA\) \(0=715438, 100=-, 101=-1\)\. Make those zones reachable from the master \(oned running, network\)\. A zone at FED_INDEX -1 runs without federation/,
+    );
+  });
+
+  it("verify on the master names a zone without a federated record, with what to check", async () => {
+    const config = seedFederation().with({ timeouts: { syncWaitSeconds: 0 } }).parse();
+    const { result } = run("verify", config, config.master, [
+      [/^dpkg-query/, { stdout: "7.0.0-1" }],
+      [/^onedb version/, { stdout: dbVersionText("7.0.0", "7.0.0", "7.0.0") }],
+      [/^systemctl list-unit-files/, { stdout: "opennebula.service enabled enabled\n" }],
+      [/^systemctl is-active/, { stdout: "active\n" }],
+      [/^onezone show 0 -j$/, { stdout: zoneShowJson(config.master, true) }],
+      [/^onezone list --csv/, { stdout: listCsv(config, ["715438", "715438", "18446744073709551615"]) }],
+    ]);
+    await expect(result).rejects.toThrow(
+      /found federation: FED_INDEX 18446744073709551615 \(no federated record yet\) on zone 101 \(S-US-CA\) \(0=715438, 100=715438, 101=18446744073709551615\)\. A zone that never received a federated record .*Fix what is listed/,
+    );
+  });
+
+  it("waits for a slave's first federated record, then proves it in sync", async () => {
+    const config = seedFederation().with({ timeouts: { syncWaitSeconds: 10 } }).parse();
+    const reads = [["715438", "18446744073709551615", "715438"]];
+    const { result, transport } = run("sync", config, config.master, [
+      ...frozenMaster(config),
+      [/^onezone list --csv/, () => ({ stdout: listCsv(config, reads.shift() ?? ["715438", "715438", "715438"]) })],
+    ]);
+    await expect(result).resolves.toMatchObject({ status: "done", summary: "every zone at FED_INDEX 715438" });
+    expect(transport.lines.filter((l) => l.startsWith("onezone list"))).toHaveLength(3);
   });
 });

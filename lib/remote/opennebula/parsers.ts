@@ -3,6 +3,7 @@
  * the formats captured in test/fixtures/opennebula and throw ParseError on anything else.
  */
 import { OnefedError } from "../../model/errors";
+import { FedIndex, parseFedIndex } from "./fed-index";
 
 export class ParseError extends OnefedError {
   constructor(what: string, detail: string, text: string) {
@@ -15,8 +16,8 @@ export interface ZoneListRow {
   readonly id: number;
   readonly name: string;
   readonly endpoint: string;
-  /** null when the CLI printed `-` (zone could not be asked); -1 for a standalone zone. */
-  readonly fedIndex: number | null;
+  /** FED_INDEX, exactly: a real index, no federated record yet, `-` (could not be asked) or standalone. */
+  readonly fedIndex: FedIndex;
   /** `on`/`off` from 6.2; undefined before. */
   readonly enabled?: boolean;
 }
@@ -32,8 +33,8 @@ export function parseZoneListCsv(text: string): ZoneListRow[] {
   }
   return lines.slice(1).map((line) => {
     const f = parseCsvLine(line);
-    const fed = f[col("FED_INDEX")];
-    if (!/^-?\d+$/.test(f[col("ID")]) || (fed !== "-" && !/^-?\d+$/.test(fed))) {
+    const fedIndex = parseFedIndex(f[col("FED_INDEX")]);
+    if (!/^-?\d+$/.test(f[col("ID")]) || fedIndex === undefined) {
       throw new ParseError("onezone list --csv", `unexpected row ${JSON.stringify(line)}`, text);
     }
     const stat = col("STAT") >= 0 ? f[col("STAT")] : undefined;
@@ -42,7 +43,7 @@ export function parseZoneListCsv(text: string): ZoneListRow[] {
       id: Number(f[col("ID")]),
       name: f[col("NAME")],
       endpoint: f[col("ENDPOINT")],
-      fedIndex: fed === "-" ? null : Number(fed),
+      fedIndex,
       enabled: stat === undefined ? undefined : stat === "on",
     };
   });
@@ -82,7 +83,8 @@ export interface ZoneServer {
   /** Raft COMMIT: followers in sync show the leader's value. */
   readonly commit: number | null;
   readonly logIndex: number | null;
-  readonly fedIndex: number | null;
+  /** FEDLOG_INDEX, exactly; `unreachable` when the server did not answer. */
+  readonly fedIndex: FedIndex;
 }
 
 /** Raft roles by STATE value (include/RaftManager.h); `error` when the server could not be asked. */
@@ -115,6 +117,11 @@ export function parseZoneShowJson(text: string): ZoneShow {
   const pool = (z.SERVER_POOL ?? {}) as { SERVER?: unknown };
   const servers = ([] as Record<string, string>[]).concat((pool.SERVER as Record<string, string>[] | undefined) ?? []);
   const num = (v: string | undefined) => (v === undefined || v === "-" || v === "" ? null : Number(v));
+  const fed = (v: string | undefined): FedIndex => {
+    const parsed = parseFedIndex(v === undefined || v === "" ? "-" : v);
+    if (!parsed) throw new ParseError("onezone show -j", `unexpected FEDLOG_INDEX ${JSON.stringify(v)}`, text);
+    return parsed;
+  };
   return {
     id: Number(z.ID),
     name: z.NAME,
@@ -128,7 +135,7 @@ export function parseZoneShowJson(text: string): ZoneShow {
       term: num(s.TERM),
       commit: num(s.COMMIT),
       logIndex: num(s.LOG_INDEX),
-      fedIndex: num(s.FEDLOG_INDEX),
+      fedIndex: fed(s.FEDLOG_INDEX),
     })),
   };
 }

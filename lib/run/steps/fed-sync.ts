@@ -1,45 +1,51 @@
-/** The federation is in sync: every zone's FED_INDEX, read on the master, is equal and stable. */
-import { FederationConfig, zoneLabel } from "../../model/federation";
-import { ZoneListRow } from "../../remote/opennebula/parsers";
+/** The federation is in sync: every zone's FED_INDEX, read on the master, is a real index, equal and stable. */
+import { FederationConfig } from "../../model/federation";
 import { OpenNebulaFrontend } from "../../remote/opennebula/frontend";
+import { judgeFederationSync, NO_RECORD_MEANING, NO_RECORD_NEXT, STANDALONE_NEXT, SyncVerdict, zonesIn } from "../../checks/federation-sync";
 import { proveFrozen } from "../frozen";
 import { StepRefusal } from "../step-refusal";
 import { StepRun } from "../step";
 
 const POLL_MS = 2000;
 
-export interface SyncVerdict {
-  readonly inSync: boolean;
-  readonly index?: number;
-  /** Zones that could not be asked (`-`) or are missing from the master's list. */
-  readonly unreachable: readonly string[];
-  readonly indexes: string;
-}
-
-function judgeSync(rows: readonly ZoneListRow[], config: FederationConfig): SyncVerdict {
-  const unreachable: string[] = [];
-  const values = new Set<number>();
-  for (const z of config.zones) {
-    const row = rows.find((r) => r.id === z.id);
-    if (!row || row.fedIndex === null) unreachable.push(zoneLabel(z));
-    else values.add(row.fedIndex);
-  }
-  const indexes = config.zones.map((z) => `${z.id}=${rows.find((r) => r.id === z.id)?.fedIndex ?? "-"}`).join(", ");
-  return { inSync: unreachable.length === 0 && values.size === 1, index: values.size === 1 ? [...values][0] : undefined, unreachable, indexes };
-}
-
 /** Polls until two consecutive reads agree on one index, or the wait runs out. */
 export async function waitForSync(fe: OpenNebulaFrontend, config: FederationConfig, log: (l: string) => void): Promise<SyncVerdict> {
   const until = Date.now() + config.timeouts.syncWaitSeconds * 1000;
   let previous: SyncVerdict | undefined;
   for (;;) {
-    const verdict = judgeSync(await fe.zoneList(), config);
+    const verdict = judgeFederationSync(await fe.zoneList(), config);
     if (verdict.inSync && previous?.inSync && previous.index === verdict.index) return verdict;
     if (Date.now() + POLL_MS > until) return verdict;
     if (!verdict.inSync) log(`  FED_INDEX not equal yet (${verdict.indexes}); waiting`);
     previous = verdict;
     await new Promise((r) => setTimeout(r, verdict.inSync ? 200 : POLL_MS));
   }
+}
+
+/**
+ * Why some zone has no index to compare (`-`, not listed, no federated record yet, -1), with what to
+ * do; undefined when every zone has a real index.
+ */
+export function unprovable(verdict: SyncVerdict): { found: string; next: string } | undefined {
+  const unreachable = zonesIn(verdict, "unreachable", "missing");
+  const noRecord = zonesIn(verdict, "no-record");
+  const standalone = zonesIn(verdict, "standalone");
+  const found: string[] = [];
+  const next: string[] = [];
+  if (unreachable) {
+    found.push(`no answer from ${unreachable}`);
+    next.push("Make those zones reachable from the master (oned running, network)");
+  }
+  if (noRecord) {
+    found.push(`${NO_RECORD_MEANING} on ${noRecord}`);
+    next.push(NO_RECORD_NEXT);
+  }
+  if (standalone) {
+    found.push(`FED_INDEX -1 (oned runs standalone) on ${standalone}`);
+    next.push(STANDALONE_NEXT);
+  }
+  if (found.length === 0) return undefined;
+  return { found: `${found.join("; ")} (${verdict.indexes})`, next: next.join(". ") };
 }
 
 export const fedSync: StepRun = {
@@ -49,13 +55,14 @@ export const fedSync: StepRun = {
     await proveFrozen(ctx, "sync");
     const fe = await ctx.frontend();
     const verdict = await waitForSync(fe, config, (l) => ctx.log(l));
-    if (verdict.unreachable.length > 0) {
+    const missing = unprovable(verdict);
+    if (missing) {
       throw new StepRefusal("sync", {
         zone,
         frontend: fe.target,
         expected: "a FED_INDEX for every zone in the master's onezone list",
-        found: `no answer from ${verdict.unreachable.join(", ")} (${verdict.indexes})`,
-        next: "Make those zones reachable from the master (oned running, network), then run the deploy again. Zones stay frozen until then; \`onefed unfreeze\` lifts the freeze by hand.",
+        found: missing.found,
+        next: `${missing.next}, then run the deploy again. Zones stay frozen until then; \`onefed unfreeze\` lifts the freeze by hand.`,
       });
     }
     if (!verdict.inSync) {

@@ -5,6 +5,7 @@
  */
 import { OpenNebulaFrontend } from "../../remote/opennebula/frontend";
 import { serverIds, waitForRaft } from "../raft";
+import { laggingAdvice } from "../../checks/raft-health";
 import { StepRefusal } from "../step-refusal";
 import { installedStartUnits } from "../services";
 import { StepContext, StepRun } from "../step";
@@ -30,7 +31,9 @@ export const start: StepRun = {
           zone: ctx.zone,
           expected: `one Raft leader and ${all.length - 1} followers in sync within ${ctx.config.timeouts.syncWaitSeconds} s`,
           found: health.problem,
-          next: "Read /var/log/one/oned.log on every server (a wrong SERVER_ID after a configuration copy is the classic cause, docs/opennebula.md §6 row 11), fix it, then run the deploy again.",
+          next: health.catchingUp
+            ? `${laggingAdvice(health.lagging ?? [])}; then run the deploy again.`
+            : "Read /var/log/one/oned.log on every server (a wrong SERVER_ID after a configuration copy is the classic cause, docs/opennebula.md §6 row 11), fix it, then run the deploy again.",
         });
       }
       raft = "; Raft: one leader, followers in sync";
