@@ -160,7 +160,13 @@ export async function startSshd(layout: SandboxLayout, fe: MachineEntry, profile
   fs.closeSync(logFd);
   let exit: string | undefined;
   child.once("exit", (code, signal) => {
-    const tail = fs.readFileSync(layout.sshdLog(fe.name), "utf8").trim().split("\n").slice(-3).join(" | ");
+    // Also fires long after start-up, when the sandbox is taken down and its directory is gone.
+    let tail = "";
+    try {
+      tail = fs.readFileSync(layout.sshdLog(fe.name), "utf8").trim().split("\n").slice(-3).join(" | ");
+    } catch {
+      tail = "(no log)";
+    }
     exit = `sshd for ${fe.name} on ${fe.host}:${fe.port} exited (${signal ?? `status ${code}`}): ${tail}`;
   });
   child.once("error", (e) => (exit = `cannot start sshd for ${fe.name}: ${e.message}`));
