@@ -296,7 +296,7 @@ describe("Raft test switches", () => {
     expect(() => setRaftCommitLag(sb.dir, MASTER, 3)).toThrow(/zone0-server0 is not a server of an HA zone/);
     expect(() => setRaftCommitLag(sb.dir, GE(0), -1)).toThrow(/entries must be a non-negative integer \(got -1\)/);
     expect(() => setRaftCommitLag(sb.dir, GE(0), 3, 0)).toThrow(/seconds must be positive \(got 0\)/);
-  });
+  }, 20_000);
 });
 
 describe("copying the upgraded leader's database to the followers (§3.2 step 5)", () => {
