@@ -2,7 +2,7 @@
  * `onefed`: one CLI, subcommands loaded on demand so that `onefed step` (on every resource's hot
  * path) never loads cdktf, the engine or the sandbox.
  */
-import { describeError, isExpectedFailure, UsageError } from "../model/errors";
+import { describeError, forTerminal, isExpectedFailure, UsageError } from "../model/errors";
 import { EXIT_CODE_TABLE, ExitCode } from "../model/exit-codes";
 import type { Output } from "./command";
 
@@ -93,7 +93,8 @@ export async function main(argv: readonly string[], io: Io = PROCESS_IO): Promis
     return await run(rest, io.out, io.err);
   } catch (err) {
     // A usage error already names the command and points at its help; anything else says what it is.
-    io.err(err instanceof UsageError ? err.message : describeError(err));
+    // Either way known secrets are redacted and control characters escaped (describeError does both).
+    io.err(err instanceof UsageError ? forTerminal(err.message) : describeError(err));
     return isExpectedFailure(err) ? err.exitCode : ExitCode.Failed;
   }
 }

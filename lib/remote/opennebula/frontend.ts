@@ -44,6 +44,8 @@ export class OpenNebulaFrontend extends RemoteMachine {
     private readonly dbConnection?: OnedbConnection,
   ) {
     super(transport, target, packageManager, log);
+    // Reaches onedb on stdin only, but onedb itself may echo it (mysqldump's command line on a failed backup).
+    this.secrets.add(dbPassword);
   }
 
   /** The answer of `systemctl list-unit-files` while no package changed. */
