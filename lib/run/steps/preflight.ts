@@ -6,6 +6,7 @@
 import { gatherFacts } from "../gather-facts";
 import { PREFLIGHT_PACK, runPack } from "../../checks/packs";
 import { OnefedError } from "../../model/errors";
+import { printable } from "../../model/printable";
 import { serverIds } from "../raft";
 import { StepRun } from "../step";
 import { isHaZone } from "../../model/federation";
@@ -26,7 +27,10 @@ export const preflight: StepRun = {
     const facts = await gatherFacts(config, { frontend: ctx.serverOf, node: (z, n) => ctx.node(n, z) }, zones);
     const unreadable = facts.frontends.filter((f) => f.error);
     // (An unreachable hypervisor host is a nodes-ready finding below, with the same paragraph shape.)
-    if (unreadable.length > 0) throw new PreflightError(unreadable.map((f) => `zone ${f.zoneId}, front-end ${f.frontend}: ${f.error}`).join("\n\n"));
+    if (unreadable.length > 0) {
+      const paragraphs = unreadable.map((f) => `zone ${f.zoneId}, front-end ${f.frontend}: ${printable(f.error ?? "", { multiline: true })}`);
+      throw new PreflightError(paragraphs.join("\n\n"));
+    }
     const findings = runPack(PREFLIGHT_PACK, facts, config).filter((r) => r.status === "finding");
     if (findings.length > 0) {
       throw new PreflightError(
