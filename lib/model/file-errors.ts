@@ -11,8 +11,9 @@ export function describeFileError(err: unknown, side: FileSide): string {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   const meaning = meaningOf(code, side);
   if (meaning) return `${meaning} (${code})`;
-  const message = err instanceof Error ? err.message : String(err);
-  return `${message} on ${side}`;
+  // Duck-typed: an error from another realm (a vm context) is no `instanceof Error` here.
+  const message = (err as { readonly message?: unknown } | undefined)?.message;
+  return `${typeof message === "string" ? message : String(err)} on ${side}`;
 }
 
 function meaningOf(code: string | undefined, side: FileSide): string | undefined {
@@ -30,6 +31,8 @@ function meaningOf(code: string | undefined, side: FileSide): string | undefined
       return `no such file or directory on ${side}`;
     case "ENOTDIR":
       return `a part of the path on ${side} is not a directory`;
+    case "EEXIST":
+      return `a file that is not a directory is in the way on ${side}`;
     case "EISDIR":
       return `the path on ${side} is a directory`;
     case "EIO":
