@@ -4,6 +4,7 @@
  */
 import { describeError, forTerminal, isExpectedFailure, UsageError } from "../model/errors";
 import { EXIT_CODE_TABLE, ExitCode } from "../model/exit-codes";
+import { printable } from "../model/printable";
 import type { Output } from "./command";
 
 type Subcommand = (argv: readonly string[], out: Output, err: Output) => Promise<number>;
@@ -74,7 +75,13 @@ export interface Io {
 }
 
 const line = (write: (s: string) => unknown) => (s: string) => void write(s.endsWith("\n") ? s : `${s}\n`);
-const PROCESS_IO: Io = { out: line((s) => process.stdout.write(s)), err: line((s) => process.stderr.write(s)) };
+/**
+ * Whatever a command prints reaches the terminal as text: lines may quote the front-ends (the
+ * ledger's holder in `lock status`, a zone's answer in `verify`), so control characters are shown
+ * escaped here too, lines and tabs kept. Nothing onefed prints is meant to drive the terminal.
+ */
+const asText = (s: string) => printable(s, { multiline: true });
+const PROCESS_IO: Io = { out: line((s) => process.stdout.write(asText(s))), err: line((s) => process.stderr.write(asText(s))) };
 
 /** Runs `onefed <argv>` and resolves to the exit code (exit-codes.ts); expected failures print one paragraph. */
 export async function main(argv: readonly string[], io: Io = PROCESS_IO): Promise<number> {

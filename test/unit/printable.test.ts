@@ -3,11 +3,15 @@
  * title, a clear-screen, a carriage return or a one-byte CSI is shown escaped in every message and
  * log line that quotes it, never interpreted by the operator's terminal.
  */
+import { main } from "../../lib/cli/onefed";
 import { renderDriftTable } from "../../lib/checks/report-table";
 import { runPack } from "../../lib/checks/packs";
 import { Check, CheckResult } from "../../lib/checks/check";
 import { FederationFacts } from "../../lib/checks/facts";
 import { describeError, OnefedError } from "../../lib/model/errors";
+import { ExitCode } from "../../lib/model/exit-codes";
+import { LEDGER_FORMAT } from "../../lib/model/ledger";
+import { SshConnectOptions, SshSession } from "../../lib/remote/ssh/ssh-session";
 import { printable } from "../../lib/model/printable";
 import { OpenNebulaFrontend } from "../../lib/remote/opennebula/frontend";
 import { RemoteCommandError } from "../../lib/remote/opennebula/remote-command-error";
@@ -124,6 +128,38 @@ describe("messages that quote the front-ends", () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).not.toMatch(RAW_CONTROL);
     expect(lines[0]).toContain("\\n[verify zone 0] done: forged");
+  });
+
+  it("whatever the CLI prints reaches the terminal as text: `onefed lock status` quoting a hostile ledger", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "onefed-printable-"));
+    const configFile = seedFederation().write(dir);
+    const lock = {
+      kind: "lock",
+      format: LEDGER_FORMAT,
+      run_id: "r1",
+      lineage: null,
+      holder: `ci@${HOSTILE}`,
+      since: "2026-01-01T00:00:00Z",
+      step: "stop",
+      zone_id: 0,
+      updated_at: "2026-01-01T00:00:00Z",
+    };
+    const master = new FakeTransport([[/^sh -c '\[ -d/, { stdout: `${JSON.stringify(lock)}\n` }]]);
+    jest
+      .spyOn(SshSession, "connect")
+      .mockImplementation(
+        async (opts: SshConnectOptions) =>
+          ({ target: opts.target, exec: (l: string, i?: string) => master.exec(l, i), close: () => undefined }) as unknown as SshSession,
+      );
+    const written: string[] = [];
+    jest.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => written.push(String(chunk)) > 0);
+    const code = await main(["lock", "status", "--config", configFile]);
+    jest.restoreAllMocks();
+    expect(code).toBe(ExitCode.Locked);
+    const printed = written.join("");
+    expect(printed).toContain("by ci@zone\\x1b]0;pwned\\x07\\x1b[2J\\rfake\\u009b31mred");
+    expect(printed).not.toMatch(RAW_CONTROL);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it("the CLI's error paragraph keeps its lines and escapes the rest, also for a bug's stack", () => {
