@@ -1,5 +1,6 @@
 /** Check packs: the same checks serve the drift check and the preflight step. */
 import { FederationConfig } from "../model/federation";
+import { printable } from "../model/printable";
 import { Check, CheckResult } from "./check";
 import { databaseCurrent } from "./database-current";
 import { FederationFacts } from "./facts";
@@ -31,8 +32,22 @@ export const READINESS_PACK: readonly Check[] = [
   noUpgradeUnderWay,
 ];
 
+/** Every check's results, their text made printable: findings quote names and output from the front-ends. */
 export function runPack(pack: readonly Check[], facts: FederationFacts, config: FederationConfig): CheckResult[] {
-  return pack.flatMap((c) => c.run(facts, config));
+  return pack.flatMap((c) => c.run(facts, config)).map(printableResult);
+}
+
+function printableResult(r: CheckResult): CheckResult {
+  const text = (s: string | undefined) => (s === undefined ? undefined : printable(s));
+  return {
+    ...r,
+    summary: printable(r.summary),
+    ...(r.zone ? { zone: { ...r.zone, name: printable(r.zone.name) } } : {}),
+    ...(r.frontend !== undefined ? { frontend: text(r.frontend) } : {}),
+    ...(r.expected !== undefined ? { expected: text(r.expected) } : {}),
+    ...(r.found !== undefined ? { found: text(r.found) } : {}),
+    ...(r.next !== undefined ? { next: text(r.next) } : {}),
+  };
 }
 
 /**

@@ -2,8 +2,9 @@
  * `onefed`: one CLI, subcommands loaded on demand so that `onefed step` (on every resource's hot
  * path) never loads cdktf, the engine or the sandbox.
  */
-import { describeError, isExpectedFailure, UsageError } from "../model/errors";
+import { describeError, forTerminal, isExpectedFailure, UsageError } from "../model/errors";
 import { EXIT_CODE_TABLE, ExitCode } from "../model/exit-codes";
+import { printable } from "../model/printable";
 import type { Output } from "./command";
 
 type Subcommand = (argv: readonly string[], out: Output, err: Output) => Promise<number>;
@@ -74,7 +75,13 @@ export interface Io {
 }
 
 const line = (write: (s: string) => unknown) => (s: string) => void write(s.endsWith("\n") ? s : `${s}\n`);
-const PROCESS_IO: Io = { out: line((s) => process.stdout.write(s)), err: line((s) => process.stderr.write(s)) };
+/**
+ * Whatever a command prints reaches the terminal as text: lines may quote the front-ends (the
+ * ledger's holder in `lock status`, a zone's answer in `verify`), so control characters are shown
+ * escaped here too, lines and tabs kept. Nothing onefed prints is meant to drive the terminal.
+ */
+const asText = (s: string) => printable(s, { multiline: true });
+const PROCESS_IO: Io = { out: line((s) => process.stdout.write(asText(s))), err: line((s) => process.stderr.write(asText(s))) };
 
 /** Runs `onefed <argv>` and resolves to the exit code (exit-codes.ts); expected failures print one paragraph. */
 export async function main(argv: readonly string[], io: Io = PROCESS_IO): Promise<number> {
@@ -93,7 +100,8 @@ export async function main(argv: readonly string[], io: Io = PROCESS_IO): Promis
     return await run(rest, io.out, io.err);
   } catch (err) {
     // A usage error already names the command and points at its help; anything else says what it is.
-    io.err(err instanceof UsageError ? err.message : describeError(err));
+    // Either way known secrets are redacted and control characters escaped (describeError does both).
+    io.err(err instanceof UsageError ? forTerminal(err.message) : describeError(err));
     return isExpectedFailure(err) ? err.exitCode : ExitCode.Failed;
   }
 }

@@ -2,32 +2,20 @@
  * Reads federation.yaml, checks it against the schema and the rules below, and applies defaults.
  * Every problem is collected before failing, so one run tells the operator everything to fix.
  */
-import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml, YAMLParseError } from "yaml";
-import { OnefedError } from "../model/errors";
+import { ConfigError } from "./config-error";
 import { DatabaseConfig, DEFAULTS, FederationConfig, FreezeMethod, PackagesConfig, UpgradeType, ZoneConfig } from "../model/federation";
 import { compareVersions, seriesOf, ZONE_DISABLE_SINCE } from "../model/version";
 import { checkFederationFile } from "./federation-check.generated";
 import type { FederationFile } from "./schema";
 import { databaseFits, repositoryEitherOr, semanticRules } from "./rules";
+import { readFederationFile } from "./read-federation-file";
 
 export const CONFIG_ENV = "FEDERATION_CONFIG";
 export const DEFAULT_CONFIG_PATH = "./federation.yaml";
 
-/** The federation file is missing, unreadable or invalid. Nothing was synthesized or touched. */
-export class ConfigError extends OnefedError {
-  constructor(
-    public readonly file: string,
-    public readonly problems: readonly string[],
-  ) {
-    super(
-      `${file} is not a valid federation file (${problems.length} problem${problems.length === 1 ? "" : "s"}); nothing was synthesized and no zone was touched:\n` +
-        problems.map((p) => `  - ${p}`).join("\n"),
-      2,
-    );
-  }
-}
+export { ConfigError } from "./config-error";
 
 /** Resolves the config path: explicit argument, then $FEDERATION_CONFIG, then ./federation.yaml. */
 export function resolveConfigPath(explicit?: string): string {
@@ -36,13 +24,8 @@ export function resolveConfigPath(explicit?: string): string {
 
 export function loadConfig(explicitPath?: string): FederationConfig {
   const file = resolveConfigPath(explicitPath);
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (err) {
-    throw new ConfigError(file, [`cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)}); pass --config or set ${CONFIG_ENV}`]);
-  }
-  return parseConfig(text, file);
+  const from = explicitPath !== undefined ? "--config" : process.env[CONFIG_ENV] !== undefined ? `$${CONFIG_ENV}` : `the default ${DEFAULT_CONFIG_PATH}`;
+  return parseConfig(readFederationFile(file, from, `pass --config or set ${CONFIG_ENV}`), file);
 }
 
 /** Parses and validates file content; `file` names the source in messages and anchors relative paths. */

@@ -3,6 +3,8 @@
  * exit code. Unexpected errors (bugs) keep their stack.
  */
 import { ExitCode } from "./exit-codes";
+import { printable } from "./printable";
+import { PROCESS_SECRETS } from "./secrets";
 
 export class OnefedError extends Error {
   /** Process exit code for this failure (exit-codes.ts). @default ExitCode.Failed */
@@ -33,9 +35,16 @@ export function isExpectedFailure(err: unknown): err is Error & { readonly exitC
   return err instanceof Error && marked?.paragraph === true && typeof marked.exitCode === "number";
 }
 
-/** Formats any thrown value for a terminal: expected errors as their paragraph, bugs with their stack. */
+/**
+ * Formats any thrown value for a terminal: expected errors as their paragraph, bugs with their
+ * stack. The last line of defence for what a message may quote: every secret the process knows is
+ * redacted and control characters from remote text are shown escaped, whatever path the error took.
+ */
 export function describeError(err: unknown): string {
-  if (isExpectedFailure(err)) return `${err.name}: ${err.message}`;
-  if (err instanceof Error) return err.stack ?? String(err);
-  return String(err);
+  return forTerminal(isExpectedFailure(err) ? `${err.name}: ${err.message}` : err instanceof Error ? (err.stack ?? String(err)) : String(err));
+}
+
+/** A block of text for the operator's terminal or log: known secrets redacted, control characters escaped (lines kept). */
+export function forTerminal(text: string): string {
+  return printable(PROCESS_SECRETS.redact(text), { multiline: true });
 }

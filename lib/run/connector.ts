@@ -5,6 +5,7 @@
 import * as fs from "fs";
 import { FederationConfig, hostPort, NodeConfig, ZoneConfig, zoneLabel } from "../model/federation";
 import { OnefedError } from "../model/errors";
+import { PROCESS_SECRETS } from "../model/secrets";
 import { OpenNebulaFrontend } from "../remote/opennebula/frontend";
 import { HypervisorNode } from "../remote/opennebula/hypervisor-node";
 import { SshTargetLabel } from "../remote/ssh/errors";
@@ -124,7 +125,10 @@ async function openSession(config: FederationConfig, target: SshTargetLabel, dea
   });
 }
 
-/** The MySQL password from the variable (zones[].)database.passwordEnv names; checked before any connection. */
+/**
+ * The MySQL password from the variable (zones[].)database.passwordEnv names; checked before any
+ * connection, and registered as a secret of the process from the moment it is read.
+ */
 export function databasePassword(zone: Pick<ZoneConfig, "database">): string | undefined {
   const name = zone.database.passwordEnv;
   if (!name) return undefined;
@@ -135,5 +139,14 @@ export function databasePassword(zone: Pick<ZoneConfig, "database">): string | u
       2,
     );
   }
+  PROCESS_SECRETS.add(value);
   return value;
+}
+
+/**
+ * Registers every zone's DB password that is set, before any step talks to any machine: whatever
+ * zone a message comes from, no password the environment gave this process leaves it.
+ */
+export function registerDatabasePasswords(config: FederationConfig): void {
+  for (const z of config.zones) if (z.database.passwordEnv) PROCESS_SECRETS.add(process.env[z.database.passwordEnv]);
 }

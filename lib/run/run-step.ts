@@ -11,8 +11,10 @@ import { FederationConfig, ZoneConfig, zoneLabel } from "../model/federation";
 import { findEntry, LedgerSnapshot } from "../model/ledger";
 import { finalSteps, requirementsOf } from "../model/step-requirements";
 import { STEP_FACTS, StepName } from "../model/steps";
+import { printable } from "../model/printable";
+import { PROCESS_SECRETS } from "../model/secrets";
 import { Deadline } from "../remote/ssh/deadline";
-import { Connector } from "./connector";
+import { Connector, registerDatabasePasswords } from "./connector";
 import { openLedger } from "./ledger/open-ledger";
 import { currentRun } from "./ledger/run-identity";
 import { StepOutcome } from "./step";
@@ -36,7 +38,8 @@ export interface RunStepOptions {
 export async function runStep(opts: RunStepOptions): Promise<StepOutcome> {
   const { config, zone, step } = opts;
   const prefix = `[${step} ${zoneLabel(zone)}]`;
-  const log = opts.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  registerDatabasePasswords(config);
+  const log = stepLog(opts.log ?? ((line: string) => process.stdout.write(`${line}\n`)));
   const deadline = new Deadline(zone.stepTimeoutSeconds);
   const started = Date.now();
   const remoteLog = (line: string) => log(`${prefix} ${line.trimStart()}`);
@@ -90,6 +93,15 @@ export async function runStep(opts: RunStepOptions): Promise<StepOutcome> {
     await stopBeats();
     await connector.close();
   }
+}
+
+/**
+ * The step's output as terraform relays it into the deploy log: each line redacted of every secret
+ * the process knows and with control characters escaped (a line is one line: a remote `\n` cannot
+ * forge another step's line), whatever the caller put in it.
+ */
+export function stepLog(out: (line: string) => void): (line: string) => void {
+  return (line) => out(printable(PROCESS_SECRETS.redact(line)));
 }
 
 /** An upgrade whose every zone is verified is over: only `verify` may run again. */

@@ -7,20 +7,35 @@ import * as path from "path";
 import { ZoneConfig } from "../model/federation";
 import { OpenNebulaFrontend } from "../remote/opennebula/frontend";
 import { sha256File } from "./artifact";
+import { onLocalFile } from "./local-file-error";
 import { StepRefusal } from "./step-refusal";
 
-/** Fetches `remote` to `local` (mode 0600, written through a .partial file); returns the digest. */
+/**
+ * Fetches `remote` to `local` (mode 0600, written through a .partial file); returns the digest.
+ * A failure on either side is one paragraph (TransferError, LocalFileError) that never claims the
+ * front-end unchanged by the step: only the copy changed nothing there.
+ */
 export async function fetchVerified(fe: OpenNebulaFrontend, remote: string, local: string, step: string, zone: ZoneConfig): Promise<string> {
   const remoteDigest = await fe.sha256(remote);
-  fs.mkdirSync(path.dirname(local), { recursive: true, mode: 0o700 });
   const partial = `${local}.partial`;
-  fs.rmSync(partial, { force: true });
-  fs.writeFileSync(partial, "", { mode: 0o600 });
-  await fe.download(remote, partial);
-  fs.chmodSync(partial, 0o600);
-  const localDigest = sha256File(partial);
-  if (localDigest !== remoteDigest) {
+  const left = `The front-end's ${remote} was not touched by the copy and stays for the next run.`;
+  onLocalFile({ zone, action: `creating the local copy ${partial}`, file: partial, left }, () => {
+    fs.mkdirSync(path.dirname(local), { recursive: true, mode: 0o700 });
     fs.rmSync(partial, { force: true });
+    fs.writeFileSync(partial, "", { mode: 0o600 });
+  });
+  try {
+    await fe.download(remote, partial);
+  } catch (err) {
+    discard(partial);
+    throw err;
+  }
+  const localDigest = onLocalFile({ zone, action: `reading back the local copy ${partial}`, file: partial, left }, () => {
+    fs.chmodSync(partial, 0o600);
+    return sha256File(partial);
+  });
+  if (localDigest !== remoteDigest) {
+    discard(partial);
     throw new StepRefusal(step, {
       zone,
       frontend: fe.target,
@@ -29,7 +44,7 @@ export async function fetchVerified(fe: OpenNebulaFrontend, remote: string, loca
       next: "The transfer was corrupted; run the deploy again to fetch it anew.",
     });
   }
-  fs.renameSync(partial, local);
+  onLocalFile({ zone, action: `renaming the verified copy ${partial} to ${local}`, file: local, left }, () => fs.renameSync(partial, local));
   return localDigest;
 }
 
@@ -47,5 +62,14 @@ export async function pushVerified(fe: OpenNebulaFrontend, local: string, remote
       found: `sha256 ${remoteDigest}`,
       next: "The upload was corrupted or the file was changed on the front-end; run the deploy again to upload it anew.",
     });
+  }
+}
+
+/** Removes an incomplete local copy, best effort: the error that made it incomplete is the one to report. */
+function discard(file: string): void {
+  try {
+    fs.rmSync(file, { force: true });
+  } catch {
+    // The next fetch removes it before it starts.
   }
 }

@@ -5,6 +5,7 @@
 import * as path from "path";
 import type { DriftReport } from "../checks/drift-report";
 import { loadConfig } from "../config/load-config";
+import { assertLocalDirectoryWritable } from "../config/local-directory";
 import { NULL_PROVIDER_VERSION_ENV } from "../model/environment";
 import { App } from "./cdk";
 import { FederationUpgrade, stackName } from "./constructs/federation-upgrade";
@@ -36,9 +37,11 @@ export interface SynthesizeResult {
   readonly outdir: string;
 }
 
-/** Loads the federation file and writes its stack; a bad file throws ConfigError, a broken graph the invariants' validation error. */
+/** Loads the federation file and writes its stack; a bad file (or an unwritable backup.localDirectory) throws ConfigError, a broken graph the invariants' validation error. */
 export function synthesize(opts: SynthesizeOptions = {}): SynthesizeResult {
   const config = loadConfig(opts.configPath);
+  // Before any resource exists: an unwritable artifact directory would otherwise stop the run with every zone frozen.
+  assertLocalDirectoryWritable(config);
   const app = new App(opts.outdir ? { outdir: opts.outdir } : {});
   new FederationUpgrade(app, stackName(config), {
     config,

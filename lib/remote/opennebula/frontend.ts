@@ -4,7 +4,9 @@
  */
 import { PackageManager } from "../../model/federation";
 import { CommandResult } from "../ssh/command-result";
-import { SshTargetLabel } from "../ssh/errors";
+import { OnefedError } from "../../model/errors";
+import { SshTargetLabel, TransferError } from "../ssh/errors";
+import { describeSftpFailure } from "../ssh/sftp-failure";
 import { iptables, parseOurRules } from "./firewall";
 import { files, HA_SYNCED_TREES, monitordConf, ONED_LOCK_FILE, onecfg, onedb, OnedbConnection, onedConf, onehost, onezone, systemctl, withOnedbConnection } from "./commands";
 import { RemoteMachine, Transport } from "./remote-machine";
@@ -44,6 +46,8 @@ export class OpenNebulaFrontend extends RemoteMachine {
     private readonly dbConnection?: OnedbConnection,
   ) {
     super(transport, target, packageManager, log);
+    // Reaches onedb on stdin only, but onedb itself may echo it (mysqldump's command line on a failed backup).
+    this.secrets.add(dbPassword);
   }
 
   /** The answer of `systemctl list-unit-files` while no package changed. */
@@ -237,15 +241,38 @@ export class OpenNebulaFrontend extends RemoteMachine {
     return this.run(this.db(onedb.restoreFederated(file)));
   }
 
+  /** Copies a local file here; a failure is a TransferError saying on which side and what was left. */
   async upload(localPath: string, remotePath: string): Promise<void> {
     const started = Date.now();
-    await this.transport.upload(localPath, remotePath);
+    try {
+      await this.transport.upload(localPath, remotePath);
+    } catch (err) {
+      throw this.transferError(err, "upload", localPath, remotePath, {
+        action: `copying ${localPath} on the automation host to ${remotePath} on the front-end`,
+        left: `A partial ${remotePath} may be left on the front-end; the next run uploads it anew and proves it by sha256 before using it.`,
+      });
+    }
     this.log(`  sftp put ${remotePath} (${Date.now() - started} ms)`);
   }
 
+  /** Copies a file from here to a local path; a failure is a TransferError saying on which side and what was left. */
   async download(remotePath: string, localPath: string): Promise<void> {
     const started = Date.now();
-    await this.transport.download(remotePath, localPath);
+    try {
+      await this.transport.download(remotePath, localPath);
+    } catch (err) {
+      throw this.transferError(err, "download", localPath, remotePath, {
+        action: `copying ${remotePath} from the front-end to ${localPath} on the automation host`,
+        left: `The copy changed nothing on the front-end, where ${remotePath} stays; the local copy is incomplete and is fetched anew, and proven by sha256, by the next run.`,
+      });
+    }
     this.log(`  sftp get ${remotePath} (${Date.now() - started} ms)`);
+  }
+
+  /** Errors of our own (the deadline, a lost session) already read as a paragraph; ssh2's and the file system's are put in one. */
+  private transferError(err: unknown, direction: "upload" | "download", localPath: string, remotePath: string, facts: { action: string; left: string }): Error {
+    if (err instanceof OnefedError) return this.secrets.redactError(err);
+    const failure = describeSftpFailure(err, direction, localPath, remotePath);
+    return new TransferError(this.target, { ...facts, what: this.secrets.redact(failure.what), next: failure.next });
   }
 }

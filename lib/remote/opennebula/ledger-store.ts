@@ -18,12 +18,17 @@ export class RemoteLedgerStore {
 
   /** Replaces one record atomically. */
   async write(name: string, record: LedgerRecord): Promise<void> {
-    await this.machine.run(ledgerFiles.write(this.dir, name, serializeRecord(record)));
+    await this.machine.run(ledgerFiles.write(this.dir, name, this.serialize(record)));
   }
 
   /** Creates a record only if none exists under that name; false when one did. */
   async create(name: string, record: LedgerRecord): Promise<boolean> {
-    return (await this.machine.run(ledgerFiles.createExclusive(this.dir, name, serializeRecord(record)))).exitCode === 0;
+    return (await this.machine.run(ledgerFiles.createExclusive(this.dir, name, this.serialize(record)))).exitCode === 0;
+  }
+
+  /** A record as it leaves the runner: summaries and details may quote command output, so every string is redacted. */
+  private serialize(record: LedgerRecord): string {
+    return serializeRecord(this.machine.secrets.redactStrings(record));
   }
 
   async remove(names: readonly string[]): Promise<void> {

@@ -1,8 +1,12 @@
 /**
  * What every machine onefed manages over SSH shares, front-end or hypervisor: running a command
  * with its exit codes checked, files, and the package manager. Subclasses add their own facts.
+ *
+ * `run` is the one point every command result passes: what it logs, returns and throws is redacted
+ * of every secret the machine knows (its own and the process's, lib/model/secrets.ts).
  */
 import { PackageManager, PackagesConfig } from "../../model/federation";
+import { PROCESS_SECRETS, Secrets } from "../../model/secrets";
 import { CommandResult } from "../ssh/command-result";
 import { SshTargetLabel } from "../ssh/errors";
 import { files } from "./commands";
@@ -19,6 +23,9 @@ export interface Transport {
 }
 
 export class RemoteMachine {
+  /** What this machine's results, errors and log lines are redacted of: the process's secrets and its own (a DB password). */
+  public readonly secrets = new Secrets(PROCESS_SECRETS);
+
   constructor(
     protected readonly transport: Transport,
     public readonly target: SshTargetLabel,
@@ -26,14 +33,26 @@ export class RemoteMachine {
     protected readonly log: (line: string) => void = () => undefined,
   ) {}
 
-  /** Runs a command; throws RemoteCommandError unless its exit code is accepted. */
+  /** Runs a command; throws RemoteCommandError unless its exit code is accepted. Result, log line and error are redacted. */
   async run(cmd: RemoteCommand, hint = "See the output above; fix the cause and run the deploy again to resume here."): Promise<CommandResult> {
     const line = renderCommand(cmd);
-    const result = await this.transport.exec(line, cmd.stdin);
-    this.log(`  $ ${line}  → ${result.exitCode ?? result.signal} (${result.durationMs} ms)`);
+    let raw: CommandResult;
+    try {
+      raw = await this.transport.exec(line, cmd.stdin);
+    } catch (err) {
+      throw this.secrets.redactError(err);
+    }
+    const result = this.redacted(raw);
+    this.log(`  $ ${result.command}  → ${result.exitCode ?? result.signal} (${result.durationMs} ms)`);
     const ok = cmd.okExitCodes ?? [0];
     if (result.exitCode === null || !ok.includes(result.exitCode)) throw new RemoteCommandError(this.target, result, hint);
     return result;
+  }
+
+  /** The result as it may leave the runner: its line and output redacted (parsers read this too: nothing they need is secret). */
+  private redacted(result: CommandResult): CommandResult {
+    const s = this.secrets;
+    return { ...result, command: s.redact(result.command), stdout: s.redact(result.stdout), stderr: s.redact(result.stderr) };
   }
 
   /** Installed version of a package, e.g. "6.10.0". */

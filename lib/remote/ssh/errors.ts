@@ -22,6 +22,46 @@ export class SshConnectError extends OnefedError {
   }
 }
 
+/**
+ * The connection failed after the login: a channel or the SFTP subsystem could not be opened, or
+ * the link dropped. Unlike SshConnectError this cannot promise that nothing changed: what the step
+ * ran there before took effect.
+ */
+export class SshSessionError extends OnefedError {
+  constructor(target: SshTargetLabel, cause: string, commandsRun: number) {
+    const before =
+      commandsRun === 0
+        ? "This step had not run anything there yet."
+        : `The ${commandsRun} command${commandsRun === 1 ? "" : "s"} this step ran there before took effect (the step checks what is in place when it runs again).`;
+    super(
+      `${describeTarget(target)}: the SSH connection failed after the login: ${cause}. ${before} ` +
+        `Check that the front-end is up and reachable, then run the deploy again to resume at this step.`,
+    );
+  }
+}
+
+/**
+ * A file copy between the automation host and a front-end failed (SFTP, or the local file system
+ * under it). Says what was being copied, what happened and on which side, what was left behind,
+ * and what to do.
+ */
+export class TransferError extends OnefedError {
+  constructor(
+    target: SshTargetLabel,
+    facts: {
+      /** "copying /var/lib/one/backups/x.sql from the front-end to /srv/artifacts/x.sql.partial" */
+      readonly action: string;
+      /** What happened, naming the side: "no space left on the front-end's file system". */
+      readonly what: string;
+      /** What the failure left behind, truthfully. */
+      readonly left: string;
+      readonly next: string;
+    },
+  ) {
+    super(`${describeTarget(target)}: ${facts.action} failed: ${facts.what}. ${facts.left} ${facts.next}`);
+  }
+}
+
 /** Our key was refused. */
 export class SshAuthError extends OnefedError {
   constructor(target: SshTargetLabel, user: string, cause: string) {

@@ -6,7 +6,7 @@ import * as net from "net";
 import { Client, ClientChannel, SFTPWrapper } from "ssh2";
 import { CommandResult } from "./command-result";
 import { Deadline } from "./deadline";
-import { DeadlineError, HostKeyError, SshAuthError, SshConnectError, SshTargetLabel } from "./errors";
+import { DeadlineError, HostKeyError, SshAuthError, SshConnectError, SshSessionError, SshTargetLabel } from "./errors";
 import { fingerprint, KnownHostEntry, keyTypeOf, verifyHostKey } from "./known-hosts";
 
 export interface SshConnectOptions {
@@ -54,12 +54,19 @@ export class SshSession {
   }
 
   private sftpChannel?: Promise<SFTPWrapper>;
+  /** Commands and copies started on this connection: after the first, a failure can no longer say nothing was done. */
+  private started = 0;
+  /** Why the connection failed after the login, when it did (ssh2 reports it once, on the client). */
+  private lostBecause?: string;
 
   private constructor(
     private readonly client: Client,
     public readonly target: SshTargetLabel,
     private readonly deadline: Deadline,
-  ) {}
+  ) {
+    // Without a listener a late error (a reset link) would crash the process with ssh2's stack.
+    client.on("error", (err: Error) => (this.lostBecause ??= err.message));
+  }
 
   /**
    * Runs one command line (already quoted); resolves with its result, whatever the exit code.
@@ -72,12 +79,13 @@ export class SshSession {
         this.client.destroy();
         reject(new DeadlineError(this.target, command, this.deadline.seconds));
       }, this.deadline.remainingMs());
-      this.client.exec(command, (err: Error | undefined, stream: ClientChannel) => {
+      const onChannel = (err: Error | undefined, stream: ClientChannel) => {
         if (err) {
           clearTimeout(timer);
-          reject(new SshConnectError(this.target, `could not open a channel: ${err.message}`));
+          reject(this.lost(`could not open a channel (${err.message})`));
           return;
         }
+        this.started++;
         const out: Buffer[] = [];
         const errOut: Buffer[] = [];
         let exitCode: number | null = null;
@@ -101,18 +109,27 @@ export class SshSession {
           });
         });
         stream.end(stdin);
-      });
+      };
+      try {
+        this.client.exec(command, onChannel);
+      } catch (err) {
+        // ssh2 throws "Not connected" at once when the link is already gone.
+        clearTimeout(timer);
+        reject(this.lost(`could not open a channel (${(err as Error).message})`));
+      }
     });
   }
 
   /** Copies a remote file to a local path (caller verifies sha256 on both ends: fastGet writes out of order). */
   async download(remotePath: string, localPath: string): Promise<void> {
     const sftp = await this.sftp();
+    this.started++;
     await this.bounded(`sftp get ${remotePath}`, new Promise<void>((res, rej) => sftp.fastGet(remotePath, localPath, (e) => (e ? rej(e) : res()))));
   }
 
   async upload(localPath: string, remotePath: string): Promise<void> {
     const sftp = await this.sftp();
+    this.started++;
     await this.bounded(
       `sftp put ${remotePath}`,
       new Promise<void>((res, rej) => sftp.fastPut(localPath, remotePath, { mode: 0o600 }, (e) => (e ? rej(e) : res()))),
@@ -124,10 +141,19 @@ export class SshSession {
   }
 
   private sftp(): Promise<SFTPWrapper> {
-    this.sftpChannel ??= new Promise((res, rej) =>
-      this.client.sftp((err, sftp) => (err ? rej(new SshConnectError(this.target, `sftp subsystem unavailable: ${err.message}`)) : res(sftp))),
-    );
+    this.sftpChannel ??= new Promise((res, rej) => {
+      const failed = (err: Error) => rej(this.lost(`the SFTP subsystem could not be opened (${err.message})`));
+      try {
+        this.client.sftp((err, sftp) => (err ? failed(err) : res(sftp)));
+      } catch (err) {
+        failed(err as Error);
+      }
+    });
     return this.sftpChannel;
+  }
+
+  private lost(cause: string): SshSessionError {
+    return new SshSessionError(this.target, this.lostBecause ? `${cause}; the connection had failed: ${this.lostBecause}` : cause, this.started);
   }
 
   private bounded<T>(what: string, work: Promise<T>): Promise<T> {

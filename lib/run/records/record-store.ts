@@ -8,6 +8,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { OnefedError } from "../../model/errors";
+import { describeFileError } from "../../model/file-errors";
 import { FederationConfig, ZoneConfig, zoneLabel } from "../../model/federation";
 import { describeJson, Shape } from "./record-shape";
 
@@ -115,9 +116,14 @@ export class RecordStore<T extends ZoneRecord> {
     } catch (err) {
       if (fd !== undefined) fs.closeSync(fd);
       fs.rmSync(temp, { force: true });
+      const code = (err as NodeJS.ErrnoException).code;
+      const next =
+        code === "ENOSPC" || code === "EDQUOT"
+          ? `Free space in ${dir} (df -h ${dir}) or point backup.localDirectory elsewhere, then run the deploy again.`
+          : `Make ${dir} writable for this user (it needs room for the record), then run the deploy again.`;
       throw new RecordError(
         this.path,
-        `cannot write the ${this.kind.title} of ${zoneLabel(this.zone)} to ${this.path}: ${(err as Error).message}. The previous record, if there was one, is unchanged. Make ${dir} writable for this user (it needs room for the record), then run the deploy again.`,
+        `cannot write the ${this.kind.title} of ${zoneLabel(this.zone)} to ${this.path}: ${describeFileError(err, "the automation host")}. The previous record, if there was one, is unchanged. ${next}`,
       );
     }
     syncDirectory(dir);

@@ -39,7 +39,7 @@ export const federatedBackup: StepRun = {
     await fe.backupFederated(artifact.remotePath);
     await fe.makePrivate(artifact.remotePath);
     const localDigest = await fetchVerified(fe, artifact.remotePath, artifact.localPath, "backup", zone);
-    writeChecksum(artifact, localDigest);
+    writeChecksum(artifact, localDigest, zone);
     ctx.log(`  artifact ${artifact.localPath} (${fs.statSync(artifact.localPath).size} bytes) sha256 ${localDigest}`);
     return { status: "done", summary: `federated backup sha256 ${localDigest}`, evidence: artifactEvidence(artifact, localDigest) };
   },

@@ -102,7 +102,7 @@ async function artifactOnThisHost(ctx: StepContext): Promise<string> {
     });
   }
   const fetched = await fetchVerified(master, artifact.remotePath, artifact.localPath, "restore", zone);
-  writeChecksum(artifact, fetched);
+  writeChecksum(artifact, fetched, zone);
   return fetched;
 }
 
