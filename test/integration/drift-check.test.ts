@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { runCheckCommand } from "../../lib/cli/check-command";
 import { advanceFederation, setFrontendState, setReplicationBlocked } from "../../sandbox";
-import { describeAsRoot, SandboxFixture } from "../support/sandbox-fixture";
+import { describeAsRoot, isLedgerRead, SandboxFixture } from "../support/sandbox-fixture";
 
 jest.setTimeout(300_000);
 
@@ -91,7 +91,8 @@ describeAsRoot("onefed check", () => {
   it("changed nothing on any zone", async () => {
     const log = sandbox.log();
     expect(log.length).toBeGreaterThan(0);
-    expect(log.filter((e) => MUTATING.test(e.command))).toEqual([]);
+    // `sh -c` is mutating, but for the one read of the master's upgrade ledger (the lock check).
+    expect(log.filter((e) => MUTATING.test(e.command) && !isLedgerRead(e))).toEqual([]);
     const status = await sandbox.status();
     expect(status.zones.flatMap((z) => z.frontends.map((f) => [f.packageVersion, f.services["opennebula"]]))).toEqual([
       ["6.10.0", "active"],
