@@ -3,6 +3,8 @@
  * file, self-contained. The runner (one process per step) validates with it and loads TypeBox only
  * to explain a file that fails, so a healthy step does not pay TypeBox's start-up.
  */
+import * as fs from "fs";
+import * as path from "path";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { FederationFileSchema } from "./schema";
 
@@ -28,5 +30,5 @@ export function federationCheckSource(): string {
 }
 
 if (require.main === module) {
-  require("fs").writeFileSync(require("path").resolve(__dirname, "../../..", GENERATED_CHECK_PATH), federationCheckSource());
+  fs.writeFileSync(path.resolve(__dirname, "../../..", GENERATED_CHECK_PATH), federationCheckSource());
 }

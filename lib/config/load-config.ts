@@ -39,8 +39,10 @@ export function parseConfig(text: string, file: string): FederationConfig {
   }
   if (!checkFederationFile(raw)) {
     // Only a file that fails needs the messages: TypeBox is loaded for them alone (see check-source.ts).
+    /* eslint-disable @typescript-eslint/no-require-imports -- loaded on demand, off the step runner's start-up path */
     const { Value } = require("@sinclair/typebox/value") as typeof import("@sinclair/typebox/value");
     const { FederationFileSchema } = require("./schema") as typeof import("./schema");
+    /* eslint-enable @typescript-eslint/no-require-imports */
     const schemaProblems = [...Value.Errors(FederationFileSchema, raw)].map((e) => `${describePath(raw, e.path)}: ${e.message}`);
     throw new ConfigError(file, dedupe(schemaProblems.length > 0 ? schemaProblems : ["(top level): does not match the federation file schema"]));
   }

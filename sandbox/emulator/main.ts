@@ -14,6 +14,7 @@ import { commandNotFound, toolsOf } from "../machine-profile";
 
 type Tool = (ctx: EmulatorContext, argv: string[]) => number;
 /** Loaded on demand: each process runs one tool, so it loads only that tool's modules. */
+/* eslint-disable @typescript-eslint/no-require-imports -- on demand, see above */
 const TOOLS: Record<string, () => Tool> = {
   onezone: () => require("./onezone").onezone,
   onehost: () => require("./onehost").onehost,
@@ -27,6 +28,7 @@ const TOOLS: Record<string, () => Tool> = {
   yum: () => require("./dnf").yum,
   iptables: () => require("./iptables").iptables,
 };
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 function injectionCheck(env: NodeJS.ProcessEnv): number {
   const layout = new SandboxLayout(env[ENV_SANDBOX_DIR] ?? "");

@@ -86,6 +86,7 @@ function connectMysql(ctx: EmulatorContext, o: Options, fromConf: boolean): DbRe
 function promptForPassword(): never {
   out("MySQL Password: ");
   // tty loads net: only this path needs it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- on demand, see above
   const stty = (require("tty") as typeof import("tty")).isatty(0) ? "" : "stty: 'standard input': Inappropriate ioctl for device\n";
   throw new OnedbFailure(
     `${stty}onedb (sandbox): no MySQL password from -p, ONE_DB_PASSWORD or oned.conf; the real onedb now waits for one on stdin ` +

@@ -44,7 +44,10 @@ export function rpm(ctx: EmulatorContext, argv: string[]): number {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "-q" || a === "--query") query = true;
-    else if (a === "-qa" || a === "-aq") (query = true), (all = true);
+    else if (a === "-qa" || a === "-aq") {
+      query = true;
+      all = true;
+    }
     else if (a === "-a" || a === "--all") all = true;
     else if (a === "--qf" || a === "--queryformat") format = argv[++i] ?? "";
     else if (a.startsWith("--qf=") || a.startsWith("--queryformat=")) format = a.slice(a.indexOf("=") + 1);

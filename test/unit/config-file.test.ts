@@ -15,7 +15,7 @@ import { UsageError } from "../../lib/model/errors";
 import { ExitCode } from "../../lib/model/exit-codes";
 import { seedFederation } from "../support/federation-builder";
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- spied on: the module object itself, not the import's read-only view of it
+ 
 const fsModule = require("fs") as typeof fs;
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "onefed-config-file-"));

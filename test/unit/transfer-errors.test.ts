@@ -25,7 +25,7 @@ import { fetchVerified, pushVerified } from "../../lib/run/transfer";
 import { dbVersionText, FakeTransport, fakeStepContext, Reply } from "../support/fake-frontend";
 import { seedFederation } from "../support/federation-builder";
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- spied on: the module object itself, not the import's read-only view of it
+ 
 const fsModule = require("fs") as typeof fs;
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "onefed-transfer-"));
