@@ -23,6 +23,11 @@ export const ENV_INJECTIONS_CHECKED = "ONEFED_INJECTIONS_CHECKED";
  * paths, standing in for the mount namespace sshd sessions run in. Never set inside sessions.
  */
 export const ENV_FRONTEND_ROOT = "ONEFED_SANDBOX_FRONTEND_ROOT";
+/**
+ * Set by the front-end shell for a command that a partial injection matched: the fraction (0..1) of
+ * its work the command does before it dies as if killed (`onedb restore`: of the statements).
+ */
+export const ENV_PARTIAL = "ONEFED_SANDBOX_PARTIAL";
 /** Any non-empty value: an emulated command that fails unexpectedly prints its stack, not only the message. */
 export const ENV_DEBUG = "ONEFED_DEBUG";
 /** Variable federation.yaml's passwordEnv names for the MySQL zones' password (what a deploy exports). */
@@ -32,9 +37,12 @@ export const SANDBOX_DB_PASSWORD_ENV = "ONEFED_SANDBOX_DB_PASSWORD";
 // The emulator's entry point: `node <emulator> <tool> [args…]`, or one of these modes
 
 /**
- * Run by the front-end shell before any command while an injection is pending. On a hit it writes
- * the injected stderr to stderr, the injected exit code to stdout, and exits 1; the shell then
- * exits with that code. Without a hit it prints nothing and exits 0.
+ * `--injection-check <shell pid>`: run by the front-end shell before any command while an injection
+ * or a hold is pending. A matching hold first: it blocks until the hold is released (or times out;
+ * a killed hold never returns: the host kills the shell). Then a matching failure: it writes the
+ * injected stderr to stderr, the injected exit code to stdout, and exits 1; the shell then exits
+ * with that code. A matching partial injection: it prints `partial=<fraction>` and exits 0; the
+ * shell exports ENV_PARTIAL for the command. Without a hit it prints nothing and exits 0.
  */
 export const EMULATOR_INJECTION_CHECK = "--injection-check";
 /** Run by `up` as the login user: proves that user can read and write what sessions need; prints `ok`. */
@@ -98,7 +106,7 @@ export const MACHINE_DIR = {
   state: "state.json",
   /** Lock file (O_EXCL) guarding state.json's read-modify-write. */
   stateLock: "state.lock",
-  /** Exists while injections are pending, so the front-end shell starts the emulator only then. */
+  /** Exists while injections or holds are pending, so the front-end shell starts the emulator only then. */
   injectionsPending: "injections.pending",
   /** Every session's command, one JSON line `{ts, frontend, command}`, appended by the front-end shell. */
   commandLog: "commands.log",

@@ -19,7 +19,8 @@ import { startSshd, stopSshd } from "./sshd";
 import { machineProfile } from "./frontend-shell";
 import { FailureInjection, FrontendStatePatch } from "./types";
 
-function open(dir: string, fe?: string): { layout: SandboxLayout; reg: SandboxRegistry } {
+/** A sandbox's layout and registry; with `fe`, that machine must exist. */
+export function openSandbox(dir: string, fe?: string): { layout: SandboxLayout; reg: SandboxRegistry } {
   const layout = new SandboxLayout(dir);
   const reg = readRegistry(layout);
   if (!reg) throw new SandboxError(`no sandbox in ${layout.dir}`);
@@ -33,20 +34,24 @@ function hostContext(layout: SandboxLayout, fe: string): EmulatorContext {
   return new EmulatorContext({ [ENV_SANDBOX_DIR]: layout.dir, [ENV_FRONTEND]: fe, [ENV_FRONTEND_ROOT]: layout.frontendRoot(fe) });
 }
 
-/** Makes the next `times` commands on a front-end whose command line contains `match` fail. */
+/**
+ * Makes the next `times` commands on a front-end whose command line contains `match` fail before
+ * they run; with `partial`, run and die part-way instead (`onedb restore`: a fraction of its statements).
+ */
 export function injectFailure(dir: string, f: FailureInjection): void {
-  const { layout } = open(dir, f.frontend);
+  const { layout } = openSandbox(dir, f.frontend);
   const times = f.times ?? 1;
   if (!f.match) throw new SandboxError("an injection needs a non-empty match");
   if (!Number.isInteger(times) || times < 1) throw new SandboxError(`times must be a positive integer (got ${f.times})`);
   const exitCode = f.exitCode ?? DEFAULT_INJECTED_EXIT;
   if (!Number.isInteger(exitCode) || exitCode < 0 || exitCode > 255) throw new SandboxError(`exit code must be 0..255 (got ${f.exitCode})`);
-  addInjection(layout, f.frontend, { match: f.match, times, exitCode, stderr: f.stderr ?? DEFAULT_INJECTED_STDERR });
+  if (f.partial !== undefined && !(f.partial >= 0 && f.partial <= 1)) throw new SandboxError(`a partial run's fraction must be from 0 to 1 (got ${f.partial})`);
+  addInjection(layout, f.frontend, { match: f.match, times, exitCode, stderr: f.stderr ?? DEFAULT_INJECTED_STDERR, ...(f.partial !== undefined ? { partial: f.partial } : {}) });
 }
 
 /** Gives a front-end a new host key and restarts its sshd; known_hosts keeps the old key. */
 export async function rekeyFrontend(dir: string, frontend: string): Promise<void> {
-  const { layout, reg } = open(dir, frontend);
+  const { layout, reg } = openSandbox(dir, frontend);
   const fe = allMachines(reg).find((f) => f.name === frontend)!;
   await stopSshd(layout, frontend);
   generateKey(layout.hostKey(frontend), `${frontend}-host-rekeyed`);
@@ -55,13 +60,13 @@ export async function rekeyFrontend(dir: string, frontend: string): Promise<void
 
 /** Rewrites known_hosts with every front-end's current host key (undoes the effect of a rekey). */
 export function refreshKnownHosts(dir: string): void {
-  const { layout, reg } = open(dir);
+  const { layout, reg } = openSandbox(dir);
   writeKnownHosts(layout, reg);
 }
 
 /** Changes a front-end's (or a node's) state directly (no command log entry). */
 export function setFrontendState(dir: string, frontend: string, patch: FrontendStatePatch): void {
-  const { layout, reg } = open(dir, frontend);
+  const { layout, reg } = openSandbox(dir, frontend);
   const onePath = (p: string): string => layout.hostPath(frontend, p);
   const isNode = nodeOf(reg, frontend) !== undefined;
   updateState(layout, frontend, (st) => {
@@ -103,7 +108,7 @@ function haZone(reg: SandboxRegistry, zoneId: number): ZoneEntry {
  * alive (oned running, reachable) and the zone must have a quorum.
  */
 export function setRaftLeader(dir: string, zoneId: number, serverId: number): void {
-  const { layout, reg } = open(dir);
+  const { layout, reg } = openSandbox(dir);
   const zone = haZone(reg, zoneId);
   const fe = zone.frontends.find((f) => serverIdOf(f) === serverId);
   if (!fe) throw new SandboxError(`zone ${zoneId} has no server ${serverId} (servers 0..${zone.frontends.length - 1})`);
@@ -120,7 +125,7 @@ export function setRaftLeader(dir: string, zoneId: number, serverId: number): vo
 
 /** Split brain in an HA zone: while on, the lowest-id alive follower also reports itself leader. */
 export function setRaftSplitBrain(dir: string, zoneId: number, on: boolean): void {
-  const { layout, reg } = open(dir);
+  const { layout, reg } = openSandbox(dir);
   updateRaft(layout, haZone(reg, zoneId), (rec) => {
     rec.splitBrain = on;
   });
@@ -132,7 +137,7 @@ export function setRaftSplitBrain(dir: string, zoneId: number, on: boolean): voi
  * them; 0 entries clears it. Only a follower lags: on the leader it takes effect once it follows.
  */
 export function setRaftCommitLag(dir: string, frontend: string, entries: number, seconds?: number): void {
-  const { layout, reg } = open(dir, frontend);
+  const { layout, reg } = openSandbox(dir, frontend);
   const zone = reg.zones.find((z) => z.frontends.some((f) => f.name === frontend));
   if (!zone?.ha) throw new SandboxError(`${frontend} is not a server of an HA zone: only Raft followers report a COMMIT`);
   if (!Number.isInteger(entries) || entries < 0) throw new SandboxError(`entries must be a non-negative integer (got ${entries})`);
@@ -154,7 +159,7 @@ export function setReplicationBlocked(dir: string, frontend: string, blocked: bo
  * master replicate: running, unblocked slaves follow, blocked ones fall behind by `records`.
  */
 export function advanceFederation(dir: string, records = 1): void {
-  const { layout, reg } = open(dir);
+  const { layout, reg } = openSandbox(dir);
   const masterZone = reg.zones.find((z) => z.role === "master")!;
   const ctx = hostContext(layout, masterZone.frontends[0].name);
   const leader = ctx.leaderOf(masterZone.id);

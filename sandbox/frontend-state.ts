@@ -21,6 +21,31 @@ export interface Injection {
   readonly exitCode: number;
   /** Text written to stderr. */
   readonly stderr: string;
+  /**
+   * Instead of failing before it runs, the command runs and dies part-way, as if killed: the
+   * fraction (0..1) of its work it does first (ENV_PARTIAL). Absent: a plain failure.
+   */
+  readonly partial?: number;
+}
+
+/** Where a hold is: waiting for its command, holding it, or let go (the holding shell then drops it). */
+export type HoldState = "armed" | "held" | "released";
+
+/** The next command whose line contains `match` waits before it runs, until released or killed. */
+export interface Hold {
+  /** Handle the host side selects it by. */
+  readonly id: string;
+  /** Substring of the command line that triggers it. */
+  readonly match: string;
+  /** Seconds a held command waits at most; then it runs as if released. */
+  readonly timeoutSeconds: number;
+  state: HoldState;
+  /** The held command line (once held). */
+  command?: string;
+  /** pid of the front-end shell that runs it (once held). */
+  pid?: number;
+  /** When it was held (UTC ISO). */
+  heldAt?: string;
 }
 
 /** Everything about a front-end that is not in its database. */
@@ -41,6 +66,8 @@ export interface FrontendState {
   aptSeries: string | null;
   /** Pending failure injections. */
   injections: Injection[];
+  /** Pending and current holds (absent in states written before holds existed). */
+  holds?: Hold[];
   /** Test switch: the master does not replicate to this slave (it lags). */
   replicationBlocked: boolean;
   /** Test switch: nobody can reach this front-end's oned endpoint. */
@@ -109,7 +136,7 @@ export function writeState(layout: SandboxLayout, state: FrontendState): void {
   chownLikeParent(tmp);
   fs.renameSync(tmp, file);
   const marker = layout.injectionsMarker(state.frontend);
-  if (state.injections.length > 0) {
+  if (state.injections.length > 0 || (state.holds ?? []).length > 0) {
     fs.writeFileSync(marker, "");
     chownLikeParent(marker);
   } else fs.rmSync(marker, { force: true });

@@ -12,6 +12,7 @@ import { RaftView, raftView } from "./raft";
 import { readLeaks } from "./password-leaks";
 import { FrontendEntry, NodeEntry, SandboxPackageManager, ZoneEntry, dbBackendOf, packageManagerOf, readRegistry, serverIdOf } from "./registry";
 import { runningSshdPid } from "./sshd";
+import { diskFullMounts } from "./disk-full";
 import { FrontendStatus, NodeStatus, RaftStatus, SandboxStatus } from "./types";
 
 function countLines(file: string): number {
@@ -65,6 +66,8 @@ function frontendStatus(layout: SandboxLayout, fe: FrontendEntry, raft: RaftView
     ...(st.hostsSyncedAt ? { hostsSyncedAt: st.hostsSyncedAt } : {}),
     passwordLeaks: readLeaks(layout, fe.name).length,
     onedbPasswordAuths: st.onedbPasswordAuths ?? 0,
+    holds: (st.holds ?? []).map((h) => ({ id: h.id, match: h.match, state: h.state, ...(h.command !== undefined ? { command: h.command } : {}) })),
+    diskFull: pid === undefined ? [] : diskFullMounts(pid),
   };
 }
 

@@ -110,6 +110,20 @@ export interface FrontendStatus {
   readonly passwordLeaks: number;
   /** MySQL zones: onedb runs that authenticated with a password their caller supplied (-p or ONE_DB_PASSWORD). */
   readonly onedbPasswordAuths: number;
+  /** Holds armed or holding a command (`holdCommand`), in arming order. */
+  readonly holds: readonly HoldStatus[];
+  /** Directories made a full disk (`setDiskFull`) in its namespace. */
+  readonly diskFull: ReadonlyArray<{ readonly path: string; readonly sizeBytes: number }>;
+}
+
+/** A hold in `sandboxStatus`. */
+export interface HoldStatus {
+  readonly id: string;
+  readonly match: string;
+  /** `armed`: waiting for a matching command; `held`: holding `command`; `released`: let go, its shell about to drop it. */
+  readonly state: "armed" | "held" | "released";
+  /** The held command line. */
+  readonly command?: string;
 }
 
 /** One hypervisor node in `sandboxStatus`. */
@@ -176,6 +190,37 @@ export interface FailureInjection {
   readonly exitCode?: number;
   /** stderr text. @default "Injected failure" */
   readonly stderr?: string;
+  /**
+   * Instead of failing before it runs, the command runs and dies part-way as if killed (SIGKILL,
+   * exit 137): the fraction (0..1) of its work done first. Modelled by `onedb restore` (a fraction
+   * of the file's statements reach the database); other commands run whole. `exitCode` and
+   * `stderr` do not apply. @default a plain failure
+   */
+  readonly partial?: number;
+}
+
+/** A command to hold before it runs (`holdCommand`). */
+export interface CommandHold {
+  /** Machine name: a front-end, or a node (`zone<id>-node<n>`). */
+  readonly frontend: string;
+  /** Substring of the command line that triggers it: the next such command waits. */
+  readonly match: string;
+  /** Seconds the held command waits at most; then it runs as if released. @default 300 */
+  readonly timeoutSeconds?: number;
+}
+
+/** A command held before it ran. */
+export interface HeldCommand {
+  readonly frontend: string;
+  /** The hold's id (`holdCommand`'s result). */
+  readonly id: string;
+  readonly match: string;
+  /** The command line it holds. */
+  readonly command: string;
+  /** pid of the front-end shell running it. */
+  readonly pid: number;
+  /** When it was held (UTC ISO). */
+  readonly heldAt: string;
 }
 
 /** Direct changes to a front-end's state, for tests. */

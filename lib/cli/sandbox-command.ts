@@ -1,6 +1,6 @@
 /**
- * `onefed sandbox up|status|down|inject|rekey|lag|raft|log`: the local federation of real sshd
- * front-ends with emulated OpenNebula commands (docs/sandbox.md).
+ * `onefed sandbox up|status|down|inject|hold|held|release|diskfull|rekey|lag|raft|log`: the local
+ * federation of real sshd front-ends with emulated OpenNebula commands (docs/sandbox.md).
  */
 import * as path from "path";
 import {
@@ -21,11 +21,9 @@ import { ExitCode } from "../model/exit-codes";
 import { Command, defineCommand, Output, renderExitCodes, renderRows, usageError } from "./command";
 import { sandboxDirOption } from "./common-options";
 import { flag, integer, oneOf, text, zoneId, zoneIds } from "./options";
+import { diskfull, frontendName, frontendOption, held, hold, release } from "./sandbox-fault-commands";
 import { statusTable } from "./sandbox-status-table";
 
-/** `--frontend FE`: a front-end or node name, or a zone id standing for the zone's first front-end. */
-const frontendOption = text({ value: "FE", help: "front-end or node name (zone100-node0), or a zone id for its first front-end", required: true });
-const frontendName = (fe: string): string => (/^\d+$/.test(fe) ? `zone${fe}-server0` : fe);
 
 const up = defineCommand(
   {
@@ -129,7 +127,9 @@ const inject = defineCommand(
   {
     name: "onefed sandbox inject",
     summary: "make the next matching command on a front-end fail",
-    description: "The next N commands on FE whose command line contains TEXT fail with CODE and a message on stderr.",
+    description: `The next N commands on FE whose command line contains TEXT fail with CODE and a message on stderr.
+With --partial F they run instead and die part-way as if killed (exit 137): \`onedb restore\` feeds
+that fraction of its statements to the database first.`,
     options: {
       dir: sandboxDirOption,
       frontend: frontendOption,
@@ -137,13 +137,18 @@ const inject = defineCommand(
       times: integer({ value: "N", min: 1, max: 1_000_000, help: "how many matching commands fail", default: 1 }),
       exit: integer({ value: "CODE", min: 0, max: 255, help: "their exit code", defaultNote: "255" }),
       stderr: text({ value: "TEXT", help: "what they print on stderr", defaultNote: '"Injected failure"' }),
+      partial: text({ value: "F", help: "run, and die after this fraction (0..1) of the work" }),
     },
     exitCodes: [ExitCode.Failed],
   },
   async (a, out) => {
     const fe = frontendName(a.frontend);
-    injectFailure(path.resolve(a.dir), { frontend: fe, match: a.match, times: a.times, exitCode: a.exit, stderr: a.stderr });
-    out(`the next ${a.times} command(s) on ${fe} containing ${JSON.stringify(a.match)} will fail`);
+    const partial = a.partial === undefined ? undefined : Number(a.partial);
+    if (partial !== undefined && !(a.partial!.trim() !== "" && partial >= 0 && partial <= 1)) {
+      throw usageError("onefed sandbox inject", `--partial must be a fraction from 0 to 1 like 0.5 (got ${JSON.stringify(a.partial)})`);
+    }
+    injectFailure(path.resolve(a.dir), { frontend: fe, match: a.match, times: a.times, exitCode: a.exit, stderr: a.stderr, partial });
+    out(`the next ${a.times} command(s) on ${fe} containing ${JSON.stringify(a.match)} will ${partial === undefined ? "fail" : `die after ${partial} of their work`}`);
     return ExitCode.Done;
   },
 );
@@ -241,7 +246,7 @@ const log = defineCommand(
   },
 );
 
-const SUBCOMMANDS: Readonly<Record<string, Command<unknown>>> = { up, status, down, inject, rekey, lag, raft, log };
+const SUBCOMMANDS: Readonly<Record<string, Command<unknown>>> = { up, status, down, inject, hold, held, release, diskfull, rekey, lag, raft, log };
 
 export const SANDBOX_HELP = `Usage: onefed sandbox <command> [options]
 

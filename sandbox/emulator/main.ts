@@ -7,8 +7,9 @@
 import * as fs from "fs";
 import { EmulatorContext } from "./context";
 import { err, out } from "./io";
-import { EMULATOR_INJECTION_CHECK, EMULATOR_SELF_TEST, ENV_DEBUG, ENV_FRONTEND, ENV_INJECTIONS_CHECKED, ENV_SANDBOX_DIR } from "../contract";
+import { EMULATOR_INJECTION_CHECK, EMULATOR_SELF_TEST, ENV_DEBUG, ENV_FRONTEND, ENV_INJECTIONS_CHECKED, ENV_PARTIAL, ENV_SANDBOX_DIR } from "../contract";
 import { consumeInjection } from "../injections";
+import { holdIfArmed } from "../holds";
 import { SandboxLayout } from "../layout";
 import { commandNotFound, toolsOf } from "../machine-profile";
 
@@ -30,10 +31,18 @@ const TOOLS: Record<string, () => Tool> = {
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-function injectionCheck(env: NodeJS.ProcessEnv): number {
+/** The front-end shell's check before a command: a hold waits here; a failure or a partial run is reported to the shell. */
+function injectionCheck(env: NodeJS.ProcessEnv, shellPid: number): number {
   const layout = new SandboxLayout(env[ENV_SANDBOX_DIR] ?? "");
-  const hit = consumeInjection(layout, env[ENV_FRONTEND] ?? "", env.SSH_ORIGINAL_COMMAND ?? "");
+  const fe = env[ENV_FRONTEND] ?? "";
+  const commandLine = env.SSH_ORIGINAL_COMMAND ?? "";
+  holdIfArmed(layout, fe, commandLine, shellPid);
+  const hit = consumeInjection(layout, fe, commandLine);
   if (!hit) return 0;
+  if (hit.partial !== undefined) {
+    out(`partial=${hit.partial}\n`);
+    return 0;
+  }
   err(hit.stderr.endsWith("\n") || hit.stderr === "" ? hit.stderr : `${hit.stderr}\n`);
   out(String(hit.exitCode));
   return 1;
@@ -67,7 +76,7 @@ function selfTest(env: NodeJS.ProcessEnv): number {
 
 function run(argv: string[], env: NodeJS.ProcessEnv): number {
   const [tool, ...args] = argv;
-  if (tool === EMULATOR_INJECTION_CHECK) return injectionCheck(env);
+  if (tool === EMULATOR_INJECTION_CHECK) return injectionCheck(env, parseInt(args[0] ?? "", 10) || process.ppid);
   if (tool === EMULATOR_SELF_TEST) return selfTest(env);
   const load = TOOLS[tool];
   if (!load) {
@@ -82,8 +91,11 @@ function run(argv: string[], env: NodeJS.ProcessEnv): number {
   }
   if (!env[ENV_INJECTIONS_CHECKED]) {
     // Called without the front-end shell (tests): check against this command line.
-    const hit = consumeInjection(ctx.layout, ctx.self.name, env.SSH_ORIGINAL_COMMAND ?? [tool, ...args].join(" "));
-    if (hit) {
+    const commandLine = env.SSH_ORIGINAL_COMMAND ?? [tool, ...args].join(" ");
+    holdIfArmed(ctx.layout, ctx.self.name, commandLine, process.pid);
+    const hit = consumeInjection(ctx.layout, ctx.self.name, commandLine);
+    if (hit?.partial !== undefined) env[ENV_PARTIAL] = String(hit.partial);
+    else if (hit) {
       err(hit.stderr.endsWith("\n") || hit.stderr === "" ? hit.stderr : `${hit.stderr}\n`);
       return hit.exitCode;
     }

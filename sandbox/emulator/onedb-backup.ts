@@ -10,18 +10,34 @@ import * as fs from "fs";
 import { EmulatorContext } from "./context";
 import { DbRef, OnedbFailure, defaultBackupName, oneNotRunning } from "./onedb-common";
 import { err, puts } from "./io";
+import { ENV_PARTIAL } from "../contract";
 import { FEDERATED_TABLES } from "../db-schema";
 import { SqliteError, sqliteExec, sqliteQuery } from "../sqlite";
 
-/** Ruby's Errno::ENOENT text for File.open. */
+/** Ruby's Errno texts for File.open + write (a full disk: ENOSPC at the write). */
 function openForWrite(real: string, display: string, text: string): void {
   try {
     fs.writeFileSync(real, text);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOSPC") throw noSpace(display);
     const what = code === "EACCES" ? "Permission denied" : code === "EISDIR" ? "Is a directory" : "No such file or directory";
     throw new OnedbFailure(`${what} @ rb_sysopen - ${display}`);
   }
+}
+
+/** Appends to the backup file; a full disk fails the backup (see docs/sandbox.md, known gaps). */
+function append(real: string, display: string, text: string): void {
+  try {
+    fs.appendFileSync(real, text);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOSPC") throw noSpace(display);
+    throw e;
+  }
+}
+
+function noSpace(display: string): OnedbFailure {
+  return new OnedbFailure(`No space left on device @ io_write - ${display}`);
 }
 
 /** `sqlite3 <db> '.dump …'` output (no busy wait: onedb does not set one either). */
@@ -51,19 +67,19 @@ export function backupDb(ctx: EmulatorContext, db: DbRef, file: string | undefin
 function writeDump(db: DbRef, real: string, display: string, federated: boolean, beforeFullDump: () => void = () => undefined): void {
   if (federated) {
     openForWrite(real, display, ["-- FEDERATED", ...FEDERATED_TABLES.map((t) => `DROP TABLE IF EXISTS "${t}";`), 'DROP TABLE IF EXISTS "logdb";', ""].join("\n"));
-    fs.appendFileSync(real, dump(db.real, FEDERATED_TABLES.map((t) => `.dump ${t}\n`).join("")));
+    append(real, display, dump(db.real, FEDERATED_TABLES.map((t) => `.dump ${t}\n`).join("")));
     try {
       sqliteExec(db.real, "CREATE TABLE logdb_tmp AS SELECT * FROM logdb WHERE fed_index!=-1;");
     } catch {
       throw new OnedbFailure("Error creating logdb_tmp.");
     }
-    fs.appendFileSync(real, dump(db.real, ".dump logdb_tmp\n"));
+    append(real, display, dump(db.real, ".dump logdb_tmp\n"));
     try {
       sqliteExec(db.real, "DROP TABLE logdb_tmp;");
     } catch {
       throw new OnedbFailure("Error trying to drop the logdb tmp table.");
     }
-    fs.writeFileSync(real, fs.readFileSync(real, "utf8").replace(/logdb_tmp/g, "logdb"));
+    openForWrite(real, display, fs.readFileSync(real, "utf8").replace(/logdb_tmp/g, "logdb"));
     return;
   }
   if (!fs.existsSync(db.real)) throw new OnedbFailure(`File ${db.display} doesn't exist`);
@@ -75,7 +91,7 @@ function writeDump(db: DbRef, real: string, display: string, federated: boolean,
   }
   openForWrite(real, display, tables.map((t) => `DROP TABLE IF EXISTS "${t}";\n`).join(""));
   beforeFullDump();
-  fs.appendFileSync(real, dump(db.real, ".dump\n"));
+  append(real, display, dump(db.real, ".dump\n"));
 }
 
 /**
@@ -103,6 +119,8 @@ export function restoreDb(ctx: EmulatorContext, db: DbRef, file: string | undefi
   const m = db.mysql;
   if (m && !o.federated && !o.force && hasOneadmin(db.real)) throw new OnedbFailure(`MySQL database ${m.dbName} at ${m.server} exists, use -f to overwrite.`);
   if (!m && !o.federated && fs.existsSync(db.real) && !o.force) throw new OnedbFailure(`File ${db.display} exists, use -f to overwrite.`);
+  const partial = partialFraction(ctx);
+  if (partial !== undefined) dieAfter(db.real, fs.readFileSync(ctx.userPath(file), "utf8"), partial);
   const fd = fs.openSync(ctx.userPath(file), "r");
   let status: number | null;
   try {
@@ -126,4 +144,49 @@ function hasOneadmin(db: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The fraction a partial injection left for this command (test control), if any. */
+function partialFraction(ctx: EmulatorContext): number | undefined {
+  const raw = ctx.env[ENV_PARTIAL];
+  const f = raw === undefined || raw === "" ? NaN : Number(raw);
+  return Number.isFinite(f) ? Math.min(1, Math.max(0, f)) : undefined;
+}
+
+/**
+ * A restore killed part-way (test control): sqlite3 gets the first `fraction` of the file's
+ * statements, then the process dies by SIGKILL. What a killed `sqlite3 < file` leaves: every
+ * statement before the cut that is not in an open transaction stays (the DROP lines at the top, each
+ * table's committed `.dump` block), the block the cut falls into is rolled back. In a federated
+ * backup db_versioning comes before logdb, so a late cut leaves the new shared version and no logdb.
+ */
+function dieAfter(db: string, text: string, fraction: number): never {
+  const statements = splitStatements(text);
+  const keep = statements.slice(0, Math.floor(statements.length * fraction));
+  spawnSync("sqlite3", [db], { input: keep.join(""), stdio: ["pipe", "ignore", "ignore"] });
+  process.kill(process.pid, "SIGKILL");
+  throw new Error("unreachable: killed");
+}
+
+/**
+ * SQL statements of a dump, each with its own lines: a statement ends on a line ending in `;` outside
+ * a string literal (as sqlite3 reads it). Comment lines join the next statement.
+ */
+export function splitStatements(text: string): string[] {
+  const out: string[] = [];
+  let current = "";
+  let quotes = 0;
+  for (const line of text.split(/(?<=\n)/)) {
+    current += line;
+    // A comment line outside a string literal: its apostrophes open nothing.
+    if (quotes % 2 === 0 && /^\s*--/.test(line)) continue;
+    quotes += (line.match(/'/g) ?? []).length;
+    if (quotes % 2 === 0 && /;\s*$/.test(line)) {
+      out.push(current);
+      current = "";
+      quotes = 0;
+    }
+  }
+  if (current.trim() !== "") out.push(current);
+  return out;
 }

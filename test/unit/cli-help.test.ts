@@ -77,6 +77,15 @@ const COMMANDS: ReadonlyArray<readonly [string, readonly string[], RegExp, reado
     /^Usage: onefed sandbox inject \[--dir DIR\] --frontend FE --match TEXT/,
     ["--dir", sandboxDir, "--frontend", "0", "--match", "onedb"],
   ],
+  ["sandbox hold", ["sandbox", "hold"], /^Usage: onefed sandbox hold \[--dir DIR\] --frontend FE --match TEXT \[--timeout S\]\n/, ["--dir", sandboxDir, "--frontend", "0", "--match", "onedb"]],
+  ["sandbox held", ["sandbox", "held"], /^Usage: onefed sandbox held \[--dir DIR\] --frontend FE \[--match TEXT\] \[--wait S\]\n/, ["--dir", sandboxDir, "--frontend", "0", "--wait", "5"]],
+  ["sandbox release", ["sandbox", "release"], /^Usage: onefed sandbox release \[--dir DIR\] --frontend FE \[--match TEXT\] \[--kill\]\n/, ["--dir", sandboxDir, "--frontend", "0", "--kill"]],
+  [
+    "sandbox diskfull",
+    ["sandbox", "diskfull"],
+    /^Usage: onefed sandbox diskfull \[--dir DIR\] --frontend FE \[--path P\] \[--size SIZE\] \[--off\]\n/,
+    ["--dir", sandboxDir, "--frontend", "100", "--size", "4k"],
+  ],
   ["sandbox rekey", ["sandbox", "rekey"], /^Usage: onefed sandbox rekey \[--dir DIR\] --frontend FE\n/, ["--dir", sandboxDir, "--frontend", "0"]],
   [
     "sandbox lag",
@@ -168,7 +177,7 @@ describe("-h and --help", () => {
     ]) {
       const r = await onefed(...argv);
       expect(r.code).toBe(0);
-      expect(r.out).toMatch(/^Usage: onefed sandbox <command> \[options\]\n[^]*\n {2}raft {4}force an HA zone's leader, or a split brain\n/);
+      expect(r.out).toMatch(/^Usage: onefed sandbox <command> \[options\]\n[^]*\n {2}raft +force an HA zone's leader, or a split brain\n/);
     }
   });
 });

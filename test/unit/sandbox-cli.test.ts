@@ -17,7 +17,7 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
 describe("onefed sandbox arguments", () => {
   it("prints help for the group and for each command", async () => {
     expect((await cli("--help")).out).toMatch(/^Usage: onefed sandbox <command>/);
-    for (const c of ["up", "status", "down", "inject", "rekey", "lag", "raft", "log"]) {
+    for (const c of ["up", "status", "down", "inject", "hold", "held", "release", "diskfull", "rekey", "lag", "raft", "log"]) {
       const r = await cli(c, "--help");
       expect(r.code).toBe(0);
       expect(r.out).toMatch(new RegExp(`^Usage: onefed sandbox ${c} `));
