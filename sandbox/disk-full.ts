@@ -28,6 +28,20 @@ export const DEFAULT_DISK_FULL_PATH = "/var/lib/one/backups/onefed";
  */
 export const DEFAULT_DISK_FULL_SIZE = "4k";
 
+/** tmpfs allocates file data in pages. */
+const PAGE = 4096;
+
+/** Pages the files under a directory take on a tmpfs (directories take none). */
+function pagesOf(dir: string): number {
+  let pages = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) pages += pagesOf(p);
+    else if (e.isFile()) pages += Math.ceil(fs.statSync(p).size / PAGE);
+  }
+  return pages;
+}
+
 /** A full disk in a machine's namespace. */
 export interface DiskFullMount {
   /** The directory, as the machine sees it. */
@@ -98,6 +112,12 @@ export function mountDiskFull(layout: SandboxLayout, fe: string, sshdPid: number
     fs.mkdirSync(parent, { recursive: true });
     fs.mkdirSync(under, { mode: 0o700 });
     chownLikeParent(under);
+  }
+  const held = pagesOf(under) * PAGE;
+  if (held > sizeBytes) {
+    throw new SandboxError(
+      `${fe}: ${onePath} already holds ${held} bytes (in 4 KB pages), more than a full disk of ${sizeBytes} bytes can take: give a size of at least ${held + PAGE} bytes, or another path`,
+    );
   }
   const st = fs.statSync(under);
   const options = `size=${sizeBytes},mode=${(st.mode & 0o7777).toString(8)},uid=${st.uid},gid=${st.gid}`;
