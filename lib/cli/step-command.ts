@@ -3,6 +3,7 @@ import { loadConfig } from "../config/load-config";
 import { zoneLabel } from "../model/federation";
 import { ExitCode } from "../model/exit-codes";
 import { runStep } from "../run/run-step";
+import { watchForOrphaning } from "../run/orphan-watch";
 import { STEP_FACTS, STEP_NAMES } from "../model/steps";
 import { defineCommand, usageError } from "./command";
 import { configOption } from "./common-options";
@@ -28,7 +29,19 @@ resume or debug.`,
     const zone = config.zones.find((z) => z.id === zoneId);
     if (!zone) throw usageError("onefed step", `zone ${zoneId} is not in ${config.sourcePath} (zones: ${config.zones.map(zoneLabel).join(", ")})`);
     if (!STEP_FACTS[step].appliesTo(zone, config)) throw usageError("onefed step", `${step} does not apply to ${zoneLabel(zone)} (a ${zone.role})`);
-    await runStep({ config, step, zone, log: out });
+    // Terraform gone (killed, or stopping after SIGINT): stop before changing anything more, unwatched.
+    const stopWatching = watchForOrphaning((why) => {
+      try {
+        process.stderr.write(`[${step} ${zoneLabel(zone)}] stopped: ${why}; nothing more is done and this step is not recorded complete. The next deploy runs it again.\n`);
+      } finally {
+        process.exit(ExitCode.Failed);
+      }
+    });
+    try {
+      await runStep({ config, step, zone, log: out });
+    } finally {
+      stopWatching();
+    }
     return ExitCode.Done;
   },
 );
