@@ -65,6 +65,9 @@ export async function runStep(opts: RunStepOptions): Promise<StepOutcome> {
       return { status: "already-done", summary: `recorded complete at ${recorded.completed_at}`, evidence: recorded.evidence };
     }
     refuseWhenComplete(step, zone, config, before);
+    // A step out of order (by hand, or from a state the ledger disproves) is refused before it takes
+    // the lock: a refusal leaves the federation as it was, free for the deploy that follows.
+    proveRequirements(step, zone, config, before);
     const beats: Array<() => Promise<void>> = [];
     stopBeats = async () => {
       for (const stop of beats.splice(0)) await stop();
@@ -78,6 +81,7 @@ export async function runStep(opts: RunStepOptions): Promise<StepOutcome> {
     // The preflight changes nothing: it reaches every front-end first (a changed host key anywhere
     // stops the run before onefed writes even its lock), and takes the lock once its checks passed.
     if (step !== "preflight") await claim();
+    // Proven again under the lock: what another run recorded or forgot meanwhile counts.
     const snapshot = await ledger.read();
     proveRequirements(step, zone, config, snapshot);
     const ctx = buildStepContext(config, zone, step, remoteLog, connector, snapshot);
