@@ -13,7 +13,7 @@ import { DeployInterruptedError, EngineRunError, frozenZonesAdvice } from "./err
 import { describeExit, ProcessResult, runProcess } from "./local-process";
 import { InterruptForwarder } from "./interrupts";
 import { projectRoot } from "./project-root";
-import { reconcile } from "./reconcile";
+import { lockLostTo, reconcile } from "./reconcile";
 
 export interface DeployOptions {
   /** Federation file. @default $FEDERATION_CONFIG or ./federation.yaml */
@@ -47,9 +47,10 @@ export async function deploy(opts: DeployOptions = {}): Promise<{ stackDir: stri
   try {
     const session = new EngineSession({ engine, stackDir, configPath: config.sourcePath, log, onSpawn: interrupts.attach });
     const init = await session.init();
-    const { session: run } = await reconcile(session, config, "deploy", log);
-    const apply = await (opts.via === "cdktf" ? cdktfDeploy(run, outdir, parallelism, log, interrupts) : run.apply(parallelism)).catch((err: unknown) => {
-      throw interrupts.interrupted ? new DeployInterruptedError(config.name) : err;
+    const { session: run, run: identity } = await reconcile(session, config, "deploy", log);
+    const apply = await (opts.via === "cdktf" ? cdktfDeploy(run, outdir, parallelism, log, interrupts) : run.apply(parallelism)).catch(async (err: unknown) => {
+      if (interrupts.interrupted) throw new DeployInterruptedError(config.name);
+      throw (await lockLostTo(config, identity, "deploy")) ?? err;
     });
     return { stackDir, output: init.output + apply.output };
   } finally {

@@ -58,3 +58,20 @@ export async function reconcile(session: EngineSession, config: FederationConfig
   log(`run ${run.runId} (state lineage ${lineage}) by ${run.who}`);
   return { run, tainted: unproven.map((u) => u.address), session: session.withEnv({ [RUN_ID_ENV]: run.runId, [STATE_LINEAGE_ENV]: lineage }) };
 }
+
+/**
+ * After an apply failed: the refusal to report when another run holds the federation lock now. Two
+ * runs that both passed reconcile race for the lock at their first step; the loser's step refuses
+ * (exit 5, naming the holder) and its apply fails like any other. Its deploy then exits 5 as a run
+ * refused by reconcile does, instead of advising a retry of a failed step. Undefined when the lock
+ * is free or ours, or when the master cannot be read (the apply's own failure stands).
+ */
+export async function lockLostTo(config: FederationConfig, run: RunIdentity, what: string): Promise<LockHeldError | undefined> {
+  try {
+    const ledger = await withFederationLedger(config, run, (l) => l.read());
+    const verdict = judgeLock(ledger.lock, run);
+    return verdict.kind === "held" ? new LockHeldError(config.name, verdict.holder, what) : undefined;
+  } catch {
+    return undefined;
+  }
+}
