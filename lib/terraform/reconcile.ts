@@ -3,7 +3,8 @@
  * (a killed apply leaves steps "created" that never finished; a manual unfreeze undoes a freeze the
  * state still claims); the ledger on the master is the proof. Every step the state claims but the
  * ledger does not prove is tainted, so the plan shows it and the apply runs it again: "deploy again"
- * always makes progress. A federation locked by another upgrade is refused here, before anything runs.
+ * always makes progress. A federation locked by another upgrade is refused here, before anything
+ * runs. What recorded steps left on this host (the safety-backup records) is put back from the ledger.
  */
 import { FederationConfig } from "../model/federation";
 import { judgeLock, RunIdentity, unprovenSteps } from "../model/ledger";
@@ -12,6 +13,7 @@ import { RUN_ID_ENV, STATE_LINEAGE_ENV } from "../model/environment";
 import { LockHeldError } from "../run/ledger/federation-ledger";
 import { withFederationLedger } from "../run/ledger/open-ledger";
 import { automationHost, newRunId, runnerActive } from "../run/ledger/run-identity";
+import { restoreLocalCopies } from "../run/local-copies";
 import { EngineSession } from "./engine-session";
 import { StalePlanError } from "./errors";
 
@@ -37,12 +39,14 @@ export interface ReconcileOptions {
 export async function reconcile(session: EngineSession, config: FederationConfig, what: string, log: (line: string) => void, opts: ReconcileOptions = {}): Promise<Reconciled> {
   const lineage = await session.ensureLineage();
   const run: RunIdentity = { runId: newRunId(), lineage, who: automationHost() };
-  const ledger = await withFederationLedger(config, run, async (l) => {
+  const ledger = await withFederationLedger(config, run, async (l, connector) => {
     const read = await l.read();
     const verdict = judgeLock(read.lock, run, read.runners, (r) => runnerActive(r));
     if (verdict.kind === "held") throw new LockHeldError(config.name, verdict.holder, what, verdict.activeRunner);
     // A run killed between the last verify's record and its release left this upgrade's lock behind.
     if (read.lock && (await l.releaseIfComplete(finalSteps(config)))) log(`reconcile: every zone is verified; released the lock run ${read.lock.run_id} left behind`);
+    // Steps the state claims do not run: what they left on this host comes back from the ledger.
+    restoreLocalCopies(config, read, connector);
     return read;
   });
   const unproven = unprovenSteps(await session.stateSteps(), ledger);
@@ -69,8 +73,8 @@ export async function reconcile(session: EngineSession, config: FederationConfig
 export async function lockLostTo(config: FederationConfig, run: RunIdentity, what: string): Promise<LockHeldError | undefined> {
   try {
     const ledger = await withFederationLedger(config, run, (l) => l.read());
-    const verdict = judgeLock(ledger.lock, run);
-    return verdict.kind === "held" ? new LockHeldError(config.name, verdict.holder, what) : undefined;
+    const verdict = judgeLock(ledger.lock, run, ledger.runners, (r) => runnerActive(r));
+    return verdict.kind === "held" ? new LockHeldError(config.name, verdict.holder, what, verdict.activeRunner) : undefined;
   } catch {
     return undefined;
   }
