@@ -2,6 +2,7 @@
  * Files between a front-end and the automation host, proven by sha256 on both ends: the
  * federated backup (master → slaves) and an HA leader's database and configuration (→ followers).
  */
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { ZoneConfig } from "../model/federation";
@@ -11,17 +12,18 @@ import { onLocalFile } from "./local-file-error";
 import { StepRefusal } from "./step-refusal";
 
 /**
- * Fetches `remote` to `local` (mode 0600, written through a .partial file); returns the digest.
+ * Fetches `remote` to `local` (mode 0600, written through a .partial file of its own); returns the
+ * digest. Two restores that both find the local artifact missing fetch it at once: each writes its
+ * own partial file and renames it over `local` (atomic), so neither removes nor reads the other's.
  * A failure on either side is one paragraph (TransferError, LocalFileError) that never claims the
  * front-end unchanged by the step: only the copy changed nothing there.
  */
 export async function fetchVerified(fe: OpenNebulaFrontend, remote: string, local: string, step: string, zone: ZoneConfig): Promise<string> {
   const remoteDigest = await fe.sha256(remote);
-  const partial = `${local}.partial`;
+  const partial = `${local}.${process.pid}-${crypto.randomBytes(4).toString("hex")}.partial`;
   const left = `The front-end's ${remote} was not touched by the copy and stays for the next run.`;
   onLocalFile({ zone, action: `creating the local copy ${partial}`, file: partial, left }, () => {
     fs.mkdirSync(path.dirname(local), { recursive: true, mode: 0o700 });
-    fs.rmSync(partial, { force: true });
     fs.writeFileSync(partial, "", { mode: 0o600 });
   });
   try {
@@ -70,6 +72,6 @@ function discard(file: string): void {
   try {
     fs.rmSync(file, { force: true });
   } catch {
-    // The next fetch removes it before it starts.
+    // Left behind, it is only a stray .partial file: no fetch reads another's.
   }
 }

@@ -163,7 +163,7 @@ describe("a copy between the automation host and a front-end", () => {
     expect(err).toBeInstanceOf(LocalFileError);
     expect(err.message).toMatch(
       new RegExp(
-        `^zone 0 \\(M-EU-FR\\): creating the local copy ${blocker}/x\\.sql\\.partial failed: a file that is not a directory is in the way on the automation host \\(EEXIST\\)\\. The front-end's ${REMOTE} was not touched by the copy`,
+        `^zone 0 \\(M-EU-FR\\): creating the local copy ${blocker}/x\\.sql\\.\\d+-[0-9a-f]{8}\\.partial failed: a file that is not a directory is in the way on the automation host \\(EEXIST\\)\\. The front-end's ${REMOTE} was not touched by the copy`,
       ),
     );
     expect(t.lines.filter((l) => !l.startsWith("sha256sum"))).toEqual([]);
