@@ -4,6 +4,7 @@
  */
 import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
+import { watchForOrphaning } from "../../lib/run/orphan-watch";
 
 const WATCH = path.resolve(__dirname, "../../dist/lib/run/orphan-watch.js");
 /** A stand-in runner: watches, says why it was orphaned, exits 1; else would sleep a minute. */
@@ -47,7 +48,6 @@ describe("watchForOrphaning", () => {
   });
 
   it("does nothing while both are there, and stops watching when told", () => {
-    const { watchForOrphaning } = require(WATCH) as typeof import("../../lib/run/orphan-watch");
     const seen: string[] = [];
     const stop = watchForOrphaning((why) => seen.push(why), 10);
     stop();
