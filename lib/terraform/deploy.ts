@@ -14,6 +14,7 @@ import { describeExit, ProcessResult, runProcess } from "./local-process";
 import { InterruptForwarder } from "./interrupts";
 import { projectRoot } from "./project-root";
 import { lockLostTo, reconcile } from "./reconcile";
+import { LockHeldError } from "../run/ledger/federation-ledger";
 
 export interface DeployOptions {
   /** Federation file. @default $FEDERATION_CONFIG or ./federation.yaml */
@@ -27,6 +28,9 @@ export interface DeployOptions {
   /** Receives one line per thing worth telling, the engine's output included. @default stdout */
   readonly log?: (line: string) => void;
 }
+
+/** A step's refusal by another run's lock, as its local-exec output shows it (describeError: "<class>: <message>"). */
+const LOCK_REFUSAL = new RegExp(`\\(local-exec\\): ${LockHeldError.name}: `);
 
 /** At least the widest stage (every zone at once) so no stage is serialized; more costs nothing. */
 export function defaultParallelism(zoneCount: number): number {
@@ -44,13 +48,19 @@ export async function deploy(opts: DeployOptions = {}): Promise<{ stackDir: stri
   const stackDir = path.join(outdir, "stacks", stack);
   log(`synthesized ${stack} → ${stackDir}`);
   const interrupts = new InterruptForwarder(`the deploy of federation ${config.name}`, log).start();
+  // A step refused by another run's lock says so in its output; only then is the lock read again.
+  let lockRefused = false;
+  const engineLog = (line: string): void => {
+    if (LOCK_REFUSAL.test(line)) lockRefused = true;
+    log(line);
+  };
   try {
-    const session = new EngineSession({ engine, stackDir, configPath: config.sourcePath, log, onSpawn: interrupts.attach });
+    const session = new EngineSession({ engine, stackDir, configPath: config.sourcePath, log: engineLog, onSpawn: interrupts.attach });
     const init = await session.init();
     const { session: run, run: identity } = await reconcile(session, config, "deploy", log);
-    const apply = await (opts.via === "cdktf" ? cdktfDeploy(run, outdir, parallelism, log, interrupts) : run.apply(parallelism)).catch(async (err: unknown) => {
+    const apply = await (opts.via === "cdktf" ? cdktfDeploy(run, outdir, parallelism, engineLog, interrupts) : run.apply(parallelism)).catch(async (err: unknown) => {
       if (interrupts.interrupted) throw new DeployInterruptedError(config.name);
-      throw (await lockLostTo(config, identity, "deploy")) ?? err;
+      throw (lockRefused && (await lockLostTo(config, identity, "deploy"))) || err;
     });
     return { stackDir, output: init.output + apply.output };
   } finally {
