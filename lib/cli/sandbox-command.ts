@@ -24,7 +24,6 @@ import { flag, integer, oneOf, text, zoneId, zoneIds } from "./options";
 import { diskfull, frontendName, frontendOption, held, hold, release } from "./sandbox-fault-commands";
 import { statusTable } from "./sandbox-status-table";
 
-
 const up = defineCommand(
   {
     name: "onefed sandbox up",
@@ -148,7 +147,9 @@ that fraction of its statements to the database first.`,
       throw usageError("onefed sandbox inject", `--partial must be a fraction from 0 to 1 like 0.5 (got ${JSON.stringify(a.partial)})`);
     }
     injectFailure(path.resolve(a.dir), { frontend: fe, match: a.match, times: a.times, exitCode: a.exit, stderr: a.stderr, partial });
-    out(`the next ${a.times} command(s) on ${fe} containing ${JSON.stringify(a.match)} will ${partial === undefined ? "fail" : `die after ${partial} of their work`}`);
+    out(
+      `the next ${a.times} command(s) on ${fe} containing ${JSON.stringify(a.match)} will ${partial === undefined ? "fail" : `die after ${partial} of their work`}`,
+    );
     return ExitCode.Done;
   },
 );

@@ -77,9 +77,24 @@ const COMMANDS: ReadonlyArray<readonly [string, readonly string[], RegExp, reado
     /^Usage: onefed sandbox inject \[--dir DIR\] --frontend FE --match TEXT/,
     ["--dir", sandboxDir, "--frontend", "0", "--match", "onedb"],
   ],
-  ["sandbox hold", ["sandbox", "hold"], /^Usage: onefed sandbox hold \[--dir DIR\] --frontend FE --match TEXT \[--timeout S\]\n/, ["--dir", sandboxDir, "--frontend", "0", "--match", "onedb"]],
-  ["sandbox held", ["sandbox", "held"], /^Usage: onefed sandbox held \[--dir DIR\] --frontend FE \[--match TEXT\] \[--wait S\]\n/, ["--dir", sandboxDir, "--frontend", "0", "--wait", "5"]],
-  ["sandbox release", ["sandbox", "release"], /^Usage: onefed sandbox release \[--dir DIR\] --frontend FE \[--match TEXT\] \[--kill\]\n/, ["--dir", sandboxDir, "--frontend", "0", "--kill"]],
+  [
+    "sandbox hold",
+    ["sandbox", "hold"],
+    /^Usage: onefed sandbox hold \[--dir DIR\] --frontend FE --match TEXT \[--timeout S\]\n/,
+    ["--dir", sandboxDir, "--frontend", "0", "--match", "onedb"],
+  ],
+  [
+    "sandbox held",
+    ["sandbox", "held"],
+    /^Usage: onefed sandbox held \[--dir DIR\] --frontend FE \[--match TEXT\] \[--wait S\]\n/,
+    ["--dir", sandboxDir, "--frontend", "0", "--wait", "5"],
+  ],
+  [
+    "sandbox release",
+    ["sandbox", "release"],
+    /^Usage: onefed sandbox release \[--dir DIR\] --frontend FE \[--match TEXT\] \[--kill\]\n/,
+    ["--dir", sandboxDir, "--frontend", "0", "--kill"],
+  ],
   [
     "sandbox diskfull",
     ["sandbox", "diskfull"],

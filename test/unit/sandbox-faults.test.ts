@@ -158,8 +158,15 @@ describe("a restore killed part-way", () => {
 
   it("fails a backup on a full disk with Ruby's ENOSPC message (a write to /dev/full)", () => {
     fs.symlinkSync("/dev/full", sb.path(SLAVE_GE, "/var/lib/one/full.sql"));
-    expect(sb.run(SLAVE_GE, "onedb backup -v -f /var/lib/one/full.sql")).toEqual({ stdout: "", stderr: "No space left on device @ io_write - /var/lib/one/full.sql\n", code: 255 });
-    expect(sb.run(SLAVE_GE, "onedb backup -v --federated -f /var/lib/one/full.sql")).toMatchObject({ stderr: "No space left on device @ io_write - /var/lib/one/full.sql\n", code: 255 });
+    expect(sb.run(SLAVE_GE, "onedb backup -v -f /var/lib/one/full.sql")).toEqual({
+      stdout: "",
+      stderr: "No space left on device @ io_write - /var/lib/one/full.sql\n",
+      code: 255,
+    });
+    expect(sb.run(SLAVE_GE, "onedb backup -v --federated -f /var/lib/one/full.sql")).toMatchObject({
+      stderr: "No space left on device @ io_write - /var/lib/one/full.sql\n",
+      code: 255,
+    });
   });
 
   it("honours a partial injection without the front-end shell too (the harness path), and 0 restores nothing", () => {
