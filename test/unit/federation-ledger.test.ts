@@ -12,6 +12,7 @@ import { RemoteLedgerStore } from "../../lib/remote/opennebula/ledger-store";
 import { RemoteMachine } from "../../lib/remote/opennebula/remote-machine";
 import { FederationLedger, LedgerUnreadableError, LockHeldError } from "../../lib/run/ledger/federation-ledger";
 import { LocalTransport } from "../support/local-transport";
+import { automationHost, runnerActive } from "../../lib/run/ledger/run-identity";
 import { spawn } from "child_process";
 import { ledgerFiles } from "../../lib/remote/opennebula/commands";
 import { renderCommand } from "../../lib/remote/opennebula/remote-command";
@@ -165,5 +166,20 @@ describe("heartbeat", () => {
     await stop();
     expect((await ledger.read()).runners).toEqual([]);
     expect((await new FederationLedger("prod", stores, runA2).claim("upgrade", master)).kind).toBe("take-over");
+  });
+});
+
+describe("runnerActive on this host", () => {
+  const here = (pid: number): LedgerRunner => ({ kind: "runner", format: LEDGER_FORMAT, run_id: "run-a", holder: automationHost(), pid, step: "upgrade", zone_id: 0, heartbeat_at: new Date().toISOString() });
+
+  it("is true while the runner's process lives, false once it is only a zombie nobody reaped yet (killed with its terraform)", async () => {
+    expect(runnerActive(here(process.pid))).toBe(true);
+    // `sleep 0` ends at once; its parent execs into `sleep 5`, which never reaps it: a zombie for 5 s.
+    const parent = spawn("sh", ["-c", "sleep 0 & echo $!; exec sleep 5"], { stdio: ["ignore", "pipe", "ignore"] });
+    const pid = await new Promise<number>((resolve) => parent.stdout!.once("data", (d) => resolve(parseInt(String(d), 10))));
+    const deadline = Date.now() + 3000;
+    while (!/^\d+ \(.*\) Z/s.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8")) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(runnerActive(here(pid))).toBe(false);
+    parent.kill("SIGKILL");
   });
 });

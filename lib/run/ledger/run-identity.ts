@@ -1,5 +1,6 @@
 /** Who this process runs for: the deploy that started it (from its environment), or itself. */
 import * as crypto from "crypto";
+import * as fs from "fs";
 import * as os from "os";
 import { RUN_ID_ENV, STATE_LINEAGE_ENV } from "../../model/environment";
 import { heartbeatFresh, LedgerRunner, RunIdentity } from "../../model/ledger";
@@ -34,6 +35,7 @@ export function currentRun(env: NodeJS.ProcessEnv = process.env): RunIdentity {
  */
 export function runnerActive(runner: LedgerRunner, now: Date = new Date()): boolean {
   if (runner.holder === automationHost()) {
+    if (isZombie(runner.pid)) return false;
     try {
       process.kill(runner.pid, 0);
       return heartbeatFresh(runner, now);
@@ -42,4 +44,18 @@ export function runnerActive(runner: LedgerRunner, now: Date = new Date()): bool
     }
   }
   return heartbeatFresh(runner, now);
+}
+
+/**
+ * A killed runner whose parent died with it (terraform, the whole deploy) is reparented to init and
+ * stays a zombie until init reaps it (a container's init may take its time, or never): it still
+ * answers kill(pid, 0), yet it does nothing any more.
+ */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+  } catch {
+    return false;
+  }
 }
