@@ -93,8 +93,7 @@ export function previousRelease(version: string): string {
 /** Every `opennebula*` systemd unit a release installs (docs/opennebula.md §1.3), full unit names. */
 export function unitsOf(version: string): string[] {
   const v = (min?: string, max?: string): boolean =>
-    (min === undefined || compareVersions(seriesOf(version), min) >= 0) &&
-    (max === undefined || compareVersions(seriesOf(version), max) <= 0);
+    (min === undefined || compareVersions(seriesOf(version), min) >= 0) && (max === undefined || compareVersions(seriesOf(version), max) <= 0);
   const units: Array<[string, boolean]> = [
     ["opennebula.service", true],
     ["opennebula-scheduler.service", v(undefined, "6.10")],
@@ -161,16 +160,16 @@ export function machineUnits(isNode: boolean, packages: Readonly<Record<string, 
 
 function debianPackagesOf(version: string): string[] {
   const s = seriesOf(version);
-  if (compareVersions(s, "7.0") >= 0) return ["opennebula", "opennebula-gate", "opennebula-flow", "opennebula-fireedge", "opennebula-migration", "python3-pyone"];
+  if (compareVersions(s, "7.0") >= 0)
+    return ["opennebula", "opennebula-gate", "opennebula-flow", "opennebula-fireedge", "opennebula-migration", "python3-pyone"];
   if (s === "6.10") return ["opennebula", "opennebula-gate", "opennebula-flow", "opennebula-provision", "opennebula-fireedge", "python3-pyone"];
-  if (compareVersions(s, "6.2") >= 0) return ["opennebula", "opennebula-sunstone", "opennebula-gate", "opennebula-flow", "opennebula-provision", "opennebula-fireedge", "python3-pyone"];
+  if (compareVersions(s, "6.2") >= 0)
+    return ["opennebula", "opennebula-sunstone", "opennebula-gate", "opennebula-flow", "opennebula-provision", "opennebula-fireedge", "python3-pyone"];
   if (s === "6.0") return ["opennebula", "opennebula-sunstone", "opennebula-gate", "opennebula-flow", "opennebula-provision", "python3-pyone"];
   return ["opennebula", "opennebula-sunstone", "opennebula-gate", "opennebula-flow", "python-pyone"];
 }
 
 /** Full release a repository series serves: the highest known version of that series, else `<series>.0`. */
 export function candidateOf(series: string, known: readonly string[]): string {
-  return known
-    .filter((v) => seriesOf(v) === series)
-    .reduce((best, v) => (compareVersions(v, best) > 0 ? v : best), `${series}.0`);
+  return known.filter((v) => seriesOf(v) === series).reduce((best, v) => (compareVersions(v, best) > 0 ? v : best), `${series}.0`);
 }

@@ -46,7 +46,13 @@ export function injectFailure(dir: string, f: FailureInjection): void {
   const exitCode = f.exitCode ?? DEFAULT_INJECTED_EXIT;
   if (!Number.isInteger(exitCode) || exitCode < 0 || exitCode > 255) throw new SandboxError(`exit code must be 0..255 (got ${f.exitCode})`);
   if (f.partial !== undefined && !(f.partial >= 0 && f.partial <= 1)) throw new SandboxError(`a partial run's fraction must be from 0 to 1 (got ${f.partial})`);
-  addInjection(layout, f.frontend, { match: f.match, times, exitCode, stderr: f.stderr ?? DEFAULT_INJECTED_STDERR, ...(f.partial !== undefined ? { partial: f.partial } : {}) });
+  addInjection(layout, f.frontend, {
+    match: f.match,
+    times,
+    exitCode,
+    stderr: f.stderr ?? DEFAULT_INJECTED_STDERR,
+    ...(f.partial !== undefined ? { partial: f.partial } : {}),
+  });
 }
 
 /** Gives a front-end a new host key and restarts its sshd; known_hosts keeps the old key. */
@@ -167,7 +173,10 @@ export function advanceFederation(dir: string, records = 1): void {
   const master = leader.name;
   if (!ctx.onedActive(master)) throw new SandboxError(`the master's oned (${master}) is not running: nothing can write federated records`);
   if (records > 0) {
-    writeFederated(layout.db(master), Array.from({ length: records }, (_, i) => `UPDATE user_pool SET body=body WHERE oid=${i % 2}`));
+    writeFederated(
+      layout.db(master),
+      Array.from({ length: records }, (_, i) => `UPDATE user_pool SET body=body WHERE oid=${i % 2}`),
+    );
     raftAppend(layout, masterZone, records);
   }
   replicateFromMaster(ctx);

@@ -7,7 +7,16 @@ import { dbVersionsOf, previousRelease } from "./catalog";
 import { sqlQuote } from "./sqlite";
 
 /** onedb's FEDERATED_TABLES, in its order (db_versioning last). */
-export const FEDERATED_TABLES = ["group_pool", "user_pool", "acl", "zone_pool", "vdc_pool", "marketplace_pool", "marketplaceapp_pool", "db_versioning"] as const;
+export const FEDERATED_TABLES = [
+  "group_pool",
+  "user_pool",
+  "acl",
+  "zone_pool",
+  "vdc_pool",
+  "marketplace_pool",
+  "marketplaceapp_pool",
+  "db_versioning",
+] as const;
 
 /** oned stores non-federated logdb rows with fed_index = UINT64_MAX (SQLite keeps it as a REAL). */
 export const LOCAL_FED_INDEX = "18446744073709551615";
@@ -66,7 +75,9 @@ const cdata = (v: string | number): string => `<![CDATA[${v}]]>`;
 
 /** The zone_pool body oned writes (server attributes sorted by name, in CDATA, as VectorAttribute::to_xml does). */
 export function zoneBody(z: ZoneRecord): string {
-  const servers = (z.servers ?? []).map((s) => `<SERVER><ENDPOINT>${cdata(s.endpoint)}</ENDPOINT><ID>${cdata(s.id)}</ID><NAME>${cdata(s.name)}</NAME></SERVER>`);
+  const servers = (z.servers ?? []).map(
+    (s) => `<SERVER><ENDPOINT>${cdata(s.endpoint)}</ENDPOINT><ID>${cdata(s.id)}</ID><NAME>${cdata(s.name)}</NAME></SERVER>`,
+  );
   const pool = servers.length === 0 ? "<SERVER_POOL/>" : `<SERVER_POOL>${servers.join("")}</SERVER_POOL>`;
   return `<ZONE><ID>${z.id}</ID><NAME>${z.name}</NAME><STATE>${z.state}</STATE><TEMPLATE><ENDPOINT>${cdata(z.endpoint)}</ENDPOINT></TEMPLATE>${pool}</ZONE>`;
 }
@@ -77,7 +88,14 @@ export function parseZoneBody(body: string): ZoneRecord {
   const head = cut < 0 ? body : body.slice(0, cut);
   const pick = (text: string, re: RegExp): string => re.exec(text)?.[1] ?? "";
   const value = (text: string, tag: string): string => pick(text, new RegExp(`<${tag}>(?:<!\\[CDATA\\[)?([^<\\]]*)(?:\\]\\]>)?</${tag}>`));
-  const servers = cut < 0 ? [] : [...body.slice(cut).matchAll(/<SERVER>(.*?)<\/SERVER>/g)].map((m) => ({ id: parseInt(value(m[1], "ID"), 10), name: value(m[1], "NAME"), endpoint: value(m[1], "ENDPOINT") }));
+  const servers =
+    cut < 0
+      ? []
+      : [...body.slice(cut).matchAll(/<SERVER>(.*?)<\/SERVER>/g)].map((m) => ({
+          id: parseInt(value(m[1], "ID"), 10),
+          name: value(m[1], "NAME"),
+          endpoint: value(m[1], "ENDPOINT"),
+        }));
   return {
     id: parseInt(pick(head, /<ID>(\d+)<\/ID>/), 10),
     name: pick(head, /<NAME>([^<]*)<\/NAME>/),
@@ -183,17 +201,44 @@ export function seedSql(o: SeedOptions): string {
     `INSERT INTO local_db_versioning VALUES(1,${sqlQuote(v.local)},${MIGRATION_TS + delay},${sqlQuote(migrated(pv.local, v.local))},${o.isSlave ? 1 : 0});`,
     poolRow("group_pool", 0, "oneadmin", "<GROUP><ID>0</ID><NAME>oneadmin</NAME><TEMPLATE></TEMPLATE><USERS><ID>0</ID><ID>1</ID></USERS><ADMINS/></GROUP>"),
     poolRow("group_pool", 1, "users", "<GROUP><ID>1</ID><NAME>users</NAME><TEMPLATE></TEMPLATE><USERS/><ADMINS/></GROUP>"),
-    poolRow("user_pool", 0, "oneadmin", "<USER><ID>0</ID><GID>0</GID><GROUPS><ID>0</ID></GROUPS><GNAME>oneadmin</GNAME><NAME>oneadmin</NAME><AUTH_DRIVER>core</AUTH_DRIVER><ENABLED>1</ENABLED><TEMPLATE></TEMPLATE></USER>"),
-    poolRow("user_pool", 1, "serveradmin", "<USER><ID>1</ID><GID>0</GID><GROUPS><ID>0</ID></GROUPS><GNAME>oneadmin</GNAME><NAME>serveradmin</NAME><AUTH_DRIVER>server_cipher</AUTH_DRIVER><ENABLED>1</ENABLED><TEMPLATE></TEMPLATE></USER>", 1),
+    poolRow(
+      "user_pool",
+      0,
+      "oneadmin",
+      "<USER><ID>0</ID><GID>0</GID><GROUPS><ID>0</ID></GROUPS><GNAME>oneadmin</GNAME><NAME>oneadmin</NAME><AUTH_DRIVER>core</AUTH_DRIVER><ENABLED>1</ENABLED><TEMPLATE></TEMPLATE></USER>",
+    ),
+    poolRow(
+      "user_pool",
+      1,
+      "serveradmin",
+      "<USER><ID>1</ID><GID>0</GID><GROUPS><ID>0</ID></GROUPS><GNAME>oneadmin</GNAME><NAME>serveradmin</NAME><AUTH_DRIVER>server_cipher</AUTH_DRIVER><ENABLED>1</ENABLED><TEMPLATE></TEMPLATE></USER>",
+      1,
+    ),
     "INSERT INTO acl VALUES(0,4294967297,1649267441664,1,17179869184);",
     "INSERT INTO acl VALUES(1,4294967297,1103806595072,1,17179869184);",
     ...o.zones.map((z) => poolRow("zone_pool", z.id, z.name, zoneBody(z))),
-    poolRow("vdc_pool", 0, "default", "<VDC><ID>0</ID><NAME>default</NAME><GROUPS><ID>1</ID></GROUPS><CLUSTERS/><HOSTS/><DATASTORES/><VNETS/><TEMPLATE/></VDC>"),
-    poolRow("marketplace_pool", 0, "OpenNebula Public", "<MARKETPLACE><ID>0</ID><NAME>OpenNebula Public</NAME><MARKET_MAD>one</MARKET_MAD><ZONE_ID>0</ZONE_ID></MARKETPLACE>"),
-    poolRow("marketplaceapp_pool", 0, "Alpine Linux 3.20", "<MARKETPLACEAPP><ID>0</ID><NAME>Alpine Linux 3.20</NAME><MARKETPLACE_ID>0</MARKETPLACE_ID><ZONE_ID>0</ZONE_ID></MARKETPLACEAPP>"),
+    poolRow(
+      "vdc_pool",
+      0,
+      "default",
+      "<VDC><ID>0</ID><NAME>default</NAME><GROUPS><ID>1</ID></GROUPS><CLUSTERS/><HOSTS/><DATASTORES/><VNETS/><TEMPLATE/></VDC>",
+    ),
+    poolRow(
+      "marketplace_pool",
+      0,
+      "OpenNebula Public",
+      "<MARKETPLACE><ID>0</ID><NAME>OpenNebula Public</NAME><MARKET_MAD>one</MARKET_MAD><ZONE_ID>0</ZONE_ID></MARKETPLACE>",
+    ),
+    poolRow(
+      "marketplaceapp_pool",
+      0,
+      "Alpine Linux 3.20",
+      "<MARKETPLACEAPP><ID>0</ID><NAME>Alpine Linux 3.20</NAME><MARKETPLACE_ID>0</MARKETPLACE_ID><ZONE_ID>0</ZONE_ID></MARKETPLACEAPP>",
+    ),
     // Three federated records (identical in every zone: they were replicated) and two local Raft ones.
-    ...[2, 1, 0].map((back, i) =>
-      `INSERT INTO logdb VALUES(${i},1,${sqlQuote(`UPDATE user_pool SET body=body WHERE oid=${i % 2}`)},${MIGRATION_TS + 60 * i},${o.fedIndex - back},1);`,
+    ...[2, 1, 0].map(
+      (back, i) =>
+        `INSERT INTO logdb VALUES(${i},1,${sqlQuote(`UPDATE user_pool SET body=body WHERE oid=${i % 2}`)},${MIGRATION_TS + 60 * i},${o.fedIndex - back},1);`,
     ),
     `INSERT INTO logdb VALUES(3,1,'UPDATE host_pool SET body=body WHERE oid=0',${MIGRATION_TS + 300},${LOCAL_FED_INDEX},1);`,
     `INSERT INTO logdb VALUES(4,1,'UPDATE host_pool SET body=body WHERE oid=0',${MIGRATION_TS + 360},${LOCAL_FED_INDEX},1);`,

@@ -95,7 +95,15 @@ export function parseRuleSpec(args: readonly string[]): ParsedRule {
   if (dport !== undefined && protocol !== "tcp") return usage('iptables v1.8.7 (nf_tables): unknown option "--dport"');
   if (matches.has("tcp") && protocol !== "tcp") return usage("iptables v1.8.7 (nf_tables): -m tcp needs -p tcp");
   if (!target) return usage("iptables v1.8.7 (nf_tables): a rule needs -j ACCEPT|DROP|REJECT in the sandbox");
-  return { rule: { ...(source ? { source } : {}), ...(protocol ? { protocol } : {}), ...(dport !== undefined ? { dport } : {}), ...(comment !== undefined ? { comment } : {}), target } };
+  return {
+    rule: {
+      ...(source ? { source } : {}),
+      ...(protocol ? { protocol } : {}),
+      ...(dport !== undefined ? { dport } : {}),
+      ...(comment !== undefined ? { comment } : {}),
+      target,
+    },
+  };
 }
 
 /** xtables_save_string: quoted when it holds anything but letters, digits and `-_.:/+@,`. */
@@ -131,7 +139,7 @@ export function verdictFor(rules: readonly FirewallRule[], sourceIp: string, por
     if (r.source) {
       const [net, bits] = r.source.split("/");
       const mask = maskOf(parseInt(bits, 10));
-      if (ip === undefined || ((ip & mask) >>> 0) !== ((ipToInt(net)! & mask) >>> 0)) continue;
+      if (ip === undefined || (ip & mask) >>> 0 !== (ipToInt(net)! & mask) >>> 0) continue;
     }
     if (r.dport !== undefined && r.dport !== port) continue;
     return r.target;

@@ -23,7 +23,6 @@ import { SandboxLayout } from "./layout";
 import { MachineKind, MachineManager, profileOf, toolsOf } from "./machine-profile";
 import { SandboxRegistry, nodeOf, packageManagerOf, zoneOf } from "./registry";
 
-
 /** A machine's kind and package manager. */
 export function machineProfile(reg: SandboxRegistry, name: string): { kind: MachineKind; manager: MachineManager } {
   return { kind: nodeOf(reg, name) ? "node" : "frontend", manager: packageManagerOf(zoneOf(reg, name)!) };

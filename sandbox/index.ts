@@ -9,7 +9,17 @@ export { sandboxDown } from "./down";
 export { readCommandLog } from "./command-log";
 export { readPasswordLeaks } from "./password-leaks";
 export type { PasswordLeak } from "./password-leaks";
-export { advanceFederation, injectFailure, refreshKnownHosts, rekeyFrontend, setFrontendState, setRaftCommitLag, setRaftLeader, setRaftSplitBrain, setReplicationBlocked } from "./control";
+export {
+  advanceFederation,
+  injectFailure,
+  refreshKnownHosts,
+  rekeyFrontend,
+  setFrontendState,
+  setRaftCommitLag,
+  setRaftLeader,
+  setRaftSplitBrain,
+  setReplicationBlocked,
+} from "./control";
 export { diskFullOf, heldCommands, holdCommand, releaseCommand, setDiskFull, waitUntilHeld } from "./faults";
 export type { HoldSelector } from "./faults";
 export type { DiskFullMount } from "./disk-full";
@@ -18,5 +28,18 @@ export type { PrepareOptions } from "./prepare";
 export { SandboxError, SandboxPortInUseError, SandboxPrerequisiteError } from "./errors";
 export { SANDBOX_DB_PASSWORD_ENV, SANDBOX_USER, frontendName, nodeHostName, nodeName } from "./contract";
 export type { UnitState } from "./frontend-state";
-export type { CommandHold, CommandLogEntry, FailureInjection, HeldCommand, FrontendStatePatch, FrontendStatus, NodeStatus, RaftStatus, SandboxInfo, SandboxStatus, SandboxUpOptions, SandboxZoneSummary } from "./types";
+export type {
+  CommandHold,
+  CommandLogEntry,
+  FailureInjection,
+  HeldCommand,
+  FrontendStatePatch,
+  FrontendStatus,
+  NodeStatus,
+  RaftStatus,
+  SandboxInfo,
+  SandboxStatus,
+  SandboxUpOptions,
+  SandboxZoneSummary,
+} from "./types";
 export type { SandboxPackageManager } from "./registry";

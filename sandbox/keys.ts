@@ -20,7 +20,10 @@ export function knownHostsName(host: string, port: number): string {
 /** Writes known_hosts with every machine's current host key (front-ends, then nodes). */
 export function writeKnownHosts(layout: SandboxLayout, reg: SandboxRegistry): void {
   const lines = allMachines(reg).map((fe) => {
-    const [type, blob] = fs.readFileSync(`${layout.hostKey(fe.name)}.pub`, "utf8").trim().split(/\s+/);
+    const [type, blob] = fs
+      .readFileSync(`${layout.hostKey(fe.name)}.pub`, "utf8")
+      .trim()
+      .split(/\s+/);
     return `${knownHostsName(fe.host, fe.port)} ${type} ${blob}\n`;
   });
   fs.writeFileSync(layout.knownHosts, lines.join(""), { mode: 0o644 });

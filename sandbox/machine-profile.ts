@@ -13,7 +13,6 @@ export type MachineManager = "apt" | "dnf" | "yum";
 const OPENNEBULA_CLI = ["onezone", "onehost", "onedb", "onecfg"];
 const PACKAGE_TOOLS: Record<MachineManager, string[]> = { apt: ["apt-get", "dpkg-query"], dnf: ["rpm", "dnf", "yum"], yum: ["rpm", "yum"] };
 
-
 /** The emulated tools such a machine has: the OpenNebula CLI on front-ends only, its package manager's tools. */
 export function toolsOf(kind: MachineKind, manager: MachineManager): string[] {
   return [...(kind === "frontend" ? OPENNEBULA_CLI : []), "systemctl", ...PACKAGE_TOOLS[manager], "iptables"];

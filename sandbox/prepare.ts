@@ -68,12 +68,21 @@ export function planSandbox(o: PrepareOptions, node: string, emulator: string): 
   const to = o.to ?? "7.0.0";
   const problems = [
     { bad: !SAFE_DIR.test(layout.dir), msg: `sandbox directory ${layout.dir} must be an absolute path of letters, digits and . _ / @ + - only` },
-    { bad: ["/etc", "/usr/bin", ...ALL_MOUNTS].some((m) => layout.dir === m || layout.dir.startsWith(`${m}/`)), msg: `sandbox directory ${layout.dir} must not be under /etc, /usr/bin or ${ALL_MOUNTS.join(", ")}` },
+    {
+      bad: ["/etc", "/usr/bin", ...ALL_MOUNTS].some((m) => layout.dir === m || layout.dir.startsWith(`${m}/`)),
+      msg: `sandbox directory ${layout.dir} must not be under /etc, /usr/bin or ${ALL_MOUNTS.join(", ")}`,
+    },
     { bad: !VERSION.test(from), msg: `--from ${from} is not a version like 6.10.0` },
     { bad: !VERSION.test(to), msg: `--to ${to} is not a version like 7.0.0` },
     { bad: VERSION.test(from) && VERSION.test(to) && compareVersions(to, from) < 0, msg: `--to ${to} is older than --from ${from}` },
-    { bad: !/^[a-z0-9][a-z0-9-]{0,39}$/.test(o.federationName ?? "sandbox"), msg: `federation name ${o.federationName} must be lower-case letters, digits and -` },
-    { bad: o.fedIndex !== undefined && (!Number.isInteger(o.fedIndex) || o.fedIndex < 2), msg: `fedIndex must be an integer of at least 2 (got ${o.fedIndex})` },
+    {
+      bad: !/^[a-z0-9][a-z0-9-]{0,39}$/.test(o.federationName ?? "sandbox"),
+      msg: `federation name ${o.federationName} must be lower-case letters, digits and -`,
+    },
+    {
+      bad: o.fedIndex !== undefined && (!Number.isInteger(o.fedIndex) || o.fedIndex < 2),
+      msg: `fedIndex must be an integer of at least 2 (got ${o.fedIndex})`,
+    },
     ...haProblems(o),
     ...machineProblems(o),
   ].filter((p) => p.bad);

@@ -48,7 +48,8 @@ export function ensureTools(log: (s: string) => void): void {
   if (!onPath("sqlite3")) missing.push("sqlite3");
   if (missing.length > 0) aptInstall(missing, log);
   if (!onPath("unshare") || !onPath("mount")) throw new SandboxPrerequisiteError("unshare and mount (util-linux) are required");
-  if (!fs.existsSync("/usr/lib/openssh/sftp-server")) throw new SandboxPrerequisiteError("/usr/lib/openssh/sftp-server is missing (package openssh-sftp-server)");
+  if (!fs.existsSync("/usr/lib/openssh/sftp-server"))
+    throw new SandboxPrerequisiteError("/usr/lib/openssh/sftp-server is missing (package openssh-sftp-server)");
 }
 
 function idsOf(user: string): UserIds | undefined {
@@ -67,7 +68,11 @@ export function ensureUser(log: (s: string) => void): UserIds {
   let ids = idsOf(SANDBOX_USER);
   if (!ids) {
     log(`creating system user ${SANDBOX_USER}`);
-    execFileSync("useradd", ["--system", "--user-group", "--shell", "/bin/sh", "--home-dir", "/var/lib/one", "--no-create-home", "--password", "*", SANDBOX_USER], { stdio: "pipe" });
+    execFileSync(
+      "useradd",
+      ["--system", "--user-group", "--shell", "/bin/sh", "--home-dir", "/var/lib/one", "--no-create-home", "--password", "*", SANDBOX_USER],
+      { stdio: "pipe" },
+    );
     ids = idsOf(SANDBOX_USER)!;
   }
   const status = spawnSync("passwd", ["-S", SANDBOX_USER], { encoding: "utf8" }).stdout ?? "";

@@ -151,7 +151,17 @@ export function raftView(layout: SandboxLayout, zone: ZoneEntry): RaftView {
     const follower = id !== leaderId ? st.get(id) : undefined;
     const index = follower?.raftLagging ? Math.max(0, rec.logIndex - RAFT_LAG) : rec.logIndex;
     const commit = Math.max(0, index - commitLagOf(follower));
-    return { fe, serverId: id, alive: true, role, state: STATE_OF[role], term: String(rec.term), votedFor: String(votedFor), commit: String(commit), logIndex: String(index) };
+    return {
+      fe,
+      serverId: id,
+      alive: true,
+      role,
+      state: STATE_OF[role],
+      term: String(rec.term),
+      votedFor: String(votedFor),
+      commit: String(commit),
+      logIndex: String(index),
+    };
   });
   const leader = leaderId === null ? undefined : zone.frontends.find((fe) => serverIdOf(fe) === leaderId);
   return { record: rec, leader, quorum: Math.floor(zone.frontends.length / 2) + 1, servers };

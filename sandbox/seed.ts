@@ -10,7 +10,17 @@ import { seedSql } from "./db-schema";
 import { FrontendState, writeState } from "./frontend-state";
 import { ONE_FILES, mountsOf } from "./contract";
 import { SandboxLayout } from "./layout";
-import { FrontendEntry, NodeEntry, SandboxPackageManager, SandboxRegistry, packageManagerOf, serverEndpointOf, serverIdOf, serverNameOf, zoneOf } from "./registry";
+import {
+  FrontendEntry,
+  NodeEntry,
+  SandboxPackageManager,
+  SandboxRegistry,
+  packageManagerOf,
+  serverEndpointOf,
+  serverIdOf,
+  serverNameOf,
+  zoneOf,
+} from "./registry";
 import { mysqlDbSection } from "./mysql";
 import { sqliteExec } from "./sqlite";
 
@@ -84,7 +94,11 @@ export function seedFrontend(layout: SandboxLayout, reg: SandboxRegistry, fe: Fr
   const master = reg.zones.find((z) => z.role === "master")!;
   const mysql = zone.dbBackend === "mysql";
   // With a PASSWD in it, oned.conf is 0640 as the packages ship it.
-  fs.writeFileSync(layout.hostPath(fe.name, ONE_FILES.onedConf), onedConf(zone.id, serverIdOf(fe), zone.role, master.endpoint, mysql ? seed.mysqlPassword : undefined), { mode: mysql ? 0o640 : 0o644 });
+  fs.writeFileSync(
+    layout.hostPath(fe.name, ONE_FILES.onedConf),
+    onedConf(zone.id, serverIdOf(fe), zone.role, master.endpoint, mysql ? seed.mysqlPassword : undefined),
+    { mode: mysql ? 0o640 : 0o644 },
+  );
   // The NETWORK section as the packages ship it: one attribute a line (an HA upgrade rewrites MONITOR_ADDRESS).
   fs.writeFileSync(
     layout.hostPath(fe.name, "/etc/one/monitord.conf"),

@@ -17,7 +17,10 @@ import { FrontendStatus, NodeStatus, RaftStatus, SandboxStatus } from "./types";
 
 function countLines(file: string): number {
   try {
-    return fs.readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "").length;
+    return fs
+      .readFileSync(file, "utf8")
+      .split("\n")
+      .filter((l) => l.trim() !== "").length;
   } catch {
     return 0;
   }
@@ -40,7 +43,7 @@ function frontendStatus(layout: SandboxLayout, fe: FrontendEntry, raft: RaftView
   } catch {
     /* a missing or broken database shows as empty versions */
   }
-  const role: RaftStatus = raft ? raft.servers.find((s) => s.fe.name === fe.name)?.role ?? "error" : "solo";
+  const role: RaftStatus = raft ? (raft.servers.find((s) => s.fe.name === fe.name)?.role ?? "error") : "solo";
   return {
     name: fe.name,
     serverId: serverIdOf(fe),

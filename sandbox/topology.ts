@@ -60,7 +60,14 @@ export function zoneIds(slaves: number): number[] {
  * each HA zone then gets a floating IP after all front-ends, in zone order; then every zone's
  * hypervisor nodes, in zone order (so a federation without nodes keeps its addresses).
  */
-export function buildZones(slaves: number, addressBase: string, port: number, ha: readonly number[] = [], servers = DEFAULT_HA_SERVERS, extras: ZoneExtras = {}): ZoneEntry[] {
+export function buildZones(
+  slaves: number,
+  addressBase: string,
+  port: number,
+  ha: readonly number[] = [],
+  servers = DEFAULT_HA_SERVERS,
+  extras: ZoneExtras = {},
+): ZoneEntry[] {
   if (!Number.isInteger(slaves) || slaves < 0 || slaves > 250) throw new SandboxError(`slaves must be an integer from 0 to 250 (got ${slaves})`);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new SandboxError(`port must be an integer from 1 to 65535 (got ${port})`);
   const ids = zoneIds(slaves);
@@ -70,9 +77,12 @@ export function buildZones(slaves: number, addressBase: string, port: number, ha
     throw new SandboxError(`servers per HA zone must be an integer from ${MIN_HA_SERVERS} to ${MAX_HA_SERVERS} (got ${servers})`);
   }
   const nodes = extras.nodes ?? DEFAULT_NODES;
-  if (!Number.isInteger(nodes) || nodes < 0 || nodes > MAX_NODES) throw new SandboxError(`nodes per zone must be an integer from 0 to ${MAX_NODES} (got ${nodes})`);
+  if (!Number.isInteger(nodes) || nodes < 0 || nodes > MAX_NODES)
+    throw new SandboxError(`nodes per zone must be an integer from 0 to ${MAX_NODES} (got ${nodes})`);
   const managers = extras.managers ?? {};
-  const unknownRhel = Object.keys(managers).map(Number).filter((id) => !ids.includes(id));
+  const unknownRhel = Object.keys(managers)
+    .map(Number)
+    .filter((id) => !ids.includes(id));
   if (unknownRhel.length > 0) throw new SandboxError(`--dnf/--yum ${unknownRhel.join(",")}: no such zone (the zones are ${ids.join(", ")})`);
   const mysql = extras.mysql ?? [];
   const unknownMysql = mysql.filter((id) => !ids.includes(id));
@@ -95,7 +105,13 @@ export function buildZones(slaves: number, addressBase: string, port: number, ha
     return { ...z, endpoint, frontends, ...(vip ? { ha: true, vip } : {}) } as ZoneEntry;
   });
   return withVips.map((z) => {
-    const zoneNodes = Array.from({ length: nodes }, (_, n) => ({ name: nodeName(z.id, n), hostName: nodeHostName(z.id, n), host: addressAt(addressBase, next++), port, zoneId: z.id }));
+    const zoneNodes = Array.from({ length: nodes }, (_, n) => ({
+      name: nodeName(z.id, n),
+      hostName: nodeHostName(z.id, n),
+      host: addressAt(addressBase, next++),
+      port,
+      zoneId: z.id,
+    }));
     const manager = managers[z.id];
     return {
       ...z,

@@ -33,13 +33,27 @@ export interface SandboxInfo {
   /** Federation name and versions. */
   readonly federation: { readonly name: string; readonly fromVersion: string; readonly toVersion: string };
   /** Zones and their front-ends (an HA zone: its servers in server-id order). */
-  readonly zones: ReadonlyArray<SandboxZoneSummary & {
-    /** Package manager of the zone's machines ("apt" unless the zone is RHEL-like). */
-    readonly packageManager: SandboxPackageManager;
-    readonly frontends: ReadonlyArray<{ readonly name: string; readonly host: string; readonly port: number; readonly serverId: number; readonly sshdPid: number }>;
-    /** Hypervisor nodes (`zone<id>-node<n>`, host pool name `kvm-<id>-<n>`); empty without --nodes. */
-    readonly nodes: ReadonlyArray<{ readonly name: string; readonly hostName: string; readonly host: string; readonly port: number; readonly sshdPid: number }>;
-  }>;
+  readonly zones: ReadonlyArray<
+    SandboxZoneSummary & {
+      /** Package manager of the zone's machines ("apt" unless the zone is RHEL-like). */
+      readonly packageManager: SandboxPackageManager;
+      readonly frontends: ReadonlyArray<{
+        readonly name: string;
+        readonly host: string;
+        readonly port: number;
+        readonly serverId: number;
+        readonly sshdPid: number;
+      }>;
+      /** Hypervisor nodes (`zone<id>-node<n>`, host pool name `kvm-<id>-<n>`); empty without --nodes. */
+      readonly nodes: ReadonlyArray<{
+        readonly name: string;
+        readonly hostName: string;
+        readonly host: string;
+        readonly port: number;
+        readonly sshdPid: number;
+      }>;
+    }
+  >;
 }
 
 /** What both `sandboxUp` and `sandboxStatus` say about a zone. */
@@ -159,13 +173,15 @@ export interface SandboxStatus {
   /** The MySQL-configured zones' password file; absent without such zones. */
   readonly mysqlPasswordFile?: string;
   /** Zones, master first. */
-  readonly zones: ReadonlyArray<SandboxZoneSummary & {
-    /** An HA zone's Raft term and leader (server id, null without one). */
-    readonly raft?: { readonly term: number; readonly leader: number | null; readonly logIndex: number; readonly splitBrain: boolean };
-    readonly frontends: readonly FrontendStatus[];
-    /** Hypervisor nodes, in node order (empty without --nodes). */
-    readonly nodes: readonly NodeStatus[];
-  }>;
+  readonly zones: ReadonlyArray<
+    SandboxZoneSummary & {
+      /** An HA zone's Raft term and leader (server id, null without one). */
+      readonly raft?: { readonly term: number; readonly leader: number | null; readonly logIndex: number; readonly splitBrain: boolean };
+      readonly frontends: readonly FrontendStatus[];
+      /** Hypervisor nodes, in node order (empty without --nodes). */
+      readonly nodes: readonly NodeStatus[];
+    }
+  >;
 }
 
 /** One line of a front-end's commands.log. */

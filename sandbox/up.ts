@@ -29,7 +29,9 @@ function checkSameShape(reg: SandboxRegistry, o: SandboxUpOptions): void {
     o.ha !== undefined && haZones(o).join(",") !== haOf(reg).join(",") ? `HA zones ${haOf(reg).join(",") || "none"}` : "",
     o.servers !== undefined && haOf(reg).length > 0 && o.servers !== serversOf(reg) ? `${serversOf(reg)} servers per HA zone` : "",
     o.nodes !== undefined && o.nodes !== nodesOf(reg) ? `${nodesOf(reg)} nodes per zone` : "",
-    (o.dnfZones !== undefined || o.yumZones !== undefined) && managersText(rhelZones(o)) !== managersText(managersOf(reg)) ? `RHEL zones ${managersText(managersOf(reg)) || "none"}` : "",
+    (o.dnfZones !== undefined || o.yumZones !== undefined) && managersText(rhelZones(o)) !== managersText(managersOf(reg))
+      ? `RHEL zones ${managersText(managersOf(reg)) || "none"}`
+      : "",
     o.mysqlZones !== undefined && mysqlZonesOf(o).join(",") !== mysqlOf(reg).join(",") ? `MySQL zones ${mysqlOf(reg).join(",") || "none"}` : "",
   ].filter(Boolean);
   if (diffs.length > 0) {
@@ -160,7 +162,13 @@ export async function sandboxUp(opts: SandboxUpOptions): Promise<SandboxInfo> {
       ...(z.vip ? { vip: z.vip } : {}),
       packageManager: packageManagerOf(z),
       dbBackend: dbBackendOf(z),
-      frontends: z.frontends.map((fe) => ({ name: fe.name, host: fe.host, port: fe.port, serverId: serverIdOf(fe), sshdPid: runningSshdPid(layout, fe.name) ?? -1 })),
+      frontends: z.frontends.map((fe) => ({
+        name: fe.name,
+        host: fe.host,
+        port: fe.port,
+        serverId: serverIdOf(fe),
+        sshdPid: runningSshdPid(layout, fe.name) ?? -1,
+      })),
       nodes: (z.nodes ?? []).map((n) => ({ name: n.name, hostName: n.hostName, host: n.host, port: n.port, sshdPid: runningSshdPid(layout, n.name) ?? -1 })),
     })),
   };

@@ -22,10 +22,7 @@ export function notApplicable(check: string, summary: string, zone?: ZoneConfig,
   return { check, status: "not-applicable", summary, zone: zone && { id: zone.id, name: zone.name }, frontend };
 }
 
-export function finding(
-  check: string,
-  f: { zone?: ZoneConfig; frontend?: string; expected: string; found: string; next: string },
-): CheckResult {
+export function finding(check: string, f: { zone?: ZoneConfig; frontend?: string; expected: string; found: string; next: string }): CheckResult {
   const where = f.zone ? `${zoneLabel(f.zone)}${f.frontend ? `, front-end ${f.frontend}` : ""}: ` : "";
   return {
     check,

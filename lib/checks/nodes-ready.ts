@@ -15,7 +15,13 @@ export const nodesReady: Check = {
       const zone = zoneOf(config, n.zoneId);
       const where = `${n.host} (host ${n.name})`;
       if (n.error) {
-        return finding("nodes-ready", { zone, frontend: where, expected: "an SSH session with the pinned host key and a readable node package", found: n.error, next: "Fix the host's reachability, key or package, or take it out of zones[].nodes, then check again." });
+        return finding("nodes-ready", {
+          zone,
+          frontend: where,
+          expected: "an SSH session with the pinned host key and a readable node package",
+          found: n.error,
+          next: "Fix the host's reachability, key or package, or take it out of zones[].nodes, then check again.",
+        });
       }
       const v = n.nodeVersion!;
       if ([config.fromVersion, config.toVersion].some((x) => compareVersions(v, x) === 0)) return ok("nodes-ready", `node package ${v}`, zone, where);

@@ -10,7 +10,13 @@ export function renderDriftTable(report: DriftReport): string {
   for (const r of [...report.results].sort((a, b) => order[a.status] - order[b.status])) {
     const detail = r.status === "finding" ? `expected ${r.expected}, found ${r.found}` : r.summary;
     // Escaped here as well as in runPack: a report read back from JSON prints as safely.
-    const cells = [r.status === "finding" ? "FINDING" : r.status === "ok" ? "ok" : "n/a", r.check, r.zone ? `${r.zone.id} ${r.zone.name}` : "-", r.frontend ?? "-", detail];
+    const cells = [
+      r.status === "finding" ? "FINDING" : r.status === "ok" ? "ok" : "n/a",
+      r.check,
+      r.zone ? `${r.zone.id} ${r.zone.name}` : "-",
+      r.frontend ?? "-",
+      detail,
+    ];
     rows.push(cells.map((c) => printable(c)));
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));

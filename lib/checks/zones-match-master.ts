@@ -14,7 +14,12 @@ export const zonesMatchMaster: Check = {
       const row = rows.find((r) => r.id === z.id);
       if (!row) {
         results.push(
-          finding("zones-match-master", { zone: z, expected: `zone ${z.id} in the master's zone pool`, found: "no such zone on the master", next: "Remove it from federation.yaml or check that you point at the right master." }),
+          finding("zones-match-master", {
+            zone: z,
+            expected: `zone ${z.id} in the master's zone pool`,
+            found: "no such zone on the master",
+            next: "Remove it from federation.yaml or check that you point at the right master.",
+          }),
         );
       } else if (row.name !== z.name || row.endpoint !== z.endpoint) {
         results.push(

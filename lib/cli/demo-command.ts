@@ -47,4 +47,3 @@ A sandbox keeps the shape it was created with: use another --dir (and addresses)
     return ExitCode.Done;
   },
 );
-

@@ -29,4 +29,3 @@ Finished steps never run again; after a failure, deploy again to resume at the f
     return ExitCode.Done;
   },
 );
-

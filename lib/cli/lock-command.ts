@@ -25,7 +25,8 @@ lock, 5 when one does, 1 when the master could not be reached.`,
     else {
       out(`ledger: ${ledgerDirectory(config)} on ${config.master.frontends.map((f) => f.host).join(", ")}`);
       out(ledger.lock ? `locked: ${describeLock(ledger.lock)}` : "not locked: no upgrade of this federation is under way");
-      for (const e of [...ledger.entries].sort((a, b) => a.completed_at.localeCompare(b.completed_at))) out(`  ${e.completed_at}  ${e.step} of zone ${e.zone_id} (run ${e.run_id})`);
+      for (const e of [...ledger.entries].sort((a, b) => a.completed_at.localeCompare(b.completed_at)))
+        out(`  ${e.completed_at}  ${e.step} of zone ${e.zone_id} (run ${e.run_id})`);
       for (const e of ledger.events) out(`  ${e.at}  ${e.what} by ${e.by}: ${e.detail}`);
     }
     return ledger.lock ? ExitCode.Locked : ExitCode.Done;

@@ -19,4 +19,3 @@ export const schemaCommand = defineCommand(
     return ExitCode.Done;
   },
 );
-

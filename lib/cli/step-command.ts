@@ -32,7 +32,9 @@ resume or debug.`,
     // Terraform gone (killed, or stopping after SIGINT): stop before changing anything more, unwatched.
     const stopWatching = watchForOrphaning((why) => {
       try {
-        process.stderr.write(`[${step} ${zoneLabel(zone)}] stopped: ${why}; nothing more is done and this step is not recorded complete. The next deploy runs it again.\n`);
+        process.stderr.write(
+          `[${step} ${zoneLabel(zone)}] stopped: ${why}; nothing more is done and this step is not recorded complete. The next deploy runs it again.\n`,
+        );
       } finally {
         process.exit(ExitCode.Failed);
       }
@@ -45,4 +47,3 @@ resume or debug.`,
     return ExitCode.Done;
   },
 );
-

@@ -30,4 +30,3 @@ No zone is contacted (unless --observe).`,
     return ExitCode.Done;
   },
 );
-

@@ -137,7 +137,11 @@ function resolvePackages(p: NonNullable<FederationFile["packages"]>, parent?: Pa
   return {
     manager,
     repositoryLine: p.repositoryLine ?? inherited?.repositoryLine ?? (manager === "apt" ? DEFAULTS.repositoryLine : DEFAULTS.yumRepository),
-    ...(p.repositoryCommand ? { repositoryCommand: p.repositoryCommand } : inherited?.repositoryCommand ? { repositoryCommand: inherited.repositoryCommand } : {}),
+    ...(p.repositoryCommand
+      ? { repositoryCommand: p.repositoryCommand }
+      : inherited?.repositoryCommand
+        ? { repositoryCommand: inherited.repositoryCommand }
+        : {}),
   };
 }
 

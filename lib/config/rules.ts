@@ -27,9 +27,7 @@ const uniqueEndpoints: ConfigRule = (c) =>
   duplicates(c.zones.map((z) => z.endpoint)).map((e) => `zones: endpoint ${e} is used by more than one zone; each zone has its own`);
 
 const uniqueFrontends: ConfigRule = (c) =>
-  duplicates(c.zones.flatMap((z) => z.frontends.map((f) => `${f.host}:${f.port}`))).map(
-    (hp) => `zones: front-end ${hp} is listed in more than one place`,
-  );
+  duplicates(c.zones.flatMap((z) => z.frontends.map((f) => `${f.host}:${f.port}`))).map((hp) => `zones: front-end ${hp} is listed in more than one place`);
 
 const versionsGoUp: ConfigRule = (c) => {
   const problems: string[] = [];
@@ -40,7 +38,10 @@ const versionsGoUp: ConfigRule = (c) => {
       `federation.upgradeType: A (zone by zone) cannot take ${c.fromVersion} → ${c.toVersion}: the shared DB version changes across series, so slaves need the master's federated backup (type B); remove upgradeType or set B`,
     );
   }
-  for (const [field, v] of [["fromVersion", c.fromVersion], ["toVersion", c.toVersion]] as const) {
+  for (const [field, v] of [
+    ["fromVersion", c.fromVersion],
+    ["toVersion", c.toVersion],
+  ] as const) {
     if (compareVersions(v, MIN_FROM_VERSION) >= 0 && !isCoveredSeries(v)) {
       problems.push(
         `federation.${field}: ${v} is in series ${seriesOf(v)}, which this tool does not cover (its DB versions, packages and services are known for ${COVERED_SERIES.join(", ")}); development and future releases are refused rather than guessed`,
@@ -48,7 +49,9 @@ const versionsGoUp: ConfigRule = (c) => {
     }
   }
   if (compareVersions(c.fromVersion, MIN_FROM_VERSION) < 0) {
-    problems.push(`federation.fromVersion: ${c.fromVersion} is older than ${MIN_FROM_VERSION}; before 5.12 onedb cannot read oned.conf and needs connection options this tool does not pass`);
+    problems.push(
+      `federation.fromVersion: ${c.fromVersion} is older than ${MIN_FROM_VERSION}; before 5.12 onedb cannot read oned.conf and needs connection options this tool does not pass`,
+    );
   }
   return problems;
 };
@@ -88,9 +91,13 @@ const nodesFit: ConfigRule = (c) => {
       problems.push(`${zoneLabel(z)}.nodes: node packages are upgraded while the hosts are disabled and before onehost sync; set hosts.manage: true`);
     }
     for (const n of duplicates(z.nodes.map((n) => n.name))) problems.push(`${zoneLabel(z)}.nodes: host ${n} is listed more than once`);
-    for (const n of z.nodes.filter((n) => frontends.has(`${n.host}:${n.port}`))) problems.push(`${zoneLabel(z)}.nodes: ${n.name} (${n.host}:${n.port}) is also a front-end; list a front-end that is a hypervisor as a node of its own address only once`);
+    for (const n of z.nodes.filter((n) => frontends.has(`${n.host}:${n.port}`)))
+      problems.push(
+        `${zoneLabel(z)}.nodes: ${n.name} (${n.host}:${n.port}) is also a front-end; list a front-end that is a hypervisor as a node of its own address only once`,
+      );
   }
-  for (const hp of duplicates(c.zones.flatMap((z) => z.nodes.map((n) => `${n.host}:${n.port}`)))) problems.push(`zones: node ${hp} is listed in more than one place`);
+  for (const hp of duplicates(c.zones.flatMap((z) => z.nodes.map((n) => `${n.host}:${n.port}`))))
+    problems.push(`zones: node ${hp} is listed in more than one place`);
   return problems;
 };
 
@@ -104,7 +111,9 @@ export function databaseFits(doc: FederationFile): string[] {
     const mysqlOnly = (["server", "port", "user", "name", "passwordEnv"] as const).filter((k) => d[k] !== undefined);
     if (backendOf(d) !== "mysql" && mysqlOnly.length > 0) problems.push(`${where}: ${mysqlOnly.join(", ")} only apply to backend mysql`);
     else if (given.length > 0 && given.length < 3) {
-      problems.push(`${where}: onedb connection settings need server, user and name together (missing ${(["server", "user", "name"] as const).filter((k) => !given.includes(k)).join(", ")}); or give none and onedb reads oned.conf`);
+      problems.push(
+        `${where}: onedb connection settings need server, user and name together (missing ${(["server", "user", "name"] as const).filter((k) => !given.includes(k)).join(", ")}); or give none and onedb reads oned.conf`,
+      );
     }
   };
   check("database", doc.database, undefined);

@@ -22,7 +22,9 @@ export const FrontendSchema = Type.Object(
 
 export const PackagesSchema = Type.Object(
   {
-    manager: Type.Optional(Type.Union([Type.Literal("apt"), Type.Literal("dnf"), Type.Literal("yum")], { description: "Package manager on the front-ends. @default apt" })),
+    manager: Type.Optional(
+      Type.Union([Type.Literal("apt"), Type.Literal("dnf"), Type.Literal("yum")], { description: "Package manager on the front-ends. @default apt" }),
+    ),
     repositoryLine: Type.Optional(
       Type.String({
         minLength: 1,
@@ -33,7 +35,8 @@ export const PackagesSchema = Type.Object(
     repositoryCommand: Type.Optional(
       Type.Array(Type.String({ minLength: 1 }), {
         minItems: 1,
-        description: "Instead of writing the file: a command (argv, each argument shell-quoted) that switches the repository, e.g. [\"/usr/local/sbin/one-repo\", \"{series}\"]. @default none (the file is written)",
+        description:
+          'Instead of writing the file: a command (argv, each argument shell-quoted) that switches the repository, e.g. ["/usr/local/sbin/one-repo", "{series}"]. @default none (the file is written)',
       }),
     ),
   },
@@ -46,13 +49,19 @@ export const DatabaseSchema = Type.Object(
     passwordEnv: Type.Optional(
       Type.String({
         pattern: "^[A-Z_][A-Z0-9_]{0,63}$",
-        description: "Name of an environment variable on the automation host holding the MySQL password; it reaches onedb on stdin as ONE_DB_PASSWORD, never in argv, files, triggers or state. @default none (oned.conf's PASSWD)",
+        description:
+          "Name of an environment variable on the automation host holding the MySQL password; it reaches onedb on stdin as ONE_DB_PASSWORD, never in argv, files, triggers or state. @default none (oned.conf's PASSWD)",
       }),
     ),
     server: Type.Optional(Type.String({ pattern: HOST, description: "MySQL: onedb -S. @default read from oned.conf (with port, user and name: all or none)" })),
     port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535, description: "MySQL: onedb -P (0 = the default port). @default read from oned.conf" })),
     user: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,79}$", description: "MySQL: onedb -u. @default read from oned.conf" })),
-    name: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9_]{1,64}$", description: "MySQL: onedb -d, the same on every HA server (full dumps carry CREATE DATABASE). @default read from oned.conf" })),
+    name: Type.Optional(
+      Type.String({
+        pattern: "^[A-Za-z0-9_]{1,64}$",
+        description: "MySQL: onedb -d, the same on every HA server (full dumps carry CREATE DATABASE). @default read from oned.conf",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -62,7 +71,9 @@ export const NodeSchema = Type.Object(
     name: Type.String({ pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$", description: "The host's NAME in `onehost list`." }),
     host: Type.String({ pattern: HOST, description: "Address the runner connects to over SSH (same user, key and known_hosts as the front-ends)." }),
     port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: "SSH port. @default ssh.port" })),
-    hypervisor: Type.Optional(Type.Union([Type.Literal("kvm"), Type.Literal("lxc")], { description: "Node package opennebula-node-<hypervisor>. @default kvm" })),
+    hypervisor: Type.Optional(
+      Type.Union([Type.Literal("kvm"), Type.Literal("lxc")], { description: "Node package opennebula-node-<hypervisor>. @default kvm" }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -75,11 +86,22 @@ export const ZoneSchema = Type.Object(
     endpoint: Type.String({ pattern: ENDPOINT, description: "The zone's XML-RPC ENDPOINT, e.g. http://10.0.0.1:2633/RPC2." }),
     frontends: Type.Array(FrontendSchema, { minItems: 1, description: "Front-ends of the zone (one for a single front-end zone)." }),
     stepTimeoutSeconds: Type.Optional(Type.Integer({ minimum: 10, maximum: 86400, description: "Per-zone override of timeouts.stepSeconds." })),
-    database: Type.Optional(Type.Object(DatabaseSchema.properties, { additionalProperties: false, description: "Per-zone override of database: another backend, server or password variable. @default the federation's database" })),
-    packages: Type.Optional(Type.Object(PackagesSchema.properties, { additionalProperties: false, description: "Per-zone override of packages: a zone on another distribution or mirror. @default the federation's packages" })),
+    database: Type.Optional(
+      Type.Object(DatabaseSchema.properties, {
+        additionalProperties: false,
+        description: "Per-zone override of database: another backend, server or password variable. @default the federation's database",
+      }),
+    ),
+    packages: Type.Optional(
+      Type.Object(PackagesSchema.properties, {
+        additionalProperties: false,
+        description: "Per-zone override of packages: a zone on another distribution or mirror. @default the federation's packages",
+      }),
+    ),
     nodes: Type.Optional(
       Type.Array(NodeSchema, {
-        description: "Hypervisor hosts whose node packages onefed upgrades after the zone runs the new version, before onehost sync (needs hosts.manage). @default [] (node packages are left to the operator)",
+        description:
+          "Hypervisor hosts whose node packages onefed upgrades after the zone runs the new version, before onehost sync (needs hosts.manage). @default [] (node packages are left to the operator)",
       }),
     ),
   },
@@ -87,88 +109,103 @@ export const ZoneSchema = Type.Object(
 );
 
 export const FederationFileSchema = Type.Object(
-    {
-      federation: Type.Object(
+  {
+    federation: Type.Object(
+      {
+        name: Type.String({ pattern: FEDERATION_NAME, description: "Short name: used in the stack name and artifact file names." }),
+        fromVersion: Type.String({ pattern: VERSION, description: "OpenNebula version installed everywhere now." }),
+        toVersion: Type.String({ pattern: VERSION, description: "OpenNebula version to upgrade to." }),
+        upgradeType: Type.Optional(
+          Type.Union([Type.Literal("auto"), Type.Literal("A"), Type.Literal("B")], {
+            description: "A: zone by zone (maintenance inside one series); B: coordinated (the shared DB version changes). @default auto (from the versions)",
+          }),
+        ),
+      },
+      { additionalProperties: false },
+    ),
+    ssh: Type.Object(
+      {
+        user: Type.String({ pattern: "^[a-z_][a-z0-9_-]{0,31}$", description: "Login user on every front-end (root, or a user with sudo-less rights)." }),
+        privateKeyPath: Type.String({ minLength: 1, description: "Private key file; read by the runner only, never copied into plans or state." }),
+        knownHostsPath: Type.String({ minLength: 1, description: "known_hosts file pinning every front-end's host key." }),
+        port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: "Default SSH port. @default 22" })),
+        connectTimeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 300, description: "TCP + handshake timeout. @default 10" })),
+        keepaliveIntervalSeconds: Type.Optional(
+          Type.Integer({ minimum: 1, maximum: 300, description: "SSH keepalive interval; 3 missed answers drop the link. @default 5" }),
+        ),
+      },
+      { additionalProperties: false },
+    ),
+    freeze: Type.Optional(
+      Type.Object(
         {
-          name: Type.String({ pattern: FEDERATION_NAME, description: "Short name: used in the stack name and artifact file names." }),
-          fromVersion: Type.String({ pattern: VERSION, description: "OpenNebula version installed everywhere now." }),
-          toVersion: Type.String({ pattern: VERSION, description: "OpenNebula version to upgrade to." }),
-          upgradeType: Type.Optional(
-            Type.Union([Type.Literal("auto"), Type.Literal("A"), Type.Literal("B")], {
-              description: "A: zone by zone (maintenance inside one series); B: coordinated (the shared DB version changes). @default auto (from the versions)",
+          method: Type.Optional(
+            Type.Union([Type.Literal("auto"), Type.Literal("onezone-disable"), Type.Literal("firewall"), Type.Literal("none")], {
+              description: "How federated writes are frozen before the sync check. @default auto: onezone-disable from 6.2, firewall before",
+            }),
+          ),
+          allowFrom: Type.Optional(
+            Type.Array(Type.String({ pattern: "^[0-9]{1,3}(\\.[0-9]{1,3}){3}$" }), {
+              description: "firewall: addresses still let through to the master's API besides 127.0.0.1 (the automation host). @default []",
+            }),
+          ),
+          acknowledgeNoFreeze: Type.Optional(
+            Type.Boolean({ description: "Required with method none: writes stay possible during the upgrade. @default false" }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    hosts: Type.Optional(
+      Type.Object(
+        {
+          manage: Type.Optional(
+            Type.Boolean({
+              description:
+                "Disable each zone's enabled hypervisor hosts before the freeze and enable exactly those again (then onehost sync) once the zone is enabled. @default false",
             }),
           ),
         },
         { additionalProperties: false },
       ),
-      ssh: Type.Object(
+    ),
+    database: Type.Optional(DatabaseSchema),
+    packages: Type.Optional(PackagesSchema),
+    backup: Type.Optional(
+      Type.Object(
         {
-          user: Type.String({ pattern: "^[a-z_][a-z0-9_-]{0,31}$", description: "Login user on every front-end (root, or a user with sudo-less rights)." }),
-          privateKeyPath: Type.String({ minLength: 1, description: "Private key file; read by the runner only, never copied into plans or state." }),
-          knownHostsPath: Type.String({ minLength: 1, description: "known_hosts file pinning every front-end's host key." }),
-          port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: "Default SSH port. @default 22" })),
-          connectTimeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 300, description: "TCP + handshake timeout. @default 10" })),
-          keepaliveIntervalSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 300, description: "SSH keepalive interval; 3 missed answers drop the link. @default 5" })),
+          localDirectory: Type.Optional(
+            Type.String({ minLength: 1, description: "Where the federated backup artifact is kept on the automation host (mode 0600). @default ./artifacts" }),
+          ),
+          remoteDirectory: Type.Optional(
+            Type.String({ pattern: ABS_PATH, description: "Directory for backups on the front-ends. @default /var/lib/one/backups/onefed" }),
+          ),
         },
         { additionalProperties: false },
       ),
-      freeze: Type.Optional(
-        Type.Object(
-          {
-            method: Type.Optional(
-              Type.Union([Type.Literal("auto"), Type.Literal("onezone-disable"), Type.Literal("firewall"), Type.Literal("none")], {
-                description: "How federated writes are frozen before the sync check. @default auto: onezone-disable from 6.2, firewall before",
-              }),
-            ),
-            allowFrom: Type.Optional(
-              Type.Array(Type.String({ pattern: "^[0-9]{1,3}(\\.[0-9]{1,3}){3}$" }), { description: "firewall: addresses still let through to the master's API besides 127.0.0.1 (the automation host). @default []" }),
-            ),
-            acknowledgeNoFreeze: Type.Optional(Type.Boolean({ description: "Required with method none: writes stay possible during the upgrade. @default false" })),
-          },
-          { additionalProperties: false },
-        ),
+    ),
+    timeouts: Type.Optional(
+      Type.Object(
+        {
+          stepSeconds: Type.Optional(Type.Integer({ minimum: 10, maximum: 86400, description: "Deadline of one step on one zone. @default 900" })),
+          syncWaitSeconds: Type.Optional(
+            Type.Integer({ minimum: 0, maximum: 3600, description: "How long to wait for FED_INDEX to converge after the freeze. @default 60" }),
+          ),
+        },
+        { additionalProperties: false },
       ),
-      hosts: Type.Optional(
-        Type.Object(
-          {
-            manage: Type.Optional(
-              Type.Boolean({ description: "Disable each zone's enabled hypervisor hosts before the freeze and enable exactly those again (then onehost sync) once the zone is enabled. @default false" }),
-            ),
-          },
-          { additionalProperties: false },
-        ),
+    ),
+    terraform: Type.Optional(
+      Type.Object(
+        {
+          stateFile: Type.Optional(Type.String({ minLength: 1, description: "Local state file. @default terraform.<stack>.tfstate in the project" })),
+        },
+        { additionalProperties: false },
       ),
-      database: Type.Optional(DatabaseSchema),
-      packages: Type.Optional(PackagesSchema),
-      backup: Type.Optional(
-        Type.Object(
-          {
-            localDirectory: Type.Optional(Type.String({ minLength: 1, description: "Where the federated backup artifact is kept on the automation host (mode 0600). @default ./artifacts" })),
-            remoteDirectory: Type.Optional(Type.String({ pattern: ABS_PATH, description: "Directory for backups on the front-ends. @default /var/lib/one/backups/onefed" })),
-          },
-          { additionalProperties: false },
-        ),
-      ),
-      timeouts: Type.Optional(
-        Type.Object(
-          {
-            stepSeconds: Type.Optional(Type.Integer({ minimum: 10, maximum: 86400, description: "Deadline of one step on one zone. @default 900" })),
-            syncWaitSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600, description: "How long to wait for FED_INDEX to converge after the freeze. @default 60" })),
-          },
-          { additionalProperties: false },
-        ),
-      ),
-      terraform: Type.Optional(
-        Type.Object(
-          {
-            stateFile: Type.Optional(Type.String({ minLength: 1, description: "Local state file. @default terraform.<stack>.tfstate in the project" })),
-          },
-          { additionalProperties: false },
-        ),
-      ),
-      zones: Type.Array(ZoneSchema, { minItems: 1 }),
-    },
-    { additionalProperties: false, $id: "federation.schema.json", title: "onefed federation file" },
+    ),
+    zones: Type.Array(ZoneSchema, { minItems: 1 }),
+  },
+  { additionalProperties: false, $id: "federation.schema.json", title: "onefed federation file" },
 );
 
 /** The file as written by the operator (optional fields still optional). */

@@ -80,7 +80,12 @@ export interface FederationConfig {
   /** The federation-wide default; steps read `zone.packages`, which applies a zone's overrides. */
   readonly packages: PackagesConfig;
   /** The password itself is never here: only the name of the variable that holds it at run time. */
-  readonly freeze: { readonly method: FreezeMethod; readonly requested: "auto" | FreezeMethod; readonly allowFrom: readonly string[]; readonly acknowledgeNoFreeze: boolean };
+  readonly freeze: {
+    readonly method: FreezeMethod;
+    readonly requested: "auto" | FreezeMethod;
+    readonly allowFrom: readonly string[];
+    readonly acknowledgeNoFreeze: boolean;
+  };
   /** Whether the hypervisor hosts of each zone are disabled during the upgrade. */
   readonly hosts: { readonly manage: boolean };
   /** The federation-wide default; steps read `zone.database`, which applies a zone's overrides. */
@@ -99,8 +104,7 @@ export const DEFAULTS = {
   connectTimeoutSeconds: 10,
   keepaliveIntervalSeconds: 5,
   packageManager: "apt" as PackageManager,
-  repositoryLine:
-    "deb [signed-by=/etc/apt/keyrings/opennebula.gpg] https://downloads.opennebula.io/repo/{series}/Debian/12 stable opennebula",
+  repositoryLine: "deb [signed-by=/etc/apt/keyrings/opennebula.gpg] https://downloads.opennebula.io/repo/{series}/Debian/12 stable opennebula",
   /** dnf/yum: the .repo file of the OpenNebula docs (repository configuration page). */
   yumRepository: [
     "[opennebula]",

@@ -203,7 +203,8 @@ function parseRecord(line: string): LedgerRecord | undefined {
   const str = (k: string) => typeof r[k] === "string";
   const int = (k: string) => Number.isInteger(r[k]);
   const lineage = r.lineage === null || typeof r.lineage === "string";
-  if (r.kind === "lock" && str("run_id") && lineage && str("holder") && str("since") && str("step") && int("zone_id") && str("updated_at")) return r as unknown as LedgerLock;
+  if (r.kind === "lock" && str("run_id") && lineage && str("holder") && str("since") && str("step") && int("zone_id") && str("updated_at"))
+    return r as unknown as LedgerLock;
   if (
     r.kind === "entry" &&
     (STEP_NAMES as readonly unknown[]).includes(r.step) &&
@@ -217,7 +218,8 @@ function parseRecord(line: string): LedgerRecord | undefined {
     return r as unknown as LedgerEntry;
   }
   if (r.kind === "event" && (r.what === "unfreeze" || r.what === "unlock") && str("by") && str("at") && str("detail")) return r as unknown as LedgerEvent;
-  if (r.kind === "runner" && str("run_id") && str("holder") && int("pid") && str("step") && int("zone_id") && str("heartbeat_at")) return r as unknown as LedgerRunner;
+  if (r.kind === "runner" && str("run_id") && str("holder") && int("pid") && str("step") && int("zone_id") && str("heartbeat_at"))
+    return r as unknown as LedgerRunner;
   return undefined;
 }
 

@@ -55,11 +55,16 @@ function zoneByZone(step: StepName, zone: ZoneConfig, config: FederationConfig):
     case "replicate":
       return own("upgrade", "the followers get the leader's DB once it is upgraded");
     case "start":
-      return isHaZone(zone) ? own("replicate", "an HA zone starts only once every follower holds the leader's upgraded DB") : own("upgrade", "the zone starts on the new version only");
+      return isHaZone(zone)
+        ? own("replicate", "an HA zone starts only once every follower holds the leader's upgraded DB")
+        : own("upgrade", "the zone starts on the new version only");
     case "nodes":
       return own("start", "node packages follow the front-end's upgrade");
     case "hosts-enable":
-      return [...own("start", "hosts are enabled once the zone runs again"), ...own("nodes", "onehost sync pushes the new drivers only once the node packages are upgraded")];
+      return [
+        ...own("start", "hosts are enabled once the zone runs again"),
+        ...own("nodes", "onehost sync pushes the new drivers only once the node packages are upgraded"),
+      ];
     case "verify":
       return own(lastBeforeVerify(zone, config), "the zone is verified once it is back");
     default:
@@ -94,18 +99,29 @@ function coordinated(step: StepName, zone: ZoneConfig, config: FederationConfig)
     case "safety-backup":
       return own("stop", "the full backup is taken with oned stopped");
     case "restore":
-      return [req("backup", fed, "a slave restores only the upgraded master's backup"), ...own("safety-backup", "nothing is changed before the zone's full safety backup")];
+      return [
+        req("backup", fed, "a slave restores only the upgraded master's backup"),
+        ...own("safety-backup", "nothing is changed before the zone's full safety backup"),
+      ];
     case "upgrade":
       return zone.role === "master"
-        ? [...every("stop", "every zone is stopped before the master upgrades"), ...own("safety-backup", "nothing is changed before the zone's full safety backup")]
-        : [...own("safety-backup", "nothing is changed before the zone's full safety backup"), ...own("restore", "a slave is never upgraded before its own federated restore")];
+        ? [
+            ...every("stop", "every zone is stopped before the master upgrades"),
+            ...own("safety-backup", "nothing is changed before the zone's full safety backup"),
+          ]
+        : [
+            ...own("safety-backup", "nothing is changed before the zone's full safety backup"),
+            ...own("restore", "a slave is never upgraded before its own federated restore"),
+          ];
     case "replicate":
       return own("upgrade", "the followers get the leader's DB once it is upgraded");
     case "backup":
       return [req("upgrade", fed, "the federated backup exports the upgraded master")];
     case "start":
       return [
-        ...(isHaZone(zone) ? own("replicate", "an HA zone starts only once every follower holds the leader's upgraded DB") : own("upgrade", "the zone starts on the new version only")),
+        ...(isHaZone(zone)
+          ? own("replicate", "an HA zone starts only once every follower holds the leader's upgraded DB")
+          : own("upgrade", "the zone starts on the new version only")),
         ...(zone.role === "master" ? [req("backup", fed, "a SQLite federated backup is taken with the master stopped")] : []),
       ];
     case "nodes":
@@ -113,10 +129,15 @@ function coordinated(step: StepName, zone: ZoneConfig, config: FederationConfig)
     case "unfreeze":
       return zone.role === "master"
         ? every("start", "the freeze is lifted only once every zone runs the new version")
-        : [...every("start", "the freeze is lifted only once every zone runs the new version"), ...(hasStep("unfreeze", config.master, config) ? [req("unfreeze", config.master, "the master is enabled before the slaves")] : [])];
+        : [
+            ...every("start", "the freeze is lifted only once every zone runs the new version"),
+            ...(hasStep("unfreeze", config.master, config) ? [req("unfreeze", config.master, "the master is enabled before the slaves")] : []),
+          ];
     case "hosts-enable":
       return [
-        ...(hasStep("unfreeze", zone, config) ? [req("unfreeze", zone, "hosts are enabled only after their zone is enabled again")] : own("start", "hosts are enabled once the zone runs again")),
+        ...(hasStep("unfreeze", zone, config)
+          ? [req("unfreeze", zone, "hosts are enabled only after their zone is enabled again")]
+          : own("start", "hosts are enabled once the zone runs again")),
         ...own("nodes", "onehost sync pushes the new drivers only once the node packages are upgraded"),
       ];
     case "verify":

@@ -91,7 +91,8 @@ export const STEP_FACTS: Readonly<Record<StepName, StepFacts>> = {
     appliesTo: (zone) => zone.role === "slave",
   },
   start: {
-    description: "systemctl daemon-reload and start the target version's services (every HA server); onedb version must exit 0; HA: one leader, followers in sync",
+    description:
+      "systemctl daemon-reload and start the target version's services (every HA server); onedb version must exit 0; HA: one leader, followers in sync",
     scope: "zone",
     appliesTo: always,
   },

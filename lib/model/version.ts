@@ -7,7 +7,10 @@ export const ZONE_DISABLE_SINCE = "6.2.0";
 export function parseVersion(text: string): Version {
   const m = /^(\d+)\.(\d+)\.(\d+)(?:\.(\d+))?/.exec(text.trim());
   if (!m) throw new Error(`not a version: ${JSON.stringify(text)}`);
-  return m.slice(1).filter((p) => p !== undefined).map(Number);
+  return m
+    .slice(1)
+    .filter((p) => p !== undefined)
+    .map(Number);
 }
 
 export function compareVersions(a: string, b: string): number {

@@ -71,7 +71,14 @@ export class Connector implements MachineOpeners {
   /** Closes every session, once those still connecting have settled; one that failed to open has nothing to close. */
   async close(): Promise<void> {
     const openings: Array<Opening<unknown>> = [...this.frontends.values(), ...this.nodes.values()];
-    await Promise.all(openings.map((o) => o.then((c) => c.session?.close(), () => undefined)));
+    await Promise.all(
+      openings.map((o) =>
+        o.then(
+          (c) => c.session?.close(),
+          () => undefined,
+        ),
+      ),
+    );
   }
 }
 

@@ -26,7 +26,13 @@ export async function proveFrozen(ctx: StepContext, step: StepName): Promise<voi
       const wanted = freezeRules(config.fromVersion, config.freeze.allowFrom).length;
       const present = (await fe.firewallRules(comment)).length;
       if (present >= wanted) continue;
-      throw notFrozen(ctx, step, hostPort(server.config), `the master's API closed by our ${wanted} firewall rules (comment ${comment})`, `${present} such rules while oned runs there`);
+      throw notFrozen(
+        ctx,
+        step,
+        hostPort(server.config),
+        `the master's API closed by our ${wanted} firewall rules (comment ${comment})`,
+        `${present} such rules while oned runs there`,
+      );
     }
     const enabled: string[] = [];
     try {
@@ -37,7 +43,13 @@ export async function proveFrozen(ctx: StepContext, step: StepName): Promise<voi
       throw err;
     }
     if (enabled.length > 0) {
-      throw notFrozen(ctx, step, hostPort(server.config), `every zone DISABLED (${frozenZones.map((z) => z.id).join(", ")}) as the master's oned reports them`, enabled.join(", "));
+      throw notFrozen(
+        ctx,
+        step,
+        hostPort(server.config),
+        `every zone DISABLED (${frozenZones.map((z) => z.id).join(", ")}) as the master's oned reports them`,
+        enabled.join(", "),
+      );
     }
   }
 }

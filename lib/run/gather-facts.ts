@@ -40,7 +40,18 @@ async function frontendFacts(zone: ZoneConfig, index: number, config: Federation
     const show = services["opennebula"] === "active" ? await fe.zoneShow(zone.id) : undefined;
     const serverId = ha ? (await fe.federationSettings()).serverId : undefined;
     const dbName = ha && zone.database.backend === "mysql" ? await fe.dbName() : undefined;
-    return { zoneId: zone.id, frontend, installedVersion, db, services, freeBytes, zoneEnabled: show?.enabled, serverId, dbName, raftServers: ha ? show?.servers : undefined };
+    return {
+      zoneId: zone.id,
+      frontend,
+      installedVersion,
+      db,
+      services,
+      freeBytes,
+      zoneEnabled: show?.enabled,
+      serverId,
+      dbName,
+      raftServers: ha ? show?.servers : undefined,
+    };
   } catch (err) {
     return { zoneId: zone.id, frontend, error: message(err) };
   }
@@ -68,10 +79,13 @@ export async function gatherFacts(config: FederationConfig, machines: MachineOpe
     Promise.all(zones.flatMap((z) => z.nodes.map((n) => nodeFacts(z, n, machines)))),
   ]);
   // Followers only behind the leader's COMMIT get the sync wait to catch up before the checks judge them.
-  const raft = await Promise.all(zones.filter(isHaZone).map((z) => settleRaftFacts(z, raftFacts(z, frontends), (i) => machines.frontend(z, i), config.timeouts.syncWaitSeconds)));
+  const raft = await Promise.all(
+    zones.filter(isHaZone).map((z) => settleRaftFacts(z, raftFacts(z, frontends), (i) => machines.frontend(z, i), config.timeouts.syncWaitSeconds)),
+  );
   const gatheredAt = new Date().toISOString();
   const masterServers = frontends.filter((f) => f.zoneId === config.master.id);
-  if (masterServers.length === 0) return { gatheredAt, frontends, nodes, raft, masterZoneListError: "not gathered (the master is not among the zones checked)" };
+  if (masterServers.length === 0)
+    return { gatheredAt, frontends, nodes, raft, masterZoneListError: "not gathered (the master is not among the zones checked)" };
   // Any running server of the master zone serves the list (an HA follower asks the same zones).
   const running = masterServers.findIndex((f) => !f.error && f.services?.["opennebula"] === "active");
   let masterZoneList;

@@ -83,7 +83,12 @@ export function unfreezeByHand(config: FederationConfig, opts: { readonly force:
     // The master first: a slave's enable is refused while the master is disabled (docs/opennebula.md §4.5).
     const master = zones.filter((z) => z.role === "master");
     const ok = [...(await Promise.all(master.map(lift))), ...(await Promise.all(zones.filter((z) => z.role !== "master").map(lift)))];
-    await ledger.forget(UNDONE_BY_UNFREEZE, config.zones.map((z) => z.id), "unfreeze", `onefed unfreeze${opts.force ? " --force" : ""}`);
+    await ledger.forget(
+      UNDONE_BY_UNFREEZE,
+      config.zones.map((z) => z.id),
+      "unfreeze",
+      `onefed unfreeze${opts.force ? " --force" : ""}`,
+    );
     const failed = ok.filter((x) => !x).length;
     out(failed === 0 ? "unfreeze: every zone enabled again" : `unfreeze: ${failed} of ${zones.length} zones failed`);
     return failed === 0 ? ExitCode.Done : ExitCode.Failed;

@@ -132,7 +132,10 @@ export function liveLeader(zone: ZoneConfig, all: readonly ConnectedServer[], id
 
 /** The zone's Raft view judged against federation.yaml's front-ends (checks/raft-health.ts). */
 export function judgeCluster(view: RaftView, ids: ReadonlyMap<number, number>, zone: ZoneConfig): RaftHealth {
-  return judgeRaft(view.servers, [...ids].map(([index, serverId]) => ({ frontend: hostPort(zone.frontends[index]), serverId })));
+  return judgeRaft(
+    view.servers,
+    [...ids].map(([index, serverId]) => ({ frontend: hostPort(zone.frontends[index]), serverId })),
+  );
 }
 
 /**
@@ -167,7 +170,12 @@ export async function waitForRaft(
  * the leader's COMMIT is read again until they catch up or `seconds` run out, and the facts then
  * hold that last view. Any other zone's facts are returned as they are.
  */
-export async function settleRaftFacts(zone: ZoneConfig, facts: ZoneRaftFacts, open: (index: number) => Promise<OpenNebulaFrontend>, seconds: number): Promise<ZoneRaftFacts> {
+export async function settleRaftFacts(
+  zone: ZoneConfig,
+  facts: ZoneRaftFacts,
+  open: (index: number) => Promise<OpenNebulaFrontend>,
+  seconds: number,
+): Promise<ZoneRaftFacts> {
   if (!facts.servers) return facts;
   const members = Object.entries(facts.serverIds).map(([frontend, serverId]) => ({ frontend, serverId }));
   if (!judgeRaft(facts.servers, members).catchingUp) return facts;

@@ -74,7 +74,8 @@ export async function runStep(opts: RunStepOptions): Promise<StepOutcome> {
     };
     const claim = async () => {
       const lock = await ledger.claim(step, zone);
-      if (lock.kind === "take-over") remoteLog(`took the federation lock over from run ${lock.previous.run_id} (${lock.previous.holder}): the same upgrade, resumed`);
+      if (lock.kind === "take-over")
+        remoteLog(`took the federation lock over from run ${lock.previous.run_id} (${lock.previous.holder}): the same upgrade, resumed`);
       // While this runner works, its heartbeat keeps any other run from taking the lock over.
       beats.push(await ledger.heartbeat(step, zone));
     };
@@ -116,7 +117,10 @@ function refuseWhenComplete(step: StepName, zone: ZoneConfig, config: Federation
   throw new StepRefusal(step, {
     zone,
     expected: `an upgrade of ${config.name} from ${config.fromVersion} to ${config.toVersion} still under way`,
-    found: `the ledger records it complete: every zone verified (the last at ${verified.map((e) => e!.completed_at).sort().pop()})`,
+    found: `the ledger records it complete: every zone verified (the last at ${verified
+      .map((e) => e!.completed_at)
+      .sort()
+      .pop()})`,
     next: "Nothing was changed. `onefed verify` checks the federation again; a new upgrade needs new versions in the federation file.",
   });
 }

@@ -41,6 +41,12 @@ export async function stopServer(fe: OpenNebulaFrontend, config: FederationConfi
   const active = units.filter((u) => states[u] === "active" || states[u] === "activating" || states[u] === "reloading");
   if (active.length === 0 && !(await fe.onedLockPresent())) return null;
   await fe.stopUnits(active);
-  await assertStopped(fe, config, zone, step, "Stop the remaining services by hand (or remove a stale lock once no oned process exists), then run the deploy again.");
+  await assertStopped(
+    fe,
+    config,
+    zone,
+    step,
+    "Stop the remaining services by hand (or remove a stale lock once no oned process exists), then run the deploy again.",
+  );
   return active;
 }

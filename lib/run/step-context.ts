@@ -30,7 +30,11 @@ export function buildStepContext(
   };
   const primaries = new Map<number, Promise<ConnectedServer>>();
   const frontendOf = async (z: ZoneConfig) => {
-    if (!primaries.has(z.id)) primaries.set(z.id, primaryServer(config, z, () => serversOf(z), step, ledger));
+    if (!primaries.has(z.id))
+      primaries.set(
+        z.id,
+        primaryServer(config, z, () => serversOf(z), step, ledger),
+      );
     return (await primaries.get(z.id)!).frontend;
   };
   return {

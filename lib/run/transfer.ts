@@ -51,7 +51,15 @@ export async function fetchVerified(fe: OpenNebulaFrontend, remote: string, loca
 }
 
 /** Uploads `local` to `remote` (0600) and refuses unless the front-end's copy has `digest`. */
-export async function pushVerified(fe: OpenNebulaFrontend, local: string, remote: string, digest: string, step: string, zone: ZoneConfig, dir: string): Promise<void> {
+export async function pushVerified(
+  fe: OpenNebulaFrontend,
+  local: string,
+  remote: string,
+  digest: string,
+  step: string,
+  zone: ZoneConfig,
+  dir: string,
+): Promise<void> {
   await fe.makePrivateDir(dir);
   await fe.upload(local, remote);
   await fe.makePrivate(remote);

@@ -58,10 +58,12 @@ export async function deploy(opts: DeployOptions = {}): Promise<{ stackDir: stri
     const session = new EngineSession({ engine, stackDir, configPath: config.sourcePath, log: engineLog, onSpawn: interrupts.attach });
     const init = await session.init();
     const { session: run, run: identity } = await reconcile(session, config, "deploy", log);
-    const apply = await (opts.via === "cdktf" ? cdktfDeploy(run, outdir, parallelism, engineLog, interrupts) : run.apply(parallelism)).catch(async (err: unknown) => {
-      if (interrupts.interrupted) throw new DeployInterruptedError(config.name);
-      throw (lockRefused && (await lockLostTo(config, identity, "deploy"))) || err;
-    });
+    const apply = await (opts.via === "cdktf" ? cdktfDeploy(run, outdir, parallelism, engineLog, interrupts) : run.apply(parallelism)).catch(
+      async (err: unknown) => {
+        if (interrupts.interrupted) throw new DeployInterruptedError(config.name);
+        throw (lockRefused && (await lockLostTo(config, identity, "deploy"))) || err;
+      },
+    );
     return { stackDir, output: init.output + apply.output };
   } finally {
     interrupts.stop();
@@ -69,7 +71,13 @@ export async function deploy(opts: DeployOptions = {}): Promise<{ stackDir: stri
 }
 
 /** `cdktf deploy` from the project root (it synthesizes through cdktf.json), with the session's environment (engine, run). */
-async function cdktfDeploy(session: EngineSession, outdir: string, parallelism: number, log: (line: string) => void, interrupts: InterruptForwarder): Promise<ProcessResult> {
+async function cdktfDeploy(
+  session: EngineSession,
+  outdir: string,
+  parallelism: number,
+  log: (line: string) => void,
+  interrupts: InterruptForwarder,
+): Promise<ProcessResult> {
   const root = projectRoot();
   const cdktf = path.join(root, "node_modules", ".bin", "cdktf");
   // `providers lock` asks the registry for every platform's checksums; offline it cannot, and our
@@ -77,7 +85,11 @@ async function cdktfDeploy(session: EngineSession, outdir: string, parallelism: 
   const args = ["deploy", "--auto-approve", "--skip-provider-lock", "--no-color", `--terraform-parallelism=${parallelism}`, "--output", outdir];
   const r = await runProcess(cdktf, args, { cwd: root, env: { ...session.env, CI: "1" }, onLine: log, onSpawn: interrupts.attach });
   if (r.exitCode !== 0) {
-    throw new EngineRunError("cdktf deploy", r, `cdktf deploy failed (${describeExit(r)}); the failing step's message is above. ${frozenZonesAdvice("deploy again")}`);
+    throw new EngineRunError(
+      "cdktf deploy",
+      r,
+      `cdktf deploy failed (${describeExit(r)}); the failing step's message is above. ${frozenZonesAdvice("deploy again")}`,
+    );
   }
   return r;
 }

@@ -59,7 +59,9 @@ export function isStalePlanOutput(output: string): boolean {
 /** The step resources of a state as `show -json` prints it (their triggers say which step and zone). */
 export function parseStateSteps(json: string): StateStep[] {
   if (!json.trim()) return [];
-  const state = JSON.parse(json) as { values?: { root_module?: { resources?: Array<{ address: string; type: string; values?: { triggers?: Record<string, string> } }> } } };
+  const state = JSON.parse(json) as {
+    values?: { root_module?: { resources?: Array<{ address: string; type: string; values?: { triggers?: Record<string, string> } }> } };
+  };
   return (state.values?.root_module?.resources ?? []).flatMap((r) => {
     const t = r.values?.triggers;
     if (r.type !== "null_resource" || !t || !(STEP_NAMES as readonly string[]).includes(t.step) || !/^\d+$/.test(t.zone_id ?? "")) return [];
@@ -106,7 +108,12 @@ export class EngineSession {
    */
   async ensureLineage(): Promise<string> {
     const pulled = await this.quiet(["state", "pull"]);
-    if (pulled.exitCode !== 0) throw new EngineRunError("state", pulled, `${this.kind} state pull failed in ${this.stackDir} (${describeExit(pulled)}); nothing was applied.${quotedTail(pulled.output)}`);
+    if (pulled.exitCode !== 0)
+      throw new EngineRunError(
+        "state",
+        pulled,
+        `${this.kind} state pull failed in ${this.stackDir} (${describeExit(pulled)}); nothing was applied.${quotedTail(pulled.output)}`,
+      );
     const lineage = pulled.stdout.trim() ? (JSON.parse(pulled.stdout) as { lineage?: string }).lineage : undefined;
     if (lineage) return lineage;
     const fresh = randomUUID();
@@ -114,7 +121,12 @@ export class EngineSession {
     fs.writeFileSync(file, JSON.stringify({ version: 4, terraform_version: "1.0.0", serial: 1, lineage: fresh, outputs: {}, resources: [] }), { mode: 0o600 });
     try {
       const pushed = await this.quiet(["state", "push", file]);
-      if (pushed.exitCode !== 0) throw new EngineRunError("state", pushed, `${this.kind} state push of an empty state failed in ${this.stackDir} (${describeExit(pushed)}); nothing was applied.${quotedTail(pushed.output)}`);
+      if (pushed.exitCode !== 0)
+        throw new EngineRunError(
+          "state",
+          pushed,
+          `${this.kind} state push of an empty state failed in ${this.stackDir} (${describeExit(pushed)}); nothing was applied.${quotedTail(pushed.output)}`,
+        );
     } finally {
       fs.rmSync(file, { force: true });
     }
@@ -124,7 +136,12 @@ export class EngineSession {
   /** Every step resource the state holds (`show -json` of the state). */
   async stateSteps(): Promise<StateStep[]> {
     const r = await this.quiet(["show", "-json", "-no-color"]);
-    if (r.exitCode !== 0) throw new EngineRunError("show", r, `${this.kind} show -json failed in ${this.stackDir} (${describeExit(r)}); nothing was applied.${quotedTail(r.stderr || r.stdout)}`);
+    if (r.exitCode !== 0)
+      throw new EngineRunError(
+        "show",
+        r,
+        `${this.kind} show -json failed in ${this.stackDir} (${describeExit(r)}); nothing was applied.${quotedTail(r.stderr || r.stdout)}`,
+      );
     return parseStateSteps(r.stdout);
   }
 
@@ -132,7 +149,12 @@ export class EngineSession {
   async taint(addresses: readonly string[]): Promise<void> {
     for (const address of addresses) {
       const r = await this.quiet(["taint", "-no-color", address]);
-      if (r.exitCode !== 0) throw new EngineRunError("taint", r, `${this.kind} taint ${address} failed in ${this.stackDir} (${describeExit(r)}); nothing was applied.${quotedTail(r.output)}`);
+      if (r.exitCode !== 0)
+        throw new EngineRunError(
+          "taint",
+          r,
+          `${this.kind} taint ${address} failed in ${this.stackDir} (${describeExit(r)}); nothing was applied.${quotedTail(r.output)}`,
+        );
     }
   }
 
@@ -140,21 +162,28 @@ export class EngineSession {
   async init(): Promise<ProcessResult> {
     // The stack directory is a cache that two federation files with the same name share, so its recorded backend is no authority.
     const r = await this.streamed(["init", "-input=false", "-no-color", "-reconfigure"]);
-    if (r.exitCode !== 0) throw new EngineRunError("init", r, `${this.kind} init failed in ${this.stackDir} (${describeExit(r)}); nothing was planned or applied.${quotedTail(r.output)}`);
+    if (r.exitCode !== 0)
+      throw new EngineRunError(
+        "init",
+        r,
+        `${this.kind} init failed in ${this.stackDir} (${describeExit(r)}); nothing was planned or applied.${quotedTail(r.output)}`,
+      );
     return r;
   }
 
   /** `plan -out=<planFile>`. */
   async plan(planFile: string, parallelism: number): Promise<ProcessResult> {
     const r = await this.streamed(["plan", `-out=${planFile}`, "-input=false", "-no-color", `-parallelism=${parallelism}`]);
-    if (r.exitCode !== 0) throw new EngineRunError("plan", r, `${this.kind} plan failed in ${this.stackDir} (${describeExit(r)}); no plan was written.${quotedTail(r.output)}`);
+    if (r.exitCode !== 0)
+      throw new EngineRunError("plan", r, `${this.kind} plan failed in ${this.stackDir} (${describeExit(r)}); no plan was written.${quotedTail(r.output)}`);
     return r;
   }
 
   /** `show -json <planFile>`: stdout only, not streamed (warnings on stderr must not corrupt the JSON). */
   async showJson(planFile: string): Promise<string> {
     const r = await runProcess(this.engine.binary, ["show", "-json", "-no-color", planFile], { cwd: this.stackDir, env: this.env });
-    if (r.exitCode !== 0) throw new EngineRunError("show", r, `${this.kind} show -json ${planFile} failed (${describeExit(r)}).${quotedTail(r.stderr || r.stdout)}`);
+    if (r.exitCode !== 0)
+      throw new EngineRunError("show", r, `${this.kind} show -json ${planFile} failed (${describeExit(r)}).${quotedTail(r.stderr || r.stdout)}`);
     return r.stdout;
   }
 

@@ -36,7 +36,13 @@ export interface ReconcileOptions {
   readonly planDir?: string;
 }
 
-export async function reconcile(session: EngineSession, config: FederationConfig, what: string, log: (line: string) => void, opts: ReconcileOptions = {}): Promise<Reconciled> {
+export async function reconcile(
+  session: EngineSession,
+  config: FederationConfig,
+  what: string,
+  log: (line: string) => void,
+  opts: ReconcileOptions = {},
+): Promise<Reconciled> {
   const lineage = await session.ensureLineage();
   const run: RunIdentity = { runId: newRunId(), lineage, who: automationHost() };
   const ledger = await withFederationLedger(config, run, async (l, connector) => {
@@ -44,7 +50,8 @@ export async function reconcile(session: EngineSession, config: FederationConfig
     const verdict = judgeLock(read.lock, run, read.runners, (r) => runnerActive(r));
     if (verdict.kind === "held") throw new LockHeldError(config.name, verdict.holder, what, verdict.activeRunner);
     // A run killed between the last verify's record and its release left this upgrade's lock behind.
-    if (read.lock && (await l.releaseIfComplete(finalSteps(config)))) log(`reconcile: every zone is verified; released the lock run ${read.lock.run_id} left behind`);
+    if (read.lock && (await l.releaseIfComplete(finalSteps(config))))
+      log(`reconcile: every zone is verified; released the lock run ${read.lock.run_id} left behind`);
     // Steps the state claims do not run: what they left on this host comes back from the ledger.
     restoreLocalCopies(config, read, connector);
     return read;
@@ -56,7 +63,9 @@ export async function reconcile(session: EngineSession, config: FederationConfig
     ]);
   }
   if (unproven.length > 0) {
-    log(`reconcile: the state claims ${unproven.length} step(s) the federation's ledger does not prove; they run again: ${unproven.map((u) => u.address).join(", ")}`);
+    log(
+      `reconcile: the state claims ${unproven.length} step(s) the federation's ledger does not prove; they run again: ${unproven.map((u) => u.address).join(", ")}`,
+    );
     await session.taint(unproven.map((u) => u.address));
   }
   log(`run ${run.runId} (state lineage ${lineage}) by ${run.who}`);

@@ -68,7 +68,12 @@ function update(ctx: EmulatorContext): number {
       return 100;
     }
     if (before === repo.series) puts(`Hit:1 ${repo.url} ${repo.suite} InRelease`);
-    else puts(`Get:1 ${repo.url} ${repo.suite} InRelease [3,126 B]`, `Get:2 ${repo.url} ${repo.suite}/opennebula amd64 Packages [9,431 B]`, "Fetched 12.6 kB in 0s (48.3 kB/s)");
+    else
+      puts(
+        `Get:1 ${repo.url} ${repo.suite} InRelease [3,126 B]`,
+        `Get:2 ${repo.url} ${repo.suite}/opennebula amd64 Packages [9,431 B]`,
+        "Fetched 12.6 kB in 0s (48.3 kB/s)",
+      );
   }
   puts("Reading package lists...");
   ctx.update((st) => {
@@ -113,8 +118,14 @@ function install(ctx: EmulatorContext, targets: string[], o: { yes: boolean; onl
     else if (have && compareVersions(releaseOfDeb(have), candidate!) >= 0) puts(`${pkg} is already the newest version (${have}).`);
     else upgrades.push([pkg, have]);
   }
-  const up = upgrades.filter(([, have]) => have).map(([p]) => p).sort();
-  const fresh = upgrades.filter(([, have]) => !have).map(([p]) => p).sort();
+  const up = upgrades
+    .filter(([, have]) => have)
+    .map(([p]) => p)
+    .sort();
+  const fresh = upgrades
+    .filter(([, have]) => !have)
+    .map(([p]) => p)
+    .sort();
   if (up.length > 0) puts("The following packages will be upgraded:", `  ${up.join(" ")}`);
   if (fresh.length > 0) puts("The following NEW packages will be installed:", `  ${fresh.join(" ")}`);
   puts(`${up.length} upgraded, ${fresh.length} newly installed, 0 to remove and 0 not upgraded.`);
@@ -126,9 +137,15 @@ function install(ctx: EmulatorContext, targets: string[], o: { yes: boolean; onl
     return 1;
   }
   upgrades.forEach(([p], i) => puts(`Get:${i + 1} ${repo!.url} ${repo!.suite}/opennebula amd64 ${p} amd64 ${deb} [7,${113 + i} kB]`));
-  puts(`Fetched ${upgrades.length * 7}.${upgrades.length} MB in 1s (9,${upgrades.length}00 kB/s)`, "(Reading database ... 48213 files and directories currently installed.)");
+  puts(
+    `Fetched ${upgrades.length * 7}.${upgrades.length} MB in 1s (9,${upgrades.length}00 kB/s)`,
+    "(Reading database ... 48213 files and directories currently installed.)",
+  );
   for (const [p, have] of upgrades) {
-    puts(`Preparing to unpack .../${path.basename(`${p}_${deb}_amd64.deb`)} ...`, have ? `Unpacking ${p} (${deb}) over (${have}) ...` : `Unpacking ${p} (${deb}) ...`);
+    puts(
+      `Preparing to unpack .../${path.basename(`${p}_${deb}_amd64.deb`)} ...`,
+      have ? `Unpacking ${p} (${deb}) over (${have}) ...` : `Unpacking ${p} (${deb}) ...`,
+    );
   }
   for (const [p] of upgrades) puts(`Setting up ${p} (${deb}) ...`);
   recordInstalled(

@@ -37,7 +37,16 @@ export function parseCliOptions(argv: readonly string[], spec: OptionSpec): Pars
 /** The output and client options both CLIs share. */
 export const COMMON_OPTIONS: OptionSpec = {
   flags: { "--csv": "csv", "-x": "xml", "--xml": "xml", "-j": "json", "--json": "json", "--no-header": "no-header", "-v": "verbose", "--verbose": "verbose" },
-  values: { "--endpoint": "endpoint", "--user": "user", "--password": "password", "-l": "list", "--list": "list", "--filter": "filter", "--operator": "operator", "--describe": "describe" },
+  values: {
+    "--endpoint": "endpoint",
+    "--user": "user",
+    "--password": "password",
+    "-l": "list",
+    "--list": "list",
+    "--filter": "filter",
+    "--operator": "operator",
+    "--describe": "describe",
+  },
 };
 
 /** The shared options as the commands read them. */

@@ -27,7 +27,10 @@ function openNebulaRepo(ctx: EmulatorContext): Repo | undefined {
   const dir = ctx.ownPath(YUM_REPOS_DIR);
   let files: string[];
   try {
-    files = fs.readdirSync(dir).filter((f) => f.endsWith(".repo")).sort();
+    files = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith(".repo"))
+      .sort();
   } catch {
     return undefined;
   }
@@ -53,7 +56,10 @@ function openNebulaRepo(ctx: EmulatorContext): Repo | undefined {
 
 /** baseurl with dnf's variables: RHEL 9 (dnf) or 7 (yum), x86_64. */
 function expand(flavour: Flavour, url: string): string {
-  return url.replace(/\$releasever/g, flavour === "yum" ? "7" : "9").replace(/\$basearch/g, "x86_64").replace(/\/?$/, "/");
+  return url
+    .replace(/\$releasever/g, flavour === "yum" ? "7" : "9")
+    .replace(/\$basearch/g, "x86_64")
+    .replace(/\/?$/, "/");
 }
 
 /** The metadata download failure of a repository whose series does not exist (404), exit 1. */
@@ -117,7 +123,11 @@ function run(ctx: EmulatorContext, argv: string[], flavour: Flavour, program: st
     case "check-upgrade":
       return checkUpdate(ctx, pkgs, o, info);
     case undefined:
-      err(flavour === "dnf" ? `Error: There are no enabled repositories in "/etc/yum.repos.d", "/etc/yum/repos.d", "/etc/distro.repos.d".\n` : "You need to give some command\n");
+      err(
+        flavour === "dnf"
+          ? `Error: There are no enabled repositories in "/etc/yum.repos.d", "/etc/yum/repos.d", "/etc/distro.repos.d".\n`
+          : "You need to give some command\n",
+      );
       return 1;
     default:
       err(`No such command: ${verb}. Please use /usr/bin/${program} --help\n`);
@@ -182,11 +192,31 @@ function upgrade(ctx: EmulatorContext, names: string[], o: Options, info: (...l:
   const arch = (p: string): string => (p.startsWith("python") ? "noarch" : "x86_64");
   if (o.flavour === "dnf") {
     const rule = "=".repeat(80);
-    info("Dependencies resolved.", rule, ` ${"Package".padEnd(28)}${"Architecture".padEnd(14)}${"Version".padEnd(18)}${"Repository".padEnd(14)}Size`, rule, "Upgrading:");
+    info(
+      "Dependencies resolved.",
+      rule,
+      ` ${"Package".padEnd(28)}${"Architecture".padEnd(14)}${"Version".padEnd(18)}${"Repository".padEnd(14)}Size`,
+      rule,
+      "Upgrading:",
+    );
     info(...todo.map((p) => ` ${p.padEnd(28)}${arch(p).padEnd(14)}${version.padEnd(18)}${found.repo!.id.padEnd(14)}2.1 M`));
-    info("", "Transaction Summary", rule, `Upgrade  ${todo.length} Package${todo.length === 1 ? "" : "s"}`, "", `Total download size: ${(todo.length * 2.1).toFixed(1)} M`);
+    info(
+      "",
+      "Transaction Summary",
+      rule,
+      `Upgrade  ${todo.length} Package${todo.length === 1 ? "" : "s"}`,
+      "",
+      `Total download size: ${(todo.length * 2.1).toFixed(1)} M`,
+    );
   } else {
-    info("Resolving Dependencies", "--> Running transaction check", ...todo.map((p) => `---> Package ${p}.${arch(p)} 0:${releaseOfDeb(installed[p])}-${installed[p].slice(releaseOfDeb(installed[p]).length + 1)} will be updated`), "--> Finished Dependency Resolution");
+    info(
+      "Resolving Dependencies",
+      "--> Running transaction check",
+      ...todo.map(
+        (p) => `---> Package ${p}.${arch(p)} 0:${releaseOfDeb(installed[p])}-${installed[p].slice(releaseOfDeb(installed[p]).length + 1)} will be updated`,
+      ),
+      "--> Finished Dependency Resolution",
+    );
   }
   if (!o.yes) {
     // No terminal to answer the prompt: dnf reads EOF and aborts.
@@ -194,7 +224,11 @@ function upgrade(ctx: EmulatorContext, names: string[], o: Options, info: (...l:
       puts("Is this ok [y/N]: Operation aborted.");
       return 1;
     }
-    puts("Is this ok [y/d/N]: Exiting on user command", "Your transaction was saved, rerun it with:", " yum load-transaction /tmp/yum_save_tx.2025-01-01.12-00.sandbox.yumtx");
+    puts(
+      "Is this ok [y/d/N]: Exiting on user command",
+      "Your transaction was saved, rerun it with:",
+      " yum load-transaction /tmp/yum_save_tx.2025-01-01.12-00.sandbox.yumtx",
+    );
     return 1;
   }
   if (o.flavour === "dnf") info("Downloading Packages:", "Running transaction check", "Transaction check succeeded.", "Running transaction", "", "Upgraded:");

@@ -6,7 +6,12 @@ import { EmulatorContext } from "./context";
 import { err, out } from "./io";
 
 function glob(pattern: string): RegExp {
-  return new RegExp(`^${pattern.replace(/[.+^${}()|\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
+  return new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+  );
 }
 
 /** Expands dpkg's ${Field} format with its backslash escapes. */
@@ -48,9 +53,13 @@ export function dpkgQuery(ctx: EmulatorContext, argv: string[]): number {
   const installed = ctx.state().packages;
   let rc = 0;
   for (const p of patterns.length > 0 ? patterns : ["*"]) {
-    const names = Object.keys(installed).filter((n) => glob(p).test(n)).sort();
+    const names = Object.keys(installed)
+      .filter((n) => glob(p).test(n))
+      .sort();
     if (names.length === 0) {
-      err(mode === "status" ? `dpkg-query: package '${p}' is not installed and no information is available\n` : `dpkg-query: no packages found matching ${p}\n`);
+      err(
+        mode === "status" ? `dpkg-query: package '${p}' is not installed and no information is available\n` : `dpkg-query: no packages found matching ${p}\n`,
+      );
       rc = 1;
       continue;
     }

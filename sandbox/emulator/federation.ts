@@ -56,7 +56,8 @@ export function replicateFromMaster(ctx: EmulatorContext): void {
   const m = probeFederation(masterDb);
   lastSeen.set(masterDb, m.last);
   for (const zone of ctx.registry.zones) {
-    const targets = zone.id === masterZone.id ? zone.frontends.filter((fe) => fe.name !== master.name) : !zone.ha || ctx.leaderOf(zone.id) ? zone.frontends : [];
+    const targets =
+      zone.id === masterZone.id ? zone.frontends.filter((fe) => fe.name !== master.name) : !zone.ha || ctx.leaderOf(zone.id) ? zone.frontends : [];
     let appended = 0;
     for (const fe of targets) {
       const st = ctx.state(fe.name);

@@ -32,7 +32,7 @@ export function iptables(ctx: EmulatorContext, argv: string[]): number {
   const [command, chain, ...spec] = args;
   const rules = (): FirewallRule[] => ctx.state().firewall ?? [];
   if (command === "-S" || command === "--list-rules") {
-    if (chain !== undefined && !MODELLED_CHAINS.includes(chain)) return err(NO_CHAIN), 1;
+    if (chain !== undefined && !MODELLED_CHAINS.includes(chain)) return (err(NO_CHAIN), 1);
     const chains = chain ? [chain] : MODELLED_CHAINS;
     const lines = chains.map((c) => `-P ${c} ACCEPT`);
     for (const c of chains) if (c === "INPUT") lines.push(...formatChain(rules()));
@@ -43,7 +43,7 @@ export function iptables(ctx: EmulatorContext, argv: string[]): number {
     return usageError(command ? `iptables v1.8.7 (nf_tables): unknown option "${command}"` : "iptables v1.8.7 (nf_tables): no command specified");
   }
   if (!chain) return usageError(`iptables v1.8.7 (nf_tables): option "${command}" requires an argument`);
-  if (chain !== "INPUT") return err(NO_CHAIN), 1;
+  if (chain !== "INPUT") return (err(NO_CHAIN), 1);
   let position = 1;
   let rest = spec;
   if ((command === "-I" || command === "--insert") && /^\d+$/.test(spec[0] ?? "")) {
@@ -54,14 +54,14 @@ export function iptables(ctx: EmulatorContext, argv: string[]): number {
     const n = parseInt(spec[0], 10);
     return ctx.update((s) => {
       const list = s.firewall ?? [];
-      if (n < 1 || n > list.length) return err("iptables: Index of deletion too big.\n"), 1;
+      if (n < 1 || n > list.length) return (err("iptables: Index of deletion too big.\n"), 1);
       list.splice(n - 1, 1);
       s.firewall = list;
       return 0;
     });
   }
   const parsed = parseRuleSpec(rest);
-  if ("error" in parsed) return err(`${parsed.error}\n`), parsed.exitCode;
+  if ("error" in parsed) return (err(`${parsed.error}\n`), parsed.exitCode);
   const rule = parsed.rule;
   switch (command) {
     case "-C":
@@ -72,7 +72,7 @@ export function iptables(ctx: EmulatorContext, argv: string[]): number {
       return ctx.update((s) => {
         const list = s.firewall ?? [];
         const i = list.findIndex((r) => sameRule(r, rule));
-        if (i < 0) return err(BAD_RULE), 1;
+        if (i < 0) return (err(BAD_RULE), 1);
         list.splice(i, 1);
         s.firewall = list;
         return 0;
@@ -82,7 +82,7 @@ export function iptables(ctx: EmulatorContext, argv: string[]): number {
         const list = s.firewall ?? [];
         if (command === "-A" || command === "--append") list.push(rule);
         else {
-          if (position < 1 || position > list.length + 1) return err("iptables: Index of insertion too big.\n"), 1;
+          if (position < 1 || position > list.length + 1) return (err("iptables: Index of insertion too big.\n"), 1);
           list.splice(position - 1, 0, rule);
         }
         s.firewall = list;

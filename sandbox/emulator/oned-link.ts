@@ -86,7 +86,7 @@ export function connect(ctx: EmulatorContext, endpoint: string, from: FrontendEn
  * own otherwise, as during an election).
  */
 export function readerOf(ctx: EmulatorContext, served: FrontendEntry): FrontendEntry {
-  return ctx.isHaFollower(served) ? ctx.leaderOf(served.zoneId) ?? served : served;
+  return ctx.isHaFollower(served) ? (ctx.leaderOf(served.zoneId) ?? served) : served;
 }
 
 /**

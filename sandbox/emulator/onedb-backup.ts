@@ -43,7 +43,14 @@ function noSpace(display: string): OnedbFailure {
 /** `sqlite3 <db> '.dump …'` output (no busy wait: onedb does not set one either). */
 function dump(db: string, commands: string): string {
   const r = spawnSync("sqlite3", [db], { input: commands, encoding: "utf8", maxBuffer: 512 * 1024 * 1024 });
-  if (r.stderr) process.stderr.write(r.stderr.split("\n").filter((l) => l && !/^-- Loading/.test(l)).map((l) => `${l}\n`).join(""));
+  if (r.stderr)
+    process.stderr.write(
+      r.stderr
+        .split("\n")
+        .filter((l) => l && !/^-- Loading/.test(l))
+        .map((l) => `${l}\n`)
+        .join(""),
+    );
   return r.stdout;
 }
 
@@ -54,7 +61,12 @@ export function backupDb(ctx: EmulatorContext, db: DbRef, file: string | undefin
   if (!o.force && fs.existsSync(real)) throw new OnedbFailure(`File ${display} exists, backup aborted. Use -f to overwrite.`);
   if (db.mysql) {
     mysqldump(db, real, display, o.federated);
-    puts(`MySQL dump stored in ${display}`, "Use 'onedb restore' or restore the DB using the mysql command:", "mysql -u user -h server -P port db_name < backup_file", "");
+    puts(
+      `MySQL dump stored in ${display}`,
+      "Use 'onedb restore' or restore the DB using the mysql command:",
+      "mysql -u user -h server -P port db_name < backup_file",
+      "",
+    );
     return display;
   }
   if (o.federated) puts(`Sqlite database backup of federated tables stored in ${display}`);
@@ -66,7 +78,11 @@ export function backupDb(ctx: EmulatorContext, db: DbRef, file: string | undefin
 /** The backup file's content (SQLite statements, in both backends); `beforeFullDump` runs between the DROP lines and the dump. */
 function writeDump(db: DbRef, real: string, display: string, federated: boolean, beforeFullDump: () => void = () => undefined): void {
   if (federated) {
-    openForWrite(real, display, ["-- FEDERATED", ...FEDERATED_TABLES.map((t) => `DROP TABLE IF EXISTS "${t}";`), 'DROP TABLE IF EXISTS "logdb";', ""].join("\n"));
+    openForWrite(
+      real,
+      display,
+      ["-- FEDERATED", ...FEDERATED_TABLES.map((t) => `DROP TABLE IF EXISTS "${t}";`), 'DROP TABLE IF EXISTS "logdb";', ""].join("\n"),
+    );
     append(real, display, dump(db.real, FEDERATED_TABLES.map((t) => `.dump ${t}\n`).join("")));
     try {
       sqliteExec(db.real, "CREATE TABLE logdb_tmp AS SELECT * FROM logdb WHERE fed_index!=-1;");

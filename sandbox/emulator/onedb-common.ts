@@ -77,7 +77,11 @@ const CONNECTION_OPTIONS: readonly ValueOption[] = ["server", "port", "user", "p
 /** Parses onedb's options (OptionParser style: `-b file`, `--backup=file`, `-bfile`). */
 export function parseOnedbArgs(argv: string[]): OnedbArgs {
   const words: string[] = [];
-  let verbose = false, force = false, federated = false, noBackup = false, dry = false;
+  let verbose = false,
+    force = false,
+    federated = false,
+    noBackup = false,
+    dry = false;
   const values: Partial<Record<ValueOption, string>> = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];

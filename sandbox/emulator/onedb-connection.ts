@@ -102,7 +102,9 @@ function promptForPassword(): never {
 function authenticate(ctx: EmulatorContext, c: { server: string; user: string; password: string; dbName: string }): void {
   const refuse = (why: string): OnedbFailure => new OnedbFailure(`Error connecting to DB: Mysql2::Error::ConnectionError: ${why}`);
   if (c.server !== MYSQL.server) {
-    throw refuse(/^\d+\.\d+\.\d+\.\d+$/.test(c.server) ? `Can't connect to MySQL server on '${c.server}' (111)` : `Unknown MySQL server host '${c.server}' (-2)`);
+    throw refuse(
+      /^\d+\.\d+\.\d+\.\d+$/.test(c.server) ? `Can't connect to MySQL server on '${c.server}' (111)` : `Unknown MySQL server host '${c.server}' (-2)`,
+    );
   }
   if (ctx.zone.dbBackend !== "mysql") throw refuse(`Can't connect to local MySQL server through socket '${MYSQL.socket}' (2)`);
   if (c.user !== MYSQL.user || c.password !== readMysqlPassword(ctx.layout)) {

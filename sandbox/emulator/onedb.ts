@@ -65,8 +65,19 @@ function version(db: string, installed: string, a: OnedbArgs): number {
   const v = readDbVersions(db);
   const need = dbVersionsOf(installed);
   if (a.verbose) {
-    puts(`Shared tables version:   ${v.shared.version}`, `Required version:        ${need.shared}`, `Timestamp: ${shortTime(v.shared.timestamp)}`, `Comment:   ${v.shared.comment}`);
-    puts("", `Local tables version:    ${v.local.version}`, `Required version:        ${need.local}`, `Timestamp: ${shortTime(v.local.timestamp)}`, `Comment:   ${v.local.comment}`);
+    puts(
+      `Shared tables version:   ${v.shared.version}`,
+      `Required version:        ${need.shared}`,
+      `Timestamp: ${shortTime(v.shared.timestamp)}`,
+      `Comment:   ${v.shared.comment}`,
+    );
+    puts(
+      "",
+      `Local tables version:    ${v.local.version}`,
+      `Required version:        ${need.local}`,
+      `Timestamp: ${shortTime(v.local.timestamp)}`,
+      `Comment:   ${v.local.comment}`,
+    );
     if (v.isSlave) puts("", "This database is a federation slave");
     puts("");
   } else {

@@ -38,7 +38,9 @@ export function onehost(ctx: EmulatorContext, argv: string[]): number {
   };
   const [verb, ...rest] = args;
   if (!verb || !VERBS.includes(verb)) {
-    err(verb ? `onehost: command '${verb}' is not available in the sandbox (supported: ${VERBS.join(", ")})\n` : "Usage: onehost COMMAND [args..] [options..]\n");
+    err(
+      verb ? `onehost: command '${verb}' is not available in the sandbox (supported: ${VERBS.join(", ")})\n` : "Usage: onehost COMMAND [args..] [options..]\n",
+    );
     return 255;
   }
   const endpoint = clientEndpoint(ctx, o.endpoint);
@@ -53,7 +55,7 @@ export function onehost(ctx: EmulatorContext, argv: string[]): number {
 
   switch (verb) {
     case "list":
-      if (o.json) return out(`${pretty({ HOST_POOL: hosts.length === 0 ? {} : { HOST: hosts.map(hostHash) } }, "")}\n`), 0;
+      if (o.json) return (out(`${pretty({ HOST_POOL: hosts.length === 0 ? {} : { HOST: hosts.map(hostHash) } }, "")}\n`), 0);
       out(o.csv ? formatCsv(hosts, o.header) : formatTable(hosts, o.header));
       return 0;
     case "show":
@@ -62,7 +64,7 @@ export function onehost(ctx: EmulatorContext, argv: string[]): number {
       // CLI side: reads the pool (needs oned, works in a disabled zone), then rsyncs the remotes
       // from the front-end it runs on. An HA follower needs its leader for that, like a write.
       const writer = writerOf(ctx, served, "one.hostpool.info");
-      if ("error" in writer) return err(`${writer.error}\n`), 255;
+      if ("error" in writer) return (err(`${writer.error}\n`), 255);
       ctx.update((s) => {
         s.hostsSyncedAt = new Date().toISOString();
       });
@@ -197,10 +199,10 @@ const STATE_NAMES: Record<number, string> = { [HOST_MONITORED]: "MONITORED", [HO
 
 function show(hosts: readonly HostRecord[], ref: string | undefined, o: Options): number {
   const id = resolveId(hosts, ref);
-  if (typeof id === "string") return err(`${id}\n`), 255;
+  if (typeof id === "string") return (err(`${id}\n`), 255);
   const h = hosts.find((x) => x.id === id);
-  if (!h) return err(`[one.host.info] Error getting host [${id}].\n`), 255;
-  if (o.json) return out(`${pretty({ HOST: hostHash(h) }, "")}\n`), 0;
+  if (!h) return (err(`[one.host.info] Error getting host [${id}].\n`), 255);
+  if (o.json) return (out(`${pretty({ HOST: hostHash(h) }, "")}\n`), 0);
   if (o.xml) {
     out(
       `<HOST>\n  <ID>${h.id}</ID>\n  <NAME>${h.name}</NAME>\n  <STATE>${h.state}</STATE>\n  <PREV_STATE>${h.prevState}</PREV_STATE>\n` +

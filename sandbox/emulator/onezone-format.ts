@@ -54,7 +54,13 @@ export function formatTable(rows: readonly ZoneListRow[], cols: readonly string[
   };
   const lines: string[] = [];
   if (header) lines.push(defs.map((d, i) => cell(d.header, i)).join(" "));
-  for (const r of rows) lines.push(defs.map((d, i) => cell(d.value(r), i)).join(" ").trimEnd());
+  for (const r of rows)
+    lines.push(
+      defs
+        .map((d, i) => cell(d.value(r), i))
+        .join(" ")
+        .trimEnd(),
+    );
   return lines.map((l) => `${l}\n`).join("");
 }
 
@@ -166,13 +172,26 @@ function serverTables(z: ZoneRecord, raft?: RaftById): string {
   return (
     `${"ZONE SERVERS".padEnd(80)}\n` +
     showTable(
-      [["ID", 2, true], ["NAME", 15, false], ["ENDPOINT", 63, false]],
+      [
+        ["ID", 2, true],
+        ["NAME", 15, false],
+        ["ENDPOINT", 63, false],
+      ],
       servers.map((sv) => [String(sv.id), sv.name, sv.endpoint]),
     ) +
     "\n" +
     `${"HA & FEDERATION SYNC STATUS".padEnd(80)}\n` +
     showTable(
-      [["ID", 2, true], ["NAME", 15, false], ["STATE", 10, false], ["TERM", 10, false], ["INDEX", 10, false], ["COMMIT", 10, false], ["VOTE", 5, false], ["FED_INDEX", 10, false]],
+      [
+        ["ID", 2, true],
+        ["NAME", 15, false],
+        ["STATE", 10, false],
+        ["TERM", 10, false],
+        ["INDEX", 10, false],
+        ["COMMIT", 10, false],
+        ["VOTE", 5, false],
+        ["FED_INDEX", 10, false],
+      ],
       servers.map((sv) => {
         const r = raft?.get(sv.id) ?? none;
         return [String(sv.id), sv.name, ROLE_NAMES[r.STATE] ?? "error", r.TERM, r.LOG_INDEX, r.COMMIT, r.VOTEDFOR, r.FEDLOG_INDEX];

@@ -52,7 +52,9 @@ export function onezone(ctx: EmulatorContext, argv: string[]): number {
   const supported = cliHasState ? ["list", "show", "enable", "disable", "set"] : ["list", "show", "set"];
   if (!verb || !supported.includes(verb)) {
     const where = cliHasState || !["enable", "disable"].includes(verb) ? "the sandbox" : `OpenNebula ${cliRelease} (onezone ${verb} exists from 6.2)`;
-    err(verb ? `onezone: command '${verb}' is not available in ${where} (supported: ${supported.join(", ")})\n` : "Usage: onezone COMMAND [args..] [options..]\n");
+    err(
+      verb ? `onezone: command '${verb}' is not available in ${where} (supported: ${supported.join(", ")})\n` : "Usage: onezone COMMAND [args..] [options..]\n",
+    );
     return 255;
   }
   const endpoint = clientEndpoint(ctx, o.endpoint);
@@ -99,8 +101,8 @@ function resolveId(zones: readonly ZoneRecord[], ref: string | undefined): numbe
 }
 
 function list(ctx: EmulatorContext, zones: readonly ZoneRecord[], endpoint: string, o: Options, view: View): number {
-  if (o.xml) return out(poolXml(zones, view.server)), 0;
-  if (o.json) return out(poolJson(zones, view.server)), 0;
+  if (o.xml) return (out(poolXml(zones, view.server)), 0);
+  if (o.json) return (out(poolJson(zones, view.server)), 0);
   const cols = o.list ?? defaultColumns(view.cli);
   const bad = unknownColumns(cols, view.cli);
   if (bad.length > 0) {
@@ -115,9 +117,9 @@ function list(ctx: EmulatorContext, zones: readonly ZoneRecord[], endpoint: stri
 
 function show(ctx: EmulatorContext, zones: readonly ZoneRecord[], ref: string | undefined, o: Options, view: View): number {
   const id = resolveId(zones, ref);
-  if (typeof id === "string") return err(`${id}\n`), 255;
+  if (typeof id === "string") return (err(`${id}\n`), 255);
   const z = zones.find((x) => x.id === id);
-  if (!z) return err(`[one.zone.info] Error getting zone [${id}].\n`), 255;
+  if (!z) return (err(`[one.zone.info] Error getting zone [${id}].\n`), 255);
   const raft = serversRaft(ctx, z);
   out(o.xml ? zoneXml(z, "", view.server, raft) : o.json ? zoneJson(z, view.server, raft) : zoneText(z, view.cli, raft));
   return 0;
@@ -153,10 +155,10 @@ function serversRaft(ctx: EmulatorContext, z: ZoneRecord): RaftById {
 
 function setZone(ctx: EmulatorContext, zones: readonly ZoneRecord[], ref: string | undefined, o: Options): number {
   const id = resolveId(zones, ref);
-  if (typeof id === "string") return err(`${id}\n`), 255;
+  if (typeof id === "string") return (err(`${id}\n`), 255);
   const z = zones.find((x) => x.id === id);
-  if (!z) return err(`[one.zone.info] Error getting zone [${id}].\n`), 255;
-  if (o.temporary) return puts(`Type: export ONE_XMLRPC=${z.endpoint}`), 0;
+  if (!z) return (err(`[one.zone.info] Error getting zone [${id}].\n`), 255);
+  if (o.temporary) return (puts(`Type: export ONE_XMLRPC=${z.endpoint}`), 0);
   const file = ONE_FILES.endpoint;
   fs.mkdirSync(path.dirname(ctx.ownPath(file)), { recursive: true });
   fs.writeFileSync(ctx.ownPath(file), `${z.endpoint}\n`);
@@ -170,7 +172,14 @@ function setZone(ctx: EmulatorContext, zones: readonly ZoneRecord[], ref: string
  * the master (one.zone.updatedb), which must be running and enabled. The change then travels to
  * the slaves as a federated record.
  */
-function enableDisable(ctx: EmulatorContext, served: FrontendEntry, zones: readonly ZoneRecord[], verb: "enable" | "disable", ref: string | undefined, o: Options): number {
+function enableDisable(
+  ctx: EmulatorContext,
+  served: FrontendEntry,
+  zones: readonly ZoneRecord[],
+  verb: "enable" | "disable",
+  ref: string | undefined,
+  o: Options,
+): number {
   let rc = 0;
   for (const part of (ref ?? "").split(",")) {
     const id = resolveId(zones, part);

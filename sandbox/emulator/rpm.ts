@@ -10,7 +10,12 @@ import { releaseOfDeb } from "../catalog";
 const DEFAULT_FORMAT = "%{NAME}-%{VERSION}-%{RELEASE}.%{ARCH}\\n";
 
 function glob(pattern: string): RegExp {
-  return new RegExp(`^${pattern.replace(/[.+^${}()|\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
+  return new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+  );
 }
 
 /** The header tags the sandbox knows of an installed package ("6.10.0-1.el9" → VERSION 6.10.0, RELEASE 1.el9). */
@@ -18,7 +23,15 @@ function tags(name: string, full: string): Record<string, string> {
   const version = releaseOfDeb(full);
   const release = full.slice(version.length + 1);
   const arch = name.startsWith("python") ? "noarch" : "x86_64";
-  return { NAME: name, VERSION: version, RELEASE: release, ARCH: arch, EPOCH: "(none)", NVRA: `${name}-${version}-${release}.${arch}`, NEVRA: `${name}-${version}-${release}.${arch}` };
+  return {
+    NAME: name,
+    VERSION: version,
+    RELEASE: release,
+    ARCH: arch,
+    EPOCH: "(none)",
+    NVRA: `${name}-${version}-${release}.${arch}`,
+    NEVRA: `${name}-${version}-${release}.${arch}`,
+  };
 }
 
 /** Expands rpm's %{TAG} / %-20{TAG} query format with its backslash escapes; undefined for an unknown tag. */
@@ -47,8 +60,7 @@ export function rpm(ctx: EmulatorContext, argv: string[]): number {
     else if (a === "-qa" || a === "-aq") {
       query = true;
       all = true;
-    }
-    else if (a === "-a" || a === "--all") all = true;
+    } else if (a === "-a" || a === "--all") all = true;
     else if (a === "--qf" || a === "--queryformat") format = argv[++i] ?? "";
     else if (a.startsWith("--qf=") || a.startsWith("--queryformat=")) format = a.slice(a.indexOf("=") + 1);
     else if (a.startsWith("-")) {

@@ -36,7 +36,12 @@ function unitName(arg: string): string {
 }
 
 function glob(pattern: string): RegExp {
-  return new RegExp(`^${pattern.replace(/[.+^${}()|\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
+  return new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+  );
 }
 
 /** Sort like systemd's tables: by unit type, then name. */
@@ -62,7 +67,7 @@ export function systemctl(ctx: EmulatorContext, argv: string[]): number {
   const known = new Set(ctx.knownUnits(st.packages));
   const units = names.map(unitName);
   const services = st.services;
-  const stateOf = (u: string): UnitState => (known.has(u) ? services[u] ?? "inactive" : "inactive");
+  const stateOf = (u: string): UnitState => (known.has(u) ? (services[u] ?? "inactive") : "inactive");
 
   switch (verb) {
     case "is-active": {
@@ -148,7 +153,9 @@ function changeUnits(ctx: EmulatorContext, verb: string, units: string[], known:
     };
     for (const u of units) {
       if (!known.has(u)) {
-        err(verb === "stop" ? `Failed to stop ${u}: Unit ${u} not loaded.\n` : `Failed to ${verb === "start" ? "start" : "restart"} ${u}: Unit ${u} not found.\n`);
+        err(
+          verb === "stop" ? `Failed to stop ${u}: Unit ${u} not loaded.\n` : `Failed to ${verb === "start" ? "start" : "restart"} ${u}: Unit ${u} not found.\n`,
+        );
         rc = 5;
         continue;
       }
@@ -164,10 +171,7 @@ function changeUnits(ctx: EmulatorContext, verb: string, units: string[], known:
   // Raft notices at once when a server's oned comes or goes (an election, or a lost quorum).
   if (units.includes("opennebula.service")) ctx.raft(ctx.self.zoneId);
   for (const u of failedJobs) {
-    err(
-      `Job for ${u} failed because the control process exited with error code.\n` +
-        `See "systemctl status ${u}" and "journalctl -xeu ${u}" for details.\n`,
-    );
+    err(`Job for ${u} failed because the control process exited with error code.\n` + `See "systemctl status ${u}" and "journalctl -xeu ${u}" for details.\n`);
     if (rc === 0) rc = 1;
   }
   return rc;

@@ -15,7 +15,8 @@ jest.setTimeout(900_000);
 describeAsRoot("a MySQL password", () => {
   let sandbox: SandboxFixture;
   let password = "";
-  const changes = () => sandbox.log().filter((e) => /^(onezone (disable|enable)|systemctl stop|iptables -I|onehost disable)|onedb (backup|restore|upgrade)/.test(e.command));
+  const changes = () =>
+    sandbox.log().filter((e) => /^(onezone (disable|enable)|systemctl stop|iptables -I|onehost disable)|onedb (backup|restore|upgrade)/.test(e.command));
 
   beforeAll(async () => {
     sandbox = await SandboxFixture.up("127.0.67.1", 2, { mysqlZones: [0, 100, 101], ha: [101], servers: 3 });
@@ -53,7 +54,10 @@ describeAsRoot("a MySQL password", () => {
 
     const onedbCalls = sandbox.log().filter((e) => /(^| )onedb /.test(e.command));
     expect(onedbCalls.length).toBeGreaterThan(10);
-    for (const e of onedbCalls) expect(e.command).toMatch(/^sh -c 'IFS= read -r ONE_DB_PASSWORD && export ONE_DB_PASSWORD && exec "\$@"' sh onedb \S+ -t mysql -S localhost -P 0 -u oneadmin -d opennebula/);
+    for (const e of onedbCalls)
+      expect(e.command).toMatch(
+        /^sh -c 'IFS= read -r ONE_DB_PASSWORD && export ONE_DB_PASSWORD && exec "\$@"' sh onedb \S+ -t mysql -S localhost -P 0 -u oneadmin -d opennebula/,
+      );
     expect(sandbox.log().some((e) => e.command.includes(password))).toBe(false);
 
     const files: string[] = [];

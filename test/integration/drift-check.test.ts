@@ -11,7 +11,8 @@ import { describeAsRoot, isLedgerRead, SandboxFixture } from "../support/sandbox
 jest.setTimeout(300_000);
 
 /** Commands that would change a zone; none may appear in a drift check's log. */
-const MUTATING = /^(systemctl (stop|start|restart|daemon-reload)|onezone (enable|disable)|onedb (upgrade|restore|backup|fsck)|onecfg upgrade|apt-get|cp |mkdir |chmod |sh -c)/;
+const MUTATING =
+  /^(systemctl (stop|start|restart|daemon-reload)|onezone (enable|disable)|onedb (upgrade|restore|backup|fsck)|onecfg upgrade|apt-get|cp |mkdir |chmod |sh -c)/;
 
 describeAsRoot("onefed check", () => {
   let sandbox: SandboxFixture;
@@ -43,7 +44,10 @@ describeAsRoot("onefed check", () => {
   });
 
   it("finds a zone the master knows but the file lacks", async () => {
-    const text = original().split("\n").filter((l) => !l.includes("id: 101")).join("\n");
+    const text = original()
+      .split("\n")
+      .filter((l) => !l.includes("id: 101"))
+      .join("\n");
     const r = await check(text);
     expect(r.code).toBe(3);
     expect(r.text).toMatch(/the master knows zone 101 \(S-US-CA\)/);

@@ -20,7 +20,9 @@ describeAsRoot("a restore that fails once", () => {
     const failure = sandbox.deploy();
     await expect(failure).rejects.toThrow(/apply failed/);
     const output: string = await failure.catch((e) => e.output);
-    expect(output).toMatch(/zone 101 \(S-US-CA\), front-end 127\.0\.62\.3:22: `onedb restore .* -v --federated` exited with 255:\s+(null_resource\.zone_101_restore \(local-exec\):\s+)?Error while restoring: disk full/);
+    expect(output).toMatch(
+      /zone 101 \(S-US-CA\), front-end 127\.0\.62\.3:22: `onedb restore .* -v --federated` exited with 255:\s+(null_resource\.zone_101_restore \(local-exec\):\s+)?Error while restoring: disk full/,
+    );
 
     const masterLog = () => sandbox.log("zone0-server0").map((e) => e.command);
     const count = (re: RegExp) => masterLog().filter((c) => re.test(c)).length;
@@ -50,7 +52,9 @@ describeAsRoot("a changed host key", () => {
     const failure = sandbox.deploy();
     await expect(failure).rejects.toThrow(/apply failed/);
     const output: string = await failure.catch((e) => e.output);
-    expect(output).toMatch(/zone 100 \(S-EU-GE\), front-end 127\.0\.63\.2:22 presented a host key that differs from the one pinned in .*known_hosts; it presented ssh-ed25519 key SHA256:[A-Za-z0-9+/]{43}/);
+    expect(output).toMatch(
+      /zone 100 \(S-EU-GE\), front-end 127\.0\.63\.2:22 presented a host key that differs from the one pinned in .*known_hosts; it presented ssh-ed25519 key SHA256:[A-Za-z0-9+/]{43}/,
+    );
     // Only the master's ledger was read (by the deploy's reconcile and the preflight); no lock was even taken.
     expect(changesSince(sandbox.log(), 0)).toEqual([]);
     expect(sandbox.log().map((e) => e.frontend)).toEqual(["zone0-server0", "zone0-server0", "zone0-server0"]);

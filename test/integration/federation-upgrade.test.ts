@@ -118,7 +118,10 @@ describeAsRoot("type B upgrade of a 1+2 federation", () => {
     expect(await sandbox.deploy("cdktf")).toMatch(/No changes\.|Resources: 0 added, 0 changed, 0 destroyed/);
     const since = sandbox.log().slice(before);
     expect(since.map((e) => e.frontend)).toEqual(["zone0-server0", "zone0-server0"]);
-    for (const e of since) expect(e.command).toMatch(/^sh -c '\[ -d "\$1" \] \|\| exit 0; for f in "\$1"\/\*\.json;.*' sh \/var\/lib\/one\/backups\/onefed\/ledger\/sandbox-6\.10\.0-to-7\.0\.0$/);
+    for (const e of since)
+      expect(e.command).toMatch(
+        /^sh -c '\[ -d "\$1" \] \|\| exit 0; for f in "\$1"\/\*\.json;.*' sh \/var\/lib\/one\/backups\/onefed\/ledger\/sandbox-6\.10\.0-to-7\.0\.0$/,
+      );
   });
 
   it("a new CI runner with no state and no artifact directory changes nothing: the ledger proves every step, and the safety-backup records come back", async () => {

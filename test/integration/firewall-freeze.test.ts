@@ -33,7 +33,8 @@ describeAsRoot("a 6.0 → 6.2 federation with an HA master (firewall freeze)", (
       const inserts = log.filter((e) => e.frontend === m && /^iptables -I INPUT /.test(e.command)).map((e) => e.command);
       // localhost and the three Raft servers' addresses accepted, then the DROP.
       expect(inserts).toHaveLength(5);
-      for (const peer of ["127.0.68.1", "127.0.68.2", "127.0.68.3"]) expect(inserts.some((c) => c.includes(`-s ${peer} `) && c.endsWith("-j ACCEPT"))).toBe(true);
+      for (const peer of ["127.0.68.1", "127.0.68.2", "127.0.68.3"])
+        expect(inserts.some((c) => c.includes(`-s ${peer} `) && c.endsWith("-j ACCEPT"))).toBe(true);
       expect(firstIndex(log, /^iptables -I INPUT /, m)).toBeLessThan(firstStop);
       expect(firstIndex(log, /^iptables -D INPUT /, m)).toBeGreaterThan(lastStart);
     }

@@ -43,7 +43,12 @@ describeAsRoot("type B upgrade of an HA master + a solo slave + an HA slave", ()
     const fedIndexes = new Set<number>();
     for (const zone of status.zones) {
       for (const [n, fe] of zone.frontends.entries()) {
-        expect({ fe: fe.name, pkg: fe.packageVersion, db: `${fe.db.shared}/${fe.db.local}`, oned: fe.services["opennebula"] }).toEqual({ fe: fe.name, pkg: "7.0.0", db: "7.0.0/7.0.0", oned: "active" });
+        expect({ fe: fe.name, pkg: fe.packageVersion, db: `${fe.db.shared}/${fe.db.local}`, oned: fe.services["opennebula"] }).toEqual({
+          fe: fe.name,
+          pkg: "7.0.0",
+          db: "7.0.0/7.0.0",
+          oned: "active",
+        });
         expect(fe.serverId).toBe(zone.frontends.length > 1 ? n : -1);
         fedIndexes.add(fe.fedIndex);
       }
@@ -88,7 +93,10 @@ describeAsRoot("type B upgrade of an HA master + a solo slave + an HA slave", ()
   });
 
   it("pointed monitord at the floating IP on every server of each HA zone (copied from the leader)", () => {
-    for (const [zone, vip] of [[0, "127.0.71.8"], [101, "127.0.71.9"]] as const) {
+    for (const [zone, vip] of [
+      [0, "127.0.71.8"],
+      [101, "127.0.71.9"],
+    ] as const) {
       for (const n of [0, 1, 2]) {
         const conf = fs.readFileSync(path.join(sandbox.dir, "frontends", `zone${zone}-server${n}`, "root", "etc/one/monitord.conf"), "utf8");
         expect(conf).toContain(`MONITOR_ADDRESS = "${vip}"`);
@@ -104,7 +112,9 @@ describeAsRoot("type B upgrade of an HA master + a solo slave + an HA slave", ()
   });
 
   it("kept a pre-upgrade backup on every server, in the terraform outputs", () => {
-    expect(failedOutput + firstOutput).toMatch(/safety_backup_zone_101 = \{[\s\S]*"servers" = \[[\s\S]*127\.0\.71\.5:22[\s\S]*127\.0\.71\.6:22[\s\S]*127\.0\.71\.7:22/);
+    expect(failedOutput + firstOutput).toMatch(
+      /safety_backup_zone_101 = \{[\s\S]*"servers" = \[[\s\S]*127\.0\.71\.5:22[\s\S]*127\.0\.71\.6:22[\s\S]*127\.0\.71\.7:22/,
+    );
   });
 
   it("changes nothing on any server when deployed again: it only reads the master's ledger", async () => {
@@ -125,7 +135,9 @@ describeAsRoot("an HA zone with two leaders", () => {
     setRaftSplitBrain(sandbox.dir, 100, true);
     const output = await sandbox.failedDeploy();
     expect(output).toMatch(/preflight refused/);
-    expect(output.replace(/\s+/g, " ")).toMatch(/\[raft-healthy\] zone 100 \(S-EU-GE\), front-end 127\.0\.72\.\d:22: expected exactly one leader and every front-end a follower in sync, found 2 leaders/);
+    expect(output.replace(/\s+/g, " ")).toMatch(
+      /\[raft-healthy\] zone 100 \(S-EU-GE\), front-end 127\.0\.72\.\d:22: expected exactly one leader and every front-end a follower in sync, found 2 leaders/,
+    );
     const changed = sandbox.log().filter((e) => /^(onezone (disable|enable)|systemctl stop|onedb (backup|restore|upgrade))/.test(e.command));
     expect(changed).toEqual([]);
   });

@@ -16,7 +16,13 @@ describeAsRoot("type A upgrade, zone by zone", () => {
   afterAll(async () => sandbox?.down());
 
   it("upgrades the healthy zones while one fails, then finishes that one on the next deploy", async () => {
-    injectFailure(sandbox.dir, { frontend: "zone101-server0", match: "apt-get install", times: 1, exitCode: 100, stderr: "E: Could not get lock /var/lib/dpkg/lock-frontend" });
+    injectFailure(sandbox.dir, {
+      frontend: "zone101-server0",
+      match: "apt-get install",
+      times: 1,
+      exitCode: 100,
+      stderr: "E: Could not get lock /var/lib/dpkg/lock-frontend",
+    });
     const failure = sandbox.deploy();
     await expect(failure).rejects.toThrow(/apply failed/);
     const output: string = await failure.catch((e) => e.output);

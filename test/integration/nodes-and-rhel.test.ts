@@ -20,7 +20,10 @@ describeAsRoot("node packages and a dnf zone", () => {
     // A listed host with a new SSH key: the preflight must refuse before any zone is touched.
     await rekeyFrontend(sandbox.dir, "zone101-node1");
     refused = await sandbox.failedDeploy();
-    changedByRefusedRun = sandbox.log().filter((e) => /^(iptables -I|onezone disable|onehost disable|systemctl stop)|onedb (backup|restore|upgrade)|apt-get install|dnf -y/.test(e.command)).map((e) => `${e.frontend}: ${e.command}`);
+    changedByRefusedRun = sandbox
+      .log()
+      .filter((e) => /^(iptables -I|onezone disable|onehost disable|systemctl stop)|onedb (backup|restore|upgrade)|apt-get install|dnf -y/.test(e.command))
+      .map((e) => `${e.frontend}: ${e.command}`);
     refreshKnownHosts(sandbox.dir);
     output = await sandbox.deploy();
   });

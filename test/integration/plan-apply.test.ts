@@ -22,7 +22,9 @@ describeAsRoot("onefed plan → review → onefed apply --plan", () => {
 
   const plan = async (dir: string, ...extra: string[]): Promise<string[]> => {
     const lines: string[] = [];
-    const code = await runPlanCommand(["--config", sandbox.configPath, "--out", dir, "--cdktf-out", path.join(sandbox.dir, "cdktf.out"), ...extra], (l) => lines.push(l));
+    const code = await runPlanCommand(["--config", sandbox.configPath, "--out", dir, "--cdktf-out", path.join(sandbox.dir, "cdktf.out"), ...extra], (l) =>
+      lines.push(l),
+    );
     expect(code).toBe(0);
     return lines;
   };
@@ -59,12 +61,19 @@ describeAsRoot("onefed plan → review → onefed apply --plan", () => {
     for (const f of ["plan.tfplan", "plan.json", "review.md", "graph.svg", "graph.mmd", "bundle.json"]) expect(fs.existsSync(path.join(planA, f))).toBe(true);
     const bundle: ReviewBundle = readBundle(planA);
     // The plan gives a fresh stack its state first (empty, with the lineage that names this upgrade in the ledger).
-    expect(bundle.state).toEqual({ path: path.join(sandbox.dir, "terraform.tfstate"), exists: true, serial: 1, lineage: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    expect(bundle.state).toEqual({
+      path: path.join(sandbox.dir, "terraform.tfstate"),
+      exists: true,
+      serial: 1,
+      lineage: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
     expect(bundle.federation.configPath).toBe(sandbox.configPath);
     expect(bundle.stack.dir).toBe(path.join(sandbox.dir, "cdktf.out", "stacks", `federation-${bundle.federation.name}`));
     expect(bundle.engine.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(bundle.plan.counts.create).toBeGreaterThanOrEqual(23);
-    expect(bundle.plan.counts.create + bundle.plan.counts["no-op"]).toBe(JSON.parse(fs.readFileSync(path.join(planA, "plan.json"), "utf8")).resource_changes.length);
+    expect(bundle.plan.counts.create + bundle.plan.counts["no-op"]).toBe(
+      JSON.parse(fs.readFileSync(path.join(planA, "plan.json"), "utf8")).resource_changes.length,
+    );
     const review = fs.readFileSync(path.join(planA, "review.md"), "utf8");
     expect(review).toContain(`# Plan review: federation \`${bundle.federation.name}\`, 6.10.0 → 7.0.0`);
     expect(review).toContain(`**${bundle.plan.counts.create} to create**`);
@@ -96,24 +105,33 @@ describeAsRoot("onefed plan → review → onefed apply --plan", () => {
     expect(output).toMatch(/synthesizing the planned stack there and initializing it/);
     expect(output).toMatch(new RegExp(`Apply complete! Resources: ${created} added, 0 changed, 0 destroyed`));
     const status = await sandbox.status();
-    for (const zone of status.zones) for (const fe of zone.frontends) expect({ zone: zone.id, pkg: fe.packageVersion, db: fe.db.shared }).toEqual({ zone: zone.id, pkg: "7.0.0", db: "7.0.0" });
+    for (const zone of status.zones)
+      for (const fe of zone.frontends)
+        expect({ zone: zone.id, pkg: fe.packageVersion, db: fe.db.shared }).toEqual({ zone: zone.id, pkg: "7.0.0", db: "7.0.0" });
   });
 
   it("refuses a plan made before the state moved on, touching no zone", async () => {
     const { error } = await touchesNoZone(() => apply(planB));
     expect(error).toBeInstanceOf(StalePlanError);
-    expect((error as Error).message).toMatch(/the state .*terraform\.tfstate changed \(serial 1, lineage ([0-9a-f-]+) at plan time, now serial \d+, lineage \1\)/);
+    expect((error as Error).message).toMatch(
+      /the state .*terraform\.tfstate changed \(serial 1, lineage ([0-9a-f-]+) at plan time, now serial \d+, lineage \1\)/,
+    );
   });
 
   it("surfaces terraform's own stale-plan refusal when our check is bypassed, touching no zone", async () => {
     // Make bundle.json claim the current state, as a hand-edited bundle would: terraform still refuses.
     const bundle = readBundle(planB);
     const state = JSON.parse(fs.readFileSync(bundle.state.path, "utf8")) as { serial: number; lineage: string };
-    fs.writeFileSync(path.join(planB, "bundle.json"), JSON.stringify({ ...bundle, state: { ...bundle.state, exists: true, serial: state.serial, lineage: state.lineage } }));
+    fs.writeFileSync(
+      path.join(planB, "bundle.json"),
+      JSON.stringify({ ...bundle, state: { ...bundle.state, exists: true, serial: state.serial, lineage: state.lineage } }),
+    );
     const { output, error } = await touchesNoZone(() => apply(planB));
     expect(output).toMatch(/Saved plan is stale|Saved plan does not match the given state/);
     expect(error).toBeInstanceOf(StalePlanError);
-    expect((error as Error).message).toMatch(/found that the state changed after the plan was made \("Saved plan (is stale|does not match the given state)"\) and applied nothing/);
+    expect((error as Error).message).toMatch(
+      /found that the state changed after the plan was made \("Saved plan (is stale|does not match the given state)"\) and applied nothing/,
+    );
   });
 
   it("refuses to apply the same plan twice, touching no zone", async () => {

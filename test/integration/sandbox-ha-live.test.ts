@@ -52,12 +52,20 @@ describeAsRoot("a real sandbox with an HA zone on 127.0.78.x", () => {
   });
 
   it("runs one sshd per server on its own address; nothing listens on the floating IP", async () => {
-    expect(info.zones.map((z) => ({ id: z.id, ha: z.ha, vip: z.vip, endpoint: z.endpoint, hosts: z.frontends.map((f) => `${f.serverId}@${f.host}`) }))).toEqual([
-      { id: 0, ha: false, vip: undefined, endpoint: "http://127.0.78.1:2633/RPC2", hosts: ["-1@127.0.78.1"] },
-      { id: 100, ha: true, vip: "127.0.78.5", endpoint: "http://127.0.78.5:2633/RPC2", hosts: ["0@127.0.78.2", "1@127.0.78.3", "2@127.0.78.4"] },
-    ]);
+    expect(info.zones.map((z) => ({ id: z.id, ha: z.ha, vip: z.vip, endpoint: z.endpoint, hosts: z.frontends.map((f) => `${f.serverId}@${f.host}`) }))).toEqual(
+      [
+        { id: 0, ha: false, vip: undefined, endpoint: "http://127.0.78.1:2633/RPC2", hosts: ["-1@127.0.78.1"] },
+        { id: 100, ha: true, vip: "127.0.78.5", endpoint: "http://127.0.78.5:2633/RPC2", hosts: ["0@127.0.78.2", "1@127.0.78.3", "2@127.0.78.4"] },
+      ],
+    );
     expect(await listening("127.0.78.5", 22)).toBe(false);
-    expect(fs.readFileSync(info.knownHostsPath, "utf8").split("\n").filter(Boolean).map((l) => l.split(" ")[0])).toEqual(["127.0.78.1", "127.0.78.2", "127.0.78.3", "127.0.78.4"]);
+    expect(
+      fs
+        .readFileSync(info.knownHostsPath, "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => l.split(" ")[0]),
+    ).toEqual(["127.0.78.1", "127.0.78.2", "127.0.78.3", "127.0.78.4"]);
   });
 
   it("answers onezone show -j on a follower with the leader and the followers", async () => {
@@ -73,8 +81,14 @@ describeAsRoot("a real sandbox with an HA zone on 127.0.78.x", () => {
   });
 
   it("copies /etc/one and remotes/etc from the leader with tar and sftp, and sed -i restores the follower's SERVER_ID", async () => {
-    expect(await exec(leader, "echo 'export ONEFED_MARK=leader' >> /var/lib/one/remotes/etc/vmm/kvm/kvmrc && echo '# upgraded by onefed' >> /etc/one/oned.conf")).toMatchObject({ code: 0 });
-    expect(await exec(leader, "tar -C / -czf /var/lib/one/backups/one-config.tgz etc/one var/lib/one/remotes/etc")).toEqual({ stdout: "", stderr: "", code: 0 });
+    expect(
+      await exec(leader, "echo 'export ONEFED_MARK=leader' >> /var/lib/one/remotes/etc/vmm/kvm/kvmrc && echo '# upgraded by onefed' >> /etc/one/oned.conf"),
+    ).toMatchObject({ code: 0 });
+    expect(await exec(leader, "tar -C / -czf /var/lib/one/backups/one-config.tgz etc/one var/lib/one/remotes/etc")).toEqual({
+      stdout: "",
+      stderr: "",
+      code: 0,
+    });
     const local = path.join(path.dirname(dir), "one-config.tgz");
     const s1 = await sftp(leader);
     await transfer(s1, "fastGet", "/var/lib/one/backups/one-config.tgz", local);
@@ -87,7 +101,11 @@ describeAsRoot("a real sandbox with an HA zone on 127.0.78.x", () => {
     expect((await exec(follower, sums)).stdout).toBe((await exec(leader, sums)).stdout);
     expect((await exec(follower, "tail -n 1 /var/lib/one/remotes/etc/vmm/kvm/kvmrc")).stdout).toBe("export ONEFED_MARK=leader\n");
     expect((await exec(follower, "grep SERVER_ID /etc/one/oned.conf")).stdout).toBe("    SERVER_ID     = 0,\n");
-    expect(await exec(follower, "sed -i -E 's/^([[:space:]]*SERVER_ID[[:space:]]*=[[:space:]]*)-?[0-9]+/\\11/' /etc/one/oned.conf")).toEqual({ stdout: "", stderr: "", code: 0 });
+    expect(await exec(follower, "sed -i -E 's/^([[:space:]]*SERVER_ID[[:space:]]*=[[:space:]]*)-?[0-9]+/\\11/' /etc/one/oned.conf")).toEqual({
+      stdout: "",
+      stderr: "",
+      code: 0,
+    });
     expect((await exec(follower, "grep SERVER_ID /etc/one/oned.conf && tail -n 1 /etc/one/oned.conf && stat -c %U /etc/one/oned.conf")).stdout).toBe(
       "    SERVER_ID     = 1,\n# upgraded by onefed\nonefed\n",
     );
@@ -106,7 +124,10 @@ describeAsRoot("a real sandbox with an HA zone on 127.0.78.x", () => {
     const s2 = await sftp(follower);
     await transfer(s2, "fastPut", local, "/var/lib/one/backups/leader.sql");
     s2.end();
-    expect(await exec(follower, "onedb restore -v -f /var/lib/one/backups/leader.sql")).toMatchObject({ stdout: "Sqlite database backup restored in /var/lib/one/one.db\n", code: 0 });
+    expect(await exec(follower, "onedb restore -v -f /var/lib/one/backups/leader.sql")).toMatchObject({
+      stdout: "Sqlite database backup restored in /var/lib/one/one.db\n",
+      code: 0,
+    });
     for (const c of [leader, follower]) expect((await exec(c, "systemctl start opennebula")).code).toBe(0);
     const zone = (await sandboxStatus(dir)).zones[1];
     expect(zone.frontends.map((f) => [f.name, f.raft])).toEqual([

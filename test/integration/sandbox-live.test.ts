@@ -98,7 +98,15 @@ describeAsRoot("a real sandbox on 127.0.77.x", () => {
   it("reports status as JSON-able data", async () => {
     const st = await sandboxStatus(dir);
     const fe = st.zones[0].frontends[0];
-    expect(fe).toMatchObject({ name: "zone0-server0", host: "127.0.77.1", port: 22, sshdRunning: true, packageVersion: "6.10.0", lockFile: true, fedIndex: 715438 });
+    expect(fe).toMatchObject({
+      name: "zone0-server0",
+      host: "127.0.77.1",
+      port: 22,
+      sshdRunning: true,
+      packageVersion: "6.10.0",
+      lockFile: true,
+      fedIndex: 715438,
+    });
     expect(fe.services["opennebula"]).toBe("active");
     expect(fe.zoneStates).toEqual({ "0": "ENABLED", "100": "ENABLED", "101": "ENABLED" });
     expect(JSON.parse(JSON.stringify(st))).toEqual(st);

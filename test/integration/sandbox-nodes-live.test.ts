@@ -23,9 +23,15 @@ jest.setTimeout(60_000);
 const write = (file: string, content: string): RemoteCommand => ({ argv: ["sh", "-c", 'printf "%s" "$1" > "$2"', "sh", content, file] });
 const APT = {
   version: { argv: ["dpkg-query", "-W", "-f=${Version}", "opennebula-node-kvm"] },
-  repository: write("/etc/apt/sources.list.d/opennebula.list", "deb [signed-by=/etc/apt/keyrings/opennebula.gpg] https://downloads.opennebula.io/repo/7.0/Debian/12 stable opennebula\n"),
+  repository: write(
+    "/etc/apt/sources.list.d/opennebula.list",
+    "deb [signed-by=/etc/apt/keyrings/opennebula.gpg] https://downloads.opennebula.io/repo/7.0/Debian/12 stable opennebula\n",
+  ),
   refresh: { argv: ["apt-get", "update", "-q"] },
-  upgrade: { argv: ["apt-get", "install", "-y", "-q", "--only-upgrade", "-o", "Dpkg::Options::=--force-confold", "opennebula-node-kvm"], env: { DEBIAN_FRONTEND: "noninteractive" } },
+  upgrade: {
+    argv: ["apt-get", "install", "-y", "-q", "--only-upgrade", "-o", "Dpkg::Options::=--force-confold", "opennebula-node-kvm"],
+    env: { DEBIAN_FRONTEND: "noninteractive" },
+  },
 };
 const YUM_REPOSITORY =
   "[opennebula]\nname=OpenNebula Community Edition\nbaseurl=https://downloads.opennebula.io/repo/7.0/RedHat/$releasever/$basearch\nenabled=1\n" +
@@ -68,15 +74,17 @@ describeAsRoot("a real sandbox with nodes and a dnf zone on 127.0.90.x", () => {
       [100, "dnf", ["127.0.90.2"], ["zone100-node0/kvm-100-0@127.0.90.5", "zone100-node1/kvm-100-1@127.0.90.6"]],
     ]);
     expect(info.zones.flatMap((z) => z.nodes).every((n) => n.sshdPid > 0)).toBe(true);
-    expect(fs.readFileSync(info.knownHostsPath, "utf8").split("\n").filter(Boolean).map((l) => l.split(" ")[0])).toEqual([
-      "127.0.90.1",
-      "127.0.90.2",
-      "127.0.90.3",
-      "127.0.90.4",
-      "127.0.90.5",
-      "127.0.90.6",
-    ]);
-    expect(await run("127.0.90.1", "onehost list --csv --no-header")).toMatchObject({ code: 0, stdout: expect.stringMatching(/^0,kvm-0-0,.*\n1,kvm-0-1,.*\n$/) });
+    expect(
+      fs
+        .readFileSync(info.knownHostsPath, "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => l.split(" ")[0]),
+    ).toEqual(["127.0.90.1", "127.0.90.2", "127.0.90.3", "127.0.90.4", "127.0.90.5", "127.0.90.6"]);
+    expect(await run("127.0.90.1", "onehost list --csv --no-header")).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^0,kvm-0-0,.*\n1,kvm-0-1,.*\n$/),
+    });
   });
 
   it("upgrades a Debian node with the runner's exact commands, and logs them under the node's name", async () => {
@@ -90,7 +98,9 @@ describeAsRoot("a real sandbox with nodes and a dnf zone on 127.0.90.x", () => {
     expect(await run(node, LIBVIRT.restart)).toEqual({ stdout: "", stderr: "", code: 0 });
     expect(await run(node, LIBVIRT.isActive)).toEqual({ stdout: "active\n", stderr: "", code: 0 });
     expect(await run(node, APT.version)).toEqual({ stdout: "7.0.0-1", stderr: "", code: 0 });
-    expect(readCommandLog(dir, "zone0-node0").map((e) => e.command)).toEqual([APT.version, APT.repository, APT.refresh, APT.upgrade, LIBVIRT.restart, LIBVIRT.isActive, APT.version].map(renderCommand));
+    expect(readCommandLog(dir, "zone0-node0").map((e) => e.command)).toEqual(
+      [APT.version, APT.repository, APT.refresh, APT.upgrade, LIBVIRT.restart, LIBVIRT.isActive, APT.version].map(renderCommand),
+    );
     expect(await run(node, "onezone list")).toEqual({ stdout: "", stderr: "/bin/sh: 1: onezone: not found\n", code: 127 });
   });
 
@@ -102,8 +112,16 @@ describeAsRoot("a real sandbox with nodes and a dnf zone on 127.0.90.x", () => {
       code: 0,
     });
     // Real bash's own message (it adds "line 1: " or not depending on how it was started).
-    expect(await run(fe, "dpkg-query -W '-f=${Version}' opennebula")).toMatchObject({ stdout: "", stderr: expect.stringMatching(/^bash: (line 1: )?dpkg-query: command not found\n$/), code: 127 });
-    expect(await run(fe, renderCommand(APT.upgrade))).toMatchObject({ stdout: "", code: 127, stderr: expect.stringMatching(/^env: .apt-get.: No such file or directory\n$/) });
+    expect(await run(fe, "dpkg-query -W '-f=${Version}' opennebula")).toMatchObject({
+      stdout: "",
+      stderr: expect.stringMatching(/^bash: (line 1: )?dpkg-query: command not found\n$/),
+      code: 127,
+    });
+    expect(await run(fe, renderCommand(APT.upgrade))).toMatchObject({
+      stdout: "",
+      code: 127,
+      stderr: expect.stringMatching(/^env: .apt-get.: No such file or directory\n$/),
+    });
     expect(await run(fe, "rpm -q --qf '%{VERSION}' opennebula")).toEqual({ stdout: "6.10.0", stderr: "", code: 0 });
     expect(await run(fe, "grep baseurl /etc/yum.repos.d/opennebula.repo && stat -c %U /etc/yum.repos.d")).toEqual({
       stdout: "baseurl=https://downloads.opennebula.io/repo/6.10/RedHat/$releasever/$basearch\nonefed\n",

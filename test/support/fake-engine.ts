@@ -69,7 +69,15 @@ export class FakeEngine {
       { mode: 0o755 },
     );
     const cliConfigFile = path.join(dir, "terraform.tfrc");
-    this.engine = { kind, binary, version: "1.11.4", source: "path", cliConfigFile, mirrorDir: path.join(dir, "mirror"), env: engineEnvVars(binary, cliConfigFile) };
+    this.engine = {
+      kind,
+      binary,
+      version: "1.11.4",
+      source: "path",
+      cliConfigFile,
+      mirrorDir: path.join(dir, "mirror"),
+      env: engineEnvVars(binary, cliConfigFile),
+    };
   }
 
   /** Every call so far, in order. */

@@ -44,7 +44,15 @@ export class FakeTransport implements Transport {
     const rule = this.rules.find(([re]) => re.test(line));
     if (!rule) throw new Error(`unscripted command: ${line}`);
     const reply = typeof rule[1] === "function" ? rule[1](line) : rule[1];
-    return { host: "fake:22", command: line, exitCode: reply.exitCode ?? 0, signal: null, stdout: reply.stdout ?? "", stderr: reply.stderr ?? "", durationMs: 0 };
+    return {
+      host: "fake:22",
+      command: line,
+      exitCode: reply.exitCode ?? 0,
+      signal: null,
+      stdout: reply.stdout ?? "",
+      stderr: reply.stderr ?? "",
+      durationMs: 0,
+    };
   }
 
   async upload(local: string, remote: string): Promise<void> {
@@ -109,7 +117,8 @@ export function fakeStepContext(
     step,
     () => undefined,
     {
-      frontend: async (z, index) => new OpenNebulaFrontend(transportOf(z, index), { host: z.frontends[index].host, port: z.frontends[index].port, zone: z.name }, z.packages.manager),
+      frontend: async (z, index) =>
+        new OpenNebulaFrontend(transportOf(z, index), { host: z.frontends[index].host, port: z.frontends[index].port, zone: z.name }, z.packages.manager),
       node: async (z, n) => new HypervisorNode(nodeTransportOf(n), { host: n.host, port: n.port, zone: `${z.name} host ${n.name}` }, z.packages.manager),
     },
     ledger,

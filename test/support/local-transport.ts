@@ -20,7 +20,9 @@ export class LocalTransport implements Transport {
       child.stdout.on("data", (d) => (stdout += d));
       child.stderr.on("data", (d) => (stderr += d));
       child.on("error", reject);
-      child.on("close", (code, signal) => resolve({ host: "local:0", command: line, exitCode: code, signal, stdout, stderr, durationMs: Date.now() - started }));
+      child.on("close", (code, signal) =>
+        resolve({ host: "local:0", command: line, exitCode: code, signal, stdout, stderr, durationMs: Date.now() - started }),
+      );
       // A command that exits without reading its stdin closes the pipe: that is no failure of ours.
       child.stdin.on("error", () => undefined);
       child.stdin.end(stdin ?? "");

@@ -21,8 +21,14 @@ function allowedImports(doc: string): Record<string, readonly string[]> {
   const units = rows.map((r) => unit(r[1]));
   return Object.fromEntries(
     rows.map((r) => {
-      const words = r[2].replace(/\([^)]*\)/g, "").split(/,| and /).map((w) => w.trim().replace(/`/g, "")).filter(Boolean);
-      const targets = words.flatMap((w) => (w === "everything" ? units : w === "nothing of ours" ? [] : [units.find((u) => u === unit(w) || u === `lib/${w}`) ?? `unknown: ${w}`]));
+      const words = r[2]
+        .replace(/\([^)]*\)/g, "")
+        .split(/,| and /)
+        .map((w) => w.trim().replace(/`/g, ""))
+        .filter(Boolean);
+      const targets = words.flatMap((w) =>
+        w === "everything" ? units : w === "nothing of ours" ? [] : [units.find((u) => u === unit(w) || u === `lib/${w}`) ?? `unknown: ${w}`],
+      );
       return [unit(r[1]), targets.filter((t) => t !== unit(r[1]))];
     }),
   );
@@ -66,9 +72,7 @@ const edges = files.flatMap(importsOf);
 
 describe("the import graph", () => {
   test("every folder imports only what docs/architecture.md allows", () => {
-    const bad = edges
-      .filter((e) => e.fromUnit !== e.toUnit && !(ALLOWED[e.fromUnit] ?? []).includes(e.toUnit))
-      .map((e) => `${e.from} → ${e.to}`);
+    const bad = edges.filter((e) => e.fromUnit !== e.toUnit && !(ALLOWED[e.fromUnit] ?? []).includes(e.toUnit)).map((e) => `${e.from} → ${e.to}`);
     expect(bad).toEqual([]);
   });
 
@@ -97,7 +101,11 @@ describe("the import graph", () => {
   });
 
   test("the table in docs/architecture.md names only real folders", () => {
-    expect(Object.values(ALLOWED).flat().filter((t) => t.startsWith("unknown"))).toEqual([]);
+    expect(
+      Object.values(ALLOWED)
+        .flat()
+        .filter((t) => t.startsWith("unknown")),
+    ).toEqual([]);
     expect(Object.keys(ALLOWED).filter((unit) => !fs.existsSync(path.join(ROOT, unit)))).toEqual([]);
     expect(ALLOWED["lib/synth"]).not.toContain("lib/run");
   });

@@ -15,7 +15,6 @@ import { UsageError } from "../../lib/model/errors";
 import { ExitCode } from "../../lib/model/exit-codes";
 import { seedFederation } from "../support/federation-builder";
 
- 
 const fsModule = require("fs") as typeof fs;
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "onefed-config-file-"));

@@ -39,27 +39,69 @@ describe("federation file", () => {
     ["two masters", (f) => f.withZone(100, { role: "master" }), /2 zones have role master \(zone 0 \(M-EU-FR\), zone 100 \(S-EU-GE\)\)/],
     ["duplicate ids", (f) => f.withZone(101, { id: 100 }), /zone id 100 is used more than once/],
     ["duplicate names", (f) => f.withZone(101, { name: "S-EU-GE" }), /zone name S-EU-GE is used more than once/],
-    ["slave without front-end", (f) => f.withZone(101, { frontends: [] }), /zones\[2\] \(S-US-CA\)\.frontends: Expected array length to be greater or equal to 1/],
+    [
+      "slave without front-end",
+      (f) => f.withZone(101, { frontends: [] }),
+      /zones\[2\] \(S-US-CA\)\.frontends: Expected array length to be greater or equal to 1/,
+    ],
     ["unknown key", (f) => f.set("zones.1.colour", "red"), /zones\[1\] \(S-EU-GE\)\.colour: Unexpected property/],
     ["bad version", (f) => f.with({ federation: { toVersion: "seven" } }), /federation\.toVersion: Expected string to match/],
-    ["toVersion not above", (f) => f.with({ federation: { toVersion: "6.8.0" } }), /federation\.toVersion: 6\.8\.0 is not above federation\.fromVersion 6\.10\.0/],
+    [
+      "toVersion not above",
+      (f) => f.with({ federation: { toVersion: "6.8.0" } }),
+      /federation\.toVersion: 6\.8\.0 is not above federation\.fromVersion 6\.10\.0/,
+    ],
     ["missing key file", (f) => f.with({ ssh: { privateKeyPath: "./nope" } }), /ssh\.privateKeyPath: cannot read .*nope \(ENOENT\)/],
     ["missing known_hosts", (f) => f.with({ ssh: { knownHostsPath: "./nope_hosts" } }), /ssh\.knownHostsPath: cannot read .*nope_hosts \(ENOENT\)/],
     ["bad endpoint", (f) => f.withZone(101, { endpoint: "ftp://x" }), /zones\[2\] \(S-US-CA\)\.endpoint: Expected string to match/],
     ["shell metacharacters in a name", (f) => f.withZone(101, { name: "x;rm -rf /" }), /zones\[2\].*\.name: Expected string to match/],
-    ["nodes without hosts.manage", (f) => f.withNodes(101, [{ name: "kvm-1", host: "10.0.0.5" }]), /zone 101 \(S-US-CA\)\.nodes: node packages are upgraded while the hosts are disabled and before onehost sync; set hosts\.manage: true/],
+    [
+      "nodes without hosts.manage",
+      (f) => f.withNodes(101, [{ name: "kvm-1", host: "10.0.0.5" }]),
+      /zone 101 \(S-US-CA\)\.nodes: node packages are upgraded while the hosts are disabled and before onehost sync; set hosts\.manage: true/,
+    ],
     [
       "a node listed twice",
-      (f) => f.withNodes(101, [{ name: "kvm-1", host: "10.0.0.5" }, { name: "kvm-1", host: "10.0.0.6" }]).with({ hosts: { manage: true } }),
+      (f) =>
+        f
+          .withNodes(101, [
+            { name: "kvm-1", host: "10.0.0.5" },
+            { name: "kvm-1", host: "10.0.0.6" },
+          ])
+          .with({ hosts: { manage: true } }),
       /zone 101 \(S-US-CA\)\.nodes: host kvm-1 is listed more than once/,
     ],
-    ["a node that is a front-end", (f) => f.withNodes(101, [{ name: "kvm-1", host: "192.168.150.2" }]).with({ hosts: { manage: true } }), /kvm-1 \(192\.168\.150\.2:22\) is also a front-end/],
-    ["repository file and command together", (f) => f.with({ packages: { repositoryLine: "deb x {series}", repositoryCommand: ["/usr/local/sbin/one-repo", "{series}"] } }), /packages: repositoryLine and repositoryCommand are both set; keep one/],
-    ["half a MySQL connection", (f) => f.with({ database: { backend: "mysql", server: "db.example" } }), /database: onedb connection settings need server, user and name together \(missing user, name\)/],
-    ["MySQL settings on SQLite", (f) => f.withZone(101, { database: { passwordEnv: "GE_DB_PASSWORD" } }), /zone 101 \(S-US-CA\)\.database: passwordEnv only apply to backend mysql/],
-    ["a target the reference does not cover", (f) => f.with({ federation: { toVersion: "7.6.0" } }), /federation\.toVersion: 7\.6\.0 is in series 7\.6, which this tool does not cover .*development and future releases are refused rather than guessed/],
+    [
+      "a node that is a front-end",
+      (f) => f.withNodes(101, [{ name: "kvm-1", host: "192.168.150.2" }]).with({ hosts: { manage: true } }),
+      /kvm-1 \(192\.168\.150\.2:22\) is also a front-end/,
+    ],
+    [
+      "repository file and command together",
+      (f) => f.with({ packages: { repositoryLine: "deb x {series}", repositoryCommand: ["/usr/local/sbin/one-repo", "{series}"] } }),
+      /packages: repositoryLine and repositoryCommand are both set; keep one/,
+    ],
+    [
+      "half a MySQL connection",
+      (f) => f.with({ database: { backend: "mysql", server: "db.example" } }),
+      /database: onedb connection settings need server, user and name together \(missing user, name\)/,
+    ],
+    [
+      "MySQL settings on SQLite",
+      (f) => f.withZone(101, { database: { passwordEnv: "GE_DB_PASSWORD" } }),
+      /zone 101 \(S-US-CA\)\.database: passwordEnv only apply to backend mysql/,
+    ],
+    [
+      "a target the reference does not cover",
+      (f) => f.with({ federation: { toVersion: "7.6.0" } }),
+      /federation\.toVersion: 7\.6\.0 is in series 7\.6, which this tool does not cover .*development and future releases are refused rather than guessed/,
+    ],
     ["a development release", (f) => f.with({ federation: { toVersion: "6.99.80" } }), /federation\.toVersion: 6\.99\.80 is in series 6\.99/],
-    ["type A across series", (f) => f.with({ federation: { upgradeType: "A" } }), /federation\.upgradeType: A \(zone by zone\) cannot take 6\.10\.0 → 7\.0\.0: the shared DB version changes across series/],
+    [
+      "type A across series",
+      (f) => f.with({ federation: { upgradeType: "A" } }),
+      /federation\.upgradeType: A \(zone by zone\) cannot take 6\.10\.0 → 7\.0\.0: the shared DB version changes across series/,
+    ],
   ];
   it.each(cases)("rejects %s, naming the field and zone", (_name, mutate, expected) => {
     const federation = mutate(seed);
@@ -86,7 +128,9 @@ describe("federation file", () => {
     expect(c.zones[0].packages).toEqual({ manager: "apt", repositoryLine: "deb https://mirror.example/one/{series} stable opennebula" });
     expect(c.zones[1].packages).toMatchObject({ manager: "apt", repositoryCommand: ["/usr/local/sbin/one-repo", "{series}"] });
     expect(c.zones[2].packages.manager).toBe("dnf");
-    expect(c.zones[2].packages.repositoryLine).toMatch(/^\[opennebula\]\n[\s\S]*baseurl=https:\/\/downloads\.opennebula\.io\/repo\/\{series\}\/RedHat\/\$releasever\/\$basearch/);
+    expect(c.zones[2].packages.repositoryLine).toMatch(
+      /^\[opennebula\]\n[\s\S]*baseurl=https:\/\/downloads\.opennebula\.io\/repo\/\{series\}\/RedHat\/\$releasever\/\$basearch/,
+    );
   });
 
   it("applies a zone's database settings over the federation's", () => {
@@ -94,8 +138,16 @@ describe("federation file", () => {
       .withZone(101, { database: { server: "db-us.example", passwordEnv: "US_DB_PASSWORD" } })
       .with({ database: { backend: "mysql", user: "oneadmin", name: "opennebula", server: "db-eu.example", passwordEnv: "EU_DB_PASSWORD" } });
     const c = federation.parse(file);
-    expect(c.zones[0].database).toEqual({ backend: "mysql", passwordEnv: "EU_DB_PASSWORD", connection: { server: "db-eu.example", port: 0, user: "oneadmin", name: "opennebula" } });
-    expect(c.zones[2].database).toEqual({ backend: "mysql", passwordEnv: "US_DB_PASSWORD", connection: { server: "db-us.example", port: 0, user: "oneadmin", name: "opennebula" } });
+    expect(c.zones[0].database).toEqual({
+      backend: "mysql",
+      passwordEnv: "EU_DB_PASSWORD",
+      connection: { server: "db-eu.example", port: 0, user: "oneadmin", name: "opennebula" },
+    });
+    expect(c.zones[2].database).toEqual({
+      backend: "mysql",
+      passwordEnv: "US_DB_PASSWORD",
+      connection: { server: "db-us.example", port: 0, user: "oneadmin", name: "opennebula" },
+    });
     expect(parseConfig(VALID, file).zones[0].database).toEqual({ backend: "sqlite" });
   });
 
@@ -115,7 +167,10 @@ describe("federation file", () => {
   });
 
   it("reports every problem in one run", () => {
-    const federation = seed.withZone(0, { role: "slave" }).withZone(101, { id: 100 }).with({ ssh: { knownHostsPath: "./nope_hosts" } });
+    const federation = seed
+      .withZone(0, { role: "slave" })
+      .withZone(101, { id: 100 })
+      .with({ ssh: { knownHostsPath: "./nope_hosts" } });
     expect(problemsOf(federation)).toHaveLength(3);
   });
 

@@ -13,9 +13,13 @@ import { SshConnectOptions, SshSession } from "../../lib/remote/ssh/ssh-session"
 import { FakeTransport, fakeFrontend } from "../support/fake-frontend";
 
 const FIXTURE = path.resolve(__dirname, "../fixtures/federation.yaml");
-const text = fs
-  .readFileSync(FIXTURE, "utf8")
-  .replace("frontends: [ { host: 192.168.150.3 } ]", "frontends: [ { host: 192.168.150.3 }, { host: 192.168.150.31 } ], nodes: [ { name: kvm-ca-1, host: 192.168.150.41 } ]") + "hosts: { manage: true }\n";
+const text =
+  fs
+    .readFileSync(FIXTURE, "utf8")
+    .replace(
+      "frontends: [ { host: 192.168.150.3 } ]",
+      "frontends: [ { host: 192.168.150.3 }, { host: 192.168.150.31 } ], nodes: [ { name: kvm-ca-1, host: 192.168.150.41 } ]",
+    ) + "hosts: { manage: true }\n";
 const config = parseConfig(text, FIXTURE);
 const [master, , ha] = config.zones;
 
@@ -41,7 +45,14 @@ describe("Connector over SSH", () => {
   it("opens each front-end (by zone and position) and each host (by host:port) once, also when asked at the same time", async () => {
     const ssh = scriptSsh();
     const connector = Connector.overSsh(config, new Deadline(60), () => undefined);
-    const asked = [connector.frontend(ha, 0), connector.frontend(ha, 0), connector.frontend(ha, 1), connector.frontend(master, 0), connector.node(ha, ha.nodes[0]), connector.node(ha, ha.nodes[0])];
+    const asked = [
+      connector.frontend(ha, 0),
+      connector.frontend(ha, 0),
+      connector.frontend(ha, 1),
+      connector.frontend(master, 0),
+      connector.node(ha, ha.nodes[0]),
+      connector.node(ha, ha.nodes[0]),
+    ];
     ssh.release();
     const [a, b, c, d, n1, n2] = await Promise.all(asked);
     expect(a).toBe(b);
@@ -71,7 +82,9 @@ describe("Connector over SSH", () => {
     const missing = { ...config, ssh: { ...config.ssh, privateKeyPath: path.join(path.dirname(FIXTURE), "no-such-key") } };
     const connect = jest.spyOn(SshSession, "connect");
     const connector = Connector.overSsh(missing, new Deadline(60), () => undefined);
-    await expect(connector.frontend(ha, 0)).rejects.toThrow(/^cannot read the SSH key or known_hosts file: ENOENT.*no-such-key.*\. Check ssh\.privateKeyPath and ssh\.knownHostsPath\.$/);
+    await expect(connector.frontend(ha, 0)).rejects.toThrow(
+      /^cannot read the SSH key or known_hosts file: ENOENT.*no-such-key.*\. Check ssh\.privateKeyPath and ssh\.knownHostsPath\.$/,
+    );
     await expect(connector.frontend(ha, 1)).rejects.toThrow(/cannot read the SSH key/);
     expect(connect).not.toHaveBeenCalled();
     await connector.close();

@@ -36,9 +36,16 @@ describe("the MySQL password", () => {
 
   it("travels beside onedb's MySQL connection options, which go after the subcommand", async () => {
     const t = new FakeTransport([[/onedb version/, { stdout: "Shared: 7.0.0\nLocal:  7.0.0\n" }]]);
-    const fe = new OpenNebulaFrontend(t, { host: "h", port: 22 }, "apt", () => undefined, SECRET, { server: "db-ge.example", port: 3306, user: "oneadmin", name: "opennebula" });
+    const fe = new OpenNebulaFrontend(t, { host: "h", port: 22 }, "apt", () => undefined, SECRET, {
+      server: "db-ge.example",
+      port: 3306,
+      user: "oneadmin",
+      name: "opennebula",
+    });
     await fe.dbVersion();
-    expect(t.lines).toEqual([`sh -c 'IFS= read -r ONE_DB_PASSWORD && export ONE_DB_PASSWORD && exec "$@"' sh onedb version -t mysql -S db-ge.example -P 3306 -u oneadmin -d opennebula`]);
+    expect(t.lines).toEqual([
+      `sh -c 'IFS= read -r ONE_DB_PASSWORD && export ONE_DB_PASSWORD && exec "$@"' sh onedb version -t mysql -S db-ge.example -P 3306 -u oneadmin -d opennebula`,
+    ]);
     expect(t.stdins).toEqual([[t.lines[0], `${SECRET}\n`]]);
   });
 

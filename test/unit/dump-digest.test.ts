@@ -14,8 +14,10 @@ const remote = (text: string) => {
 };
 
 describe("dumpDigest", () => {
-  const sqlite = '-- FEDERATED\nDROP TABLE IF EXISTS "user_pool";\nPRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\nCREATE TABLE user_pool (oid INTEGER PRIMARY KEY);\nINSERT INTO user_pool VALUES(0);\n\nCOMMIT;\n';
-  const mysql = "-- MySQL dump 10.13\n/*!40101 SET NAMES utf8 */;\nDROP TABLE IF EXISTS `logdb`;\nINSERT INTO `logdb` VALUES (1,1,'x',0,1,1),(2,1,'y',0,2,1);\n-- Dump completed on 2026-11-30 10:00:00\n";
+  const sqlite =
+    '-- FEDERATED\nDROP TABLE IF EXISTS "user_pool";\nPRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\nCREATE TABLE user_pool (oid INTEGER PRIMARY KEY);\nINSERT INTO user_pool VALUES(0);\n\nCOMMIT;\n';
+  const mysql =
+    "-- MySQL dump 10.13\n/*!40101 SET NAMES utf8 */;\nDROP TABLE IF EXISTS `logdb`;\nINSERT INTO `logdb` VALUES (1,1,'x',0,1,1),(2,1,'y',0,2,1);\n-- Dump completed on 2026-11-30 10:00:00\n";
 
   it.each([
     ["a SQLite federated dump", sqlite],

@@ -79,7 +79,9 @@ describe("EngineSession", () => {
   });
 
   it("reports a failed init as one paragraph quoting the end of the engine's output", async () => {
-    const { session, stackDir } = setup({ init: { stdout: ["Initializing provider plugins..."], stderr: ["Error: Failed to query available provider packages"], exit: 1 } });
+    const { session, stackDir } = setup({
+      init: { stdout: ["Initializing provider plugins..."], stderr: ["Error: Failed to query available provider packages"], exit: 1 },
+    });
     const err = await failure(session.init());
     expect(err).toBeInstanceOf(EngineRunError);
     expect(err).toBeInstanceOf(OnefedError);
@@ -110,8 +112,7 @@ describe("EngineSession", () => {
     const err = await failure(session.apply(10));
     expect(err).toMatchObject({ phase: "apply", commandExitCode: 1 });
     expect(err.message).toBe(
-      `terraform apply failed (exit 1); the failing step's message is above. ${FROZEN} ` +
-        `Fix the cause and deploy again: ${RERUN} ${UNFREEZE}`,
+      `terraform apply failed (exit 1); the failing step's message is above. ${FROZEN} ` + `Fix the cause and deploy again: ${RERUN} ${UNFREEZE}`,
     );
   });
 
@@ -125,13 +126,20 @@ describe("EngineSession", () => {
     );
   });
 
-  it.each(["Saved plan is stale", "Saved plan does not match the given state"])("turns the engine's own refusal %j into a StalePlanError that touched nothing", async (refusal) => {
-    const { session } = setup({ apply: { stderr: [`Error: ${refusal}`, "", "The given plan file can no longer be applied because the state was changed"], exit: 1 } });
-    const err = await failure(session.applyPlan("/plans/plan.tfplan", 10, "/plans"));
-    expect(err).toBeInstanceOf(StalePlanError);
-    expect(err.message).toContain(`the plan in /plans is stale and was not applied; no zone was touched. Since it was reviewed, terraform found that the state changed after the plan was made ("${refusal}") and applied nothing.`);
-    expect(err.message).not.toContain("frozen");
-  });
+  it.each(["Saved plan is stale", "Saved plan does not match the given state"])(
+    "turns the engine's own refusal %j into a StalePlanError that touched nothing",
+    async (refusal) => {
+      const { session } = setup({
+        apply: { stderr: [`Error: ${refusal}`, "", "The given plan file can no longer be applied because the state was changed"], exit: 1 },
+      });
+      const err = await failure(session.applyPlan("/plans/plan.tfplan", 10, "/plans"));
+      expect(err).toBeInstanceOf(StalePlanError);
+      expect(err.message).toContain(
+        `the plan in /plans is stale and was not applied; no zone was touched. Since it was reviewed, terraform found that the state changed after the plan was made ("${refusal}") and applied nothing.`,
+      );
+      expect(err.message).not.toContain("frozen");
+    },
+  );
 
   it("does not call a successful apply stale because its output quotes the words", async () => {
     const { session } = setup({ apply: { stdout: ["step says: Saved plan is stale", "Apply complete!"] } });

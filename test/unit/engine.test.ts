@@ -106,8 +106,7 @@ describe("provider mirror layout", () => {
 
 describe("engine version parsing", () => {
   // Verbatim `version -json` output of terraform 1.11.4 and of the OpenTofu 1.12.6 we build.
-  const terraformJson =
-    '{\n  "terraform_version": "1.11.4",\n  "platform": "linux_amd64",\n  "provider_selections": {},\n  "terraform_outdated": false\n}\n';
+  const terraformJson = '{\n  "terraform_version": "1.11.4",\n  "platform": "linux_amd64",\n  "provider_selections": {},\n  "terraform_outdated": false\n}\n';
   const tofuJson = '{\n  "terraform_version": "1.12.6",\n  "platform": "linux_amd64",\n  "provider_selections": {}\n}\n';
 
   it.each([
@@ -125,9 +124,7 @@ describe("engine version parsing", () => {
 
   it("reads tofu's output when it prints the CLI config warning on stdout", () => {
     // tofu 1.12.6 with TF_CLI_CONFIG_FILE pointing at a missing file, stdout verbatim.
-    const noisy =
-      '\nWarning: Unable to open CLI configuration file\n\nThe CLI configuration file at "/root/.terraformrc" does not exist.\n' +
-      tofuJson;
+    const noisy = '\nWarning: Unable to open CLI configuration file\n\nThe CLI configuration file at "/root/.terraformrc" does not exist.\n' + tofuJson;
     expect(parseVersionJson(noisy).version).toBe("1.12.6");
   });
 
@@ -206,7 +203,9 @@ describe("go builds", () => {
   });
 
   it("generates a scratch module that go get can extend", () => {
-    expect(wrapperGoMod("terraform-provider-null-2.2.0-dev.20191204185112")).toMatch(/^module onefed\.invalid\/build\/terraform-provider-null-2\.2\.0-dev\.20191204185112\n\ngo 1\.21\n$/m);
+    expect(wrapperGoMod("terraform-provider-null-2.2.0-dev.20191204185112")).toMatch(
+      /^module onefed\.invalid\/build\/terraform-provider-null-2\.2\.0-dev\.20191204185112\n\ngo 1\.21\n$/m,
+    );
   });
 
   it("lets the environment override the null provider's Go ref, and only that", () => {
@@ -268,11 +267,16 @@ describe("engine lock", () => {
     const lockDir = path.join(dir, "engine.lock");
     const events: string[] = [];
     const job = (name: string) => () =>
-      withLock(lockDir, name, async () => {
-        events.push(`${name} start`);
-        await new Promise((r) => setTimeout(r, 50));
-        events.push(`${name} end`);
-      }, { pollMs: 5 });
+      withLock(
+        lockDir,
+        name,
+        async () => {
+          events.push(`${name} start`);
+          await new Promise((r) => setTimeout(r, 50));
+          events.push(`${name} end`);
+        },
+        { pollMs: 5 },
+      );
     try {
       await Promise.all([job("a")(), job("b")()]);
       expect(events).toEqual(["a start", "a end", "b start", "b end"]);

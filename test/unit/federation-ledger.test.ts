@@ -23,7 +23,10 @@ const master = { id: 0, name: "M-EU-FR" } as ZoneConfig;
 function servers(count: number) {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "onefed-ledger-"));
   const transports = Array.from({ length: count }, () => new LocalTransport());
-  const stores = transports.map((t, i) => new RemoteLedgerStore(new RemoteMachine(t, { host: `10.0.0.${i + 1}`, port: 22, zone: "zone 0" }, "apt"), path.join(root, `server${i}`, "ledger")));
+  const stores = transports.map(
+    (t, i) =>
+      new RemoteLedgerStore(new RemoteMachine(t, { host: `10.0.0.${i + 1}`, port: 22, zone: "zone 0" }, "apt"), path.join(root, `server${i}`, "ledger")),
+  );
   return { root, transports, stores };
 }
 
@@ -44,9 +47,19 @@ describe("FederationLedger", () => {
       expect(JSON.parse(fs.readFileSync(path.join(s.dir, entryFile("verify", 0)), "utf8")).evidence).toEqual({ version: "7.0.0" });
       expect(fs.statSync(path.join(s.dir, LOCK_FILE)).mode & 0o777).toBe(0o600);
     }
-    expect(await ledger.releaseIfComplete([{ step: "verify", zoneId: 0 }, { step: "verify", zoneId: 100 }])).toBe(false);
+    expect(
+      await ledger.releaseIfComplete([
+        { step: "verify", zoneId: 0 },
+        { step: "verify", zoneId: 100 },
+      ]),
+    ).toBe(false);
     await ledger.record("verify", zone, {});
-    expect(await ledger.releaseIfComplete([{ step: "verify", zoneId: 0 }, { step: "verify", zoneId: 100 }])).toBe(true);
+    expect(
+      await ledger.releaseIfComplete([
+        { step: "verify", zoneId: 0 },
+        { step: "verify", zoneId: 100 },
+      ]),
+    ).toBe(true);
     expect((await ledger.read()).lock).toBeUndefined();
     for (const s of stores) expect(fs.readdirSync(s.dir).filter((f) => f.startsWith("."))).toEqual([]);
   });
@@ -56,7 +69,9 @@ describe("FederationLedger", () => {
     await new FederationLedger("prod", stores, runA).claim("restore", zone);
     const second = new FederationLedger("prod", stores, runB).claim("preflight", master);
     await expect(second).rejects.toThrow(LockHeldError);
-    await expect(second).rejects.toThrow(/the federation prod is being upgraded by another run: run run-a by ci@runner-1 \(state lineage lineage-1\), holding it since .*, last at restore of zone 100/);
+    await expect(second).rejects.toThrow(
+      /the federation prod is being upgraded by another run: run run-a by ci@runner-1 \(state lineage lineage-1\), holding it since .*, last at restore of zone 100/,
+    );
     await expect(second).rejects.toMatchObject({ exitCode: ExitCode.Locked });
     await expect(new FederationLedger("prod", stores, byHand).claim("stop", zone)).rejects.toThrow(/Nothing was changed/);
   });
@@ -74,7 +89,10 @@ describe("FederationLedger", () => {
 
   it("of two runs that both saw the lock free, lets exactly one create it", async () => {
     const { stores } = servers(1);
-    const results = await Promise.allSettled([new FederationLedger("prod", stores, runA).claim("preflight", master), new FederationLedger("prod", stores, runB).claim("preflight", master)]);
+    const results = await Promise.allSettled([
+      new FederationLedger("prod", stores, runA).claim("preflight", master),
+      new FederationLedger("prod", stores, runB).claim("preflight", master),
+    ]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     expect(results.filter((r) => r.status === "rejected" && (r.reason as Error) instanceof LockHeldError)).toHaveLength(1);
   });
@@ -130,8 +148,27 @@ describe("FederationLedger", () => {
 });
 
 describe("judgeLock", () => {
-  const lock: LedgerLock = { kind: "lock", format: LEDGER_FORMAT, run_id: "run-a", lineage: "lineage-1", holder: "ci@runner-1", since: "t", step: "upgrade", zone_id: 0, updated_at: "t" };
-  const runner = (beat: string): LedgerRunner => ({ kind: "runner", format: LEDGER_FORMAT, run_id: "run-a", holder: "ci@runner-1", pid: 4242, step: "upgrade", zone_id: 0, heartbeat_at: beat });
+  const lock: LedgerLock = {
+    kind: "lock",
+    format: LEDGER_FORMAT,
+    run_id: "run-a",
+    lineage: "lineage-1",
+    holder: "ci@runner-1",
+    since: "t",
+    step: "upgrade",
+    zone_id: 0,
+    updated_at: "t",
+  };
+  const runner = (beat: string): LedgerRunner => ({
+    kind: "runner",
+    format: LEDGER_FORMAT,
+    run_id: "run-a",
+    holder: "ci@runner-1",
+    pid: 4242,
+    step: "upgrade",
+    zone_id: 0,
+    heartbeat_at: beat,
+  });
   const now = new Date("2026-11-30T12:00:00Z");
   const fresh = (r: { heartbeat_at: string }) => now.getTime() - Date.parse(r.heartbeat_at) < 90_000;
 
@@ -146,7 +183,9 @@ describe("judgeLock", () => {
 
   it("says why a run of the same upgrade is refused while its runner works", () => {
     const err = new LockHeldError("prod", lock, "restore of zone 100 (S-EU-GE)", runner("2026-11-30T11:59:50Z"));
-    expect(err.message).toMatch(/a run of this same upgrade of prod is still at work: .*its runner \(pid 4242 on ci@runner-1\) was at upgrade of zone 0 .*Nothing was changed/);
+    expect(err.message).toMatch(
+      /a run of this same upgrade of prod is still at work: .*its runner \(pid 4242 on ci@runner-1\) was at upgrade of zone 0 .*Nothing was changed/,
+    );
     expect(err.exitCode).toBe(ExitCode.Locked);
   });
 });
@@ -170,7 +209,16 @@ describe("heartbeat", () => {
 });
 
 describe("runnerActive on this host", () => {
-  const here = (pid: number): LedgerRunner => ({ kind: "runner", format: LEDGER_FORMAT, run_id: "run-a", holder: automationHost(), pid, step: "upgrade", zone_id: 0, heartbeat_at: new Date().toISOString() });
+  const here = (pid: number): LedgerRunner => ({
+    kind: "runner",
+    format: LEDGER_FORMAT,
+    run_id: "run-a",
+    holder: automationHost(),
+    pid,
+    step: "upgrade",
+    zone_id: 0,
+    heartbeat_at: new Date().toISOString(),
+  });
 
   it("is true while the runner's process lives, false once it is only a zombie nobody reaped yet (killed with its terraform)", async () => {
     expect(runnerActive(here(process.pid))).toBe(true);

@@ -24,9 +24,7 @@ describe("freeze method", () => {
     expect(from60.parse().freeze.method).toBe("firewall");
   });
   it("refuses onezone-disable before 6.2, and none without an acknowledgement", () => {
-    expect(problems(from60.withFreeze("onezone-disable"))).toMatch(
-      /freeze\.method: onezone-disable needs 6\.2\.0 or later, but fromVersion is 6\.0\.0/,
-    );
+    expect(problems(from60.withFreeze("onezone-disable"))).toMatch(/freeze\.method: onezone-disable needs 6\.2\.0 or later, but fromVersion is 6\.0\.0/);
     expect(problems(seed.withFreeze("none"))).toMatch(/set freeze\.acknowledgeNoFreeze: true/);
     expect(problems(seed.withFreeze("none", { acknowledgeNoFreeze: true }))).toBe("");
   });
@@ -70,7 +68,11 @@ describe("a 6.0 → 6.2 stack", () => {
     const json = JSON.parse(Testing.synth(stack));
     expect(json).toMatchSnapshot();
     const res = json.resource.null_resource;
-    expect(Object.keys(res).filter((n) => /freeze/.test(n)).sort()).toEqual(["zone_0_freeze", "zone_0_unfreeze"]);
+    expect(
+      Object.keys(res)
+        .filter((n) => /freeze/.test(n))
+        .sort(),
+    ).toEqual(["zone_0_freeze", "zone_0_unfreeze"]);
     expect(res.federation_sync.depends_on).toEqual(["null_resource.zone_0_freeze"]);
     expect(res.zone_100_verify.depends_on).toContain("null_resource.zone_0_unfreeze");
     expect(new GraphInvariants(stack).validate()).toEqual([]);
@@ -86,7 +88,8 @@ describe("a 6.0 → 6.2 stack", () => {
 describe("hypervisor hosts (hosts.manage)", () => {
   const { parseHostListCsv } = require("../../lib/remote/opennebula/parsers");
   it("parse onehost list --csv", () => {
-    const csv = "ID,NAME,CLUSTER,TVM,ALLOCATED_CPU,ALLOCATED_MEM,STAT\n0,m-eu-fr-kvm-0,default,0,0 / 800 (0%),0K / 15.5G (0%),on\n1,m-eu-fr-kvm-1,default,0,0 / 800 (0%),0K / 15.5G (0%),off\n";
+    const csv =
+      "ID,NAME,CLUSTER,TVM,ALLOCATED_CPU,ALLOCATED_MEM,STAT\n0,m-eu-fr-kvm-0,default,0,0 / 800 (0%),0K / 15.5G (0%),on\n1,m-eu-fr-kvm-1,default,0,0 / 800 (0%),0K / 15.5G (0%),off\n";
     expect(parseHostListCsv(csv)).toEqual([
       { id: 0, name: "m-eu-fr-kvm-0", stat: "on", enabled: true },
       { id: 1, name: "m-eu-fr-kvm-1", stat: "off", enabled: false },

@@ -17,7 +17,14 @@ function runningFrontend(): Rule[] {
     [/^systemctl list-unit-files/, { stdout: "opennebula.service enabled enabled\nopennebula-flow.service enabled enabled\n" }],
     [
       /^systemctl is-active /,
-      (line) => ({ exitCode: running ? 0 : 3, stdout: line.split(" ").slice(2).map(() => (running ? "active\n" : "inactive\n")).join("") }),
+      (line) => ({
+        exitCode: running ? 0 : 3,
+        stdout: line
+          .split(" ")
+          .slice(2)
+          .map(() => (running ? "active\n" : "inactive\n"))
+          .join(""),
+      }),
     ],
     [/^test -e \/var\/lock\/one\/one$/, () => ({ exitCode: running ? 0 : 1 })],
     [/^systemctl stop /, () => ((running = false), {})],
@@ -35,7 +42,10 @@ const stopped = (t: FakeTransport) => t.lines.filter((l) => l.startsWith("system
 
 /** 6.0 → 6.2, before `onezone disable` exists: the freeze is three iptables rules on the master. */
 const firewallFederation = () =>
-  seedFederation().with({ federation: { fromVersion: "6.0.0", toVersion: "6.2.0" } }).withFreeze("firewall", { allowFrom: ["10.0.0.5"] }).parse();
+  seedFederation()
+    .with({ federation: { fromVersion: "6.0.0", toVersion: "6.2.0" } })
+    .withFreeze("firewall", { allowFrom: ["10.0.0.5"] })
+    .parse();
 
 /** `iptables -S INPUT` on the master with the given rules of our freeze (in the order the freeze inserts them). */
 const iptablesWith = (ours: readonly string[]): Rule => [
@@ -64,9 +74,17 @@ describe("stop proves the freeze on the master", () => {
   });
 
   it.each([
-    ["the master's oned runs and every zone is DISABLED", frozenMaster(seedFederation().parse()), ["systemctl is-active opennebula", "onezone show 0 -j", "onezone show 100 -j", "onezone show 101 -j"]],
+    [
+      "the master's oned runs and every zone is DISABLED",
+      frozenMaster(seedFederation().parse()),
+      ["systemctl is-active opennebula", "onezone show 0 -j", "onezone show 100 -j", "onezone show 101 -j"],
+    ],
     // With the master's oned down nobody can write to the federation: its zones are not asked (nobody would answer).
-    ["the master's oned is inactive", [[/^systemctl is-active opennebula$/, { exitCode: 3, stdout: "inactive\n" }]] as Rule[], ["systemctl is-active opennebula"]],
+    [
+      "the master's oned is inactive",
+      [[/^systemctl is-active opennebula$/, { exitCode: 3, stdout: "inactive\n" }]] as Rule[],
+      ["systemctl is-active opennebula"],
+    ],
   ])("stops the zone when %s", async (_case, masterRules, masterLines) => {
     const config = seedFederation().parse();
     const { zone, master, result } = runWith("stop", config, config.slaves[0], runningFrontend(), masterRules);
@@ -137,10 +155,14 @@ describe("stop proves the freeze on the master", () => {
 
 describe("sync proves the freeze on the master", () => {
   it("refuses before reading FED_INDEX when a zone was enabled again", async () => {
-    const config = seedFederation().with({ timeouts: { syncWaitSeconds: 0 } }).parse();
+    const config = seedFederation()
+      .with({ timeouts: { syncWaitSeconds: 0 } })
+      .parse();
     const master: Rule[] = [...frozenMaster(config, [0, 101]), [/^onezone list --csv/, { stdout: "CURRENT,ID,NAME,ENDPOINT,FED_INDEX,STAT\n" }]];
     const { master: m, result } = runWith("sync", config, config.master, master, master);
-    await expect(result).rejects.toThrow(/^sync refused on zone 0 \(M-EU-FR\), front-end 192\.168\.150\.1:22: expected federated writes frozen before sync of zone 0 \(M-EU-FR\): .* but found zone 0 \(M-EU-FR\) ENABLED, zone 101 \(S-US-CA\) ENABLED\./);
+    await expect(result).rejects.toThrow(
+      /^sync refused on zone 0 \(M-EU-FR\), front-end 192\.168\.150\.1:22: expected federated writes frozen before sync of zone 0 \(M-EU-FR\): .* but found zone 0 \(M-EU-FR\) ENABLED, zone 101 \(S-US-CA\) ENABLED\./,
+    );
     expect(m.lines.filter((l) => l.startsWith("onezone list"))).toEqual([]);
   });
 });

@@ -21,10 +21,14 @@ const HOSTS = ["192.168.150.3", "192.168.150.31", "192.168.150.32"];
 
 function haConfig(): FederationConfig {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "onefed-ha-"));
-  return seedFederation().withHa(101, HOSTS).with({ backup: { localDirectory: dir } }).parse();
+  return seedFederation()
+    .withHa(101, HOSTS)
+    .with({ backup: { localDirectory: dir } })
+    .parse();
 }
 
-const onedConf = (serverId: number) => `FEDERATION = [\n    MODE          = "SLAVE",\n    ZONE_ID       = 101,\n    SERVER_ID     = ${serverId},\n    MASTER_ONED   = "http://192.168.150.1:2633/RPC2"\n]\n`;
+const onedConf = (serverId: number) =>
+  `FEDERATION = [\n    MODE          = "SLAVE",\n    ZONE_ID       = 101,\n    SERVER_ID     = ${serverId},\n    MASTER_ONED   = "http://192.168.150.1:2633/RPC2"\n]\n`;
 
 /** `onezone show 101 -j` with the given Raft STATE per server id ("-" = error). */
 const zoneShow = (states: string[], commits: string[] = states.map(() => "1524")) =>
@@ -34,18 +38,42 @@ const zoneShow = (states: string[], commits: string[] = states.map(() => "1524")
       NAME: "S-US-CA",
       STATE: "0",
       TEMPLATE: { ENDPOINT: "http://192.168.150.30:2633/RPC2" },
-      SERVER_POOL: { SERVER: states.map((s, i) => ({ ENDPOINT: `http://${HOSTS[i]}:2633/RPC2`, ID: String(i), NAME: `server-${i}`, STATE: s, TERM: "3", VOTEDFOR: "0", COMMIT: commits[i], LOG_INDEX: commits[i], FEDLOG_INDEX: "715438" })) },
+      SERVER_POOL: {
+        SERVER: states.map((s, i) => ({
+          ENDPOINT: `http://${HOSTS[i]}:2633/RPC2`,
+          ID: String(i),
+          NAME: `server-${i}`,
+          STATE: s,
+          TERM: "3",
+          VOTEDFOR: "0",
+          COMMIT: commits[i],
+          LOG_INDEX: commits[i],
+          FEDLOG_INDEX: "715438",
+        })),
+      },
     },
   });
 
 const units = [/^systemctl list-unit-files/, { stdout: "opennebula.service enabled enabled\n" }] as [RegExp, Reply];
 
 /** Runs a step on zone 101 with `scripts(i)` for its server i; the master runs, frozen (what stop proves first). */
-function runOn(step: StepName, config: FederationConfig, scripts: (i: number) => Array<[RegExp, Reply | ((l: string) => Reply)]>, ledger: LedgerSnapshot = EMPTY_LEDGER) {
+function runOn(
+  step: StepName,
+  config: FederationConfig,
+  scripts: (i: number) => Array<[RegExp, Reply | ((l: string) => Reply)]>,
+  ledger: LedgerSnapshot = EMPTY_LEDGER,
+) {
   const zone = config.zones.find((z) => z.id === 101)!;
   const transports = zone.frontends.map((_, i) => new FakeTransport(scripts(i)));
   const master = new FakeTransport(frozenMaster(config));
-  const ctx = fakeStepContext(config, zone, step, (z: ZoneConfig, i) => (z.id === 101 ? transports[i] : z.id === config.master.id ? master : new FakeTransport([])), undefined, ledger);
+  const ctx = fakeStepContext(
+    config,
+    zone,
+    step,
+    (z: ZoneConfig, i) => (z.id === 101 ? transports[i] : z.id === config.master.id ? master : new FakeTransport([])),
+    undefined,
+    ledger,
+  );
   return { zone, transports, master, result: STEPS[step].run(ctx) };
 }
 
@@ -65,7 +93,10 @@ describe("HA stop", () => {
         [/^systemctl stop/, () => ((running = false), order.push(HOSTS[i]), {})],
       ];
     });
-    await expect(result).resolves.toMatchObject({ status: "done", summary: expect.stringMatching(/follower .*, then follower .*, then leader 192\.168\.150\.31:22/) });
+    await expect(result).resolves.toMatchObject({
+      status: "done",
+      summary: expect.stringMatching(/follower .*, then follower .*, then leader 192\.168\.150\.31:22/),
+    });
     expect(order).toEqual([HOSTS[0], HOSTS[2], HOSTS[1]]);
     // The freeze was proven on the running master first: every zone DISABLED as its oned reports them.
     expect(master.lines).toEqual(["systemctl is-active opennebula", "onezone show 0 -j", "onezone show 100 -j", "onezone show 101 -j"]);
@@ -77,16 +108,24 @@ describe("HA stop", () => {
 
   it("resumes a stop cut short after the followers: Raft has no leader any more, the recorded one is stopped", async () => {
     const config = haConfig();
-    const script = (i: number, running: () => boolean, states: string[]) => [
-      [/^sed -n .* \/etc\/one\/oned\.conf$/, { stdout: onedConf(i) }],
-      [/^onezone show 101 -j/, () => (running() ? { stdout: zoneShow(states) } : { exitCode: 255, stderr: "Failed to open TCP connection to localhost:2633 (Connection refused)\n" })],
-      units,
-      [/^systemctl is-active/, () => ({ exitCode: running() ? 0 : 3, stdout: running() ? "active\n" : "inactive\n" })],
-      [/^test -e \/var\/lock\/one\/one/, () => ({ exitCode: running() ? 0 : 1 })],
-    ] as Array<[RegExp, Reply | ((l: string) => Reply)]>;
+    const script = (i: number, running: () => boolean, states: string[]) =>
+      [
+        [/^sed -n .* \/etc\/one\/oned\.conf$/, { stdout: onedConf(i) }],
+        [
+          /^onezone show 101 -j/,
+          () =>
+            running() ? { stdout: zoneShow(states) } : { exitCode: 255, stderr: "Failed to open TCP connection to localhost:2633 (Connection refused)\n" },
+        ],
+        units,
+        [/^systemctl is-active/, () => ({ exitCode: running() ? 0 : 3, stdout: running() ? "active\n" : "inactive\n" })],
+        [/^test -e \/var\/lock\/one\/one/, () => ({ exitCode: running() ? 0 : 1 })],
+      ] as Array<[RegExp, Reply | ((l: string) => Reply)]>;
     // First run: server-2 leads; its followers stop, then the run dies before the leader's stop.
     const up = [true, true, true];
-    const first = runOn("stop", config, (i) => [...script(i, () => up[i], ["2", "2", "3"]), [/^systemctl stop/, () => (i === 2 ? { exitCode: 1, stderr: "Connection to the host lost\n" } : ((up[i] = false), {}))]]);
+    const first = runOn("stop", config, (i) => [
+      ...script(i, () => up[i], ["2", "2", "3"]),
+      [/^systemctl stop/, () => (i === 2 ? { exitCode: 1, stderr: "Connection to the host lost\n" } : ((up[i] = false), {}))],
+    ]);
     await expect(first.result).rejects.toThrow();
     expect(up).toEqual([false, false, true]);
     // Second run: the leader alone has no quorum, Raft reports it as a candidate.
@@ -101,14 +140,18 @@ describe("HA stop", () => {
       [/^sed -n .* \/etc\/one\/oned\.conf$/, { stdout: onedConf(i) }],
       [/^onezone show 101 -j/, { stdout: zoneShow(["3", "3", "2"]) }],
     ]);
-    await expect(result).rejects.toThrow(/stop refused on zone 101 \(S-US-CA\): expected exactly one Raft leader.*found 2 leaders as 192\.168\.150\.3:22 reports: server-0 \(id 0\) leader, server-1 \(id 1\) leader, server-2 \(id 2\) follower\. Two leaders means a split cluster/);
+    await expect(result).rejects.toThrow(
+      /stop refused on zone 101 \(S-US-CA\): expected exactly one Raft leader.*found 2 leaders as 192\.168\.150\.3:22 reports: server-0 \(id 0\) leader, server-1 \(id 1\) leader, server-2 \(id 2\) follower\. Two leaders means a split cluster/,
+    );
     for (const t of [...transports, master]) expect(t.lines.some((l) => l.startsWith("systemctl stop"))).toBe(false);
   });
 
   it("refuses two front-ends with the same SERVER_ID", async () => {
     const config = haConfig();
     const { result } = runOn("stop", config, (i) => [[/^sed -n .* \/etc\/one\/oned\.conf$/, { stdout: onedConf(i === 2 ? 0 : i) }]]);
-    await expect(result).rejects.toThrow(/front-end 192\.168\.150\.32:22: expected every front-end of an HA zone with its own FEDERATION\/SERVER_ID.*found SERVER_ID 0, the same as 192\.168\.150\.3:22/);
+    await expect(result).rejects.toThrow(
+      /front-end 192\.168\.150\.32:22: expected every front-end of an HA zone with its own FEDERATION\/SERVER_ID.*found SERVER_ID 0, the same as 192\.168\.150\.3:22/,
+    );
   });
 });
 
@@ -153,7 +196,9 @@ describe("HA upgrade", () => {
     // Every server was asked (the leader and the other follower hold theirs), none was changed.
     for (const t of transports) {
       expect(t.lines.filter((l) => l.startsWith("test -e /var/lib"))).toEqual([`test -e ${backup}`]);
-      expect(t.lines.filter((l) => /^(env |apt-get|dnf|cp -a|mkdir|chmod|sh -c|onecfg|onedb (upgrade|fsck|restore)|systemctl (start|stop))/.test(l))).toEqual([]);
+      expect(t.lines.filter((l) => /^(env |apt-get|dnf|cp -a|mkdir|chmod|sh -c|onecfg|onedb (upgrade|fsck|restore)|systemctl (start|stop))/.test(l))).toEqual(
+        [],
+      );
     }
   });
 });
@@ -189,12 +234,18 @@ describe("HA replicate", () => {
     // FakeTransport.download writes this content: the copies on the automation host verify.
     const digest = createHash("sha256").update(FAKE_DOWNLOAD).digest("hex");
     const { config, transports, result } = await replicateWith(digest);
-    await expect(result).resolves.toMatchObject({ status: "done", summary: expect.stringMatching(/leader 192\.168\.150\.3:22 → 192\.168\.150\.31:22 \(SERVER_ID 1\), 192\.168\.150\.32:22 \(SERVER_ID 2\)/) });
+    await expect(result).resolves.toMatchObject({
+      status: "done",
+      summary: expect.stringMatching(/leader 192\.168\.150\.3:22 → 192\.168\.150\.31:22 \(SERVER_ID 1\), 192\.168\.150\.32:22 \(SERVER_ID 2\)/),
+    });
     const [leader, f1, f2] = transports.map((t) => t.lines);
     expect(leader.filter((l) => /^onedb backup -v -f .*seed-zone101-leader-7\.0\.0\.sql$/.test(l))).toHaveLength(1);
     expect(leader.some((l) => /^tar -C \/ -czf \S+ etc\/one var\/lib\/one\/remotes\/etc$/.test(l))).toBe(true);
     expect(leader.some((l) => l.startsWith("onedb restore"))).toBe(false);
-    for (const [lines, id] of [[f1, 1], [f2, 2]] as const) {
+    for (const [lines, id] of [
+      [f1, 1],
+      [f2, 2],
+    ] as const) {
       const restore = lines.findIndex((l) => /^onedb restore -v -f \S+seed-zone101-leader-7\.0\.0\.sql$/.test(l));
       const unpack = lines.findIndex((l) => l.startsWith("tar -C / -xzf"));
       const sed = lines.findIndex((l) => l.startsWith("sed -i -E"));
@@ -210,7 +261,9 @@ describe("HA replicate", () => {
 
   it("refuses a leader backup whose fetched copy does not match its sha256, before any follower is touched", async () => {
     const { transports, result } = await replicateWith("0".repeat(64));
-    await expect(result).rejects.toThrow(/replicate refused on zone 101 \(S-US-CA\), front-end 192\.168\.150\.3:22: expected the fetched copy of .* to have sha256 0{64}/);
+    await expect(result).rejects.toThrow(
+      /replicate refused on zone 101 \(S-US-CA\), front-end 192\.168\.150\.3:22: expected the fetched copy of .* to have sha256 0{64}/,
+    );
     for (const t of transports.slice(1)) expect(t.lines.some((l) => /^onedb restore|^tar -C \/ -xzf|^sed /.test(l))).toBe(false);
   });
 });

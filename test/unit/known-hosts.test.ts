@@ -62,7 +62,10 @@ describe("shell quoting", () => {
 
   it("round-trips through a real shell", () => {
     const args = ["a b", "it's", "$(echo pwned)", "`x`", "\\", "\n", "*"];
-    const out = execFileSync("sh", ["-c", `printf '%s\\0' ${shellJoin(args)}`]).toString().split("\0").slice(0, -1);
+    const out = execFileSync("sh", ["-c", `printf '%s\\0' ${shellJoin(args)}`])
+      .toString()
+      .split("\0")
+      .slice(0, -1);
     expect(out).toEqual(args);
   });
 });

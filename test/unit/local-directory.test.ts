@@ -16,7 +16,6 @@ import { synthesize } from "../../lib/synth/synthesize";
 import { FakeTransport, fakeStepContext } from "../support/fake-frontend";
 import { seedFederation } from "../support/federation-builder";
 
- 
 const fsModule = require("fs") as typeof fs;
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "onefed-local-dir-"));

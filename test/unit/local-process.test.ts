@@ -46,12 +46,15 @@ describe("runProcess", () => {
     // exit would leave it waiting, and it then exits 9.
     const flag = path.join(dir, "seen-first-line");
     const lines: string[] = [];
-    const r = await sh(`echo first; i=0; while [ ! -e '${flag}' ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done; [ -e '${flag}' ] || exit 9; echo second`, {
-      onLine: (l) => {
-        lines.push(l);
-        if (l === "first") fs.writeFileSync(flag, "");
+    const r = await sh(
+      `echo first; i=0; while [ ! -e '${flag}' ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done; [ -e '${flag}' ] || exit 9; echo second`,
+      {
+        onLine: (l) => {
+          lines.push(l);
+          if (l === "first") fs.writeFileSync(flag, "");
+        },
       },
-    });
+    );
     expect(r.exitCode).toBe(0);
     expect(lines).toEqual(["first", "second"]);
   });
@@ -75,6 +78,8 @@ describe("runProcess", () => {
 
 describe("displayCommand", () => {
   it("quotes only what a shell would split or expand", () => {
-    expect(displayCommand("/usr/bin/go", ["build", "-o", "/tmp/x y", "-ldflags", "-s -w", "it's"])).toBe("/usr/bin/go build -o '/tmp/x y' -ldflags '-s -w' 'it'\\''s'");
+    expect(displayCommand("/usr/bin/go", ["build", "-o", "/tmp/x y", "-ldflags", "-s -w", "it's"])).toBe(
+      "/usr/bin/go build -o '/tmp/x y' -ldflags '-s -w' 'it'\\''s'",
+    );
   });
 });

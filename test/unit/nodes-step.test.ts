@@ -28,7 +28,13 @@ function host(version: string, upgradesTo: string, libvirt = "active"): { t: Fak
 }
 
 function run(hosts: Record<string, FakeTransport>) {
-  const ctx = fakeStepContext(config, zone, "nodes", () => new FakeTransport([]), (n: NodeConfig) => hosts[n.name]);
+  const ctx = fakeStepContext(
+    config,
+    zone,
+    "nodes",
+    () => new FakeTransport([]),
+    (n: NodeConfig) => hosts[n.name],
+  );
   return STEPS.nodes.run(ctx);
 }
 
@@ -58,11 +64,15 @@ describe("nodes step", () => {
 
   it("refuses a host at an unexpected version before touching it", async () => {
     const odd = host("6.8.2", "7.0.0").t;
-    await expect(run({ "kvm-ge-1": odd, "lxc-ge-2": host("7.0.0", "7.0.0").t })).rejects.toThrow(/expected opennebula-node-kvm 6\.10\.0 \(or already 7\.0\.0\) on host kvm-ge-1, but found 6\.8\.2/);
+    await expect(run({ "kvm-ge-1": odd, "lxc-ge-2": host("7.0.0", "7.0.0").t })).rejects.toThrow(
+      /expected opennebula-node-kvm 6\.10\.0 \(or already 7\.0\.0\) on host kvm-ge-1, but found 6\.8\.2/,
+    );
     expect(odd.lines.some((l) => l.includes("apt-get"))).toBe(false);
   });
 
   it("refuses when libvirtd does not come back", async () => {
-    await expect(run({ "kvm-ge-1": host("6.10.0", "7.0.0", "failed").t, "lxc-ge-2": host("7.0.0", "7.0.0").t })).rejects.toThrow(/expected libvirtd active on host kvm-ge-1 after its restart, but found failed/);
+    await expect(run({ "kvm-ge-1": host("6.10.0", "7.0.0", "failed").t, "lxc-ge-2": host("7.0.0", "7.0.0").t })).rejects.toThrow(
+      /expected libvirtd active on host kvm-ge-1 after its restart, but found failed/,
+    );
   });
 });

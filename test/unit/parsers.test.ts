@@ -5,7 +5,19 @@ import { judgeRaft } from "../../lib/checks/raft-health";
 import { fedIndexOf, fedIndexText, parseFedIndex } from "../../lib/remote/opennebula/fed-index";
 import { monitordConf, onedConf } from "../../lib/remote/opennebula/commands";
 import { renderCommand } from "../../lib/remote/opennebula/remote-command";
-import { parseDbVersion, parseMonitorAddress, parseOnedFederation, raftRole, parseIsActive, parsePackageVersion, parseSha256, parseUnitFiles, parseZoneListCsv, parseZoneShowJson, ParseError } from "../../lib/remote/opennebula/parsers";
+import {
+  parseDbVersion,
+  parseMonitorAddress,
+  parseOnedFederation,
+  raftRole,
+  parseIsActive,
+  parsePackageVersion,
+  parseSha256,
+  parseUnitFiles,
+  parseZoneListCsv,
+  parseZoneShowJson,
+  ParseError,
+} from "../../lib/remote/opennebula/parsers";
 
 const SAMPLES = path.resolve(__dirname, "../fixtures/opennebula");
 const sample = (rel: string) => fs.readFileSync(path.join(SAMPLES, rel), "utf8");
@@ -20,14 +32,22 @@ describe("onezone list --csv", () => {
     ]);
   });
   it("reads a lagging zone's index", () => {
-    expect(parseZoneListCsv(sample("onezone/b-lagging/list_--csv.out")).map((r) => r.fedIndex)).toEqual([fedIndexOf(715438), fedIndexOf(715438), fedIndexOf(715401)]);
+    expect(parseZoneListCsv(sample("onezone/b-lagging/list_--csv.out")).map((r) => r.fedIndex)).toEqual([
+      fedIndexOf(715438),
+      fedIndexOf(715438),
+      fedIndexOf(715401),
+    ]);
   });
   it("reads an unreachable zone as unreachable", () => {
     expect(parseZoneListCsv(sample("onezone/c-unreachable/list_--csv.out"))[1].fedIndex).toEqual({ kind: "unreachable" });
   });
 
   /** The c-unreachable sample with zone 100's FED_INDEX cell replaced, in the CLI's exact CSV format. */
-  const withZone100 = (cell: string) => sample("onezone/c-unreachable/list_--csv.out").replace('"",100,S-EU-GE,http://127.0.50.2:2633/RPC2,-,on', `"",100,S-EU-GE,http://127.0.50.2:2633/RPC2,${cell},on`);
+  const withZone100 = (cell: string) =>
+    sample("onezone/c-unreachable/list_--csv.out").replace(
+      '"",100,S-EU-GE,http://127.0.50.2:2633/RPC2,-,on',
+      `"",100,S-EU-GE,http://127.0.50.2:2633/RPC2,${cell},on`,
+    );
 
   it.each([
     ["a real index", "715438", { kind: "index", value: 715438n }],
@@ -81,7 +101,12 @@ describe("onezone show -j", () => {
       [2, "ge-fe3", "error", null, null, null, { kind: "unreachable" }],
     ]);
     const members = z.servers.map((s) => ({ frontend: `127.0.52.${s.id + 1}:22`, serverId: s.id }));
-    expect(judgeRaft(z.servers, members)).toEqual({ healthy: false, problem: "not in sync: 127.0.52.3:22 (SERVER_ID 2) error at COMMIT - (leader 48211)", lagging: [], catchingUp: false });
+    expect(judgeRaft(z.servers, members)).toEqual({
+      healthy: false,
+      problem: "not in sync: 127.0.52.3:22 (SERVER_ID 2) error at COMMIT - (leader 48211)",
+      lagging: [],
+      catchingUp: false,
+    });
     expect(judgeRaft(z.servers.slice(0, 2), members.slice(0, 2))).toEqual({ healthy: true, problem: "" });
   });
   it("reads FEDLOG_INDEX exactly, UINT64_MAX as no federated record yet", () => {
@@ -94,7 +119,8 @@ describe("onezone show -j", () => {
 });
 
 describe("monitord.conf MONITOR_ADDRESS", () => {
-  const conf = (v: string) => `# MONITOR_ADDRESS = "10.9.9.9" in a comment\nNETWORK = [\n    ADDRESS = "0.0.0.0",\n    PORT = 4124,\n    MONITOR_ADDRESS = ${v}\n]\n`;
+  const conf = (v: string) =>
+    `# MONITOR_ADDRESS = "10.9.9.9" in a comment\nNETWORK = [\n    ADDRESS = "0.0.0.0",\n    PORT = 4124,\n    MONITOR_ADDRESS = ${v}\n]\n`;
   it("reads auto, an address, or nothing", () => {
     expect(parseMonitorAddress(conf('"auto"'))).toBe("auto");
     expect(parseMonitorAddress(conf('"192.168.150.100"'))).toBe("192.168.150.100");
@@ -103,7 +129,10 @@ describe("monitord.conf MONITOR_ADDRESS", () => {
   it("replaces only auto, with the address quoted, and refuses anything that is not an address", () => {
     const line = renderCommand(monitordConf.setMonitorAddress("192.168.150.100"));
     expect(line).toBe(`sed -i -E 's/^([[:space:]]*MONITOR_ADDRESS[[:space:]]*=[[:space:]]*)"auto"/\\1"192.168.150.100"/' /etc/one/monitord.conf`);
-    const out = execFileSync("sed", ["-E", `s/^([[:space:]]*MONITOR_ADDRESS[[:space:]]*=[[:space:]]*)"auto"/\\1"192.168.150.100"/`], { input: conf('"auto"'), encoding: "utf8" });
+    const out = execFileSync("sed", ["-E", `s/^([[:space:]]*MONITOR_ADDRESS[[:space:]]*=[[:space:]]*)"auto"/\\1"192.168.150.100"/`], {
+      input: conf('"auto"'),
+      encoding: "utf8",
+    });
     expect(parseMonitorAddress(out)).toBe("192.168.150.100");
     expect(() => monitordConf.setMonitorAddress("x/y;rm")).toThrow(RangeError);
   });

@@ -15,7 +15,8 @@ const config = seedFederation().parse();
 const [s100] = config.slaves;
 
 /** Every (step, zone) with at least one requirement in this federation. */
-const withRequirements = (c: FederationConfig) => STEP_NAMES.flatMap((step) => c.zones.map((zone) => ({ step, zone, reqs: requirementsOf(step, zone, c) }))).filter((x) => x.reqs.length > 0);
+const withRequirements = (c: FederationConfig) =>
+  STEP_NAMES.flatMap((step) => c.zones.map((zone) => ({ step, zone, reqs: requirementsOf(step, zone, c) }))).filter((x) => x.reqs.length > 0);
 
 /** The message of the refusal `run` throws; fails the test when it throws none. */
 function refusalOf(run: () => void): string {
@@ -31,7 +32,10 @@ function refusalOf(run: () => void): string {
 describe("proveRequirements", () => {
   it("refuses a stop the ledger does not prove in sync, naming the missing (step, zone), and says nothing was changed", () => {
     // A sync recorded for another zone proves nothing: the federation-wide sync is recorded under the master.
-    const ledger = ledgerWith([{ step: "sync", zoneId: 100 }, { step: "freeze", zoneId: 0 }]);
+    const ledger = ledgerWith([
+      { step: "sync", zoneId: 100 },
+      { step: "freeze", zoneId: 0 },
+    ]);
     const refuse = () => proveRequirements("stop", s100, config, ledger);
     expect(refuse).toThrow(StepRefusal);
     expect(refuse).toThrow(
@@ -41,10 +45,14 @@ describe("proveRequirements", () => {
 
   it("names only the missing requirements, every one of them", () => {
     const partly = refusalOf(() => proveRequirements("upgrade", s100, config, ledgerWith([safetyBackupEntry(config, s100, "5".repeat(64))])));
-    expect(partly).toMatch(/record restore of zone 100 \(S-EU-GE\) complete \(a slave is never upgraded before its own federated restore\), but found no such record/);
+    expect(partly).toMatch(
+      /record restore of zone 100 \(S-EU-GE\) complete \(a slave is never upgraded before its own federated restore\), but found no such record/,
+    );
     expect(partly).not.toMatch(/safety-backup of zone/);
     const none = refusalOf(() => proveRequirements("upgrade", s100, config, ledgerWith([])));
-    expect(none).toMatch(/record safety-backup of zone 100 \(S-EU-GE\) complete \(nothing is changed before the zone's full safety backup\); restore of zone 100 \(S-EU-GE\) complete/);
+    expect(none).toMatch(
+      /record safety-backup of zone 100 \(S-EU-GE\) complete \(nothing is changed before the zone's full safety backup\); restore of zone 100 \(S-EU-GE\) complete/,
+    );
   });
 
   it("passes a slave's upgrade once its safety backup and restore are recorded", () => {
@@ -54,8 +62,23 @@ describe("proveRequirements", () => {
 
   it.each([
     ["type B, 1+2", () => seedFederation().parse()],
-    ["type B, HA master and slave, hosts and nodes", () => seedFederation().withHa(0, ["192.168.150.1", "192.168.150.11"]).withHa(101, ["192.168.150.3", "192.168.150.31"]).withNodes(100, [{ name: "kvm-1", host: "192.168.150.21" }]).with({ hosts: { manage: true } }).parse()],
-    ["type A", () => seedFederation().with({ federation: { toVersion: "6.10.5" } }).parse()],
+    [
+      "type B, HA master and slave, hosts and nodes",
+      () =>
+        seedFederation()
+          .withHa(0, ["192.168.150.1", "192.168.150.11"])
+          .withHa(101, ["192.168.150.3", "192.168.150.31"])
+          .withNodes(100, [{ name: "kvm-1", host: "192.168.150.21" }])
+          .with({ hosts: { manage: true } })
+          .parse(),
+    ],
+    [
+      "type A",
+      () =>
+        seedFederation()
+          .with({ federation: { toVersion: "6.10.5" } })
+          .parse(),
+    ],
   ])("on %s: passes every step with all its requirements recorded, and refuses it when any one is missing", (_shape, build) => {
     const c = build();
     const cases = withRequirements(c);

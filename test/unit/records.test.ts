@@ -53,7 +53,11 @@ describe("record store", () => {
     const ha = haRecord(c, zone);
     const hosts = disabledHostsRecord(c, zone);
     const backup = safetyBackupRecord(c, zone);
-    expect([ha, hosts, backup].map((s) => path.relative(c.backup.localDirectory, s.path))).toEqual(["ha/zone-101.json", "hosts/zone-101.json", "safety-backups/zone-101.json"]);
+    expect([ha, hosts, backup].map((s) => path.relative(c.backup.localDirectory, s.path))).toEqual([
+      "ha/zone-101.json",
+      "hosts/zone-101.json",
+      "safety-backups/zone-101.json",
+    ]);
     // The synth's terraform output reads the same file.
     expect(backup.path).toBe(safetyBackupRecordPath(c, zone));
     expect([ha.read(), hosts.read(), backup.read()]).toEqual([undefined, undefined, undefined]);
@@ -93,7 +97,11 @@ describe("record store", () => {
       ["corrupt JSON", '{ "zone_id": 101, "servers": [', /but found text that is not JSON \(/],
       ["an empty file (a write cut short by an older onefed)", "", /but found an empty file\./],
       ["an array", "[]", /but found a record that does not fit \(expected an object, found an array\)/],
-      ["a wrong field type", '{ "zone_id": 101, "servers": [{ "frontend": "192.168.150.3:22", "server_id": "one" }] }', /servers\[0\]\.server_id: expected an integer, found "one"/],
+      [
+        "a wrong field type",
+        '{ "zone_id": 101, "servers": [{ "frontend": "192.168.150.3:22", "server_id": "one" }] }',
+        /servers\[0\]\.server_id: expected an integer, found "one"/,
+      ],
       ["a missing field", '{ "zone_id": 101, "servers": [], "leader": { "frontend": "x:22", "server_id": 1, "term": 3 } }', /leader\.recorded_at: missing/],
       ["another kind of record", '{ "zone_id": 101, "host_ids": [0], "disabled_at": "2026-01-02T03:04:05.000Z" }', /\(servers: missing\)/],
       ["another zone's record", '{ "zone_id": 100, "servers": [] }', /but found the record of zone 100\./],
@@ -112,7 +120,9 @@ describe("record store", () => {
       expect(error).toBeInstanceOf(RecordError);
       const message = (error as RecordError).message;
       expect(message).toMatch(found);
-      expect(message).toContain(`cannot use the HA record ${ha.path}: expected the JSON record onefed writes for zone 101 (S-US-CA), with each front-end's SERVER_ID and the Raft leader`);
+      expect(message).toContain(
+        `cannot use the HA record ${ha.path}: expected the JSON record onefed writes for zone 101 (S-US-CA), with each front-end's SERVER_ID and the Raft leader`,
+      );
       expect(message).toMatch(/Otherwise move the file aside and run the deploy again/);
       expect(message).not.toContain("\n");
       expect((error as RecordError).exitCode).toBe(1);
@@ -149,7 +159,9 @@ describe("record store", () => {
       const hosts = disabledHostsRecord(c, c.zones[1]);
       fs.mkdirSync(hosts.path, { recursive: true });
       expect(() => hosts.write({ zone_id: 100, host_ids: [1], disabled_at: "2026-01-02T03:04:05.000Z" })).toThrow(
-        new RegExp(`^cannot write the disabled-hosts record of zone 100 \\(S-EU-GE\\) to ${hosts.path}: .*The previous record, if there was one, is unchanged\\.`),
+        new RegExp(
+          `^cannot write the disabled-hosts record of zone 100 \\(S-EU-GE\\) to ${hosts.path}: .*The previous record, if there was one, is unchanged\\.`,
+        ),
       );
       expect(fs.readdirSync(path.dirname(hosts.path))).toEqual(["zone-100.json"]);
     });

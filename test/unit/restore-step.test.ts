@@ -36,7 +36,9 @@ const ARTIFACT_SHA = sha256Of(ARTIFACT);
 const SAFETY_SHA = "5".repeat(64);
 
 function configWithArtifacts(): FederationConfig {
-  return seedFederation().with({ backup: { localDirectory: fs.mkdtempSync(path.join(os.tmpdir(), "onefed-restore-")) } }).parse();
+  return seedFederation()
+    .with({ backup: { localDirectory: fs.mkdtempSync(path.join(os.tmpdir(), "onefed-restore-")) } })
+    .parse();
 }
 
 /** The artifact on the automation host, with the sha256 file the backup step writes beside it. */
@@ -74,11 +76,18 @@ function stoppedSlave(config: FederationConfig, exportDigest = dumpDigest(ARTIFA
 /** The master holds the artifact with `sha256` (what the backup step left there); a download gives `content`. */
 function masterWith(config: FederationConfig, sha256: string, content = ARTIFACT): FakeTransport {
   const remote = artifactPaths(config).remotePath;
-  return new FakeTransport([[new RegExp(`^test -e ${remote}$`), { exitCode: 0 }], [new RegExp(`^sha256sum ${remote}$`), { stdout: `${sha256}  ${remote}\n` }]], content);
+  return new FakeTransport(
+    [
+      [new RegExp(`^test -e ${remote}$`), { exitCode: 0 }],
+      [new RegExp(`^sha256sum ${remote}$`), { stdout: `${sha256}  ${remote}\n` }],
+    ],
+    content,
+  );
 }
 
 /** What a slave's restore may rely on: the master's backup and the slave's safety backup, recorded. */
-const recorded = (config: FederationConfig, ...more: EntryInput[]) => ledgerWith([backupEntry(config, ARTIFACT_SHA), safetyBackupEntry(config, config.slaves[0], SAFETY_SHA), ...more]);
+const recorded = (config: FederationConfig, ...more: EntryInput[]) =>
+  ledgerWith([backupEntry(config, ARTIFACT_SHA), safetyBackupEntry(config, config.slaves[0], SAFETY_SHA), ...more]);
 
 function restore(config: FederationConfig, ledger: LedgerSnapshot, slaveRules: Rule[], master = new FakeTransport([])) {
   const zone = config.slaves[0];
@@ -89,34 +98,38 @@ function restore(config: FederationConfig, ledger: LedgerSnapshot, slaveRules: R
 }
 
 const at = (lines: readonly string[], re: RegExp) => lines.findIndex((l) => re.test(l));
-const packageOrSchemaChanges = (lines: readonly string[]) => lines.filter((l) => /^(apt-get|dnf|yum|onecfg|onedb upgrade|onedb fsck|systemctl (start|stop))/.test(l));
+const packageOrSchemaChanges = (lines: readonly string[]) =>
+  lines.filter((l) => /^(apt-get|dnf|yum|onecfg|onedb upgrade|onedb fsck|systemctl (start|stop))/.test(l));
 
 describe("restore is done only when the ledger proves it", () => {
   it.each([
     ["no restore entry", [] as EntryInput[]],
     ["a restore entry for another artifact", [restoreEntry(seedFederation().parse().slaves[0], "9".repeat(64))]],
-  ])("redoes the restore when the ledger has %s, although onedb version already reports the new shared version (a half-applied SQLite restore)", async (_case, entries) => {
-    const config = configWithArtifacts();
-    artifactOnThisHost(config);
-    const { slave, master, result } = restore(config, recorded(config, ...entries), stoppedSlave(config));
-    await expect(result).resolves.toEqual({
-      status: "done",
-      summary: expect.stringMatching(/^shared DB 7\.0\.0 restored from sha256 [0-9a-f]{12}…, every federated table and log entry proven$/),
-      evidence: { artifact_sha256: ARTIFACT_SHA, content_digest: dumpDigest(ARTIFACT), shared_version: "7.0.0" },
-    });
-    const lines = slave.lines;
-    expect(slave.uploads).toEqual([artifactPaths(config).remotePath]);
-    expect(lines.filter((l) => l.startsWith("onedb restore"))).toEqual([`onedb restore ${artifactPaths(config).remotePath} -v --federated`]);
-    // Proven by content after the restore: the slave's own export, its digest, and the check file removed.
-    const restored = at(lines, /^onedb restore /);
-    expect(at(lines, /^sha256sum \S+full-before/)).toBeLessThan(restored);
-    expect(at(lines, /^onedb backup -v --federated -f /)).toBeGreaterThan(restored);
-    expect(at(lines, /^sh -c .*sha256sum/)).toBeGreaterThan(at(lines, /^onedb backup -v --federated -f /));
-    expect(lines[lines.length - 1]).toMatch(/^rm -f \S+seed-zone100-restored-federated-check\.sql$/);
-    expect(packageOrSchemaChanges(lines)).toEqual([]);
-    // The local artifact was good: the master was not asked.
-    expect(master.lines).toEqual([]);
-  });
+  ])(
+    "redoes the restore when the ledger has %s, although onedb version already reports the new shared version (a half-applied SQLite restore)",
+    async (_case, entries) => {
+      const config = configWithArtifacts();
+      artifactOnThisHost(config);
+      const { slave, master, result } = restore(config, recorded(config, ...entries), stoppedSlave(config));
+      await expect(result).resolves.toEqual({
+        status: "done",
+        summary: expect.stringMatching(/^shared DB 7\.0\.0 restored from sha256 [0-9a-f]{12}…, every federated table and log entry proven$/),
+        evidence: { artifact_sha256: ARTIFACT_SHA, content_digest: dumpDigest(ARTIFACT), shared_version: "7.0.0" },
+      });
+      const lines = slave.lines;
+      expect(slave.uploads).toEqual([artifactPaths(config).remotePath]);
+      expect(lines.filter((l) => l.startsWith("onedb restore"))).toEqual([`onedb restore ${artifactPaths(config).remotePath} -v --federated`]);
+      // Proven by content after the restore: the slave's own export, its digest, and the check file removed.
+      const restored = at(lines, /^onedb restore /);
+      expect(at(lines, /^sha256sum \S+full-before/)).toBeLessThan(restored);
+      expect(at(lines, /^onedb backup -v --federated -f /)).toBeGreaterThan(restored);
+      expect(at(lines, /^sh -c .*sha256sum/)).toBeGreaterThan(at(lines, /^onedb backup -v --federated -f /));
+      expect(lines[lines.length - 1]).toMatch(/^rm -f \S+seed-zone100-restored-federated-check\.sql$/);
+      expect(packageOrSchemaChanges(lines)).toEqual([]);
+      // The local artifact was good: the master was not asked.
+      expect(master.lines).toEqual([]);
+    },
+  );
 
   it("refuses a restore whose federated export differs from the artifact (a table or log entry missing), after removing the check file", async () => {
     const config = configWithArtifacts();
@@ -139,11 +152,14 @@ describe("restore is done only when the ledger proves it", () => {
 describe("restore fetches a lost artifact again from the master", () => {
   it.each([
     ["missing (a new CI runner)", (_config: FederationConfig) => undefined],
-    ["corrupt (its sha256 file still says the good one)", (config: FederationConfig) => {
-      const paths = artifactPaths(config);
-      fs.writeFileSync(paths.localPath, ARTIFACT.replace("715438", "715437"));
-      writeChecksum(paths, ARTIFACT_SHA);
-    }],
+    [
+      "corrupt (its sha256 file still says the good one)",
+      (config: FederationConfig) => {
+        const paths = artifactPaths(config);
+        fs.writeFileSync(paths.localPath, ARTIFACT.replace("715438", "715437"));
+        writeChecksum(paths, ARTIFACT_SHA);
+      },
+    ],
   ])("re-fetches a %s local artifact from the master, proven by the ledger's sha256, then restores it", async (_case, prepare) => {
     const config = configWithArtifacts();
     prepare(config);
@@ -164,7 +180,9 @@ describe("restore fetches a lost artifact again from the master", () => {
     const paths = artifactPaths(config);
     // The master's file has the recorded sha256, but the transfer delivers other bytes.
     const { slave, master, result } = restore(config, recorded(config), stoppedSlave(config), masterWith(config, ARTIFACT_SHA, "-- truncated\n"));
-    await expect(result).rejects.toThrow(/restore refused on zone 100 \(S-EU-GE\), front-end 192\.168\.150\.1:22: expected the fetched copy of \S+ to have sha256 [0-9a-f]{64}, but found sha256 [0-9a-f]{64}/);
+    await expect(result).rejects.toThrow(
+      /restore refused on zone 100 \(S-EU-GE\), front-end 192\.168\.150\.1:22: expected the fetched copy of \S+ to have sha256 [0-9a-f]{64}, but found sha256 [0-9a-f]{64}/,
+    );
     expect(master.downloads).toEqual([paths.remotePath]);
     expect(fs.existsSync(paths.localPath)).toBe(false);
     expect(slave.lines).toEqual([]);

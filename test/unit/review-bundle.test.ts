@@ -44,7 +44,12 @@ function workspace(): { dir: string; config: string; planDir: string; bundle: Re
     stack: { name: stack, dir: stackDir, cdkTfJsonSha256: sha256Of(cdkText) },
     state: readStateFingerprint(statePathOf(JSON.parse(cdkText), stackDir)),
     engine: { kind: "terraform", binary: "/usr/local/bin/terraform", version: "1.11.4" },
-    plan: { file: "plan.tfplan", sha256: sha256File(path.join(planDir, "plan.tfplan")), parallelism: 10, counts: { create: 23, replace: 0, update: 0, delete: 0, read: 0, "no-op": 0 } },
+    plan: {
+      file: "plan.tfplan",
+      sha256: sha256File(path.join(planDir, "plan.tfplan")),
+      parallelism: 10,
+      counts: { create: 23, replace: 0, update: 0, delete: 0, read: 0, "no-op": 0 },
+    },
     drift: { status: "skipped" },
   };
   writeBundle(planDir, bundle);
@@ -78,7 +83,11 @@ describe("readBundle", () => {
   it.each([
     ["no bundle", (_d: string) => undefined, /no bundle.json/],
     ["another format", (d: string) => fs.writeFileSync(path.join(d, "bundle.json"), JSON.stringify({ format: 99 })), /has format 99/],
-    ["missing fields", (d: string) => fs.writeFileSync(path.join(d, "bundle.json"), JSON.stringify({ format: 1, federation: {} })), /lacks federation.configPath, federation.configSha256, stack.dir/],
+    [
+      "missing fields",
+      (d: string) => fs.writeFileSync(path.join(d, "bundle.json"), JSON.stringify({ format: 1, federation: {} })),
+      /lacks federation.configPath, federation.configSha256, stack.dir/,
+    ],
   ])("refuses %s", (_what, make, message) => {
     const d = tempDir("onefed-bundle-");
     make(d);
@@ -134,7 +143,9 @@ describe("whatChangedSince", () => {
   it("words the refusal as one paragraph that says what to do", () => {
     const err = new StalePlanError("/ci/plan-review", ["the state changed (serial 3 at plan time, now serial 5)"]);
     expect(err.message).not.toContain("\n");
-    expect(err.message).toMatch(/is stale and was not applied; no zone was touched\. Since it was reviewed, the state changed .*\. Run `onefed plan --out \/ci\/plan-review` again/);
+    expect(err.message).toMatch(
+      /is stale and was not applied; no zone was touched\. Since it was reviewed, the state changed .*\. Run `onefed plan --out \/ci\/plan-review` again/,
+    );
     expect(err.exitCode).toBe(4);
   });
 });

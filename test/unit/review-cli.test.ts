@@ -15,7 +15,12 @@ const collect = () => {
 describe("--help", () => {
   it.each([
     ["plan", runPlanCommand, PLAN_HELP, ["--config FILE", "--out DIR", "--no-check", "review.md", "graph.svg", "bundle.json", "Exit codes:\n  0  done"]],
-    ["apply", runApplyCommand, APPLY_HELP, ["--plan DIR", "--config FILE", "Saved plan is stale", "sha256", "serial", "Exit codes:\n  0  done", "4  the reviewed plan is stale"]],
+    [
+      "apply",
+      runApplyCommand,
+      APPLY_HELP,
+      ["--plan DIR", "--config FILE", "Saved plan is stale", "sha256", "serial", "Exit codes:\n  0  done", "4  the reviewed plan is stale"],
+    ],
   ] as const)("onefed %s --help says what it does, its options and exit codes", async (_name, run, help, words) => {
     const { lines, out } = collect();
     await expect(run(["--help"], out)).resolves.toBe(0);
@@ -27,7 +32,11 @@ describe("--help", () => {
 describe("bad input", () => {
   it.each([
     ["plan with an unknown option", () => runPlanCommand(["--apply"], () => undefined), /onefed plan: unknown option --apply/],
-    ["plan with a bad parallelism", () => runPlanCommand(["--parallelism", "0"], () => undefined), /--parallelism must be an integer from 1 to 9999 \(got "0"\)/],
+    [
+      "plan with a bad parallelism",
+      () => runPlanCommand(["--parallelism", "0"], () => undefined),
+      /--parallelism must be an integer from 1 to 9999 \(got "0"\)/,
+    ],
     ["plan with a stray argument", () => runPlanCommand(["now"], () => undefined), /unexpected argument "now"/],
     ["apply without --plan", () => runApplyCommand([], () => undefined), /--plan DIR is required/],
     ["apply --plan without a value", () => runApplyCommand(["--plan"], () => undefined), /--plan needs a value/],

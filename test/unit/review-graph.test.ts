@@ -37,7 +37,14 @@ describe("step graph of the seed federation", () => {
     const res = (synthJson() as { resource: { null_resource: Record<string, unknown> } }).resource.null_resource;
     expect(graph.nodes.map((n) => n.id).sort()).toEqual(Object.keys(res).sort());
     const restore = graph.nodes.find((n) => n.id === "zone_100_restore")!;
-    expect(restore).toMatchObject({ address: "null_resource.zone_100_restore", step: "restore", zoneId: 100, zoneName: "S-EU-GE", role: "slave", frontends: "192.168.150.2:22" });
+    expect(restore).toMatchObject({
+      address: "null_resource.zone_100_restore",
+      step: "restore",
+      zoneId: 100,
+      zoneName: "S-EU-GE",
+      role: "slave",
+      frontends: "192.168.150.2:22",
+    });
     expect(restore.does).toMatch(/onedb restore/);
     expect(graph.zones.map((z) => z.id)).toEqual([0, 100, 101]);
   });
@@ -76,7 +83,8 @@ describe("step graph of the seed federation", () => {
 });
 
 describe("graphs the review refuses or must cope with", () => {
-  const res = (name: string, step: string, deps: string[] = []) => [name, { triggers: { step, zone_id: "0", zone_name: "M", role: "master", does: step }, depends_on: deps }] as const;
+  const res = (name: string, step: string, deps: string[] = []) =>
+    [name, { triggers: { step, zone_id: "0", zone_name: "M", role: "master", does: step }, depends_on: deps }] as const;
   const build = (...entries: (readonly [string, unknown])[]): StepGraph => buildStepGraph({ resource: { null_resource: Object.fromEntries(entries) } });
 
   it.each([
@@ -89,9 +97,17 @@ describe("graphs the review refuses or must cope with", () => {
   });
 
   it("gives resource names terraform allows but diagrams do not a safe, unique key", () => {
-    const g = build(res("zone_0_safety-backup", "safety-backup"), res("zone_0_safety_backup", "stop"), res("end", "verify", ["null_resource.zone_0_safety-backup"]));
+    const g = build(
+      res("zone_0_safety-backup", "safety-backup"),
+      res("zone_0_safety_backup", "stop"),
+      res("end", "verify", ["null_resource.zone_0_safety-backup"]),
+    );
     const keys = Object.fromEntries(g.nodes.map((n) => [n.id, n.key]));
-    expect(keys).toEqual({ "zone_0_safety-backup": expect.stringMatching(/^zone_0_safety_backup(_2)?$/), zone_0_safety_backup: expect.stringMatching(/^zone_0_safety_backup(_2)?$/), end: "n_end" });
+    expect(keys).toEqual({
+      "zone_0_safety-backup": expect.stringMatching(/^zone_0_safety_backup(_2)?$/),
+      zone_0_safety_backup: expect.stringMatching(/^zone_0_safety_backup(_2)?$/),
+      end: "n_end",
+    });
     expect(new Set(Object.values(keys)).size).toBe(3);
   });
 });

@@ -21,7 +21,11 @@ describe("renderMermaid", () => {
 
   it("keeps hostile zone names inside their labels", () => {
     const config = seedConfig();
-    const json = synthJson({ ...config, zones: config.zones.map((z) => (z.id === 100 ? { ...z, name: `S"<b>&#x|end` } : z)), slaves: config.slaves.map((z) => (z.id === 100 ? { ...z, name: `S"<b>&#x|end` } : z)) });
+    const json = synthJson({
+      ...config,
+      zones: config.zones.map((z) => (z.id === 100 ? { ...z, name: `S"<b>&#x|end` } : z)),
+      slaves: config.slaves.map((z) => (z.id === 100 ? { ...z, name: `S"<b>&#x|end` } : z)),
+    });
     const text = renderMermaid(buildStepGraph(json));
     expect(checkMermaid(text)).toEqual([]);
     expect(text).toContain("S#quot;#lt;b#gt;#amp;#35;x|end");
@@ -29,7 +33,16 @@ describe("renderMermaid", () => {
 });
 
 describe("checkMermaid", () => {
-  const ok = ['flowchart TD', '  subgraph s1["Stage 1"]', '    a["A"]', "  end", '  b["B<br/>x"]', "  a --> b", "  classDef create fill:#fff,stroke:#000", "  class a,b create"];
+  const ok = [
+    "flowchart TD",
+    '  subgraph s1["Stage 1"]',
+    '    a["A"]',
+    "  end",
+    '  b["B<br/>x"]',
+    "  a --> b",
+    "  classDef create fill:#fff,stroke:#000",
+    "  class a,b create",
+  ];
   it("accepts the subset renderMermaid writes", () => {
     expect(checkMermaid(ok.join("\n"))).toEqual([]);
   });

@@ -36,14 +36,25 @@ describe("parsePlanJson", () => {
           type: "null_resource",
           name: "zone_0_upgrade",
           action_reason: "replace_because_cannot_update",
-          change: { actions: ["delete", "create"], before: { triggers: { to_version: "7.0.0", step: "upgrade" } }, after: { triggers: { to_version: "7.2.0", step: "upgrade" } } },
+          change: {
+            actions: ["delete", "create"],
+            before: { triggers: { to_version: "7.0.0", step: "upgrade" } },
+            after: { triggers: { to_version: "7.2.0", step: "upgrade" } },
+          },
         },
         { address: "data.x.y", mode: "data", type: "x", name: "y", change: { actions: ["read"] } },
       ],
     };
     const plan = parsePlanJson(JSON.stringify(doc));
     expect(plan.changes).toEqual([
-      { address: "null_resource.zone_0_upgrade", name: "zone_0_upgrade", type: "null_resource", kind: "replace", reason: "replace_because_cannot_update", changedTriggers: ["to_version"] },
+      {
+        address: "null_resource.zone_0_upgrade",
+        name: "zone_0_upgrade",
+        type: "null_resource",
+        kind: "replace",
+        reason: "replace_because_cannot_update",
+        changedTriggers: ["to_version"],
+      },
     ]);
     expect(plan.terraformVersion).toBe("unknown");
   });
@@ -52,7 +63,11 @@ describe("parsePlanJson", () => {
     ["not JSON", "Plan: 23 to add", /does not parse/],
     ["another format", JSON.stringify({ format_version: "0.1" }), /format_version "0.1"/],
     ["a state file", JSON.stringify({ version: 4, serial: 3 }), /format_version undefined/],
-    ["an unknown action", JSON.stringify({ format_version: "1.2", resource_changes: [{ mode: "managed", change: { actions: ["forget"] } }] }), /action list this review does not know: \[forget\]/],
+    [
+      "an unknown action",
+      JSON.stringify({ format_version: "1.2", resource_changes: [{ mode: "managed", change: { actions: ["forget"] } }] }),
+      /action list this review does not know: \[forget\]/,
+    ],
   ])("refuses %s", (_what, text, message) => {
     expect(() => parsePlanJson(text)).toThrow(ReviewInputError);
     expect(() => parsePlanJson(text)).toThrow(message);

@@ -26,14 +26,25 @@ function mermaidBlocks(md: string): string[] {
 const seedGraph = () => buildStepGraph(synthJson());
 
 describe("review.md for the seed federation", () => {
-  const fresh: ReviewInput = { config: seedConfig(), plan: parsePlanJson(planTextFromSynth()), graph: seedGraph(), drift: { status: "report", report: READY_DRIFT }, identity: IDENTITY };
+  const fresh: ReviewInput = {
+    config: seedConfig(),
+    plan: parsePlanJson(planTextFromSynth()),
+    graph: seedGraph(),
+    drift: { status: "report", report: READY_DRIFT },
+    identity: IDENTITY,
+  };
 
   it("matches the golden file for a fresh plan", () => {
     expectGolden("seed-review.md", renderReview(fresh));
   });
 
   it("matches the golden file when resuming after a failed restore, with drift findings", () => {
-    const review = renderReview({ ...fresh, plan: parsePlanJson(resumePlanText()), drift: { status: "report", report: DRIFTED }, identity: { ...IDENTITY, state: "serial 14, lineage 0b5e1c1e-7d39-4c41-9f4c-2d0f6c9d8a11" } });
+    const review = renderReview({
+      ...fresh,
+      plan: parsePlanJson(resumePlanText()),
+      drift: { status: "report", report: DRIFTED },
+      identity: { ...IDENTITY, state: "serial 14, lineage 0b5e1c1e-7d39-4c41-9f4c-2d0f6c9d8a11" },
+    });
     expectGolden("seed-review-resume.md", review);
     expect(review).toContain("| `null_resource.zone_100_restore` | replace | replace because tainted |");
     expect(review).toContain("| `null_resource.zone_101_restore` | replace | replace because cannot update; changed: plan_sha256 |");
@@ -58,7 +69,11 @@ describe("review.md for the seed federation", () => {
   it.each([
     [{ status: "skipped" } as const, /Skipped \(`--no-check`\)/, "drift check: skipped"],
     [{ status: "not-available" } as const, /Drift check not available/, "drift check: not available"],
-    [{ status: "failed", message: "no route to 192.168.150.1" } as const, /\*\*Could not check:\*\* no route to 192\.168\.150\.1/, "drift check: **could not check**"],
+    [
+      { status: "failed", message: "no route to 192.168.150.1" } as const,
+      /\*\*Could not check:\*\* no route to 192\.168\.150\.1/,
+      "drift check: **could not check**",
+    ],
   ])("renders the drift outcome %j", (drift, body, summary) => {
     const review = renderReview({ ...fresh, drift });
     expect(review).toMatch(body);
@@ -68,7 +83,14 @@ describe("review.md for the seed federation", () => {
 
 describe("a per-zone (type A) plan", () => {
   it("is recognised from the steps and explained as such", () => {
-    const triggers = (step: string, id: number, role: string) => ({ step, zone_id: String(id), zone_name: `Z${id}`, role, does: `${step} it`, frontends: `10.0.0.${id}:22` });
+    const triggers = (step: string, id: number, role: string) => ({
+      step,
+      zone_id: String(id),
+      zone_name: `Z${id}`,
+      role,
+      does: `${step} it`,
+      frontends: `10.0.0.${id}:22`,
+    });
     const json = {
       resource: {
         null_resource: {
@@ -94,14 +116,18 @@ describe("an HA federation", () => {
     const config = seedFederation().withHa(101, ["192.168.150.3", "192.168.150.31", "192.168.150.32"]).parse();
     const json = synthJson(config);
     const review = renderReview({ config, plan: parsePlanJson(planTextFromSynth(json)), graph: buildStepGraph(json) });
-    expect(review).toContain("| 101 | S-US-CA | slave | `http://192.168.150.3:2633/RPC2` | HA, 3 Raft servers: `192.168.150.3:22`, `192.168.150.31:22`, `192.168.150.32:22` |");
+    expect(review).toContain(
+      "| 101 | S-US-CA | slave | `http://192.168.150.3:2633/RPC2` | HA, 3 Raft servers: `192.168.150.3:22`, `192.168.150.31:22`, `192.168.150.32:22` |",
+    );
     expect(review).toContain("| 100 | S-EU-GE | slave | `http://192.168.150.2:2633/RPC2` | `192.168.150.2:22` |");
     expect(review).toMatch(/\| `replicate` \| 101 S-US-CA \| HA: the leader's full onedb backup restored with -f on every follower/);
   });
 });
 
 describe("classifyUpgrade", () => {
-  const node = (step: string, upgrade_type?: string) => ({ triggers: { step, zone_id: "0", zone_name: "M", role: "master", does: step, ...(upgrade_type ? { upgrade_type } : {}) } });
+  const node = (step: string, upgrade_type?: string) => ({
+    triggers: { step, zone_id: "0", zone_name: "M", role: "master", does: step, ...(upgrade_type ? { upgrade_type } : {}) },
+  });
   it.each([
     ["the upgrade_type trigger A", { a: node("upgrade", "A (zone by zone)"), b: node("restore", "A (zone by zone)") }, "per-zone"],
     ["the upgrade_type trigger B", { a: node("upgrade", "B (coordinated)") }, "coordinated"],
@@ -115,7 +141,13 @@ describe("classifyUpgrade", () => {
 describe("the GitHub comment limit", () => {
   const bigConfig = (slaves: number) => {
     const host = (i: number) => `10.1.${i >> 8}.${i & 255}`;
-    const zones = Array.from({ length: slaves }, (_, i) => ({ id: 100 + i, name: `S-${i}`, role: "slave" as const, endpoint: `http://${host(i)}:2633/RPC2`, frontends: [{ host: host(i) }] }));
+    const zones = Array.from({ length: slaves }, (_, i) => ({
+      id: 100 + i,
+      name: `S-${i}`,
+      role: "slave" as const,
+      endpoint: `http://${host(i)}:2633/RPC2`,
+      frontends: [{ host: host(i) }],
+    }));
     return seedFederation()
       .with({ federation: { name: "big" } })
       .withZones([{ id: 0, name: "M", role: "master", endpoint: "http://10.0.0.1:2633/RPC2", frontends: [{ host: "10.0.0.1" }] }, ...zones])
@@ -129,7 +161,13 @@ describe("the GitHub comment limit", () => {
       JSON.stringify({
         format_version: "1.2",
         terraform_version: "1.11.4",
-        resource_changes: graph.nodes.map((n) => ({ address: n.address, mode: "managed", type: "null_resource", name: n.id, change: { actions: ["create"], before: null, after: {} } })),
+        resource_changes: graph.nodes.map((n) => ({
+          address: n.address,
+          mode: "managed",
+          type: "null_resource",
+          name: n.id,
+          change: { actions: ["create"], before: null, after: {} },
+        })),
       }),
     );
 

@@ -68,7 +68,12 @@ describe("renderSvg", () => {
     const doc = parseStrict(renderSvg(buildStepGraph(json), "detours"));
     const boxes = Array.from(doc.getElementsByTagName("rect"))
       .filter((r) => r.getAttribute("rx") === "6")
-      .map((r) => ({ x: Number(r.getAttribute("x")), y: Number(r.getAttribute("y")), w: Number(r.getAttribute("width")), h: Number(r.getAttribute("height")) }));
+      .map((r) => ({
+        x: Number(r.getAttribute("x")),
+        y: Number(r.getAttribute("y")),
+        w: Number(r.getAttribute("width")),
+        h: Number(r.getAttribute("height")),
+      }));
     const runs = Array.from(doc.getElementsByTagName("path"))
       .map((p) => /C [\d.]+ [\d.]+ [\d.]+ [\d.]+ ([\d.]+) ([\d.]+) L ([\d.]+) ([\d.]+)/.exec(p.getAttribute("d") ?? ""))
       .filter((m): m is RegExpExecArray => m !== null)
@@ -83,7 +88,11 @@ describe("renderSvg", () => {
   it("escapes hostile names and stays valid", () => {
     const config = seedConfig();
     const evil = `S"<b>&amp;'</svg>`;
-    const json = synthJson({ ...config, zones: config.zones.map((z) => (z.id === 100 ? { ...z, name: evil } : z)), slaves: config.slaves.map((z) => (z.id === 100 ? { ...z, name: evil } : z)) });
+    const json = synthJson({
+      ...config,
+      zones: config.zones.map((z) => (z.id === 100 ? { ...z, name: evil } : z)),
+      slaves: config.slaves.map((z) => (z.id === 100 ? { ...z, name: evil } : z)),
+    });
     const text = renderSvg(buildStepGraph(json), `title ${evil}`);
     const doc = parseStrict(text);
     expect(doc.getElementsByTagName("title")[0].textContent).toBe(`title ${evil}`);
@@ -92,7 +101,8 @@ describe("renderSvg", () => {
 
   it("uses a parser strict enough to fail on broken XML", () => {
     const problems: string[] = [];
-    const parse = (t: string) => new DOMParser({ onError: (level: string, msg: string) => void problems.push(`${level}: ${msg}`) }).parseFromString(t, "image/svg+xml");
+    const parse = (t: string) =>
+      new DOMParser({ onError: (level: string, msg: string) => void problems.push(`${level}: ${msg}`) }).parseFromString(t, "image/svg+xml");
     for (const bad of ["<svg><g></svg>", '<svg a="1" a="2"/>', "<svg>&nope;</svg>", "<svg>a < b</svg>"]) {
       problems.length = 0;
       try {

@@ -21,7 +21,9 @@ import { ledgerWith, safetyBackupEntry, safetyBackupRecordOf } from "../support/
 const SAFETY_SHA = "5".repeat(64);
 
 function configWithArtifacts(): FederationConfig {
-  return seedFederation().with({ backup: { localDirectory: fs.mkdtempSync(path.join(os.tmpdir(), "onefed-safety-")) } }).parse();
+  return seedFederation()
+    .with({ backup: { localDirectory: fs.mkdtempSync(path.join(os.tmpdir(), "onefed-safety-")) } })
+    .parse();
 }
 
 function runOn(step: StepName, config: FederationConfig, zone: ZoneConfig, rules: Rule[], ledger: LedgerSnapshot) {
@@ -37,7 +39,12 @@ const backupOnFrontend = (config: FederationConfig, zone: ZoneConfig, present: b
 ];
 
 /** Every command that would change the front-end: the upgrade's packages, configuration, schema or services. */
-const changes = (lines: readonly string[]) => lines.filter((l) => /^(apt-get|env DEBIAN_FRONTEND=noninteractive apt-get|dnf|yum|cp -a|mkdir|chmod|sh -c|onecfg|onedb (upgrade|fsck|backup|restore)|systemctl (start|stop))/.test(l));
+const changes = (lines: readonly string[]) =>
+  lines.filter((l) =>
+    /^(apt-get|env DEBIAN_FRONTEND=noninteractive apt-get|dnf|yum|cp -a|mkdir|chmod|sh -c|onecfg|onedb (upgrade|fsck|backup|restore)|systemctl (start|stop))/.test(
+      l,
+    ),
+  );
 
 describe("upgrade proves the zone's safety backup first", () => {
   /** The master, stopped at 6.10.0, its DB waiting for the upgrade; every change would be scripted to succeed. */
@@ -63,13 +70,20 @@ describe("upgrade proves the zone's safety backup first", () => {
   });
 
   it.each([
-    ["has another sha256", true, "6".repeat(64), `192.168.150.1:22: /var/lib/one/backups/onefed/seed-zone0-full-before-7.0.0.sql has sha256 ${"6".repeat(64)}, recorded ${SAFETY_SHA}`],
+    [
+      "has another sha256",
+      true,
+      "6".repeat(64),
+      `192.168.150.1:22: /var/lib/one/backups/onefed/seed-zone0-full-before-7.0.0.sql has sha256 ${"6".repeat(64)}, recorded ${SAFETY_SHA}`,
+    ],
     ["is gone", false, SAFETY_SHA, "192.168.150.1:22: /var/lib/one/backups/onefed/seed-zone0-full-before-7.0.0.sql is gone"],
   ])("refuses, changing nothing, when the recorded backup file %s", async (_case, present, sha256, found) => {
     const config = configWithArtifacts();
     const ledger = ledgerWith([safetyBackupEntry(config, config.master, SAFETY_SHA)]);
     const { transport, result } = runOn("upgrade", config, config.master, [...backupOnFrontend(config, config.master, present, sha256), ...master6()], ledger);
-    await expect(result).rejects.toThrow(`upgrade refused on zone 0 (M-EU-FR): expected the zone's pre-upgrade backup on every front-end with the sha256 the ledger recorded (/var/lib/one/backups/onefed/seed-zone0-full-before-7.0.0.sql), but found ${found}. Nothing was changed by this step`);
+    await expect(result).rejects.toThrow(
+      `upgrade refused on zone 0 (M-EU-FR): expected the zone's pre-upgrade backup on every front-end with the sha256 the ledger recorded (/var/lib/one/backups/onefed/seed-zone0-full-before-7.0.0.sql), but found ${found}. Nothing was changed by this step`,
+    );
     expect(changes(transport.lines)).toEqual([]);
   });
 
@@ -106,7 +120,13 @@ describe("safety-backup trusts the ledger's record", () => {
     const zone = config.slaves[0];
     const record = safetyBackupRecordOf(config, zone, SAFETY_SHA);
     expect(fs.existsSync(safetyBackupRecordPath(config, zone))).toBe(false);
-    const { transport, result } = runOn("safety-backup", config, zone, backupOnFrontend(config, zone, true), ledgerWith([safetyBackupEntry(config, zone, SAFETY_SHA)]));
+    const { transport, result } = runOn(
+      "safety-backup",
+      config,
+      zone,
+      backupOnFrontend(config, zone, true),
+      ledgerWith([safetyBackupEntry(config, zone, SAFETY_SHA)]),
+    );
     await expect(result).resolves.toEqual({
       status: "already-done",
       summary: `${safetyBackupRemotePath(config, zone)} present, sha256 ${SAFETY_SHA}`,

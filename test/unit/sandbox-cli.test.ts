@@ -10,7 +10,11 @@ import { planSandbox } from "../../sandbox/prepare";
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runSandboxCommand(argv, (s) => out.push(s), (s) => err.push(s));
+  const code = await runSandboxCommand(
+    argv,
+    (s) => out.push(s),
+    (s) => err.push(s),
+  );
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
@@ -56,10 +60,17 @@ describe("onefed sandbox on a prepared sandbox", () => {
   it("shows a readable status table and the JSON status", async () => {
     const table = await cli("status", "--dir", sb.dir);
     expect(table.out).toMatch(/federation sandbox, 6\.10\.0 → 7\.0\.0/);
-    expect(table.out).toMatch(/^0\s+M-EU-FR\s+master\s+zone0-server0\s+127\.0\.50\.1:22\s+down\s+6\.10\.0\s+6\.10\.0\s+6\.10\.0\/6\.10\.0\s+active\s+yes\s+on\/on\/on\s+715438\s+0$/m);
+    expect(table.out).toMatch(
+      /^0\s+M-EU-FR\s+master\s+zone0-server0\s+127\.0\.50\.1:22\s+down\s+6\.10\.0\s+6\.10\.0\s+6\.10\.0\/6\.10\.0\s+active\s+yes\s+on\/on\/on\s+715438\s+0$/m,
+    );
     const json = JSON.parse((await cli("status", "--dir", sb.dir, "--json")).out);
     expect(json.zones.map((z: { id: number; name: string }) => `${z.id} ${z.name}`)).toEqual(["0 M-EU-FR", "100 S-EU-GE", "101 S-US-CA"]);
-    expect(json.zones[1].frontends[0]).toMatchObject({ name: "zone100-server0", packageManager: "apt", db: { shared: "6.10.0", local: "6.10.0", isSlave: true }, services: { opennebula: "active" } });
+    expect(json.zones[1].frontends[0]).toMatchObject({
+      name: "zone100-server0",
+      packageManager: "apt",
+      db: { shared: "6.10.0", local: "6.10.0", isSlave: true },
+      services: { opennebula: "active" },
+    });
     expect(json.zones[1].nodes).toEqual([]);
     // No nodes, no RHEL zone: neither the nodes' table nor the PKG column.
     expect(table.out).not.toMatch(/NODE|PKG/);
@@ -102,7 +113,11 @@ describe("onefed sandbox with an HA zone", () => {
   });
 
   it("forces a leader and a split brain", async () => {
-    expect(await cli("raft", "--dir", sb.dir, "--zone", "100", "--leader", "1", "--split-brain", "on")).toEqual({ code: 0, out: "server 1 leads zone 100\nsplit brain in zone 100 on", err: "" });
+    expect(await cli("raft", "--dir", sb.dir, "--zone", "100", "--leader", "1", "--split-brain", "on")).toEqual({
+      code: 0,
+      out: "server 1 leads zone 100\nsplit brain in zone 100 on",
+      err: "",
+    });
     expect((await cli("status", "--dir", sb.dir)).out).toMatch(/^zone 100: floating IP 127\.0\.50\.6, term 2, leader server 1, split brain$/m);
     expect((await cli("raft", "--dir", sb.dir, "--zone", "101", "--leader", "0")).err).toBe("onefed sandbox raft: zone 101 is not an HA zone (HA zones: 100)");
   });

@@ -41,10 +41,24 @@ const states = (list: Server[]): string[] => list.map((s) => s.STATE);
 describe("HA topology (--ha, --servers)", () => {
   it("gives every front-end the next address in zone order, then one floating IP per HA zone", () => {
     const reg = planSandbox({ dir: "/tmp/onefed-plan", ha: [0, 101] }, "node", "emu");
-    expect(reg.zones.map((z) => ({ id: z.id, endpoint: z.endpoint, ha: z.ha, vip: z.vip, fes: z.frontends.map((f) => `${f.name}@${f.host}#${f.serverId}`) }))).toEqual([
-      { id: 0, endpoint: "http://127.0.50.8:2633/RPC2", ha: true, vip: "127.0.50.8", fes: ["zone0-server0@127.0.50.1#0", "zone0-server1@127.0.50.2#1", "zone0-server2@127.0.50.3#2"] },
+    expect(
+      reg.zones.map((z) => ({ id: z.id, endpoint: z.endpoint, ha: z.ha, vip: z.vip, fes: z.frontends.map((f) => `${f.name}@${f.host}#${f.serverId}`) })),
+    ).toEqual([
+      {
+        id: 0,
+        endpoint: "http://127.0.50.8:2633/RPC2",
+        ha: true,
+        vip: "127.0.50.8",
+        fes: ["zone0-server0@127.0.50.1#0", "zone0-server1@127.0.50.2#1", "zone0-server2@127.0.50.3#2"],
+      },
       { id: 100, endpoint: "http://127.0.50.4:2633/RPC2", ha: undefined, vip: undefined, fes: ["zone100-server0@127.0.50.4#-1"] },
-      { id: 101, endpoint: "http://127.0.50.9:2633/RPC2", ha: true, vip: "127.0.50.9", fes: ["zone101-server0@127.0.50.5#0", "zone101-server1@127.0.50.6#1", "zone101-server2@127.0.50.7#2"] },
+      {
+        id: 101,
+        endpoint: "http://127.0.50.9:2633/RPC2",
+        ha: true,
+        vip: "127.0.50.9",
+        fes: ["zone101-server0@127.0.50.5#0", "zone101-server1@127.0.50.6#1", "zone101-server2@127.0.50.7#2"],
+      },
     ]);
   });
 
@@ -78,7 +92,9 @@ describe("HA zone files", () => {
     expect(yaml).toContain(
       '  - { id: 100, name: S-EU-GE, role: slave,  endpoint: "http://127.0.50.6:2633/RPC2", frontends: [ { host: 127.0.50.2, port: 22 }, { host: 127.0.50.3, port: 22 }, { host: 127.0.50.4, port: 22 } ] }',
     );
-    expect(yaml).toContain('  - { id: 101, name: S-US-CA, role: slave,  endpoint: "http://127.0.50.5:2633/RPC2", frontends: [ { host: 127.0.50.5, port: 22 } ] }');
+    expect(yaml).toContain(
+      '  - { id: 101, name: S-US-CA, role: slave,  endpoint: "http://127.0.50.5:2633/RPC2", frontends: [ { host: 127.0.50.5, port: 22 } ] }',
+    );
     const reg = readRegistry(new SandboxLayout(sb.dir))!;
     expect(reg.zones[1]).toMatchObject({ id: 100, ha: true, vip: "127.0.50.6" });
   });
@@ -107,14 +123,16 @@ describe("HA zone files", () => {
 
 /** Maps the e-ha-zone sample (servers ge-fe1..3 on 127.0.52.x, zone 100 at 127.0.50.2) onto this sandbox's addresses. */
 function mapSample(text: string): string {
-  return text
-    .replace(/127\.0\.50\.3/g, "ZONE101")
-    .replace(/127\.0\.50\.2/g, "VIP100")
-    .replace(/127\.0\.52\.(\d)/g, (_, n) => `127.0.50.${Number(n) + 1}`)
-    // "ge-fe1" is two characters shorter than "server-0": table cells keep their width.
-    .replace(/ge-fe(\d)( {2})?/g, (_, n) => `server-${Number(n) - 1}`)
-    .replace(/ZONE101/g, "127.0.50.5")
-    .replace(/VIP100/g, "127.0.50.6");
+  return (
+    text
+      .replace(/127\.0\.50\.3/g, "ZONE101")
+      .replace(/127\.0\.50\.2/g, "VIP100")
+      .replace(/127\.0\.52\.(\d)/g, (_, n) => `127.0.50.${Number(n) + 1}`)
+      // "ge-fe1" is two characters shorter than "server-0": table cells keep their width.
+      .replace(/ge-fe(\d)( {2})?/g, (_, n) => `server-${Number(n) - 1}`)
+      .replace(/ZONE101/g, "127.0.50.5")
+      .replace(/VIP100/g, "127.0.50.6")
+  );
 }
 
 describe("onezone against the real CLI's HA sample (e-ha-zone)", () => {
@@ -146,7 +164,12 @@ describe("onezone against the real CLI's HA sample (e-ha-zone)", () => {
     const want = mapSample(sample("onezone/e-ha-zone/show_100").stdout);
     expect(sb.run(GE(1), "onezone show 100")).toEqual({ stdout: want, stderr: "", code: 0 });
     // Its own endpoint is not a zone endpoint: no `*` in the list.
-    expect(sb.run(GE(1), "onezone list --csv").stdout.split("\n").filter((l) => l.startsWith("*"))).toEqual([]);
+    expect(
+      sb
+        .run(GE(1), "onezone list --csv")
+        .stdout.split("\n")
+        .filter((l) => l.startsWith("*")),
+    ).toEqual([]);
   });
 });
 
@@ -175,7 +198,11 @@ describe("Raft elections in an HA zone", () => {
     expect(servers(sb, MASTER)[1]).toMatchObject({ TERM: "2", VOTEDFOR: "1" });
     // The floating IP follows the leader: FED_INDEX of zone 100 comes from server 1.
     expect(sb.run(MASTER, "onezone list --csv -l ID,FED_INDEX").stdout).toBe("ID,FED_INDEX\n0,715438\n100,715438\n101,715438\n");
-    expect(sb.run(MASTER, "onezone disable 100 --endpoint http://127.0.50.6:2633/RPC2 -v")).toEqual({ stdout: "ZONE 100: disable zone\n", stderr: "", code: 0 });
+    expect(sb.run(MASTER, "onezone disable 100 --endpoint http://127.0.50.6:2633/RPC2 -v")).toEqual({
+      stdout: "ZONE 100: disable zone\n",
+      stderr: "",
+      code: 0,
+    });
     // The old leader comes back as a follower: the leader does not change without a reason.
     expect(sb.run(GE(0), "systemctl start opennebula").code).toBe(0);
     expect(states(servers(sb, GE(0)))).toEqual(["2", "3", "2"]);
@@ -191,7 +218,11 @@ describe("Raft elections in an HA zone", () => {
     expect(sb.run(MASTER, "onezone show 100 --endpoint http://127.0.50.6:2633/RPC2")).toEqual({ stdout: "", stderr: NOT_RUNNING("127.0.50.6"), code: 255 });
     const election = "[one.zone.enable] Cannot process request, oned cluster in election mode\n";
     expect(sb.run(GE(2), "onezone disable 100")).toEqual({ stdout: "", stderr: election, code: 255 });
-    expect(sb.run(GE(2), "onehost disable 0")).toEqual({ stdout: "", stderr: "[one.host.status] Cannot process request, oned cluster in election mode\n", code: 255 });
+    expect(sb.run(GE(2), "onehost disable 0")).toEqual({
+      stdout: "",
+      stderr: "[one.host.status] Cannot process request, oned cluster in election mode\n",
+      code: 255,
+    });
     // A quorum again: the lowest alive server wins the next term.
     expect(sb.run(GE(1), "systemctl start opennebula").code).toBe(0);
     expect(states(servers(sb, GE(2)))).toEqual(["-", "3", "2"]);
@@ -201,7 +232,8 @@ describe("Raft elections in an HA zone", () => {
   it("forwards a follower's onezone disable to its leader and replicates the change to every server", async () => {
     expect(sb.run(GE(2), "onezone disable 100 -v")).toEqual({ stdout: "ZONE 100: disable zone\n", stderr: "", code: 0 });
     const st = await sandboxStatus(sb.dir);
-    for (const fe of st.zones.flatMap((z) => z.frontends)) expect({ fe: fe.name, state: fe.zoneStates["100"], idx: fe.fedIndex }).toEqual({ fe: fe.name, state: "DISABLED", idx: 715439 });
+    for (const fe of st.zones.flatMap((z) => z.frontends))
+      expect({ fe: fe.name, state: fe.zoneStates["100"], idx: fe.fedIndex }).toEqual({ fe: fe.name, state: "DISABLED", idx: 715439 });
     // Another zone's change still has to go through that zone's endpoint.
     expect(sb.run(GE(2), "onezone enable 0").stderr).toBe("[one.zone.enable] Enable/disable mode have to be set through the target zone endpoints\n");
     expect(sb.run(GE(1), "onezone enable 100").code).toBe(0);
@@ -256,7 +288,11 @@ describe("Raft test switches", () => {
   it("forces a leader (a new term), refusing a server that is not alive", () => {
     setRaftLeader(sb.dir, 100, 2);
     expect(states(servers(sb, MASTER))).toEqual(["2", "2", "3"]);
-    expect(servers(sb, MASTER).map((s) => [s.TERM, s.VOTEDFOR])).toEqual([["2", "2"], ["2", "2"], ["2", "2"]]);
+    expect(servers(sb, MASTER).map((s) => [s.TERM, s.VOTEDFOR])).toEqual([
+      ["2", "2"],
+      ["2", "2"],
+      ["2", "2"],
+    ]);
     expect(sb.run(GE(1), "systemctl stop opennebula").code).toBe(0);
     expect(() => setRaftLeader(sb.dir, 100, 1)).toThrow(/zone100-server1 cannot lead zone 100: its oned is stopped or unreachable/);
     expect(() => setRaftLeader(sb.dir, 101, 0)).toThrow(/zone 101 is not an HA zone \(HA zones: 100\)/);
@@ -290,7 +326,11 @@ describe("Raft test switches", () => {
     // Beyond onefed's bound, for good until cleared: judged as catching up, not broken.
     setRaftCommitLag(sb.dir, GE(follower), MAX_FOLLOWER_COMMIT_LAG + 5);
     expect(servers(sb, MASTER)[follower].COMMIT).toBe(String(Number(leader.COMMIT) - MAX_FOLLOWER_COMMIT_LAG - 5));
-    expect(judged()).toMatchObject({ healthy: false, catchingUp: true, problem: expect.stringContaining(`${GE(follower)} (SERVER_ID ${follower}) follower at COMMIT`) });
+    expect(judged()).toMatchObject({
+      healthy: false,
+      catchingUp: true,
+      problem: expect.stringContaining(`${GE(follower)} (SERVER_ID ${follower}) follower at COMMIT`),
+    });
     setRaftCommitLag(sb.dir, GE(follower), 0);
     expect(servers(sb, MASTER)[follower].COMMIT).toBe(leader.COMMIT);
     expect(() => setRaftCommitLag(sb.dir, MASTER, 3)).toThrow(/zone0-server0 is not a server of an HA zone/);

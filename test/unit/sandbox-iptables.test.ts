@@ -99,7 +99,9 @@ describe("emulated iptables", () => {
   it("deletes by the printed spec (first match) and by number", () => {
     expect(sb.run(MASTER, "iptables -D INPUT -s 10.0.0.9/32 -p tcp -m tcp --dport 2633 -j ACCEPT").code).toBe(0);
     expect(sb.run(MASTER, "iptables -D INPUT 1").code).toBe(0);
-    expect(sb.run(MASTER, "iptables -S INPUT").stdout).toBe('-P INPUT ACCEPT\n-A INPUT -p tcp -m tcp --dport 2633 -m comment --comment "onefed freeze" -j DROP\n');
+    expect(sb.run(MASTER, "iptables -S INPUT").stdout).toBe(
+      '-P INPUT ACCEPT\n-A INPUT -p tcp -m tcp --dport 2633 -m comment --comment "onefed freeze" -j DROP\n',
+    );
     expect(sb.run(MASTER, "iptables -D INPUT -p tcp --dport 2633 -m comment --comment 'onefed freeze' -j DROP").code).toBe(0);
     expect(sb.run(MASTER, "iptables -S INPUT").stdout).toBe("-P INPUT ACCEPT\n");
   });
@@ -127,7 +129,12 @@ describe("freeze via firewall on the master", () => {
   it("keeps the master's own CLI and its outbound FED_INDEX queries working", () => {
     const r = sb.run(MASTER, "onezone list --csv");
     expect(r.code).toBe(0);
-    expect(r.stdout.split("\n").slice(1, 4).map((l) => l.split(",")[4])).toEqual(["715438", "715438", "715438"]);
+    expect(
+      r.stdout
+        .split("\n")
+        .slice(1, 4)
+        .map((l) => l.split(",")[4]),
+    ).toEqual(["715438", "715438", "715438"]);
   });
 
   it("times out a slave's enable/disable, which goes through the master", () => {

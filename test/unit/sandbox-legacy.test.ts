@@ -10,7 +10,8 @@ import { EmulatorSandbox, MASTER, SLAVE_CA, SLAVE_GE } from "../sandbox/emulator
 
 const REPO_62 = "deb https://downloads.opennebula.io/repo/6.2/Ubuntu/20.04 stable opennebula\n";
 const PACKAGES_62 = "opennebula opennebula-sunstone opennebula-gate opennebula-flow opennebula-provision opennebula-fireedge python3-pyone";
-const STOP = "systemctl stop opennebula opennebula-flow opennebula-gate opennebula-hem opennebula-fireedge opennebula-scheduler opennebula-sunstone opennebula-novnc";
+const STOP =
+  "systemctl stop opennebula opennebula-flow opennebula-gate opennebula-hem opennebula-fireedge opennebula-scheduler opennebula-sunstone opennebula-novnc";
 
 describe("catalog for 6.0 and 6.2", () => {
   it.each([
@@ -63,7 +64,12 @@ describe("emulated onezone on 6.0", () => {
     );
     expect(sb.run(MASTER, "onezone show 0 -x").stdout).not.toContain("<STATE>");
     expect(sb.run(MASTER, "onezone list -x").stdout).not.toContain("<STATE>");
-    expect(JSON.parse(sb.run(MASTER, "onezone show 0 -j").stdout).ZONE).toEqual({ ID: "0", NAME: "M-EU-FR", TEMPLATE: { ENDPOINT: "http://127.0.50.1:2633/RPC2" }, SERVER_POOL: {} });
+    expect(JSON.parse(sb.run(MASTER, "onezone show 0 -j").stdout).ZONE).toEqual({
+      ID: "0",
+      NAME: "M-EU-FR",
+      TEMPLATE: { ENDPOINT: "http://127.0.50.1:2633/RPC2" },
+      SERVER_POOL: {},
+    });
   });
 
   it.each(["disable 0", "enable 0", "disable 100 --endpoint http://127.0.50.2:2633/RPC2"])("has no onezone %s (exit 255, nothing written)", (args) => {

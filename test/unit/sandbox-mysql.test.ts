@@ -59,7 +59,9 @@ describe("MySQL zones: options and files", () => {
     const sb = EmulatorSandbox.create({ mysqlZones: [0, 100, 101], nodes: 1 });
     try {
       const yaml = fs.readFileSync(`${sb.dir}/federation.yaml`, "utf8");
-      expect(yaml).toContain("hosts: { manage: true }\ndatabase: { backend: mysql, server: localhost, port: 0, user: oneadmin, name: opennebula, passwordEnv: ONEFED_SANDBOX_DB_PASSWORD }\nzones:\n");
+      expect(yaml).toContain(
+        "hosts: { manage: true }\ndatabase: { backend: mysql, server: localhost, port: 0, user: oneadmin, name: opennebula, passwordEnv: ONEFED_SANDBOX_DB_PASSWORD }\nzones:\n",
+      );
       expect(yaml.match(/database:/g)).toHaveLength(1);
     } finally {
       sb.remove();
@@ -80,7 +82,8 @@ describe("MySQL zones: options and files", () => {
 describe("emulated onedb on MySQL zones 0 and 100 (101 SQLite)", () => {
   let sb: EmulatorSandbox;
   let password: string;
-  const auths = async (fe = MASTER): Promise<number> => (await sandboxStatus(sb.dir)).zones.flatMap((z) => z.frontends).find((f) => f.name === fe)!.onedbPasswordAuths;
+  const auths = async (fe = MASTER): Promise<number> =>
+    (await sandboxStatus(sb.dir)).zones.flatMap((z) => z.frontends).find((f) => f.name === fe)!.onedbPasswordAuths;
   beforeAll(() => {
     sb = EmulatorSandbox.create({ mysqlZones: [0, 100] });
     password = fs.readFileSync(`${sb.dir}/mysql-password`, "utf8").trim();
@@ -107,7 +110,9 @@ describe("emulated onedb on MySQL zones 0 and 100 (101 SQLite)", () => {
   it("takes the password from the tool's stdin wrapper (ONE_DB_PASSWORD) and counts the authentication", async () => {
     expect(sb.run(MASTER, `${WRAP} onedb version ${CONN}`, {}, `${password}\n`)).toEqual({ stdout: VERSION_OUT, stderr: "", code: 0 });
     expect(await auths()).toBe(1);
-    expect(sb.run(MASTER, `${WRAP} onedb version ${CONN}`, {}, "not-the-password\n")).toEqual(refused("Access denied for user 'oneadmin'@'localhost' (using password: YES)"));
+    expect(sb.run(MASTER, `${WRAP} onedb version ${CONN}`, {}, "not-the-password\n")).toEqual(
+      refused("Access denied for user 'oneadmin'@'localhost' (using password: YES)"),
+    );
     expect(await auths()).toBe(1);
   });
 
@@ -121,9 +126,19 @@ describe("emulated onedb on MySQL zones 0 and 100 (101 SQLite)", () => {
   });
 
   it("says 'using password: NO' for an empty password, and names a missing -d like BackEndMySQL", () => {
-    expect(sb.run(MASTER, `onedb version ${CONN}`, { ONE_DB_PASSWORD: "" })).toEqual(refused("Access denied for user 'oneadmin'@'localhost' (using password: NO)"));
-    expect(sb.run(MASTER, "onedb version -t mysql", { ONE_DB_PASSWORD: password })).toEqual({ stdout: "", stderr: "MySQL option DBNAME is needed\n", code: 255 });
-    expect(sb.run(MASTER, "onedb version -d opennebula", { ONE_DB_PASSWORD: password })).toEqual({ stdout: "", stderr: "MySQL option USER is needed\n", code: 255 });
+    expect(sb.run(MASTER, `onedb version ${CONN}`, { ONE_DB_PASSWORD: "" })).toEqual(
+      refused("Access denied for user 'oneadmin'@'localhost' (using password: NO)"),
+    );
+    expect(sb.run(MASTER, "onedb version -t mysql", { ONE_DB_PASSWORD: password })).toEqual({
+      stdout: "",
+      stderr: "MySQL option DBNAME is needed\n",
+      code: 255,
+    });
+    expect(sb.run(MASTER, "onedb version -d opennebula", { ONE_DB_PASSWORD: password })).toEqual({
+      stdout: "",
+      stderr: "MySQL option USER is needed\n",
+      code: 255,
+    });
   });
 
   it("ignores the port for localhost (the socket), as the MySQL client does", () => {
@@ -131,9 +146,13 @@ describe("emulated onedb on MySQL zones 0 and 100 (101 SQLite)", () => {
   });
 
   it("has no MySQL server on a SQLite zone, and keeps that zone's onedb as it was", () => {
-    expect(sb.run(SLAVE_CA, `onedb version ${CONN}`, { ONE_DB_PASSWORD: password })).toEqual(refused("Can't connect to local MySQL server through socket '/run/mysqld/mysqld.sock' (2)"));
+    expect(sb.run(SLAVE_CA, `onedb version ${CONN}`, { ONE_DB_PASSWORD: password })).toEqual(
+      refused("Can't connect to local MySQL server through socket '/run/mysqld/mysqld.sock' (2)"),
+    );
     expect(sb.run(SLAVE_CA, "onedb version", { ONE_DB_PASSWORD: "ignored" }).code).toBe(0);
-    expect(sb.run(SLAVE_CA, `onedb backup ${sb.work}/ca.bck`).stdout).toBe(`Sqlite database backup stored in ${sb.work}/ca.bck\nUse 'onedb restore' to restore the DB.\n`);
+    expect(sb.run(SLAVE_CA, `onedb backup ${sb.work}/ca.bck`).stdout).toBe(
+      `Sqlite database backup stored in ${sb.work}/ca.bck\nUse 'onedb restore' to restore the DB.\n`,
+    );
   });
 
   it("refuses oned.conf's PASSWD when it is not the server's", () => {
@@ -155,12 +174,16 @@ describe("emulated onedb on MySQL zones 0 and 100 (101 SQLite)", () => {
     });
     expect(fs.readFileSync(sb.path(MASTER, "/var/lib/one/backups/full.sql"), "utf8")).toContain("CREATE TABLE user_pool");
     const plain = sb.run(MASTER, "onedb backup");
-    const name = /^MySQL dump stored in (\/var\/lib\/one\/mysql_localhost_opennebula_\d{4}-[1-9]\d?-[1-9]\d?_\d{1,2}:\d{1,2}:\d{1,2}\.sql)\n/.exec(plain.stdout)?.[1];
+    const name = /^MySQL dump stored in (\/var\/lib\/one\/mysql_localhost_opennebula_\d{4}-[1-9]\d?-[1-9]\d?_\d{1,2}:\d{1,2}:\d{1,2}\.sql)\n/.exec(
+      plain.stdout,
+    )?.[1];
     expect(name).toBeDefined();
     expect(plain.stdout).toBe(`MySQL dump stored in ${name}\n${MYSQL_DUMP_TAIL}`);
     expect(fs.existsSync(sb.path(MASTER, name!))).toBe(true);
     const fed = sb.run(MASTER, "onedb backup --federated -v");
-    expect(fed.stdout).toMatch(/^MySQL dump stored in \/var\/lib\/one\/mysql_localhost_opennebula_federated_\d{4}-\d{1,2}-\d{1,2}_\d{1,2}:\d{1,2}:\d{1,2}\.sql\n/);
+    expect(fed.stdout).toMatch(
+      /^MySQL dump stored in \/var\/lib\/one\/mysql_localhost_opennebula_federated_\d{4}-\d{1,2}-\d{1,2}_\d{1,2}:\d{1,2}:\d{1,2}\.sql\n/,
+    );
     expect(sb.run(MASTER, "onedb backup /var/lib/one/backups/full.sql")).toEqual({
       stdout: "",
       stderr: "File /var/lib/one/backups/full.sql exists, backup aborted. Use -f to overwrite.\n",
@@ -179,16 +202,28 @@ describe("emulated onedb on MySQL zones 0 and 100 (101 SQLite)", () => {
   });
 
   it("restores with MySQL's messages: refuses an existing database without -f or --federated, fails on a broken file", () => {
-    expect(sb.run(MASTER, "onedb restore /var/lib/one/backups/full.sql")).toEqual({ stdout: "", stderr: "First stop OpenNebula. Lock file found: /var/lock/one/one\n", code: 255 });
+    expect(sb.run(MASTER, "onedb restore /var/lib/one/backups/full.sql")).toEqual({
+      stdout: "",
+      stderr: "First stop OpenNebula. Lock file found: /var/lock/one/one\n",
+      code: 255,
+    });
     expect(sb.run(MASTER, "systemctl stop opennebula").code).toBe(0);
-    expect(sb.run(MASTER, "onedb restore /var/lib/one/backups/full.sql")).toEqual({ stdout: "", stderr: "MySQL database opennebula at localhost exists, use -f to overwrite.\n", code: 255 });
+    expect(sb.run(MASTER, "onedb restore /var/lib/one/backups/full.sql")).toEqual({
+      stdout: "",
+      stderr: "MySQL database opennebula at localhost exists, use -f to overwrite.\n",
+      code: 255,
+    });
     expect(sb.run(MASTER, `onedb restore ${CONN} -v -f /var/lib/one/backups/full.sql`, { ONE_DB_PASSWORD: password })).toEqual({
       stdout: "MySQL DB opennebula at localhost restored.\n",
       stderr: "",
       code: 0,
     });
     expect(sb.run(MASTER, `onedb backup --federated -f ${sb.work}/fed.sql`).code).toBe(0);
-    expect(sb.run(MASTER, `onedb restore ${sb.work}/fed.sql -v --federated`)).toEqual({ stdout: "MySQL DB opennebula at localhost restored.\n", stderr: "", code: 0 });
+    expect(sb.run(MASTER, `onedb restore ${sb.work}/fed.sql -v --federated`)).toEqual({
+      stdout: "MySQL DB opennebula at localhost restored.\n",
+      stderr: "",
+      code: 0,
+    });
     const full = fs.readFileSync(`${sb.work}/fed.sql`, "utf8");
     fs.writeFileSync(`${sb.work}/cut.sql`, full.slice(0, Math.floor(full.length / 2)));
     const r = sb.run(MASTER, `onedb restore ${sb.work}/cut.sql --federated`);
@@ -204,7 +239,10 @@ describe("emulated onedb on MySQL zones 0 and 100 (101 SQLite)", () => {
   it("upgrades through the connection options, its own backup and a rollback in MySQL's words", () => {
     const upgradePackages = (fe: string): void => {
       fs.writeFileSync(sb.path(fe, "/etc/apt/sources.list.d/opennebula.list"), "deb https://downloads.opennebula.io/repo/7.0/Debian/12 stable opennebula\n");
-      const r = sb.run(fe, "systemctl stop opennebula && apt-get update -q && apt-get install -y -q --only-upgrade opennebula opennebula-gate opennebula-flow opennebula-fireedge python3-pyone");
+      const r = sb.run(
+        fe,
+        "systemctl stop opennebula && apt-get update -q && apt-get install -y -q --only-upgrade opennebula opennebula-gate opennebula-flow opennebula-fireedge python3-pyone",
+      );
       expect(r.code).toBe(0);
     };
     upgradePackages(MASTER);
@@ -227,7 +265,9 @@ describe("emulated onedb on MySQL zones 0 and 100 (101 SQLite)", () => {
     expect(sb.run(MASTER, `onedb version ${CONN} -p ${password}`).code).toBe(0);
     const leaks = readPasswordLeaks(sb.dir, MASTER);
     expect(leaks.length).toBeGreaterThanOrEqual(1);
-    expect(leaks.some((l) => l.command.includes("main.js onedb version -t mysql -S localhost -P 0 -u oneadmin -d opennebula -p ***") && l.when === "start")).toBe(true);
+    expect(
+      leaks.some((l) => l.command.includes("main.js onedb version -t mysql -S localhost -P 0 -u oneadmin -d opennebula -p ***") && l.when === "start"),
+    ).toBe(true);
     for (const l of leaks) expect(l.pid).toBeGreaterThan(0);
     expect(fs.readFileSync(`${sb.dir}/frontends/${MASTER}/password-leaks.log`, "utf8")).not.toContain(password);
     const st = await sandboxStatus(sb.dir);
@@ -260,7 +300,12 @@ describe("emulated onedb on MySQL zones 0 and 100 (101 SQLite)", () => {
     const table = out.join("\n");
     expect(table).toMatch(/^0\s+M-EU-FR\s+master\s+zone0-server0\s+127\.0\.50\.1:22\s+down\s+mysql\s+7\.0\.0/m);
     expect(table).toMatch(/^101\s+S-US-CA\s+slave\s+zone101-server0\s+127\.0\.50\.3:22\s+down\s+sqlite\s+6\.10\.0/m);
-    expect(table).toMatch(new RegExp(`MySQL password in ${sb.dir}/mysql-password \\(ONEFED_SANDBOX_DB_PASSWORD\\); onedb runs with a caller's password: \\d+; password leaks: zone0-server0 \\d+, zone100-server0 1$`, "m"));
+    expect(table).toMatch(
+      new RegExp(
+        `MySQL password in ${sb.dir}/mysql-password \\(ONEFED_SANDBOX_DB_PASSWORD\\); onedb runs with a caller's password: \\d+; password leaks: zone0-server0 \\d+, zone100-server0 1$`,
+        "m",
+      ),
+    );
     expect(table).not.toContain(password);
   });
 });
@@ -274,7 +319,9 @@ describe("an HA MySQL zone", () => {
     const password = fs.readFileSync(`${sb.dir}/mysql-password`, "utf8").trim();
     const [leader, follower] = ["zone0-server0", "zone0-server1"];
     for (const fe of [leader, follower]) expect(fs.readFileSync(sb.path(fe, "/etc/one/oned.conf"), "utf8")).toContain(`PASSWD  = "${password}"`);
-    expect(sb.run(leader, `${WRAP} onedb backup ${CONN} -v -f ${sb.work}/leader.sql`, {}, `${password}\n`).stdout).toBe(`MySQL dump stored in ${sb.work}/leader.sql\n${MYSQL_DUMP_TAIL}`);
+    expect(sb.run(leader, `${WRAP} onedb backup ${CONN} -v -f ${sb.work}/leader.sql`, {}, `${password}\n`).stdout).toBe(
+      `MySQL dump stored in ${sb.work}/leader.sql\n${MYSQL_DUMP_TAIL}`,
+    );
     expect(sb.run(follower, "systemctl stop opennebula").code).toBe(0);
     expect(sb.run(follower, `${WRAP} onedb restore ${CONN} -v -f ${sb.work}/leader.sql`, {}, `${password}\n`)).toEqual({
       stdout: "MySQL DB opennebula at localhost restored.\n",

@@ -19,7 +19,11 @@ const UPGRADE = "env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --only
 
 describe("node topology", () => {
   const machines = (o: Parameters<typeof planSandbox>[0]): string[] =>
-    planSandbox(o, "n", "e").zones.flatMap((z) => [...z.frontends.map((f) => `${f.name}@${f.host}`), ...(z.vip ? [`vip${z.id}@${z.vip}`] : []), ...(z.nodes ?? []).map((n) => `${n.name}/${n.hostName}@${n.host}`)]);
+    planSandbox(o, "n", "e").zones.flatMap((z) => [
+      ...z.frontends.map((f) => `${f.name}@${f.host}`),
+      ...(z.vip ? [`vip${z.id}@${z.vip}`] : []),
+      ...(z.nodes ?? []).map((n) => `${n.name}/${n.hostName}@${n.host}`),
+    ]);
 
   it("puts the nodes after every front-end, zone by zone, so the front-ends keep their addresses", () => {
     expect(machines({ dir: PLAN, nodes: 2 })).toEqual([
@@ -74,15 +78,24 @@ describe("a sandbox with nodes", () => {
     expect(sb.run(MASTER, "onehost list --csv").stdout).toBe(
       "ID,NAME,CLUSTER,TVM,ALLOCATED_CPU,ALLOCATED_MEM,STAT\n0,kvm-0-0,default,0,0 / 800 (0%),0K / 15.5G (0%),on\n1,kvm-0-1,default,0,0 / 800 (0%),0K / 15.5G (0%),on\n",
     );
-    for (const fe of ["zone101-server0", "zone101-server1"]) expect(sb.run(fe, "onehost list --csv --no-header").stdout).toMatch(/^0,kvm-101-0,.*\n1,kvm-101-1,.*\n$/);
+    for (const fe of ["zone101-server0", "zone101-server1"])
+      expect(sb.run(fe, "onehost list --csv --no-header").stdout).toMatch(/^0,kvm-101-0,.*\n1,kvm-101-1,.*\n$/);
   });
 
   it("has opennebula-node-kvm of the from release and libvirtd, but no oned and no OpenNebula CLI", () => {
     expect(sb.run(NODE(100), VERSION)).toEqual({ stdout: "6.10.0-1", stderr: "", code: 0 });
-    expect(sb.run(NODE(100), "dpkg-query -W '-f=${Version}' opennebula")).toEqual({ stdout: "", stderr: "dpkg-query: no packages found matching opennebula\n", code: 1 });
+    expect(sb.run(NODE(100), "dpkg-query -W '-f=${Version}' opennebula")).toEqual({
+      stdout: "",
+      stderr: "dpkg-query: no packages found matching opennebula\n",
+      code: 1,
+    });
     expect(sb.run(NODE(100), "systemctl is-active libvirtd")).toEqual({ stdout: "active\n", stderr: "", code: 0 });
     expect(sb.run(NODE(100), "systemctl is-active opennebula")).toEqual({ stdout: "inactive\n", stderr: "", code: 3 });
-    expect(sb.run(NODE(100), "systemctl restart opennebula")).toEqual({ stdout: "", stderr: "Failed to restart opennebula.service: Unit opennebula.service not found.\n", code: 5 });
+    expect(sb.run(NODE(100), "systemctl restart opennebula")).toEqual({
+      stdout: "",
+      stderr: "Failed to restart opennebula.service: Unit opennebula.service not found.\n",
+      code: 5,
+    });
     expect(sb.run(NODE(100), "onehost list").code).toBe(127);
     expect(fs.existsSync(sb.path(NODE(100), "/var/lib/one/one.db"))).toBe(false);
   });

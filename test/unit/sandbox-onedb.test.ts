@@ -40,7 +40,9 @@ describe("emulated onedb against the real command lines (samples/onedb)", () => 
     const text = fs.readFileSync(path.join(sb.work, "backups", "master-federated.bck"), "utf8");
     expect(text.split("\n").slice(0, 11)).toEqual([
       "-- FEDERATED",
-      ...["group_pool", "user_pool", "acl", "zone_pool", "vdc_pool", "marketplace_pool", "marketplaceapp_pool", "db_versioning", "logdb"].map((t) => `DROP TABLE IF EXISTS "${t}";`),
+      ...["group_pool", "user_pool", "acl", "zone_pool", "vdc_pool", "marketplace_pool", "marketplaceapp_pool", "db_versioning", "logdb"].map(
+        (t) => `DROP TABLE IF EXISTS "${t}";`,
+      ),
       "PRAGMA foreign_keys=OFF;",
     ]);
     expect(text).toContain("CREATE TABLE logdb(");
@@ -55,7 +57,10 @@ describe("emulated onedb during a federation upgrade", () => {
   let sb: EmulatorSandbox;
   const upgradePackages = (fe: string): void => {
     fs.writeFileSync(sb.path(fe, "/etc/apt/sources.list.d/opennebula.list"), "deb https://downloads.opennebula.io/repo/7.0/Debian/12 stable opennebula\n");
-    const r = sb.run(fe, "apt-get update -q && apt-get install -y -q --only-upgrade opennebula opennebula-gate opennebula-flow opennebula-fireedge python3-pyone");
+    const r = sb.run(
+      fe,
+      "apt-get update -q && apt-get install -y -q --only-upgrade opennebula opennebula-gate opennebula-flow opennebula-fireedge python3-pyone",
+    );
     expect(r.code).toBe(0);
   };
   beforeAll(() => {
@@ -117,10 +122,15 @@ describe("emulated onedb during a federation upgrade", () => {
 
   it("takes the master's federated backup on a slave with old packages (exit 3), then upgrades it", () => {
     expect(sb.run(MASTER, `onedb backup -v --federated ${sb.work}/fed.bck`).code).toBe(0);
-    expect(sb.run(SLAVE_GE, `onedb restore ${sb.work}/fed.bck -v --federated`)).toEqual({ stdout: "Sqlite database backup restored in /var/lib/one/one.db\n", stderr: "", code: 0 });
+    expect(sb.run(SLAVE_GE, `onedb restore ${sb.work}/fed.bck -v --federated`)).toEqual({
+      stdout: "Sqlite database backup restored in /var/lib/one/one.db\n",
+      stderr: "",
+      code: 0,
+    });
     const v = sb.run(SLAVE_GE, "onedb version");
     expect(v).toEqual({
-      stdout: "Shared: 7.0.0\nLocal:  6.10.0\nRequired shared version: 6.10.0\nRequired local version:  6.10.0\n\nWARNING: Source version is lower than DB version\n",
+      stdout:
+        "Shared: 7.0.0\nLocal:  6.10.0\nRequired shared version: 6.10.0\nRequired local version:  6.10.0\n\nWARNING: Source version is lower than DB version\n",
       stderr: "",
       code: 3,
     });

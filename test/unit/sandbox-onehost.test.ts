@@ -157,7 +157,8 @@ describe("emulated onehost and onedb backup/restore", () => {
     ];
     for (const [cmd, code] of steps) expect({ cmd, code: sb.run(MASTER, cmd).code }).toEqual({ cmd, code });
     expect(sb.run(MASTER, "onehost list --csv").stdout).toBe(csv(row(0, "m-eu-fr-kvm-0", "on"), row(1, "m-eu-fr-kvm-1", "off")));
-    for (const cmd of ["systemctl stop opennebula", "onedb restore -f full.bck", "systemctl start opennebula"]) expect({ cmd, code: sb.run(MASTER, cmd).code }).toEqual({ cmd, code: 0 });
+    for (const cmd of ["systemctl stop opennebula", "onedb restore -f full.bck", "systemctl start opennebula"])
+      expect({ cmd, code: sb.run(MASTER, cmd).code }).toEqual({ cmd, code: 0 });
     expect(sb.run(MASTER, "onehost list --csv").stdout).toBe(csv(row(0, "m-eu-fr-kvm-0", "off"), row(1, "m-eu-fr-kvm-1", "on")));
   });
 });

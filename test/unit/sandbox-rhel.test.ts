@@ -45,7 +45,9 @@ describe("a dnf zone", () => {
 
   it("renders packages: { manager: dnf } for the zone in federation.yaml, and nothing for apt zones", () => {
     const yaml = fs.readFileSync(`${sb.dir}/federation.yaml`, "utf8");
-    expect(yaml).toContain('  - { id: 100, name: S-EU-GE, role: slave,  endpoint: "http://127.0.50.2:2633/RPC2", frontends: [ { host: 127.0.50.2, port: 22 } ], packages: { manager: dnf }, nodes: [ { name: kvm-100-0, host: 127.0.50.5, port: 22 } ] }\n');
+    expect(yaml).toContain(
+      '  - { id: 100, name: S-EU-GE, role: slave,  endpoint: "http://127.0.50.2:2633/RPC2", frontends: [ { host: 127.0.50.2, port: 22 } ], packages: { manager: dnf }, nodes: [ { name: kvm-100-0, host: 127.0.50.5, port: 22 } ] }\n',
+    );
     expect(yaml.match(/packages:/g)).toHaveLength(1);
   });
 
@@ -63,7 +65,11 @@ describe("a dnf zone", () => {
       stderr: "",
       code: 0,
     });
-    expect(sb.run(SLAVE_GE, "rpm -q --qf '%{VERSION}' opennebula-migration")).toEqual({ stdout: "package opennebula-migration is not installed\n", stderr: "", code: 1 });
+    expect(sb.run(SLAVE_GE, "rpm -q --qf '%{VERSION}' opennebula-migration")).toEqual({
+      stdout: "package opennebula-migration is not installed\n",
+      stderr: "",
+      code: 1,
+    });
     expect(sb.run(SLAVE_GE, "rpm -q nope1 opennebula nope2").code).toBe(2);
     expect(sb.run(SLAVE_GE, "rpm -qa 'opennebula-f*' --qf '%{NAME} %{RELEASE}\\n'").stdout).toBe("opennebula-fireedge 1.el9\nopennebula-flow 1.el9\n");
     expect(sb.run(NODE(100), "rpm -q --qf '%{VERSION}' opennebula-node-kvm")).toEqual({ stdout: "6.10.0", stderr: "", code: 0 });
@@ -75,11 +81,17 @@ describe("a dnf zone", () => {
       expect(sb.run(fe, "apt-get update -q").code).toBe(127);
     }
     // Even when called directly, the emulator refuses tools the machine does not have.
-    const r = spawnSync(process.execPath, [EMULATOR, "apt-get", "update"], { encoding: "utf8", env: { ONEFED_SANDBOX_DIR: sb.dir, ONEFED_FRONTEND: SLAVE_GE } });
+    const r = spawnSync(process.execPath, [EMULATOR, "apt-get", "update"], {
+      encoding: "utf8",
+      env: { ONEFED_SANDBOX_DIR: sb.dir, ONEFED_FRONTEND: SLAVE_GE },
+    });
     expect([r.status, r.stderr]).toEqual([127, "bash: apt-get: command not found\n"]);
     // Debian zones keep theirs and have no rpm.
     expect(sb.run(MASTER, "dpkg-query -W '-f=${Version}' opennebula").stdout).toBe("6.10.0-1");
-    const rpm = spawnSync(process.execPath, [EMULATOR, "rpm", "-q", "opennebula"], { encoding: "utf8", env: { ONEFED_SANDBOX_DIR: sb.dir, ONEFED_FRONTEND: MASTER } });
+    const rpm = spawnSync(process.execPath, [EMULATOR, "rpm", "-q", "opennebula"], {
+      encoding: "utf8",
+      env: { ONEFED_SANDBOX_DIR: sb.dir, ONEFED_FRONTEND: MASTER },
+    });
     expect([rpm.status, rpm.stderr]).toEqual([127, "/bin/sh: 1: rpm: not found\n"]);
   });
 
@@ -134,9 +146,17 @@ describe("a dnf zone", () => {
   it("upgrades a node's opennebula-node-kvm the same way; libvirtd keeps running", () => {
     const node = NODE(100);
     fs.writeFileSync(sb.path(node, REPO), repoFile("7.0"));
-    expect(sb.run(node, "dnf -q check-update")).toEqual({ stdout: "\nopennebula-node-kvm.x86_64              7.0.0-1.el9           opennebula\n", stderr: "", code: 100 });
+    expect(sb.run(node, "dnf -q check-update")).toEqual({
+      stdout: "\nopennebula-node-kvm.x86_64              7.0.0-1.el9           opennebula\n",
+      stderr: "",
+      code: 100,
+    });
     expect(sb.run(node, "dnf -q makecache && dnf -y -q upgrade opennebula-node-kvm")).toEqual({ stdout: "", stderr: "", code: 0 });
-    expect(sb.run(node, "rpm -q --qf '%{VERSION}' opennebula-node-kvm && systemctl restart libvirtd && systemctl is-active libvirtd")).toEqual({ stdout: "7.0.0active\n", stderr: "", code: 0 });
+    expect(sb.run(node, "rpm -q --qf '%{VERSION}' opennebula-node-kvm && systemctl restart libvirtd && systemctl is-active libvirtd")).toEqual({
+      stdout: "7.0.0active\n",
+      stderr: "",
+      code: 0,
+    });
     expect(sb.run(node, "dnf -q check-update").code).toBe(0);
   });
 
@@ -153,7 +173,8 @@ describe("a dnf zone", () => {
   it("refuses an upgrade of packages none of which is installed, and says which it skipped", () => {
     fs.writeFileSync(sb.path(SLAVE_GE, REPO), repoFile("7.0"));
     expect(sb.run(SLAVE_GE, "dnf -y upgrade opennebula-node-kvm nope")).toEqual({
-      stdout: "Last metadata expiration check: 0:00:03 ago on Wed 01 Jan 2025 12:00:00 PM UTC.\nNo match for argument: opennebula-node-kvm\nNo match for argument: nope\n",
+      stdout:
+        "Last metadata expiration check: 0:00:03 ago on Wed 01 Jan 2025 12:00:00 PM UTC.\nNo match for argument: opennebula-node-kvm\nNo match for argument: nope\n",
       stderr: "Package opennebula-node-kvm available, but not installed.\nError: No packages marked for upgrade.\n",
       code: 1,
     });
@@ -177,7 +198,11 @@ describe("a yum zone (RHEL 7)", () => {
 
   it("has yum and rpm but no dnf", () => {
     // (The exact line of the machine's bash is checked over ssh in sandbox-nodes-live.)
-    expect(sb.run(SLAVE_CA, "dnf -q makecache")).toMatchObject({ stdout: "", stderr: expect.stringMatching(/^bash: (line 1: )?dnf: command not found\n$/), code: 127 });
+    expect(sb.run(SLAVE_CA, "dnf -q makecache")).toMatchObject({
+      stdout: "",
+      stderr: expect.stringMatching(/^bash: (line 1: )?dnf: command not found\n$/),
+      code: 127,
+    });
     expect(sb.run(SLAVE_CA, "yum -q makecache")).toEqual({ stdout: "", stderr: "", code: 0 });
     expect(sb.run(SLAVE_CA, "rpm -q opennebula").stdout).toBe("opennebula-6.10.0-1.el7.x86_64\n");
     expect(fs.readFileSync(`${sb.dir}/federation.yaml`, "utf8")).toContain("packages: { manager: yum } }\n");

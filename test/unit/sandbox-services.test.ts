@@ -12,7 +12,11 @@ describe("emulated systemctl and oned start-up", () => {
 
   it("reports unit states with is-active (exit 3 unless all active)", () => {
     expect(sb.run(MASTER, "systemctl is-active opennebula opennebula-flow.service")).toEqual({ stdout: "active\nactive\n", stderr: "", code: 0 });
-    expect(sb.run(MASTER, "systemctl stop opennebula-flow && systemctl is-active opennebula opennebula-flow nosuch")).toEqual({ stdout: "active\ninactive\ninactive\n", stderr: "", code: 3 });
+    expect(sb.run(MASTER, "systemctl stop opennebula-flow && systemctl is-active opennebula opennebula-flow nosuch")).toEqual({
+      stdout: "active\ninactive\ninactive\n",
+      stderr: "",
+      code: 3,
+    });
   });
 
   it("lists the unit files of the installed release like systemd 252", () => {
@@ -26,7 +30,11 @@ describe("emulated systemctl and oned start-up", () => {
   it("stops oned with its lock file, and fails unknown units with systemd's message and exit 5", () => {
     expect(sb.run(MASTER, "systemctl stop opennebula opennebula-hem").code).toBe(0);
     expect(fs.existsSync(sb.path(MASTER, "/var/lock/one/one"))).toBe(false);
-    expect(sb.run(MASTER, "systemctl start nosuch")).toEqual({ stdout: "", stderr: "Failed to start nosuch.service: Unit nosuch.service not found.\n", code: 5 });
+    expect(sb.run(MASTER, "systemctl start nosuch")).toEqual({
+      stdout: "",
+      stderr: "Failed to start nosuch.service: Unit nosuch.service not found.\n",
+      code: 5,
+    });
     expect(sb.run(MASTER, "systemctl stop nosuch").stderr).toBe("Failed to stop nosuch.service: Unit nosuch.service not loaded.\n");
   });
 
@@ -39,7 +47,10 @@ describe("emulated systemctl and oned start-up", () => {
 
   it("fails the unit when the packages are newer than the DB, logging the mismatch", () => {
     expect(sb.run(SLAVE_GE, "systemctl stop opennebula").code).toBe(0);
-    fs.writeFileSync(sb.path(SLAVE_GE, "/etc/apt/sources.list.d/opennebula.list"), "deb https://downloads.opennebula.io/repo/7.0/Debian/12 stable opennebula\n");
+    fs.writeFileSync(
+      sb.path(SLAVE_GE, "/etc/apt/sources.list.d/opennebula.list"),
+      "deb https://downloads.opennebula.io/repo/7.0/Debian/12 stable opennebula\n",
+    );
     expect(sb.run(SLAVE_GE, "apt-get update -q >/dev/null && apt-get install -y -q --only-upgrade opennebula >/dev/null").code).toBe(0);
     expect(sb.run(SLAVE_GE, "systemctl start opennebula")).toEqual({
       stdout: "",
@@ -57,15 +68,23 @@ describe("emulated packages: dpkg-query, apt-get, onecfg", () => {
   let sb: EmulatorSandbox;
   beforeAll(() => (sb = EmulatorSandbox.create()));
   afterAll(() => sb.remove());
-  const install = "DEBIAN_FRONTEND=noninteractive apt-get install -y -q --only-upgrade -o Dpkg::Options::=--force-confold opennebula opennebula-gate opennebula-flow opennebula-fireedge python3-pyone";
+  const install =
+    "DEBIAN_FRONTEND=noninteractive apt-get install -y -q --only-upgrade -o Dpkg::Options::=--force-confold opennebula opennebula-gate opennebula-flow opennebula-fireedge python3-pyone";
 
   it("prints the installed version like dpkg-query (no newline), and its error when absent", () => {
     expect(sb.run(MASTER, "dpkg-query -W -f='${Version}' opennebula")).toEqual({ stdout: "6.10.0-1", stderr: "", code: 0 });
-    expect(sb.run(MASTER, "dpkg-query -W -f='${Version}' opennebula-ks")).toEqual({ stdout: "", stderr: "dpkg-query: no packages found matching opennebula-ks\n", code: 1 });
+    expect(sb.run(MASTER, "dpkg-query -W -f='${Version}' opennebula-ks")).toEqual({
+      stdout: "",
+      stderr: "dpkg-query: no packages found matching opennebula-ks\n",
+      code: 1,
+    });
   });
 
   it("keeps the installed version until apt-get update has seen the new repository", () => {
-    fs.writeFileSync(sb.path(MASTER, "/etc/apt/sources.list.d/opennebula.list"), "deb [signed-by=/etc/apt/keyrings/opennebula.gpg] https://downloads.opennebula.io/repo/7.0/Debian/12 stable opennebula\n");
+    fs.writeFileSync(
+      sb.path(MASTER, "/etc/apt/sources.list.d/opennebula.list"),
+      "deb [signed-by=/etc/apt/keyrings/opennebula.gpg] https://downloads.opennebula.io/repo/7.0/Debian/12 stable opennebula\n",
+    );
     const stale = sb.run(MASTER, install);
     expect(stale.code).toBe(0);
     expect(stale.stdout).toContain("opennebula is already the newest version (6.10.0-1).\n");
@@ -96,7 +115,10 @@ describe("emulated packages: dpkg-query, apt-get, onecfg", () => {
   });
 
   it("aborts without -y like apt-get without a terminal", () => {
-    fs.writeFileSync(sb.path(SLAVE_GE, "/etc/apt/sources.list.d/opennebula.list"), "deb https://downloads.opennebula.io/repo/7.0/Debian/12 stable opennebula\n");
+    fs.writeFileSync(
+      sb.path(SLAVE_GE, "/etc/apt/sources.list.d/opennebula.list"),
+      "deb https://downloads.opennebula.io/repo/7.0/Debian/12 stable opennebula\n",
+    );
     expect(sb.run(SLAVE_GE, "apt-get update").code).toBe(0);
     const r = sb.run(SLAVE_GE, "apt-get install --only-upgrade opennebula");
     expect(r.code).toBe(1);

@@ -79,7 +79,9 @@ describe("FederationUpgrade stack", () => {
   });
 
   it("changes only the affected resources' triggers when the target version changes", () => {
-    const other = seedFederation().with({ federation: { toVersion: "7.2.0" } }).parse();
+    const other = seedFederation()
+      .with({ federation: { toVersion: "7.2.0" } })
+      .parse();
     const stack = new FederationUpgrade(Testing.app(), "s", { config: other, runner });
     const before = build().json.resource.null_resource;
     const after = JSON.parse(Testing.synth(stack)).resource.null_resource;
@@ -100,7 +102,18 @@ describe("FederationUpgrade stack", () => {
       federation: "seed",
       fromVersion: "6.10.0",
       toVersion: "7.0.0",
-      facts: { gatheredAt: "t", frontends: [{ zoneId: 101, frontend: "192.168.150.3:22", installedVersion: "6.8.1", db: { status: "up-to-date" as const, shared: "6.8.0", local: "6.8.0" }, services: { opennebula: "active" } }] },
+      facts: {
+        gatheredAt: "t",
+        frontends: [
+          {
+            zoneId: 101,
+            frontend: "192.168.150.3:22",
+            installedVersion: "6.8.1",
+            db: { status: "up-to-date" as const, shared: "6.8.0", local: "6.8.0" },
+            services: { opennebula: "active" },
+          },
+        ],
+      },
       results: [{ check: "version-as-declared", status: "finding" as const, summary: "zone 101 (S-US-CA): expected 6.10.0, found 6.8.1" }],
       couldNotCheck: false,
       ready: false,
@@ -156,12 +169,20 @@ describe("FederationUpgrade stack", () => {
     const stack = new FederationUpgrade(Testing.app(), "s", { config: ha, runner });
     const z = stack.slaves[1];
     z.startStep.after.splice(0, z.startStep.after.length, z.upgradeStep);
-    expect(new GraphInvariants(stack).validate().join("\n")).toMatch(/start of zone 101 \(S-US-CA\) does not wait for replicate of zone 101 \(S-US-CA\): an HA zone starts only once every follower holds the leader's upgraded DB/);
+    expect(new GraphInvariants(stack).validate().join("\n")).toMatch(
+      /start of zone 101 \(S-US-CA\) does not wait for replicate of zone 101 \(S-US-CA\): an HA zone starts only once every follower holds the leader's upgraded DB/,
+    );
   });
 
   it("upgrades the listed hypervisor hosts' node packages after the zone runs again and before onehost sync", () => {
     const shaped = seed
-      .withZone(100, { packages: { manager: "dnf" }, nodes: [{ name: "kvm-ge-1", host: "192.168.150.21" }, { name: "kvm-ge-2", host: "192.168.150.22" }] })
+      .withZone(100, {
+        packages: { manager: "dnf" },
+        nodes: [
+          { name: "kvm-ge-1", host: "192.168.150.21" },
+          { name: "kvm-ge-2", host: "192.168.150.22" },
+        ],
+      })
       .with({ hosts: { manage: true } })
       .parse();
     const stack = new FederationUpgrade(Testing.app(), "federation-seed-nodes", { config: shaped, runner });
@@ -178,11 +199,16 @@ describe("FederationUpgrade stack", () => {
   });
 
   it("fails synth when onehost sync could run before the node packages", () => {
-    const withNodes = seedFederation().withNodes(100, [{ name: "kvm-ge-1", host: "192.168.150.21" }]).with({ hosts: { manage: true } }).parse();
+    const withNodes = seedFederation()
+      .withNodes(100, [{ name: "kvm-ge-1", host: "192.168.150.21" }])
+      .with({ hosts: { manage: true } })
+      .parse();
     const stack = new FederationUpgrade(Testing.app(), "s", { config: withNodes, runner });
     const z = stack.slaves[0];
     z.hostsEnableStep!.after.splice(0, z.hostsEnableStep!.after.length, z.unfreezeStep!);
-    expect(new GraphInvariants(stack).validate().join("\n")).toMatch(/hosts-enable of zone 100 \(S-EU-GE\) does not wait for nodes of zone 100 \(S-EU-GE\): onehost sync pushes the new drivers only once the node packages are upgraded/);
+    expect(new GraphInvariants(stack).validate().join("\n")).toMatch(
+      /hosts-enable of zone 100 \(S-EU-GE\) does not wait for nodes of zone 100 \(S-EU-GE\): onehost sync pushes the new drivers only once the node packages are upgraded/,
+    );
   });
 
   it("passes its graph invariants", () => {
@@ -195,7 +221,9 @@ describe("FederationUpgrade stack", () => {
     const slave = stack.slaves[0]!;
     slave.upgradeStep.after.splice(0, slave.upgradeStep.after.length, slave.stopStep);
     const errors = new GraphInvariants(stack).validate();
-    expect(errors.join("\n")).toMatch(/upgrade of zone 100 \(S-EU-GE\) does not wait for restore of zone 100 \(S-EU-GE\): a slave is never upgraded before its own restore/);
+    expect(errors.join("\n")).toMatch(
+      /upgrade of zone 100 \(S-EU-GE\) does not wait for restore of zone 100 \(S-EU-GE\): a slave is never upgraded before its own restore/,
+    );
     expect(() => app.synth()).toThrow(/a slave is never upgraded before its own restore/);
   });
 

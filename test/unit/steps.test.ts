@@ -15,7 +15,9 @@ import { backupEntry, ledgerWith, restoreEntry, safetyBackupEntry } from "../sup
 
 function configWithArtifacts(): FederationConfig {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "onefed-steps-"));
-  return seedFederation().with({ backup: { localDirectory: dir } }).parse();
+  return seedFederation()
+    .with({ backup: { localDirectory: dir } })
+    .parse();
 }
 
 /**
@@ -58,7 +60,14 @@ describe("restore safety", () => {
   // The local artifact differs from the ledger's sha256, so it is fetched again from the master;
   // when the master's copy does not match either (or is gone), nothing is uploaded or restored.
   it.each([
-    ["has another sha256", [[/^test -e /, { exitCode: 0 }], [/^sha256sum /, { stdout: `${"1".repeat(64)}  x\n` }]] as Rule[], `sha256 ${"1".repeat(64)}`],
+    [
+      "has another sha256",
+      [
+        [/^test -e /, { exitCode: 0 }],
+        [/^sha256sum /, { stdout: `${"1".repeat(64)}  x\n` }],
+      ] as Rule[],
+      `sha256 ${"1".repeat(64)}`,
+    ],
     ["is gone", [[/^test -e /, { exitCode: 1 }]] as Rule[], "no such file"],
   ])("refuses an artifact whose sha256 does not match the recorded one when the master's copy %s, before uploading", async (_case, master, found) => {
     const config = configWithArtifacts();
@@ -66,11 +75,17 @@ describe("restore safety", () => {
     fs.writeFileSync(paths.localPath, "-- tampered\n");
     writeChecksum(paths, sha256Of("-- tampered\n"));
     const ledger = ledgerWith([backupEntry(config, "0".repeat(64)), safetyBackupEntry(config, config.slaves[0], SAFETY_SHA)]);
-    const slave = [[/^onedb version/, { stdout: dbVersionText("6.10.0", "6.10.0", "6.10.0") }], ...stopped, ...safetyBackupIntact(config, config.slaves[0])] as Rule[];
+    const slave = [
+      [/^onedb version/, { stdout: dbVersionText("6.10.0", "6.10.0", "6.10.0") }],
+      ...stopped,
+      ...safetyBackupIntact(config, config.slaves[0]),
+    ] as Rule[];
     const { transport, fakes, result } = run("restore", config, config.slaves[0], slave, master, ledger);
     await expect(result).rejects.toThrow(StepRefusal);
     await expect(result).rejects.toThrow(
-      new RegExp(`zone 100 \\(S-EU-GE\\), front-end 192\\.168\\.150\\.1:22: expected the federated backup ${paths.remotePath} on the master with the sha256 the ledger recorded \\(0{64}\\), but found ${found}\\. Nothing was changed on this slave`),
+      new RegExp(
+        `zone 100 \\(S-EU-GE\\), front-end 192\\.168\\.150\\.1:22: expected the federated backup ${paths.remotePath} on the master with the sha256 the ledger recorded \\(0{64}\\), but found ${found}\\. Nothing was changed on this slave`,
+      ),
     );
     expect(transport.uploads).toEqual([]);
     expect(transport.lines.some((l) => l.includes("onedb restore"))).toBe(false);
@@ -129,7 +144,11 @@ describe("upgrade safety", () => {
       "upgrade",
       config,
       config.slaves[0],
-      [[/^dpkg-query/, { stdout: "6.10.0-1" }], [/^onedb version/, { stdout: dbVersionText("6.10.0", "6.10.0", "6.10.0") }], ...safetyBackupIntact(config, config.slaves[0])],
+      [
+        [/^dpkg-query/, { stdout: "6.10.0-1" }],
+        [/^onedb version/, { stdout: dbVersionText("6.10.0", "6.10.0", "6.10.0") }],
+        ...safetyBackupIntact(config, config.slaves[0]),
+      ],
       [],
       ledgerWith([safetyBackupEntry(config, config.slaves[0], SAFETY_SHA)]),
     );
@@ -164,20 +183,30 @@ describe("upgrade safety", () => {
       .parse();
     let version = "6.10.0";
     let db = "6.10.0";
-    const { transport, result } = run("upgrade", config, config.master, [
-      ...safetyBackupIntact(config, config.master),
-      [/^rpm -q --qf '%\{VERSION\}' opennebula$/, () => ({ stdout: version })],
-      [/^onedb version/, () => ({ stdout: dbVersionText(db, db), exitCode: db === "7.0.0" ? 0 : 2 })],
-      ...stopped,
-      [/^cp -a /, {}],
-      [/^test -e /, { exitCode: 1 }],
-      [/^\/usr\/local\/sbin\/one-repo --series=7\.0$/, {}],
-      [/^dnf -q makecache$/, {}],
-      [/^dnf -y -q upgrade opennebula opennebula-gate opennebula-flow opennebula-fireedge opennebula-migration python3-pyone opennebula-guacd$/, () => ((version = "7.0.0"), {})],
-      [/^onecfg upgrade$/, {}],
-      [/^onedb upgrade /, () => ((db = "7.0.0"), {})],
-      [/^onedb fsck /, {}],
-    ], [], ledgerWith([safetyBackupEntry(config, config.master, SAFETY_SHA)]));
+    const { transport, result } = run(
+      "upgrade",
+      config,
+      config.master,
+      [
+        ...safetyBackupIntact(config, config.master),
+        [/^rpm -q --qf '%\{VERSION\}' opennebula$/, () => ({ stdout: version })],
+        [/^onedb version/, () => ({ stdout: dbVersionText(db, db), exitCode: db === "7.0.0" ? 0 : 2 })],
+        ...stopped,
+        [/^cp -a /, {}],
+        [/^test -e /, { exitCode: 1 }],
+        [/^\/usr\/local\/sbin\/one-repo --series=7\.0$/, {}],
+        [/^dnf -q makecache$/, {}],
+        [
+          /^dnf -y -q upgrade opennebula opennebula-gate opennebula-flow opennebula-fireedge opennebula-migration python3-pyone opennebula-guacd$/,
+          () => ((version = "7.0.0"), {}),
+        ],
+        [/^onecfg upgrade$/, {}],
+        [/^onedb upgrade /, () => ((db = "7.0.0"), {})],
+        [/^onedb fsck /, {}],
+      ],
+      [],
+      ledgerWith([safetyBackupEntry(config, config.master, SAFETY_SHA)]),
+    );
     await expect(result).resolves.toMatchObject({ status: "done" });
     expect(transport.lines.some((l) => l.includes("/etc/yum.repos.d") || l.includes("printf"))).toBe(false);
   });
@@ -212,12 +241,16 @@ describe("preflight", () => {
   it("refuses a front-end at another version than declared, naming it", async () => {
     const config = configWithArtifacts();
     const { result } = run("preflight", config, config.slaves[1], [[/^dpkg-query/, { stdout: "6.8.1-1" }], ...healthy(config)], healthy(config));
-    await expect(result).rejects.toThrow(/\[version-as-declared\] zone 101 \(S-US-CA\), front-end 192\.168\.150\.3:22: expected OpenNebula 6\.10\.0 \(federation\.fromVersion\), found 6\.8\.1/);
+    await expect(result).rejects.toThrow(
+      /\[version-as-declared\] zone 101 \(S-US-CA\), front-end 192\.168\.150\.3:22: expected OpenNebula 6\.10\.0 \(federation\.fromVersion\), found 6\.8\.1/,
+    );
   });
 
   it("refuses when the master knows a zone the file lacks, and runs nothing that changes a zone", async () => {
     const config = configWithArtifacts();
-    const csv = "CURRENT,ID,NAME,ENDPOINT,FED_INDEX,STAT\n" + [...config.zones.map((z) => `"",${z.id},${z.name},${z.endpoint},5,on`), '"",102,S-XX,http://192.168.150.4:2633/RPC2,5,on'].join("\n");
+    const csv =
+      "CURRENT,ID,NAME,ENDPOINT,FED_INDEX,STAT\n" +
+      [...config.zones.map((z) => `"",${z.id},${z.name},${z.endpoint},5,on`), '"",102,S-XX,http://192.168.150.4:2633/RPC2,5,on'].join("\n");
     const { result, transport } = run("preflight", config, config.master, healthy(config, csv), healthy(config));
     await expect(result).rejects.toThrow(/the master knows zone 102 \(S-XX\)/);
     expect(transport.lines.filter((l) => /^(systemctl (stop|start)|onezone (enable|disable)|onedb (upgrade|restore|backup)|apt-get)/.test(l))).toEqual([]);
@@ -232,7 +265,9 @@ describe("preflight", () => {
 
 describe("sync", () => {
   it("names the unreachable zone", async () => {
-    const config = seedFederation().with({ timeouts: { syncWaitSeconds: 0 } }).parse();
+    const config = seedFederation()
+      .with({ timeouts: { syncWaitSeconds: 0 } })
+      .parse();
     const csv = fs.readFileSync(path.resolve(__dirname, "../fixtures/opennebula/onezone/c-unreachable/list_--csv.out"), "utf8");
     const { result } = run("sync", config, config.master, [...frozenMaster(config), [/^onezone list --csv/, { stdout: csv }]]);
     await expect(result).rejects.toThrow(/no answer from zone 100 \(S-EU-GE\) \(0=715438, 100=-, 101=715438\)/);
@@ -240,10 +275,14 @@ describe("sync", () => {
 
   /** `onezone list --csv` as the master prints it, with these FED_INDEX cells for zones 0, 100, 101. */
   const listCsv = (config: FederationConfig, cells: string[]) =>
-    "CURRENT,ID,NAME,ENDPOINT,FED_INDEX,STAT\n" + config.zones.map((z, i) => `${i === 0 ? "*" : '""'},${z.id},${z.name},${z.endpoint},${cells[i]},on`).join("\n") + "\n";
+    "CURRENT,ID,NAME,ENDPOINT,FED_INDEX,STAT\n" +
+    config.zones.map((z, i) => `${i === 0 ? "*" : '""'},${z.id},${z.name},${z.endpoint},${cells[i]},on`).join("\n") +
+    "\n";
 
   it("refuses a zone with no federated record yet (real 6.10: 18446744073709551615), saying what it means and what to do", async () => {
-    const config = seedFederation().with({ timeouts: { syncWaitSeconds: 0 } }).parse();
+    const config = seedFederation()
+      .with({ timeouts: { syncWaitSeconds: 0 } })
+      .parse();
     const csv = listCsv(config, ["715438", "18446744073709551615", "715438"]);
     const { result } = run("sync", config, config.master, [...frozenMaster(config), [/^onezone list --csv/, { stdout: csv }]]);
     await expect(result).rejects.toThrow(
@@ -254,9 +293,16 @@ describe("sync", () => {
   });
 
   it("never counts zones in sync that all lack a federated record, nor an unreachable and a standalone zone", async () => {
-    const config = seedFederation().with({ timeouts: { syncWaitSeconds: 0 } }).parse();
-    const none = run("sync", config, config.master, [...frozenMaster(config), [/^onezone list --csv/, { stdout: listCsv(config, Array(3).fill("18446744073709551615")) }]]);
-    await expect(none.result).rejects.toThrow(/found FED_INDEX 18446744073709551615 \(no federated record yet\) on zone 0 \(M-EU-FR\), zone 100 \(S-EU-GE\), zone 101 \(S-US-CA\) \(/);
+    const config = seedFederation()
+      .with({ timeouts: { syncWaitSeconds: 0 } })
+      .parse();
+    const none = run("sync", config, config.master, [
+      ...frozenMaster(config),
+      [/^onezone list --csv/, { stdout: listCsv(config, Array(3).fill("18446744073709551615")) }],
+    ]);
+    await expect(none.result).rejects.toThrow(
+      /found FED_INDEX 18446744073709551615 \(no federated record yet\) on zone 0 \(M-EU-FR\), zone 100 \(S-EU-GE\), zone 101 \(S-US-CA\) \(/,
+    );
     const mixed = run("sync", config, config.master, [...frozenMaster(config), [/^onezone list --csv/, { stdout: listCsv(config, ["715438", "-", "-1"]) }]]);
     await expect(mixed.result).rejects.toThrow(
       /found no answer from zone 100 \(S-EU-GE\); FED_INDEX -1 \(oned runs standalone\) on zone 101 \(S-US-CA\) \(0=715438, 100=-, 101=-1\)\. Make those zones reachable from the master \(oned running, network\)\. A zone at FED_INDEX -1 runs without federation/,
@@ -264,7 +310,9 @@ describe("sync", () => {
   });
 
   it("verify on the master names a zone without a federated record, with what to check", async () => {
-    const config = seedFederation().with({ timeouts: { syncWaitSeconds: 0 } }).parse();
+    const config = seedFederation()
+      .with({ timeouts: { syncWaitSeconds: 0 } })
+      .parse();
     const { result } = run("verify", config, config.master, [
       [/^dpkg-query/, { stdout: "7.0.0-1" }],
       [/^onedb version/, { stdout: dbVersionText("7.0.0", "7.0.0", "7.0.0") }],
@@ -279,7 +327,9 @@ describe("sync", () => {
   });
 
   it("waits for a slave's first federated record, then proves it in sync", async () => {
-    const config = seedFederation().with({ timeouts: { syncWaitSeconds: 10 } }).parse();
+    const config = seedFederation()
+      .with({ timeouts: { syncWaitSeconds: 10 } })
+      .parse();
     const reads = [["715438", "18446744073709551615", "715438"]];
     const { result, transport } = run("sync", config, config.master, [
       ...frozenMaster(config),

@@ -25,7 +25,6 @@ import { fetchVerified, pushVerified } from "../../lib/run/transfer";
 import { dbVersionText, FakeTransport, fakeStepContext, Reply } from "../support/fake-frontend";
 import { seedFederation } from "../support/federation-builder";
 
- 
 const fsModule = require("fs") as typeof fs;
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "onefed-transfer-"));

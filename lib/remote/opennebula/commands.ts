@@ -158,10 +158,20 @@ export const ledgerFiles = {
   }),
   /** Creates a record only if it does not exist (the lock); exit 3 when it exists already. */
   createExclusive: (dir: string, name: string, content: string): RemoteCommand => ({
-    argv: ["sh", "-c", `${RECEIVE_RECORD} || exit 1; ln "$t" "$1/$2" 2>/dev/null; r=$?; rm -f "$t"; [ $r -eq 0 ] || exit 3`, "sh", dir, name, sha256Hex(content)],
+    argv: [
+      "sh",
+      "-c",
+      `${RECEIVE_RECORD} || exit 1; ln "$t" "$1/$2" 2>/dev/null; r=$?; rm -f "$t"; [ $r -eq 0 ] || exit 3`,
+      "sh",
+      dir,
+      name,
+      sha256Hex(content),
+    ],
     stdin: content,
     okExitCodes: [0, 3],
   }),
   /** Removes records (a missing one is no error). */
-  remove: (dir: string, names: readonly string[]): RemoteCommand => ({ argv: ["sh", "-c", 'd=$1; shift; for n; do rm -f "$d/$n" || exit 1; done', "sh", dir, ...names] }),
+  remove: (dir: string, names: readonly string[]): RemoteCommand => ({
+    argv: ["sh", "-c", 'd=$1; shift; for n; do rm -f "$d/$n" || exit 1; done', "sh", dir, ...names],
+  }),
 };

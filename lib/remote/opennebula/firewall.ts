@@ -37,7 +37,9 @@ function spec(rule: FirewallRule, comment: string): string[] {
 export const iptables = {
   list: (): RemoteCommand => ({ argv: ["iptables", "-S", "INPUT"] }),
   /** Appended after any existing rule would let earlier ACCEPTs win: insert at the given position. */
-  insert: (position: number, rule: FirewallRule, comment: string): RemoteCommand => ({ argv: ["iptables", "-I", "INPUT", String(position), ...spec(rule, comment)] }),
+  insert: (position: number, rule: FirewallRule, comment: string): RemoteCommand => ({
+    argv: ["iptables", "-I", "INPUT", String(position), ...spec(rule, comment)],
+  }),
   /** Deletes by the exact spec `iptables -S` printed (after `-A INPUT`). */
   deleteSpec: (printedSpec: readonly string[]): RemoteCommand => ({ argv: ["iptables", "-D", "INPUT", ...printedSpec] }),
 };
@@ -46,9 +48,7 @@ export const iptables = {
 export function parseOurRules(stdout: string, comment: string): string[][] {
   const lines = stdout.split("\n").filter((l) => l.trim() !== "");
   if (lines.length === 0 || !lines[0].startsWith("-P INPUT")) throw new ParseError("iptables -S INPUT", "no policy line", stdout);
-  return lines
-    .filter((l) => l.startsWith("-A INPUT ") && tokens(l).includes(comment))
-    .map((l) => tokens(l).slice(2));
+  return lines.filter((l) => l.startsWith("-A INPUT ") && tokens(l).includes(comment)).map((l) => tokens(l).slice(2));
 }
 
 /** Splits an `iptables -S` line, honouring the double quotes around comments with spaces. */

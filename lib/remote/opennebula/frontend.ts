@@ -8,7 +8,20 @@ import { OnefedError } from "../../model/errors";
 import { SshTargetLabel, TransferError } from "../ssh/errors";
 import { describeSftpFailure } from "../ssh/sftp-failure";
 import { iptables, parseOurRules } from "./firewall";
-import { files, HA_SYNCED_TREES, monitordConf, ONED_LOCK_FILE, onecfg, onedb, OnedbConnection, onedConf, onehost, onezone, systemctl, withOnedbConnection } from "./commands";
+import {
+  files,
+  HA_SYNCED_TREES,
+  monitordConf,
+  ONED_LOCK_FILE,
+  onecfg,
+  onedb,
+  OnedbConnection,
+  onedConf,
+  onehost,
+  onezone,
+  systemctl,
+  withOnedbConnection,
+} from "./commands";
 import { RemoteMachine, Transport } from "./remote-machine";
 import {
   DbVersion,
@@ -177,7 +190,10 @@ export class OpenNebulaFrontend extends RemoteMachine {
   }
 
   async upgradeDatabase(backupFile: string): Promise<void> {
-    await this.run(this.db(onedb.upgrade(backupFile)), "onedb restored its own backup if it got that far; the DB is as before. Fix the cause, then run the deploy again.");
+    await this.run(
+      this.db(onedb.upgrade(backupFile)),
+      "onedb restored its own backup if it got that far; the DB is as before. Fix the cause, then run the deploy again.",
+    );
   }
 
   async checkDatabase(backupFile: string): Promise<void> {

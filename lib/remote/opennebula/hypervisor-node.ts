@@ -5,7 +5,6 @@ import { LIBVIRT_UNIT } from "./services";
 import { parseIsActive } from "./parsers";
 import { RemoteMachine } from "./remote-machine";
 
-
 export class HypervisorNode extends RemoteMachine {
   async nodeVersion(hypervisor: Hypervisor): Promise<string> {
     return this.packageVersion(nodePackage(hypervisor));

@@ -61,8 +61,7 @@ function parseCsvLine(line: string): string[] {
         if (line[i] === '"' && line[i + 1] === '"') {
           v += '"';
           i += 2;
-        }
-        else if (line[i] === '"') break;
+        } else if (line[i] === '"') break;
         else v += line[i++];
       }
       out.push(v);

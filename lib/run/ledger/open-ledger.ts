@@ -21,7 +21,11 @@ export async function openLedger(config: FederationConfig, machines: Pick<Machin
  * Works with the ledger outside a step (deploy's reconcile, the operator's commands): connects to
  * the master's servers with the federation's SSH rules, and closes them when `use` is done.
  */
-export async function withFederationLedger<T>(config: FederationConfig, run: RunIdentity, use: (ledger: FederationLedger, connector: Connector) => Promise<T>): Promise<T> {
+export async function withFederationLedger<T>(
+  config: FederationConfig,
+  run: RunIdentity,
+  use: (ledger: FederationLedger, connector: Connector) => Promise<T>,
+): Promise<T> {
   const connector = Connector.overSsh(config, new Deadline(config.timeouts.stepSeconds), () => undefined);
   try {
     return await use(await openLedger(config, connector, run), connector);

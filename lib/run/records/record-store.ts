@@ -101,7 +101,8 @@ export class RecordStore<T extends ZoneRecord> {
   write(record: T): void {
     const problems = this.kind.shape.problems(record, "");
     // A record this store would refuse to read back must not reach the disk: that is a bug here.
-    if (problems.length > 0 || record.zone_id !== this.zone.id) throw new Error(`refusing to write a malformed ${this.kind.title} for zone ${this.zone.id}: ${problems.join("; ") || `zone_id ${record.zone_id}`}`);
+    if (problems.length > 0 || record.zone_id !== this.zone.id)
+      throw new Error(`refusing to write a malformed ${this.kind.title} for zone ${this.zone.id}: ${problems.join("; ") || `zone_id ${record.zone_id}`}`);
     const dir = path.dirname(this.path);
     const temp = path.join(dir, `.${path.basename(this.path)}.${process.pid}.tmp`);
     let fd: number | undefined;

@@ -44,7 +44,13 @@ export const federatedRestore: StepRun = {
     const fe = await ctx.frontend();
     const frontend = fe.target;
     await proveSafetyBackup(ctx, "restore");
-    await assertStopped(fe, config, zone, "restore", "Nothing was changed. onedb restore refuses while oned runs: stop the zone's services, then run the deploy again.");
+    await assertStopped(
+      fe,
+      config,
+      zone,
+      "restore",
+      "Nothing was changed. onedb restore refuses while oned runs: stop the zone's services, then run the deploy again.",
+    );
     await pushVerified(fe, artifact.localPath, artifact.remotePath, sha256, "restore", zone, config.backup.remoteDirectory);
     const result = await fe.restoreFederated(artifact.remotePath);
     // The SQLite path ignores sqlite3's exit status (§5.4): errors show only on stderr.

@@ -42,11 +42,17 @@ async function setFirewall(ctx: StepContext, frozen: boolean): Promise<StepOutco
   const results: Array<number | null> = [];
   for (const fe of servers) results.push(await firewallOn(ctx, fe, frozen, freezeRules(config.fromVersion, allowed)));
   const changed = results.filter((r) => r !== null).length;
-  if (changed === 0) return { status: "already-done", summary: frozen ? `freeze rules already in place${servers.length > 1 ? ` on ${servers.length} servers` : ""}` : "no freeze rule left" };
+  if (changed === 0)
+    return {
+      status: "already-done",
+      summary: frozen ? `freeze rules already in place${servers.length > 1 ? ` on ${servers.length} servers` : ""}` : "no freeze rule left",
+    };
   const where = servers.length > 1 ? ` on ${servers.length} servers (Raft peers ${peers.join(", ")} allowed)` : "";
   return {
     status: "done",
-    summary: frozen ? `API of the master closed except for 127.0.0.1${config.freeze.allowFrom.map((a) => `, ${a}`).join("")}${where}` : `removed ${results.reduce<number>((n, r) => n + (r ?? 0), 0)} freeze rules${servers.length > 1 ? ` from ${servers.length} servers` : ""}`,
+    summary: frozen
+      ? `API of the master closed except for 127.0.0.1${config.freeze.allowFrom.map((a) => `, ${a}`).join("")}${where}`
+      : `removed ${results.reduce<number>((n, r) => n + (r ?? 0), 0)} freeze rules${servers.length > 1 ? ` from ${servers.length} servers` : ""}`,
   };
 }
 

@@ -42,7 +42,11 @@ export const hostsDisable: StepRun = {
         next: "Check oned.log, then run the deploy again.",
       });
     }
-    return { status: "done", summary: `disabled ${enabled.map((h) => h.name).join(", ") || "no host (none was enabled)"}`, evidence: { host_ids: enabled.map((h) => h.id) } };
+    return {
+      status: "done",
+      summary: `disabled ${enabled.map((h) => h.name).join(", ") || "no host (none was enabled)"}`,
+      evidence: { host_ids: enabled.map((h) => h.id) },
+    };
   },
 };
 

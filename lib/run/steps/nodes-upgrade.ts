@@ -20,8 +20,12 @@ export const nodesUpgrade: StepRun = {
     const nodes = await Promise.all(ctx.zone.nodes.map(async (n) => ({ config: n, node: await ctx.node(n) })));
     const results = await Promise.all(nodes.map((n) => upgradeNode(ctx, n.config, n.node)));
     const upgraded = nodes.filter((_, i) => results[i]).map((n) => n.config.name);
-    if (upgraded.length === 0) return { status: "already-done", summary: `${nodes.length} host${nodes.length === 1 ? "" : "s"} already at ${ctx.config.toVersion}` };
-    return { status: "done", summary: `${upgraded.join(", ")} at ${ctx.config.toVersion}${upgraded.length < nodes.length ? `; ${nodes.length - upgraded.length} already were` : ""}` };
+    if (upgraded.length === 0)
+      return { status: "already-done", summary: `${nodes.length} host${nodes.length === 1 ? "" : "s"} already at ${ctx.config.toVersion}` };
+    return {
+      status: "done",
+      summary: `${upgraded.join(", ")} at ${ctx.config.toVersion}${upgraded.length < nodes.length ? `; ${nodes.length - upgraded.length} already were` : ""}`,
+    };
   },
 };
 

@@ -44,9 +44,17 @@ export const replicate: StepRun = {
       if (done.includes(hostPort(f.config)) && (await inStep(f, ids.get(f.index)!, target))) continue;
       pending.push(f);
     }
-    if (pending.length === 0) return { status: "already-done", summary: `${followers.length} followers hold the leader's DB ${target} and their own SERVER_ID` };
+    if (pending.length === 0)
+      return { status: "already-done", summary: `${followers.length} followers hold the leader's DB ${target} and their own SERVER_ID` };
 
-    for (const s of all) await assertStopped(s.frontend, config, zone, "replicate", "Every server of an HA zone stays down until the followers hold the leader's DB: stop them, then run the deploy again.");
+    for (const s of all)
+      await assertStopped(
+        s.frontend,
+        config,
+        zone,
+        "replicate",
+        "Every server of an HA zone stays down until the followers hold the leader's DB: stop them, then run the deploy again.",
+      );
     const r = leaderCopyPaths(config, zone);
     // In transit beside the zone's HA record, on the automation host.
     const localDir = path.dirname(store.path);
@@ -70,7 +78,10 @@ export const replicate: StepRun = {
     // The copies on the automation host were only in transit: the configuration carries oned.conf,
     // and with it a MySQL DB password. A resumed run fetches both anew from the leader.
     for (const f of [dbLocal, confLocal]) fs.rmSync(f, { force: true });
-    return { status: "done", summary: `leader ${hostPort(leader.config)} → ${pending.map((f) => `${hostPort(f.config)} (SERVER_ID ${ids.get(f.index)})`).join(", ")}` };
+    return {
+      status: "done",
+      summary: `leader ${hostPort(leader.config)} → ${pending.map((f) => `${hostPort(f.config)} (SERVER_ID ${ids.get(f.index)})`).join(", ")}`,
+    };
   },
 };
 

@@ -26,7 +26,10 @@ export const upgrade: StepRun = {
     const versions = await Promise.all(servers.map((s) => s.frontend.installedVersion()));
     let db = await fe.dbVersion();
     if (versions.every((v) => compareVersions(v, config.toVersion) === 0) && db.status === "up-to-date") {
-      return { status: "already-done", summary: `${config.toVersion} installed${servers.length > 1 ? ` on ${servers.length} servers` : ""}, DB ${db.shared}/${db.local} up to date` };
+      return {
+        status: "already-done",
+        summary: `${config.toVersion} installed${servers.length > 1 ? ` on ${servers.length} servers` : ""}, DB ${db.shared}/${db.local} up to date`,
+      };
     }
     await proveSafetyBackup(ctx, "upgrade");
     // Never upgrade a slave before its restore: its onedb upgrade runs local migrators only (§4.4 step 6).

@@ -69,10 +69,7 @@ export function detectKind(versionText: string, binary: string): EngineKind {
 
 /** Runs the binary to learn its kind and version. */
 export async function probeEngine(binary: string, env: NodeJS.ProcessEnv): Promise<EngineVersion & { readonly kind: EngineKind }> {
-  const [json, text] = await Promise.all([
-    runProcess(binary, ["version", "-json"], { env }),
-    runProcess(binary, ["version"], { env }),
-  ]);
+  const [json, text] = await Promise.all([runProcess(binary, ["version", "-json"], { env }), runProcess(binary, ["version"], { env })]);
   if (json.exitCode !== 0) {
     const said = (json.stderr || json.stdout).trim().slice(0, 300);
     throw new EngineProbeError(binary, said ? `${describeExit(json)}: ${said}` : describeExit(json));

@@ -45,12 +45,7 @@ export function processAlive(pid: number): boolean {
  * Whether a lock can be taken over: its holder died (same host, pid gone), it never got an owner
  * file, or it belongs to another host and is very old.
  */
-export function isStaleLock(
-  owner: LockOwner | undefined,
-  lockAgeMs: number,
-  thisHost: string,
-  alive: (pid: number) => boolean = processAlive,
-): boolean {
+export function isStaleLock(owner: LockOwner | undefined, lockAgeMs: number, thisHost: string, alive: (pid: number) => boolean = processAlive): boolean {
   if (!owner) return lockAgeMs > OWNERLESS_GRACE_MS;
   if (owner.host === thisHost) return !alive(owner.pid);
   return lockAgeMs > FOREIGN_HOST_MAX_MS;

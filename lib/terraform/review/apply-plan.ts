@@ -60,7 +60,11 @@ async function prepareStackDir(bundle: ReviewBundle, session: EngineSession, log
   const ready = fs.existsSync(path.join(bundle.stack.dir, ".terraform")) && fs.existsSync(cdkFile) && sha256File(cdkFile) === bundle.stack.cdkTfJsonSha256;
   if (ready) return;
   log(`apply: ${bundle.stack.dir} is missing or holds another synthesis; synthesizing the planned stack there and initializing it`);
-  synthesize({ configPath: session.configPath, outdir: path.dirname(path.dirname(bundle.stack.dir)), nullProviderVersion: session.engine.env[NULL_PROVIDER_VERSION_ENV] });
+  synthesize({
+    configPath: session.configPath,
+    outdir: path.dirname(path.dirname(bundle.stack.dir)),
+    nullProviderVersion: session.engine.env[NULL_PROVIDER_VERSION_ENV],
+  });
   await session.init();
 }
 
@@ -93,7 +97,9 @@ export function whatChangedSince(bundle: ReviewBundle, configPath: string, engin
       statePath !== bundle.state.path
         ? ` — its state file would now be ${statePath} instead of ${bundle.state.path}: run apply from the directory you planned in, or set terraform.stateFile in the federation file`
         : "";
-    changes.push(`the synthesized stack differs from the one planned (cdk.tf.json sha256 ${short(bundle.stack.cdkTfJsonSha256)}… at plan time, now ${short(cdkSha)}…)${hint}`);
+    changes.push(
+      `the synthesized stack differs from the one planned (cdk.tf.json sha256 ${short(bundle.stack.cdkTfJsonSha256)}… at plan time, now ${short(cdkSha)}…)${hint}`,
+    );
   }
   const state = readStateFingerprint(bundle.state.path);
   if (!sameState(state, bundle.state)) {
@@ -108,7 +114,8 @@ export async function applyReviewedPlan(opts: ApplyPlanOptions): Promise<ApplyPl
   const bundle = readBundle(dir);
   const planFile = path.join(dir, bundle.plan.file);
   if (!fs.existsSync(planFile)) throw new PlanBundleError(dir, `its plan file ${bundle.plan.file} is missing`);
-  if (sha256File(planFile) !== bundle.plan.sha256) throw new PlanBundleError(dir, `${bundle.plan.file} is not the plan that was reviewed (its sha256 differs from bundle.json)`);
+  if (sha256File(planFile) !== bundle.plan.sha256)
+    throw new PlanBundleError(dir, `${bundle.plan.file} is not the plan that was reviewed (its sha256 differs from bundle.json)`);
 
   // Loading validates the file first: a now-invalid file fails with its own problems listed.
   const configPath = path.resolve(opts.configPath ?? bundle.federation.configPath);
@@ -121,8 +128,13 @@ export async function applyReviewedPlan(opts: ApplyPlanOptions): Promise<ApplyPl
   await prepareStackDir(bundle, prepared, log);
   const { session } = await reconcile(prepared, loadConfig(configPath), "apply --plan", log, { taint: false, planDir: dir });
   const c = bundle.plan.counts;
-  log(`apply: the reviewed plan of ${bundle.stack.name} (${c.create} to create, ${c.replace} to replace, ${c.update} to update, ${c.delete} to delete), state ${describeState(bundle.state)}`);
+  log(
+    `apply: the reviewed plan of ${bundle.stack.name} (${c.create} to create, ${c.replace} to replace, ${c.update} to update, ${c.delete} to delete), state ${describeState(bundle.state)}`,
+  );
   const { output } = await session.applyPlan(planFile, opts.parallelism ?? bundle.plan.parallelism, dir);
-  fs.writeFileSync(path.join(dir, APPLIED_FILE), `${JSON.stringify({ appliedAt: new Date().toISOString(), state: readStateFingerprint(bundle.state.path) }, null, 2)}\n`);
+  fs.writeFileSync(
+    path.join(dir, APPLIED_FILE),
+    `${JSON.stringify({ appliedAt: new Date().toISOString(), state: readStateFingerprint(bundle.state.path) }, null, 2)}\n`,
+  );
   return { bundle, output };
 }

@@ -65,7 +65,8 @@ export function readBundle(dir: string): ReviewBundle {
     const code = (err as NodeJS.ErrnoException).code;
     throw new PlanBundleError(dir, code === "ENOENT" ? `no ${BUNDLE_FILE}` : `${BUNDLE_FILE} is unreadable: ${(err as Error).message}`);
   }
-  if (doc?.format !== BUNDLE_FORMAT) throw new PlanBundleError(dir, `${BUNDLE_FILE} has format ${JSON.stringify(doc?.format)}, this onefed reads ${BUNDLE_FORMAT}`);
+  if (doc?.format !== BUNDLE_FORMAT)
+    throw new PlanBundleError(dir, `${BUNDLE_FILE} has format ${JSON.stringify(doc?.format)}, this onefed reads ${BUNDLE_FORMAT}`);
   const missing = [
     ["federation.configPath", doc.federation?.configPath],
     ["federation.configSha256", doc.federation?.configSha256],

@@ -34,13 +34,23 @@ function renderReport(report: DriftReport, maxRows: number): string {
   const ok = report.results.filter((r) => r.status === "ok").length;
   const unreachable = report.facts.frontends.filter((f) => f.error !== undefined);
   const parts: string[] = [];
-  if (report.ready) parts.push(`**Ready.** ${ok} check result${ok === 1 ? "" : "s"} passed on ${report.facts.frontends.length} front-end${report.facts.frontends.length === 1 ? "" : "s"}; no finding.`);
-  else if (findings.length > 0) parts.push(`**Not ready: ${findings.length} finding${findings.length === 1 ? "" : "s"}.** Resolve ${findings.length === 1 ? "it" : "them"} (or have the plan re-made) before approving.`);
+  if (report.ready)
+    parts.push(
+      `**Ready.** ${ok} check result${ok === 1 ? "" : "s"} passed on ${report.facts.frontends.length} front-end${report.facts.frontends.length === 1 ? "" : "s"}; no finding.`,
+    );
+  else if (findings.length > 0)
+    parts.push(
+      `**Not ready: ${findings.length} finding${findings.length === 1 ? "" : "s"}.** Resolve ${findings.length === 1 ? "it" : "them"} (or have the plan re-made) before approving.`,
+    );
   if (report.couldNotCheck) {
     parts.push(`**Could not check** ${unreachable.length} front-end${unreachable.length === 1 ? "" : "s"}; the verdict is incomplete:`);
     // A front-end the findings table already explains is only named here, not explained twice.
     const explained = new Set(findings.map((f) => f.frontend));
-    parts.push(unreachable.map((f) => `- zone ${f.zoneId}, ${code(f.frontend)}${explained.has(f.frontend) ? " (see the table)" : `: ${cell(f.error ?? "")}`}`).join("\n"));
+    parts.push(
+      unreachable
+        .map((f) => `- zone ${f.zoneId}, ${code(f.frontend)}${explained.has(f.frontend) ? " (see the table)" : `: ${cell(f.error ?? "")}`}`)
+        .join("\n"),
+    );
   }
   if (report.facts.masterZoneListError) parts.push(`The master's zone list could not be read: ${cell(report.facts.masterZoneListError)}`);
   if (findings.length > 0) {

@@ -49,7 +49,9 @@ export function readStateFingerprint(statePath: string): StateFingerprint {
   try {
     doc = JSON.parse(text) as typeof doc;
   } catch (err) {
-    throw new ReviewInputError(`the state file ${statePath} is not JSON (${(err as Error).message}); restore it from its backup (${path.basename(statePath)}.backup) before planning or applying`);
+    throw new ReviewInputError(
+      `the state file ${statePath} is not JSON (${(err as Error).message}); restore it from its backup (${path.basename(statePath)}.backup) before planning or applying`,
+    );
   }
   return {
     path: statePath,

@@ -88,7 +88,8 @@ export async function createPlanReview(opts: PlanReviewOptions = {}): Promise<Pl
   const dir = path.resolve(planDirArg);
   fs.mkdirSync(dir, { recursive: true });
   // A bundle left from an earlier plan must not survive a failed one: bundle.json goes first.
-  for (const f of [B.BUNDLE_FILE, B.PLAN_FILE, B.PLAN_JSON_FILE, B.REVIEW_FILE, B.GRAPH_SVG_FILE, B.GRAPH_MERMAID_FILE, "applied.json"]) fs.rmSync(path.join(dir, f), { force: true });
+  for (const f of [B.BUNDLE_FILE, B.PLAN_FILE, B.PLAN_JSON_FILE, B.REVIEW_FILE, B.GRAPH_SVG_FILE, B.GRAPH_MERMAID_FILE, "applied.json"])
+    fs.rmSync(path.join(dir, f), { force: true });
 
   // Read-only SSH work, independent of the local plan: run it meanwhile.
   const driftStarted = Date.now();
@@ -99,7 +100,11 @@ export async function createPlanReview(opts: PlanReviewOptions = {}): Promise<Pl
   try {
     const engine = await timed("engine", () => ensureEngine({ log }));
     const { stack, outdir } = await timed("synth", () =>
-      synthesize({ configPath: config.sourcePath, outdir: path.resolve(opts.cdktfOutdir ?? "cdktf.out"), nullProviderVersion: engine.env[NULL_PROVIDER_VERSION_ENV] }),
+      synthesize({
+        configPath: config.sourcePath,
+        outdir: path.resolve(opts.cdktfOutdir ?? "cdktf.out"),
+        nullProviderVersion: engine.env[NULL_PROVIDER_VERSION_ENV],
+      }),
     );
     const stackDir = path.join(outdir, "stacks", stack);
     const cdkText = fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8");
@@ -116,7 +121,9 @@ export async function createPlanReview(opts: PlanReviewOptions = {}): Promise<Pl
     await timed("plan", () => session.plan(planFile, parallelism));
     const stateAfter = readStateFingerprint(stateBefore.path);
     if (!sameState(stateBefore, stateAfter)) {
-      throw new StalePlanError(dir, [`the state changed while the plan was being made (${describeState(stateBefore)}, then ${describeState(stateAfter)}): something applied concurrently`]);
+      throw new StalePlanError(dir, [
+        `the state changed while the plan was being made (${describeState(stateBefore)}, then ${describeState(stateAfter)}): something applied concurrently`,
+      ]);
     }
     const planJson = await timed("show", () => session.showJson(planFile));
     fs.writeFileSync(path.join(dir, B.PLAN_JSON_FILE), planJson);

@@ -76,7 +76,9 @@ export function parsePlanJson(text: string): PlanModel {
   }
   const format = typeof doc?.format_version === "string" ? doc.format_version : "";
   if (!/^1\./.test(format)) {
-    throw new ReviewInputError(`the plan JSON has format_version ${JSON.stringify(doc?.format_version)}; this review reads format 1.x from \`terraform show -json <planfile>\``);
+    throw new ReviewInputError(
+      `the plan JSON has format_version ${JSON.stringify(doc?.format_version)}; this review reads format 1.x from \`terraform show -json <planfile>\``,
+    );
   }
   const raw = Array.isArray(doc.resource_changes) ? (doc.resource_changes as RawChange[]) : [];
   const changes = raw

@@ -56,7 +56,14 @@ const DETAIL_LEVELS: readonly Detail[] = [
 /** Graphs up to this many steps show open; larger ones fold so the comment stays scannable. */
 const OPEN_GRAPH_NODES = 40;
 
-const KIND_WORDS: Record<ChangeKind, string> = { create: "to create", replace: "to replace", update: "to update in place", delete: "to delete", read: "to read", "no-op": "unchanged" };
+const KIND_WORDS: Record<ChangeKind, string> = {
+  create: "to create",
+  replace: "to replace",
+  update: "to update in place",
+  delete: "to delete",
+  read: "to read",
+  "no-op": "unchanged",
+};
 
 /** Renders review.md. Pure: same input, same bytes. */
 export function renderReview(input: ReviewInput): string {
@@ -162,7 +169,8 @@ function changesSummary(plan: PlanModel, counts: Record<ChangeKind, number>): st
   const lines = [table(kinds, [kinds.map((k) => String(counts[k]))])];
   if (counts.create === plan.changes.length) lines.push("Nothing has run yet: every step will run once, in the order of the stages above.");
   else if (counts["no-op"] === plan.changes.length) lines.push("Every step already ran: applying this plan runs nothing on any zone.");
-  if (counts.replace > 0) lines.push("A replaced step runs again (its local-exec is a create-time provisioner); steps that wait for it do not, unless they are replaced too.");
+  if (counts.replace > 0)
+    lines.push("A replaced step runs again (its local-exec is a create-time provisioner); steps that wait for it do not, unless they are replaced too.");
   if (counts.delete > 0) lines.push("A deleted step does not undo anything on the zones: it only leaves the state.");
   return lines.join("\n\n");
 }

@@ -145,7 +145,9 @@ export function renderSvg(graph: StepGraph, title: string, kinds: ReadonlyMap<st
     out.push(`<text x="${lx + 20}" y="${ly + 2}">${xmlText(k)}</text>`);
     lx += 90;
   }
-  out.push(`<text x="${G.margin}" y="${ly + 26}" fill="#57606a">${xmlText(fit("Arrow: the step below waits for the step above. Steps of one stage run in parallel.", width - 2 * G.margin))}</text>`);
+  out.push(
+    `<text x="${G.margin}" y="${ly + 26}" fill="#57606a">${xmlText(fit("Arrow: the step below waits for the step above. Steps of one stage run in parallel.", width - 2 * G.margin))}</text>`,
+  );
   out.push(`</svg>`);
   return `${out.join("\n")}\n`;
 }

@@ -39,7 +39,9 @@ export function classifyUpgrade(graph: StepGraph, fromVersion: string, toVersion
       kind: "coordinated",
       explanation:
         `**Coordinated upgrade (type B).** ${fromVersion} → ${toVersion} ` +
-        (minorChange ? `crosses from the ${from} series to ${to}, which changes the federated tables (every minor-to-minor upgrade since 5.10)` : `is planned as a coordinated upgrade`) +
+        (minorChange
+          ? `crosses from the ${from} series to ${to}, which changes the federated tables (every minor-to-minor upgrade since 5.10)`
+          : `is planned as a coordinated upgrade`) +
         `: every zone is frozen and stopped, the master is upgraded first, its federated backup is restored on each slave before that slave is upgraded, and the zones are unfrozen master first.`,
     };
   }
