@@ -9,6 +9,7 @@ import { STEP_NAMES } from "../../lib/model/steps";
 import { proveRequirements } from "../../lib/run/run-step";
 import { StepRefusal } from "../../lib/run/step-refusal";
 import { seedFederation } from "../support/federation-builder";
+import { FEDERATION_SHAPES } from "../support/federation-shapes";
 import { ledgerWith, restoreEntry, safetyBackupEntry } from "../support/ledger-entries";
 
 const config = seedFederation().parse();
@@ -60,26 +61,7 @@ describe("proveRequirements", () => {
     expect(() => proveRequirements("upgrade", s100, config, ledger)).not.toThrow();
   });
 
-  it.each([
-    ["type B, 1+2", () => seedFederation().parse()],
-    [
-      "type B, HA master and slave, hosts and nodes",
-      () =>
-        seedFederation()
-          .withHa(0, ["192.168.150.1", "192.168.150.11"])
-          .withHa(101, ["192.168.150.3", "192.168.150.31"])
-          .withNodes(100, [{ name: "kvm-1", host: "192.168.150.21" }])
-          .with({ hosts: { manage: true } })
-          .parse(),
-    ],
-    [
-      "type A",
-      () =>
-        seedFederation()
-          .with({ federation: { toVersion: "6.10.5" } })
-          .parse(),
-    ],
-  ])("on %s: passes every step with all its requirements recorded, and refuses it when any one is missing", (_shape, build) => {
+  it.each(FEDERATION_SHAPES)("on %s: passes every step with all its requirements recorded, and refuses it when any one is missing", (_shape, build) => {
     const c = build();
     const cases = withRequirements(c);
     expect(cases.length).toBeGreaterThan(0);

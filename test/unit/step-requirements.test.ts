@@ -8,42 +8,9 @@ import { FederationConfig } from "../../lib/model/federation";
 import { finalSteps, requirementsOf } from "../../lib/model/step-requirements";
 import { StepResource } from "../../lib/synth/constructs/step-resource";
 import { FederationUpgrade } from "../../lib/synth/constructs/federation-upgrade";
-import { seedFederation } from "../support/federation-builder";
+import { FEDERATION_SHAPES } from "../support/federation-shapes";
 
 const runner = { command: ["/usr/bin/node", "/opt/onefed/dist/lib/cli/onefed.js"], configPath: "/etc/onefed/federation.yaml" };
-
-const shapes: Array<[string, () => FederationConfig]> = [
-  ["type B, 1+2", () => seedFederation().parse()],
-  [
-    "type B, HA master and slave, hosts and nodes",
-    () =>
-      seedFederation()
-        .withHa(0, ["192.168.150.1", "192.168.150.11"])
-        .withHa(101, ["192.168.150.3", "192.168.150.31"])
-        .withNodes(100, [{ name: "kvm-1", host: "192.168.150.21" }])
-        .with({ hosts: { manage: true } })
-        .parse(),
-  ],
-  [
-    "type B, firewall freeze",
-    () =>
-      seedFederation()
-        .with({ federation: { fromVersion: "6.0.0", toVersion: "6.2.0" } })
-        .withFreeze("firewall", { allowFrom: ["10.0.0.5"] })
-        .parse(),
-  ],
-  ["type B, no freeze", () => seedFederation().withFreeze("none", { acknowledgeNoFreeze: true }).parse()],
-  [
-    "type A, HA slave, hosts and nodes",
-    () =>
-      seedFederation()
-        .with({ federation: { toVersion: "6.10.5" } })
-        .withHa(100, ["192.168.150.2", "192.168.150.21"])
-        .withNodes(101, [{ name: "kvm-2", host: "192.168.150.22" }])
-        .with({ hosts: { manage: true } })
-        .parse(),
-  ],
-];
 
 function stepsOf(config: FederationConfig): StepResource[] {
   const stack = new FederationUpgrade(Testing.app(), "s", { config, runner });
@@ -55,7 +22,7 @@ function ancestors(s: StepResource, seen = new Set<StepResource>()): Set<StepRes
   return seen;
 }
 
-describe.each(shapes)("requirements on %s", (_shape, build) => {
+describe.each(FEDERATION_SHAPES)("requirements on %s", (_shape, build) => {
   const config = build();
   const steps = stepsOf(config);
 
