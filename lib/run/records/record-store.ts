@@ -62,9 +62,16 @@ export class RecordStore<T extends ZoneRecord> {
     return fs.existsSync(this.path);
   }
 
-  /** Whether a value (e.g. a ledger entry's evidence) has this record's shape. */
-  accepts(value: unknown): value is T {
-    return this.kind.shape.problems(value, "").length === 0;
+  /**
+   * The record when it is there and well-formed, else undefined: for a local copy the ledger can
+   * write back, where a missing or damaged file is simply replaced, not refused.
+   */
+  readIntact(): T | undefined {
+    try {
+      return this.read();
+    } catch {
+      return undefined;
+    }
   }
 
   /** The record, or undefined when there is none yet; a file that is not this zone's record is refused. */

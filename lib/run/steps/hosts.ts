@@ -14,7 +14,7 @@ export const hostsDisable: StepRun = {
   restoreLocal(ctx, evidence) {
     const ids = hostIds(evidence);
     const store = disabledHostsRecord(ctx.config, ctx.zone);
-    if (ids && !readable(store)) store.write({ zone_id: ctx.zone.id, host_ids: ids, disabled_at: new Date().toISOString() });
+    if (ids && store.readIntact() === undefined) store.write({ zone_id: ctx.zone.id, host_ids: ids, disabled_at: new Date().toISOString() });
   },
   async run(ctx) {
     const { config, zone } = ctx;
@@ -80,12 +80,4 @@ export const hostsEnable: StepRun = {
 function hostIds(evidence: Evidence): number[] | undefined {
   const ids = evidence.host_ids;
   return Array.isArray(ids) && ids.every((i) => Number.isInteger(i)) ? (ids as number[]) : undefined;
-}
-
-function readable(store: ReturnType<typeof disabledHostsRecord>): boolean {
-  try {
-    return store.read() !== undefined;
-  } catch {
-    return false;
-  }
 }

@@ -14,13 +14,12 @@ import { findEntry, JsonValue } from "../../model/ledger";
 import { StepName } from "../../model/steps";
 import { safetyBackupRemotePath } from "../../model/paths";
 import { isSafetyBackupRecord, SafetyBackupRecord, safetyBackupRecord, ServerBackup } from "../records/safety-backup-record";
-import { RecordStore } from "../records/record-store";
 
 export const safetyBackup: StepRun = {
   name: "safety-backup",
   restoreLocal(ctx, evidence) {
     const store = safetyBackupRecord(ctx.config, ctx.zone);
-    if (isSafetyBackupRecord(evidence.record) && !sameRecord(readLocalCopy(store), evidence.record)) store.write(evidence.record);
+    if (isSafetyBackupRecord(evidence.record) && !sameRecord(store.readIntact(), evidence.record)) store.write(evidence.record);
   },
   async run(ctx) {
     const { zone, config } = ctx;
@@ -33,7 +32,7 @@ export const safetyBackup: StepRun = {
     const previous = inLedger ?? store.read();
     if (previous && (await intactOnEveryServer(previous, servers)).length === 0) {
       // The automation host's copy (the terraform output reads it) follows the ledger: missing, stale or unreadable, it is rewritten.
-      if (inLedger && !sameRecord(readLocalCopy(store), inLedger)) store.write(inLedger);
+      if (inLedger && !sameRecord(store.readIntact(), inLedger)) store.write(inLedger);
       return {
         status: "already-done",
         summary: `${remote} present${servers.length > 1 ? ` on ${servers.length} servers` : ""}, sha256 ${previous.sha256}`,
@@ -73,14 +72,6 @@ export const safetyBackup: StepRun = {
     };
   },
 };
-
-function readLocalCopy(store: RecordStore<SafetyBackupRecord>): SafetyBackupRecord | undefined {
-  try {
-    return store.read();
-  } catch {
-    return undefined;
-  }
-}
 
 function sameRecord(a: SafetyBackupRecord | undefined, b: SafetyBackupRecord): boolean {
   return a !== undefined && JSON.stringify(a) === JSON.stringify(b);
