@@ -116,6 +116,37 @@ describe("FederationLedger", () => {
     expect(fs.readdirSync(stores[0].dir).filter((f) => f.startsWith(".tmp."))).toEqual([]);
   });
 
+  it("reads on when another step removes its record between listing and opening it, and fails on any other read error", async () => {
+    const { stores } = servers(1);
+    const ledger = new FederationLedger("prod", stores, runA);
+    await ledger.record("stop", zone, {});
+    await ledger.record("stop", master, {});
+    // A `cat` that first removes the master's record: the window in which a concurrent step of another
+    // zone releases its runner record after this read's glob listed it.
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), "onefed-cat-"));
+    const vanishing = path.join(stores[0].dir, entryFile("stop", 0));
+    fs.writeFileSync(path.join(bin, "cat"), `#!/bin/sh\n[ "$1" = '${vanishing}' ] && rm -f "$1"\nexec /bin/cat "$@"\n`, { mode: 0o755 });
+    const run = (cmd: ReturnType<typeof ledgerFiles.readAll>) =>
+      new Promise<{ code: number | null; stdout: string }>((resolve) => {
+        const child = spawn("/bin/sh", ["-c", renderCommand(cmd)], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+        let stdout = "";
+        child.stdout.on("data", (d) => (stdout += d));
+        child.on("close", (code) => resolve({ code, stdout }));
+      });
+    const read = await run(ledgerFiles.readAll(stores[0].dir));
+    expect(read.code).toBe(0);
+    expect(
+      read.stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).zone_id),
+    ).toEqual([100]);
+    // A record that is still there but cannot be read (an I/O error, say) still fails the read.
+    const unreadable = path.join(stores[0].dir, entryFile("stop", 100));
+    fs.writeFileSync(path.join(bin, "cat"), `#!/bin/sh\n[ "$1" = '${unreadable}' ] && exit 1\nexec /bin/cat "$@"\n`, { mode: 0o755 });
+    expect((await run(ledgerFiles.readAll(stores[0].dir))).code).toBe(1);
+  });
+
   it("refuses to read a copy that holds something that is no ledger record", async () => {
     const { stores } = servers(1);
     await new FederationLedger("prod", stores, runA).record("stop", zone, {});

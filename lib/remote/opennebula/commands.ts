@@ -147,9 +147,20 @@ function sha256Hex(text: string): string {
  * renamed), so a killed runner leaves the old record or the new one, never half of one.
  */
 export const ledgerFiles = {
-  /** Every record of the directory, one a line; nothing when the directory does not exist yet. */
+  /**
+   * Every record of the directory, one a line; nothing when the directory does not exist yet.
+   * Steps of other zones remove their runner records while this one reads, so a file listed by the
+   * glob may be gone by the time it is opened: that is skipped, any other failure to read is not.
+   */
   readAll: (dir: string): RemoteCommand => ({
-    argv: ["sh", "-c", '[ -d "$1" ] || exit 0; for f in "$1"/*.json; do [ -f "$f" ] || continue; cat "$f" || exit 1; echo; done', "sh", dir],
+    argv: [
+      "sh",
+      "-c",
+      '[ -d "$1" ] || exit 0; for f in "$1"/*.json; do [ -f "$f" ] || continue; ' +
+        'if cat "$f" 2>/dev/null; then echo; elif [ -e "$f" ]; then cat "$f" >/dev/null; exit 1; fi; done',
+      "sh",
+      dir,
+    ],
   }),
   /** Replaces (or creates) one record. */
   write: (dir: string, name: string, content: string): RemoteCommand => ({
