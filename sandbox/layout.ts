@@ -55,6 +55,10 @@ export class SandboxLayout {
   shimDir(profile: string): string {
     return path.join(this.dir, SANDBOX_DIR.bin, emulatedDirName(profile));
   }
+  /** The `sh` shim directory of guarded commands (contract.ts COMMAND_GUARD_PREFIX). */
+  get guardedBin(): string {
+    return path.join(this.dir, SANDBOX_DIR.bin, BIN_DIR.guarded);
+  }
   /** What RHEL-family machines get instead of the host's apt and dpkg tools when overlayfs cannot hide them. */
   get commandNotFound(): string {
     return path.join(this.dir, SANDBOX_DIR.bin, BIN_DIR.commandNotFound);
