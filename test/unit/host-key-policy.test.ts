@@ -135,7 +135,7 @@ describe("refusals read as one paragraph: host, expected, found, what to do, not
       `has no pinned host key in /etc/onefed/known_hosts (no line names 10.0.0.1); it presented ssh-rsa key ${fingerprint(rsa.blob)}.`,
     );
     expect(refuse(`@revoked 10.0.0.* ${ec.line}\n10.0.0.1 ${ec2.line}`, ec, "revoked")).toContain(
-      `presented a host key that /etc/onefed/known_hosts marks @revoked for 10.0.0.1 (ecdsa-sha2-nistp256 key ${fingerprint(ec.blob)} (line 1)).`,
+      `presented a host key that /etc/onefed/known_hosts marks @revoked for 10.0.0.1: ecdsa-sha2-nistp256 key ${fingerprint(ec.blob)} (line 1). Expected a key that is pinned and not revoked`,
     );
   });
 });
@@ -214,6 +214,18 @@ describe("handshakes with a server that holds ed25519, ECDSA and RSA host keys",
     expect((result as Error).message).toContain(
       `expected ecdsa-sha2-nistp384 key ${fingerprint(ec384.blob)} (line 1), found ssh-ed25519 key ${fingerprint(ed.blob)}; the front-end offers no key of the pinned type.`,
     );
+  });
+
+  it("a revoked key is refused even where a wildcard line pins it", async () => {
+    const result = await handshake(server.port, `127.0.140.* ${ec.line}\n[127.0.140.?]:* ${ec.line}\n@revoked * ${ec.line}`);
+    expect((result as Error).message).toContain(`marks @revoked for [127.0.140.1]:${server.port}: ecdsa-sha2-nistp256 key ${fingerprint(ec.blob)} (line 3).`);
+  });
+
+  it("a wildcard pin with a negated exception connects, and the exception is refused", async () => {
+    expect(await handshake(server.port, `[127.0.140.*]:*,!127.0.140.9 ${ec.line}`)).toBe("ecdsa-sha2-nistp256");
+    expect(await handshake(server.port, `[127.0.140.*]:*,![127.0.140.1]:* ${ec.line}`)).toMatchObject({
+      message: expect.stringContaining("has no pinned host key"),
+    });
   });
 
   it("a host named only by @cert-authority is refused, showing the plain key it presents", async () => {

@@ -46,7 +46,7 @@ export function explainHostKeyRefusal(r: HostKeyRefusal): string {
       );
     case "revoked":
       return (
-        `presented a host key that ${file} marks @revoked for ${policy.name} (${either(policy.revoked.filter((e) => r.presented && e.key.equals(r.presented)).map(pinned))}). ` +
+        `presented a host key that ${file} marks @revoked for ${policy.name}: ${either(policy.revoked.filter((e) => r.presented && e.key.equals(r.presented)).map(pinned))}. ` +
         `Expected a key that is pinned and not revoked: do not connect; find out why the front-end still uses a revoked key and give it a new one.`
       );
     case "unusable-pins":
