@@ -128,8 +128,7 @@ export const MACHINE_DIR = {
   passwordLeaks: "password-leaks.log",
   /** The machine's sshd_config. */
   sshdConfig: "sshd_config",
-  /** The machine's ed25519 host key (`.pub` beside it). */
-  hostKey: "ssh_host_ed25519_key",
+  // Host keys: ssh_host_<ed25519|ecdsa|rsa>_key with `.pub` beside them (hostKeyFileName).
   /** sshd's PidFile. */
   sshdPid: "sshd.pid",
   /** sshd's stderr (-e). */
@@ -216,3 +215,12 @@ export function isNodeName(name: string): boolean {
 
 /** The same test as an sh `case` pattern, for the front-end shell. */
 export const NODE_NAME_GLOB = "zone*-node*";
+
+/** Host key types every sandbox sshd offers, so tests can pin any one of them; ed25519 is what known_hosts pins by default. */
+export const SANDBOX_HOST_KEY_TYPES = ["ed25519", "ecdsa", "rsa"] as const;
+export type SandboxHostKeyType = (typeof SANDBOX_HOST_KEY_TYPES)[number];
+
+/** A machine's host key file of one type, as OpenSSH names it: ssh_host_<type>_key. */
+export function hostKeyFileName(type: SandboxHostKeyType): string {
+  return `ssh_host_${type}_key`;
+}
