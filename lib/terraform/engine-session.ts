@@ -132,10 +132,11 @@ export class EngineSession {
     fs.writeFileSync(file, JSON.stringify({ version: 4, terraform_version: "1.0.0", serial: 1, lineage: fresh, outputs: {}, resources: [] }), { mode: 0o600 });
     try {
       const pushed = await this.quiet(["state", "push", ...this.lockArgs, file]);
+      // Read back, not assumed: a remote backend gives a new state a lineage of its own, and another
+      // runner of a shared state may have pushed first (then this push fails, and theirs names the upgrade).
+      const stored = (await this.stateFingerprint()).lineage;
+      if (stored) return stored;
       if (pushed.exitCode === 0) return fresh;
-      // Another runner of a shared state pushed its own first (or holds the lock doing so): its lineage names the upgrade.
-      const theirs = (await this.stateFingerprint()).lineage;
-      if (theirs) return theirs;
       throw this.failed(
         "state",
         pushed,

@@ -52,6 +52,8 @@ export function parseStateFingerprint(location: string, pulled: string): StateFi
       `the state at ${location} is not JSON (${(err as Error).message}); restore it (a local state keeps ${path.basename(location)}.backup) before planning or applying`,
     );
   }
+  // A remote backend's new workspace pulls as serial 0 with an empty lineage: nothing written yet.
+  if (doc.lineage === "" && !doc.serial) return { location, exists: false };
   return {
     location,
     exists: true,

@@ -71,6 +71,8 @@ describe("state fingerprints", () => {
 
   it("reads serial and lineage from `state pull`, says when there is no state, refuses a broken one", () => {
     expect(parseStateFingerprint("pg schema s", "")).toEqual({ location: "pg schema s", exists: false });
+    // A remote backend's new workspace: serial 0, no lineage yet.
+    expect(parseStateFingerprint("pg schema s", JSON.stringify({ version: 4, serial: 0, lineage: "" }))).toEqual({ location: "pg schema s", exists: false });
     expect(parseStateFingerprint("pg schema s", JSON.stringify({ version: 4, serial: 7, lineage: "3f2c" }))).toEqual({
       location: "pg schema s",
       exists: true,
