@@ -77,7 +77,7 @@ export class StateLockedError extends OnefedError {
     super(
       `${what} refused: the state at ${location} is locked by another run (${reason}), so nothing was applied. ` +
         "Another deploy, plan or apply of this federation is running: wait for it to end and run again, or set terraform.lockTimeoutSeconds to wait. " +
-        `If its runner died, pg releases the lock with its connection; other backends need \`terraform force-unlock <ID>\` in ${stackDir}.`,
+        `A holder that died releases a pg or local lock with its process; on s3 or http run \`terraform force-unlock <ID>\` in ${stackDir}.`,
       ExitCode.Locked,
     );
   }

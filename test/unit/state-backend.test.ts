@@ -241,6 +241,35 @@ describe("EngineSession with a shared state", () => {
     await expect(s.apply(10)).rejects.toBeInstanceOf(EngineRunError);
   });
 
+  /**
+   * An engine whose `state push` stores `stored` (a remote backend's own lineage, or another runner's
+   * state) and exits `pushExit`; `state pull` prints what is stored.
+   */
+  function remoteEngine(stored: string, pushExit: number): EngineSession {
+    const { fake, session: s } = session({});
+    const store = path.join(path.dirname(fake.engine.binary), "remote.json");
+    const state = (lineage: string) => JSON.stringify({ version: 4, serial: 1, lineage });
+    fs.writeFileSync(
+      fake.engine.binary,
+      [
+        "#!/bin/sh",
+        `if [ "$1 $2" = "state pull" ]; then cat ${store} 2>/dev/null || printf '%s' '${JSON.stringify({ version: 4, serial: 0, lineage: "" })}'; exit 0; fi`,
+        `if [ "$1 $2" = "state push" ]; then printf '%s' '${state(stored)}' > ${store}; exit ${pushExit}; fi`,
+        "exit 0",
+      ].join("\n"),
+      { mode: 0o755 },
+    );
+    return s;
+  }
+
+  it("takes the lineage the backend stored, not the one it pushed (a remote backend assigns its own)", async () => {
+    await expect(remoteEngine("7a7a7a7a-0000-4000-8000-000000000001", 0).ensureLineage()).resolves.toBe("7a7a7a7a-0000-4000-8000-000000000001");
+  });
+
+  it("joins the lineage another runner pushed first when its own push is refused", async () => {
+    await expect(remoteEngine("7a7a7a7a-0000-4000-8000-000000000002", 1).ensureLineage()).resolves.toBe("7a7a7a7a-0000-4000-8000-000000000002");
+  });
+
   it("reads the state's fingerprint through the engine (state pull)", async () => {
     const { fake, session: s } = session({});
     expect(await s.stateFingerprint()).toEqual({ location: "pg schema onefed_seed", exists: false });
