@@ -78,8 +78,3 @@ export function defaultPgSchema(federationName: string): string {
 export function defaultS3Key(federationName: string): string {
   return `onefed/${federationName}.tfstate`;
 }
-
-/** Whether several automation hosts can share the state (and terraform locks it for them). */
-export function isSharedBackend(backend: StateBackend): boolean {
-  return backend.kind !== "local";
-}
