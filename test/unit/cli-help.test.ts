@@ -257,6 +257,7 @@ describe("command summaries", () => {
     const modules: Record<string, [string, string]> = {
       step: ["step-command", "stepCommand"],
       check: ["check-command", "checkCommand"],
+      discover: ["discover-command", "discoverCommand"],
       verify: ["zones-command", "verifyCommand"],
       unfreeze: ["zones-command", "unfreezeCommand"],
       unlock: ["lock-command", "unlockCommand"],
