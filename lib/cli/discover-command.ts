@@ -62,8 +62,12 @@ one is refused either way). --known-hosts-out gets every key discover connected 
 
 It writes --out only from a complete picture (every front-end read), then prints what it could not
 determine: federation.toVersion is a placeholder \`onefed check\` refuses (exit 2) until you write
-the target (or pass --to); MySQL zones get passwordEnv ONEFED_DB_PASSWORD, which check refuses while
-it is not exported. Registered hosts are listed as comments, not managed. See docs/discover.md.`,
+the target (or pass --to); MySQL zones get passwordEnv ONEFED_DB_PASSWORD, to export before check and
+deploy. Registered hosts are listed as comments, not managed. See docs/discover.md.
+
+Exit 1 when a front-end could not be reached, logged in to or read, or its host key is not
+trusted; 2 for bad input, an --out or --known-hosts-out that exists (without --force) or a
+--master that is a slave's front-end. Either way no file is written.`,
     options: {
       master: text({ value: "HOST[:PORT]", help: "a front-end of the master zone, over SSH", required: true }),
       user: text({ value: "USER", help: "SSH login user on every front-end (ssh.user)", default: "root" }),

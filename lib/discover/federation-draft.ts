@@ -9,7 +9,7 @@ import { Discovery, FrontendFindings, ZoneFindings } from "./findings";
 
 /** federation.toVersion until the operator writes one: fails the schema's version pattern. */
 export const TO_VERSION_PLACEHOLDER = "FILL IN: the version to upgrade to, e.g. 7.0.0";
-/** database.passwordEnv of MySQL zones: a name only; `onefed check` refuses (exit 2) while it is not exported. */
+/** database.passwordEnv of MySQL zones: a name only; `onefed check` cannot check those zones (exit 1) while it is not exported. */
 export const DEFAULT_PASSWORD_ENV = "ONEFED_DB_PASSWORD";
 
 export interface DraftOptions {
@@ -164,7 +164,7 @@ export function draftFederationFile(d: Discovery, options: DraftOptions): Federa
   const mysqlZones = zones.filter((z) => z.database.backend === "mysql");
   if (mysqlZones.length > 0) {
     toFill.push(
-      `database.passwordEnv ${DEFAULT_PASSWORD_ENV}: discovery never reads the MySQL password; export ${DEFAULT_PASSWORD_ENV} with it (from your secret store) on the automation host, or change the name. \`onefed check\` refuses (exit 2) while it is not set (zones ${mysqlZones.map((z) => z.zone.id).join(", ")}).`,
+      `database.passwordEnv ${DEFAULT_PASSWORD_ENV}: discovery never reads the MySQL password; export ${DEFAULT_PASSWORD_ENV} with it (from your secret store) on the automation host, or change the name. Until it is set, \`onefed check\` cannot check those zones' front-ends (exit 1) and a deploy refuses to start (zones ${mysqlZones.map((z) => z.zone.id).join(", ")}).`,
     );
   }
   const dbTexts = zones.map((z) => renderDatabase(z.database));
