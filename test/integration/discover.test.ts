@@ -14,6 +14,7 @@ import { onedConf, onehost, onezone, packageTools, systemctl } from "../../lib/r
 import { installedVersionCommand } from "../../lib/remote/opennebula/packages";
 import { renderCommand } from "../../lib/remote/opennebula/remote-command";
 import { parseKnownHosts } from "../../lib/remote/ssh/known-hosts";
+import { rekeyFrontend } from "../../sandbox";
 import { describeAsRoot, runOnefed, SandboxFixture } from "../support/sandbox-fixture";
 
 jest.setTimeout(300_000);
@@ -134,8 +135,7 @@ describeAsRoot.each(SHAPES)("onefed discover on $title", ({ addressBase, slaves,
     expect(new Set(commands.filter((c) => c.command === renderCommand(onedConf.readDatabase())).map((c) => c.frontend))).toEqual(new Set(frontends));
   });
 
-  it("never saw or wrote the MySQL password", () => {
-    if (!options?.mysqlZones) return;
+  (options?.mysqlZones ? it : it.skip)("never saw or wrote the MySQL password", () => {
     const password = sandbox.mysqlPassword();
     expect(discovered.output).not.toContain(password);
     expect(fs.readFileSync(path.join(out, "federation.yaml"), "utf8")).not.toContain(password);
@@ -230,6 +230,27 @@ describeAsRoot("onefed discover: placeholders and bad input (1+1 on 127.0.170.65
     const r = await discover("--master", "127.0.170.66", "--accept-new-host-key", "--out", path.join(fresh("slave"), "federation.yaml"));
     expect(r.code).toBe(ExitCode.Usage);
     expect(r.output).toMatch(/is a front-end of zone 100, a slave .* Pass a front-end of the master zone/);
+  });
+
+  // Last: it changes the slave's host key.
+  it("refuses a slave whose key differs from the pinned one, even with --accept-new-host-key, and writes nothing", async () => {
+    await rekeyFrontend(sandbox.dir, "zone100-server0");
+    const out = fresh("rekeyed");
+    const before = sandbox.log().filter((e) => e.frontend === "zone100-server0").length;
+    const r = await discover(
+      "--master",
+      "127.0.170.65",
+      "--known-hosts",
+      path.join(sandbox.dir, "known_hosts"),
+      "--accept-new-host-key",
+      "--out",
+      path.join(out, "federation.yaml"),
+    );
+    expect(r.code).toBe(ExitCode.Failed);
+    expect(r.output).toMatch(/discover could not read 1 of 2 front-ends, so it wrote no file/);
+    expect(r.output).toMatch(/zone 100 \(S-EU-GE\) front-end 127\.0\.170\.66:22: .*differs from the one pinned/);
+    expect(sandbox.log().filter((e) => e.frontend === "zone100-server0")).toHaveLength(before);
+    expect(fs.readdirSync(out)).toEqual([]);
   });
 
   it("-h prints help and runs nothing", async () => {
