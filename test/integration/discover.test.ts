@@ -70,6 +70,8 @@ interface Shape {
   readonly addressBase: string;
   readonly slaves: number;
   readonly options: Parameters<typeof SandboxFixture.up>[2];
+  /** The target the sandbox's file names (given to discover with --to). @default 7.0.0 */
+  readonly to?: string;
 }
 
 const SHAPES: readonly Shape[] = [
@@ -78,9 +80,10 @@ const SHAPES: readonly Shape[] = [
   { title: "a dnf zone", addressBase: "127.0.172.1", slaves: 2, options: { dnfZones: [101] } },
   { title: "MySQL-configured zones 0 and 100 (101 SQLite)", addressBase: "127.0.173.1", slaves: 2, options: { mysqlZones: [0, 100] } },
   { title: "every zone MySQL-configured, an HA slave", addressBase: "127.0.174.1", slaves: 1, options: { mysqlZones: [0, 100], ha: [100], servers: 2 } },
+  { title: "6.0 front-ends (no STAT column, no zone STATE)", addressBase: "127.0.174.33", slaves: 1, options: { from: "6.0.0", to: "6.2.0" }, to: "6.2.0" },
 ];
 
-describeAsRoot.each(SHAPES)("onefed discover on $title", ({ addressBase, slaves, options }) => {
+describeAsRoot.each(SHAPES)("onefed discover on $title", ({ addressBase, slaves, options, to = "7.0.0" }) => {
   let sandbox: SandboxFixture;
   let out: string;
   let discovered: { code: number | null; output: string };
@@ -105,7 +108,7 @@ describeAsRoot.each(SHAPES)("onefed discover on $title", ({ addressBase, slaves,
         "--name",
         "sandbox",
         "--to",
-        "7.0.0",
+        to,
         "--out",
         path.join(out, "federation.yaml"),
       ],

@@ -252,6 +252,16 @@ describe("the drafted federation file", () => {
     expect(parse(text).hosts.manage).toBe(false);
   });
 
+  it("says why a zone's hosts could not be listed (oned stopped there), and still drafts the zone", () => {
+    const stopped = zone(100, "S", [frontend("10.0.0.2")], {
+      hosts: undefined,
+      hostsError: "Failed to open TCP connection to localhost:2633 (Connection refused)\nmore",
+    });
+    const { text } = draftFederationFile(discovery([zone(0, "M", [frontend("10.0.0.1")]), stopped]), OPTIONS);
+    expect(text).toContain("#   registered hosts (onehost list): could not be read (Failed to open TCP connection to localhost:2633 (Connection refused));");
+    expect(parse(text).zones.map((z) => z.id)).toEqual([0, 100]);
+  });
+
   it("leaves the target version as a placeholder that the loader refuses, and says so", () => {
     const draft = draftFederationFile(solo, { ...OPTIONS, toVersion: undefined });
     expect(draft.text).toContain(`toVersion: ${JSON.stringify(TO_VERSION_PLACEHOLDER)}`);
