@@ -51,7 +51,10 @@ export class FrontendSessions {
   }
 
   private async connect(target: SshTargetLabel, label: string): Promise<{ frontend: OpenNebulaFrontend; session: SshSession }> {
-    const scan = await scanHostKey(target, this.login.connectTimeoutSeconds);
+    const offered = this.pinning.algorithmsFor(target);
+    let scan = await scanHostKey(target, this.login.connectTimeoutSeconds, offered);
+    // No key of a pinned type: scan again offering every type, so the refusal can name what it presents.
+    if (!scan.ok && offered && /no matching host key/i.test(scan.cause)) scan = await scanHostKey(target, this.login.connectTimeoutSeconds);
     if (!scan.ok) {
       const what =
         label === "the master"

@@ -4,9 +4,11 @@
  * differs from a pinned one, or a revoked one, is refused whatever the flag says, as ssh's
  * `StrictHostKeyChecking accept-new` does. Every key used is kept for the known_hosts written.
  */
+import type { ServerHostKeyAlgorithm } from "ssh2";
 import { HostKeyError, SshTargetLabel } from "../remote/ssh/errors";
+import { HostKeyPolicy } from "../remote/ssh/host-key-policy";
 import { ScannedHostKey, knownHostsLine } from "../remote/ssh/host-key-scan";
-import { KnownHostEntry, knownHostsName, verifyHostKey } from "../remote/ssh/known-hosts";
+import { KnownHostEntry, knownHostsName } from "../remote/ssh/known-hosts";
 import { DiscoverError } from "./discover-error";
 
 export interface PinnedKey {
@@ -28,11 +30,18 @@ export class HostKeyPinning {
     private readonly log: (line: string) => void,
   ) {}
 
+  /** What to offer when scanning `target`: the pinned types, so that a machine with several keys shows the pinned one. @default none (ssh2's) */
+  algorithmsFor(target: SshTargetLabel): ServerHostKeyAlgorithm[] | undefined {
+    return HostKeyPolicy.for(this.known, target.host, target.port).serverHostKeyAlgorithms;
+  }
+
   /** The entry to connect with, once the presented key is trusted; throws when it is not. */
   pin(target: SshTargetLabel, label: string, hostKey: ScannedHostKey): KnownHostEntry {
-    const verdict = verifyHostKey(this.known, target.host, target.port, hostKey.key);
+    const policy = HostKeyPolicy.for(this.known, target.host, target.port);
+    const verdict = policy.verify(hostKey.key);
+    // Only a host no line names may be accepted; a changed, other-type or revoked key never is.
     if (!verdict.ok && verdict.reason !== "unknown") {
-      throw new HostKeyError(target, verdict.reason, hostKey.keyType, hostKey.fingerprint, this.knownHostsPath ?? "--known-hosts");
+      throw new HostKeyError(target, { reason: verdict.reason, policy, presented: hostKey.key, knownHostsPath: this.knownHostsPath ?? "--known-hosts" });
     }
     const accepted = !verdict.ok;
     if (accepted && !this.acceptNew) {
@@ -48,7 +57,7 @@ export class HostKeyPinning {
       this.keys.set(key, { host: target.host, port: target.port, hostKey, accepted });
       if (accepted) this.log(`accepted the new host key of ${label} ${knownHostsName(target.host, target.port)}: ${hostKey.keyType} ${hostKey.fingerprint}`);
     }
-    return { patterns: [knownHostsName(target.host, target.port)], keyType: hostKey.keyType, key: hostKey.key, revoked: false };
+    return { line: 0, patterns: [knownHostsName(target.host, target.port)], keyType: hostKey.keyType, key: hostKey.key, revoked: false, certAuthority: false };
   }
 
   /** Every key discover connected with, in the order first seen. */

@@ -176,6 +176,15 @@ describe("host keys", () => {
     expect(lines).toEqual([]);
   });
 
+  it("scans offering only the pinned types, and refuses a key of another type even with the flag", () => {
+    execFileSync("ssh-keygen", ["-q", "-t", "ecdsa", "-b", "256", "-N", "", "-f", `${keyFile}3`]);
+    const ecdsa = fs.readFileSync(`${keyFile}3.pub`, "utf8").split(" ").slice(0, 2).join(" ");
+    const pinning = new HostKeyPinning(parseKnownHosts(`10.0.0.1 ${ecdsa}\n`), true, "/k", () => undefined);
+    expect(pinning.algorithmsFor(target)).toEqual(["ecdsa-sha2-nistp256"]);
+    expect(pinning.algorithmsFor({ host: "10.0.0.9", port: 22 })).toBeUndefined();
+    expect(() => pinning.pin(target, "the master", scanned(blob))).toThrow(/another type than the one pinned in \/k/);
+  });
+
   it("refuses a key that differs from the pinned one, even with the flag", () => {
     const pinning = new HostKeyPinning(parseKnownHosts(`10.0.0.1 ssh-ed25519 ${blob.toString("base64")}\n`), true, "/k", () => undefined);
     expect(() => pinning.pin(target, "the master", scanned(other))).toThrow(HostKeyError);

@@ -3,7 +3,7 @@
  * logging in. `onefed discover` shows it to the operator before it trusts it (SshSession then
  * connects with the key pinned, so a different key in between is still refused).
  */
-import { Client } from "ssh2";
+import { Client, ServerHostKeyAlgorithm } from "ssh2";
 import { SshTargetLabel } from "./errors";
 import { fingerprint, keyTypeOf, knownHostsName } from "./known-hosts";
 
@@ -17,7 +17,12 @@ export interface ScannedHostKey {
 /** Where scanning failed: no TCP connection or no SSH handshake, with the reason as the network gave it. */
 export type HostKeyScan = { readonly ok: true; readonly hostKey: ScannedHostKey } | { readonly ok: false; readonly cause: string };
 
-export function scanHostKey(target: SshTargetLabel, timeoutSeconds: number): Promise<HostKeyScan> {
+/**
+ * The key `target` presents; `algorithms` (HostKeyPolicy.serverHostKeyAlgorithms) makes a machine
+ * with keys of several types present the pinned one, as the login that follows will.
+ * @param algorithms the host-key algorithms to offer. @default ssh2's (ed25519 first)
+ */
+export function scanHostKey(target: SshTargetLabel, timeoutSeconds: number, algorithms?: ServerHostKeyAlgorithm[]): Promise<HostKeyScan> {
   return new Promise((resolve) => {
     const client = new Client();
     let presented: Buffer | undefined;
@@ -40,6 +45,7 @@ export function scanHostKey(target: SshTargetLabel, timeoutSeconds: number): Pro
       port: target.port,
       username: "onefed-keyscan",
       readyTimeout: timeoutSeconds * 1000,
+      ...(algorithms ? { algorithms: { serverHostKey: algorithms } } : {}),
       // Refusing the key ends the handshake before any authentication is attempted.
       hostVerifier: (key: Buffer) => {
         presented = key;
