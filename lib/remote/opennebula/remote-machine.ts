@@ -14,6 +14,7 @@ import { installedVersionCommand, refreshCommand, repositorySwitchCommand, upgra
 import { parsePackageVersion, parseSha256 } from "./parsers";
 import { RemoteCommand, renderCommand } from "./remote-command";
 import { RemoteCommandError } from "./remote-command-error";
+import { credentialHint } from "./credential-failure";
 
 /** How commands and files reach the machine (an SSH session, or a fake in unit tests). */
 export interface Transport {
@@ -45,7 +46,7 @@ export class RemoteMachine {
     const result = this.redacted(raw);
     this.log(`  $ ${result.command}  → ${result.exitCode ?? result.signal} (${result.durationMs} ms)`);
     const ok = cmd.okExitCodes ?? [0];
-    if (result.exitCode === null || !ok.includes(result.exitCode)) throw new RemoteCommandError(this.target, result, hint);
+    if (result.exitCode === null || !ok.includes(result.exitCode)) throw new RemoteCommandError(this.target, result, credentialHint(result) ?? hint);
     return result;
   }
 
