@@ -276,3 +276,59 @@ describe("Raft elections not won by the lowest id", () => {
     expect(() => setRaftNextLeader(sb.dir, 100, 5)).toThrow(/zone 100 has no server 5 \(servers 0\.\.2\)/);
   });
 });
+
+describe("onefed sandbox auth|endpoint|migrator", () => {
+  let sb: EmulatorSandbox;
+  beforeAll(() => (sb = EmulatorSandbox.create()));
+  afterAll(() => sb.remove());
+  const cli = async (...argv: string[]): Promise<{ code: number; out: string; err: string }> => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runSandboxCommand(
+      argv,
+      (l) => out.push(l),
+      (l) => err.push(l),
+    );
+    return { code, out: out.join("\n"), err: err.join("\n") };
+  };
+
+  it("auth: wrong, missing, valid", async () => {
+    expect(await cli("auth", "--dir", sb.dir, "--frontend", "0", "--credential", "wrong")).toEqual({
+      code: 0,
+      out: "zone0-server0: oneadmin credential wrong",
+      err: "",
+    });
+    expect(sb.run(MASTER, "onezone list").stderr).toBe(NOT_AUTHENTICATED("one.zonepool.info"));
+    expect((await cli("auth", "--dir", sb.dir, "--frontend", "0", "--credential", "missing")).out).toBe("zone0-server0: oneadmin credential removed");
+    expect(sb.run(MASTER, "onezone list")).toEqual(NO_CREDENTIAL);
+    expect((await cli("auth", "--dir", sb.dir, "--frontend", "0", "--credential", "valid")).code).toBe(0);
+    expect(sb.run(MASTER, "onezone list").code).toBe(0);
+    const bad = await cli("auth", "--dir", sb.dir, "--frontend", "0", "--credential", "stale");
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--credential must be one of valid, wrong, missing/);
+  });
+
+  it("endpoint: sets and puts back a zone's path", async () => {
+    expect(await cli("endpoint", "--dir", sb.dir, "--zone", "101", "--path", "/RPC")).toEqual({
+      code: 0,
+      out: "zone 101: ENDPOINT http://127.0.50.3:2633/RPC",
+      err: "",
+    });
+    expect(fedIndexes(sb)["101"]).toBe("-");
+    expect((await cli("endpoint", "--dir", sb.dir, "--zone", "101", "--path", "/RPC2")).code).toBe(0);
+    expect(fedIndexes(sb)["101"]).not.toBe("-");
+  });
+
+  it("migrator: lists, removes, restores", async () => {
+    expect(await cli("migrator", "--dir", sb.dir, "--frontend", "0")).toEqual({
+      code: 0,
+      out: "shared/6.10.0_to_7.0.0.rb\nlocal/6.10.0_to_7.0.0.rb",
+      err: "",
+    });
+    expect((await cli("migrator", "--dir", sb.dir, "--frontend", "0", "--remove", "shared/6.10.0_to_7.0.0.rb")).out).toBe(
+      "zone0-server0: migrator shared/6.10.0_to_7.0.0.rb removed",
+    );
+    expect((await cli("migrator", "--dir", sb.dir, "--frontend", "0", "--restore")).out).toBe("zone0-server0: every migrator is back");
+    expect((await cli("migrator", "--dir", sb.dir, "--frontend", "0", "--remove", "x", "--restore")).code).toBe(2);
+  });
+});
