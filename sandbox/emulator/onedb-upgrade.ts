@@ -63,6 +63,14 @@ export function upgrade(ctx: EmulatorContext, db: DbRef, installed: string, a: O
   const mid = readDbVersions(db.real);
   puts("", ">>> Running migrators for local tables");
   applyMigrators(ctx, db, "local", mid.local.version, need.local, installed, a.verbose);
+  if (mid.localMissing) {
+    // Only the federated tables: recreating the local tables' indexes raises, onedb prints the
+    // exception (and its backtrace, left out here) and restores its backup.
+    puts("", "SQLite3::SQLException: no such table: main.vm_pool", "", "", "The database will be restored");
+    if (backup) restoreDb(ctx, db, backup, { force: true, federated: false });
+    else puts("WARNING: No backup has been restored as --no-backup flag was set. Note that DB state migh be inconsistent.");
+    return 255;
+  }
   puts("");
   if (a.verbose) puts(`Total time: ${seconds(t0)}s`);
   const after = readDbVersions(db.real);

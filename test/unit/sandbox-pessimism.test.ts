@@ -332,3 +332,55 @@ describe("onefed sandbox auth|endpoint|migrator", () => {
     expect((await cli("migrator", "--dir", sb.dir, "--frontend", "0", "--remove", "x", "--restore")).code).toBe(2);
   });
 });
+
+describe("onedb edge cases", () => {
+  let sb: EmulatorSandbox;
+  beforeAll(() => {
+    sb = EmulatorSandbox.create();
+    expect(sb.run(MASTER, `onedb backup --federated ${sb.work}/fed.bck`).code).toBe(0);
+    // What a database holding only the federated tables looks like (a failed full restore can leave one).
+    expect(sb.run(MASTER, `sqlite3 ${sb.work}/only-federated.db < ${sb.work}/fed.bck`).code).toBe(0);
+  });
+  afterAll(() => sb.remove());
+
+  it("a database holding only the federated tables: the local version is the shared one, the required versions print empty", () => {
+    expect(sb.run(MASTER, `onedb version --sqlite ${sb.work}/only-federated.db`)).toEqual({
+      stdout: "Shared: 6.10.0\nLocal:  6.10.0\nRequired shared version: \nRequired local version:  \n",
+      stderr: "",
+      code: 0,
+    });
+    const v = sb.run(MASTER, `onedb version -v --sqlite ${sb.work}/only-federated.db`);
+    expect(v.stdout).toMatch(/^Shared tables version: {3}6\.10\.0\nRequired version: {8}\nTimestamp: /);
+    expect(v.stdout).toMatch(/\nLocal tables version: {4}6\.10\.0\nRequired version: {8}\n/);
+  });
+
+  it("the same database under 7.0 packages: exit 2 with empty expected versions; onedb upgrade fails on the local tables and restores", () => {
+    expect(sb.run(SLAVE_CA, "systemctl stop opennebula").code).toBe(0);
+    upgradePackages(sb, SLAVE_CA);
+    expect(sb.run(SLAVE_CA, `onedb version --sqlite ${sb.work}/only-federated.db`)).toEqual({
+      stdout:
+        "Shared: 6.10.0\nLocal:  6.10.0\nRequired shared version: \nRequired local version:  \n\nUpdate required. Expected DB version is:\nLocal:  \nShared: \n",
+      stderr: "",
+      code: 2,
+    });
+    const r = sb.run(SLAVE_CA, `onedb upgrade --sqlite ${sb.work}/only-federated.db -b ${sb.work}/of-pre.bck`);
+    expect(r.code).toBe(255);
+    expect(r.stdout).toContain("SQLite3::SQLException: no such table: main.vm_pool\n\n\nThe database will be restored\nSqlite database backup restored in ");
+    expect(sb.run(SLAVE_CA, `onedb version --sqlite ${sb.work}/only-federated.db`).stdout).toMatch(/^Shared: 6\.10\.0\n/);
+  });
+
+  it("an oned.conf Augeas cannot load (a bracket left open anywhere): onedb reads no DB section at all", () => {
+    const conf = sb.path(MASTER, "/etc/one/oned.conf");
+    const good = fs.readFileSync(conf, "utf8");
+    fs.writeFileSync(conf, `${good}VM_MAD = [\n    NAME = "kvm"\n`);
+    expect(sb.run(MASTER, "onedb version")).toEqual({
+      stdout: "",
+      stderr: "You need to specify the SQLite, MySQL or PostgreSQL connection options.\n",
+      code: 255,
+    });
+    // Options on the command line do not need oned.conf.
+    expect(sb.run(MASTER, "onedb version -t sqlite").code).toBe(0);
+    fs.writeFileSync(conf, good);
+    expect(sb.run(MASTER, "onedb version").code).toBe(0);
+  });
+});
