@@ -64,9 +64,9 @@ export const ZONE_PROBE_TIMEOUT_SECONDS = 5;
 /** oned's XML-RPC server answers only this path; any other gets HTTP 404. */
 export const RPC_PATH = "/RPC2";
 
-/** The path of an endpoint URL ("" when it has none). */
+/** The path the XML-RPC client posts to: the endpoint URL's, or /RPC2 when it has none (XMLRPC::Client.new2). */
 export function pathOf(endpoint: string): string {
-  return /^[a-z]+:\/\/[^/]*(\/[^?#]*)?/i.exec(endpoint.trim())?.[1] ?? "";
+  return /^[a-z]+:\/\/[^/]*(\/[^?#]*)?/i.exec(endpoint.trim())?.[1] ?? RPC_PATH;
 }
 
 /**

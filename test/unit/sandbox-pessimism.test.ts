@@ -6,7 +6,7 @@
  */
 import * as fs from "fs";
 import { runSandboxCommand } from "../../lib/cli/sandbox-command";
-import { setCliCredential, setMigratorMissing, setOnedHung, setRaftNextLeader, setZoneEndpointPath } from "../../sandbox";
+import { sandboxStatus, setCliCredential, setMigratorMissing, setOnedHung, setRaftNextLeader, setZoneEndpointPath } from "../../sandbox";
 import { EmulatorSandbox, MASTER, SLAVE_CA, SLAVE_GE } from "../sandbox/emulator-harness";
 
 const NOT_AUTHENTICATED = (method: string): string => `[${method}] User couldn't be authenticated, aborting call.\n`;
@@ -130,6 +130,10 @@ describe("a zone ENDPOINT with another path than /RPC2", () => {
 
   it("fails a CLI whose own endpoint has that path with the client's HTTP error, 255", () => {
     expect(sb.run(MASTER, "onezone list --endpoint http://127.0.50.1:2633/RPC")).toEqual({ stdout: "", stderr: "HTTP-Error: 404 Not Found\n", code: 255 });
+  });
+
+  it("takes an endpoint without a path as /RPC2, as the XML-RPC client does", () => {
+    expect(sb.run(MASTER, "onezone list --csv --endpoint http://127.0.50.1:2633").code).toBe(0);
   });
 
   it("answers again once the path is /RPC2", () => {
@@ -317,6 +321,26 @@ describe("onefed sandbox auth|endpoint|migrator", () => {
     expect(fedIndexes(sb)["101"]).toBe("-");
     expect((await cli("endpoint", "--dir", sb.dir, "--zone", "101", "--path", "/RPC2")).code).toBe(0);
     expect(fedIndexes(sb)["101"]).not.toBe("-");
+  });
+
+  it("status shows what a test changed: credential, hung oned, missing migrators", async () => {
+    setCliCredential(sb.dir, SLAVE_GE, "wrong");
+    setOnedHung(sb.dir, SLAVE_CA, true);
+    setMigratorMissing(sb.dir, MASTER, "local/6.10.0_to_7.0.0.rb");
+    const st = await sandboxStatus(sb.dir);
+    expect(st.zones.map((z) => z.frontends[0]).map((f) => [f.name, f.credential, f.hung, f.missingMigrators])).toEqual([
+      [MASTER, "valid", false, ["local/6.10.0_to_7.0.0.rb"]],
+      [SLAVE_GE, "wrong", false, []],
+      [SLAVE_CA, "valid", true, []],
+    ]);
+    const table = await cli("status", "--dir", sb.dir);
+    expect(table.out).toMatch(/zone101-server0 .* active \(hung\) /);
+    expect(table.out).toMatch(
+      /\nzone100-server0: oneadmin credential wrong\nzone0-server0: migrators missing: local\/6\.10\.0_to_7\.0\.0\.rb$|zone0-server0: migrators missing: local\/6\.10\.0_to_7\.0\.0\.rb\nzone100-server0: oneadmin credential wrong$/,
+    );
+    setCliCredential(sb.dir, SLAVE_GE, "valid");
+    setOnedHung(sb.dir, SLAVE_CA, false);
+    setMigratorMissing(sb.dir, MASTER);
   });
 
   it("migrator: lists, removes, restores", async () => {
