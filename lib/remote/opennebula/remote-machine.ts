@@ -16,6 +16,7 @@ import { installedVersionCommand, refreshCommand, repositorySwitchCommand, upgra
 import { parsePackageVersion, parseSha256 } from "./parsers";
 import { RemoteCommand, renderCommand } from "./remote-command";
 import { RemoteCommandError } from "./remote-command-error";
+import { credentialHint } from "./credential-failure";
 
 /** How commands and files reach the machine (an SSH session, or a fake in unit tests). */
 export interface Transport {
@@ -52,7 +53,7 @@ export class RemoteMachine {
       throw new CommandStillRunningError(this.target, result.command, result.stderr.slice(commandGuard.busyMarker.length));
     }
     const ok = cmd.okExitCodes ?? [0];
-    if (result.exitCode === null || !ok.includes(result.exitCode)) throw new RemoteCommandError(this.target, result, hint);
+    if (result.exitCode === null || !ok.includes(result.exitCode)) throw new RemoteCommandError(this.target, result, credentialHint(result) ?? hint);
     return result;
   }
 
