@@ -147,7 +147,7 @@ describe("FederationUpgrade stack", () => {
     const edges = resources.reduce((n, r) => n + (r.depends_on ?? []).length, 0);
     // 100 zones with hosts.manage: 10 steps per zone, 99 restores, preflight, sync, backup, 2 barriers.
     expect(resources).toHaveLength(100 * 10 + 99 + 3 + 2);
-    // Without the barriers every verify waited for every zone's hosts-enable and every first write for every download: over 20,000.
+    // Without the barriers every verify waited for every zone's hosts-enable and every first write for every download: over 30,000.
     expect(edges).toBeLessThan(2 * resources.length);
     expect(Math.max(...resources.map((r) => (r.depends_on ?? []).length))).toBeLessThanOrEqual(200);
   });
