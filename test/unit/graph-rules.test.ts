@@ -26,7 +26,7 @@ import { replicateAfterUpgrade } from "../../lib/synth/invariants/replicate-afte
 import { restoreAfterFederatedBackup } from "../../lib/synth/invariants/restore-after-federated-backup";
 import { safetyBackupFirst } from "../../lib/synth/invariants/safety-backup-first";
 import { slaveRestoresBeforeUpgrade } from "../../lib/synth/invariants/slave-restores-before-upgrade";
-import { GraphStep, StepGraph } from "../../lib/synth/invariants/step-graph";
+import { GraphNode, GraphStep, StepGraph } from "../../lib/synth/invariants/step-graph";
 import { stopAfterPreflight } from "../../lib/synth/invariants/stop-after-preflight";
 import { stopAfterSync } from "../../lib/synth/invariants/stop-after-sync";
 import { syncAfterFreeze } from "../../lib/synth/invariants/sync-after-freeze";
@@ -503,7 +503,7 @@ describe("the upgrade graph pack", () => {
 
 describe("the step graph", () => {
   const zone0 = { id: 0, name: "M-EU-FR", role: "master" as const, frontends: [{ host: "192.168.150.1", port: 22 }] };
-  const step = (name: GraphStep["step"], ...after: GraphStep[]): GraphStep => ({ step: name, zone: zone0, upgradeType: "B", after });
+  const step = (name: GraphStep["step"], ...after: GraphNode[]): GraphStep => ({ step: name, zone: zone0, upgradeType: "B", after });
 
   it("finds everything a step waits for, directly or not", () => {
     const stop = step("stop");
