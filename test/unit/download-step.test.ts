@@ -9,6 +9,7 @@ import * as path from "path";
 import { FederationConfig, NodeConfig, ZoneConfig } from "../../lib/model/federation";
 import { safetyBackupRemotePath } from "../../lib/model/paths";
 import { STEPS } from "../../lib/run/steps/catalog";
+import { STEP_PLANS } from "../../lib/synth/step-plans";
 import { dbVersionText, FakeTransport, fakeStepContext, Reply, Rule } from "../support/fake-frontend";
 import { seedFederation } from "../support/federation-builder";
 import { ledgerWith, safetyBackupEntry } from "../support/ledger-entries";
@@ -161,5 +162,41 @@ describe("upgrade after the download", () => {
         .filter((l) => l.startsWith("apt-get"))
         .map((l) => l.split(" ").slice(0, 3).join(" ")),
     ).toEqual(["apt-get install --print-uris", "apt-get update -q", "apt-get install -y"]);
+  });
+});
+
+describe("the download step's plan", () => {
+  const config = seedFederation()
+    .withNodes(100, [{ name: "kvm-ge-1", host: "192.168.150.21" }])
+    .with({ hosts: { manage: true } })
+    .withZone(101, { packages: { manager: "dnf" } })
+    .parse();
+
+  it("names the machines and the very commands the step runs, and how it proves the cache (apt)", () => {
+    const plan = STEP_PLANS.download(config.zones[1], config);
+    expect(plan[0]).toBe("before any freeze or stop, on 192.168.150.2:22 kvm-ge-1=192.168.150.21:22; nothing installed");
+    expect(plan).toEqual(
+      expect.arrayContaining([
+        "apt-get update -q",
+        `env DEBIAN_FRONTEND=noninteractive apt-get install --download-only -y -q --only-upgrade ${FRONTEND_DEBS}`,
+        `env DEBIAN_FRONTEND=noninteractive apt-get install --print-uris -qq --only-upgrade ${FRONTEND_DEBS} → no archive left to fetch`,
+        "env DEBIAN_FRONTEND=noninteractive apt-get install --download-only -y -q --only-upgrade opennebula-node-kvm",
+      ]),
+    );
+  });
+
+  it("says dnf's exit code is the proof on a dnf zone, and the upgrade installs from the cache", () => {
+    const zone = config.zones[2];
+    expect(STEP_PLANS.download(zone, config)).toEqual(
+      expect.arrayContaining([
+        "dnf -q makecache",
+        `dnf -y -q upgrade --downloadonly ${FRONTEND_DEBS} opennebula-guacd`,
+        "dnf --downloadonly exit 0: every package downloaded, its checksum checked",
+      ]),
+    );
+    expect(STEP_PLANS.upgrade(zone, config)).toContain("install from the cache the download step filled (no makecache)");
+    expect(STEP_PLANS.upgrade(config.zones[1], config).join("\n")).toMatch(
+      /--print-uris .* → install from the cache; apt-get update -q only for a missing archive/,
+    );
   });
 });
