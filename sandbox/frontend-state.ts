@@ -62,6 +62,8 @@ export interface FrontendState {
   configVersion: string;
   /** systemd units and their state. */
   services: Record<string, UnitState>;
+  /** The package cache: archives downloaded and not installed yet, package → version (`apt-get install --download-only`, `dnf upgrade --downloadonly`); absent when empty or in states written before it existed. */
+  downloaded?: Record<string, string>;
   /** OpenNebula series the package lists hold (set by `apt-get update`), null when none. */
   aptSeries: string | null;
   /** Pending failure injections. */
