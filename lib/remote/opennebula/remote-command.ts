@@ -10,6 +10,12 @@ export interface RemoteCommand {
   readonly okExitCodes?: readonly number[];
   /** Written to the command's stdin (secrets travel here, never in argv); not part of the rendered line. @default none */
   readonly stdin?: string;
+  /**
+   * Its output is progress the operator follows (a package install, onedb): each line reaches the
+   * console as it arrives. Not part of the rendered line (plans do not change with it).
+   * @default false: the output is data onefed reads (XML, CSV, JSON); it goes to the step's log only
+   */
+  readonly echo?: boolean;
 }
 
 /**

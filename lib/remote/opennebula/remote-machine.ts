@@ -7,7 +7,8 @@
  */
 import { PackageManager, PackagesConfig } from "../../model/federation";
 import { PROCESS_SECRETS, Secrets } from "../../model/secrets";
-import { CommandResult } from "../ssh/command-result";
+import { CommandResult, OutputLineListener } from "../ssh/command-result";
+import { CommandObserver } from "./command-observer";
 import { SshTargetLabel } from "../ssh/errors";
 import { files } from "./commands";
 import { installedVersionCommand, refreshCommand, repositorySwitchCommand, upgradeCommand } from "./packages";
@@ -17,7 +18,8 @@ import { RemoteCommandError } from "./remote-command-error";
 
 /** How commands and files reach the machine (an SSH session, or a fake in unit tests). */
 export interface Transport {
-  exec(commandLine: string, stdin?: string): Promise<CommandResult>;
+  /** `onLine`, when given, receives each complete output line as it arrives. */
+  exec(commandLine: string, stdin?: string, onLine?: OutputLineListener): Promise<CommandResult>;
   upload(localPath: string, remotePath: string): Promise<void>;
   download(remotePath: string, localPath: string): Promise<void>;
 }
@@ -31,19 +33,28 @@ export class RemoteMachine {
     public readonly target: SshTargetLabel,
     protected readonly packageManager: PackageManager,
     protected readonly log: (line: string) => void = () => undefined,
+    /** Follows every command as it runs (console, run logs, events); without one, `log` gets a line per command. @default none */
+    protected readonly observer?: CommandObserver,
   ) {}
 
   /** Runs a command; throws RemoteCommandError unless its exit code is accepted. Result, log line and error are redacted. */
   async run(cmd: RemoteCommand, hint = "See the output above; fix the cause and run the deploy again to resume here."): Promise<CommandResult> {
     const line = renderCommand(cmd);
+    const echo = cmd.echo === true;
+    const watch = this.observer?.commandStarted(this.target, this.secrets.redact(line), echo);
+    // Redacted line by line: the splitter gives whole lines, so a secret split across chunks is whole here.
+    const onLine: OutputLineListener | undefined = watch && echo ? (stream, text) => watch.output(stream, this.secrets.redact(text)) : undefined;
     let raw: CommandResult;
     try {
-      raw = await this.transport.exec(line, cmd.stdin);
+      raw = await this.transport.exec(line, cmd.stdin, onLine);
     } catch (err) {
-      throw this.secrets.redactError(err);
+      const redacted = this.secrets.redactError(err);
+      watch?.failed(redacted instanceof Error ? redacted.message : String(redacted));
+      throw redacted;
     }
     const result = this.redacted(raw);
-    this.log(`  $ ${result.command}  → ${result.exitCode ?? result.signal} (${result.durationMs} ms)`);
+    if (watch) watch.ended(result);
+    else this.log(`  $ ${result.command}  → ${result.exitCode ?? result.signal} (${result.durationMs} ms)`);
     const ok = cmd.okExitCodes ?? [0];
     if (result.exitCode === null || !ok.includes(result.exitCode)) throw new RemoteCommandError(this.target, result, hint);
     return result;

@@ -16,6 +16,8 @@ import { readBundle, type ReviewBundle } from "./bundle";
 import { PlanBundleError } from "./errors";
 import { describeState, readStateFingerprint, sameState, sha256File, sha256Of, statePathOf } from "./fingerprint";
 import { NULL_PROVIDER_VERSION_ENV } from "../../model/environment";
+import { newRunId } from "../../run/ledger/run-identity";
+import { RunPaths, RunRecord } from "../run-record";
 
 export interface ApplyPlanOptions {
   /** The directory `onefed plan --out` wrote. */
@@ -26,12 +28,18 @@ export interface ApplyPlanOptions {
   readonly parallelism?: number;
   /** One line per thing worth telling, terraform's output included. @default no output */
   readonly log?: (line: string) => void;
+  /** The JSON-lines events file (docs/events.md). @default events.jsonl in the run directory */
+  readonly events?: string;
+  /** Told where the run's record is as soon as it exists (a progress view tails its events). @default nobody */
+  readonly onRun?: (paths: RunPaths) => void;
 }
 
 export interface ApplyPlanResult {
   readonly bundle: ReviewBundle;
   /** terraform's apply output. */
   readonly output: string;
+  /** The run's record (docs/events.md). */
+  readonly run: RunPaths;
 }
 
 /** Written after a successful apply, so a second apply of the same plan says so plainly. */
@@ -109,7 +117,7 @@ export function whatChangedSince(bundle: ReviewBundle, configPath: string, engin
 }
 
 export async function applyReviewedPlan(opts: ApplyPlanOptions): Promise<ApplyPlanResult> {
-  const log = opts.log ?? ((): void => undefined);
+  const out = opts.log ?? ((): void => undefined);
   const dir = path.resolve(opts.planDir);
   const bundle = readBundle(dir);
   const planFile = path.join(dir, bundle.plan.file);
@@ -119,14 +127,44 @@ export async function applyReviewedPlan(opts: ApplyPlanOptions): Promise<ApplyPl
 
   // Loading validates the file first: a now-invalid file fails with its own problems listed.
   const configPath = path.resolve(opts.configPath ?? bundle.federation.configPath);
-  if (fs.existsSync(configPath)) loadConfig(configPath);
+  // Without its federation file the plan is stale (whatChangedSince says so) before any run starts.
+  if (!fs.existsSync(configPath)) throw new StalePlanError(dir, whatChangedSince(bundle, configPath, await ensureEngine({ log: out }), dir));
+  const record = new RunRecord(loadConfig(configPath), "apply", newRunId(), opts.events);
+  opts.onRun?.(record.paths);
+  const log = (line: string): void => {
+    record.engineLine(line);
+    out(line);
+  };
+  try {
+    const result = await applyChecked(opts, dir, bundle, planFile, configPath, log, record);
+    record.end();
+    return { ...result, run: record.paths };
+  } catch (err) {
+    record.end(err);
+    throw err;
+  }
+}
+
+/** The checks that the plan still holds, then the apply of exactly that plan, recorded in `record`. */
+async function applyChecked(
+  opts: ApplyPlanOptions,
+  dir: string,
+  bundle: ReviewBundle,
+  planFile: string,
+  configPath: string,
+  log: (line: string) => void,
+  record: RunRecord,
+): Promise<Omit<ApplyPlanResult, "run">> {
+  // The steps by stage as the stack directory holds them (prepareStackDir re-synthesizes only the planned stack).
+  record.start(bundle.stack.dir);
   const engine = await ensureEngine({ log });
   const changes = whatChangedSince(bundle, configPath, engine, dir);
   if (changes.length > 0) throw new StalePlanError(dir, changes);
 
-  const prepared = new EngineSession({ engine, stackDir: bundle.stack.dir, configPath, log });
+  const prepared = new EngineSession({ engine, stackDir: bundle.stack.dir, configPath, log, env: record.env });
   await prepareStackDir(bundle, prepared, log);
-  const { session } = await reconcile(prepared, loadConfig(configPath), "apply --plan", log, { taint: false, planDir: dir });
+  log(`run directory ${record.paths.dir} (events: ${record.paths.eventsFile})`);
+  const { session } = await reconcile(prepared, loadConfig(configPath), "apply --plan", log, { taint: false, planDir: dir, runId: record.paths.runId });
   const c = bundle.plan.counts;
   log(
     `apply: the reviewed plan of ${bundle.stack.name} (${c.create} to create, ${c.replace} to replace, ${c.update} to update, ${c.delete} to delete), state ${describeState(bundle.state)}`,
