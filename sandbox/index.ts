@@ -20,7 +20,7 @@ export {
   setRaftSplitBrain,
   setReplicationBlocked,
 } from "./control";
-export { diskFullOf, heldCommands, holdCommand, releaseCommand, setDiskFull, waitUntilHeld } from "./faults";
+export { diskFullOf, heldCommands, holdCommand, releaseCommand, setDiskFull, setSlowCommand, waitUntilHeld } from "./faults";
 export type { HoldSelector } from "./faults";
 export type { DiskFullMount } from "./disk-full";
 export { prepareSandbox } from "./prepare";

@@ -97,8 +97,7 @@ async function runObserved(opts: RunStepOptions, observer: StepObserver): Promis
     };
     const claim = async () => {
       const lock = await ledger.claim(step, zone);
-      if (lock.kind === "take-over")
-        log(`took the federation lock over from run ${lock.previous.run_id} (${lock.previous.holder}): the same upgrade, resumed`);
+      if (lock.kind === "take-over") log(`took the federation lock over from run ${lock.previous.run_id} (${lock.previous.holder}): the same upgrade, resumed`);
       // While this runner works, its heartbeat keeps any other run from taking the lock over.
       beats.push(await ledger.heartbeat(step, zone));
     };

@@ -71,7 +71,7 @@ export class StepObserver implements CommandObserver {
   }
 
   stepFailed(message: string, durationMs: number): void {
-    this.props.events?.write({ event: "step-fail", step: this.props.step, zone: this.props.zone.id, message: clean(message), duration_ms: durationMs });
+    this.props.events?.write({ event: "step-fail", step: this.props.step, zone: this.props.zone.id, message: clean(message, true), duration_ms: durationMs });
     this.props.logFile?.append(`${utcSeconds(this.now())} ${this.prefix} failed after ${formatElapsed(durationMs)}:\n${clean(message, true)}\n`);
   }
 

@@ -40,7 +40,8 @@ export class PlainConsole {
     if (ENGINE_NOISE.test(text)) return;
     const step = LOCAL_EXEC.exec(text);
     const body = step ? step[1] : text;
-    if (body.trim() === "" && step) return;
+    // terraform's blank separator lines: the timestamps separate well enough.
+    if (body.trim() === "") return;
     this.write(STAMPED.test(body) ? body : `${utcSeconds(this.now())} ${body}`);
   }
 }
