@@ -202,8 +202,8 @@ describe("TTY or not", () => {
     expect(frames.length).toBeGreaterThanOrEqual(3);
     const last = frames[frames.length - 1];
     expect(last).toContain("stage 1 of 1 · steps: 1 done, 0 running, 0 failed");
-    expect(last).toContain("run done after 6s");
-    expect(frames[frames.length - 2]).toMatch(/ {2}preflight {2}zone 0 \(M-EU-FR\) {5}5s/);
+    expect(last).toContain("run done after 5s");
+    expect(frames[frames.length - 2]).toMatch(/ {2}preflight {2}zone 0 \(M-EU-FR\) {6}5s\n/);
     expect(screen).not.toContain("(local-exec)");
   });
 
@@ -220,7 +220,9 @@ describe("TTY or not", () => {
 
   it("--console progress and plain override the terminal check", () => {
     const tty = terminal(false);
-    runConsole("progress", tty.term, () => undefined).stop();
+    const view = runConsole("progress", tty.term, () => undefined);
+    view.attach({ runId: "r1", dir, eventsFile: path.join(dir, "e"), engineLog: path.join(dir, "l") });
+    view.stop();
     expect(tty.written.join("")).toContain("\x1b[?25h");
     const plain = terminal(true);
     const out: string[] = [];

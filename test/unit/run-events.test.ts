@@ -113,7 +113,10 @@ describe("EventWriter", () => {
   });
 
   it("never throws when the file cannot be written (the step goes on)", () => {
-    const w = new EventWriter(path.join("/proc", "no-such", "events.jsonl"), "r1");
+    // A path under a regular file: its directory can never be made (ENOTDIR).
+    const blocker = path.join(dir, "a-file");
+    fs.writeFileSync(blocker, "");
+    const w = new EventWriter(path.join(blocker, "runs", "events.jsonl"), "r1");
     expect(() => w.write({ event: "step-start", step: "start", zone: 1, zone_name: "S", hosts: [] })).not.toThrow();
   });
 

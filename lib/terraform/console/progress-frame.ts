@@ -38,8 +38,9 @@ export function renderFrame(f: FrameInput): string[] {
   const held = (m: Map<number, number>) => (m.size === 0 ? "none" : [...m].map(([id, since]) => `${zone(id)} ${formatElapsed(f.now - since)}`).join(", "));
   lines.push(`frozen: ${held(p.frozen)} · stopped: ${held(p.stopped)}`);
   const steps = [...p.steps.values()];
-  const width = Math.max(0, ...steps.map((s) => s.step.length));
-  for (const s of steps.filter((x) => x.state === "running")) {
+  const running = steps.filter((x) => x.state === "running");
+  const width = Math.max(0, ...running.map((s) => s.step.length));
+  for (const s of running) {
     const cmd = s.command ? `  ${s.command.host} $ ${s.command.line}` : "";
     lines.push(`  ${s.step.padEnd(width)}  ${zone(s.zone)}  ${formatElapsed(f.now - s.startedAt).padStart(6)}${cmd}`);
   }

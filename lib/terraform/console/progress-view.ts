@@ -64,8 +64,10 @@ export class ProgressView {
     this.draw();
   }
 
-  /** The run is over: a last frame, stays on screen; the cursor comes back. */
+  /** The run is over: a last frame, which stays on screen; the cursor comes back. */
   stop(): void {
+    // A command that failed before its run existed (a bad federation file) drew nothing: its error says it all.
+    if (!this.paths) return;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     this.refresh();
