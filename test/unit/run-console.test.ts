@@ -173,6 +173,7 @@ describe("TTY or not", () => {
     let now = T0;
     const view = new ProgressView(term, () => now, 60_000);
     view.line("null_resource.zone_0_preflight (local-exec): 2026-11-30T12:40:02Z [preflight zone 0 (M-EU-FR)] starting");
+    view.line("null_resource.zone_0_preflight: Still creating... [10s elapsed]");
     view.attach({ runId: "r1", dir, eventsFile, engineLog: path.join(dir, "engine.log") });
     const w = new EventWriter(eventsFile, "r1", () => now);
     w.write({
@@ -205,6 +206,8 @@ describe("TTY or not", () => {
     expect(last).toContain("run done after 5s");
     expect(frames[frames.length - 2]).toMatch(/ {2}preflight {2}zone 0 \(M-EU-FR\) {6}5s\n/);
     expect(screen).not.toContain("(local-exec)");
+    expect(screen).toContain("last: 2026-11-30T12:40:02Z [preflight zone 0 (M-EU-FR)] starting");
+    expect(screen).not.toContain("Still creating");
   });
 
   it("without a terminal: plain lines through the command's output, no escape sequences", () => {

@@ -9,8 +9,8 @@ import { utcSeconds } from "../../run/observe/time-format";
 
 /** `null_resource.zone_101_upgrade (local-exec): text` */
 const LOCAL_EXEC = /^\S+ \(local-exec\): ?(.*)$/s;
-/** terraform's lines a step's own lines replace. */
-const ENGINE_NOISE = /^\S+: (Still creating\.\.\. \[|Creating\.\.\.$|Provisioning with 'local-exec'\.\.\.$)|^\S+ \(local-exec\): Executing: /;
+/** terraform's lines a step's own lines replace (the progress view skips them too). */
+export const ENGINE_NOISE = /^\S+: (Still creating\.\.\. \[|Creating\.\.\.$|Provisioning with 'local-exec'\.\.\.$)|^\S+ \(local-exec\): Executing: /;
 /** Where terraform starts and ends describing the plan. */
 const PLAN_BODY_START =
   /^(Terraform used the selected providers to generate the following execution|Terraform will perform the following actions:|OpenTofu used the selected providers|OpenTofu will perform the following actions:)/;

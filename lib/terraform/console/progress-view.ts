@@ -7,6 +7,7 @@ import * as fs from "fs";
 import { RunEvent } from "../../model/run-events";
 import { parseEventLines } from "../../run/observe/event-writer";
 import { RunPaths } from "../run-record";
+import { ENGINE_NOISE } from "./plain-console";
 import { renderFrame } from "./progress-frame";
 import { applyEvent, emptyProgress } from "./run-progress";
 
@@ -45,6 +46,7 @@ export class ProgressView {
 
   /** One line of onefed's or the engine's output: shown as the frame's "last:" line only. */
   line(text: string): void {
+    if (ENGINE_NOISE.test(text)) return;
     const shown = text.replace(LOCAL_EXEC, "").trim();
     if (shown) this.lastLine = shown;
   }
