@@ -18,6 +18,7 @@ import { SandboxError } from "./errors";
 import { Hold } from "./frontend-state";
 import { DEFAULT_HOLD_TIMEOUT_SECONDS, armHold, killHold, readHolds, releaseHold, selectHold } from "./holds";
 import { runningSshdPid } from "./sshd";
+import { addSlowCommand, clearSlowCommands } from "./slow-commands";
 import { CommandHold, HeldCommand } from "./types";
 
 /** Which hold a call means: its id (holdCommand's result), else its match text, else the machine's only or first held one. */
@@ -106,4 +107,17 @@ export function diskFullOf(dir: string, frontend: string): DiskFullMount[] {
   const { layout } = openSandbox(dir, frontend);
   const pid = runningSshdPid(layout, frontend);
   return pid === undefined ? [] : diskFullMounts(pid);
+}
+
+/**
+ * Makes a machine's commands whose line contains `match` stay running `seconds` after their output
+ * (a long command whose output arrives before it ends); `seconds: 0` makes every command there
+ * run at its own pace again.
+ */
+export function setSlowCommand(dir: string, frontend: string, slow: { readonly match: string; readonly seconds: number }): void {
+  const { layout } = openSandbox(dir, frontend);
+  if (slow.seconds === 0) return clearSlowCommands(layout, frontend);
+  if (!slow.match) throw new SandboxError("a slow command needs a non-empty match");
+  if (!(slow.seconds > 0 && slow.seconds <= 3600)) throw new SandboxError(`a slow command's seconds are from 0 to 3600 (got ${slow.seconds})`);
+  addSlowCommand(layout, frontend, slow);
 }

@@ -91,6 +91,16 @@ export interface FrontendState {
   missingMigrators?: string[];
   /** MySQL zones: onedb runs that authenticated with a password from their caller (-p or ONE_DB_PASSWORD), absent before the first. */
   onedbPasswordAuths?: number;
+  /** Test switch: emulated tools whose command line contains `match` stay running `seconds` after their work and output (absent: none). */
+  slowCommands?: SlowCommand[];
+}
+
+/** A long command: its output reaches the client, then it keeps running (as apt-get or onedb upgrade do on a big machine). */
+export interface SlowCommand {
+  /** Substring of the command line. */
+  readonly match: string;
+  /** Seconds it stays running after its output. */
+  readonly seconds: number;
 }
 
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));

@@ -23,7 +23,7 @@ export {
 } from "./control";
 export { migratorsFor, setCliCredential, setMigratorMissing, setOnedHung, setZoneEndpointPath } from "./situations";
 export type { CliCredential } from "./situations";
-export { diskFullOf, heldCommands, holdCommand, releaseCommand, setDiskFull, waitUntilHeld } from "./faults";
+export { diskFullOf, heldCommands, holdCommand, releaseCommand, setDiskFull, setSlowCommand, waitUntilHeld } from "./faults";
 export type { HoldSelector } from "./faults";
 export type { DiskFullMount } from "./disk-full";
 export { prepareSandbox } from "./prepare";

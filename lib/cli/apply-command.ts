@@ -2,6 +2,8 @@
 import { ExitCode } from "../model/exit-codes";
 import { defineCommand } from "./command";
 import { parallelismOption } from "./common-options";
+import { consoleOption, eventsOption } from "./run-options";
+import { runConsole } from "../terraform/console/run-console";
 import { text } from "./options";
 
 export const applyCommand = defineCommand(
@@ -19,18 +21,27 @@ When the stack directory is gone (a pipeline job that only restored DIR from an 
 planned stack is synthesized there again and initialized, once the checks above passed; plan and
 apply must still run on the same automation host, checkout path and state (terraform.backend).
 Terraform's own refusal of a stale plan ("Saved plan is stale") is reported the same way. When
-refused, run \`onefed plan\` again and have the new review approved.`,
+refused, run \`onefed plan\` again and have the new review approved.
+Like deploy, the run leaves a run directory (<backup.localDirectory>/runs/<run id>/) with
+engine.log, one log per step and zone, and events.jsonl (docs/events.md).`,
     options: {
       plan: text({ value: "DIR", help: "the bundle directory written by `onefed plan --out DIR`", required: true }),
       config: text({ value: "FILE", help: "federation file", defaultNote: "the one recorded in the bundle" }),
       parallelism: parallelismOption("the one recorded at plan time"),
+      events: eventsOption,
+      console: consoleOption,
     },
     exitCodes: [ExitCode.Failed, ExitCode.StalePlan, ExitCode.Locked],
   },
-  async ({ plan: planDir, config, parallelism }, out) => {
+  async ({ plan: planDir, config, parallelism, events, console: mode }, out) => {
     // Loaded here, not at the top: --help and usage errors stay fast (no cdktf, no engine).
     const { applyReviewedPlan } = await import("../terraform/review/apply-plan");
-    await applyReviewedPlan({ planDir, configPath: config, parallelism, log: out });
+    const view = runConsole(mode, process.stdout, out);
+    try {
+      await applyReviewedPlan({ planDir, configPath: config, parallelism, events, log: (l) => view.line(l), onRun: (p) => view.attach(p) });
+    } finally {
+      view.stop();
+    }
     out(`apply: the reviewed plan in ${planDir} was applied`);
     return ExitCode.Done;
   },

@@ -2,7 +2,9 @@
 import { ExitCode } from "../model/exit-codes";
 import { defineCommand } from "./command";
 import { configOption, parallelismOption } from "./common-options";
+import { consoleOption, eventsOption } from "./run-options";
 import { oneOf, text } from "./options";
+import { runConsole } from "../terraform/console/run-console";
 
 export const deployCommand = defineCommand(
   {
@@ -10,7 +12,11 @@ export const deployCommand = defineCommand(
     summary: "synthesize and apply with the prepared engine (real terraform apply)",
     description: `Synthesizes the stack and applies it with a real engine (terraform/OpenTofu from PATH, or the one
 \`onefed engine\` builds), using our generated CLI config for the offline null provider mirror.
-Finished steps never run again; after a failure, deploy again to resume at the failed step.`,
+Finished steps never run again; after a failure, deploy again to resume at the failed step.
+Every run leaves a run directory next to the artifacts (<backup.localDirectory>/runs/<run id>/):
+engine.log (terraform's whole output, the plan included), steps/<step>-zone<id>.log (every
+command, its output, exit code and duration) and events.jsonl (docs/events.md). On a terminal
+the console shows a progress view; elsewhere timestamped lines, remote output as it arrives.`,
     options: {
       config: configOption,
       out: text({ value: "DIR", help: "cdktf output directory", default: "cdktf.out" }),
@@ -19,13 +25,20 @@ Finished steps never run again; after a failure, deploy again to resume at the f
         help: "engine: terraform init/apply in the stack directory;\ncdktf: `cdktf deploy --auto-approve` instead",
         default: "engine",
       }),
+      events: eventsOption,
+      console: consoleOption,
     },
     exitCodes: [ExitCode.Failed, ExitCode.Locked],
   },
-  async ({ config, out: outdir, parallelism, via }, out) => {
+  async ({ config, out: outdir, parallelism, via, events, console: mode }, out) => {
     // Loaded here, not at the top: --help and usage errors stay fast (no cdktf, no engine).
     const { deploy } = await import("../terraform/deploy");
-    await deploy({ configPath: config, outdir, parallelism, via, log: out });
+    const view = runConsole(mode, process.stdout, out);
+    try {
+      await deploy({ configPath: config, outdir, parallelism, via, events, log: (l) => view.line(l), onRun: (p) => view.attach(p) });
+    } finally {
+      view.stop();
+    }
     return ExitCode.Done;
   },
 );

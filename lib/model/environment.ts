@@ -8,3 +8,12 @@ export const RUN_ID_ENV = "ONEFED_RUN_ID";
 
 /** The terraform state's lineage, set by `onefed deploy`/`apply`: the same upgrade across re-runs. */
 export const STATE_LINEAGE_ENV = "ONEFED_STATE_LINEAGE";
+
+/** The run directory of a `onefed deploy`/`apply` (step logs, engine output), set for every step it starts (docs/events.md). */
+export const RUN_DIR_ENV = "ONEFED_RUN_DIR";
+
+/** The run's JSON-lines events file (`--events`, default inside the run directory), set for every step (docs/events.md). */
+export const EVENTS_FILE_ENV = "ONEFED_EVENTS";
+
+/** Seconds a remote command may stay silent before a "still running" line. @default 30 (docs/events.md) */
+export const HEARTBEAT_SECONDS_ENV = "ONEFED_HEARTBEAT_SECONDS";

@@ -45,3 +45,21 @@ export function leaderCopyPaths(config: FederationConfig, zone: ZoneConfig): { r
 export function safetyBackupRecordPath(config: FederationConfig, zone: ZoneConfig): string {
   return path.join(config.backup.localDirectory, "safety-backups", `zone-${zone.id}.json`);
 }
+
+/**
+ * A deploy's or apply's run directory on the automation host, next to the artifacts: the engine's
+ * output, one log per step and zone, and (by default) the events file (docs/events.md).
+ */
+export function runDirectoryPath(config: FederationConfig, runId: string): string {
+  return path.join(config.backup.localDirectory, "runs", runId);
+}
+
+/** Files inside a run directory. */
+export const RUN_FILES = {
+  /** JSON lines, one event each (docs/events.md), unless `--events FILE` puts them elsewhere. */
+  events: "events.jsonl",
+  /** Everything terraform printed (the full plan included) and onefed's own lines. */
+  engineLog: "engine.log",
+  /** One log per step and zone: `steps/<step>-zone<id>.log`. */
+  stepLog: (step: string, zoneId: number): string => path.join("steps", `${step}-zone${zoneId}.log`),
+} as const;

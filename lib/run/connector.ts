@@ -6,6 +6,7 @@ import * as fs from "fs";
 import { FederationConfig, hostPort, NodeConfig, ZoneConfig, zoneLabel } from "../model/federation";
 import { OnefedError } from "../model/errors";
 import { PROCESS_SECRETS } from "../model/secrets";
+import { CommandObserver } from "../remote/opennebula/command-observer";
 import { OpenNebulaFrontend } from "../remote/opennebula/frontend";
 import { HypervisorNode } from "../remote/opennebula/hypervisor-node";
 import { SshTargetLabel } from "../remote/ssh/errors";
@@ -30,11 +31,11 @@ type Opening<T> = Promise<{ readonly machine: T; readonly session?: SshSession }
  * ask at the same time, and close() closes every one of them.
  */
 export class Connector implements MachineOpeners {
-  /** Over SSH with the federation's user, key and pinned known_hosts; every handshake within `deadline`. */
-  static overSsh(config: FederationConfig, deadline: Deadline, log: (line: string) => void): Connector {
+  /** Over SSH with the federation's user, key and pinned known_hosts; every handshake within `deadline`; `observer` follows every command. */
+  static overSsh(config: FederationConfig, deadline: Deadline, log: (line: string) => void, observer?: CommandObserver): Connector {
     return new Connector(
-      (zone, index) => connectFrontend(config, zone, deadline, log, index).then((c) => ({ machine: c.frontend, session: c.session })),
-      (zone, node) => connectNode(config, zone, node, deadline, log).then((c) => ({ machine: c.node, session: c.session })),
+      (zone, index) => connectFrontend(config, zone, deadline, log, index, observer).then((c) => ({ machine: c.frontend, session: c.session })),
+      (zone, node) => connectNode(config, zone, node, deadline, log, observer).then((c) => ({ machine: c.node, session: c.session })),
     );
   }
 
@@ -90,12 +91,14 @@ export async function connectFrontend(
   log: (line: string) => void,
   /** Which of the zone's front-ends (HA zones have several). @default 0 */
   index = 0,
+  /** Follows every command as it runs (the step's console lines, logs and events). @default none */
+  observer?: CommandObserver,
 ): Promise<{ frontend: OpenNebulaFrontend; session: SshSession }> {
   const fe = zone.frontends[index];
   const dbPassword = databasePassword(zone);
   const target = { host: fe.host, port: fe.port, zone: zoneLabel(zone) };
   const session = await openSession(config, target, deadline);
-  return { session, frontend: new OpenNebulaFrontend(session, target, zone.packages.manager, log, dbPassword, zone.database.connection) };
+  return { session, frontend: new OpenNebulaFrontend(session, target, zone.packages.manager, log, dbPassword, zone.database.connection, observer) };
 }
 
 /** Opens one of the zone's hypervisor hosts (same user, key and pinned known_hosts as the front-ends). */
@@ -105,10 +108,11 @@ async function connectNode(
   node: NodeConfig,
   deadline: Deadline,
   log: (line: string) => void,
+  observer?: CommandObserver,
 ): Promise<{ node: HypervisorNode; session: SshSession }> {
   const target = { host: node.host, port: node.port, zone: `${zoneLabel(zone)} host ${node.name}` };
   const session = await openSession(config, target, deadline);
-  return { session, node: new HypervisorNode(session, target, zone.packages.manager, log) };
+  return { session, node: new HypervisorNode(session, target, zone.packages.manager, log, observer) };
 }
 
 async function openSession(config: FederationConfig, target: SshTargetLabel, deadline: Deadline): Promise<SshSession> {

@@ -12,6 +12,7 @@ import { findEntry, LedgerSnapshot } from "../model/ledger";
 import { finalSteps, requirementsOf } from "../model/step-requirements";
 import { STEP_FACTS, StepName } from "../model/steps";
 import { printable } from "../model/printable";
+import { describeError } from "../model/errors";
 import { PROCESS_SECRETS } from "../model/secrets";
 import { Deadline } from "../remote/ssh/deadline";
 import { Connector, registerDatabasePasswords } from "./connector";
@@ -21,6 +22,8 @@ import { StepOutcome } from "./step";
 import { buildStepContext } from "./step-context";
 import { StepRefusal } from "./step-refusal";
 import { STEPS } from "./steps/catalog";
+import { StepObserver } from "./observe/step-observer";
+import { StepOutputs, stepOutputsFromEnv } from "./observe/step-outputs";
 
 export interface RunStepOptions {
   readonly config: FederationConfig;
@@ -28,6 +31,8 @@ export interface RunStepOptions {
   readonly zone: ZoneConfig;
   /** Progress output. @default stdout */
   readonly log?: (line: string) => void;
+  /** Events file, step log and heartbeat period. @default from the environment the deploy set (stepOutputsFromEnv) */
+  readonly outputs?: StepOutputs;
   /**
    * A check outside any upgrade run (`onefed verify` on demand): the step reads the ledger but takes
    * no lock and records nothing. Only for steps that change nothing. @default false
@@ -37,21 +42,39 @@ export interface RunStepOptions {
 
 export async function runStep(opts: RunStepOptions): Promise<StepOutcome> {
   const { config, zone, step } = opts;
-  const prefix = `[${step} ${zoneLabel(zone)}]`;
   registerDatabasePasswords(config);
-  const log = stepLog(opts.log ?? ((line: string) => process.stdout.write(`${line}\n`)));
+  const outputs = opts.outputs ?? stepOutputsFromEnv(step, zone.id);
+  const observer = new StepObserver({ step, zone, console: opts.log ?? ((line: string) => process.stdout.write(`${line}\n`)), ...outputs });
+  const started = Date.now();
+  observer.stepStarted();
+  try {
+    const outcome = await runObserved(opts, observer);
+    observer.stepEnded(outcome.status, outcome.summary, Date.now() - started);
+    return outcome;
+  } catch (err) {
+    observer.stepFailed(describeError(err), Date.now() - started);
+    throw err;
+  } finally {
+    observer.close();
+    outputs.events?.close();
+    outputs.logFile?.close();
+  }
+}
+
+async function runObserved(opts: RunStepOptions, observer: StepObserver): Promise<StepOutcome> {
+  const { config, zone, step } = opts;
+  const log = (line: string) => observer.say(line);
   const deadline = new Deadline(zone.stepTimeoutSeconds);
   const started = Date.now();
-  const remoteLog = (line: string) => log(`${prefix} ${line.trimStart()}`);
-  const connector = Connector.overSsh(config, deadline, remoteLog);
-  log(`${prefix} ${STEP_FACTS[step].description}`);
+  const connector = Connector.overSsh(config, deadline, log, observer);
+  log(STEP_FACTS[step].description);
   let stopBeats = async (): Promise<void> => undefined;
   try {
     const ledger = await openLedger(config, connector, currentRun());
     if (opts.readOnly) {
       if (step !== "verify") throw new Error(`${step} changes the federation: it cannot run outside an upgrade run`);
-      const outcome = await STEPS[step].run(buildStepContext(config, zone, step, remoteLog, connector, await ledger.read()));
-      log(`${prefix} ${outcome.summary} (${Date.now() - started} ms)`);
+      const outcome = await STEPS[step].run(buildStepContext(config, zone, step, log, connector, await ledger.read()));
+      log(`${outcome.summary} (${Date.now() - started} ms)`);
       return outcome;
     }
     const before = await ledger.read();
@@ -59,9 +82,9 @@ export async function runStep(opts: RunStepOptions): Promise<StepOutcome> {
     // (a new runner with an empty local state re-creates every resource; none of them runs again).
     const recorded = findEntry(before, step, zone.id);
     if (recorded) {
-      log(`${prefix} already done: the federation's ledger records it complete at ${recorded.completed_at} (run ${recorded.run_id})`);
-      STEPS[step].restoreLocal?.(buildStepContext(config, zone, step, remoteLog, connector, before), recorded.evidence);
-      if (step === "verify" && (await ledger.releaseIfComplete(finalSteps(config)))) log(`${prefix} every zone verified: the federation lock is released`);
+      log(`already done: the federation's ledger records it complete at ${recorded.completed_at} (run ${recorded.run_id})`);
+      STEPS[step].restoreLocal?.(buildStepContext(config, zone, step, log, connector, before), recorded.evidence);
+      if (step === "verify" && (await ledger.releaseIfComplete(finalSteps(config)))) log(`every zone verified: the federation lock is released`);
       return { status: "already-done", summary: `recorded complete at ${recorded.completed_at}`, evidence: recorded.evidence };
     }
     refuseWhenComplete(step, zone, config, before);
@@ -74,8 +97,7 @@ export async function runStep(opts: RunStepOptions): Promise<StepOutcome> {
     };
     const claim = async () => {
       const lock = await ledger.claim(step, zone);
-      if (lock.kind === "take-over")
-        remoteLog(`took the federation lock over from run ${lock.previous.run_id} (${lock.previous.holder}): the same upgrade, resumed`);
+      if (lock.kind === "take-over") log(`took the federation lock over from run ${lock.previous.run_id} (${lock.previous.holder}): the same upgrade, resumed`);
       // While this runner works, its heartbeat keeps any other run from taking the lock over.
       beats.push(await ledger.heartbeat(step, zone));
     };
@@ -85,13 +107,13 @@ export async function runStep(opts: RunStepOptions): Promise<StepOutcome> {
     // Proven again under the lock: what another run recorded or forgot meanwhile counts.
     const snapshot = await ledger.read();
     proveRequirements(step, zone, config, snapshot);
-    const ctx = buildStepContext(config, zone, step, remoteLog, connector, snapshot);
+    const ctx = buildStepContext(config, zone, step, log, connector, snapshot);
     const outcome = await STEPS[step].run(ctx);
     if (step === "preflight") await claim();
     await ledger.record(step, zone, { summary: outcome.summary, ...outcome.evidence });
-    log(`${prefix} ${outcome.status === "already-done" ? "already done" : "done"}: ${outcome.summary} (${Date.now() - started} ms)`);
+    log(`${outcome.status === "already-done" ? "already done" : "done"}: ${outcome.summary} (${Date.now() - started} ms)`);
     await stopBeats();
-    if (step === "verify" && (await ledger.releaseIfComplete(finalSteps(config)))) log(`${prefix} every zone verified: the federation lock is released`);
+    if (step === "verify" && (await ledger.releaseIfComplete(finalSteps(config)))) log(`every zone verified: the federation lock is released`);
     return outcome;
   } finally {
     // A failed step's runner is no longer at work: its heartbeat goes, so a resumed run need not wait.

@@ -15,6 +15,9 @@ import { InterruptForwarder } from "./interrupts";
 import { projectRoot } from "./project-root";
 import { lockLostTo, reconcile } from "./reconcile";
 import { LockHeldError } from "../run/ledger/federation-ledger";
+import { newRunId } from "../run/ledger/run-identity";
+import { FederationConfig } from "../model/federation";
+import { RunPaths, RunRecord } from "./run-record";
 
 export interface DeployOptions {
   /** Federation file. @default $FEDERATION_CONFIG or ./federation.yaml */
@@ -27,6 +30,10 @@ export interface DeployOptions {
   readonly parallelism?: number;
   /** Receives one line per thing worth telling, the engine's output included. @default stdout */
   readonly log?: (line: string) => void;
+  /** The JSON-lines events file (docs/events.md). @default events.jsonl in the run directory */
+  readonly events?: string;
+  /** Told where the run's record is as soon as it exists (a progress view tails its events). @default nobody */
+  readonly onRun?: (paths: RunPaths) => void;
 }
 
 /** A step's refusal by another run's lock, as its local-exec output shows it (describeError: "<class>: <message>"). */
@@ -37,9 +44,33 @@ export function defaultParallelism(zoneCount: number): number {
   return Math.max(10, zoneCount + 2);
 }
 
-export async function deploy(opts: DeployOptions = {}): Promise<{ stackDir: string; output: string }> {
-  const log = opts.log ?? ((l: string) => process.stdout.write(`${l}\n`));
+export async function deploy(opts: DeployOptions = {}): Promise<{ stackDir: string; output: string; run: RunPaths }> {
+  const out = opts.log ?? ((l: string) => process.stdout.write(`${l}\n`));
   const config = loadConfig(opts.configPath);
+  const record = new RunRecord(config, "deploy", newRunId(), opts.events);
+  opts.onRun?.(record.paths);
+  const log = (line: string): void => {
+    record.engineLine(line);
+    out(line);
+  };
+  let interrupted = false;
+  try {
+    const result = await deployRecorded(opts, config, record, log, () => (interrupted = true));
+    record.end();
+    return { ...result, run: record.paths };
+  } catch (err) {
+    record.end(err, interrupted);
+    throw err;
+  }
+}
+
+async function deployRecorded(
+  opts: DeployOptions,
+  config: FederationConfig,
+  record: RunRecord,
+  log: (line: string) => void,
+  onInterrupt: () => void,
+): Promise<{ stackDir: string; output: string }> {
   const engine = await ensureEngine({ log });
   const parallelism = opts.parallelism ?? defaultParallelism(config.zones.length);
   const outdir = path.resolve(opts.outdir ?? "cdktf.out");
@@ -47,6 +78,8 @@ export async function deploy(opts: DeployOptions = {}): Promise<{ stackDir: stri
   const { stack } = synthesize({ configPath: config.sourcePath, outdir, nullProviderVersion: engine.env[NULL_PROVIDER_VERSION_ENV] });
   const stackDir = path.join(outdir, "stacks", stack);
   log(`synthesized ${stack} → ${stackDir}`);
+  record.start(stackDir);
+  log(`run directory ${record.paths.dir} (events: ${record.paths.eventsFile})`);
   const interrupts = new InterruptForwarder(`the deploy of federation ${config.name}`, log).start();
   // A step refused by another run's lock says so in its output; only then is the lock read again.
   let lockRefused = false;
@@ -62,12 +95,16 @@ export async function deploy(opts: DeployOptions = {}): Promise<{ stackDir: stri
       log: engineLog,
       onSpawn: interrupts.attach,
       terraform: config.terraform,
+      env: record.env,
     });
     const init = await session.init();
-    const { session: run, run: identity } = await reconcile(session, config, "deploy", log);
+    const { session: run, run: identity } = await reconcile(session, config, "deploy", log, { runId: record.paths.runId });
     const apply = await (opts.via === "cdktf" ? cdktfDeploy(run, outdir, parallelism, engineLog, interrupts) : run.apply(parallelism)).catch(
       async (err: unknown) => {
-        if (interrupts.interrupted) throw new DeployInterruptedError(config.name);
+        if (interrupts.interrupted) {
+          onInterrupt();
+          throw new DeployInterruptedError(config.name);
+        }
         // Refused by the federation lock in a step, or by the state lock before any: name the federation's holder when there is one.
         throw ((lockRefused || err instanceof StateLockedError) && (await lockLostTo(config, identity, "deploy"))) || err;
       },

@@ -35,6 +35,8 @@ export interface ReconcileOptions {
   readonly taint?: boolean;
   /** The reviewed plan's directory, for the stale-plan refusal. @default none */
   readonly planDir?: string;
+  /** The run's id, when the caller named its run directory after it already. @default a new one */
+  readonly runId?: string;
 }
 
 export async function reconcile(
@@ -45,7 +47,7 @@ export async function reconcile(
   opts: ReconcileOptions = {},
 ): Promise<Reconciled> {
   const lineage = await session.ensureLineage();
-  const run: RunIdentity = { runId: newRunId(), lineage, who: automationHost() };
+  const run: RunIdentity = { runId: opts.runId ?? newRunId(), lineage, who: automationHost() };
   let lostBackup: string | undefined;
   const ledger = await withFederationLedger(config, run, async (l, connector) => {
     const read = await l.read();

@@ -10,6 +10,7 @@ import { err, out } from "./io";
 import { EMULATOR_INJECTION_CHECK, EMULATOR_SELF_TEST, ENV_DEBUG, ENV_FRONTEND, ENV_INJECTIONS_CHECKED, ENV_PARTIAL, ENV_SANDBOX_DIR } from "../contract";
 import { consumeInjection } from "../injections";
 import { holdIfArmed } from "../holds";
+import { lingerIfSlow } from "../slow-commands";
 import { SandboxLayout } from "../layout";
 import { commandNotFound, toolsOf } from "../machine-profile";
 
@@ -100,7 +101,9 @@ function run(argv: string[], env: NodeJS.ProcessEnv): number {
       return hit.exitCode;
     }
   }
-  return load()(ctx, args);
+  const code = load()(ctx, args);
+  lingerIfSlow(ctx.layout, ctx.self.name, env.SSH_ORIGINAL_COMMAND ?? [tool, ...args].join(" "));
+  return code;
 }
 
 let code: number;

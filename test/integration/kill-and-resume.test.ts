@@ -71,7 +71,8 @@ describeAsRoot("SIGKILL of the whole deploy, at four points in turn, then deploy
 
     expect(commands().filter((c) => /^systemctl stop /.test(c))).toEqual([]);
     expect((await sandbox.status()).zones[0].frontends[0].zoneStates["100"]).toBe("ENABLED");
-    const run = /^run (\S+) \(state lineage ([0-9a-f-]+)\)/m.exec(deploy.output)!;
+    // Without a terminal every line starts with its UTC time (docs/events.md).
+    const run = /^(?:\S+Z )?run (\S+) \(state lineage ([0-9a-f-]+)\)/m.exec(deploy.output)!;
     expect(sandbox.ledger().lock).toMatchObject({ run_id: run[1], lineage: run[2] });
     expect(sandbox.recorded("freeze", 100)).toBe(false);
   });
@@ -287,7 +288,7 @@ describeAsRoot("terraform killed alone, then a cancelled deploy (SIGTERM), then 
     const r = await deploy.finished(120_000);
     expect(r.code).toBe(1);
     expect(r.output).toMatch(/onefed: SIGTERM received: stopping the deploy of federation sandbox gracefully/);
-    expect(r.output).toMatch(/^Interrupt received\.$/m);
+    expect(r.output).toMatch(/^(?:\S+Z )?Interrupt received\.$/m);
     expect(r.output).toMatch(
       /the deploy of federation sandbox was interrupted: terraform stopped, and the steps that were running failed and are not recorded complete/,
     );

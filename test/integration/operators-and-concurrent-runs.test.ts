@@ -68,8 +68,9 @@ describeAsRoot("steps by hand, two deploys at once, unfreeze during a run", () =
     const lost = await loser.finished();
     expect({ code: lost.code, tail: lost.code === 5 ? "" : lost.output.slice(-4000) }).toEqual({ code: 5, tail: "" });
     await waitUntilHeld(sandbox.dir, MASTER, { match: "onedb upgrade", timeoutMs: 300_000 });
-    const winnerRun = /^run (\S+) \(state lineage/m.exec(winner.output)?.[1];
-    const loserRun = /^run (\S+) \(state lineage/m.exec(lost.output)?.[1];
+    // Without a terminal every line starts with its UTC time (docs/events.md).
+    const winnerRun = /^(?:\S+Z )?run (\S+) \(state lineage/m.exec(winner.output)?.[1];
+    const loserRun = /^(?:\S+Z )?run (\S+) \(state lineage/m.exec(lost.output)?.[1];
     expect(lost.output).toMatch(
       new RegExp(
         `the federation sandbox is being upgraded by another run: run ${winnerRun} by \\S+ \\(state lineage [0-9a-f-]+\\), holding it since .*Nothing was changed`,

@@ -13,8 +13,8 @@ export const onezone = {
   listCsv: (): RemoteCommand => ({ argv: ["onezone", "list", "--csv"] }),
   showJson: (zoneId: number): RemoteCommand => ({ argv: ["onezone", "show", String(zoneId), "-j"] }),
   /** Must go through the zone's own endpoint (§4.5), hence --endpoint. */
-  disable: (zoneId: number, endpoint: string): RemoteCommand => ({ argv: ["onezone", "disable", String(zoneId), "--endpoint", endpoint, "-v"] }),
-  enable: (zoneId: number, endpoint: string): RemoteCommand => ({ argv: ["onezone", "enable", String(zoneId), "--endpoint", endpoint, "-v"] }),
+  disable: (zoneId: number, endpoint: string): RemoteCommand => ({ argv: ["onezone", "disable", String(zoneId), "--endpoint", endpoint, "-v"], echo: true }),
+  enable: (zoneId: number, endpoint: string): RemoteCommand => ({ argv: ["onezone", "enable", String(zoneId), "--endpoint", endpoint, "-v"], echo: true }),
 };
 
 /** Every onedb command that writes a database or a backup is `exclusive` (RemoteCommand, commandGuard). */
@@ -22,14 +22,14 @@ export const onedb = {
   /** 0 up to date, 1 not bootstrapped, 2 upgrade needed, 3 DB newer than the software (§5.4). */
   version: (): RemoteCommand => ({ argv: ["onedb", "version"], okExitCodes: [0, 1, 2, 3] }),
   /** Explicit backup path: the default name contains ':' and unpadded dates. */
-  upgrade: (backupFile: string): RemoteCommand => ({ argv: ["onedb", "upgrade", "-v", "-b", backupFile], exclusive: true }),
-  fsck: (backupFile: string): RemoteCommand => ({ argv: ["onedb", "fsck", "-b", backupFile], exclusive: true }),
-  backupFederated: (file: string): RemoteCommand => ({ argv: ["onedb", "backup", "-v", "--federated", "-f", file], exclusive: true }),
-  backupFull: (file: string): RemoteCommand => ({ argv: ["onedb", "backup", "-v", "-f", file], exclusive: true }),
+  upgrade: (backupFile: string): RemoteCommand => ({ argv: ["onedb", "upgrade", "-v", "-b", backupFile], exclusive: true, echo: true }),
+  fsck: (backupFile: string): RemoteCommand => ({ argv: ["onedb", "fsck", "-b", backupFile], exclusive: true, echo: true }),
+  backupFederated: (file: string): RemoteCommand => ({ argv: ["onedb", "backup", "-v", "--federated", "-f", file], exclusive: true, echo: true }),
+  backupFull: (file: string): RemoteCommand => ({ argv: ["onedb", "backup", "-v", "-f", file], exclusive: true, echo: true }),
   /** HA: a follower takes the leader's full backup over its own DB (docs/opennebula.md §3.2 step 5). */
-  restoreFull: (file: string): RemoteCommand => ({ argv: ["onedb", "restore", "-v", "-f", file], exclusive: true }),
+  restoreFull: (file: string): RemoteCommand => ({ argv: ["onedb", "restore", "-v", "-f", file], exclusive: true, echo: true }),
   /** `--federated` skips the "DB exists" check, so no -f (§4.4 step 5). */
-  restoreFederated: (file: string): RemoteCommand => ({ argv: ["onedb", "restore", file, "-v", "--federated"], exclusive: true }),
+  restoreFederated: (file: string): RemoteCommand => ({ argv: ["onedb", "restore", file, "-v", "--federated"], exclusive: true, echo: true }),
 };
 
 /**
@@ -84,20 +84,20 @@ export const onehost = {
   disable: (hostId: number): RemoteCommand => ({ argv: ["onehost", "disable", String(hostId)] }),
   enable: (hostId: number): RemoteCommand => ({ argv: ["onehost", "enable", String(hostId)] }),
   /** After the node packages (if any) are upgraded: push the new drivers to the hosts. */
-  sync: (): RemoteCommand => ({ argv: ["onehost", "sync", "--force"] }),
+  sync: (): RemoteCommand => ({ argv: ["onehost", "sync", "--force"], echo: true }),
 };
 
 export const onecfg = {
-  upgrade: (): RemoteCommand => ({ argv: ["onecfg", "upgrade"], exclusive: true }),
+  upgrade: (): RemoteCommand => ({ argv: ["onecfg", "upgrade"], exclusive: true, echo: true }),
 };
 
 export const systemctl = {
   listUnitFiles: (): RemoteCommand => ({ argv: ["systemctl", "list-unit-files", "--no-legend", "--no-pager", "opennebula*"] }),
   /** Exit 3 just means "not all active": the caller reads the per-unit lines. */
   isActive: (units: readonly string[]): RemoteCommand => ({ argv: ["systemctl", "is-active", ...units], okExitCodes: [0, 3] }),
-  stop: (units: readonly string[]): RemoteCommand => ({ argv: ["systemctl", "stop", ...units] }),
-  start: (units: readonly string[]): RemoteCommand => ({ argv: ["systemctl", "start", ...units] }),
-  restart: (units: readonly string[]): RemoteCommand => ({ argv: ["systemctl", "restart", ...units] }),
+  stop: (units: readonly string[]): RemoteCommand => ({ argv: ["systemctl", "stop", ...units], echo: true }),
+  start: (units: readonly string[]): RemoteCommand => ({ argv: ["systemctl", "start", ...units], echo: true }),
+  restart: (units: readonly string[]): RemoteCommand => ({ argv: ["systemctl", "restart", ...units], echo: true }),
   daemonReload: (): RemoteCommand => ({ argv: ["systemctl", "daemon-reload"] }),
 };
 

@@ -22,6 +22,7 @@ import {
   systemctl,
   withOnedbConnection,
 } from "./commands";
+import { CommandObserver } from "./command-observer";
 import { RemoteMachine, Transport } from "./remote-machine";
 import {
   DbVersion,
@@ -57,8 +58,10 @@ export class OpenNebulaFrontend extends RemoteMachine {
     private readonly dbPassword?: string,
     /** onedb's MySQL connection options. @default none (onedb reads oned.conf) */
     private readonly dbConnection?: OnedbConnection,
+    /** Follows every command as it runs. @default none */
+    observer?: CommandObserver,
   ) {
-    super(transport, target, packageManager, log);
+    super(transport, target, packageManager, log, observer);
     // Reaches onedb on stdin only, but onedb itself may echo it (mysqldump's command line on a failed backup).
     this.secrets.add(dbPassword);
   }

@@ -37,7 +37,7 @@ export function installedVersionCommand(manager: PackageManager, pkg = "opennebu
 }
 
 export function refreshCommand(manager: PackageManager): RemoteCommand {
-  return manager === "apt" ? { argv: ["apt-get", "update", "-q"], exclusive: true } : { argv: [manager, "-q", "makecache"], exclusive: true };
+  return manager === "apt" ? { argv: ["apt-get", "update", "-q"], exclusive: true, echo: true } : { argv: [manager, "-q", "makecache"], exclusive: true, echo: true };
 }
 
 /** Upgrades only what is installed; keeps locally modified config files (docs: keep them when asked). */
@@ -47,8 +47,9 @@ export function upgradeCommand(manager: PackageManager, packages: readonly strin
         argv: ["apt-get", "install", "-y", "-q", "--only-upgrade", "-o", "Dpkg::Options::=--force-confold", ...packages],
         env: { DEBIAN_FRONTEND: "noninteractive" },
         exclusive: true,
+        echo: true,
       }
-    : { argv: [manager, "-y", "-q", "upgrade", ...packages], exclusive: true };
+    : { argv: [manager, "-y", "-q", "upgrade", ...packages], exclusive: true, echo: true };
 }
 
 /**
@@ -62,8 +63,9 @@ export function downloadCommand(manager: PackageManager, packages: readonly stri
         argv: ["apt-get", "install", "--download-only", "-y", "-q", "--only-upgrade", ...packages],
         env: { DEBIAN_FRONTEND: "noninteractive" },
         exclusive: true,
+        echo: true,
       }
-    : { argv: [manager, "-y", "-q", "upgrade", "--downloadonly", ...packages], exclusive: true };
+    : { argv: [manager, "-y", "-q", "upgrade", "--downloadonly", ...packages], exclusive: true, echo: true };
 }
 
 /**

@@ -18,6 +18,12 @@ export interface RemoteCommand {
    * command itself. @default false
    */
   readonly exclusive?: boolean;
+  /**
+   * Its output is progress the operator follows (a package install, onedb): each line reaches the
+   * console as it arrives. Not part of the rendered line (plans do not change with it).
+   * @default false: the output is data onefed reads (XML, CSV, JSON); it goes to the step's log only
+   */
+  readonly echo?: boolean;
 }
 
 /**

@@ -7,7 +7,8 @@
  */
 import { PackageManager, PackagesConfig } from "../../model/federation";
 import { PROCESS_SECRETS, Secrets } from "../../model/secrets";
-import { CommandResult } from "../ssh/command-result";
+import { CommandResult, OutputLineListener } from "../ssh/command-result";
+import { CommandObserver } from "./command-observer";
 import { SshTargetLabel } from "../ssh/errors";
 import * as os from "os";
 import { CommandStillRunningError } from "./command-still-running-error";
@@ -28,7 +29,8 @@ import { credentialHint } from "./credential-failure";
 
 /** How commands and files reach the machine (an SSH session, or a fake in unit tests). */
 export interface Transport {
-  exec(commandLine: string, stdin?: string): Promise<CommandResult>;
+  /** `onLine`, when given, receives each complete output line as it arrives. */
+  exec(commandLine: string, stdin?: string, onLine?: OutputLineListener): Promise<CommandResult>;
   upload(localPath: string, remotePath: string): Promise<void>;
   download(remotePath: string, localPath: string): Promise<void>;
 }
@@ -42,21 +44,30 @@ export class RemoteMachine {
     public readonly target: SshTargetLabel,
     protected readonly packageManager: PackageManager,
     protected readonly log: (line: string) => void = () => undefined,
+    /** Follows every command as it runs (console, run logs, events); without one, `log` gets a line per command. @default none */
+    protected readonly observer?: CommandObserver,
   ) {}
 
   /** Runs a command; throws RemoteCommandError unless its exit code is accepted. Result, log line and error are redacted. */
   async run(cmd: RemoteCommand, hint = "See the output above; fix the cause and run the deploy again to resume here."): Promise<CommandResult> {
     const line = renderCommand(cmd);
     const sent = cmd.exclusive ? renderCommand(commandGuard.wrap(line, this.guardNote(line))) : line;
+    const echo = cmd.echo === true;
+    const watch = this.observer?.commandStarted(this.target, this.secrets.redact(line), echo);
+    // Redacted line by line: the splitter gives whole lines, so a secret split across chunks is whole here.
+    const onLine: OutputLineListener | undefined = watch && echo ? (stream, text) => watch.output(stream, this.secrets.redact(text)) : undefined;
     let raw: CommandResult;
     try {
-      raw = await this.transport.exec(sent, cmd.stdin);
+      raw = await this.transport.exec(sent, cmd.stdin, onLine);
     } catch (err) {
-      throw this.secrets.redactError(err);
+      const redacted = this.secrets.redactError(err);
+      watch?.failed(redacted instanceof Error ? redacted.message : String(redacted));
+      throw redacted;
     }
     // Logs and errors show the command itself; the guard around it is the same fixed script every time.
     const result = this.redacted({ ...raw, command: line });
-    this.log(`  $ ${result.command}  → ${result.exitCode ?? result.signal} (${result.durationMs} ms)`);
+    if (watch) watch.ended(result);
+    else this.log(`  $ ${result.command}  → ${result.exitCode ?? result.signal} (${result.durationMs} ms)`);
     if (cmd.exclusive && result.exitCode === commandGuard.busyExitCode && result.stderr.startsWith(commandGuard.busyMarker)) {
       throw new CommandStillRunningError(this.target, result.command, result.stderr.slice(commandGuard.busyMarker.length));
     }

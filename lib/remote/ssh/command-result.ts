@@ -8,3 +8,6 @@ export interface CommandResult {
   readonly stderr: string;
   readonly durationMs: number;
 }
+
+/** Receives a running command's output, one complete line at a time (no newline), as it arrives. */
+export type OutputLineListener = (stream: "stdout" | "stderr", line: string) => void;

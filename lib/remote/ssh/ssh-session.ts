@@ -4,8 +4,9 @@
  */
 import * as net from "net";
 import { Client, ClientChannel, SFTPWrapper } from "ssh2";
-import { CommandResult } from "./command-result";
+import { CommandResult, OutputLineListener } from "./command-result";
 import { Deadline } from "./deadline";
+import { LineSplitter } from "./line-splitter";
 import { DeadlineError, SshAuthError, SshConnectError, SshSessionError, SshTargetLabel } from "./errors";
 import { HostKeyCheck } from "./host-key-check";
 import { KnownHostEntry } from "./known-hosts";
@@ -74,8 +75,9 @@ export class SshSession {
   /**
    * Runs one command line (already quoted); resolves with its result, whatever the exit code.
    * `stdin` (e.g. a secret the command reads) is written and the channel's input closed; never logged.
+   * `onLine` receives each complete output line as it arrives (the result still holds all of it).
    */
-  exec(command: string, stdin?: string): Promise<CommandResult> {
+  exec(command: string, stdin?: string, onLine?: OutputLineListener): Promise<CommandResult> {
     const started = Date.now();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -93,14 +95,19 @@ export class SshSession {
         const errOut: Buffer[] = [];
         let exitCode: number | null = null;
         let signal: string | null = null;
-        stream.on("data", (d: Buffer) => out.push(d));
-        stream.stderr.on("data", (d: Buffer) => errOut.push(d));
+        // One splitter per stream: a partial stdout line is never glued to a stderr chunk.
+        const outLines = onLine && new LineSplitter((l) => onLine("stdout", l));
+        const errLines = onLine && new LineSplitter((l) => onLine("stderr", l));
+        stream.on("data", (d: Buffer) => (out.push(d), outLines?.push(d)));
+        stream.stderr.on("data", (d: Buffer) => (errOut.push(d), errLines?.push(d)));
         stream.on("exit", (code: number | null, sig?: string) => {
           exitCode = typeof code === "number" ? code : null;
           signal = sig ?? null;
         });
         stream.on("close", () => {
           clearTimeout(timer);
+          outLines?.end();
+          errLines?.end();
           resolve({
             host: `${this.target.host}:${this.target.port}`,
             command,

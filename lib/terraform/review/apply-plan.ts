@@ -18,6 +18,8 @@ import { PlanBundleError } from "./errors";
 import { sha256File, sha256Of } from "./fingerprint";
 import { describeState, sameState, stateLocationOf, type StateFingerprint } from "../state-fingerprint";
 import { NULL_PROVIDER_VERSION_ENV } from "../../model/environment";
+import { newRunId } from "../../run/ledger/run-identity";
+import { RunPaths, RunRecord } from "../run-record";
 
 export interface ApplyPlanOptions {
   /** The directory `onefed plan --out` wrote. */
@@ -28,12 +30,18 @@ export interface ApplyPlanOptions {
   readonly parallelism?: number;
   /** One line per thing worth telling, terraform's output included. @default no output */
   readonly log?: (line: string) => void;
+  /** The JSON-lines events file (docs/events.md). @default events.jsonl in the run directory */
+  readonly events?: string;
+  /** Told where the run's record is as soon as it exists (a progress view tails its events). @default nobody */
+  readonly onRun?: (paths: RunPaths) => void;
 }
 
 export interface ApplyPlanResult {
   readonly bundle: ReviewBundle;
   /** terraform's apply output. */
   readonly output: string;
+  /** The run's record (docs/events.md). */
+  readonly run: RunPaths;
 }
 
 /** Written after a successful apply, so a second apply of the same plan says so plainly. */
@@ -113,7 +121,7 @@ export function stateChangedSince(bundle: ReviewBundle, now: StateFingerprint): 
 }
 
 export async function applyReviewedPlan(opts: ApplyPlanOptions): Promise<ApplyPlanResult> {
-  const log = opts.log ?? ((): void => undefined);
+  const out = opts.log ?? ((): void => undefined);
   const dir = path.resolve(opts.planDir);
   const bundle = readBundle(dir);
   const planFile = path.join(dir, bundle.plan.file);
@@ -123,18 +131,48 @@ export async function applyReviewedPlan(opts: ApplyPlanOptions): Promise<ApplyPl
 
   // Loading validates the file first: a now-invalid file fails with its own problems listed.
   const configPath = path.resolve(opts.configPath ?? bundle.federation.configPath);
-  if (fs.existsSync(configPath)) loadConfig(configPath);
+  // Without its federation file the plan is stale (whatChangedSince says so) before any run starts.
+  if (!fs.existsSync(configPath)) throw new StalePlanError(dir, whatChangedSince(bundle, configPath, await ensureEngine({ log: out }), dir));
+  const record = new RunRecord(loadConfig(configPath), "apply", newRunId(), opts.events);
+  opts.onRun?.(record.paths);
+  const log = (line: string): void => {
+    record.engineLine(line);
+    out(line);
+  };
+  try {
+    const result = await applyChecked(opts, dir, bundle, planFile, configPath, log, record);
+    record.end();
+    return { ...result, run: record.paths };
+  } catch (err) {
+    record.end(err);
+    throw err;
+  }
+}
+
+/** The checks that the plan still holds, then the apply of exactly that plan, recorded in `record`. */
+async function applyChecked(
+  opts: ApplyPlanOptions,
+  dir: string,
+  bundle: ReviewBundle,
+  planFile: string,
+  configPath: string,
+  log: (line: string) => void,
+  record: RunRecord,
+): Promise<Omit<ApplyPlanResult, "run">> {
+  // The steps by stage as the stack directory holds them (prepareStackDir re-synthesizes only the planned stack).
+  record.start(bundle.stack.dir);
   const engine = await ensureEngine({ log });
   const changes = whatChangedSince(bundle, configPath, engine, dir);
   if (changes.length > 0) throw new StalePlanError(dir, changes);
 
   const config = loadConfig(configPath);
-  const prepared = new EngineSession({ engine, stackDir: bundle.stack.dir, configPath, log, terraform: config.terraform });
+  const prepared = new EngineSession({ engine, stackDir: bundle.stack.dir, configPath, log, terraform: config.terraform, env: record.env });
   await prepareStackDir(bundle, prepared, log);
+  log(`run directory ${record.paths.dir} (events: ${record.paths.eventsFile})`);
   // Only an initialized stack can read its state, wherever the backend keeps it.
   const stateChange = stateChangedSince(bundle, await prepared.stateFingerprint());
   if (stateChange) throw new StalePlanError(dir, [stateChange]);
-  const { session } = await reconcile(prepared, config, "apply --plan", log, { taint: false, planDir: dir });
+  const { session } = await reconcile(prepared, config, "apply --plan", log, { taint: false, planDir: dir, runId: record.paths.runId });
   const c = bundle.plan.counts;
   log(
     `apply: the reviewed plan of ${bundle.stack.name} (${c.create} to create, ${c.replace} to replace, ${c.update} to update, ${c.delete} to delete), state ${describeState(bundle.state)}`,

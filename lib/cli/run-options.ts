@@ -1,0 +1,21 @@
+/**
+ * Options of the commands that run an upgrade (deploy, apply): where the events go and what the
+ * console shows. Apart from common-options.ts because `onefed step` loads that one, and it must not
+ * load the console.
+ */
+import { CONSOLE_MODES } from "../terraform/console/run-console";
+import { oneOf, text } from "./options";
+
+/** `--events FILE`: the run's JSON-lines events (deploy, apply). */
+export const eventsOption = text({
+  value: "FILE",
+  help: "write the run's events there, one JSON object per line (docs/events.md);\nappended to, so CI can tail it",
+  defaultNote: "events.jsonl in the run directory, <backup.localDirectory>/runs/<run id>/",
+});
+
+/** `--console MODE`: the progress view or plain lines (deploy, apply). */
+export const consoleOption = oneOf(CONSOLE_MODES, {
+  value: "MODE",
+  help: "progress: a compact progress view redrawn in place (terraform's output goes to\nthe run directory); plain: timestamped lines, no cursor movement (CI);\nauto: progress on a terminal, plain otherwise",
+  default: "auto",
+});

@@ -1,0 +1,117 @@
+/**
+ * The record a deploy or apply leaves on the automation host: its run directory next to the
+ * artifacts (docs/events.md) with everything the engine printed (the full plan included), one log
+ * per step and zone (written by the step processes), and the events file with the run's start and
+ * end around the steps' own events. The step processes learn where through their environment.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { EVENTS_FILE_ENV, RUN_DIR_ENV } from "../model/environment";
+import { describeError, forTerminal, isExpectedFailure } from "../model/errors";
+import { ExitCode } from "../model/exit-codes";
+import { FederationConfig } from "../model/federation";
+import { RUN_FILES, runDirectoryPath } from "../model/paths";
+import { PlannedStep } from "../model/run-events";
+import { AppendFile } from "../run/observe/append-file";
+import { EventWriter } from "../run/observe/event-writer";
+import { utcSeconds } from "../run/observe/time-format";
+import { buildStepGraph } from "./review/step-graph";
+
+/** Where a run's record is; what a progress view tails. */
+export interface RunPaths {
+  readonly runId: string;
+  /** The run directory. */
+  readonly dir: string;
+  /** The events file (`--events FILE`, or events.jsonl in the run directory). */
+  readonly eventsFile: string;
+  /** Everything the engine printed. */
+  readonly engineLog: string;
+}
+
+export class RunRecord {
+  readonly paths: RunPaths;
+  private readonly events: EventWriter;
+  private readonly engineLog: AppendFile;
+  private readonly started = Date.now();
+  private startWritten = false;
+
+  constructor(
+    private readonly config: FederationConfig,
+    /** "deploy" or "apply". */
+    private readonly command: string,
+    runId: string,
+    /** `--events FILE`. @default events.jsonl in the run directory */
+    eventsFile?: string,
+  ) {
+    const dir = path.resolve(runDirectoryPath(config, runId));
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    this.paths = {
+      runId,
+      dir,
+      eventsFile: path.resolve(eventsFile ?? path.join(dir, RUN_FILES.events)),
+      engineLog: path.join(dir, RUN_FILES.engineLog),
+    };
+    this.events = new EventWriter(this.paths.eventsFile, runId);
+    this.engineLog = new AppendFile(this.paths.engineLog);
+  }
+
+  /** What every engine run passes on to the step processes it starts. */
+  get env(): Record<string, string> {
+    return { [RUN_DIR_ENV]: this.paths.dir, [EVENTS_FILE_ENV]: this.paths.eventsFile };
+  }
+
+  /** One line of the engine's (or onefed's own) output, into engine.log with its time. */
+  engineLine(line: string): void {
+    this.engineLog.append(`${utcSeconds(Date.now())} ${forTerminal(line)}\n`);
+  }
+
+  /** run-start, with the stack's steps by stage (read from the synthesized stack; none without one). */
+  start(stackDir?: string): void {
+    if (this.startWritten) return;
+    this.startWritten = true;
+    const c = this.config;
+    this.events.write({
+      event: "run-start",
+      step: null,
+      zone: null,
+      command: this.command,
+      federation: c.name,
+      from_version: c.fromVersion,
+      to_version: c.toVersion,
+      run_dir: this.paths.dir,
+      stages: stackDir ? plannedStages(stackDir) : [],
+    });
+  }
+
+  /** run-end: done, or failed with the error the command ends with. */
+  end(err?: unknown, interrupted = false): void {
+    // A run that failed before its stack existed (no engine) still starts before it ends.
+    this.start();
+    const duration = Date.now() - this.started;
+    if (err === undefined) {
+      this.events.write({ event: "run-end", step: null, zone: null, status: "done", duration_ms: duration, exit_code: ExitCode.Done });
+    } else {
+      this.events.write({
+        event: "run-end",
+        step: null,
+        zone: null,
+        status: interrupted ? "interrupted" : "failed",
+        duration_ms: duration,
+        exit_code: isExpectedFailure(err) ? err.exitCode : ExitCode.Failed,
+        message: describeError(err),
+      });
+    }
+    this.events.close();
+    this.engineLog.close();
+  }
+}
+
+/** The step resources by stage, as the synthesized stack orders them; empty when the stack cannot be read. */
+export function plannedStages(stackDir: string): PlannedStep[][] {
+  try {
+    const graph = buildStepGraph(JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8")));
+    return graph.stages.map((stage) => stage.map((n) => ({ step: n.step, zone: n.zoneId, zone_name: n.zoneName })));
+  } catch {
+    return [];
+  }
+}
