@@ -203,7 +203,9 @@ describe("-h and --help", () => {
     ]) {
       const r = await onefed(...argv);
       expect(r.code).toBe(0);
-      expect(r.out).toMatch(/^Usage: onefed sandbox <command> \[options\]\n[^]*\n {2}raft +force an HA zone's leader, its next election's winner, or a split brain\n/);
+      expect(r.out).toMatch(
+        /^Usage: onefed sandbox <command> \[options\]\n[^]*\n {2}raft +force an HA zone's leader, its next election's winner, or a split brain\n/,
+      );
     }
   });
 });

@@ -37,7 +37,9 @@ export function installedVersionCommand(manager: PackageManager, pkg = "opennebu
 }
 
 export function refreshCommand(manager: PackageManager): RemoteCommand {
-  return manager === "apt" ? { argv: ["apt-get", "update", "-q"], exclusive: true, echo: true } : { argv: [manager, "-q", "makecache"], exclusive: true, echo: true };
+  return manager === "apt"
+    ? { argv: ["apt-get", "update", "-q"], exclusive: true, echo: true }
+    : { argv: [manager, "-q", "makecache"], exclusive: true, echo: true };
 }
 
 /** Upgrades only what is installed; keeps locally modified config files (docs: keep them when asked). */
