@@ -1,7 +1,8 @@
 /** `onefed apply --plan DIR`: apply exactly the reviewed plan, or refuse when it went stale. */
+import { ENGINE_ENV } from "../model/engine-choice";
 import { ExitCode } from "../model/exit-codes";
 import { defineCommand } from "./command";
-import { parallelismOption } from "./common-options";
+import { engineOption, parallelismOption } from "./common-options";
 import { text } from "./options";
 
 export const applyCommand = defineCommand(
@@ -14,7 +15,8 @@ Before touching anything it proves that the plan still holds, and refuses otherw
   - the federation file has the sha256 it had at plan time;
   - re-synthesizing it (into a temporary directory) gives the cdk.tf.json that was planned;
   - the state file has the serial and lineage it had at plan time (or still does not exist);
-  - the engine is the same kind and version, and plan.tfplan is the file that was reviewed.
+  - the engine is the same kind and version, and plan.tfplan is the file that was reviewed
+    (without --engine, $ONEFED_ENGINE or \`engine:\` in the file, the kind recorded at plan time is used).
 When the stack directory is gone (a pipeline job that only restored DIR from an artifact), the
 planned stack is synthesized there again and initialized, once the checks above passed; plan and
 apply must still run on the same automation host, checkout path and state file.
@@ -24,13 +26,14 @@ refused, run \`onefed plan\` again and have the new review approved.`,
       plan: text({ value: "DIR", help: "the bundle directory written by `onefed plan --out DIR`", required: true }),
       config: text({ value: "FILE", help: "federation file", defaultNote: "the one recorded in the bundle" }),
       parallelism: parallelismOption("the one recorded at plan time"),
+      engine: { ...engineOption, defaultText: `$${ENGINE_ENV}, else the federation file's engine, else the engine the plan was made with` },
     },
-    exitCodes: [ExitCode.Failed, ExitCode.StalePlan, ExitCode.Locked],
+    exitCodes: [ExitCode.Failed, ExitCode.StalePlan, ExitCode.Locked, ExitCode.EngineUnavailable],
   },
-  async ({ plan: planDir, config, parallelism }, out) => {
+  async ({ plan: planDir, config, parallelism, engine }, out) => {
     // Loaded here, not at the top: --help and usage errors stay fast (no cdktf, no engine).
     const { applyReviewedPlan } = await import("../terraform/review/apply-plan");
-    await applyReviewedPlan({ planDir, configPath: config, parallelism, log: out });
+    await applyReviewedPlan({ planDir, configPath: config, parallelism, engine, log: out });
     out(`apply: the reviewed plan in ${planDir} was applied`);
     return ExitCode.Done;
   },

@@ -1,7 +1,7 @@
 /** `onefed deploy`: synthesize and apply with the prepared engine. */
 import { ExitCode } from "../model/exit-codes";
 import { defineCommand } from "./command";
-import { configOption, parallelismOption } from "./common-options";
+import { configOption, engineOption, parallelismOption } from "./common-options";
 import { oneOf, text } from "./options";
 
 export const deployCommand = defineCommand(
@@ -15,17 +15,18 @@ Finished steps never run again; after a failure, deploy again to resume at the f
       config: configOption,
       out: text({ value: "DIR", help: "cdktf output directory", default: "cdktf.out" }),
       parallelism: parallelismOption("number of zones + 2, at least 10"),
+      engine: engineOption,
       via: oneOf(["engine", "cdktf"], {
         help: "engine: terraform init/apply in the stack directory;\ncdktf: `cdktf deploy --auto-approve` instead",
         default: "engine",
       }),
     },
-    exitCodes: [ExitCode.Failed, ExitCode.Locked],
+    exitCodes: [ExitCode.Failed, ExitCode.Locked, ExitCode.EngineUnavailable],
   },
-  async ({ config, out: outdir, parallelism, via }, out) => {
+  async ({ config, out: outdir, parallelism, engine, via }, out) => {
     // Loaded here, not at the top: --help and usage errors stay fast (no cdktf, no engine).
     const { deploy } = await import("../terraform/deploy");
-    await deploy({ configPath: config, outdir, parallelism, via, log: out });
+    await deploy({ configPath: config, outdir, parallelism, engine, via, log: out });
     return ExitCode.Done;
   },
 );

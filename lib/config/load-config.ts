@@ -99,6 +99,7 @@ function applyDefaults(doc: FederationFile, baseDir: string, file: string): Fede
       remoteDirectory: doc.backup?.remoteDirectory ?? DEFAULTS.remoteBackupDirectory,
     },
     timeouts: { stepSeconds, syncWaitSeconds: doc.timeouts?.syncWaitSeconds ?? DEFAULTS.syncWaitSeconds },
+    ...(doc.engine ? { engine: doc.engine } : {}),
     stateFile: doc.terraform?.stateFile ? path.resolve(baseDir, doc.terraform.stateFile) : undefined,
     zones,
     // With zero or two masters the rules below reject the file; the first zone keeps types simple meanwhile.

@@ -1,4 +1,6 @@
 /** The validated federation, with every default applied and every path absolute. */
+import type { EngineName } from "./engine-choice";
+
 export type ZoneRole = "master" | "slave";
 export type PackageManager = "apt" | "dnf" | "yum";
 /** How federated writes are frozen (docs/opennebula.md §4.5, §4.6). */
@@ -92,6 +94,8 @@ export interface FederationConfig {
   readonly database: DatabaseConfig;
   readonly backup: { readonly localDirectory: string; readonly remoteDirectory: string };
   readonly timeouts: { readonly stepSeconds: number; readonly syncWaitSeconds: number };
+  /** The engine the file chooses (`engine:`); --engine and ONEFED_ENGINE override it (lib/model/engine-choice.ts). @default none: auto */
+  readonly engine?: EngineName;
   /** Local terraform state file, when the file sets one. */
   readonly stateFile?: string;
   readonly zones: readonly ZoneConfig[];

@@ -8,6 +8,7 @@ import { synthesize } from "../synth/synthesize";
 import { loadConfig } from "../config/load-config";
 import { NULL_PROVIDER_VERSION_ENV } from "../model/environment";
 import { ensureEngine } from "./engine/ensure-engine";
+import { commandEngineChoice } from "./engine/engine-selection";
 import { EngineSession } from "./engine-session";
 import { DeployInterruptedError, EngineRunError, frozenZonesAdvice } from "./errors";
 import { describeExit, ProcessResult, runProcess } from "./local-process";
@@ -23,6 +24,8 @@ export interface DeployOptions {
   readonly outdir?: string;
   /** `engine` calls terraform directly; `cdktf` runs `cdktf deploy`. @default "engine" */
   readonly via?: "engine" | "cdktf";
+  /** The engine to run, as `--engine` names it (terraform, tofu, auto). @default $ONEFED_ENGINE, else the federation file's engine, else auto */
+  readonly engine?: string;
   /** Terraform -parallelism. @default zones + 2 (the widest stage), at least 10 */
   readonly parallelism?: number;
   /** Receives one line per thing worth telling, the engine's output included. @default stdout */
@@ -40,7 +43,7 @@ export function defaultParallelism(zoneCount: number): number {
 export async function deploy(opts: DeployOptions = {}): Promise<{ stackDir: string; output: string }> {
   const log = opts.log ?? ((l: string) => process.stdout.write(`${l}\n`));
   const config = loadConfig(opts.configPath);
-  const engine = await ensureEngine({ log });
+  const engine = await ensureEngine({ log, engine: commandEngineChoice(opts.engine, config.engine) });
   const parallelism = opts.parallelism ?? defaultParallelism(config.zones.length);
   const outdir = path.resolve(opts.outdir ?? "cdktf.out");
 

@@ -9,6 +9,8 @@ import { synthesize } from "../../synth/synthesize";
 import { loadConfig } from "../../config/load-config";
 import type { Engine } from "../engine/engine";
 import { ensureEngine } from "../engine/ensure-engine";
+import { commandEngineChoice } from "../engine/engine-selection";
+import { isEngineName } from "../../model/engine-choice";
 import { EngineSession } from "../engine-session";
 import { reconcile } from "../reconcile";
 import { StalePlanError } from "../errors";
@@ -24,6 +26,11 @@ export interface ApplyPlanOptions {
   readonly configPath?: string;
   /** terraform -parallelism. @default the one the plan was made with */
   readonly parallelism?: number;
+  /**
+   * The engine to run, as `--engine` names it (terraform, tofu, auto).
+   * @default $ONEFED_ENGINE, else the federation file's engine, else the engine the plan was made with
+   */
+  readonly engine?: string;
   /** One line per thing worth telling, terraform's output included. @default no output */
   readonly log?: (line: string) => void;
 }
@@ -119,8 +126,11 @@ export async function applyReviewedPlan(opts: ApplyPlanOptions): Promise<ApplyPl
 
   // Loading validates the file first: a now-invalid file fails with its own problems listed.
   const configPath = path.resolve(opts.configPath ?? bundle.federation.configPath);
-  if (fs.existsSync(configPath)) loadConfig(configPath);
-  const engine = await ensureEngine({ log });
+  const config = fs.existsSync(configPath) ? loadConfig(configPath) : undefined;
+  const chosen = commandEngineChoice(opts.engine, config?.engine);
+  // Nothing chose: the engine the plan was made with, so that a job without the plan job's variables applies with the same one.
+  const planned = bundle.engine.kind;
+  const engine = await ensureEngine({ log, engine: chosen.source === "auto" && isEngineName(planned) ? { engine: planned, source: "plan bundle" } : chosen });
   const changes = whatChangedSince(bundle, configPath, engine, dir);
   if (changes.length > 0) throw new StalePlanError(dir, changes);
 

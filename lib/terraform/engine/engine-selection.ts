@@ -1,0 +1,45 @@
+/** Where a chosen engine comes from: a binary on PATH, or the OpenTofu onefed builds into its cache. */
+import { type EngineChoice, type EngineName, describeEngineChoice, ENGINE_ENV, resolveEngineChoice } from "../../model/engine-choice";
+import { UsageError } from "../../model/errors";
+import { findOnPath } from "./engine-binary";
+import { EngineUnavailableError } from "./errors";
+
+/** Where to take the engine from. */
+export type EngineLocation =
+  /** A terraform or tofu binary found on PATH. */
+  | { readonly from: "path"; readonly binary: string }
+  /** Our pinned OpenTofu in the cache, built first when it is not there. */
+  | { readonly from: "built-tofu" };
+
+/**
+ * Resolves a choice against PATH. `auto` keeps the long-standing order (terraform, then tofu,
+ * then our built OpenTofu); `tofu` takes tofu from PATH, else our build, even with terraform on
+ * PATH; `terraform` must be on PATH, since onefed builds only OpenTofu. `preferBuild`
+ * (`--build-tofu`) skips PATH and so cannot go with an explicit terraform.
+ */
+export function locateEngine(choice: EngineChoice, pathEnv: string | undefined, preferBuild = false, find = findOnPath): EngineLocation {
+  if (preferBuild) {
+    if (choice.engine === "terraform") {
+      throw new UsageError(`--build-tofu uses the OpenTofu onefed builds, but ${describeEngineChoice(choice)} asks for terraform: drop one of them.`);
+    }
+    return { from: "built-tofu" };
+  }
+  const names = choice.engine === "auto" ? (["terraform", "tofu"] as const) : ([choice.engine] as const);
+  for (const name of names) {
+    const binary = find(name, pathEnv);
+    if (binary) return { from: "path", binary };
+  }
+  if (choice.engine === "terraform") {
+    throw new EngineUnavailableError(
+      describeEngineChoice(choice),
+      "no terraform on PATH, and onefed builds only OpenTofu",
+      "Install terraform on PATH, or choose tofu (--engine tofu, ONEFED_ENGINE=tofu or `engine: tofu` in the federation file).",
+    );
+  }
+  return { from: "built-tofu" };
+}
+
+/** The choice of a command that runs the engine: its `--engine`, else `$ONEFED_ENGINE`, else the federation file's `engine`, else auto. */
+export function commandEngineChoice(flag: string | undefined, file: EngineName | undefined, env: NodeJS.ProcessEnv = process.env): EngineChoice {
+  return resolveEngineChoice({ flag, env: env[ENGINE_ENV], file });
+}
