@@ -17,6 +17,16 @@ import * as goBuild from "../../lib/terraform/engine/go-build";
 import { nullProviderPin } from "../../lib/terraform/engine/pins";
 import { mirrorExecutablePaths } from "../../lib/terraform/engine/provider-mirror";
 
+/** What `fn` threw (undefined when it returned). */
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
+
 describe("resolveEngineChoice", () => {
   it.each<[string, { flag?: string; env?: string; file?: "terraform" | "tofu" }, EngineChoice]>([
     ["nothing chose", {}, AUTO_ENGINE],
@@ -34,13 +44,7 @@ describe("resolveEngineChoice", () => {
     [{ env: "opentofu" }, 'ONEFED_ENGINE is "opentofu", which names no engine'],
     [{ flag: "Terraform" }, '--engine is "Terraform", which names no engine'],
   ])("refuses %j as a usage error naming where it came from", (given, message) => {
-    const err = (() => {
-      try {
-        resolveEngineChoice(given);
-      } catch (e) {
-        return e;
-      }
-    })();
+    const err = thrown(() => resolveEngineChoice(given));
     expect(err).toBeInstanceOf(UsageError);
     expect((err as UsageError).message).toContain(message);
     expect((err as UsageError).message).toContain("terraform, tofu or auto");
@@ -79,13 +83,7 @@ describe("locateEngine", () => {
   });
 
   it("refuses terraform that is not on PATH with exit 6, saying what to do", () => {
-    const err = (() => {
-      try {
-        locateEngine(terraform, "/usr/bin", false, onPath("tofu"));
-      } catch (e) {
-        return e as EngineUnavailableError;
-      }
-    })();
+    const err = thrown(() => locateEngine(terraform, "/usr/bin", false, onPath("tofu"))) as EngineUnavailableError;
     expect(err).toBeInstanceOf(EngineUnavailableError);
     expect(err?.exitCode).toBe(ExitCode.EngineUnavailable);
     expect(describeError(err)).toBe(
