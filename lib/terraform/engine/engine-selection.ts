@@ -3,6 +3,7 @@ import { type EngineChoice, type EngineName, describeEngineChoice, ENGINE_ENV, r
 import { UsageError } from "../../model/errors";
 import { findOnPath } from "./engine-binary";
 import { EngineUnavailableError } from "./errors";
+import { OPENTOFU } from "./pins";
 
 /** Where to take the engine from. */
 export type EngineLocation =
@@ -37,6 +38,17 @@ export function locateEngine(choice: EngineChoice, pathEnv: string | undefined, 
     );
   }
   return { from: "built-tofu" };
+}
+
+/** OpenTofu is needed (nothing usable on PATH, or --build-tofu), not built yet, and there is no Go to build it. */
+export function cannotBuildTofu(choice: EngineChoice, preferBuild: boolean, binDir: string): EngineUnavailableError {
+  const todo = choice.engine === "auto" ? "terraform or tofu" : choice.engine;
+  return new EngineUnavailableError(
+    describeEngineChoice(choice),
+    `${preferBuild ? "--build-tofu asks for" : "no engine on PATH for it, and"} OpenTofu ${OPENTOFU.ref} is not built in ${binDir}, ` +
+      "and no `go` command was found on PATH or at /usr/local/go/bin/go to build it",
+    `Put ${todo} on PATH, or install Go (>= 1.26) so that onefed can build OpenTofu.`,
+  );
 }
 
 /** The choice of a command that runs the engine: its `--engine`, else `$ONEFED_ENGINE`, else the federation file's `engine`, else auto. */

@@ -6,7 +6,7 @@ import { renderCliConfig } from "./cli-config";
 import type { Engine, EngineOptions } from "./engine";
 import { isExecutableFile, probeEngine } from "./engine-binary";
 import { engineEnvVars } from "./engine-env";
-import { locateEngine } from "./engine-selection";
+import { cannotBuildTofu, locateEngine } from "./engine-selection";
 import { EngineUnavailableError, GoToolchainMissingError } from "./errors";
 import { withLock } from "./file-lock";
 import { buildOpenTofu, buildProviderModule, findGo, goBuildEnv, type GoBuildContext } from "./go-build";
@@ -82,15 +82,7 @@ export async function ensureEngine(opts: EngineOptions = {}): Promise<Engine> {
         // Checked again: whoever held the lock before us may have built it.
         if (!tofuReady()) {
           const go = findGo(env);
-          if (!go) {
-            throw new EngineUnavailableError(
-              wanted,
-              `${opts.preferBuild ? "--build-tofu asks for" : "no engine on PATH for it, and"} OpenTofu ${OPENTOFU.ref} is not built in ${layout.binDir}, and no \`go\` command was found on PATH or at /usr/local/go/bin/go to build it`,
-              choice.engine === "auto"
-                ? "Put terraform or tofu on PATH, or install Go (>= 1.26) so that onefed can build OpenTofu."
-                : `Put ${choice.engine} on PATH, or install Go (>= 1.26) so that onefed can build OpenTofu.`,
-            );
-          }
+          if (!go) throw cannotBuildTofu(choice, opts.preferBuild ?? false, layout.binDir);
           const started = Date.now();
           const why = opts.preferBuild
             ? "preferBuild: ignoring terraform/tofu on PATH"
