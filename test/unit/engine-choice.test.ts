@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { runEngineCommand } from "../../lib/cli/engine-command";
+import { loadConfig } from "../../lib/config/load-config";
 import { AUTO_ENGINE, describeEngineChoice, resolveEngineChoice, type EngineChoice } from "../../lib/model/engine-choice";
 import { describeError, UsageError } from "../../lib/model/errors";
 import { ExitCode } from "../../lib/model/exit-codes";
@@ -194,5 +195,33 @@ describe("ensureEngine with a choice", () => {
     const lines: string[] = [];
     await expect(runEngineCommand(["--engine", "tofu", "--cache-dir", cache], (l) => lines.push(l))).resolves.toBe(ExitCode.Done);
     expect(lines.at(-1)).toMatch(/^ready: tofu 1\.12\.6;/);
+  });
+});
+
+describe("engine in the federation file", () => {
+  /** The pipeline example's file, with its secrets in place and `engine` replaced. */
+  function load(engineLine: string) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "onefed-engine-file-"));
+    try {
+      const text = fs.readFileSync(path.resolve(__dirname, "../../examples/federation.yaml"), "utf8").replace(/^engine: tofu$/m, engineLine);
+      fs.writeFileSync(path.join(dir, "federation.yaml"), text);
+      fs.mkdirSync(path.join(dir, ".onefed", "secrets"), { recursive: true });
+      for (const f of ["id_ed25519", "known_hosts"]) fs.writeFileSync(path.join(dir, ".onefed", "secrets", f), "x\n", { mode: 0o600 });
+      return loadConfig(path.join(dir, "federation.yaml"));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it("is terraform, tofu or absent", () => {
+    expect(load("engine: terraform").engine).toBe("terraform");
+    expect(load("engine: tofu").engine).toBe("tofu");
+    expect(load("").engine).toBeUndefined();
+  });
+
+  it("refuses anything else as a usage error (exit 2) naming the field", () => {
+    const err = thrown(() => load("engine: opentofu")) as { exitCode: number; message: string };
+    expect(err.exitCode).toBe(ExitCode.Usage);
+    expect(err.message).toMatch(/engine/);
   });
 });
