@@ -11,6 +11,7 @@ import { checkFederationFile } from "./federation-check.generated";
 import type { FederationFile } from "./schema";
 import { databaseFits, repositoryEitherOr, semanticRules } from "./rules";
 import { readFederationFile } from "./read-federation-file";
+import { backendFits, resolveTerraform } from "./terraform-settings";
 
 export const CONFIG_ENV = "FEDERATION_CONFIG";
 export const DEFAULT_CONFIG_PATH = "./federation.yaml";
@@ -49,7 +50,7 @@ export function parseConfig(text: string, file: string): FederationConfig {
 
   const doc = raw as FederationFile;
   const config = applyDefaults(doc, path.dirname(file), file);
-  const problems = [...repositoryEitherOr(doc), ...databaseFits(doc), ...semanticRules.flatMap((rule) => rule(config))];
+  const problems = [...repositoryEitherOr(doc), ...databaseFits(doc), ...backendFits(doc), ...semanticRules.flatMap((rule) => rule(config))];
   if (problems.length > 0) throw new ConfigError(file, problems);
   return config;
 }
@@ -100,7 +101,7 @@ function applyDefaults(doc: FederationFile, baseDir: string, file: string): Fede
     },
     timeouts: { stepSeconds, syncWaitSeconds: doc.timeouts?.syncWaitSeconds ?? DEFAULTS.syncWaitSeconds },
     ...(doc.engine ? { engine: doc.engine } : {}),
-    stateFile: doc.terraform?.stateFile ? path.resolve(baseDir, doc.terraform.stateFile) : undefined,
+    terraform: resolveTerraform(doc, baseDir),
     zones,
     // With zero or two masters the rules below reject the file; the first zone keeps types simple meanwhile.
     master: masters[0] ?? zones[0],

@@ -1,5 +1,6 @@
 /** The validated federation, with every default applied and every path absolute. */
 import type { EngineName } from "./engine-choice";
+import type { TerraformSettings } from "./state-backend";
 
 export type ZoneRole = "master" | "slave";
 export type PackageManager = "apt" | "dnf" | "yum";
@@ -96,8 +97,8 @@ export interface FederationConfig {
   readonly timeouts: { readonly stepSeconds: number; readonly syncWaitSeconds: number };
   /** The engine the file chooses (`engine:`); --engine and ONEFED_ENGINE override it (lib/model/engine-choice.ts). @default none: auto */
   readonly engine?: EngineName;
-  /** Local terraform state file, when the file sets one. */
-  readonly stateFile?: string;
+  /** Where the state lives and how long to wait for its lock (the file's `terraform` block). */
+  readonly terraform: TerraformSettings;
   readonly zones: readonly ZoneConfig[];
   readonly master: ZoneConfig;
   readonly slaves: readonly ZoneConfig[];

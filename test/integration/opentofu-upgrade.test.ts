@@ -53,7 +53,7 @@ describeAsRoot("a full upgrade with OpenTofu, chosen while terraform is on PATH"
     const status = await sandbox.status();
     for (const zone of status.zones) for (const fe of zone.frontends) expect({ fe: fe.name, pkg: fe.packageVersion }).toEqual({ fe: fe.name, pkg: "7.0.0" });
     // OpenTofu wrote the state (it records its own version there).
-    const state = JSON.parse(fs.readFileSync(readBundle(planDir).state.path, "utf8")) as { terraform_version: string; resources: unknown[] };
+    const state = JSON.parse(fs.readFileSync(readBundle(planDir).state.location, "utf8")) as { terraform_version: string; resources: unknown[] };
     expect(state.terraform_version).toBe("1.12.6");
     expect(state.resources.length).toBeGreaterThanOrEqual(26);
   });

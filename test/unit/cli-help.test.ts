@@ -53,6 +53,12 @@ const COMMANDS: ReadonlyArray<readonly [string, readonly string[], RegExp, reado
   ["step", ["step"], /^Usage: onefed step <step> --zone ID \[--config FILE\]\n/, ["preflight", "--zone", "0", "--config", unreachable]],
   ["check", ["check"], /^Usage: onefed check \[--config FILE\] \[--json\]\n/, ["--config", unreachable]],
   ["verify", ["verify"], /^Usage: onefed verify \[--config FILE\]\n/, ["--config", unreachable]],
+  [
+    "discover",
+    ["discover"],
+    /^Usage: onefed discover --master HOST\[:PORT\] \[--user USER\] \[--key FILE\]/,
+    ["--master", "192.0.2.1", "--accept-new-host-key", "--out", path.join(work, "discovered.yaml")],
+  ],
   ["unfreeze", ["unfreeze"], /^Usage: onefed unfreeze \[--config FILE\] \[--force\]\n/, ["--config", unreachable, "--force"]],
   ["lock status", ["lock", "status"], /^Usage: onefed lock status \[--config FILE\] \[--json\]\n/, ["--config", unreachable]],
   ["unlock", ["unlock"], /^Usage: onefed unlock \[--config FILE\] --run-id ID\n/, ["--config", unreachable, "--run-id", "r1"]],
@@ -111,7 +117,12 @@ const COMMANDS: ReadonlyArray<readonly [string, readonly string[], RegExp, reado
     /^Usage: onefed sandbox diskfull \[--dir DIR\] --frontend FE \[--path P\] \[--size SIZE\] \[--off\]\n/,
     ["--dir", sandboxDir, "--frontend", "100", "--size", "4k"],
   ],
-  ["sandbox rekey", ["sandbox", "rekey"], /^Usage: onefed sandbox rekey \[--dir DIR\] --frontend FE\n/, ["--dir", sandboxDir, "--frontend", "0"]],
+  [
+    "sandbox rekey",
+    ["sandbox", "rekey"],
+    /^Usage: onefed sandbox rekey \[--dir DIR\] --frontend FE \[--type ed25519\|ecdsa\|rsa\]\n/,
+    ["--dir", sandboxDir, "--frontend", "0"],
+  ],
   [
     "sandbox lag",
     ["sandbox", "lag"],
@@ -262,6 +273,7 @@ describe("command summaries", () => {
     const modules: Record<string, [string, string]> = {
       step: ["step-command", "stepCommand"],
       check: ["check-command", "checkCommand"],
+      discover: ["discover-command", "discoverCommand"],
       verify: ["zones-command", "verifyCommand"],
       unfreeze: ["zones-command", "unfreezeCommand"],
       unlock: ["lock-command", "unlockCommand"],

@@ -155,7 +155,7 @@ describe("both examples and the federation file they assume", () => {
       expect(config.engine).toBe("tofu");
       expect(config.database.passwordEnv).toBe("ONEFED_DB_PASSWORD");
       expect(config.ssh.privateKeyPath).toBe(path.join(dir, ".onefed", "secrets", "id_ed25519"));
-      expect(config.stateFile).toBe("/var/lib/onefed/prod.tfstate");
+      expect(config.terraform.backend).toEqual({ kind: "local", path: "/var/lib/onefed/prod.tfstate" });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

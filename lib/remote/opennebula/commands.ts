@@ -17,18 +17,51 @@ export const onezone = {
   enable: (zoneId: number, endpoint: string): RemoteCommand => ({ argv: ["onezone", "enable", String(zoneId), "--endpoint", endpoint, "-v"] }),
 };
 
+/** Every onedb command that writes a database or a backup is `exclusive` (RemoteCommand, commandGuard). */
 export const onedb = {
   /** 0 up to date, 1 not bootstrapped, 2 upgrade needed, 3 DB newer than the software (§5.4). */
   version: (): RemoteCommand => ({ argv: ["onedb", "version"], okExitCodes: [0, 1, 2, 3] }),
   /** Explicit backup path: the default name contains ':' and unpadded dates. */
-  upgrade: (backupFile: string): RemoteCommand => ({ argv: ["onedb", "upgrade", "-v", "-b", backupFile] }),
-  fsck: (backupFile: string): RemoteCommand => ({ argv: ["onedb", "fsck", "-b", backupFile] }),
-  backupFederated: (file: string): RemoteCommand => ({ argv: ["onedb", "backup", "-v", "--federated", "-f", file] }),
-  backupFull: (file: string): RemoteCommand => ({ argv: ["onedb", "backup", "-v", "-f", file] }),
+  upgrade: (backupFile: string): RemoteCommand => ({ argv: ["onedb", "upgrade", "-v", "-b", backupFile], exclusive: true }),
+  fsck: (backupFile: string): RemoteCommand => ({ argv: ["onedb", "fsck", "-b", backupFile], exclusive: true }),
+  backupFederated: (file: string): RemoteCommand => ({ argv: ["onedb", "backup", "-v", "--federated", "-f", file], exclusive: true }),
+  backupFull: (file: string): RemoteCommand => ({ argv: ["onedb", "backup", "-v", "-f", file], exclusive: true }),
   /** HA: a follower takes the leader's full backup over its own DB (docs/opennebula.md §3.2 step 5). */
-  restoreFull: (file: string): RemoteCommand => ({ argv: ["onedb", "restore", "-v", "-f", file] }),
+  restoreFull: (file: string): RemoteCommand => ({ argv: ["onedb", "restore", "-v", "-f", file], exclusive: true }),
   /** `--federated` skips the "DB exists" check, so no -f (§4.4 step 5). */
-  restoreFederated: (file: string): RemoteCommand => ({ argv: ["onedb", "restore", file, "-v", "--federated"] }),
+  restoreFederated: (file: string): RemoteCommand => ({ argv: ["onedb", "restore", file, "-v", "--federated"], exclusive: true }),
+};
+
+/**
+ * Keeps an `exclusive` command from running twice at once on one machine. The machine's lock file
+ * is held (flock) by a shell that waits for the command; the command itself gets the descriptor
+ * closed, so a daemon it starts never holds the lock. A second copy finds the lock taken and exits
+ * with `busyExitCode` at once, printing the note the first one left (when, from where, what).
+ * Lock and note live in the login user's OpenNebula home, which exists on front-ends and hosts alike.
+ */
+export const commandGuard = {
+  lockFile: "/var/lib/one/.onefed-command.lock",
+  noteFile: "/var/lib/one/.onefed-command.note",
+  /** EX_TEMPFAIL; none of the guarded tools exits with it (onedb 0–3/255, apt 0/100, dnf 0/1/3/100/200). */
+  busyExitCode: 75,
+  /** Printed first on stderr when busy, so a 75 of the command itself is never taken for the guard's. */
+  busyMarker: "onefed-command-guard: busy",
+  /** The command to send instead of `line` (run by `sh -c`); the command keeps its stdin and exit code. */
+  wrap(line: string, note: string): RemoteCommand {
+    const busy = `echo '${commandGuard.busyMarker}' >&2; cat "$2" >&2 2>/dev/null; exit ${commandGuard.busyExitCode}`;
+    return {
+      argv: [
+        "sh",
+        "-c",
+        `exec 9>>"$1" || exit 1; flock -n 9 || { ${busy}; }; ` + 'printf "%s\\n" "$3" > "$2"; sh -c "$4" 9>&-; r=$?; rm -f "$2"; exit $r',
+        "sh",
+        commandGuard.lockFile,
+        commandGuard.noteFile,
+        note,
+        line,
+      ],
+    };
+  },
 };
 
 /** onedb's MySQL connection options (§5.4); without them onedb reads oned.conf's DB section. */
@@ -55,7 +88,7 @@ export const onehost = {
 };
 
 export const onecfg = {
-  upgrade: (): RemoteCommand => ({ argv: ["onecfg", "upgrade"] }),
+  upgrade: (): RemoteCommand => ({ argv: ["onecfg", "upgrade"], exclusive: true }),
 };
 
 export const systemctl = {
@@ -81,6 +114,42 @@ function replaceConfValue(file: string, key: string, oldValue: string, newValue:
 
 const ONED_CONF = "/etc/one/oned.conf";
 
+/**
+ * awk over oned.conf: finds the first uncommented `DB = [`, splits its attributes on commas outside
+ * double quotes (a `#` outside quotes starts a comment, `]` outside quotes ends the section), and
+ * prints only the allowed keys with their value unquoted.
+ */
+const READ_DB_SECTION = String.raw`
+function emit(pair,  k, v) {
+  if (pair !~ /^[ \t]*[A-Za-z_]+[ \t]*=/) return
+  k = pair; sub(/=.*/, "", k); gsub(/[ \t]/, "", k); k = toupper(k)
+  if (k != "BACKEND" && k != "SERVER" && k != "PORT" && k != "USER" && k != "DB_NAME") return
+  v = pair; sub(/^[^=]*=[ \t]*/, "", v); sub(/[ \t]+$/, "", v)
+  if (v ~ /^".*"$/) v = substr(v, 2, length(v) - 2)
+  print k "=" v
+}
+{
+  line = $0
+  if (!insec) {
+    if (line !~ /^[ \t]*DB[ \t]*=[ \t]*\[/) next
+    insec = 1; sub(/^[ \t]*DB[ \t]*=[ \t]*\[/, "", line)
+  }
+  for (i = 1; i <= length(line); i++) {
+    c = substr(line, i, 1)
+    if (inq) {
+      if (c == "\\") { buf = buf c substr(line, i + 1, 1); i++; continue }
+      if (c == "\"") inq = 0
+      buf = buf c; continue
+    }
+    if (c == "\"") { inq = 1; buf = buf c; continue }
+    if (c == "#") break
+    if (c == "]") { emit(buf); exit }
+    if (c == ",") { emit(buf); buf = ""; continue }
+    buf = buf c
+  }
+  buf = buf " "
+}`;
+
 export const onedConf = {
   /**
    * Only the FEDERATION section leaves the front-end: a MySQL front-end's oned.conf also holds the
@@ -89,6 +158,12 @@ export const onedConf = {
   readFederation: (): RemoteCommand => ({ argv: ["sed", "-n", "/^[[:space:]]*FEDERATION[[:space:]]*=/,/]/p", ONED_CONF] }),
   /** Prints DB/DB_NAME's value alone (nothing else of the DB section, which holds the password). */
   readDbName: (): RemoteCommand => ({ argv: ["sed", "-n", 's/^[^#]*DB_NAME[[:space:]]*=[[:space:]]*"\\{0,1\\}\\([A-Za-z0-9_$-]*\\).*/\\1/p', ONED_CONF] }),
+  /**
+   * The DB section's connection settings, one `KEY=value` line each, and nothing else: the keys are
+   * an allow-list (BACKEND, SERVER, PORT, USER, DB_NAME) applied on the front-end, so PASSWD never
+   * leaves it whatever its value holds (quotes, commas, `#`). Read-only, for `onefed discover`.
+   */
+  readDatabase: (): RemoteCommand => ({ argv: ["awk", READ_DB_SECTION, ONED_CONF] }),
   /** Puts a follower's own FEDERATION/SERVER_ID back after the leader's /etc/one was copied over it. */
   setServerId: (serverId: number): RemoteCommand => {
     if (!Number.isInteger(serverId) || serverId < -1) throw new RangeError(`SERVER_ID ${serverId} is not an integer ≥ -1`);
@@ -105,6 +180,16 @@ export const monitordConf = {
     if (!/^[A-Za-z0-9.:-]+$/.test(address)) throw new RangeError(`${address} is not an address`);
     return replaceConfValue(monitordConf.path, "MONITOR_ADDRESS", '"auto"', `"${address}"`);
   },
+};
+
+/**
+ * Which package tools the machine has, one name a line, in the order onefed prefers them (dpkg-query
+ * means apt; dnf before yum, which is dnf's alias on RHEL 8+). Exit 0 also when none is found.
+ */
+export const packageTools = {
+  probe: (): RemoteCommand => ({
+    argv: ["sh", "-c", 'for t in dpkg-query dnf yum; do command -v "$t" >/dev/null 2>&1 && echo "$t"; done; exit 0'],
+  }),
 };
 
 export const files = {

@@ -6,8 +6,9 @@ import * as net from "net";
 import { Client, ClientChannel, SFTPWrapper } from "ssh2";
 import { CommandResult } from "./command-result";
 import { Deadline } from "./deadline";
-import { DeadlineError, HostKeyError, SshAuthError, SshConnectError, SshSessionError, SshTargetLabel } from "./errors";
-import { fingerprint, KnownHostEntry, keyTypeOf, verifyHostKey } from "./known-hosts";
+import { DeadlineError, SshAuthError, SshConnectError, SshSessionError, SshTargetLabel } from "./errors";
+import { HostKeyCheck } from "./host-key-check";
+import { KnownHostEntry } from "./known-hosts";
 
 export interface SshConnectOptions {
   readonly target: SshTargetLabel;
@@ -25,16 +26,21 @@ export interface SshConnectOptions {
 export class SshSession {
   static async connect(opts: SshConnectOptions): Promise<SshSession> {
     const { target } = opts;
-    const sock = await openSocket(target, Math.min(opts.connectTimeoutSeconds * 1000, opts.deadline.remainingMs()));
+    const connectMs = (): number => Math.min(opts.connectTimeoutSeconds * 1000, opts.deadline.remainingMs());
+    const sock = await openSocket(target, connectMs());
     const client = new Client();
-    let hostKeyProblem: HostKeyError | undefined;
+    const hostKeys = new HostKeyCheck(target, opts.knownHosts, opts.knownHostsPath);
     await new Promise<void>((resolve, reject) => {
       client.once("ready", () => resolve());
       client.once("error", (err: Error & { level?: string }) => {
         sock.destroy();
-        if (hostKeyProblem) reject(hostKeyProblem);
-        else if (err.level === "client-authentication") reject(new SshAuthError(target, opts.user, err.message));
-        else reject(new SshConnectError(target, err.message));
+        void hostKeys
+          .refusalAfter(err, () => openSocket(target, connectMs()), connectMs())
+          .then((hostKeyProblem) => {
+            if (hostKeyProblem) reject(hostKeyProblem);
+            else if (err.level === "client-authentication") reject(new SshAuthError(target, opts.user, err.message));
+            else reject(new SshConnectError(target, err.message));
+          });
       });
       client.connect({
         sock,
@@ -43,11 +49,8 @@ export class SshSession {
         readyTimeout: opts.connectTimeoutSeconds * 1000,
         keepaliveInterval: opts.keepaliveIntervalSeconds * 1000,
         keepaliveCountMax: 3,
-        hostVerifier: (key: Buffer) => {
-          const verdict = verifyHostKey(opts.knownHosts, target.host, target.port, key);
-          if (!verdict.ok) hostKeyProblem = new HostKeyError(target, verdict.reason, keyTypeOf(key), fingerprint(key), opts.knownHostsPath);
-          return verdict.ok;
-        },
+        // Only the host-key algorithms of the types pinned for this host, and the verifier.
+        ...hostKeys.connectConfig(),
       });
     });
     return new SshSession(client, opts.target, opts.deadline);
