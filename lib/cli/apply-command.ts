@@ -1,7 +1,8 @@
 /** `onefed apply --plan DIR`: apply exactly the reviewed plan, or refuse when it went stale. */
+import { ENGINE_ENV } from "../model/engine-choice";
 import { ExitCode } from "../model/exit-codes";
 import { defineCommand } from "./command";
-import { parallelismOption } from "./common-options";
+import { engineOption, parallelismOption } from "./common-options";
 import { consoleOption, eventsOption } from "./run-options";
 import { runConsole } from "../terraform/console/run-console";
 import { text } from "./options";
@@ -16,7 +17,8 @@ Before touching anything it proves that the plan still holds, and refuses otherw
   - the federation file has the sha256 it had at plan time;
   - re-synthesizing it (into a temporary directory) gives the cdk.tf.json that was planned;
   - the state (any backend, read with \`state pull\`) has the serial and lineage it had at plan time;
-  - the engine is the same kind and version, and plan.tfplan is the file that was reviewed.
+  - the engine is the same kind and version, and plan.tfplan is the file that was reviewed
+    (without --engine, $ONEFED_ENGINE or \`engine:\` in the file, the kind recorded at plan time is used).
 When the stack directory is gone (a pipeline job that only restored DIR from an artifact), the
 planned stack is synthesized there again and initialized, once the checks above passed; plan and
 apply must still run on the same automation host, checkout path and state (terraform.backend).
@@ -30,15 +32,16 @@ engine.log, one log per step and zone, and events.jsonl (docs/events.md).`,
       parallelism: parallelismOption("the one recorded at plan time"),
       events: eventsOption,
       console: consoleOption,
+      engine: { ...engineOption, defaultText: `$${ENGINE_ENV}, else the federation file's engine, else the engine the plan was made with` },
     },
-    exitCodes: [ExitCode.Failed, ExitCode.StalePlan, ExitCode.Locked],
+    exitCodes: [ExitCode.Failed, ExitCode.StalePlan, ExitCode.Locked, ExitCode.EngineUnavailable],
   },
-  async ({ plan: planDir, config, parallelism, events, console: mode }, out) => {
+  async ({ plan: planDir, config, parallelism, engine, events, console: mode }, out) => {
     // Loaded here, not at the top: --help and usage errors stay fast (no cdktf, no engine).
     const { applyReviewedPlan } = await import("../terraform/review/apply-plan");
     const view = runConsole(mode, process.stdout, out);
     try {
-      await applyReviewedPlan({ planDir, configPath: config, parallelism, events, log: (l) => view.line(l), onRun: (p) => view.attach(p) });
+      await applyReviewedPlan({ planDir, configPath: config, parallelism, engine, events, log: (l) => view.line(l), onRun: (p) => view.attach(p) });
     } finally {
       view.stop();
     }

@@ -5,7 +5,7 @@
 import * as path from "path";
 import { ExitCode } from "../model/exit-codes";
 import { defineCommand } from "./command";
-import { sandboxDirOption } from "./common-options";
+import { engineOption, sandboxDirOption } from "./common-options";
 import { integer, oneOf, text, zoneIds } from "./options";
 
 export const demoCommand = defineCommand(
@@ -20,13 +20,14 @@ A sandbox keeps the shape it was created with: use another --dir (and addresses)
     options: {
       dir: sandboxDirOption,
       via: oneOf(["engine", "cdktf"], { help: "engine: terraform init/apply; cdktf: cdktf deploy", default: "engine" }),
+      engine: engineOption,
       ha: zoneIds({ value: "ZONES", help: "make these zones HA (Raft) zones, e.g. 0,101" }),
       servers: integer({ value: "N", min: 2, max: 7, help: "servers per HA zone", defaultNote: "3" }),
       nodes: integer({ value: "N", min: 0, max: 8, help: "KVM hosts per zone whose node packages are upgraded too", defaultNote: "0" }),
       dnf: zoneIds({ value: "ZONES", help: "zones whose machines are RHEL-like, driven with rpm/dnf" }),
       "address-base": text({ value: "A", help: "first loopback address", defaultNote: "127.0.50.1" }),
     },
-    exitCodes: [ExitCode.Failed, ExitCode.Locked],
+    exitCodes: [ExitCode.Failed, ExitCode.Locked, ExitCode.EngineUnavailable],
   },
   async (a, out) => {
     // Loaded here, not at the top: --help and usage errors stay fast (no sandbox, no cdktf).
@@ -37,7 +38,7 @@ A sandbox keeps the shape it was created with: use another --dir (and addresses)
     await sandboxUp({ dir, log: out, ha: a.ha, servers: a.servers, nodes: a.nodes, dnfZones: a.dnf, addressBase: a["address-base"] });
     out("\nBefore:");
     out(statusTable(await sandboxStatus(dir)));
-    await deploy({ configPath: path.join(dir, "federation.yaml"), via: a.via, outdir: path.join(dir, "cdktf.out"), log: out });
+    await deploy({ configPath: path.join(dir, "federation.yaml"), via: a.via, engine: a.engine, outdir: path.join(dir, "cdktf.out"), log: out });
     out("\nAfter:");
     out(statusTable(await sandboxStatus(dir)));
     out(

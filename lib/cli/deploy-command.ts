@@ -1,7 +1,7 @@
 /** `onefed deploy`: synthesize and apply with the prepared engine. */
 import { ExitCode } from "../model/exit-codes";
 import { defineCommand } from "./command";
-import { configOption, parallelismOption } from "./common-options";
+import { configOption, engineOption, parallelismOption } from "./common-options";
 import { consoleOption, eventsOption } from "./run-options";
 import { oneOf, text } from "./options";
 import { runConsole } from "../terraform/console/run-console";
@@ -21,6 +21,7 @@ the console shows a progress view; elsewhere timestamped lines, remote output as
       config: configOption,
       out: text({ value: "DIR", help: "cdktf output directory", default: "cdktf.out" }),
       parallelism: parallelismOption("number of zones + 2, at least 10"),
+      engine: engineOption,
       via: oneOf(["engine", "cdktf"], {
         help: "engine: terraform init/apply in the stack directory;\ncdktf: `cdktf deploy --auto-approve` instead",
         default: "engine",
@@ -28,14 +29,14 @@ the console shows a progress view; elsewhere timestamped lines, remote output as
       events: eventsOption,
       console: consoleOption,
     },
-    exitCodes: [ExitCode.Failed, ExitCode.Locked],
+    exitCodes: [ExitCode.Failed, ExitCode.Locked, ExitCode.EngineUnavailable],
   },
-  async ({ config, out: outdir, parallelism, via, events, console: mode }, out) => {
+  async ({ config, out: outdir, parallelism, engine, via, events, console: mode }, out) => {
     // Loaded here, not at the top: --help and usage errors stay fast (no cdktf, no engine).
     const { deploy } = await import("../terraform/deploy");
     const view = runConsole(mode, process.stdout, out);
     try {
-      await deploy({ configPath: config, outdir, parallelism, via, events, log: (l) => view.line(l), onRun: (p) => view.attach(p) });
+      await deploy({ configPath: config, outdir, parallelism, engine, via, events, log: (l) => view.line(l), onRun: (p) => view.attach(p) });
     } finally {
       view.stop();
     }

@@ -2,7 +2,7 @@
 import { ExitCode } from "../model/exit-codes";
 import type { DriftCheckFn } from "../terraform/review/make-plan";
 import { defineCommand } from "./command";
-import { configOption, parallelismOption } from "./common-options";
+import { configOption, engineOption, parallelismOption } from "./common-options";
 import { flag, text } from "./options";
 
 /** The drift check if this build has one (lib/run/drift-check); the review says when it has none. */
@@ -43,9 +43,10 @@ findings are in the review, not in the exit code.`,
       out: text({ value: "DIR", help: "bundle directory; earlier bundle files there are removed", default: "./plan-review" }),
       "cdktf-out": text({ value: "DIR", help: "cdktf output directory", defaultNote: "./cdktf.out" }),
       parallelism: parallelismOption("number of zones + 2, at least 10"),
+      engine: engineOption,
       "no-check": flag({ help: "do not run the drift check; the review says it was skipped" }),
     },
-    exitCodes: [ExitCode.Failed, ExitCode.StalePlan, ExitCode.Locked],
+    exitCodes: [ExitCode.Failed, ExitCode.StalePlan, ExitCode.Locked, ExitCode.EngineUnavailable],
   },
   async (args, out) => {
     // Loaded here, not at the top: --help and usage errors stay fast (no cdktf, no engine).
@@ -55,6 +56,7 @@ findings are in the review, not in the exit code.`,
       outDir: args.out,
       cdktfOutdir: args["cdktf-out"],
       parallelism: args.parallelism,
+      engine: args.engine,
       driftCheck: args["no-check"] ? "skip" : loadDriftCheck(),
       log: out,
     });

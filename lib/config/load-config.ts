@@ -100,6 +100,7 @@ function applyDefaults(doc: FederationFile, baseDir: string, file: string): Fede
       remoteDirectory: doc.backup?.remoteDirectory ?? DEFAULTS.remoteBackupDirectory,
     },
     timeouts: { stepSeconds, syncWaitSeconds: doc.timeouts?.syncWaitSeconds ?? DEFAULTS.syncWaitSeconds },
+    ...(doc.engine ? { engine: doc.engine } : {}),
     terraform: resolveTerraform(doc, baseDir),
     zones,
     // With zero or two masters the rules below reject the file; the first zone keeps types simple meanwhile.

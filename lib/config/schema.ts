@@ -261,6 +261,12 @@ export const FederationFileSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    engine: Type.Optional(
+      Type.Union([Type.Literal("terraform"), Type.Literal("tofu")], {
+        description:
+          "The engine that plans and applies: terraform or tofu (OpenTofu; from PATH, else built by onefed). --engine and ONEFED_ENGINE override it. @default terraform from PATH, else tofu from PATH, else OpenTofu built by onefed",
+      }),
+    ),
     terraform: Type.Optional(
       Type.Object(
         {

@@ -15,6 +15,8 @@ export const ExitCode = {
   StalePlan: 4,
   /** Another run holds the federation's upgrade lock, or terraform's lock on a shared state: nothing was changed. */
   Locked: 5,
+  /** The chosen engine (terraform or tofu) is not on PATH and cannot be built here: nothing was touched. */
+  EngineUnavailable: 6,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -26,4 +28,5 @@ export const EXIT_CODE_TABLE: ReadonlyArray<{ readonly code: ExitCode; readonly 
   { code: ExitCode.NotReady, meaning: "drift, or the federation is not ready for the upgrade" },
   { code: ExitCode.StalePlan, meaning: "the reviewed plan is stale (configuration or state changed): nothing was touched" },
   { code: ExitCode.Locked, meaning: "another run holds the federation's upgrade lock or the state lock: nothing was changed" },
+  { code: ExitCode.EngineUnavailable, meaning: "the chosen engine is not on PATH and cannot be built here: nothing was touched" },
 ];

@@ -1,4 +1,5 @@
 /** The validated federation, with every default applied and every path absolute. */
+import type { EngineName } from "./engine-choice";
 import type { TerraformSettings } from "./state-backend";
 
 export type ZoneRole = "master" | "slave";
@@ -94,6 +95,8 @@ export interface FederationConfig {
   readonly database: DatabaseConfig;
   readonly backup: { readonly localDirectory: string; readonly remoteDirectory: string };
   readonly timeouts: { readonly stepSeconds: number; readonly syncWaitSeconds: number };
+  /** The engine the file chooses (`engine:`); --engine and ONEFED_ENGINE override it (lib/model/engine-choice.ts). @default none: auto */
+  readonly engine?: EngineName;
   /** Where the state lives and how long to wait for its lock (the file's `terraform` block). */
   readonly terraform: TerraformSettings;
   readonly zones: readonly ZoneConfig[];

@@ -8,6 +8,7 @@ import { synthesize } from "../synth/synthesize";
 import { loadConfig } from "../config/load-config";
 import { NULL_PROVIDER_VERSION_ENV } from "../model/environment";
 import { ensureEngine } from "./engine/ensure-engine";
+import { commandEngineChoice } from "./engine/engine-selection";
 import { EngineSession } from "./engine-session";
 import { DeployInterruptedError, EngineRunError, frozenZonesAdvice, StateLockedError } from "./errors";
 import { describeExit, ProcessResult, runProcess } from "./local-process";
@@ -26,6 +27,8 @@ export interface DeployOptions {
   readonly outdir?: string;
   /** `engine` calls terraform directly; `cdktf` runs `cdktf deploy`. @default "engine" */
   readonly via?: "engine" | "cdktf";
+  /** The engine to run, as `--engine` names it (terraform, tofu, auto). @default $ONEFED_ENGINE, else the federation file's engine, else auto */
+  readonly engine?: string;
   /** Terraform -parallelism. @default zones + 2 (the widest stage), at least 10 */
   readonly parallelism?: number;
   /** Receives one line per thing worth telling, the engine's output included. @default stdout */
@@ -71,7 +74,7 @@ async function deployRecorded(
   log: (line: string) => void,
   onInterrupt: () => void,
 ): Promise<{ stackDir: string; output: string }> {
-  const engine = await ensureEngine({ log });
+  const engine = await ensureEngine({ log, engine: commandEngineChoice(opts.engine, config.engine) });
   const parallelism = opts.parallelism ?? defaultParallelism(config.zones.length);
   const outdir = path.resolve(opts.outdir ?? "cdktf.out");
 

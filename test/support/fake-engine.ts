@@ -74,6 +74,7 @@ export class FakeEngine {
       binary,
       version: "1.11.4",
       source: "path",
+      chosen: { engine: "auto", source: "auto" },
       cliConfigFile,
       mirrorDir: path.join(dir, "mirror"),
       env: engineEnvVars(binary, cliConfigFile),

@@ -1,10 +1,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import type { EngineName } from "../../model/engine-choice";
 import { EngineProbeError } from "./errors";
 import { describeExit, runProcess } from "../local-process";
 
 /** Which CLI an engine binary is. */
-export type EngineKind = "terraform" | "tofu";
+export type EngineKind = EngineName;
 
 /** What `<binary> version -json` tells. */
 export interface EngineVersion {

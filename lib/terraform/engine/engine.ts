@@ -1,3 +1,4 @@
+import type { EngineChoice } from "../../model/engine-choice";
 import type { EngineKind } from "./engine-binary";
 
 /** Options for ensureEngine. */
@@ -8,6 +9,8 @@ export interface EngineOptions {
   readonly log?: (line: string) => void;
   /** Ignore terraform/tofu on PATH and use (building if needed) our pinned OpenTofu; for tests. @default false */
   readonly preferBuild?: boolean;
+  /** Which engine to run (resolveEngineChoice: --engine, ONEFED_ENGINE, the federation file). @default $ONEFED_ENGINE, else auto */
+  readonly engine?: EngineChoice;
 }
 
 /** A ready-to-run engine: binary, provider mirror and the CLI config that ties them together. */
@@ -20,6 +23,8 @@ export interface Engine {
   readonly version: string;
   /** "path" when found on PATH, "built" when onefed built OpenTofu. */
   readonly source: "path" | "built";
+  /** What was asked for and by whom (auto when nothing chose). */
+  readonly chosen: EngineChoice;
   /** Our generated CLI config (filesystem_mirror for hashicorp/null, direct for the rest). */
   readonly cliConfigFile: string;
   /** The unpacked filesystem mirror that holds hashicorp/null. */

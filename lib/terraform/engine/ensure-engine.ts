@@ -4,14 +4,16 @@ import * as path from "node:path";
 import { cacheLayout, resolveCacheDir, type CacheLayout } from "./cache-dir";
 import { renderCliConfig } from "./cli-config";
 import type { Engine, EngineOptions } from "./engine";
-import { findOnPath, isExecutableFile, probeEngine } from "./engine-binary";
+import { isExecutableFile, probeEngine } from "./engine-binary";
 import { engineEnvVars } from "./engine-env";
-import { GoToolchainMissingError } from "./errors";
+import { cannotBuildTofu, locateEngine } from "./engine-selection";
+import { EngineUnavailableError, GoToolchainMissingError } from "./errors";
 import { withLock } from "./file-lock";
 import { buildOpenTofu, buildProviderModule, findGo, goBuildEnv, type GoBuildContext } from "./go-build";
 import { nullProviderPin, OPENTOFU, type ProviderPin } from "./pins";
 import { installIntoMirror, mirrorExecutablePaths } from "./provider-mirror";
 import { NULL_PROVIDER_VERSION_ENV } from "../../model/environment";
+import { describeEngineChoice, ENGINE_ENV, resolveEngineChoice } from "../../model/engine-choice";
 
 /** Path of our built OpenTofu; the version in the name makes a pin change rebuild. */
 export function builtTofuPath(layout: CacheLayout): string {
@@ -64,7 +66,10 @@ export async function ensureEngine(opts: EngineOptions = {}): Promise<Engine> {
   const layout = cacheLayout(resolveCacheDir(opts.cacheDir, env, os.homedir()));
   const nullPin = nullProviderPin(env);
   const providerPaths = mirrorExecutablePaths(layout.mirrorDir, nullPin);
-  const onPath = opts.preferBuild ? undefined : (findOnPath("terraform", env.PATH) ?? findOnPath("tofu", env.PATH));
+  const choice = opts.engine ?? resolveEngineChoice({ env: env[ENGINE_ENV] });
+  const wanted = describeEngineChoice(choice);
+  const located = locateEngine(choice, env.PATH, opts.preferBuild);
+  const onPath = located.from === "path" ? located.binary : undefined;
   const tofuPath = builtTofuPath(layout);
   const providerReady = (): boolean => providerPaths.every(isExecutableFile);
   const tofuReady = (): boolean => onPath !== undefined || isExecutableFile(tofuPath);
@@ -76,9 +81,14 @@ export async function ensureEngine(opts: EngineOptions = {}): Promise<Engine> {
       async () => {
         // Checked again: whoever held the lock before us may have built it.
         if (!tofuReady()) {
-          const go = requireGo(env, `OpenTofu ${OPENTOFU.ref}`, "put terraform or tofu on PATH");
+          const go = findGo(env);
+          if (!go) throw cannotBuildTofu(choice, opts.preferBuild ?? false, layout.binDir);
           const started = Date.now();
-          const why = opts.preferBuild ? "preferBuild: ignoring terraform/tofu on PATH" : "no terraform or tofu on PATH";
+          const why = opts.preferBuild
+            ? "preferBuild: ignoring terraform/tofu on PATH"
+            : choice.engine === "tofu"
+              ? `${wanted} chosen and no tofu on PATH`
+              : "no terraform or tofu on PATH";
           log(`engine: ${why}; building OpenTofu ${OPENTOFU.ref} with ${go} (first time only; several minutes)`);
           await buildOpenTofu({ go, env: goBuildEnv(env, layout.binDir), log }, OPENTOFU, tofuPath);
           log(`engine: built OpenTofu ${OPENTOFU.ref} in ${seconds(Date.now() - started)}`);
@@ -96,16 +106,26 @@ export async function ensureEngine(opts: EngineOptions = {}): Promise<Engine> {
   const binary = onPath ?? tofuPath;
   const vars = { ...engineEnvVars(binary, layout.cliConfigFile), [NULL_PROVIDER_VERSION_ENV]: nullPin.version };
   const probed = await probeEngine(binary, { ...env, ...vars });
+  if (choice.engine !== "auto" && probed.kind !== choice.engine) {
+    throw new EngineUnavailableError(
+      wanted,
+      `${binary} says it is ${probed.kind} ${probed.version}`,
+      `Put the real ${choice.engine} first on PATH, or choose ${probed.kind}.`,
+    );
+  }
   const engine: Engine = {
     kind: probed.kind,
     binary,
     version: probed.version,
     source: onPath ? "path" : "built",
+    chosen: choice,
     cliConfigFile: layout.cliConfigFile,
     mirrorDir: layout.mirrorDir,
     env: vars,
   };
-  log(`engine: ${engine.kind} ${engine.version} (${engine.source === "path" ? "from PATH" : "built by onefed"}): ${engine.binary}`);
+  log(
+    `engine: ${engine.kind} ${engine.version} (${engine.source === "path" ? "from PATH" : "built by onefed"}; chosen: ${choice.source === "auto" ? "auto" : wanted}): ${engine.binary}`,
+  );
   log(`engine: ${nullPin.namespace}/${nullPin.type} ${nullPin.version}: ${providerPaths.join(", ")}`);
   log(`engine: CLI config: ${engine.cliConfigFile}`);
   return engine;

@@ -1,4 +1,5 @@
 import { OnefedError } from "../../model/errors";
+import { ExitCode } from "../../model/exit-codes";
 import { outputTail } from "../local-process";
 
 /** Building OpenTofu or the null provider with Go failed. */
@@ -53,5 +54,16 @@ export class EngineLockTimeoutError extends OnefedError {
       `waited ${Math.round(waitedMs / 1000)} s for another onefed process (${holder}) to finish ` +
         `preparing the engine. If no such process is running, remove ${lockDir} and try again.`,
     );
+  }
+}
+
+/** The engine that was asked for is not on PATH and cannot be built here; nothing ran. */
+export class EngineUnavailableError extends OnefedError {
+  /** What was asked for, e.g. "terraform (ONEFED_ENGINE)". */
+  public readonly wanted: string;
+
+  constructor(wanted: string, why: string, whatToDo: string) {
+    super(`the engine ${wanted} is not available: ${why}. Nothing was run. ${whatToDo}`, ExitCode.EngineUnavailable);
+    this.wanted = wanted;
   }
 }

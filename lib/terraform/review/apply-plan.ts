@@ -10,6 +10,9 @@ import { synthesize } from "../../synth/synthesize";
 import { loadConfig } from "../../config/load-config";
 import type { Engine } from "../engine/engine";
 import { ensureEngine } from "../engine/ensure-engine";
+import { commandEngineChoice } from "../engine/engine-selection";
+import { EngineChoice, isEngineName } from "../../model/engine-choice";
+import { FederationConfig } from "../../model/federation";
 import { EngineSession } from "../engine-session";
 import { reconcile } from "../reconcile";
 import { StalePlanError } from "../errors";
@@ -28,6 +31,11 @@ export interface ApplyPlanOptions {
   readonly configPath?: string;
   /** terraform -parallelism. @default the one the plan was made with */
   readonly parallelism?: number;
+  /**
+   * The engine to run, as `--engine` names it (terraform, tofu, auto).
+   * @default $ONEFED_ENGINE, else the federation file's engine, else the engine the plan was made with
+   */
+  readonly engine?: string;
   /** One line per thing worth telling, terraform's output included. @default no output */
   readonly log?: (line: string) => void;
   /** The JSON-lines events file (docs/events.md). @default events.jsonl in the run directory */
@@ -131,16 +139,21 @@ export async function applyReviewedPlan(opts: ApplyPlanOptions): Promise<ApplyPl
 
   // Loading validates the file first: a now-invalid file fails with its own problems listed.
   const configPath = path.resolve(opts.configPath ?? bundle.federation.configPath);
+  const current = fs.existsSync(configPath) ? loadConfig(configPath) : undefined;
+  const chosen = commandEngineChoice(opts.engine, current?.engine);
+  // Nothing chose: the engine the plan was made with, so that a job without the plan job's variables applies with the same one.
+  const planned = bundle.engine.kind;
+  const engineChoice: EngineChoice = chosen.source === "auto" && isEngineName(planned) ? { engine: planned, source: "plan bundle" } : chosen;
   // Without its federation file the plan is stale (whatChangedSince says so) before any run starts.
-  if (!fs.existsSync(configPath)) throw new StalePlanError(dir, whatChangedSince(bundle, configPath, await ensureEngine({ log: out }), dir));
-  const record = new RunRecord(loadConfig(configPath), "apply", newRunId(), opts.events);
+  if (!current) throw new StalePlanError(dir, whatChangedSince(bundle, configPath, await ensureEngine({ log: out, engine: engineChoice }), dir));
+  const record = new RunRecord(current, "apply", newRunId(), opts.events);
   opts.onRun?.(record.paths);
   const log = (line: string): void => {
     record.engineLine(line);
     out(line);
   };
   try {
-    const result = await applyChecked(opts, dir, bundle, planFile, configPath, log, record);
+    const result = await applyChecked(opts, dir, bundle, planFile, configPath, log, record, current, engineChoice);
     record.end();
     return { ...result, run: record.paths };
   } catch (err) {
@@ -158,14 +171,15 @@ async function applyChecked(
   configPath: string,
   log: (line: string) => void,
   record: RunRecord,
+  config: FederationConfig,
+  engineChoice: EngineChoice,
 ): Promise<Omit<ApplyPlanResult, "run">> {
   // The steps by stage as the stack directory holds them (prepareStackDir re-synthesizes only the planned stack).
   record.start(bundle.stack.dir);
-  const engine = await ensureEngine({ log });
+  const engine = await ensureEngine({ log, engine: engineChoice });
   const changes = whatChangedSince(bundle, configPath, engine, dir);
   if (changes.length > 0) throw new StalePlanError(dir, changes);
 
-  const config = loadConfig(configPath);
   const prepared = new EngineSession({ engine, stackDir: bundle.stack.dir, configPath, log, terraform: config.terraform, env: record.env });
   await prepareStackDir(bundle, prepared, log);
   log(`run directory ${record.paths.dir} (events: ${record.paths.eventsFile})`);

@@ -9,6 +9,7 @@ import type { DriftReport } from "../../checks/drift-report";
 import type { FederationConfig } from "../../model/federation";
 import { loadConfig } from "../../config/load-config";
 import { ensureEngine } from "../engine/ensure-engine";
+import { commandEngineChoice } from "../engine/engine-selection";
 import { EngineSession } from "../engine-session";
 import { reconcile } from "../reconcile";
 import { StalePlanError } from "../errors";
@@ -36,6 +37,8 @@ export interface PlanReviewOptions {
   readonly cdktfOutdir?: string;
   /** terraform -parallelism for plan and, later, apply. @default zones + 2, at least 10 */
   readonly parallelism?: number;
+  /** The engine to run, as `--engine` names it (terraform, tofu, auto). @default $ONEFED_ENGINE, else the federation file's engine, else auto */
+  readonly engine?: string;
   /** The drift check to run, "skip" for --no-check. @default none: the review says it is not available */
   readonly driftCheck?: DriftCheckFn | "skip";
   /** One line per thing worth telling, terraform's output included. @default no output */
@@ -99,7 +102,7 @@ export async function createPlanReview(opts: PlanReviewOptions = {}): Promise<Pl
     return o;
   });
   try {
-    const engine = await timed("engine", () => ensureEngine({ log }));
+    const engine = await timed("engine", () => ensureEngine({ log, engine: commandEngineChoice(opts.engine, config.engine) }));
     const { stack, outdir } = await timed("synth", () =>
       synthesize({
         configPath: config.sourcePath,
