@@ -3,43 +3,55 @@
  * and every exec bounded by the step's deadline. Secrets (the private key) stay in this process.
  */
 import * as net from "net";
-import { Client, ClientChannel, SFTPWrapper } from "ssh2";
+import { Duplex } from "stream";
+import { AnyAuthMethod, Client, ClientChannel, SFTPWrapper } from "ssh2";
+import { ClientCredentials } from "./client-credentials";
 import { CommandResult } from "./command-result";
 import { Deadline } from "./deadline";
 import { DeadlineError, HostKeyError, SshAuthError, SshConnectError, SshSessionError, SshTargetLabel } from "./errors";
+import { SshJumpError } from "./jump-error";
 import { fingerprint, KnownHostEntry, keyTypeOf, verifyHostKey } from "./known-hosts";
 
 export interface SshConnectOptions {
   readonly target: SshTargetLabel;
-  readonly user: string;
-  /** Private key content (never logged). */
-  readonly privateKey: Buffer;
+  /** User, agent and decrypted key (never logged). */
+  readonly credentials: ClientCredentials;
   readonly knownHosts: readonly KnownHostEntry[];
   /** Only for messages. */
   readonly knownHostsPath: string;
   readonly connectTimeoutSeconds: number;
   readonly keepaliveIntervalSeconds: number;
   readonly deadline: Deadline;
+  /**
+   * A jump host already logged in to, whose TCP forwarding carries this connection (ProxyJump);
+   * this session owns it and closes it on close(). @default a direct TCP connection
+   */
+  readonly via?: SshSession;
 }
 
 export class SshSession {
   static async connect(opts: SshConnectOptions): Promise<SshSession> {
-    const { target } = opts;
-    const sock = await openSocket(target, Math.min(opts.connectTimeoutSeconds * 1000, opts.deadline.remainingMs()));
+    const { target, credentials, via } = opts;
+    const timeoutMs = Math.min(opts.connectTimeoutSeconds * 1000, opts.deadline.remainingMs());
+    const sock = await (via ? via.forwardTo(target, timeoutMs) : openSocket(target, timeoutMs)).catch((err: unknown) => {
+      via?.close();
+      throw err;
+    });
     const client = new Client();
     let hostKeyProblem: HostKeyError | undefined;
     await new Promise<void>((resolve, reject) => {
       client.once("ready", () => resolve());
       client.once("error", (err: Error & { level?: string }) => {
         sock.destroy();
+        via?.close();
         if (hostKeyProblem) reject(hostKeyProblem);
-        else if (err.level === "client-authentication") reject(new SshAuthError(target, opts.user, err.message));
+        else if (err.level === "client-authentication") reject(new SshAuthError(target, credentials.user, err.message, credentials.offered));
         else reject(new SshConnectError(target, err.message));
       });
       client.connect({
         sock,
-        username: opts.user,
-        privateKey: opts.privateKey,
+        username: credentials.user,
+        authHandler: authMethods(credentials),
         readyTimeout: opts.connectTimeoutSeconds * 1000,
         keepaliveInterval: opts.keepaliveIntervalSeconds * 1000,
         keepaliveCountMax: 3,
@@ -50,7 +62,7 @@ export class SshSession {
         },
       });
     });
-    return new SshSession(client, opts.target, opts.deadline);
+    return new SshSession(client, opts.target, opts.deadline, via);
   }
 
   private sftpChannel?: Promise<SFTPWrapper>;
@@ -63,6 +75,7 @@ export class SshSession {
     private readonly client: Client,
     public readonly target: SshTargetLabel,
     private readonly deadline: Deadline,
+    private readonly via?: SshSession,
   ) {
     // Without a listener a late error (a reset link) would crash the process with ssh2's stack.
     client.on("error", (err: Error) => (this.lostBecause ??= err.message));
@@ -138,6 +151,28 @@ export class SshSession {
 
   close(): void {
     this.client.end();
+    this.via?.close();
+  }
+
+  /**
+   * A TCP channel from this machine (a jump host) to the next one, to carry that machine's SSH
+   * connection; refused or silent within `timeoutMs`, it fails naming this hop and the next machine.
+   */
+  forwardTo(next: SshTargetLabel, timeoutMs: number): Promise<Duplex> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new SshJumpError(this.target, next, `no channel within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+      const done = (err: Error | undefined, channel?: ClientChannel) => {
+        clearTimeout(timer);
+        if (err) reject(new SshJumpError(this.target, next, this.lostBecause ? `${err.message}; the connection had failed: ${this.lostBecause}` : err.message));
+        else resolve(channel!);
+      };
+      try {
+        // The originator address is only informative to the jump host's sshd (it logs it).
+        this.client.forwardOut("127.0.0.1", 0, next.host, next.port, done);
+      } catch (err) {
+        done(err as Error);
+      }
+    });
   }
 
   private sftp(): Promise<SFTPWrapper> {
@@ -168,6 +203,15 @@ export class SshSession {
       );
     });
   }
+}
+
+/** Agent keys first, then the key file: the order OpenSSH tries them in. */
+function authMethods(credentials: ClientCredentials): AnyAuthMethod[] {
+  const username = credentials.user;
+  return [
+    ...(credentials.agentSocket ? [{ type: "agent" as const, username, agent: credentials.agentSocket }] : []),
+    ...(credentials.privateKey ? [{ type: "publickey" as const, username, key: credentials.privateKey }] : []),
+  ];
 }
 
 /** Our own socket so TCP_NODELAY is set before the handshake (ssh2 never sets it: ~88 ms per exec otherwise). */
