@@ -17,15 +17,14 @@ export function knownHostsName(host: string, port: number): string {
   return port === 22 ? host : `[${host}]:${port}`;
 }
 
-/** Writes known_hosts with every machine's current host key (front-ends, then nodes). */
+/** Writes known_hosts with every machine's current host key (front-ends, then nodes, then the jump host). */
 export function writeKnownHosts(layout: SandboxLayout, reg: SandboxRegistry): void {
-  const lines = allMachines(reg).map((fe) => {
-    const [type, blob] = fs
-      .readFileSync(`${layout.hostKey(fe.name)}.pub`, "utf8")
-      .trim()
-      .split(/\s+/);
-    return `${knownHostsName(fe.host, fe.port)} ${type} ${blob}\n`;
-  });
+  const line = (host: string, port: number, hostKey: string): string => {
+    const [type, blob] = fs.readFileSync(`${hostKey}.pub`, "utf8").trim().split(/\s+/);
+    return `${knownHostsName(host, port)} ${type} ${blob}\n`;
+  };
+  const lines = allMachines(reg).map((fe) => line(fe.host, fe.port, layout.hostKey(fe.name)));
+  if (reg.jumpHost) lines.push(line(reg.jumpHost.host, reg.jumpHost.port, layout.jumpHostFile("hostKey")));
   fs.writeFileSync(layout.knownHosts, lines.join(""), { mode: 0o644 });
 }
 

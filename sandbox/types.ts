@@ -28,6 +28,11 @@ export interface SandboxInfo {
    * federation.yaml's passwordEnv (ONEFED_SANDBOX_DB_PASSWORD) must hold. Absent without such zones.
    */
   readonly mysqlPasswordFile?: string;
+  /**
+   * The jump host (`jumpHost: true`): its sshd forwards TCP to the machines and runs nothing; its log
+   * records every forwarded channel (readJumpForwards). Absent without one.
+   */
+  readonly jumpHost?: { readonly host: string; readonly port: number; readonly sshdPid: number; readonly log: string };
   /** Milliseconds `sandboxUp` took. */
   readonly durationMs: number;
   /** Federation name and versions. */
