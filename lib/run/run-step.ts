@@ -15,6 +15,7 @@ import { printable } from "../model/printable";
 import { PROCESS_SECRETS } from "../model/secrets";
 import { Deadline } from "../remote/ssh/deadline";
 import { Connector, registerDatabasePasswords } from "./connector";
+import { sshRoutesOf } from "./ssh-routes";
 import { openLedger } from "./ledger/open-ledger";
 import { currentRun } from "./ledger/run-identity";
 import { StepOutcome } from "./step";
@@ -39,6 +40,7 @@ export async function runStep(opts: RunStepOptions): Promise<StepOutcome> {
   const { config, zone, step } = opts;
   const prefix = `[${step} ${zoneLabel(zone)}]`;
   registerDatabasePasswords(config);
+  sshRoutesOf(config);
   const log = stepLog(opts.log ?? ((line: string) => process.stdout.write(`${line}\n`)));
   const deadline = new Deadline(zone.stepTimeoutSeconds);
   const started = Date.now();

@@ -27,6 +27,14 @@ const loaded = new WeakMap<FederationConfig, { readonly routes: ReadonlyMap<numb
 
 /** The route to a zone's machines; the first call loads every zone's (and throws what any of them lacks). */
 export function routeTo(config: FederationConfig, zone: ZoneConfig): ZoneRoute {
+  return sshRoutesOf(config).get(zone.id) ?? loadRoutes({ ...config, zones: [zone] }).get(zone.id)!;
+}
+
+/**
+ * Every zone's route, loaded once per federation: commands call it first, so that a credential
+ * problem is a usage error (exit 2) before any machine is touched, not one failed machine among many.
+ */
+export function sshRoutesOf(config: FederationConfig): ReadonlyMap<number, ZoneRoute> {
   let entry = loaded.get(config);
   if (!entry) {
     try {
@@ -37,7 +45,7 @@ export function routeTo(config: FederationConfig, zone: ZoneConfig): ZoneRoute {
     loaded.set(config, entry);
   }
   if ("error" in entry) throw entry.error;
-  return entry.routes.get(zone.id) ?? loadRoutes({ ...config, zones: [zone] }).get(zone.id)!;
+  return entry.routes;
 }
 
 /** Every zone's route; the credential problems of all of them in one refusal, each login judged once. */

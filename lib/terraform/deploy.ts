@@ -15,6 +15,7 @@ import { InterruptForwarder } from "./interrupts";
 import { projectRoot } from "./project-root";
 import { lockLostTo, reconcile } from "./reconcile";
 import { LockHeldError } from "../run/ledger/federation-ledger";
+import { sshRoutesOf } from "../run/ssh-routes";
 
 export interface DeployOptions {
   /** Federation file. @default $FEDERATION_CONFIG or ./federation.yaml */
@@ -40,6 +41,8 @@ export function defaultParallelism(zoneCount: number): number {
 export async function deploy(opts: DeployOptions = {}): Promise<{ stackDir: string; output: string }> {
   const log = opts.log ?? ((l: string) => process.stdout.write(`${l}\n`));
   const config = loadConfig(opts.configPath);
+  // Keys, passphrases and the agent of every zone, before the engine or any machine: exit 2 if one is missing.
+  sshRoutesOf(config);
   const engine = await ensureEngine({ log });
   const parallelism = opts.parallelism ?? defaultParallelism(config.zones.length);
   const outdir = path.resolve(opts.outdir ?? "cdktf.out");

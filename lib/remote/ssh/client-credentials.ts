@@ -5,6 +5,7 @@
  * the run before any machine is touched. The passphrase is registered as a secret of the process
  * the moment it is read, and no message quotes it.
  */
+import * as crypto from "crypto";
 import * as fs from "fs";
 import { ParsedKey, utils } from "ssh2";
 import { SshLogin } from "../../model/federation";
@@ -25,7 +26,7 @@ export interface ClientCredentials {
   readonly offered: string;
 }
 
-/** Keys already decrypted in this process, by file and passphrase variable: bcrypt makes each decryption cost ~0.5 s. */
+/** Keys already decrypted in this process, by file and passphrase digest: bcrypt makes each decryption cost ~0.5 s. */
 const decrypted = new Map<string, ParsedKey>();
 
 /**
@@ -62,10 +63,10 @@ function isSocket(file: string): boolean {
 }
 
 function keyOf(file: string, passphraseEnv: string | undefined, where: string, env: NodeJS.ProcessEnv): ParsedKey {
-  const cacheKey = `${file}\0${passphraseEnv ?? ""}`;
+  const passphrase = passphraseEnv !== undefined ? passphraseOf(passphraseEnv, file, where, env) : undefined;
+  const cacheKey = `${file}\0${passphrase === undefined ? "" : crypto.createHash("sha256").update(passphrase).digest("hex")}`;
   const cached = decrypted.get(cacheKey);
   if (cached) return cached;
-  const passphrase = passphraseEnv !== undefined ? passphraseOf(passphraseEnv, file, where, env) : undefined;
   let text: Buffer;
   try {
     text = fs.readFileSync(file);

@@ -16,6 +16,7 @@ import { readBundle, type ReviewBundle } from "./bundle";
 import { PlanBundleError } from "./errors";
 import { describeState, readStateFingerprint, sameState, sha256File, sha256Of, statePathOf } from "./fingerprint";
 import { NULL_PROVIDER_VERSION_ENV } from "../../model/environment";
+import { sshRoutesOf } from "../../run/ssh-routes";
 
 export interface ApplyPlanOptions {
   /** The directory `onefed plan --out` wrote. */
@@ -117,9 +118,10 @@ export async function applyReviewedPlan(opts: ApplyPlanOptions): Promise<ApplyPl
   if (sha256File(planFile) !== bundle.plan.sha256)
     throw new PlanBundleError(dir, `${bundle.plan.file} is not the plan that was reviewed (its sha256 differs from bundle.json)`);
 
-  // Loading validates the file first: a now-invalid file fails with its own problems listed.
+  // Loading validates the file first: a now-invalid file fails with its own problems listed, and a
+  // missing key passphrase or agent with exit 2 before any machine is touched.
   const configPath = path.resolve(opts.configPath ?? bundle.federation.configPath);
-  if (fs.existsSync(configPath)) loadConfig(configPath);
+  if (fs.existsSync(configPath)) sshRoutesOf(loadConfig(configPath));
   const engine = await ensureEngine({ log });
   const changes = whatChangedSince(bundle, configPath, engine, dir);
   if (changes.length > 0) throw new StalePlanError(dir, changes);
