@@ -26,12 +26,12 @@ describeAsRoot("SSH logins through a jump host", () => {
   /** Everything every onefed run printed, to search for the passphrase at the end. */
   const outputs: string[] = [];
 
-  /** A copy of the sandbox's federation file (beside it: the same relative paths) with another ssh block. */
-  function variant(name: string, ssh: string): string {
+  /** A copy of the sandbox's federation file (beside it: the same relative paths) with another ssh block, and maybe more changed. */
+  function variant(name: string, ssh: string, edit: (text: string) => string = (t) => t): string {
     const file = path.join(sandbox.dir, `${name}.yaml`);
     const text = fs.readFileSync(sandbox.configPath, "utf8");
     expect(text).toMatch(/^ssh: \{.*\}$/m);
-    fs.writeFileSync(file, text.replace(/^ssh: \{.*\}$/m, `ssh: { ${ssh} }`));
+    fs.writeFileSync(file, edit(text.replace(/^ssh: \{.*\}$/m, `ssh: { ${ssh} }`)));
     return file;
   }
 
@@ -98,6 +98,18 @@ describeAsRoot("SSH logins through a jump host", () => {
     expect(r.code).toBe(1);
     expect(r.output).toMatch(
       new RegExp(`zone 0 \\(M-EU-FR\\), jump host ${JUMP}:22 has no pinned host key in .*known_hosts_no_jump; it presented ssh-ed25519 key SHA256:`),
+    );
+
+    // The jump host forwards only to the machines (PermitOpen): another port of the master is refused there.
+    const elsewhere = variant(
+      "unforwarded",
+      `user: onefed, privateKeyPath: ./keys/id_ed25519, knownHostsPath: ./known_hosts, jump: [ { host: ${JUMP}, port: 22 } ]`,
+      (t) => t.replace("frontends: [ { host: 127.0.145.1, port: 22 } ]", "frontends: [ { host: 127.0.145.1, port: 2222 } ]"),
+    );
+    const refused = await onefed(["check", "--config", elsewhere]);
+    expect(refused.code).toBe(1);
+    expect(refused.output).toMatch(
+      new RegExp(`zone 0 \\(M-EU-FR\\), jump host ${JUMP}:22 could not open a TCP channel to front-end 127\\.0\\.145\\.1:2222: .*prohibited`),
     );
 
     execFileSync("ssh-add", ["-q", "-D"], { env: { ...process.env, SSH_AUTH_SOCK: agentSocket }, stdio: "ignore" });

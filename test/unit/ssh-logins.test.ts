@@ -14,6 +14,7 @@ import { ExitCode } from "../../lib/model/exit-codes";
 import { PROCESS_SECRETS } from "../../lib/model/secrets";
 import { loadCredentials } from "../../lib/remote/ssh/client-credentials";
 import { SshCredentialError } from "../../lib/remote/ssh/credential-error";
+import { authMethods } from "../../lib/remote/ssh/ssh-session";
 import { loadRoutes } from "../../lib/run/ssh-routes";
 import { FIXTURES_DIR, seedFederation } from "../support/federation-builder";
 
@@ -215,6 +216,18 @@ describe("client credentials", () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe("what ssh2 is asked to try", () => {
+  it("offers the agent's keys before the key file, as OpenSSH does, and only what was loaded", () => {
+    const key = loadCredentials({ user: "root", privateKeyPath: FIXTURE_KEY, agent: "off" }, "ssh", {}).privateKey!;
+    expect(authMethods({ user: "oneadmin", agentSocket: "/run/agent.sock", privateKey: key, offered: "" })).toEqual([
+      { type: "agent", username: "oneadmin", agent: "/run/agent.sock" },
+      { type: "publickey", username: "oneadmin", key },
+    ]);
+    expect(authMethods({ user: "root", privateKey: key, offered: "" }).map((m) => m.type)).toEqual(["publickey"]);
+    expect(authMethods({ user: "root", agentSocket: "/run/agent.sock", offered: "" }).map((m) => m.type)).toEqual(["agent"]);
   });
 });
 

@@ -206,7 +206,7 @@ export class SshSession {
 }
 
 /** Agent keys first, then the key file: the order OpenSSH tries them in. */
-function authMethods(credentials: ClientCredentials): AnyAuthMethod[] {
+export function authMethods(credentials: ClientCredentials): AnyAuthMethod[] {
   const username = credentials.user;
   return [
     ...(credentials.agentSocket ? [{ type: "agent" as const, username, agent: credentials.agentSocket }] : []),
