@@ -177,6 +177,8 @@ export interface SandboxStatus {
   readonly federation: { readonly name: string; readonly fromVersion: string; readonly toVersion: string };
   /** The MySQL-configured zones' password file; absent without such zones. */
   readonly mysqlPasswordFile?: string;
+  /** The jump host: its sshd, and how many TCP channels it has forwarded so far; absent without one. */
+  readonly jumpHost?: { readonly host: string; readonly port: number; readonly sshdPid: number | null; readonly forwards: number };
   /** Zones, master first. */
   readonly zones: ReadonlyArray<
     SandboxZoneSummary & {

@@ -107,6 +107,9 @@ export function statusTable(st: SandboxStatus): string {
       (z) =>
         `zone ${z.id}: floating IP ${z.vip}, term ${z.raft!.term}, ${z.raft!.leader === null ? "no leader" : `leader server ${z.raft!.leader}`}${z.raft!.splitBrain ? ", split brain" : ""}`,
     );
-  const footer = [...raft, ...(mysql ? [mysqlLine(st)] : [])];
+  const jump = st.jumpHost
+    ? [`jump host ${st.jumpHost.host}:${st.jumpHost.port}: sshd ${st.jumpHost.sshdPid === null ? "down" : "up"}, ${st.jumpHost.forwards} connections forwarded`]
+    : [];
+  const footer = [...raft, ...(mysql ? [mysqlLine(st)] : []), ...jump];
   return `Sandbox ${st.dir}: federation ${st.federation.name}, ${st.federation.fromVersion} → ${st.federation.toVersion}\n\n${table}${nodes ? `\n\n${nodes}` : ""}${footer.length > 0 ? `\n\n${footer.join("\n")}` : ""}`;
 }

@@ -156,6 +156,7 @@ describeAsRoot("SSH logins through a jump host", () => {
 
     // Every login a front-end's sshd accepted came through a channel the jump host forwarded to it.
     const forwards = readJumpForwards(sandbox.dir);
+    expect(status.jumpHost).toEqual({ host: JUMP, port: 22, sshdPid: expect.any(Number), forwards: forwards.length });
     for (const fe of status.zones.flatMap((z) => z.frontends)) {
       const through = forwards.filter((f) => f.host === fe.host && f.port === fe.port).length;
       expect([fe.name, through]).toEqual([fe.name, acceptedLogins(fe.name)]);
