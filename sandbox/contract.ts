@@ -93,7 +93,21 @@ export const BIN_DIR = {
   emulated: "emulated",
   /** What RHEL-family machines run instead of the host's apt and dpkg tools when overlayfs cannot hide them. */
   commandNotFound: "command-not-found",
+  /** An `sh` first on PATH inside onefed's command guard only (see COMMAND_GUARD_PREFIX). */
+  guarded: "guarded",
 } as const;
+
+/**
+ * How onefed's command guard begins (lib/remote/opennebula/commands.ts commandGuard): a guarded
+ * command is `sh -c '<guard script>' sh <lock> <note> <note text> <command line>`, and the guard runs
+ * the command line with `sh -c` once it holds the machine's lock. The front-end shell runs the guard
+ * as it is, with D/bin/guarded first on PATH, whose `sh` brings the command line back through the
+ * front-end shell: the log, holds and injections see the command itself, when it really starts.
+ */
+export const COMMAND_GUARD_PREFIX = `sh -c 'exec 9>>"$1" || exit 1; flock -n 9`;
+
+/** The profile of the machine whose guarded command re-enters the front-end shell. */
+export const ENV_PROFILE = "ONEFED_SANDBOX_PROFILE";
 
 /** The shim directory of a machine profile ("" for a Debian front-end, else `node-apt`, `frontend-dnf`, …). */
 export function emulatedDirName(profile: string): string {
@@ -116,8 +130,7 @@ export const MACHINE_DIR = {
   passwordLeaks: "password-leaks.log",
   /** The machine's sshd_config. */
   sshdConfig: "sshd_config",
-  /** The machine's ed25519 host key (`.pub` beside it). */
-  hostKey: "ssh_host_ed25519_key",
+  // Host keys: ssh_host_<ed25519|ecdsa|rsa>_key with `.pub` beside them (hostKeyFileName).
   /** sshd's PidFile. */
   sshdPid: "sshd.pid",
   /** sshd's stderr (-e). */
@@ -204,3 +217,12 @@ export function isNodeName(name: string): boolean {
 
 /** The same test as an sh `case` pattern, for the front-end shell. */
 export const NODE_NAME_GLOB = "zone*-node*";
+
+/** Host key types every sandbox sshd offers, so tests can pin any one of them; ed25519 is what known_hosts pins by default. */
+export const SANDBOX_HOST_KEY_TYPES = ["ed25519", "ecdsa", "rsa"] as const;
+export type SandboxHostKeyType = (typeof SANDBOX_HOST_KEY_TYPES)[number];
+
+/** A machine's host key file of one type, as OpenSSH names it: ssh_host_<type>_key. */
+export function hostKeyFileName(type: SandboxHostKeyType): string {
+  return `ssh_host_${type}_key`;
+}

@@ -4,7 +4,7 @@
  */
 import * as fs from "fs";
 import { machineUnits, packageVersionFor } from "./catalog";
-import { ENV_FRONTEND, ENV_FRONTEND_ROOT, ENV_SANDBOX_DIR, ONE_FILES } from "./contract";
+import { ENV_FRONTEND, ENV_FRONTEND_ROOT, ENV_SANDBOX_DIR, ONE_FILES, SandboxHostKeyType } from "./contract";
 import { EmulatorContext } from "./emulator/context";
 import { replicateFromMaster } from "./emulator/federation";
 import { SandboxError } from "./errors";
@@ -55,19 +55,22 @@ export function injectFailure(dir: string, f: FailureInjection): void {
   });
 }
 
-/** Gives a front-end a new host key and restarts its sshd; known_hosts keeps the old key. */
-export async function rekeyFrontend(dir: string, frontend: string): Promise<void> {
+/** Gives a front-end a new host key of one type and restarts its sshd; known_hosts keeps the old key. @default type "ed25519" */
+export async function rekeyFrontend(dir: string, frontend: string, type: SandboxHostKeyType = "ed25519"): Promise<void> {
   const { layout, reg } = openSandbox(dir, frontend);
   const fe = allMachines(reg).find((f) => f.name === frontend)!;
   await stopSshd(layout, frontend);
-  generateKey(layout.hostKey(frontend), `${frontend}-host-rekeyed`);
+  generateKey(layout.hostKey(frontend, type), `${frontend}-host-rekeyed`, type);
   await startSshd(layout, fe, machineProfile(reg, frontend));
 }
 
-/** Rewrites known_hosts with every front-end's current host key (undoes the effect of a rekey). */
-export function refreshKnownHosts(dir: string): void {
+/**
+ * Rewrites known_hosts pinning every machine's current host key of one type (undoes the effect of
+ * a rekey; with "ecdsa" or "rsa", pins only that type). @default type "ed25519"
+ */
+export function refreshKnownHosts(dir: string, type: SandboxHostKeyType = "ed25519"): void {
   const { layout, reg } = openSandbox(dir);
-  writeKnownHosts(layout, reg);
+  writeKnownHosts(layout, reg, type);
 }
 
 /** Changes a front-end's (or a node's) state directly (no command log entry). */

@@ -9,10 +9,12 @@ import * as fs from "fs";
 import * as path from "path";
 import {
   BIN_DIR,
+  COMMAND_GUARD_PREFIX,
   EMULATOR_INJECTION_CHECK,
   ENV_FRONTEND,
   ENV_INJECTIONS_CHECKED,
   ENV_PARTIAL,
+  ENV_PROFILE,
   ENV_SANDBOX_DIR,
   MACHINE_DIR,
   NODE_NAME_GLOB,
@@ -75,6 +77,12 @@ case "$PROFILE" in
 esac
 export ${ENV_SANDBOX_DIR}="$D" ${ENV_FRONTEND}="$FE"
 export PATH="$D/${SANDBOX_DIR.bin}/${BIN_DIR.emulated}\${PROFILE:+-$PROFILE}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+# onefed's command guard runs as it is; the command inside it comes back here through D/bin/guarded/sh
+# when it starts (with the machine's lock held), and is logged, held and injected then.
+GUARD_PREFIX=${shSingleQuote(COMMAND_GUARD_PREFIX)}
+case "$SSH_ORIGINAL_COMMAND" in
+  "$GUARD_PREFIX"*) export ${ENV_PROFILE}="$PROFILE"; PATH="$D/${SANDBOX_DIR.bin}/${BIN_DIR.guarded}:$PATH" exec "$SH" -c "$SSH_ORIGINAL_COMMAND" ;;
+esac
 ts=$(date -u +%Y-%m-%dT%H:%M:%S.%6NZ)
 awk -v ts="$ts" -v fe="$FE" '${LOG_AWK}' >> "$FE_DIR/${MACHINE_DIR.commandLog}"
 if [ -e "$FE_DIR/${MACHINE_DIR.injectionsPending}" ]; then
@@ -84,6 +92,22 @@ fi
 export ${ENV_INJECTIONS_CHECKED}=1
 if [ -z "\${SSH_ORIGINAL_COMMAND:-}" ]; then exec "$SH" -i; fi
 exec "$SH" -c "$SSH_ORIGINAL_COMMAND"
+`;
+}
+
+/** POSIX single quoting for a value written into a generated script. */
+function shSingleQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** D/bin/guarded/sh: `sh -c LINE` from inside onefed's command guard goes through the front-end shell; anything else is the real sh. */
+export function renderGuardedSh(layout: SandboxLayout): string {
+  return `#!/bin/sh
+if [ "$1" = -c ] && [ $# -eq 2 ]; then
+  export SSH_ORIGINAL_COMMAND="$2"
+  exec '${layout.frontendShell}' "$${ENV_FRONTEND}" "$${ENV_PROFILE}"
+fi
+exec /bin/sh "$@"
 `;
 }
 
@@ -108,6 +132,8 @@ export function writeScripts(layout: SandboxLayout, reg: SandboxRegistry, node: 
     fs.mkdirSync(dir, { recursive: true });
     for (const tool of toolsOf(p.kind, p.manager)) fs.writeFileSync(path.join(dir, tool), renderShim(tool, node, emulator), { mode: 0o755 });
   }
+  fs.mkdirSync(layout.guardedBin, { recursive: true });
+  fs.writeFileSync(path.join(layout.guardedBin, "sh"), renderGuardedSh(layout), { mode: 0o755 });
   // Bound over the host's apt/dpkg tools on RHEL-family machines when overlayfs cannot hide them.
   if (reg.zones.some((z) => packageManagerOf(z) !== "apt")) {
     fs.writeFileSync(layout.commandNotFound, `#!/bin/sh\necho "bash: \${0##*/}: command not found" >&2\nexit 127\n`, { mode: 0o755 });

@@ -28,7 +28,8 @@ export type { DiskFullMount } from "./disk-full";
 export { prepareSandbox } from "./prepare";
 export type { PrepareOptions } from "./prepare";
 export { SandboxError, SandboxPortInUseError, SandboxPrerequisiteError } from "./errors";
-export { SANDBOX_DB_PASSWORD_ENV, SANDBOX_USER, frontendName, nodeHostName, nodeName } from "./contract";
+export { SANDBOX_DB_PASSWORD_ENV, SANDBOX_HOST_KEY_TYPES, SANDBOX_USER, frontendName, nodeHostName, nodeName } from "./contract";
+export type { SandboxHostKeyType } from "./contract";
 export type { UnitState } from "./frontend-state";
 export type {
   CommandHold,

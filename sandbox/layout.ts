@@ -4,7 +4,19 @@
  * remote command), so it imports nothing but `path` and the contract.
  */
 import * as path from "path";
-import { BIN_DIR, KEYS_DIR, MACHINE_DIR, ONE_FILES, SANDBOX_DIR, emulatedDirName, isNodeName, raftLockName, raftRecordName } from "./contract";
+import {
+  BIN_DIR,
+  KEYS_DIR,
+  MACHINE_DIR,
+  ONE_FILES,
+  SANDBOX_DIR,
+  SandboxHostKeyType,
+  emulatedDirName,
+  hostKeyFileName,
+  isNodeName,
+  raftLockName,
+  raftRecordName,
+} from "./contract";
 
 /** Paths of one sandbox directory. */
 export class SandboxLayout {
@@ -55,6 +67,10 @@ export class SandboxLayout {
   shimDir(profile: string): string {
     return path.join(this.dir, SANDBOX_DIR.bin, emulatedDirName(profile));
   }
+  /** The `sh` shim directory of guarded commands (contract.ts COMMAND_GUARD_PREFIX). */
+  get guardedBin(): string {
+    return path.join(this.dir, SANDBOX_DIR.bin, BIN_DIR.guarded);
+  }
   /** What RHEL-family machines get instead of the host's apt and dpkg tools when overlayfs cannot hide them. */
   get commandNotFound(): string {
     return path.join(this.dir, SANDBOX_DIR.bin, BIN_DIR.commandNotFound);
@@ -91,9 +107,9 @@ export class SandboxLayout {
   sshdConfig(fe: string): string {
     return path.join(this.frontendDir(fe), MACHINE_DIR.sshdConfig);
   }
-  /** The front-end's ed25519 host key. */
-  hostKey(fe: string): string {
-    return path.join(this.frontendDir(fe), MACHINE_DIR.hostKey);
+  /** The front-end's host key of one type (`.pub` beside it). @default type "ed25519" */
+  hostKey(fe: string, type: SandboxHostKeyType = "ed25519"): string {
+    return path.join(this.frontendDir(fe), hostKeyFileName(type));
   }
   /** sshd PidFile. */
   sshdPid(fe: string): string {
@@ -139,9 +155,9 @@ export class SandboxLayout {
   get jumpHostDir(): string {
     return path.join(this.dir, SANDBOX_DIR.jumpHost);
   }
-  /** A file of the jump host's sshd: its config, host key, pid or log (the names machines use). */
+  /** A file of the jump host's sshd: its config, (ed25519) host key, pid or log (the names machines use). */
   jumpHostFile(file: "sshdConfig" | "hostKey" | "sshdPid" | "sshdLog"): string {
-    return path.join(this.jumpHostDir, MACHINE_DIR[file]);
+    return path.join(this.jumpHostDir, file === "hostKey" ? hostKeyFileName("ed25519") : MACHINE_DIR[file]);
   }
   /** The jump host's AuthorizedKeysFile: the client key, allowed to forward (unlike the machines' `restrict`). */
   get jumpHostAuthorizedKeys(): string {

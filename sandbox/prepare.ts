@@ -9,7 +9,7 @@ import { compareVersions } from "./catalog";
 import { SandboxError } from "./errors";
 import { renderFederationFile } from "./federation-file";
 import { writeScripts } from "./frontend-shell";
-import { generateKey, writeAuthorizedKeys } from "./keys";
+import { generateHostKeys, generateKey, writeAuthorizedKeys } from "./keys";
 import { ALL_MOUNTS, REGISTRY_FORMAT } from "./contract";
 import { SandboxLayout } from "./layout";
 import { SandboxRegistry, allFrontends, allMachines, allNodes } from "./registry";
@@ -215,7 +215,7 @@ export function prepareSandbox(o: PrepareOptions, node = process.execPath, emula
     fs.mkdirSync(layout.frontendDir(m.name), { recursive: true });
     fs.mkdirSync(layout.etcUpper(m.name), { recursive: true, mode: 0o755 });
     fs.mkdirSync(layout.etcWork(m.name), { recursive: true, mode: 0o755 });
-    generateKey(layout.hostKey(m.name), `${m.name}-host`);
+    generateHostKeys(layout, m.name);
   }
   for (const fe of allFrontends(reg)) seedFrontend(layout, reg, fe, seed);
   for (const node of allNodes(reg)) seedNode(layout, reg, node);

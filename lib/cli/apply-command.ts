@@ -13,11 +13,11 @@ export const applyCommand = defineCommand(
 Before touching anything it proves that the plan still holds, and refuses otherwise (exit 4):
   - the federation file has the sha256 it had at plan time;
   - re-synthesizing it (into a temporary directory) gives the cdk.tf.json that was planned;
-  - the state file has the serial and lineage it had at plan time (or still does not exist);
+  - the state (any backend, read with \`state pull\`) has the serial and lineage it had at plan time;
   - the engine is the same kind and version, and plan.tfplan is the file that was reviewed.
 When the stack directory is gone (a pipeline job that only restored DIR from an artifact), the
 planned stack is synthesized there again and initialized, once the checks above passed; plan and
-apply must still run on the same automation host, checkout path and state file.
+apply must still run on the same automation host, checkout path and state (terraform.backend).
 Terraform's own refusal of a stale plan ("Saved plan is stale") is reported the same way. When
 refused, run \`onefed plan\` again and have the new review approved.`,
     options: {

@@ -15,6 +15,7 @@ import {
   setRaftSplitBrain,
   setReplicationBlocked,
   SANDBOX_DB_PASSWORD_ENV,
+  SANDBOX_HOST_KEY_TYPES,
 } from "../../sandbox";
 import { isExpectedFailure } from "../model/errors";
 import { ExitCode } from "../model/exit-codes";
@@ -164,14 +165,19 @@ const rekey = defineCommand(
   {
     name: "onefed sandbox rekey",
     summary: "give a front-end a new host key (known_hosts keeps the old one)",
-    description: "Replaces FE's host key and restarts its sshd; DIR/known_hosts keeps the old key.",
-    options: { dir: sandboxDirOption, frontend: frontendOption },
+    description: `Replaces FE's host key of one type (every sandbox sshd offers ed25519, ECDSA and RSA keys) and
+restarts its sshd; DIR/known_hosts keeps the old key.`,
+    options: {
+      dir: sandboxDirOption,
+      frontend: frontendOption,
+      type: oneOf(SANDBOX_HOST_KEY_TYPES, { help: "which of its host keys to replace (known_hosts pins ed25519)", default: "ed25519" }),
+    },
     exitCodes: [ExitCode.Failed],
   },
   async (a, out) => {
     const fe = frontendName(a.frontend);
-    await rekeyFrontend(path.resolve(a.dir), fe);
-    out(`${fe} has a new host key; known_hosts still pins the old one`);
+    await rekeyFrontend(path.resolve(a.dir), fe, a.type);
+    out(`${fe} has a new ${a.type} host key; known_hosts still pins the old one`);
     return ExitCode.Done;
   },
 );

@@ -13,6 +13,7 @@ import { databaseFits, repositoryEitherOr, semanticRules } from "./rules";
 import { resolveSsh, resolveZoneSsh } from "./resolve-ssh";
 import { sshLoginsFit } from "./ssh-rules";
 import { readFederationFile } from "./read-federation-file";
+import { backendFits, resolveTerraform } from "./terraform-settings";
 
 export const CONFIG_ENV = "FEDERATION_CONFIG";
 export const DEFAULT_CONFIG_PATH = "./federation.yaml";
@@ -51,7 +52,13 @@ export function parseConfig(text: string, file: string): FederationConfig {
 
   const doc = raw as FederationFile;
   const config = applyDefaults(doc, path.dirname(file), file);
-  const problems = [...repositoryEitherOr(doc), ...databaseFits(doc), ...sshLoginsFit(doc), ...semanticRules.flatMap((rule) => rule(config))];
+  const problems = [
+    ...repositoryEitherOr(doc),
+    ...databaseFits(doc),
+    ...backendFits(doc),
+    ...sshLoginsFit(doc),
+    ...semanticRules.flatMap((rule) => rule(config)),
+  ];
   if (problems.length > 0) throw new ConfigError(file, problems);
   return config;
 }
@@ -96,7 +103,7 @@ function applyDefaults(doc: FederationFile, baseDir: string, file: string): Fede
       remoteDirectory: doc.backup?.remoteDirectory ?? DEFAULTS.remoteBackupDirectory,
     },
     timeouts: { stepSeconds, syncWaitSeconds: doc.timeouts?.syncWaitSeconds ?? DEFAULTS.syncWaitSeconds },
-    stateFile: doc.terraform?.stateFile ? path.resolve(baseDir, doc.terraform.stateFile) : undefined,
+    terraform: resolveTerraform(doc, baseDir),
     zones,
     // With zero or two masters the rules below reject the file; the first zone keeps types simple meanwhile.
     master: masters[0] ?? zones[0],

@@ -12,8 +12,8 @@ const HOST = "^[A-Za-z0-9]([A-Za-z0-9.:-]{0,252})$";
 const ENDPOINT = "^https?://[A-Za-z0-9.:\\[\\]-]+(:\\d+)?/RPC2$";
 const ABS_PATH = "^/[A-Za-z0-9._/-]*$";
 const SSH_USER = "^[a-z_][a-z0-9_-]{0,31}$";
-/** Names of environment variables that hold secrets (the secret itself is never in the file). */
-const ENV_NAME = "^[A-Z_][A-Z0-9_]{0,63}$";
+/** Names of the variables that hold a DB password or a key passphrase (the secret itself is never in the file). */
+const SECRET_ENV_NAME = "^[A-Z_][A-Z0-9_]{0,63}$";
 
 export const FrontendSchema = Type.Object(
   {
@@ -51,7 +51,7 @@ export const DatabaseSchema = Type.Object(
     backend: Type.Optional(Type.Union([Type.Literal("sqlite"), Type.Literal("mysql")], { description: "DB backend of the front-ends. @default sqlite" })),
     passwordEnv: Type.Optional(
       Type.String({
-        pattern: ENV_NAME,
+        pattern: SECRET_ENV_NAME,
         description:
           "Name of an environment variable on the automation host holding the MySQL password; it reaches onedb on stdin as ONE_DB_PASSWORD, never in argv, files, triggers or state. @default none (oned.conf's PASSWD)",
       }),
@@ -82,7 +82,7 @@ export const NodeSchema = Type.Object(
 );
 
 const PASSPHRASE_ENV = Type.String({
-  pattern: ENV_NAME,
+  pattern: SECRET_ENV_NAME,
   description:
     "Name of an environment variable on the automation host holding the passphrase of this level's private key; the passphrase never appears in the file, plans, state or logs. @default none (the key is not encrypted)",
 });
@@ -150,6 +150,72 @@ export const ZoneSchema = Type.Object(
     ),
   },
   { additionalProperties: false },
+);
+
+/** The name of an environment variable (never its value: secrets stay out of the file). */
+const ENV_NAME = "^[A-Za-z_][A-Za-z0-9_]{0,127}$";
+const envName = (description: string) => Type.String({ pattern: ENV_NAME, description });
+/** http(s) URL without credentials in it (they come from the environment). */
+const STATE_URL = "^https?://[^/@\\s]+(/[^\\s]*)?$";
+
+/** terraform's own backend block: exactly one of local, pg, s3, http (rules.ts says so when two are given). */
+export const BackendSchema = Type.Object(
+  {
+    local: Type.Optional(
+      Type.Object(
+        { path: Type.Optional(Type.String({ minLength: 1, description: "State file. @default terraform.<stack>.tfstate in the working directory" })) },
+        { additionalProperties: false, description: "A state file on the automation host (one host, one runner at a time)." },
+      ),
+    ),
+    pg: Type.Optional(
+      Type.Object(
+        {
+          connEnv: envName("Environment variable holding the connection string (postgres://user:password@host/db); handed to the engine as PG_CONN_STR."),
+          schemaName: Type.Optional(
+            Type.String({ pattern: "^[a-z_][a-z0-9_]{0,62}$", description: "Schema holding the state. @default onefed_<federation name>" }),
+          ),
+          skipSchemaCreation: Type.Optional(Type.Boolean({ description: "The schema exists already (created by a DBA). @default false" })),
+        },
+        { additionalProperties: false, description: "PostgreSQL, locked with an advisory lock." },
+      ),
+    ),
+    s3: Type.Optional(
+      Type.Object(
+        {
+          bucket: Type.String({ minLength: 3, maxLength: 63, pattern: "^[a-z0-9][a-z0-9.-]+$", description: "Bucket holding the state." }),
+          key: Type.Optional(Type.String({ minLength: 1, description: "Object key. @default onefed/<federation name>.tfstate" })),
+          region: Type.Optional(Type.String({ pattern: "^[a-z0-9-]{1,32}$", description: "@default AWS_REGION / AWS_DEFAULT_REGION" })),
+          endpoint: Type.Optional(Type.String({ pattern: STATE_URL, description: "S3-compatible endpoint (MinIO, Ceph RGW). @default AWS" })),
+          usePathStyle: Type.Optional(Type.Boolean({ description: "Path-style addressing. @default true with an endpoint, else false" })),
+          dynamodbTable: Type.Optional(
+            Type.String({
+              pattern: "^[A-Za-z0-9_.-]{3,255}$",
+              description: "Lock with this DynamoDB table. @default a lock object next to the state (use_lockfile)",
+            }),
+          ),
+        },
+        {
+          additionalProperties: false,
+          description: "S3 or S3-compatible; credentials only from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_PROFILE, …).",
+        },
+      ),
+    ),
+    http: Type.Optional(
+      Type.Object(
+        {
+          address: Type.String({ pattern: STATE_URL, description: "State URL (GET/POST)." }),
+          lockAddress: Type.Optional(Type.String({ pattern: STATE_URL, description: "@default address (without one terraform would not lock)" })),
+          unlockAddress: Type.Optional(Type.String({ pattern: STATE_URL, description: "@default lockAddress" })),
+          lockMethod: Type.Optional(Type.String({ pattern: "^[A-Z]{1,16}$", description: "@default LOCK" })),
+          unlockMethod: Type.Optional(Type.String({ pattern: "^[A-Z]{1,16}$", description: "@default UNLOCK" })),
+          usernameEnv: Type.Optional(envName("Environment variable holding the user name (TF_HTTP_USERNAME). @default TF_HTTP_USERNAME as set")),
+          passwordEnv: Type.Optional(envName("Environment variable holding the password or token (TF_HTTP_PASSWORD). @default TF_HTTP_PASSWORD as set")),
+        },
+        { additionalProperties: false, description: "terraform's REST backend (GitLab managed state, a state server)." },
+      ),
+    ),
+  },
+  { additionalProperties: false, description: "Where the state lives: exactly one of local, pg, s3, http. @default local" },
 );
 
 export const FederationFileSchema = Type.Object(
@@ -255,7 +321,20 @@ export const FederationFileSchema = Type.Object(
     terraform: Type.Optional(
       Type.Object(
         {
-          stateFile: Type.Optional(Type.String({ minLength: 1, description: "Local state file. @default terraform.<stack>.tfstate in the project" })),
+          stateFile: Type.Optional(
+            Type.String({
+              minLength: 1,
+              description: "Local state file (short for backend: { local: { path } }). @default terraform.<stack>.tfstate in the working directory",
+            }),
+          ),
+          backend: Type.Optional(BackendSchema),
+          lockTimeoutSeconds: Type.Optional(
+            Type.Integer({
+              minimum: 0,
+              maximum: 86400,
+              description: "How long plan and apply wait for a state lock another run holds (terraform -lock-timeout). @default 0: refuse at once (exit 5)",
+            }),
+          ),
         },
         { additionalProperties: false },
       ),

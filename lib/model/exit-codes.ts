@@ -13,7 +13,7 @@ export const ExitCode = {
   NotReady: 3,
   /** The reviewed plan no longer matches the configuration or the state: nothing was touched. */
   StalePlan: 4,
-  /** Another run holds the federation's upgrade lock: nothing was changed. */
+  /** Another run holds the federation's upgrade lock, or terraform's lock on a shared state: nothing was changed. */
   Locked: 5,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
@@ -25,5 +25,5 @@ export const EXIT_CODE_TABLE: ReadonlyArray<{ readonly code: ExitCode; readonly 
   { code: ExitCode.Usage, meaning: "invalid command line or federation file, or missing SSH credentials: nothing was touched" },
   { code: ExitCode.NotReady, meaning: "drift, or the federation is not ready for the upgrade" },
   { code: ExitCode.StalePlan, meaning: "the reviewed plan is stale (configuration or state changed): nothing was touched" },
-  { code: ExitCode.Locked, meaning: "another run holds the federation's upgrade lock: nothing was changed" },
+  { code: ExitCode.Locked, meaning: "another run holds the federation's upgrade lock or the state lock: nothing was changed" },
 ];

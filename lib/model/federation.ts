@@ -1,4 +1,6 @@
 /** The validated federation, with every default applied and every path absolute. */
+import type { TerraformSettings } from "./state-backend";
+
 export type ZoneRole = "master" | "slave";
 export type PackageManager = "apt" | "dnf" | "yum";
 /** How federated writes are frozen (docs/opennebula.md §4.5, §4.6). */
@@ -121,8 +123,8 @@ export interface FederationConfig {
   readonly database: DatabaseConfig;
   readonly backup: { readonly localDirectory: string; readonly remoteDirectory: string };
   readonly timeouts: { readonly stepSeconds: number; readonly syncWaitSeconds: number };
-  /** Local terraform state file, when the file sets one. */
-  readonly stateFile?: string;
+  /** Where the state lives and how long to wait for its lock (the file's `terraform` block). */
+  readonly terraform: TerraformSettings;
   readonly zones: readonly ZoneConfig[];
   readonly master: ZoneConfig;
   readonly slaves: readonly ZoneConfig[];

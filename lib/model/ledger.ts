@@ -106,11 +106,18 @@ export function runnerFile(runId: string, holder: string, pid: number): string {
   return `runner-${`${runId}-${holder}-${pid}`.replace(/[^A-Za-z0-9._-]/g, "_")}.json`;
 }
 
-/** What an operator did by hand. */
+/**
+ * What was done to the ledger outside the steps: a manual unfreeze or unlock, or a federated backup
+ * forgotten by reconcile because its artifact was lost everywhere (lib/run/lost-artifact.ts).
+ */
+export const LEDGER_EVENT_KINDS = ["unfreeze", "unlock", "backup-lost"] as const;
+export type LedgerEventKind = (typeof LEDGER_EVENT_KINDS)[number];
+
+/** What an operator (or reconcile, for a lost backup) did to the ledger outside the steps. */
 export interface LedgerEvent {
   readonly kind: "event";
   readonly format: typeof LEDGER_FORMAT;
-  readonly what: "unfreeze" | "unlock";
+  readonly what: LedgerEventKind;
   readonly by: string;
   readonly at: string;
   readonly detail: string;
@@ -217,7 +224,8 @@ function parseRecord(line: string): LedgerRecord | undefined {
   ) {
     return r as unknown as LedgerEntry;
   }
-  if (r.kind === "event" && (r.what === "unfreeze" || r.what === "unlock") && str("by") && str("at") && str("detail")) return r as unknown as LedgerEvent;
+  if (r.kind === "event" && LEDGER_EVENT_KINDS.includes(r.what as LedgerEventKind) && str("by") && str("at") && str("detail"))
+    return r as unknown as LedgerEvent;
   if (r.kind === "runner" && str("run_id") && str("holder") && int("pid") && str("step") && int("zone_id") && str("heartbeat_at"))
     return r as unknown as LedgerRunner;
   return undefined;

@@ -9,7 +9,7 @@ import { loadConfig } from "../config/load-config";
 import { NULL_PROVIDER_VERSION_ENV } from "../model/environment";
 import { ensureEngine } from "./engine/ensure-engine";
 import { EngineSession } from "./engine-session";
-import { DeployInterruptedError, EngineRunError, frozenZonesAdvice } from "./errors";
+import { DeployInterruptedError, EngineRunError, frozenZonesAdvice, StateLockedError } from "./errors";
 import { describeExit, ProcessResult, runProcess } from "./local-process";
 import { InterruptForwarder } from "./interrupts";
 import { projectRoot } from "./project-root";
@@ -58,13 +58,21 @@ export async function deploy(opts: DeployOptions = {}): Promise<{ stackDir: stri
     log(line);
   };
   try {
-    const session = new EngineSession({ engine, stackDir, configPath: config.sourcePath, log: engineLog, onSpawn: interrupts.attach });
+    const session = new EngineSession({
+      engine,
+      stackDir,
+      configPath: config.sourcePath,
+      log: engineLog,
+      onSpawn: interrupts.attach,
+      terraform: config.terraform,
+    });
     const init = await session.init();
     const { session: run, run: identity } = await reconcile(session, config, "deploy", log);
     const apply = await (opts.via === "cdktf" ? cdktfDeploy(run, outdir, parallelism, engineLog, interrupts) : run.apply(parallelism)).catch(
       async (err: unknown) => {
         if (interrupts.interrupted) throw new DeployInterruptedError(config.name);
-        throw (lockRefused && (await lockLostTo(config, identity, "deploy"))) || err;
+        // Refused by the federation lock in a step, or by the state lock before any: name the federation's holder when there is one.
+        throw ((lockRefused || err instanceof StateLockedError) && (await lockLostTo(config, identity, "deploy"))) || err;
       },
     );
     return { stackDir, output: init.output + apply.output };
@@ -88,10 +96,13 @@ async function cdktfDeploy(
   const args = ["deploy", "--auto-approve", "--skip-provider-lock", "--no-color", `--terraform-parallelism=${parallelism}`, "--output", outdir];
   const r = await runProcess(cdktf, args, { cwd: root, env: { ...session.env, CI: "1" }, onLine: log, onSpawn: interrupts.attach });
   if (r.exitCode !== 0) {
-    throw new EngineRunError(
-      "cdktf deploy",
-      r,
-      `cdktf deploy failed (${describeExit(r)}); the failing step's message is above. ${frozenZonesAdvice("deploy again")}`,
+    throw (
+      session.lockRefusal(r, "cdktf deploy") ??
+      new EngineRunError(
+        "cdktf deploy",
+        r,
+        `cdktf deploy failed (${describeExit(r)}); the failing step's message is above. ${frozenZonesAdvice("deploy again")}`,
+      )
     );
   }
   return r;

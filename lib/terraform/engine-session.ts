@@ -8,11 +8,15 @@ import { randomUUID } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { CONFIG_ENV } from "../config/load-config";
+import { PROCESS_SECRETS } from "../model/secrets";
+import type { TerraformSettings } from "../model/state-backend";
 import { STEP_NAMES, StepName } from "../model/steps";
+import { backendEnv } from "./backend-env";
 import type { Engine } from "./engine/engine";
 import { engineEnv } from "./engine/engine-env";
-import { EngineRunError, frozenZonesAdvice, StalePlanError } from "./errors";
+import { EngineRunError, EnginePhase, frozenZonesAdvice, StalePlanError, StateLockedError } from "./errors";
 import { describeExit, outputTail, runProcess, type ProcessResult } from "./local-process";
+import { parseStateFingerprint, stateLocationOf, type StateFingerprint } from "./state-fingerprint";
 
 /** What a session runs with. */
 export interface EngineSessionProps {
@@ -28,6 +32,8 @@ export interface EngineSessionProps {
   readonly env?: Readonly<Record<string, string>>;
   /** Told about each engine process as it starts, so that signals can be forwarded to it. @default nobody */
   readonly onSpawn?: (child: ChildProcess) => void;
+  /** The federation file's state backend (its credentials join the environment) and lock timeout. @default the stack's backend as synthesized, credentials as the environment has them, no lock timeout */
+  readonly terraform?: TerraformSettings;
 }
 
 /** A step resource as the state records it: its address and the (step, zone) its triggers name. */
@@ -47,6 +53,10 @@ export interface StateStep {
 export function engineRunEnv(engine: Pick<Engine, "env">, configPath: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   return { ...engineEnv(engine, base), [CONFIG_ENV]: configPath };
 }
+
+/** terraform's and tofu's refusal to run while another run holds the state lock; the next "Error message:" line says why. */
+const STATE_LOCKED = /Error acquiring the state lock/;
+const LOCK_REASON = /Error message: *(.+)/;
 
 /** terraform's and tofu's own refusals of a plan made against another state (internal/backend/local). */
 const STALE_PLAN = /Saved plan is stale|Saved plan does not match the given state/;
@@ -69,10 +79,13 @@ export function parseStateSteps(json: string): StateStep[] {
   });
 }
 
-/** " Last lines of its output:" and the indented tail, or nothing when there was no output. */
+/** " Last lines of its output:" and the indented tail, or nothing when there was no output; secrets redacted. */
 function quotedTail(text: string): string {
-  return text.trim() ? ` Last lines of its output:\n${outputTail(text)}` : "";
+  return text.trim() ? ` Last lines of its output:\n${outputTail(PROCESS_SECRETS.redact(text))}` : "";
 }
+
+/** How an engine command fails: refused by the state lock, or failed in its phase. */
+type EngineFailure = EngineRunError | StateLockedError;
 
 export class EngineSession {
   /** The engine every run uses. */
@@ -89,12 +102,17 @@ export class EngineSession {
     this.engine = props.engine;
     this.stackDir = props.stackDir;
     this.configPath = props.configPath;
-    this.log = props.log ?? ((): void => undefined);
-    this.env = { ...engineRunEnv(props.engine, props.configPath), ...props.env };
+    const log = props.log ?? ((): void => undefined);
+    // A backend's credentials could appear in what the engine prints (a connection error): redact every line.
+    this.log = (line) => log(PROCESS_SECRETS.redact(line));
+    this.env = { ...engineRunEnv(props.engine, props.configPath), ...(props.terraform ? backendEnv(props.terraform.backend) : {}), ...props.env };
+    this.lockArgs = props.terraform?.lockTimeoutSeconds ? [`-lock-timeout=${props.terraform.lockTimeoutSeconds}s`] : [];
     this.props = props;
   }
 
   private readonly props: EngineSessionProps;
+  /** -lock-timeout for every command that takes the state lock; none when the file sets no timeout (terraform's 0s). */
+  private readonly lockArgs: readonly string[];
 
   /** The same session with more variables for every run. */
   withEnv(env: Readonly<Record<string, string>>): EngineSession {
@@ -107,6 +125,33 @@ export class EngineSession {
    * steps carry the lineage a resumed run will present.
    */
   async ensureLineage(): Promise<string> {
+    const lineage = (await this.stateFingerprint()).lineage;
+    if (lineage) return lineage;
+    const fresh = randomUUID();
+    const file = path.join(this.stackDir, `.onefed-initial-state-${process.pid}.json`);
+    fs.writeFileSync(file, JSON.stringify({ version: 4, terraform_version: "1.0.0", serial: 1, lineage: fresh, outputs: {}, resources: [] }), { mode: 0o600 });
+    try {
+      const pushed = await this.quiet(["state", "push", ...this.lockArgs, file]);
+      // Read back, not assumed: a remote backend gives a new state a lineage of its own, and another
+      // runner of a shared state may have pushed first (then this push fails, and theirs names the upgrade).
+      const stored = (await this.stateFingerprint()).lineage;
+      if (stored) return stored;
+      if (pushed.exitCode === 0) return fresh;
+      throw this.failed(
+        "state",
+        pushed,
+        `${this.kind} state push of an empty state failed in ${this.stackDir} (${describeExit(pushed)}); nothing was applied.${quotedTail(pushed.output)}`,
+      );
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  }
+
+  /**
+   * Where the state lives and its serial and lineage, read through the engine (`state pull`) so
+   * that every backend answers alike: what `apply --plan`'s stale check compares.
+   */
+  async stateFingerprint(): Promise<StateFingerprint> {
     const pulled = await this.quiet(["state", "pull"]);
     if (pulled.exitCode !== 0)
       throw new EngineRunError(
@@ -114,23 +159,16 @@ export class EngineSession {
         pulled,
         `${this.kind} state pull failed in ${this.stackDir} (${describeExit(pulled)}); nothing was applied.${quotedTail(pulled.output)}`,
       );
-    const lineage = pulled.stdout.trim() ? (JSON.parse(pulled.stdout) as { lineage?: string }).lineage : undefined;
-    if (lineage) return lineage;
-    const fresh = randomUUID();
-    const file = path.join(this.stackDir, `.onefed-initial-state-${process.pid}.json`);
-    fs.writeFileSync(file, JSON.stringify({ version: 4, terraform_version: "1.0.0", serial: 1, lineage: fresh, outputs: {}, resources: [] }), { mode: 0o600 });
+    return parseStateFingerprint(this.stateLocation(), pulled.stdout);
+  }
+
+  /** The state's place as the synthesized stack names it (never a credential: those are in the environment). */
+  stateLocation(): string {
     try {
-      const pushed = await this.quiet(["state", "push", file]);
-      if (pushed.exitCode !== 0)
-        throw new EngineRunError(
-          "state",
-          pushed,
-          `${this.kind} state push of an empty state failed in ${this.stackDir} (${describeExit(pushed)}); nothing was applied.${quotedTail(pushed.output)}`,
-        );
-    } finally {
-      fs.rmSync(file, { force: true });
+      return stateLocationOf(JSON.parse(fs.readFileSync(path.join(this.stackDir, "cdk.tf.json"), "utf8")), this.stackDir);
+    } catch {
+      return `the state of ${this.stackDir}`;
     }
-    return fresh;
   }
 
   /** Every step resource the state holds (`show -json` of the state). */
@@ -148,9 +186,9 @@ export class EngineSession {
   /** Marks resources for re-creation: the next plan or apply runs their steps again. */
   async taint(addresses: readonly string[]): Promise<void> {
     for (const address of addresses) {
-      const r = await this.quiet(["taint", "-no-color", address]);
+      const r = await this.quiet(["taint", "-no-color", ...this.lockArgs, address]);
       if (r.exitCode !== 0)
-        throw new EngineRunError(
+        throw this.failed(
           "taint",
           r,
           `${this.kind} taint ${address} failed in ${this.stackDir} (${describeExit(r)}); nothing was applied.${quotedTail(r.output)}`,
@@ -173,9 +211,9 @@ export class EngineSession {
 
   /** `plan -out=<planFile>`. */
   async plan(planFile: string, parallelism: number): Promise<ProcessResult> {
-    const r = await this.streamed(["plan", `-out=${planFile}`, "-input=false", "-no-color", `-parallelism=${parallelism}`]);
+    const r = await this.streamed(["plan", `-out=${planFile}`, "-input=false", "-no-color", ...this.lockArgs, `-parallelism=${parallelism}`]);
     if (r.exitCode !== 0)
-      throw new EngineRunError("plan", r, `${this.kind} plan failed in ${this.stackDir} (${describeExit(r)}); no plan was written.${quotedTail(r.output)}`);
+      throw this.failed("plan", r, `${this.kind} plan failed in ${this.stackDir} (${describeExit(r)}); no plan was written.${quotedTail(r.output)}`);
     return r;
   }
 
@@ -189,8 +227,8 @@ export class EngineSession {
 
   /** `apply -auto-approve`: what `onefed deploy` runs. */
   async apply(parallelism: number): Promise<ProcessResult> {
-    const r = await this.streamed(["apply", "-input=false", "-no-color", "-auto-approve", `-parallelism=${parallelism}`]);
-    if (r.exitCode !== 0) throw this.applyFailed(r, "apply", "deploy again");
+    const r = await this.streamed(["apply", "-input=false", "-no-color", "-auto-approve", ...this.lockArgs, `-parallelism=${parallelism}`]);
+    if (r.exitCode !== 0) throw this.lockRefusal(r, "apply") ?? this.applyFailed(r, "apply", "deploy again");
     return r;
   }
 
@@ -199,8 +237,10 @@ export class EngineSession {
    * applied) becomes a StalePlanError naming `planDir`.
    */
   async applyPlan(planFile: string, parallelism: number, planDir: string): Promise<ProcessResult> {
-    const r = await this.streamed(["apply", "-input=false", "-no-color", `-parallelism=${parallelism}`, planFile]);
+    const r = await this.streamed(["apply", "-input=false", "-no-color", ...this.lockArgs, `-parallelism=${parallelism}`, planFile]);
     if (r.exitCode === 0) return r;
+    const locked = this.lockRefusal(r, "apply of the reviewed plan");
+    if (locked) throw locked;
     const stale = STALE_PLAN.exec(r.output);
     if (stale) throw new StalePlanError(planDir, [`${this.kind} found that the state changed after the plan was made ("${stale[0]}") and applied nothing`]);
     throw this.applyFailed(r, "apply of the reviewed plan", "run `onefed plan` and `onefed apply --plan` again (or `onefed deploy`)");
@@ -208,6 +248,18 @@ export class EngineSession {
 
   private get kind(): string {
     return this.engine.kind;
+  }
+
+  /** A StateLockedError when the engine refused because another run holds the state lock, else undefined. */
+  lockRefusal(r: ProcessResult, what: string): StateLockedError | undefined {
+    if (r.exitCode === 0 || !STATE_LOCKED.test(r.output)) return undefined;
+    const reason = LOCK_REASON.exec(r.output)?.[1].trim() || "Error acquiring the state lock";
+    return new StateLockedError(`${this.kind} ${what}`, this.stateLocation(), PROCESS_SECRETS.redact(reason), this.stackDir);
+  }
+
+  /** The state lock's refusal, or the phase's own failure. */
+  private failed(phase: EnginePhase, r: ProcessResult, message: string): EngineFailure {
+    return this.lockRefusal(r, phase === "state" ? "state push" : phase) ?? new EngineRunError(phase, r, message);
   }
 
   private applyFailed(r: ProcessResult, what: string, retry: string): EngineRunError {

@@ -63,3 +63,22 @@ export class DeployInterruptedError extends OnefedError {
     );
   }
 }
+
+/** `state pull` gave something other than a state: nothing was planned or applied. */
+export class StateUnreadableError extends OnefedError {}
+
+/**
+ * terraform's state lock is held by another run (a deploy, plan or apply of the same state from
+ * another directory or host): the engine refused before changing anything. Exit 5, as for the
+ * federation lock, so that a pipeline treats both as "another run is at it".
+ */
+export class StateLockedError extends OnefedError {
+  constructor(what: string, location: string, reason: string, stackDir: string) {
+    super(
+      `${what} refused: the state at ${location} is locked by another run (${reason}), so nothing was applied. ` +
+        "Another deploy, plan or apply of this federation is running: wait for it to end and run again, or set terraform.lockTimeoutSeconds to wait. " +
+        `A holder that died releases a pg or local lock with its process; on s3 or http run \`terraform force-unlock <ID>\` in ${stackDir}.`,
+      ExitCode.Locked,
+    );
+  }
+}

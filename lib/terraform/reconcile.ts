@@ -14,6 +14,7 @@ import { LockHeldError } from "../run/ledger/federation-ledger";
 import { withFederationLedger } from "../run/ledger/open-ledger";
 import { automationHost, newRunId, runnerActive } from "../run/ledger/run-identity";
 import { restoreLocalCopies } from "../run/local-copies";
+import { lostFederatedBackup } from "../run/lost-artifact";
 import { EngineSession } from "./engine-session";
 import { StalePlanError } from "./errors";
 
@@ -45,6 +46,7 @@ export async function reconcile(
 ): Promise<Reconciled> {
   const lineage = await session.ensureLineage();
   const run: RunIdentity = { runId: newRunId(), lineage, who: automationHost() };
+  let lostBackup: string | undefined;
   const ledger = await withFederationLedger(config, run, async (l, connector) => {
     const read = await l.read();
     const verdict = judgeLock(read.lock, run, read.runners, (r) => runnerActive(r));
@@ -54,9 +56,19 @@ export async function reconcile(
       log(`reconcile: every zone is verified; released the lock run ${read.lock.run_id} left behind`);
     // Steps the state claims do not run: what they left on this host comes back from the ledger.
     restoreLocalCopies(config, read, connector);
+    // A recorded backup whose artifact is gone everywhere proves nothing a waiting slave can restore:
+    // forgotten, so the backup step takes it anew (an apply of a reviewed plan refuses as stale instead).
+    lostBackup = await lostFederatedBackup(config, read, connector);
+    if (lostBackup && opts.taint !== false) {
+      await l.forget(["backup"], [config.master.id], "backup-lost", `reconcile of run ${run.runId}: ${lostBackup}`);
+      log(`reconcile: ${lostBackup}: the backup step takes it anew from the master`);
+      return l.read();
+    }
     return read;
   });
-  const unproven = unprovenSteps(await session.stateSteps(), ledger);
+  const claimed = await session.stateSteps();
+  const unproven = unprovenSteps(claimed, ledger);
+  if (lostBackup && opts.taint === false) unproven.push(...claimed.filter((c) => c.step === "backup" && !unproven.includes(c)));
   if (unproven.length > 0 && opts.taint === false) {
     throw new StalePlanError(opts.planDir ?? session.stackDir, [
       `the federation's ledger does not prove ${unproven.length} step(s) that the state claims and the plan skips (${unproven.map((u) => u.address).join(", ")}); onefed plan marks them to run again`,

@@ -67,7 +67,7 @@ describeAsRoot("steps by hand, two deploys at once, unfreeze during a run", () =
     const [loser, winner] = first === "a" ? [a, b] : [b, a];
     const lost = await loser.finished();
     expect({ code: lost.code, tail: lost.code === 5 ? "" : lost.output.slice(-4000) }).toEqual({ code: 5, tail: "" });
-    await waitUntilHeld(sandbox.dir, MASTER, { match: "onedb upgrade" });
+    await waitUntilHeld(sandbox.dir, MASTER, { match: "onedb upgrade", timeoutMs: 300_000 });
     const winnerRun = /^run (\S+) \(state lineage/m.exec(winner.output)?.[1];
     const loserRun = /^run (\S+) \(state lineage/m.exec(lost.output)?.[1];
     expect(lost.output).toMatch(

@@ -62,7 +62,7 @@ describeAsRoot("onefed plan → review → onefed apply --plan", () => {
     const bundle: ReviewBundle = readBundle(planA);
     // The plan gives a fresh stack its state first (empty, with the lineage that names this upgrade in the ledger).
     expect(bundle.state).toEqual({
-      path: path.join(sandbox.dir, "terraform.tfstate"),
+      location: path.join(sandbox.dir, "terraform.tfstate"),
       exists: true,
       serial: 1,
       lineage: expect.stringMatching(/^[0-9a-f-]{36}$/),
@@ -121,7 +121,7 @@ describeAsRoot("onefed plan → review → onefed apply --plan", () => {
   it("surfaces terraform's own stale-plan refusal when our check is bypassed, touching no zone", async () => {
     // Make bundle.json claim the current state, as a hand-edited bundle would: terraform still refuses.
     const bundle = readBundle(planB);
-    const state = JSON.parse(fs.readFileSync(bundle.state.path, "utf8")) as { serial: number; lineage: string };
+    const state = JSON.parse(fs.readFileSync(bundle.state.location, "utf8")) as { serial: number; lineage: string };
     fs.writeFileSync(
       path.join(planB, "bundle.json"),
       JSON.stringify({ ...bundle, state: { ...bundle.state, exists: true, serial: state.serial, lineage: state.lineage } }),

@@ -8,6 +8,8 @@ import { FederationConfig, freezesZone, NodeConfig, ZoneConfig } from "../../lib
 import { EMPTY_LEDGER, LedgerSnapshot } from "../../lib/model/ledger";
 import { HypervisorNode } from "../../lib/remote/opennebula/hypervisor-node";
 import { CommandResult } from "../../lib/remote/ssh/command-result";
+import { commandGuard } from "../../lib/remote/opennebula/commands";
+import { renderCommand } from "../../lib/remote/opennebula/remote-command";
 import { StepName } from "../../lib/model/steps";
 import { StepContext } from "../../lib/run/step";
 import { buildStepContext } from "../../lib/run/step-context";
@@ -24,6 +26,17 @@ export type Rule = [RegExp, Reply | ((line: string) => Reply)];
 /** What FakeTransport.download writes, unless the test gives other content. */
 export const FAKE_DOWNLOAD = "-- fake federated backup\n";
 
+const GUARD_PREFIX = renderCommand(commandGuard.wrap("", "")).replace(/ '' ''$/, " ");
+
+/** The command line inside a guarded one (its last, single-quoted or bare argument), else undefined. */
+export function unwrapGuarded(sent: string): string | undefined {
+  if (!sent.startsWith(GUARD_PREFIX)) return undefined;
+  const m = /(?:^| )('(?:[^']|'\\'')*'|[^ ']+)$/.exec(sent.slice(GUARD_PREFIX.length));
+  if (!m) return undefined;
+  const last = m[1];
+  return last.startsWith("'") ? last.slice(1, -1).replace(/'\\''/g, "'") : last;
+}
+
 export class FakeTransport implements Transport {
   public readonly lines: string[] = [];
   public readonly uploads: string[] = [];
@@ -38,7 +51,14 @@ export class FakeTransport implements Transport {
     private readonly downloadContent: string = FAKE_DOWNLOAD,
   ) {}
 
-  async exec(line: string, stdin?: string): Promise<CommandResult> {
+  /** Command lines that arrived inside the command guard (commands.ts commandGuard), unwrapped. */
+  public readonly guarded: string[] = [];
+
+  async exec(sent: string, stdin?: string): Promise<CommandResult> {
+    // A guarded command is answered as the command itself: the guard is the remote shell's business.
+    const inner = unwrapGuarded(sent);
+    if (inner !== undefined) this.guarded.push(inner);
+    const line = inner ?? sent;
     this.lines.push(line);
     if (stdin !== undefined) this.stdins.push([line, stdin]);
     const rule = this.rules.find(([re]) => re.test(line));

@@ -101,7 +101,12 @@ const COMMANDS: ReadonlyArray<readonly [string, readonly string[], RegExp, reado
     /^Usage: onefed sandbox diskfull \[--dir DIR\] --frontend FE \[--path P\] \[--size SIZE\] \[--off\]\n/,
     ["--dir", sandboxDir, "--frontend", "100", "--size", "4k"],
   ],
-  ["sandbox rekey", ["sandbox", "rekey"], /^Usage: onefed sandbox rekey \[--dir DIR\] --frontend FE\n/, ["--dir", sandboxDir, "--frontend", "0"]],
+  [
+    "sandbox rekey",
+    ["sandbox", "rekey"],
+    /^Usage: onefed sandbox rekey \[--dir DIR\] --frontend FE \[--type ed25519\|ecdsa\|rsa\]\n/,
+    ["--dir", sandboxDir, "--frontend", "0"],
+  ],
   [
     "sandbox lag",
     ["sandbox", "lag"],

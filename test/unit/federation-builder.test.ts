@@ -44,7 +44,7 @@ describe("the federation builder", () => {
       .with({ terraform: { stateFile: "./terraform.tfstate" } })
       .load(path.dirname(file));
     expect(config.sourcePath).toBe(file);
-    expect(config.stateFile).toBe(path.join(path.dirname(file), "terraform.tfstate"));
+    expect(config.terraform.backend).toEqual({ kind: "local", path: path.join(path.dirname(file), "terraform.tfstate") });
     expect(config.ssh.privateKeyPath).toBe(path.join(path.dirname(file), "id_ed25519_fixture"));
     fs.rmSync(path.dirname(file), { recursive: true, force: true });
   });

@@ -7,11 +7,12 @@ import * as os from "os";
 import * as path from "path";
 import { synthesize } from "../../lib/synth/synthesize";
 import type { Engine } from "../../lib/terraform/engine/engine";
-import { APPLIED_FILE, whatChangedSince } from "../../lib/terraform/review/apply-plan";
+import { APPLIED_FILE, stateChangedSince, whatChangedSince } from "../../lib/terraform/review/apply-plan";
 import { BUNDLE_FORMAT, readBundle, writeBundle, type ReviewBundle } from "../../lib/terraform/review/bundle";
-import { StalePlanError } from "../../lib/terraform/errors";
-import { PlanBundleError, ReviewInputError } from "../../lib/terraform/review/errors";
-import { readStateFingerprint, sha256File, sha256Of, statePathOf } from "../../lib/terraform/review/fingerprint";
+import { StalePlanError, StateUnreadableError } from "../../lib/terraform/errors";
+import { PlanBundleError } from "../../lib/terraform/review/errors";
+import { sha256File, sha256Of } from "../../lib/terraform/review/fingerprint";
+import { parseStateFingerprint, stateLocationOf } from "../../lib/terraform/state-fingerprint";
 import { seedFederation } from "../support/federation-builder";
 
 const made: string[] = [];
@@ -42,7 +43,7 @@ function workspace(): { dir: string; config: string; planDir: string; bundle: Re
     createdAt: "2026-01-01T00:00:00.000Z",
     federation: { name: "seed", fromVersion: "6.10.0", toVersion: "7.0.0", configPath: config, configSha256: sha256File(config) },
     stack: { name: stack, dir: stackDir, cdkTfJsonSha256: sha256Of(cdkText) },
-    state: readStateFingerprint(statePathOf(JSON.parse(cdkText), stackDir)),
+    state: { location: stateLocationOf(JSON.parse(cdkText), stackDir), exists: false },
     engine: { kind: "terraform", binary: "/usr/local/bin/terraform", version: "1.11.4" },
     plan: {
       file: "plan.tfplan",
@@ -57,20 +58,28 @@ function workspace(): { dir: string; config: string; planDir: string; bundle: Re
 }
 
 describe("state fingerprints", () => {
-  it("finds the state file the stack uses", () => {
-    expect(statePathOf({ terraform: { backend: { local: { path: "/srv/s.tfstate" } } } }, "/x/stack")).toBe("/srv/s.tfstate");
-    expect(statePathOf({ terraform: { backend: { local: { path: "../../s.tfstate" } } } }, "/x/out/stack")).toBe("/x/s.tfstate");
-    expect(statePathOf({}, "/x/stack")).toBe("/x/stack/terraform.tfstate");
+  it("finds where the stack keeps its state, for every backend, naming no credential", () => {
+    expect(stateLocationOf({ terraform: { backend: { local: { path: "/srv/s.tfstate" } } } }, "/x/stack")).toBe("/srv/s.tfstate");
+    expect(stateLocationOf({ terraform: { backend: { local: { path: "../../s.tfstate" } } } }, "/x/out/stack")).toBe("/x/s.tfstate");
+    expect(stateLocationOf({}, "/x/stack")).toBe("/x/stack/terraform.tfstate");
+    expect(stateLocationOf({ terraform: { backend: { pg: { schema_name: "onefed_prod" } } } }, "/x/stack")).toBe("pg schema onefed_prod");
+    expect(stateLocationOf({ terraform: { backend: { s3: { bucket: "b", key: "onefed/prod.tfstate" } } } }, "/x/stack")).toBe("s3://b/onefed/prod.tfstate");
+    expect(stateLocationOf({ terraform: { backend: { http: { address: "https://state.example/prod" } } } }, "/x/stack")).toBe(
+      "http https://state.example/prod",
+    );
   });
 
-  it("reads serial and lineage, says when there is no state, refuses a broken one", () => {
-    const dir = tempDir("onefed-state-");
-    const file = path.join(dir, "terraform.tfstate");
-    expect(readStateFingerprint(file)).toEqual({ path: file, exists: false });
-    fs.writeFileSync(file, JSON.stringify({ version: 4, serial: 7, lineage: "3f2c" }));
-    expect(readStateFingerprint(file)).toEqual({ path: file, exists: true, serial: 7, lineage: "3f2c" });
-    fs.writeFileSync(file, "{ half");
-    expect(() => readStateFingerprint(file)).toThrow(ReviewInputError);
+  it("reads serial and lineage from `state pull`, says when there is no state, refuses a broken one", () => {
+    expect(parseStateFingerprint("pg schema s", "")).toEqual({ location: "pg schema s", exists: false });
+    // A remote backend's new workspace: serial 0, no lineage yet.
+    expect(parseStateFingerprint("pg schema s", JSON.stringify({ version: 4, serial: 0, lineage: "" }))).toEqual({ location: "pg schema s", exists: false });
+    expect(parseStateFingerprint("pg schema s", JSON.stringify({ version: 4, serial: 7, lineage: "3f2c" }))).toEqual({
+      location: "pg schema s",
+      exists: true,
+      serial: 7,
+      lineage: "3f2c",
+    });
+    expect(() => parseStateFingerprint("/x/terraform.tfstate", "{ half")).toThrow(StateUnreadableError);
   });
 });
 
@@ -85,7 +94,7 @@ describe("readBundle", () => {
     ["another format", (d: string) => fs.writeFileSync(path.join(d, "bundle.json"), JSON.stringify({ format: 99 })), /has format 99/],
     [
       "missing fields",
-      (d: string) => fs.writeFileSync(path.join(d, "bundle.json"), JSON.stringify({ format: 1, federation: {} })),
+      (d: string) => fs.writeFileSync(path.join(d, "bundle.json"), JSON.stringify({ format: BUNDLE_FORMAT, federation: {} })),
       /lacks federation.configPath, federation.configSha256, stack.dir/,
     ],
   ])("refuses %s", (_what, make, message) => {
@@ -123,15 +132,17 @@ describe("whatChangedSince", () => {
     expect(changes.join("\n")).toMatch(/the synthesized stack differs from the one planned \(cdk.tf.json sha256/);
   });
 
-  it("notices a state written since the plan, and a plan applied already", () => {
+  it("notices a plan applied already", () => {
     const { config, planDir, bundle } = workspace();
-    fs.writeFileSync(bundle.state.path, JSON.stringify({ version: 4, serial: 1, lineage: "abc" }));
     fs.writeFileSync(path.join(planDir, APPLIED_FILE), JSON.stringify({ appliedAt: "2026-01-02T00:00:00Z" }));
-    const changes = whatChangedSince(bundle, config, engine, planDir);
-    expect(changes).toEqual([
-      "this plan was already applied (2026-01-02T00:00:00Z)",
-      `the state ${bundle.state.path} changed (no state yet at plan time, now serial 1, lineage abc)`,
-    ]);
+    expect(whatChangedSince(bundle, config, engine, planDir)).toEqual(["this plan was already applied (2026-01-02T00:00:00Z)"]);
+  });
+
+  it("notices a state written since the plan (as `state pull` reads it, whatever the backend)", () => {
+    const { bundle } = workspace();
+    const now = { location: bundle.state.location, exists: true, serial: 1, lineage: "abc" };
+    expect(stateChangedSince(bundle, now)).toBe(`the state ${bundle.state.location} changed (no state yet at plan time, now serial 1, lineage abc)`);
+    expect(stateChangedSince(bundle, bundle.state)).toBeUndefined();
   });
 
   it("notices another engine version", () => {

@@ -17,18 +17,51 @@ export const onezone = {
   enable: (zoneId: number, endpoint: string): RemoteCommand => ({ argv: ["onezone", "enable", String(zoneId), "--endpoint", endpoint, "-v"] }),
 };
 
+/** Every onedb command that writes a database or a backup is `exclusive` (RemoteCommand, commandGuard). */
 export const onedb = {
   /** 0 up to date, 1 not bootstrapped, 2 upgrade needed, 3 DB newer than the software (§5.4). */
   version: (): RemoteCommand => ({ argv: ["onedb", "version"], okExitCodes: [0, 1, 2, 3] }),
   /** Explicit backup path: the default name contains ':' and unpadded dates. */
-  upgrade: (backupFile: string): RemoteCommand => ({ argv: ["onedb", "upgrade", "-v", "-b", backupFile] }),
-  fsck: (backupFile: string): RemoteCommand => ({ argv: ["onedb", "fsck", "-b", backupFile] }),
-  backupFederated: (file: string): RemoteCommand => ({ argv: ["onedb", "backup", "-v", "--federated", "-f", file] }),
-  backupFull: (file: string): RemoteCommand => ({ argv: ["onedb", "backup", "-v", "-f", file] }),
+  upgrade: (backupFile: string): RemoteCommand => ({ argv: ["onedb", "upgrade", "-v", "-b", backupFile], exclusive: true }),
+  fsck: (backupFile: string): RemoteCommand => ({ argv: ["onedb", "fsck", "-b", backupFile], exclusive: true }),
+  backupFederated: (file: string): RemoteCommand => ({ argv: ["onedb", "backup", "-v", "--federated", "-f", file], exclusive: true }),
+  backupFull: (file: string): RemoteCommand => ({ argv: ["onedb", "backup", "-v", "-f", file], exclusive: true }),
   /** HA: a follower takes the leader's full backup over its own DB (docs/opennebula.md §3.2 step 5). */
-  restoreFull: (file: string): RemoteCommand => ({ argv: ["onedb", "restore", "-v", "-f", file] }),
+  restoreFull: (file: string): RemoteCommand => ({ argv: ["onedb", "restore", "-v", "-f", file], exclusive: true }),
   /** `--federated` skips the "DB exists" check, so no -f (§4.4 step 5). */
-  restoreFederated: (file: string): RemoteCommand => ({ argv: ["onedb", "restore", file, "-v", "--federated"] }),
+  restoreFederated: (file: string): RemoteCommand => ({ argv: ["onedb", "restore", file, "-v", "--federated"], exclusive: true }),
+};
+
+/**
+ * Keeps an `exclusive` command from running twice at once on one machine. The machine's lock file
+ * is held (flock) by a shell that waits for the command; the command itself gets the descriptor
+ * closed, so a daemon it starts never holds the lock. A second copy finds the lock taken and exits
+ * with `busyExitCode` at once, printing the note the first one left (when, from where, what).
+ * Lock and note live in the login user's OpenNebula home, which exists on front-ends and hosts alike.
+ */
+export const commandGuard = {
+  lockFile: "/var/lib/one/.onefed-command.lock",
+  noteFile: "/var/lib/one/.onefed-command.note",
+  /** EX_TEMPFAIL; none of the guarded tools exits with it (onedb 0–3/255, apt 0/100, dnf 0/1/3/100/200). */
+  busyExitCode: 75,
+  /** Printed first on stderr when busy, so a 75 of the command itself is never taken for the guard's. */
+  busyMarker: "onefed-command-guard: busy",
+  /** The command to send instead of `line` (run by `sh -c`); the command keeps its stdin and exit code. */
+  wrap(line: string, note: string): RemoteCommand {
+    const busy = `echo '${commandGuard.busyMarker}' >&2; cat "$2" >&2 2>/dev/null; exit ${commandGuard.busyExitCode}`;
+    return {
+      argv: [
+        "sh",
+        "-c",
+        `exec 9>>"$1" || exit 1; flock -n 9 || { ${busy}; }; ` + 'printf "%s\\n" "$3" > "$2"; sh -c "$4" 9>&-; r=$?; rm -f "$2"; exit $r',
+        "sh",
+        commandGuard.lockFile,
+        commandGuard.noteFile,
+        note,
+        line,
+      ],
+    };
+  },
 };
 
 /** onedb's MySQL connection options (§5.4); without them onedb reads oned.conf's DB section. */
@@ -55,7 +88,7 @@ export const onehost = {
 };
 
 export const onecfg = {
-  upgrade: (): RemoteCommand => ({ argv: ["onecfg", "upgrade"] }),
+  upgrade: (): RemoteCommand => ({ argv: ["onecfg", "upgrade"], exclusive: true }),
 };
 
 export const systemctl = {

@@ -37,7 +37,7 @@ export function installedVersionCommand(manager: PackageManager, pkg = "opennebu
 }
 
 export function refreshCommand(manager: PackageManager): RemoteCommand {
-  return manager === "apt" ? { argv: ["apt-get", "update", "-q"] } : { argv: [manager, "-q", "makecache"] };
+  return manager === "apt" ? { argv: ["apt-get", "update", "-q"], exclusive: true } : { argv: [manager, "-q", "makecache"], exclusive: true };
 }
 
 /** Upgrades only what is installed; keeps locally modified config files (docs: keep them when asked). */
@@ -46,8 +46,9 @@ export function upgradeCommand(manager: PackageManager, packages: readonly strin
     ? {
         argv: ["apt-get", "install", "-y", "-q", "--only-upgrade", "-o", "Dpkg::Options::=--force-confold", ...packages],
         env: { DEBIAN_FRONTEND: "noninteractive" },
+        exclusive: true,
       }
-    : { argv: [manager, "-y", "-q", "upgrade", ...packages] };
+    : { argv: [manager, "-y", "-q", "upgrade", ...packages], exclusive: true };
 }
 
 export type Hypervisor = "kvm" | "lxc";

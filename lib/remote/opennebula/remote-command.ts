@@ -10,6 +10,14 @@ export interface RemoteCommand {
   readonly okExitCodes?: readonly number[];
   /** Written to the command's stdin (secrets travel here, never in argv); not part of the rendered line. @default none */
   readonly stdin?: string;
+  /**
+   * A long, state-changing command (onedb, package upgrades) that must never run twice at once on one
+   * machine. Without a terminal, a command whose SSH session is cut (a killed runner) keeps running;
+   * RemoteMachine.run sends such a command inside `commandGuard` (commands.ts), so a later run's copy
+   * refuses to start while the earlier one still runs. The rendered line (logs, plans) stays the
+   * command itself. @default false
+   */
+  readonly exclusive?: boolean;
 }
 
 /**

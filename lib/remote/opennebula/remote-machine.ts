@@ -9,7 +9,9 @@ import { PackageManager, PackagesConfig } from "../../model/federation";
 import { PROCESS_SECRETS, Secrets } from "../../model/secrets";
 import { CommandResult } from "../ssh/command-result";
 import { SshTargetLabel } from "../ssh/errors";
-import { files } from "./commands";
+import * as os from "os";
+import { CommandStillRunningError } from "./command-still-running-error";
+import { commandGuard, files } from "./commands";
 import { installedVersionCommand, refreshCommand, repositorySwitchCommand, upgradeCommand } from "./packages";
 import { parsePackageVersion, parseSha256 } from "./parsers";
 import { RemoteCommand, renderCommand } from "./remote-command";
@@ -36,17 +38,33 @@ export class RemoteMachine {
   /** Runs a command; throws RemoteCommandError unless its exit code is accepted. Result, log line and error are redacted. */
   async run(cmd: RemoteCommand, hint = "See the output above; fix the cause and run the deploy again to resume here."): Promise<CommandResult> {
     const line = renderCommand(cmd);
+    const sent = cmd.exclusive ? renderCommand(commandGuard.wrap(line, this.guardNote(line))) : line;
     let raw: CommandResult;
     try {
-      raw = await this.transport.exec(line, cmd.stdin);
+      raw = await this.transport.exec(sent, cmd.stdin);
     } catch (err) {
       throw this.secrets.redactError(err);
     }
-    const result = this.redacted(raw);
+    // Logs and errors show the command itself; the guard around it is the same fixed script every time.
+    const result = this.redacted({ ...raw, command: line });
     this.log(`  $ ${result.command}  → ${result.exitCode ?? result.signal} (${result.durationMs} ms)`);
+    if (cmd.exclusive && result.exitCode === commandGuard.busyExitCode && result.stderr.startsWith(commandGuard.busyMarker)) {
+      throw new CommandStillRunningError(this.target, result.command, result.stderr.slice(commandGuard.busyMarker.length));
+    }
     const ok = cmd.okExitCodes ?? [0];
     if (result.exitCode === null || !ok.includes(result.exitCode)) throw new RemoteCommandError(this.target, result, hint);
     return result;
+  }
+
+  /** What an exclusive command leaves on the machine while it runs, for a later run that finds it still running. */
+  private guardNote(line: string): string {
+    let who = "";
+    try {
+      who = `${os.userInfo().username}@`;
+    } catch {
+      // A uid without a passwd entry (some CI containers) has no name: the host and pid still say where.
+    }
+    return this.secrets.redact(`${line} — started ${new Date().toISOString()} by onefed pid ${process.pid} on ${who}${os.hostname()}`);
   }
 
   /** The result as it may leave the runner: its line and output redacted (parsers read this too: nothing they need is secret). */

@@ -1,4 +1,5 @@
 import { OnefedError } from "../../model/errors";
+import { explainHostKeyRefusal, HostKeyRefusal } from "./host-key-refusal";
 
 /** Where a connection was going, for messages: "zone 100 (S-EU-GE), front-end 10.0.0.2:22". */
 export interface SshTargetLabel {
@@ -80,17 +81,13 @@ export class SshAuthError extends OnefedError {
   }
 }
 
-/** The host key is not pinned, or differs from the pinned one: possibly a different machine. */
+/** The host key is not pinned, differs from the pinned one or its type, is revoked, or is pinned only in a way ssh2 cannot check. */
 export class HostKeyError extends OnefedError {
-  constructor(target: SshTargetLabel, reason: "unknown" | "changed" | "revoked", keyType: string, fingerprint: string, knownHostsPath: string) {
-    const found = `it presented ${keyType} key ${fingerprint}`;
-    const what =
-      reason === "unknown"
-        ? `has no pinned host key in ${knownHostsPath}; ${found}. Verify this fingerprint on the front-end's console (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub) and add its key to ${knownHostsPath}`
-        : reason === "revoked"
-          ? `presented a host key that ${knownHostsPath} marks @revoked (${keyType} ${fingerprint}). Do not connect; find out why the front-end uses a revoked key`
-          : `presented a host key that differs from the one pinned in ${knownHostsPath}; ${found}. This can be a re-installed front-end or a machine in the middle: verify the new fingerprint on the front-end's console before replacing the pinned key`;
-    super(`${describeTarget(target)} ${what}. No command was run.`);
+  constructor(
+    target: SshTargetLabel,
+    readonly refusal: HostKeyRefusal,
+  ) {
+    super(`${describeTarget(target)} ${explainHostKeyRefusal(refusal)} No command was run there; nothing was changed.`);
   }
 }
 

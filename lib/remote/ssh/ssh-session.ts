@@ -8,9 +8,10 @@ import { AnyAuthMethod, Client, ClientChannel, SFTPWrapper } from "ssh2";
 import { ClientCredentials } from "./client-credentials";
 import { CommandResult } from "./command-result";
 import { Deadline } from "./deadline";
-import { DeadlineError, HostKeyError, SshAuthError, SshConnectError, SshSessionError, SshTargetLabel } from "./errors";
+import { DeadlineError, SshAuthError, SshConnectError, SshSessionError, SshTargetLabel } from "./errors";
+import { HostKeyCheck } from "./host-key-check";
 import { SshJumpError } from "./jump-error";
-import { fingerprint, KnownHostEntry, keyTypeOf, verifyHostKey } from "./known-hosts";
+import { KnownHostEntry } from "./known-hosts";
 
 export interface SshConnectOptions {
   readonly target: SshTargetLabel;
@@ -32,21 +33,25 @@ export interface SshConnectOptions {
 export class SshSession {
   static async connect(opts: SshConnectOptions): Promise<SshSession> {
     const { target, credentials, via } = opts;
-    const timeoutMs = Math.min(opts.connectTimeoutSeconds * 1000, opts.deadline.remainingMs());
-    const sock = await (via ? via.forwardTo(target, timeoutMs) : openSocket(target, timeoutMs)).catch((err: unknown) => {
+    const connectMs = (): number => Math.min(opts.connectTimeoutSeconds * 1000, opts.deadline.remainingMs());
+    // Directly, or over the jump host's forwarding (also for the host-key probe after a refusal).
+    const open = (): Promise<Duplex> => (via ? via.forwardTo(target, connectMs()) : openSocket(target, connectMs()));
+    const sock = await open().catch((err: unknown) => {
       via?.close();
       throw err;
     });
     const client = new Client();
-    let hostKeyProblem: HostKeyError | undefined;
+    const hostKeys = new HostKeyCheck(target, opts.knownHosts, opts.knownHostsPath);
     await new Promise<void>((resolve, reject) => {
       client.once("ready", () => resolve());
       client.once("error", (err: Error & { level?: string }) => {
         sock.destroy();
-        via?.close();
-        if (hostKeyProblem) reject(hostKeyProblem);
-        else if (err.level === "client-authentication") reject(new SshAuthError(target, credentials.user, err.message, credentials.offered));
-        else reject(new SshConnectError(target, err.message));
+        void hostKeys.refusalAfter(err, open, connectMs()).then((hostKeyProblem) => {
+          via?.close();
+          if (hostKeyProblem) reject(hostKeyProblem);
+          else if (err.level === "client-authentication") reject(new SshAuthError(target, credentials.user, err.message, credentials.offered));
+          else reject(new SshConnectError(target, err.message));
+        });
       });
       client.connect({
         sock,
@@ -55,11 +60,8 @@ export class SshSession {
         readyTimeout: opts.connectTimeoutSeconds * 1000,
         keepaliveInterval: opts.keepaliveIntervalSeconds * 1000,
         keepaliveCountMax: 3,
-        hostVerifier: (key: Buffer) => {
-          const verdict = verifyHostKey(opts.knownHosts, target.host, target.port, key);
-          if (!verdict.ok) hostKeyProblem = new HostKeyError(target, verdict.reason, keyTypeOf(key), fingerprint(key), opts.knownHostsPath);
-          return verdict.ok;
-        },
+        // Only the host-key algorithms of the types pinned for this host, and the verifier.
+        ...hostKeys.connectConfig(),
       });
     });
     return new SshSession(client, opts.target, opts.deadline, via);

@@ -3,7 +3,7 @@
  * and the edges between them. Terraform derives the order, and the parallelism, from these edges.
  */
 import { Construct } from "constructs";
-import { LocalBackend, NullProvider, TerraformOutput, TerraformStack } from "../cdk";
+import { NullProvider, TerraformOutput, TerraformStack } from "../cdk";
 import type { DriftReport } from "../../checks/drift-report";
 import { FederationConfig } from "../../model/federation";
 import { FederatedBackup } from "./federated-backup";
@@ -11,6 +11,7 @@ import { GraphInvariants } from "../invariants/graph-invariants";
 import { MaintenanceZone } from "./maintenance-zone";
 import { RunnerInvocation } from "../runner-invocation";
 import { StepResource } from "./step-resource";
+import { addStateBackend } from "../state-backend";
 import { Zone } from "./zone";
 
 export interface FederationUpgradeProps {
@@ -43,7 +44,7 @@ export class FederationUpgrade extends TerraformStack {
     const { config, runner } = props;
     new NullProvider(this, "null");
     if (props.nullProviderVersion) this.addOverride("terraform.required_providers.null.version", props.nullProviderVersion);
-    if (config.stateFile) new LocalBackend(this, { path: config.stateFile });
+    addStateBackend(this, config.terraform.backend);
 
     if (config.upgradeType === "A") {
       // Zone by zone: no freeze, no federated backup, no edge between zones.

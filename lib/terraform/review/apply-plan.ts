@@ -1,6 +1,7 @@
 /**
  * `onefed apply --plan DIR`: apply exactly the plan that was reviewed, after proving that nothing
- * it depends on changed since: federation file, synthesized stack, state, engine, plan file.
+ * it depends on changed since: federation file, synthesized stack, state, engine, plan file. The
+ * state is read through the engine (`state pull`), so the check holds for every backend.
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -14,7 +15,8 @@ import { reconcile } from "../reconcile";
 import { StalePlanError } from "../errors";
 import { readBundle, type ReviewBundle } from "./bundle";
 import { PlanBundleError } from "./errors";
-import { describeState, readStateFingerprint, sameState, sha256File, sha256Of, statePathOf } from "./fingerprint";
+import { sha256File, sha256Of } from "./fingerprint";
+import { describeState, sameState, stateLocationOf, type StateFingerprint } from "../state-fingerprint";
 import { NULL_PROVIDER_VERSION_ENV } from "../../model/environment";
 import { sshRoutesOf } from "../../run/ssh-routes";
 
@@ -69,7 +71,7 @@ async function prepareStackDir(bundle: ReviewBundle, session: EngineSession, log
   await session.init();
 }
 
-/** Everything that differs from the bundle, one sentence each; empty when the plan still holds. */
+/** Everything but the state that differs from the bundle, one sentence each; empty when the plan still holds. */
 export function whatChangedSince(bundle: ReviewBundle, configPath: string, engine: Engine, planDir: string): string[] {
   const changes: string[] = [];
   const applied = path.join(planDir, APPLIED_FILE);
@@ -93,20 +95,22 @@ export function whatChangedSince(bundle: ReviewBundle, configPath: string, engin
   if (stack.name !== bundle.stack.name) {
     changes.push(`the federation file now synthesizes stack ${stack.name}, the plan is for ${bundle.stack.name}`);
   } else if (cdkSha !== bundle.stack.cdkTfJsonSha256) {
-    const statePath = statePathOf(JSON.parse(stack.text), bundle.stack.dir);
+    const location = stateLocationOf(JSON.parse(stack.text), bundle.stack.dir);
     const hint =
-      statePath !== bundle.state.path
-        ? ` — its state file would now be ${statePath} instead of ${bundle.state.path}: run apply from the directory you planned in, or set terraform.stateFile in the federation file`
+      location !== bundle.state.location
+        ? ` — its state would now be at ${location} instead of ${bundle.state.location}: run apply from the directory you planned in, or set terraform.backend (or terraform.stateFile) in the federation file`
         : "";
     changes.push(
       `the synthesized stack differs from the one planned (cdk.tf.json sha256 ${short(bundle.stack.cdkTfJsonSha256)}… at plan time, now ${short(cdkSha)}…)${hint}`,
     );
   }
-  const state = readStateFingerprint(bundle.state.path);
-  if (!sameState(state, bundle.state)) {
-    changes.push(`the state ${bundle.state.path} changed (${describeState(bundle.state)} at plan time, now ${describeState(state)})`);
-  }
   return changes;
+}
+
+/** The sentence saying how the state moved since the plan, or undefined when it did not. */
+export function stateChangedSince(bundle: ReviewBundle, now: StateFingerprint): string | undefined {
+  if (sameState(now, bundle.state)) return undefined;
+  return `the state ${bundle.state.location} changed (${describeState(bundle.state)} at plan time, now ${describeState(now)})`;
 }
 
 export async function applyReviewedPlan(opts: ApplyPlanOptions): Promise<ApplyPlanResult> {
@@ -126,9 +130,13 @@ export async function applyReviewedPlan(opts: ApplyPlanOptions): Promise<ApplyPl
   const changes = whatChangedSince(bundle, configPath, engine, dir);
   if (changes.length > 0) throw new StalePlanError(dir, changes);
 
-  const prepared = new EngineSession({ engine, stackDir: bundle.stack.dir, configPath, log });
+  const config = loadConfig(configPath);
+  const prepared = new EngineSession({ engine, stackDir: bundle.stack.dir, configPath, log, terraform: config.terraform });
   await prepareStackDir(bundle, prepared, log);
-  const { session } = await reconcile(prepared, loadConfig(configPath), "apply --plan", log, { taint: false, planDir: dir });
+  // Only an initialized stack can read its state, wherever the backend keeps it.
+  const stateChange = stateChangedSince(bundle, await prepared.stateFingerprint());
+  if (stateChange) throw new StalePlanError(dir, [stateChange]);
+  const { session } = await reconcile(prepared, config, "apply --plan", log, { taint: false, planDir: dir });
   const c = bundle.plan.counts;
   log(
     `apply: the reviewed plan of ${bundle.stack.name} (${c.create} to create, ${c.replace} to replace, ${c.update} to update, ${c.delete} to delete), state ${describeState(bundle.state)}`,
@@ -136,7 +144,7 @@ export async function applyReviewedPlan(opts: ApplyPlanOptions): Promise<ApplyPl
   const { output } = await session.applyPlan(planFile, opts.parallelism ?? bundle.plan.parallelism, dir);
   fs.writeFileSync(
     path.join(dir, APPLIED_FILE),
-    `${JSON.stringify({ appliedAt: new Date().toISOString(), state: readStateFingerprint(bundle.state.path) }, null, 2)}\n`,
+    `${JSON.stringify({ appliedAt: new Date().toISOString(), state: await session.stateFingerprint() }, null, 2)}\n`,
   );
   return { bundle, output };
 }

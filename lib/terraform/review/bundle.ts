@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { PlanBundleError } from "./errors";
-import type { StateFingerprint } from "./fingerprint";
+import type { StateFingerprint } from "../state-fingerprint";
 import type { ChangeKind } from "./plan-json";
 
 export const BUNDLE_FILE = "bundle.json";
@@ -15,8 +15,8 @@ export const REVIEW_FILE = "review.md";
 export const GRAPH_SVG_FILE = "graph.svg";
 export const GRAPH_MERMAID_FILE = "graph.mmd";
 
-/** Bumped when a field changes meaning; apply refuses bundles of another format. */
-export const BUNDLE_FORMAT = 1;
+/** Bumped when a field changes meaning; apply refuses bundles of another format (2: state.location, read through the engine, replaces state.path). */
+export const BUNDLE_FORMAT = 2;
 
 export interface ReviewBundle {
   readonly format: typeof BUNDLE_FORMAT;
@@ -36,7 +36,7 @@ export interface ReviewBundle {
     readonly dir: string;
     readonly cdkTfJsonSha256: string;
   };
-  /** The state the plan started from. */
+  /** The state the plan started from, as `state pull` read it. */
   readonly state: StateFingerprint;
   readonly engine: { readonly kind: string; readonly binary: string; readonly version: string };
   readonly plan: {
@@ -72,7 +72,7 @@ export function readBundle(dir: string): ReviewBundle {
     ["federation.configSha256", doc.federation?.configSha256],
     ["stack.dir", doc.stack?.dir],
     ["stack.cdkTfJsonSha256", doc.stack?.cdkTfJsonSha256],
-    ["state.path", doc.state?.path],
+    ["state.location", doc.state?.location],
     ["engine.version", doc.engine?.version],
     ["plan.file", doc.plan?.file],
     ["plan.sha256", doc.plan?.sha256],

@@ -15,7 +15,8 @@ import { StalePlanError } from "../errors";
 import { defaultParallelism } from "../deploy";
 import * as B from "./bundle";
 import type { DriftOutcome } from "./drift-outcome";
-import { describeState, readStateFingerprint, sameState, sha256File, sha256Of, statePathOf } from "./fingerprint";
+import { sha256File, sha256Of } from "./fingerprint";
+import { describeState, sameState } from "../state-fingerprint";
 import { renderMermaid } from "./mermaid";
 import { countChanges, parsePlanJson } from "./plan-json";
 import { renderReview } from "./render-review";
@@ -110,16 +111,16 @@ export async function createPlanReview(opts: PlanReviewOptions = {}): Promise<Pl
     const cdkText = fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8");
     const cdkJson = JSON.parse(cdkText) as unknown;
     const graph = buildStepGraph(cdkJson);
-    const session = new EngineSession({ engine, stackDir, configPath: config.sourcePath, log });
+    const session = new EngineSession({ engine, stackDir, configPath: config.sourcePath, log, terraform: config.terraform });
     const planFile = path.join(dir, B.PLAN_FILE);
     const parallelism = opts.parallelism ?? defaultParallelism(config.zones.length);
     await timed("init", () => session.init());
     // What the ledger does not prove is tainted first, so the plan (and the review) shows it running again.
     await timed("reconcile", () => reconcile(session, config, "plan", log));
-    const stateBefore = readStateFingerprint(statePathOf(cdkJson, stackDir));
+    const stateBefore = await session.stateFingerprint();
     log(`plan: ${stack} in ${stackDir}, state: ${describeState(stateBefore)}`);
     await timed("plan", () => session.plan(planFile, parallelism));
-    const stateAfter = readStateFingerprint(stateBefore.path);
+    const stateAfter = await session.stateFingerprint();
     if (!sameState(stateBefore, stateAfter)) {
       throw new StalePlanError(dir, [
         `the state changed while the plan was being made (${describeState(stateBefore)}, then ${describeState(stateAfter)}): something applied concurrently`,
