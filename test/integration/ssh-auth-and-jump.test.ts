@@ -97,7 +97,7 @@ describeAsRoot("SSH logins through a jump host", () => {
     const r = await onefed(["check", "--config", unpinned]);
     expect(r.code).toBe(1);
     expect(r.output).toMatch(
-      new RegExp(`zone 0 \\(M-EU-FR\\), jump host ${JUMP}:22 has no pinned host key in .*known_hosts_no_jump; it presented ssh-ed25519 key SHA256:`),
+      new RegExp(`zone 0 \\(M-EU-FR\\), jump host ${JUMP}:22 has no pinned host key in .*known_hosts_no_jump.*; it presented ssh-ed25519 key SHA256:`),
     );
 
     execFileSync("ssh-add", ["-q", "-D"], { env: { ...process.env, SSH_AUTH_SOCK: agentSocket }, stdio: "ignore" });
