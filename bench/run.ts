@@ -5,9 +5,12 @@
  *   runner start-up   `onefed step --help` vs `node -e 0`   (every step resource pays it)
  *   config load       the runner's federation-file load (compiled check) vs the same load that also
  *                     builds TypeBox's error list, as every step did before the check was generated
+ *   100-zone graph    depends_on edges and `terraform plan` CPU-seconds with the stage barriers vs the
+ *                     same resources with every-to-every edges (bench/graph-scale.ts; BENCH_GRAPH=0 skips it)
  */
 import { spawnSync } from "child_process";
 import * as path from "path";
+import { graphScale } from "./graph-scale";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const root = path.resolve(__dirname, "..", "..");
@@ -32,7 +35,7 @@ function row(name: string, baselineName: string, baseline: number, value: number
   return `${name.padEnd(28)} ${value.toFixed(1).padStart(8)} ms   baseline ${baselineName.padEnd(22)} ${baseline.toFixed(1).padStart(8)} ms   ratio ${(value / baseline).toFixed(2)}×`;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const cli = path.join(root, "dist", "lib", "cli", "onefed.js");
   const lines: string[] = [`onefed benchmarks (median of ${ROUNDS}; node ${process.version})`];
 
@@ -44,7 +47,18 @@ function main(): void {
   const withTypeBox = `require("@sinclair/typebox/value").Value.Errors(require(${JSON.stringify(path.join(root, "dist", "lib", "config", "schema.js"))}).FederationFileSchema, {}).First(); ${load}`;
   lines.push(row("config load (runner)", "load with TypeBox", timeSpawn(["-e", withTypeBox]), timeSpawn(["-e", load])));
 
+  if (process.env.BENCH_GRAPH !== "0") {
+    const g = await graphScale(root);
+    lines.push(
+      `${g.zones}-zone graph: ${g.resources} resources, ${g.edges} depends_on edges   baseline every-to-every: ${g.baselineResources} resources, ${g.baselineEdges} edges   ratio ${(g.edges / g.baselineEdges).toFixed(2)}×`,
+      `${g.zones}-zone synth`.padEnd(28) + ` ${g.synthCpuSeconds.toFixed(1).padStart(8)} CPU-s`,
+      `${`${g.zones}-zone terraform plan`.padEnd(28)} ${g.planCpuSeconds.toFixed(1).padStart(8)} CPU-s  baseline ${"every-to-every".padEnd(22)} ${g.baselinePlanCpuSeconds.toFixed(1).padStart(8)} CPU-s  ratio ${(g.planCpuSeconds / g.baselinePlanCpuSeconds).toFixed(2)}×`,
+    );
+  }
   process.stdout.write(lines.join("\n") + "\n");
 }
 
-main();
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

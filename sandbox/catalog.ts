@@ -82,6 +82,11 @@ export function migratorSteps(kind: "shared" | "local", from: string, target: st
   return steps;
 }
 
+/** A migrator's file under /usr/lib/one/ruby/onedb: "local/6.10.0_to_7.0.0.rb". */
+export function migratorName(kind: "shared" | "local", from: string, to: string): string {
+  return `${kind}/${from}_to_${to}.rb`;
+}
+
 /** The release a DB version came from, for bootstrap comments: the previous minor of `version`. */
 export function previousRelease(version: string): string {
   const series = seriesOf(version);

@@ -181,6 +181,8 @@ export const ONE_FILES = {
   pid: "/var/run/one/oned.pid",
   /** The CLI's endpoint file (solo zones; an HA server has none and talks to its own oned). */
   endpoint: "/var/lib/one/.one/one_endpoint",
+  /** oneadmin's credential file (`user:password`), read by the CLIs and by onedb's running-oned check. */
+  oneAuth: "/var/lib/one/.one/one_auth",
   /** oned.conf: FEDERATION and DB sections. */
   onedConf: "/etc/one/oned.conf",
   /** Debian: the OpenNebula repository line apt-get reads. */
@@ -191,6 +193,9 @@ export const ONE_FILES = {
 
 // ---------------------------------------------------------------------------------------------
 // Machines
+
+/** The credential every sandbox oned accepts (oneadmin's, in the federated user_pool): what `up` writes into one_auth. */
+export const ONEADMIN_CREDENTIAL = "oneadmin:sandbox";
 
 /** Login user of every sandbox machine (sshd AllowUsers; owns what sessions write). */
 export const SANDBOX_USER = "onefed";

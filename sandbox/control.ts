@@ -141,9 +141,10 @@ export function setRaftSplitBrain(dir: string, zoneId: number, on: boolean): voi
 }
 
 /**
- * A busy zone's follower, as the real CLIs show it: it holds the leader's log but reports its
- * COMMIT `entries` lower, until `seconds` have passed (then it has caught up) or for good without
- * them; 0 entries clears it. Only a follower lags: on the leader it takes effect once it follows.
+ * A follower's COMMIT against its LOG_INDEX (docs/sandbox.md, Raft): by default it trails by
+ * DEFAULT_FOLLOWER_COMMIT_LAG, as on a live zone. `entries` sets the trail, for `seconds` (then it is
+ * back to the default by itself) or for good without them; 0 is a quiet zone's follower, in step.
+ * Only a follower trails: on the leader it takes effect once it follows.
  */
 export function setRaftCommitLag(dir: string, frontend: string, entries: number, seconds?: number): void {
   const { layout, reg } = openSandbox(dir, frontend);
@@ -152,8 +153,23 @@ export function setRaftCommitLag(dir: string, frontend: string, entries: number,
   if (!Number.isInteger(entries) || entries < 0) throw new SandboxError(`entries must be a non-negative integer (got ${entries})`);
   if (seconds !== undefined && !(seconds > 0)) throw new SandboxError(`seconds must be positive (got ${seconds})`);
   updateState(layout, frontend, (st) => {
-    if (entries === 0) delete st.raftCommitLag;
-    else st.raftCommitLag = seconds === undefined ? { entries } : { entries, until: Date.now() + seconds * 1000 };
+    st.raftCommitLag = seconds === undefined ? { entries } : { entries, until: Date.now() + seconds * 1000 };
+  });
+}
+
+/**
+ * The server that wins an HA zone's next election, if it is alive then (real election timers are
+ * random: not always the lowest id); `null` goes back to the lowest alive id. Used once.
+ */
+export function setRaftNextLeader(dir: string, zoneId: number, serverId: number | null): void {
+  const { layout, reg } = openSandbox(dir);
+  const zone = haZone(reg, zoneId);
+  if (serverId !== null && !zone.frontends.some((f) => serverIdOf(f) === serverId)) {
+    throw new SandboxError(`zone ${zoneId} has no server ${serverId} (servers 0..${zone.frontends.length - 1})`);
+  }
+  updateRaft(layout, zone, (rec) => {
+    if (serverId === null) delete rec.nextLeader;
+    else rec.nextLeader = serverId;
   });
 }
 

@@ -62,6 +62,8 @@ export interface FrontendState {
   configVersion: string;
   /** systemd units and their state. */
   services: Record<string, UnitState>;
+  /** The package cache: archives downloaded and not installed yet, package → version (`apt-get install --download-only`, `dnf upgrade --downloadonly`); absent when empty or in states written before it existed. */
+  downloaded?: Record<string, string>;
   /** OpenNebula series the package lists hold (set by `apt-get update`), null when none. */
   aptSeries: string | null;
   /** Pending failure injections. */
@@ -83,6 +85,10 @@ export interface FrontendState {
    * a follower of a busy zone does until the next heartbeat; from `until` (epoch ms) on it has caught up.
    */
   raftCommitLag?: { entries: number; until?: number };
+  /** Test switch: its oned accepts XML-RPC connections but never answers (callers wait for their timeout). */
+  hung?: boolean;
+  /** Test switch: migrators missing from /usr/lib/one/ruby/onedb, as "local/6.10.0_to_7.0.0.rb". */
+  missingMigrators?: string[];
   /** MySQL zones: onedb runs that authenticated with a password from their caller (-p or ONE_DB_PASSWORD), absent before the first. */
   onedbPasswordAuths?: number;
 }

@@ -19,16 +19,19 @@ export {
   setFrontendState,
   setRaftCommitLag,
   setRaftLeader,
+  setRaftNextLeader,
   setRaftSplitBrain,
   setReplicationBlocked,
 } from "./control";
+export { migratorsFor, setCliCredential, setMigratorMissing, setOnedHung, setZoneEndpointPath } from "./situations";
+export type { CliCredential } from "./situations";
 export { diskFullOf, heldCommands, holdCommand, releaseCommand, setDiskFull, waitUntilHeld } from "./faults";
 export type { HoldSelector } from "./faults";
 export type { DiskFullMount } from "./disk-full";
 export { prepareSandbox } from "./prepare";
 export type { PrepareOptions } from "./prepare";
 export { SandboxError, SandboxPortInUseError, SandboxPrerequisiteError } from "./errors";
-export { SANDBOX_DB_PASSWORD_ENV, SANDBOX_HOST_KEY_TYPES, SANDBOX_USER, frontendName, nodeHostName, nodeName } from "./contract";
+export { ONEADMIN_CREDENTIAL, SANDBOX_DB_PASSWORD_ENV, SANDBOX_HOST_KEY_TYPES, SANDBOX_USER, frontendName, nodeHostName, nodeName } from "./contract";
 export type { SandboxHostKeyType } from "./contract";
 export type { UnitState } from "./frontend-state";
 export type {

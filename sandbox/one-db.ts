@@ -25,6 +25,12 @@ export interface DbVersionInfo {
   readonly local: VersionRow;
   /** local_db_versioning.is_slave. */
   readonly isSlave: boolean;
+  /**
+   * local_db_versioning is missing (a database holding only the federated tables): onedb's
+   * read_db_version then copies the shared row into the local one and never sets the required
+   * versions it prints (docs/sandbox.md, onedb). @default false
+   */
+  readonly localMissing?: boolean;
 }
 
 /** The database has no versioning rows (onedb: exit 1, "Database is not correctly bootstraped."). */
@@ -49,6 +55,7 @@ export function readDbVersions(db: string): DbVersionInfo {
         "UNION ALL SELECT 'local', version, timestamp, comment, is_slave FROM local_db_versioning WHERE oid=(SELECT MAX(oid) FROM local_db_versioning)",
     );
   } catch (err) {
+    if (err instanceof SqliteError && /no such table: local_db_versioning/.test(err.message)) return onlySharedVersion(db);
     if (err instanceof SqliteError && /no such table/.test(err.message)) throw new NotBootstrappedError();
     throw err;
   }
@@ -57,6 +64,28 @@ export function readDbVersions(db: string): DbVersionInfo {
   const local = rows.find((r) => r.kind === "local") ?? shared;
   const row = (r: Row): VersionRow => ({ version: r.version, timestamp: Number(r.timestamp), comment: r.comment });
   return { shared: row(shared), local: row(local), isSlave: Number(local.is_slave ?? 0) !== 0 };
+}
+
+/**
+ * read_db_version on a database without local_db_versioning: the shared row stands for both and
+ * the database counts as bootstrapped while user_pool holds oneadmin (oid 0), as onedb's rescue does.
+ */
+function onlySharedVersion(db: string): DbVersionInfo {
+  type Row = { version: string; timestamp: number; comment: string; oneadmin: number };
+  let rows: Row[];
+  try {
+    rows = sqliteQuery<Row>(
+      db,
+      "SELECT version, timestamp, comment, (SELECT COUNT(*) FROM user_pool WHERE oid=0) AS oneadmin FROM db_versioning WHERE oid=(SELECT MAX(oid) FROM db_versioning)",
+    );
+  } catch (err) {
+    if (err instanceof SqliteError && /no such table/.test(err.message)) throw new NotBootstrappedError();
+    throw err;
+  }
+  const r = rows[0];
+  if (!r || Number(r.oneadmin) === 0) throw new NotBootstrappedError();
+  const row: VersionRow = { version: r.version, timestamp: Number(r.timestamp), comment: r.comment };
+  return { shared: row, local: row, isSlave: false, localMissing: true };
 }
 
 /** Every db_versioning row, oldest first (onedb history). */

@@ -36,7 +36,11 @@ export interface PrepareOptions {
   readonly federationName?: string;
   /** FED_INDEX every zone starts at. @default 715438 */
   readonly fedIndex?: number;
-  /** is_slave of the slaves' databases. @default true */
+  /**
+   * is_slave of the slaves' databases. Every 6.x oned bootstraps standalone (it refuses to in SLAVE
+   * mode), so a real 6.10 slave has is_slave=0; true models a database first bootstrapped as a slave
+   * by an old release (onedb then skips the shared migrators). @default false
+   */
   readonly slavesBootstrappedAsSlave?: boolean;
   /** Zone ids that become HA (Raft) zones, e.g. [0, 101]. @default [] (every zone solo) */
   readonly ha?: readonly number[];
@@ -210,7 +214,7 @@ export function prepareSandbox(o: PrepareOptions, node = process.execPath, emula
     fs.writeFileSync(layout.mysqlPassword, `${mysqlPassword}\n`, { mode: 0o600 });
     fs.chmodSync(layout.mysqlPassword, 0o600);
   }
-  const seed = { slavesBootstrappedAsSlave: o.slavesBootstrappedAsSlave ?? true, mysqlPassword };
+  const seed = { slavesBootstrappedAsSlave: o.slavesBootstrappedAsSlave ?? false, mysqlPassword };
   for (const m of allMachines(reg)) {
     fs.mkdirSync(layout.frontendDir(m.name), { recursive: true });
     fs.mkdirSync(layout.etcUpper(m.name), { recursive: true, mode: 0o755 });

@@ -4,9 +4,10 @@
  * from the servers' states and stores what changed, under a lock, in D/raft/zone<id>.json.
  *
  * Rules: quorum = floor(n/2)+1. A server is alive while its oned runs and it is reachable. The
- * stored leader stays while it is alive and a quorum is; otherwise, with a quorum, the lowest
- * alive server id wins a new term; without one there is no leader and the alive servers are
- * candidates. Dependency-free for the emulator's start-up.
+ * stored leader stays while it is alive and a quorum is; otherwise, with a quorum, a new term is
+ * won by the server a test named (`nextLeader`, if alive), else by the lowest alive server id;
+ * without a quorum there is no leader and the alive servers are candidates. Dependency-free for
+ * the emulator's start-up.
  */
 import * as fs from "fs";
 import { FrontendState, chownLikeParent, readState, withFileLock } from "./frontend-state";
@@ -23,6 +24,11 @@ export interface RaftRecord {
   logIndex: number;
   /** Test switch: the lowest-id alive follower claims leadership too (two leaders). */
   splitBrain: boolean;
+  /**
+   * Test switch: the server whose election timer fires first at the next election (real timers are
+   * random, so any alive server may win); used once. @default undefined (the lowest alive id)
+   */
+  nextLeader?: number;
 }
 
 /** A new HA zone: server 0 leads in term 1; the log index is that of the docs/opennebula.md §5.2 sample. */
@@ -30,6 +36,14 @@ export const RAFT_SEED: RaftRecord = { leader: 0, term: 1, logIndex: 1524, split
 
 /** How many entries a lagging follower (FrontendState.raftLagging) is behind the leader. */
 export const RAFT_LAG = 21;
+
+/**
+ * How many entries a follower's COMMIT trails its LOG_INDEX when no test set it: every write of an
+ * HA zone (host monitoring too) goes through the Raft log, and a follower learns the new commit
+ * index only with the leader's next append or heartbeat, so on a live zone it is read a few
+ * entries behind (`setRaftCommitLag(dir, fe, 0)` makes it a quiet zone's follower, in step).
+ */
+export const DEFAULT_FOLLOWER_COMMIT_LAG = 2;
 
 /** What a server reports in one.zone.raftstatus; `error` when it cannot be asked. */
 export type RaftRole = "leader" | "follower" | "candidate" | "error";
@@ -95,11 +109,13 @@ export function elect(rec: RaftRecord, alive: ReadonlySet<number>, servers: numb
   const quorum = Math.floor(servers / 2) + 1;
   if (alive.size < quorum) return rec.leader === null ? rec : { ...rec, leader: null };
   if (rec.leader !== null && alive.has(rec.leader)) return rec;
-  return { ...rec, leader: Math.min(...alive), term: rec.term + 1 };
+  const { nextLeader, ...rest } = rec;
+  const winner = nextLeader !== undefined && alive.has(nextLeader) ? nextLeader : Math.min(...alive);
+  return { ...rest, leader: winner, term: rec.term + 1 };
 }
 
 function same(a: RaftRecord, b: RaftRecord): boolean {
-  return a.leader === b.leader && a.term === b.term && a.logIndex === b.logIndex && a.splitBrain === b.splitBrain;
+  return a.leader === b.leader && a.term === b.term && a.logIndex === b.logIndex && a.splitBrain === b.splitBrain && a.nextLeader === b.nextLeader;
 }
 
 function states(layout: SandboxLayout, zone: ZoneEntry): Map<number, FrontendState> {
@@ -150,7 +166,7 @@ export function raftView(layout: SandboxLayout, zone: ZoneEntry): RaftView {
     const votedFor = role === "follower" ? leaderId! : id;
     const follower = id !== leaderId ? st.get(id) : undefined;
     const index = follower?.raftLagging ? Math.max(0, rec.logIndex - RAFT_LAG) : rec.logIndex;
-    const commit = Math.max(0, index - commitLagOf(follower));
+    const commit = Math.max(0, index - (id === leaderId ? 0 : commitLagOf(st.get(id))));
     return {
       fe,
       serverId: id,
@@ -167,10 +183,10 @@ export function raftView(layout: SandboxLayout, zone: ZoneEntry): RaftView {
   return { record: rec, leader, quorum: Math.floor(zone.frontends.length / 2) + 1, servers };
 }
 
-/** How many entries a follower's COMMIT trails its own log (FrontendState.raftCommitLag), 0 once caught up. */
+/** How many entries a follower's COMMIT trails its own log: FrontendState.raftCommitLag while it lasts, else the default. */
 function commitLagOf(st: FrontendState | undefined, now = Date.now()): number {
   const lag = st?.raftCommitLag;
-  return lag && (lag.until === undefined || now < lag.until) ? lag.entries : 0;
+  return lag && (lag.until === undefined || now < lag.until) ? lag.entries : DEFAULT_FOLLOWER_COMMIT_LAG;
 }
 
 /** Records `entries` new log entries in an HA zone (a write its leader committed); no-op for solo zones. */

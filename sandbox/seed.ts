@@ -8,7 +8,7 @@ import * as fs from "fs";
 import { NODE_PACKAGE, NODE_UNITS, packageVersionFor, packagesOf, seriesOf, unitsOf } from "./catalog";
 import { seedSql } from "./db-schema";
 import { FrontendState, writeState } from "./frontend-state";
-import { ONE_FILES, mountsOf } from "./contract";
+import { ONEADMIN_CREDENTIAL, ONE_FILES, mountsOf } from "./contract";
 import { SandboxLayout } from "./layout";
 import {
   FrontendEntry,
@@ -75,7 +75,7 @@ RAFT_FOLLOWER_HOOK = [ COMMAND = "raft/vip.sh", ARGUMENTS = "follower eth0 10.3.
 
 /** Seed options beyond the registry. */
 export interface FrontendSeed {
-  /** is_slave of slave databases (false models a slave first started STANDALONE). */
+  /** is_slave of slave databases: false as every 6.x oned bootstraps (it refuses SLAVE mode); true models a database first bootstrapped as a slave by an old release. */
   readonly slavesBootstrappedAsSlave: boolean;
   /** The sandbox's MySQL password, written into the oned.conf of MySQL-configured zones. @default none (no such zone) */
   readonly mysqlPassword?: string;
@@ -107,7 +107,7 @@ export function seedFrontend(layout: SandboxLayout, reg: SandboxRegistry, fe: Fr
   // Solo: the CLI's endpoint is the zone's own, so `onezone list` marks this zone with the `*`.
   // HA: no file, so the CLI talks to its own server's oned (http://localhost:2633/RPC2).
   if (!zone.ha) fs.writeFileSync(layout.hostPath(fe.name, ONE_FILES.endpoint), `${zone.endpoint}\n`);
-  fs.writeFileSync(layout.hostPath(fe.name, "/var/lib/one/.one/one_auth"), "oneadmin:sandbox\n", { mode: 0o600 });
+  fs.writeFileSync(layout.hostPath(fe.name, ONE_FILES.oneAuth), `${ONEADMIN_CREDENTIAL}\n`, { mode: 0o600 });
   fs.writeFileSync(layout.hostPath(fe.name, "/var/log/one/oned.log"), "");
   // Running front-end: oned holds its lock and pid files.
   fs.writeFileSync(layout.hostPath(fe.name, ONE_FILES.lock), "1\n");

@@ -4,7 +4,7 @@ import { NODE_PACKAGE, releaseOfDeb } from "./catalog";
 import { SandboxError } from "./errors";
 import { formatChain } from "./firewall";
 import { readState } from "./frontend-state";
-import { ONE_FILES } from "./contract";
+import { ONEADMIN_CREDENTIAL, ONE_FILES } from "./contract";
 import { SandboxLayout } from "./layout";
 import { HOST_DISABLED } from "./db-schema";
 import { lastFedIndex, readDbVersions, readHosts, readZones } from "./one-db";
@@ -24,6 +24,15 @@ function countLines(file: string): number {
       .filter((l) => l.trim() !== "").length;
   } catch {
     return 0;
+  }
+}
+
+/** What a front-end's oneadmin credential file holds. */
+function credentialOf(layout: SandboxLayout, fe: string): FrontendStatus["credential"] {
+  try {
+    return fs.readFileSync(layout.hostPath(fe, ONE_FILES.oneAuth), "utf8").trimEnd() === ONEADMIN_CREDENTIAL ? "valid" : "wrong";
+  } catch {
+    return "missing";
   }
 }
 
@@ -65,6 +74,9 @@ function frontendStatus(layout: SandboxLayout, fe: FrontendEntry, raft: RaftView
     replicationBlocked: st.replicationBlocked,
     reachable: st.reachable,
     raftLagging: st.raftLagging === true,
+    hung: st.hung === true,
+    credential: credentialOf(layout, fe.name),
+    missingMigrators: st.missingMigrators ?? [],
     firewall: formatChain(st.firewall ?? []),
     hosts,
     ...(st.hostsSyncedAt ? { hostsSyncedAt: st.hostsSyncedAt } : {}),

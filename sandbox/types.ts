@@ -119,6 +119,12 @@ export interface FrontendStatus {
   readonly reachable: boolean;
   /** Test switch (HA follower): its Raft log is behind the leader's. */
   readonly raftLagging: boolean;
+  /** Test switch: its oned accepts connections and never answers. */
+  readonly hung: boolean;
+  /** What /var/lib/one/.one/one_auth holds: oneadmin's valid credential, another one, or nothing. */
+  readonly credential: "valid" | "wrong" | "missing";
+  /** Migrators a test removed (`local/6.10.0_to_7.0.0.rb`); [] when all are there. */
+  readonly missingMigrators: string[];
   /** `iptables -S INPUT` rule lines (`-A INPUT …`), in order. */
   readonly firewall: string[];
   /** Its zone's host pool (local table of this front-end's database), by id; `off` = disabled. */

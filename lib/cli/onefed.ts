@@ -19,6 +19,10 @@ export const SUBCOMMANDS: Readonly<Record<string, { readonly summary: string; re
     summary: "read-only drift check: is the federation as the file says, and ready?",
     load: () => import("./check-command").then((m) => m.checkCommand.run),
   },
+  discover: {
+    summary: "read a running federation and write its federation.yaml and known_hosts (read-only)",
+    load: () => import("./discover-command").then((m) => m.discoverCommand.run),
+  },
   verify: {
     summary: "post-upgrade checks on every zone (versions, services, zone enabled, FED_INDEX)",
     load: () => import("./zones-command").then((m) => m.verifyCommand.run),

@@ -1,5 +1,5 @@
 /**
- * `onefed sandbox up|status|down|inject|hold|held|release|diskfull|rekey|lag|raft|log`: the local
+ * `onefed sandbox up|status|down|inject|hold|held|release|diskfull|rekey|lag|raft|auth|hang|endpoint|migrator|log`: the local
  * federation of real sshd front-ends with emulated OpenNebula commands (docs/sandbox.md).
  */
 import * as path from "path";
@@ -12,6 +12,7 @@ import {
   sandboxStatus,
   sandboxUp,
   setRaftLeader,
+  setRaftNextLeader,
   setRaftSplitBrain,
   setReplicationBlocked,
   SANDBOX_DB_PASSWORD_ENV,
@@ -24,6 +25,7 @@ import { sandboxDirOption } from "./common-options";
 import { flag, integer, oneOf, text, zoneId, zoneIds } from "./options";
 import { diskfull, frontendName, frontendOption, held, hold, release } from "./sandbox-fault-commands";
 import { statusTable } from "./sandbox-status-table";
+import { auth, endpoint, hang, migrator } from "./sandbox-situation-commands";
 
 const up = defineCommand(
   {
@@ -214,23 +216,36 @@ that FE's FED_INDEX falls behind. --off resumes replication and lets FE catch up
 const raft = defineCommand(
   {
     name: "onefed sandbox raft",
-    summary: "force an HA zone's leader, or a split brain",
-    description: "Changes the Raft state of HA zone ID; give --leader, --split-brain or both.",
+    summary: "force an HA zone's leader, its next election's winner, or a split brain",
+    description: "Changes the Raft state of HA zone ID; give --leader, --next-leader, --split-brain or several.",
     options: {
       dir: sandboxDirOption,
       zone: zoneId({ value: "ID", help: "the HA zone", required: true }),
       leader: integer({ value: "N", min: 0, max: 6, help: "make server N the leader (a new term; N must be running, with a quorum)" }),
       "split-brain": oneOf(["on", "off"], { help: "on: the zone's lowest-id running follower reports itself leader too" }),
+      "next-leader": integer({
+        value: "N",
+        min: 0,
+        max: 6,
+        help: "server N wins the zone's next election if it is running then\n(default: the lowest running id)",
+      }),
     },
     exitCodes: [ExitCode.Failed],
   },
   async (a, out) => {
     const dir = path.resolve(a.dir);
     const split = a["split-brain"];
-    if (a.leader === undefined && split === undefined) throw usageError("onefed sandbox raft", "give --leader N and/or --split-brain on|off");
+    const next = a["next-leader"];
+    if (a.leader === undefined && split === undefined && next === undefined) {
+      throw usageError("onefed sandbox raft", "give --leader N, --next-leader N and/or --split-brain on|off");
+    }
     if (a.leader !== undefined) {
       setRaftLeader(dir, a.zone, a.leader);
       out(`server ${a.leader} leads zone ${a.zone}`);
+    }
+    if (next !== undefined) {
+      setRaftNextLeader(dir, a.zone, next);
+      out(`server ${next} wins zone ${a.zone}'s next election (if it runs then)`);
     }
     if (split !== undefined) {
       setRaftSplitBrain(dir, a.zone, split === "on");
@@ -259,7 +274,24 @@ const log = defineCommand(
   },
 );
 
-const SUBCOMMANDS: Readonly<Record<string, Command<unknown>>> = { up, status, down, inject, hold, held, release, diskfull, rekey, lag, raft, log };
+const SUBCOMMANDS: Readonly<Record<string, Command<unknown>>> = {
+  up,
+  status,
+  down,
+  inject,
+  hold,
+  held,
+  release,
+  diskfull,
+  rekey,
+  lag,
+  raft,
+  auth,
+  hang,
+  endpoint,
+  migrator,
+  log,
+};
 
 export const SANDBOX_HELP = `Usage: onefed sandbox <command> [options]
 

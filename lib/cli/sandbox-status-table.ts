@@ -90,7 +90,7 @@ export function statusTable(st: SandboxStatus): string {
         fe.packageVersion || "-",
         fe.configVersion,
         `${fe.db.shared || "?"}/${fe.db.local || "?"}${fe.db.isSlave ? " (slave)" : ""}`,
-        (fe.services["opennebula"] ?? "-") + (fe.reachable ? "" : " (unreachable)"),
+        (fe.services["opennebula"] ?? "-") + (fe.reachable ? "" : " (unreachable)") + (fe.hung ? " (hung)" : ""),
         fe.lockFile ? "yes" : "no",
         zoneIds.map((id) => (fe.zoneStates[id] === "ENABLED" ? "on" : fe.zoneStates[id] === "DISABLED" ? "off" : "?")).join("/") +
           (fe.replicationBlocked ? " (lagging)" : ""),
@@ -107,9 +107,16 @@ export function statusTable(st: SandboxStatus): string {
       (z) =>
         `zone ${z.id}: floating IP ${z.vip}, term ${z.raft!.term}, ${z.raft!.leader === null ? "no leader" : `leader server ${z.raft!.leader}`}${z.raft!.splitBrain ? ", split brain" : ""}`,
     );
+  // What a test changed on a front-end that the table does not show: credentials and migrators.
+  const situations = st.zones.flatMap((z) =>
+    z.frontends.flatMap((fe) => [
+      ...(fe.credential !== "valid" ? [`${fe.name}: oneadmin credential ${fe.credential}`] : []),
+      ...(fe.missingMigrators.length > 0 ? [`${fe.name}: migrators missing: ${fe.missingMigrators.join(", ")}`] : []),
+    ]),
+  );
   const jump = st.jumpHost
     ? [`jump host ${st.jumpHost.host}:${st.jumpHost.port}: sshd ${st.jumpHost.sshdPid === null ? "down" : "up"}, ${st.jumpHost.forwards} connections forwarded`]
     : [];
-  const footer = [...raft, ...(mysql ? [mysqlLine(st)] : []), ...jump];
+  const footer = [...raft, ...(mysql ? [mysqlLine(st)] : []), ...situations, ...jump];
   return `Sandbox ${st.dir}: federation ${st.federation.name}, ${st.federation.fromVersion} → ${st.federation.toVersion}\n\n${table}${nodes ? `\n\n${nodes}` : ""}${footer.length > 0 ? `\n\n${footer.join("\n")}` : ""}`;
 }

@@ -17,6 +17,9 @@ export interface Requirement {
 
 const req = (step: StepName, zone: Pick<ZoneConfig, "id">, why: string): Requirement => ({ step, zoneId: zone.id, why });
 
+/** Why the first change waits for the downloads: the window it opens should hold no download. */
+const DOWNLOAD_FIRST = "the packages are in every cache before the window of frozen or stopped zones opens";
+
 /** Whether a (step, zone) exists in this upgrade at all. */
 export function hasStep(step: StepName, zone: ZoneConfig, config: FederationConfig): boolean {
   return STEP_FACTS[step].appliesTo(zone, config);
@@ -44,10 +47,16 @@ function zoneByZone(step: StepName, zone: ZoneConfig, config: FederationConfig):
   switch (step) {
     case "preflight":
       return [];
-    case "hosts-disable":
+    case "download":
       return own("preflight", "nothing changes before the zone's preflight passed");
+    case "hosts-disable":
+      return [...own("preflight", "nothing changes before the zone's preflight passed"), ...own("download", DOWNLOAD_FIRST)];
     case "stop":
-      return [...own("preflight", "nothing stops before the zone's preflight passed"), ...own("hosts-disable", "the zone's hosts are disabled first")];
+      return [
+        ...own("preflight", "nothing stops before the zone's preflight passed"),
+        ...own("download", DOWNLOAD_FIRST),
+        ...own("hosts-disable", "the zone's hosts are disabled first"),
+      ];
     case "safety-backup":
       return own("stop", "the full backup is taken with oned stopped");
     case "upgrade":
@@ -80,17 +89,21 @@ function coordinated(step: StepName, zone: ZoneConfig, config: FederationConfig)
   switch (step) {
     case "preflight":
       return [];
-    case "hosts-disable":
+    case "download":
       return [req("preflight", fed, "nothing changes before every preflight passed")];
+    case "hosts-disable":
+      return [req("preflight", fed, "nothing changes before every preflight passed"), ...every("download", DOWNLOAD_FIRST)];
     case "freeze":
       return [
         req("preflight", fed, "nothing changes before every preflight passed"),
+        ...every("download", DOWNLOAD_FIRST),
         ...own("hosts-disable", "a disabled zone refuses onehost disable"),
         ...(zone.role === "master" ? every("freeze", "slaves are disabled before the master").filter((r) => r.zoneId !== zone.id) : []),
       ];
     case "sync":
       return [
         req("preflight", fed, "nothing changes before every preflight passed"),
+        ...every("download", DOWNLOAD_FIRST),
         ...every("freeze", "FED_INDEX means something only once writes are frozen"),
         ...every("hosts-disable", "host calls are writes: every zone's hosts are disabled before FED_INDEX is compared"),
       ];

@@ -7,6 +7,7 @@ import { FederationConfig, freezesZone, isHaZone, ZoneConfig } from "./federatio
 
 export const STEP_NAMES = [
   "preflight",
+  "download",
   "hosts-disable",
   "freeze",
   "sync",
@@ -45,6 +46,12 @@ export const STEP_FACTS: Readonly<Record<StepName, StepFacts>> = {
     // Type B: once, for the whole federation (run with the master's id). Type A: per zone.
     appliesTo: (zone, config) => config.upgradeType === "A" || zone.role === "master",
   },
+  download: {
+    description:
+      "before any freeze or stop: the repository switched to the target series, the package lists refreshed and the target's packages downloaded (not installed) on every front-end and listed host, then found in the package cache",
+    scope: "zone",
+    appliesTo: always,
+  },
   "hosts-disable": {
     description: "onehost disable for the zone's enabled hosts (before the freeze); their ids are recorded",
     scope: "zone",
@@ -71,7 +78,7 @@ export const STEP_FACTS: Readonly<Record<StepName, StepFacts>> = {
     appliesTo: always,
   },
   upgrade: {
-    description: "config backup, repository switch, package upgrade, onecfg upgrade, onedb upgrade -v, onedb fsck",
+    description: "config backup, repository switch, package upgrade from the cache the download step filled, onecfg upgrade, onedb upgrade -v, onedb fsck",
     scope: "zone",
     appliesTo: always,
   },

@@ -10,11 +10,27 @@ import { StepName } from "../model/steps";
 import { dbVersionOf } from "../model/version";
 import { files, HA_SYNCED_TREES, monitordConf, onecfg, onedb, onedConf, onehost, onezone, systemctl } from "../remote/opennebula/commands";
 import { freezeComment, freezeRules, iptables } from "../remote/opennebula/firewall";
-import { frontendPackages, installedVersionCommand, nodePackage, repositorySwitchCommand, upgradeCommand } from "../remote/opennebula/packages";
+import {
+  downloadCommand,
+  frontendPackages,
+  installedVersionCommand,
+  nodePackage,
+  pendingDownloadsCommand,
+  refreshCommand,
+  repositorySwitchCommand,
+  upgradeCommand,
+} from "../remote/opennebula/packages";
 import { renderCommand } from "../remote/opennebula/remote-command";
 import { LIBVIRT_UNIT, unitsToStart, unitsToStop } from "../remote/opennebula/services";
 
 export type StepPlan = (zone: ZoneConfig, config: FederationConfig) => readonly string[];
+
+/** How the download step proves the cache, and how the upgrade step reads it: apt lists what it would still fetch; dnf's exit code is the proof. */
+function cacheCheck(zone: ZoneConfig, packages: readonly string[], then: string): string {
+  return zone.packages.manager === "apt"
+    ? `${renderCommand(pendingDownloadsCommand(packages))} → ${then}`
+    : `${zone.packages.manager} --downloadonly exit 0: every package downloaded, its checksum checked`;
+}
 
 function freezePlan(zone: ZoneConfig, config: FederationConfig, frozen: boolean): string[] {
   if (config.freeze.method === "firewall") {
@@ -44,6 +60,21 @@ export const STEP_PLANS: Readonly<Record<StepName, StepPlan>> = {
     `checks ${PREFLIGHT_PACK.map((c) => c.id).join(",")}`,
     `expect ${config.fromVersion}`,
   ],
+  download: (zone, config) => {
+    const packages = frontendPackages(config.toVersion, zone.packages.manager);
+    return [
+      `before any freeze or stop, on ${[...zone.frontends.map(hostPort), ...zone.nodes.map((n) => `${n.name}=${hostPort(n)}`)].join(" ")}; nothing installed`,
+      renderCommand(installedVersionCommand(zone.packages.manager)),
+      renderCommand(repositorySwitchCommand(zone.packages, config.toVersion)),
+      renderCommand(refreshCommand(zone.packages.manager)),
+      renderCommand(downloadCommand(zone.packages.manager, packages)),
+      cacheCheck(zone, packages, "no archive left to fetch"),
+      ...[...new Set(zone.nodes.map((n) => n.hypervisor))].flatMap((h) => [
+        renderCommand(installedVersionCommand(zone.packages.manager, nodePackage(h))),
+        renderCommand(downloadCommand(zone.packages.manager, [nodePackage(h)])),
+      ]),
+    ];
+  },
   "hosts-disable": () => [renderCommand(onehost.listCsv()), "onehost disable <each enabled host>"],
   freeze: (zone, config) => freezePlan(zone, config, true),
   sync: (_zone, config) => [renderCommand(onezone.listCsv()), `zones ${config.zones.map((z) => z.id).join(",")}`, `wait ${config.timeouts.syncWaitSeconds}s`],
@@ -55,6 +86,15 @@ export const STEP_PLANS: Readonly<Record<StepName, StepPlan>> = {
   upgrade: (zone, config) => [
     `cp -a /etc/one /etc/one.onefed-${config.fromVersion}`,
     renderCommand(repositorySwitchCommand(zone.packages, config.toVersion)),
+    ...(zone.packages.manager === "apt"
+      ? [
+          cacheCheck(
+            zone,
+            frontendPackages(config.toVersion, zone.packages.manager),
+            `install from the cache; ${renderCommand(refreshCommand("apt"))} only for a missing archive`,
+          ),
+        ]
+      : ["install from the cache the download step filled (no makecache)"]),
     renderCommand(upgradeCommand(zone.packages.manager, frontendPackages(config.toVersion, zone.packages.manager))),
     renderCommand(onecfg.upgrade()),
     ...(isHaZone(zone)

@@ -1,7 +1,9 @@
 /**
- * `apt-get update` / `apt-get install [--only-upgrade] <pkgs>` for the OpenNebula repository.
+ * `apt-get update` / `apt-get install [--only-upgrade] [--download-only | --print-uris] <pkgs>` for the OpenNebula repository.
  * Like real apt, install sees what the last `update` fetched: the repository series comes from
  * /etc/apt/sources.list.d/opennebula.list at update time (the URL carries /repo/<major.minor>/).
+ * Like apt's /var/cache/apt/archives, the machine state's `downloaded` holds what --download-only
+ * fetched: --print-uris leaves those out, and an install takes them from there instead of fetching.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -52,7 +54,8 @@ export function aptGet(ctx: EmulatorContext, argv: string[]): number {
     const yes = ["-y", "--yes", "--assume-yes", "-qy", "-yq"].some((f) => flags.has(f));
     const onlyUpgrade = flags.has("--only-upgrade") || verb !== "install";
     const targets = verb === "install" ? pkgs : Object.keys(ctx.state().packages);
-    return install(ctx, targets, { yes, onlyUpgrade });
+    const mode = flags.has("--print-uris") ? "print-uris" : flags.has("--download-only") || flags.has("-d") ? "download-only" : "install";
+    return install(ctx, targets, { yes, onlyUpgrade, mode });
   }
   err(verb ? `E: Invalid operation ${verb}\n` : "E: No command given\n");
   return 100;
@@ -82,8 +85,16 @@ function update(ctx: EmulatorContext): number {
   return 0;
 }
 
-function install(ctx: EmulatorContext, targets: string[], o: { yes: boolean; onlyUpgrade: boolean }): number {
-  puts("Reading package lists...", "Building dependency tree...", "Reading state information...");
+interface InstallOptions {
+  readonly yes: boolean;
+  readonly onlyUpgrade: boolean;
+  /** install; download-only: fetch into the cache and stop; print-uris: list what would be fetched, change nothing. */
+  readonly mode: "install" | "download-only" | "print-uris";
+}
+
+function install(ctx: EmulatorContext, targets: string[], o: InstallOptions): number {
+  // -qq (which --print-uris is used with) silences the progress lines.
+  if (o.mode !== "print-uris") puts("Reading package lists...", "Building dependency tree...", "Reading state information...");
   const st = ctx.state();
   const repo = repoLine(ctx);
   const series = repo ? st.aptSeries : null;
@@ -102,11 +113,13 @@ function install(ctx: EmulatorContext, targets: string[], o: { yes: boolean; onl
     return 100;
   }
   const upgrades: Array<[string, string | undefined]> = [];
+  // --print-uris prints no "already the newest" lines.
+  const note = (line: string) => o.mode !== "print-uris" && puts(line);
   for (const spec of targets) {
     const [pkg, pin] = spec.split("=");
     const have = st.packages[pkg];
     if (!available.has(pkg)) {
-      puts(`${pkg} is already the newest version (${have}).`);
+      note(`${pkg} is already the newest version (${have}).`);
       continue;
     }
     const want = debVersion(candidate!);
@@ -114,9 +127,20 @@ function install(ctx: EmulatorContext, targets: string[], o: { yes: boolean; onl
       err(`E: Version '${pin}' for '${pkg}' was not found\n`);
       return 100;
     }
-    if (!have && o.onlyUpgrade) puts(`Skipping ${pkg}, it is not installed and only upgrades are requested.`);
-    else if (have && compareVersions(releaseOfDeb(have), candidate!) >= 0) puts(`${pkg} is already the newest version (${have}).`);
+    if (!have && o.onlyUpgrade) note(`Skipping ${pkg}, it is not installed and only upgrades are requested.`);
+    else if (have && compareVersions(releaseOfDeb(have), candidate!) >= 0) note(`${pkg} is already the newest version (${have}).`);
     else upgrades.push([pkg, have]);
+  }
+  const deb = debVersion(candidate!);
+  const cached = st.downloaded ?? {};
+  const toFetch = upgrades.filter(([p]) => cached[p] !== deb);
+  if (o.mode === "print-uris") {
+    toFetch.forEach(([p], i) =>
+      puts(
+        `'${repo!.url}/pool/opennebula/${p}_${deb}_amd64.deb' ${p}_${deb}_amd64.deb ${7113 + i} SHA256:${"0".repeat(56)}${String(1000 + i).padStart(8, "0")}`,
+      ),
+    );
+    return 0;
   }
   const up = upgrades
     .filter(([, have]) => have)
@@ -130,17 +154,25 @@ function install(ctx: EmulatorContext, targets: string[], o: { yes: boolean; onl
   if (fresh.length > 0) puts("The following NEW packages will be installed:", `  ${fresh.join(" ")}`);
   puts(`${up.length} upgraded, ${fresh.length} newly installed, 0 to remove and 0 not upgraded.`);
   if (upgrades.length === 0) return 0;
-  const deb = debVersion(candidate!);
-  puts(`Need to get ${upgrades.length * 7},${upgrades.length * 113} kB of archives.`);
+  puts(
+    toFetch.length === upgrades.length
+      ? `Need to get ${toFetch.length * 7},${toFetch.length * 113} kB of archives.`
+      : `Need to get ${toFetch.length * 7},${toFetch.length * 113} kB/${upgrades.length * 7},${upgrades.length * 113} kB of archives.`,
+  );
   if (!o.yes) {
     puts("Do you want to continue? [Y/n] Abort.");
     return 1;
   }
-  upgrades.forEach(([p], i) => puts(`Get:${i + 1} ${repo!.url} ${repo!.suite}/opennebula amd64 ${p} amd64 ${deb} [7,${113 + i} kB]`));
-  puts(
-    `Fetched ${upgrades.length * 7}.${upgrades.length} MB in 1s (9,${upgrades.length}00 kB/s)`,
-    "(Reading database ... 48213 files and directories currently installed.)",
-  );
+  toFetch.forEach(([p], i) => puts(`Get:${i + 1} ${repo!.url} ${repo!.suite}/opennebula amd64 ${p} amd64 ${deb} [7,${113 + i} kB]`));
+  if (toFetch.length > 0) puts(`Fetched ${toFetch.length * 7}.${toFetch.length} MB in 1s (9,${toFetch.length}00 kB/s)`);
+  if (o.mode === "download-only") {
+    puts("Download complete and in download only mode");
+    ctx.update((s) => {
+      s.downloaded = { ...(s.downloaded ?? {}), ...Object.fromEntries(upgrades.map(([p]) => [p, deb])) };
+    });
+    return 0;
+  }
+  puts("(Reading database ... 48213 files and directories currently installed.)");
   for (const [p, have] of upgrades) {
     puts(
       `Preparing to unpack .../${path.basename(`${p}_${deb}_amd64.deb`)} ...`,

@@ -4,6 +4,8 @@
  * /etc/yum.repos.d/*.repo whose baseurl carries `/repo/<major.minor>/RedHat/`; like dnf, which
  * keys its metadata cache by URL, an upgrade reads the repository files at that moment.
  * Messages at dnf's INFO level go to stdout and disappear with -q; warnings and errors go to stderr.
+ * `upgrade --downloadonly` resolves and downloads like an upgrade, records the packages in the
+ * machine state's `downloaded` (dnf's package cache) and installs nothing.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -81,6 +83,8 @@ interface Options {
   readonly flavour: Flavour;
   readonly yes: boolean;
   readonly quiet: boolean;
+  /** --downloadonly: download into the cache, install nothing. */
+  readonly downloadOnly: boolean;
 }
 
 /** Emulated `dnf`. */
@@ -106,6 +110,7 @@ function run(ctx: EmulatorContext, argv: string[], flavour: Flavour, program: st
     flavour,
     yes: ["-y", "--assumeyes", "-yq", "-qy"].some((f) => flags.has(f)),
     quiet: ["-q", "--quiet", "-yq", "-qy"].some((f) => flags.has(f)),
+    downloadOnly: flags.has("--downloadonly"),
   };
   const [verb, ...pkgs] = words;
   const info = (...lines: string[]): void => {
@@ -231,10 +236,27 @@ function upgrade(ctx: EmulatorContext, names: string[], o: Options, info: (...l:
     );
     return 1;
   }
+  if (o.downloadOnly) {
+    if (o.flavour === "dnf")
+      info("Downloading Packages:", `(1/${todo.length}): ${todo[0]}-${version}.${arch(todo[0])}.rpm   2.1 MB/s | 2.1 MB     00:01`, "Complete!");
+    else info("Downloading packages:", 'exiting because "Download Only" specified');
+    info(
+      "The downloaded packages were saved in cache until the next successful transaction.",
+      "You can remove cached packages by executing 'dnf clean packages'.",
+    );
+    ctx.update((s) => {
+      s.downloaded = { ...(s.downloaded ?? {}), ...Object.fromEntries(todo.map((p) => [p, version])) };
+    });
+    return 0;
+  }
   if (o.flavour === "dnf") info("Downloading Packages:", "Running transaction check", "Transaction check succeeded.", "Running transaction", "", "Upgraded:");
   else info("", "Updated:");
   info(`  ${todo.map((p) => (o.flavour === "dnf" ? `${p}-${version}.${arch(p)}` : `${p}.${arch(p)} 0:${version}`)).join("  ")}`, "", "Complete!");
   recordInstalled(ctx, todo, version);
+  // Like dnf without keepcache: a successful transaction empties the cache of what it installed.
+  ctx.update((s) => {
+    if (s.downloaded) for (const p of todo) delete s.downloaded[p];
+  });
   return 0;
 }
 

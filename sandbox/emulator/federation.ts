@@ -4,7 +4,7 @@
  */
 import { EmulatorContext } from "./context";
 import { FrontendEntry } from "../registry";
-import { firewallVerdict, frontendAt, hostPort } from "./oned-link";
+import { ZONE_PROBE_TIMEOUT_SECONDS, connect } from "./oned-link";
 import { onedLog } from "./oned";
 import { lastFedIndex, probeFederation, replicate } from "../one-db";
 import { raftAppend } from "../raft";
@@ -28,15 +28,16 @@ export function fedLogIndexText(last: number): string {
   return last < 0 ? NO_RECORD : String(last);
 }
 
-/** FED_INDEX column value for a zone endpoint: its oned's last federated index, or "-" when it cannot be asked. */
+/**
+ * FED_INDEX column value for a zone endpoint: one.zone.raftstatus through a client with a 5 s
+ * timeout, so a zone that accepts and never answers costs the CLI 5 s; "-" on any error (refused,
+ * timed out, HTTP 404 for a path other than /RPC2).
+ */
 export function fedIndexAt(ctx: EmulatorContext, endpoint: string): string {
-  const fe = frontendAt(ctx, endpoint);
-  if (!fe) return "-";
-  const st = ctx.state(fe.name);
-  if (!st.reachable || st.services["opennebula.service"] !== "active") return "-";
-  if (firewallVerdict(ctx, ctx.self, fe, hostPort(endpoint).port) !== "ACCEPT") return "-";
+  const conn = connect(ctx, endpoint, ctx.self, ZONE_PROBE_TIMEOUT_SECONDS);
+  if ("error" in conn) return "-";
   try {
-    return fedLogIndexText(lastFedIndexOf(ctx, fe));
+    return fedLogIndexText(lastFedIndexOf(ctx, conn.fe));
   } catch {
     return "-";
   }
@@ -61,7 +62,8 @@ export function replicateFromMaster(ctx: EmulatorContext): void {
     let appended = 0;
     for (const fe of targets) {
       const st = ctx.state(fe.name);
-      if (!st.reachable || st.replicationBlocked || st.services["opennebula.service"] !== "active") continue;
+      // A hung oned takes no records either.
+      if (!st.reachable || st.replicationBlocked || st.hung || st.services["opennebula.service"] !== "active") continue;
       const slaveDb = ctx.dbOf(fe.name);
       const s = probeFederation(slaveDb);
       lastSeen.set(slaveDb, s.last);

@@ -50,6 +50,26 @@ export function frontendAt(ctx: EmulatorContext, endpoint: string): FrontendEntr
 export type Connection = { readonly fe: FrontendEntry } | { readonly error: string };
 
 /**
+ * How long the CLI's own client waits for an answer: ONE_XMLRPC_TIMEOUT, else the XML-RPC client's
+ * default of 30 s. The FED_INDEX and raftstatus clients of `onezone list|show` use 5 s instead.
+ */
+export function clientTimeoutSeconds(ctx: EmulatorContext): number {
+  const t = Number(ctx.env.ONE_XMLRPC_TIMEOUT);
+  return Number.isFinite(t) && t > 0 ? t : 30;
+}
+
+/** The timeout of the per-zone clients `onezone list` (FED_INDEX) and `onezone show` (raftstatus) open. */
+export const ZONE_PROBE_TIMEOUT_SECONDS = 5;
+
+/** oned's XML-RPC server answers only this path; any other gets HTTP 404. */
+export const RPC_PATH = "/RPC2";
+
+/** The path the XML-RPC client posts to: the endpoint URL's, or /RPC2 when it has none (XMLRPC::Client.new2). */
+export function pathOf(endpoint: string): string {
+  return /^[a-z]+:\/\/[^/]*(\/[^?#]*)?/i.exec(endpoint.trim())?.[1] ?? RPC_PATH;
+}
+
+/**
  * Source address of a connection from one front-end to another's oned: the loopback for its own
  * oned (the local CLI), else the caller's address.
  */
@@ -62,21 +82,33 @@ export function firewallVerdict(ctx: EmulatorContext, from: FrontendEntry, to: F
   return verdictFor(ctx.state(to.name).firewall ?? [], sourceAddress(from, to), port);
 }
 
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+
 /**
  * Connects like the Ruby client: refused unless the front-end's oned runs and is reachable; a
- * DROP in its INPUT chain times out (`execution expired`), a REJECT is refused. `from` is the
- * caller (default: this front-end; a slave's oned when it forwards to the master).
+ * DROP in its INPUT chain times out (`execution expired`, at once), a REJECT is refused; a hung
+ * oned accepts and never answers, so the caller waits `timeoutSeconds` for real; a path other than
+ * /RPC2 gets oned's 404. `from` is the caller (default: this front-end; a slave's oned when it
+ * forwards to the master).
  */
-export function connect(ctx: EmulatorContext, endpoint: string, from: FrontendEntry = ctx.self): Connection {
+export function connect(ctx: EmulatorContext, endpoint: string, from: FrontendEntry = ctx.self, timeoutSeconds = clientTimeoutSeconds(ctx)): Connection {
   const fe = frontendAt(ctx, endpoint);
   const { host, port } = hostPort(endpoint);
   if (fe) {
     const st = ctx.state(fe.name);
     const verdict = verdictFor(st.firewall ?? [], sourceAddress(from, fe), port);
     if (verdict === "DROP") return { error: `Failed to open TCP connection to ${host}:${port} (execution expired)` };
-    if (verdict === "ACCEPT" && st.reachable && st.services["opennebula.service"] === "active") return { fe };
+    if (verdict === "ACCEPT" && st.reachable && st.services["opennebula.service"] === "active") {
+      if (st.hung) {
+        Atomics.wait(sleepCell, 0, 0, timeoutSeconds * 1000);
+        return { error: "Net::ReadTimeout with #<TCPSocket:(closed)>" };
+      }
+      if (pathOf(endpoint) !== RPC_PATH) return { error: "HTTP-Error: 404 Not Found" };
+      return { fe };
+    }
   }
-  return { error: `Failed to open TCP connection to ${host}:${port} (Connection refused - connect(2) for "${host}" port ${port})` };
+  // Ruby 3's Socket error text (Ruby 2 wrote `connect(2) for "<host>" port <port>`).
+  return { error: `Failed to open TCP connection to ${host}:${port} (Connection refused - connect(2) for ${host}:${port})` };
 }
 
 /**

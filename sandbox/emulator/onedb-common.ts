@@ -6,6 +6,7 @@
 import { EmulatorContext } from "./context";
 import { clientEndpoint, connect } from "./oned-link";
 import { lockFileExists } from "./oned";
+import { NO_ONE_AUTH, cliCredential } from "./one-auth";
 import { puts } from "./io";
 import { DbVersionInfo } from "../one-db";
 import { ONE_FILES } from "../contract";
@@ -132,9 +133,14 @@ export interface DbRef {
   readonly mysql?: MysqlRef;
 }
 
-/** onedb's one_not_running: the lock file, then an oned answering at the CLI endpoint. */
+/**
+ * onedb's one_not_running: the lock file, then an oned answering at the CLI endpoint. The check
+ * opens an OpenNebula::Client, which needs a credential file before it connects: without one,
+ * restore, upgrade and fsck stop with "ONE_AUTH file not present" (255) even while oned is down.
+ */
 export function oneNotRunning(ctx: EmulatorContext): void {
   if (lockFileExists(ctx)) throw new OnedbFailure("First stop OpenNebula. Lock file found: /var/lock/one/one");
+  if (cliCredential(ctx) === undefined) throw new OnedbFailure(NO_ONE_AUTH);
   const endpoint = clientEndpoint(ctx);
   if (!("error" in connect(ctx, endpoint))) throw new OnedbFailure(`OpenNebula found listening on '${endpoint}'`);
 }

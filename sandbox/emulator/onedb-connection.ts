@@ -21,6 +21,26 @@ export function onedConfDb(conf: string): Record<string, string> {
   return attrs;
 }
 
+/**
+ * Whether Augeas' Oned lens would load the file: it rejects the whole file on a syntax error
+ * anywhere (an unterminated string, an unbalanced bracket), and onedb then reads no DB attribute
+ * at all and stops with "You need to specify the SQLite, MySQL or PostgreSQL connection options."
+ * The sandbox checks only quotes and brackets outside comments.
+ */
+export function augeasParses(conf: string): boolean {
+  let depth = 0;
+  for (const raw of conf.split("\n")) {
+    const line = raw.replace(/^\s*#.*$/, "");
+    const unquoted = line.replace(/"(?:[^"\\]|\\.)*"/g, "S");
+    if (unquoted.includes('"')) return false;
+    for (const c of unquoted.replace(/#.*$/, "")) {
+      if (c === "[") depth++;
+      else if (c === "]" && --depth < 0) return false;
+    }
+  }
+  return depth === 0;
+}
+
 /** What onedb connects with, before the defaults are applied. */
 interface Options {
   readonly server?: string;
@@ -36,13 +56,13 @@ export function chooseDb(ctx: EmulatorContext, a: OnedbArgs): DbRef {
   let options: Options = a;
   let fromConf = false;
   if (backend === undefined && !a.connection) {
-    let conf: string;
+    let conf = "";
     try {
       conf = fs.readFileSync(ctx.ownPath(ONE_FILES.onedConf), "utf8");
-    } catch (e) {
-      throw new OnedbFailure(`Unable to parse oned.conf: ${(e as Error).message}`);
+    } catch {
+      /* Augeas loads nothing from a missing file: every attribute is nil */
     }
-    const db = onedConfDb(conf);
+    const db = augeasParses(conf) ? onedConfDb(conf) : {};
     backend = db.BACKEND?.toLowerCase();
     options = { server: db.SERVER, port: db.PORT, user: db.USER, password: db.PASSWD, dbName: db.DB_NAME };
     fromConf = true;

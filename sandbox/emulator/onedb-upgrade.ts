@@ -8,7 +8,7 @@ import { EmulatorContext } from "./context";
 import { backupDb, restoreDb } from "./onedb-backup";
 import { DbRef, OnedbArgs, OnedbFailure, defaultBackupName, oneNotRunning, prettyPrintVersions, updateAvailable } from "./onedb-common";
 import { err, puts } from "./io";
-import { compareVersions, dbVersionsOf, migratorSteps } from "../catalog";
+import { compareVersions, dbVersionsOf, migratorName, migratorSteps } from "../catalog";
 import { insertVersionRow, readDbVersions } from "../one-db";
 
 const MIGRATORS = "/usr/lib/one/ruby/onedb";
@@ -17,12 +17,18 @@ function seconds(start: number): string {
   return ((Date.now() - start) / 1000).toFixed(2);
 }
 
-/** Runs one side's migrators and records the new version, like apply_migrators + update_db_version. */
-function applyMigrators(db: DbRef, kind: "shared" | "local", from: string, target: string, installed: string, verbose: boolean): void {
-  const steps = migratorSteps(kind, from, target);
+/**
+ * Runs one side's migrators and records the new version, like apply_migrators + update_db_version:
+ * the chain stops at the first migrator missing from the machine (sandbox migrator control).
+ */
+function applyMigrators(ctx: EmulatorContext, db: DbRef, kind: "shared" | "local", from: string, target: string, installed: string, verbose: boolean): void {
+  const missing = new Set(ctx.state().missingMigrators ?? []);
+  const chain = migratorSteps(kind, from, target);
+  const gap = chain.findIndex(([a, b]) => missing.has(migratorName(kind, a, b)));
+  const steps = gap < 0 ? chain : chain.slice(0, gap);
   for (const [a, b] of steps) {
     const t0 = Date.now();
-    if (verbose) puts(`  > Running migrator ${MIGRATORS}/${kind}/${a}_to_${b}.rb`);
+    if (verbose) puts(`  > Running migrator ${MIGRATORS}/${migratorName(kind, a, b)}`);
     if (verbose) puts(`  > Done in ${seconds(t0)}s`, "");
   }
   if (steps.length === 0) {
@@ -52,11 +58,19 @@ export function upgrade(ctx: EmulatorContext, db: DbRef, installed: string, a: O
   const t0 = Date.now();
   if (!before.isSlave) {
     puts("", ">>> Running migrators for shared tables");
-    applyMigrators(db, "shared", before.shared.version, need.shared, installed, a.verbose);
+    applyMigrators(ctx, db, "shared", before.shared.version, need.shared, installed, a.verbose);
   }
   const mid = readDbVersions(db.real);
   puts("", ">>> Running migrators for local tables");
-  applyMigrators(db, "local", mid.local.version, need.local, installed, a.verbose);
+  applyMigrators(ctx, db, "local", mid.local.version, need.local, installed, a.verbose);
+  if (mid.localMissing) {
+    // Only the federated tables: recreating the local tables' indexes raises, onedb prints the
+    // exception (and its backtrace, left out here) and restores its backup.
+    puts("", "SQLite3::SQLException: no such table: main.vm_pool", "", "", "The database will be restored");
+    if (backup) restoreDb(ctx, db, backup, { force: true, federated: false });
+    else puts("WARNING: No backup has been restored as --no-backup flag was set. Note that DB state migh be inconsistent.");
+    return 255;
+  }
   puts("");
   if (a.verbose) puts(`Total time: ${seconds(t0)}s`);
   const after = readDbVersions(db.real);

@@ -60,32 +60,37 @@ function run(ctx: EmulatorContext, argv: string[]): number {
   }
 }
 
-/** `onedb version [-v]`: exit 0 current, 2 upgrade needed, 3 DB newer than the binary. */
+/**
+ * `onedb version [-v]`: exit 0 current, 2 upgrade needed, 3 DB newer than the binary. On a database
+ * holding only the federated tables read_db_version leaves the required versions unset, so they
+ * print empty (and the local version is the shared one).
+ */
 function version(db: string, installed: string, a: OnedbArgs): number {
   const v = readDbVersions(db);
   const need = dbVersionsOf(installed);
+  const shown = v.localMissing ? { shared: "", local: "" } : need;
   if (a.verbose) {
     puts(
       `Shared tables version:   ${v.shared.version}`,
-      `Required version:        ${need.shared}`,
+      `Required version:        ${shown.shared}`,
       `Timestamp: ${shortTime(v.shared.timestamp)}`,
       `Comment:   ${v.shared.comment}`,
     );
     puts(
       "",
       `Local tables version:    ${v.local.version}`,
-      `Required version:        ${need.local}`,
+      `Required version:        ${shown.local}`,
       `Timestamp: ${shortTime(v.local.timestamp)}`,
       `Comment:   ${v.local.comment}`,
     );
     if (v.isSlave) puts("", "This database is a federation slave");
     puts("");
   } else {
-    puts(`Shared: ${v.shared.version}`, `Local:  ${v.local.version}`, `Required shared version: ${need.shared}`, `Required local version:  ${need.local}`);
+    puts(`Shared: ${v.shared.version}`, `Local:  ${v.local.version}`, `Required shared version: ${shown.shared}`, `Required local version:  ${shown.local}`);
   }
   const [needs, code] = updateAvailable(v, need, compareVersions);
   if (!needs) return 0;
-  if (code === 2) puts("", `Update required. Expected DB version is:\nLocal:  ${need.local}\nShared: ${need.shared}`);
+  if (code === 2) puts("", `Update required. Expected DB version is:\nLocal:  ${shown.local}\nShared: ${shown.shared}`);
   else puts("", "WARNING: Source version is lower than DB version");
   return code;
 }

@@ -7,7 +7,8 @@
 import { EmulatorContext } from "./context";
 import { COMMON_OPTIONS, CommonOptions, commonOptions, OptionSpec, parseCliOptions } from "./cli-options";
 import { err, out, puts } from "./io";
-import { clientEndpoint, connect, readerOf, writerOf } from "./oned-link";
+import { clientEndpoint, readerOf, writerOf } from "./oned-link";
+import { cliConnect } from "./one-auth";
 import { JsonValue, csvField, pretty } from "./onezone-format";
 import { FrontendEntry } from "../registry";
 import { HOST_DISABLED, HOST_MONITORED, HOST_TOTAL_CPU, HOST_TOTAL_MEM_KB, HostRecord } from "../db-schema";
@@ -23,6 +24,14 @@ const OPTIONS: OptionSpec = {
   values: { ...COMMON_OPTIONS.values, "--search": "search" },
 };
 const VERBS = ["list", "show", "enable", "disable", "sync"];
+/** The XML-RPC method each command calls first (what an authentication failure names). */
+const FIRST_CALL: Readonly<Record<string, string>> = {
+  list: "one.hostpool.info",
+  show: "one.host.info",
+  enable: "one.host.status",
+  disable: "one.host.status",
+  sync: "one.hostpool.info",
+};
 
 /** Emulated `onehost`. */
 export function onehost(ctx: EmulatorContext, argv: string[]): number {
@@ -44,7 +53,7 @@ export function onehost(ctx: EmulatorContext, argv: string[]): number {
     return 255;
   }
   const endpoint = clientEndpoint(ctx, o.endpoint);
-  const conn = connect(ctx, endpoint);
+  const conn = cliConnect(ctx, endpoint, FIRST_CALL[verb]);
   if ("error" in conn) {
     err(`${conn.error}\n`);
     return 255;

@@ -8,7 +8,8 @@ import * as path from "path";
 import { EmulatorContext } from "./context";
 import { COMMON_OPTIONS, CommonOptions, commonOptions, OptionSpec, parseCliOptions } from "./cli-options";
 import { err, out, puts } from "./io";
-import { clientEndpoint, connect, readerOf, writerOf } from "./oned-link";
+import { ZONE_PROBE_TIMEOUT_SECONDS, clientEndpoint, connect, readerOf, writerOf } from "./oned-link";
+import { cliConnect } from "./one-auth";
 import { fedIndexAt, fedLogIndexText, lastFedIndexOf, replicateFromMaster } from "./federation";
 import { RaftById, ServerRaft, defaultColumns, formatCsv, formatTable, poolJson, poolXml, unknownColumns, zoneJson, zoneText, zoneXml } from "./onezone-format";
 import { ZoneRecord } from "../db-schema";
@@ -58,7 +59,7 @@ export function onezone(ctx: EmulatorContext, argv: string[]): number {
     return 255;
   }
   const endpoint = clientEndpoint(ctx, o.endpoint);
-  const conn = connect(ctx, endpoint);
+  const conn = cliConnect(ctx, endpoint, FIRST_CALL[verb]);
   if ("error" in conn) {
     err(`${conn.error}\n`);
     return 255;
@@ -80,6 +81,15 @@ export function onezone(ctx: EmulatorContext, argv: string[]): number {
       return enableDisable(ctx, served, zones, verb as "enable" | "disable", rest[0], o);
   }
 }
+
+/** The XML-RPC method each command calls first (what an authentication failure names). */
+const FIRST_CALL: Readonly<Record<string, string>> = {
+  list: "one.zonepool.info",
+  show: "one.zone.info",
+  set: "one.zone.info",
+  enable: "one.zone.enable",
+  disable: "one.zone.enable",
+};
 
 /** Whether a release has zone STATE (enable/disable, STAT column): 6.2 and later. */
 function hasZoneState(release: string): boolean {
@@ -133,7 +143,7 @@ function serversRaft(ctx: EmulatorContext, z: ZoneRecord): RaftById {
   const views = new Map<number, ReturnType<EmulatorContext["raft"]>>();
   const result = new Map<number, ServerRaft>();
   for (const sv of z.servers ?? []) {
-    const conn = connect(ctx, sv.endpoint);
+    const conn = connect(ctx, sv.endpoint, ctx.self, ZONE_PROBE_TIMEOUT_SECONDS);
     const fe = "fe" in conn ? conn.fe : undefined;
     if (fe && !views.has(fe.zoneId)) views.set(fe.zoneId, ctx.raft(fe.zoneId));
     const r = fe ? views.get(fe.zoneId)?.servers.find((x) => x.fe.name === fe.name) : undefined;

@@ -21,7 +21,7 @@ describeAsRoot("type B upgrade of a 1+2 federation", () => {
   afterAll(async () => sandbox?.down());
 
   it("upgrades every zone to 7.0.0 and leaves the federation enabled and in sync", async () => {
-    expect(firstOutput).toMatch(/Apply complete! Resources: 26 added, 0 changed, 0 destroyed/);
+    expect(firstOutput).toMatch(/Apply complete! Resources: 31 added, 0 changed, 0 destroyed/);
     const status = await sandbox.status();
     const fedIndexes = new Set<number>();
     for (const zone of status.zones) {
@@ -48,6 +48,8 @@ describeAsRoot("type B upgrade of a 1+2 federation", () => {
       return i;
     };
     const masterDisable = at(/^onezone disable 0 /, master);
+    const firstDisable = at(/^onezone disable /);
+    expect(at(/apt-get install --download-only /, master)).toBeLessThan(firstDisable);
     const masterUpgrade = at(/^onedb upgrade /, master);
     const backup = at(/^onedb backup -v --federated /, master);
     const masterEnable = at(/^onezone enable 0 /, master);
@@ -60,7 +62,10 @@ describeAsRoot("type B upgrade of a 1+2 federation", () => {
       const stop = at(/^systemctl stop /, fe);
       expect(stop).toBeLessThan(masterUpgrade);
       const restore = at(/^onedb restore .* -v --federated$/, fe);
-      const packages = at(/apt-get install /, fe);
+      // The install after the stop, from the cache the download filled before the freeze.
+      const download = at(/apt-get install --download-only /, fe);
+      expect(download).toBeLessThan(firstDisable);
+      const packages = at(/apt-get install -y -q --only-upgrade /, fe);
       const dbUpgrade = at(/^onedb upgrade /, fe);
       expect(backup).toBeLessThan(restore);
       expect(restore).toBeLessThan(packages);
@@ -131,7 +136,7 @@ describeAsRoot("type B upgrade of a 1+2 federation", () => {
     fs.rmSync(path.join(sandbox.dir, "artifacts"), { recursive: true, force: true });
     const before = sandbox.log().length;
     const output = await sandbox.deploy();
-    expect(output).toMatch(/Apply complete! Resources: 26 added, 0 changed, 0 destroyed/);
+    expect(output).toMatch(/Apply complete! Resources: 31 added, 0 changed, 0 destroyed/);
     expect(output).toMatch(/already done: the federation's ledger records it complete/);
     // Every step re-created in the fresh state, none ran: only the ledger was read (and nothing written but the local records).
     expect(changesSince(sandbox.log(), before)).toEqual([]);

@@ -58,11 +58,25 @@ describeAsRoot("node packages and a dnf zone", () => {
       expect(start).toBeGreaterThan(-1);
       for (const n of [0, 1]) {
         const node = `zone${id}-node${n}`;
-        const upgrade = firstIndex(log, /(--only-upgrade|upgrade) .*opennebula-node-kvm$/, node);
+        // The install, not the download before the freeze (which names the same package).
+        const upgrade = firstIndex(log, /^(?!.*(--download-only|--downloadonly|--print-uris)).*(--only-upgrade|upgrade) .*opennebula-node-kvm$/, node);
         const restart = firstIndex(log, /^systemctl restart libvirtd$/, node);
         expect(upgrade).toBeGreaterThan(start);
         expect(restart).toBeGreaterThan(upgrade);
         expect(sync).toBeGreaterThan(restart);
+      }
+    }
+  });
+
+  it("downloaded the packages on every front-end and listed host before the first write of the upgrade", () => {
+    const log = sandbox.log();
+    const firstWrite = firstIndex(log, /^(onezone disable|onehost disable|systemctl stop )/);
+    expect(firstWrite).toBeGreaterThan(-1);
+    for (const id of [0, 100, 101]) {
+      for (const m of [`zone${id}-server0`, `zone${id}-node0`, `zone${id}-node1`]) {
+        const download = firstIndex(log, /(apt-get install --download-only|upgrade --downloadonly) /, m);
+        expect(`${m}: ${download}`).not.toMatch(/: -1$/);
+        expect(download).toBeLessThan(firstWrite);
       }
     }
   });

@@ -53,6 +53,12 @@ const COMMANDS: ReadonlyArray<readonly [string, readonly string[], RegExp, reado
   ["step", ["step"], /^Usage: onefed step <step> --zone ID \[--config FILE\]\n/, ["preflight", "--zone", "0", "--config", unreachable]],
   ["check", ["check"], /^Usage: onefed check \[--config FILE\] \[--json\]\n/, ["--config", unreachable]],
   ["verify", ["verify"], /^Usage: onefed verify \[--config FILE\]\n/, ["--config", unreachable]],
+  [
+    "discover",
+    ["discover"],
+    /^Usage: onefed discover --master HOST\[:PORT\] \[--user USER\] \[--key FILE\]/,
+    ["--master", "192.0.2.1", "--accept-new-host-key", "--out", path.join(work, "discovered.yaml")],
+  ],
   ["unfreeze", ["unfreeze"], /^Usage: onefed unfreeze \[--config FILE\] \[--force\]\n/, ["--config", unreachable, "--force"]],
   ["lock status", ["lock", "status"], /^Usage: onefed lock status \[--config FILE\] \[--json\]\n/, ["--config", unreachable]],
   ["unlock", ["unlock"], /^Usage: onefed unlock \[--config FILE\] --run-id ID\n/, ["--config", unreachable, "--run-id", "r1"]],
@@ -197,7 +203,7 @@ describe("-h and --help", () => {
     ]) {
       const r = await onefed(...argv);
       expect(r.code).toBe(0);
-      expect(r.out).toMatch(/^Usage: onefed sandbox <command> \[options\]\n[^]*\n {2}raft +force an HA zone's leader, or a split brain\n/);
+      expect(r.out).toMatch(/^Usage: onefed sandbox <command> \[options\]\n[^]*\n {2}raft +force an HA zone's leader, its next election's winner, or a split brain\n/);
     }
   });
 });
@@ -257,6 +263,7 @@ describe("command summaries", () => {
     const modules: Record<string, [string, string]> = {
       step: ["step-command", "stepCommand"],
       check: ["check-command", "checkCommand"],
+      discover: ["discover-command", "discoverCommand"],
       verify: ["zones-command", "verifyCommand"],
       unfreeze: ["zones-command", "unfreezeCommand"],
       unlock: ["lock-command", "unlockCommand"],

@@ -74,14 +74,17 @@ describe("a 6.0 → 6.2 stack", () => {
         .sort(),
     ).toEqual(["zone_0_freeze", "zone_0_unfreeze"]);
     expect(res.federation_sync.depends_on).toEqual(["null_resource.zone_0_freeze"]);
-    expect(res.zone_100_verify.depends_on).toContain("null_resource.zone_0_unfreeze");
+    // Through the barrier every verify waits for: every zone back, the master's firewall lifted.
+    expect(res.zone_100_verify.depends_on).toContain("null_resource.stage_every_zone_back");
+    expect(res.stage_every_zone_back.depends_on).toContain("null_resource.zone_0_unfreeze");
     expect(new GraphInvariants(stack).validate()).toEqual([]);
   });
   it("has no freeze at all with method none", () => {
     const none = seed.withFreeze("none", { acknowledgeNoFreeze: true }).parse();
     const res = JSON.parse(Testing.synth(new FederationUpgrade(Testing.app(), "n", { config: none, runner }))).resource.null_resource;
     expect(Object.keys(res).some((n) => /freeze/.test(n))).toBe(false);
-    expect(res.federation_sync.depends_on).toEqual(["null_resource.federation_preflight"]);
+    // Without a freeze, the sync is the first write-free step after every download (and the preflight before them).
+    expect(res.federation_sync.depends_on).toEqual(["null_resource.stage_every_zone_downloaded"]);
   });
 });
 

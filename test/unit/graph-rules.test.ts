@@ -11,6 +11,7 @@ import { MaintenanceZone } from "../../lib/synth/constructs/maintenance-zone";
 import { StepResource } from "../../lib/synth/constructs/step-resource";
 import { Zone } from "../../lib/synth/constructs/zone";
 import { backupExportsUpgradedMaster } from "../../lib/synth/invariants/backup-exports-upgraded-master";
+import { downloadBeforeWindow } from "../../lib/synth/invariants/download-before-window";
 import { freezeAfterHostsDisable } from "../../lib/synth/invariants/freeze-after-hosts-disable";
 import { freezeOrder } from "../../lib/synth/invariants/freeze-order";
 import { GraphInvariants } from "../../lib/synth/invariants/graph-invariants";
@@ -25,7 +26,7 @@ import { replicateAfterUpgrade } from "../../lib/synth/invariants/replicate-afte
 import { restoreAfterFederatedBackup } from "../../lib/synth/invariants/restore-after-federated-backup";
 import { safetyBackupFirst } from "../../lib/synth/invariants/safety-backup-first";
 import { slaveRestoresBeforeUpgrade } from "../../lib/synth/invariants/slave-restores-before-upgrade";
-import { GraphStep, StepGraph } from "../../lib/synth/invariants/step-graph";
+import { GraphNode, GraphStep, StepGraph } from "../../lib/synth/invariants/step-graph";
 import { stopAfterPreflight } from "../../lib/synth/invariants/stop-after-preflight";
 import { stopAfterSync } from "../../lib/synth/invariants/stop-after-sync";
 import { syncAfterFreeze } from "../../lib/synth/invariants/sync-after-freeze";
@@ -35,6 +36,7 @@ import { typeAZonesIndependent } from "../../lib/synth/invariants/type-a-zones-i
 import { unfreezeAfterEveryStart } from "../../lib/synth/invariants/unfreeze-after-every-start";
 import { UPGRADE_GRAPH_PACK } from "../../lib/synth/invariants/upgrade-graph-pack";
 import { FederationBuilder, seedFederation } from "../support/federation-builder";
+import { largeFederation } from "../support/large-federation";
 
 const runner = { command: ["/usr/bin/node", "/opt/onefed/dist/lib/cli/onefed.js"], configPath: "/etc/onefed/federation.yaml" };
 const seed = seedFederation();
@@ -181,6 +183,53 @@ const RULES: ReadonlyArray<readonly [GraphRule, readonly Case[]]> = [
         shape: "type A",
         edit: (s, c) => stray(s, c, "backup", 0, maintenanceZone(s, 0).upgradeStep),
         violations: ["backup of zone 0 (M-EU-FR) exists in a zone-by-zone (type A) upgrade"],
+      },
+    ],
+  ],
+  [
+    downloadBeforeWindow,
+    [
+      {
+        broken: "a slave freezes right after the preflight",
+        shape: "type B",
+        edit: (s) => waitOnly(zone(s, 101).freezeStep, s.preflightStep!),
+        violations: [
+          "freeze of zone 101 (S-US-CA) does not wait for download of zone 0 (M-EU-FR): the packages are in every cache before the window of frozen or stopped zones opens",
+          "freeze of zone 101 (S-US-CA) does not wait for download of zone 100 (S-EU-GE): the packages are in every cache before the window of frozen or stopped zones opens",
+          "freeze of zone 101 (S-US-CA) does not wait for download of zone 101 (S-US-CA): the packages are in every cache before the window of frozen or stopped zones opens",
+        ],
+      },
+      {
+        broken: "the stage barrier without one zone's download",
+        shape: "type B, no freeze",
+        edit: (s) => s.downloaded!.after.splice(s.downloaded!.after.indexOf(zone(s, 100).downloadStep), 1),
+        violations: [
+          "sync of zone 0 (M-EU-FR) does not wait for download of zone 100 (S-EU-GE): the packages are in every cache before the window of frozen or stopped zones opens",
+          ...[0, 100, 101].map(
+            (id) =>
+              `stop of zone ${id} (${["M-EU-FR", "S-EU-GE", "S-US-CA"][[0, 100, 101].indexOf(id)]}) does not wait for download of zone 100 (S-EU-GE): the packages are in every cache before the window of frozen or stopped zones opens`,
+          ),
+        ],
+      },
+      {
+        broken: "a download without waiting for the preflight",
+        shape: "type B, nodes and hosts.manage",
+        edit: (s) => waitOnly(zone(s, 100).downloadStep),
+        violations: ["download of zone 100 (S-EU-GE) does not wait for preflight of zone 0 (M-EU-FR): nothing runs on a zone before the preflight passed"],
+      },
+      {
+        broken: "a type A zone stops right after its preflight",
+        shape: "type A",
+        edit: (s) => waitOnly(maintenanceZone(s, 100).stopStep, maintenanceZone(s, 100).preflightStep),
+        violations: [
+          "stop of zone 100 (S-EU-GE) does not wait for download of zone 100 (S-EU-GE): the packages are in every cache before the window of frozen or stopped zones opens",
+        ],
+      },
+      {
+        broken: "a zone without a download",
+        shape: "type A",
+        edit: (s) => remove(maintenanceZone(s, 101).downloadStep),
+        violations: ["stop of zone 101 (S-US-CA) has no download step in its zone: its packages would be fetched inside the window"],
       },
     ],
   ],
@@ -418,7 +467,14 @@ describe("the upgrade graph pack", () => {
       const graph = StepGraph.of(build(shape).stack);
       return UPGRADE_GRAPH_PACK.filter((r) => r.appliesTo?.(graph) ?? true).map((r) => r.id);
     };
-    const everyUpgrade = ["safety-backup-first", "ha-replicates-before-start", "replicate-after-upgrade", "nodes-after-start", "nodes-before-host-sync"];
+    const everyUpgrade = [
+      "safety-backup-first",
+      "ha-replicates-before-start",
+      "replicate-after-upgrade",
+      "nodes-after-start",
+      "nodes-before-host-sync",
+      "download-before-window",
+    ];
     expect(applying("type A")).toEqual([...everyUpgrade, "type-a-no-federated-steps", "type-a-zones-independent", "type-a-stop-after-own-preflight"]);
     expect(applying("type B")).toEqual(UPGRADE_GRAPH_PACK.map((r) => r.id).filter((id) => !id.startsWith("type-a-")));
   });
@@ -447,7 +503,7 @@ describe("the upgrade graph pack", () => {
 
 describe("the step graph", () => {
   const zone0 = { id: 0, name: "M-EU-FR", role: "master" as const, frontends: [{ host: "192.168.150.1", port: 22 }] };
-  const step = (name: GraphStep["step"], ...after: GraphStep[]): GraphStep => ({ step: name, zone: zone0, upgradeType: "B", after });
+  const step = (name: GraphStep["step"], ...after: GraphNode[]): GraphStep => ({ step: name, zone: zone0, upgradeType: "B", after });
 
   it("finds everything a step waits for, directly or not", () => {
     const stop = step("stop");
@@ -459,6 +515,32 @@ describe("the step graph", () => {
     expect(graph.mustFollow(stop, upgrade, "why")).toEqual(["stop of zone 0 (M-EU-FR) does not wait for upgrade of zone 0 (M-EU-FR): why"]);
     expect(graph.inZone("safety-backup", 0)).toBe(backup);
     expect(graph.inZone("safety-backup", 100)).toBeUndefined();
+  });
+
+  it("follows paths through stage barriers, which are not steps", () => {
+    const start = step("start");
+    const unfreeze = step("unfreeze", start);
+    const barrier = { description: "every zone is back", after: [unfreeze] };
+    const verify = step("verify", barrier);
+    const graph = new StepGraph([start, unfreeze, verify]);
+    expect(graph.ancestors(verify)).toEqual(new Set([unfreeze, start]));
+    expect(graph.mustFollow(verify, start, "why")).toEqual([]);
+    barrier.after.pop();
+    expect(new StepGraph([start, unfreeze, verify]).mustFollow(verify, start, "why")).toEqual([
+      "verify of zone 0 (M-EU-FR) does not wait for start of zone 0 (M-EU-FR): why",
+    ]);
+  });
+
+  it("proves every rule on a 100-zone stack, whose verifies wait for every zone through one barrier", () => {
+    const config = largeFederation(100).parse();
+    const stack = new FederationUpgrade(Testing.app(), "s", { config, runner });
+    expect(new GraphInvariants(stack).validate()).toEqual([]);
+    const graph = StepGraph.of(stack);
+    const verify = graph.inZone("verify", 150)!;
+    // Its own zone's last step (drawn by the Zone) and the barrier: no other zone's step directly.
+    expect(verify.after.length).toBe(2);
+    expect(verify.after.includes(stack.back!)).toBe(true);
+    expect(graph.of("hosts-enable").every((h) => graph.ancestors(verify).has(h))).toBe(true);
   });
 
   it("ends on a cycle, which terraform reports", () => {

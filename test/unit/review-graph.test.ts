@@ -35,7 +35,10 @@ function closure(edges: readonly (readonly [string, string])[]): Set<string> {
 describe("step graph of the seed federation", () => {
   it("has one node per step resource, with its triggers", () => {
     const res = (synthJson() as { resource: { null_resource: Record<string, unknown> } }).resource.null_resource;
-    expect(graph.nodes.map((n) => n.id).sort()).toEqual(Object.keys(res).sort());
+    const names = Object.keys(res).sort();
+    // Stage barriers run nothing: they are not nodes, only the order they carry is.
+    expect(graph.nodes.map((n) => n.id).sort()).toEqual(names.filter((n) => !n.startsWith("stage_")));
+    expect(graph.barriers.map((b) => b.id)).toEqual(["stage_every_zone_back", "stage_every_zone_downloaded"]);
     const restore = graph.nodes.find((n) => n.id === "zone_100_restore")!;
     expect(restore).toMatchObject({
       address: "null_resource.zone_100_restore",
@@ -76,7 +79,8 @@ describe("step graph of the seed federation", () => {
   it("drops only edges implied through other steps: the order is unchanged", () => {
     const declared = graph.nodes.flatMap((n) => n.after.map((d) => [d, n.id] as const));
     expect(graph.edges.length).toBeLessThan(declared.length);
-    expect(graph.declaredEdgeCount).toBe(declared.length);
+    const res = (synthJson() as { resource: { null_resource: Record<string, { depends_on?: string[] }> } }).resource.null_resource;
+    expect(graph.declaredEdgeCount).toBe(Object.values(res).reduce((n, r) => n + (r.depends_on ?? []).length, 0));
     expect(closure(graph.edges)).toEqual(closure(declared));
     for (const [a, b] of graph.edges) expect(stage(a)).toBeLessThan(stage(b));
   });
@@ -94,6 +98,29 @@ describe("graphs the review refuses or must cope with", () => {
   ])("refuses %s", (_what, entries, message) => {
     expect(() => build(...entries)).toThrow(ReviewInputError);
     expect(() => build(...entries)).toThrow(message);
+  });
+
+  it("stands a step after a stage barrier after every step behind it, through barriers in a row", () => {
+    const barrier = (name: string, deps: string[]) => [name, { triggers: { barrier: name, does: `${name} passed` }, depends_on: deps }] as const;
+    const g = build(
+      res("a", "start"),
+      res("b", "start"),
+      barrier("stage_one", ["null_resource.a"]),
+      barrier("stage_two", ["null_resource.stage_one", "null_resource.b"]),
+      res("c", "verify", ["null_resource.stage_two"]),
+    );
+    expect(g.nodes.map((n) => n.id).sort()).toEqual(["a", "b", "c"]);
+    expect(g.nodes.find((n) => n.id === "c")!.after).toEqual(["a", "b"]);
+    expect(g.edges).toEqual([
+      ["a", "c"],
+      ["b", "c"],
+    ]);
+    expect(g.stages.map((st) => st.map((n) => n.id))).toEqual([["a", "b"], ["c"]]);
+    expect(g.barriers).toEqual([
+      { id: "stage_one", address: "null_resource.stage_one", does: "stage_one passed" },
+      { id: "stage_two", address: "null_resource.stage_two", does: "stage_two passed" },
+    ]);
+    expect(g.declaredEdgeCount).toBe(4);
   });
 
   it("gives resource names terraform allows but diagrams do not a safe, unique key", () => {

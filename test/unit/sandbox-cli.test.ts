@@ -41,7 +41,7 @@ describe("onefed sandbox arguments", () => {
     [["up", "--nodes", "9"], /--nodes must be an integer from 0 to 8 \(got "9"\)/],
     [["up", "--dnf", "100,rhel"], /--dnf must be a comma-separated list of zone ids like 0,101 \(got "100,rhel"\)/],
     [["up", "--mysql", "0,x"], /--mysql must be a comma-separated list of zone ids like 0,101 \(got "0,x"\)/],
-    [["raft", "--dir", "/nonexistent", "--zone", "0"], /give --leader N and\/or --split-brain on\|off/],
+    [["raft", "--dir", "/nonexistent", "--zone", "0"], /give --leader N, --next-leader N and\/or --split-brain on\|off/],
     [["raft", "--dir", "/nonexistent", "--zone", "0", "--split-brain", "maybe"], /--split-brain must be on or off/],
   ])("rejects %j with one clear line and a non-zero exit", async (argv, message) => {
     const r = await cli(...(argv as string[]));
@@ -68,7 +68,8 @@ describe("onefed sandbox on a prepared sandbox", () => {
     expect(json.zones[1].frontends[0]).toMatchObject({
       name: "zone100-server0",
       packageManager: "apt",
-      db: { shared: "6.10.0", local: "6.10.0", isSlave: true },
+      // 6.10 bootstraps every database standalone: slaves too (is_slave=0).
+      db: { shared: "6.10.0", local: "6.10.0", isSlave: false },
       services: { opennebula: "active" },
     });
     expect(json.zones[1].nodes).toEqual([]);

@@ -6,6 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { sandboxStatus, setFrontendState, setRaftCommitLag, setRaftLeader, setRaftSplitBrain } from "../../sandbox";
+import { DEFAULT_FOLLOWER_COMMIT_LAG } from "../../sandbox/raft";
 import { judgeRaft, MAX_FOLLOWER_COMMIT_LAG } from "../../lib/checks/raft-health";
 import { parseZoneShowJson } from "../../lib/remote/opennebula/parsers";
 import { SandboxLayout } from "../../sandbox/layout";
@@ -15,7 +16,7 @@ import { readRegistry } from "../../sandbox/registry";
 import { EmulatorSandbox, MASTER, SLAVE_CA, sample } from "../sandbox/emulator-harness";
 
 const GE = (n: number): string => `zone100-server${n}`;
-const NOT_RUNNING = (host: string): string => `Failed to open TCP connection to ${host}:2633 (Connection refused - connect(2) for "${host}" port 2633)\n`;
+const NOT_RUNNING = (host: string): string => `Failed to open TCP connection to ${host}:2633 (Connection refused - connect(2) for ${host}:2633)\n`;
 
 interface Server {
   ID: string;
@@ -139,8 +140,9 @@ describe("onezone against the real CLI's HA sample (e-ha-zone)", () => {
   let sb: EmulatorSandbox;
   beforeAll(() => {
     sb = EmulatorSandbox.create({ ha: [100] });
-    // The sample's term and log index; server 2 cannot be reached.
+    // The sample's term and log index, its follower in step (a quiet zone); server 2 cannot be reached.
     writeRaft(new SandboxLayout(sb.dir), 100, { leader: 0, term: 7, logIndex: 48211, splitBrain: false });
+    setRaftCommitLag(sb.dir, GE(1), 0);
     setFrontendState(sb.dir, GE(2), { reachable: false });
   });
   afterAll(() => sb.remove());
@@ -186,7 +188,8 @@ describe("Raft elections in an HA zone", () => {
       ["1", "server-1", "http://127.0.50.3:2633/RPC2", "2", "1", "0"],
       ["2", "server-2", "http://127.0.50.4:2633/RPC2", "-", "-", "-"],
     ]);
-    expect(list[0].COMMIT).toBe(list[1].COMMIT);
+    // A live zone's follower holds the leader's log; its COMMIT trails by a few entries.
+    expect(Number(list[1].COMMIT)).toBe(Number(list[0].COMMIT) - DEFAULT_FOLLOWER_COMMIT_LAG);
     expect(list[0].LOG_INDEX).toBe(list[1].LOG_INDEX);
     expect(list.map((s) => s.FEDLOG_INDEX)).toEqual(["715438", "715438", "-"]);
     expect(sb.run(GE(1), "onezone show 100").stdout).toMatch(/^ 2 server-2        error      -          -          -          -     -$/m);
@@ -311,6 +314,16 @@ describe("Raft test switches", () => {
     expect(servers(sb, MASTER)[0].LOG_INDEX).toBe(leader.LOG_INDEX);
   });
 
+  it("a follower's COMMIT trails its LOG_INDEX by a few entries by default, which onefed judges in sync", () => {
+    const members = [0, 1, 2].map((n) => ({ frontend: GE(n), serverId: n }));
+    const list = servers(sb, MASTER);
+    const leader = list.find((s) => s.STATE === "3")!;
+    for (const f of list.filter((s) => s.STATE === "2")) {
+      expect([f.LOG_INDEX, Number(leader.COMMIT) - Number(f.COMMIT)]).toEqual([leader.LOG_INDEX, DEFAULT_FOLLOWER_COMMIT_LAG]);
+    }
+    expect(judgeRaft(parseZoneShowJson(sb.run(MASTER, "onezone show 100 -j").stdout).servers, members)).toEqual({ healthy: true, problem: "" });
+  });
+
   it("setRaftCommitLag: a busy zone's follower keeps the leader's log, its COMMIT trails, and it catches up by itself", async () => {
     const members = [0, 1, 2].map((n) => ({ frontend: GE(n), serverId: n }));
     const judged = () => judgeRaft(parseZoneShowJson(sb.run(MASTER, "onezone show 100 -j").stdout).servers, members);
@@ -322,7 +335,8 @@ describe("Raft test switches", () => {
     expect([lagging.STATE, lagging.COMMIT, lagging.LOG_INDEX]).toEqual(["2", String(Number(leader.COMMIT) - 5), leader.LOG_INDEX]);
     expect(judged()).toEqual({ healthy: true, problem: "" });
     await new Promise((r) => setTimeout(r, 4200));
-    expect(servers(sb, MASTER)[follower].COMMIT).toBe(leader.COMMIT);
+    // Caught up: back to a live zone's few entries.
+    expect(servers(sb, MASTER)[follower].COMMIT).toBe(String(Number(leader.COMMIT) - DEFAULT_FOLLOWER_COMMIT_LAG));
     // Beyond onefed's bound, for good until cleared: judged as catching up, not broken.
     setRaftCommitLag(sb.dir, GE(follower), MAX_FOLLOWER_COMMIT_LAG + 5);
     expect(servers(sb, MASTER)[follower].COMMIT).toBe(String(Number(leader.COMMIT) - MAX_FOLLOWER_COMMIT_LAG - 5));

@@ -7,7 +7,7 @@
  */
 import { spawn } from "child_process";
 import * as fs from "fs";
-import { readPasswordLeaks, sandboxStatus } from "../../sandbox";
+import { readPasswordLeaks, sandboxStatus, setMigratorMissing } from "../../sandbox";
 import { planSandbox } from "../../sandbox/prepare";
 import { runSandboxCommand } from "../../lib/cli/sandbox-command";
 import { EmulatorSandbox, MASTER, SLAVE_CA, SLAVE_GE } from "../sandbox/emulator-harness";
@@ -251,9 +251,11 @@ describe("emulated onedb on MySQL zones 0 and 100 (101 SQLite)", () => {
     expect(r.stdout).toContain(`MySQL dump stored in /var/lib/one/backups/pre.sql\n${MYSQL_DUMP_TAIL}`);
     expect(r.stdout).toContain("Database migrated from 6.10.0 to 7.0.0 (OpenNebula 7.0.0) by onedb command.\n");
     expect(sb.run(MASTER, "onedb version").stdout).toMatch(/^Shared: 7\.0\.0\nLocal:  7\.0\.0\n/);
-    // A slave whose shared version was not restored first: the missing-migrators rollback restores MySQL.
+    // A slave with a migrator missing: the missing-migrators rollback restores MySQL.
     upgradePackages(SLAVE_GE);
+    setMigratorMissing(sb.dir, SLAVE_GE, "local/6.10.0_to_7.0.0.rb");
     const slave = sb.run(SLAVE_GE, "onedb upgrade -b /var/lib/one/backups/pre.sql");
+    setMigratorMissing(sb.dir, SLAVE_GE);
     expect(slave.code).toBe(255);
     expect(slave.stdout).toMatch(/\nThe database will be restored\nMySQL DB opennebula at localhost restored\.\n$/);
     expect(sb.run(SLAVE_GE, "onedb version").stdout).toMatch(/^Shared: 6\.10\.0\nLocal:  6\.10\.0\n/);

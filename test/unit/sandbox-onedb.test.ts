@@ -64,7 +64,8 @@ describe("emulated onedb during a federation upgrade", () => {
     expect(r.code).toBe(0);
   };
   beforeAll(() => {
-    sb = EmulatorSandbox.create();
+    // Slaves whose databases were first bootstrapped as slaves by an old release (is_slave=1): onedb skips their shared migrators.
+    sb = EmulatorSandbox.create({ slavesBootstrappedAsSlave: true });
     for (const fe of [MASTER, SLAVE_GE, SLAVE_CA]) expect(sb.run(fe, "systemctl stop opennebula").code).toBe(0);
   });
   afterAll(() => sb.remove());

@@ -8,7 +8,7 @@ import { EmulatorSandbox, MASTER, SLAVE_CA, SLAVE_GE } from "../sandbox/emulator
 const CSV_HEADER = "ID,NAME,CLUSTER,TVM,ALLOCATED_CPU,ALLOCATED_MEM,STAT";
 const row = (id: number, name: string, stat: string): string => `${id},${name},default,0,0 / 800 (0%),0K / 15.5G (0%),${stat}`;
 const csv = (...rows: string[]): string => [CSV_HEADER, ...rows].map((l) => `${l}\n`).join("");
-const NOT_RUNNING = (host: string): string => `Failed to open TCP connection to ${host}:2633 (Connection refused - connect(2) for "${host}" port 2633)\n`;
+const NOT_RUNNING = (host: string): string => `Failed to open TCP connection to ${host}:2633 (Connection refused - connect(2) for ${host}:2633)\n`;
 
 describe("emulated onehost, seeded host pools", () => {
   let sb: EmulatorSandbox;

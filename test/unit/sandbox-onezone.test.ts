@@ -86,7 +86,7 @@ describe("emulated onezone enable/disable (a-in-sync sequence)", () => {
     expect(sb.run(SLAVE_CA, "systemctl stop opennebula").code).toBe(0);
     expect(sb.run(SLAVE_CA, "onezone list --csv")).toEqual({
       stdout: "",
-      stderr: 'Failed to open TCP connection to 127.0.50.3:2633 (Connection refused - connect(2) for "127.0.50.3" port 2633)\n',
+      stderr: 'Failed to open TCP connection to 127.0.50.3:2633 (Connection refused - connect(2) for 127.0.50.3:2633)\n',
       code: 255,
     });
   });

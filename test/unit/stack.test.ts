@@ -6,6 +6,7 @@ import { FederationUpgrade } from "../../lib/synth/constructs/federation-upgrade
 import { GraphInvariants } from "../../lib/synth/invariants/graph-invariants";
 import { StepResource } from "../../lib/synth/constructs/step-resource";
 import { seedFederation } from "../support/federation-builder";
+import { largeFederation } from "../support/large-federation";
 
 // An absolute artifact directory keeps the snapshot independent of where the repo is checked out.
 const seed = seedFederation().with({ backup: { localDirectory: "/var/lib/onefed/artifacts" } });
@@ -42,9 +43,11 @@ describe("FederationUpgrade stack", () => {
     expect(build().json).toMatchSnapshot();
   });
 
-  it("has one resource per (step, zone) and one sync and one backup", () => {
+  it("has one resource per (step, zone), one sync, one backup and two stage barriers", () => {
     const names = Object.keys(build().json.resource.null_resource).sort();
-    expect(names).toHaveLength(3 * 7 + 2 + 3);
+    expect(names).toHaveLength(3 * 8 + 2 + 3 + 2);
+    expect(names).toContain("zone_100_download");
+    expect(names).toEqual(expect.arrayContaining(["stage_every_zone_downloaded", "stage_every_zone_back"]));
     expect(names).toContain("zone_100_restore");
     expect(names).not.toContain("zone_0_restore");
     expect(names).toContain("federated_backup");
@@ -73,6 +76,14 @@ describe("FederationUpgrade stack", () => {
       expect(a.get(`zone_${s}_unfreeze`)).toContain("zone_0_unfreeze");
     }
     expect(a.get("federated_backup")).toContain("zone_0_upgrade");
+    // Every download before the first freeze, through the barrier; every verify after every zone is back.
+    for (const z of [0, 100, 101]) {
+      expect(a.get(`zone_${z}_download`)).toContain("federation_preflight");
+      for (const other of [0, 100, 101]) {
+        expect(a.get(`zone_${other}_freeze`)).toContain(`zone_${z}_download`);
+        expect(a.get(`zone_${other}_verify`)).toContain(`zone_${z}_unfreeze`);
+      }
+    }
     // Independent slaves run in parallel: neither waits for the other's restore.
     expect(a.get("zone_101_upgrade")).not.toContain("zone_100_restore");
     expect(a.get("zone_100_upgrade")).not.toContain("zone_101_restore");
@@ -129,13 +140,25 @@ describe("FederationUpgrade stack", () => {
     expect(json.resource).toEqual(build().json.resource);
   });
 
+  it("keeps the graph O(N) at 100 zones: stage barriers instead of every-to-every edges", () => {
+    const config = largeFederation(100).parse();
+    const stack = new FederationUpgrade(Testing.app(), "federation-large", { config, runner });
+    const resources = Object.values((JSON.parse(Testing.synth(stack)) as Tf).resource.null_resource);
+    const edges = resources.reduce((n, r) => n + (r.depends_on ?? []).length, 0);
+    // 100 zones with hosts.manage: 10 steps per zone, 99 restores, preflight, sync, backup, 2 barriers.
+    expect(resources).toHaveLength(100 * 10 + 99 + 3 + 2);
+    // Without the barriers every verify waited for every zone's hosts-enable and every first write for every download: over 30,000.
+    expect(edges).toBeLessThan(2 * resources.length);
+    expect(Math.max(...resources.map((r) => (r.depends_on ?? []).length))).toBeLessThanOrEqual(200);
+  });
+
   it("builds independent zone chains for a type A (maintenance) upgrade", () => {
     const a = seed.with({ federation: { toVersion: "6.10.5" } }).parse();
     const stack = new FederationUpgrade(Testing.app(), "federation-seed-a", { config: a, runner });
     const json = JSON.parse(Testing.synth(stack));
     expect(json).toMatchSnapshot();
     const names = Object.keys(json.resource.null_resource);
-    expect(names).toHaveLength(3 * 6);
+    expect(names).toHaveLength(3 * 7);
     expect(names.some((n) => /freeze|restore|backup$|sync/.test(n.replace("safety_backup", "")))).toBe(false);
     const anc = ancestors(json);
     for (const [n, set] of anc) for (const d of set) expect(d.split("_")[1]).toBe(n.split("_")[1]);

@@ -305,7 +305,7 @@ describe("sync", () => {
     );
     const mixed = run("sync", config, config.master, [...frozenMaster(config), [/^onezone list --csv/, { stdout: listCsv(config, ["715438", "-", "-1"]) }]]);
     await expect(mixed.result).rejects.toThrow(
-      /found no answer from zone 100 \(S-EU-GE\); FED_INDEX -1 \(oned runs standalone\) on zone 101 \(S-US-CA\) \(0=715438, 100=-, 101=-1\)\. Make those zones reachable from the master \(oned running, network\)\. A zone at FED_INDEX -1 runs without federation/,
+      /found no answer from zone 100 \(S-EU-GE\); FED_INDEX -1 \(oned runs standalone\) on zone 101 \(S-US-CA\) \(0=715438, 100=-, 101=-1\)\. Make those zones answer the master \(oned running and answering within 5 s, network, their ENDPOINT ending in \/RPC2, the master's oneadmin credential accepted there\)\. A zone at FED_INDEX -1 runs without federation/,
     );
   });
 

@@ -114,6 +114,42 @@ function replaceConfValue(file: string, key: string, oldValue: string, newValue:
 
 const ONED_CONF = "/etc/one/oned.conf";
 
+/**
+ * awk over oned.conf: finds the first uncommented `DB = [`, splits its attributes on commas outside
+ * double quotes (a `#` outside quotes starts a comment, `]` outside quotes ends the section), and
+ * prints only the allowed keys with their value unquoted.
+ */
+const READ_DB_SECTION = String.raw`
+function emit(pair,  k, v) {
+  if (pair !~ /^[ \t]*[A-Za-z_]+[ \t]*=/) return
+  k = pair; sub(/=.*/, "", k); gsub(/[ \t]/, "", k); k = toupper(k)
+  if (k != "BACKEND" && k != "SERVER" && k != "PORT" && k != "USER" && k != "DB_NAME") return
+  v = pair; sub(/^[^=]*=[ \t]*/, "", v); sub(/[ \t]+$/, "", v)
+  if (v ~ /^".*"$/) v = substr(v, 2, length(v) - 2)
+  print k "=" v
+}
+{
+  line = $0
+  if (!insec) {
+    if (line !~ /^[ \t]*DB[ \t]*=[ \t]*\[/) next
+    insec = 1; sub(/^[ \t]*DB[ \t]*=[ \t]*\[/, "", line)
+  }
+  for (i = 1; i <= length(line); i++) {
+    c = substr(line, i, 1)
+    if (inq) {
+      if (c == "\\") { buf = buf c substr(line, i + 1, 1); i++; continue }
+      if (c == "\"") inq = 0
+      buf = buf c; continue
+    }
+    if (c == "\"") { inq = 1; buf = buf c; continue }
+    if (c == "#") break
+    if (c == "]") { emit(buf); exit }
+    if (c == ",") { emit(buf); buf = ""; continue }
+    buf = buf c
+  }
+  buf = buf " "
+}`;
+
 export const onedConf = {
   /**
    * Only the FEDERATION section leaves the front-end: a MySQL front-end's oned.conf also holds the
@@ -122,6 +158,12 @@ export const onedConf = {
   readFederation: (): RemoteCommand => ({ argv: ["sed", "-n", "/^[[:space:]]*FEDERATION[[:space:]]*=/,/]/p", ONED_CONF] }),
   /** Prints DB/DB_NAME's value alone (nothing else of the DB section, which holds the password). */
   readDbName: (): RemoteCommand => ({ argv: ["sed", "-n", 's/^[^#]*DB_NAME[[:space:]]*=[[:space:]]*"\\{0,1\\}\\([A-Za-z0-9_$-]*\\).*/\\1/p', ONED_CONF] }),
+  /**
+   * The DB section's connection settings, one `KEY=value` line each, and nothing else: the keys are
+   * an allow-list (BACKEND, SERVER, PORT, USER, DB_NAME) applied on the front-end, so PASSWD never
+   * leaves it whatever its value holds (quotes, commas, `#`). Read-only, for `onefed discover`.
+   */
+  readDatabase: (): RemoteCommand => ({ argv: ["awk", READ_DB_SECTION, ONED_CONF] }),
   /** Puts a follower's own FEDERATION/SERVER_ID back after the leader's /etc/one was copied over it. */
   setServerId: (serverId: number): RemoteCommand => {
     if (!Number.isInteger(serverId) || serverId < -1) throw new RangeError(`SERVER_ID ${serverId} is not an integer ≥ -1`);
@@ -138,6 +180,16 @@ export const monitordConf = {
     if (!/^[A-Za-z0-9.:-]+$/.test(address)) throw new RangeError(`${address} is not an address`);
     return replaceConfValue(monitordConf.path, "MONITOR_ADDRESS", '"auto"', `"${address}"`);
   },
+};
+
+/**
+ * Which package tools the machine has, one name a line, in the order onefed prefers them (dpkg-query
+ * means apt; dnf before yum, which is dnf's alias on RHEL 8+). Exit 0 also when none is found.
+ */
+export const packageTools = {
+  probe: (): RemoteCommand => ({
+    argv: ["sh", "-c", 'for t in dpkg-query dnf yum; do command -v "$t" >/dev/null 2>&1 && echo "$t"; done; exit 0'],
+  }),
 };
 
 export const files = {

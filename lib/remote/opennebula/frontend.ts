@@ -176,10 +176,10 @@ export class OpenNebulaFrontend extends RemoteMachine {
   }
 
   /** Package scripts may add or remove unit files: the cached list is forgotten around the upgrade. */
-  async upgradePackages(packages: readonly string[]): Promise<void> {
+  async upgradePackages(packages: readonly string[], opts: { readonly refresh?: boolean } = {}): Promise<void> {
     this.unitFiles = undefined;
     try {
-      await super.upgradePackages(packages);
+      await super.upgradePackages(packages, opts);
     } finally {
       this.unitFiles = undefined;
     }

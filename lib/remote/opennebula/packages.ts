@@ -51,6 +51,40 @@ export function upgradeCommand(manager: PackageManager, packages: readonly strin
     : { argv: [manager, "-y", "-q", "upgrade", ...packages], exclusive: true };
 }
 
+/**
+ * Before the freeze: the same upgrade, downloaded into the package cache (apt's
+ * /var/cache/apt/archives, dnf's cachedir) and not installed. The install after the stop then
+ * fetches nothing, so the window of frozen or stopped zones does not wait for the repository.
+ */
+export function downloadCommand(manager: PackageManager, packages: readonly string[]): RemoteCommand {
+  return manager === "apt"
+    ? {
+        argv: ["apt-get", "install", "--download-only", "-y", "-q", "--only-upgrade", ...packages],
+        env: { DEBIAN_FRONTEND: "noninteractive" },
+        exclusive: true,
+      }
+    : { argv: [manager, "-y", "-q", "upgrade", "--downloadonly", ...packages], exclusive: true };
+}
+
+/**
+ * apt only: the archives an upgrade of `packages` would still fetch, one `'<uri>' <file> <size>
+ * <hash>` line each (apt leaves out what its cache already holds); no line means the cache has
+ * every package. dnf has no such listing: its --downloadonly exits 0 only with every package
+ * downloaded and its checksum verified.
+ */
+export function pendingDownloadsCommand(packages: readonly string[]): RemoteCommand {
+  return { argv: ["apt-get", "install", "--print-uris", "-qq", "--only-upgrade", ...packages], env: { DEBIAN_FRONTEND: "noninteractive" }, exclusive: true };
+}
+
+/** The archive file names of `apt-get install --print-uris` output: what the cache still lacks. */
+export function parsePendingDownloads(stdout: string): string[] {
+  return stdout
+    .split("\n")
+    .map((l) => /^'[^']+'\s+(\S+)/.exec(l.trim()))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => m[1]);
+}
+
 export type Hypervisor = "kvm" | "lxc";
 
 /** The package a hypervisor host runs OpenNebula's side of KVM or LXC with. */

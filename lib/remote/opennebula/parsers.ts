@@ -250,3 +250,44 @@ export function parseOnedFederation(text: string): OnedFederation {
 export function parseMonitorAddress(text: string): string | undefined {
   return /^\s*MONITOR_ADDRESS\s*=\s*"?([^",\s]*)"?/m.exec(text.replace(/#.*$/gm, ""))?.[1];
 }
+
+/** oned.conf's DB section as `onedConf.readDatabase` prints it: the connection settings, never PASSWD. */
+export interface OnedDatabase {
+  /** BACKEND as written, lower-cased: `sqlite`, `mysql` (or another, which onefed does not support). */
+  readonly backend: string;
+  readonly server?: string;
+  readonly port?: number;
+  readonly user?: string;
+  /** DB_NAME. */
+  readonly name?: string;
+}
+
+/** `KEY=value` lines of the allowed keys (BACKEND, SERVER, PORT, USER, DB_NAME) → the settings. */
+export function parseOnedDatabase(text: string): OnedDatabase {
+  const values = new Map<string, string>();
+  for (const line of text.split("\n").filter((l) => l.trim() !== "")) {
+    const m = /^(BACKEND|SERVER|PORT|USER|DB_NAME)=(.*)$/.exec(line);
+    if (!m) throw new ParseError("oned.conf's DB section", `unexpected line ${JSON.stringify(line)}`, text);
+    if (!values.has(m[1])) values.set(m[1], m[2].trim());
+  }
+  const backend = values.get("BACKEND");
+  if (!backend) throw new ParseError("oned.conf's DB section", "no uncommented DB = [ BACKEND = … ] section", text);
+  const port = values.get("PORT");
+  if (port !== undefined && !/^\d+$/.test(port)) throw new ParseError("oned.conf's DB section", `PORT ${JSON.stringify(port)} is not a number`, text);
+  return {
+    backend: backend.toLowerCase(),
+    server: values.get("SERVER"),
+    port: port === undefined ? undefined : Number(port),
+    user: values.get("USER"),
+    name: values.get("DB_NAME"),
+  };
+}
+
+/** The package manager a machine's `packageTools.probe` found: the first of dpkg-query (apt), dnf, yum. */
+export function parsePackageTools(stdout: string): "apt" | "dnf" | "yum" {
+  const found = stdout.split("\n").map((l) => l.trim());
+  if (found.includes("dpkg-query")) return "apt";
+  if (found.includes("dnf")) return "dnf";
+  if (found.includes("yum")) return "yum";
+  throw new ParseError("the package tool probe", "none of dpkg-query, dnf or yum is on the PATH", stdout);
+}

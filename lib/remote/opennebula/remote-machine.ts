@@ -12,10 +12,19 @@ import { SshTargetLabel } from "../ssh/errors";
 import * as os from "os";
 import { CommandStillRunningError } from "./command-still-running-error";
 import { commandGuard, files } from "./commands";
-import { installedVersionCommand, refreshCommand, repositorySwitchCommand, upgradeCommand } from "./packages";
+import {
+  downloadCommand,
+  installedVersionCommand,
+  parsePendingDownloads,
+  pendingDownloadsCommand,
+  refreshCommand,
+  repositorySwitchCommand,
+  upgradeCommand,
+} from "./packages";
 import { parsePackageVersion, parseSha256 } from "./parsers";
 import { RemoteCommand, renderCommand } from "./remote-command";
 import { RemoteCommandError } from "./remote-command-error";
+import { credentialHint } from "./credential-failure";
 
 /** How commands and files reach the machine (an SSH session, or a fake in unit tests). */
 export interface Transport {
@@ -52,7 +61,7 @@ export class RemoteMachine {
       throw new CommandStillRunningError(this.target, result.command, result.stderr.slice(commandGuard.busyMarker.length));
     }
     const ok = cmd.okExitCodes ?? [0];
-    if (result.exitCode === null || !ok.includes(result.exitCode)) throw new RemoteCommandError(this.target, result, hint);
+    if (result.exitCode === null || !ok.includes(result.exitCode)) throw new RemoteCommandError(this.target, result, credentialHint(result) ?? hint);
     return result;
   }
 
@@ -90,9 +99,27 @@ export class RemoteMachine {
     await this.run(repositorySwitchCommand(packages, toVersion));
   }
 
-  /** Refreshes the package lists, then upgrades only the given, installed packages. */
-  async upgradePackages(packages: readonly string[]): Promise<void> {
-    await this.run(refreshCommand(this.packageManager));
+  /**
+   * Upgrades only the given, installed packages, after refreshing the package lists unless told not
+   * to (the download step refreshed them and filled the cache before the freeze).
+   */
+  async upgradePackages(packages: readonly string[], opts: { readonly refresh?: boolean } = {}): Promise<void> {
+    if (opts.refresh ?? true) await this.run(refreshCommand(this.packageManager));
     await this.run(upgradeCommand(this.packageManager, packages));
+  }
+
+  /** Refreshes the package lists, then downloads the upgrade of the given, installed packages into the cache without installing it. */
+  async downloadPackages(packages: readonly string[]): Promise<void> {
+    await this.run(refreshCommand(this.packageManager));
+    await this.run(downloadCommand(this.packageManager, packages));
+  }
+
+  /**
+   * The archives an upgrade of `packages` would still download (apt: what its cache lacks). Always
+   * empty with dnf/yum, whose --downloadonly exit code is the proof (README, "Downloads before the freeze").
+   */
+  async pendingDownloads(packages: readonly string[]): Promise<string[]> {
+    if (this.packageManager !== "apt") return [];
+    return parsePendingDownloads((await this.run(pendingDownloadsCommand(packages))).stdout);
   }
 }

@@ -1,4 +1,5 @@
 /** Every step's run-time half, by name (its facts are in model/steps.ts, its plan in synth/step-plans.ts). */
+import { download } from "./download";
 import { federatedBackup } from "./federated-backup";
 import { federatedRestore } from "./federated-restore";
 import { fedSync } from "./fed-sync";
@@ -17,6 +18,7 @@ import { verify } from "./verify";
 
 export const STEPS: Readonly<Record<StepName, StepRun>> = {
   preflight,
+  download,
   "hosts-disable": hostsDisable,
   freeze,
   sync: fedSync,

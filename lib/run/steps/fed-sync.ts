@@ -8,18 +8,33 @@ import { StepRun } from "../step";
 
 const POLL_MS = 2000;
 
-/** Polls until two consecutive reads agree on one index, or the wait runs out. */
+/**
+ * Polls until two consecutive reads agree on one index, or the wait runs out. A read is not
+ * instant: `onezone list` asks every zone in turn and gives each up to 5 s (docs/opennebula.md
+ * §5.6), so a zone that accepts and never answers makes every read take that long. The wait
+ * therefore counts the last read's duration when it decides whether another fits, and each
+ * waiting line names the zones that gave no index and how long the read took.
+ */
 export async function waitForSync(fe: OpenNebulaFrontend, config: FederationConfig, log: (l: string) => void): Promise<SyncVerdict> {
   const until = Date.now() + config.timeouts.syncWaitSeconds * 1000;
   let previous: SyncVerdict | undefined;
   for (;;) {
+    const started = Date.now();
     const verdict = judgeFederationSync(await fe.zoneList(), config);
+    const readMs = Date.now() - started;
     if (verdict.inSync && previous?.inSync && previous.index === verdict.index) return verdict;
-    if (Date.now() + POLL_MS > until) return verdict;
-    if (!verdict.inSync) log(`  FED_INDEX not equal yet (${verdict.indexes}); waiting`);
+    const pause = verdict.inSync ? 200 : POLL_MS;
+    if (Date.now() + pause + readMs > until) return verdict;
+    if (!verdict.inSync) log(`  FED_INDEX not equal yet (${verdict.indexes})${silentZones(verdict, readMs)}; waiting`);
     previous = verdict;
-    await new Promise((r) => setTimeout(r, verdict.inSync ? 200 : POLL_MS));
+    await new Promise((r) => setTimeout(r, pause));
   }
+}
+
+/** ": no answer from zone 100 (S-EU-GE) (onezone list took 5.1 s)" for a waiting line; "" when every zone answered. */
+function silentZones(verdict: SyncVerdict, readMs: number): string {
+  const silent = zonesIn(verdict, "unreachable", "missing");
+  return silent ? `: no answer from ${silent} (onezone list took ${(readMs / 1000).toFixed(1)} s)` : "";
 }
 
 /**
@@ -34,7 +49,9 @@ export function unprovable(verdict: SyncVerdict): { found: string; next: string 
   const next: string[] = [];
   if (unreachable) {
     found.push(`no answer from ${unreachable}`);
-    next.push("Make those zones reachable from the master (oned running, network)");
+    next.push(
+      "Make those zones answer the master (oned running and answering within 5 s, network, their ENDPOINT ending in /RPC2, the master's oneadmin credential accepted there)",
+    );
   }
   if (noRecord) {
     found.push(`${NO_RECORD_MEANING} on ${noRecord}`);

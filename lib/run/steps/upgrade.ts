@@ -103,9 +103,20 @@ async function upgradeSoftware(ctx: StepContext, fe: OpenNebulaFrontend): Promis
   const installed = await fe.installedVersion();
   if (compareVersions(installed, config.toVersion) !== 0) {
     ctx.log(`  ${fe.target.host}:${fe.target.port} packages ${installed} → ${config.toVersion}`);
+    const packages = frontendPackages(config.toVersion, zone.packages.manager);
     await fe.pointRepositoryAt(zone.packages, config.toVersion);
-    await fe.upgradePackages(frontendPackages(config.toVersion, zone.packages.manager));
-    const now = await fe.installedVersion();
+    // The download step refreshed the lists and filled the cache before the freeze: install from it,
+    // and go back to the repository inside the window only for what the cache lost.
+    const missing = await fe.pendingDownloads(packages);
+    if (missing.length > 0) ctx.log(`  ${missing.length} archive(s) not in the cache (${missing.join(", ")}): refreshing and downloading them now`);
+    await fe.upgradePackages(packages, { refresh: missing.length > 0 });
+    let now = await fe.installedVersion();
+    if (compareVersions(now, config.toVersion) !== 0 && missing.length === 0) {
+      // Lists that no longer name the target (refreshed against the old series since the download): refresh once.
+      ctx.log(`  ${now} still installed after the install from the cache: refreshing the package lists and upgrading again`);
+      await fe.upgradePackages(packages);
+      now = await fe.installedVersion();
+    }
     if (compareVersions(now, config.toVersion) !== 0) {
       throw new StepRefusal("upgrade", {
         zone,

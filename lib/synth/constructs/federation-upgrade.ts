@@ -6,6 +6,7 @@ import { Construct } from "constructs";
 import { NullProvider, TerraformOutput, TerraformStack } from "../cdk";
 import type { DriftReport } from "../../checks/drift-report";
 import { FederationConfig } from "../../model/federation";
+import { Barrier } from "./barrier";
 import { FederatedBackup } from "./federated-backup";
 import { GraphInvariants } from "../invariants/graph-invariants";
 import { MaintenanceZone } from "./maintenance-zone";
@@ -36,6 +37,10 @@ export class FederationUpgrade extends TerraformStack {
   public readonly backup?: FederatedBackup;
   /** Type B only: the federation-wide preflight, before any freeze or stop. */
   public readonly preflightStep?: StepResource;
+  /** Type B only: passed once every zone downloaded its packages; the first write of the upgrade (hosts-disable, freeze, or the sync) waits for it. */
+  public readonly downloaded?: Barrier;
+  /** Type B only: passed once every zone is back (started, unfrozen, hosts enabled); every verify waits for it. */
+  public readonly back?: Barrier;
   /** Type B only: the FED_INDEX comparison once writes are frozen, before any zone stops. */
   public readonly syncStep?: StepResource;
 
@@ -64,11 +69,20 @@ export class FederationUpgrade extends TerraformStack {
         resourceName: "federation_preflight",
       });
 
+      // Downloads before the first write, so the window of frozen or stopped zones holds none: every
+      // zone's first write waits for one barrier after every download (N + N edges, not N × N).
+      for (const z of all) z.downloadStep.addAfter(this.preflightStep);
+      const downloaded = new Barrier(this, "every-zone-downloaded", {
+        resourceName: "stage_every_zone_downloaded",
+        description: "every zone holds the target's packages in its cache: the freeze window may open",
+        after: all.map((z) => z.downloadStep),
+      });
+      this.downloaded = downloaded;
       // Freeze: slaves first, the master last (a slave's disable goes through the master, docs/opennebula.md §4.5).
-      for (const z of all) z.hostsDisableStep?.addAfter(this.preflightStep);
+      for (const z of all) z.hostsDisableStep?.addAfter(downloaded);
       const slaveFreezes = slaves.flatMap((s) => (s.freezeStep ? [s.freezeStep] : []));
-      for (const f of slaveFreezes) f.addAfter(this.preflightStep);
-      master.freezeStep?.addAfter(this.preflightStep, ...slaveFreezes);
+      for (const f of slaveFreezes) f.addAfter(downloaded);
+      master.freezeStep?.addAfter(downloaded, ...slaveFreezes);
       const freezes = all.flatMap((z) => (z.freezeStep ? [z.freezeStep] : []));
       this.syncStep = new StepResource(this, "federation-sync", {
         step: "sync",
@@ -76,7 +90,7 @@ export class FederationUpgrade extends TerraformStack {
         config,
         runner,
         // Host calls are writes: every zone's hosts are disabled before FED_INDEX is compared.
-        after: [...(freezes.length > 0 ? freezes : [this.preflightStep]), ...all.flatMap((z) => (z.hostsDisableStep ? [z.hostsDisableStep] : []))],
+        after: [...(freezes.length > 0 ? freezes : [downloaded]), ...all.flatMap((z) => (z.hostsDisableStep ? [z.hostsDisableStep] : []))],
         resourceName: "federation_sync",
       });
       for (const z of all) z.stopStep.addAfter(this.syncStep);
@@ -91,7 +105,13 @@ export class FederationUpgrade extends TerraformStack {
       master.unfreezeStep?.addAfter(...all.map((z) => z.startStep));
       for (const s of slaves) if (master.unfreezeStep) s.unfreezeStep?.addAfter(master.unfreezeStep);
       // Verify once the freeze is lifted everywhere (or, without one, once every zone runs again).
-      for (const z of all) z.verifyStep.addAfter(...all.map((x) => x.hostsEnableStep ?? x.unfreezeStep ?? x.startStep));
+      // One barrier between the N steps that bring zones back and the N verifies: N + N edges, not N × N.
+      this.back = new Barrier(this, "every-zone-back", {
+        resourceName: "stage_every_zone_back",
+        description: "every zone runs the new version with its freeze lifted and its hosts enabled: the verification may start",
+        after: all.map((x) => x.hostsEnableStep ?? x.unfreezeStep ?? x.startStep),
+      });
+      for (const z of all) z.verifyStep.addAfter(this.back);
 
       new TerraformOutput(this, "federated_backup_artifact", {
         value: this.backup.artifactPath,

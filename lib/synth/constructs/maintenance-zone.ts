@@ -22,6 +22,8 @@ export class MaintenanceZone extends Construct {
   public readonly zone: ZoneConfig;
   /** This zone's own preflight: a type A upgrade has no federation-wide one. */
   public readonly preflightStep: StepResource;
+  /** The target's packages into every front-end's and listed host's cache, before the zone's hosts are disabled or it stops. */
+  public readonly downloadStep: StepResource;
   /** Stops OpenNebula on every front-end, once the preflight passed (and the hosts are disabled). */
   public readonly stopStep: StepResource;
   /** Full onedb backup with oned stopped, before the first change to packages or schema. */
@@ -50,8 +52,9 @@ export class MaintenanceZone extends Construct {
     const step = (name: StepResource["step"], after: StepResource[] = []) =>
       new StepResource(this, name, { step: name, zone: props.zone, config: props.config, runner: props.runner, after });
     this.preflightStep = step("preflight");
-    if (props.config.hosts.manage) this.hostsDisableStep = step("hosts-disable", [this.preflightStep]);
-    this.stopStep = step("stop", [this.hostsDisableStep ?? this.preflightStep]);
+    this.downloadStep = step("download", [this.preflightStep]);
+    if (props.config.hosts.manage) this.hostsDisableStep = step("hosts-disable", [this.downloadStep]);
+    this.stopStep = step("stop", [this.hostsDisableStep ?? this.downloadStep]);
     this.safetyBackupStep = step("safety-backup", [this.stopStep]);
     this.upgradeStep = step("upgrade", [this.safetyBackupStep]);
     if (isHaZone(props.zone)) this.replicateStep = step("replicate", [this.upgradeStep]);

@@ -9,6 +9,7 @@ import { FederationConfig, hostPort, ZoneConfig } from "../../model/federation";
 import { STEP_FACTS, StepName } from "../../model/steps";
 import { STEP_PLANS } from "../step-plans";
 import { RunnerInvocation, stepCommandLine } from "../runner-invocation";
+import type { Predecessor } from "./barrier";
 
 export interface StepResourceProps {
   /** The step the resource runs (`onefed step <step>`); required. */
@@ -19,8 +20,8 @@ export interface StepResourceProps {
   readonly config: FederationConfig;
   /** How the local-exec calls the runner on the automation host; required. */
   readonly runner: RunnerInvocation;
-  /** Steps that must be complete before this one starts; more can be added with addAfter(). @default [] (none) */
-  readonly after?: readonly StepResource[];
+  /** Steps (or stage barriers) that must be complete before this one starts; more can be added with addAfter(). @default [] (none) */
+  readonly after?: readonly Predecessor[];
   /** Terraform resource name, readable in plans and in `terraform apply -replace`. @default zone_<id>_<step> (dashes as underscores) */
   readonly resourceName?: string;
 }
@@ -33,7 +34,7 @@ export class StepResource extends Construct {
   /** The upgrade the stack was built for: the graph rules of type A and type B differ. */
   public readonly upgradeType: FederationConfig["upgradeType"];
   /** Direct predecessors (the resource's depends_on), kept for the graph invariants. */
-  public readonly after: StepResource[];
+  public readonly after: Predecessor[];
   /** The null_resource whose create-time local-exec runs the step. */
   public readonly resource: NullResource;
 
@@ -66,7 +67,7 @@ export class StepResource extends Construct {
   }
 
   /** Adds ordering edges (terraform depends_on). */
-  public addAfter(...steps: StepResource[]): void {
+  public addAfter(...steps: Predecessor[]): void {
     for (const s of steps) {
       if (!this.after.includes(s)) this.after.push(s);
     }

@@ -17,6 +17,8 @@ export interface ZoneProps {
 export class Zone extends Construct {
   /** The zone these steps upgrade. */
   public readonly zone: ZoneConfig;
+  /** The target's packages into every front-end's and listed host's cache; the stack orders it after the preflight, before any freeze. */
+  public readonly downloadStep: StepResource;
   /** Absent when this zone is not frozen itself (firewall freeze on the master only, or none). */
   public readonly freezeStep?: StepResource;
   /** Stops OpenNebula on every front-end; the stack orders it after the federation sync. */
@@ -51,6 +53,7 @@ export class Zone extends Construct {
     const step = (name: StepResource["step"], after: StepResource[] = []) =>
       new StepResource(this, name, { step: name, zone: props.zone, config: props.config, runner: props.runner, after });
     const frozen = freezesZone(props.zone, props.config);
+    this.downloadStep = step("download");
     if (props.config.hosts.manage) this.hostsDisableStep = step("hosts-disable");
     if (frozen) this.freezeStep = step("freeze", this.hostsDisableStep ? [this.hostsDisableStep] : []);
     this.stopStep = step("stop");

@@ -1,6 +1,8 @@
 /**
  * The synthesized steps as the graph rules read them: steps by name and zone, and what each step
- * transitively waits for. Built once per validation, so edges drawn after construction count.
+ * transitively waits for. Paths run through stage barriers (which are not steps): a step after the
+ * barrier "every zone is back" waits for every step before it. Built once per validation, so edges
+ * drawn after construction count.
  */
 import { IConstruct } from "constructs";
 import { UpgradeType, ZoneConfig, zoneLabel } from "../../model/federation";
@@ -16,8 +18,20 @@ export interface GraphStep {
   /** The upgrade the stack was built for. */
   readonly upgradeType: UpgradeType;
   /** Direct predecessors: the terraform depends_on edges. */
-  readonly after: readonly GraphStep[];
+  readonly after: readonly GraphNode[];
 }
+
+/** A stage barrier as a rule reads it: no step of its own, only what it waits for. A Barrier is one. */
+export interface GraphBarrier {
+  /** What holds once it is passed. */
+  readonly description: string;
+  /** Direct predecessors: the terraform depends_on edges. */
+  readonly after: readonly GraphNode[];
+}
+
+export type GraphNode = GraphStep | GraphBarrier;
+
+const isStep = (n: GraphNode): n is GraphStep => "step" in n;
 
 export class StepGraph {
   /** The graph of every StepResource under `scope`. */
@@ -28,7 +42,7 @@ export class StepGraph {
   /** "A" as soon as one step belongs to a zone-by-zone upgrade; a stack holds one kind only. */
   public readonly upgradeType: UpgradeType;
   private readonly byName = new Map<StepName, GraphStep[]>();
-  private readonly closures = new Map<GraphStep, ReadonlySet<GraphStep>>();
+  private readonly closures = new Map<GraphNode, ReadonlySet<GraphStep>>();
 
   constructor(public readonly steps: readonly GraphStep[]) {
     for (const s of steps) this.byName.set(s.step, [...(this.byName.get(s.step) ?? []), s]);
@@ -45,21 +59,23 @@ export class StepGraph {
     return this.of(name).find((s) => s.zone.id === zoneId);
   }
 
-  /** Everything `step` waits for, directly or not; computed once per step (a cycle is terraform's to report). */
+  /** Every step `step` waits for, directly, through other steps or through barriers; computed once per node (a cycle is terraform's to report). */
   public ancestors(step: GraphStep): ReadonlySet<GraphStep> {
-    const known = this.closures.get(step);
+    return this.closureOf(step, new Set());
+  }
+
+  private closureOf(node: GraphNode, visiting: Set<GraphNode>): ReadonlySet<GraphStep> {
+    const known = this.closures.get(node);
     if (known) return known;
+    if (visiting.has(node)) return new Set();
+    visiting.add(node);
     const all = new Set<GraphStep>();
-    const pending = [...step.after];
-    while (pending.length > 0) {
-      const p = pending.pop()!;
-      if (all.has(p)) continue;
-      all.add(p);
-      const closure = this.closures.get(p);
-      if (closure) closure.forEach((a) => all.add(a));
-      else pending.push(...p.after);
+    for (const p of node.after) {
+      if (isStep(p)) all.add(p);
+      this.closureOf(p, visiting).forEach((a) => all.add(a));
     }
-    this.closures.set(step, all);
+    visiting.delete(node);
+    this.closures.set(node, all);
     return all;
   }
 

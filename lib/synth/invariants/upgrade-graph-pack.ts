@@ -3,6 +3,7 @@
  * something for one kind of upgrade say so with `appliesTo` (zone by zone, or coordinated).
  */
 import { backupExportsUpgradedMaster } from "./backup-exports-upgraded-master";
+import { downloadBeforeWindow } from "./download-before-window";
 import { freezeAfterHostsDisable } from "./freeze-after-hosts-disable";
 import { freezeOrder } from "./freeze-order";
 import { GraphRule } from "./graph-rule";
@@ -31,6 +32,7 @@ export const UPGRADE_GRAPH_PACK: readonly GraphRule[] = [
   replicateAfterUpgrade,
   nodesAfterStart,
   nodesBeforeHostSync,
+  downloadBeforeWindow,
   // Zone by zone (type A).
   typeANoFederatedSteps,
   typeAZonesIndependent,

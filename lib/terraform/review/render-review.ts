@@ -112,11 +112,13 @@ function renderAt(input: ReviewInput, detail: Detail): string {
       "Terraform starts every step as soon as the steps it waits for are done, so a stage may begin before the previous one has fully finished.",
   );
   sections.push(table(["stage", "step", "zones", "what it does"], stageRows(graph, kinds), detail.maxRows, "graph.svg"));
+  if (graph.barriers.length > 0) sections.push(barrierNote(graph));
 
   sections.push("## Changes against the current state");
   sections.push(changesSummary(plan, counts));
   if (plan.changes.length > 0) {
-    const rows = plan.changes.map((c) => [cellCode(c.address), c.kind, cell(whyOf(c))]);
+    const barriers = new Set(graph.barriers.map((b) => b.address));
+    const rows = plan.changes.map((c) => [cellCode(c.address), c.kind, cell(barriers.has(c.address) ? `stage barrier, runs nothing; ${whyOf(c)}` : whyOf(c))]);
     sections.push(details(`Every resource (${plan.changes.length})`, table(["resource", "action", "why"], rows, detail.maxRows, "plan.json")));
   }
 
@@ -161,6 +163,12 @@ function stageRows(graph: StepGraph, kinds: ReadonlyMap<string, ChangeKind>): st
     }
   });
   return rows;
+}
+
+/** Barriers are resources in the plan but not steps: say what each one separates, once. */
+function barrierNote(graph: StepGraph): string {
+  const lines = graph.barriers.map((b) => `- ${cellCode(b.address)}: ${b.does}`);
+  return `Stage barriers (resources that run nothing; the steps after one wait for every step before it):\n\n${lines.join("\n")}`;
 }
 
 function changesSummary(plan: PlanModel, counts: Record<ChangeKind, number>): string {

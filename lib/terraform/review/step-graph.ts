@@ -1,6 +1,8 @@
 /**
  * The step DAG as the synthesized cdk.tf.json states it (resource names, depends_on, triggers),
- * so that the review shows what terraform will actually order, not what we meant to build.
+ * so that the review shows what terraform will actually order, not what we meant to build. Stage
+ * barriers (resources with a `barrier` trigger, which run nothing) are not steps: a step that waits
+ * for one waits for everything the barrier waits for, and the graph shows those steps instead.
  */
 import { STEP_NAMES } from "../../model/steps";
 import { ReviewInputError } from "./errors";
@@ -36,6 +38,16 @@ export interface GraphZone {
   readonly role: string;
 }
 
+/** A stage barrier of the stack: no step, only the order it carries. */
+export interface StageBarrier {
+  /** Resource name, e.g. "stage_every_zone_back". */
+  readonly id: string;
+  /** Resource address, e.g. "null_resource.stage_every_zone_back". */
+  readonly address: string;
+  /** What holds once it is passed, from the `does` trigger. */
+  readonly does: string;
+}
+
 export interface StepGraph {
   /** Every step, ordered by stage, then zone (master first), then step order. */
   readonly nodes: readonly StepNode[];
@@ -45,8 +57,10 @@ export interface StepGraph {
   readonly zones: readonly GraphZone[];
   /** Edges [from, to] ("to waits for from") without the ones implied through other steps. */
   readonly edges: readonly (readonly [string, string])[];
-  /** Edge count as depends_on lists them, before reduction. */
+  /** Edge count as depends_on lists them (barriers' own included), before reduction. */
   readonly declaredEdgeCount: number;
+  /** The stage barriers, in name order; their order is in `edges` through the steps around them. */
+  readonly barriers: readonly StageBarrier[];
 }
 
 interface RawResource {
@@ -63,22 +77,24 @@ const stepRank = (step: string): number => {
 export function buildStepGraph(cdkTfJson: unknown): StepGraph {
   const resources = ((cdkTfJson as { resource?: Record<string, Record<string, RawResource>> })?.resource ?? {}) as Record<string, Record<string, RawResource>>;
   const raw = new Map<string, { address: string; res: RawResource }>();
+  const barrierRaw = new Map<string, { address: string; res: RawResource }>();
   const idOfAddress = new Map<string, string>();
   for (const [type, byName] of Object.entries(resources)) {
     for (const [name, res] of Object.entries(byName ?? {})) {
-      if (typeof res?.triggers?.step !== "string") continue;
-      if (raw.has(name)) throw new ReviewInputError(`two step resources are named ${name} in cdk.tf.json`);
-      raw.set(name, { address: `${type}.${name}`, res });
+      const isStep = typeof res?.triggers?.step === "string";
+      if (!isStep && typeof res?.triggers?.barrier !== "string") continue;
+      if (raw.has(name) || barrierRaw.has(name)) throw new ReviewInputError(`two step resources are named ${name} in cdk.tf.json`);
+      (isStep ? raw : barrierRaw).set(name, { address: `${type}.${name}`, res });
       idOfAddress.set(`${type}.${name}`, name);
     }
   }
   if (raw.size === 0) throw new ReviewInputError("cdk.tf.json has no step resource (no resource with a `step` trigger)");
 
-  const after = new Map<string, string[]>();
   let declaredEdgeCount = 0;
-  for (const [id, { res }] of raw) {
+  const declared = new Map<string, string[]>();
+  for (const [id, { res }] of [...raw, ...barrierRaw]) {
     const deps = Array.isArray(res.depends_on) ? (res.depends_on as unknown[]).map(String) : [];
-    after.set(
+    declared.set(
       id,
       deps.map((d) => {
         const dep = idOfAddress.get(d);
@@ -88,6 +104,20 @@ export function buildStepGraph(cdkTfJson: unknown): StepGraph {
     );
     declaredEdgeCount += deps.length;
   }
+  // A dependency on a barrier stands for the steps behind it (through barriers before it, too).
+  const expanded = new Map<string, string[]>();
+  const stepsBehind = (id: string, path: readonly string[] = []): string[] => {
+    if (path.includes(id)) throw new ReviewInputError(`the step graph has a cycle through ${[...path, id].join(", ")}; terraform would refuse it too`);
+    const known = expanded.get(id);
+    if (known) return known;
+    const steps = [...new Set(declared.get(id)!.flatMap((d) => (barrierRaw.has(d) ? stepsBehind(d, [...path, id]) : [d])))];
+    expanded.set(id, steps);
+    return steps;
+  };
+  const after = new Map([...raw.keys()].map((id) => [id, stepsBehind(id)]));
+  const barriers = [...barrierRaw]
+    .map(([id, { address, res }]): StageBarrier => ({ id, address, does: String(res.triggers?.does ?? "") }))
+    .sort((a, b) => (a.id < b.id ? -1 : 1));
 
   const stageOf = topologicalLevels(after);
   const keys = new Set<string>();
@@ -114,7 +144,7 @@ export function buildStepGraph(cdkTfJson: unknown): StepGraph {
   nodes.sort((a, b) => a.stage - b.stage || zoneRank.get(a.zoneId)! - zoneRank.get(b.zoneId)! || stepRank(a.step) - stepRank(b.step) || (a.id < b.id ? -1 : 1));
   const stages: StepNode[][] = [];
   for (const n of nodes) (stages[n.stage] ??= []).push(n);
-  return { nodes, stages, zones, edges: reducedEdges(nodes), declaredEdgeCount };
+  return { nodes, stages, zones, edges: reducedEdges(nodes), declaredEdgeCount, barriers };
 }
 
 /** Words diagram syntaxes reserve; an id equal to one gets a prefix. */
