@@ -73,6 +73,8 @@ export const SANDBOX_DIR = {
   raft: "raft",
   /** MySQL zones only: the stand-in server's password, one line, mode 0600. */
   mysqlPassword: "mysql-password",
+  /** Sandboxes with a jump host only: its sshd_config, host key, pid, log (MACHINE_DIR names) and authorized_keys. */
+  jumpHost: "jump-host",
 } as const;
 
 /** Entries of D/keys. */

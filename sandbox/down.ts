@@ -5,6 +5,7 @@ import { SandboxError } from "./errors";
 import { SandboxLayout } from "./layout";
 import { allMachines, readRegistry } from "./registry";
 import { stopSshd } from "./sshd";
+import { stopJumpHost } from "./jump-host";
 
 /** Stops the sandbox in dir; removes dir unless keep. A missing directory is already down. */
 export async function sandboxDown(dir: string, opts: { readonly keep?: boolean } = {}): Promise<void> {
@@ -15,6 +16,6 @@ export async function sandboxDown(dir: string, opts: { readonly keep?: boolean }
     // Never delete a directory that is not a sandbox.
     throw new SandboxError(`${layout.dir} holds no sandbox (no ${SANDBOX_DIR.registry}); not touching it`);
   }
-  await Promise.all(allMachines(reg).map((fe) => stopSshd(layout, fe.name)));
+  await Promise.all([...allMachines(reg).map((fe) => stopSshd(layout, fe.name)), stopJumpHost(layout)]);
   if (!opts.keep) fs.rmSync(layout.dir, { recursive: true, force: true });
 }

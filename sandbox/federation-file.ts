@@ -17,6 +17,11 @@ function zoneExtras(z: ZoneEntry, perZoneDatabase: boolean): string {
   return database + packages + (nodes.length > 0 ? `, nodes: [ ${nodes.join(", ")} ]` : "");
 }
 
+/** A sandbox with a jump host reaches every machine through it. */
+function jumpOf(reg: SandboxRegistry): string {
+  return reg.jumpHost ? `, jump: [ { host: ${reg.jumpHost.host}, port: ${reg.jumpHost.port} } ]` : "";
+}
+
 /** Renders federation.yaml in the sandbox's fixed, flow-style layout. */
 export function renderFederationFile(reg: SandboxRegistry): string {
   const idWidth = Math.max(...reg.zones.map((z) => `${z.id},`.length)) + 1;
@@ -30,7 +35,7 @@ export function renderFederationFile(reg: SandboxRegistry): string {
   });
   return [
     `federation: { name: ${f.name}, fromVersion: "${f.fromVersion}", toVersion: "${f.toVersion}" }`,
-    `ssh: { user: ${SANDBOX_USER}, privateKeyPath: ./${SANDBOX_DIR.keys}/${KEYS_DIR.privateKey}, knownHostsPath: ./${SANDBOX_DIR.knownHosts} }`,
+    `ssh: { user: ${SANDBOX_USER}, privateKeyPath: ./${SANDBOX_DIR.keys}/${KEYS_DIR.privateKey}, knownHostsPath: ./${SANDBOX_DIR.knownHosts}${jumpOf(reg)} }`,
     `backup: { localDirectory: ./${SANDBOX_DIR.artifacts} }`,
     "terraform: { stateFile: ./terraform.tfstate }",
     // Node packages are upgraded while the zone's hosts are disabled (the tool requires it).

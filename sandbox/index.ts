@@ -8,6 +8,8 @@ export { sandboxStatus } from "./status";
 export { sandboxDown } from "./down";
 export { readCommandLog } from "./command-log";
 export { readPasswordLeaks } from "./password-leaks";
+export { readJumpForwards } from "./jump-host";
+export type { JumpForward } from "./jump-host";
 export type { PasswordLeak } from "./password-leaks";
 export {
   advanceFederation,

@@ -35,15 +35,17 @@ export function knownHostsName(host: string, port: number): string {
   return port === 22 ? host : `[${host}]:${port}`;
 }
 
-/** Writes known_hosts pinning every machine's current host key of one type (front-ends, then nodes). @default type "ed25519" */
+/**
+ * Writes known_hosts pinning every machine's current host key of one type (front-ends, then nodes),
+ * then the jump host's (its only key, ed25519). @default type "ed25519"
+ */
 export function writeKnownHosts(layout: SandboxLayout, reg: SandboxRegistry, type: SandboxHostKeyType = "ed25519"): void {
-  const lines = allMachines(reg).map((fe) => {
-    const [keyType, blob] = fs
-      .readFileSync(`${layout.hostKey(fe.name, type)}.pub`, "utf8")
-      .trim()
-      .split(/\s+/);
-    return `${knownHostsName(fe.host, fe.port)} ${keyType} ${blob}\n`;
-  });
+  const line = (host: string, port: number, hostKey: string): string => {
+    const [keyType, blob] = fs.readFileSync(`${hostKey}.pub`, "utf8").trim().split(/\s+/);
+    return `${knownHostsName(host, port)} ${keyType} ${blob}\n`;
+  };
+  const lines = allMachines(reg).map((fe) => line(fe.host, fe.port, layout.hostKey(fe.name, type)));
+  if (reg.jumpHost) lines.push(line(reg.jumpHost.host, reg.jumpHost.port, layout.jumpHostFile("hostKey")));
   fs.writeFileSync(layout.knownHosts, lines.join(""), { mode: 0o644 });
 }
 

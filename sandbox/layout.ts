@@ -151,6 +151,18 @@ export class SandboxLayout {
   passwordLeaks(fe: string): string {
     return path.join(this.frontendDir(fe), MACHINE_DIR.passwordLeaks);
   }
+  /** The jump host's directory (sandboxes with a jump host). */
+  get jumpHostDir(): string {
+    return path.join(this.dir, SANDBOX_DIR.jumpHost);
+  }
+  /** A file of the jump host's sshd: its config, (ed25519) host key, pid or log (the names machines use). */
+  jumpHostFile(file: "sshdConfig" | "hostKey" | "sshdPid" | "sshdLog"): string {
+    return path.join(this.jumpHostDir, file === "hostKey" ? hostKeyFileName("ed25519") : MACHINE_DIR[file]);
+  }
+  /** The jump host's AuthorizedKeysFile: the client key, allowed to forward (unlike the machines' `restrict`). */
+  get jumpHostAuthorizedKeys(): string {
+    return path.join(this.jumpHostDir, KEYS_DIR.authorizedKeys);
+  }
   /** The front-end's SQLite database, seen from the host. */
   db(fe: string): string {
     return this.hostPath(fe, ONE_FILES.db);

@@ -15,7 +15,8 @@ import { SandboxLayout } from "./layout";
 import { SandboxRegistry, allFrontends, allMachines, allNodes } from "./registry";
 import { seedFrontend, seedNode } from "./seed";
 import { RAFT_SEED, writeRaft } from "./raft";
-import { DEFAULT_HA_SERVERS, DEFAULT_NODES, MAX_HA_SERVERS, MAX_NODES, MIN_HA_SERVERS, buildZones, zoneIds } from "./topology";
+import { DEFAULT_HA_SERVERS, DEFAULT_NODES, MAX_HA_SERVERS, MAX_NODES, MIN_HA_SERVERS, addressAt, buildZones, zoneIds } from "./topology";
+import { prepareJumpHost } from "./jump-host";
 
 /** Options of a new sandbox (CLI and API defaults applied by the caller or here). */
 export interface PrepareOptions {
@@ -56,6 +57,11 @@ export interface PrepareOptions {
    * sandbox's password (D/mysql-password), onedb authenticates; SQLite storage underneath. @default []
    */
   readonly mysqlZones?: readonly number[];
+  /**
+   * A jump host: one more sshd, on the address after every machine's and floating IP, that only
+   * forwards TCP to the machines; federation.yaml reaches every machine through it (ssh.jump). @default false
+   */
+  readonly jumpHost?: boolean;
 }
 
 /** FED_INDEX every zone starts at (the samples' value). */
@@ -91,20 +97,25 @@ export function planSandbox(o: PrepareOptions, node: string, emulator: string): 
     ...machineProblems(o),
   ].filter((p) => p.bad);
   if (problems.length > 0) throw new SandboxError(problems.map((p) => p.msg).join("; "));
+  const addressBase = o.addressBase ?? "127.0.50.1";
+  const zones = buildZones(o.slaves ?? 2, addressBase, o.port ?? 22, haZones(o), o.servers ?? DEFAULT_HA_SERVERS, {
+    nodes: o.nodes ?? DEFAULT_NODES,
+    managers: rhelZones(o),
+    mysql: mysqlZonesOf(o),
+  });
+  // Every machine and floating IP took the next address from the base: the jump host takes the one after.
+  const addressesUsed = zones.reduce((n, z) => n + z.frontends.length + (z.vip ? 1 : 0) + (z.nodes?.length ?? 0), 0);
   return {
     format: REGISTRY_FORMAT,
     dir: layout.dir,
     federation: { name: o.federationName ?? "sandbox", fromVersion: from, toVersion: to },
-    addressBase: o.addressBase ?? "127.0.50.1",
+    addressBase,
     port: o.port ?? 22,
     fedIndex: o.fedIndex ?? DEFAULT_FED_INDEX,
     node,
     emulator,
-    zones: buildZones(o.slaves ?? 2, o.addressBase ?? "127.0.50.1", o.port ?? 22, haZones(o), o.servers ?? DEFAULT_HA_SERVERS, {
-      nodes: o.nodes ?? DEFAULT_NODES,
-      managers: rhelZones(o),
-      mysql: mysqlZonesOf(o),
-    }),
+    zones,
+    ...(o.jumpHost ? { jumpHost: { host: addressAt(addressBase, addressesUsed), port: o.port ?? 22 } } : {}),
   };
 }
 
@@ -212,6 +223,7 @@ export function prepareSandbox(o: PrepareOptions, node = process.execPath, emula
   }
   for (const fe of allFrontends(reg)) seedFrontend(layout, reg, fe, seed);
   for (const node of allNodes(reg)) seedNode(layout, reg, node);
+  if (reg.jumpHost) prepareJumpHost(layout);
   fs.writeFileSync(layout.federationFile, renderFederationFile(reg));
   return reg;
 }

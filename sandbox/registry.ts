@@ -77,6 +77,8 @@ export interface SandboxRegistry {
   readonly emulator: string;
   /** Zones, master first. */
   readonly zones: readonly ZoneEntry[];
+  /** An sshd that only forwards TCP to the machines, which federation.yaml goes through (ssh.jump); absent: direct. */
+  readonly jumpHost?: { readonly host: string; readonly port: number };
 }
 
 /** Reads sandbox.json, or undefined when the directory holds no sandbox. */

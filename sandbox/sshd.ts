@@ -126,7 +126,7 @@ export function runningSshdPid(layout: SandboxLayout, fe: string): number | unde
 }
 
 /** Resolves when the listener sends its SSH banner; rejects when sshd exits first or 10 s pass. */
-function waitForBanner(host: string, port: number, exited: () => string | undefined): Promise<void> {
+export function waitForBanner(host: string, port: number, exited: () => string | undefined): Promise<void> {
   const deadline = Date.now() + 10000;
   return new Promise((resolve, reject) => {
     const attempt = (): void => {

@@ -12,6 +12,7 @@ import { RaftView, raftView } from "./raft";
 import { readLeaks } from "./password-leaks";
 import { FrontendEntry, NodeEntry, SandboxPackageManager, ZoneEntry, dbBackendOf, packageManagerOf, readRegistry, serverIdOf } from "./registry";
 import { runningSshdPid } from "./sshd";
+import { readJumpForwards, runningJumpHostPid } from "./jump-host";
 import { diskFullMounts } from "./disk-full";
 import { FrontendStatus, NodeStatus, RaftStatus, SandboxStatus } from "./types";
 
@@ -95,6 +96,7 @@ export async function sandboxStatus(dir: string): Promise<SandboxStatus> {
     dir: layout.dir,
     federation: { ...reg.federation },
     ...(reg.zones.some((z) => z.dbBackend === "mysql") ? { mysqlPasswordFile: layout.mysqlPassword } : {}),
+    ...(reg.jumpHost ? { jumpHost: { ...reg.jumpHost, sshdPid: runningJumpHostPid(layout) ?? null, forwards: readJumpForwards(layout.dir).length } } : {}),
     zones: reg.zones.map((z) => zoneStatus(layout, z)),
   };
 }

@@ -28,6 +28,11 @@ export interface SandboxInfo {
    * federation.yaml's passwordEnv (ONEFED_SANDBOX_DB_PASSWORD) must hold. Absent without such zones.
    */
   readonly mysqlPasswordFile?: string;
+  /**
+   * The jump host (`jumpHost: true`): its sshd forwards TCP to the machines and runs nothing; its log
+   * records every forwarded channel (readJumpForwards). Absent without one.
+   */
+  readonly jumpHost?: { readonly host: string; readonly port: number; readonly sshdPid: number; readonly log: string };
   /** Milliseconds `sandboxUp` took. */
   readonly durationMs: number;
   /** Federation name and versions. */
@@ -178,6 +183,8 @@ export interface SandboxStatus {
   readonly federation: { readonly name: string; readonly fromVersion: string; readonly toVersion: string };
   /** The MySQL-configured zones' password file; absent without such zones. */
   readonly mysqlPasswordFile?: string;
+  /** The jump host: its sshd, and how many TCP channels it has forwarded so far; absent without one. */
+  readonly jumpHost?: { readonly host: string; readonly port: number; readonly sshdPid: number | null; readonly forwards: number };
   /** Zones, master first. */
   readonly zones: ReadonlyArray<
     SandboxZoneSummary & {

@@ -15,6 +15,7 @@ import { emulatorEntry, haZones, mysqlZonesOf, planSandbox, prepareSandbox, rhel
 import { UserIds, ensureHostDirs, ensureRoot, ensureTools, ensureUser } from "./prerequisites";
 import { SandboxRegistry, allMachines, dbBackendOf, readRegistry, packageManagerOf, serverIdOf } from "./registry";
 import { checkPortFree, runningSshdPid, startSshd } from "./sshd";
+import { runningJumpHostPid, startJumpHost } from "./jump-host";
 import { SandboxInfo, SandboxUpOptions } from "./types";
 
 /** Explicitly given options must match the existing sandbox: silently ignoring them would mislead. */
@@ -33,6 +34,7 @@ function checkSameShape(reg: SandboxRegistry, o: SandboxUpOptions): void {
       ? `RHEL zones ${managersText(managersOf(reg)) || "none"}`
       : "",
     o.mysqlZones !== undefined && mysqlZonesOf(o).join(",") !== mysqlOf(reg).join(",") ? `MySQL zones ${mysqlOf(reg).join(",") || "none"}` : "",
+    o.jumpHost !== undefined && o.jumpHost !== (reg.jumpHost !== undefined) ? (reg.jumpHost ? "a jump host" : "no jump host") : "",
   ].filter(Boolean);
   if (diffs.length > 0) {
     throw new SandboxError(`${reg.dir} already holds a sandbox with ${diffs.join(", ")}; take it down first (onefed sandbox down --dir ${reg.dir})`);
@@ -120,7 +122,7 @@ export async function sandboxUp(opts: SandboxUpOptions): Promise<SandboxInfo> {
   if (!reg) {
     const planned = planSandbox(opts, process.execPath, emulatorEntry());
     // Fail on a taken address before writing anything.
-    for (const fe of allMachines(planned)) await checkPortFree(fe.host, fe.port);
+    for (const fe of [...allMachines(planned), ...(planned.jumpHost ? [planned.jumpHost] : [])]) await checkPortFree(fe.host, fe.port);
     log(`creating sandbox in ${planned.dir}: ${planned.zones.length} zones, ${planned.federation.fromVersion} → ${planned.federation.toVersion}`);
     reg = prepareSandbox(opts);
     try {
@@ -141,16 +143,25 @@ export async function sandboxUp(opts: SandboxUpOptions): Promise<SandboxInfo> {
       log(`sshd for ${fe.name} listening on ${fe.host}:${fe.port}`);
     }),
   );
+  const jumpStopped = registry.jumpHost !== undefined && runningJumpHostPid(layout) === undefined;
+  if (jumpStopped) {
+    await checkPortFree(registry.jumpHost!.host, registry.jumpHost!.port);
+    await startJumpHost(layout, registry);
+    log(`jump host sshd listening on ${registry.jumpHost!.host}:${registry.jumpHost!.port} (forwards to the machines only)`);
+  }
   const durationMs = Date.now() - t0;
-  log(`sandbox ${fresh ? "up" : stopped.length > 0 ? "restarted" : "already running"} in ${durationMs} ms; federation file ${layout.federationFile}`);
+  log(
+    `sandbox ${fresh ? "up" : stopped.length > 0 || jumpStopped ? "restarted" : "already running"} in ${durationMs} ms; federation file ${layout.federationFile}`,
+  );
   return {
     dir: layout.dir,
     federationFile: layout.federationFile,
     privateKeyPath: layout.privateKey,
     knownHostsPath: layout.knownHosts,
     user: SANDBOX_USER,
-    alreadyRunning: !fresh && stopped.length === 0,
+    alreadyRunning: !fresh && stopped.length === 0 && !jumpStopped,
     ...(mysqlOf(registry).length > 0 ? { mysqlPasswordFile: layout.mysqlPassword } : {}),
+    ...(registry.jumpHost ? { jumpHost: { ...registry.jumpHost, sshdPid: runningJumpHostPid(layout) ?? -1, log: layout.jumpHostFile("sshdLog") } } : {}),
     durationMs,
     federation: { ...registry.federation },
     zones: registry.zones.map((z) => ({

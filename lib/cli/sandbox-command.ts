@@ -66,6 +66,9 @@ Needs root. A sandbox keeps the shape it was created with.`,
         value: "ZONES",
         help: `zones whose front-ends are MySQL-configured: oned.conf DB BACKEND "mysql" with a\nrandom password kept in DIR/mysql-password (0600), onedb authenticating against it\n(the storage underneath stays SQLite); federation.yaml reads the password from\n${SANDBOX_DB_PASSWORD_ENV}`,
       }),
+      "jump-host": flag({
+        help: "also start a jump host: an sshd on the address after all machines that only\nforwards TCP to them (its log records each forwarded connection);\nfederation.yaml reaches every machine through it (ssh.jump)",
+      }),
     },
     exitCodes: [ExitCode.Failed],
   },
@@ -84,13 +87,16 @@ Needs root. A sandbox keeps the shape it was created with.`,
       dnfZones: a.dnf,
       yumZones: a.yum,
       mysqlZones: a.mysql,
+      // Not given is "whatever the sandbox has", so that `up` on an existing sandbox restarts it.
+      jumpHost: a["jump-host"] || undefined,
       log: out,
     });
     const m = info.zones[0].frontends[0];
     out(`federation file: ${info.federationFile}`);
     // The password itself is never printed: it would end up in terminals and CI logs.
     if (info.mysqlPasswordFile) out(`MySQL zones: before a deploy, export ${SANDBOX_DB_PASSWORD_ENV}="$(cat ${info.mysqlPasswordFile})"`);
-    out(`try: ssh -i ${info.privateKeyPath} -o UserKnownHostsFile=${info.knownHostsPath} -p ${m.port} ${info.user}@${m.host} onezone list`);
+    const jump = info.jumpHost ? ` -J ${info.user}@${info.jumpHost.host}:${info.jumpHost.port}` : "";
+    out(`try: ssh -i ${info.privateKeyPath} -o UserKnownHostsFile=${info.knownHostsPath}${jump} -p ${m.port} ${info.user}@${m.host} onezone list`);
     return ExitCode.Done;
   },
 );

@@ -114,6 +114,9 @@ export function statusTable(st: SandboxStatus): string {
       ...(fe.missingMigrators.length > 0 ? [`${fe.name}: migrators missing: ${fe.missingMigrators.join(", ")}`] : []),
     ]),
   );
-  const footer = [...raft, ...(mysql ? [mysqlLine(st)] : []), ...situations];
+  const jump = st.jumpHost
+    ? [`jump host ${st.jumpHost.host}:${st.jumpHost.port}: sshd ${st.jumpHost.sshdPid === null ? "down" : "up"}, ${st.jumpHost.forwards} connections forwarded`]
+    : [];
+  const footer = [...raft, ...(mysql ? [mysqlLine(st)] : []), ...situations, ...jump];
   return `Sandbox ${st.dir}: federation ${st.federation.name}, ${st.federation.fromVersion} → ${st.federation.toVersion}\n\n${table}${nodes ? `\n\n${nodes}` : ""}${footer.length > 0 ? `\n\n${footer.join("\n")}` : ""}`;
 }

@@ -10,6 +10,8 @@ import { compareVersions, seriesOf, ZONE_DISABLE_SINCE } from "../model/version"
 import { checkFederationFile } from "./federation-check.generated";
 import type { FederationFile } from "./schema";
 import { databaseFits, repositoryEitherOr, semanticRules } from "./rules";
+import { resolveSsh, resolveZoneSsh } from "./resolve-ssh";
+import { sshLoginsFit } from "./ssh-rules";
 import { readFederationFile } from "./read-federation-file";
 import { backendFits, resolveTerraform } from "./terraform-settings";
 
@@ -50,7 +52,13 @@ export function parseConfig(text: string, file: string): FederationConfig {
 
   const doc = raw as FederationFile;
   const config = applyDefaults(doc, path.dirname(file), file);
-  const problems = [...repositoryEitherOr(doc), ...databaseFits(doc), ...backendFits(doc), ...semanticRules.flatMap((rule) => rule(config))];
+  const problems = [
+    ...repositoryEitherOr(doc),
+    ...databaseFits(doc),
+    ...backendFits(doc),
+    ...sshLoginsFit(doc),
+    ...semanticRules.flatMap((rule) => rule(config)),
+  ];
   if (problems.length > 0) throw new ConfigError(file, problems);
   return config;
 }
@@ -65,11 +73,12 @@ function applyDefaults(doc: FederationFile, baseDir: string, file: string): Fede
     name: z.name,
     role: z.role,
     endpoint: z.endpoint,
-    frontends: z.frontends.map((f) => ({ host: f.host, port: f.port ?? sshPort })),
+    frontends: z.frontends.map((f) => ({ host: f.host, port: f.port ?? z.ssh?.port ?? sshPort })),
     stepTimeoutSeconds: z.stepTimeoutSeconds ?? stepSeconds,
     database: z.database ? resolveDatabase(z.database, database) : database,
     packages: z.packages ? resolvePackages(z.packages, packages) : packages,
-    nodes: (z.nodes ?? []).map((n) => ({ name: n.name, host: n.host, port: n.port ?? sshPort, hypervisor: n.hypervisor ?? "kvm" })),
+    nodes: (z.nodes ?? []).map((n) => ({ name: n.name, host: n.host, port: n.port ?? z.ssh?.port ?? sshPort, hypervisor: n.hypervisor ?? "kvm" })),
+    ssh: resolveZoneSsh(z.ssh, doc.ssh, baseDir),
   }));
   const masters = zones.filter((z) => z.role === "master");
   return {
@@ -79,13 +88,7 @@ function applyDefaults(doc: FederationFile, baseDir: string, file: string): Fede
     toVersion: doc.federation.toVersion,
     upgradeType: resolveUpgradeType(doc.federation.upgradeType ?? "auto", doc.federation.fromVersion, doc.federation.toVersion),
     requestedUpgradeType: doc.federation.upgradeType ?? "auto",
-    ssh: {
-      user: doc.ssh.user,
-      privateKeyPath: path.resolve(baseDir, doc.ssh.privateKeyPath),
-      knownHostsPath: path.resolve(baseDir, doc.ssh.knownHostsPath),
-      connectTimeoutSeconds: doc.ssh.connectTimeoutSeconds ?? DEFAULTS.connectTimeoutSeconds,
-      keepaliveIntervalSeconds: doc.ssh.keepaliveIntervalSeconds ?? DEFAULTS.keepaliveIntervalSeconds,
-    },
+    ssh: resolveSsh(doc.ssh, baseDir),
     freeze: {
       method: resolveFreezeMethod(doc.freeze?.method ?? "auto", doc.federation.fromVersion),
       requested: doc.freeze?.method ?? "auto",

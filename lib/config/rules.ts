@@ -69,10 +69,7 @@ const freezeFits: ConfigRule = (c) => {
 
 const filesExist: ConfigRule = (c) => {
   const problems: string[] = [];
-  for (const [field, file] of [
-    ["ssh.privateKeyPath", c.ssh.privateKeyPath],
-    ["ssh.knownHostsPath", c.ssh.knownHostsPath],
-  ] as const) {
+  for (const [field, file] of [...privateKeyFiles(c), ["ssh.knownHostsPath", c.ssh.knownHostsPath] as const]) {
     try {
       if (!fs.statSync(file).isFile()) problems.push(`${field}: ${file} is not a regular file`);
       else fs.accessSync(file, fs.constants.R_OK);
@@ -82,6 +79,19 @@ const filesExist: ConfigRule = (c) => {
   }
   return problems;
 };
+
+/** Every private key file the runner will read, once each, named by the first place that uses it. */
+function privateKeyFiles(c: FederationConfig): Array<readonly [string, string]> {
+  const files = new Map<string, string>();
+  const add = (where: string, file: string | undefined) => file !== undefined && !files.has(file) && files.set(file, where);
+  add("ssh.privateKeyPath", c.ssh.privateKeyPath);
+  c.ssh.jump.forEach((hop, i) => add(`ssh.jump[${i}].privateKeyPath`, hop.privateKeyPath));
+  for (const z of c.zones) {
+    add(`${zoneLabel(z)}.ssh.privateKeyPath`, z.ssh.privateKeyPath);
+    z.ssh.jump.forEach((hop, i) => add(`${zoneLabel(z)}.ssh.jump[${i}].privateKeyPath`, hop.privateKeyPath));
+  }
+  return [...files].map(([file, where]) => [where, file] as const);
+}
 
 const nodesFit: ConfigRule = (c) => {
   const problems: string[] = [];

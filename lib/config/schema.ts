@@ -11,6 +11,9 @@ const FEDERATION_NAME = "^[a-z0-9][a-z0-9-]{0,39}$";
 const HOST = "^[A-Za-z0-9]([A-Za-z0-9.:-]{0,252})$";
 const ENDPOINT = "^https?://[A-Za-z0-9.:\\[\\]-]+(:\\d+)?/RPC2$";
 const ABS_PATH = "^/[A-Za-z0-9._/-]*$";
+const SSH_USER = "^[a-z_][a-z0-9_-]{0,31}$";
+/** Names of the variables that hold a DB password or a key passphrase (the secret itself is never in the file). */
+const SECRET_ENV_NAME = "^[A-Z_][A-Z0-9_]{0,63}$";
 
 export const FrontendSchema = Type.Object(
   {
@@ -48,7 +51,7 @@ export const DatabaseSchema = Type.Object(
     backend: Type.Optional(Type.Union([Type.Literal("sqlite"), Type.Literal("mysql")], { description: "DB backend of the front-ends. @default sqlite" })),
     passwordEnv: Type.Optional(
       Type.String({
-        pattern: "^[A-Z_][A-Z0-9_]{0,63}$",
+        pattern: SECRET_ENV_NAME,
         description:
           "Name of an environment variable on the automation host holding the MySQL password; it reaches onedb on stdin as ONE_DB_PASSWORD, never in argv, files, triggers or state. @default none (oned.conf's PASSWD)",
       }),
@@ -78,6 +81,46 @@ export const NodeSchema = Type.Object(
   { additionalProperties: false },
 );
 
+const PASSPHRASE_ENV = Type.String({
+  pattern: SECRET_ENV_NAME,
+  description:
+    "Name of an environment variable on the automation host holding the passphrase of this level's private key; the passphrase never appears in the file, plans, state or logs. @default none (the key is not encrypted)",
+});
+
+/** One ProxyJump hop: host key pinned in ssh.knownHostsPath, verified like a front-end's. */
+export const JumpHostSchema = Type.Object(
+  {
+    host: Type.String({ pattern: HOST, description: "Address or DNS name of the jump host (bastion), as it is pinned in known_hosts." }),
+    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: "SSH port of the jump host. @default 22" })),
+    user: Type.Optional(Type.String({ pattern: SSH_USER, description: "Login user on the jump host. @default the zone's ssh.user" })),
+    privateKeyPath: Type.Optional(Type.String({ minLength: 1, description: "Private key for the jump host. @default the zone's key (and its passphraseEnv)" })),
+    passphraseEnv: Type.Optional(PASSPHRASE_ENV),
+  },
+  { additionalProperties: false },
+);
+
+const JUMP = Type.Array(JumpHostSchema, {
+  description:
+    "Jump hosts (bastions) the connections go through, first hop first, each over the previous one's TCP forwarding (like ssh -J). @default [] (direct connections)",
+});
+
+/** What a zone may change of the federation's ssh block. */
+export const ZoneSshSchema = Type.Object(
+  {
+    user: Type.Optional(Type.String({ pattern: SSH_USER, description: "Login user on this zone's front-ends and hosts. @default ssh.user" })),
+    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: "Default SSH port of this zone's machines. @default ssh.port" })),
+    privateKeyPath: Type.Optional(
+      Type.String({ minLength: 1, description: "Private key for this zone (its passphraseEnv goes with it). @default ssh.privateKeyPath" }),
+    ),
+    passphraseEnv: Type.Optional(PASSPHRASE_ENV),
+    agent: Type.Optional(Type.Boolean({ description: "Per-zone ssh.agent. @default ssh.agent" })),
+    jump: Type.Optional(
+      Type.Array(JumpHostSchema, { description: "Jump hosts of this zone, replacing ssh.jump ([] for direct connections). @default ssh.jump" }),
+    ),
+  },
+  { additionalProperties: false, description: "Per-zone override of ssh: another user, port, key or jump host. @default the federation's ssh" },
+);
+
 export const ZoneSchema = Type.Object(
   {
     id: Type.Integer({ minimum: 0, description: "OpenNebula zone id (0 is usually the master)." }),
@@ -98,6 +141,7 @@ export const ZoneSchema = Type.Object(
         description: "Per-zone override of packages: a zone on another distribution or mirror. @default the federation's packages",
       }),
     ),
+    ssh: Type.Optional(ZoneSshSchema),
     nodes: Type.Optional(
       Type.Array(NodeSchema, {
         description:
@@ -191,9 +235,22 @@ export const FederationFileSchema = Type.Object(
     ),
     ssh: Type.Object(
       {
-        user: Type.String({ pattern: "^[a-z_][a-z0-9_-]{0,31}$", description: "Login user on every front-end (root, or a user with sudo-less rights)." }),
-        privateKeyPath: Type.String({ minLength: 1, description: "Private key file; read by the runner only, never copied into plans or state." }),
-        knownHostsPath: Type.String({ minLength: 1, description: "known_hosts file pinning every front-end's host key." }),
+        user: Type.String({ pattern: SSH_USER, description: "Login user on every front-end (root, or a user with sudo-less rights)." }),
+        privateKeyPath: Type.Optional(
+          Type.String({
+            minLength: 1,
+            description: "Private key file; read by the runner only, never copied into plans or state. @default none: then ssh.agent must be true",
+          }),
+        ),
+        passphraseEnv: Type.Optional(PASSPHRASE_ENV),
+        agent: Type.Optional(
+          Type.Boolean({
+            description:
+              "true: log in with the ssh-agent at $SSH_AUTH_SOCK (required to be set); false: never use an agent. Agent keys are tried before privateKeyPath, as OpenSSH does. @default the agent when SSH_AUTH_SOCK is set",
+          }),
+        ),
+        jump: Type.Optional(JUMP),
+        knownHostsPath: Type.String({ minLength: 1, description: "known_hosts file pinning every front-end's (and jump host's) host key." }),
         port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: "Default SSH port. @default 22" })),
         connectTimeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 300, description: "TCP + handshake timeout. @default 10" })),
         keepaliveIntervalSeconds: Type.Optional(

@@ -7,6 +7,7 @@ import { OnefedError } from "../model/errors";
 import { OpenNebulaFrontend } from "../remote/opennebula/frontend";
 import { Deadline } from "../remote/ssh/deadline";
 import { SshAuthError, SshTargetLabel } from "../remote/ssh/errors";
+import { loadCredentials } from "../remote/ssh/client-credentials";
 import { scanHostKey } from "../remote/ssh/host-key-scan";
 import { SshSession } from "../remote/ssh/ssh-session";
 import { DiscoverError } from "./discover-error";
@@ -67,8 +68,8 @@ export class FrontendSessions {
     try {
       session = await SshSession.connect({
         target,
-        user: this.login.user,
-        privateKey: this.login.privateKey,
+        // discover logs in with --user and --key only (no agent, no passphrase): as before ssh.agent existed.
+        credentials: loadCredentials({ user: this.login.user, privateKeyPath: this.login.privateKeyPath, agent: "off" }, "discover --key"),
         knownHosts: [pinned],
         knownHostsPath: "the key discover was shown",
         connectTimeoutSeconds: this.login.connectTimeoutSeconds,

@@ -7,7 +7,7 @@ export const ExitCode = {
   Done: 0,
   /** A step failed or was refused, or a check could not run (unreachable, authentication, host key): zones may be frozen. */
   Failed: 1,
-  /** Invalid command line or federation file: nothing was touched. */
+  /** Invalid command line or federation file, or SSH credentials the automation host lacks (passphrase, agent): nothing was touched. */
   Usage: 2,
   /** The federation drifted from the file or is not ready for the upgrade (check, verify). */
   NotReady: 3,
@@ -24,7 +24,7 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 export const EXIT_CODE_TABLE: ReadonlyArray<{ readonly code: ExitCode; readonly meaning: string }> = [
   { code: ExitCode.Done, meaning: "done: applied, ready, nothing to do" },
   { code: ExitCode.Failed, meaning: "a step failed or was refused, or a check could not run: zones may be frozen" },
-  { code: ExitCode.Usage, meaning: "invalid command line or federation file: nothing was touched" },
+  { code: ExitCode.Usage, meaning: "invalid command line or federation file, or missing SSH credentials: nothing was touched" },
   { code: ExitCode.NotReady, meaning: "drift, or the federation is not ready for the upgrade" },
   { code: ExitCode.StalePlan, meaning: "the reviewed plan is stale (configuration or state changed): nothing was touched" },
   { code: ExitCode.Locked, meaning: "another run holds the federation's upgrade lock or the state lock: nothing was changed" },

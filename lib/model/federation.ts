@@ -59,11 +59,40 @@ export interface ZoneConfig {
   readonly packages: PackagesConfig;
   /** Hypervisor hosts whose node packages are upgraded (empty: none). */
   readonly nodes: readonly NodeConfig[];
+  /** How the runner reaches and logs in to this zone's front-ends and hosts (the federation's ssh with this zone's overrides). */
+  readonly ssh: ZoneSshConfig;
 }
 
-export interface SshConfig {
+/**
+ * Whether the runner offers the keys of an ssh-agent: `auto` when `SSH_AUTH_SOCK` is set,
+ * `required` (ssh.agent: true) refuses to start without one, `off` (ssh.agent: false) never.
+ */
+export type SshAgentUse = "auto" | "required" | "off";
+
+/** How the runner logs in to one machine: a zone's front-ends and hosts, or a jump host. */
+export interface SshLogin {
   readonly user: string;
-  readonly privateKeyPath: string;
+  /** Private key file (absolute); absent when the agent alone logs in. */
+  readonly privateKeyPath?: string;
+  /** Name of the automation host's variable holding that key's passphrase (never the passphrase). */
+  readonly passphraseEnv?: string;
+  /** Agent keys are offered before the key file, as OpenSSH does. */
+  readonly agent: SshAgentUse;
+}
+
+/** One hop on the way to a zone's machines (ProxyJump): its host key is pinned in known_hosts like a front-end's. */
+export interface JumpHostConfig extends SshLogin {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** A zone's SSH settings: the federation's `ssh` with the zone's `ssh` merged over it. */
+export interface ZoneSshConfig extends SshLogin {
+  /** Jump hosts, first hop first; empty: the machines are reached directly. */
+  readonly jump: readonly JumpHostConfig[];
+}
+
+export interface SshConfig extends ZoneSshConfig {
   readonly knownHostsPath: string;
   readonly connectTimeoutSeconds: number;
   readonly keepaliveIntervalSeconds: number;

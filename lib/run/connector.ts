@@ -2,7 +2,6 @@
  * Opens the machines a step works on: a zone's front-ends and hypervisor hosts, over SSH, each
  * wrapped in its OpenNebula adapter. The Connector opens each one once and closes them all at the end.
  */
-import * as fs from "fs";
 import { FederationConfig, hostPort, NodeConfig, ZoneConfig, zoneLabel } from "../model/federation";
 import { OnefedError } from "../model/errors";
 import { PROCESS_SECRETS } from "../model/secrets";
@@ -13,6 +12,7 @@ import { SshTargetLabel } from "../remote/ssh/errors";
 import { Deadline } from "../remote/ssh/deadline";
 import { readKnownHosts } from "../remote/ssh/known-hosts";
 import { SshSession } from "../remote/ssh/ssh-session";
+import { routeTo } from "./ssh-routes";
 
 /** How machines are opened: over SSH in a run (Connector.overSsh), by a script in unit tests. */
 export interface MachineOpeners {
@@ -31,7 +31,7 @@ type Opening<T> = Promise<{ readonly machine: T; readonly session?: SshSession }
  * ask at the same time, and close() closes every one of them.
  */
 export class Connector implements MachineOpeners {
-  /** Over SSH with the federation's user, key and pinned known_hosts; every handshake within `deadline`; `observer` follows every command. */
+  /** Over SSH with each zone's login and jump hosts and the pinned known_hosts; every handshake within `deadline`; `observer` follows every command. */
   static overSsh(config: FederationConfig, deadline: Deadline, log: (line: string) => void, observer?: CommandObserver): Connector {
     return new Connector(
       (zone, index) => connectFrontend(config, zone, deadline, log, index, observer).then((c) => ({ machine: c.frontend, session: c.session })),
@@ -97,11 +97,11 @@ export async function connectFrontend(
   const fe = zone.frontends[index];
   const dbPassword = databasePassword(zone);
   const target = { host: fe.host, port: fe.port, zone: zoneLabel(zone) };
-  const session = await openSession(config, target, deadline);
+  const session = await openSession(config, zone, target, deadline);
   return { session, frontend: new OpenNebulaFrontend(session, target, zone.packages.manager, log, dbPassword, zone.database.connection, observer) };
 }
 
-/** Opens one of the zone's hypervisor hosts (same user, key and pinned known_hosts as the front-ends). */
+/** Opens one of the zone's hypervisor hosts (same login, jump hosts and pinned known_hosts as the front-ends). */
 async function connectNode(
   config: FederationConfig,
   zone: ZoneConfig,
@@ -111,29 +111,33 @@ async function connectNode(
   observer?: CommandObserver,
 ): Promise<{ node: HypervisorNode; session: SshSession }> {
   const target = { host: node.host, port: node.port, zone: `${zoneLabel(zone)} host ${node.name}` };
-  const session = await openSession(config, target, deadline);
+  const session = await openSession(config, zone, target, deadline);
   return { session, node: new HypervisorNode(session, target, zone.packages.manager, log, observer) };
 }
 
-async function openSession(config: FederationConfig, target: SshTargetLabel, deadline: Deadline): Promise<SshSession> {
-  let privateKey: Buffer;
+/**
+ * Logs in to a machine of the zone: through each of the zone's jump hosts in turn (each verified
+ * against known_hosts like a front-end), then to the machine over the last hop's forwarding.
+ */
+async function openSession(config: FederationConfig, zone: ZoneConfig, target: SshTargetLabel, deadline: Deadline): Promise<SshSession> {
+  const route = routeTo(config, zone);
   let knownHosts;
   try {
-    privateKey = fs.readFileSync(config.ssh.privateKeyPath);
     knownHosts = readKnownHosts(config.ssh.knownHostsPath);
   } catch (err) {
     throw new OnefedError(`cannot read the SSH key or known_hosts file: ${(err as Error).message}. Check ssh.privateKeyPath and ssh.knownHostsPath.`);
   }
-  return SshSession.connect({
-    target,
-    user: config.ssh.user,
-    privateKey,
+  const common = {
     knownHosts,
     knownHostsPath: config.ssh.knownHostsPath,
     connectTimeoutSeconds: config.ssh.connectTimeoutSeconds,
     keepaliveIntervalSeconds: config.ssh.keepaliveIntervalSeconds,
     deadline,
-  });
+  };
+  let via: SshSession | undefined;
+  // Each hop's session owns the one before it: closing the machine's session closes the chain.
+  for (const hop of route.hops) via = await SshSession.connect({ ...common, target: hop.target, credentials: hop.credentials, via });
+  return SshSession.connect({ ...common, target, credentials: route.credentials, via });
 }
 
 /**

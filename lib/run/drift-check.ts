@@ -8,12 +8,14 @@ import { Connector } from "./connector";
 import { Deadline } from "../remote/ssh/deadline";
 import { DriftReport } from "../checks/drift-report";
 import { gatherFacts } from "./gather-facts";
+import { sshRoutesOf } from "./ssh-routes";
 import { FederationFacts } from "../checks/facts";
 import { openLedger } from "./ledger/open-ledger";
 import { currentRun } from "./ledger/run-identity";
 import { READINESS_PACK, runPack } from "../checks/packs";
 
 export async function runDriftCheck(config: FederationConfig, log: (line: string) => void = () => undefined): Promise<DriftReport> {
+  sshRoutesOf(config);
   const connector = Connector.overSsh(config, new Deadline(config.timeouts.stepSeconds), log);
   try {
     const facts = await withUpgradeLock(config, connector, await gatherFacts(config, connector));

@@ -16,6 +16,7 @@ import { describeError } from "../model/errors";
 import { PROCESS_SECRETS } from "../model/secrets";
 import { Deadline } from "../remote/ssh/deadline";
 import { Connector, registerDatabasePasswords } from "./connector";
+import { sshRoutesOf } from "./ssh-routes";
 import { openLedger } from "./ledger/open-ledger";
 import { currentRun } from "./ledger/run-identity";
 import { StepOutcome } from "./step";
@@ -63,6 +64,8 @@ export async function runStep(opts: RunStepOptions): Promise<StepOutcome> {
 
 async function runObserved(opts: RunStepOptions, observer: StepObserver): Promise<StepOutcome> {
   const { config, zone, step } = opts;
+  // Keys, passphrases and the agent of every zone, before any machine: exit 2 if one is missing.
+  sshRoutesOf(config);
   const log = (line: string) => observer.say(line);
   const deadline = new Deadline(zone.stepTimeoutSeconds);
   const started = Date.now();

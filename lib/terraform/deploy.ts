@@ -19,6 +19,7 @@ import { LockHeldError } from "../run/ledger/federation-ledger";
 import { newRunId } from "../run/ledger/run-identity";
 import { FederationConfig } from "../model/federation";
 import { RunPaths, RunRecord } from "./run-record";
+import { sshRoutesOf } from "../run/ssh-routes";
 
 export interface DeployOptions {
   /** Federation file. @default $FEDERATION_CONFIG or ./federation.yaml */
@@ -74,6 +75,8 @@ async function deployRecorded(
   log: (line: string) => void,
   onInterrupt: () => void,
 ): Promise<{ stackDir: string; output: string }> {
+  // Keys, passphrases and the agent of every zone, before the engine or any machine: exit 2 if one is missing.
+  sshRoutesOf(config);
   const engine = await ensureEngine({ log, engine: commandEngineChoice(opts.engine, config.engine) });
   const parallelism = opts.parallelism ?? defaultParallelism(config.zones.length);
   const outdir = path.resolve(opts.outdir ?? "cdktf.out");

@@ -115,7 +115,7 @@ describeAsRoot("run logs and events", () => {
   });
 
   it("puts no secret in the console, the run directory or the events", () => {
-    const key = fs.readFileSync(loadConfig(sandbox.configPath).ssh.privateKeyPath, "utf8");
+    const key = fs.readFileSync(loadConfig(sandbox.configPath).ssh.privateKeyPath!, "utf8");
     const keyBody = key.split("\n").filter((l) => l && !l.startsWith("-----"));
     expect(keyBody.length).toBeGreaterThan(2);
     const texts = [seen.map((s) => s.line).join("\n"), ...filesUnder(run.dir).map((f) => fs.readFileSync(f, "utf8"))];

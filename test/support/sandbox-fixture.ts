@@ -93,7 +93,8 @@ export class SandboxFixture {
    * A fresh sandbox: `from`/`to` versions, `ha` zone ids that become HA (Raft) zones of `servers`
    * front-ends each (default 3; see docs/sandbox.md "HA zones"), `nodes` KVM hypervisor nodes per
    * zone (default 0), `dnfZones` / `yumZones` whose machines are RHEL-like, `mysqlZones` whose
-   * front-ends are MySQL-configured (password in `<dir>/mysql-password`; docs/sandbox.md).
+   * front-ends are MySQL-configured (password in `<dir>/mysql-password`; docs/sandbox.md), `jumpHost`
+   * for a jump host every connection of the federation file goes through (docs/sandbox.md).
    */
   static async up(
     addressBase: string,
@@ -107,6 +108,7 @@ export class SandboxFixture {
       dnfZones?: readonly number[];
       yumZones?: readonly number[];
       mysqlZones?: readonly number[];
+      jumpHost?: boolean;
     } = {},
   ): Promise<SandboxFixture> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "onefed-it-"));

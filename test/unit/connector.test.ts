@@ -79,7 +79,13 @@ describe("Connector over SSH", () => {
   });
 
   it("keeps the runner's message for a key gone since the file was checked, for every machine asked", async () => {
-    const missing = { ...config, ssh: { ...config.ssh, privateKeyPath: path.join(path.dirname(FIXTURE), "no-such-key") } };
+    const gone = path.join(path.dirname(FIXTURE), "no-such-key");
+    // Each zone carries its login (the federation's ssh with its overrides): the key is gone for all of them.
+    const missing = {
+      ...config,
+      ssh: { ...config.ssh, privateKeyPath: gone },
+      zones: config.zones.map((z) => ({ ...z, ssh: { ...z.ssh, privateKeyPath: gone } })),
+    };
     const connect = jest.spyOn(SshSession, "connect");
     const connector = Connector.overSsh(missing, new Deadline(60), () => undefined);
     await expect(connector.frontend(ha, 0)).rejects.toThrow(

@@ -102,7 +102,7 @@ describe("FederationUpgrade stack", () => {
 
   it("keeps secrets and key material out of the synthesized JSON", () => {
     const text = Testing.synth(build().stack);
-    const key = fs.readFileSync(config.ssh.privateKeyPath, "utf8");
+    const key = fs.readFileSync(config.ssh.privateKeyPath!, "utf8");
     expect(text).not.toContain(key.split("\n")[1]);
     expect(text).not.toContain("id_ed25519");
     expect(text).not.toContain("PRIVATE KEY");

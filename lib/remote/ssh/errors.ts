@@ -7,10 +7,12 @@ export interface SshTargetLabel {
   readonly port: number;
   /** The zone the front-end belongs to, when known. */
   readonly zone?: string;
+  /** What the machine is to the run ("jump host 1 of 2"). @default "front-end" */
+  readonly role?: string;
 }
 
 export function describeTarget(t: SshTargetLabel): string {
-  return `${t.zone ? `${t.zone}, ` : ""}front-end ${t.host}:${t.port}`;
+  return `${t.zone ? `${t.zone}, ` : ""}${t.role ?? "front-end"} ${t.host}:${t.port}`;
 }
 
 /** The front-end did not answer, refused, or the handshake timed out. */
@@ -63,12 +65,18 @@ export class TransferError extends OnefedError {
   }
 }
 
-/** Our key was refused. */
+/** Our keys were refused. */
 export class SshAuthError extends OnefedError {
-  constructor(target: SshTargetLabel, user: string, cause: string) {
+  constructor(
+    target: SshTargetLabel,
+    user: string,
+    cause: string,
+    /** What was offered: "the ssh-agent's keys, then the key /keys/id_ed25519". @default "the configured private key" */
+    offered = "the configured private key",
+  ) {
     super(
-      `${describeTarget(target)} refused the login of user ${user} with the configured private key (${cause}). ` +
-        `Install the public key in that user's authorized_keys or fix ssh.user / ssh.privateKeyPath; nothing was changed on it.`,
+      `${describeTarget(target)} refused the login of user ${user} with ${offered} (${cause}). ` +
+        `Install the public key in that user's authorized_keys or fix ssh.user / ssh.privateKeyPath / ssh.agent (or the zone's ssh override); nothing was changed on it.`,
     );
   }
 }

@@ -3,50 +3,61 @@
  * and every exec bounded by the step's deadline. Secrets (the private key) stay in this process.
  */
 import * as net from "net";
-import { Client, ClientChannel, SFTPWrapper } from "ssh2";
+import { Duplex } from "stream";
+import { AnyAuthMethod, Client, ClientChannel, SFTPWrapper } from "ssh2";
+import { ClientCredentials } from "./client-credentials";
 import { CommandResult, OutputLineListener } from "./command-result";
 import { Deadline } from "./deadline";
 import { LineSplitter } from "./line-splitter";
 import { DeadlineError, SshAuthError, SshConnectError, SshSessionError, SshTargetLabel } from "./errors";
 import { HostKeyCheck } from "./host-key-check";
+import { SshJumpError } from "./jump-error";
 import { KnownHostEntry } from "./known-hosts";
 
 export interface SshConnectOptions {
   readonly target: SshTargetLabel;
-  readonly user: string;
-  /** Private key content (never logged). */
-  readonly privateKey: Buffer;
+  /** User, agent and decrypted key (never logged). */
+  readonly credentials: ClientCredentials;
   readonly knownHosts: readonly KnownHostEntry[];
   /** Only for messages. */
   readonly knownHostsPath: string;
   readonly connectTimeoutSeconds: number;
   readonly keepaliveIntervalSeconds: number;
   readonly deadline: Deadline;
+  /**
+   * A jump host already logged in to, whose TCP forwarding carries this connection (ProxyJump);
+   * this session owns it and closes it on close(). @default a direct TCP connection
+   */
+  readonly via?: SshSession;
 }
 
 export class SshSession {
   static async connect(opts: SshConnectOptions): Promise<SshSession> {
-    const { target } = opts;
+    const { target, credentials, via } = opts;
     const connectMs = (): number => Math.min(opts.connectTimeoutSeconds * 1000, opts.deadline.remainingMs());
-    const sock = await openSocket(target, connectMs());
+    // Directly, or over the jump host's forwarding (also for the host-key probe after a refusal).
+    const open = (): Promise<Duplex> => (via ? via.forwardTo(target, connectMs()) : openSocket(target, connectMs()));
+    const sock = await open().catch((err: unknown) => {
+      via?.close();
+      throw err;
+    });
     const client = new Client();
     const hostKeys = new HostKeyCheck(target, opts.knownHosts, opts.knownHostsPath);
     await new Promise<void>((resolve, reject) => {
       client.once("ready", () => resolve());
       client.once("error", (err: Error & { level?: string }) => {
         sock.destroy();
-        void hostKeys
-          .refusalAfter(err, () => openSocket(target, connectMs()), connectMs())
-          .then((hostKeyProblem) => {
-            if (hostKeyProblem) reject(hostKeyProblem);
-            else if (err.level === "client-authentication") reject(new SshAuthError(target, opts.user, err.message));
-            else reject(new SshConnectError(target, err.message));
-          });
+        void hostKeys.refusalAfter(err, open, connectMs()).then((hostKeyProblem) => {
+          via?.close();
+          if (hostKeyProblem) reject(hostKeyProblem);
+          else if (err.level === "client-authentication") reject(new SshAuthError(target, credentials.user, err.message, credentials.offered));
+          else reject(new SshConnectError(target, err.message));
+        });
       });
       client.connect({
         sock,
-        username: opts.user,
-        privateKey: opts.privateKey,
+        username: credentials.user,
+        authHandler: authMethods(credentials),
         readyTimeout: opts.connectTimeoutSeconds * 1000,
         keepaliveInterval: opts.keepaliveIntervalSeconds * 1000,
         keepaliveCountMax: 3,
@@ -54,7 +65,7 @@ export class SshSession {
         ...hostKeys.connectConfig(),
       });
     });
-    return new SshSession(client, opts.target, opts.deadline);
+    return new SshSession(client, opts.target, opts.deadline, via);
   }
 
   private sftpChannel?: Promise<SFTPWrapper>;
@@ -67,6 +78,7 @@ export class SshSession {
     private readonly client: Client,
     public readonly target: SshTargetLabel,
     private readonly deadline: Deadline,
+    private readonly via?: SshSession,
   ) {
     // Without a listener a late error (a reset link) would crash the process with ssh2's stack.
     client.on("error", (err: Error) => (this.lostBecause ??= err.message));
@@ -148,6 +160,28 @@ export class SshSession {
 
   close(): void {
     this.client.end();
+    this.via?.close();
+  }
+
+  /**
+   * A TCP channel from this machine (a jump host) to the next one, to carry that machine's SSH
+   * connection; refused or silent within `timeoutMs`, it fails naming this hop and the next machine.
+   */
+  forwardTo(next: SshTargetLabel, timeoutMs: number): Promise<Duplex> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new SshJumpError(this.target, next, `no channel within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+      const done = (err: Error | undefined, channel?: ClientChannel) => {
+        clearTimeout(timer);
+        if (err) reject(new SshJumpError(this.target, next, this.lostBecause ? `${err.message}; the connection had failed: ${this.lostBecause}` : err.message));
+        else resolve(channel!);
+      };
+      try {
+        // The originator address is only informative to the jump host's sshd (it logs it).
+        this.client.forwardOut("127.0.0.1", 0, next.host, next.port, done);
+      } catch (err) {
+        done(err as Error);
+      }
+    });
   }
 
   private sftp(): Promise<SFTPWrapper> {
@@ -178,6 +212,15 @@ export class SshSession {
       );
     });
   }
+}
+
+/** Agent keys first, then the key file: the order OpenSSH tries them in. */
+export function authMethods(credentials: ClientCredentials): AnyAuthMethod[] {
+  const username = credentials.user;
+  return [
+    ...(credentials.agentSocket ? [{ type: "agent" as const, username, agent: credentials.agentSocket }] : []),
+    ...(credentials.privateKey ? [{ type: "publickey" as const, username, key: credentials.privateKey }] : []),
+  ];
 }
 
 /** Our own socket so TCP_NODELAY is set before the handshake (ssh2 never sets it: ~88 ms per exec otherwise). */

@@ -23,6 +23,7 @@ import { describeState, sameState, stateLocationOf, type StateFingerprint } from
 import { NULL_PROVIDER_VERSION_ENV } from "../../model/environment";
 import { newRunId } from "../../run/ledger/run-identity";
 import { RunPaths, RunRecord } from "../run-record";
+import { sshRoutesOf } from "../../run/ssh-routes";
 
 export interface ApplyPlanOptions {
   /** The directory `onefed plan --out` wrote. */
@@ -137,9 +138,12 @@ export async function applyReviewedPlan(opts: ApplyPlanOptions): Promise<ApplyPl
   if (sha256File(planFile) !== bundle.plan.sha256)
     throw new PlanBundleError(dir, `${bundle.plan.file} is not the plan that was reviewed (its sha256 differs from bundle.json)`);
 
-  // Loading validates the file first: a now-invalid file fails with its own problems listed.
+  // Loading validates the file first: a now-invalid file fails with its own problems listed, and a
+  // missing key passphrase or agent with exit 2 before any machine is touched.
   const configPath = path.resolve(opts.configPath ?? bundle.federation.configPath);
   const current = fs.existsSync(configPath) ? loadConfig(configPath) : undefined;
+  // Keys, passphrases and the agent of every zone, before the engine or any machine: exit 2 if one is missing.
+  if (current) sshRoutesOf(current);
   const chosen = commandEngineChoice(opts.engine, current?.engine);
   // Nothing chose: the engine the plan was made with, so that a job without the plan job's variables applies with the same one.
   const planned = bundle.engine.kind;
