@@ -13,7 +13,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { holdCommand, injectFailure, releaseCommand, waitUntilHeld } from "../../sandbox";
 import { sqliteQuery } from "../../sandbox/sqlite";
-import { describeAsRoot, firstIndex, OnefedProcess, SandboxFixture } from "../support/sandbox-fixture";
+import { describeAsRoot, until, firstIndex, OnefedProcess, SandboxFixture } from "../support/sandbox-fixture";
 
 jest.setTimeout(600_000);
 
@@ -236,14 +236,6 @@ function groupMembers(pgid: number): number[] {
         return false;
       }
     });
-}
-
-async function until(what: string, ok: () => boolean, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describeAsRoot("terraform killed alone, then a cancelled deploy (SIGTERM), then deploy again", () => {

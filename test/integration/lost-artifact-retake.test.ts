@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { artifactPaths } from "../../lib/model/paths";
 import { holdCommand, releaseCommand, waitUntilHeld } from "../../sandbox";
-import { describeAsRoot, SandboxFixture } from "../support/sandbox-fixture";
+import { describeAsRoot, until, SandboxFixture } from "../support/sandbox-fixture";
 import { loadConfig } from "../../lib/config/load-config";
 
 jest.setTimeout(600_000);
@@ -18,14 +18,6 @@ jest.setTimeout(600_000);
 const MASTER = "zone0-server0";
 const GE = "zone100-server0";
 const CA = "zone101-server0";
-
-async function until(what: string, ok: () => boolean, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describeAsRoot("the federated backup lost on the automation host and on the master, mid-upgrade", () => {
   let sandbox: SandboxFixture;

@@ -73,6 +73,15 @@ export function runOnefed(
   return startOnefed(argv, cwd, env).finished();
 }
 
+/** Polls `ok` until it holds; fails naming `what` after `ms`. */
+export async function until(what: string, ok: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 export const isRoot = process.getuid?.() === 0;
 /** Integration tests need root (sshd on port 22 of 127.x, mount namespaces); say so instead of passing silently. */
 export const describeAsRoot: jest.Describe = isRoot ? describe : (describe.skip as jest.Describe);
