@@ -76,7 +76,7 @@ describeAsRoot("a full disk on a front-end, then a corrupt local artifact", () =
     // Without its safety backup zone 100 gets no restore and no upgrade. The master's upgrade needs
     // every zone stopped and its own safety backup, so the other branches of the graph go on.
     const log = sandbox.log(GE);
-    expect(log.filter((e) => /apt-get install |^onedb upgrade |^onedb restore /.test(e.command)).map((e) => e.command)).toEqual([]);
+    expect(log.filter((e) => /apt-get install -y |^onedb upgrade |^onedb restore /.test(e.command)).map((e) => e.command)).toEqual([]);
     const zone100 = (await sandbox.status()).zones[1].frontends[0];
     expect([zone100.packageVersion, zone100.db.shared, zone100.db.local, zone100.services["opennebula"]]).toEqual(["6.10.0", "6.10.0", "6.10.0", "inactive"]);
   });

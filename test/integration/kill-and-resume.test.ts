@@ -196,7 +196,7 @@ describeAsRoot("SIGKILL of the whole deploy, at four points in turn, then deploy
         taken_at: string;
       };
       expect(sha256(sandbox.frontendPath(`zone${id}-server0`, record.path))).toBe(record.sha256);
-      const firstChange = log.find((e) => e.frontend === `zone${id}-server0` && /apt-get install |^onedb upgrade /.test(e.command))!;
+      const firstChange = log.find((e) => e.frontend === `zone${id}-server0` && /apt-get install -y |^onedb upgrade /.test(e.command))!;
       expect(record.taken_at < firstChange.ts).toBe(true);
     }
   });

@@ -18,7 +18,7 @@ describeAsRoot("type A upgrade, zone by zone", () => {
   it("upgrades the healthy zones while one fails, then finishes that one on the next deploy", async () => {
     injectFailure(sandbox.dir, {
       frontend: "zone101-server0",
-      match: "apt-get install",
+      match: "apt-get install -y",
       times: 1,
       exitCode: 100,
       stderr: "E: Could not get lock /var/lib/dpkg/lock-frontend",

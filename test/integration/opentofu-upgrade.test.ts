@@ -49,7 +49,7 @@ describeAsRoot("a full upgrade with OpenTofu, chosen while terraform is on PATH"
     const r = await onefed(["apply", "--plan", planDir]);
     expect({ code: r.code, output: r.output }).toMatchObject({ code: 0 });
     expect(r.output).toContain("chosen: tofu (plan bundle)");
-    expect(r.output).toMatch(/Apply complete! Resources: 26 added, 0 changed, 0 destroyed/);
+    expect(r.output).toMatch(/Apply complete! Resources: 31 added, 0 changed, 0 destroyed/);
     const status = await sandbox.status();
     for (const zone of status.zones) for (const fe of zone.frontends) expect({ fe: fe.name, pkg: fe.packageVersion }).toEqual({ fe: fe.name, pkg: "7.0.0" });
     // OpenTofu wrote the state (it records its own version there).

@@ -202,7 +202,8 @@ describeAsRoot("two deploys against one pg state at once", () => {
     ] as const) {
       expect(`${re}: ${log.filter((e) => re.test(e.command)).length}`).toBe(`${re}: ${n}`);
     }
-    const winnerRun = /^run (\S+) \(state lineage/m.exec(won.output)?.[1];
+    // Without a terminal every line starts with its UTC time (docs/events.md).
+    const winnerRun = /^(?:\S+Z )?run (\S+) \(state lineage/m.exec(won.output)?.[1];
     const ledger = sandbox.ledger();
     expect(new Set(ledger.entries.map((e) => e.run_id))).toEqual(new Set([winnerRun]));
     expect(new Set(ledger.entries.map((e) => e.lineage))).toEqual(new Set([pgState(schema)!.lineage]));
