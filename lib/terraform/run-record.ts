@@ -4,6 +4,7 @@
  * per step and zone (written by the step processes), and the events file with the run's start and
  * end around the steps' own events. The step processes learn where through their environment.
  */
+import { assertLocalDirectoryWritable } from "../config/local-directory";
 import * as fs from "fs";
 import * as path from "path";
 import { EVENTS_FILE_ENV, RUN_DIR_ENV } from "../model/environment";
@@ -43,6 +44,9 @@ export class RunRecord {
     /** `--events FILE`. @default events.jsonl in the run directory */
     eventsFile?: string,
   ) {
+    // The run directory lives in backup.localDirectory: a directory that cannot be written is the
+    // usual one-paragraph refusal (exit 2, nothing touched), not a raw mkdir error.
+    assertLocalDirectoryWritable(config);
     const dir = path.resolve(runDirectoryPath(config, runId));
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     this.paths = {

@@ -69,7 +69,7 @@ describeAsRoot("a full disk on a front-end, then a corrupt local artifact", () =
     const r = await deploy.finished();
     expect(r.code).toBe(1);
     expect(r.output).toMatch(
-      /zone 100 \(S-EU-GE\), front-end 127\.0\.122\.2:22: `onedb backup -v -f \/var\/lib\/one\/backups\/onefed\/sandbox-zone100-full-before-7\.0\.0\.sql` exited with 255:\s+(null_resource\.zone_100_safety_backup \(local-exec\):\s+)?No space left on device @ io_write/,
+      /zone 100 \(S-EU-GE\), front-end 127\.0\.122\.2:22: `onedb backup -v -f \/var\/lib\/one\/backups\/onefed\/sandbox-zone100-full-before-7\.0\.0\.sql` exited with 255:\s+(\S+Z\s+)?(null_resource\.zone_100_safety_backup \(local-exec\):\s+)?No space left on device @ io_write/,
     );
     expect(r.output).not.toMatch(/\n\s+at .*:\d+:\d+\)?\n/);
     expect(sandbox.recorded("safety-backup", 100)).toBe(false);
