@@ -6,12 +6,11 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import { SandboxError } from "./errors";
-import { SANDBOX_USER } from "./contract";
 import { generateKey } from "./keys";
 import { SandboxLayout } from "./layout";
 import { SSHD } from "./prerequisites";
 import { SandboxRegistry, allMachines } from "./registry";
-import { waitForBanner } from "./sshd";
+import { publicKeyLoginOnly, waitForBanner } from "./sshd";
 
 /** One TCP channel the jump host opened for a client (a `direct-tcpip` request, as ssh -J asks for). */
 export interface JumpForward {
@@ -27,16 +26,7 @@ export function renderJumpHostConfig(layout: SandboxLayout, reg: SandboxRegistry
 ListenAddress ${jump.host}:${jump.port}
 HostKey ${layout.jumpHostFile("hostKey")}
 PidFile ${layout.jumpHostFile("sshdPid")}
-AuthorizedKeysFile ${layout.jumpHostAuthorizedKeys}
-AllowUsers ${SANDBOX_USER}
-UsePAM no
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PubkeyAuthentication yes
-PermitRootLogin no
-StrictModes no
-UseDNS no
-PrintMotd no
+${publicKeyLoginOnly(layout.jumpHostAuthorizedKeys)}
 X11Forwarding no
 AllowAgentForwarding no
 AllowStreamLocalForwarding no

@@ -26,6 +26,20 @@ const DEBIAN_FRONTEND: MachineProfile = { kind: "frontend", manager: "apt" };
 /** The host's Debian package tools a RHEL-family machine must not have (hidden by whiteouts over /usr/bin). */
 const DEBIAN_TOOL_GLOBS = ["/usr/bin/apt", "/usr/bin/apt-*", "/usr/bin/dpkg", "/usr/bin/dpkg-*"];
 
+/** The login part every sandbox sshd shares: the sandbox user, by public key only, no PAM, no DNS. */
+export function publicKeyLoginOnly(authorizedKeys: string): string {
+  return `AuthorizedKeysFile ${authorizedKeys}
+AllowUsers ${SANDBOX_USER}
+UsePAM no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+PermitRootLogin no
+StrictModes no
+UseDNS no
+PrintMotd no`;
+}
+
 /** sshd_config of one machine. */
 export function renderSshdConfig(layout: SandboxLayout, fe: MachineEntry, profile: MachineProfile = DEBIAN_FRONTEND): string {
   const shellArgs = [fe.name, profileOf(profile.kind, profile.manager)].filter(Boolean).join(" ");
@@ -37,16 +51,7 @@ export function renderSshdConfig(layout: SandboxLayout, fe: MachineEntry, profil
 ListenAddress ${fe.host}:${fe.port}
 ${hostKeys}
 PidFile ${layout.sshdPid(fe.name)}
-AuthorizedKeysFile ${layout.authorizedKeys}
-AllowUsers ${SANDBOX_USER}
-UsePAM no
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PubkeyAuthentication yes
-PermitRootLogin no
-StrictModes no
-UseDNS no
-PrintMotd no
+${publicKeyLoginOnly(layout.authorizedKeys)}
 PrintLastLog no
 X11Forwarding no
 AllowTcpForwarding no

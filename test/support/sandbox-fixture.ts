@@ -73,6 +73,26 @@ export function runOnefed(
   return startOnefed(argv, cwd, env).finished();
 }
 
+/**
+ * How often each change of a 1+2 type B upgrade ran, from the front-ends' own command logs: an
+ * upgrade that ran every change exactly once has `ONE_UPGRADE_OF_ONE_PLUS_TWO`.
+ */
+export function changeCounts(log: readonly CommandLogEntry[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const re of Object.keys(ONE_UPGRADE_OF_ONE_PLUS_TWO)) counts[re] = log.filter((e) => new RegExp(re).test(e.command)).length;
+  return counts;
+}
+
+/** Each change of a 1+2 type B upgrade, once per zone (restores on the two slaves). */
+export const ONE_UPGRADE_OF_ONE_PLUS_TWO: Readonly<Record<string, number>> = {
+  "^onezone disable ": 3,
+  "^systemctl stop ": 3,
+  "^onedb backup -v -f ": 3,
+  "^onedb upgrade ": 3,
+  "^onedb restore ": 2,
+  "^onezone enable ": 3,
+};
+
 /** Polls `ok` until it holds; fails naming `what` after `ms`. */
 export async function until(what: string, ok: () => boolean, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
