@@ -30,6 +30,7 @@ export type { HoldSelector } from "./faults";
 export type { DiskFullMount } from "./disk-full";
 export { prepareSandbox } from "./prepare";
 export type { PrepareOptions } from "./prepare";
+export type { SandboxZoneSpec } from "./topology";
 export { SandboxError, SandboxPortInUseError, SandboxPrerequisiteError } from "./errors";
 export { ONEADMIN_CREDENTIAL, SANDBOX_DB_PASSWORD_ENV, SANDBOX_HOST_KEY_TYPES, SANDBOX_USER, frontendName, nodeHostName, nodeName } from "./contract";
 export type { SandboxHostKeyType } from "./contract";

@@ -15,7 +15,19 @@ import { SandboxLayout } from "./layout";
 import { SandboxRegistry, allFrontends, allMachines, allNodes } from "./registry";
 import { seedFrontend, seedNode } from "./seed";
 import { RAFT_SEED, writeRaft } from "./raft";
-import { DEFAULT_HA_SERVERS, DEFAULT_NODES, MAX_HA_SERVERS, MAX_NODES, MIN_HA_SERVERS, addressAt, buildZones, zoneIds } from "./topology";
+import {
+  DEFAULT_HA_SERVERS,
+  DEFAULT_NODES,
+  MAX_HA_SERVERS,
+  MAX_NODES,
+  MIN_HA_SERVERS,
+  SandboxZoneSpec,
+  addressAt,
+  buildZones,
+  zoneIds,
+  zoneSpecProblems,
+  zonesOf,
+} from "./topology";
 import { prepareJumpHost } from "./jump-host";
 
 /** Options of a new sandbox (CLI and API defaults applied by the caller or here). */
@@ -62,7 +74,17 @@ export interface PrepareOptions {
    * forwards TCP to the machines; federation.yaml reaches every machine through it (ssh.jump). @default false
    */
   readonly jumpHost?: boolean;
+  /**
+   * An explicit zone layout, master first: any zone ids and names, servers, nodes, package manager
+   * and DB backend per zone (a twin of a real federation, `onefed rehearse`). Excludes `slaves`,
+   * `ha`, `servers`, `nodes`, `dnfZones`, `yumZones` and `mysqlZones`, which describe the numbered
+   * layout. @default the numbered layout those options describe
+   */
+  readonly zones?: readonly SandboxZoneSpec[];
 }
+
+/** The options an explicit `zones` layout replaces. */
+const NUMBERED_LAYOUT_OPTIONS = ["slaves", "ha", "servers", "nodes", "dnfZones", "yumZones", "mysqlZones"] as const;
 
 /** FED_INDEX every zone starts at (the samples' value). */
 export const DEFAULT_FED_INDEX = 715438;
@@ -93,16 +115,17 @@ export function planSandbox(o: PrepareOptions, node: string, emulator: string): 
       bad: o.fedIndex !== undefined && (!Number.isInteger(o.fedIndex) || o.fedIndex < 2),
       msg: `fedIndex must be an integer of at least 2 (got ${o.fedIndex})`,
     },
-    ...haProblems(o),
-    ...machineProblems(o),
+    ...(o.zones ? layoutProblems(o, o.zones) : [...haProblems(o), ...machineProblems(o)]),
   ].filter((p) => p.bad);
   if (problems.length > 0) throw new SandboxError(problems.map((p) => p.msg).join("; "));
   const addressBase = o.addressBase ?? "127.0.50.1";
-  const zones = buildZones(o.slaves ?? 2, addressBase, o.port ?? 22, haZones(o), o.servers ?? DEFAULT_HA_SERVERS, {
-    nodes: o.nodes ?? DEFAULT_NODES,
-    managers: rhelZones(o),
-    mysql: mysqlZonesOf(o),
-  });
+  const zones = o.zones
+    ? zonesOf(o.zones, addressBase, o.port ?? 22)
+    : buildZones(o.slaves ?? 2, addressBase, o.port ?? 22, haZones(o), o.servers ?? DEFAULT_HA_SERVERS, {
+        nodes: o.nodes ?? DEFAULT_NODES,
+        managers: rhelZones(o),
+        mysql: mysqlZonesOf(o),
+      });
   // Every machine and floating IP took the next address from the base: the jump host takes the one after.
   const addressesUsed = zones.reduce((n, z) => n + z.frontends.length + (z.vip ? 1 : 0) + (z.nodes?.length ?? 0), 0);
   return {
@@ -159,6 +182,15 @@ function machineProblems(o: PrepareOptions): Array<{ bad: boolean; msg: string }
     unknown("yum", o.yumZones),
     { bad: both.length > 0, msg: `zone ${both.join(", ")} cannot be both --dnf and --yum` },
     unknown("mysql", o.mysqlZones),
+  ];
+}
+
+/** An explicit layout's problems, and any numbered-layout option given beside it. */
+function layoutProblems(o: PrepareOptions, zones: readonly SandboxZoneSpec[]): Array<{ bad: boolean; msg: string }> {
+  const mixed = NUMBERED_LAYOUT_OPTIONS.filter((k) => o[k] !== undefined);
+  return [
+    { bad: mixed.length > 0, msg: `zones (an explicit layout) excludes ${mixed.join(", ")}` },
+    ...zoneSpecProblems(zones).map((msg) => ({ bad: true, msg })),
   ];
 }
 

@@ -54,12 +54,7 @@ export function zoneIds(slaves: number): number[] {
   return Array.from({ length: slaves + 1 }, (_, i) => zoneIdAt(i));
 }
 
-/**
- * Zones (master first). Every front-end gets the next loopback address in zone order (zone 0's
- * servers, then zone 100's, …), so a federation without HA zones keeps one address per zone;
- * each HA zone then gets a floating IP after all front-ends, in zone order; then every zone's
- * hypervisor nodes, in zone order (so a federation without nodes keeps its addresses).
- */
+/** Zones of the numbered layout (master 0, slaves 100, 101, …), addressed as `zonesOf` says. */
 export function buildZones(
   slaves: number,
   addressBase: string,
@@ -87,37 +82,114 @@ export function buildZones(
   const mysql = extras.mysql ?? [];
   const unknownMysql = mysql.filter((id) => !ids.includes(id));
   if (unknownMysql.length > 0) throw new SandboxError(`--mysql ${unknownMysql.join(",")}: no such zone (the zones are ${ids.join(", ")})`);
+  const specs = ids.map((id): SandboxZoneSpec => ({
+    id,
+    name: zoneNameOf(id),
+    servers: ha.includes(id) ? servers : 1,
+    nodes: Array.from({ length: nodes }, (_, n) => nodeHostName(id, n)),
+    ...(managers[id] ? { packageManager: managers[id] } : {}),
+    ...(mysql.includes(id) ? { dbBackend: "mysql" as const } : {}),
+  }));
+  return zonesOf(specs, addressBase, port);
+}
+
+/**
+ * One zone of an explicit layout (`zones` of the up options): what a twin of a real federation
+ * needs that the numbered layout cannot say (any ids and names, servers and nodes per zone).
+ */
+export interface SandboxZoneSpec {
+  /** Zone id as `onezone list` prints it. */
+  readonly id: number;
+  /** Zone name. */
+  readonly name: string;
+  /** Front-ends: 1 for a solo zone, 2 to 7 for an HA (Raft) zone. @default 1 */
+  readonly servers?: number;
+  /** Hypervisor (KVM) nodes by their host-pool NAME, each its own sshd. @default [] */
+  readonly nodes?: readonly string[];
+  /** Package manager of the zone's machines. @default "apt" */
+  readonly packageManager?: "apt" | "dnf" | "yum";
+  /** Database backend oned.conf names. @default "sqlite" */
+  readonly dbBackend?: "sqlite" | "mysql";
+}
+
+/** Zone names the emulated tools print in CSV, XML and SQL without quoting trouble. */
+const ZONE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** Every problem of an explicit layout at once (empty: it can be built). */
+export function zoneSpecProblems(specs: readonly SandboxZoneSpec[]): string[] {
+  const ids = specs.map((z) => z.id);
+  const names = specs.map((z) => z.name);
+  const nodeNames = specs.flatMap((z) => z.nodes ?? []);
+  return [
+    specs.length === 0 ? "zones must list at least the master zone" : "",
+    specs.length > 251 ? `zones: at most 251 zones (got ${specs.length})` : "",
+    ...specs.map((z) => (!Number.isInteger(z.id) || z.id < 0 || z.id > 65535 ? `zone id ${z.id} must be an integer from 0 to 65535` : "")),
+    ids.some((id, i) => ids.indexOf(id) !== i) ? `zone ids must be unique (got ${ids.join(", ")})` : "",
+    ...specs.map((z) => (ZONE_NAME.test(z.name) ? "" : `zone ${z.id}: name ${JSON.stringify(z.name)} must be letters, digits and . _ - (at most 128)`)),
+    names.some((n, i) => names.indexOf(n) !== i) ? `zone names must be unique (got ${names.join(", ")})` : "",
+    ...specs.map((z) => {
+      const s = z.servers ?? 1;
+      return s === 1 || (Number.isInteger(s) && s >= MIN_HA_SERVERS && s <= MAX_HA_SERVERS)
+        ? ""
+        : `zone ${z.id}: servers must be 1 (solo) or an integer from ${MIN_HA_SERVERS} to ${MAX_HA_SERVERS} (got ${s})`;
+    }),
+    ...specs.map((z) => ((z.nodes ?? []).length > MAX_NODES ? `zone ${z.id}: at most ${MAX_NODES} nodes (got ${(z.nodes ?? []).length})` : "")),
+    ...nodeNames.map((n) => (ZONE_NAME.test(n) ? "" : `node name ${JSON.stringify(n)} must be letters, digits and . _ -`)),
+    nodeNames.some((n, i) => nodeNames.indexOf(n) !== i) ? `node names must be unique (got ${nodeNames.join(", ")})` : "",
+  ].filter(Boolean);
+}
+
+/**
+ * Zones of a layout (the first is the master). Every front-end gets the next loopback address in
+ * zone order (zone 0's servers, then zone 100's, …), so a federation without HA zones keeps one
+ * address per zone; each HA zone then gets a floating IP after all front-ends, in zone order; then
+ * every zone's hypervisor nodes, in zone order (so a federation without nodes keeps its addresses).
+ */
+export function zonesOf(specs: readonly SandboxZoneSpec[], addressBase: string, port: number): ZoneEntry[] {
   let next = 0;
-  const zones = ids.map((id, i) => {
-    const isHa = ha.includes(id);
-    const frontends = Array.from({ length: isHa ? servers : 1 }, (_, n) => ({
-      name: frontendName(id, n),
+  const zones = specs.map((spec, i) => {
+    const isHa = (spec.servers ?? 1) > 1;
+    const frontends = Array.from({ length: spec.servers ?? 1 }, (_, n) => ({
+      name: frontendName(spec.id, n),
       host: addressAt(addressBase, next++),
       port,
-      zoneId: id,
+      zoneId: spec.id,
       serverId: isHa ? n : -1,
     }));
-    return { id, name: zoneNameOf(id), role: i === 0 ? "master" : "slave", isHa, frontends };
+    return { id: spec.id, name: spec.name, role: i === 0 ? "master" : "slave", isHa, frontends };
   });
   const withVips = zones.map(({ isHa, frontends, ...z }) => {
     const vip = isHa ? addressAt(addressBase, next++) : undefined;
     const endpoint = `http://${vip ?? frontends[0].host}:2633/RPC2`;
     return { ...z, endpoint, frontends, ...(vip ? { ha: true, vip } : {}) } as ZoneEntry;
   });
-  return withVips.map((z) => {
-    const zoneNodes = Array.from({ length: nodes }, (_, n) => ({
+  return withVips.map((z, i) => {
+    const spec = specs[i];
+    const zoneNodes = (spec.nodes ?? []).map((hostName, n) => ({
       name: nodeName(z.id, n),
-      hostName: nodeHostName(z.id, n),
+      hostName,
       host: addressAt(addressBase, next++),
       port,
       zoneId: z.id,
     }));
-    const manager = managers[z.id];
+    const manager = spec.packageManager === "apt" ? undefined : spec.packageManager;
     return {
       ...z,
       ...(zoneNodes.length > 0 ? { nodes: zoneNodes } : {}),
       ...(manager ? { packageManager: manager } : {}),
-      ...(mysql.includes(z.id) ? { dbBackend: "mysql" as const } : {}),
+      ...(spec.dbBackend === "mysql" ? { dbBackend: "mysql" as const } : {}),
     };
   });
+}
+
+/** The layout a registry's zones were built from (for comparing a sandbox with the options given again). */
+export function zoneSpecOf(z: ZoneEntry): SandboxZoneSpec {
+  return {
+    id: z.id,
+    name: z.name,
+    servers: z.frontends.length,
+    nodes: (z.nodes ?? []).map((n) => n.hostName),
+    packageManager: z.packageManager ?? "apt",
+    dbBackend: z.dbBackend ?? "sqlite",
+  };
 }

@@ -15,6 +15,7 @@ import { emulatorEntry, haZones, mysqlZonesOf, planSandbox, prepareSandbox, rhel
 import { UserIds, ensureHostDirs, ensureRoot, ensureTools, ensureUser } from "./prerequisites";
 import { SandboxRegistry, allMachines, dbBackendOf, readRegistry, packageManagerOf, serverIdOf } from "./registry";
 import { checkPortFree, runningSshdPid, startSshd } from "./sshd";
+import { SandboxZoneSpec, zoneSpecOf } from "./topology";
 import { runningJumpHostPid, startJumpHost } from "./jump-host";
 import { SandboxInfo, SandboxUpOptions } from "./types";
 
@@ -34,11 +35,19 @@ function checkSameShape(reg: SandboxRegistry, o: SandboxUpOptions): void {
       ? `RHEL zones ${managersText(managersOf(reg)) || "none"}`
       : "",
     o.mysqlZones !== undefined && mysqlZonesOf(o).join(",") !== mysqlOf(reg).join(",") ? `MySQL zones ${mysqlOf(reg).join(",") || "none"}` : "",
+    o.zones !== undefined && layoutText(o.zones) !== layoutText(reg.zones.map(zoneSpecOf)) ? `zones ${layoutText(reg.zones.map(zoneSpecOf))}` : "",
     o.jumpHost !== undefined && o.jumpHost !== (reg.jumpHost !== undefined) ? (reg.jumpHost ? "a jump host" : "no jump host") : "",
   ].filter(Boolean);
   if (diffs.length > 0) {
     throw new SandboxError(`${reg.dir} already holds a sandbox with ${diffs.join(", ")}; take it down first (onefed sandbox down --dir ${reg.dir})`);
   }
+}
+
+/** "0 M-EU-FR 1 apt sqlite [], …": an explicit layout, for comparing and for messages. */
+function layoutText(zones: readonly SandboxZoneSpec[]): string {
+  return zones
+    .map((z) => `${z.id} ${z.name} ${z.servers ?? 1} ${z.packageManager ?? "apt"} ${z.dbBackend ?? "sqlite"} [${(z.nodes ?? []).join(" ")}]`)
+    .join(", ");
 }
 
 function haOf(reg: SandboxRegistry): number[] {

@@ -41,6 +41,10 @@ export const SUBCOMMANDS: Readonly<Record<string, { readonly summary: string; re
     summary: "apply exactly a reviewed plan (onefed plan --out DIR), or refuse if stale",
     load: () => import("./apply-command").then((m) => m.applyCommand.run),
   },
+  rehearse: {
+    summary: "apply a reviewed plan to a sandbox twin of the federation and measure it",
+    load: () => import("./rehearse-command").then((m) => m.rehearseCommand.run),
+  },
   synth: { summary: "validate the federation file and synthesize the stack", load: () => import("./synth-command").then((m) => m.synthCommand.run) },
   deploy: {
     summary: "synthesize and apply with the prepared engine (real terraform apply)",

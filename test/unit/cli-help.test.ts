@@ -281,6 +281,7 @@ describe("command summaries", () => {
       unlock: ["lock-command", "unlockCommand"],
       plan: ["plan-command", "planCommand"],
       apply: ["apply-command", "applyCommand"],
+      rehearse: ["rehearse-command", "rehearseCommand"],
       synth: ["synth-command", "synthCommand"],
       deploy: ["deploy-command", "deployCommand"],
       engine: ["engine-command", "engineCommand"],
