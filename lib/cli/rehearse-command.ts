@@ -18,7 +18,7 @@ step and zone that failed with the step's own paragraph, and every stage's measu
 The durations go to the real federation's history (<backup.localDirectory>/history.jsonl, source
 "rehearsal") for the next plan's estimates. The twin is taken down unless --keep. The real
 federation is never connected to. Needs root and Linux, like \`onefed sandbox up\` (docs/rehearse.md).`,
-    positionals: { file: text({ value: "FILE", help: "federation file", defaultNote: "the one recorded in DIR/bundle.json" }) },
+    positionals: { file: text({ value: "FILE", help: "federation file (default: the one DIR/bundle.json records)" }) },
     options: {
       plan: text({ value: "DIR", help: "the bundle directory written by `onefed plan --out DIR`", required: true }),
       "address-base": text({ value: "A", help: "first loopback address of the twin's machines (127.x.y.z)", defaultNote: "127.0.240.1" }),

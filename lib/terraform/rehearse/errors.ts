@@ -53,11 +53,14 @@ export class RehearsalFailedError extends OnefedError {
     public readonly paragraph: string,
     /** What the twin measured until it stopped. */
     public readonly stages: readonly StageDuration[],
-    twinDir: string,
+    /** The twin's directory, or its run directory when the twin is kept. */
+    logs: string,
+    /** Whether the twin keeps running (--keep). */
+    kept: boolean,
   ) {
     super(
       `the rehearsal failed${step !== undefined ? ` at step ${step} on zone ${zone}` : ""}: ${paragraph} ` +
-        `The real federation was not touched; the twin's logs are in ${twinDir}.`,
+        `The real federation was not touched. ${kept ? `The twin keeps running; its run's logs are in ${logs}.` : "The twin was taken down; rehearse with --keep to keep it and its run's logs."}`,
       ExitCode.Failed,
     );
   }

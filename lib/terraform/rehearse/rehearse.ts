@@ -15,7 +15,8 @@ import { ensureEngine } from "../engine/ensure-engine";
 import { commandEngineChoice } from "../engine/engine-selection";
 import { StalePlanError } from "../errors";
 import { applyReviewedPlan } from "../review/apply-plan";
-import { readBundle } from "../review/bundle";
+import { readBundle, type ReviewBundle } from "../review/bundle";
+import { PlanBundleError } from "../review/errors";
 import { sha256File } from "../review/fingerprint";
 import { createPlanReview } from "../review/make-plan";
 import { buildStepGraph } from "../review/step-graph";
@@ -83,11 +84,24 @@ async function withEnv<T>(vars: Readonly<Record<string, string>>, what: () => Pr
   }
 }
 
+/** The bundle to rehearse; an unusable one is bad input here (nothing was started), not a failed rehearsal. */
+function readReviewedBundle(planDir: string): ReviewBundle {
+  try {
+    return readBundle(planDir);
+  } catch (err) {
+    if (err instanceof PlanBundleError)
+      throw new UsageError(
+        `${err.message.replace(/ Run `onefed plan.*$/, "")} Make one with \`onefed plan --out ${planDir}\` and have it reviewed, then rehearse it.`,
+      );
+    throw err;
+  }
+}
+
 export async function rehearse(opts: RehearseOptions, sandbox: TwinSandbox): Promise<RehearsalResult> {
   const log = opts.log ?? ((): void => undefined);
   const runLog = opts.runLog ?? ((): void => undefined);
   const planDir = path.resolve(opts.planDir);
-  const bundle = readBundle(planDir);
+  const bundle = readReviewedBundle(planDir);
   const configPath = path.resolve(opts.configPath ?? bundle.federation.configPath);
   const config = loadConfig(configPath);
   const configSha = sha256File(configPath);
@@ -174,7 +188,14 @@ export async function rehearse(opts: RehearseOptions, sandbox: TwinSandbox): Pro
       if (failed !== undefined) {
         if (!(failed instanceof OnefedError)) throw failed;
         const f = measured.failure;
-        throw new RehearsalFailedError(f?.step, f?.zone, f?.message ?? measured.runMessage ?? failed.message, measured.stages, twinDir);
+        throw new RehearsalFailedError(
+          f?.step,
+          f?.zone,
+          f?.message ?? measured.runMessage ?? failed.message,
+          measured.stages,
+          runDir || twinDir,
+          opts.keep === true,
+        );
       }
       return { twinDir, runDir, stages: measured.stages, historyFile, sshdPids: machines.sshdPids };
     });
