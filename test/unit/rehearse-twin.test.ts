@@ -15,6 +15,12 @@ import { stepGraphDifferences } from "../../lib/terraform/rehearse/graph-equalit
 import { twinFederationDocument } from "../../lib/terraform/rehearse/twin-federation-file";
 import { twinProblems, twinShapeOf, type TwinShape } from "../../lib/terraform/rehearse/twin-shape";
 import { ExitCode } from "../../lib/model/exit-codes";
+import { StalePlanError } from "../../lib/terraform/errors";
+import { BUNDLE_FORMAT, writeBundle } from "../../lib/terraform/review/bundle";
+import { sha256File } from "../../lib/terraform/review/fingerprint";
+import { parseInjection } from "../../lib/terraform/rehearse/injection";
+import { rehearse } from "../../lib/terraform/rehearse/rehearse";
+import type { TwinSandbox } from "../../lib/terraform/rehearse/twin-sandbox";
 import { renderFederationFile } from "../../sandbox/federation-file";
 import { planSandbox } from "../../sandbox/prepare";
 import { zoneSpecProblems } from "../../sandbox/topology";
@@ -272,5 +278,74 @@ describe("the twin's federation file", () => {
     expect(err.message).toMatch(
       /^the twin's plan differs from the reviewed plan in \/srv\/plan, so the twin was not upgraded: the reviewed plan has 18 stages, the twin.s 17; /,
     );
+  });
+});
+
+describe("refusals before any twin starts", () => {
+  const dir = tmp();
+  const planDir = path.join(dir, "plan-review");
+  fs.mkdirSync(planDir);
+  let ups = 0;
+  const sandbox: TwinSandbox = {
+    up: () => {
+      ups++;
+      return Promise.reject(new Error("no twin may start"));
+    },
+    inject: () => Promise.resolve(),
+    down: () => Promise.resolve(),
+  };
+  /** A bundle for `file` as `onefed plan` records it (only what the rehearsal reads before the engine matters). */
+  function bundleFor(file: string, configSha256 = sha256File(file)): void {
+    writeBundle(planDir, {
+      format: BUNDLE_FORMAT,
+      createdAt: "2026-11-30T16:00:00.000Z",
+      federation: { name: "seed", fromVersion: "6.10.0", toVersion: "7.0.0", configPath: file, configSha256 },
+      stack: { name: "federation-seed", dir: path.join(dir, "cdktf.out/stacks/federation-seed"), cdkTfJsonSha256: "0".repeat(64) },
+      state: { location: path.join(dir, "terraform.tfstate"), exists: false },
+      engine: { kind: "terraform", binary: "/usr/bin/terraform", version: "1.11.4" },
+      plan: { file: "plan.tfplan", sha256: "0".repeat(64), parallelism: 10, counts: { create: 31, replace: 0, update: 0, delete: 0, read: 0, "no-op": 0 } },
+      drift: { status: "skipped" },
+    });
+  }
+  const refusal = async (opts: Partial<Parameters<typeof rehearse>[0]> = {}): Promise<Error & { exitCode: number }> => {
+    const err = await rehearse({ planDir, ...opts }, sandbox).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(Error);
+    return err as Error & { exitCode: number };
+  };
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => expect(ups).toBe(0));
+
+  it("a directory without a bundle: exit 2", async () => {
+    const err = await refusal({ planDir: path.join(dir, "nothing") });
+    expect(err.exitCode).toBe(ExitCode.Usage);
+    expect(err.message).toMatch(/is not a usable plan review \(no bundle\.json\); no zone was touched\. Make one with `onefed plan --out /);
+  });
+
+  it("a federation file that is not the one reviewed: exit 4 (stale)", async () => {
+    const file = REAL.write(path.join(dir));
+    bundleFor(file, "f".repeat(64));
+    const err = await refusal();
+    expect(err).toBeInstanceOf(StalePlanError);
+    expect(err.exitCode).toBe(ExitCode.StalePlan);
+    expect(err.message).toContain(`the federation file ${file} is not the one reviewed`);
+  });
+
+  it("a federation the sandbox cannot twin: exit 2, every reason", async () => {
+    const file = REAL.withNodes(3, [{ name: "lxc-1", host: "10.1.1.1", hypervisor: "lxc" }]).write(path.join(dir));
+    bundleFor(file);
+    const err = await refusal();
+    expect(err).toBeInstanceOf(TwinShapeError);
+    expect(err.exitCode).toBe(ExitCode.Usage);
+  });
+
+  it("--inject on a zone the federation does not have: exit 2", async () => {
+    const file = REAL.write(path.join(dir));
+    bundleFor(file);
+    const err = await refusal({ inject: parseInjection("upgrade:100") });
+    expect(err.exitCode).toBe(ExitCode.Usage);
+    expect(err.message).toBe("--inject upgrade:100: the federation has no zone 100 (its zones are 3, 7, 12)");
   });
 });

@@ -110,14 +110,14 @@ export async function rehearse(opts: RehearseOptions, sandbox: TwinSandbox): Pro
   }
   const problems = twinProblems(config);
   if (problems.length > 0) throw new TwinShapeError(configPath, problems);
-  const engine = await ensureEngine({ log: runLog, engine: engineChoiceOf(config.engine, bundle.engine.kind) });
-  const reviewed = buildStepGraph(reviewedStackJson(bundle, planDir, configPath, engine));
-
   if (opts.inject && !config.zones.some((z) => z.id === opts.inject!.zone)) {
     throw new UsageError(
       `--inject ${opts.inject.step}:${opts.inject.zone}: the federation has no zone ${opts.inject.zone} (its zones are ${config.zones.map((z) => z.id).join(", ")})`,
     );
   }
+  const engine = await ensureEngine({ log: runLog, engine: engineChoiceOf(config.engine, bundle.engine.kind) });
+  const reviewed = buildStepGraph(reviewedStackJson(bundle, planDir, configPath, engine));
+
   const twinDir = opts.twinDir ? path.resolve(opts.twinDir) : fs.mkdtempSync(path.join(os.tmpdir(), "onefed-twin-"));
   const shape = twinShapeOf(config);
   log(
