@@ -229,8 +229,6 @@ export const files = {
     ],
     echo: true,
   }),
-  /** Exit 0 when both trees hold the same files with the same contents, 1 when they differ (`diff -r -q`). */
-  sameTree: (a: string, b: string): RemoteCommand => ({ argv: ["diff", "-r", "-q", a, b], okExitCodes: [0, 1] }),
   /** Content travels as an argument of a fixed script, never spliced into the script itself. */
   write: (path: string, content: string): RemoteCommand => ({ argv: ["sh", "-c", 'printf "%s" "$1" > "$2"', "sh", content, path] }),
 };

@@ -191,12 +191,6 @@ export class OpenNebulaFrontend extends RemoteMachine {
     for (const [tree, copy] of await this.configurationBackups(suffix)) await this.run(files.restoreTree(copy, tree, `${tree}.${asideSuffix}`));
   }
 
-  /** Whether every tree with a config backup holds exactly that backup's files (a re-run's proof). */
-  async configurationRestored(suffix: string): Promise<boolean> {
-    for (const [tree, copy] of await this.configurationBackups(suffix)) if ((await this.run(files.sameTree(copy, tree))).exitCode !== 0) return false;
-    return true;
-  }
-
   /** Rollback: the release's package set pinned to it, the repository pointed at its series and refreshed first. */
   async downgradePackages(packages: readonly string[], version: string): Promise<void> {
     this.unitFiles = undefined;

@@ -5,8 +5,8 @@
  * moving parts, one process, one lock (docs/rollback.md, "Why a runner of its own").
  *
  * Order: read the ledger and prove the lock can be taken → prove every zone's backups (sha256)
- * and config backups on the machines → confirmation → take the lock → freeze (as the upgrade
- * does) → per zone, the master first: stop, restore, reinstall, /etc/one, start → forget the
+ * and config backups on the machines → confirmation → take the lock → per zone, the master
+ * first: freeze (as the upgrade does; already-done once frozen), stop, restore, reinstall, /etc/one, start → forget the
  * zone's upgrade entries → lift the freeze once no upgrade is left half done → release the lock.
  */
 import * as fs from "fs";
@@ -31,7 +31,7 @@ import { disabledHostsRecord } from "../records/disabled-hosts-record";
 import { RollbackScope, zonesToRollBack } from "./rollback-scope";
 import { describePlan, planZone, ZonePlan } from "./zone-plan";
 import { proveBeforeStop } from "./rollback-proof";
-import { restoreZone, startZone } from "./zone-rollback";
+import { NOTHING_STARTED, restoreZone, startZone } from "./zone-rollback";
 
 /** What a rollback needs of the federation's ledger (FederationLedger; a unit test's in-memory one). */
 export type RollbackLedger = Pick<FederationLedger, "read" | "claim" | "heartbeat" | "recordRollback" | "forgetRolledBackZone" | "release">;
@@ -114,12 +114,13 @@ async function rollBackWith(
   await ledger.claim("rollback", anchor);
   const stopBeat = await ledger.heartbeat("rollback", anchor);
   try {
-    if (plans.some((p) => p.kind === "roll-back")) await freezeFederation(config, contextOf, log);
     const done: Array<RollbackReport["zones"][number]> = [];
     for (const plan of plans) {
       const ctx = contextOf(plan.zone);
       let summary = "";
       if (plan.kind === "roll-back") {
+        // Frozen again before each zone stops: a zone restarted meanwhile (an earlier one, a resumed rollback) may answer again.
+        await freezeFederation(config, contextOf, log);
         summary = await restoreZone(ctx, plan.backup!);
         await ledger.recordRollback(plan.zone, "restored", config.fromVersion, summary);
         log(`[${zoneLabel(plan.zone)}] restored: ${summary}`);
@@ -133,6 +134,11 @@ async function rollBackWith(
         summary = summary ? `${summary}; ${started}` : started;
         if (plan.kind !== "not-upgraded") await ledger.recordRollback(plan.zone, "done", config.fromVersion, summary);
       } else summary = plan.progress!.summary;
+      // A zone the upgrade never touched, running and with nothing recorded: nothing to forget, nothing to note.
+      if (plan.kind === "not-upgraded" && summary === NOTHING_STARTED && !before.entries.some((e) => e.zone_id === plan.zone.id)) {
+        done.push({ zone: plan.zone, kind: plan.kind, summary: `runs ${config.fromVersion}; nothing to roll back` });
+        continue;
+      }
       await ledger.forgetRolledBackZone(
         plan.zone,
         STEP_NAMES,
@@ -187,7 +193,8 @@ async function unfreezeWhenNothingIsLeft(
   const halfDone = zonesLeft.filter((id) => !now.entries.some((e) => e.step === "verify" && e.zone_id === id));
   const zones = config.zones.filter((z) => freezesZone(z, config));
   if (halfDone.length > 0) {
-    if (zones.length > 0) log(`the freeze stays: the upgrade of zone(s) ${halfDone.join(", ")} is under way (\`onefed deploy\` resumes it, \`onefed unfreeze\` lifts it)`);
+    if (zones.length > 0)
+      log(`the freeze stays: the upgrade of zone(s) ${halfDone.join(", ")} is under way (\`onefed deploy\` resumes it, \`onefed unfreeze\` lifts it)`);
     return false;
   }
   for (const zone of [...zones.filter((z) => z.role === "master"), ...zones.filter((z) => z.role !== "master")])

@@ -116,6 +116,9 @@ async function wrongServerIds(servers: readonly ConnectedServer[], ids: Readonly
   return wrong;
 }
 
+/** startZone's summary when every service already ran. */
+export const NOTHING_STARTED = "every service already running";
+
 /** Starts the old version's services, the leader first; an HA zone must then elect one leader with its followers in sync. */
 export async function startZone(ctx: StepContext): Promise<string> {
   const { config, zone } = ctx;
@@ -152,5 +155,5 @@ export async function startZone(ctx: StepContext): Promise<string> {
       });
     }
   }
-  return started.length === 0 ? "every service already running" : `started ${started.join("; ")}`;
+  return started.length === 0 ? NOTHING_STARTED : `started ${started.join("; ")}`;
 }
