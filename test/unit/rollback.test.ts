@@ -4,6 +4,7 @@
  * upgrade, another run's lock, no terminal), and idempotence (a killed rollback resumes without
  * restoring a zone twice; a finished one changes nothing).
  */
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -11,6 +12,7 @@ import { FederationConfig } from "../../lib/model/federation";
 import { LEDGER_FORMAT, LedgerLock, LedgerSnapshot } from "../../lib/model/ledger";
 import { STEP_NAMES } from "../../lib/model/steps";
 import { UsageError } from "../../lib/model/errors";
+import { files } from "../../lib/remote/opennebula/commands";
 import { StepRefusal } from "../../lib/run/step-refusal";
 import { LockHeldError } from "../../lib/run/ledger/federation-ledger";
 import { rollBack, RollbackOptions, rollbackRun } from "../../lib/run/rollback/run-rollback";
@@ -271,5 +273,34 @@ describe("idempotent and resumable", () => {
     const { ledger, roll } = setUp(c, snapshot);
     await roll();
     expect(ledger.entries).toEqual([]);
+  });
+});
+
+describe("files.restoreTree (the /etc/one put back), run by a real sh", () => {
+  it("keeps the upgraded tree aside once, then holds exactly the copy's files; a second run gives the same result", () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "onefed-tree-"));
+    const [copy, dir, aside] = ["one.onefed-6.10.0", "one", "one.onefed-rolled-back-7.0.0"].map((n) => path.join(root, n));
+    fs.mkdirSync(path.join(copy, "auth"), { recursive: true });
+    fs.writeFileSync(path.join(copy, "oned.conf"), "old\n");
+    fs.writeFileSync(path.join(copy, "auth", "ldap.conf"), "ldap\n");
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, "oned.conf"), "new\n");
+    fs.writeFileSync(path.join(dir, "only-in-7.0.conf"), "x\n");
+    const run = () => {
+      const [cmd, ...args] = files.restoreTree(copy, dir, aside).argv;
+      return spawnSync(cmd, args, { encoding: "utf8" });
+    };
+    for (let i = 0; i < 2; i++) {
+      expect(run().status).toBe(0);
+      expect(fs.readdirSync(dir).sort()).toEqual(["auth", "oned.conf"]);
+      expect(fs.readFileSync(path.join(dir, "oned.conf"), "utf8")).toBe("old\n");
+      expect(fs.readFileSync(path.join(dir, "auth", "ldap.conf"), "utf8")).toBe("ldap\n");
+      expect(fs.readFileSync(path.join(aside, "oned.conf"), "utf8")).toBe("new\n");
+    }
+    fs.rmSync(copy, { recursive: true });
+    const missing = run();
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/is not a directory/);
+    expect(fs.readFileSync(path.join(dir, "oned.conf"), "utf8")).toBe("old\n");
   });
 });
