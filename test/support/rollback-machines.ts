@@ -44,15 +44,44 @@ export class RollbackWorld {
     readonly config: FederationConfig,
     /** The sha256 the ledger records for every backup. */
     readonly recordedSha = "a".repeat(64),
+    /** HA zones: the position of the Raft leader among the zone's front-ends. @default the first */
+    readonly leaders: ReadonlyMap<number, number> = new Map(),
   ) {
     for (const z of config.zones) {
       this.enabled.set(z.id, true);
-      for (const fe of z.frontends) {
+      for (const [index, fe] of z.frontends.entries()) {
         const key = hostPort(fe);
         this.machines.set(key, { pkg: config.toVersion, db: dbVersionOf(config.toVersion), active: true, sha: recordedSha, configBackup: true });
-        this.transports.set(key, new FakeTransport(this.rules(z, key)));
+        this.transports.set(key, new FakeTransport(this.rules(z, key, index)));
       }
     }
+  }
+
+  /** `onezone show <zone> -j` of an HA zone: its servers' Raft states (a stopped server: ERROR), its ENABLED/DISABLED. */
+  private haZoneShow(zone: ZoneConfig): string {
+    const leader = this.leaders.get(zone.id) ?? 0;
+    const up = (i: number) => this.machines.get(hostPort(zone.frontends[i]))!.active;
+    return JSON.stringify({
+      ZONE: {
+        ID: String(zone.id),
+        NAME: zone.name,
+        STATE: this.enabled.get(zone.id) ? "0" : "1",
+        TEMPLATE: { ENDPOINT: zone.endpoint },
+        SERVER_POOL: {
+          SERVER: zone.frontends.map((f, i) => ({
+            ENDPOINT: `http://${f.host}:2633/RPC2`,
+            ID: String(i),
+            NAME: `server-${i}`,
+            STATE: !up(i) ? "4" : i === leader && up(leader) ? "3" : "2",
+            TERM: "3",
+            VOTEDFOR: String(leader),
+            COMMIT: "1524",
+            LOG_INDEX: "1524",
+            FEDLOG_INDEX: "715438",
+          })),
+        },
+      },
+    });
   }
 
   /** What ran on a front-end (the zone's first by default), in order. */
@@ -81,7 +110,7 @@ export class RollbackWorld {
     };
   }
 
-  private rules(zone: ZoneConfig, key: string): Array<[RegExp, Reply | ((l: string) => Reply)]> {
+  private rules(zone: ZoneConfig, key: string, index: number): Array<[RegExp, Reply | ((l: string) => Reply)]> {
     const m = () => this.machines.get(key)!;
     const log = (l: string): void => void this.order.push(`${key}: ${l}`);
     const backup = safetyBackupRemotePath(this.config, zone);
@@ -130,10 +159,17 @@ export class RollbackWorld {
       [/^sh -c 'printf/, ok()],
       [/^(mkdir|chmod) /, { stdout: "" }],
       [
+        /^sed -n .*FEDERATION/,
+        { stdout: `FEDERATION = [\n  MODE = "SLAVE",\n  ZONE_ID = ${zone.id},\n  SERVER_ID = ${zone.frontends.length > 1 ? index : -1}\n]\n` },
+      ],
+      [/^sed -i -E /, ok()],
+      [
         /^onezone show (\d+) -j$/,
         (l) => {
           const id = Number(/show (\d+)/.exec(l)![1]);
           if (!m().active) return { exitCode: 255, stderr: "Failed to open TCP connection" };
+          const shown = this.config.zones.find((z) => z.id === id)!;
+          if (shown.frontends.length > 1) return { stdout: this.haZoneShow(shown) };
           return {
             stdout: zoneShowJson(
               this.config.zones.find((z) => z.id === id)!,

@@ -5,6 +5,7 @@
  * restoring a zone twice; a finished one changes nothing).
  */
 import { spawnSync } from "child_process";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -21,6 +22,8 @@ import { safetyBackupRecord } from "../../lib/run/records/safety-backup-record";
 import { seedFederation } from "../support/federation-builder";
 import { ledgerWith, safetyBackupEntry, safetyBackupRecordOf } from "../support/ledger-entries";
 import { MemoryLedger, RollbackWorld } from "../support/rollback-machines";
+import { FAKE_DOWNLOAD } from "../support/fake-frontend";
+import { safetyBackupRemotePath } from "../../lib/model/paths";
 
 function config(): FederationConfig {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "onefed-rollback-"));
@@ -118,6 +121,41 @@ describe("onefed rollback --all", () => {
     for (const z of c.zones) expect(safetyBackupRecord(c, z).exists()).toBe(false);
     const aside = fs.readdirSync(path.join(c.backup.localDirectory, "safety-backups"));
     expect(aside.filter((f) => /^zone-\d+\.json\.rolled-back-/.test(f))).toHaveLength(3);
+  });
+});
+
+describe("an HA zone (zone 101: 3 servers, the second one leads)", () => {
+  const HOSTS = ["192.168.150.3", "192.168.150.31", "192.168.150.32"];
+  const haSha = createHash("sha256").update(FAKE_DOWNLOAD).digest("hex");
+
+  it("stops the followers first and the leader last, restores the leader's backup on the leader and then on each follower, keeps each SERVER_ID, starts the leader first", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "onefed-rollback-ha-"));
+    const c = seedFederation()
+      .withHa(101, HOSTS)
+      .with({ backup: { localDirectory: dir } })
+      .parse();
+    const world = new RollbackWorld(c, haSha, new Map([[101, 1]]));
+    const run = rollbackRun(c);
+    const snapshot = ledgerWith(c.zones.flatMap((z) => [safetyBackupEntry(c, z, haSha), { step: "verify" as const, zoneId: z.id }]));
+    const ledger = new MemoryLedger(snapshot, run);
+    await rollBack({ config: c, scope: { zones: "all" }, log: () => undefined, confirm: async () => true }, { machines: world.openers(), ledger, run });
+    const [s0, leader, s2] = HOSTS.map((h) => `${h}:22`);
+    const at = (host: string, re: RegExp) => world.order.findIndex((l) => l.startsWith(`${host}: `) && re.test(l.slice(host.length + 2)));
+    expect(at(s0, /^systemctl stop/)).toBeLessThan(at(leader, /^systemctl stop/));
+    expect(at(s2, /^systemctl stop/)).toBeLessThan(at(leader, /^systemctl stop/));
+    const backup = safetyBackupRemotePath(c, c.zones[2]);
+    expect(at(leader, new RegExp(`^onedb restore -v -f ${backup}$`))).toBeGreaterThan(at(leader, /^systemctl stop/));
+    for (const f of [s0, s2]) {
+      expect(at(f, /^onedb restore -v -f .*-leader-full-before-7\.0\.0\.sql$/)).toBeGreaterThan(at(leader, /^onedb restore/));
+    }
+    // The followers got the leader's file, through the automation host.
+    expect(world.transports.get(leader)!.downloads).toEqual([backup]);
+    for (const f of [s0, s2]) expect(world.transports.get(f)!.uploads).toHaveLength(1);
+    for (const [i, h] of HOSTS.entries())
+      expect(world.transports.get(`${h}:22`)!.lines.filter((l) => /^sed -i -E /.test(l))).toEqual([expect.stringContaining(`\\1${i}/`)]);
+    expect(at(leader, /^systemctl start/)).toBeLessThan(at(s0, /^systemctl start/));
+    expect(at(leader, /^systemctl start/)).toBeLessThan(at(s2, /^systemctl start/));
+    for (const h of HOSTS) expect(world.machines.get(`${h}:22`)).toMatchObject({ pkg: "6.10.0", db: "6.10.0", active: true });
   });
 });
 
