@@ -3,7 +3,8 @@
  * real sshd and a real engine: a tampered safety backup is refused before anything stops (the
  * front-ends' command logs show no stop, no freeze); then every zone goes back to 6.10.0 with the
  * database contents it had before the upgrade, `onefed check` finds the federation ready for the
- * upgrade again, and a second rollback changes nothing.
+ * upgrade again, a second rollback changes nothing, and the next deploy (same terraform state)
+ * runs the whole upgrade anew.
  */
 import * as fs from "fs";
 import { sqliteExec } from "../../sandbox/sqlite";
@@ -106,5 +107,18 @@ describeAsRoot("onefed rollback --all of a full 1+2 upgrade (an HA slave)", () =
     expect(`${r.code}\n${r.output}`).toMatch(/^0\n/);
     const since = sandbox.log().slice(logBefore);
     expect(since.filter((e) => /systemctl (stop|start)|onedb restore|apt-get|onezone (disable|enable)/.test(e.command))).toEqual([]);
+  });
+
+  it("the next deploy runs the whole upgrade anew from the same terraform state, a new safety backup first", async () => {
+    const logBefore = sandbox.log().length;
+    await sandbox.deploy();
+    const since = sandbox.log().slice(logBefore);
+    for (const zone of (await sandbox.status()).zones) {
+      for (const fe of zone.frontends)
+        expect({ fe: fe.name, pkg: fe.packageVersion, db: `${fe.db.shared}/${fe.db.local}` }).toEqual({ fe: fe.name, pkg: "7.0.0", db: "7.0.0/7.0.0" });
+    }
+    for (const fe of frontends())
+      expect(since.filter((e) => e.frontend === fe && /^onedb backup -v -f .*-full-before-7\.0\.0\.sql$/.test(e.command))).toHaveLength(1);
+    expect(sandbox.ledger().entries.filter((e) => e.step === "verify")).toHaveLength(3);
   });
 });

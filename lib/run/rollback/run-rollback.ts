@@ -81,7 +81,10 @@ export async function rollBack(opts: RollbackOptions, scripted?: RollbackMachine
   if (scripted) return rollBackWith(opts, zones, scripted.machines, scripted.ledger, scripted.run);
   registerDatabasePasswords(config);
   sshRoutesOf(config);
-  const connector = Connector.overSsh(config, new Deadline(Math.max(...zones.map((z) => z.stepTimeoutSeconds))), opts.log);
+  // One wall clock for the whole rollback (the confirmation included): per zone, a step's time for the
+  // stop and restore and one for the reinstall and start.
+  const seconds = zones.reduce((sum, z) => sum + 2 * z.stepTimeoutSeconds, 0);
+  const connector = Connector.overSsh(config, new Deadline(seconds), opts.log);
   try {
     const run = rollbackRun(config);
     return await rollBackWith(opts, zones, connector, await openLedger(config, connector, run), run);
