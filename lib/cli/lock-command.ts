@@ -28,6 +28,7 @@ lock, 5 when one does, 1 when the master could not be reached.`,
       for (const e of [...ledger.entries].sort((a, b) => a.completed_at.localeCompare(b.completed_at)))
         out(`  ${e.completed_at}  ${e.step} of zone ${e.zone_id} (run ${e.run_id})`);
       for (const e of ledger.events) out(`  ${e.at}  ${e.what} by ${e.by}: ${e.detail}`);
+      for (const r of ledger.rollbacks ?? []) out(`  ${r.updated_at}  rollback of zone ${r.zone_id} ${r.phase} (run ${r.run_id}): ${r.summary}`);
     }
     return ledger.lock ? ExitCode.Locked : ExitCode.Done;
   },

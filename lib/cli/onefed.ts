@@ -36,6 +36,10 @@ export const SUBCOMMANDS: Readonly<Record<string, { readonly summary: string; re
     summary: "release the federation's upgrade lock, naming the holder's run id",
     load: () => import("./lock-command").then((m) => m.unlockCommand.run),
   },
+  rollback: {
+    summary: "roll zones back to the version they ran before the upgrade, from the recorded safety backups",
+    load: () => import("./rollback-command").then((m) => m.rollbackCommand.run),
+  },
   plan: { summary: "plan with the engine and write a review bundle for a pull request", load: () => import("./plan-command").then((m) => m.planCommand.run) },
   apply: {
     summary: "apply exactly a reviewed plan (onefed plan --out DIR), or refuse if stale",

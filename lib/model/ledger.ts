@@ -8,6 +8,7 @@
  *   lock.json                       the federation lock: which run may change the federation now
  *   <step>.zone-<id>.json           one completion entry per (step, zone), written after the step verified its effect
  *   event-<time>-<what>.json        what an operator did by hand (unfreeze, unlock), for the record
+ *   rollback.zone-<id>.json         a zone's rollback under way (`onefed rollback`): how far it got
  */
 import { FederationConfig } from "./federation";
 import { STEP_NAMES, StepName } from "./steps";
@@ -24,6 +25,11 @@ export const LOCK_FILE = "lock.json";
 /** The file of one (step, zone) completion entry. */
 export function entryFile(step: StepName, zoneId: number): string {
   return `${step}.zone-${zoneId}.json`;
+}
+
+/** The file of one zone's rollback progress. */
+export function rollbackFile(zoneId: number): string {
+  return `rollback.zone-${zoneId}.json`;
 }
 
 /** Who runs an upgrade: one deploy or apply, on one automation host, against one terraform state. */
@@ -110,7 +116,7 @@ export function runnerFile(runId: string, holder: string, pid: number): string {
  * What was done to the ledger outside the steps: a manual unfreeze or unlock, or a federated backup
  * forgotten by reconcile because its artifact was lost everywhere (lib/run/lost-artifact.ts).
  */
-export const LEDGER_EVENT_KINDS = ["unfreeze", "unlock", "backup-lost"] as const;
+export const LEDGER_EVENT_KINDS = ["unfreeze", "unlock", "backup-lost", "rollback"] as const;
 export type LedgerEventKind = (typeof LEDGER_EVENT_KINDS)[number];
 
 /** What an operator (or reconcile, for a lost backup) did to the ledger outside the steps. */
@@ -123,7 +129,28 @@ export interface LedgerEvent {
   readonly detail: string;
 }
 
-export type LedgerRecord = LedgerLock | LedgerEntry | LedgerEvent | LedgerRunner;
+/**
+ * How far a zone's rollback got (`onefed rollback`, lib/run/rollback): `restored` once its DB,
+ * packages and configuration are back at the old version and proven, before anything starts (a
+ * re-run never restores a zone again once it may have served writes); `done` once it runs again.
+ * Removed, with the zone's upgrade entries, when the zone's rollback is finished.
+ */
+export const ROLLBACK_PHASES = ["restored", "done"] as const;
+export type RollbackPhase = (typeof ROLLBACK_PHASES)[number];
+
+export interface LedgerRollback {
+  readonly kind: "rollback";
+  readonly format: typeof LEDGER_FORMAT;
+  readonly zone_id: number;
+  readonly run_id: string;
+  readonly phase: RollbackPhase;
+  /** The version the zone is rolled back to (the upgrade's fromVersion). */
+  readonly version: string;
+  readonly updated_at: string;
+  readonly summary: string;
+}
+
+export type LedgerRecord = LedgerLock | LedgerEntry | LedgerEvent | LedgerRunner | LedgerRollback;
 
 /** The ledger as read from the master. */
 export interface LedgerSnapshot {
@@ -132,6 +159,8 @@ export interface LedgerSnapshot {
   readonly events: readonly LedgerEvent[];
   /** Runners at work (or dead ones whose heartbeat went stale). @default none */
   readonly runners?: readonly LedgerRunner[];
+  /** Zones whose rollback is under way. @default none */
+  readonly rollbacks?: readonly LedgerRollback[];
 }
 
 export function findEntry(ledger: LedgerSnapshot, step: StepName, zoneId: number): LedgerEntry | undefined {
@@ -184,6 +213,7 @@ export function parseLedger(text: string): { readonly snapshot: LedgerSnapshot; 
   const entries: LedgerEntry[] = [];
   const events: LedgerEvent[] = [];
   const runners: LedgerRunner[] = [];
+  const rollbacks: LedgerRollback[] = [];
   const unreadable: string[] = [];
   for (const line of text.split("\n")) {
     if (line.trim() === "") continue;
@@ -192,9 +222,10 @@ export function parseLedger(text: string): { readonly snapshot: LedgerSnapshot; 
     else if (record.kind === "lock") lock = record;
     else if (record.kind === "entry") entries.push(record);
     else if (record.kind === "runner") runners.push(record);
+    else if (record.kind === "rollback") rollbacks.push(record);
     else events.push(record);
   }
-  return { snapshot: { lock, entries, events, runners }, unreadable };
+  return { snapshot: { lock, entries, events, runners, ...(rollbacks.length > 0 ? { rollbacks } : {}) }, unreadable };
 }
 
 function parseRecord(line: string): LedgerRecord | undefined {
@@ -226,6 +257,16 @@ function parseRecord(line: string): LedgerRecord | undefined {
   }
   if (r.kind === "event" && LEDGER_EVENT_KINDS.includes(r.what as LedgerEventKind) && str("by") && str("at") && str("detail"))
     return r as unknown as LedgerEvent;
+  if (
+    r.kind === "rollback" &&
+    int("zone_id") &&
+    str("run_id") &&
+    (ROLLBACK_PHASES as readonly unknown[]).includes(r.phase) &&
+    str("version") &&
+    str("updated_at") &&
+    str("summary")
+  )
+    return r as unknown as LedgerRollback;
   if (r.kind === "runner" && str("run_id") && str("holder") && int("pid") && str("step") && int("zone_id") && str("heartbeat_at"))
     return r as unknown as LedgerRunner;
   return undefined;

@@ -15,7 +15,7 @@ import { Connector, MachineOpeners } from "./connector";
 export function buildStepContext(
   config: FederationConfig,
   zone: ZoneConfig,
-  step: StepName,
+  step: StepName | "rollback",
   log: (line: string) => void,
   machines: Connector | MachineOpeners,
   /** The ledger as read when the step started. @default EMPTY_LEDGER */

@@ -55,7 +55,7 @@ export function aptGet(ctx: EmulatorContext, argv: string[]): number {
     const onlyUpgrade = flags.has("--only-upgrade") || verb !== "install";
     const targets = verb === "install" ? pkgs : Object.keys(ctx.state().packages);
     const mode = flags.has("--print-uris") ? "print-uris" : flags.has("--download-only") || flags.has("-d") ? "download-only" : "install";
-    return install(ctx, targets, { yes, onlyUpgrade, mode });
+    return install(ctx, targets, { yes, onlyUpgrade, mode, allowDowngrades: flags.has("--allow-downgrades") });
   }
   err(verb ? `E: Invalid operation ${verb}\n` : "E: No command given\n");
   return 100;
@@ -90,6 +90,8 @@ interface InstallOptions {
   readonly onlyUpgrade: boolean;
   /** install; download-only: fetch into the cache and stop; print-uris: list what would be fetched, change nothing. */
   readonly mode: "install" | "download-only" | "print-uris";
+  /** `--allow-downgrades`: a pinned older version (`pkg=version`) replaces a newer one, as a rollback does. */
+  readonly allowDowngrades?: boolean;
 }
 
 function install(ctx: EmulatorContext, targets: string[], o: InstallOptions): number {
@@ -113,6 +115,7 @@ function install(ctx: EmulatorContext, targets: string[], o: InstallOptions): nu
     return 100;
   }
   const upgrades: Array<[string, string | undefined]> = [];
+  const downgrades: Array<[string, string]> = [];
   // --print-uris prints no "already the newest" lines.
   const note = (line: string) => o.mode !== "print-uris" && puts(line);
   for (const spec of targets) {
@@ -128,10 +131,12 @@ function install(ctx: EmulatorContext, targets: string[], o: InstallOptions): nu
       return 100;
     }
     if (!have && o.onlyUpgrade) note(`Skipping ${pkg}, it is not installed and only upgrades are requested.`);
+    else if (have && pin && compareVersions(releaseOfDeb(have), candidate!) > 0) downgrades.push([pkg, have]);
     else if (have && compareVersions(releaseOfDeb(have), candidate!) >= 0) note(`${pkg} is already the newest version (${have}).`);
     else upgrades.push([pkg, have]);
   }
   const deb = debVersion(candidate!);
+  if (downgrades.length > 0) return downgrade(ctx, downgrades, deb, o);
   const cached = st.downloaded ?? {};
   const toFetch = upgrades.filter(([p]) => cached[p] !== deb);
   if (o.mode === "print-uris") {
@@ -185,5 +190,26 @@ function install(ctx: EmulatorContext, targets: string[], o: InstallOptions): nu
     upgrades.map(([p]) => p),
     deb,
   );
+  return 0;
+}
+
+/** `apt-get install -y --allow-downgrades pkg=version…` of an older release over a newer one (a rollback). */
+function downgrade(ctx: EmulatorContext, downgrades: ReadonlyArray<[string, string]>, deb: string, o: InstallOptions): number {
+  const names = downgrades.map(([p]) => p).sort();
+  puts("The following packages will be DOWNGRADED:", `  ${names.join(" ")}`);
+  puts(`0 upgraded, 0 newly installed, ${names.length} downgraded, 0 to remove and 0 not upgraded.`);
+  if (o.mode !== "install") return 0;
+  if (!o.allowDowngrades) {
+    err("E: Packages were downgraded and -y was used without --allow-downgrades.\n");
+    return 100;
+  }
+  if (!o.yes) {
+    puts("Do you want to continue? [Y/n] Abort.");
+    return 1;
+  }
+  puts("(Reading database ... 48213 files and directories currently installed.)");
+  for (const [p, have] of downgrades) puts(`Preparing to unpack .../${p}_${deb}_amd64.deb ...`, `Unpacking ${p} (${deb}) over (${have}) ...`);
+  for (const [p] of downgrades) puts(`Setting up ${p} (${deb}) ...`);
+  recordInstalled(ctx, names, deb);
   return 0;
 }

@@ -124,6 +124,8 @@ function run(ctx: EmulatorContext, argv: string[], flavour: Flavour, program: st
     case "update":
     case "up":
       return upgrade(ctx, pkgs, o, info);
+    case "downgrade":
+      return downgrade(ctx, pkgs, o, info);
     case "check-update":
     case "check-upgrade":
       return checkUpdate(ctx, pkgs, o, info);
@@ -269,4 +271,39 @@ function checkUpdate(ctx: EmulatorContext, names: string[], o: Options, info: (.
   const version = rpmVersion(found.release!, o.flavour);
   puts("", ...todo.map((p) => `${`${p}.${p.startsWith("python") ? "noarch" : "x86_64"}`.padEnd(40)}${version.padEnd(22)}${found.repo!.id}`));
   return 100;
+}
+
+/**
+ * `dnf|yum downgrade name-version…` (a rollback): each installed package whose name is given, newer
+ * than the repository's release, goes back to that release; the version given must be the one the
+ * repository serves, as with a real repository that holds one release of the series.
+ */
+function downgrade(ctx: EmulatorContext, specs: string[], o: Options, info: (...l: string[]) => void): number {
+  const found = offer(ctx, o);
+  if (typeof found === "number") return found;
+  const installed = ctx.state().packages;
+  const todo: string[] = [];
+  for (const spec of specs) {
+    const m = /^(.+?)-(\d+\.\d+\.\d+)(?:-.*)?$/.exec(spec);
+    const name = m ? m[1] : spec;
+    if (m && found.release !== undefined && m[2] !== found.release) {
+      err(`Error: No match for argument: ${spec}\n`);
+      return 1;
+    }
+    if (installed[name] === undefined) info(`Package ${name} of lowest version already installed, cannot downgrade it.`);
+    else if (found.release !== undefined && found.packages.has(name) && compareVersions(releaseOfDeb(installed[name]), found.release) > 0) todo.push(name);
+  }
+  if (todo.length === 0) {
+    info("Dependencies resolved.", "Nothing to do.", "Complete!");
+    return 0;
+  }
+  const version = rpmVersion(found.release!, o.flavour);
+  info("Dependencies resolved.", "Downgrading:", ...todo.map((p) => ` ${p.padEnd(28)} x86_64  ${version}  opennebula`), `Downgrade  ${todo.length} Packages`);
+  if (!o.yes) {
+    err("Operation aborted.\n");
+    return 1;
+  }
+  recordInstalled(ctx, todo, version);
+  info("Complete!");
+  return 0;
 }

@@ -62,6 +62,12 @@ const COMMANDS: ReadonlyArray<readonly [string, readonly string[], RegExp, reado
   ["unfreeze", ["unfreeze"], /^Usage: onefed unfreeze \[--config FILE\] \[--force\]\n/, ["--config", unreachable, "--force"]],
   ["lock status", ["lock", "status"], /^Usage: onefed lock status \[--config FILE\] \[--json\]\n/, ["--config", unreachable]],
   ["unlock", ["unlock"], /^Usage: onefed unlock \[--config FILE\] --run-id ID\n/, ["--config", unreachable, "--run-id", "r1"]],
+  [
+    "rollback",
+    ["rollback"],
+    /^Usage: onefed rollback \[--config FILE\] \[--zone ID\] \[--all\] \[--yes\] \[--accept-shared-tables-mismatch\]\n/,
+    ["--config", unreachable, "--all", "--yes"],
+  ],
   ["plan", ["plan"], /^Usage: onefed plan \[--config FILE\] \[--out DIR\]/, ["--config", nowhere, "--out", path.join(work, "plan")]],
   ["apply", ["apply"], /^Usage: onefed apply --plan DIR /, ["--plan", path.join(work, "plan")]],
   [
@@ -279,6 +285,7 @@ describe("command summaries", () => {
       verify: ["zones-command", "verifyCommand"],
       unfreeze: ["zones-command", "unfreezeCommand"],
       unlock: ["lock-command", "unlockCommand"],
+      rollback: ["rollback-command", "rollbackCommand"],
       plan: ["plan-command", "planCommand"],
       apply: ["apply-command", "applyCommand"],
       rehearse: ["rehearse-command", "rehearseCommand"],

@@ -209,6 +209,26 @@ export const files = {
   packTrees: (archive: string, trees: readonly string[]): RemoteCommand => ({ argv: ["tar", "-C", "/", "-czf", archive, ...trees] }),
   /** Unpacks over the existing trees like `rsync -r` does: files only the follower has are kept. */
   unpackTrees: (archive: string): RemoteCommand => ({ argv: ["tar", "-C", "/", "-xzf", archive] }),
+  /**
+   * A rollback puts a directory back from its copy: the current tree is kept once beside it
+   * (`aside`, never overwritten: the first one is the upgraded configuration), then emptied and
+   * filled from `copy` with `cp -a`. Emptied rather than replaced, so a directory that is a mount
+   * point (containers, the sandbox) is put back too.
+   */
+  restoreTree: (copy: string, dir: string, aside: string): RemoteCommand => ({
+    argv: [
+      "sh",
+      "-c",
+      '[ -d "$1" ] || { echo "$1 is not a directory" >&2; exit 1; }; ' +
+        '[ -e "$3" ] || cp -a "$2" "$3" || exit 1; ' +
+        'find "$2" -mindepth 1 -delete && cp -a "$1/." "$2/"',
+      "sh",
+      copy,
+      dir,
+      aside,
+    ],
+    echo: true,
+  }),
   /** Content travels as an argument of a fixed script, never spliced into the script itself. */
   write: (path: string, content: string): RemoteCommand => ({ argv: ["sh", "-c", 'printf "%s" "$1" > "$2"', "sh", content, path] }),
 };

@@ -45,6 +45,7 @@ import {
 import { dumpDigestCommand } from "./dump-digest";
 import { RemoteCommand, withDbPassword } from "./remote-command";
 import { unitName } from "./services";
+import { downgradeCommand, refreshCommand } from "./packages";
 
 export type { Transport } from "./remote-machine";
 
@@ -175,6 +176,29 @@ export class OpenNebulaFrontend extends RemoteMachine {
       if (!(await this.exists(dir))) continue;
       const copy = `${dir}.${suffix}`;
       if (!(await this.exists(copy))) await this.run(files.copyTree(dir, copy));
+    }
+  }
+
+  /** The config backup the upgrade step made (`backupConfiguration`) of each tree that has one, as [tree, copy]. */
+  async configurationBackups(suffix: string): Promise<Array<[string, string]>> {
+    const found: Array<[string, string]> = [];
+    for (const t of HA_SYNCED_TREES) if (await this.exists(`/${t}.${suffix}`)) found.push([`/${t}`, `/${t}.${suffix}`]);
+    return found;
+  }
+
+  /** Rollback: each tree with a config backup put back from it; the upgraded tree kept once as `<tree>.<asideSuffix>`. */
+  async restoreConfiguration(suffix: string, asideSuffix: string): Promise<void> {
+    for (const [tree, copy] of await this.configurationBackups(suffix)) await this.run(files.restoreTree(copy, tree, `${tree}.${asideSuffix}`));
+  }
+
+  /** Rollback: the release's package set pinned to it, the repository pointed at its series and refreshed first. */
+  async downgradePackages(packages: readonly string[], version: string): Promise<void> {
+    this.unitFiles = undefined;
+    try {
+      await this.run(refreshCommand(this.packageManager));
+      await this.run(downgradeCommand(this.packageManager, packages, version));
+    } finally {
+      this.unitFiles = undefined;
     }
   }
 

@@ -55,6 +55,24 @@ export function upgradeCommand(manager: PackageManager, packages: readonly strin
 }
 
 /**
+ * A rollback's reinstall of the release a zone ran before its upgrade: every package of that
+ * release's set pinned to it (apt `pkg=<version>-1`, OpenNebula's packaging revision, with
+ * `--allow-downgrades`, as apt refuses to downgrade under -y otherwise; dnf/yum `downgrade
+ * pkg-<version>`). Locally modified config files are kept as in the upgrade; /etc/one is put back
+ * from the config backup afterwards anyway.
+ */
+export function downgradeCommand(manager: PackageManager, packages: readonly string[], version: string): RemoteCommand {
+  return manager === "apt"
+    ? {
+        argv: ["apt-get", "install", "-y", "-q", "--allow-downgrades", "-o", "Dpkg::Options::=--force-confold", ...packages.map((p) => `${p}=${version}-1`)],
+        env: { DEBIAN_FRONTEND: "noninteractive" },
+        exclusive: true,
+        echo: true,
+      }
+    : { argv: [manager, "-y", "-q", "downgrade", ...packages.map((p) => `${p}-${version}`)], exclusive: true, echo: true };
+}
+
+/**
  * Before the freeze: the same upgrade, downloaded into the package cache (apt's
  * /var/cache/apt/archives, dnf's cachedir) and not installed. The install after the stop then
  * fetches nothing, so the window of frozen or stopped zones does not wait for the repository.

@@ -14,8 +14,11 @@ import {
   LedgerEntry,
   LedgerEvent,
   LedgerLock,
+  LedgerRollback,
   LedgerRunner,
   LedgerSnapshot,
+  RollbackPhase,
+  rollbackFile,
   LOCK_FILE,
   LockVerdict,
   RUNNER_HEARTBEAT_MS,
@@ -88,14 +91,15 @@ export class FederationLedger {
     }
     // A lock only a mirror still holds (a release cut short) still counts: never assume it free.
     const lock = copies[0].lock ?? copies.map((c) => c.lock).find((l) => l !== undefined);
-    return { lock, entries: [...entries.values()], events: copies[0].events, runners: copies[0].runners ?? [] };
+    const rollbacks = copies[0].rollbacks;
+    return { lock, entries: [...entries.values()], events: copies[0].events, runners: copies[0].runners ?? [], ...(rollbacks ? { rollbacks } : {}) };
   }
 
   /**
    * Takes the federation lock for this run (free, or held by the same upgrade) before a step acts,
    * and notes the step it reached; refuses with LockHeldError when another upgrade holds it.
    */
-  async claim(step: StepName, zone: ZoneConfig): Promise<LockVerdict> {
+  async claim(step: StepName | "rollback", zone: ZoneConfig): Promise<LockVerdict> {
     const ledger = await this.read();
     const current = ledger.lock;
     const verdict = judgeLock(current, this.run, ledger.runners, (r) => runnerActive(r, this.now()));
@@ -122,7 +126,7 @@ export class FederationLedger {
     return verdict;
   }
 
-  private async claimAfterRace(step: StepName, zone: ZoneConfig): Promise<LockVerdict> {
+  private async claimAfterRace(step: StepName | "rollback", zone: ZoneConfig): Promise<LockVerdict> {
     const ledger = await this.read();
     const verdict = judgeLock(ledger.lock, this.run, ledger.runners, (r) => runnerActive(r, this.now()));
     if (verdict.kind === "held") throw new LockHeldError(this.federation, verdict.holder, `${step} of ${zoneLabel(zone)}`, verdict.activeRunner);
@@ -162,7 +166,7 @@ export class FederationLedger {
    * Beats this runner's heartbeat on the lock's authority until the returned stop() (which removes
    * it): while it beats, no other run takes this upgrade's lock over (lib/model/ledger.ts LedgerRunner).
    */
-  async heartbeat(step: StepName, zone: ZoneConfig, intervalMs = RUNNER_HEARTBEAT_MS): Promise<() => Promise<void>> {
+  async heartbeat(step: StepName | "rollback", zone: ZoneConfig, intervalMs = RUNNER_HEARTBEAT_MS): Promise<() => Promise<void>> {
     const file = runnerFile(this.run.runId, this.run.who, process.pid);
     const beat = () =>
       this.stores[0].write(file, {
@@ -187,6 +191,39 @@ export class FederationLedger {
       await inFlight; // a beat under way must not write the file back after it is removed
       await this.stores[0].remove([file]).catch(() => undefined);
     };
+  }
+
+  /** Records how far a zone's rollback got (lib/run/rollback), on every master server. */
+  async recordRollback(zone: ZoneConfig, phase: RollbackPhase, version: string, summary: string): Promise<void> {
+    const record: LedgerRollback = {
+      kind: "rollback",
+      format: LEDGER_FORMAT,
+      zone_id: zone.id,
+      run_id: this.run.runId,
+      phase,
+      version,
+      updated_at: this.now().toISOString(),
+      summary,
+    };
+    await Promise.all(this.stores.map((s) => s.write(rollbackFile(zone.id), record)));
+  }
+
+  /**
+   * A zone rolled back: the event for the record first, then the upgrade's every entry of that zone
+   * and its rollback progress go, so the next deploy runs the zone's whole upgrade again.
+   */
+  async forgetRolledBackZone(zone: ZoneConfig, steps: readonly StepName[], detail: string): Promise<void> {
+    await this.note("rollback", detail);
+    const names = [...steps.map((s) => entryFile(s, zone.id)), rollbackFile(zone.id)];
+    await Promise.all(this.stores.map((s) => s.remove(names)));
+  }
+
+  /** Releases this run's own lock (a rollback that finished). */
+  async release(): Promise<boolean> {
+    const lock = (await this.read()).lock;
+    if (!lock || lock.run_id !== this.run.runId) return false;
+    await Promise.all(this.stores.map((s) => s.remove([LOCK_FILE])));
+    return true;
   }
 
   /** Takes back the proof of steps an operator undid by hand (a manual unfreeze), with an event for the record. */

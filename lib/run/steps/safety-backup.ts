@@ -84,7 +84,7 @@ export function recordedSafetyBackup(ctx: Pick<StepContext, "ledger" | "zone">):
 }
 
 /** The servers whose backup is missing or differs from the record (empty: every one is intact). */
-async function intactOnEveryServer(record: SafetyBackupRecord, servers: readonly ConnectedServer[]): Promise<string[]> {
+export async function intactOnEveryServer(record: SafetyBackupRecord, servers: readonly ConnectedServer[]): Promise<string[]> {
   const taken = record.servers ?? [record];
   const broken: string[] = [];
   for (const s of servers) {
