@@ -40,7 +40,10 @@ export function criticalPath(nodes: readonly PathNode[]): CriticalPath {
     return mine;
   };
   let end: string | undefined;
-  for (const n of nodes) if (end === undefined || finish(n.id).ms > finish(end).ms) end = n.id;
+  for (const n of nodes) {
+    const f = finish(n.id);
+    if (end === undefined || f.ms > best.get(end)!.ms) end = n.id;
+  }
   const chain: string[] = [];
   for (let id = end; id !== undefined; id = best.get(id)!.prev) chain.unshift(id);
   return { ms: end === undefined ? 0 : best.get(end)!.ms, chain };
