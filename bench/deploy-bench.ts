@@ -161,6 +161,7 @@ export async function deployBench(o: DeployBenchOptions): Promise<DeployFigures>
     } finally {
       await sandboxDown(replayDir);
     }
+    fs.writeFileSync(path.join(os.tmpdir(), `onefed-bench-1p${o.slaves}-replay-differences.json`), JSON.stringify(replay.differences, null, 1));
     o.log(
       `1+${o.slaves}: replay ran ${replay.commands} commands over ${replay.masters} masters in ${(replay.wallMs / 1000).toFixed(1)} s; ${replay.differentExits} exited otherwise than in the deploy (stdin is not replayed); ${plan.unmatchedEvents} events without a log line, ${plan.unmatchedLogLines} log lines without an event`,
     );

@@ -22,6 +22,8 @@ export interface ReplayResult {
   readonly commands: number;
   /** Commands whose exit code differs from the run's (commands fed by stdin in the run get none here). */
   readonly differentExits: number;
+  /** The first of them (at most 40): what to look at when the replay strays from the run. */
+  readonly differences: readonly { readonly command: string; readonly run: number | null; readonly replay: number | null }[];
   readonly masters: number;
 }
 
@@ -79,6 +81,7 @@ export async function idealReplay(plan: ReplayPlan, login: ReplayLogin, workDir:
     }
     let commands = 0;
     let differentExits = 0;
+    const differences: { command: string; run: number | null; replay: number | null }[] = [];
     const runCommands = async (list: readonly ReplayCommand[]) => {
       const done: Promise<void>[] = [];
       list.forEach((c, i) => {
@@ -88,7 +91,10 @@ export async function idealReplay(plan: ReplayPlan, login: ReplayLogin, workDir:
             .get(c.target)!
             .take(() => run([...base, "-o", `ControlPath=${control.get(c.target)}`, "-p", port, `${login.user}@${host}`, c.command]));
           commands++;
-          if (c.exitCode !== null && code !== c.exitCode) differentExits++;
+          if (c.exitCode !== null && code !== c.exitCode) {
+            differentExits++;
+            if (differences.length < 40) differences.push({ command: c.command.slice(0, 300), run: c.exitCode, replay: code });
+          }
         });
       });
       await Promise.all(done);
@@ -107,7 +113,7 @@ export async function idealReplay(plan: ReplayPlan, login: ReplayLogin, workDir:
     };
     await Promise.all(plan.steps.map((s) => stepDone(s.key)));
     const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
-    return { wallMs, commands, differentExits, masters: targets.length };
+    return { wallMs, commands, differentExits, differences, masters: targets.length };
   } finally {
     for (const m of masters) m.kill("SIGTERM");
     await Promise.all(masters.map((m) => (m.exitCode === null ? new Promise((r) => m.on("close", r)) : undefined)));
