@@ -22,8 +22,8 @@ export interface ReplayResult {
   readonly commands: number;
   /** Commands whose exit code differs from the run's (commands fed by stdin in the run get none here). */
   readonly differentExits: number;
-  /** The first of them (at most 40): what to look at when the replay strays from the run. */
-  readonly differences: readonly { readonly command: string; readonly run: number | null; readonly replay: number | null }[];
+  /** Them by kind (the command's first 60 characters and both exit codes; at most 40 kinds): what to look at when the replay strays from the run. */
+  readonly differences: readonly { readonly command: string; readonly run: number | null; readonly replay: number | null; readonly count: number }[];
   readonly masters: number;
 }
 
@@ -81,7 +81,7 @@ export async function idealReplay(plan: ReplayPlan, login: ReplayLogin, workDir:
     }
     let commands = 0;
     let differentExits = 0;
-    const differences: { command: string; run: number | null; replay: number | null }[] = [];
+    const differences = new Map<string, { command: string; run: number | null; replay: number | null; count: number }>();
     const runCommands = async (list: readonly ReplayCommand[]) => {
       const done: Promise<void>[] = [];
       list.forEach((c, i) => {
@@ -93,7 +93,10 @@ export async function idealReplay(plan: ReplayPlan, login: ReplayLogin, workDir:
           commands++;
           if (c.exitCode !== null && code !== c.exitCode) {
             differentExits++;
-            if (differences.length < 40) differences.push({ command: c.command.slice(0, 300), run: c.exitCode, replay: code });
+            const kind = `${c.command.slice(0, 60)} ${c.exitCode} ${code}`;
+            const known = differences.get(kind);
+            if (known) known.count++;
+            else if (differences.size < 40) differences.set(kind, { command: c.command.slice(0, 300), run: c.exitCode, replay: code, count: 1 });
           }
         });
       });
@@ -113,7 +116,7 @@ export async function idealReplay(plan: ReplayPlan, login: ReplayLogin, workDir:
     };
     await Promise.all(plan.steps.map((s) => stepDone(s.key)));
     const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
-    return { wallMs, commands, differentExits, differences, masters: targets.length };
+    return { wallMs, commands, differentExits, differences: [...differences.values()], masters: targets.length };
   } finally {
     for (const m of masters) m.kill("SIGTERM");
     await Promise.all(masters.map((m) => (m.exitCode === null ? new Promise((r) => m.on("close", r)) : undefined)));
