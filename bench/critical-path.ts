@@ -48,8 +48,3 @@ export function criticalPath(nodes: readonly PathNode[]): CriticalPath {
   for (let id = end; id !== undefined; id = best.get(id)!.prev) chain.unshift(id);
   return { ms: end === undefined ? 0 : best.get(end)!.ms, chain };
 }
-
-/** Stages as a graph: every step of a stage waits for every step of the stage before (when the stack's own edges are not at hand). */
-export function stagesAsGraph(stages: readonly (readonly string[])[], ms: (id: string) => number): PathNode[] {
-  return stages.flatMap((stage, i) => stage.map((id) => ({ id, ms: ms(id), after: i === 0 ? [] : stages[i - 1] })));
-}
