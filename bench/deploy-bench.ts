@@ -1,0 +1,198 @@
+/**
+ * One size of the deploy bench: a fresh 1+N sandbox, a full `onefed deploy`, a second deploy with
+ * nothing to do, and, on a fresh sandbox of the same shape and addresses, the ideal replay of the
+ * first deploy's remote commands. Everything is read from outside: the CLI's exit, the process
+ * tree, the events file and the machines' command logs.
+ */
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { readCommandLog, sandboxDown, sandboxUp, SandboxInfo, SandboxUpOptions } from "../sandbox";
+import { buildStepGraph } from "../lib/terraform/review/step-graph";
+import { runDeploy, DeployRun } from "./deploy-run";
+import { ReplayResult } from "./ideal-replay";
+import { probeShare } from "./probe-classes";
+import { buildReplayPlan, LoggedCommand } from "./replay-plan";
+import {
+  freezeWindowMs,
+  parseRunTimeline,
+  runCriticalPath,
+  RunTimeline,
+  stageGraph,
+  StepKey,
+  stepKey,
+  stepsSpanMs,
+  UNAVOIDABLE_STEPS,
+  zoneDowntimesMs,
+} from "./run-timeline";
+
+export interface DeployFigures {
+  readonly slaves: number;
+  readonly timing?: string;
+  readonly exitCode: number | null;
+  /** Steps that ran, of those the run-start listed. */
+  readonly stepsRan: number;
+  readonly stepsPlanned: number;
+  readonly wallMs: number;
+  readonly stepsSpanMs: number;
+  readonly criticalPathMs: number;
+  /** "stack" when the stack's own edges were used, "stages" for the bound from run-start. */
+  readonly graphSource: "stack" | "stages";
+  readonly replay?: ReplayResult & { readonly cpuMs: number; readonly unmatchedEvents: number; readonly unmatchedLogLines: number };
+  readonly treeCpuMs: number;
+  /** node processes' CPU (onefed itself); the rest of the tree is the engine, its provider and shells. */
+  readonly onefedCpuMs: number;
+  /** The deploy process's own CPU (synth, engine driving). */
+  readonly deployProcessCpuMs: number;
+  readonly noopOnefedCpuMs: number;
+  readonly peakRssBytes: number;
+  readonly processesAtPeak: number;
+  readonly freezeWindowMs?: number;
+  readonly unavoidableMs: number;
+  readonly downtimesMs: readonly number[];
+  readonly probes: number;
+  readonly remoteCommands: number;
+  readonly noop: { readonly exitCode: number | null; readonly wallMs: number; readonly commands: number; readonly stepsRan: number };
+}
+
+export interface DeployBenchOptions {
+  readonly root: string;
+  readonly slaves: number;
+  /** First loopback address of the sandbox (both the deploy's and the replay's, one after the other). */
+  readonly addressBase: string;
+  /** The sandbox's timing profile (`timing` option), when the sandbox offers one. @default none */
+  readonly timing?: string;
+  readonly log: (line: string) => void;
+}
+
+/** The stack's step graph as step keys, from the deploy's output directory; undefined when it cannot be read. */
+function stackGraph(outdir: string): Map<StepKey, StepKey[]> | undefined {
+  try {
+    const stacks = path.join(outdir, "stacks");
+    const [stack] = fs.readdirSync(stacks);
+    const g = buildStepGraph(JSON.parse(fs.readFileSync(path.join(stacks, stack, "cdk.tf.json"), "utf8")));
+    const keyOf = new Map(g.nodes.map((n) => [n.id, stepKey(n.step, n.zoneId)]));
+    return new Map(g.nodes.map((n) => [keyOf.get(n.id)!, n.after.map((a) => keyOf.get(a)!)]));
+  } catch {
+    return undefined;
+  }
+}
+
+const logOfRun = (dir: string, run: DeployRun): LoggedCommand[] =>
+  readCommandLog(dir).filter((e) => {
+    const t = Date.parse(e.ts);
+    return t >= run.startedAt && t <= run.endedAt;
+  });
+
+function machinesOf(info: SandboxInfo): Map<string, string> {
+  return new Map(info.zones.flatMap((z) => [...z.frontends, ...z.nodes].map((m): [string, string] => [m.name, `${m.host}:${m.port}`])));
+}
+
+async function up(dir: string, o: DeployBenchOptions): Promise<SandboxInfo> {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+  fs.chmodSync(dir, 0o755);
+  // `timing` is passed only when asked for: a sandbox without the option ignores nothing silently.
+  const options = { dir, addressBase: o.addressBase, slaves: o.slaves, ...(o.timing ? { timing: o.timing } : {}) } as SandboxUpOptions;
+  return sandboxUp(options);
+}
+
+function onefedCpu(run: DeployRun, topPid?: number): { all: number; top: number } {
+  const all = run.nodeProcesses.reduce((n, p) => n + p.cpu_ms, 0);
+  const top = run.nodeProcesses.filter((p) => p.args[1] === "deploy" && (topPid === undefined || p.ppid === topPid)).reduce((n, p) => n + p.cpu_ms, 0);
+  return { all, top };
+}
+
+function replayIn(root: string, planFile: string, loginFile: string, workDir: string): Promise<ReplayResult & { cpuMs: number }> {
+  const timeFile = path.join(workDir, "replay.time");
+  const script = path.join(root, "dist", "bench", "ideal-replay.js");
+  return new Promise((resolve, reject) => {
+    const p = spawn("/usr/bin/time", ["-o", timeFile, "-f", "%U %S", process.execPath, script, planFile, loginFile, workDir], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    p.stdout.on("data", (d) => (out += d));
+    p.stderr.on("data", (d) => (err += d));
+    p.on("close", (code) => {
+      if (code !== 0) return reject(new Error(`the ideal replay failed (${code}): ${err.trim()}`));
+      const [user, sys] = fs.readFileSync(timeFile, "utf8").trim().split("\n").pop()!.split(" ").map(Number);
+      resolve({ ...(JSON.parse(out) as ReplayResult), cpuMs: (user + sys) * 1000 });
+    });
+  });
+}
+
+export async function deployBench(o: DeployBenchOptions): Promise<DeployFigures> {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), `onefed-bench-1p${o.slaves}-`));
+  fs.chmodSync(base, 0o755);
+  const dir = path.join(base, "deploy");
+  const replayDir = path.join(base, "replay");
+  const cli = path.join(o.root, "dist", "lib", "cli", "onefed.js");
+  const probe = path.join(o.root, "dist", "bench", "node-cpu-probe.js");
+  try {
+    o.log(`1+${o.slaves}: sandbox up at ${o.addressBase}`);
+    const info = await up(dir, o);
+    o.log(`1+${o.slaves}: deploy`);
+    const first = await runDeploy({ cli, sandboxDir: dir, probe, name: "deploy" });
+    o.log(`1+${o.slaves}: deploy exited ${first.exitCode} after ${(first.wallMs / 1000).toFixed(1)} s; again, with nothing to do`);
+    const noop = await runDeploy({ cli, sandboxDir: dir, probe, name: "noop" });
+    const timeline: RunTimeline = parseRunTimeline(first.eventsText);
+    const noopTimeline = noop.eventsText ? parseRunTimeline(noop.eventsText) : undefined;
+    const fromStack = stackGraph(path.join(dir, "cdktf.out"));
+    const graph = fromStack ?? stageGraph(timeline);
+    const log = logOfRun(dir, first);
+    const noopLog = logOfRun(dir, noop);
+    const share = probeShare(log.map((e) => e.command));
+    const plan = buildReplayPlan(timeline, log, machinesOf(info), graph);
+    await sandboxDown(dir);
+
+    o.log(`1+${o.slaves}: ideal replay of ${log.length} commands on a fresh sandbox`);
+    await up(replayDir, o);
+    const planFile = path.join(base, "replay-plan.json");
+    const loginFile = path.join(base, "replay-login.json");
+    fs.writeFileSync(planFile, JSON.stringify(plan));
+    fs.writeFileSync(
+      loginFile,
+      JSON.stringify({ user: info.user, privateKeyPath: path.join(replayDir, "keys", "id_ed25519"), knownHostsPath: path.join(replayDir, "known_hosts") }),
+    );
+    let replay: DeployFigures["replay"];
+    try {
+      replay = { ...(await replayIn(o.root, planFile, loginFile, base)), unmatchedEvents: plan.unmatchedEvents, unmatchedLogLines: plan.unmatchedLogLines };
+    } finally {
+      await sandboxDown(replayDir);
+    }
+    fs.writeFileSync(path.join(os.tmpdir(), `onefed-bench-1p${o.slaves}-replay-differences.json`), JSON.stringify(replay.differences, null, 1));
+    o.log(
+      `1+${o.slaves}: replay ran ${replay.commands} commands over ${replay.masters} masters in ${(replay.wallMs / 1000).toFixed(1)} s; ${replay.differentExits} exited otherwise than in the deploy (stdin is not replayed); ${plan.unmatchedEvents} events without a log line, ${plan.unmatchedLogLines} log lines without an event`,
+    );
+    const cpu = onefedCpu(first);
+    const noopCpu = onefedCpu(noop);
+    return {
+      slaves: o.slaves,
+      timing: o.timing,
+      exitCode: first.exitCode,
+      stepsRan: timeline.steps.size,
+      stepsPlanned: timeline.stages.flat().length,
+      wallMs: first.wallMs,
+      stepsSpanMs: stepsSpanMs(timeline),
+      criticalPathMs: runCriticalPath(timeline, graph).ms,
+      graphSource: fromStack ? "stack" : "stages",
+      replay,
+      treeCpuMs: first.treeCpuMs,
+      onefedCpuMs: cpu.all,
+      deployProcessCpuMs: cpu.top,
+      noopOnefedCpuMs: noopCpu.all,
+      peakRssBytes: first.peakRssBytes,
+      processesAtPeak: first.processesAtPeak,
+      freezeWindowMs: freezeWindowMs(timeline),
+      unavoidableMs: runCriticalPath(timeline, graph, UNAVOIDABLE_STEPS).ms,
+      downtimesMs: [...zoneDowntimesMs(timeline).values()],
+      probes: share.probes,
+      remoteCommands: share.total,
+      noop: { exitCode: noop.exitCode, wallMs: noop.wallMs, commands: noopLog.length, stepsRan: noopTimeline?.steps.size ?? 0 },
+    };
+  } finally {
+    for (const d of [dir, replayDir]) await sandboxDown(d).catch(() => undefined);
+    fs.rmSync(base, { recursive: true, force: true });
+  }
+}

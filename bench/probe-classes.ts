@@ -1,0 +1,43 @@
+/**
+ * Which remote commands are read-only probes: they observe a machine and change nothing on it.
+ * Judged from the command line as a front-end's command log records it (what the client sent), so
+ * it holds for any runner. A command not recognised here counts as a change.
+ */
+
+/** Read-only shapes, matched against the command line after leading `env NAME=value` words. */
+const READ_ONLY: readonly RegExp[] = [
+  /^test /,
+  /^systemctl (is-active|is-enabled|is-failed|list-unit-files|status|show)\b/,
+  /^onezone (show|list)\b/,
+  /^onehost (show|list)\b/,
+  /^onedb version\b/,
+  /^onecfg (status|version)\b/,
+  /^dpkg-query /,
+  /^rpm -q/,
+  /^(stat|df|sha256sum|cat|ls|awk|grep|command -v) /,
+  /^sed -n /,
+  /^iptables -S\b/,
+  // A simulation: prints the download URIs, fetches and installs nothing.
+  /^apt-get install --print-uris /,
+  // The ledger's read of every record on the master.
+  /^sh -c '\[ -d "\$1" \] \|\| exit 0; for f in /,
+  // Which package tools exist; a dump's digest.
+  /^sh -c 'for t in dpkg-query dnf yum;/,
+  /^sh -c 'grep -v -e /,
+];
+
+/** The command line without leading `env NAME=value` (and `env` itself). */
+function withoutEnv(command: string): string {
+  return command.replace(/^env( [A-Za-z_][A-Za-z0-9_]*=\S*)+ /, "");
+}
+
+/** Whether the command only reads (a probe). */
+export function isReadOnlyCommand(command: string): boolean {
+  const c = withoutEnv(command.trimStart());
+  return READ_ONLY.some((re) => re.test(c));
+}
+
+/** How many of `commands` are probes. */
+export function probeShare(commands: readonly string[]): { readonly probes: number; readonly total: number } {
+  return { probes: commands.filter(isReadOnlyCommand).length, total: commands.length };
+}

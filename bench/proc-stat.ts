@@ -1,0 +1,61 @@
+/**
+ * A process as /proc/<pid>/stat describes it (proc(5)): its parent, CPU ticks and resident set.
+ * The command name is in parentheses and may itself hold spaces and parentheses, so the fields
+ * are counted from the last ")".
+ */
+import * as fs from "fs";
+
+export interface ProcStat {
+  readonly pid: number;
+  readonly comm: string;
+  readonly ppid: number;
+  /** utime + stime, clock ticks (USER_HZ, 100 on Linux). */
+  readonly cpuTicks: number;
+  /** Resident set, pages. */
+  readonly rssPages: number;
+}
+
+/** Parses one stat line; undefined when it is not one. */
+export function parseProcStat(line: string): ProcStat | undefined {
+  const open = line.indexOf("(");
+  const close = line.lastIndexOf(")");
+  if (open < 0 || close < open) return undefined;
+  const pid = Number(line.slice(0, open).trim());
+  // After ")": state(3) ppid(4) … utime(14) stime(15) … rss(24): index i is field i + 3.
+  const f = line
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/);
+  if (f.length < 22 || !Number.isInteger(pid)) return undefined;
+  return { pid, comm: line.slice(open + 1, close), ppid: Number(f[1]), cpuTicks: Number(f[11]) + Number(f[12]), rssPages: Number(f[21]) };
+}
+
+/** Every process now (those that exit while being read are skipped). */
+export function readAllProcStats(procDir = "/proc"): ProcStat[] {
+  const out: ProcStat[] = [];
+  for (const name of fs.readdirSync(procDir)) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const s = parseProcStat(fs.readFileSync(`${procDir}/${name}/stat`, "utf8"));
+      if (s) out.push(s);
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return out;
+}
+
+/** `root` and every process below it. */
+export function processTree(all: readonly ProcStat[], root: number): ProcStat[] {
+  const children = new Map<number, ProcStat[]>();
+  for (const p of all) (children.get(p.ppid) ?? children.set(p.ppid, []).get(p.ppid)!).push(p);
+  const out: ProcStat[] = [];
+  const top = all.find((p) => p.pid === root);
+  const queue = top ? [top] : [];
+  while (queue.length > 0) {
+    const p = queue.shift()!;
+    out.push(p);
+    queue.push(...(children.get(p.pid) ?? []));
+  }
+  return out;
+}

@@ -1,0 +1,47 @@
+import { isReadOnlyCommand, probeShare } from "../../bench/probe-classes";
+
+describe("bench: which remote commands are read-only probes", () => {
+  test.each([
+    "systemctl is-active opennebula opennebula-scheduler",
+    "systemctl list-unit-files --no-legend --no-pager opennebula*",
+    "onezone show 100 -j",
+    "onezone list --csv",
+    "onehost list --csv",
+    "onedb version",
+    "dpkg-query -W -f=${Version} opennebula",
+    "rpm -q --qf %{VERSION} opennebula",
+    "test -e /var/lock/one/one",
+    "stat -c %s /var/lib/one/backups/onefed/x.sql",
+    "df -P -B1 /var/lib/one",
+    "sha256sum /var/lib/one/backups/onefed/x.sql",
+    "iptables -S INPUT",
+    "sed -n /^[[:space:]]*FEDERATION[[:space:]]*=/,/]/p /etc/one/oned.conf",
+    "env DEBIAN_FRONTEND=noninteractive apt-get install --print-uris -qq --only-upgrade opennebula",
+    `sh -c '[ -d "$1" ] || exit 0; for f in "$1"/*.json; do cat "$f"; done' sh /var/lib/one/backups/onefed/ledger/x`,
+    `sh -c 'for t in dpkg-query dnf yum; do command -v "$t" >/dev/null 2>&1 && echo "$t"; done; exit 0'`,
+    `sh -c 'grep -v -e '\\''^--'\\'' -e '\\''^/\\*!'\\'' "$1" | sha256sum' sh /var/lib/one/backups/onefed/x.sql`,
+  ])("probe: %s", (command) => expect(isReadOnlyCommand(command)).toBe(true));
+
+  test.each([
+    "systemctl stop opennebula",
+    "systemctl daemon-reload",
+    "onezone disable 100 --endpoint http://127.0.0.1:2633/RPC2 -v",
+    "onedb upgrade -v -b /var/lib/one/backups/onefed/x.sql",
+    "onedb fsck -b /var/lib/one/backups/onefed/x.sql",
+    "onedb backup -v -f /var/lib/one/backups/onefed/x.sql",
+    "apt-get update -q",
+    "env DEBIAN_FRONTEND=noninteractive apt-get install --download-only -y -q --only-upgrade opennebula",
+    "mkdir -p -m 0700 /var/lib/one/backups/onefed",
+    "chmod 0600 /var/lib/one/backups/onefed/x.sql",
+    "cp -a /etc/one /etc/one.onefed-6.10.0",
+    "rm -f /tmp/x",
+    "iptables -I INPUT 1 -p tcp --dport 2633 -j DROP",
+    `sh -c 'umask 077; mkdir -p "$1" && t=$(mktemp "$1/.tmp.XXXXXX") || exit 1' sh /var/lib/one/backups/onefed/ledger/x lock.json`,
+    `sh -c 'exec 9>>"$1" || exit 1; flock -n 9 || exit 75' sh /var/lib/one/.onefed-command.lock n note 'onedb version'`,
+    "/usr/lib/openssh/sftp-server",
+  ])("change (or transfer): %s", (command) => expect(isReadOnlyCommand(command)).toBe(false));
+
+  test("share of probes", () => {
+    expect(probeShare(["onedb version", "systemctl stop opennebula", "test -e /x", "onezone enable 0 --endpoint e -v"])).toEqual({ probes: 2, total: 4 });
+  });
+});

@@ -1,0 +1,54 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parseProcStat, processTree, readAllProcStats } from "../../bench/proc-stat";
+
+/** A /proc/<pid>/stat line as Linux 6.x prints it (proc(5)): 52 fields. */
+const statLine = (pid: number, comm: string, ppid: number, utime: number, stime: number, rss: number) =>
+  `${pid} (${comm}) S ${ppid} ${pid} ${pid} 0 -1 4194560 1200 0 0 0 ${utime} ${stime} 0 0 20 0 1 0 5000 123456789 ${rss} 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 0`;
+
+describe("bench: /proc/<pid>/stat", () => {
+  test("parent, CPU ticks and resident pages", () => {
+    expect(parseProcStat(statLine(4242, "node", 1, 150, 30, 16000))).toEqual({ pid: 4242, comm: "node", ppid: 1, cpuTicks: 180, rssPages: 16000 });
+  });
+
+  test("a command name with spaces and parentheses does not shift the fields", () => {
+    expect(parseProcStat(statLine(7, "a) (b c", 3, 1, 2, 99))).toEqual({ pid: 7, comm: "a) (b c", ppid: 3, cpuTicks: 3, rssPages: 99 });
+  });
+
+  test("not a stat line", () => {
+    expect(parseProcStat("")).toBeUndefined();
+    expect(parseProcStat("12 (x) S 1 2")).toBeUndefined();
+  });
+
+  test("the tree below a root, and only that tree", () => {
+    const all = [
+      { pid: 1, comm: "init", ppid: 0, cpuTicks: 0, rssPages: 1 },
+      { pid: 10, comm: "time", ppid: 1, cpuTicks: 0, rssPages: 1 },
+      { pid: 11, comm: "node", ppid: 10, cpuTicks: 0, rssPages: 1 },
+      { pid: 12, comm: "terraform", ppid: 11, cpuTicks: 0, rssPages: 1 },
+      { pid: 13, comm: "sh", ppid: 12, cpuTicks: 0, rssPages: 1 },
+      { pid: 20, comm: "other", ppid: 1, cpuTicks: 0, rssPages: 1 },
+    ];
+    expect(processTree(all, 10).map((p) => p.pid)).toEqual([10, 11, 12, 13]);
+    expect(processTree(all, 99)).toEqual([]);
+  });
+
+  test("reads a proc directory, skipping what is not a process", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-proc-"));
+    try {
+      fs.mkdirSync(path.join(dir, "5"));
+      fs.writeFileSync(path.join(dir, "5", "stat"), statLine(5, "sshd", 1, 1, 1, 10));
+      fs.mkdirSync(path.join(dir, "6")); // exited before its stat was read
+      fs.mkdirSync(path.join(dir, "self"));
+      expect(readAllProcStats(dir).map((p) => p.pid)).toEqual([5]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("this very process is in the real /proc", () => {
+    const me = readAllProcStats().find((p) => p.pid === process.pid);
+    expect(me?.rssPages).toBeGreaterThan(0);
+  });
+});
