@@ -17,6 +17,7 @@ import { seedFrontend, seedNode } from "./seed";
 import { RAFT_SEED, writeRaft } from "./raft";
 import { DEFAULT_HA_SERVERS, DEFAULT_NODES, MAX_HA_SERVERS, MAX_NODES, MIN_HA_SERVERS, addressAt, buildZones, zoneIds } from "./topology";
 import { prepareJumpHost } from "./jump-host";
+import { TimingProfile, sandboxTimingOf, timingProblem } from "./timing-profile";
 
 /** Options of a new sandbox (CLI and API defaults applied by the caller or here). */
 export interface PrepareOptions {
@@ -62,6 +63,13 @@ export interface PrepareOptions {
    * forwards TCP to the machines; federation.yaml reaches every machine through it (ssh.jump). @default false
    */
   readonly jumpHost?: boolean;
+  /**
+   * How long the emulated commands take (sandbox/timing-profile.ts): `fast` as fast as the machine
+   * allows; `realistic` the documented real-world durations times `timingScale`, with progress lines. @default "fast"
+   */
+  readonly timing?: TimingProfile;
+  /** With `timing: "realistic"`: the fraction of real time (0.001 to 1). @default 0.1 */
+  readonly timingScale?: number;
 }
 
 /** FED_INDEX every zone starts at (the samples' value). */
@@ -95,6 +103,7 @@ export function planSandbox(o: PrepareOptions, node: string, emulator: string): 
     },
     ...haProblems(o),
     ...machineProblems(o),
+    { bad: timingProblem(o.timing, o.timingScale) !== undefined, msg: timingProblem(o.timing, o.timingScale) ?? "" },
   ].filter((p) => p.bad);
   if (problems.length > 0) throw new SandboxError(problems.map((p) => p.msg).join("; "));
   const addressBase = o.addressBase ?? "127.0.50.1";
@@ -116,7 +125,14 @@ export function planSandbox(o: PrepareOptions, node: string, emulator: string): 
     emulator,
     zones,
     ...(o.jumpHost ? { jumpHost: { host: addressAt(addressBase, addressesUsed), port: o.port ?? 22 } } : {}),
+    ...timingEntry(o),
   };
+}
+
+/** sandbox.json's `timing` for the options: nothing for the fast profile. */
+export function timingEntry(o: Pick<PrepareOptions, "timing" | "timingScale">): { timing?: SandboxRegistry["timing"] } {
+  const timing = sandboxTimingOf(o.timing, o.timingScale);
+  return timing ? { timing } : {};
 }
 
 /** The MySQL-configured zone ids of the options, sorted, without repeats. */
