@@ -20,7 +20,7 @@ export const MAX_TIMING_SCALE = 1;
 
 /**
  * The sandbox's databases hold a few hundred kB; each of their bytes stands for this many bytes of
- * a production database, so a seeded database times like a ~2 GB one and a bigger seed takes longer.
+ * a production database, so a seeded database (100 kB) times like a 1 GB one and a bigger one takes longer.
  */
 export const DB_BYTES_PER_SANDBOX_BYTE = 10_000;
 
@@ -50,8 +50,8 @@ export type PacedCommand =
 export interface CommandTiming {
   /** Fixed part of the duration, seconds. */
   readonly seconds: number;
-  /** Part proportional to the database, seconds per GiB (onedb only). @default 0 */
-  readonly secondsPerGiB?: number;
+  /** Part proportional to the database, seconds per GB (10^9 bytes; onedb only). @default 0 */
+  readonly secondsPerGB?: number;
   /** Progress lines printed over the duration, evenly spaced, the last at its end. @default 0 (silent) */
   readonly lines?: number;
   /** The progress line at `percent` done; `size` is the database size ("2.0 GB") for onedb. */
@@ -66,9 +66,9 @@ export const REALISTIC_TIMINGS: Readonly<Record<PacedCommand, CommandTiming>> = 
   "dnf makecache": { seconds: 25, lines: 4, progress: (p) => `OpenNebula metadata... ${p}%` },
   "dnf upgrade --downloadonly": { seconds: 90, lines: 6, progress: (p) => `Downloading Packages... ${p}%` },
   "dnf upgrade": { seconds: 150, lines: 10, progress: (p) => `Running transaction... ${p}%` },
-  "onedb backup": { seconds: 10, secondsPerGiB: 30, lines: 5, progress: (p, s) => `  > Dumping ${s} database: ${p}%` },
-  "onedb upgrade": { seconds: 30, secondsPerGiB: 120, lines: 10, progress: (p, s) => `  > Migrating ${s} database: ${p}%` },
-  "onedb restore": { seconds: 15, secondsPerGiB: 45, lines: 5, progress: (p, s) => `  > Restoring ${s} database: ${p}%` },
+  "onedb backup": { seconds: 10, secondsPerGB: 30, lines: 5, progress: (p, s) => `  > Dumping ${s} database: ${p}%` },
+  "onedb upgrade": { seconds: 30, secondsPerGB: 120, lines: 10, progress: (p, s) => `  > Migrating ${s} database: ${p}%` },
+  "onedb restore": { seconds: 15, secondsPerGB: 45, lines: 5, progress: (p, s) => `  > Restoring ${s} database: ${p}%` },
   // systemctl prints nothing while a unit stops or starts: the console's heartbeat is the sign of life.
   "systemctl stop opennebula": { seconds: 8 },
   "systemctl start opennebula": { seconds: 12 },
@@ -86,11 +86,11 @@ export interface PaceSchedule {
   readonly lines: readonly PacedLine[];
 }
 
-const GIB = 1024 ** 3;
+const GB = 1e9;
 
 /** "2.0 GB" for a byte count (the size the progress lines name). */
 export function formatDbSize(bytes: number): string {
-  return bytes >= GIB ? `${(bytes / GIB).toFixed(1)} GB` : `${Math.max(1, Math.round(bytes / 1024 ** 2))} MB`;
+  return bytes >= GB ? `${(bytes / GB).toFixed(1)} GB` : `${Math.max(1, Math.round(bytes / 1e6))} MB`;
 }
 
 /**
@@ -101,7 +101,7 @@ export function paceSchedule(timing: SandboxTiming | undefined, command: PacedCo
   if (timing?.profile !== "realistic") return undefined;
   const t = REALISTIC_TIMINGS[command];
   const dbBytes = sandboxDbBytes * DB_BYTES_PER_SANDBOX_BYTE;
-  const realSeconds = t.seconds + ((t.secondsPerGiB ?? 0) * dbBytes) / GIB;
+  const realSeconds = t.seconds + ((t.secondsPerGB ?? 0) * dbBytes) / GB;
   const durationMs = Math.round(realSeconds * timing.scale * 1000);
   const n = t.lines ?? 0;
   const size = formatDbSize(dbBytes);
