@@ -29,6 +29,8 @@ export { diskFullOf, heldCommands, holdCommand, releaseCommand, setDiskFull, set
 export type { HoldSelector } from "./faults";
 export type { DiskFullMount } from "./disk-full";
 export { prepareSandbox } from "./prepare";
+export { DEFAULT_TIMING_SCALE, MAX_TIMING_SCALE, MIN_TIMING_SCALE, REALISTIC_TIMINGS, TIMING_PROFILES, paceSchedule, timingProblem } from "./timing-profile";
+export type { CommandTiming, PacedCommand, PaceSchedule, SandboxTiming, TimingProfile } from "./timing-profile";
 export type { PrepareOptions } from "./prepare";
 export type { SandboxZoneSpec } from "./topology";
 export { SandboxError, SandboxPortInUseError, SandboxPrerequisiteError } from "./errors";

@@ -29,6 +29,7 @@ import {
   zonesOf,
 } from "./topology";
 import { prepareJumpHost } from "./jump-host";
+import { TimingProfile, sandboxTimingOf, timingProblem } from "./timing-profile";
 
 /** Options of a new sandbox (CLI and API defaults applied by the caller or here). */
 export interface PrepareOptions {
@@ -81,6 +82,12 @@ export interface PrepareOptions {
    * layout. @default the numbered layout those options describe
    */
   readonly zones?: readonly SandboxZoneSpec[];
+   * How long the emulated commands take (sandbox/timing-profile.ts): `fast` as fast as the machine
+   * allows; `realistic` the documented real-world durations times `timingScale`, with progress lines. @default "fast"
+   */
+  readonly timing?: TimingProfile;
+  /** With `timing: "realistic"`: the fraction of real time (0.001 to 1). @default 0.1 */
+  readonly timingScale?: number;
 }
 
 /** The options an explicit `zones` layout replaces. */
@@ -116,6 +123,7 @@ export function planSandbox(o: PrepareOptions, node: string, emulator: string): 
       msg: `fedIndex must be an integer of at least 2 (got ${o.fedIndex})`,
     },
     ...(o.zones ? layoutProblems(o, o.zones) : [...haProblems(o), ...machineProblems(o)]),
+    { bad: timingProblem(o.timing, o.timingScale) !== undefined, msg: timingProblem(o.timing, o.timingScale) ?? "" },
   ].filter((p) => p.bad);
   if (problems.length > 0) throw new SandboxError(problems.map((p) => p.msg).join("; "));
   const addressBase = o.addressBase ?? "127.0.50.1";
@@ -139,7 +147,14 @@ export function planSandbox(o: PrepareOptions, node: string, emulator: string): 
     emulator,
     zones,
     ...(o.jumpHost ? { jumpHost: { host: addressAt(addressBase, addressesUsed), port: o.port ?? 22 } } : {}),
+    ...timingEntry(o),
   };
+}
+
+/** sandbox.json's `timing` for the options: nothing for the fast profile. */
+export function timingEntry(o: Pick<PrepareOptions, "timing" | "timingScale">): { timing?: SandboxRegistry["timing"] } {
+  const timing = sandboxTimingOf(o.timing, o.timingScale);
+  return timing ? { timing } : {};
 }
 
 /** The MySQL-configured zone ids of the options, sorted, without repeats. */

@@ -5,6 +5,7 @@
 import * as fs from "fs";
 import { REGISTRY_FORMAT } from "./contract";
 import { SandboxLayout } from "./layout";
+import { SandboxTiming } from "./timing-profile";
 
 /** Package manager of a zone's machines: apt (Debian, the default) or the RHEL family's dnf / yum. */
 export type SandboxPackageManager = "apt" | "dnf" | "yum";
@@ -79,6 +80,8 @@ export interface SandboxRegistry {
   readonly zones: readonly ZoneEntry[];
   /** An sshd that only forwards TCP to the machines, which federation.yaml goes through (ssh.jump); absent: direct. */
   readonly jumpHost?: { readonly host: string; readonly port: number };
+  /** The realistic timing profile and its scale (sandbox/timing-profile.ts); absent: fast. */
+  readonly timing?: SandboxTiming;
 }
 
 /** Reads sandbox.json, or undefined when the directory holds no sandbox. */

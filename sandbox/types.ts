@@ -2,6 +2,7 @@
 import { UnitState } from "./frontend-state";
 import { PrepareOptions } from "./prepare";
 import { SandboxPackageManager } from "./registry";
+import { TimingProfile } from "./timing-profile";
 
 /** Options of `sandboxUp`. */
 export interface SandboxUpOptions extends PrepareOptions {
@@ -33,6 +34,8 @@ export interface SandboxInfo {
    * records every forwarded channel (readJumpForwards). Absent without one.
    */
   readonly jumpHost?: { readonly host: string; readonly port: number; readonly sshdPid: number; readonly log: string };
+  /** The timing profile the emulated commands follow now (sandbox/timing-profile.ts); `scale` with realistic only. */
+  readonly timing: { readonly profile: TimingProfile; readonly scale?: number };
   /** Milliseconds `sandboxUp` took. */
   readonly durationMs: number;
   /** Federation name and versions. */

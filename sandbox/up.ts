@@ -11,7 +11,8 @@ import { writeKnownHosts } from "./keys";
 import { EMULATOR_SELF_TEST, ENV_FRONTEND, ENV_SANDBOX_DIR, SANDBOX_USER } from "./contract";
 import { SandboxLayout } from "./layout";
 import { machineProfile } from "./frontend-shell";
-import { emulatorEntry, haZones, mysqlZonesOf, planSandbox, prepareSandbox, rhelZones } from "./prepare";
+import { emulatorEntry, haZones, mysqlZonesOf, planSandbox, prepareSandbox, rhelZones, timingEntry } from "./prepare";
+import { timingProblem } from "./timing-profile";
 import { UserIds, ensureHostDirs, ensureRoot, ensureTools, ensureUser } from "./prerequisites";
 import { SandboxRegistry, allMachines, dbBackendOf, readRegistry, packageManagerOf, serverIdOf } from "./registry";
 import { checkPortFree, runningSshdPid, startSshd } from "./sshd";
@@ -116,6 +117,22 @@ function selfTest(reg: SandboxRegistry, ids: UserIds): void {
   }
 }
 
+/**
+ * The timing profile is no part of the shape: `up --timing` on an existing sandbox switches it
+ * (every later command reads sandbox.json), so one sandbox can run fast tests and a realistic demo.
+ */
+function retime(layout: SandboxLayout, reg: SandboxRegistry, o: SandboxUpOptions, log: (line: string) => void): SandboxRegistry {
+  if (o.timing === undefined && o.timingScale === undefined) return reg;
+  const problem = timingProblem(o.timing ?? reg.timing?.profile ?? "fast", o.timingScale);
+  if (problem) throw new SandboxError(problem);
+  const { timing: _old, ...rest } = reg;
+  const next: SandboxRegistry = { ...rest, ...timingEntry({ timing: o.timing ?? reg.timing?.profile, timingScale: o.timingScale ?? reg.timing?.scale }) };
+  if (JSON.stringify(next.timing) === JSON.stringify(reg.timing)) return reg;
+  fs.writeFileSync(layout.registry, JSON.stringify(next, null, 2) + "\n");
+  log(`timing profile: ${next.timing ? `realistic, scale ${next.timing.scale}` : "fast"}`);
+  return next;
+}
+
 /** Brings the sandbox federation up (or finds it running) and returns where everything is. */
 export async function sandboxUp(opts: SandboxUpOptions): Promise<SandboxInfo> {
   const t0 = Date.now();
@@ -124,6 +141,7 @@ export async function sandboxUp(opts: SandboxUpOptions): Promise<SandboxInfo> {
   const layout = new SandboxLayout(opts.dir);
   let reg = readRegistry(layout);
   if (reg) checkSameShape(reg, opts);
+  if (reg) reg = retime(layout, reg, opts, log);
   ensureTools(log);
   const ids = ensureUser(log);
   ensureHostDirs(log);
@@ -171,6 +189,7 @@ export async function sandboxUp(opts: SandboxUpOptions): Promise<SandboxInfo> {
     alreadyRunning: !fresh && stopped.length === 0 && !jumpStopped,
     ...(mysqlOf(registry).length > 0 ? { mysqlPasswordFile: layout.mysqlPassword } : {}),
     ...(registry.jumpHost ? { jumpHost: { ...registry.jumpHost, sshdPid: runningJumpHostPid(layout) ?? -1, log: layout.jumpHostFile("sshdLog") } } : {}),
+    timing: registry.timing ? { ...registry.timing } : { profile: "fast" },
     durationMs,
     federation: { ...registry.federation },
     zones: registry.zones.map((z) => ({

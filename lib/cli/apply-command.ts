@@ -25,7 +25,8 @@ apply must still run on the same automation host, checkout path and state (terra
 Terraform's own refusal of a stale plan ("Saved plan is stale") is reported the same way. When
 refused, run \`onefed plan\` again and have the new review approved.
 Like deploy, the run leaves a run directory (<backup.localDirectory>/runs/<run id>/) with
-engine.log, one log per step and zone, and events.jsonl (docs/events.md).`,
+engine.log, one log per step and zone, and events.jsonl (docs/events.md); notify: in the federation
+file POSTs run start, step failures and run end to a webhook (docs/notify.md).`,
     options: {
       plan: text({ value: "DIR", help: "the bundle directory written by `onefed plan --out DIR`", required: true }),
       config: text({ value: "FILE", help: "federation file", defaultNote: "the one recorded in the bundle" }),

@@ -16,7 +16,9 @@ Finished steps never run again; after a failure, deploy again to resume at the f
 Every run leaves a run directory next to the artifacts (<backup.localDirectory>/runs/<run id>/):
 engine.log (terraform's whole output, the plan included), steps/<step>-zone<id>.log (every
 command, its output, exit code and duration) and events.jsonl (docs/events.md). On a terminal
-the console shows a progress view; elsewhere timestamped lines, remote output as it arrives.`,
+the console shows a progress view; elsewhere timestamped lines, remote output as it arrives.
+With notify: in the federation file, run start, step failures and run end are also POSTed as
+those JSON events to a webhook; a failing webhook is one warning line (docs/notify.md).`,
     options: {
       config: configOption,
       out: text({ value: "DIR", help: "cdktf output directory", default: "cdktf.out" }),

@@ -17,6 +17,11 @@ import {
   setReplicationBlocked,
   SANDBOX_DB_PASSWORD_ENV,
   SANDBOX_HOST_KEY_TYPES,
+  DEFAULT_TIMING_SCALE,
+  MAX_TIMING_SCALE,
+  MIN_TIMING_SCALE,
+  TIMING_PROFILES,
+  timingProblem,
 } from "../../sandbox";
 import { isExpectedFailure } from "../model/errors";
 import { ExitCode } from "../model/exit-codes";
@@ -69,10 +74,24 @@ Needs root. A sandbox keeps the shape it was created with.`,
       "jump-host": flag({
         help: "also start a jump host: an sshd on the address after all machines that only\nforwards TCP to them (its log records each forwarded connection);\nfederation.yaml reaches every machine through it (ssh.jump)",
       }),
+      timing: oneOf(TIMING_PROFILES, {
+        help: "how long the emulated commands take: fast, as fast as the machine allows;\nrealistic, a real front-end's durations (package installs, onedb on the DB's size,\nstopping and starting OpenNebula) times --timing-scale, with progress lines\n(docs/sandbox.md, Timing profile); on an existing sandbox it switches the profile",
+        defaultNote: "fast",
+      }),
+      "timing-scale": text({
+        value: "F",
+        help: `with --timing realistic: the fraction of real time, ${MIN_TIMING_SCALE} to ${MAX_TIMING_SCALE}\n(1: real durations; 0.1: a 1+2 upgrade in a few minutes)`,
+        defaultNote: String(DEFAULT_TIMING_SCALE),
+      }),
     },
     exitCodes: [ExitCode.Failed],
   },
   async (a, out) => {
+    const timingScale = a["timing-scale"] === undefined ? undefined : Number(a["timing-scale"]);
+    const timingRefusal = timingScale !== undefined && Number.isNaN(timingScale) ? `--timing-scale ${a["timing-scale"]} is not a number` : undefined;
+    // Without --timing, a scale applies to the sandbox's own realistic profile (checked by sandboxUp).
+    const problem = timingRefusal ?? (a.timing ? timingProblem(a.timing, timingScale) : undefined);
+    if (problem) throw usageError("onefed sandbox up", problem);
     const info = await sandboxUp({
       dir: path.resolve(a.dir),
       slaves: a.slaves,
@@ -89,10 +108,13 @@ Needs root. A sandbox keeps the shape it was created with.`,
       mysqlZones: a.mysql,
       // Not given is "whatever the sandbox has", so that `up` on an existing sandbox restarts it.
       jumpHost: a["jump-host"] || undefined,
+      timing: a.timing,
+      timingScale,
       log: out,
     });
     const m = info.zones[0].frontends[0];
     out(`federation file: ${info.federationFile}`);
+    if (info.timing.scale !== undefined) out(`timing profile: ${info.timing.profile}, ${info.timing.scale} × real time (docs/sandbox.md, Timing profile)`);
     // The password itself is never printed: it would end up in terminals and CI logs.
     if (info.mysqlPasswordFile) out(`MySQL zones: before a deploy, export ${SANDBOX_DB_PASSWORD_ENV}="$(cat ${info.mysqlPasswordFile})"`);
     const jump = info.jumpHost ? ` -J ${info.user}@${info.jumpHost.host}:${info.jumpHost.port}` : "";

@@ -14,6 +14,7 @@ import { resolveSsh, resolveZoneSsh } from "./resolve-ssh";
 import { sshLoginsFit } from "./ssh-rules";
 import { readFederationFile } from "./read-federation-file";
 import { backendFits, resolveTerraform } from "./terraform-settings";
+import { DEFAULT_NOTIFY_TIMEOUT_SECONDS, NOTIFY_EVENTS, NotifyConfig } from "../model/notify";
 
 export const CONFIG_ENV = "FEDERATION_CONFIG";
 export const DEFAULT_CONFIG_PATH = "./federation.yaml";
@@ -105,10 +106,20 @@ function applyDefaults(doc: FederationFile, baseDir: string, file: string): Fede
     timeouts: { stepSeconds, syncWaitSeconds: doc.timeouts?.syncWaitSeconds ?? DEFAULTS.syncWaitSeconds },
     ...(doc.engine ? { engine: doc.engine } : {}),
     terraform: resolveTerraform(doc, baseDir),
+    ...(doc.notify ? { notify: resolveNotify(doc.notify) } : {}),
     zones,
     // With zero or two masters the rules below reject the file; the first zone keeps types simple meanwhile.
     master: masters[0] ?? zones[0],
     slaves: zones.filter((z) => z.role === "slave"),
+  };
+}
+
+function resolveNotify(n: NonNullable<FederationFile["notify"]>): NotifyConfig {
+  return {
+    url: n.url,
+    events: n.events ?? [...NOTIFY_EVENTS],
+    timeoutSeconds: n.timeoutSeconds ?? DEFAULT_NOTIFY_TIMEOUT_SECONDS,
+    headersFromEnv: { ...(n.headersFromEnv ?? {}) },
   };
 }
 

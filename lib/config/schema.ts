@@ -218,6 +218,36 @@ export const BackendSchema = Type.Object(
   { additionalProperties: false, description: "Where the state lives: exactly one of local, pg, s3, http. @default local" },
 );
 
+/** HTTP header names (RFC 9110 tokens) a webhook's headers may use. */
+const HEADER_NAME = "^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$";
+
+export const NotifySchema = Type.Object(
+  {
+    url: Type.String({
+      pattern: "^https?://[^\\s]+$",
+      description:
+        "Where each event is POSTed as JSON (one event object of docs/events.md). Printed only as its origin (scheme, host, port); pass tokens with headersFromEnv, not in the URL.",
+    }),
+    events: Type.Optional(
+      Type.Array(Type.Union([Type.Literal("run-start"), Type.Literal("step-fail"), Type.Literal("run-end")]), {
+        minItems: 1,
+        uniqueItems: true,
+        description: "The events posted. @default [run-start, step-fail, run-end]",
+      }),
+    ),
+    timeoutSeconds: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 60, description: "Deadline of one POST; a late or failed one is a warning line, never a failed run. @default 5" }),
+    ),
+    headersFromEnv: Type.Optional(
+      Type.Record(Type.String({ pattern: HEADER_NAME }), Type.String({ pattern: SECRET_ENV_NAME }), {
+        description:
+          'Request headers whose values come from environment variables of the automation host, e.g. { Authorization: ONEFED_NOTIFY_AUTH } with ONEFED_NOTIFY_AUTH="Bearer …"; the values never appear in files, plans, state or logs. @default {}',
+      }),
+    ),
+  },
+  { additionalProperties: false, description: "A webhook told of the run's start, step failures and end (docs/notify.md). @default none" },
+);
+
 export const FederationFileSchema = Type.Object(
   {
     federation: Type.Object(
@@ -345,6 +375,7 @@ export const FederationFileSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    notify: Type.Optional(NotifySchema),
     zones: Type.Array(ZoneSchema, { minItems: 1 }),
   },
   { additionalProperties: false, $id: "federation.schema.json", title: "onefed federation file" },

@@ -1,6 +1,7 @@
 /** The validated federation, with every default applied and every path absolute. */
 import type { EngineName } from "./engine-choice";
 import type { TerraformSettings } from "./state-backend";
+import { NotifyConfig } from "./notify";
 
 export type ZoneRole = "master" | "slave";
 export type PackageManager = "apt" | "dnf" | "yum";
@@ -128,6 +129,8 @@ export interface FederationConfig {
   readonly engine?: EngineName;
   /** Where the state lives and how long to wait for its lock (the file's `terraform` block). */
   readonly terraform: TerraformSettings;
+  /** The run's webhook (docs/notify.md). @default none: no notifications */
+  readonly notify?: NotifyConfig;
   readonly zones: readonly ZoneConfig[];
   readonly master: ZoneConfig;
   readonly slaves: readonly ZoneConfig[];

@@ -9,7 +9,7 @@
 export const EVENTS_FORMAT_VERSION = 1;
 
 /** Every event name, in the order a run produces them. */
-export const EVENT_NAMES = ["run-start", "step-start", "command-start", "heartbeat", "command-end", "step-end", "step-fail", "run-end"] as const;
+export const EVENT_NAMES = ["run-start", "step-start", "command-start", "heartbeat", "command-end", "step-end", "step-fail", "run-end", "notify-fail"] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 
 /** What every event has. `step` and `zone` are null for run-level events. */
@@ -104,7 +104,23 @@ export interface CommandEndEvent extends EventBase {
   readonly message?: string;
 }
 
-export type RunEvent = RunStartEvent | RunEndEvent | StepStartEvent | StepEndEvent | StepFailEvent | CommandStartEvent | HeartbeatEvent | CommandEndEvent;
+/**
+ * The webhook (docs/notify.md) did not take an event: the run went on. `step` and `zone` are the
+ * notified event's (null for run-start/run-end); the one for run-end follows run-end.
+ */
+export interface NotifyFailEvent extends EventBase {
+  readonly event: "notify-fail";
+  /** The event that was not delivered. */
+  readonly notified: "run-start" | "step-fail" | "run-end";
+  /** The webhook's origin (scheme, host, port): never its path, query or userinfo. */
+  readonly target: string;
+  /** Why: `HTTP 500`, `no answer within 5 s`, `ECONNREFUSED`. */
+  readonly message: string;
+  readonly duration_ms: number;
+}
+
+export type RunEvent =
+  RunStartEvent | RunEndEvent | StepStartEvent | StepEndEvent | StepFailEvent | CommandStartEvent | HeartbeatEvent | CommandEndEvent | NotifyFailEvent;
 
 /** An event before the writer stamps it (v, ts and run are added). */
 export type EventInput = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, "v" | "ts" | "run"> : never) : never;

@@ -51,7 +51,8 @@ export function defaultParallelism(zoneCount: number): number {
 export async function deploy(opts: DeployOptions = {}): Promise<{ stackDir: string; output: string; run: RunPaths }> {
   const out = opts.log ?? ((l: string) => process.stdout.write(`${l}\n`));
   const config = loadConfig(opts.configPath);
-  const record = new RunRecord(config, "deploy", newRunId(), opts.events);
+  // The webhook's warnings go where every other line goes (the console and engine.log).
+  const record: RunRecord = new RunRecord(config, "deploy", newRunId(), opts.events, (line) => log(line));
   opts.onRun?.(record.paths);
   const log = (line: string): void => {
     record.engineLine(line);
@@ -60,10 +61,10 @@ export async function deploy(opts: DeployOptions = {}): Promise<{ stackDir: stri
   let interrupted = false;
   try {
     const result = await deployRecorded(opts, config, record, log, () => (interrupted = true));
-    record.end();
+    await record.end();
     return { ...result, run: record.paths };
   } catch (err) {
-    record.end(err, interrupted);
+    await record.end(err, interrupted);
     throw err;
   }
 }

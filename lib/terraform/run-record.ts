@@ -17,6 +17,7 @@ import { AppendFile } from "../run/observe/append-file";
 import { EventWriter } from "../run/observe/event-writer";
 import { utcSeconds } from "../run/observe/time-format";
 import { buildStepGraph } from "./review/step-graph";
+import { RunNotifier } from "./notify/run-notifier";
 
 /** Where a run's record is; what a progress view tails. */
 export interface RunPaths {
@@ -35,6 +36,8 @@ export class RunRecord {
   private readonly engineLog: AppendFile;
   private readonly started = Date.now();
   private startWritten = false;
+  /** The webhook of federation.yaml `notify` (docs/notify.md); absent without one. */
+  private readonly notifier?: RunNotifier;
 
   constructor(
     private readonly config: FederationConfig,
@@ -43,6 +46,8 @@ export class RunRecord {
     runId: string,
     /** `--events FILE`. @default events.jsonl in the run directory */
     eventsFile?: string,
+    /** Where a notification's warning line goes (the command's log). @default stderr */
+    warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
   ) {
     // The run directory lives in backup.localDirectory: a directory that cannot be written is the
     // usual one-paragraph refusal (exit 2, nothing touched), not a raw mkdir error.
@@ -57,6 +62,9 @@ export class RunRecord {
     };
     this.events = new EventWriter(this.paths.eventsFile, runId);
     this.engineLog = new AppendFile(this.paths.engineLog);
+    if (config.notify) {
+      this.notifier = new RunNotifier({ config: config.notify, eventsFile: this.paths.eventsFile, warn, record: (e) => this.events.write(e) });
+    }
   }
 
   /** What every engine run passes on to the step processes it starts. */
@@ -74,7 +82,7 @@ export class RunRecord {
     if (this.startWritten) return;
     this.startWritten = true;
     const c = this.config;
-    this.events.write({
+    const event = this.events.write({
       event: "run-start",
       step: null,
       zone: null,
@@ -85,25 +93,33 @@ export class RunRecord {
       run_dir: this.paths.dir,
       stages: stackDir ? plannedStages(stackDir) : [],
     });
+    this.notifier?.notify(event);
+    this.notifier?.follow();
   }
 
-  /** run-end: done, or failed with the error the command ends with. */
-  end(err?: unknown, interrupted = false): void {
+  /**
+   * run-end: done, or failed with the error the command ends with. Resolves once the webhook's
+   * deliveries under way are over (each within its deadline); never rejects.
+   */
+  async end(err?: unknown, interrupted = false): Promise<void> {
     // A run that failed before its stack existed (no engine) still starts before it ends.
     this.start();
     const duration = Date.now() - this.started;
-    if (err === undefined) {
-      this.events.write({ event: "run-end", step: null, zone: null, status: "done", duration_ms: duration, exit_code: ExitCode.Done });
-    } else {
-      this.events.write({
-        event: "run-end",
-        step: null,
-        zone: null,
-        status: interrupted ? "interrupted" : "failed",
-        duration_ms: duration,
-        exit_code: isExpectedFailure(err) ? err.exitCode : ExitCode.Failed,
-        message: describeError(err),
-      });
+    const event =
+      err === undefined
+        ? this.events.write({ event: "run-end", step: null, zone: null, status: "done", duration_ms: duration, exit_code: ExitCode.Done })
+        : this.events.write({
+            event: "run-end",
+            step: null,
+            zone: null,
+            status: interrupted ? "interrupted" : "failed",
+            duration_ms: duration,
+            exit_code: isExpectedFailure(err) ? err.exitCode : ExitCode.Failed,
+            message: describeError(err),
+          });
+    if (this.notifier) {
+      this.notifier.notify(event);
+      await this.notifier.settle();
     }
     this.events.close();
     this.engineLog.close();

@@ -12,6 +12,7 @@ import { err, puts } from "./io";
 import { recordInstalled, repositoryOffer, seriesPublished } from "./package-set";
 import { compareVersions, debVersion, releaseOfDeb } from "../catalog";
 import { ONE_FILES } from "../contract";
+import { pace } from "./pacing";
 
 const REPO_FILE = ONE_FILES.aptRepository;
 
@@ -78,6 +79,7 @@ function update(ctx: EmulatorContext): number {
         "Fetched 12.6 kB in 0s (48.3 kB/s)",
       );
   }
+  pace(ctx, "apt-get update");
   puts("Reading package lists...");
   ctx.update((st) => {
     st.aptSeries = repo?.series ?? null;
@@ -168,6 +170,7 @@ function install(ctx: EmulatorContext, targets: string[], o: InstallOptions): nu
     puts("Do you want to continue? [Y/n] Abort.");
     return 1;
   }
+  pace(ctx, o.mode === "download-only" ? "apt-get install --download-only" : "apt-get install");
   toFetch.forEach(([p], i) => puts(`Get:${i + 1} ${repo!.url} ${repo!.suite}/opennebula amd64 ${p} amd64 ${deb} [7,${113 + i} kB]`));
   if (toFetch.length > 0) puts(`Fetched ${toFetch.length * 7}.${toFetch.length} MB in 1s (9,${toFetch.length}00 kB/s)`);
   if (o.mode === "download-only") {

@@ -11,6 +11,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { EmulatorContext } from "./context";
 import { err, puts } from "./io";
+import { pace } from "./pacing";
 import { recordInstalled, repositoryOffer, seriesPublished } from "./package-set";
 import { compareVersions, releaseOfDeb, rpmVersion } from "../catalog";
 import { YUM_REPOS_DIR } from "../contract";
@@ -146,6 +147,7 @@ function run(ctx: EmulatorContext, argv: string[], flavour: Flavour, program: st
 function makecache(ctx: EmulatorContext, o: Options, info: (...l: string[]) => void): number {
   const repo = openNebulaRepo(ctx);
   if (repo && !seriesPublished(ctx, repo.series) && repo.series !== null) return metadataFailure(o.flavour, repo);
+  pace(ctx, "dnf makecache");
   if (o.flavour === "dnf") {
     if (repo) info(`${repo.name.padEnd(48).slice(0, 48)} 42 kB/s | 3.0 kB     00:00`);
     info("Metadata cache created.");
@@ -238,6 +240,7 @@ function upgrade(ctx: EmulatorContext, names: string[], o: Options, info: (...l:
     );
     return 1;
   }
+  pace(ctx, o.downloadOnly ? "dnf upgrade --downloadonly" : "dnf upgrade");
   if (o.downloadOnly) {
     if (o.flavour === "dnf")
       info("Downloading Packages:", `(1/${todo.length}): ${todo[0]}-${version}.${arch(todo[0])}.rpm   2.1 MB/s | 2.1 MB     00:01`, "Complete!");

@@ -10,6 +10,7 @@ import * as fs from "fs";
 import { EmulatorContext } from "./context";
 import { DbRef, OnedbFailure, defaultBackupName, oneNotRunning } from "./onedb-common";
 import { err, puts } from "./io";
+import { pace } from "./pacing";
 import { ENV_PARTIAL } from "../contract";
 import { FEDERATED_TABLES } from "../db-schema";
 import { SqliteError, sqliteExec, sqliteQuery } from "../sqlite";
@@ -59,6 +60,7 @@ export function backupDb(ctx: EmulatorContext, db: DbRef, file: string | undefin
   const display = file ?? defaultBackupName(db, o.federated);
   const real = ctx.userPath(display);
   if (!o.force && fs.existsSync(real)) throw new OnedbFailure(`File ${display} exists, backup aborted. Use -f to overwrite.`);
+  pace(ctx, "onedb backup", db.real);
   if (db.mysql) {
     mysqldump(db, real, display, o.federated);
     puts(
@@ -135,6 +137,7 @@ export function restoreDb(ctx: EmulatorContext, db: DbRef, file: string | undefi
   const m = db.mysql;
   if (m && !o.federated && !o.force && hasOneadmin(db.real)) throw new OnedbFailure(`MySQL database ${m.dbName} at ${m.server} exists, use -f to overwrite.`);
   if (!m && !o.federated && fs.existsSync(db.real) && !o.force) throw new OnedbFailure(`File ${db.display} exists, use -f to overwrite.`);
+  pace(ctx, "onedb restore", ctx.userPath(file));
   const partial = partialFraction(ctx);
   if (partial !== undefined) dieAfter(db.real, fs.readFileSync(ctx.userPath(file), "utf8"), partial);
   const fd = fs.openSync(ctx.userPath(file), "r");

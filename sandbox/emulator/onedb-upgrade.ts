@@ -8,6 +8,7 @@ import { EmulatorContext } from "./context";
 import { backupDb, restoreDb } from "./onedb-backup";
 import { DbRef, OnedbArgs, OnedbFailure, defaultBackupName, oneNotRunning, prettyPrintVersions, updateAvailable } from "./onedb-common";
 import { err, puts } from "./io";
+import { pace } from "./pacing";
 import { compareVersions, dbVersionsOf, migratorName, migratorSteps } from "../catalog";
 import { insertVersionRow, readDbVersions } from "../one-db";
 
@@ -56,6 +57,7 @@ export function upgrade(ctx: EmulatorContext, db: DbRef, installed: string, a: O
   }
   const backup = a.noBackup ? undefined : backupDb(ctx, db, a.backup ?? defaultBackupName(db, false), { force: a.force, federated: false });
   const t0 = Date.now();
+  pace(ctx, "onedb upgrade", db.real);
   if (!before.isSlave) {
     puts("", ">>> Running migrators for shared tables");
     applyMigrators(ctx, db, "shared", before.shared.version, need.shared, installed, a.verbose);

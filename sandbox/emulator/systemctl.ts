@@ -7,6 +7,7 @@
 import { EmulatorContext } from "./context";
 import { err, out, puts } from "./io";
 import { startOned, stopOned } from "./oned";
+import { pace } from "./pacing";
 import { wantedByOned } from "../catalog";
 import { UnitState } from "../frontend-state";
 
@@ -129,10 +130,23 @@ export function systemctl(ctx: EmulatorContext, argv: string[]): number {
   }
 }
 
+/**
+ * The time stopping or starting OpenNebula takes under the timing profile, outside the state lock
+ * (other sessions on the machine go on meanwhile); a unit already in the wanted state takes none.
+ */
+function paceOpenNebula(ctx: EmulatorContext, verb: string, units: string[]): void {
+  if (!units.includes("opennebula.service")) return;
+  const active = ctx.state().services["opennebula.service"] === "active";
+  const restart = verb === "restart" || verb === "reload-or-restart" || (verb === "try-restart" && active);
+  if ((verb === "stop" || restart) && active) pace(ctx, "systemctl stop opennebula");
+  if (verb === "start" ? !active : restart) pace(ctx, "systemctl start opennebula");
+}
+
 /** start/stop/restart under the state lock, so parallel sessions see one consistent unit table. */
 function changeUnits(ctx: EmulatorContext, verb: string, units: string[], known: Set<string>): number {
   let rc = 0;
   const failedJobs: string[] = [];
+  paceOpenNebula(ctx, verb, units);
   ctx.update((st) => {
     const version = ctx.installedVersion()!;
     const doStop = (u: string): void => {

@@ -3,7 +3,7 @@
  * redirected into its tree (ONEFED_SANDBOX_FRONTEND_ROOT) instead of a mount namespace. Commands go
  * through `sh -c` with the shims first on PATH, exactly as the front-end shell runs them.
  */
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -24,6 +24,14 @@ export interface Run {
   readonly stdout: string;
   readonly stderr: string;
   readonly code: number;
+}
+
+/** A command's stdout lines with their arrival times, its stderr, exit code and duration. */
+export interface StreamedRun {
+  readonly lines: ReadonlyArray<{ readonly atMs: number; readonly text: string }>;
+  readonly stderr: string;
+  readonly code: number;
+  readonly durationMs: number;
 }
 
 /** A sample's captured stdout, stderr and exit code. */
@@ -63,13 +71,36 @@ export class EmulatorSandbox {
    * `input` is the command's stdin (default: none, at end of file at once).
    */
   run(fe: string, command: string, env: Record<string, string> = {}, input?: string): Run {
+    const { shell, args, env: runEnv } = this.invocation(fe, command, env);
+    const r = spawnSync(shell, args, { cwd: this.work, encoding: "utf8", input: input ?? "", env: runEnv });
+    return { stdout: r.stdout, stderr: r.stderr, code: r.status ?? -1 };
+  }
+
+  /** Like `run`, but records when each stdout line arrived (ms after the start): for paced commands. */
+  runStreaming(fe: string, command: string): Promise<StreamedRun> {
+    const { shell, args, env } = this.invocation(fe, command, {});
+    const t0 = Date.now();
+    const child = spawn(shell, args, { cwd: this.work, env, stdio: ["ignore", "pipe", "pipe"] });
+    const lines: Array<{ readonly atMs: number; readonly text: string }> = [];
+    let rest = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      const parts = (rest + chunk).split("\n");
+      rest = parts.pop()!;
+      for (const text of parts) lines.push({ atMs: Date.now() - t0, text });
+    });
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    return new Promise((resolve) => child.on("close", (code) => resolve({ lines, stderr, code: code ?? -1, durationMs: Date.now() - t0 })));
+  }
+
+  /** The shell, its arguments and the environment a command line runs with on `fe`. */
+  private invocation(fe: string, command: string, env: Record<string, string>): { shell: string; args: string[]; env: NodeJS.ProcessEnv } {
     const layout = new SandboxLayout(this.dir);
     const reg = readRegistry(layout)!;
     const rhel = packageManagerOf(zoneOf(reg, fe) ?? reg.zones[0]) !== "apt";
-    const r = spawnSync(rhel ? "bash" : "sh", [...(rhel ? ["--norc"] : []), "-c", command], {
-      cwd: this.work,
-      encoding: "utf8",
-      input: input ?? "",
+    return {
+      shell: rhel ? "bash" : "sh",
+      args: [...(rhel ? ["--norc"] : []), "-c", command],
       env: {
         PATH: `${shimDirOf(layout, reg, zoneOf(reg, fe) ? fe : reg.zones[0].frontends[0].name)}:${rhel ? `${this.hidden()}:` : ""}${process.env.PATH}`,
         TZ: "UTC",
@@ -78,8 +109,7 @@ export class EmulatorSandbox {
         [ENV_FRONTEND_ROOT]: layout.frontendRoot(fe),
         ...env,
       },
-    });
-    return { stdout: r.stdout, stderr: r.stderr, code: r.status ?? -1 };
+    };
   }
 
   /** A directory of stand-ins for the host's Debian package tools. */

@@ -138,6 +138,8 @@ export class SandboxFixture {
       yumZones?: readonly number[];
       mysqlZones?: readonly number[];
       jumpHost?: boolean;
+      timing?: "fast" | "realistic";
+      timingScale?: number;
     } = {},
   ): Promise<SandboxFixture> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "onefed-it-"));

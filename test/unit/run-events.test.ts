@@ -47,6 +47,16 @@ const EXAMPLES: RunEvent[] = [
   { ...base, event: "step-end", step: "upgrade", zone: 101, status: "done", summary: "DB 7.0.0", duration_ms: 60_000 },
   { ...base, event: "step-fail", step: "restore", zone: 100, message: "RemoteCommandError: zone 100 …", duration_ms: 1_000 },
   { ...base, event: "run-end", step: null, zone: null, status: "failed", duration_ms: 600_000, exit_code: 1, message: "EngineRunError: …" },
+  {
+    ...base,
+    event: "notify-fail",
+    step: "restore",
+    zone: 100,
+    notified: "step-fail",
+    target: "https://hooks.example.com",
+    message: "no answer within 5 s",
+    duration_ms: 5_001,
+  },
 ];
 
 describe("the events format", () => {

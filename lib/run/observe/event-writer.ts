@@ -30,9 +30,11 @@ export class EventWriter {
     this.out = new AppendFile(file);
   }
 
-  /** Appends one event (never throws: losing an event never fails the run). */
-  write(input: EventInput): void {
-    this.out.append(serializeEvent({ v: EVENTS_FORMAT_VERSION, ts: new Date(this.now()).toISOString(), run: this.runId, ...input } as RunEvent));
+  /** Appends one event (never throws: losing an event never fails the run); returns it as written. */
+  write(input: EventInput): RunEvent {
+    const event = { v: EVENTS_FORMAT_VERSION, ts: new Date(this.now()).toISOString(), run: this.runId, ...input } as RunEvent;
+    this.out.append(serializeEvent(event));
+    return event;
   }
 
   close(): void {

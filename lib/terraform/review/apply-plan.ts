@@ -150,7 +150,8 @@ export async function applyReviewedPlan(opts: ApplyPlanOptions): Promise<ApplyPl
   const engineChoice: EngineChoice = chosen.source === "auto" && isEngineName(planned) ? { engine: planned, source: "plan bundle" } : chosen;
   // Without its federation file the plan is stale (whatChangedSince says so) before any run starts.
   if (!current) throw new StalePlanError(dir, whatChangedSince(bundle, configPath, await ensureEngine({ log: out, engine: engineChoice }), dir));
-  const record = new RunRecord(current, "apply", newRunId(), opts.events);
+  // The webhook's warnings go where every other line goes (the console and engine.log).
+  const record: RunRecord = new RunRecord(current, "apply", newRunId(), opts.events, (line) => log(line));
   opts.onRun?.(record.paths);
   const log = (line: string): void => {
     record.engineLine(line);
@@ -158,10 +159,10 @@ export async function applyReviewedPlan(opts: ApplyPlanOptions): Promise<ApplyPl
   };
   try {
     const result = await applyChecked(opts, dir, bundle, planFile, configPath, log, record, current, engineChoice);
-    record.end();
+    await record.end();
     return { ...result, run: record.paths };
   } catch (err) {
-    record.end(err);
+    await record.end(err);
     throw err;
   }
 }
