@@ -82,6 +82,7 @@ export interface PrepareOptions {
    * layout. @default the numbered layout those options describe
    */
   readonly zones?: readonly SandboxZoneSpec[];
+  /**
    * How long the emulated commands take (sandbox/timing-profile.ts): `fast` as fast as the machine
    * allows; `realistic` the documented real-world durations times `timingScale`, with progress lines. @default "fast"
    */
