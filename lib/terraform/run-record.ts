@@ -17,6 +17,9 @@ import { AppendFile } from "../run/observe/append-file";
 import { EventWriter } from "../run/observe/event-writer";
 import { utcSeconds } from "../run/observe/time-format";
 import { buildStepGraph } from "./review/step-graph";
+import { appendRunHistory } from "./estimates/duration-history";
+import type { RunEstimate } from "./estimates/run-estimate";
+import type { HistoryEstimate } from "./estimates/history-estimate";
 
 /** Where a run's record is; what a progress view tails. */
 export interface RunPaths {
@@ -35,6 +38,7 @@ export class RunRecord {
   private readonly engineLog: AppendFile;
   private readonly started = Date.now();
   private startWritten = false;
+  private startEstimate?: HistoryEstimate;
 
   constructor(
     private readonly config: FederationConfig,
@@ -43,6 +47,8 @@ export class RunRecord {
     runId: string,
     /** `--events FILE`. @default events.jsonl in the run directory */
     eventsFile?: string,
+    /** Where a warning goes (a history that could not be written). @default stderr */
+    private readonly warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
   ) {
     // The run directory lives in backup.localDirectory: a directory that cannot be written is the
     // usual one-paragraph refusal (exit 2, nothing touched), not a raw mkdir error.
@@ -59,6 +65,16 @@ export class RunRecord {
     this.engineLog = new AppendFile(this.paths.engineLog);
   }
 
+  /** Whether run-start is written. */
+  get hasStarted(): boolean {
+    return this.startWritten;
+  }
+
+  /** The estimate run-start carried. @default none */
+  get estimate(): HistoryEstimate | undefined {
+    return this.startEstimate;
+  }
+
   /** What every engine run passes on to the step processes it starts. */
   get env(): Record<string, string> {
     return { [RUN_DIR_ENV]: this.paths.dir, [EVENTS_FILE_ENV]: this.paths.eventsFile };
@@ -69,10 +85,14 @@ export class RunRecord {
     this.engineLog.append(`${utcSeconds(Date.now())} ${forTerminal(line)}\n`);
   }
 
-  /** run-start, with the stack's steps by stage (read from the synthesized stack; none without one). */
-  start(stackDir?: string): void {
+  /**
+   * run-start, with the stack's steps by stage (read from the synthesized stack; none without one),
+   * their estimates when there is one, and whether the window is ignored.
+   */
+  start(stackDir?: string, extras: RunStartExtras = {}): void {
     if (this.startWritten) return;
     this.startWritten = true;
+    this.startEstimate = extras.estimate;
     const c = this.config;
     this.events.write({
       event: "run-start",
@@ -83,7 +103,9 @@ export class RunRecord {
       from_version: c.fromVersion,
       to_version: c.toVersion,
       run_dir: this.paths.dir,
-      stages: stackDir ? plannedStages(stackDir) : [],
+      stages: withEstimates(stackDir ? plannedStages(stackDir) : [], extras.estimate),
+      ...(extras.estimate?.totalMs !== undefined ? { estimated_ms: extras.estimate.totalMs } : {}),
+      ignore_window: extras.ignoreWindow ?? false,
     });
   }
 
@@ -107,7 +129,30 @@ export class RunRecord {
     }
     this.events.close();
     this.engineLog.close();
+    // After run-end, so that every step's end is in the file: the steps that ran, into the history.
+    const history = appendRunHistory(this.config, { runId: this.paths.runId, command: this.command, eventsFile: this.paths.eventsFile });
+    if (history.warning) this.warn(`warning: ${history.warning}`);
   }
+}
+
+/** What run-start says besides the stages. */
+export interface RunStartExtras {
+  /** The run's estimate from the duration history. @default none */
+  readonly estimate?: HistoryEstimate;
+  /** `--ignore-window`. @default false */
+  readonly ignoreWindow?: boolean;
+}
+
+/** Each planned step with its estimate, when the estimate covers it. */
+function withEstimates(stages: PlannedStep[][], estimate: RunEstimate | undefined): PlannedStep[][] {
+  if (!estimate) return stages;
+  const ms = new Map(estimate.stages.flatMap((st) => st.steps.filter((s) => s.ms !== undefined).map((s) => [`${s.step}/${s.zone}`, s.ms!])));
+  return stages.map((stage) =>
+    stage.map((s) => {
+      const e = ms.get(`${s.step}/${s.zone}`);
+      return e !== undefined ? { ...s, estimated_ms: e } : s;
+    }),
+  );
 }
 
 /** The step resources by stage, as the synthesized stack orders them; empty when the stack cannot be read. */
