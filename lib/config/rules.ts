@@ -148,6 +148,8 @@ const windowFits: ConfigRule = (c) => {
   const problems: string[] = [];
   if (!isTimeZone(w.timezone))
     problems.push(`window.timezone: ${w.timezone} is not an IANA time zone this Node.js knows (e.g. Europe/Paris, America/New_York, UTC)`);
+  // Not uniqueItems in the schema: the generated check would need TypeBox's hash at run time.
+  for (const day of duplicates([...w.days])) problems.push(`window.days: ${day} is listed more than once`);
   if (w.start === w.end) problems.push(`window: start and end are both ${w.start}; an overnight window ends at another time (e.g. start 22:00, end 06:00)`);
   return problems;
 };

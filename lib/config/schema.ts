@@ -353,7 +353,6 @@ export const FederationFileSchema = Type.Object(
         {
           days: Type.Array(Type.Union(WEEKDAYS.map((d) => Type.Literal(d))), {
             minItems: 1,
-            uniqueItems: true,
             description: "The days the window opens on (an overnight window belongs to the day it opens), e.g. [sat, sun].",
           }),
           start: Type.String({ pattern: HH_MM, description: "When it opens, HH:MM (24-hour) in the window's time zone." }),
