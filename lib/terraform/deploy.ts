@@ -56,7 +56,7 @@ export function defaultParallelism(zoneCount: number): number {
 export async function deploy(opts: DeployOptions = {}): Promise<{ stackDir: string; output: string; run: RunPaths }> {
   const out = opts.log ?? ((l: string) => process.stdout.write(`${l}\n`));
   const config = loadConfig(opts.configPath);
-  const record = new RunRecord(config, "deploy", newRunId(), opts.events, out);
+  const record = new RunRecord(config, "deploy", newRunId(), opts.events, { warn: out, ignoreWindow: opts.ignoreWindow });
   opts.onRun?.(record.paths);
   const log = (line: string): void => {
     record.engineLine(line);
@@ -144,7 +144,7 @@ async function startWithinWindow(
     record.start(stackDir);
     throw err;
   });
-  record.start(stackDir, { estimate, ignoreWindow: opts.ignoreWindow ?? false });
+  record.start(stackDir, { estimate });
   log(`run directory ${record.paths.dir} (events: ${record.paths.eventsFile})`);
   if (estimate) log(`estimate: ${describeEstimate(estimate)}`);
   const line = checkWindow(config, {

@@ -47,8 +47,7 @@ export class RunRecord {
     runId: string,
     /** `--events FILE`. @default events.jsonl in the run directory */
     eventsFile?: string,
-    /** Where a warning goes (a history that could not be written). @default stderr */
-    private readonly warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+    private readonly options: RunRecordOptions = {},
   ) {
     // The run directory lives in backup.localDirectory: a directory that cannot be written is the
     // usual one-paragraph refusal (exit 2, nothing touched), not a raw mkdir error.
@@ -105,7 +104,7 @@ export class RunRecord {
       run_dir: this.paths.dir,
       stages: withEstimates(stackDir ? plannedStages(stackDir) : [], extras.estimate),
       ...(extras.estimate?.totalMs !== undefined ? { estimated_ms: extras.estimate.totalMs } : {}),
-      ignore_window: extras.ignoreWindow ?? false,
+      ignore_window: this.options.ignoreWindow ?? false,
     });
   }
 
@@ -131,16 +130,21 @@ export class RunRecord {
     this.engineLog.close();
     // After run-end, so that every step's end is in the file: the steps that ran, into the history.
     const history = appendRunHistory(this.config, { runId: this.paths.runId, command: this.command, eventsFile: this.paths.eventsFile });
-    if (history.warning) this.warn(`warning: ${history.warning}`);
+    if (history.warning) (this.options.warn ?? ((l: string) => process.stderr.write(`${l}\n`)))(`warning: ${history.warning}`);
   }
+}
+
+export interface RunRecordOptions {
+  /** Where a warning goes (a history that could not be written). @default stderr */
+  readonly warn?: (line: string) => void;
+  /** `--ignore-window` was given: run-start says so, whenever it is written. @default false */
+  readonly ignoreWindow?: boolean;
 }
 
 /** What run-start says besides the stages. */
 export interface RunStartExtras {
   /** The run's estimate from the duration history. @default none */
   readonly estimate?: HistoryEstimate;
-  /** `--ignore-window`. @default false */
-  readonly ignoreWindow?: boolean;
 }
 
 /** Each planned step with its estimate, when the estimate covers it. */

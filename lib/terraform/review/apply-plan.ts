@@ -22,7 +22,7 @@ import { sha256File, sha256Of } from "./fingerprint";
 import { describeState, sameState, stateLocationOf, type StateFingerprint } from "../state-fingerprint";
 import { NULL_PROVIDER_VERSION_ENV } from "../../model/environment";
 import { newRunId } from "../../run/ledger/run-identity";
-import { RunPaths, RunRecord, RunStartExtras } from "../run-record";
+import { RunPaths, RunRecord } from "../run-record";
 import { reviewedPlanEstimate } from "../estimates/deploy-estimate";
 import { describeEstimate, HistoryEstimate, whyNoEstimate } from "../estimates/history-estimate";
 import { checkWindow } from "../estimates/window-guard";
@@ -155,7 +155,7 @@ export async function applyReviewedPlan(opts: ApplyPlanOptions): Promise<ApplyPl
   const engineChoice: EngineChoice = chosen.source === "auto" && isEngineName(planned) ? { engine: planned, source: "plan bundle" } : chosen;
   // Without its federation file the plan is stale (whatChangedSince says so) before any run starts.
   if (!current) throw new StalePlanError(dir, whatChangedSince(bundle, configPath, await ensureEngine({ log: out, engine: engineChoice }), dir));
-  const record = new RunRecord(current, "apply", newRunId(), opts.events, out);
+  const record = new RunRecord(current, "apply", newRunId(), opts.events, { warn: out, ignoreWindow: opts.ignoreWindow });
   opts.onRun?.(record.paths);
   const log = (line: string): void => {
     record.engineLine(line);
@@ -171,15 +171,13 @@ export async function applyReviewedPlan(opts: ApplyPlanOptions): Promise<ApplyPl
   }
 }
 
-/** run-start's estimate and --ignore-window; an estimate that cannot be made (a stack not there) is left out. */
-function startExtras(opts: ApplyPlanOptions, config: FederationConfig, bundle: ReviewBundle, dir: string): RunStartExtras {
-  let estimate: HistoryEstimate | undefined;
+/** The reviewed plan's estimate for run-start; none when it cannot be made (a stack directory not there). */
+function reviewedEstimate(config: FederationConfig, bundle: ReviewBundle, dir: string): HistoryEstimate | undefined {
   try {
-    estimate = reviewedPlanEstimate(config, bundle.stack.dir, path.join(dir, PLAN_JSON_FILE));
+    return reviewedPlanEstimate(config, bundle.stack.dir, path.join(dir, PLAN_JSON_FILE));
   } catch {
-    estimate = undefined;
+    return undefined;
   }
-  return { estimate, ignoreWindow: opts.ignoreWindow ?? false };
 }
 
 /** The checks that the plan still holds, then the apply of exactly that plan, recorded in `record`. */
@@ -208,7 +206,7 @@ async function applyChecked(
   } finally {
     // The steps by stage as the stack directory holds them (prepareStackDir re-synthesizes only the
     // planned stack), with their estimates once it is there; a refusal above still starts the run.
-    if (!record.hasStarted) record.start(bundle.stack.dir, startExtras(opts, config, bundle, dir));
+    if (!record.hasStarted) record.start(bundle.stack.dir, { estimate: reviewedEstimate(config, bundle, dir) });
   }
   log(`run directory ${record.paths.dir} (events: ${record.paths.eventsFile})`);
   // Before reconcile's first SSH command: outside the maintenance window nothing runs (exit 7).
