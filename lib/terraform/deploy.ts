@@ -20,7 +20,7 @@ import { newRunId } from "../run/ledger/run-identity";
 import { FederationConfig } from "../model/federation";
 import { RunPaths, RunRecord } from "./run-record";
 import { sshRoutesOf } from "../run/ssh-routes";
-import { deployEstimate } from "./estimates/deploy-estimate";
+import { deployEstimate } from "./estimates/run-start-estimate";
 import { describeEstimate, whyNoEstimate } from "./estimates/history-estimate";
 import { checkWindow } from "./estimates/window-guard";
 

@@ -23,7 +23,7 @@ import { describeState, sameState, stateLocationOf, type StateFingerprint } from
 import { NULL_PROVIDER_VERSION_ENV } from "../../model/environment";
 import { newRunId } from "../../run/ledger/run-identity";
 import { RunPaths, RunRecord } from "../run-record";
-import { reviewedPlanEstimate } from "../estimates/deploy-estimate";
+import { reviewedPlanEstimate } from "../estimates/run-start-estimate";
 import { describeEstimate, HistoryEstimate, whyNoEstimate } from "../estimates/history-estimate";
 import { checkWindow } from "../estimates/window-guard";
 import { sshRoutesOf } from "../../run/ssh-routes";

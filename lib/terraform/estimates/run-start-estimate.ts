@@ -1,7 +1,8 @@
 /**
- * The estimate a deploy starts with: the synthesized stack's stages, less the steps terraform's
- * state already holds (they do not run). Read locally (the state through the engine), before any
- * SSH command, so that the window check can refuse before anything touches a zone.
+ * The estimate a deploy or an apply of a reviewed plan starts with (run-start, the window check,
+ * the progress view's ETA): the stack's stages less the steps that will not run. Read locally (the
+ * state through the engine, the plan from its JSON), before any SSH command, so that the window
+ * check can refuse before anything touches a zone.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -12,7 +13,10 @@ import { parsePlanJson } from "../review/plan-json";
 import { historyFilePath, readHistory } from "./duration-history";
 import { estimateFromHistory, HistoryEstimate, plannedStepsOf } from "./history-estimate";
 
-/** Undefined when there is nothing to estimate with and nothing to check (no history, no window): the state is not read then. */
+/**
+ * A deploy's: the steps terraform's state already holds do not run. Undefined when there is nothing
+ * to estimate with and nothing to check (no history, no window): the state is not read then.
+ */
 export async function deployEstimate(config: FederationConfig, session: EngineSession, stackDir: string): Promise<HistoryEstimate | undefined> {
   if (!config.window && readHistory(historyFilePath(config)).length === 0) return undefined;
   const graph = buildStepGraph(JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8")));
