@@ -3,7 +3,7 @@ import { ENGINE_ENV } from "../model/engine-choice";
 import { ExitCode } from "../model/exit-codes";
 import { defineCommand } from "./command";
 import { engineOption, parallelismOption } from "./common-options";
-import { consoleOption, eventsOption } from "./run-options";
+import { consoleOption, eventsOption, ignoreWindowOption } from "./run-options";
 import { runConsole } from "../terraform/console/run-console";
 import { text } from "./options";
 
@@ -25,7 +25,10 @@ apply must still run on the same automation host, checkout path and state (terra
 Terraform's own refusal of a stale plan ("Saved plan is stale") is reported the same way. When
 refused, run \`onefed plan\` again and have the new review approved.
 Like deploy, the run leaves a run directory (<backup.localDirectory>/runs/<run id>/) with
-engine.log, one log per step and zone, and events.jsonl (docs/events.md); notify: in the federation
+engine.log, one log per step and zone, and events.jsonl (docs/events.md), and appends the steps'
+durations to the duration history. With \`window\` in the federation file it refuses to start
+(exit 7, before any SSH command) outside the maintenance window or when the estimated end falls
+after it closes (docs/estimates.md); --ignore-window runs anyway. notify: in the federation
 file POSTs run start, step failures and run end to a webhook (docs/notify.md).`,
     options: {
       plan: text({ value: "DIR", help: "the bundle directory written by `onefed plan --out DIR`", required: true }),
@@ -33,16 +36,26 @@ file POSTs run start, step failures and run end to a webhook (docs/notify.md).`,
       parallelism: parallelismOption("the one recorded at plan time"),
       events: eventsOption,
       console: consoleOption,
+      "ignore-window": ignoreWindowOption,
       engine: { ...engineOption, defaultText: `$${ENGINE_ENV}, else the federation file's engine, else the engine the plan was made with` },
     },
-    exitCodes: [ExitCode.Failed, ExitCode.StalePlan, ExitCode.Locked, ExitCode.EngineUnavailable],
+    exitCodes: [ExitCode.Failed, ExitCode.StalePlan, ExitCode.Locked, ExitCode.EngineUnavailable, ExitCode.OutsideWindow],
   },
-  async ({ plan: planDir, config, parallelism, engine, events, console: mode }, out) => {
+  async ({ plan: planDir, config, parallelism, engine, events, console: mode, "ignore-window": ignoreWindow }, out) => {
     // Loaded here, not at the top: --help and usage errors stay fast (no cdktf, no engine).
     const { applyReviewedPlan } = await import("../terraform/review/apply-plan");
     const view = runConsole(mode, process.stdout, out);
     try {
-      await applyReviewedPlan({ planDir, configPath: config, parallelism, engine, events, log: (l) => view.line(l), onRun: (p) => view.attach(p) });
+      await applyReviewedPlan({
+        planDir,
+        configPath: config,
+        parallelism,
+        engine,
+        events,
+        ignoreWindow,
+        log: (l) => view.line(l),
+        onRun: (p) => view.attach(p),
+      });
     } finally {
       view.stop();
     }

@@ -28,14 +28,17 @@ export const planCommand = defineCommand(
     summary: "plan with the engine and write a review bundle for a pull request",
     description: `Synthesizes the stack, runs \`terraform init\` and \`terraform plan -out\` in the stack directory with
 the prepared engine, and writes a review bundle to DIR for a pull request:
-  review.md     the review to post as a PR comment (federation, upgrade kind, stages, changes
-                against the current state, drift check, Mermaid step graph; under 65,535 characters)
+  review.md     the review to post as a PR comment (federation, upgrade kind, stages, estimates,
+                changes against the current state, drift check, Mermaid step graph; under 65,535
+                characters). Estimates: each stage's duration, the freeze window and each zone's
+                downtime, from the duration history (<backup.localDirectory>/history.jsonl or
+                $ONEFED_HISTORY_FILE; docs/estimates.md), or "no history yet"
   graph.svg     the step graph as a picture (one column per zone, one band per stage)
   graph.mmd     the step graph as Mermaid text
   plan.tfplan   the saved plan; \`onefed apply --plan DIR\` applies exactly this plan
   plan.json     \`terraform show -json\` of it
   bundle.json   what apply verifies first: federation file and cdk.tf.json sha256, state serial
-                and lineage, engine, plan file sha256
+                and lineage, engine, plan file sha256; and the estimates, machine-readable
 Nothing runs on any zone, except the read-only drift check (\`onefed check\`), run meanwhile; its
 findings are in the review, not in the exit code.`,
     options: {

@@ -12,7 +12,7 @@ zone ids, names and roles, HA servers per zone, hypervisor nodes, package manage
 per zone, the plan's from/to versions and one FED_INDEX everywhere, each machine a real sshd on a
 loopback address from --address-base, in a new directory under the temp directory with its own
 state and artifacts. Then it plans the twin from FILE with the twin's machines substituted and
-proves that its step graph is the reviewed one (steps, zones, stages, order; exit 7 if not),
+proves that its step graph is the reviewed one (steps, zones, stages, order; exit 8 if not),
 applies the twin's saved plan as \`onefed apply --plan\` would, and reports the result: done, or the
 step and zone that failed with the step's own paragraph, and every stage's measured duration.
 The durations go to the real federation's history (<backup.localDirectory>/history.jsonl, source

@@ -4,7 +4,7 @@
  * load the console.
  */
 import { CONSOLE_MODES } from "../terraform/console/run-console";
-import { oneOf, text } from "./options";
+import { flag, oneOf, text } from "./options";
 
 /** `--events FILE`: the run's JSON-lines events (deploy, apply). */
 export const eventsOption = text({
@@ -18,4 +18,9 @@ export const consoleOption = oneOf(CONSOLE_MODES, {
   value: "MODE",
   help: "progress: a compact progress view redrawn in place (terraform's output goes to\nthe run directory); plain: timestamped lines, no cursor movement (CI);\nauto: progress on a terminal, plain otherwise",
   default: "auto",
+});
+
+/** `--ignore-window`: run outside the maintenance window (deploy, apply). */
+export const ignoreWindowOption = flag({
+  help: "run even when now, or the estimated end, is outside the federation file's\nmaintenance window (refused with exit 7 otherwise; recorded in run-start)",
 });

@@ -107,6 +107,7 @@ function applyDefaults(doc: FederationFile, baseDir: string, file: string): Fede
     ...(doc.engine ? { engine: doc.engine } : {}),
     terraform: resolveTerraform(doc, baseDir),
     ...(doc.notify ? { notify: resolveNotify(doc.notify) } : {}),
+    ...(doc.window ? { window: { days: doc.window.days, start: doc.window.start, end: doc.window.end, timezone: doc.window.timezone } } : {}),
     zones,
     // With zero or two masters the rules below reject the file; the first zone keeps types simple meanwhile.
     master: masters[0] ?? zones[0],

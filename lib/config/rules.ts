@@ -5,6 +5,7 @@
 import * as fs from "fs";
 import { compareVersions, COVERED_SERIES, isCoveredSeries, seriesOf, ZONE_DISABLE_SINCE } from "../model/version";
 import { FederationConfig, zoneLabel } from "../model/federation";
+import { isTimeZone } from "../model/maintenance-window";
 import type { FederationFile } from "./schema";
 
 export type ConfigRule = (config: FederationConfig) => string[];
@@ -140,6 +141,19 @@ export function repositoryEitherOr(doc: FederationFile): string[] {
   ];
 }
 
+/** The window's zone must be one Intl knows, and it must open for some time. */
+const windowFits: ConfigRule = (c) => {
+  const w = c.window;
+  if (!w) return [];
+  const problems: string[] = [];
+  if (!isTimeZone(w.timezone))
+    problems.push(`window.timezone: ${w.timezone} is not an IANA time zone this Node.js knows (e.g. Europe/Paris, America/New_York, UTC)`);
+  // Not uniqueItems in the schema: the generated check would need TypeBox's hash at run time.
+  for (const day of duplicates([...w.days])) problems.push(`window.days: ${day} is listed more than once`);
+  if (w.start === w.end) problems.push(`window: start and end are both ${w.start}; an overnight window ends at another time (e.g. start 22:00, end 06:00)`);
+  return problems;
+};
+
 export const semanticRules: readonly ConfigRule[] = [
   nodesFit,
   exactlyOneMaster,
@@ -150,6 +164,7 @@ export const semanticRules: readonly ConfigRule[] = [
   versionsGoUp,
   freezeFits,
   filesExist,
+  windowFits,
 ];
 
 function duplicates(values: readonly string[]): string[] {

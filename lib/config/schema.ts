@@ -3,6 +3,7 @@
  * docs/federation.schema.json) and the static types the code uses, so the two cannot drift.
  */
 import { Static, Type } from "@sinclair/typebox";
+import { WEEKDAYS } from "../model/federation";
 
 const VERSION = "^\\d+\\.\\d+\\.\\d+(\\.\\d+)?$";
 /** Names end up in file names, terraform addresses and remote arguments: keep them boring. */
@@ -13,6 +14,8 @@ const ENDPOINT = "^https?://[A-Za-z0-9.:\\[\\]-]+(:\\d+)?/RPC2$";
 const ABS_PATH = "^/[A-Za-z0-9._/-]*$";
 const SSH_USER = "^[a-z_][a-z0-9_-]{0,31}$";
 /** Names of the variables that hold a DB password or a key passphrase (the secret itself is never in the file). */
+/** "HH:MM", 24-hour. */
+const HH_MM = "^([01][0-9]|2[0-3]):[0-5][0-9]$";
 const SECRET_ENV_NAME = "^[A-Z_][A-Z0-9_]{0,63}$";
 
 export const FrontendSchema = Type.Object(
@@ -376,6 +379,24 @@ export const FederationFileSchema = Type.Object(
       ),
     ),
     notify: Type.Optional(NotifySchema),
+    window: Type.Optional(
+      Type.Object(
+        {
+          days: Type.Array(Type.Union(WEEKDAYS.map((d) => Type.Literal(d))), {
+            minItems: 1,
+            description: "The days the window opens on (an overnight window belongs to the day it opens), e.g. [sat, sun].",
+          }),
+          start: Type.String({ pattern: HH_MM, description: "When it opens, HH:MM (24-hour) in the window's time zone." }),
+          end: Type.String({ pattern: HH_MM, description: "When it closes, HH:MM; not after start: the next day (overnight)." }),
+          timezone: Type.String({ minLength: 1, description: "IANA time zone of start and end, e.g. Europe/Paris or UTC." }),
+        },
+        {
+          additionalProperties: false,
+          description:
+            "Maintenance window: deploy and apply refuse to start (exit 7) outside it, or when the estimated end (from the duration history) falls after it closes; --ignore-window overrides. @default none: any time",
+        },
+      ),
+    ),
     zones: Type.Array(ZoneSchema, { minItems: 1 }),
   },
   { additionalProperties: false, $id: "federation.schema.json", title: "onefed federation file" },

@@ -17,3 +17,9 @@ export const EVENTS_FILE_ENV = "ONEFED_EVENTS";
 
 /** Seconds a remote command may stay silent before a "still running" line. @default 30 (docs/events.md) */
 export const HEARTBEAT_SECONDS_ENV = "ONEFED_HEARTBEAT_SECONDS";
+
+/** The duration history's file (docs/estimates.md). @default <backup.localDirectory>/history.jsonl */
+export const HISTORY_FILE_ENV = "ONEFED_HISTORY_FILE";
+
+/** Who the history's lines say measured them: deploy, apply or rehearsal. @default the command (deploy or apply) */
+export const HISTORY_SOURCE_ENV = "ONEFED_HISTORY_SOURCE";

@@ -17,8 +17,10 @@ export const ExitCode = {
   Locked: 5,
   /** The chosen engine (terraform or tofu) is not on PATH and cannot be built here: nothing was touched. */
   EngineUnavailable: 6,
+  /** Now, or the run's estimated end, is outside the federation's maintenance window (docs/estimates.md): nothing was run. */
+  OutsideWindow: 7,
   /** `onefed rehearse`: the twin's plan differs from the reviewed one (steps, zones, stages, order): nothing was applied to the twin. */
-  RehearsalMismatch: 7,
+  RehearsalMismatch: 8,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -31,5 +33,6 @@ export const EXIT_CODE_TABLE: ReadonlyArray<{ readonly code: ExitCode; readonly 
   { code: ExitCode.StalePlan, meaning: "the reviewed plan is stale (configuration or state changed): nothing was touched" },
   { code: ExitCode.Locked, meaning: "another run holds the federation's upgrade lock or the state lock: nothing was changed" },
   { code: ExitCode.EngineUnavailable, meaning: "the chosen engine is not on PATH and cannot be built here: nothing was touched" },
+  { code: ExitCode.OutsideWindow, meaning: "outside the maintenance window, or the estimated end falls after it closes (--ignore-window): nothing was run" },
   { code: ExitCode.RehearsalMismatch, meaning: "rehearse: the twin's plan differs from the reviewed plan: nothing was applied to the twin" },
 ];

@@ -99,6 +99,24 @@ export interface SshConfig extends ZoneSshConfig {
   readonly keepaliveIntervalSeconds: number;
 }
 
+/** Day names of a maintenance window, in JavaScript's getDay() order (0 = Sunday). */
+export const WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/**
+ * When an upgrade may run (federation.yaml `window`): on each of `days`, from `start` to `end`
+ * wall-clock time in `timezone`; an `end` not after `start` closes the next day (docs/estimates.md).
+ */
+export interface MaintenanceWindow {
+  readonly days: readonly Weekday[];
+  /** "HH:MM", 24-hour. */
+  readonly start: string;
+  /** "HH:MM", 24-hour; not after `start`: the next day. */
+  readonly end: string;
+  /** IANA time zone, e.g. Europe/Paris. */
+  readonly timezone: string;
+}
+
 export interface FederationConfig {
   /** Absolute path of the file this was loaded from. */
   readonly sourcePath: string;
@@ -131,6 +149,8 @@ export interface FederationConfig {
   readonly terraform: TerraformSettings;
   /** The run's webhook (docs/notify.md). @default none: no notifications */
   readonly notify?: NotifyConfig;
+  /** When deploy and apply may run (docs/estimates.md). @default none: any time */
+  readonly window?: MaintenanceWindow;
   readonly zones: readonly ZoneConfig[];
   readonly master: ZoneConfig;
   readonly slaves: readonly ZoneConfig[];

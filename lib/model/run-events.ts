@@ -30,6 +30,8 @@ export interface PlannedStep {
   readonly step: string;
   readonly zone: number;
   readonly zone_name: string;
+  /** Its estimated duration from the duration history (docs/estimates.md), 0 when its effect is already applied. @default absent: no history for it */
+  readonly estimated_ms?: number;
 }
 
 export interface RunStartEvent extends EventBase {
@@ -42,6 +44,10 @@ export interface RunStartEvent extends EventBase {
   readonly run_dir: string;
   /** The step resources by stage (a stage's steps may run in parallel); empty when unknown. */
   readonly stages: readonly (readonly PlannedStep[])[];
+  /** The whole run's estimate from the duration history. @default absent: some step that runs has no history */
+  readonly estimated_ms?: number;
+  /** `--ignore-window` was given: the maintenance window was not enforced. @default false (older writers leave it out) */
+  readonly ignore_window?: boolean;
 }
 
 export interface RunEndEvent extends EventBase {

@@ -20,6 +20,9 @@ import { newRunId } from "../run/ledger/run-identity";
 import { FederationConfig } from "../model/federation";
 import { RunPaths, RunRecord } from "./run-record";
 import { sshRoutesOf } from "../run/ssh-routes";
+import { deployEstimate } from "./estimates/run-start-estimate";
+import { describeEstimate, whyNoEstimate } from "./estimates/history-estimate";
+import { checkWindow } from "./estimates/window-guard";
 
 export interface DeployOptions {
   /** Federation file. @default $FEDERATION_CONFIG or ./federation.yaml */
@@ -38,6 +41,8 @@ export interface DeployOptions {
   readonly events?: string;
   /** Told where the run's record is as soon as it exists (a progress view tails its events). @default nobody */
   readonly onRun?: (paths: RunPaths) => void;
+  /** Run even outside the maintenance window (`--ignore-window`; recorded in run-start). @default false */
+  readonly ignoreWindow?: boolean;
 }
 
 /** A step's refusal by another run's lock, as its local-exec output shows it (describeError: "<class>: <message>"). */
@@ -51,8 +56,8 @@ export function defaultParallelism(zoneCount: number): number {
 export async function deploy(opts: DeployOptions = {}): Promise<{ stackDir: string; output: string; run: RunPaths }> {
   const out = opts.log ?? ((l: string) => process.stdout.write(`${l}\n`));
   const config = loadConfig(opts.configPath);
-  // The webhook's warnings go where every other line goes (the console and engine.log).
-  const record: RunRecord = new RunRecord(config, "deploy", newRunId(), opts.events, (line) => log(line));
+  // Warnings (a webhook that failed, a history not written) go where every other line goes (the console and engine.log).
+  const record: RunRecord = new RunRecord(config, "deploy", newRunId(), opts.events, { warn: (line) => log(line), ignoreWindow: opts.ignoreWindow });
   opts.onRun?.(record.paths);
   const log = (line: string): void => {
     record.engineLine(line);
@@ -85,8 +90,6 @@ async function deployRecorded(
   const { stack } = synthesize({ configPath: config.sourcePath, outdir, nullProviderVersion: engine.env[NULL_PROVIDER_VERSION_ENV] });
   const stackDir = path.join(outdir, "stacks", stack);
   log(`synthesized ${stack} → ${stackDir}`);
-  record.start(stackDir);
-  log(`run directory ${record.paths.dir} (events: ${record.paths.eventsFile})`);
   const interrupts = new InterruptForwarder(`the deploy of federation ${config.name}`, log).start();
   // A step refused by another run's lock says so in its output; only then is the lock read again.
   let lockRefused = false;
@@ -104,7 +107,11 @@ async function deployRecorded(
       terraform: config.terraform,
       env: record.env,
     });
-    const init = await session.init();
+    const init = await session.init().catch((err: unknown) => {
+      record.start(stackDir);
+      throw err;
+    });
+    await startWithinWindow(opts, config, record, session, stackDir, log);
     const { session: run, run: identity } = await reconcile(session, config, "deploy", log, { runId: record.paths.runId });
     const apply = await (opts.via === "cdktf" ? cdktfDeploy(run, outdir, parallelism, engineLog, interrupts) : run.apply(parallelism)).catch(
       async (err: unknown) => {
@@ -120,6 +127,33 @@ async function deployRecorded(
   } finally {
     interrupts.stop();
   }
+}
+
+/**
+ * run-start with the run's estimate, then the maintenance window's check: a refusal (exit 7) comes
+ * after run-start (so the events record it) and before reconcile's first SSH command.
+ */
+async function startWithinWindow(
+  opts: DeployOptions,
+  config: FederationConfig,
+  record: RunRecord,
+  session: EngineSession,
+  stackDir: string,
+  log: (line: string) => void,
+): Promise<void> {
+  const estimate = await deployEstimate(config, session, stackDir).catch((err: unknown) => {
+    record.start(stackDir);
+    throw err;
+  });
+  record.start(stackDir, { estimate });
+  log(`run directory ${record.paths.dir} (events: ${record.paths.eventsFile})`);
+  if (estimate) log(`estimate: ${describeEstimate(estimate)}`);
+  const line = checkWindow(config, {
+    ignore: opts.ignoreWindow ?? false,
+    estimateMs: estimate?.totalMs,
+    noEstimateBecause: estimate ? whyNoEstimate(estimate) : undefined,
+  });
+  if (line) log(line);
 }
 
 /** `cdktf deploy` from the project root (it synthesizes through cdktf.json), with the session's environment (engine, run). */

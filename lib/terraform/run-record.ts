@@ -18,6 +18,9 @@ import { EventWriter } from "../run/observe/event-writer";
 import { utcSeconds } from "../run/observe/time-format";
 import { buildStepGraph } from "./review/step-graph";
 import { RunNotifier } from "./notify/run-notifier";
+import { appendRunHistory } from "./estimates/duration-history";
+import type { RunEstimate } from "./estimates/run-estimate";
+import type { HistoryEstimate } from "./estimates/history-estimate";
 
 /** Where a run's record is; what a progress view tails. */
 export interface RunPaths {
@@ -38,6 +41,7 @@ export class RunRecord {
   private startWritten = false;
   /** The webhook of federation.yaml `notify` (docs/notify.md); absent without one. */
   private readonly notifier?: RunNotifier;
+  private startEstimate?: HistoryEstimate;
 
   constructor(
     private readonly config: FederationConfig,
@@ -46,8 +50,7 @@ export class RunRecord {
     runId: string,
     /** `--events FILE`. @default events.jsonl in the run directory */
     eventsFile?: string,
-    /** Where a notification's warning line goes (the command's log). @default stderr */
-    warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+    private readonly options: RunRecordOptions = {},
   ) {
     // The run directory lives in backup.localDirectory: a directory that cannot be written is the
     // usual one-paragraph refusal (exit 2, nothing touched), not a raw mkdir error.
@@ -63,8 +66,18 @@ export class RunRecord {
     this.events = new EventWriter(this.paths.eventsFile, runId);
     this.engineLog = new AppendFile(this.paths.engineLog);
     if (config.notify) {
-      this.notifier = new RunNotifier({ config: config.notify, eventsFile: this.paths.eventsFile, warn, record: (e) => this.events.write(e) });
+      this.notifier = new RunNotifier({ config: config.notify, eventsFile: this.paths.eventsFile, warn: options.warn ?? stderrLine, record: (e) => this.events.write(e) });
     }
+  }
+
+  /** Whether run-start is written. */
+  get hasStarted(): boolean {
+    return this.startWritten;
+  }
+
+  /** The estimate run-start carried. @default none */
+  get estimate(): HistoryEstimate | undefined {
+    return this.startEstimate;
   }
 
   /** What every engine run passes on to the step processes it starts. */
@@ -77,10 +90,14 @@ export class RunRecord {
     this.engineLog.append(`${utcSeconds(Date.now())} ${forTerminal(line)}\n`);
   }
 
-  /** run-start, with the stack's steps by stage (read from the synthesized stack; none without one). */
-  start(stackDir?: string): void {
+  /**
+   * run-start, with the stack's steps by stage (read from the synthesized stack; none without one),
+   * their estimates when there is one, and whether the window is ignored.
+   */
+  start(stackDir?: string, extras: RunStartExtras = {}): void {
     if (this.startWritten) return;
     this.startWritten = true;
+    this.startEstimate = extras.estimate;
     const c = this.config;
     const event = this.events.write({
       event: "run-start",
@@ -91,7 +108,9 @@ export class RunRecord {
       from_version: c.fromVersion,
       to_version: c.toVersion,
       run_dir: this.paths.dir,
-      stages: stackDir ? plannedStages(stackDir) : [],
+      stages: withEstimates(stackDir ? plannedStages(stackDir) : [], extras.estimate),
+      ...(extras.estimate?.totalMs !== undefined ? { estimated_ms: extras.estimate.totalMs } : {}),
+      ignore_window: this.options.ignoreWindow ?? false,
     });
     this.notifier?.notify(event);
     this.notifier?.follow();
@@ -123,7 +142,39 @@ export class RunRecord {
     }
     this.events.close();
     this.engineLog.close();
+    // After run-end, so that every step's end is in the file: the steps that ran, into the history.
+    const history = appendRunHistory(this.config, { runId: this.paths.runId, command: this.command, eventsFile: this.paths.eventsFile });
+    if (history.warning) (this.options.warn ?? stderrLine)(`warning: ${history.warning}`);
   }
+}
+
+function stderrLine(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+export interface RunRecordOptions {
+  /** Where a warning goes (a history that could not be written, a webhook that failed). @default stderr */
+  readonly warn?: (line: string) => void;
+  /** `--ignore-window` was given: run-start says so, whenever it is written. @default false */
+  readonly ignoreWindow?: boolean;
+}
+
+/** What run-start says besides the stages. */
+export interface RunStartExtras {
+  /** The run's estimate from the duration history. @default none */
+  readonly estimate?: HistoryEstimate;
+}
+
+/** Each planned step with its estimate, when the estimate covers it. */
+function withEstimates(stages: PlannedStep[][], estimate: RunEstimate | undefined): PlannedStep[][] {
+  if (!estimate) return stages;
+  const ms = new Map(estimate.stages.flatMap((st) => st.steps.filter((s) => s.ms !== undefined).map((s) => [`${s.step}/${s.zone}`, s.ms!])));
+  return stages.map((stage) =>
+    stage.map((s) => {
+      const e = ms.get(`${s.step}/${s.zone}`);
+      return e !== undefined ? { ...s, estimated_ms: e } : s;
+    }),
+  );
 }
 
 /** The step resources by stage, as the synthesized stack orders them; empty when the stack cannot be read. */

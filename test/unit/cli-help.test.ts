@@ -79,7 +79,7 @@ const COMMANDS: ReadonlyArray<readonly [string, readonly string[], RegExp, reado
   [
     "deploy",
     ["deploy"],
-    /^Usage: onefed deploy \[--config FILE\] \[--out DIR\] \[--parallelism N\] \[--engine terraform\|tofu\|auto\]\n +\[--via engine\|cdktf\] \[--events FILE\] \[--console MODE\]\n/,
+    /^Usage: onefed deploy \[--config FILE\] \[--out DIR\] \[--parallelism N\] \[--engine terraform\|tofu\|auto\]\n +\[--via engine\|cdktf\] \[--events FILE\] \[--console MODE\] \[--ignore-window\]\n/,
     ["--config", unreachable],
   ],
   [

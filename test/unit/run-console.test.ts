@@ -89,7 +89,7 @@ describe("renderFrame", () => {
   it("says where the run is in a few lines", () => {
     const lines = renderFrame({ progress: progress(), now: T0 + 75_000, since: T0, width: 200, runDir: "/a/runs/r1" });
     expect(lines).toEqual([
-      "onefed deploy · prod 6.10.0 → 7.0.0 · run r1 · 1m15s",
+      "onefed deploy · prod 6.10.0 → 7.0.0 · run r1 · 1m15s · ETA unknown (no history yet)",
       "stage 4 of 5 · steps: 6 done, 1 running, 1 failed (9 in the plan; steps already applied do not run)",
       "frozen: zone 0 (M-EU-FR) 1m07s, zone 100 (S-EU-GE) 1m07s, zone 101 (S-US-CA) 1m07s · stopped: zone 100 (S-EU-GE) 1m05s, zone 101 (S-US-CA) 1m05s",
       "  upgrade  zone 101 (S-US-CA)   1m04s  10.0.1.31:22 $ onedb upgrade -v -b /x.sql",

@@ -249,7 +249,7 @@ describe("notify in federation.yaml and the run record", () => {
         .with({ backup: { localDirectory: fs.mkdtempSync(path.join(dir, "artifacts-")) } })
         .parse();
       const warnings: string[] = [];
-      const record = new RunRecord(config, "deploy", "20261130T160000Z-0123abcd", undefined, (l) => warnings.push(l));
+      const record = new RunRecord(config, "deploy", "20261130T160000Z-0123abcd", undefined, { warn: (l) => warnings.push(l) });
       record.start();
       await record.end();
       const lines = fs

@@ -4,7 +4,8 @@
  * are. Pure: a function of the progress and the clock, each line cut to the terminal's width.
  */
 import { printable } from "../../model/printable";
-import { formatElapsed } from "../../run/observe/time-format";
+import { formatElapsed, utcSeconds } from "../../run/observe/time-format";
+import { runEta } from "./run-eta";
 import { currentStage, RunProgress, stepCounts } from "./run-progress";
 
 export interface FrameInput {
@@ -29,7 +30,8 @@ export function renderFrame(f: FrameInput): string[] {
   const title = p.federation
     ? `onefed ${p.command ?? "deploy"} · ${p.federation} ${p.fromVersion} → ${p.toVersion} · run ${p.runId}`
     : "onefed: preparing the run";
-  lines.push(`${title} · ${formatElapsed(f.now - (p.startedAt ?? f.since))}`);
+  const elapsed = f.now - (p.startedAt ?? f.since);
+  lines.push(`${title} · ${formatElapsed(elapsed)}${p.federation && !p.ended ? ` · ${etaText(p, f.now, elapsed)}` : ""}`);
   const c = stepCounts(p);
   lines.push(
     `stage ${currentStage(p)} of ${p.stages.length} · steps: ${c.done} done, ${c.running} running, ${c.failed} failed` +
@@ -51,6 +53,13 @@ export function renderFrame(f: FrameInput): string[] {
   else if (f.lastLine) lines.push(`last: ${f.lastLine}`);
   if (f.runDir) lines.push(`logs: ${f.runDir}`);
   return lines.map((l) => fit(printable(l), f.width));
+}
+
+/** "ETA 12:58:02Z (6m40s left, ~18m in all)", or why it is not known. */
+function etaText(p: RunProgress, now: number, elapsed: number): string {
+  const eta = runEta(p, now);
+  if (!eta.known) return `ETA unknown (${eta.reason})`;
+  return `ETA ${utcSeconds(now + eta.remainingMs)} (${formatElapsed(eta.remainingMs)} left, ~${formatElapsed(elapsed + eta.remainingMs)} in all)`;
 }
 
 function firstLine(text: string): string {

@@ -16,13 +16,16 @@ import { FederationConfig } from "../../model/federation";
 import { EngineSession } from "../engine-session";
 import { reconcile } from "../reconcile";
 import { StalePlanError } from "../errors";
-import { readBundle, type ReviewBundle } from "./bundle";
+import { PLAN_JSON_FILE, readBundle, type ReviewBundle } from "./bundle";
 import { PlanBundleError } from "./errors";
 import { sha256File, sha256Of } from "./fingerprint";
 import { describeState, sameState, stateLocationOf, type StateFingerprint } from "../state-fingerprint";
 import { NULL_PROVIDER_VERSION_ENV } from "../../model/environment";
 import { newRunId } from "../../run/ledger/run-identity";
 import { RunPaths, RunRecord } from "../run-record";
+import { reviewedPlanEstimate } from "../estimates/run-start-estimate";
+import { describeEstimate, HistoryEstimate, whyNoEstimate } from "../estimates/history-estimate";
+import { checkWindow } from "../estimates/window-guard";
 import { sshRoutesOf } from "../../run/ssh-routes";
 
 export interface ApplyPlanOptions {
@@ -43,6 +46,8 @@ export interface ApplyPlanOptions {
   readonly events?: string;
   /** Told where the run's record is as soon as it exists (a progress view tails its events). @default nobody */
   readonly onRun?: (paths: RunPaths) => void;
+  /** Run even outside the maintenance window (`--ignore-window`; recorded in run-start). @default false */
+  readonly ignoreWindow?: boolean;
 }
 
 export interface ApplyPlanResult {
@@ -150,8 +155,8 @@ export async function applyReviewedPlan(opts: ApplyPlanOptions): Promise<ApplyPl
   const engineChoice: EngineChoice = chosen.source === "auto" && isEngineName(planned) ? { engine: planned, source: "plan bundle" } : chosen;
   // Without its federation file the plan is stale (whatChangedSince says so) before any run starts.
   if (!current) throw new StalePlanError(dir, whatChangedSince(bundle, configPath, await ensureEngine({ log: out, engine: engineChoice }), dir));
-  // The webhook's warnings go where every other line goes (the console and engine.log).
-  const record: RunRecord = new RunRecord(current, "apply", newRunId(), opts.events, (line) => log(line));
+  // Warnings (a webhook that failed, a history not written) go where every other line goes (the console and engine.log).
+  const record: RunRecord = new RunRecord(current, "apply", newRunId(), opts.events, { warn: (line) => log(line), ignoreWindow: opts.ignoreWindow });
   opts.onRun?.(record.paths);
   const log = (line: string): void => {
     record.engineLine(line);
@@ -167,6 +172,15 @@ export async function applyReviewedPlan(opts: ApplyPlanOptions): Promise<ApplyPl
   }
 }
 
+/** The reviewed plan's estimate for run-start; none when it cannot be made (a stack directory not there). */
+function reviewedEstimate(config: FederationConfig, bundle: ReviewBundle, dir: string): HistoryEstimate | undefined {
+  try {
+    return reviewedPlanEstimate(config, bundle.stack.dir, path.join(dir, PLAN_JSON_FILE));
+  } catch {
+    return undefined;
+  }
+}
+
 /** The checks that the plan still holds, then the apply of exactly that plan, recorded in `record`. */
 async function applyChecked(
   opts: ApplyPlanOptions,
@@ -179,18 +193,32 @@ async function applyChecked(
   config: FederationConfig,
   engineChoice: EngineChoice,
 ): Promise<Omit<ApplyPlanResult, "run">> {
-  // The steps by stage as the stack directory holds them (prepareStackDir re-synthesizes only the planned stack).
-  record.start(bundle.stack.dir);
-  const engine = await ensureEngine({ log, engine: engineChoice });
-  const changes = whatChangedSince(bundle, configPath, engine, dir);
-  if (changes.length > 0) throw new StalePlanError(dir, changes);
+  let prepared: EngineSession;
+  try {
+    const engine = await ensureEngine({ log, engine: engineChoice });
+    const changes = whatChangedSince(bundle, configPath, engine, dir);
+    if (changes.length > 0) throw new StalePlanError(dir, changes);
 
-  const prepared = new EngineSession({ engine, stackDir: bundle.stack.dir, configPath, log, terraform: config.terraform, env: record.env });
-  await prepareStackDir(bundle, prepared, log);
+    prepared = new EngineSession({ engine, stackDir: bundle.stack.dir, configPath, log, terraform: config.terraform, env: record.env });
+    await prepareStackDir(bundle, prepared, log);
+    // Only an initialized stack can read its state, wherever the backend keeps it.
+    const stateChange = stateChangedSince(bundle, await prepared.stateFingerprint());
+    if (stateChange) throw new StalePlanError(dir, [stateChange]);
+  } finally {
+    // The steps by stage as the stack directory holds them (prepareStackDir re-synthesizes only the
+    // planned stack), with their estimates once it is there; a refusal above still starts the run.
+    if (!record.hasStarted) record.start(bundle.stack.dir, { estimate: reviewedEstimate(config, bundle, dir) });
+  }
   log(`run directory ${record.paths.dir} (events: ${record.paths.eventsFile})`);
-  // Only an initialized stack can read its state, wherever the backend keeps it.
-  const stateChange = stateChangedSince(bundle, await prepared.stateFingerprint());
-  if (stateChange) throw new StalePlanError(dir, [stateChange]);
+  // Before reconcile's first SSH command: outside the maintenance window nothing runs (exit 7).
+  const estimate = record.estimate;
+  if (estimate) log(`estimate: ${describeEstimate(estimate)}`);
+  const windowLine = checkWindow(config, {
+    ignore: opts.ignoreWindow ?? false,
+    estimateMs: estimate?.totalMs,
+    noEstimateBecause: estimate ? whyNoEstimate(estimate) : undefined,
+  });
+  if (windowLine) log(windowLine);
   const { session } = await reconcile(prepared, config, "apply --plan", log, { taint: false, planDir: dir, runId: record.paths.runId });
   const c = bundle.plan.counts;
   log(

@@ -7,6 +7,7 @@ import * as path from "path";
 import { PlanBundleError } from "./errors";
 import type { StateFingerprint } from "../state-fingerprint";
 import type { ChangeKind } from "./plan-json";
+import type { BundleEstimates } from "./estimates-section";
 
 export const BUNDLE_FILE = "bundle.json";
 export const PLAN_FILE = "plan.tfplan";
@@ -49,6 +50,8 @@ export interface ReviewBundle {
   };
   /** The drift check's verdict at plan time, for the record. */
   readonly drift: { readonly status: string; readonly ready?: boolean; readonly exitCode?: number };
+  /** The estimates review.md shows, machine-readable (docs/estimates.md); apply does not check them. @default absent (older bundles) */
+  readonly estimates?: BundleEstimates;
 }
 
 export function writeBundle(dir: string, bundle: ReviewBundle): void {

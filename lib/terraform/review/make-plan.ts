@@ -24,6 +24,8 @@ import { renderReview } from "./render-review";
 import { buildStepGraph } from "./step-graph";
 import { renderSvg } from "./svg";
 import { NULL_PROVIDER_VERSION_ENV } from "../../model/environment";
+import { estimateFromHistory, plannedStepsOf } from "../estimates/history-estimate";
+import { bundleEstimates } from "./estimates-section";
 
 /** The drift check as the review consumes it (lib/checks implements it). */
 export type DriftCheckFn = (config: FederationConfig) => Promise<DriftReport>;
@@ -134,6 +136,11 @@ export async function createPlanReview(opts: PlanReviewOptions = {}): Promise<Pl
     const plan = parsePlanJson(planJson);
     const kinds = new Map(plan.changes.map((c) => [c.name, c.kind]));
     const driftResult = await drift;
+    // Steps the plan leaves as they are (no-op) are applied already: they take no time.
+    const estimate = estimateFromHistory(
+      config,
+      plannedStepsOf(graph, (_address, id) => kinds.get(id) === "no-op"),
+    );
 
     const bundle: B.ReviewBundle = {
       format: B.BUNDLE_FORMAT,
@@ -147,12 +154,14 @@ export async function createPlanReview(opts: PlanReviewOptions = {}): Promise<Pl
         driftResult.status === "report"
           ? { status: driftResult.status, ready: driftResult.report.ready, exitCode: driftResult.report.exitCode }
           : { status: driftResult.status },
+      estimates: bundleEstimates(estimate),
     };
     const review = renderReview({
       config,
       plan,
       graph,
       drift: driftResult,
+      estimate: { ...estimate, historyFile: displayPath(estimate.historyFile) },
       identity: {
         engine: `${engine.kind} ${engine.version}`,
         stack,

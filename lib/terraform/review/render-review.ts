@@ -9,6 +9,8 @@ import { renderMermaid } from "./mermaid";
 import { CHANGE_KINDS, type ChangeKind, countChanges, type PlanModel, type PlannedChange } from "./plan-json";
 import { stageGroups, type StepGraph } from "./step-graph";
 import { classifyUpgrade } from "./upgrade-kind";
+import { renderEstimates } from "./estimates-section";
+import type { HistoryEstimate } from "../estimates/history-estimate";
 
 /** GitHub rejects longer comment bodies (65,536); the default leaves room for a bot's header. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -37,6 +39,8 @@ export interface ReviewInput {
   readonly drift?: DriftOutcome;
   /** Plan identity for the "How to apply" section. @default the section only names the command */
   readonly identity?: PlanIdentity;
+  /** The estimates from the duration history. @default none: the review says "no history yet" */
+  readonly estimate?: HistoryEstimate;
   /** Largest review to produce, in characters. @default 65000 */
   readonly maxChars?: number;
 }
@@ -113,6 +117,9 @@ function renderAt(input: ReviewInput, detail: Detail): string {
   );
   sections.push(table(["stage", "step", "zones", "what it does"], stageRows(graph, kinds), detail.maxRows, "graph.svg"));
   if (graph.barriers.length > 0) sections.push(barrierNote(graph));
+
+  sections.push("## Estimates");
+  sections.push(renderEstimates(input.estimate, detail.maxRows));
 
   sections.push("## Changes against the current state");
   sections.push(changesSummary(plan, counts));
