@@ -66,7 +66,12 @@ export class RunRecord {
     this.events = new EventWriter(this.paths.eventsFile, runId);
     this.engineLog = new AppendFile(this.paths.engineLog);
     if (config.notify) {
-      this.notifier = new RunNotifier({ config: config.notify, eventsFile: this.paths.eventsFile, warn: options.warn ?? stderrLine, record: (e) => this.events.write(e) });
+      this.notifier = new RunNotifier({
+        config: config.notify,
+        eventsFile: this.paths.eventsFile,
+        warn: options.warn ?? stderrLine,
+        record: (e) => this.events.write(e),
+      });
     }
   }
 
