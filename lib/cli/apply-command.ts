@@ -3,7 +3,7 @@ import { ENGINE_ENV } from "../model/engine-choice";
 import { ExitCode } from "../model/exit-codes";
 import { defineCommand } from "./command";
 import { engineOption, parallelismOption } from "./common-options";
-import { consoleOption, eventsOption } from "./run-options";
+import { consoleOption, eventsOption, noWarmRunnerOption } from "./run-options";
 import { runConsole } from "../terraform/console/run-console";
 import { text } from "./options";
 
@@ -32,16 +32,26 @@ engine.log, one log per step and zone, and events.jsonl (docs/events.md).`,
       parallelism: parallelismOption("the one recorded at plan time"),
       events: eventsOption,
       console: consoleOption,
+      "no-warm-runner": noWarmRunnerOption,
       engine: { ...engineOption, defaultText: `$${ENGINE_ENV}, else the federation file's engine, else the engine the plan was made with` },
     },
     exitCodes: [ExitCode.Failed, ExitCode.StalePlan, ExitCode.Locked, ExitCode.EngineUnavailable],
   },
-  async ({ plan: planDir, config, parallelism, engine, events, console: mode }, out) => {
+  async ({ plan: planDir, config, parallelism, engine, events, console: mode, "no-warm-runner": noWarmRunner }, out) => {
     // Loaded here, not at the top: --help and usage errors stay fast (no cdktf, no engine).
     const { applyReviewedPlan } = await import("../terraform/review/apply-plan");
     const view = runConsole(mode, process.stdout, out);
     try {
-      await applyReviewedPlan({ planDir, configPath: config, parallelism, engine, events, log: (l) => view.line(l), onRun: (p) => view.attach(p) });
+      await applyReviewedPlan({
+        planDir,
+        configPath: config,
+        parallelism,
+        engine,
+        events,
+        warmRunner: noWarmRunner ? false : undefined,
+        log: (l) => view.line(l),
+        onRun: (p) => view.attach(p),
+      });
     } finally {
       view.stop();
     }

@@ -2,7 +2,7 @@
 import { ExitCode } from "../model/exit-codes";
 import { defineCommand } from "./command";
 import { configOption, engineOption, parallelismOption } from "./common-options";
-import { consoleOption, eventsOption } from "./run-options";
+import { consoleOption, eventsOption, noWarmRunnerOption } from "./run-options";
 import { oneOf, text } from "./options";
 import { runConsole } from "../terraform/console/run-console";
 
@@ -28,15 +28,26 @@ the console shows a progress view; elsewhere timestamped lines, remote output as
       }),
       events: eventsOption,
       console: consoleOption,
+      "no-warm-runner": noWarmRunnerOption,
     },
     exitCodes: [ExitCode.Failed, ExitCode.Locked, ExitCode.EngineUnavailable],
   },
-  async ({ config, out: outdir, parallelism, engine, via, events, console: mode }, out) => {
+  async ({ config, out: outdir, parallelism, engine, via, events, console: mode, "no-warm-runner": noWarmRunner }, out) => {
     // Loaded here, not at the top: --help and usage errors stay fast (no cdktf, no engine).
     const { deploy } = await import("../terraform/deploy");
     const view = runConsole(mode, process.stdout, out);
     try {
-      await deploy({ configPath: config, outdir, parallelism, engine, via, events, log: (l) => view.line(l), onRun: (p) => view.attach(p) });
+      await deploy({
+        configPath: config,
+        outdir,
+        parallelism,
+        engine,
+        via,
+        events,
+        warmRunner: noWarmRunner ? false : undefined,
+        log: (l) => view.line(l),
+        onRun: (p) => view.attach(p),
+      });
     } finally {
       view.stop();
     }

@@ -4,7 +4,7 @@
  * load the console.
  */
 import { CONSOLE_MODES } from "../terraform/console/run-console";
-import { oneOf, text } from "./options";
+import { flag, oneOf, text } from "./options";
 
 /** `--events FILE`: the run's JSON-lines events (deploy, apply). */
 export const eventsOption = text({
@@ -18,4 +18,9 @@ export const consoleOption = oneOf(CONSOLE_MODES, {
   value: "MODE",
   help: "progress: a compact progress view redrawn in place (terraform's output goes to\nthe run directory); plain: timestamped lines, no cursor movement (CI);\nauto: progress on a terminal, plain otherwise",
   default: "auto",
+});
+
+/** `--no-warm-runner`: every step in its own process, as before the warm runner (deploy, apply). */
+export const noWarmRunnerOption = flag({
+  help: "run every step in its own `onefed step` process instead of the run's warm\nrunner (docs/warm-runner.md); ONEFED_WARM_RUNNER=0 does the same",
 });

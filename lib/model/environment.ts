@@ -17,3 +17,9 @@ export const EVENTS_FILE_ENV = "ONEFED_EVENTS";
 
 /** Seconds a remote command may stay silent before a "still running" line. @default 30 (docs/events.md) */
 export const HEARTBEAT_SECONDS_ENV = "ONEFED_HEARTBEAT_SECONDS";
+
+/** The warm runner's unix socket, set by `onefed deploy`/`apply` for every step: `onefed step` asks the runner (docs/warm-runner.md). */
+export const RUNNER_SOCKET_ENV = "ONEFED_RUNNER_SOCKET";
+
+/** `0`/`off`/`false` runs every step in its own process, as `--no-warm-runner` does (docs/warm-runner.md). @default on */
+export const WARM_RUNNER_ENV = "ONEFED_WARM_RUNNER";

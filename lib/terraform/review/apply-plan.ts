@@ -24,6 +24,8 @@ import { NULL_PROVIDER_VERSION_ENV } from "../../model/environment";
 import { newRunId } from "../../run/ledger/run-identity";
 import { RunPaths, RunRecord } from "../run-record";
 import { sshRoutesOf } from "../../run/ssh-routes";
+import { CONFIG_ENV } from "../../config/load-config";
+import { WarmRunnerProcess, warmRunnerWanted } from "../warm-runner-process";
 
 export interface ApplyPlanOptions {
   /** The directory `onefed plan --out` wrote. */
@@ -43,6 +45,8 @@ export interface ApplyPlanOptions {
   readonly events?: string;
   /** Told where the run's record is as soon as it exists (a progress view tails its events). @default nobody */
   readonly onRun?: (paths: RunPaths) => void;
+  /** Run the steps in one warm runner (docs/warm-runner.md) rather than one process each. @default true, unless ONEFED_WARM_RUNNER=0 */
+  readonly warmRunner?: boolean;
 }
 
 export interface ApplyPlanResult {
@@ -190,7 +194,26 @@ async function applyChecked(
   // Only an initialized stack can read its state, wherever the backend keeps it.
   const stateChange = stateChangedSince(bundle, await prepared.stateFingerprint());
   if (stateChange) throw new StalePlanError(dir, [stateChange]);
-  const { session } = await reconcile(prepared, config, "apply --plan", log, { taint: false, planDir: dir, runId: record.paths.runId });
+  const reconciled = await reconcile(prepared, config, "apply --plan", log, { taint: false, planDir: dir, runId: record.paths.runId });
+  const runner = warmRunnerWanted(opts.warmRunner)
+    ? await WarmRunnerProcess.start({ runDir: record.paths.dir, env: { ...process.env, ...record.env, [CONFIG_ENV]: configPath }, log })
+    : undefined;
+  try {
+    return await applyReviewed(opts, dir, bundle, planFile, log, runner ? reconciled.session.withEnv(runner.env) : reconciled.session);
+  } finally {
+    await runner?.stop();
+  }
+}
+
+/** The apply of exactly the reviewed plan, once every check passed. */
+async function applyReviewed(
+  opts: ApplyPlanOptions,
+  dir: string,
+  bundle: ReviewBundle,
+  planFile: string,
+  log: (line: string) => void,
+  session: EngineSession,
+): Promise<Omit<ApplyPlanResult, "run">> {
   const c = bundle.plan.counts;
   log(
     `apply: the reviewed plan of ${bundle.stack.name} (${c.create} to create, ${c.replace} to replace, ${c.update} to update, ${c.delete} to delete), state ${describeState(bundle.state)}`,
