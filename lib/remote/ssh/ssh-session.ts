@@ -119,12 +119,16 @@ export class SshSession {
     return new Promise((resolve, reject) => {
       if (scope?.stopped !== undefined) return reject(new StepStoppedError(this.target, command, scope.stopped));
       let channel: ClientChannel | undefined;
+      let settled = false;
+      let requested = false;
       let untrack = (): unknown => undefined;
       let release = (): void => undefined;
       const fail = (err: Error) => {
+        settled = true;
         clearTimeout(timer);
         untrack();
-        release();
+        // An open channel (or one being opened) keeps its slot until it is closed: sshd still counts it.
+        if (!channel && !requested) release();
         reject(err);
       };
       // A shared connection outlives one step's deadline: only that step's channel is closed.
@@ -140,11 +144,14 @@ export class SshSession {
         });
       const onChannel = (err: Error | undefined, stream: ClientChannel) => {
         if (err) {
+          release();
           fail(this.lost(`could not open a channel (${err.message})`, scope));
           return;
         }
         channel = stream;
         this.count(scope);
+        // Stopped or out of time while the channel opened: the command started; close its channel at once.
+        if (settled) stream.close();
         const out: Buffer[] = [];
         const errOut: Buffer[] = [];
         let exitCode: number | null = null;
@@ -174,16 +181,18 @@ export class SshSession {
             durationMs: Date.now() - started,
           });
         });
-        stream.end(stdin);
+        if (!settled) stream.end(stdin);
       };
       void this.slots.acquire().then((free) => {
         release = free;
         // Stopped or out of time while it waited for a channel: give the slot back at once.
-        if (scope?.stopped !== undefined || deadline.expired()) return release();
+        if (settled) return release();
         try {
+          requested = true;
           this.client.exec(command, onChannel);
         } catch (err) {
           // ssh2 throws "Not connected" at once when the link is already gone.
+          requested = false;
           fail(this.lost(`could not open a channel (${(err as Error).message})`, scope));
         }
       });
