@@ -80,7 +80,7 @@ export class SshSession {
         ...hostKeys.connectConfig(),
       });
     });
-    return new SshSession(client, opts.target, opts.deadline, new ChannelSlots(opts.maxChannels ?? DEFAULT_MAX_CHANNELS), via);
+    return new SshSession(client, opts.target, opts.deadline, via, new ChannelSlots(opts.maxChannels ?? DEFAULT_MAX_CHANNELS));
   }
 
   private sftpChannel?: Promise<SFTPWrapper>;
@@ -94,8 +94,8 @@ export class SshSession {
     private readonly client: Client,
     public readonly target: SshTargetLabel,
     private readonly deadline: Deadline,
-    private readonly slots: ChannelSlots,
     private readonly via?: SshSession,
+    private readonly slots = new ChannelSlots(DEFAULT_MAX_CHANNELS),
   ) {
     // Without a listener a late error (a reset link) would crash the process with ssh2's stack.
     client.on("error", (err: Error) => (this.lostBecause ??= err.message));
