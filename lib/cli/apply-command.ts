@@ -3,7 +3,7 @@ import { ENGINE_ENV } from "../model/engine-choice";
 import { ExitCode } from "../model/exit-codes";
 import { defineCommand } from "./command";
 import { engineOption, parallelismOption } from "./common-options";
-import { consoleOption, eventsOption, ignoreWindowOption } from "./run-options";
+import { consoleOption, eventsOption, ignoreWindowOption, noWarmRunnerOption } from "./run-options";
 import { runConsole } from "../terraform/console/run-console";
 import { text } from "./options";
 
@@ -37,11 +37,12 @@ file POSTs run start, step failures and run end to a webhook (docs/notify.md).`,
       events: eventsOption,
       console: consoleOption,
       "ignore-window": ignoreWindowOption,
+      "no-warm-runner": noWarmRunnerOption,
       engine: { ...engineOption, defaultText: `$${ENGINE_ENV}, else the federation file's engine, else the engine the plan was made with` },
     },
     exitCodes: [ExitCode.Failed, ExitCode.StalePlan, ExitCode.Locked, ExitCode.EngineUnavailable, ExitCode.OutsideWindow],
   },
-  async ({ plan: planDir, config, parallelism, engine, events, console: mode, "ignore-window": ignoreWindow }, out) => {
+  async ({ plan: planDir, config, parallelism, engine, events, console: mode, "ignore-window": ignoreWindow, "no-warm-runner": noWarmRunner }, out) => {
     // Loaded here, not at the top: --help and usage errors stay fast (no cdktf, no engine).
     const { applyReviewedPlan } = await import("../terraform/review/apply-plan");
     const view = runConsole(mode, process.stdout, out);
@@ -53,6 +54,7 @@ file POSTs run start, step failures and run end to a webhook (docs/notify.md).`,
         engine,
         events,
         ignoreWindow,
+        warmRunner: noWarmRunner ? false : undefined,
         log: (l) => view.line(l),
         onRun: (p) => view.attach(p),
       });

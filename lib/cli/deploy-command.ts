@@ -2,7 +2,7 @@
 import { ExitCode } from "../model/exit-codes";
 import { defineCommand } from "./command";
 import { configOption, engineOption, parallelismOption } from "./common-options";
-import { consoleOption, eventsOption, ignoreWindowOption } from "./run-options";
+import { consoleOption, eventsOption, ignoreWindowOption, noWarmRunnerOption } from "./run-options";
 import { oneOf, text } from "./options";
 import { runConsole } from "../terraform/console/run-console";
 
@@ -36,15 +36,27 @@ those JSON events to a webhook; a failing webhook is one warning line (docs/noti
       events: eventsOption,
       console: consoleOption,
       "ignore-window": ignoreWindowOption,
+      "no-warm-runner": noWarmRunnerOption,
     },
     exitCodes: [ExitCode.Failed, ExitCode.Locked, ExitCode.EngineUnavailable, ExitCode.OutsideWindow],
   },
-  async ({ config, out: outdir, parallelism, engine, via, events, console: mode, "ignore-window": ignoreWindow }, out) => {
+  async ({ config, out: outdir, parallelism, engine, via, events, console: mode, "ignore-window": ignoreWindow, "no-warm-runner": noWarmRunner }, out) => {
     // Loaded here, not at the top: --help and usage errors stay fast (no cdktf, no engine).
     const { deploy } = await import("../terraform/deploy");
     const view = runConsole(mode, process.stdout, out);
     try {
-      await deploy({ configPath: config, outdir, parallelism, engine, via, events, ignoreWindow, log: (l) => view.line(l), onRun: (p) => view.attach(p) });
+      await deploy({
+        configPath: config,
+        outdir,
+        parallelism,
+        engine,
+        via,
+        events,
+        ignoreWindow,
+        warmRunner: noWarmRunner ? false : undefined,
+        log: (l) => view.line(l),
+        onRun: (p) => view.attach(p),
+      });
     } finally {
       view.stop();
     }

@@ -24,3 +24,8 @@ export const consoleOption = oneOf(CONSOLE_MODES, {
 export const ignoreWindowOption = flag({
   help: "run even when now, or the estimated end, is outside the federation file's\nmaintenance window (refused with exit 7 otherwise; recorded in run-start)",
 });
+
+/** `--no-warm-runner`: every step in its own process, as before the warm runner (deploy, apply). */
+export const noWarmRunnerOption = flag({
+  help: "run every step in its own `onefed step` process instead of the run's warm\nrunner (docs/warm-runner.md); ONEFED_WARM_RUNNER=0 does the same",
+});

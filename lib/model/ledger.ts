@@ -108,8 +108,8 @@ export function heartbeatFresh(runner: LedgerRunner, now: Date): boolean {
 }
 
 /** The file of one runner's heartbeat. */
-export function runnerFile(runId: string, holder: string, pid: number): string {
-  return `runner-${`${runId}-${holder}-${pid}`.replace(/[^A-Za-z0-9._-]/g, "_")}.json`;
+export function runnerFile(runId: string, holder: string, pid: number, step?: string): string {
+  return `runner-${`${runId}-${holder}-${pid}${step ? `-${step}` : ""}`.replace(/[^A-Za-z0-9._-]/g, "_")}.json`;
 }
 
 /**

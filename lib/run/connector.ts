@@ -1,6 +1,7 @@
 /**
  * Opens the machines a step works on: a zone's front-ends and hypervisor hosts, over SSH, each
- * wrapped in its OpenNebula adapter. The Connector opens each one once and closes them all at the end.
+ * wrapped in its OpenNebula adapter. The Connector opens each one once and closes them all at the end
+ * (a step process), or borrows them from the warm runner's pool, which outlives the step.
  */
 import { FederationConfig, hostPort, NodeConfig, ZoneConfig, zoneLabel } from "../model/federation";
 import { OnefedError } from "../model/errors";
@@ -12,6 +13,9 @@ import { SshTargetLabel } from "../remote/ssh/errors";
 import { Deadline } from "../remote/ssh/deadline";
 import { readKnownHosts } from "../remote/ssh/known-hosts";
 import { SshSession } from "../remote/ssh/ssh-session";
+import { ExecScope } from "../remote/ssh/exec-scope";
+import { SessionPool } from "../remote/ssh/session-pool";
+import { Transport } from "../remote/opennebula/remote-machine";
 import { routeTo } from "./ssh-routes";
 
 /** How machines are opened: over SSH in a run (Connector.overSsh), by a script in unit tests. */
@@ -36,6 +40,33 @@ export class Connector implements MachineOpeners {
     return new Connector(
       (zone, index) => connectFrontend(config, zone, deadline, log, index, observer).then((c) => ({ machine: c.frontend, session: c.session })),
       (zone, node) => connectNode(config, zone, node, deadline, log, observer).then((c) => ({ machine: c.node, session: c.session })),
+    );
+  }
+
+  /**
+   * Over the warm runner's shared connections: every command of the step runs within `scope` (its
+   * deadline, its stop); the connections stay open for the next step, and a dead one is opened anew.
+   */
+  static pooled(config: FederationConfig, pool: SessionPool, scope: ExecScope, log: (line: string) => void, observer?: CommandObserver): Connector {
+    const borrow = async (zone: ZoneConfig, target: SshTargetLabel): Promise<Transport> => {
+      const session = () => pool.get(`${zone.id}/${target.host}:${target.port}`, () => openSession(config, zone, target, scope.deadline));
+      // Connected now, not at the first command: an unreachable machine or a changed host key fails here, as over a step's own session.
+      await session();
+      return {
+        exec: async (line, stdin, onLine) => (await session()).exec(line, stdin, onLine, scope),
+        upload: async (local, remote) => (await session()).upload(local, remote, scope),
+        download: async (remote, local) => (await session()).download(remote, local, scope),
+      };
+    };
+    return new Connector(
+      async (zone, index) => {
+        databasePassword(zone); // checked before any connection
+        return { machine: frontendOver(await borrow(zone, frontendTarget(zone, index)), zone, index, log, observer) };
+      },
+      async (zone, node) => {
+        const target = nodeTarget(zone, node);
+        return { machine: new HypervisorNode(await borrow(zone, target), target, zone.packages.manager, log, observer) };
+      },
     );
   }
 
@@ -94,11 +125,23 @@ export async function connectFrontend(
   /** Follows every command as it runs (the step's console lines, logs and events). @default none */
   observer?: CommandObserver,
 ): Promise<{ frontend: OpenNebulaFrontend; session: SshSession }> {
+  databasePassword(zone); // checked before any connection
+  const session = await openSession(config, zone, frontendTarget(zone, index), deadline);
+  return { session, frontend: frontendOver(session, zone, index, log, observer) };
+}
+
+function frontendTarget(zone: ZoneConfig, index: number): SshTargetLabel {
   const fe = zone.frontends[index];
-  const dbPassword = databasePassword(zone);
-  const target = { host: fe.host, port: fe.port, zone: zoneLabel(zone) };
-  const session = await openSession(config, zone, target, deadline);
-  return { session, frontend: new OpenNebulaFrontend(session, target, zone.packages.manager, log, dbPassword, zone.database.connection, observer) };
+  return { host: fe.host, port: fe.port, zone: zoneLabel(zone) };
+}
+
+function nodeTarget(zone: ZoneConfig, node: NodeConfig): SshTargetLabel {
+  return { host: node.host, port: node.port, zone: `${zoneLabel(zone)} host ${node.name}` };
+}
+
+/** A front-end's adapter over a transport (its own session, or a pooled one). */
+function frontendOver(transport: Transport, zone: ZoneConfig, index: number, log: (line: string) => void, observer?: CommandObserver): OpenNebulaFrontend {
+  return new OpenNebulaFrontend(transport, frontendTarget(zone, index), zone.packages.manager, log, databasePassword(zone), zone.database.connection, observer);
 }
 
 /** Opens one of the zone's hypervisor hosts (same login, jump hosts and pinned known_hosts as the front-ends). */
@@ -110,7 +153,7 @@ async function connectNode(
   log: (line: string) => void,
   observer?: CommandObserver,
 ): Promise<{ node: HypervisorNode; session: SshSession }> {
-  const target = { host: node.host, port: node.port, zone: `${zoneLabel(zone)} host ${node.name}` };
+  const target = nodeTarget(zone, node);
   const session = await openSession(config, zone, target, deadline);
   return { session, node: new HypervisorNode(session, target, zone.packages.manager, log, observer) };
 }

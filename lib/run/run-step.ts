@@ -39,12 +39,22 @@ export interface RunStepOptions {
    * no lock and records nothing. Only for steps that change nothing. @default false
    */
   readonly readOnly?: boolean;
+  /**
+   * Where the run's identity (run id, state lineage) and outputs come from: the environment the
+   * deploy gave this step's `onefed step` (the warm runner passes its client's). @default process.env
+   */
+  readonly env?: NodeJS.ProcessEnv;
+  /**
+   * How the step reaches its machines, within its deadline: the warm runner lends its pooled
+   * connections. @default its own SSH sessions (Connector.overSsh), closed when the step ends
+   */
+  readonly machines?: (deadline: Deadline, log: (line: string) => void, observer: StepObserver) => Connector;
 }
 
 export async function runStep(opts: RunStepOptions): Promise<StepOutcome> {
   const { config, zone, step } = opts;
   registerDatabasePasswords(config);
-  const outputs = opts.outputs ?? stepOutputsFromEnv(step, zone.id);
+  const outputs = opts.outputs ?? stepOutputsFromEnv(step, zone.id, opts.env);
   const observer = new StepObserver({ step, zone, console: opts.log ?? ((line: string) => process.stdout.write(`${line}\n`)), ...outputs });
   const started = Date.now();
   observer.stepStarted();
@@ -69,11 +79,11 @@ async function runObserved(opts: RunStepOptions, observer: StepObserver): Promis
   const log = (line: string) => observer.say(line);
   const deadline = new Deadline(zone.stepTimeoutSeconds);
   const started = Date.now();
-  const connector = Connector.overSsh(config, deadline, log, observer);
+  const connector = opts.machines?.(deadline, log, observer) ?? Connector.overSsh(config, deadline, log, observer);
   log(STEP_FACTS[step].description);
   let stopBeats = async (): Promise<void> => undefined;
   try {
-    const ledger = await openLedger(config, connector, currentRun());
+    const ledger = await openLedger(config, connector, currentRun(opts.env));
     if (opts.readOnly) {
       if (step !== "verify") throw new Error(`${step} changes the federation: it cannot run outside an upgrade run`);
       const outcome = await STEPS[step].run(buildStepContext(config, zone, step, log, connector, await ledger.read()));

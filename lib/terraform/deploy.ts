@@ -23,6 +23,8 @@ import { sshRoutesOf } from "../run/ssh-routes";
 import { deployEstimate } from "./estimates/run-start-estimate";
 import { describeEstimate, whyNoEstimate } from "./estimates/history-estimate";
 import { checkWindow } from "./estimates/window-guard";
+import { CONFIG_ENV } from "../config/load-config";
+import { WarmRunnerProcess, warmRunnerWanted } from "./warm-runner-process";
 
 export interface DeployOptions {
   /** Federation file. @default $FEDERATION_CONFIG or ./federation.yaml */
@@ -43,6 +45,8 @@ export interface DeployOptions {
   readonly onRun?: (paths: RunPaths) => void;
   /** Run even outside the maintenance window (`--ignore-window`; recorded in run-start). @default false */
   readonly ignoreWindow?: boolean;
+  /** Run the steps in one warm runner (docs/warm-runner.md) rather than one process each. @default true, unless ONEFED_WARM_RUNNER=0 */
+  readonly warmRunner?: boolean;
 }
 
 /** A step's refusal by another run's lock, as its local-exec output shows it (describeError: "<class>: <message>"). */
@@ -83,6 +87,25 @@ async function deployRecorded(
 ): Promise<{ stackDir: string; output: string }> {
   // Keys, passphrases and the agent of every zone, before the engine or any machine: exit 2 if one is missing.
   sshRoutesOf(config);
+  // Started now, so that it loads while the engine is prepared and initialized; awaited before the apply.
+  const runner = warmRunnerWanted(opts.warmRunner)
+    ? WarmRunnerProcess.start({ runDir: record.paths.dir, env: { ...process.env, ...record.env, [CONFIG_ENV]: config.sourcePath }, log })
+    : Promise.resolve(undefined);
+  try {
+    return await deployWith(opts, config, record, log, onInterrupt, runner);
+  } finally {
+    await (await runner)?.stop();
+  }
+}
+
+async function deployWith(
+  opts: DeployOptions,
+  config: FederationConfig,
+  record: RunRecord,
+  log: (line: string) => void,
+  onInterrupt: () => void,
+  runner: Promise<WarmRunnerProcess | undefined>,
+): Promise<{ stackDir: string; output: string }> {
   const engine = await ensureEngine({ log, engine: commandEngineChoice(opts.engine, config.engine) });
   const parallelism = opts.parallelism ?? defaultParallelism(config.zones.length);
   const outdir = path.resolve(opts.outdir ?? "cdktf.out");
@@ -105,7 +128,7 @@ async function deployRecorded(
       log: engineLog,
       onSpawn: interrupts.attach,
       terraform: config.terraform,
-      env: record.env,
+      env: { ...record.env, ...(await runner)?.env },
     });
     const init = await session.init().catch((err: unknown) => {
       record.start(stackDir);

@@ -51,6 +51,7 @@ const missingSandbox = path.join(work, "no-sandbox");
 /** Each command: how its help starts, and an invocation that would act if -h did not win. */
 const COMMANDS: ReadonlyArray<readonly [string, readonly string[], RegExp, readonly string[]]> = [
   ["step", ["step"], /^Usage: onefed step <step> --zone ID \[--config FILE\]\n/, ["preflight", "--zone", "0", "--config", unreachable]],
+  ["runner", ["runner"], /^Usage: onefed runner --socket PATH\n/, ["--socket", path.join(work, "runner.sock")]],
   ["check", ["check"], /^Usage: onefed check \[--config FILE\] \[--json\]\n/, ["--config", unreachable]],
   ["verify", ["verify"], /^Usage: onefed verify \[--config FILE\]\n/, ["--config", unreachable]],
   [
@@ -294,6 +295,7 @@ describe("command summaries", () => {
       engine: ["engine-command", "engineCommand"],
       schema: ["schema-command", "schemaCommand"],
       demo: ["demo-command", "demoCommand"],
+      runner: ["runner-command", "runnerCommand"],
     };
     const [file, exported] = modules[name];
     const command = (await import(`../../lib/cli/${file}`))[exported] as { name: string; summary: string };

@@ -1,6 +1,10 @@
 /**
  * One SSH connection to one front-end (ssh2): pinned host key, keepalive, no pty, TCP_NODELAY,
  * and every exec bounded by the step's deadline. Secrets (the private key) stay in this process.
+ *
+ * A step process owns its sessions. The warm runner shares one session per machine between the
+ * steps it runs at once: each passes its ExecScope (its deadline, its channels, its stop), and the
+ * session opens at most `maxChannels` channels at a time, queueing the rest (sshd's MaxSessions).
  */
 import * as net from "net";
 import { Duplex } from "stream";
@@ -9,6 +13,8 @@ import { ClientCredentials } from "./client-credentials";
 import { CommandResult, OutputLineListener } from "./command-result";
 import { Deadline } from "./deadline";
 import { LineSplitter } from "./line-splitter";
+import { ExecScope, StepStoppedError } from "./exec-scope";
+import { ChannelSlots } from "./channel-slots";
 import { DeadlineError, SshAuthError, SshConnectError, SshSessionError, SshTargetLabel } from "./errors";
 import { HostKeyCheck } from "./host-key-check";
 import { SshJumpError } from "./jump-error";
@@ -29,7 +35,16 @@ export interface SshConnectOptions {
    * this session owns it and closes it on close(). @default a direct TCP connection
    */
   readonly via?: SshSession;
+  /**
+   * Channels (commands, the SFTP subsystem) open at once; more wait for a free one. sshd refuses
+   * a session beyond its MaxSessions (10 by default): 8 leaves room for a jump host's forwarding
+   * and a margin. @default 8
+   */
+  readonly maxChannels?: number;
 }
+
+/** Channels open at once on one connection unless told otherwise (SshConnectOptions.maxChannels). */
+export const DEFAULT_MAX_CHANNELS = 8;
 
 export class SshSession {
   static async connect(opts: SshConnectOptions): Promise<SshSession> {
@@ -65,7 +80,7 @@ export class SshSession {
         ...hostKeys.connectConfig(),
       });
     });
-    return new SshSession(client, opts.target, opts.deadline, via);
+    return new SshSession(client, opts.target, opts.deadline, via, new ChannelSlots(opts.maxChannels ?? DEFAULT_MAX_CHANNELS));
   }
 
   private sftpChannel?: Promise<SFTPWrapper>;
@@ -73,15 +88,24 @@ export class SshSession {
   private started = 0;
   /** Why the connection failed after the login, when it did (ssh2 reports it once, on the client). */
   private lostBecause?: string;
+  private closed = false;
 
   private constructor(
     private readonly client: Client,
     public readonly target: SshTargetLabel,
     private readonly deadline: Deadline,
     private readonly via?: SshSession,
+    private readonly slots = new ChannelSlots(DEFAULT_MAX_CHANNELS),
   ) {
     // Without a listener a late error (a reset link) would crash the process with ssh2's stack.
     client.on("error", (err: Error) => (this.lostBecause ??= err.message));
+    // A dead link (keepalive unanswered, reset, closed by us): a pool opens a new connection.
+    client.on("close", () => (this.closed = true));
+  }
+
+  /** Whether the connection still stands (not closed, not lost). */
+  get alive(): boolean {
+    return !this.closed && this.lostBecause === undefined && (this.via?.alive ?? true);
   }
 
   /**
@@ -89,20 +113,45 @@ export class SshSession {
    * `stdin` (e.g. a secret the command reads) is written and the channel's input closed; never logged.
    * `onLine` receives each complete output line as it arrives (the result still holds all of it).
    */
-  exec(command: string, stdin?: string, onLine?: OutputLineListener): Promise<CommandResult> {
+  exec(command: string, stdin?: string, onLine?: OutputLineListener, scope?: ExecScope): Promise<CommandResult> {
     const started = Date.now();
+    const deadline = scope?.deadline ?? this.deadline;
     return new Promise((resolve, reject) => {
+      if (scope?.stopped !== undefined) return reject(new StepStoppedError(this.target, command, scope.stopped));
+      let channel: ClientChannel | undefined;
+      let settled = false;
+      let requested = false;
+      let untrack = (): unknown => undefined;
+      let release = (): void => undefined;
+      const fail = (err: Error) => {
+        settled = true;
+        clearTimeout(timer);
+        untrack();
+        // An open channel (or one being opened) keeps its slot until it is closed: sshd still counts it.
+        if (!channel && !requested) release();
+        reject(err);
+      };
+      // A shared connection outlives one step's deadline: only that step's channel is closed.
       const timer = setTimeout(() => {
-        this.client.destroy();
-        reject(new DeadlineError(this.target, command, this.deadline.seconds));
-      }, this.deadline.remainingMs());
+        if (scope) channel?.close();
+        else this.client.destroy();
+        fail(new DeadlineError(this.target, command, deadline.seconds));
+      }, deadline.remainingMs());
+      if (scope)
+        untrack = scope.track((reason) => {
+          channel?.close();
+          fail(new StepStoppedError(this.target, command, reason));
+        });
       const onChannel = (err: Error | undefined, stream: ClientChannel) => {
         if (err) {
-          clearTimeout(timer);
-          reject(this.lost(`could not open a channel (${err.message})`));
+          release();
+          fail(this.lost(`could not open a channel (${err.message})`, scope));
           return;
         }
-        this.started++;
+        channel = stream;
+        this.count(scope);
+        // Stopped or out of time while the channel opened: the command started; close its channel at once.
+        if (settled) stream.close();
         const out: Buffer[] = [];
         const errOut: Buffer[] = [];
         let exitCode: number | null = null;
@@ -118,6 +167,8 @@ export class SshSession {
         });
         stream.on("close", () => {
           clearTimeout(timer);
+          untrack();
+          release();
           outLines?.end();
           errLines?.end();
           resolve({
@@ -130,35 +181,43 @@ export class SshSession {
             durationMs: Date.now() - started,
           });
         });
-        stream.end(stdin);
+        if (!settled) stream.end(stdin);
       };
-      try {
-        this.client.exec(command, onChannel);
-      } catch (err) {
-        // ssh2 throws "Not connected" at once when the link is already gone.
-        clearTimeout(timer);
-        reject(this.lost(`could not open a channel (${(err as Error).message})`));
-      }
+      void this.slots.acquire().then((free) => {
+        release = free;
+        // Stopped or out of time while it waited for a channel: give the slot back at once.
+        if (settled) return release();
+        try {
+          requested = true;
+          this.client.exec(command, onChannel);
+        } catch (err) {
+          // ssh2 throws "Not connected" at once when the link is already gone.
+          requested = false;
+          fail(this.lost(`could not open a channel (${(err as Error).message})`, scope));
+        }
+      });
     });
   }
 
   /** Copies a remote file to a local path (caller verifies sha256 on both ends: fastGet writes out of order). */
-  async download(remotePath: string, localPath: string): Promise<void> {
-    const sftp = await this.sftp();
-    this.started++;
-    await this.bounded(`sftp get ${remotePath}`, new Promise<void>((res, rej) => sftp.fastGet(remotePath, localPath, (e) => (e ? rej(e) : res()))));
+  async download(remotePath: string, localPath: string, scope?: ExecScope): Promise<void> {
+    const what = `sftp get ${remotePath}`;
+    if (scope?.stopped !== undefined) throw new StepStoppedError(this.target, what, scope.stopped);
+    const sftp = await this.sftp(scope);
+    this.count(scope);
+    await this.bounded(what, new Promise<void>((res, rej) => sftp.fastGet(remotePath, localPath, (e) => (e ? rej(e) : res()))), scope);
   }
 
-  async upload(localPath: string, remotePath: string): Promise<void> {
-    const sftp = await this.sftp();
-    this.started++;
-    await this.bounded(
-      `sftp put ${remotePath}`,
-      new Promise<void>((res, rej) => sftp.fastPut(localPath, remotePath, { mode: 0o600 }, (e) => (e ? rej(e) : res()))),
-    );
+  async upload(localPath: string, remotePath: string, scope?: ExecScope): Promise<void> {
+    const what = `sftp put ${remotePath}`;
+    if (scope?.stopped !== undefined) throw new StepStoppedError(this.target, what, scope.stopped);
+    const sftp = await this.sftp(scope);
+    this.count(scope);
+    await this.bounded(what, new Promise<void>((res, rej) => sftp.fastPut(localPath, remotePath, { mode: 0o600 }, (e) => (e ? rej(e) : res()))), scope);
   }
 
   close(): void {
+    this.closed = true;
     this.client.end();
     this.via?.close();
   }
@@ -184,31 +243,55 @@ export class SshSession {
     });
   }
 
-  private sftp(): Promise<SFTPWrapper> {
-    this.sftpChannel ??= new Promise((res, rej) => {
-      const failed = (err: Error) => rej(this.lost(`the SFTP subsystem could not be opened (${err.message})`));
-      try {
-        this.client.sftp((err, sftp) => (err ? failed(err) : res(sftp)));
-      } catch (err) {
-        failed(err as Error);
-      }
-    });
+  /** The one SFTP channel of this connection, opened on first use; it holds one channel slot for good. */
+  private sftp(scope?: ExecScope): Promise<SFTPWrapper> {
+    this.sftpChannel ??= this.slots.acquire().then(
+      () =>
+        new Promise((res, rej) => {
+          const failed = (err: Error) => {
+            this.sftpChannel = undefined;
+            rej(this.lost(`the SFTP subsystem could not be opened (${err.message})`, scope));
+          };
+          try {
+            this.client.sftp((err, sftp) => (err ? failed(err) : res(sftp)));
+          } catch (err) {
+            failed(err as Error);
+          }
+        }),
+    );
     return this.sftpChannel;
   }
 
-  private lost(cause: string): SshSessionError {
-    return new SshSessionError(this.target, this.lostBecause ? `${cause}; the connection had failed: ${this.lostBecause}` : cause, this.started);
+  private count(scope?: ExecScope): void {
+    this.started++;
+    if (scope) scope.commandsRun++;
   }
 
-  private bounded<T>(what: string, work: Promise<T>): Promise<T> {
+  private lost(cause: string, scope?: ExecScope): SshSessionError {
+    return new SshSessionError(
+      this.target,
+      this.lostBecause ? `${cause}; the connection had failed: ${this.lostBecause}` : cause,
+      scope ? scope.commandsRun : this.started,
+    );
+  }
+
+  /** A copy bounded by the deadline (a shared connection is left standing: the copy's caller is failed) and by the step's stop. */
+  private bounded<T>(what: string, work: Promise<T>, scope?: ExecScope): Promise<T> {
+    const deadline = scope?.deadline ?? this.deadline;
     return new Promise<T>((resolve, reject) => {
+      const untrack = scope?.track((reason) => settle(() => reject(new StepStoppedError(this.target, what, reason)))) ?? (() => undefined);
+      const settle = (then: () => void) => {
+        clearTimeout(timer);
+        untrack();
+        then();
+      };
       const timer = setTimeout(() => {
-        this.client.destroy();
-        reject(new DeadlineError(this.target, what, this.deadline.seconds));
-      }, this.deadline.remainingMs());
+        if (!scope) this.client.destroy();
+        settle(() => reject(new DeadlineError(this.target, what, deadline.seconds)));
+      }, deadline.remainingMs());
       work.then(
-        (v) => (clearTimeout(timer), resolve(v)),
-        (e) => (clearTimeout(timer), reject(e)),
+        (v) => settle(() => resolve(v)),
+        (e) => settle(() => reject(e)),
       );
     });
   }

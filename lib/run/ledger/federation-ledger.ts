@@ -167,7 +167,8 @@ export class FederationLedger {
    * it): while it beats, no other run takes this upgrade's lock over (lib/model/ledger.ts LedgerRunner).
    */
   async heartbeat(step: StepName | "rollback", zone: ZoneConfig, intervalMs = RUNNER_HEARTBEAT_MS): Promise<() => Promise<void>> {
-    const file = runnerFile(this.run.runId, this.run.who, process.pid);
+    // One file per step: a warm runner beats for several steps at once from one pid.
+    const file = runnerFile(this.run.runId, this.run.who, process.pid, `${step}-${zone.id}`);
     const beat = () =>
       this.stores[0].write(file, {
         kind: "runner",

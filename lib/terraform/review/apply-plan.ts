@@ -27,6 +27,8 @@ import { reviewedPlanEstimate } from "../estimates/run-start-estimate";
 import { describeEstimate, HistoryEstimate, whyNoEstimate } from "../estimates/history-estimate";
 import { checkWindow } from "../estimates/window-guard";
 import { sshRoutesOf } from "../../run/ssh-routes";
+import { CONFIG_ENV } from "../../config/load-config";
+import { WarmRunnerProcess, warmRunnerWanted } from "../warm-runner-process";
 
 export interface ApplyPlanOptions {
   /** The directory `onefed plan --out` wrote. */
@@ -48,6 +50,8 @@ export interface ApplyPlanOptions {
   readonly onRun?: (paths: RunPaths) => void;
   /** Run even outside the maintenance window (`--ignore-window`; recorded in run-start). @default false */
   readonly ignoreWindow?: boolean;
+  /** Run the steps in one warm runner (docs/warm-runner.md) rather than one process each. @default true, unless ONEFED_WARM_RUNNER=0 */
+  readonly warmRunner?: boolean;
 }
 
 export interface ApplyPlanResult {
@@ -219,7 +223,26 @@ async function applyChecked(
     noEstimateBecause: estimate ? whyNoEstimate(estimate) : undefined,
   });
   if (windowLine) log(windowLine);
-  const { session } = await reconcile(prepared, config, "apply --plan", log, { taint: false, planDir: dir, runId: record.paths.runId });
+  const reconciled = await reconcile(prepared, config, "apply --plan", log, { taint: false, planDir: dir, runId: record.paths.runId });
+  const runner = warmRunnerWanted(opts.warmRunner)
+    ? await WarmRunnerProcess.start({ runDir: record.paths.dir, env: { ...process.env, ...record.env, [CONFIG_ENV]: configPath }, log })
+    : undefined;
+  try {
+    return await applyReviewed(opts, dir, bundle, planFile, log, runner ? reconciled.session.withEnv(runner.env) : reconciled.session);
+  } finally {
+    await runner?.stop();
+  }
+}
+
+/** The apply of exactly the reviewed plan, once every check passed. */
+async function applyReviewed(
+  opts: ApplyPlanOptions,
+  dir: string,
+  bundle: ReviewBundle,
+  planFile: string,
+  log: (line: string) => void,
+  session: EngineSession,
+): Promise<Omit<ApplyPlanResult, "run">> {
   const c = bundle.plan.counts;
   log(
     `apply: the reviewed plan of ${bundle.stack.name} (${c.create} to create, ${c.replace} to replace, ${c.update} to update, ${c.delete} to delete), state ${describeState(bundle.state)}`,
