@@ -139,6 +139,8 @@ export const MACHINE_DIR = {
   usrBinHide: "usr-bin-hide",
   /** The /etc overlay's `upper` and `work` directories. */
   etcOverlay: "etc-overlay",
+  /** MySQL zones: the front-end's own MariaDB server (data directory, pid file, error log, socket). */
+  mariadb: "mariadb",
 } as const;
 
 /** An HA zone's Raft record in D/raft: leader, term, log index, test switches (JSON). */

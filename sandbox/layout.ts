@@ -163,8 +163,13 @@ export class SandboxLayout {
   get jumpHostAuthorizedKeys(): string {
     return path.join(this.jumpHostDir, KEYS_DIR.authorizedKeys);
   }
-  /** The front-end's SQLite database, seen from the host. */
+  /** The front-end's SQLite database, seen from the host (a MySQL zone's front-end has none: see store()). */
   db(fe: string): string {
     return this.hostPath(fe, ONE_FILES.db);
+  }
+  /** A file of a MySQL front-end's MariaDB server: its data directory, pid file, error log, socket, or the seed it loads once. */
+  mariadb(fe: string, file: "data" | "pid" | "log" | "socket" | "seed"): string {
+    const names = { data: "data", pid: "mariadbd.pid", log: "mariadbd.err", socket: "mysqld.sock", seed: "seed.sql" } as const;
+    return path.join(this.frontendDir(fe), MACHINE_DIR.mariadb, names[file]);
   }
 }
