@@ -9,7 +9,7 @@ import { SandboxLayout } from "./layout";
 import { HOST_DISABLED } from "./db-schema";
 import { lastFedIndex, readDbVersions, readHosts, readZones } from "./one-db";
 import { RaftView, raftView } from "./raft";
-import { readLeaks } from "./password-leaks";
+import { isOnedbExposure, readLeaks } from "./password-leaks";
 import { FrontendEntry, NodeEntry, SandboxPackageManager, SandboxRegistry, ZoneEntry, dbBackendOf, packageManagerOf, readRegistry, serverIdOf } from "./registry";
 import { runningSshdPid } from "./sshd";
 import { frontendStore } from "./mysql";
@@ -81,7 +81,8 @@ function frontendStatus(layout: SandboxLayout, fe: FrontendEntry, raft: RaftView
     firewall: formatChain(st.firewall ?? []),
     hosts,
     ...(st.hostsSyncedAt ? { hostsSyncedAt: st.hostsSyncedAt } : {}),
-    passwordLeaks: readLeaks(layout, fe.name).length,
+    passwordLeaks: readLeaks(layout, fe.name).filter((l) => !isOnedbExposure(l)).length,
+    onedbPasswordExposures: readLeaks(layout, fe.name).filter(isOnedbExposure).length,
     onedbPasswordAuths: st.onedbPasswordAuths ?? 0,
     holds: (st.holds ?? []).map((h) => ({ id: h.id, match: h.match, state: h.state, ...(h.command !== undefined ? { command: h.command } : {}) })),
     diskFull: pid === undefined ? [] : diskFullMounts(pid),

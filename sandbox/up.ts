@@ -204,6 +204,7 @@ export async function sandboxUp(opts: SandboxUpOptions): Promise<SandboxInfo> {
         port: fe.port,
         serverId: serverIdOf(fe),
         sshdPid: runningSshdPid(layout, fe.name) ?? -1,
+        ...(z.dbBackend === "mysql" ? { mariadbPid: runningMariaDbPid(layout, fe.name) ?? -1 } : {}),
       })),
       nodes: (z.nodes ?? []).map((n) => ({ name: n.name, hostName: n.hostName, host: n.host, port: n.port, sshdPid: runningSshdPid(layout, n.name) ?? -1 })),
     })),

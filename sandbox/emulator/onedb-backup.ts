@@ -14,6 +14,7 @@ import { ENV_PARTIAL } from "../contract";
 import { FEDERATED_TABLES } from "../db-schema";
 import { SqliteError, sqliteExec, sqliteQuery } from "../sqlite";
 import { dbQuery } from "../db-store";
+import { PasswordAudit } from "./password-audit";
 
 /** Ruby's Errno texts for File.open + write (a full disk: ENOSPC at the write). */
 function openForWrite(real: string, display: string, text: string): void {
@@ -116,7 +117,9 @@ function writeDump(db: DbRef, real: string, display: string, federated: boolean,
  * password included, in the process list while it runs), inheriting onedb's stdio. True on exit 0.
  */
 function system(ctx: EmulatorContext, cmd: string): boolean {
-  return spawnSync("/bin/sh", ["-c", cmd], { argv0: "sh", stdio: "inherit", cwd: process.cwd(), env: ctx.env }).status === 0;
+  const run = (): boolean => spawnSync("/bin/sh", ["-c", cmd], { argv0: "sh", stdio: "inherit", cwd: process.cwd(), env: ctx.env }).status === 0;
+  // The process-list audit watches while it runs: that shell shows the password, as the real one's does.
+  return PasswordAudit.current ? PasswordAudit.current.during(run) : run();
 }
 
 /** BackEndMySQL's `mysqldump -u … -p'…' -h … -P …` prefix. */

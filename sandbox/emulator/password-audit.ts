@@ -9,6 +9,28 @@ import { EmulatorContext } from "./context";
 import { chownLikeParent } from "../frontend-state";
 import { readMysqlPassword } from "../mysql";
 import type { PasswordLeak } from "../password-leaks";
+import { watchDuring } from "./password-watch";
+
+/** Its parent pid (0 when gone). */
+function parentOf(pid: number): number {
+  try {
+    return Number(fs.readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) \S+ /, "").split(" ")[0]);
+  } catch {
+    return 0;
+  }
+}
+
+/** A descendant of an emulated onedb (its system() children: what the real onedb itself exposes). */
+export function isOnedbChild(pid: number): boolean {
+  for (let p = parentOf(pid), n = 0; p > 1 && n < 64; p = parentOf(p), n++) {
+    try {
+      if (fs.readFileSync(`/proc/${p}/cmdline`).includes("main.js\0onedb\0")) return true;
+    } catch {
+      return false;
+    }
+  }
+  return false;
+}
 
 /** Every process whose /proc/<pid>/cmdline holds the password: pid and the masked command line. */
 export function processesShowing(password: string): Array<{ pid: number; command: string }> {
@@ -35,6 +57,8 @@ export function processesShowing(password: string): Array<{ pid: number; command
 
 /** One onedb run's audit: each process is recorded once even when both scans see it. */
 export class PasswordAudit {
+  /** The running onedb's audit (MySQL zones), for its system() calls. */
+  static current: PasswordAudit | undefined;
   private readonly seen = new Set<string>();
 
   private constructor(
@@ -54,7 +78,22 @@ export class PasswordAudit {
     if (password === "") return undefined;
     const audit = new PasswordAudit(ctx, password);
     audit.scan("start");
+    PasswordAudit.current = audit;
     return audit;
+  }
+
+  /** Runs `fn` (a blocking system() child) while a worker thread scans the process list (password-watch.ts). */
+  during<T>(fn: () => T): T {
+    const file = this.ctx.layout.passwordLeaks(this.ctx.self.name);
+    try {
+      return watchDuring({ password: this.password, file, frontend: this.ctx.self.name, onedbPid: process.pid }, fn);
+    } finally {
+      try {
+        if (fs.existsSync(file)) chownLikeParent(file);
+      } catch {
+        /* the audit never fails a command */
+      }
+    }
   }
 
   /** Scans the process list and records what is new. */
@@ -65,7 +104,7 @@ export class PasswordAudit {
     const ts = new Date().toISOString();
     const lines = fresh.map((h) => {
       this.seen.add(`${h.pid} ${h.command}`);
-      const leak: PasswordLeak = { ts, frontend: this.ctx.self.name, when, pid: h.pid, command: h.command };
+      const leak: PasswordLeak = { ts, frontend: this.ctx.self.name, when, pid: h.pid, command: h.command, origin: isOnedbChild(h.pid) ? "onedb" : "caller" };
       return `${JSON.stringify(leak)}\n`;
     });
     try {

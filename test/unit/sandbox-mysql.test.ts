@@ -265,11 +265,19 @@ describe("emulated onedb on MySQL zones 0 and 100 (101 SQLite)", () => {
     expect(sb.run(SLAVE_GE, "onedb version").stdout).toMatch(/^Shared: 6\.10\.0\nLocal:  6\.10\.0\n/);
   });
 
+  it("records the real onedb's own exposure: its sh -c mysqldump/mysql command lines, seen while they ran", () => {
+    const exposures = readPasswordLeaks(sb.dir).filter((l) => l.origin === "onedb");
+    expect(exposures.some((l) => l.when === "during" && l.command.startsWith(`sh -c mysqldump -u oneadmin -p'***' -h ${MASTER_IP} -P 3306 `))).toBe(true);
+    expect(exposures.some((l) => l.when === "during" && l.command.startsWith(`sh -c mysql -u oneadmin -p'***' -h ${MASTER_IP} -P 3306 opennebula < `))).toBe(true);
+    expect(JSON.stringify(exposures)).not.toContain(password);
+  });
+
   it("records a caller's -p as a process-list leak, the password masked, and counts nothing when none leaked", async () => {
-    const leaksBefore = readPasswordLeaks(sb.dir).length;
+    const callers = (fe?: string) => readPasswordLeaks(sb.dir, fe).filter((l) => l.origin !== "onedb");
+    const leaksBefore = callers().length;
     expect(leaksBefore).toBe(0);
     expect(sb.run(MASTER, `onedb version ${CONN} -p ${password}`).code).toBe(0);
-    const leaks = readPasswordLeaks(sb.dir, MASTER);
+    const leaks = callers(MASTER);
     expect(leaks.length).toBeGreaterThanOrEqual(1);
     expect(
       leaks.some((l) => l.command.includes(`main.js onedb version -t mysql -S ${MASTER_IP} -P 3306 -u oneadmin -d opennebula -p ***`) && l.when === "start"),
@@ -292,7 +300,7 @@ describe("emulated onedb on MySQL zones 0 and 100 (101 SQLite)", () => {
     try {
       expect(sb.run(SLAVE_GE, "onedb version").code).toBe(2); // 7.0 packages since the upgrade test
       const hit = readPasswordLeaks(sb.dir, SLAVE_GE).find((l) => l.pid === other.pid);
-      expect(hit).toMatchObject({ frontend: SLAVE_GE, when: "start", command: `${process.execPath} -e setTimeout(() => undefined, 30000) -- token=***` });
+      expect(hit).toMatchObject({ frontend: SLAVE_GE, when: "start", origin: "caller", command: `${process.execPath} -e setTimeout(() => undefined, 30000) -- token=***` });
       // The same process seen again by the run's second scan is recorded once.
       expect(readPasswordLeaks(sb.dir, SLAVE_GE).filter((l) => l.pid === other.pid)).toHaveLength(1);
     } finally {
@@ -308,7 +316,7 @@ describe("emulated onedb on MySQL zones 0 and 100 (101 SQLite)", () => {
     expect(table).toMatch(/^101\s+S-US-CA\s+slave\s+zone101-server0\s+127\.0\.207\.3:22\s+down\s+sqlite\s+6\.10\.0/m);
     expect(table).toMatch(
       new RegExp(
-        `MySQL password in ${sb.dir}/mysql-password \\(ONEFED_SANDBOX_DB_PASSWORD\\); onedb runs with a caller's password: \\d+; password leaks: zone0-server0 \\d+, zone100-server0 1$`,
+        `MySQL password in ${sb.dir}/mysql-password \\(ONEFED_SANDBOX_DB_PASSWORD\\); onedb runs with a caller's password: \\d+; password leaks: zone0-server0 \\d+, zone100-server0 1; onedb's own mysqldump/mysql command lines showing it: [1-9]\\d*$`,
         "m",
       ),
     );
@@ -339,6 +347,8 @@ describe("an HA MySQL zone", () => {
       stderr: "",
       code: 0,
     });
-    expect(readPasswordLeaks(sb.dir)).toEqual([]);
+    // No caller exposed it; the real onedb's own mysqldump and mysql command lines did, on each server.
+    expect(readPasswordLeaks(sb.dir).filter((l) => l.origin !== "onedb")).toEqual([]);
+    expect(new Set(readPasswordLeaks(sb.dir).map((l) => l.frontend))).toEqual(new Set([leader, follower]));
   });
 });
