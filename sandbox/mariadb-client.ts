@@ -41,7 +41,19 @@ const SESSION_MODE = "SET SESSION sql_mode='ANSI_QUOTES,NO_BACKSLASH_ESCAPES,STR
 
 /** argv of the client for `target` (no password in it; --no-defaults keeps the host's option files out). */
 export function clientArgv(target: Pick<MariaDbTarget, "host" | "port" | "user" | "database">, extra: readonly string[] = []): string[] {
-  return ["--no-defaults", "--protocol=tcp", "-h", target.host, "-P", String(target.port), "-u", target.user, "--connect-timeout=10", ...extra, target.database];
+  return [
+    "--no-defaults",
+    "--protocol=tcp",
+    "-h",
+    target.host,
+    "-P",
+    String(target.port),
+    "-u",
+    target.user,
+    "--connect-timeout=10",
+    ...extra,
+    target.database,
+  ];
 }
 
 function run(target: MariaDbTarget, sql: string, extra: readonly string[]): string {

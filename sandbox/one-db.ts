@@ -219,10 +219,14 @@ function replicateRows(masterDb: string, slaveDb: string, slaveLast: number): vo
   const sql: string[] = [...(dialectOf(slaveDb) === "mariadb" ? ["DO GET_LOCK('onefed_logdb', 60);"] : []), beginWrite(slaveDb)];
   for (const t of tables) {
     sql.push(`DELETE FROM ${t};`);
-    for (const row of dbQuery<Record<string, unknown>>(masterDb, `SELECT * FROM ${t}`)) sql.push(`INSERT INTO ${t} VALUES(${Object.values(row).map(literal).join(",")});`);
+    for (const row of dbQuery<Record<string, unknown>>(masterDb, `SELECT * FROM ${t}`))
+      sql.push(`INSERT INTO ${t} VALUES(${Object.values(row).map(literal).join(",")});`);
   }
   type LogRow = { term: unknown; sqlcmd: unknown; timestamp: unknown; fed_index: unknown };
-  const records = dbQuery<LogRow>(masterDb, `SELECT term, sqlcmd, timestamp, fed_index FROM logdb WHERE fed_index > ${slaveLast} AND ${FED_FILTER} ORDER BY fed_index`);
+  const records = dbQuery<LogRow>(
+    masterDb,
+    `SELECT term, sqlcmd, timestamp, fed_index FROM logdb WHERE fed_index > ${slaveLast} AND ${FED_FILTER} ORDER BY fed_index`,
+  );
   for (const r of records) {
     sql.push(
       "INSERT INTO logdb (log_index, term, sqlcmd, timestamp, fed_index, applied) SELECT " +

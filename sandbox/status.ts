@@ -10,7 +10,17 @@ import { HOST_DISABLED } from "./db-schema";
 import { lastFedIndex, readDbVersions, readHosts, readZones } from "./one-db";
 import { RaftView, raftView } from "./raft";
 import { isOnedbExposure, readLeaks } from "./password-leaks";
-import { FrontendEntry, NodeEntry, SandboxPackageManager, SandboxRegistry, ZoneEntry, dbBackendOf, packageManagerOf, readRegistry, serverIdOf } from "./registry";
+import {
+  FrontendEntry,
+  NodeEntry,
+  SandboxPackageManager,
+  SandboxRegistry,
+  ZoneEntry,
+  dbBackendOf,
+  packageManagerOf,
+  readRegistry,
+  serverIdOf,
+} from "./registry";
 import { runningSshdPid } from "./sshd";
 import { frontendStore } from "./mysql";
 import { readJumpForwards, runningJumpHostPid } from "./jump-host";

@@ -99,7 +99,13 @@ function connectMysql(ctx: EmulatorContext, o: Options, fromConf: boolean): DbRe
   connect(mysql);
   if (fromCaller) ctx.update((s) => void (s.onedbPasswordAuths = (s.onedbPasswordAuths ?? 0) + 1));
   // The connection proved the password is the account's, i.e. the one in D/mysql-password.
-  const real = mariadbLocator({ host: mysql.server, port: mysql.port || MYSQL.port, user: mysql.user, database: mysql.dbName, passwordFile: ctx.layout.mysqlPassword });
+  const real = mariadbLocator({
+    host: mysql.server,
+    port: mysql.port || MYSQL.port,
+    user: mysql.user,
+    database: mysql.dbName,
+    passwordFile: ctx.layout.mysqlPassword,
+  });
   return { display: `${mysql.dbName} at ${mysql.server}`, real, mysql };
 }
 

@@ -14,7 +14,12 @@ import { watchDuring } from "./password-watch";
 /** Its parent pid (0 when gone). */
 function parentOf(pid: number): number {
   try {
-    return Number(fs.readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) \S+ /, "").split(" ")[0]);
+    return Number(
+      fs
+        .readFileSync(`/proc/${pid}/stat`, "utf8")
+        .replace(/^.*\) \S+ /, "")
+        .split(" ")[0],
+    );
   } catch {
     return 0;
   }

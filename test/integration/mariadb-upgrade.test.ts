@@ -26,7 +26,15 @@ function descendants(root: number): Array<{ pid: number; cmdline: Buffer }> {
   for (const e of fs.readdirSync("/proc")) {
     if (!/^\d+$/.test(e)) continue;
     try {
-      parent.set(Number(e), Number(fs.readFileSync(`/proc/${e}/stat`, "utf8").replace(/^.*\) \S+ /, "").split(" ")[0]));
+      parent.set(
+        Number(e),
+        Number(
+          fs
+            .readFileSync(`/proc/${e}/stat`, "utf8")
+            .replace(/^.*\) \S+ /, "")
+            .split(" ")[0],
+        ),
+      );
     } catch {
       /* gone */
     }
@@ -113,7 +121,9 @@ describeAsRoot("a 1+2 MySQL federation on real MariaDB servers (127.0.206.x)", (
     const zones = "SELECT oid, body FROM zone_pool ORDER BY oid";
     const fed = "SELECT MAX(fed_index) FROM logdb WHERE fed_index < 1e19";
     for (const fe of ["zone100-server0", "zone101-server0"] as const) {
-      expect(sandbox.log(fe).some((e) => /onedb restore \S+ -t mysql .* --federated/.test(e.command) || /onedb restore .*--federated/.test(e.command))).toBe(true);
+      expect(sandbox.log(fe).some((e) => /onedb restore \S+ -t mysql .* --federated/.test(e.command) || /onedb restore .*--federated/.test(e.command))).toBe(
+        true,
+      );
       const slave = ADDRESSES[fe];
       // The shared tables are the master's: its migration comment, not a slave's own.
       expect(mysql(slave, password, shared)).toBe(mysql(master, password, shared));

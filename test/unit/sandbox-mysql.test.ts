@@ -268,7 +268,9 @@ describe("emulated onedb on MySQL zones 0 and 100 (101 SQLite)", () => {
   it("records the real onedb's own exposure: its sh -c mysqldump/mysql command lines, seen while they ran", () => {
     const exposures = readPasswordLeaks(sb.dir).filter((l) => l.origin === "onedb");
     expect(exposures.some((l) => l.when === "during" && l.command.startsWith(`sh -c mysqldump -u oneadmin -p'***' -h ${MASTER_IP} -P 3306 `))).toBe(true);
-    expect(exposures.some((l) => l.when === "during" && l.command.startsWith(`sh -c mysql -u oneadmin -p'***' -h ${MASTER_IP} -P 3306 opennebula < `))).toBe(true);
+    expect(exposures.some((l) => l.when === "during" && l.command.startsWith(`sh -c mysql -u oneadmin -p'***' -h ${MASTER_IP} -P 3306 opennebula < `))).toBe(
+      true,
+    );
     expect(JSON.stringify(exposures)).not.toContain(password);
   });
 
@@ -300,7 +302,12 @@ describe("emulated onedb on MySQL zones 0 and 100 (101 SQLite)", () => {
     try {
       expect(sb.run(SLAVE_GE, "onedb version").code).toBe(2); // 7.0 packages since the upgrade test
       const hit = readPasswordLeaks(sb.dir, SLAVE_GE).find((l) => l.pid === other.pid);
-      expect(hit).toMatchObject({ frontend: SLAVE_GE, when: "start", origin: "caller", command: `${process.execPath} -e setTimeout(() => undefined, 30000) -- token=***` });
+      expect(hit).toMatchObject({
+        frontend: SLAVE_GE,
+        when: "start",
+        origin: "caller",
+        command: `${process.execPath} -e setTimeout(() => undefined, 30000) -- token=***`,
+      });
       // The same process seen again by the run's second scan is recorded once.
       expect(readPasswordLeaks(sb.dir, SLAVE_GE).filter((l) => l.pid === other.pid)).toHaveLength(1);
     } finally {
