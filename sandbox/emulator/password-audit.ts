@@ -25,6 +25,18 @@ function parentOf(pid: number): number {
   }
 }
 
+/** The command lines of BackEndMySQL's system() children (the shell, and its client before it masks its argv). */
+const ONEDB_CHILD = /^(sh -c )?mysql(dump)? -u \S+ -p'?\*\*\*'? /;
+
+/**
+ * Whether a process that showed the password is the real onedb's own exposure: a descendant of an
+ * emulated onedb, or (when it has exited meanwhile, so its parents cannot be read) one of the
+ * command lines BackEndMySQL runs.
+ */
+export function originOf(pid: number, command: string): "onedb" | "caller" {
+  return isOnedbChild(pid) || (ONEDB_CHILD.test(command) && !fs.existsSync(`/proc/${pid}`)) ? "onedb" : "caller";
+}
+
 /** A descendant of an emulated onedb (its system() children: what the real onedb itself exposes). */
 export function isOnedbChild(pid: number): boolean {
   for (let p = parentOf(pid), n = 0; p > 1 && n < 64; p = parentOf(p), n++) {
@@ -38,14 +50,14 @@ export function isOnedbChild(pid: number): boolean {
 }
 
 /** Every process whose /proc/<pid>/cmdline holds the password: pid and the masked command line. */
-export function processesShowing(password: string): Array<{ pid: number; command: string }> {
+export function processesShowing(password: string): Array<{ pid: number; command: string; origin: "onedb" | "caller" }> {
   let pids: string[];
   try {
     pids = fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e));
   } catch {
     return [];
   }
-  const hits: Array<{ pid: number; command: string }> = [];
+  const hits: Array<{ pid: number; command: string; origin: "onedb" | "caller" }> = [];
   for (const pid of pids) {
     let raw: Buffer;
     try {
@@ -55,7 +67,7 @@ export function processesShowing(password: string): Array<{ pid: number; command
     }
     if (raw.indexOf(password) < 0) continue;
     const command = raw.toString("utf8").replace(/\0+$/, "").split("\0").join(" ").split(password).join("***");
-    hits.push({ pid: Number(pid), command });
+    hits.push({ pid: Number(pid), command, origin: originOf(Number(pid), command) });
   }
   return hits;
 }
@@ -109,7 +121,7 @@ export class PasswordAudit {
     const ts = new Date().toISOString();
     const lines = fresh.map((h) => {
       this.seen.add(`${h.pid} ${h.command}`);
-      const leak: PasswordLeak = { ts, frontend: this.ctx.self.name, when, pid: h.pid, command: h.command, origin: isOnedbChild(h.pid) ? "onedb" : "caller" };
+      const leak: PasswordLeak = { ts, frontend: this.ctx.self.name, when, pid: h.pid, command: h.command, origin: h.origin };
       return `${JSON.stringify(leak)}\n`;
     });
     try {

@@ -35,7 +35,8 @@ const scan = () => {
     const command = raw.toString("utf8").replace(/\\0+$/, "").split("\\0").join(" ").split(password).join("***");
     if (seen.has(pid + " " + command)) continue;
     seen.add(pid + " " + command);
-    const origin = childOfOnedb(Number(pid)) ? "onedb" : "caller";
+    const gone = () => !fs.existsSync("/proc/" + pid);
+    const origin = childOfOnedb(Number(pid)) || (/^(sh -c )?mysql(dump)? -u \\S+ -p'?\\*\\*\\*'? /.test(command) && gone()) ? "onedb" : "caller";
     lines.push(JSON.stringify({ ts: new Date().toISOString(), frontend, when: "during", pid: Number(pid), command, origin }) + "\\n");
   }
   if (lines.length > 0) try { fs.appendFileSync(file, lines.join("")); } catch {}

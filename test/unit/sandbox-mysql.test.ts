@@ -359,3 +359,25 @@ describe("an HA MySQL zone", () => {
     expect(new Set(readPasswordLeaks(sb.dir).map((l) => l.frontend))).toEqual(new Set([leader, follower]));
   });
 });
+
+describe("replication into and out of MariaDB (zones 0 and 100 MySQL, 101 SQLite)", () => {
+  let sb: EmulatorSandbox;
+  beforeAll(async () => {
+    sb = EmulatorSandbox.create({ mysqlZones: [0, 100], addressBase: "127.0.207.21" });
+    await sb.startMariaDb();
+  }, 180_000);
+  afterAll(() => sb.remove());
+
+  it("copies a zone state change and its federated record from the master's MariaDB to a MariaDB and a SQLite slave", () => {
+    // Zone 101's own front-end (SQLite) asks the master (MariaDB), which writes the record and replicates it.
+    expect(sb.run(SLAVE_CA, "onezone disable 101")).toEqual({ stdout: "", stderr: "", code: 0 });
+    const row101 = (fe: string): string | undefined =>
+      sb
+        .run(fe, "onezone list --csv")
+        .stdout.split("\n")
+        .find((l) => /,101,S-US-CA,/.test(l));
+    for (const fe of [MASTER, SLAVE_GE, SLAVE_CA]) expect(row101(fe)).toMatch(/,715439,off$/);
+    expect(sb.run(SLAVE_CA, "onezone enable 101").code).toBe(0);
+    for (const fe of [MASTER, SLAVE_GE, SLAVE_CA]) expect(row101(fe)).toMatch(/,715440,on$/);
+  });
+});
