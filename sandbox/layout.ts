@@ -143,7 +143,7 @@ export class SandboxLayout {
   raftLock(zoneId: number): string {
     return path.join(this.raftDir, raftLockName(zoneId));
   }
-  /** The password of the MySQL-configured zones' stand-in server (mode 0600, one line); only with such zones. */
+  /** The password of the MySQL-configured zones' MariaDB account (mode 0600, one line); only with such zones. */
   get mysqlPassword(): string {
     return path.join(this.dir, SANDBOX_DIR.mysqlPassword);
   }

@@ -74,7 +74,7 @@ export interface SandboxZoneSummary {
   readonly ha: boolean;
   /** An HA zone's floating IP. */
   readonly vip?: string;
-  /** Database backend oned.conf names ("mysql": the stand-in server over SQLite storage). */
+  /** Database backend oned.conf names ("mysql": each front-end on a MariaDB server of its own). */
   readonly dbBackend: "sqlite" | "mysql";
 }
 

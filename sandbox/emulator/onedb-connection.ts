@@ -1,7 +1,7 @@
 /**
  * Which database onedb opens, as onedb.rb decides (docs/opennebula.md §5.4): `-t`, else MySQL when any
  * connection option is given, else oned.conf's DB section. MySQL: the password comes from `-p` (or
- * oned.conf's PASSWD), then ONE_DB_PASSWORD, then a prompt; the zone's stand-in server then checks
+ * oned.conf's PASSWD), then ONE_DB_PASSWORD, then a prompt; the front-end's own MariaDB server then checks
  * host, account, password and database like MySQL does, with MySQL's errors.
  */
 import { spawnSync } from "child_process";
@@ -52,7 +52,7 @@ interface Options {
   readonly dbName?: string;
 }
 
-/** -s / -t sqlite / oned.conf's SQLite, or a MySQL connection that passed the stand-in's checks. */
+/** -s / -t sqlite / oned.conf's SQLite, or a MySQL connection the real server accepted. */
 export function chooseDb(ctx: EmulatorContext, a: OnedbArgs): DbRef {
   let backend = a.type;
   let options: Options = a;
