@@ -117,6 +117,6 @@ describeAsRoot("a real sandbox with MySQL zones on 127.0.95.x", () => {
     expect(leaks.length).toBeGreaterThanOrEqual(1);
     expect(leaks.some((l) => /emulator\/main\.js onedb version .* -p \*\*\*$/.test(l.command))).toBe(true);
     expect(JSON.stringify(leaks)).not.toContain(password);
-    expect(await frontend("zone0-server0")).toMatchObject({ onedbPasswordAuths: 2, passwordLeaks: leaks.length });
+    expect(await frontend("zone0-server0")).toMatchObject({ onedbPasswordAuths: 3, passwordLeaks: leaks.length });
   });
 });
