@@ -71,7 +71,7 @@ export const SANDBOX_DIR = {
   nodes: "nodes",
   /** HA zones' Raft records (raftRecordName) and their locks (raftLockName). */
   raft: "raft",
-  /** MySQL zones only: the stand-in server's password, one line, mode 0600. */
+  /** MySQL zones only: the password of every MySQL front-end's MariaDB account, one line, mode 0600. */
   mysqlPassword: "mysql-password",
   /** Sandboxes with a jump host only: its sshd_config, host key, pid, log (MACHINE_DIR names) and authorized_keys. */
   jumpHost: "jump-host",
@@ -139,6 +139,8 @@ export const MACHINE_DIR = {
   usrBinHide: "usr-bin-hide",
   /** The /etc overlay's `upper` and `work` directories. */
   etcOverlay: "etc-overlay",
+  /** MySQL zones: the front-end's own MariaDB server (data directory, pid file, error log, socket). */
+  mariadb: "mariadb",
 } as const;
 
 /** An HA zone's Raft record in D/raft: leader, term, log index, test switches (JSON). */
@@ -173,7 +175,7 @@ export function mountsOf(manager: "apt" | "dnf" | "yum"): string[] {
 
 /** Files under those paths that the host side seeds or inspects and the emulators read or write. */
 export const ONE_FILES = {
-  /** The front-end's SQLite database (also the storage under a MySQL zone's stand-in server). */
+  /** The front-end's SQLite database (a MySQL zone's front-end has none: its tables are in its MariaDB). */
   db: "/var/lib/one/one.db",
   /** oned's lock file: present while oned runs (or after it died without cleaning up). */
   lock: "/var/lock/one/one",

@@ -193,7 +193,7 @@ export function advanceFederation(dir: string, records = 1): void {
   if (!ctx.onedActive(master)) throw new SandboxError(`the master's oned (${master}) is not running: nothing can write federated records`);
   if (records > 0) {
     writeFederated(
-      layout.db(master),
+      ctx.dbOf(master),
       Array.from({ length: records }, (_, i) => `UPDATE user_pool SET body=body WHERE oid=${i % 2}`),
     );
     raftAppend(layout, masterZone, records);

@@ -184,16 +184,15 @@ function poolRow(table: string, oid: number, name: string, body: string, uid = 0
   return `INSERT INTO ${table} VALUES(${oid},${sqlQuote(name)},${sqlQuote(body)},${uid},${gid},1,0,0);`;
 }
 
-/** SQL that creates and fills a front-end database. */
-export function seedSql(o: SeedOptions): string {
+/** SQL that creates and fills a front-end database (`mariadb`: a MySQL zone's, in its own server). */
+export function seedSql(o: SeedOptions, dialect: "sqlite" | "mariadb" = "sqlite"): string {
   const v = dbVersionsOf(o.version);
   const prev = previousRelease(o.version);
   const pv = dbVersionsOf(prev);
   const delay = o.role === "slave" ? SLAVE_DELAY : 0;
   const migrated = (from: string, to: string): string => `Database migrated from ${from} to ${to} (OpenNebula ${o.version}) by onedb command.`;
   const lines: string[] = [
-    "PRAGMA journal_mode=DELETE;",
-    "BEGIN;",
+    ...(dialect === "sqlite" ? ["PRAGMA journal_mode=DELETE;", "BEGIN;"] : ["START TRANSACTION;"]),
     SCHEMA_SQL,
     `INSERT INTO db_versioning VALUES(0,${sqlQuote(pv.shared)},${BOOTSTRAP_TS},${sqlQuote(`OpenNebula ${prev} daemon bootstrap`)});`,
     `INSERT INTO db_versioning VALUES(1,${sqlQuote(v.shared)},${MIGRATION_TS},${sqlQuote(migrated(pv.shared, v.shared))});`,

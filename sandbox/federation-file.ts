@@ -3,15 +3,24 @@ import { KEYS_DIR, SANDBOX_DB_PASSWORD_ENV, SANDBOX_DIR, SANDBOX_USER } from "./
 import { MYSQL } from "./mysql";
 import { SandboxRegistry, ZoneEntry, allNodes } from "./registry";
 
-/** The tool's database settings for the sandbox's MySQL stand-in; the password comes from the environment. */
-const MYSQL_DATABASE = `database: { backend: mysql, server: ${MYSQL.server}, port: ${MYSQL.port}, user: ${MYSQL.user}, name: ${MYSQL.dbName}, passwordEnv: ${SANDBOX_DB_PASSWORD_ENV} }`;
+/** The tool's database settings for MySQL zones; the password comes from the environment. */
+const MYSQL_BACKEND = `backend: mysql, passwordEnv: ${SANDBOX_DB_PASSWORD_ENV}`;
 
 /**
- * A RHEL-like zone's package manager, its hypervisor nodes, and (some zones MySQL-configured, not
- * all) a MySQL zone's database override, after the zone's front-ends.
+ * A MySQL zone's onedb connection: its front-end's own server. An HA zone's servers each have their
+ * own, which one zone-wide setting cannot name: there onedb reads every server's oned.conf.
  */
-function zoneExtras(z: ZoneEntry, perZoneDatabase: boolean): string {
-  const database = perZoneDatabase && z.dbBackend === "mysql" ? `, ${MYSQL_DATABASE}` : "";
+function zoneConnection(z: ZoneEntry): string[] {
+  return z.ha ? [] : [`server: ${z.frontends[0].host}, port: ${MYSQL.port}, user: ${MYSQL.user}, name: ${MYSQL.dbName}`];
+}
+
+/**
+ * A RHEL-like zone's package manager, its hypervisor nodes, and a MySQL zone's database settings
+ * (the backend too when not every zone is MySQL), after the zone's front-ends.
+ */
+function zoneExtras(z: ZoneEntry, allMysql: boolean): string {
+  const settings = z.dbBackend === "mysql" ? [...(allMysql ? [] : [MYSQL_BACKEND]), ...zoneConnection(z)] : [];
+  const database = settings.length > 0 ? `, database: { ${settings.join(", ")} }` : "";
   const packages = z.packageManager ? `, packages: { manager: ${z.packageManager} }` : "";
   const nodes = (z.nodes ?? []).map((n) => `{ name: ${n.hostName}, host: ${n.host}, port: ${n.port} }`);
   return database + packages + (nodes.length > 0 ? `, nodes: [ ${nodes.join(", ")} ]` : "");
@@ -31,7 +40,7 @@ export function renderFederationFile(reg: SandboxRegistry): string {
   const allMysql = mysqlZones === reg.zones.length;
   const zones = reg.zones.map((z) => {
     const frontends = z.frontends.map((fe) => `{ host: ${fe.host}, port: ${fe.port} }`).join(", ");
-    return `  - { id: ${`${z.id},`.padEnd(idWidth)}name: ${z.name}, role: ${`${z.role},`.padEnd(roleWidth)}endpoint: "${z.endpoint}", frontends: [ ${frontends} ]${zoneExtras(z, mysqlZones > 0 && !allMysql)} }`;
+    return `  - { id: ${`${z.id},`.padEnd(idWidth)}name: ${z.name}, role: ${`${z.role},`.padEnd(roleWidth)}endpoint: "${z.endpoint}", frontends: [ ${frontends} ]${zoneExtras(z, allMysql)} }`;
   });
   return [
     `federation: { name: ${f.name}, fromVersion: "${f.fromVersion}", toVersion: "${f.toVersion}" }`,
@@ -40,7 +49,7 @@ export function renderFederationFile(reg: SandboxRegistry): string {
     "terraform: { stateFile: ./terraform.tfstate }",
     // Node packages are upgraded while the zone's hosts are disabled (the tool requires it).
     ...(allNodes(reg).length > 0 ? ["hosts: { manage: true }"] : []),
-    ...(allMysql ? [MYSQL_DATABASE] : []),
+    ...(allMysql ? [`database: { ${MYSQL_BACKEND} }`] : []),
     "zones:",
     ...zones,
     "",

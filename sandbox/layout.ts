@@ -143,7 +143,7 @@ export class SandboxLayout {
   raftLock(zoneId: number): string {
     return path.join(this.raftDir, raftLockName(zoneId));
   }
-  /** The password of the MySQL-configured zones' stand-in server (mode 0600, one line); only with such zones. */
+  /** The password of the MySQL-configured zones' MariaDB account (mode 0600, one line); only with such zones. */
   get mysqlPassword(): string {
     return path.join(this.dir, SANDBOX_DIR.mysqlPassword);
   }
@@ -163,8 +163,13 @@ export class SandboxLayout {
   get jumpHostAuthorizedKeys(): string {
     return path.join(this.jumpHostDir, KEYS_DIR.authorizedKeys);
   }
-  /** The front-end's SQLite database, seen from the host. */
+  /** The front-end's SQLite database, seen from the host (a MySQL zone's front-end has none: see store()). */
   db(fe: string): string {
     return this.hostPath(fe, ONE_FILES.db);
+  }
+  /** A file of a MySQL front-end's MariaDB server: its data directory, pid file, error log, socket, or the seed it loads once. */
+  mariadb(fe: string, file: "data" | "pid" | "log" | "socket" | "seed"): string {
+    const names = { data: "data", pid: "mariadbd.pid", log: "mariadbd.err", socket: "mysqld.sock", seed: "seed.sql" } as const;
+    return path.join(this.frontendDir(fe), MACHINE_DIR.mariadb, names[file]);
   }
 }

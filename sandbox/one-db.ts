@@ -1,10 +1,12 @@
 /**
  * Reads and writes of a front-end database that oned itself would do: schema versions, the zone
- * pool, the federated log (logdb) and master → slave replication.
+ * pool, the federated log (logdb) and master → slave replication. `db` is a store (db-store.ts): a
+ * SQLite file, or a MySQL zone's MariaDB database; the SQL is written to mean the same in both.
  */
 import * as fs from "fs";
 import { FEDERATED_TABLES, HostRecord, ZoneRecord, hostBody, parseHostBody, parseZoneBody, zoneBody } from "./db-schema";
-import { SqliteError, sqliteExec, sqliteQuery, sqlQuote } from "./sqlite";
+import { sqlQuote } from "./sqlite";
+import { beginWrite, dbExec, dbQuery, dialectOf, isMissingTable } from "./db-store";
 import { ToolFailure } from "./errors";
 
 /** One row of db_versioning / local_db_versioning. */
@@ -45,18 +47,18 @@ const FED_FILTER = "fed_index >= 0 AND fed_index < 1e19";
 
 /** Reads both schema versions like onedb's read_db_version. */
 export function readDbVersions(db: string): DbVersionInfo {
-  if (!fs.existsSync(db)) throw new NotBootstrappedError();
+  if (dialectOf(db) === "sqlite" && !fs.existsSync(db)) throw new NotBootstrappedError();
   type Row = { kind: string; version: string; timestamp: number; comment: string; is_slave: number | null };
   let rows: Row[];
   try {
-    rows = sqliteQuery<Row>(
+    rows = dbQuery<Row>(
       db,
       "SELECT 'shared' AS kind, version, timestamp, comment, NULL AS is_slave FROM db_versioning WHERE oid=(SELECT MAX(oid) FROM db_versioning) " +
         "UNION ALL SELECT 'local', version, timestamp, comment, is_slave FROM local_db_versioning WHERE oid=(SELECT MAX(oid) FROM local_db_versioning)",
     );
   } catch (err) {
-    if (err instanceof SqliteError && /no such table: local_db_versioning/.test(err.message)) return onlySharedVersion(db);
-    if (err instanceof SqliteError && /no such table/.test(err.message)) throw new NotBootstrappedError();
+    if (isMissingTable(err, "local_db_versioning")) return onlySharedVersion(db);
+    if (isMissingTable(err)) throw new NotBootstrappedError();
     throw err;
   }
   const shared = rows.find((r) => r.kind === "shared");
@@ -74,12 +76,12 @@ function onlySharedVersion(db: string): DbVersionInfo {
   type Row = { version: string; timestamp: number; comment: string; oneadmin: number };
   let rows: Row[];
   try {
-    rows = sqliteQuery<Row>(
+    rows = dbQuery<Row>(
       db,
       "SELECT version, timestamp, comment, (SELECT COUNT(*) FROM user_pool WHERE oid=0) AS oneadmin FROM db_versioning WHERE oid=(SELECT MAX(oid) FROM db_versioning)",
     );
   } catch (err) {
-    if (err instanceof SqliteError && /no such table/.test(err.message)) throw new NotBootstrappedError();
+    if (isMissingTable(err)) throw new NotBootstrappedError();
     throw err;
   }
   const r = rows[0];
@@ -90,7 +92,7 @@ function onlySharedVersion(db: string): DbVersionInfo {
 
 /** Every db_versioning row, oldest first (onedb history). */
 export function readHistory(db: string): VersionRow[] {
-  return sqliteQuery<VersionRow>(db, "SELECT version, timestamp, comment FROM db_versioning");
+  return dbQuery<VersionRow>(db, "SELECT version, timestamp, comment FROM db_versioning ORDER BY oid").map((r) => ({ ...r, timestamp: Number(r.timestamp) }));
 }
 
 /** Appends a versioning row the way onedb's update_(local_)db_version does. */
@@ -101,30 +103,30 @@ export function insertVersionRow(db: string, kind: "shared" | "local", version: 
       ? `INSERT INTO db_versioning SELECT MAX(oid)+1, ${sqlQuote(version)}, ${now}, ${sqlQuote(comment)} FROM db_versioning;`
       : `INSERT INTO local_db_versioning SELECT MAX(oid)+1, ${sqlQuote(version)}, ${now}, ${sqlQuote(comment)}, ` +
         `(SELECT is_slave FROM local_db_versioning WHERE oid=(SELECT MAX(oid) FROM local_db_versioning)) FROM local_db_versioning;`;
-  sqliteExec(db, sql);
+  dbExec(db, sql);
 }
 
 /** Highest federated index in the log (oned's last_federated), null when there is none. */
 export function lastFedIndex(db: string, opts: { readonly?: boolean } = {}): number | null {
-  const rows = sqliteQuery<{ f: number | null }>(db, `SELECT MAX(fed_index) AS f FROM logdb WHERE ${FED_FILTER}`, opts);
+  const rows = dbQuery<{ f: number | null }>(db, `SELECT MAX(fed_index) AS f FROM logdb WHERE ${FED_FILTER}`, opts);
   const f = rows[0]?.f;
   return f === null || f === undefined ? null : Number(f);
 }
 
 /** The zone pool, by id. */
 export function readZones(db: string, opts: { readonly?: boolean } = {}): ZoneRecord[] {
-  return sqliteQuery<{ body: string }>(db, "SELECT body FROM zone_pool ORDER BY oid", opts).map((r) => parseZoneBody(r.body));
+  return dbQuery<{ body: string }>(db, "SELECT body FROM zone_pool ORDER BY oid", opts).map((r) => parseZoneBody(r.body));
 }
 
 /** The host pool (local table), by id. */
 export function readHosts(db: string, opts: { readonly?: boolean } = {}): HostRecord[] {
-  return sqliteQuery<{ body: string }>(db, "SELECT body FROM host_pool ORDER BY oid", opts).map((r) => parseHostBody(r.body));
+  return dbQuery<{ body: string }>(db, "SELECT body FROM host_pool ORDER BY oid", opts).map((r) => parseHostBody(r.body));
 }
 
 /** Sets a host's STATE (local write, no federated record), keeping the old one as PREV_STATE. */
 export function setHostState(db: string, host: HostRecord, state: number): void {
   const h = { ...host, state, prevState: host.state };
-  sqliteExec(db, `UPDATE host_pool SET body=${sqlQuote(hostBody(h))}, state=${state} WHERE oid=${host.id};`);
+  dbExec(db, `UPDATE host_pool SET body=${sqlQuote(hostBody(h))}, state=${state} WHERE oid=${host.id};`);
 }
 
 /**
@@ -133,7 +135,9 @@ export function setHostState(db: string, host: HostRecord, state: number): void 
  */
 export function writeFederated(db: string, statements: readonly string[]): void {
   const now = Math.floor(Date.now() / 1000);
-  const parts = ["BEGIN IMMEDIATE;"];
+  // MariaDB: InnoDB does not serialise two writers' MAX(log_index)+1 the way SQLite's write lock does.
+  const mariadb = dialectOf(db) === "mariadb";
+  const parts = [...(mariadb ? ["DO GET_LOCK('onefed_logdb', 60);"] : []), beginWrite(db)];
   for (const stmt of statements) {
     parts.push(stmt.endsWith(";") ? stmt : `${stmt};`);
     parts.push(
@@ -142,8 +146,8 @@ export function writeFederated(db: string, statements: readonly string[]): void 
         `(SELECT COALESCE(MAX(fed_index), -1) + 1 FROM logdb WHERE ${FED_FILTER}), 1;`,
     );
   }
-  parts.push("COMMIT;");
-  sqliteExec(db, parts.join("\n"));
+  parts.push("COMMIT;", ...(mariadb ? ["DO RELEASE_LOCK('onefed_logdb');"] : []));
+  dbExec(db, parts.join("\n"));
 }
 
 /** The statement that sets a zone's STATE (0 enabled, 1 disabled) in zone_pool. */
@@ -161,7 +165,7 @@ export interface FederationProbe {
 
 /** Reads a database's shared version and last federated index in one sqlite3 call. */
 export function probeFederation(db: string): FederationProbe {
-  const rows = sqliteQuery<{ shared: string | null; last: number | null }>(
+  const rows = dbQuery<{ shared: string | null; last: number | null }>(
     db,
     "SELECT (SELECT version FROM db_versioning WHERE oid=(SELECT MAX(oid) FROM db_versioning)) AS shared, " +
       `(SELECT MAX(fed_index) FROM logdb WHERE ${FED_FILTER}) AS last`,
@@ -179,8 +183,12 @@ export type ReplicationResult = "in-sync" | "replicated" | "gap";
  */
 export function replicate(masterDb: string, slaveDb: string, masterLast: number, slaveLast: number): ReplicationResult {
   if (slaveLast >= masterLast) return "in-sync";
-  const next = sqliteQuery<{ n: number }>(masterDb, `SELECT COUNT(*) AS n FROM logdb WHERE fed_index = ${slaveLast + 1}`);
+  const next = dbQuery<{ n: number }>(masterDb, `SELECT COUNT(*) AS n FROM logdb WHERE fed_index = ${slaveLast + 1}`);
   if (slaveLast >= 0 && Number(next[0]?.n ?? 0) === 0) return "gap";
+  if (dialectOf(masterDb) !== "sqlite" || dialectOf(slaveDb) !== "sqlite") {
+    replicateRows(masterDb, slaveDb, slaveLast);
+    return "replicated";
+  }
   const tables = FEDERATED_TABLES.filter((t) => t !== "db_versioning");
   const sql = [
     `ATTACH ${sqlQuote(masterDb)} AS m;`,
@@ -192,6 +200,40 @@ export function replicate(masterDb: string, slaveDb: string, masterLast: number,
       `term, sqlcmd, timestamp, fed_index, 1 FROM m.logdb WHERE fed_index > (SELECT COALESCE(MAX(fed_index), -1) FROM main.logdb WHERE ${FED_FILTER}) AND ${FED_FILTER};`,
     "COMMIT;",
   ].join("\n");
-  sqliteExec(slaveDb, sql);
+  dbExec(slaveDb, sql);
   return "replicated";
+}
+
+/** A value as an SQL literal both dialects read the same (numbers as quoted text: the columns' types convert them). */
+function literal(v: unknown): string {
+  return v === null || v === undefined ? "NULL" : sqlQuote(String(v));
+}
+
+/**
+ * replicate() between stores that cannot ATTACH each other (a MySQL zone on either side): the
+ * master's federated rows are read and written into the slave as statements. Each log record is
+ * appended only while the slave lacks its fed_index, so a concurrent replication adds nothing twice.
+ */
+function replicateRows(masterDb: string, slaveDb: string, slaveLast: number): void {
+  const tables = FEDERATED_TABLES.filter((t) => t !== "db_versioning");
+  const sql: string[] = [...(dialectOf(slaveDb) === "mariadb" ? ["DO GET_LOCK('onefed_logdb', 60);"] : []), beginWrite(slaveDb)];
+  for (const t of tables) {
+    sql.push(`DELETE FROM ${t};`);
+    for (const row of dbQuery<Record<string, unknown>>(masterDb, `SELECT * FROM ${t}`))
+      sql.push(`INSERT INTO ${t} VALUES(${Object.values(row).map(literal).join(",")});`);
+  }
+  type LogRow = { term: unknown; sqlcmd: unknown; timestamp: unknown; fed_index: unknown };
+  const records = dbQuery<LogRow>(
+    masterDb,
+    `SELECT term, sqlcmd, timestamp, fed_index FROM logdb WHERE fed_index > ${slaveLast} AND ${FED_FILTER} ORDER BY fed_index`,
+  );
+  for (const r of records) {
+    sql.push(
+      "INSERT INTO logdb (log_index, term, sqlcmd, timestamp, fed_index, applied) SELECT " +
+        `(SELECT COALESCE(MAX(log_index), -1) + 1 FROM logdb), ${literal(r.term)}, ${literal(r.sqlcmd)}, ${literal(r.timestamp)}, ${literal(r.fed_index)}, 1 ` +
+        `FROM (SELECT 1 AS one) AS x WHERE NOT EXISTS (SELECT 1 FROM logdb WHERE fed_index = ${literal(r.fed_index)});`,
+    );
+  }
+  sql.push("COMMIT;", ...(dialectOf(slaveDb) === "mariadb" ? ["DO RELEASE_LOCK('onefed_logdb');"] : []));
+  dbExec(slaveDb, sql.join("\n"));
 }

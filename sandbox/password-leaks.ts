@@ -10,12 +10,22 @@ export interface PasswordLeak {
   readonly ts: string;
   /** The front-end whose onedb run scanned. */
   readonly frontend: string;
-  /** Which of the run's two scans: at its start, or before its exit. */
-  readonly when: "start" | "exit";
+  /** Which scan: at the run's start, before its exit, or while one of its `system()` children ran (MySQL backups and restores). */
+  readonly when: "start" | "exit" | "during";
+  /**
+   * Whose: a child of an emulated onedb (`sh -c mysqldump … -p'…'`, the real onedb's own exposure,
+   * reproduced), or anything else (the caller's: e.g. `onedb … -p <password>`). @default "caller"
+   */
+  readonly origin?: "caller" | "onedb";
   /** The process. */
   readonly pid: number;
   /** Its command line, arguments joined by spaces, the password replaced by `***`. */
   readonly command: string;
+}
+
+/** Whether a record is the real onedb's own exposure rather than the caller's. */
+export function isOnedbExposure(l: PasswordLeak): boolean {
+  return l.origin === "onedb";
 }
 
 /** The leaks one front-end recorded (none when the file is absent). */

@@ -67,7 +67,8 @@ export interface PrepareOptions {
   readonly yumZones?: readonly number[];
   /**
    * Zone ids whose front-ends are MySQL-configured: oned.conf DB BACKEND "mysql" with the
-   * sandbox's password (D/mysql-password), onedb authenticates; SQLite storage underneath. @default []
+   * sandbox's password (D/mysql-password); each front-end's tables live in its own real MariaDB
+   * server, which `up` starts (mariadb.ts). @default []
    */
   readonly mysqlZones?: readonly number[];
   /**

@@ -5,6 +5,7 @@
  * repository file and state.json (opennebula-node-kvm of the `from` release, libvirtd active).
  */
 import * as fs from "fs";
+import * as path from "path";
 import { NODE_PACKAGE, NODE_UNITS, packageVersionFor, packagesOf, seriesOf, unitsOf } from "./catalog";
 import { seedSql } from "./db-schema";
 import { FrontendState, writeState } from "./frontend-state";
@@ -56,12 +57,12 @@ function seedMachineTree(layout: SandboxLayout, name: string, manager: SandboxPa
 }
 
 /** oned.conf of a front-end; `mysqlPassword` makes its DB section MySQL's (the zone is MySQL-configured). */
-function onedConf(zoneId: number, serverId: number, role: "master" | "slave", masterEndpoint: string, mysqlPassword?: string): string {
+function onedConf(zoneId: number, serverId: number, role: "master" | "slave", masterEndpoint: string, mysql?: { password: string; server: string }): string {
   return `# oned.conf (sandbox front-end; only the sections the emulated tools read)
 LOG = [ SYSTEM = "file", DEBUG_LEVEL = 3 ]
 PORT = 2633
 LISTEN_ADDRESS = "0.0.0.0"
-${mysqlPassword === undefined ? 'DB = [ BACKEND = "sqlite", TIMEOUT = 2500 ]' : mysqlDbSection(mysqlPassword)}
+${mysql === undefined ? 'DB = [ BACKEND = "sqlite", TIMEOUT = 2500 ]' : mysqlDbSection(mysql.password, mysql.server)}
 FEDERATION = [
     MODE          = "${role.toUpperCase()}",
     ZONE_ID       = ${zoneId},
@@ -96,7 +97,7 @@ export function seedFrontend(layout: SandboxLayout, reg: SandboxRegistry, fe: Fr
   // With a PASSWD in it, oned.conf is 0640 as the packages ship it.
   fs.writeFileSync(
     layout.hostPath(fe.name, ONE_FILES.onedConf),
-    onedConf(zone.id, serverIdOf(fe), zone.role, master.endpoint, mysql ? seed.mysqlPassword : undefined),
+    onedConf(zone.id, serverIdOf(fe), zone.role, master.endpoint, mysql && seed.mysqlPassword ? { password: seed.mysqlPassword, server: fe.host } : undefined),
     { mode: mysql ? 0o640 : 0o644 },
   );
   // The NETWORK section as the packages ship it: one attribute a line (an HA upgrade rewrites MONITOR_ADDRESS).
@@ -113,9 +114,8 @@ export function seedFrontend(layout: SandboxLayout, reg: SandboxRegistry, fe: Fr
   fs.writeFileSync(layout.hostPath(fe.name, ONE_FILES.lock), "1\n");
   fs.writeFileSync(layout.hostPath(fe.name, ONE_FILES.pid), "1\n");
   fs.rmSync(layout.db(fe.name), { force: true });
-  sqliteExec(
-    layout.db(fe.name),
-    seedSql({
+  const sql = seedSql(
+    {
       version,
       zones: reg.zones.map((z) => ({
         id: z.id,
@@ -129,8 +129,14 @@ export function seedFrontend(layout: SandboxLayout, reg: SandboxRegistry, fe: Fr
       isSlave: zone.role === "slave" && seed.slavesBootstrappedAsSlave,
       fedIndex: reg.fedIndex,
       hostNames: (zone.nodes ?? []).map((n) => n.hostName),
-    }),
+    },
+    mysql ? "mariadb" : "sqlite",
   );
+  // A MySQL front-end has no SQLite file: its server (started by `up`, mariadb.ts) loads this once.
+  if (mysql) {
+    fs.mkdirSync(path.dirname(layout.mariadb(fe.name, "seed")), { recursive: true });
+    fs.writeFileSync(layout.mariadb(fe.name, "seed"), sql);
+  } else sqliteExec(layout.db(fe.name), sql);
   const state: FrontendState = {
     frontend: fe.name,
     zoneId: zone.id,

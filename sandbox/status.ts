@@ -9,9 +9,20 @@ import { SandboxLayout } from "./layout";
 import { HOST_DISABLED } from "./db-schema";
 import { lastFedIndex, readDbVersions, readHosts, readZones } from "./one-db";
 import { RaftView, raftView } from "./raft";
-import { readLeaks } from "./password-leaks";
-import { FrontendEntry, NodeEntry, SandboxPackageManager, ZoneEntry, dbBackendOf, packageManagerOf, readRegistry, serverIdOf } from "./registry";
+import { isOnedbExposure, readLeaks } from "./password-leaks";
+import {
+  FrontendEntry,
+  NodeEntry,
+  SandboxPackageManager,
+  SandboxRegistry,
+  ZoneEntry,
+  dbBackendOf,
+  packageManagerOf,
+  readRegistry,
+  serverIdOf,
+} from "./registry";
 import { runningSshdPid } from "./sshd";
+import { frontendStore } from "./mysql";
 import { readJumpForwards, runningJumpHostPid } from "./jump-host";
 import { diskFullMounts } from "./disk-full";
 import { FrontendStatus, NodeStatus, RaftStatus, SandboxStatus } from "./types";
@@ -36,10 +47,10 @@ function credentialOf(layout: SandboxLayout, fe: string): FrontendStatus["creden
   }
 }
 
-function frontendStatus(layout: SandboxLayout, fe: FrontendEntry, raft: RaftView | undefined, manager: SandboxPackageManager): FrontendStatus {
+function frontendStatus(layout: SandboxLayout, fe: FrontendEntry, raft: RaftView | undefined, manager: SandboxPackageManager, store: string): FrontendStatus {
   const st = readState(layout, fe.name);
   const pid = runningSshdPid(layout, fe.name);
-  const dbFile = layout.db(fe.name);
+  const dbFile = store;
   let db = { shared: "", local: "", isSlave: false };
   let zoneStates: Record<string, "ENABLED" | "DISABLED"> = {};
   let fedIndex = -1;
@@ -80,7 +91,8 @@ function frontendStatus(layout: SandboxLayout, fe: FrontendEntry, raft: RaftView
     firewall: formatChain(st.firewall ?? []),
     hosts,
     ...(st.hostsSyncedAt ? { hostsSyncedAt: st.hostsSyncedAt } : {}),
-    passwordLeaks: readLeaks(layout, fe.name).length,
+    passwordLeaks: readLeaks(layout, fe.name).filter((l) => !isOnedbExposure(l)).length,
+    onedbPasswordExposures: readLeaks(layout, fe.name).filter(isOnedbExposure).length,
     onedbPasswordAuths: st.onedbPasswordAuths ?? 0,
     holds: (st.holds ?? []).map((h) => ({ id: h.id, match: h.match, state: h.state, ...(h.command !== undefined ? { command: h.command } : {}) })),
     diskFull: pid === undefined ? [] : diskFullMounts(pid),
@@ -97,11 +109,11 @@ export async function sandboxStatus(dir: string): Promise<SandboxStatus> {
     federation: { ...reg.federation },
     ...(reg.zones.some((z) => z.dbBackend === "mysql") ? { mysqlPasswordFile: layout.mysqlPassword } : {}),
     ...(reg.jumpHost ? { jumpHost: { ...reg.jumpHost, sshdPid: runningJumpHostPid(layout) ?? null, forwards: readJumpForwards(layout.dir).length } } : {}),
-    zones: reg.zones.map((z) => zoneStatus(layout, z)),
+    zones: reg.zones.map((z) => zoneStatus(layout, reg, z)),
   };
 }
 
-function zoneStatus(layout: SandboxLayout, z: ZoneEntry): SandboxStatus["zones"][number] {
+function zoneStatus(layout: SandboxLayout, reg: SandboxRegistry, z: ZoneEntry): SandboxStatus["zones"][number] {
   const raft = z.ha ? raftView(layout, z) : undefined;
   return {
     id: z.id,
@@ -112,7 +124,7 @@ function zoneStatus(layout: SandboxLayout, z: ZoneEntry): SandboxStatus["zones"]
     dbBackend: dbBackendOf(z),
     ...(z.vip ? { vip: z.vip } : {}),
     ...(raft ? { raft: { term: raft.record.term, leader: raft.record.leader, logIndex: raft.record.logIndex, splitBrain: raft.record.splitBrain } } : {}),
-    frontends: z.frontends.map((fe) => frontendStatus(layout, fe, raft, packageManagerOf(z))),
+    frontends: z.frontends.map((fe) => frontendStatus(layout, fe, raft, packageManagerOf(z), frontendStore(layout, reg, fe.name))),
     nodes: (z.nodes ?? []).map((n) => nodeStatus(layout, n, packageManagerOf(z))),
   };
 }

@@ -51,6 +51,8 @@ export interface SandboxInfo {
         readonly port: number;
         readonly serverId: number;
         readonly sshdPid: number;
+        /** MySQL zones: its MariaDB server's pid (absent on a SQLite zone's front-end). */
+        readonly mariadbPid?: number;
       }>;
       /** Hypervisor nodes (`zone<id>-node<n>`, host pool name `kvm-<id>-<n>`); empty without --nodes. */
       readonly nodes: ReadonlyArray<{
@@ -75,7 +77,7 @@ export interface SandboxZoneSummary {
   readonly ha: boolean;
   /** An HA zone's floating IP. */
   readonly vip?: string;
-  /** Database backend oned.conf names ("mysql": the stand-in server over SQLite storage). */
+  /** Database backend oned.conf names ("mysql": each front-end on a MariaDB server of its own). */
   readonly dbBackend: "sqlite" | "mysql";
 }
 
@@ -134,8 +136,10 @@ export interface FrontendStatus {
   readonly hosts: ReadonlyArray<{ readonly id: number; readonly name: string; readonly state: "on" | "off" }>;
   /** When `onehost sync` last ran here (UTC ISO); absent until then. */
   readonly hostsSyncedAt?: string;
-  /** MySQL zones: processes seen with the MySQL password in their command line while onedb ran here (0 when none). */
+  /** MySQL zones: processes other than onedb's own children seen with the MySQL password in their command line while onedb ran here (0 when none). */
   readonly passwordLeaks: number;
+  /** MySQL zones: the emulated onedb's own `sh -c mysqldump|mysql … -p'…'` children seen with the password (what the real onedb exposes). */
+  readonly onedbPasswordExposures: number;
   /** MySQL zones: onedb runs that authenticated with a password their caller supplied (-p or ONE_DB_PASSWORD). */
   readonly onedbPasswordAuths: number;
   /** Holds armed or holding a command (`holdCommand`), in arming order. */

@@ -14,10 +14,12 @@ import { machineProfile } from "./frontend-shell";
 import { emulatorEntry, haZones, mysqlZonesOf, planSandbox, prepareSandbox, rhelZones, timingEntry } from "./prepare";
 import { timingProblem } from "./timing-profile";
 import { UserIds, ensureHostDirs, ensureRoot, ensureTools, ensureUser } from "./prerequisites";
-import { SandboxRegistry, allMachines, dbBackendOf, readRegistry, packageManagerOf, serverIdOf } from "./registry";
+import { FrontendEntry, SandboxRegistry, allMachines, dbBackendOf, readRegistry, packageManagerOf, serverIdOf } from "./registry";
 import { checkPortFree, runningSshdPid, startSshd } from "./sshd";
 import { SandboxZoneSpec, zoneSpecOf } from "./topology";
 import { runningJumpHostPid, startJumpHost } from "./jump-host";
+import { ensureMariaDb, runningMariaDbPid, startMariaDb, stopMariaDb } from "./mariadb";
+import { MYSQL, readMysqlPassword } from "./mysql";
 import { SandboxInfo, SandboxUpOptions } from "./types";
 
 /** Explicitly given options must match the existing sandbox: silently ignoring them would mislead. */
@@ -57,6 +59,11 @@ function haOf(reg: SandboxRegistry): number[] {
 
 function mysqlOf(reg: SandboxRegistry): number[] {
   return reg.zones.filter((z) => z.dbBackend === "mysql").map((z) => z.id);
+}
+
+/** The front-ends of MySQL zones: each runs its own MariaDB server. */
+function mysqlFrontends(reg: SandboxRegistry): FrontendEntry[] {
+  return reg.zones.filter((z) => z.dbBackend === "mysql").flatMap((z) => z.frontends);
 }
 
 function serversOf(reg: SandboxRegistry): number {
@@ -146,10 +153,12 @@ export async function sandboxUp(opts: SandboxUpOptions): Promise<SandboxInfo> {
   const ids = ensureUser(log);
   ensureHostDirs(log);
   const fresh = !reg;
+  if (mysqlZonesOf(reg ? { mysqlZones: mysqlOf(reg) } : opts).length > 0) ensureMariaDb();
   if (!reg) {
     const planned = planSandbox(opts, process.execPath, emulatorEntry());
     // Fail on a taken address before writing anything.
     for (const fe of [...allMachines(planned), ...(planned.jumpHost ? [planned.jumpHost] : [])]) await checkPortFree(fe.host, fe.port);
+    for (const fe of mysqlFrontends(planned)) await checkPortFree(fe.host, MYSQL.port);
     log(`creating sandbox in ${planned.dir}: ${planned.zones.length} zones, ${planned.federation.fromVersion} → ${planned.federation.toVersion}`);
     reg = prepareSandbox(opts);
     try {
@@ -162,6 +171,22 @@ export async function sandboxUp(opts: SandboxUpOptions): Promise<SandboxInfo> {
     writeKnownHosts(layout, reg);
   }
   const registry = reg;
+  const dbStopped = mysqlFrontends(registry).filter((fe) => runningMariaDbPid(layout, fe.name) === undefined);
+  for (const fe of dbStopped) if (!fresh) await checkPortFree(fe.host, MYSQL.port);
+  try {
+    await Promise.all(
+      dbStopped.map(async (fe) => {
+        const pid = await startMariaDb(layout, fe, ids, readMysqlPassword(layout), SANDBOX_USER);
+        log(`mariadbd for ${fe.name} (pid ${pid}) listening on ${fe.host}:${MYSQL.port}`);
+      }),
+    );
+  } catch (err) {
+    if (fresh) {
+      await Promise.all(mysqlFrontends(registry).map((fe) => stopMariaDb(layout, fe.name)));
+      fs.rmSync(layout.dir, { recursive: true, force: true });
+    }
+    throw err;
+  }
   const stopped = allMachines(registry).filter((fe) => runningSshdPid(layout, fe.name) === undefined);
   for (const fe of stopped) await checkPortFree(fe.host, fe.port);
   await Promise.all(
@@ -178,7 +203,7 @@ export async function sandboxUp(opts: SandboxUpOptions): Promise<SandboxInfo> {
   }
   const durationMs = Date.now() - t0;
   log(
-    `sandbox ${fresh ? "up" : stopped.length > 0 || jumpStopped ? "restarted" : "already running"} in ${durationMs} ms; federation file ${layout.federationFile}`,
+    `sandbox ${fresh ? "up" : stopped.length > 0 || jumpStopped || dbStopped.length > 0 ? "restarted" : "already running"} in ${durationMs} ms; federation file ${layout.federationFile}`,
   );
   return {
     dir: layout.dir,
@@ -186,7 +211,7 @@ export async function sandboxUp(opts: SandboxUpOptions): Promise<SandboxInfo> {
     privateKeyPath: layout.privateKey,
     knownHostsPath: layout.knownHosts,
     user: SANDBOX_USER,
-    alreadyRunning: !fresh && stopped.length === 0 && !jumpStopped,
+    alreadyRunning: !fresh && stopped.length === 0 && !jumpStopped && dbStopped.length === 0,
     ...(mysqlOf(registry).length > 0 ? { mysqlPasswordFile: layout.mysqlPassword } : {}),
     ...(registry.jumpHost ? { jumpHost: { ...registry.jumpHost, sshdPid: runningJumpHostPid(layout) ?? -1, log: layout.jumpHostFile("sshdLog") } } : {}),
     timing: registry.timing ? { ...registry.timing } : { profile: "fast" },
@@ -207,6 +232,7 @@ export async function sandboxUp(opts: SandboxUpOptions): Promise<SandboxInfo> {
         port: fe.port,
         serverId: serverIdOf(fe),
         sshdPid: runningSshdPid(layout, fe.name) ?? -1,
+        ...(z.dbBackend === "mysql" ? { mariadbPid: runningMariaDbPid(layout, fe.name) ?? -1 } : {}),
       })),
       nodes: (z.nodes ?? []).map((n) => ({ name: n.name, hostName: n.hostName, host: n.host, port: n.port, sshdPid: runningSshdPid(layout, n.name) ?? -1 })),
     })),

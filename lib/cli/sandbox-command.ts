@@ -69,7 +69,7 @@ Needs root. A sandbox keeps the shape it was created with.`,
       yum: zoneIds({ value: "ZONES", help: "the same with yum only" }),
       mysql: zoneIds({
         value: "ZONES",
-        help: `zones whose front-ends are MySQL-configured: oned.conf DB BACKEND "mysql" with a\nrandom password kept in DIR/mysql-password (0600), onedb authenticating against it\n(the storage underneath stays SQLite); federation.yaml reads the password from\n${SANDBOX_DB_PASSWORD_ENV}`,
+        help: `zones whose front-ends are MySQL-configured, each on a real MariaDB server of its own\n(its address, port 3306; needs mariadb-server and mariadb-client): oned.conf DB BACKEND\n"mysql" with a random password kept in DIR/mysql-password (0600); onedb runs the real\nmysqldump/mysql; federation.yaml reads the password from ${SANDBOX_DB_PASSWORD_ENV}`,
       }),
       "jump-host": flag({
         help: "also start a jump host: an sshd on the address after all machines that only\nforwards TCP to them (its log records each forwarded connection);\nfederation.yaml reaches every machine through it (ssh.jump)",

@@ -42,7 +42,11 @@ function mysqlLine(st: SandboxStatus): string {
   const fes = st.zones.filter((z) => z.dbBackend === "mysql").flatMap((z) => z.frontends);
   const auths = fes.reduce((n, fe) => n + fe.onedbPasswordAuths, 0);
   const leaks = fes.filter((fe) => fe.passwordLeaks > 0).map((fe) => `${fe.name} ${fe.passwordLeaks}`);
-  return `MySQL password in ${st.mysqlPasswordFile} (${SANDBOX_DB_PASSWORD_ENV}); onedb runs with a caller's password: ${auths}; password leaks: ${leaks.length > 0 ? leaks.join(", ") : "none"}`;
+  const exposures = fes.reduce((n, fe) => n + fe.onedbPasswordExposures, 0);
+  return (
+    `MySQL password in ${st.mysqlPasswordFile} (${SANDBOX_DB_PASSWORD_ENV}); onedb runs with a caller's password: ${auths}; ` +
+    `password leaks: ${leaks.length > 0 ? leaks.join(", ") : "none"}; onedb's own mysqldump/mysql command lines showing it: ${exposures}`
+  );
 }
 
 /**

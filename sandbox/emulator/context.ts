@@ -10,6 +10,7 @@ import { SandboxLayout } from "../layout";
 import { FrontendEntry, SandboxPackageManager, SandboxRegistry, ZoneEntry, allMachines, nodeOf, packageManagerOf, readRegistry } from "../registry";
 import { machineUnits, releaseOfDeb } from "../catalog";
 import { RaftView, raftView } from "../raft";
+import { frontendStore, mariadbTargetOfFrontend } from "../mysql";
 
 /** The emulated command's view of the sandbox. */
 export class EmulatorContext {
@@ -65,9 +66,9 @@ export class EmulatorContext {
     return abs;
   }
 
-  /** A front-end's database file. */
+  /** Where a front-end's tables live (db-store.ts): its database file, or a MySQL zone's MariaDB database. */
   dbOf(fe: string = this.self.name): string {
-    return this.pathOn(fe, ONE_FILES.db);
+    return mariadbTargetOfFrontend(this.layout, this.registry, fe) ? frontendStore(this.layout, this.registry, fe) : this.pathOn(fe, ONE_FILES.db);
   }
 
   /** A front-end's state. */

@@ -63,7 +63,7 @@ function selfTest(env: NodeJS.ProcessEnv): number {
       const probe = `${ctx.layout.frontendDir(fe.name)}/.self-test`;
       fs.writeFileSync(probe, "ok");
       fs.rmSync(probe);
-      fs.accessSync(ctx.layout.db(fe.name), fs.constants.R_OK | fs.constants.W_OK);
+      if (zone.dbBackend !== "mysql") fs.accessSync(ctx.layout.db(fe.name), fs.constants.R_OK | fs.constants.W_OK);
     }
     for (const node of zone.nodes ?? []) {
       const probe = `${ctx.layout.frontendDir(node.name)}/.self-test`;

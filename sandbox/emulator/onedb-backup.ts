@@ -1,19 +1,21 @@
 /**
  * `onedb backup` and `onedb restore`. SQLite, as BackEndSQLite does them: `DROP TABLE IF EXISTS`
  * lines plus real `sqlite3 .dump` output, and a restore that just feeds the file to sqlite3 and
- * ignores its exit status (a truncated file restores "successfully"). MySQL zones, with
- * BackEndMySQL's messages and checks over the same SQLite storage: the dump is SQLite's (the
- * stand-in for mysqldump), and a restore that fails is an error, as `mysql < file` makes it.
+ * ignores its exit status (a truncated file restores "successfully"). MySQL zones, as BackEndMySQL
+ * does them: `system()` of the real `mysqldump` / `mysql` command lines against the front-end's
+ * MariaDB, password in their argv (`-p'…'`) exactly like the real onedb, through `/bin/sh -c`.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import { EmulatorContext } from "./context";
-import { DbRef, OnedbFailure, defaultBackupName, oneNotRunning } from "./onedb-common";
-import { err, puts } from "./io";
+import { DbRef, MysqlRef, OnedbFailure, defaultBackupName, oneNotRunning } from "./onedb-common";
+import { puts } from "./io";
 import { pace } from "./pacing";
 import { ENV_PARTIAL } from "../contract";
 import { FEDERATED_TABLES } from "../db-schema";
 import { SqliteError, sqliteExec, sqliteQuery } from "../sqlite";
+import { dbQuery } from "../db-store";
+import { PasswordAudit } from "./password-audit";
 
 /** Ruby's Errno texts for File.open + write (a full disk: ENOSPC at the write). */
 function openForWrite(real: string, display: string, text: string): void {
@@ -62,7 +64,7 @@ export function backupDb(ctx: EmulatorContext, db: DbRef, file: string | undefin
   if (!o.force && fs.existsSync(real)) throw new OnedbFailure(`File ${display} exists, backup aborted. Use -f to overwrite.`);
   pace(ctx, "onedb backup", db.real);
   if (db.mysql) {
-    mysqldump(db, real, display, o.federated);
+    mysqldump(ctx, db, real, display, o.federated);
     puts(
       `MySQL dump stored in ${display}`,
       "Use 'onedb restore' or restore the DB using the mysql command:",
@@ -113,21 +115,33 @@ function writeDump(db: DbRef, real: string, display: string, federated: boolean,
 }
 
 /**
- * BackEndMySQL#backup: `system("mysqldump … > file")`. When the shell cannot create the file,
- * sh says so and onedb raises with the whole command line, password included, as the real one does.
+ * Ruby's `system(cmd)`: a command line with a redirection runs under `/bin/sh -c` (which shows it,
+ * password included, in the process list while it runs), inheriting onedb's stdio. True on exit 0.
  */
-function mysqldump(db: DbRef, real: string, display: string, federated: boolean): void {
+function system(ctx: EmulatorContext, cmd: string): boolean {
+  const run = (): boolean => spawnSync("/bin/sh", ["-c", cmd], { argv0: "sh", stdio: "inherit", cwd: process.cwd(), env: ctx.env }).status === 0;
+  // The process-list audit watches while it runs: that shell shows the password, as the real one's does.
+  return PasswordAudit.current ? PasswordAudit.current.during(run) : run();
+}
+
+/** BackEndMySQL's `mysqldump -u … -p'…' -h … -P …` prefix. */
+function mysqldumpPrefix(m: MysqlRef): string {
+  return `mysqldump -u ${m.user} -p'${m.password}' -h ${m.server} -P ${m.port} `;
+}
+
+/**
+ * BackEndMySQL#backup: `system("mysqldump … > file")`, and for --federated a second one appending
+ * logdb's federated rows. A failure raises with the whole command line, password included, as the
+ * real one does. The shell writes `real` (the same path as `display` on a front-end).
+ */
+function mysqldump(ctx: EmulatorContext, db: DbRef, real: string, display: string, federated: boolean): void {
   const m = db.mysql!;
   const what = federated ? ` --add-drop-table ${m.dbName} ${FEDERATED_TABLES.join(" ")}` : `--add-drop-database --databases --add-drop-table ${m.dbName} `;
-  const cmd = `mysqldump -u ${m.user} -p'${m.password}' -h ${m.server} -P ${m.port} ${what} > ${display}`;
-  try {
-    fs.closeSync(fs.openSync(real, "w"));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    err(`sh: 1: cannot create ${display}: ${code === "EACCES" ? "Permission denied" : code === "EISDIR" ? "Is a directory" : "Directory nonexistent"}\n`);
-    throw new OnedbFailure(`Unknown error running '${cmd}'`);
-  }
-  writeDump(db, real, display, federated);
+  const cmd = `${mysqldumpPrefix(m)}${what} > `;
+  if (!system(ctx, cmd + real)) throw new OnedbFailure(`Unknown error running '${cmd + display}'`);
+  if (!federated) return;
+  const logdb = `${mysqldumpPrefix(m)}${m.dbName} logdb --where="fed_index!=-1"  >> `;
+  if (!system(ctx, logdb + real)) throw new OnedbFailure(`Unknown error running '${logdb + display}'`);
 }
 
 /** Restores a backup into the database. */
@@ -139,7 +153,15 @@ export function restoreDb(ctx: EmulatorContext, db: DbRef, file: string | undefi
   if (!m && !o.federated && fs.existsSync(db.real) && !o.force) throw new OnedbFailure(`File ${db.display} exists, use -f to overwrite.`);
   pace(ctx, "onedb restore", ctx.userPath(file));
   const partial = partialFraction(ctx);
-  if (partial !== undefined) dieAfter(db.real, fs.readFileSync(ctx.userPath(file), "utf8"), partial);
+  if (m) {
+    // BackEndMySQL#restore: system("mysql … db_name < file").
+    const cmd = `mysql -u ${m.user} -p'${m.password}' -h ${m.server} -P ${m.port} ${m.dbName}`;
+    if (partial !== undefined) dieAfter(["/bin/sh", "-c", cmd], fs.readFileSync(ctx.userPath(file), "utf8"), partial);
+    if (!system(ctx, `${cmd} < ${ctx.userPath(file)}`)) throw new OnedbFailure(`Error while restoring MySQL DB ${m.dbName} at ${m.server}.`);
+    puts(`MySQL DB ${m.dbName} at ${m.server} restored.`);
+    return;
+  }
+  if (partial !== undefined) dieAfter(["sqlite3", db.real], fs.readFileSync(ctx.userPath(file), "utf8"), partial);
   const fd = fs.openSync(ctx.userPath(file), "r");
   let status: number | null;
   try {
@@ -148,18 +170,14 @@ export function restoreDb(ctx: EmulatorContext, db: DbRef, file: string | undefi
   } finally {
     fs.closeSync(fd);
   }
-  if (!m) {
-    puts(`Sqlite database backup restored in ${db.display}`); // status ignored, as BackEndSQLite does
-    return;
-  }
-  if (status !== 0) throw new OnedbFailure(`Error while restoring MySQL DB ${m.dbName} at ${m.server}.`);
-  puts(`MySQL DB ${m.dbName} at ${m.server} restored.`);
+  void status; // ignored, as BackEndSQLite does
+  puts(`Sqlite database backup restored in ${db.display}`);
 }
 
 /** db_exists?: user 0 (oneadmin) is in user_pool. */
 function hasOneadmin(db: string): boolean {
   try {
-    return sqliteQuery<{ n: number }>(db, "SELECT count(*) AS n FROM user_pool WHERE oid=0")[0]?.n > 0;
+    return Number(dbQuery<{ n: number }>(db, "SELECT count(*) AS n FROM user_pool WHERE oid=0")[0]?.n ?? 0) > 0;
   } catch {
     return false;
   }
@@ -173,16 +191,16 @@ function partialFraction(ctx: EmulatorContext): number | undefined {
 }
 
 /**
- * A restore killed part-way (test control): sqlite3 gets the first `fraction` of the file's
+ * A restore killed part-way (test control): sqlite3 (or mysql) gets the first `fraction` of the file's
  * statements, then the process dies by SIGKILL. What a killed `sqlite3 < file` leaves: every
  * statement before the cut that is not in an open transaction stays (the DROP lines at the top, each
  * table's committed `.dump` block), the block the cut falls into is rolled back. In a federated
  * backup db_versioning comes before logdb, so a late cut leaves the new shared version and no logdb.
  */
-function dieAfter(db: string, text: string, fraction: number): never {
+function dieAfter(client: readonly string[], text: string, fraction: number): never {
   const statements = splitStatements(text);
   const keep = statements.slice(0, Math.floor(statements.length * fraction));
-  spawnSync("sqlite3", [db], { input: keep.join(""), stdio: ["pipe", "ignore", "ignore"] });
+  spawnSync(client[0], client.slice(1), { input: keep.join(""), stdio: ["pipe", "ignore", "ignore"] });
   process.kill(process.pid, "SIGKILL");
   throw new Error("unreachable: killed");
 }

@@ -1,15 +1,17 @@
 /**
  * Which database onedb opens, as onedb.rb decides (docs/opennebula.md §5.4): `-t`, else MySQL when any
  * connection option is given, else oned.conf's DB section. MySQL: the password comes from `-p` (or
- * oned.conf's PASSWD), then ONE_DB_PASSWORD, then a prompt; the zone's stand-in server then checks
+ * oned.conf's PASSWD), then ONE_DB_PASSWORD, then a prompt; the front-end's own MariaDB server then checks
  * host, account, password and database like MySQL does, with MySQL's errors.
  */
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import { EmulatorContext } from "./context";
 import { DbRef, OnedbArgs, OnedbFailure, SQLITE_PATH } from "./onedb-common";
 import { out } from "./io";
 import { ONE_FILES } from "../contract";
-import { MYSQL, readMysqlPassword } from "../mysql";
+import { MYSQL } from "../mysql";
+import { mariadbLocator } from "../db-store";
 
 /** oned.conf's DB attributes as Augeas returns them to onedb: quotes and backslashes removed. */
 export function onedConfDb(conf: string): Record<string, string> {
@@ -50,7 +52,7 @@ interface Options {
   readonly dbName?: string;
 }
 
-/** -s / -t sqlite / oned.conf's SQLite, or a MySQL connection that passed the stand-in's checks. */
+/** -s / -t sqlite / oned.conf's SQLite, or a MySQL connection the real server accepted. */
 export function chooseDb(ctx: EmulatorContext, a: OnedbArgs): DbRef {
   let backend = a.type;
   let options: Options = a;
@@ -88,15 +90,23 @@ function connectMysql(ctx: EmulatorContext, o: Options, fromConf: boolean): DbRe
   // BackEndMySQL checks USER, then DBNAME: with both missing it names DBNAME.
   if (o.user === undefined || o.dbName === undefined) throw new OnedbFailure(`MySQL option ${o.dbName === undefined ? "DBNAME" : "USER"} is needed`);
   const mysql = {
-    server: unquote(o.server ?? MYSQL.server),
+    server: unquote(o.server ?? "localhost"),
     port: Number(unquote(o.port ?? "0")) || 0,
     user: unquote(o.user),
     dbName: unquote(o.dbName),
     password: unquote(password),
   };
-  authenticate(ctx, mysql);
+  connect(mysql);
   if (fromCaller) ctx.update((s) => void (s.onedbPasswordAuths = (s.onedbPasswordAuths ?? 0) + 1));
-  return { display: `${mysql.dbName} at ${mysql.server}`, real: ctx.ownPath(SQLITE_PATH), mysql };
+  // The connection proved the password is the account's, i.e. the one in D/mysql-password.
+  const real = mariadbLocator({
+    host: mysql.server,
+    port: mysql.port || MYSQL.port,
+    user: mysql.user,
+    database: mysql.dbName,
+    passwordFile: ctx.layout.mysqlPassword,
+  });
+  return { display: `${mysql.dbName} at ${mysql.server}`, real, mysql };
 }
 
 /**
@@ -115,20 +125,16 @@ function promptForPassword(): never {
 }
 
 /**
- * The stand-in server, in MySQL's order: host, then account and password, then database. Only
- * `localhost` reaches it (the client uses the socket and ignores the port); a zone without one
- * (SQLite-configured) has no socket.
+ * BackEndMySQL#connect_db: Sequel's mysql2 connection, made here by the real `mariadb` client with
+ * the same host, port, account and database (the password in its environment, as mysql2 keeps it
+ * out of argv). What the server or the client library says is onedb's error, as mysql2 reports it:
+ * `localhost` with port 0 means the default socket, where no sandbox server listens (each listens on
+ * its front-end's address), so a SQLite zone and `-S localhost` get the socket error.
  */
-function authenticate(ctx: EmulatorContext, c: { server: string; user: string; password: string; dbName: string }): void {
-  const refuse = (why: string): OnedbFailure => new OnedbFailure(`Error connecting to DB: Mysql2::Error::ConnectionError: ${why}`);
-  if (c.server !== MYSQL.server) {
-    throw refuse(
-      /^\d+\.\d+\.\d+\.\d+$/.test(c.server) ? `Can't connect to MySQL server on '${c.server}' (111)` : `Unknown MySQL server host '${c.server}' (-2)`,
-    );
-  }
-  if (ctx.zone.dbBackend !== "mysql") throw refuse(`Can't connect to local MySQL server through socket '${MYSQL.socket}' (2)`);
-  if (c.user !== MYSQL.user || c.password !== readMysqlPassword(ctx.layout)) {
-    throw refuse(`Access denied for user '${c.user}'@'localhost' (using password: ${c.password === "" ? "NO" : "YES"})`);
-  }
-  if (c.dbName !== MYSQL.dbName) throw refuse(`Unknown database '${c.dbName}'`);
+function connect(c: { server: string; port: number; user: string; password: string; dbName: string }): void {
+  const argv = ["--no-defaults", "-h", c.server, ...(c.port ? ["-P", String(c.port)] : []), "-u", c.user, "--connect-timeout=5", "-e", "SELECT 1", c.dbName];
+  const r = spawnSync("mariadb", argv, { encoding: "utf8", env: { PATH: process.env.PATH ?? "/usr/bin:/bin", MYSQL_PWD: c.password } });
+  if (r.status === 0) return;
+  const why = r.error ? r.error.message : (/^ERROR \d+ \([^)]*\)(?: at line \d+)?: (.*)$/m.exec(r.stderr)?.[1] ?? r.stderr.trim());
+  throw new OnedbFailure(`Error connecting to DB: Mysql2::Error::ConnectionError: ${why}`);
 }

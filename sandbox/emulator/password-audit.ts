@@ -9,16 +9,55 @@ import { EmulatorContext } from "./context";
 import { chownLikeParent } from "../frontend-state";
 import { readMysqlPassword } from "../mysql";
 import type { PasswordLeak } from "../password-leaks";
+import { watchDuring } from "./password-watch";
+
+/** Its parent pid (0 when gone). */
+function parentOf(pid: number): number {
+  try {
+    return Number(
+      fs
+        .readFileSync(`/proc/${pid}/stat`, "utf8")
+        .replace(/^.*\) \S+ /, "")
+        .split(" ")[0],
+    );
+  } catch {
+    return 0;
+  }
+}
+
+/** The command lines of BackEndMySQL's system() children (the shell, and its client before it masks its argv). */
+const ONEDB_CHILD = /^(sh -c )?mysql(dump)? -u \S+ -p'?\*\*\*'? /;
+
+/**
+ * Whether a process that showed the password is the real onedb's own exposure: a descendant of an
+ * emulated onedb, or (when it has exited meanwhile, so its parents cannot be read) one of the
+ * command lines BackEndMySQL runs.
+ */
+export function originOf(pid: number, command: string): "onedb" | "caller" {
+  return isOnedbChild(pid) || (ONEDB_CHILD.test(command) && !fs.existsSync(`/proc/${pid}`)) ? "onedb" : "caller";
+}
+
+/** A descendant of an emulated onedb (its system() children: what the real onedb itself exposes). */
+export function isOnedbChild(pid: number): boolean {
+  for (let p = parentOf(pid), n = 0; p > 1 && n < 64; p = parentOf(p), n++) {
+    try {
+      if (fs.readFileSync(`/proc/${p}/cmdline`).includes("main.js\0onedb\0")) return true;
+    } catch {
+      return false;
+    }
+  }
+  return false;
+}
 
 /** Every process whose /proc/<pid>/cmdline holds the password: pid and the masked command line. */
-export function processesShowing(password: string): Array<{ pid: number; command: string }> {
+export function processesShowing(password: string): Array<{ pid: number; command: string; origin: "onedb" | "caller" }> {
   let pids: string[];
   try {
     pids = fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e));
   } catch {
     return [];
   }
-  const hits: Array<{ pid: number; command: string }> = [];
+  const hits: Array<{ pid: number; command: string; origin: "onedb" | "caller" }> = [];
   for (const pid of pids) {
     let raw: Buffer;
     try {
@@ -28,13 +67,15 @@ export function processesShowing(password: string): Array<{ pid: number; command
     }
     if (raw.indexOf(password) < 0) continue;
     const command = raw.toString("utf8").replace(/\0+$/, "").split("\0").join(" ").split(password).join("***");
-    hits.push({ pid: Number(pid), command });
+    hits.push({ pid: Number(pid), command, origin: originOf(Number(pid), command) });
   }
   return hits;
 }
 
 /** One onedb run's audit: each process is recorded once even when both scans see it. */
 export class PasswordAudit {
+  /** The running onedb's audit (MySQL zones), for its system() calls. */
+  static current: PasswordAudit | undefined;
   private readonly seen = new Set<string>();
 
   private constructor(
@@ -54,7 +95,22 @@ export class PasswordAudit {
     if (password === "") return undefined;
     const audit = new PasswordAudit(ctx, password);
     audit.scan("start");
+    PasswordAudit.current = audit;
     return audit;
+  }
+
+  /** Runs `fn` (a blocking system() child) while a worker thread scans the process list (password-watch.ts). */
+  during<T>(fn: () => T): T {
+    const file = this.ctx.layout.passwordLeaks(this.ctx.self.name);
+    try {
+      return watchDuring({ password: this.password, file, frontend: this.ctx.self.name, onedbPid: process.pid }, fn);
+    } finally {
+      try {
+        if (fs.existsSync(file)) chownLikeParent(file);
+      } catch {
+        /* the audit never fails a command */
+      }
+    }
   }
 
   /** Scans the process list and records what is new. */
@@ -65,7 +121,7 @@ export class PasswordAudit {
     const ts = new Date().toISOString();
     const lines = fresh.map((h) => {
       this.seen.add(`${h.pid} ${h.command}`);
-      const leak: PasswordLeak = { ts, frontend: this.ctx.self.name, when, pid: h.pid, command: h.command };
+      const leak: PasswordLeak = { ts, frontend: this.ctx.self.name, when, pid: h.pid, command: h.command, origin: h.origin };
       return `${JSON.stringify(leak)}\n`;
     });
     try {

@@ -12,6 +12,10 @@ import { ENV_FRONTEND, ENV_FRONTEND_ROOT, ENV_SANDBOX_DIR } from "../../sandbox/
 import { shimDirOf } from "../../sandbox/frontend-shell";
 import { SandboxLayout } from "../../sandbox/layout";
 import { packageManagerOf, readRegistry, zoneOf } from "../../sandbox/registry";
+import { runningMariaDbPid, startMariaDb } from "../../sandbox/mariadb";
+import { readMysqlPassword } from "../../sandbox/mysql";
+import { SANDBOX_USER } from "../../sandbox/contract";
+import { ensureUser } from "../../sandbox/prerequisites";
 
 /** The compiled emulator the shims exec (tests need `npx tsc -p tsconfig.json` first). */
 export const EMULATOR = path.resolve(__dirname, "../../dist/sandbox/emulator/main.js");
@@ -124,7 +128,27 @@ export class EmulatorSandbox {
     return dir;
   }
 
+  /**
+   * Starts the real MariaDB of every MySQL front-end (as `sandbox up` does; needs root and
+   * mariadb-server). Commands reach it over TCP on the front-end's address, like in a namespace.
+   */
+  async startMariaDb(): Promise<void> {
+    const layout = new SandboxLayout(this.dir);
+    const reg = readRegistry(layout)!;
+    const ids = ensureUser(() => undefined);
+    fs.chmodSync(this.dir, 0o755);
+    const fes = reg.zones.filter((z) => z.dbBackend === "mysql").flatMap((z) => z.frontends);
+    await Promise.all(fes.map((fe) => startMariaDb(layout, fe, ids, readMysqlPassword(layout), SANDBOX_USER)));
+  }
+
+  /** Removes the directory; a MySQL front-end's server is killed first (a throwaway database). */
   remove(): void {
+    const layout = new SandboxLayout(this.dir);
+    const reg = readRegistry(layout);
+    for (const fe of reg?.zones.flatMap((z) => z.frontends) ?? []) {
+      const pid = runningMariaDbPid(layout, fe.name);
+      if (pid !== undefined) process.kill(pid, "SIGKILL");
+    }
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -46,8 +46,8 @@ describe("oned.conf's DB section, read on the front-end", () => {
     ["one line", 'LOG = [ SYSTEM = "file" ]\nDB = [ BACKEND = "sqlite", TIMEOUT = 2500 ]\nPORT = 2633\n', { backend: "sqlite" }],
     [
       "the sandbox's MySQL section",
-      `${mysqlDbSection("Zq8sV3kP0aLm2Xc7RtYu9WbN")}\nFEDERATION = [ MODE = "MASTER" ]\n`,
-      { backend: "mysql", server: "localhost", port: 0, user: "oneadmin", name: "opennebula" },
+      `${mysqlDbSection("Zq8sV3kP0aLm2Xc7RtYu9WbN", "127.0.50.1")}\nFEDERATION = [ MODE = "MASTER" ]\n`,
+      { backend: "mysql", server: "127.0.50.1", port: 3306, user: "oneadmin", name: "opennebula" },
     ],
     [
       "commented examples before the real section, and a comment inside it",
