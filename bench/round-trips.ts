@@ -58,6 +58,8 @@ interface CommandEvent {
   readonly step: string | null;
   readonly zone: number | null;
   readonly command?: string;
+  readonly host?: string;
+  readonly batch?: string;
 }
 
 async function main(): Promise<void> {
@@ -89,23 +91,34 @@ async function main(): Promise<void> {
   const perStep = new Map<string, Record<CommandClass, number>>();
   const total: Record<CommandClass, number> = { probe: 0, "ledger-read": 0, "ledger-write": 0, action: 0 };
   const kinds = new Map<string, number>();
+  // A probe batch is one round trip: its commands (the same batch id on one host) count once.
+  const batches = new Set<string>();
+  let logical = 0;
   for (const e of events.filter((x) => x.event === "command-end")) {
-    const c = classify(e.command ?? "");
+    logical++;
+    if (e.batch !== undefined) {
+      if (batches.has(`${e.host}/${e.batch}`)) continue;
+      batches.add(`${e.host}/${e.batch}`);
+    }
+    const c = e.batch !== undefined ? "probe" : classify(e.command ?? "");
     total[c]++;
     const row = perStep.get(e.step ?? "-") ?? { probe: 0, "ledger-read": 0, "ledger-write": 0, action: 0 };
     row[c]++;
     perStep.set(e.step ?? "-", row);
-    const kind = `${c} ${(e.command ?? "")
-      .split(" ")
-      .slice(0, c.startsWith("ledger") ? 0 : 2)
-      .join(" ")}`;
+    const kind =
+      e.batch !== undefined
+        ? "probe batch"
+        : `${c} ${(e.command ?? "")
+            .split(" ")
+            .slice(0, c.startsWith("ledger") ? 0 : 2)
+            .join(" ")}`;
     kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
   }
   const all = total.probe + total["ledger-read"] + total["ledger-write"] + total.action;
   const reads = total.probe + total["ledger-read"];
   const pct = (n: number) => `${((100 * n) / Math.max(all, 1)).toFixed(0)} %`;
   const out = [
-    `1+${slaves} deploy ${failure ? "FAILED" : "done"} in ${wall.toFixed(0)} s; ${all} remote commands: read-only ${reads} (${pct(reads)}: probes ${total.probe}, ledger reads ${total["ledger-read"]}), ledger writes ${total["ledger-write"]} (${pct(total["ledger-write"])}), actions ${total.action} (${pct(total.action)})`,
+    `1+${slaves} deploy ${failure ? "FAILED" : "done"} in ${wall.toFixed(0)} s; ${all} remote commands (round trips; ${logical} logical commands, ${batches.size} probe batches): read-only ${reads} (${pct(reads)}: probes ${total.probe}, ledger reads ${total["ledger-read"]}), ledger writes ${total["ledger-write"]} (${pct(total["ledger-write"])}), actions ${total.action} (${pct(total.action)})`,
     `${"step".padEnd(20)} ${"probe".padStart(6)} ${"l-read".padStart(6)} ${"l-write".padStart(7)} ${"action".padStart(6)}`,
     ...[...perStep].map(
       ([s, r]) =>
@@ -114,7 +127,8 @@ async function main(): Promise<void> {
     "by kind:",
     ...[...kinds].sort((a, b) => b[1] - a[1]).map(([k, n]) => `  ${String(n).padStart(5)}  ${k}`),
   ];
-  if (failure) out.push(String(failure instanceof Error ? failure.message.slice(0, 3000) : failure));
+  if (failure)
+    out.push(...lines.filter((l) => /Error|refused/.test(l)).slice(0, 20), String(failure instanceof Error ? failure.message.slice(0, 3000) : failure));
   process.stdout.write(out.join("\n") + "\n");
   if (process.env.BENCH_KEEP === "1") process.stdout.write(`sandbox kept in ${dir}\n`);
   else await sandboxDown(dir);

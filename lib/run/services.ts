@@ -17,10 +17,12 @@ export async function installedStartUnits(fe: OpenNebulaFrontend, version: strin
 
 /** Refuses unless every unit is inactive and oned's lock file is gone (docs/opennebula.md §1.3 checks). */
 export async function assertStopped(fe: OpenNebulaFrontend, config: FederationConfig, zone: ZoneConfig, step: string, next: string): Promise<void> {
-  const units = await installedStopUnits(fe, config);
+  // The lock file is asked with the first probe: one round trip fewer (docs/round-trips.md).
+  const [units, lockAsked] = await Promise.all([installedStopUnits(fe, config), fe.onedLockPresent()]);
   const states = await fe.unitStates(units);
   const running = Object.entries(states).filter(([, s]) => s !== "inactive" && s !== "failed" && s !== "unknown");
-  const lock = await fe.onedLockPresent();
+  // Asked again after the states when the first answer saw it: a stopping oned removes it last.
+  const lock = lockAsked && (await fe.onedLockPresent());
   if (running.length > 0 || lock) {
     throw new StepRefusal(step, {
       zone,

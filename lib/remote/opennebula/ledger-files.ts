@@ -40,7 +40,7 @@ const PRINT_ALL =
  * after an exit 3, so the caller judges again without another round trip).
  */
 const TRANSACTION = [
-  'umask 077; d=$1; sum=$2; rd=$3; shift 3; mkdir -p "$d" || exit 1; t=',
+  'umask 077; d=$1; sum=$2; rd=$3; shift 3; mkdir -p "$d" || exit 1; t=; ',
   'if [ "$sum" != - ]; then t=$(mktemp "$d/.tmp.XXXXXX") || exit 1; ',
   'if ! { cat > "$t" && printf "%s  %s\\n" "$sum" "$t" | sha256sum -c --status; }; then rm -f "$t"; exit 1; fi; fi; ',
   "o=0; r=0; ",

@@ -41,7 +41,7 @@ export const safetyBackup: StepRun = {
     }
     // A backup taken after the packages moved would not be the pre-upgrade state: refuse to overwrite the record.
     for (const s of servers) {
-      const installed = await s.frontend.installedVersion();
+      const [installed] = await Promise.all([s.frontend.installedVersion(), s.frontend.installedUnits()]);
       if (compareVersions(installed, config.fromVersion) !== 0) {
         throw new StepRefusal("safety-backup", {
           zone,
@@ -122,5 +122,6 @@ async function backupOne(fe: OpenNebulaFrontend, frontend: string, remote: strin
   await fe.makePrivateDir(config.backup.remoteDirectory);
   await fe.backupFull(remote);
   await fe.makePrivate(remote);
-  return { frontend, path: remote, size_bytes: await fe.fileSize(remote), sha256: await fe.sha256(remote) };
+  const [size, sha256] = await Promise.all([fe.fileSize(remote), fe.sha256(remote)]);
+  return { frontend, path: remote, size_bytes: size, sha256 };
 }
