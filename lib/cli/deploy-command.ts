@@ -20,7 +20,7 @@ the console shows a progress view; elsewhere timestamped lines, remote output as
     options: {
       config: configOption,
       out: text({ value: "DIR", help: "cdktf output directory", default: "cdktf.out" }),
-      parallelism: parallelismOption("number of zones + 2, at least 10"),
+      parallelism: parallelismOption("number of zones + 2, at least 10, at most 8 per CPU"),
       engine: engineOption,
       via: oneOf(["engine", "cdktf"], {
         help: "engine: terraform init/apply in the stack directory;\ncdktf: `cdktf deploy --auto-approve` instead",
