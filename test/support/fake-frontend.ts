@@ -80,7 +80,13 @@ export class FakeTransport implements Transport {
       this.batches.push(batch.lines);
       let stdout = "";
       batch.lines.forEach((line, i) => {
-        const r = this.answer(line, undefined);
+        // An unscripted probe inside a batch fails alone, as an unknown command would (127), not the whole batch.
+        let r: Pick<CommandResult, "exitCode" | "stdout" | "stderr">;
+        try {
+          r = this.answer(line, undefined);
+        } catch (err) {
+          r = { exitCode: 127, stdout: "", stderr: `${(err as Error).message}\n` };
+        }
         stdout += `\n${batch.marker} ${i + 1} out\n${r.stdout}\n${batch.marker} ${i + 1} err\n${r.stderr}\n${batch.marker} ${i + 1} exit ${r.exitCode}\n`;
       });
       return { host: "fake:22", command: sent, exitCode: 0, signal: null, stdout, stderr: "", durationMs: 0 };

@@ -90,9 +90,16 @@ async function intactOnEveryServer(record: SafetyBackupRecord, servers: readonly
   for (const s of servers) {
     const mine = taken.find((b) => b.frontend === hostPort(s.config));
     if (!mine) broken.push(`${hostPort(s.config)}: no backup recorded`);
-    else if (!(await s.frontend.exists(mine.path))) broken.push(`${hostPort(s.config)}: ${mine.path} is gone`);
     else {
-      const sha = await s.frontend.sha256(mine.path);
+      // Presence and digest asked in one round trip; the digest's failure only counts when the file is there.
+      const [present, digest] = await Promise.allSettled([s.frontend.exists(mine.path), s.frontend.sha256(mine.path)]);
+      if (present.status === "rejected") throw present.reason;
+      if (!present.value) {
+        broken.push(`${hostPort(s.config)}: ${mine.path} is gone`);
+        continue;
+      }
+      if (digest.status === "rejected") throw digest.reason;
+      const sha = digest.value;
       if (sha !== mine.sha256) broken.push(`${hostPort(s.config)}: ${mine.path} has sha256 ${sha}, recorded ${mine.sha256}`);
     }
   }

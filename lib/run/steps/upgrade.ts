@@ -23,7 +23,7 @@ export const upgrade: StepRun = {
     const fe = await ctx.frontend();
     const servers = await ctx.servers();
     const target = dbVersionOf(config.toVersion);
-    // Asked together: one round trip per server (docs/round-trips.md).
+    // Versions and DB asked together: one round trip per server (docs/round-trips.md).
     const [versions, first] = await Promise.all([Promise.all(servers.map((s) => s.frontend.installedVersion())), fe.dbVersion()]);
     let db = first;
     if (versions.every((v) => compareVersions(v, config.toVersion) === 0) && db.status === "up-to-date") {
@@ -111,7 +111,8 @@ async function upgradeSoftware(ctx: StepContext, fe: OpenNebulaFrontend): Promis
     const missing = await fe.pendingDownloads(packages);
     if (missing.length > 0) ctx.log(`  ${missing.length} archive(s) not in the cache (${missing.join(", ")}): refreshing and downloading them now`);
     await fe.upgradePackages(packages, { refresh: missing.length > 0 });
-    let now = await fe.installedVersion();
+    // The unit files (read anew after the packages) go with the version: the stop proof below needs them.
+    let [now] = await Promise.all([fe.installedVersion(), fe.installedUnits()]);
     if (compareVersions(now, config.toVersion) !== 0 && missing.length === 0) {
       // Lists that no longer name the target (refreshed against the old series since the download): refresh once.
       ctx.log(`  ${now} still installed after the install from the cache: refreshing the package lists and upgrading again`);
