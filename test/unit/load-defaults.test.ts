@@ -14,7 +14,7 @@ describe("default parallelism", () => {
     [18, 2, 16],
     [66, 2, 16],
     [66, 8, 64],
-    [66, 16, 66],
+    [66, 16, 68],
     [5, 1, 10],
   ])("%i zones on %i CPUs: %i", (zones, cpus, expected) => {
     expect(defaultParallelism(zones, cpus)).toBe(expected);

@@ -68,6 +68,8 @@ export class SshSession {
     await new Promise<void>((resolve, reject) => {
       client.once("ready", () => resolve());
       client.once("error", (err: Error & { level?: string }) => {
+        // Destroying the socket after a handshake timeout makes ssh2 emit "Connection lost" too: no crash for it.
+        client.on("error", () => undefined);
         sock.destroy();
         void hostKeys.refusalAfter(err, open, connectMs()).then((hostKeyProblem) => {
           via?.close();
