@@ -106,6 +106,17 @@ export const BIN_DIR = {
  */
 export const COMMAND_GUARD_PREFIX = `sh -c 'exec 9>>"$1" || exit 1; flock -n 9`;
 
+/**
+ * How onefed's probe batch begins (lib/remote/opennebula/probe-batch.ts): several read-only command
+ * lines in one session, each run with `sh -c` in turn. The front-end shell runs the batch like the
+ * guard, with D/bin/guarded first on PATH, so each command is logged, held and injected on its own,
+ * as if it had come alone; its log line carries `batch` (the batch's session) so round trips can be counted.
+ */
+export const PROBE_BATCH_PREFIX = "sh -c '# onefed probe batch";
+
+/** Set for the commands of one probe batch: the batch's id in their command log lines. */
+export const ENV_BATCH = "ONEFED_SANDBOX_BATCH";
+
 /** The profile of the machine whose guarded command re-enters the front-end shell. */
 export const ENV_PROFILE = "ONEFED_SANDBOX_PROFILE";
 

@@ -10,11 +10,13 @@ import * as path from "path";
 import {
   BIN_DIR,
   COMMAND_GUARD_PREFIX,
+  ENV_BATCH,
   EMULATOR_INJECTION_CHECK,
   ENV_FRONTEND,
   ENV_INJECTIONS_CHECKED,
   ENV_PARTIAL,
   ENV_PROFILE,
+  PROBE_BATCH_PREFIX,
   ENV_SANDBOX_DIR,
   MACHINE_DIR,
   NODE_NAME_GLOB,
@@ -41,7 +43,7 @@ export function shimDirOf(layout: SandboxLayout, reg: SandboxRegistry, name: str
   return shimDir(layout, p.kind, p.manager);
 }
 
-/** awk program that prints one JSON line {ts, frontend, command} (escapes \, " and control characters). */
+/** awk program that prints one JSON line {ts, frontend, command[, batch]} (escapes \, " and control characters). */
 const LOG_AWK = String.raw`BEGIN {
   for (i = 1; i < 32; i++) ord[sprintf("%c", i)] = i
   c = ENVIRON["SSH_ORIGINAL_COMMAND"]; s = ""; n = length(c)
@@ -52,7 +54,9 @@ const LOG_AWK = String.raw`BEGIN {
     else if (ch in ord) s = s sprintf("\\u%04x", ord[ch])
     else s = s ch
   }
-  printf "{\"ts\":\"%s\",\"frontend\":\"%s\",\"command\":\"%s\"}\n", ts, fe, s
+  b = ENVIRON["${ENV_BATCH}"]
+  if (b !~ /^[0-9.-]+$/) b = ""
+  printf "{\"ts\":\"%s\",\"frontend\":\"%s\",\"command\":\"%s\"%s}\n", ts, fe, s, (b == "" ? "" : ",\"batch\":\"" b "\"")
 }`;
 
 /** The ForceCommand script; argument 1 is the machine name, argument 2 its profile ("" for a Debian front-end). */
@@ -80,8 +84,11 @@ export PATH="$D/${SANDBOX_DIR.bin}/${BIN_DIR.emulated}\${PROFILE:+-$PROFILE}:/us
 # onefed's command guard runs as it is; the command inside it comes back here through D/bin/guarded/sh
 # when it starts (with the machine's lock held), and is logged, held and injected then.
 GUARD_PREFIX=${shSingleQuote(COMMAND_GUARD_PREFIX)}
+BATCH_PREFIX=${shSingleQuote(PROBE_BATCH_PREFIX)}
 case "$SSH_ORIGINAL_COMMAND" in
   "$GUARD_PREFIX"*) export ${ENV_PROFILE}="$PROFILE"; PATH="$D/${SANDBOX_DIR.bin}/${BIN_DIR.guarded}:$PATH" exec "$SH" -c "$SSH_ORIGINAL_COMMAND" ;;
+  # A probe batch: each of its commands comes back here through D/bin/guarded/sh, logged with the batch's id.
+  "$BATCH_PREFIX"*) export ${ENV_PROFILE}="$PROFILE" ${ENV_BATCH}="$$-$(date +%s)"; PATH="$D/${SANDBOX_DIR.bin}/${BIN_DIR.guarded}:$PATH" exec "$SH" -c "$SSH_ORIGINAL_COMMAND" ;;
 esac
 ts=$(date -u +%Y-%m-%dT%H:%M:%S.%6NZ)
 awk -v ts="$ts" -v fe="$FE" '${LOG_AWK}' >> "$FE_DIR/${MACHINE_DIR.commandLog}"

@@ -212,6 +212,8 @@ export interface CommandLogEntry {
   readonly frontend: string;
   /** The command line as the client sent it (sftp sessions: the sftp-server path). */
   readonly command: string;
+  /** Set when the command came inside one of onefed's probe batches: that batch's id (one SSH session). @default absent */
+  readonly batch?: string;
 }
 
 /** A failure to inject. */

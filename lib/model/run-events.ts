@@ -88,6 +88,8 @@ export interface CommandStartEvent extends EventBase {
   readonly host: string;
   /** The command line as sent (redacted; cut at 1000 characters). */
   readonly command: string;
+  /** The probe batch this read-only command shared one round trip with (docs/round-trips.md). @default absent: it went alone */
+  readonly batch?: string;
 }
 
 export interface HeartbeatEvent extends EventBase {
@@ -106,6 +108,8 @@ export interface CommandEndEvent extends EventBase {
   readonly exit_code: number | null;
   readonly signal: string | null;
   readonly duration_ms: number;
+  /** As on command-start. @default absent */
+  readonly batch?: string;
   /** Why there is no exit code (the link dropped, the deadline passed). @default absent */
   readonly message?: string;
 }

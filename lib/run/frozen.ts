@@ -36,7 +36,9 @@ export async function proveFrozen(ctx: StepContext, step: StepName): Promise<voi
     }
     const enabled: string[] = [];
     try {
-      for (const z of frozenZones) if ((await fe.zoneShow(z.id)).enabled) enabled.push(`${zoneLabel(z)} ENABLED`);
+      // One question per frozen zone, asked together: one round trip (docs/round-trips.md).
+      const shows = await Promise.all(frozenZones.map((z) => fe.zoneShow(z.id)));
+      frozenZones.forEach((z, i) => shows[i].enabled && enabled.push(`${zoneLabel(z)} ENABLED`));
     } catch (err) {
       // The zones stop in parallel: oned may go down between the two questions, which is just as frozen.
       if (err instanceof RemoteCommandError && (await fe.unitStates([ONED_UNIT]))[ONED_UNIT] !== "active") continue;

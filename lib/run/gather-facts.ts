@@ -31,15 +31,21 @@ async function frontendFacts(zone: ZoneConfig, index: number, config: Federation
     return { zoneId: zone.id, frontend, error: message(err) };
   }
   try {
-    const installedVersion = await fe.installedVersion();
-    const db = await fe.dbVersion();
-    const installedUnits = await fe.installedUnits();
+    // Independent questions are asked together, so they share round trips (docs/round-trips.md):
+    // the free space's `df` goes out with the unit states, once the directory's ancestors are known.
+    const free = fe.freeBytes(config.backup.remoteDirectory);
+    free.catch(() => undefined); // awaited below; an earlier failure must not leave it unhandled
+    const [installedVersion, db, installedUnits, serverId, dbName] = await Promise.all([
+      fe.installedVersion(),
+      fe.dbVersion(),
+      fe.installedUnits(),
+      ha ? fe.federationSettings().then((f) => f.serverId) : undefined,
+      ha && zone.database.backend === "mysql" ? fe.dbName() : undefined,
+    ]);
     const services = await fe.unitStates(unitsToStop(installedVersion).filter((u) => installedUnits.has(u)));
-    const freeBytes = await fe.freeBytes(config.backup.remoteDirectory);
     // onezone needs the local oned; a stopped zone simply has no answer here.
     const show = services["opennebula"] === "active" ? await fe.zoneShow(zone.id) : undefined;
-    const serverId = ha ? (await fe.federationSettings()).serverId : undefined;
-    const dbName = ha && zone.database.backend === "mysql" ? await fe.dbName() : undefined;
+    const freeBytes = await free;
     return {
       zoneId: zone.id,
       frontend,

@@ -18,6 +18,7 @@ import { Deadline } from "../remote/ssh/deadline";
 import { Connector, registerDatabasePasswords } from "./connector";
 import { sshRoutesOf } from "./ssh-routes";
 import { openLedger } from "./ledger/open-ledger";
+import { StepClaim } from "./ledger/federation-ledger";
 import { currentRun } from "./ledger/run-identity";
 import { StepOutcome } from "./step";
 import { buildStepContext } from "./step-context";
@@ -104,29 +105,30 @@ async function runObserved(opts: RunStepOptions, observer: StepObserver): Promis
     // A step out of order (by hand, or from a state the ledger disproves) is refused before it takes
     // the lock: a refusal leaves the federation as it was, free for the deploy that follows.
     proveRequirements(step, zone, config, before);
-    const beats: Array<() => Promise<void>> = [];
-    stopBeats = async () => {
-      for (const stop of beats.splice(0)) await stop();
-    };
-    const claim = async () => {
-      const lock = await ledger.claim(step, zone);
+    let held: StepClaim | undefined;
+    stopBeats = async () => held?.heartbeat.stop();
+    // Lock, first heartbeat and a fresh read in one round trip (FederationLedger.begin); while this
+    // runner works, its heartbeat keeps any other run from taking the lock over.
+    const claim = async (known?: LedgerSnapshot) => {
+      held = await ledger.begin(step, zone, known);
+      const lock = held.verdict;
       if (lock.kind === "take-over") log(`took the federation lock over from run ${lock.previous.run_id} (${lock.previous.holder}): the same upgrade, resumed`);
-      // While this runner works, its heartbeat keeps any other run from taking the lock over.
-      beats.push(await ledger.heartbeat(step, zone));
+      return held.snapshot;
     };
     // The preflight changes nothing: it reaches every front-end first (a changed host key anywhere
     // stops the run before onefed writes even its lock), and takes the lock once its checks passed.
-    if (step !== "preflight") await claim();
     // Proven again under the lock: what another run recorded or forgot meanwhile counts.
-    const snapshot = await ledger.read();
+    const snapshot = step !== "preflight" ? await claim(before) : before;
     proveRequirements(step, zone, config, snapshot);
     const ctx = buildStepContext(config, zone, step, log, connector, snapshot);
     const outcome = await STEPS[step].run(ctx);
     if (step === "preflight") await claim();
-    await ledger.record(step, zone, { summary: outcome.summary, ...outcome.evidence });
+    // The entry and the heartbeat's end in one round trip; verify reads back to see whether it was the last.
+    const finished = await ledger.finish(step, zone, { summary: outcome.summary, ...outcome.evidence }, held!, step === "verify");
     log(`${outcome.status === "already-done" ? "already done" : "done"}: ${outcome.summary} (${Date.now() - started} ms)`);
     await stopBeats();
-    if (step === "verify" && (await ledger.releaseIfComplete(finalSteps(config)))) log(`every zone verified: the federation lock is released`);
+    if (step === "verify" && (await ledger.releaseIfComplete(finalSteps(config), finished.snapshot)))
+      log(`every zone verified: the federation lock is released`);
     return outcome;
   } finally {
     // A failed step's runner is no longer at work: its heartbeat goes, so a resumed run need not wait.

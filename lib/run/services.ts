@@ -15,12 +15,18 @@ export async function installedStartUnits(fe: OpenNebulaFrontend, version: strin
   return unitsToStart(version).filter((u) => installed.has(u));
 }
 
+async function unitStatesOf(fe: OpenNebulaFrontend, units: Promise<string[]>): Promise<Record<string, string>> {
+  return fe.unitStates(await units);
+}
+
 /** Refuses unless every unit is inactive and oned's lock file is gone (docs/opennebula.md §1.3 checks). */
 export async function assertStopped(fe: OpenNebulaFrontend, config: FederationConfig, zone: ZoneConfig, step: string, next: string): Promise<void> {
-  const units = await installedStopUnits(fe, config);
-  const states = await fe.unitStates(units);
+  // The lock file is asked with the first probe, the states as soon as the unit files are known
+  // (at once when this connection read them already): fewer round trips (docs/round-trips.md).
+  const [states, lockAsked] = await Promise.all([unitStatesOf(fe, installedStopUnits(fe, config)), fe.onedLockPresent()]);
   const running = Object.entries(states).filter(([, s]) => s !== "inactive" && s !== "failed" && s !== "unknown");
-  const lock = await fe.onedLockPresent();
+  // Asked again after the states when the first answer saw it: a stopping oned removes it last.
+  const lock = lockAsked && (await fe.onedLockPresent());
   if (running.length > 0 || lock) {
     throw new StepRefusal(step, {
       zone,
@@ -36,10 +42,11 @@ export async function assertStopped(fe: OpenNebulaFrontend, config: FederationCo
 
 /** Stops what runs on one front-end and proves it; null when everything was already down. */
 export async function stopServer(fe: OpenNebulaFrontend, config: FederationConfig, zone: ZoneConfig, step: string): Promise<string[] | null> {
-  const units = await installedStopUnits(fe, config);
-  const states = await fe.unitStates(units);
-  const active = units.filter((u) => states[u] === "active" || states[u] === "activating" || states[u] === "reloading");
-  if (active.length === 0 && !(await fe.onedLockPresent())) return null;
+  const units = installedStopUnits(fe, config);
+  // The lock file is asked with the unit files: one round trip fewer when everything is down already.
+  const [states, lock] = await Promise.all([unitStatesOf(fe, units), fe.onedLockPresent()]);
+  const active = (await units).filter((u) => states[u] === "active" || states[u] === "activating" || states[u] === "reloading");
+  if (active.length === 0 && !lock) return null;
   await fe.stopUnits(active);
   await assertStopped(
     fe,

@@ -3,6 +3,7 @@
  * (through the engine session), or the cdktf CLI's `deploy` (what pipelines run), both with the
  * same engine environment.
  */
+import * as os from "os";
 import * as path from "path";
 import { synthesize } from "../synth/synthesize";
 import { loadConfig } from "../config/load-config";
@@ -35,7 +36,7 @@ export interface DeployOptions {
   readonly via?: "engine" | "cdktf";
   /** The engine to run, as `--engine` names it (terraform, tofu, auto). @default $ONEFED_ENGINE, else the federation file's engine, else auto */
   readonly engine?: string;
-  /** Terraform -parallelism. @default zones + 2 (the widest stage), at least 10 */
+  /** Terraform -parallelism. @default zones + 2 (the widest stage), at least 10, at most 8 per CPU (defaultParallelism) */
   readonly parallelism?: number;
   /** Receives one line per thing worth telling, the engine's output included. @default stdout */
   readonly log?: (line: string) => void;
@@ -53,8 +54,13 @@ export interface DeployOptions {
 const LOCK_REFUSAL = new RegExp(`\\(local-exec\\): ${LockHeldError.name}: `);
 
 /** At least the widest stage (every zone at once) so no stage is serialized; more costs nothing. */
-export function defaultParallelism(zoneCount: number): number {
-  return Math.max(10, zoneCount + 2);
+/**
+ * The widest stage (zones + 2) runs at once, but never more than 8 step runners per CPU (at least
+ * 10): each runner is a process that needs CPU to start and to finish its SSH handshakes, and a
+ * 1+64 federation on 2 cores starved them past the connect timeout (docs/round-trips.md, "Safe under load").
+ */
+export function defaultParallelism(zoneCount: number, cpus: number = os.availableParallelism()): number {
+  return Math.min(Math.max(10, zoneCount + 2), Math.max(10, 8 * cpus));
 }
 
 export async function deploy(opts: DeployOptions = {}): Promise<{ stackDir: string; output: string; run: RunPaths }> {

@@ -10,6 +10,7 @@ import { HypervisorNode } from "../../lib/remote/opennebula/hypervisor-node";
 import { CommandResult } from "../../lib/remote/ssh/command-result";
 import { commandGuard } from "../../lib/remote/opennebula/commands";
 import { renderCommand } from "../../lib/remote/opennebula/remote-command";
+import { PROBE_BATCH_HEADER } from "../../lib/remote/opennebula/probe-batch";
 import { StepName } from "../../lib/model/steps";
 import { StepContext } from "../../lib/run/step";
 import { buildStepContext } from "../../lib/run/step-context";
@@ -37,6 +38,21 @@ export function unwrapGuarded(sent: string): string | undefined {
   return last.startsWith("'") ? last.slice(1, -1).replace(/'\\''/g, "'") : last;
 }
 
+/** The words of a line shellJoin rendered (bare or single-quoted words, one space apart). */
+export function shellWords(line: string): string[] {
+  const words: string[] = [];
+  const re = /'((?:[^']|'\\'')*)'|([^ ']+)/g;
+  for (let m = re.exec(line); m; m = re.exec(line)) words.push(m[1] !== undefined ? m[1].replace(/'\\''/g, "'") : m[2]);
+  return words;
+}
+
+/** The marker and command lines of a probe batch (lib/remote/opennebula/probe-batch.ts), else undefined. */
+export function unwrapBatch(sent: string): { marker: string; lines: string[] } | undefined {
+  if (!sent.startsWith(`sh -c '${PROBE_BATCH_HEADER}`)) return undefined;
+  const [, , , , marker, ...lines] = shellWords(sent);
+  return { marker, lines };
+}
+
 export class FakeTransport implements Transport {
   public readonly lines: string[] = [];
   public readonly uploads: string[] = [];
@@ -54,7 +70,31 @@ export class FakeTransport implements Transport {
   /** Command lines that arrived inside the command guard (commands.ts commandGuard), unwrapped. */
   public readonly guarded: string[] = [];
 
+  /** Probe batches that arrived (one round trip each), as their command lines. */
+  public readonly batches: string[][] = [];
+
   async exec(sent: string, stdin?: string): Promise<CommandResult> {
+    // A batch is answered command by command, as the remote script runs them, in sections.
+    const batch = unwrapBatch(sent);
+    if (batch) {
+      this.batches.push(batch.lines);
+      let stdout = "";
+      batch.lines.forEach((line, i) => {
+        // An unscripted probe inside a batch fails alone, as an unknown command would (127), not the whole batch.
+        let r: Pick<CommandResult, "exitCode" | "stdout" | "stderr">;
+        try {
+          r = this.answer(line, undefined);
+        } catch (err) {
+          r = { exitCode: 127, stdout: "", stderr: `${(err as Error).message}\n` };
+        }
+        stdout += `\n${batch.marker} ${i + 1} out\n${r.stdout}\n${batch.marker} ${i + 1} err\n${r.stderr}\n${batch.marker} ${i + 1} exit ${r.exitCode}\n`;
+      });
+      return { host: "fake:22", command: sent, exitCode: 0, signal: null, stdout, stderr: "", durationMs: 0 };
+    }
+    return this.answer(sent, stdin);
+  }
+
+  private answer(sent: string, stdin: string | undefined): CommandResult {
     // A guarded command is answered as the command itself: the guard is the remote shell's business.
     const inner = unwrapGuarded(sent);
     if (inner !== undefined) this.guarded.push(inner);

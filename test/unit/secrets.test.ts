@@ -215,6 +215,8 @@ describe("onefed step on a MySQL master whose federated backup fails (SSH script
       .join("");
     const master = new FakeTransport([
       [/^sh -c '\[ -d/, { stdout: proven }],
+      // A ledger transaction (lock, heartbeat) reads the ledger back in the same script.
+      [/^sh -c 'umask 077; d=\$1/, { stdout: proven }],
       [/^sh -c 'umask 077/, {}],
       [/onedb version/, { stdout: dbVersionText("7.0.0", "7.0.0") }],
       [/^systemctl list-unit-files/, { stdout: "opennebula.service enabled enabled\n" }],

@@ -11,8 +11,9 @@ export interface CommandObserver {
   /**
    * A command starts on `target`. `echo`: its output is progress the operator follows (the
    * command opted in with RemoteCommand.echo), so its lines will come through `output`.
+   * `batch`: the probe batch it shares one round trip with (probe-batcher.ts); undefined when it went alone.
    */
-  commandStarted(target: SshTargetLabel, command: string, echo: boolean): CommandWatch;
+  commandStarted(target: SshTargetLabel, command: string, echo: boolean, batch?: string): CommandWatch;
 }
 
 /** One running command, as its observer follows it. */

@@ -2,7 +2,6 @@
  * Every command line the runner sends to a front-end. Nothing outside lib/opennebula builds one,
  * so review of what the tool does to a zone starts and ends here.
  */
-import { createHash } from "crypto";
 import { RemoteCommand } from "./remote-command";
 
 /** oned's lock: present while oned runs; onedb refuses to touch the DB while it exists (§5.4). */
@@ -10,8 +9,8 @@ export const ONED_LOCK_FILE = "/var/lock/one/one";
 
 export const onezone = {
   /** The only parseable source of FED_INDEX (§5.1): CSV is never truncated. */
-  listCsv: (): RemoteCommand => ({ argv: ["onezone", "list", "--csv"] }),
-  showJson: (zoneId: number): RemoteCommand => ({ argv: ["onezone", "show", String(zoneId), "-j"] }),
+  listCsv: (): RemoteCommand => ({ argv: ["onezone", "list", "--csv"], readOnly: true }),
+  showJson: (zoneId: number): RemoteCommand => ({ argv: ["onezone", "show", String(zoneId), "-j"], readOnly: true }),
   /** Must go through the zone's own endpoint (§4.5), hence --endpoint. */
   disable: (zoneId: number, endpoint: string): RemoteCommand => ({ argv: ["onezone", "disable", String(zoneId), "--endpoint", endpoint, "-v"], echo: true }),
   enable: (zoneId: number, endpoint: string): RemoteCommand => ({ argv: ["onezone", "enable", String(zoneId), "--endpoint", endpoint, "-v"], echo: true }),
@@ -20,7 +19,7 @@ export const onezone = {
 /** Every onedb command that writes a database or a backup is `exclusive` (RemoteCommand, commandGuard). */
 export const onedb = {
   /** 0 up to date, 1 not bootstrapped, 2 upgrade needed, 3 DB newer than the software (§5.4). */
-  version: (): RemoteCommand => ({ argv: ["onedb", "version"], okExitCodes: [0, 1, 2, 3] }),
+  version: (): RemoteCommand => ({ argv: ["onedb", "version"], okExitCodes: [0, 1, 2, 3], readOnly: true }),
   /** Explicit backup path: the default name contains ':' and unpadded dates. */
   upgrade: (backupFile: string): RemoteCommand => ({ argv: ["onedb", "upgrade", "-v", "-b", backupFile], exclusive: true, echo: true }),
   fsck: (backupFile: string): RemoteCommand => ({ argv: ["onedb", "fsck", "-b", backupFile], exclusive: true, echo: true }),
@@ -80,7 +79,7 @@ export function withOnedbConnection(cmd: RemoteCommand, c: OnedbConnection | und
 }
 
 export const onehost = {
-  listCsv: (): RemoteCommand => ({ argv: ["onehost", "list", "--csv"] }),
+  listCsv: (): RemoteCommand => ({ argv: ["onehost", "list", "--csv"], readOnly: true }),
   disable: (hostId: number): RemoteCommand => ({ argv: ["onehost", "disable", String(hostId)] }),
   enable: (hostId: number): RemoteCommand => ({ argv: ["onehost", "enable", String(hostId)] }),
   /** After the node packages (if any) are upgraded: push the new drivers to the hosts. */
@@ -92,9 +91,9 @@ export const onecfg = {
 };
 
 export const systemctl = {
-  listUnitFiles: (): RemoteCommand => ({ argv: ["systemctl", "list-unit-files", "--no-legend", "--no-pager", "opennebula*"] }),
+  listUnitFiles: (): RemoteCommand => ({ argv: ["systemctl", "list-unit-files", "--no-legend", "--no-pager", "opennebula*"], readOnly: true }),
   /** Exit 3 just means "not all active": the caller reads the per-unit lines. */
-  isActive: (units: readonly string[]): RemoteCommand => ({ argv: ["systemctl", "is-active", ...units], okExitCodes: [0, 3] }),
+  isActive: (units: readonly string[]): RemoteCommand => ({ argv: ["systemctl", "is-active", ...units], okExitCodes: [0, 3], readOnly: true }),
   stop: (units: readonly string[]): RemoteCommand => ({ argv: ["systemctl", "stop", ...units], echo: true }),
   start: (units: readonly string[]): RemoteCommand => ({ argv: ["systemctl", "start", ...units], echo: true }),
   restart: (units: readonly string[]): RemoteCommand => ({ argv: ["systemctl", "restart", ...units], echo: true }),
@@ -155,15 +154,18 @@ export const onedConf = {
    * Only the FEDERATION section leaves the front-end: a MySQL front-end's oned.conf also holds the
    * DB password (DB/PASSWD), which must not reach the automation host's logs or errors.
    */
-  readFederation: (): RemoteCommand => ({ argv: ["sed", "-n", "/^[[:space:]]*FEDERATION[[:space:]]*=/,/]/p", ONED_CONF] }),
+  readFederation: (): RemoteCommand => ({ argv: ["sed", "-n", "/^[[:space:]]*FEDERATION[[:space:]]*=/,/]/p", ONED_CONF], readOnly: true }),
   /** Prints DB/DB_NAME's value alone (nothing else of the DB section, which holds the password). */
-  readDbName: (): RemoteCommand => ({ argv: ["sed", "-n", 's/^[^#]*DB_NAME[[:space:]]*=[[:space:]]*"\\{0,1\\}\\([A-Za-z0-9_$-]*\\).*/\\1/p', ONED_CONF] }),
+  readDbName: (): RemoteCommand => ({
+    argv: ["sed", "-n", 's/^[^#]*DB_NAME[[:space:]]*=[[:space:]]*"\\{0,1\\}\\([A-Za-z0-9_$-]*\\).*/\\1/p', ONED_CONF],
+    readOnly: true,
+  }),
   /**
    * The DB section's connection settings, one `KEY=value` line each, and nothing else: the keys are
    * an allow-list (BACKEND, SERVER, PORT, USER, DB_NAME) applied on the front-end, so PASSWD never
    * leaves it whatever its value holds (quotes, commas, `#`). Read-only, for `onefed discover`.
    */
-  readDatabase: (): RemoteCommand => ({ argv: ["awk", READ_DB_SECTION, ONED_CONF] }),
+  readDatabase: (): RemoteCommand => ({ argv: ["awk", READ_DB_SECTION, ONED_CONF], readOnly: true }),
   /** Puts a follower's own FEDERATION/SERVER_ID back after the leader's /etc/one was copied over it. */
   setServerId: (serverId: number): RemoteCommand => {
     if (!Number.isInteger(serverId) || serverId < -1) throw new RangeError(`SERVER_ID ${serverId} is not an integer ≥ -1`);
@@ -174,7 +176,7 @@ export const onedConf = {
 /** monitord.conf: HA front-ends report to the floating IP, not `auto` (docs/opennebula.md §2.1 step 7, HA only). */
 export const monitordConf = {
   path: "/etc/one/monitord.conf",
-  read: (): RemoteCommand => ({ argv: ["cat", monitordConf.path] }),
+  read: (): RemoteCommand => ({ argv: ["cat", monitordConf.path], readOnly: true }),
   /** Replaces only the value `"auto"`: an address the operator chose is kept. */
   setMonitorAddress: (address: string): RemoteCommand => {
     if (!/^[A-Za-z0-9.:-]+$/.test(address)) throw new RangeError(`${address} is not an address`);
@@ -189,16 +191,17 @@ export const monitordConf = {
 export const packageTools = {
   probe: (): RemoteCommand => ({
     argv: ["sh", "-c", 'for t in dpkg-query dnf yum; do command -v "$t" >/dev/null 2>&1 && echo "$t"; done; exit 0'],
+    readOnly: true,
   }),
 };
 
 export const files = {
   /** Exit 1 means "absent", which is an answer, not a failure. */
-  exists: (path: string): RemoteCommand => ({ argv: ["test", "-e", path], okExitCodes: [0, 1] }),
-  sha256: (path: string): RemoteCommand => ({ argv: ["sha256sum", path] }),
+  exists: (path: string): RemoteCommand => ({ argv: ["test", "-e", path], okExitCodes: [0, 1], readOnly: true }),
+  sha256: (path: string): RemoteCommand => ({ argv: ["sha256sum", path], readOnly: true }),
   /** POSIX output in bytes: one header line, then "fs size used avail capacity mount". */
-  size: (path: string): RemoteCommand => ({ argv: ["stat", "-c", "%s", path] }),
-  freeSpace: (path: string): RemoteCommand => ({ argv: ["df", "-P", "-B1", path] }),
+  size: (path: string): RemoteCommand => ({ argv: ["stat", "-c", "%s", path], readOnly: true }),
+  freeSpace: (path: string): RemoteCommand => ({ argv: ["df", "-P", "-B1", path], readOnly: true }),
   makePrivateDir: (path: string): RemoteCommand => ({ argv: ["mkdir", "-p", "-m", "0700", path] }),
   makePrivate: (path: string): RemoteCommand => ({ argv: ["chmod", "0600", path] }),
   /** A missing file is no error. */
@@ -233,61 +236,4 @@ export const files = {
   write: (path: string, content: string): RemoteCommand => ({ argv: ["sh", "-c", 'printf "%s" "$1" > "$2"', "sh", content, path] }),
 };
 
-/**
- * Receives a ledger record on stdin into a temp file in the ledger directory ($1) and proves it whole
- * against its sha256 ($3) before anything renames it: without a terminal, a lost SSH session only
- * closes the command's stdin, and a truncated record must never replace a good one.
- */
-const RECEIVE_RECORD =
-  'umask 077; mkdir -p "$1" && t=$(mktemp "$1/.tmp.XXXXXX") || exit 1; ' +
-  'if ! { cat > "$t" && printf "%s  %s\\n" "$3" "$t" | sha256sum -c --status && sync "$t"; }; then rm -f "$t"; exit 1; fi';
-
-function sha256Hex(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
-}
-
-/**
- * The upgrade ledger's files on the master (lib/model/ledger.ts). Each record is one line of JSON
- * that travels on stdin, never in argv; writes are atomic (temp file in the same directory, synced,
- * renamed), so a killed runner leaves the old record or the new one, never half of one.
- */
-export const ledgerFiles = {
-  /**
-   * Every record of the directory, one a line; nothing when the directory does not exist yet.
-   * Steps of other zones remove their runner records while this one reads, so a file listed by the
-   * glob may be gone by the time it is opened: that is skipped, any other failure to read is not.
-   */
-  readAll: (dir: string): RemoteCommand => ({
-    argv: [
-      "sh",
-      "-c",
-      '[ -d "$1" ] || exit 0; for f in "$1"/*.json; do [ -f "$f" ] || continue; ' +
-        'if cat "$f" 2>/dev/null; then echo; elif [ -e "$f" ]; then cat "$f" >/dev/null; exit 1; fi; done',
-      "sh",
-      dir,
-    ],
-  }),
-  /** Replaces (or creates) one record. */
-  write: (dir: string, name: string, content: string): RemoteCommand => ({
-    argv: ["sh", "-c", `${RECEIVE_RECORD} && mv -f "$t" "$1/$2"`, "sh", dir, name, sha256Hex(content)],
-    stdin: content,
-  }),
-  /** Creates a record only if it does not exist (the lock); exit 3 when it exists already. */
-  createExclusive: (dir: string, name: string, content: string): RemoteCommand => ({
-    argv: [
-      "sh",
-      "-c",
-      `${RECEIVE_RECORD} || exit 1; ln "$t" "$1/$2" 2>/dev/null; r=$?; rm -f "$t"; [ $r -eq 0 ] || exit 3`,
-      "sh",
-      dir,
-      name,
-      sha256Hex(content),
-    ],
-    stdin: content,
-    okExitCodes: [0, 3],
-  }),
-  /** Removes records (a missing one is no error). */
-  remove: (dir: string, names: readonly string[]): RemoteCommand => ({
-    argv: ["sh", "-c", 'd=$1; shift; for n; do rm -f "$d/$n" || exit 1; done', "sh", dir, ...names],
-  }),
-};
+export { ledgerFiles } from "./ledger-files";

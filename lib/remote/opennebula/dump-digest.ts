@@ -21,5 +21,5 @@ export function dumpDigest(text: string): string {
 
 /** The same digest computed on the front-end (grep prints each kept line with its newline, as above). */
 export function dumpDigestCommand(path: string): RemoteCommand {
-  return { argv: ["sh", "-c", "grep -v -e '^--' -e '^/\\*!' \"$1\" | sha256sum", "sh", path] };
+  return { argv: ["sh", "-c", "grep -v -e '^--' -e '^/\\*!' \"$1\" | sha256sum", "sh", path], readOnly: true };
 }

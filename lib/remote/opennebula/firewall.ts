@@ -35,7 +35,7 @@ function spec(rule: FirewallRule, comment: string): string[] {
 }
 
 export const iptables = {
-  list: (): RemoteCommand => ({ argv: ["iptables", "-S", "INPUT"] }),
+  list: (): RemoteCommand => ({ argv: ["iptables", "-S", "INPUT"], readOnly: true }),
   /** Appended after any existing rule would let earlier ACCEPTs win: insert at the given position. */
   insert: (position: number, rule: FirewallRule, comment: string): RemoteCommand => ({
     argv: ["iptables", "-I", "INPUT", String(position), ...spec(rule, comment)],

@@ -147,8 +147,11 @@ export class OpenNebulaFrontend extends RemoteMachine {
 
   /** Free bytes at the path, or at its nearest existing parent (the backup directory may not exist yet). */
   async freeBytes(path: string): Promise<number> {
-    let dir = path;
-    while (dir !== "/" && !(await this.exists(dir))) dir = dir.replace(/\/[^/]*$/, "") || "/";
+    const ancestors = [path];
+    for (let dir = path; dir !== "/";) ancestors.push((dir = dir.replace(/\/[^/]*$/, "") || "/"));
+    // Every ancestor asked in one round trip; "/" always exists.
+    const present = await Promise.all(ancestors.slice(0, -1).map((d) => this.exists(d)));
+    const dir = ancestors[present.indexOf(true) >= 0 ? present.indexOf(true) : ancestors.length - 1];
     return parseFreeBytes((await this.run(files.freeSpace(dir))).stdout);
   }
 
@@ -172,11 +175,10 @@ export class OpenNebulaFrontend extends RemoteMachine {
 
   /** `cp -a` of /etc/one and the remotes' etc, once: an existing copy is the pre-upgrade one and is kept. */
   async backupConfiguration(suffix: string): Promise<void> {
-    for (const dir of ["/etc/one", "/var/lib/one/remotes/etc"]) {
-      if (!(await this.exists(dir))) continue;
-      const copy = `${dir}.${suffix}`;
-      if (!(await this.exists(copy))) await this.run(files.copyTree(dir, copy));
-    }
+    const dirs = ["/etc/one", "/var/lib/one/remotes/etc"];
+    // Every tree and copy asked in one round trip (docs/round-trips.md), then only the missing copies made.
+    const present = await Promise.all(dirs.flatMap((dir) => [this.exists(dir), this.exists(`${dir}.${suffix}`)]));
+    for (const [i, dir] of dirs.entries()) if (present[2 * i] && !present[2 * i + 1]) await this.run(files.copyTree(dir, `${dir}.${suffix}`));
   }
 
   /** The config backup the upgrade step made (`backupConfiguration`) of each tree that has one, as [tree, copy]. */
@@ -262,8 +264,8 @@ export class OpenNebulaFrontend extends RemoteMachine {
 
   /** HA leader: /etc/one and the remotes' etc in one archive for the followers. */
   async packConfiguration(archive: string): Promise<void> {
-    const trees = [];
-    for (const t of HA_SYNCED_TREES) if (await this.exists(`/${t}`)) trees.push(t);
+    const present = await Promise.all(HA_SYNCED_TREES.map((t) => this.exists(`/${t}`)));
+    const trees = HA_SYNCED_TREES.filter((_, i) => present[i]);
     await this.run(files.packTrees(archive, trees));
   }
 

@@ -1,6 +1,6 @@
 /** The upgrade ledger's files on one master server, through the machine's command runner. */
 import { LedgerRecord, LedgerSnapshot, parseLedger, serializeRecord } from "../../model/ledger";
-import { ledgerFiles } from "./commands";
+import { LedgerOperation, ledgerFiles } from "./ledger-files";
 import { RemoteMachine } from "./remote-machine";
 
 export class RemoteLedgerStore {
@@ -24,6 +24,22 @@ export class RemoteLedgerStore {
   /** Creates a record only if none exists under that name; false when one did. */
   async create(name: string, record: LedgerRecord): Promise<boolean> {
     return (await this.machine.run(ledgerFiles.createExclusive(this.dir, name, this.serialize(record)))).exitCode === 0;
+  }
+
+  /**
+   * Several writes, creations and removals in one round trip, in order; `readAfter` also returns
+   * every record as they are afterwards. `created` is false when a creation found its record there
+   * (nothing after it ran).
+   */
+  async transact(
+    ops: ReadonlyArray<
+      { readonly op: "write" | "create"; readonly name: string; readonly record: LedgerRecord } | { readonly op: "remove"; readonly name: string }
+    >,
+    readAfter: boolean,
+  ): Promise<{ readonly created: boolean; readonly after?: { readonly snapshot: LedgerSnapshot; readonly unreadable: readonly string[] } }> {
+    const sent: LedgerOperation[] = ops.map((o) => (o.op === "remove" ? o : { op: o.op, name: o.name, content: this.serialize(o.record) }));
+    const r = await this.machine.run(ledgerFiles.transaction(this.dir, sent, readAfter));
+    return { created: r.exitCode === 0, ...(readAfter ? { after: parseLedger(r.stdout) } : {}) };
   }
 
   /** A record as it leaves the runner: summaries and details may quote command output, so every string is redacted. */

@@ -33,7 +33,9 @@ export function repositorySwitchCommand(packages: PackagesConfig, toVersion: str
 
 /** Reads the installed version of a package (`opennebula` on front-ends, `opennebula-node-kvm` on hosts). */
 export function installedVersionCommand(manager: PackageManager, pkg = "opennebula"): RemoteCommand {
-  return manager === "apt" ? { argv: ["dpkg-query", "-W", "-f=${Version}", pkg] } : { argv: ["rpm", "-q", "--qf", "%{VERSION}", pkg] };
+  return manager === "apt"
+    ? { argv: ["dpkg-query", "-W", "-f=${Version}", pkg], readOnly: true }
+    : { argv: ["rpm", "-q", "--qf", "%{VERSION}", pkg], readOnly: true };
 }
 
 export function refreshCommand(manager: PackageManager): RemoteCommand {

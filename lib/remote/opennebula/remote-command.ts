@@ -24,6 +24,11 @@ export interface RemoteCommand {
    * @default false: the output is data onefed reads (XML, CSV, JSON); it goes to the step's log only
    */
   readonly echo?: boolean;
+  /**
+   * It changes nothing on the machine (a probe): commands like it issued together share one round
+   * trip (probe-batch.ts, docs/round-trips.md). Not part of the rendered line. @default false
+   */
+  readonly readOnly?: boolean;
 }
 
 /**

@@ -8,7 +8,9 @@
 import { PackageManager, PackagesConfig } from "../../model/federation";
 import { PROCESS_SECRETS, Secrets } from "../../model/secrets";
 import { CommandResult, OutputLineListener } from "../ssh/command-result";
-import { CommandObserver } from "./command-observer";
+import { CommandObserver, CommandWatch } from "./command-observer";
+import { batchable } from "./probe-batch";
+import { ProbeBatcher } from "./probe-batcher";
 import { SshTargetLabel } from "../ssh/errors";
 import * as os from "os";
 import { CommandStillRunningError } from "./command-still-running-error";
@@ -48,17 +50,28 @@ export class RemoteMachine {
     protected readonly observer?: CommandObserver,
   ) {}
 
+  /** Probes issued together go out as one batch (probe-batcher.ts); everything else goes alone. */
+  private readonly batcher = new ProbeBatcher((line) => this.transport.exec(line));
+
   /** Runs a command; throws RemoteCommandError unless its exit code is accepted. Result, log line and error are redacted. */
   async run(cmd: RemoteCommand, hint = "See the output above; fix the cause and run the deploy again to resume here."): Promise<CommandResult> {
     const line = renderCommand(cmd);
     const sent = cmd.exclusive ? renderCommand(commandGuard.wrap(line, this.guardNote(line))) : line;
     const echo = cmd.echo === true;
-    const watch = this.observer?.commandStarted(this.target, this.secrets.redact(line), echo);
+    // Opened when the command really leaves: a probe waits for the rest of its batch.
+    let watch: CommandWatch | undefined;
+    const started = (batch?: string) => {
+      watch = this.observer?.commandStarted(this.target, this.secrets.redact(line), echo, batch);
+    };
     // Redacted line by line: the splitter gives whole lines, so a secret split across chunks is whole here.
-    const onLine: OutputLineListener | undefined = watch && echo ? (stream, text) => watch.output(stream, this.secrets.redact(text)) : undefined;
+    const onLine: OutputLineListener | undefined = this.observer && echo ? (stream, text) => watch?.output(stream, this.secrets.redact(text)) : undefined;
     let raw: CommandResult;
     try {
-      raw = await this.transport.exec(sent, cmd.stdin, onLine);
+      if (batchable(cmd)) raw = await this.batcher.exec(sent, started);
+      else {
+        started();
+        raw = await this.transport.exec(sent, cmd.stdin, onLine);
+      }
     } catch (err) {
       const redacted = this.secrets.redactError(err);
       watch?.failed(redacted instanceof Error ? redacted.message : String(redacted));

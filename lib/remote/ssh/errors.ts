@@ -17,7 +17,12 @@ export function describeTarget(t: SshTargetLabel): string {
 
 /** The front-end did not answer, refused, or the handshake timed out. */
 export class SshConnectError extends OnefedError {
-  constructor(target: SshTargetLabel, cause: string) {
+  constructor(
+    target: SshTargetLabel,
+    cause: string,
+    /** No answer within the connect timeout (no TCP connection, or no handshake): worth another try on a loaded host. @default false */
+    public readonly timedOut = false,
+  ) {
     super(
       `${describeTarget(target)} is unreachable over SSH: ${cause}. Expected an SSH server answering there. ` +
         `Check that the front-end is up and the address and port in the federation file are right, then run the deploy again; nothing was changed on it.`,

@@ -46,8 +46,30 @@ export interface SshConnectOptions {
 /** Channels open at once on one connection unless told otherwise (SshConnectOptions.maxChannels). */
 export const DEFAULT_MAX_CHANNELS = 8;
 
+/**
+ * Waits before another try after a connect timeout: nothing ran yet, so trying again is always
+ * safe, and on a loaded automation host (many steps starting at once on few cores) the handshake
+ * of a starved process may simply have missed the timeout (docs/round-trips.md, "Safe under load").
+ */
+export const CONNECT_RETRY_BACKOFF_MS: readonly number[] = [1000, 3000];
+
 export class SshSession {
+  /** Connects; after a connect timeout, tries again after each CONNECT_RETRY_BACKOFF_MS wait while the step's deadline allows. */
   static async connect(opts: SshConnectOptions): Promise<SshSession> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await SshSession.connectOnce(opts);
+      } catch (err) {
+        const wait = CONNECT_RETRY_BACKOFF_MS[attempt];
+        // Over a jump host the forwarding's session is closed with the failure: no second try on it.
+        const again = err instanceof SshConnectError && err.timedOut && wait !== undefined && !opts.via;
+        if (!again || opts.deadline.remainingMs() < wait + opts.connectTimeoutSeconds * 1000) throw err;
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+  }
+
+  private static async connectOnce(opts: SshConnectOptions): Promise<SshSession> {
     const { target, credentials, via } = opts;
     const connectMs = (): number => Math.min(opts.connectTimeoutSeconds * 1000, opts.deadline.remainingMs());
     // Directly, or over the jump host's forwarding (also for the host-key probe after a refusal).
@@ -61,12 +83,14 @@ export class SshSession {
     await new Promise<void>((resolve, reject) => {
       client.once("ready", () => resolve());
       client.once("error", (err: Error & { level?: string }) => {
+        // Destroying the socket after a handshake timeout makes ssh2 emit "Connection lost" too: no crash for it.
+        client.on("error", () => undefined);
         sock.destroy();
         void hostKeys.refusalAfter(err, open, connectMs()).then((hostKeyProblem) => {
           via?.close();
           if (hostKeyProblem) reject(hostKeyProblem);
           else if (err.level === "client-authentication") reject(new SshAuthError(target, credentials.user, err.message, credentials.offered));
-          else reject(new SshConnectError(target, err.message));
+          else reject(new SshConnectError(target, err.message, err.level === "client-timeout"));
         });
       });
       client.connect({
@@ -313,7 +337,7 @@ function openSocket(target: SshTargetLabel, timeoutMs: number): Promise<net.Sock
     sock.setNoDelay(true);
     const timer = setTimeout(() => {
       sock.destroy();
-      reject(new SshConnectError(target, `no TCP connection within ${Math.round(timeoutMs / 1000)} s`));
+      reject(new SshConnectError(target, `no TCP connection within ${Math.round(timeoutMs / 1000)} s`, true));
     }, timeoutMs);
     sock.once("connect", () => {
       clearTimeout(timer);

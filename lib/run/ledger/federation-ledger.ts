@@ -63,6 +63,26 @@ export class LedgerUnreadableError extends OnefedError {
   }
 }
 
+/** What a step holds while it works (FederationLedger.begin). */
+export interface StepClaim {
+  readonly verdict: LockVerdict;
+  /** The ledger as read right after the lock and the first heartbeat were written. */
+  readonly snapshot: LedgerSnapshot;
+  readonly heartbeat: RunnerHeartbeat;
+}
+
+/** This runner's beat on the lock's authority (lib/model/ledger.ts LedgerRunner). */
+export interface RunnerHeartbeat {
+  /** Its record's file name in the ledger directory. */
+  readonly file: string;
+  /** Stops beating and leaves the file (finish removes it with the step's entry). */
+  halt(): Promise<void>;
+  /** Stops beating and removes the file unless finish did (a failed step's runner is at work no more). */
+  stop(): Promise<void>;
+  /** The file is gone (finish removed it with the entry): stop() has nothing left to remove. */
+  removed(): void;
+}
+
 export class FederationLedger {
   constructor(
     private readonly federation: string,
@@ -76,13 +96,16 @@ export class FederationLedger {
 
   /** The ledger as the master servers hold it: the authority's lock, every server's entries. */
   async read(): Promise<LedgerSnapshot> {
-    const copies = await Promise.all(
-      this.stores.map(async (s) => {
-        const { snapshot, unreadable } = await s.read();
-        if (unreadable.length > 0) throw new LedgerUnreadableError(hostPort(s.machine.target), s.dir, unreadable);
-        return snapshot;
-      }),
-    );
+    return this.merge(await Promise.all(this.stores.map(async (s) => this.readable(s, await s.read()))));
+  }
+
+  private readable(s: RemoteLedgerStore, copy: { readonly snapshot: LedgerSnapshot; readonly unreadable: readonly string[] }): LedgerSnapshot {
+    if (copy.unreadable.length > 0) throw new LedgerUnreadableError(hostPort(s.machine.target), s.dir, copy.unreadable);
+    return copy.snapshot;
+  }
+
+  /** One snapshot of every server's copy (the authority's first): each entry's newest record, the authority's lock. */
+  private merge(copies: readonly LedgerSnapshot[]): LedgerSnapshot {
     const entries = new Map<string, LedgerEntry>();
     for (const e of copies.flatMap((c) => c.entries)) {
       const key = entryFile(e.step, e.zone_id);
@@ -104,8 +127,20 @@ export class FederationLedger {
     const current = ledger.lock;
     const verdict = judgeLock(current, this.run, ledger.runners, (r) => runnerActive(r, this.now()));
     if (verdict.kind === "held") throw new LockHeldError(this.federation, verdict.holder, `${step} of ${zoneLabel(zone)}`, verdict.activeRunner);
+    const lock = this.lockRecord(step, zone, verdict, current);
+    if (verdict.kind === "free") {
+      // Exclusive on the authority: of two runs that both saw it free, one creates it, the other re-reads and refuses.
+      if (!(await this.stores[0].create(LOCK_FILE, lock))) return this.claimAfterRace(step, zone);
+      await Promise.all(this.stores.slice(1).map((s) => s.write(LOCK_FILE, lock)));
+    } else {
+      await Promise.all(this.stores.map((s) => s.write(LOCK_FILE, lock)));
+    }
+    return verdict;
+  }
+
+  private lockRecord(step: StepName | "rollback", zone: ZoneConfig, verdict: LockVerdict, current: LedgerLock | undefined): LedgerLock {
     const at = this.now().toISOString();
-    const lock: LedgerLock = {
+    return {
       kind: "lock",
       format: LEDGER_FORMAT,
       run_id: this.run.runId,
@@ -116,14 +151,98 @@ export class FederationLedger {
       zone_id: zone.id,
       updated_at: at,
     };
-    if (verdict.kind === "free") {
-      // Exclusive on the authority: of two runs that both saw it free, one creates it, the other re-reads and refuses.
-      if (!(await this.stores[0].create(LOCK_FILE, lock))) return this.claimAfterRace(step, zone);
-      await Promise.all(this.stores.slice(1).map((s) => s.write(LOCK_FILE, lock)));
-    } else {
-      await Promise.all(this.stores.map((s) => s.write(LOCK_FILE, lock)));
-    }
-    return verdict;
+  }
+
+  /**
+   * claim + heartbeat + read in ONE round trip per master server (docs/round-trips.md): judges the
+   * lock on `known` (the snapshot the step read just before; read now when absent), then writes the
+   * lock and this runner's first heartbeat and reads the ledger back, in one script. The snapshot
+   * returned is the ledger right after the lock was taken: what the step proves its requirements on.
+   */
+  async begin(step: StepName, zone: ZoneConfig, known?: LedgerSnapshot): Promise<StepClaim> {
+    const ledger = known ?? (await this.read());
+    const verdict = judgeLock(ledger.lock, this.run, ledger.runners, (r) => runnerActive(r, this.now()));
+    if (verdict.kind === "held") throw new LockHeldError(this.federation, verdict.holder, `${step} of ${zoneLabel(zone)}`, verdict.activeRunner);
+    const lock = this.lockRecord(step, zone, verdict, ledger.lock);
+    // One file per step: a warm runner beats for several steps at once from one pid.
+    const file = runnerFile(this.run.runId, this.run.who, process.pid, `${step}-${zone.id}`);
+    const [authority, ...mirrors] = this.stores;
+    // Exclusive on the authority when free: of two runs that both saw it free, one creates it, the other judges again.
+    const first = await authority.transact(
+      [
+        { op: verdict.kind === "free" ? "create" : "write", name: LOCK_FILE, record: lock },
+        { op: "write", name: file, record: this.runnerRecord(step, zone) },
+      ],
+      true,
+    );
+    if (!first.created) return this.begin(step, zone, this.readable(authority, first.after!));
+    const copies = await Promise.all(
+      mirrors.map(async (m) => this.readable(m, (await m.transact([{ op: "write", name: LOCK_FILE, record: lock }], true)).after!)),
+    );
+    return { verdict, snapshot: this.merge([this.readable(authority, first.after!), ...copies]), heartbeat: this.beating(step, zone, file) };
+  }
+
+  /**
+   * record + the heartbeat's end in ONE round trip per master server: the entry on every server,
+   * the runner file removed from the authority; with `readAfter`, the ledger as it is afterwards.
+   */
+  async finish(
+    step: StepName,
+    zone: ZoneConfig,
+    evidence: Evidence,
+    claim: StepClaim,
+    readAfter = false,
+  ): Promise<{ entry: LedgerEntry; snapshot?: LedgerSnapshot }> {
+    await claim.heartbeat.halt();
+    const entry = this.entryRecord(step, zone, evidence);
+    const copies = await Promise.all(
+      this.stores.map((s, i) =>
+        s.transact(
+          [{ op: "write", name: entryFile(step, zone.id), record: entry }, ...(i === 0 ? [{ op: "remove" as const, name: claim.heartbeat.file }] : [])],
+          readAfter,
+        ),
+      ),
+    );
+    claim.heartbeat.removed();
+    return { entry, ...(readAfter ? { snapshot: this.merge(copies.map((c, i) => this.readable(this.stores[i], c.after!))) } : {}) };
+  }
+
+  private runnerRecord(step: StepName | "rollback", zone: ZoneConfig): LedgerRunner {
+    return {
+      kind: "runner",
+      format: LEDGER_FORMAT,
+      run_id: this.run.runId,
+      holder: this.run.who,
+      pid: process.pid,
+      step,
+      zone_id: zone.id,
+      heartbeat_at: this.now().toISOString(),
+    };
+  }
+
+  /** The heartbeat after its first beat (written by begin): a beat every `intervalMs` until halted. */
+  private beating(step: StepName, zone: ZoneConfig, file: string, intervalMs = RUNNER_HEARTBEAT_MS): RunnerHeartbeat {
+    let inFlight: Promise<void> = Promise.resolve();
+    // A missed beat is no failure of the step: the next one, or the stale limit, settles it.
+    const timer = setInterval(() => {
+      inFlight = this.stores[0].write(file, this.runnerRecord(step, zone)).catch(() => undefined);
+    }, intervalMs);
+    timer.unref();
+    const halt = async () => {
+      clearInterval(timer);
+      await inFlight; // a beat under way must not write the file back after it is removed
+    };
+    let gone = false;
+    return {
+      file,
+      halt,
+      removed: () => (gone = true),
+      stop: async () => {
+        await halt();
+        if (!gone) await this.stores[0].remove([file]).catch(() => undefined);
+        gone = true;
+      },
+    };
   }
 
   private async claimAfterRace(step: StepName | "rollback", zone: ZoneConfig): Promise<LockVerdict> {
@@ -135,7 +254,13 @@ export class FederationLedger {
 
   /** Records a (step, zone) as proven complete, with its evidence, on every master server. */
   async record(step: StepName, zone: ZoneConfig, evidence: Evidence): Promise<LedgerEntry> {
-    const entry: LedgerEntry = {
+    const entry = this.entryRecord(step, zone, evidence);
+    await Promise.all(this.stores.map((s) => s.write(entryFile(step, zone.id), entry)));
+    return entry;
+  }
+
+  private entryRecord(step: StepName, zone: ZoneConfig, evidence: Evidence): LedgerEntry {
+    return {
       kind: "entry",
       format: LEDGER_FORMAT,
       step,
@@ -145,16 +270,15 @@ export class FederationLedger {
       completed_at: this.now().toISOString(),
       evidence,
     };
-    await Promise.all(this.stores.map((s) => s.write(entryFile(step, zone.id), entry)));
-    return entry;
   }
 
   /**
    * Releases the lock once every expected (step, zone) is recorded: called after each final step,
-   * the last one to finish sees them all (each reads after its own write).
+   * the last one to finish sees them all (each reads after its own write). `known`: the ledger as
+   * read after this step's own write (finish with readAfter). @default read now
    */
-  async releaseIfComplete(expected: ReadonlyArray<{ readonly step: StepName; readonly zoneId: number }>): Promise<boolean> {
-    const ledger = await this.read();
+  async releaseIfComplete(expected: ReadonlyArray<{ readonly step: StepName; readonly zoneId: number }>, known?: LedgerSnapshot): Promise<boolean> {
+    const ledger = known ?? (await this.read());
     if (!ledger.lock) return false;
     if (!expected.every((x) => ledger.entries.some((e) => e.step === x.step && e.zone_id === x.zoneId))) return false;
     if (judgeLock(ledger.lock, this.run).kind === "held") return false;
@@ -169,17 +293,7 @@ export class FederationLedger {
   async heartbeat(step: StepName | "rollback", zone: ZoneConfig, intervalMs = RUNNER_HEARTBEAT_MS): Promise<() => Promise<void>> {
     // One file per step: a warm runner beats for several steps at once from one pid.
     const file = runnerFile(this.run.runId, this.run.who, process.pid, `${step}-${zone.id}`);
-    const beat = () =>
-      this.stores[0].write(file, {
-        kind: "runner",
-        format: LEDGER_FORMAT,
-        run_id: this.run.runId,
-        holder: this.run.who,
-        pid: process.pid,
-        step,
-        zone_id: zone.id,
-        heartbeat_at: this.now().toISOString(),
-      });
+    const beat = () => this.stores[0].write(file, this.runnerRecord(step, zone));
     await beat();
     // A missed beat is no failure of the step: the next one, or the stale limit, settles it.
     let inFlight: Promise<void> = Promise.resolve();

@@ -75,12 +75,13 @@ export class StepObserver implements CommandObserver {
     this.props.logFile?.append(`${utcSeconds(this.now())} ${this.prefix} failed after ${formatElapsed(durationMs)}:\n${clean(message, true)}\n`);
   }
 
-  commandStarted(target: SshTargetLabel, command: string, echo: boolean): CommandWatch {
+  commandStarted(target: SshTargetLabel, command: string, echo: boolean, batch?: string): CommandWatch {
     const host = `${target.host}:${target.port}`;
     const started = this.now();
     const running: Running = { host, command, started, quietSince: started };
     const { step, zone } = this.props;
-    this.props.events?.write({ event: "command-start", step, zone: zone.id, host, command });
+    const shared = batch !== undefined ? { batch } : {};
+    this.props.events?.write({ event: "command-start", step, zone: zone.id, host, command, ...shared });
     // Progress commands are announced, so their output lines follow their command; data commands show only their end.
     if (echo) this.emit(`${this.prefix} ${host} $ ${command}`);
     else this.props.logFile?.append(this.stamp(`${this.prefix} ${host} $ ${command}`));
@@ -96,6 +97,7 @@ export class StepObserver implements CommandObserver {
         exit_code: result.exitCode,
         signal: result.signal,
         duration_ms: result.durationMs,
+        ...shared,
         ...(message !== undefined ? { message: clean(message) } : {}),
       });
     };

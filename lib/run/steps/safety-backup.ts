@@ -41,7 +41,7 @@ export const safetyBackup: StepRun = {
     }
     // A backup taken after the packages moved would not be the pre-upgrade state: refuse to overwrite the record.
     for (const s of servers) {
-      const installed = await s.frontend.installedVersion();
+      const [installed] = await Promise.all([s.frontend.installedVersion(), s.frontend.installedUnits()]);
       if (compareVersions(installed, config.fromVersion) !== 0) {
         throw new StepRefusal("safety-backup", {
           zone,
@@ -90,9 +90,16 @@ export async function intactOnEveryServer(record: SafetyBackupRecord, servers: r
   for (const s of servers) {
     const mine = taken.find((b) => b.frontend === hostPort(s.config));
     if (!mine) broken.push(`${hostPort(s.config)}: no backup recorded`);
-    else if (!(await s.frontend.exists(mine.path))) broken.push(`${hostPort(s.config)}: ${mine.path} is gone`);
     else {
-      const sha = await s.frontend.sha256(mine.path);
+      // Presence and digest asked in one round trip; the digest's failure only counts when the file is there.
+      const [present, digest] = await Promise.allSettled([s.frontend.exists(mine.path), s.frontend.sha256(mine.path)]);
+      if (present.status === "rejected") throw present.reason;
+      if (!present.value) {
+        broken.push(`${hostPort(s.config)}: ${mine.path} is gone`);
+        continue;
+      }
+      if (digest.status === "rejected") throw digest.reason;
+      const sha = digest.value;
       if (sha !== mine.sha256) broken.push(`${hostPort(s.config)}: ${mine.path} has sha256 ${sha}, recorded ${mine.sha256}`);
     }
   }
@@ -122,5 +129,6 @@ async function backupOne(fe: OpenNebulaFrontend, frontend: string, remote: strin
   await fe.makePrivateDir(config.backup.remoteDirectory);
   await fe.backupFull(remote);
   await fe.makePrivate(remote);
-  return { frontend, path: remote, size_bytes: await fe.fileSize(remote), sha256: await fe.sha256(remote) };
+  const [size, sha256] = await Promise.all([fe.fileSize(remote), fe.sha256(remote)]);
+  return { frontend, path: remote, size_bytes: size, sha256 };
 }

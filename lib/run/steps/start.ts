@@ -44,8 +44,7 @@ export const start: StepRun = {
 };
 
 async function checkDb(ctx: StepContext, fe: OpenNebulaFrontend): Promise<string[]> {
-  const units = await installedStartUnits(fe, ctx.config.toVersion);
-  const db = await fe.dbVersion();
+  const [units, db] = await Promise.all([installedStartUnits(fe, ctx.config.toVersion), fe.dbVersion()]);
   if (db.status !== "up-to-date") {
     throw new StepRefusal("start", {
       zone: ctx.zone,

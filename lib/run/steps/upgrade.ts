@@ -23,8 +23,9 @@ export const upgrade: StepRun = {
     const fe = await ctx.frontend();
     const servers = await ctx.servers();
     const target = dbVersionOf(config.toVersion);
-    const versions = await Promise.all(servers.map((s) => s.frontend.installedVersion()));
-    let db = await fe.dbVersion();
+    // Versions and DB asked together: one round trip per server (docs/round-trips.md).
+    const [versions, first] = await Promise.all([Promise.all(servers.map((s) => s.frontend.installedVersion())), fe.dbVersion()]);
+    let db = first;
     if (versions.every((v) => compareVersions(v, config.toVersion) === 0) && db.status === "up-to-date") {
       return {
         status: "already-done",
@@ -97,10 +98,10 @@ async function monitorFloatingIp(ctx: StepContext, fe: OpenNebulaFrontend): Prom
 async function upgradeSoftware(ctx: StepContext, fe: OpenNebulaFrontend): Promise<void> {
   const { zone, config } = ctx;
   const next = "Stop the services again (packages or people may have started them), then run the deploy again.";
-  await assertStopped(fe, config, zone, "upgrade", next);
+  // The installed version is asked with the stop proof's probes (mkdir and the copies below do not change it).
+  const [, installed] = await Promise.all([assertStopped(fe, config, zone, "upgrade", next), fe.installedVersion()]);
   await fe.makePrivateDir(config.backup.remoteDirectory);
   await fe.backupConfiguration(`onefed-${config.fromVersion}`);
-  const installed = await fe.installedVersion();
   if (compareVersions(installed, config.toVersion) !== 0) {
     ctx.log(`  ${fe.target.host}:${fe.target.port} packages ${installed} → ${config.toVersion}`);
     const packages = frontendPackages(config.toVersion, zone.packages.manager);
@@ -110,7 +111,8 @@ async function upgradeSoftware(ctx: StepContext, fe: OpenNebulaFrontend): Promis
     const missing = await fe.pendingDownloads(packages);
     if (missing.length > 0) ctx.log(`  ${missing.length} archive(s) not in the cache (${missing.join(", ")}): refreshing and downloading them now`);
     await fe.upgradePackages(packages, { refresh: missing.length > 0 });
-    let now = await fe.installedVersion();
+    // The unit files (read anew after the packages) go with the version: the stop proof below needs them.
+    let [now] = await Promise.all([fe.installedVersion(), fe.installedUnits()]);
     if (compareVersions(now, config.toVersion) !== 0 && missing.length === 0) {
       // Lists that no longer name the target (refreshed against the old series since the download): refresh once.
       ctx.log(`  ${now} still installed after the install from the cache: refreshing the package lists and upgrading again`);

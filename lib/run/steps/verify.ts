@@ -19,11 +19,15 @@ export const verify: StepRun = {
     let units: string[] = [];
     for (const s of all) {
       const where = all.length > 1 ? `${hostPort(s.config)} ` : "";
-      const installed = await s.frontend.installedVersion();
+      // Version, DB and unit files asked together: one round trip (docs/round-trips.md).
+      const [installed, db, startUnits] = await Promise.all([
+        s.frontend.installedVersion(),
+        s.frontend.dbVersion(),
+        installedStartUnits(s.frontend, config.toVersion),
+      ]);
       if (compareVersions(installed, config.toVersion) !== 0) problems.push(`${where}installed ${installed}`);
-      const db = await s.frontend.dbVersion();
       if (db.status !== "up-to-date" || db.shared !== target || db.local !== target) problems.push(`${where}DB ${db.status} ${db.shared}/${db.local}`);
-      units = await installedStartUnits(s.frontend, config.toVersion);
+      units = startUnits;
       const states = await s.frontend.unitStates(units);
       const down = units.filter((u) => states[u] !== "active");
       if (down.length > 0) problems.push(`${where}not running: ${down.join(", ")}`);

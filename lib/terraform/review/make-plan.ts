@@ -37,7 +37,7 @@ export interface PlanReviewOptions {
   readonly outDir?: string;
   /** cdktf output directory. @default ./cdktf.out */
   readonly cdktfOutdir?: string;
-  /** terraform -parallelism for plan and, later, apply. @default zones + 2, at least 10 */
+  /** terraform -parallelism for plan and, later, apply. @default zones + 2, at least 10, at most 8 per CPU */
   readonly parallelism?: number;
   /** The engine to run, as `--engine` names it (terraform, tofu, auto). @default $ONEFED_ENGINE, else the federation file's engine, else auto */
   readonly engine?: string;
