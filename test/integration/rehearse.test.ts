@@ -68,6 +68,28 @@ describeAsRoot("onefed rehearse --plan DIR", () => {
     // Rehearsing reads nothing from and runs nothing on the real federation; its plan stays applicable.
     expect(real.log().length).toBe(before);
     expect(fs.existsSync(path.join(planDir, "applied.json"))).toBe(false);
+
+    // The twin's measured durations land in the real federation's history, marked as a rehearsal...
+    const history = fs
+      .readFileSync(path.join(real.dir, "artifacts", "history.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { source: string; step: string; zone: number; duration_ms: number });
+    expect(history.length).toBeGreaterThanOrEqual(15);
+    expect(new Set(history.map((h) => h.source))).toEqual(new Set(["rehearsal"]));
+    expect(new Set(history.map((h) => h.zone))).toEqual(new Set([0, 100, 101]));
+    expect(history.find((h) => h.step === "upgrade" && h.zone === 101)?.duration_ms).toBeGreaterThan(0);
+    // ...and the next plan of the real federation estimates from them.
+    const next = path.join(real.dir, "plan-after-rehearsal");
+    const code = await runPlanCommand(
+      ["--config", real.configPath, "--out", next, "--cdktf-out", path.join(real.dir, "cdktf-after.out"), "--no-check"],
+      () => undefined,
+    );
+    expect(code).toBe(0);
+    const review = fs.readFileSync(path.join(next, "review.md"), "utf8");
+    expect(review).not.toContain("No history yet");
+    expect(review).toMatch(/From the duration history `[^`]*history\.jsonl` \(\d+ measurements\)/);
+    expect(review).toMatch(/\*\*About \d+(m\d\ds|s) in all\.\*\*/);
   });
 
   it("reports a failure injected into the twin with its step and zone, exit 1, and still takes the twin down", async () => {
