@@ -17,7 +17,7 @@ describeAsRoot("hygiene on a MySQL sandbox", () => {
   let password = "";
 
   beforeAll(async () => {
-    sandbox = await SandboxFixture.up("127.0.130.1", 1, { mysqlZones: [0] });
+    sandbox = await SandboxFixture.up("127.0.130.1", 1, { mysqlZones: [0, 100] });
     password = sandbox.mysqlPassword();
     process.env[SANDBOX_DB_PASSWORD_ENV] = password;
   });

@@ -54,7 +54,7 @@ describeAsRoot("a deploy on the sandbox with realistic timing", () => {
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const port = (server.address() as AddressInfo).port;
 
-    sandbox = await SandboxFixture.up("127.0.193.1", 2, { mysqlZones: [0], timing: "realistic", timingScale: SCALE });
+    sandbox = await SandboxFixture.up("127.0.193.1", 2, { mysqlZones: [0, 100, 101], timing: "realistic", timingScale: SCALE });
     password = sandbox.mysqlPassword();
     fs.appendFileSync(
       sandbox.configPath,
