@@ -98,6 +98,17 @@ describe("renderFrame", () => {
     ]);
   });
 
+  it("lines the running steps up in columns, whatever the length of the step's and the zone's names", () => {
+    const p = progress();
+    applyEvent(p, ev(21, { event: "step-start", step: "safety-backup", zone: 0, zone_name: "M-EU-FR", hosts: ["10.0.1.1:22"] }));
+    applyEvent(p, ev(22, { event: "command-start", step: "safety-backup", zone: 0, host: "10.0.1.1:22", command: "onedb backup -v" }));
+    const rows = renderFrame({ progress: p, now: T0 + 75_000, since: T0, width: 200 }).filter((l) => l.startsWith("  "));
+    expect(rows).toEqual([
+      "  upgrade        zone 101 (S-US-CA)   1m04s  10.0.1.31:22 $ onedb upgrade -v -b /x.sql",
+      "  safety-backup  zone 0 (M-EU-FR)       54s  10.0.1.1:22 $ onedb backup -v",
+    ]);
+  });
+
   it("cuts every line to the terminal's width and escapes control characters", () => {
     const p = progress();
     applyEvent(p, ev(21, { event: "command-start", step: "upgrade", zone: 101, host: "h:22", command: "echo \x1b]0;owned\x07" }));

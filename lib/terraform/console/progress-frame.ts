@@ -41,10 +41,12 @@ export function renderFrame(f: FrameInput): string[] {
   lines.push(`frozen: ${held(p.frozen)} · stopped: ${held(p.stopped)}`);
   const steps = [...p.steps.values()];
   const running = steps.filter((x) => x.state === "running");
+  // Columns: a zone's label is as long as its id and name, so both step and zone are padded.
   const width = Math.max(0, ...running.map((s) => s.step.length));
+  const zoneWidth = Math.max(0, ...running.map((s) => zone(s.zone).length));
   for (const s of running) {
     const cmd = s.command ? `  ${s.command.host} $ ${s.command.line}` : "";
-    lines.push(`  ${s.step.padEnd(width)}  ${zone(s.zone)}  ${formatElapsed(f.now - s.startedAt).padStart(6)}${cmd}`);
+    lines.push(`  ${s.step.padEnd(width)}  ${zone(s.zone).padEnd(zoneWidth)}  ${formatElapsed(f.now - s.startedAt).padStart(6)}${cmd}`);
   }
   for (const s of steps.filter((x) => x.state === "failed")) {
     lines.push(`failed: ${s.step} ${zone(s.zone)}: ${firstLine(s.message ?? "")}`);
