@@ -3,9 +3,7 @@
  * events file (tailed while terraform runs) instead of terraform's raw output, which goes to the
  * run directory's engine.log. Redraws at most a few times a second, and on every new event.
  */
-import * as fs from "fs";
-import { RunEvent } from "../../model/run-events";
-import { parseEventLines } from "../../run/observe/event-writer";
+import { EventsTail } from "../../run/observe/events-tail";
 import { RunPaths } from "../run-record";
 import { ENGINE_NOISE } from "./plain-console";
 import { renderFrame } from "./progress-frame";
@@ -28,8 +26,7 @@ export class ProgressView {
   private readonly progress = emptyProgress();
   private readonly since: number;
   private paths?: RunPaths;
-  private offset = 0;
-  private rest = "";
+  private tail?: EventsTail;
   private lastLine?: string;
   private drawn = 0;
   private timer?: NodeJS.Timeout;
@@ -54,6 +51,7 @@ export class ProgressView {
   /** The run's record exists: tail its events file from now on. */
   attach(paths: RunPaths): void {
     this.paths = paths;
+    this.tail = new EventsTail(paths.eventsFile);
     this.term.write(HIDE_CURSOR);
     this.timer = setInterval(() => this.refresh(), this.pollMs);
     this.timer.unref();
@@ -62,7 +60,7 @@ export class ProgressView {
 
   /** Reads what the events file gained since the last read, and redraws. */
   refresh(): void {
-    for (const e of this.readNew()) applyEvent(this.progress, e);
+    for (const e of this.tail?.readNew() ?? []) applyEvent(this.progress, e);
     this.draw();
   }
 
@@ -87,29 +85,5 @@ export class ProgressView {
     });
     this.term.write(`${rewind(this.drawn)}${lines.join("\n")}\n`);
     this.drawn = lines.length;
-  }
-
-  private readNew(): RunEvent[] {
-    if (!this.paths) return [];
-    let fd: number;
-    try {
-      fd = fs.openSync(this.paths.eventsFile, "r");
-    } catch {
-      return [];
-    }
-    try {
-      const chunks: Buffer[] = [];
-      const buf = Buffer.alloc(64 * 1024);
-      for (let n = fs.readSync(fd, buf, 0, buf.length, this.offset); n > 0; n = fs.readSync(fd, buf, 0, buf.length, this.offset)) {
-        chunks.push(Buffer.from(buf.subarray(0, n)));
-        this.offset += n;
-      }
-      // A line cut by the read (a write under way) waits for its end in `rest`.
-      const { events, rest } = parseEventLines(this.rest + Buffer.concat(chunks).toString("utf8"));
-      this.rest = rest;
-      return events;
-    } finally {
-      fs.closeSync(fd);
-    }
   }
 }

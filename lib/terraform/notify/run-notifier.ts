@@ -14,7 +14,7 @@
  */
 import { EventInput, RunEvent } from "../../model/run-events";
 import { NotifyConfig, NotifyEventName } from "../../model/notify";
-import { EventsTail } from "./events-tail";
+import { EventsTail } from "../../run/observe/events-tail";
 import { WebhookDelivery, postJson, webhookOrigin } from "./webhook";
 
 /** How often the events file is read for step failures. */

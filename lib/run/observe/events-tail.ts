@@ -1,12 +1,13 @@
 /**
  * Reads what an events file gained since the last read: the deploy process follows the events the
- * step processes append (step failures happen there) without holding the file open. Only a
+ * steps append (the progress view redraws from them, the webhook posts their failures) without
+ * holding the file open. Only a
  * regular file is followed: reading a pipe or FIFO (`--events /dev/stderr`) would take the lines
  * from whoever collects them.
  */
 import * as fs from "fs";
 import { RunEvent } from "../../model/run-events";
-import { parseEventLines } from "../../run/observe/event-writer";
+import { parseEventLines } from "./event-writer";
 
 export class EventsTail {
   private offset = 0;
