@@ -160,7 +160,8 @@ describeAsRoot("SSH logins through a jump host", () => {
     for (const fe of status.zones.flatMap((z) => z.frontends)) {
       const through = forwards.filter((f) => f.host === fe.host && f.port === fe.port).length;
       expect([fe.name, through]).toEqual([fe.name, acceptedLogins(fe.name)]);
-      expect(through).toBeGreaterThan(5);
+      // The plan's check, reconcile and the warm runner's one connection per front-end: a few logins each.
+      expect(through).toBeGreaterThan(1);
     }
 
     const files: string[] = [];

@@ -91,8 +91,9 @@ export function appendRunHistory(
       dbSizes: databaseSizes(config),
     });
     if (lines.length === 0) return { appended: 0, file };
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.appendFileSync(file, lines.map((l) => `${JSON.stringify(l)}\n`).join(""));
+    // Owner-only, as every artifact beside it (zone names, hosts and sizes of the federation).
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    fs.appendFileSync(file, lines.map((l) => `${JSON.stringify(l)}\n`).join(""), { mode: 0o600 });
     return { appended: lines.length, file };
   } catch (err) {
     return { appended: 0, file, warning: `could not record this run's step durations in ${file} (${(err as Error).message}); estimates will not include it` };
