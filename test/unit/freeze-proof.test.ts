@@ -174,3 +174,24 @@ describe("sync proves the freeze on the master", () => {
     expect(m.lines.filter((l) => l.startsWith("onezone list"))).toEqual([]);
   });
 });
+
+describe("unfreeze waits for the zone's new STATE to reach its front-end", () => {
+  it("reads the zone again until the federation brought ENABLED back to the slave", async () => {
+    const config = seedFederation().parse();
+    const slave = config.zones.find((z) => z.id === 100)!;
+    let reads = 0;
+    const { zone, result } = runWith(
+      "unfreeze",
+      config,
+      slave,
+      [
+        // Disabled before the enable, and once after it (the change is still on its way from the master).
+        [/^onezone show 100 -j$/, () => ({ stdout: zoneShowJson(slave, ++reads > 2) })],
+        [/^onezone enable 100 /, {}],
+      ],
+      [],
+    );
+    await expect(result).resolves.toMatchObject({ status: "done", summary: "zone enabled" });
+    expect(zone.lines.filter((l) => l.startsWith("onezone show"))).toHaveLength(3);
+  });
+});

@@ -16,7 +16,7 @@ async function setEnabled(ctx: StepContext, enabled: boolean, step: string): Pro
   const word = enabled ? "enabled" : "disabled";
   if ((await fe.zoneShow(zone.id)).enabled === enabled) return { status: "already-done", summary: `zone already ${word}` };
   await fe.setZoneEnabled(zone.id, zone.endpoint, enabled);
-  const after = await fe.zoneShow(zone.id);
+  const after = await settledZoneState(ctx, fe, enabled);
   if (after.enabled !== enabled) {
     throw new StepRefusal(step, {
       zone,
@@ -27,6 +27,28 @@ async function setEnabled(ctx: StepContext, enabled: boolean, step: string): Pro
     });
   }
   return { status: "done", summary: `zone ${word}` };
+}
+
+/** How long a zone's new STATE may take to show on its own front-end, and how often it is read meanwhile. */
+export const ZONE_STATE_SETTLE_MS = 15_000;
+const ZONE_STATE_POLL_MS = 500;
+
+/**
+ * A slave's `onezone enable|disable` is forwarded to the master, and the slave sees the new STATE
+ * only once the federation log has brought the zone table back to it: the state is read again for a
+ * few seconds before the step judges it.
+ */
+async function settledZoneState(ctx: StepContext, fe: OpenNebulaFrontend, enabled: boolean): Promise<{ enabled: boolean }> {
+  const until = Date.now() + ZONE_STATE_SETTLE_MS;
+  for (let waited = false; ; waited = true) {
+    const state = await fe.zoneShow(ctx.zone.id);
+    if (state.enabled === enabled || Date.now() + ZONE_STATE_POLL_MS > until) return state;
+    if (!waited)
+      ctx.log(
+        `zone ${ctx.zone.id} still ${enabled ? "DISABLED" : "ENABLED"} on ${fe.target.host}:${fe.target.port}; waiting for the federation to replicate it`,
+      );
+    await new Promise((r) => setTimeout(r, ZONE_STATE_POLL_MS));
+  }
 }
 
 /**
