@@ -85,6 +85,15 @@ interface ZoneDatabase {
 }
 
 function databaseOf(zone: ZoneFindings, notes: string[]): ZoneDatabase {
+  // An HA zone on MySQL: every server has its own database server, so one zone-wide connection
+  // could name only one of them; without one, onedb on each server reads its own oned.conf.
+  const servers = [...new Set(zone.frontends.map((f) => f.database.server))];
+  if (zone.frontends.every((f) => f.database.backend === "mysql") && servers.length > 1) {
+    notes.push(
+      `zone ${zone.id}: each front-end's oned.conf names its own MySQL server (${servers.join(", ")}); no connection is written, so onedb on each reads its own oned.conf.`,
+    );
+    return { backend: "mysql" };
+  }
   const db = agreed(zone, "oned.conf's DB section", (f) => f.database, notes);
   if (db.backend !== "mysql") return { backend: db.backend };
   const missing = MYSQL_KEYS.filter((k) => db[k] === undefined);
