@@ -22,8 +22,7 @@ import { FederationConfig } from "../model/federation";
 import { RunPaths, RunRecord } from "./run-record";
 import { sshRoutesOf } from "../run/ssh-routes";
 import { deployEstimate } from "./estimates/run-start-estimate";
-import { describeEstimate, whyNoEstimate } from "./estimates/history-estimate";
-import { checkWindow } from "./estimates/window-guard";
+import { startWithinWindow } from "./estimates/window-guard";
 import { CONFIG_ENV } from "../config/load-config";
 import { WarmRunnerProcess, warmRunnerWanted } from "./warm-runner-process";
 
@@ -140,7 +139,7 @@ async function deployWith(
       record.start(stackDir);
       throw err;
     });
-    await startWithinWindow(opts, config, record, session, stackDir, log);
+    await startEstimated(opts, config, record, session, stackDir, log);
     const { session: run, run: identity } = await reconcile(session, config, "deploy", log, { runId: record.paths.runId });
     const apply = await (opts.via === "cdktf" ? cdktfDeploy(run, outdir, parallelism, engineLog, interrupts) : run.apply(parallelism)).catch(
       async (err: unknown) => {
@@ -162,7 +161,7 @@ async function deployWith(
  * run-start with the run's estimate, then the maintenance window's check: a refusal (exit 7) comes
  * after run-start (so the events record it) and before reconcile's first SSH command.
  */
-async function startWithinWindow(
+async function startEstimated(
   opts: DeployOptions,
   config: FederationConfig,
   record: RunRecord,
@@ -176,13 +175,7 @@ async function startWithinWindow(
   });
   record.start(stackDir, { estimate });
   log(`run directory ${record.paths.dir} (events: ${record.paths.eventsFile})`);
-  if (estimate) log(`estimate: ${describeEstimate(estimate)}`);
-  const line = checkWindow(config, {
-    ignore: opts.ignoreWindow ?? false,
-    estimateMs: estimate?.totalMs,
-    noEstimateBecause: estimate ? whyNoEstimate(estimate) : undefined,
-  });
-  if (line) log(line);
+  startWithinWindow(config, estimate, opts.ignoreWindow ?? false, log);
 }
 
 /** `cdktf deploy` from the project root (it synthesizes through cdktf.json), with the session's environment (engine, run). */

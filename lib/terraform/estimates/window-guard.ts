@@ -8,6 +8,7 @@ import { ExitCode } from "../../model/exit-codes";
 import type { FederationConfig, MaintenanceWindow } from "../../model/federation";
 import { describeWindow, judgeWindow, localTime, WindowVerdict } from "../../model/maintenance-window";
 import { formatElapsed } from "../../run/observe/time-format";
+import { describeEstimate, HistoryEstimate, whyNoEstimate } from "./history-estimate";
 
 /** Now, or the estimated end, is outside the federation's maintenance window: nothing was run. */
 export class OutsideWindowError extends OnefedError {
@@ -74,4 +75,19 @@ function refusal(
   const next = verdict.next ? `; it next opens ${localTime(verdict.next.opensAt, window.timezone)}, in ${formatElapsed(verdict.next.opensAt - now)}` : "";
   const end = estimated ? ` (the run is ${estimated})` : ` (the run's end could not be estimated: ${why})`;
   return `now (${localTime(now, window.timezone)}) is outside ${w}${next}${end}`;
+}
+
+/**
+ * What deploy and apply do between run-start and reconcile's first SSH command: log the run's
+ * estimate, then hold it to the maintenance window (throws OutsideWindowError, exit 7).
+ */
+export function startWithinWindow(
+  config: Pick<FederationConfig, "name" | "window">,
+  estimate: HistoryEstimate | undefined,
+  ignore: boolean,
+  log: (line: string) => void,
+): void {
+  if (estimate) log(`estimate: ${describeEstimate(estimate)}`);
+  const line = checkWindow(config, { ignore, estimateMs: estimate?.totalMs, noEstimateBecause: estimate ? whyNoEstimate(estimate) : undefined });
+  if (line) log(line);
 }

@@ -24,8 +24,8 @@ import { NULL_PROVIDER_VERSION_ENV } from "../../model/environment";
 import { newRunId } from "../../run/ledger/run-identity";
 import { RunPaths, RunRecord } from "../run-record";
 import { reviewedPlanEstimate } from "../estimates/run-start-estimate";
-import { describeEstimate, HistoryEstimate, whyNoEstimate } from "../estimates/history-estimate";
-import { checkWindow } from "../estimates/window-guard";
+import { HistoryEstimate } from "../estimates/history-estimate";
+import { startWithinWindow } from "../estimates/window-guard";
 import { sshRoutesOf } from "../../run/ssh-routes";
 import { CONFIG_ENV } from "../../config/load-config";
 import { WarmRunnerProcess, warmRunnerWanted } from "../warm-runner-process";
@@ -215,14 +215,7 @@ async function applyChecked(
   }
   log(`run directory ${record.paths.dir} (events: ${record.paths.eventsFile})`);
   // Before reconcile's first SSH command: outside the maintenance window nothing runs (exit 7).
-  const estimate = record.estimate;
-  if (estimate) log(`estimate: ${describeEstimate(estimate)}`);
-  const windowLine = checkWindow(config, {
-    ignore: opts.ignoreWindow ?? false,
-    estimateMs: estimate?.totalMs,
-    noEstimateBecause: estimate ? whyNoEstimate(estimate) : undefined,
-  });
-  if (windowLine) log(windowLine);
+  startWithinWindow(config, record.estimate, opts.ignoreWindow ?? false, log);
   const reconciled = await reconcile(prepared, config, "apply --plan", log, { taint: false, planDir: dir, runId: record.paths.runId });
   const runner = warmRunnerWanted(opts.warmRunner)
     ? await WarmRunnerProcess.start({ runDir: record.paths.dir, env: { ...process.env, ...record.env, [CONFIG_ENV]: configPath }, log })
