@@ -154,6 +154,25 @@ const windowFits: ConfigRule = (c) => {
   return problems;
 };
 
+/**
+ * A type B upgrade restores the master's federated backup into every slave, and onedb restores a
+ * backup only into the backend it was taken from: a MySQL dump fed to sqlite3 fails statement by
+ * statement, and onedb's SQLite path reports success whatever sqlite3 returned (docs/opennebula.md).
+ */
+const backendsMatchForTypeB: ConfigRule = (c) => {
+  if (c.upgradeType !== "B") return [];
+  const master = c.zones.find((z) => z.role === "master");
+  if (!master) return [];
+  return c.zones
+    .filter((z) => z.role !== "master" && z.database.backend !== master.database.backend)
+    .map(
+      (z) =>
+        `${zoneLabel(z)}.database: backend ${z.database.backend}, but the master ${zoneLabel(master)} is on ${master.database.backend}. ` +
+        `A type B upgrade restores the master's federated backup (a ${master.database.backend} dump) into every slave, and onedb restores a backup only into the backend it came from. ` +
+        `Convert the zones to one backend first (onedb sqlite2mysql moves an SQLite zone to MySQL), or correct the file if it does not match the zones' oned.conf`,
+    );
+};
+
 export const semanticRules: readonly ConfigRule[] = [
   nodesFit,
   exactlyOneMaster,
@@ -163,6 +182,7 @@ export const semanticRules: readonly ConfigRule[] = [
   uniqueFrontends,
   versionsGoUp,
   freezeFits,
+  backendsMatchForTypeB,
   filesExist,
   windowFits,
 ];

@@ -5,6 +5,7 @@
  * or a default an operator expects; both are listed for the operator (docs/discover.md).
  */
 import { PackageManager } from "../model/federation";
+import { seriesOf } from "../model/version";
 import { Discovery, FrontendFindings, ZoneFindings } from "./findings";
 
 /** federation.toVersion until the operator writes one: fails the schema's version pattern. */
@@ -169,6 +170,18 @@ export function draftFederationFile(d: Discovery, options: DraftOptions): Federa
         `zone ${z.zone.id}: DB backend ${z.database.backend} is not one onefed upgrades (sqlite or mysql); the file keeps it so that \`onefed check\` refuses it.`,
       );
     }
+  }
+  // A type B upgrade restores the master's federated dump into every slave, which only works on the
+  // backend the dump came from; the loader refuses such a file, so the draft says so up front.
+  const masterBackend = zones.find((z) => z.zone === master)?.database.backend;
+  const otherBackend = zones.filter((z) => z.zone !== master && z.database.backend !== masterBackend);
+  if (otherBackend.length > 0) {
+    const typeB = options.toVersion === undefined || seriesOf(options.toVersion) !== seriesOf(fromVersion);
+    const each = otherBackend.map((z) => `zone ${z.zone.id} is on ${z.database.backend}`).join(", ");
+    (typeB ? toFill : notes).push(
+      `the master zone ${master.id} is on DB backend ${masterBackend}, ${each}: a type B upgrade (across series) restores the master's federated backup into every slave, which onedb does only into the backend it came from; ` +
+        `${typeB ? "`onefed check` refuses the file until" : "a type B upgrade needs"} every zone on one backend (onedb sqlite2mysql moves an SQLite zone to MySQL).`,
+    );
   }
   const mysqlZones = zones.filter((z) => z.database.backend === "mysql");
   if (mysqlZones.length > 0) {

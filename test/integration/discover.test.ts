@@ -78,7 +78,14 @@ const SHAPES: readonly Shape[] = [
   { title: "solo zones, 1 master + 1 slave", addressBase: "127.0.170.1", slaves: 1, options: {} },
   { title: "an HA master and an HA slave (2 servers each) and a solo slave", addressBase: "127.0.171.1", slaves: 2, options: { ha: [0, 101], servers: 2 } },
   { title: "a dnf zone", addressBase: "127.0.172.1", slaves: 2, options: { dnfZones: [101] } },
-  { title: "MySQL-configured zones 0 and 100 (101 SQLite)", addressBase: "127.0.173.1", slaves: 2, options: { mysqlZones: [0, 100] } },
+  // Mixed backends only inside one series: across series (type B) the loader refuses them.
+  {
+    title: "MySQL-configured zones 0 and 100 (101 SQLite), a type A upgrade",
+    addressBase: "127.0.173.1",
+    slaves: 2,
+    options: { mysqlZones: [0, 100], to: "6.10.2" },
+    to: "6.10.2",
+  },
   { title: "every zone MySQL-configured, an HA slave", addressBase: "127.0.174.1", slaves: 1, options: { mysqlZones: [0, 100], ha: [100], servers: 2 } },
   { title: "6.0 front-ends (no STAT column, no zone STATE)", addressBase: "127.0.174.33", slaves: 1, options: { from: "6.0.0", to: "6.2.0" }, to: "6.2.0" },
 ];

@@ -98,6 +98,11 @@ describe("federation file", () => {
     ],
     ["a development release", (f) => f.with({ federation: { toVersion: "6.99.80" } }), /federation\.toVersion: 6\.99\.80 is in series 6\.99/],
     [
+      "a type B upgrade with a slave on SQLite under a MySQL master",
+      (f) => f.withZone(0, { database: { backend: "mysql" } }),
+      /zone 100 \(S-EU-GE\)\.database: backend sqlite, but the master zone 0 \(M-EU-FR\) is on mysql\. A type B upgrade restores the master's federated backup/,
+    ],
+    [
       "type A across series",
       (f) => f.with({ federation: { upgradeType: "A" } }),
       /federation\.upgradeType: A \(zone by zone\) cannot take 6\.10\.0 → 7\.0\.0: the shared DB version changes across series/,
@@ -108,6 +113,14 @@ describe("federation file", () => {
     expect(federation.toYaml()).not.toBe(seed.toYaml());
     const problems = problemsOf(federation);
     expect(problems.join("\n")).toMatch(expected);
+  });
+
+  it("accepts mixed DB backends inside one series (type A: no federated backup travels)", () => {
+    const c = seed
+      .withZone(0, { database: { backend: "mysql" } })
+      .with({ federation: { toVersion: "6.10.5" } })
+      .parse(file);
+    expect(c.zones.map((z) => z.database.backend)).toEqual(["mysql", "sqlite", "sqlite"]);
   });
 
   it.each([

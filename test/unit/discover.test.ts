@@ -316,7 +316,9 @@ describe("the drafted federation file", () => {
   });
 
   it("MySQL zones: the connection from oned.conf and a password variable to export, per zone when some zones are SQLite", () => {
-    const draft = draftFederationFile(discovery([zone(0, "M", [frontend("10.0.0.1", { database: MYSQL })]), zone(100, "S", [frontend("10.0.0.2")])]), OPTIONS);
+    // Inside one series (type A) mixed backends are fine: no federated backup travels.
+    const options = { ...OPTIONS, toVersion: "6.10.2" };
+    const draft = draftFederationFile(discovery([zone(0, "M", [frontend("10.0.0.1", { database: MYSQL })]), zone(100, "S", [frontend("10.0.0.2")])]), options);
     const c = parse(draft.text);
     expect(c.zones.map((z) => z.database)).toEqual([
       { backend: "mysql", passwordEnv: DEFAULT_PASSWORD_ENV, connection: { server: "localhost", port: 0, user: "oneadmin", name: "opennebula" } },
@@ -326,6 +328,15 @@ describe("the drafted federation file", () => {
     expect(draft.toFill).toEqual([
       expect.stringMatching(new RegExp(`^database\\.passwordEnv ${DEFAULT_PASSWORD_ENV}: discovery never reads the MySQL password; export`)),
     ]);
+    expect(draft.notes).toContainEqual(expect.stringMatching(/master zone 0 is on DB backend mysql, zone 100 is on sqlite: a type B upgrade/));
+  });
+
+  it("a type B upgrade with a slave on another backend than the master: written as found, to fill, and refused by the loader", () => {
+    const draft = draftFederationFile(discovery([zone(0, "M", [frontend("10.0.0.1", { database: MYSQL })]), zone(100, "S", [frontend("10.0.0.2")])]), OPTIONS);
+    expect(draft.toFill).toContainEqual(
+      expect.stringMatching(/master zone 0 is on DB backend mysql, zone 100 is on sqlite: .*`onefed check` refuses the file until every zone on one backend/),
+    );
+    expect(() => parse(draft.text)).toThrow(/zone 100 \(S\)\.database: backend sqlite, but the master zone 0 \(M\) is on mysql/);
   });
 
   it("MySQL everywhere with the same settings: one top-level database", () => {
