@@ -9,7 +9,7 @@ import { DatabaseConfig, DEFAULTS, FederationConfig, FreezeMethod, PackagesConfi
 import { compareVersions, seriesOf, ZONE_DISABLE_SINCE } from "../model/version";
 import { checkFederationFile } from "./federation-check.generated";
 import type { FederationFile } from "./schema";
-import { databaseFits, repositoryEitherOr, semanticRules } from "./rules";
+import { databaseFits, notifyTargetFits, repositoryEitherOr, semanticRules } from "./rules";
 import { resolveSsh, resolveZoneSsh } from "./resolve-ssh";
 import { sshLoginsFit } from "./ssh-rules";
 import { readFederationFile } from "./read-federation-file";
@@ -55,6 +55,7 @@ export function parseConfig(text: string, file: string): FederationConfig {
   const config = applyDefaults(doc, path.dirname(file), file);
   const problems = [
     ...repositoryEitherOr(doc),
+    ...notifyTargetFits(doc),
     ...databaseFits(doc),
     ...backendFits(doc),
     ...sshLoginsFit(doc),
@@ -117,7 +118,8 @@ function applyDefaults(doc: FederationFile, baseDir: string, file: string): Fede
 
 function resolveNotify(n: NonNullable<FederationFile["notify"]>): NotifyConfig {
   return {
-    url: n.url,
+    ...(n.url !== undefined ? { url: n.url } : {}),
+    ...(n.urlEnv !== undefined ? { urlEnv: n.urlEnv } : {}),
     events: n.events ?? [...NOTIFY_EVENTS],
     timeoutSeconds: n.timeoutSeconds ?? DEFAULT_NOTIFY_TIMEOUT_SECONDS,
     headersFromEnv: { ...(n.headersFromEnv ?? {}) },

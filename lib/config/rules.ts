@@ -132,6 +132,15 @@ export function databaseFits(doc: FederationFile): string[] {
   return problems;
 }
 
+/** A webhook needs one place to find its URL (checked on the file as written). */
+export function notifyTargetFits(doc: FederationFile): string[] {
+  const n = doc.notify;
+  if (!n) return [];
+  if (n.url !== undefined && n.urlEnv !== undefined) return ["notify: url and urlEnv are both set; keep one (urlEnv when the URL itself is the secret)"];
+  if (n.url === undefined && n.urlEnv === undefined) return ["notify: needs url, or urlEnv naming the environment variable that holds it"];
+  return [];
+}
+
 /** A repository given both as a file and as a command is ambiguous (checked on the file as written). */
 export function repositoryEitherOr(doc: FederationFile): string[] {
   const both = (p: FederationFile["packages"]) => p?.repositoryLine !== undefined && p?.repositoryCommand !== undefined;

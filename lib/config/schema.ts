@@ -226,11 +226,20 @@ const HEADER_NAME = "^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$";
 
 export const NotifySchema = Type.Object(
   {
-    url: Type.String({
-      pattern: "^https?://[^\\s]+$",
-      description:
-        "Where each event is POSTed as JSON (one event object of docs/events.md). Printed only as its origin (scheme, host, port); pass tokens with headersFromEnv, not in the URL.",
-    }),
+    url: Type.Optional(
+      Type.String({
+        pattern: "^https?://[^\\s]+$",
+        description:
+          "Where each event is POSTed as JSON (one event object of docs/events.md). Printed only as its origin (scheme, host, port); pass tokens with headersFromEnv, not in the URL, or give the whole URL with urlEnv. Exactly one of url and urlEnv.",
+      }),
+    ),
+    urlEnv: Type.Optional(
+      Type.String({
+        pattern: SECRET_ENV_NAME,
+        description:
+          "Name of the automation host's environment variable holding the URL, for webhooks whose URL is the secret (Slack, Teams, Discord: a token in the path). Read when the run starts; never written anywhere. Exactly one of url and urlEnv.",
+      }),
+    ),
     events: Type.Optional(
       Type.Array(Type.Union([Type.Literal("run-start"), Type.Literal("step-fail"), Type.Literal("run-end")]), {
         minItems: 1,

@@ -13,8 +13,10 @@ export const DEFAULT_NOTIFY_TIMEOUT_SECONDS = 5;
 
 /** `notify` with its defaults applied. */
 export interface NotifyConfig {
-  /** http(s) URL the events are POSTed to. Printed only as its origin (scheme, host, port). */
-  readonly url: string;
+  /** http(s) URL the events are POSTed to. Printed only as its origin (scheme, host, port). Exactly one of url and urlEnv. */
+  readonly url?: string;
+  /** Environment variable of the automation host holding the URL (the URL is the secret). Exactly one of url and urlEnv. */
+  readonly urlEnv?: string;
   /** The events posted. @default every one of NOTIFY_EVENTS */
   readonly events: readonly NotifyEventName[];
   /** Deadline of one POST. @default DEFAULT_NOTIFY_TIMEOUT_SECONDS */

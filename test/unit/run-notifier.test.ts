@@ -11,6 +11,7 @@ import * as os from "os";
 import * as path from "path";
 import { ConfigError } from "../../lib/config/load-config";
 import { NotifyConfig } from "../../lib/model/notify";
+import { PROCESS_SECRETS } from "../../lib/model/secrets";
 import { EventInput, RunEvent } from "../../lib/model/run-events";
 import { serializeEvent } from "../../lib/run/observe/event-writer";
 import { RunNotifier } from "../../lib/terraform/notify/run-notifier";
@@ -83,7 +84,7 @@ const RUN_END = event({
 });
 
 /** A notifier of `config` over a fresh events file, with its warnings and recorded events. */
-function notifierOf(config: Partial<NotifyConfig> & { url: string }, env: NodeJS.ProcessEnv = {}) {
+function notifierOf(config: Partial<NotifyConfig>, env: NodeJS.ProcessEnv = {}) {
   const eventsFile = fs.mkdtempSync(path.join(dir, "run-")) + "/events.jsonl";
   const warnings: string[] = [];
   const recorded: EventInput[] = [];
@@ -206,6 +207,66 @@ describe("RunNotifier against a local webhook", () => {
     } finally {
       await hook.close();
     }
+  });
+});
+
+describe("a URL from the environment (urlEnv): the URL is the secret", () => {
+  it("posts to the variable's URL and never prints more than its origin", async () => {
+    const hook = await webhook(() => 500);
+    try {
+      const url = `http://127.0.0.1:${hook.port}/services/T0/B1/path-key-55d0`;
+      const n = notifierOf({ urlEnv: "ONEFED_TEST_NOTIFY_URL", timeoutSeconds: 1 }, { ONEFED_TEST_NOTIFY_URL: url });
+      n.notifier.notify(RUN_END);
+      await n.notifier.settle();
+      expect(hook.received.map((r) => r.url)).toEqual(["/services/T0/B1/path-key-55d0"]);
+      expect(n.warnings).toEqual([`warning: notify: run-end not delivered to http://127.0.0.1:${hook.port} (HTTP 500); the run goes on`]);
+      expect(JSON.stringify([n.warnings, n.recorded])).not.toContain("path-key-55d0");
+      expect(PROCESS_SECRETS.redact(`POST ${url} failed`)).toBe("POST *** failed");
+    } finally {
+      await hook.close();
+    }
+  });
+
+  it.each([
+    [{}, "ONEFED_TEST_NOTIFY_URL is not set"],
+    [{ ONEFED_TEST_NOTIFY_URL: "hooks.example.com/path-key-55d0" }, "ONEFED_TEST_NOTIFY_URL holds no http(s) URL"],
+  ])("a variable that is %j: one warning, nothing posted, the run goes on", async (env, said) => {
+    const n = notifierOf({ urlEnv: "ONEFED_TEST_NOTIFY_URL" }, env);
+    n.notifier.notify(RUN_START);
+    n.notifier.follow();
+    n.notifier.notify(RUN_END);
+    await n.notifier.settle();
+    expect(n.warnings).toEqual([`warning: notify: ${said}, so nothing is posted; the run goes on`]);
+    expect(n.recorded).toEqual([]);
+    expect(n.warnings.join("\n")).not.toContain("path-key-55d0");
+  });
+
+  it("takes url or urlEnv, exactly one", () => {
+    expect(
+      seedFederation()
+        .with({ notify: { urlEnv: "SLACK_WEBHOOK_URL" } })
+        .parse().notify,
+    ).toEqual({
+      urlEnv: "SLACK_WEBHOOK_URL",
+      events: ["run-start", "step-fail", "run-end"],
+      timeoutSeconds: 5,
+      headersFromEnv: {},
+    });
+    expect(() =>
+      seedFederation()
+        .with({ notify: { url: "https://h/", urlEnv: "SLACK_WEBHOOK_URL" } })
+        .parse(),
+    ).toThrow(/notify: url and urlEnv are both set; keep one/);
+    expect(() =>
+      seedFederation()
+        .with({ notify: {} } as never)
+        .parse(),
+    ).toThrow(/notify: needs url, or urlEnv/);
+    expect(() =>
+      seedFederation()
+        .with({ notify: { urlEnv: "https://h/" } })
+        .parse(),
+    ).toThrow(/notify\.urlEnv:/);
   });
 });
 

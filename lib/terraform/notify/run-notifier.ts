@@ -15,6 +15,7 @@
 import { EventInput, RunEvent } from "../../model/run-events";
 import { NotifyConfig, NotifyEventName } from "../../model/notify";
 import { EventsTail } from "../../run/observe/events-tail";
+import { PROCESS_SECRETS } from "../../model/secrets";
 import { WebhookDelivery, postJson, webhookOrigin } from "./webhook";
 
 /** How often the events file is read for step failures. */
@@ -39,6 +40,12 @@ export interface RunNotifierOptions {
 /** The events a webhook may be sent, narrowed to those this configuration wants. */
 type NotifiedEvent = RunEvent & { readonly event: NotifyEventName };
 
+/** The URL in `variable`, when it holds an http(s) one. */
+function urlFromEnv(variable: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  const value = variable === undefined ? undefined : env[variable]?.trim();
+  return value && /^https?:\/\/\S+$/.test(value) ? value : undefined;
+}
+
 function isNotified(event: RunEvent, wanted: ReadonlySet<string>): event is NotifiedEvent {
   return wanted.has(event.event);
 }
@@ -49,13 +56,23 @@ export class RunNotifier {
   private readonly pending = new Set<Promise<void>>();
   private readonly tail: EventsTail;
   private timer?: NodeJS.Timeout;
+  /** Where the events go; undefined when urlEnv names a variable that holds no http(s) URL. */
+  private readonly url?: string;
   /** Said once, with the first notification (the run's log exists by then). */
-  private missingHeaders?: string;
+  private pendingWarning?: string;
 
   constructor(private readonly o: RunNotifierOptions) {
     this.wanted = new Set<NotifyEventName>(o.config.events);
     this.tail = new EventsTail(o.eventsFile);
     const env = o.env ?? process.env;
+    this.url = o.config.url ?? urlFromEnv(o.config.urlEnv, env);
+    // A URL read from the environment is the secret itself: any message that would quote it is redacted.
+    if (o.config.urlEnv !== undefined) PROCESS_SECRETS.add(this.url);
+    if (this.url === undefined) {
+      const variable = o.config.urlEnv ?? "notify.urlEnv";
+      this.pendingWarning = `warning: notify: ${variable} ${env[variable] ? "holds no http(s) URL" : "is not set"}, so nothing is posted; the run goes on`;
+      return;
+    }
     const missing: string[] = [];
     for (const [header, variable] of Object.entries(o.config.headersFromEnv)) {
       const value = env[variable];
@@ -63,21 +80,21 @@ export class RunNotifier {
       else missing.push(`${header} (${variable} is not set)`);
     }
     // A missing token is the operator's to fix, not a reason to refuse the upgrade window.
-    if (missing.length > 0) this.missingHeaders = `warning: notify: sending to ${this.origin} without header ${missing.join(", ")}; the run goes on`;
+    if (missing.length > 0) this.pendingWarning = `warning: notify: sending to ${this.origin} without header ${missing.join(", ")}; the run goes on`;
   }
 
   /** The webhook as it may be printed. */
   get origin(): string {
-    return webhookOrigin(this.o.config.url);
+    return this.url === undefined ? "(no URL)" : webhookOrigin(this.url);
   }
 
   /** Posts `event` when the configuration asks for its kind (in the background). */
   notify(event: RunEvent): void {
-    if (this.missingHeaders) this.o.warn(this.missingHeaders);
-    this.missingHeaders = undefined;
-    if (!isNotified(event, this.wanted)) return;
+    if (this.pendingWarning) this.o.warn(this.pendingWarning);
+    this.pendingWarning = undefined;
+    if (this.url === undefined || !isNotified(event, this.wanted)) return;
     const delivery = postJson({
-      url: this.o.config.url,
+      url: this.url,
       headers: this.headers,
       body: JSON.stringify(event),
       timeoutMs: this.o.config.timeoutSeconds * 1000,
@@ -89,7 +106,7 @@ export class RunNotifier {
 
   /** From run-start on: follows the events file for the step processes' step-fail events. */
   follow(): void {
-    if (this.timer || !this.wanted.has("step-fail") || !this.tail.followable) return;
+    if (this.timer || this.url === undefined || !this.wanted.has("step-fail") || !this.tail.followable) return;
     this.timer = setInterval(() => this.readSteps(), this.o.tailIntervalMs ?? TAIL_INTERVAL_MS);
   }
 
