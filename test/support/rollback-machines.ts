@@ -21,6 +21,7 @@ import {
 import { StepName } from "../../lib/model/steps";
 import { safetyBackupRemotePath } from "../../lib/model/paths";
 import { OpenNebulaFrontend } from "../../lib/remote/opennebula/frontend";
+import { HypervisorNode } from "../../lib/remote/opennebula/hypervisor-node";
 import { LockHeldError } from "../../lib/run/ledger/federation-ledger";
 import { RollbackLedger, RollbackMachines } from "../../lib/run/rollback/run-rollback";
 import { dbVersionText, FakeTransport, Reply, zoneShowJson } from "./fake-frontend";
@@ -100,12 +101,52 @@ export class RollbackWorld {
     return this.order.filter((l) => /systemctl (stop|start)|onedb restore|apt-get|onezone (disable|enable)|find |printf/.test(l));
   }
 
+  /** Hypervisor hosts by name: the node package's version and libvirtd's state. */
+  readonly nodes = new Map<string, { version: string; libvirt: string }>();
+  readonly nodeTransports = new Map<string, FakeTransport>();
+  /** Hosts whose connection fails (down, or a host key that does not match). */
+  readonly unreachable = new Set<string>();
+  /** Host name → how many of its next installs change nothing (a repository without the old release). */
+  readonly stuckNodes = new Map<string, number>();
+
+  /** Gives every listed host of every zone a scripted machine at `version` (the target by default). */
+  withNodes(version = this.config.toVersion): this {
+    for (const n of this.config.zones.flatMap((z) => z.nodes)) {
+      this.nodes.set(n.name, { version, libvirt: "active" });
+      const st = () => this.nodes.get(n.name)!;
+      const log = (l: string): void => void this.order.push(`${n.name}: ${l}`);
+      this.nodeTransports.set(
+        n.name,
+        new FakeTransport([
+          [/^dpkg-query -W '-f=\$\{Version\}' opennebula-node-(kvm|lxc)$/, () => ({ stdout: `${st().version}-1` })],
+          [/^sh -c 'printf/, (l) => (log(l), {})],
+          [/^apt-get update/, (l) => (log(l), {})],
+          [
+            /apt-get install .*--allow-downgrades .*opennebula-node-(kvm|lxc)=(\S+)-1$/,
+            (l) => {
+              log(l);
+              const stuck = this.stuckNodes.get(n.name) ?? 0;
+              if (stuck > 0) this.stuckNodes.set(n.name, stuck - 1);
+              else st().version = /=(\S+)-1$/.exec(l)![1];
+              return {};
+            },
+          ],
+          [/^systemctl restart libvirtd$/, (l) => (log(l), {})],
+          [/^systemctl is-active libvirtd$/, () => ({ stdout: `${st().libvirt}\n`, exitCode: st().libvirt === "active" ? 0 : 3 })],
+        ]),
+      );
+    }
+    return this;
+  }
+
   openers(): RollbackMachines["machines"] {
     return {
       frontend: async (z, i) =>
         new OpenNebulaFrontend(this.transports.get(hostPort(z.frontends[i]))!, { host: z.frontends[i].host, port: z.frontends[i].port, zone: z.name }, "apt"),
-      node: async () => {
-        throw new Error("no hosts in rollback tests");
+      node: async (z, n) => {
+        const t = this.nodeTransports.get(n.name);
+        if (!t || this.unreachable.has(n.name)) throw new Error(`host ${n.name} (${n.host}:${n.port}) cannot be reached`);
+        return new HypervisorNode(t, { host: n.host, port: n.port, zone: z.name }, "apt");
       },
     };
   }

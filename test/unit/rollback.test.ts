@@ -314,6 +314,75 @@ describe("idempotent and resumable", () => {
   });
 });
 
+describe("hypervisor hosts (zone 100 lists kvm-ge-1 and lxc-ge-2)", () => {
+  function withHosts() {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "onefed-rollback-"));
+    const c = seedFederation()
+      .with({ backup: { localDirectory: dir }, hosts: { manage: true } })
+      .withNodes(100, [
+        { name: "kvm-ge-1", host: "192.168.150.21" },
+        { name: "lxc-ge-2", host: "192.168.150.22", hypervisor: "lxc" },
+      ])
+      .parse();
+    const t = setUp(c);
+    t.world.withNodes();
+    return t;
+  }
+
+  it("takes each host's node package back to 6.10.0 while the zone is down, after the front-end's reinstall and before it starts; libvirtd restarted on KVM only", async () => {
+    const { c, world, roll, asked } = withHosts();
+    const report = await roll();
+    const s100 = c.zones[1];
+    expect(asked[0]).toContainEqual(
+      expect.stringMatching(/^zone 100 \(S-EU-GE\): .*put \/etc\/one back, node packages of kvm-ge-1, lxc-ge-2 back to 6\.10\.0, start$/),
+    );
+    expect(world.nodes.get("kvm-ge-1")!.version).toBe("6.10.0");
+    expect(world.nodes.get("lxc-ge-2")!.version).toBe("6.10.0");
+    const downgrade = world.order.findIndex((l) =>
+      /^kvm-ge-1: env DEBIAN_FRONTEND=noninteractive apt-get install .*--allow-downgrades .*opennebula-node-kvm=6\.10\.0-1$/.test(l),
+    );
+    expect(downgrade).toBeGreaterThan(world.at(s100, /apt-get install .*opennebula=6\.10\.0-1/));
+    expect(downgrade).toBeLessThan(world.at(s100, /^systemctl start/));
+    expect(world.order.indexOf("kvm-ge-1: systemctl restart libvirtd")).toBeGreaterThan(downgrade);
+    expect(world.order.filter((l) => l.startsWith("lxc-ge-2: ") && l.includes("libvirtd"))).toEqual([]);
+    // The repository pointed back at the old series first.
+    expect(world.order.findIndex((l) => /^kvm-ge-1: sh -c 'printf .*\/6\.10\//.test(l))).toBeLessThan(downgrade);
+    expect(report.zones[1].summary).toMatch(/node packages of kvm-ge-1, lxc-ge-2 back at 6\.10\.0/);
+  });
+
+  it("leaves a host already at 6.10.0 alone, and one at a third version untouched, saying so", async () => {
+    const { world, roll } = withHosts();
+    world.nodes.get("kvm-ge-1")!.version = "6.10.0";
+    world.nodes.get("lxc-ge-2")!.version = "6.8.2";
+    const report = await roll();
+    expect(world.order.filter((l) => /^(kvm-ge-1|lxc-ge-2): /.test(l))).toEqual([]);
+    expect(report.zones[1].summary).toMatch(/node packages at 6\.10\.0; lxc-ge-2 left at opennebula-node-lxc 6\.8\.2 \(not the upgrade's doing\)/);
+  });
+
+  it("a host that cannot be reached is refused before anything stops", async () => {
+    const { world, roll } = withHosts();
+    world.unreachable.add("lxc-ge-2");
+    await expect(roll()).rejects.toThrow(/lxc-ge-2 \(192\.168\.150\.22:22\) cannot be reached/);
+    expect(world.changes()).toEqual([]);
+  });
+
+  it("a host that does not move refuses with the zone still down; the re-run does not restore the zone again and finishes the hosts", async () => {
+    const { c, world, ledger, roll } = withHosts();
+    world.stuckNodes.set("kvm-ge-1", 1);
+    await expect(roll()).rejects.toThrow(
+      /rollback refused on zone 100 \(S-EU-GE\), front-end 192\.168\.150\.21:22: expected opennebula-node-kvm 6\.10\.0 on host kvm-ge-1 after the downgrade, but found 7\.0\.0\..*The zone stays stopped and is not restored again/s,
+    );
+    expect(world.machines.get("192.168.150.2:22")!.active).toBe(false);
+    expect(ledger.rollbacks.find((r) => r.zone_id === 100)?.phase).toBe("restored");
+    const restores = world.lines(c.zones[1]).filter((l) => /onedb restore/.test(l)).length;
+    const report = await roll();
+    expect(report.outcome).toBe("rolled-back");
+    expect(world.lines(c.zones[1]).filter((l) => /onedb restore/.test(l)).length).toBe(restores);
+    expect(world.nodes.get("kvm-ge-1")!.version).toBe("6.10.0");
+    expect(world.machines.get("192.168.150.2:22")!.active).toBe(true);
+  });
+});
+
 describe("files.restoreTree (the /etc/one put back), run by a real sh", () => {
   it("keeps the upgraded tree aside once, then holds exactly the copy's files; a second run gives the same result", () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "onefed-tree-"));

@@ -45,7 +45,6 @@ import {
 import { dumpDigestCommand } from "./dump-digest";
 import { RemoteCommand, withDbPassword } from "./remote-command";
 import { unitName } from "./services";
-import { downgradeCommand, refreshCommand } from "./packages";
 
 export type { Transport } from "./remote-machine";
 
@@ -197,8 +196,7 @@ export class OpenNebulaFrontend extends RemoteMachine {
   async downgradePackages(packages: readonly string[], version: string): Promise<void> {
     this.unitFiles = undefined;
     try {
-      await this.run(refreshCommand(this.packageManager));
-      await this.run(downgradeCommand(this.packageManager, packages, version));
+      await super.downgradePackages(packages, version);
     } finally {
       this.unitFiles = undefined;
     }

@@ -16,6 +16,7 @@ import * as os from "os";
 import { CommandStillRunningError } from "./command-still-running-error";
 import { commandGuard, files } from "./commands";
 import {
+  downgradeCommand,
   downloadCommand,
   installedVersionCommand,
   parsePendingDownloads,
@@ -130,6 +131,12 @@ export class RemoteMachine {
   async upgradePackages(packages: readonly string[], opts: { readonly refresh?: boolean } = {}): Promise<void> {
     if (opts.refresh ?? true) await this.run(refreshCommand(this.packageManager));
     await this.run(upgradeCommand(this.packageManager, packages));
+  }
+
+  /** Rollback: the given packages pinned to `version`, the package lists refreshed first (the repository already points at its series). */
+  async downgradePackages(packages: readonly string[], version: string): Promise<void> {
+    await this.run(refreshCommand(this.packageManager));
+    await this.run(downgradeCommand(this.packageManager, packages, version));
   }
 
   /** Refreshes the package lists, then downloads the upgrade of the given, installed packages into the cache without installing it. */

@@ -22,6 +22,9 @@ export function configBackupSuffix(fromVersion: string): string {
 export async function proveBeforeStop(ctx: StepContext, plan: ZonePlan): Promise<void> {
   const { config, zone } = ctx;
   const servers = await ctx.servers();
+  // The hosts' node packages go back too, once the zone is down (nodes-downgrade.ts): every host is
+  // reached now, so an unknown host key or a host that is down refuses before anything stops.
+  if (plan.kind === "roll-back" || plan.kind === "start") await Promise.all(zone.nodes.map((n) => ctx.node(n)));
   if (plan.kind === "roll-back") {
     const broken = await intactOnEveryServer(plan.backup!, servers);
     if (broken.length > 0) {

@@ -11,7 +11,7 @@
  */
 import * as fs from "fs";
 import { FederationConfig, freezesZone, ZoneConfig, zoneLabel } from "../../model/federation";
-import { judgeLock, ledgerDirectory, LedgerSnapshot, RunIdentity } from "../../model/ledger";
+import { findEntry, judgeLock, ledgerDirectory, LedgerSnapshot, RunIdentity } from "../../model/ledger";
 import { STEP_NAMES } from "../../model/steps";
 import { OnefedError } from "../../model/errors";
 import { ExitCode } from "../../model/exit-codes";
@@ -30,6 +30,7 @@ import { haRecord } from "../records/ha-record";
 import { disabledHostsRecord } from "../records/disabled-hosts-record";
 import { RollbackScope, zonesToRollBack } from "./rollback-scope";
 import { describePlan, planZone, ZonePlan } from "./zone-plan";
+import { downgradeNodes } from "./nodes-downgrade";
 import { proveBeforeStop } from "./rollback-proof";
 import { NOTHING_STARTED, restoreZone, startZone } from "./zone-rollback";
 
@@ -118,6 +119,8 @@ async function rollBackWith(
   const stopBeat = await ledger.heartbeat("rollback", anchor);
   try {
     const done: Array<RollbackReport["zones"][number]> = [];
+    // Zones back at the old version and running; their hosts are enabled and their upgrade forgotten after the unfreeze.
+    const finished: Array<{ readonly plan: ZonePlan; readonly summary: string }> = [];
     for (const plan of plans) {
       const ctx = contextOf(plan.zone);
       let summary = "";
@@ -129,12 +132,10 @@ async function rollBackWith(
         log(`[${zoneLabel(plan.zone)}] restored: ${summary}`);
       }
       if (plan.kind !== "finish") {
-        let started = await startZone(ctx);
-        // The hosts the upgrade disabled are disabled in the restored DB too (the backup was taken after): enabled again.
-        if (plan.kind !== "not-upgraded" && before.entries.some((e) => e.step === "hosts-disable" && e.zone_id === plan.zone.id)) {
-          started += `; ${(await STEPS["hosts-enable"].run(ctx)).summary}`;
-        }
-        summary = summary ? `${summary}; ${started}` : started;
+        // While the zone is still down, and before the hosts' onehost sync pushes the old drivers.
+        const nodes = plan.kind === "not-upgraded" ? undefined : await downgradeNodes(ctx);
+        const started = await startZone(ctx);
+        summary = [summary, nodes, started].filter((part) => part).join("; ");
         if (plan.kind !== "not-upgraded") await ledger.recordRollback(plan.zone, "done", config.fromVersion, summary);
       } else summary = plan.progress!.summary;
       // A zone the upgrade never touched, running and with nothing recorded: nothing to forget, nothing to note.
@@ -142,16 +143,21 @@ async function rollBackWith(
         done.push({ zone: plan.zone, kind: plan.kind, summary: `runs ${config.fromVersion}; nothing to roll back` });
         continue;
       }
+      finished.push({ plan, summary });
+    }
+    const unfrozen = await unfreezeWhenNothingIsLeft(config, ledger, contextOf, log, new Set(finished.map((f) => f.plan.zone.id)));
+    for (const { plan, summary } of finished) {
+      const hosts = plan.kind === "not-upgraded" ? undefined : await enableHosts(config, contextOf(plan.zone), unfrozen, log);
+      const all = hosts ? `${summary}; ${hosts}` : summary;
       await ledger.forgetRolledBackZone(
         plan.zone,
         STEP_NAMES,
-        `${zoneLabel(plan.zone)} rolled back to ${config.fromVersion} by ${run.runId}: ${plan.kind === "not-upgraded" ? "not upgraded; " : ""}${summary}`,
+        `${zoneLabel(plan.zone)} rolled back to ${config.fromVersion} by ${run.runId}: ${plan.kind === "not-upgraded" ? "not upgraded; " : ""}${all}`,
       );
       moveLocalRecordsAside(config, plan.zone);
-      log(`[${zoneLabel(plan.zone)}] rolled back to ${config.fromVersion}: ${summary}`);
-      done.push({ zone: plan.zone, kind: plan.kind, summary });
+      log(`[${zoneLabel(plan.zone)}] rolled back to ${config.fromVersion}: ${all}`);
+      done.push({ zone: plan.zone, kind: plan.kind, summary: all });
     }
-    const unfrozen = await unfreezeWhenNothingIsLeft(config, ledger, contextOf, log);
     await stopBeat();
     await ledger.release();
     return { outcome: "rolled-back", zones: done, unfrozen };
@@ -190,9 +196,11 @@ async function unfreezeWhenNothingIsLeft(
   ledger: RollbackLedger,
   contextOf: (z: ZoneConfig, l?: LedgerSnapshot) => StepContext,
   log: (l: string) => void,
+  /** Zones this rollback brought back, whose upgrade entries it forgets next. */
+  rolledBack: ReadonlySet<number>,
 ): Promise<boolean> {
   const now = await ledger.read();
-  const zonesLeft = [...new Set(now.entries.map((e) => e.zone_id))];
+  const zonesLeft = [...new Set(now.entries.map((e) => e.zone_id))].filter((id) => !rolledBack.has(id));
   const halfDone = zonesLeft.filter((id) => !now.entries.some((e) => e.step === "verify" && e.zone_id === id));
   const zones = config.zones.filter((z) => freezesZone(z, config));
   if (halfDone.length > 0) {
@@ -203,6 +211,22 @@ async function unfreezeWhenNothingIsLeft(
   for (const zone of [...zones.filter((z) => z.role === "master"), ...zones.filter((z) => z.role !== "master")])
     log(`[${zoneLabel(zone)}] unfreeze: ${(await STEPS.unfreeze.run(contextOf(zone, now))).summary}`);
   return zones.length > 0;
+}
+
+/**
+ * The hosts the upgrade disabled, enabled again (and synced) in the restored zone: the restored DB
+ * has them disabled too (the safety backup was taken after). Every write fails in a disabled zone,
+ * `onehost enable` included, so this waits for the unfreeze; while the freeze stays, it says which
+ * hosts to enable by hand once it is lifted.
+ */
+async function enableHosts(config: FederationConfig, ctx: StepContext, unfrozen: boolean, log: (l: string) => void): Promise<string | undefined> {
+  const disabled = findEntry(ctx.ledger, "hosts-disable", ctx.zone.id);
+  if (!disabled) return undefined;
+  if (unfrozen || !freezesZone(ctx.zone, config)) return (await STEPS["hosts-enable"].run(ctx)).summary;
+  const ids = Array.isArray(disabled.evidence.host_ids) ? disabled.evidence.host_ids.join(" ") : "<the hosts the upgrade disabled>";
+  const stays = `the hosts the upgrade disabled stay disabled while the freeze stays: once it is lifted, run \`onehost enable ${ids}\` and \`onehost sync --force\` on the zone`;
+  log(`[${zoneLabel(ctx.zone)}] ${stays}`);
+  return stays;
 }
 
 /**

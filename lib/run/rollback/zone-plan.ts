@@ -41,13 +41,20 @@ export function describePlan(plan: ZonePlan, fromVersion: string): string {
   switch (plan.kind) {
     case "roll-back": {
       const n = plan.backup!.servers?.length ?? 1;
-      return `${where}: stop, restore ${plan.backup!.path} (sha256 ${plan.backup!.sha256.slice(0, 12)}…, taken ${plan.backup!.taken_at}${n > 1 ? `, the leader's on ${n} servers` : ""}), reinstall ${fromVersion}, put /etc/one back, start`;
+      return `${where}: stop, restore ${plan.backup!.path} (sha256 ${plan.backup!.sha256.slice(0, 12)}…, taken ${plan.backup!.taken_at}${n > 1 ? `, the leader's on ${n} servers` : ""}), reinstall ${fromVersion}, put /etc/one back${nodesPart(plan, fromVersion)}, start`;
     }
     case "start":
-      return `${where}: restored by an earlier rollback (${plan.progress!.updated_at}); start it`;
+      return `${where}: restored by an earlier rollback (${plan.progress!.updated_at});${nodesPart(plan, fromVersion)} start it`;
     case "finish":
       return `${where}: rolled back by an earlier rollback (${plan.progress!.updated_at}); forget its upgrade entries`;
     case "not-upgraded":
       return `${where}: no safety backup recorded (its upgrade never changed it); prove it runs ${fromVersion}, start it if it is down`;
   }
+}
+
+/** ", node packages of kvm-0-1, kvm-0-2 back to <from>" when the zone lists hypervisor hosts. */
+function nodesPart(plan: ZonePlan, fromVersion: string): string {
+  const names = plan.zone.nodes.map((n) => n.name);
+  if (names.length === 0) return "";
+  return `${plan.kind === "start" ? " " : ", "}node packages of ${names.join(", ")} back to ${fromVersion}${plan.kind === "start" ? ";" : ""}`;
 }
