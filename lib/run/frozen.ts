@@ -9,10 +9,9 @@ import { freezesZone, hostPort, zoneLabel } from "../model/federation";
 import { StepName } from "../model/steps";
 import { freezeComment, freezeRules } from "../remote/opennebula/firewall";
 import { RemoteCommandError } from "../remote/opennebula/remote-command-error";
+import { ONED_UNIT } from "../remote/opennebula/services";
 import { StepContext } from "./step";
 import { StepRefusal } from "./step-refusal";
-
-const ONED_UNIT = "opennebula";
 
 export async function proveFrozen(ctx: StepContext, step: StepName): Promise<void> {
   const { config } = ctx;
@@ -65,6 +64,6 @@ function notFrozen(ctx: StepContext, step: StepName, server: string, expected: s
     found,
     next:
       "Nothing was changed by this step. The freeze was lifted after it was set (`onefed unfreeze` or `onezone enable` by hand). " +
-      "Run `onefed deploy` again: it freezes the federation again and proves FED_INDEX in sync before any zone stops.",
+      `${ctx.rerun[0].toUpperCase()}${ctx.rerun.slice(1)}: it freezes the federation again before any zone stops.`,
   });
 }

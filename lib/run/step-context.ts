@@ -49,5 +49,6 @@ export function buildStepContext(
     serversOf,
     node: (n: NodeConfig, z: ZoneConfig = zone) => connector.node(z, n),
     ledger,
+    rerun: step === "rollback" ? "run `onefed rollback` again" : "run the deploy again",
   };
 }

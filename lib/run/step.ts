@@ -33,6 +33,11 @@ export interface StepContext {
    * runner took the lock and proved the step's requirements): the evidence earlier steps left.
    */
   readonly ledger: LedgerSnapshot;
+  /**
+   * What resumes this work, for a refusal's advice: "run the deploy again" in an upgrade step,
+   * "run `onefed rollback` again" when a rollback runs the step's code.
+   */
+  readonly rerun: string;
 }
 
 export interface StepOutcome {

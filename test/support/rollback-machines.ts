@@ -106,6 +106,8 @@ export class RollbackWorld {
   readonly nodeTransports = new Map<string, FakeTransport>();
   /** Hosts whose connection fails (down, or a host key that does not match). */
   readonly unreachable = new Set<string>();
+  /** Zones whose `onezone disable` answers 0 and changes nothing. */
+  readonly ignoresDisable = new Set<number>();
   /** Host name → how many of its next installs change nothing (a repository without the old release). */
   readonly stuckNodes = new Map<string, number>();
 
@@ -219,7 +221,13 @@ export class RollbackWorld {
           };
         },
       ],
-      [/^onezone disable (\d+)/, ok((l) => this.enabled.set(Number(/disable (\d+)/.exec(l)![1]), false))],
+      [
+        /^onezone disable (\d+)/,
+        ok((l) => {
+          const id = Number(/disable (\d+)/.exec(l)![1]);
+          if (!this.ignoresDisable.has(id)) this.enabled.set(id, false);
+        }),
+      ],
       [/^onezone enable (\d+)/, ok((l) => this.enabled.set(Number(/enable (\d+)/.exec(l)![1]), true))],
     ];
   }

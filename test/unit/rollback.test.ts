@@ -220,6 +220,28 @@ describe("refusals change nothing", () => {
     expect(world.order).toEqual([]);
   });
 
+  it("a zone that stays ENABLED after onezone disable: the freeze refuses, advising the rollback (not a deploy) again; nothing stopped", async () => {
+    const { world, roll } = setUp();
+    world.ignoresDisable.add(101);
+    // The freeze reads STATE again for ZONE_STATE_SETTLE_MS: a driven clock instead of 15 s of waiting.
+    jest.useFakeTimers({ doNotFake: ["nextTick", "setImmediate"] });
+    let failure: unknown;
+    try {
+      let settled = false;
+      void roll().then(
+        () => (settled = true),
+        (err: unknown) => ((failure = err), (settled = true)),
+      );
+      for (let i = 0; i < 200 && !settled; i++) await jest.advanceTimersByTimeAsync(500);
+    } finally {
+      jest.useRealTimers();
+    }
+    expect(String(failure)).toMatch(
+      /freeze refused on zone 101 \(S-US-CA\).*expected zone 101 to be disabled after onezone disable, but found STATE ENABLED\. .*then run `onefed rollback` again\.$/s,
+    );
+    expect(world.changes().filter((l) => /systemctl stop|onedb restore|apt-get/.test(l))).toEqual([]);
+  });
+
   it("the operator answers no: nothing changed", async () => {
     const { world, ledger, roll } = setUp();
     const report = await roll({ zones: "all" }, false);

@@ -11,8 +11,11 @@ interface UnitRule {
   readonly start: boolean;
 }
 
+/** oned itself: the unit whose state says whether the zone answers (and takes writes). */
+export const ONED_UNIT = "opennebula";
+
 const UNITS: readonly UnitRule[] = [
-  { unit: "opennebula", start: true },
+  { unit: ONED_UNIT, start: true },
   { unit: "opennebula-scheduler", until: "7.0.0", start: true },
   { unit: "opennebula-sunstone", until: "7.0.0", start: false },
   { unit: "opennebula-novnc", until: "7.0.0", start: false },

@@ -17,6 +17,7 @@ import { OnefedError } from "../../model/errors";
 import { ExitCode } from "../../model/exit-codes";
 import { Deadline } from "../../remote/ssh/deadline";
 import { RemoteCommandError } from "../../remote/opennebula/remote-command-error";
+import { ONED_UNIT } from "../../remote/opennebula/services";
 import { Connector, MachineOpeners, registerDatabasePasswords } from "../connector";
 import { sshRoutesOf } from "../ssh-routes";
 import { openLedger } from "../ledger/open-ledger";
@@ -182,7 +183,7 @@ async function freezeFederation(config: FederationConfig, contextOf: (z: ZoneCon
 }
 
 async function anyOnedRunning(ctx: StepContext): Promise<boolean> {
-  for (const s of await ctx.servers()) if ((await s.frontend.unitStates(["opennebula"])).opennebula === "active") return true;
+  for (const s of await ctx.servers()) if ((await s.frontend.unitStates([ONED_UNIT]))[ONED_UNIT] === "active") return true;
   return false;
 }
 

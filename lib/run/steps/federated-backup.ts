@@ -19,6 +19,7 @@ import { Evidence, findEntry } from "../../model/ledger";
 import { ArtifactPaths } from "../../model/paths";
 import { zoneLabel } from "../../model/federation";
 import { dumpDigest } from "../../remote/opennebula/dump-digest";
+import { ONED_UNIT } from "../../remote/opennebula/services";
 import { start } from "./start";
 import { stop } from "./stop";
 
@@ -74,7 +75,7 @@ async function stopRunningMasterForRetake(ctx: StepContext): Promise<boolean> {
   const { config } = ctx;
   if (!findEntry(ctx.ledger, "start", config.master.id)) return false;
   const servers = await ctx.servers();
-  const running = await Promise.all(servers.map(async (s) => (await s.frontend.unitStates(["opennebula"])).opennebula === "active"));
+  const running = await Promise.all(servers.map(async (s) => (await s.frontend.unitStates([ONED_UNIT]))[ONED_UNIT] === "active"));
   if (!running.some(Boolean)) return false;
   ctx.log("the master runs again since the federated backup was first taken: it is stopped for the export (the federation stays frozen) and started after it");
   await stop.run(ctx);

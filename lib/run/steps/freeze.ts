@@ -23,7 +23,7 @@ async function setEnabled(ctx: StepContext, enabled: boolean, step: string): Pro
       frontend: fe.target,
       expected: `zone ${zone.id} to be ${word} after onezone ${enabled ? "enable" : "disable"}`,
       found: `STATE ${after.enabled ? "ENABLED" : "DISABLED"}`,
-      next: "Check oned.log on the zone and the master, then run the deploy again.",
+      next: `Check oned.log on the zone and the master, then ${ctx.rerun}.`,
     });
   }
   return { status: "done", summary: `zone ${word}` };
@@ -86,7 +86,7 @@ async function raftPeers(ctx: StepContext): Promise<string[]> {
       zone: ctx.zone,
       expected: "a running oned on the master zone to list its Raft servers (their addresses stay allowed through the freeze)",
       found: "no server answered onezone show",
-      next: "Start the master zone's servers, then run the deploy again.",
+      next: `Start the master zone's servers, then ${ctx.rerun}.`,
     });
   }
   return [...new Set(view.servers.map((s) => new URL(s.endpoint).hostname))];
@@ -113,7 +113,7 @@ async function firewallOn(ctx: StepContext, fe: OpenNebulaFrontend, frozen: bool
       frontend: fe.target,
       expected: frozen ? `${wanted.length} rules commented ${comment}` : `no rule commented ${comment}`,
       found: `${after.length} such rules (iptables -S INPUT)`,
-      next: "Look at the master's INPUT chain, fix it by hand, then run the deploy again.",
+      next: `Look at the master's INPUT chain, fix it by hand, then ${ctx.rerun}.`,
     });
   }
   return frozen ? wanted.length : ours.length;

@@ -39,7 +39,7 @@ export const hostsDisable: StepRun = {
         frontend: fe.target,
         expected: "every host disabled",
         found: `still enabled: ${still.map((h) => `${h.id} ${h.name}`).join(", ")}`,
-        next: "Check oned.log, then run the deploy again.",
+        next: `Check oned.log, then ${ctx.rerun}.`,
       });
     }
     return {
@@ -69,7 +69,7 @@ export const hostsEnable: StepRun = {
         frontend: fe.target,
         expected: `hosts ${ids.join(", ")} enabled`,
         found: `still disabled: ${still.map((h) => `${h.id} ${h.name}`).join(", ")}`,
-        next: "Check oned.log and that the zone is ENABLED, then run the deploy again.",
+        next: `Check oned.log and that the zone is ENABLED, then ${ctx.rerun}.`,
       });
     }
     return { status: "done", summary: `enabled ${off.map((h) => h.name).join(", ")} and synced the hosts` };
