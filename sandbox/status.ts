@@ -107,6 +107,7 @@ export async function sandboxStatus(dir: string): Promise<SandboxStatus> {
   return {
     dir: layout.dir,
     federation: { ...reg.federation },
+    timing: reg.timing ? { profile: reg.timing.profile, scale: reg.timing.scale } : { profile: "fast" },
     ...(reg.zones.some((z) => z.dbBackend === "mysql") ? { mysqlPasswordFile: layout.mysqlPassword } : {}),
     ...(reg.jumpHost ? { jumpHost: { ...reg.jumpHost, sshdPid: runningJumpHostPid(layout) ?? null, forwards: readJumpForwards(layout.dir).length } } : {}),
     zones: reg.zones.map((z) => zoneStatus(layout, reg, z)),

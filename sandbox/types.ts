@@ -190,6 +190,8 @@ export interface SandboxStatus {
   readonly federation: { readonly name: string; readonly fromVersion: string; readonly toVersion: string };
   /** The MySQL-configured zones' password file; absent without such zones. */
   readonly mysqlPasswordFile?: string;
+  /** The timing profile the emulated commands follow (`sandbox up --timing`). */
+  readonly timing: { readonly profile: "fast" } | { readonly profile: "realistic"; readonly scale: number };
   /** The jump host: its sshd, and how many TCP channels it has forwarded so far; absent without one. */
   readonly jumpHost?: { readonly host: string; readonly port: number; readonly sshdPid: number | null; readonly forwards: number };
   /** Zones, master first. */

@@ -122,5 +122,6 @@ export function statusTable(st: SandboxStatus): string {
     ? [`jump host ${st.jumpHost.host}:${st.jumpHost.port}: sshd ${st.jumpHost.sshdPid === null ? "down" : "up"}, ${st.jumpHost.forwards} connections forwarded`]
     : [];
   const footer = [...raft, ...(mysql ? [mysqlLine(st)] : []), ...situations, ...jump];
-  return `Sandbox ${st.dir}: federation ${st.federation.name}, ${st.federation.fromVersion} → ${st.federation.toVersion}\n\n${table}${nodes ? `\n\n${nodes}` : ""}${footer.length > 0 ? `\n\n${footer.join("\n")}` : ""}`;
+  const timing = st.timing.profile === "realistic" ? `, timing realistic × ${st.timing.scale}` : "";
+  return `Sandbox ${st.dir}: federation ${st.federation.name}, ${st.federation.fromVersion} → ${st.federation.toVersion}${timing}\n\n${table}${nodes ? `\n\n${nodes}` : ""}${footer.length > 0 ? `\n\n${footer.join("\n")}` : ""}`;
 }

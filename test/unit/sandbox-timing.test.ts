@@ -4,7 +4,8 @@
  * realistic ones taking their scaled duration with progress lines that arrive while they run.
  */
 import * as fs from "fs";
-import { REALISTIC_TIMINGS, paceSchedule, prepareSandbox, timingProblem } from "../../sandbox";
+import { REALISTIC_TIMINGS, paceSchedule, prepareSandbox, sandboxStatus, timingProblem } from "../../sandbox";
+import { statusTable } from "../../lib/cli/sandbox-status-table";
 import { DB_BYTES_PER_SANDBOX_BYTE } from "../../sandbox/timing-profile";
 import { readRegistry } from "../../sandbox/registry";
 import { SandboxLayout } from "../../sandbox/layout";
@@ -71,6 +72,20 @@ describe("sandbox.json records the profile", () => {
   it("writes nothing for fast (the default), the scale for realistic (default 0.1)", () => {
     expect(prepared({})!.timing).toBeUndefined();
     expect(prepared({ timing: "realistic" })!.timing).toEqual({ profile: "realistic", scale: 0.1 });
+  });
+
+  it("sandbox status shows it: the JSON's timing, and the table's first line", async () => {
+    const dir = fs.mkdtempSync("/tmp/onefed-timing-");
+    dirs.push(dir);
+    prepareSandbox({ dir, timing: "realistic", timingScale: 0.25 }, process.execPath, EMULATOR);
+    const st = await sandboxStatus(dir);
+    expect(st.timing).toEqual({ profile: "realistic", scale: 0.25 });
+    expect(statusTable(st).split("\n")[0]).toMatch(/: federation sandbox, 6\.10\.0 → 7\.0\.0, timing realistic × 0\.25$/);
+    const fast = fs.mkdtempSync("/tmp/onefed-timing-");
+    dirs.push(fast);
+    prepareSandbox({ dir: fast }, process.execPath, EMULATOR);
+    expect((await sandboxStatus(fast)).timing).toEqual({ profile: "fast" });
+    expect(statusTable(await sandboxStatus(fast)).split("\n")[0]).toMatch(/7\.0\.0$/);
   });
 
   it("refuses a scale without the realistic profile before writing anything", () => {
