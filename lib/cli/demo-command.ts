@@ -7,6 +7,7 @@ import { ExitCode } from "../model/exit-codes";
 import { defineCommand } from "./command";
 import { engineOption, sandboxDirOption } from "./common-options";
 import { integer, oneOf, text, zoneIds } from "./options";
+import { sandboxTiming, timingOptions } from "./timing-options";
 
 export const demoCommand = defineCommand(
   {
@@ -16,7 +17,9 @@ export const demoCommand = defineCommand(
 6.10.0 → 7.0.0) end to end with a real apply: sandbox up (if not running), engine, synth, deploy.
 The sandbox stays up afterwards; take it down with \`onefed sandbox down --dir DIR\`.
 A sandbox keeps the shape it was created with: use another --dir (and addresses) for another, e.g.
-  npm start -- --dir .sandbox-ha --address-base 127.0.60.1 --ha 0,101 --nodes 1`,
+  npm start -- --dir .sandbox-ha --address-base 127.0.60.1 --ha 0,101 --nodes 1
+To watch a run that takes a real upgrade's time (a tenth of it by default, about 5 minutes):
+  npm start -- --timing realistic`,
     options: {
       dir: sandboxDirOption,
       via: oneOf(["engine", "cdktf"], { help: "engine: terraform init/apply; cdktf: cdktf deploy", default: "engine" }),
@@ -26,6 +29,7 @@ A sandbox keeps the shape it was created with: use another --dir (and addresses)
       nodes: integer({ value: "N", min: 0, max: 8, help: "KVM hosts per zone whose node packages are upgraded too", defaultNote: "0" }),
       dnf: zoneIds({ value: "ZONES", help: "zones whose machines are RHEL-like, driven with rpm/dnf" }),
       "address-base": text({ value: "A", help: "first loopback address", defaultNote: "127.0.50.1" }),
+      ...timingOptions,
     },
     exitCodes: [ExitCode.Failed, ExitCode.Locked, ExitCode.EngineUnavailable],
   },
@@ -34,8 +38,9 @@ A sandbox keeps the shape it was created with: use another --dir (and addresses)
     const { sandboxStatus, sandboxUp } = await import("../../sandbox");
     const { deploy } = await import("../terraform/deploy");
     const { statusTable } = await import("./sandbox-status-table");
+    const timing = sandboxTiming("onefed demo", a);
     const dir = path.resolve(a.dir);
-    await sandboxUp({ dir, log: out, ha: a.ha, servers: a.servers, nodes: a.nodes, dnfZones: a.dnf, addressBase: a["address-base"] });
+    await sandboxUp({ dir, log: out, ha: a.ha, servers: a.servers, nodes: a.nodes, dnfZones: a.dnf, addressBase: a["address-base"], ...timing });
     out("\nBefore:");
     out(statusTable(await sandboxStatus(dir)));
     await deploy({ configPath: path.join(dir, "federation.yaml"), via: a.via, engine: a.engine, outdir: path.join(dir, "cdktf.out"), log: out });

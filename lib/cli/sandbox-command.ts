@@ -17,11 +17,6 @@ import {
   setReplicationBlocked,
   SANDBOX_DB_PASSWORD_ENV,
   SANDBOX_HOST_KEY_TYPES,
-  DEFAULT_TIMING_SCALE,
-  MAX_TIMING_SCALE,
-  MIN_TIMING_SCALE,
-  TIMING_PROFILES,
-  timingProblem,
 } from "../../sandbox";
 import { isExpectedFailure } from "../model/errors";
 import { ExitCode } from "../model/exit-codes";
@@ -30,6 +25,7 @@ import { sandboxDirOption } from "./common-options";
 import { flag, integer, oneOf, text, zoneId, zoneIds } from "./options";
 import { diskfull, frontendName, frontendOption, held, hold, release } from "./sandbox-fault-commands";
 import { statusTable } from "./sandbox-status-table";
+import { sandboxTiming, timingOptions } from "./timing-options";
 import { auth, endpoint, hang, migrator } from "./sandbox-situation-commands";
 
 const up = defineCommand(
@@ -74,24 +70,12 @@ Needs root. A sandbox keeps the shape it was created with.`,
       "jump-host": flag({
         help: "also start a jump host: an sshd on the address after all machines that only\nforwards TCP to them (its log records each forwarded connection);\nfederation.yaml reaches every machine through it (ssh.jump)",
       }),
-      timing: oneOf(TIMING_PROFILES, {
-        help: "how long the emulated commands take: fast, as fast as the machine allows;\nrealistic, a real front-end's durations (package installs, onedb on the DB's size,\nstopping and starting OpenNebula) times --timing-scale, with progress lines\n(docs/sandbox.md, Timing profile); on an existing sandbox it switches the profile",
-        defaultNote: "fast",
-      }),
-      "timing-scale": text({
-        value: "F",
-        help: `with --timing realistic: the fraction of real time, ${MIN_TIMING_SCALE} to ${MAX_TIMING_SCALE}\n(1: real durations; 0.1: a 1+2 upgrade in a few minutes)`,
-        defaultNote: String(DEFAULT_TIMING_SCALE),
-      }),
+      ...timingOptions,
     },
     exitCodes: [ExitCode.Failed],
   },
   async (a, out) => {
-    const timingScale = a["timing-scale"] === undefined ? undefined : Number(a["timing-scale"]);
-    const timingRefusal = timingScale !== undefined && Number.isNaN(timingScale) ? `--timing-scale ${a["timing-scale"]} is not a number` : undefined;
-    // Without --timing, a scale applies to the sandbox's own realistic profile (checked by sandboxUp).
-    const problem = timingRefusal ?? (a.timing ? timingProblem(a.timing, timingScale) : undefined);
-    if (problem) throw usageError("onefed sandbox up", problem);
+    const timing = sandboxTiming("onefed sandbox up", a);
     const info = await sandboxUp({
       dir: path.resolve(a.dir),
       slaves: a.slaves,
@@ -108,8 +92,7 @@ Needs root. A sandbox keeps the shape it was created with.`,
       mysqlZones: a.mysql,
       // Not given is "whatever the sandbox has", so that `up` on an existing sandbox restarts it.
       jumpHost: a["jump-host"] || undefined,
-      timing: a.timing,
-      timingScale,
+      ...timing,
       log: out,
     });
     const m = info.zones[0].frontends[0];

@@ -256,6 +256,8 @@ describe("usage errors", () => {
     [["apply"], "onefed apply: --plan DIR is required (see onefed apply --help)"],
     [["plan", "--parallelism", "0"], 'onefed plan: --parallelism must be an integer from 1 to 9999 (got "0") (see onefed plan --help)'],
     [["demo", "--ha", "0,x"], 'onefed demo: --ha must be a comma-separated list of zone ids like 0,101 (got "0,x") (see onefed demo --help)'],
+    [["demo", "--timing", "realistic", "--timing-scale", "2"], "onefed demo: --timing-scale 2 is not between 0.001 and 1 (see onefed demo --help)"],
+    [["demo", "--timing-scale", "fast"], "onefed demo: --timing-scale fast is not a number (see onefed demo --help)"],
     [
       ["sandbox", "raft", "--zone", "0", "--split-brain", "maybe"],
       'onefed sandbox raft: --split-brain must be on or off (got "maybe") (see onefed sandbox raft --help)',
