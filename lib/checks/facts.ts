@@ -16,7 +16,9 @@ export interface FrontendFacts {
   readonly freeBytes?: number;
   /** This zone's STATE from `onezone show` (true = ENABLED). */
   readonly zoneEnabled?: boolean;
-  /** HA zones on MySQL: DB/DB_NAME in this front-end's oned.conf (the only DB value read). */
+  /** BACKEND of this front-end's oned.conf DB section (lower-cased), what onedb works on. */
+  readonly dbBackend?: string;
+  /** HA zones on MySQL: DB/DB_NAME in this front-end's oned.conf (`opennebula` when absent). */
   readonly dbName?: string;
   /** HA zones: FEDERATION/SERVER_ID in this front-end's oned.conf. */
   readonly serverId?: number;

@@ -2,6 +2,7 @@
 import { FederationConfig } from "../model/federation";
 import { printable } from "../model/printable";
 import { Check, CheckResult } from "./check";
+import { databaseAsDeclared } from "./database-as-declared";
 import { databaseCurrent } from "./database-current";
 import { FederationFacts } from "./facts";
 import { federationInSync } from "./federation-in-sync";
@@ -20,6 +21,7 @@ import { zonesMatchMaster } from "./zones-match-master";
 export const READINESS_PACK: readonly Check[] = [
   frontendReachable,
   versionAsDeclared,
+  databaseAsDeclared,
   databaseCurrent,
   onedRunning,
   raftHealthy,

@@ -35,13 +35,14 @@ async function frontendFacts(zone: ZoneConfig, index: number, config: Federation
     // the free space's `df` goes out with the unit states, once the directory's ancestors are known.
     const free = fe.freeBytes(config.backup.remoteDirectory);
     free.catch(() => undefined); // awaited below; an earlier failure must not leave it unhandled
-    const [installedVersion, db, installedUnits, serverId, dbName] = await Promise.all([
+    const [installedVersion, db, installedUnits, serverId, database] = await Promise.all([
       fe.installedVersion(),
       fe.dbVersion(),
       fe.installedUnits(),
       ha ? fe.federationSettings().then((f) => f.serverId) : undefined,
-      ha && zone.database.backend === "mysql" ? fe.dbName() : undefined,
+      fe.databaseSettings(),
     ]);
+    const dbName = ha && zone.database.backend === "mysql" ? (database.name ?? "opennebula") : undefined;
     const services = await fe.unitStates(unitsToStop(installedVersion).filter((u) => installedUnits.has(u)));
     // onezone needs the local oned; a stopped zone simply has no answer here.
     const show = services["opennebula"] === "active" ? await fe.zoneShow(zone.id) : undefined;
@@ -55,6 +56,7 @@ async function frontendFacts(zone: ZoneConfig, index: number, config: Federation
       freeBytes,
       zoneEnabled: show?.enabled,
       serverId,
+      dbBackend: database.backend,
       dbName,
       raftServers: ha ? show?.servers : undefined,
     };

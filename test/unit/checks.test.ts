@@ -18,6 +18,7 @@ function healthy(): FederationFacts {
     services: { opennebula: "active" },
     freeBytes: 50 * 1024 ** 3,
     zoneEnabled: true,
+    dbBackend: "sqlite",
   }));
   const masterZoneList: ZoneListRow[] = config.zones.map((z) => ({
     current: z.id === 0,
@@ -68,6 +69,12 @@ describe("readiness checks", () => {
       at(0, { db: { status: "upgrade-needed", shared: "6.8.0", local: "6.8.0" } }),
       "database-current",
       /zone 0 \(M-EU-FR\).*found upgrade-needed \(shared 6\.8\.0/,
+    ],
+    [
+      "a front-end whose oned.conf names another DB backend than the file",
+      at(100, { dbBackend: "mysql" }),
+      "database-as-declared",
+      /zone 100 \(S-EU-GE\), front-end 192\.168\.150\.2:22: expected DB BACKEND sqlite in \/etc\/one\/oned\.conf, as the federation file declares for the zone .*found BACKEND mysql\. Correct the federation file's database section/,
     ],
     ["oned stopped", at(101, { services: { opennebula: "inactive" }, zoneEnabled: undefined }), "oned-running", /expected opennebula active, found inactive/],
     ["a zone left disabled", at(100, { zoneEnabled: false }), "zone-enabled", /expected STATE ENABLED, found DISABLED/],

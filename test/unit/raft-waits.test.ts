@@ -69,6 +69,7 @@ const running = (i: number, version: string): Rule[] => [
   [/^dpkg-query/, { stdout: `${version}-1` }],
   [/^onedb version/, { stdout: dbVersionText(version, version, version) }],
   [/^test -e /, { exitCode: 0 }],
+  [/^awk /, { stdout: "BACKEND=sqlite\n" }],
   [/^df -P -B1 /, { stdout: "Filesystem 1-blocks Used Available Capacity Mounted on\n/dev/vda 270553174016 19664171008 78129123328 21% /\n" }],
 ];
 

@@ -230,6 +230,7 @@ describe("preflight", () => {
     [/^systemctl list-unit-files/, { stdout: "opennebula.service enabled enabled\n" }],
     [/^systemctl is-active/, { stdout: "active\n" }],
     [/^test -e /, { exitCode: 0 }],
+    [/^awk /, { stdout: "BACKEND=sqlite\n" }],
     [/^df -P -B1 /, { stdout: "Filesystem 1-blocks Used Available Capacity Mounted on\n/dev/vda 270553174016 19664171008 78129123328 21% /\n" }],
     [/^onezone show (\d+) -j/, { stdout: '{"ZONE":{"ID":"0","NAME":"x","STATE":"0","TEMPLATE":{"ENDPOINT":"e"},"SERVER_POOL":{}}}' }],
     [

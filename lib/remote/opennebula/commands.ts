@@ -155,15 +155,10 @@ export const onedConf = {
    * DB password (DB/PASSWD), which must not reach the automation host's logs or errors.
    */
   readFederation: (): RemoteCommand => ({ argv: ["sed", "-n", "/^[[:space:]]*FEDERATION[[:space:]]*=/,/]/p", ONED_CONF], readOnly: true }),
-  /** Prints DB/DB_NAME's value alone (nothing else of the DB section, which holds the password). */
-  readDbName: (): RemoteCommand => ({
-    argv: ["sed", "-n", 's/^[^#]*DB_NAME[[:space:]]*=[[:space:]]*"\\{0,1\\}\\([A-Za-z0-9_$-]*\\).*/\\1/p', ONED_CONF],
-    readOnly: true,
-  }),
   /**
    * The DB section's connection settings, one `KEY=value` line each, and nothing else: the keys are
    * an allow-list (BACKEND, SERVER, PORT, USER, DB_NAME) applied on the front-end, so PASSWD never
-   * leaves it whatever its value holds (quotes, commas, `#`). Read-only, for `onefed discover`.
+   * leaves it whatever its value holds (quotes, commas, `#`). Read-only: `onefed discover`, and the checks (database-as-declared, ha-same-db-name).
    */
   readDatabase: (): RemoteCommand => ({ argv: ["awk", READ_DB_SECTION, ONED_CONF], readOnly: true }),
   /** Puts a follower's own FEDERATION/SERVER_ID back after the leader's /etc/one was copied over it. */

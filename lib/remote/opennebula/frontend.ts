@@ -33,7 +33,9 @@ import {
   parseFreeBytes,
   parseIsActive,
   parseMonitorAddress,
+  parseOnedDatabase,
   parseOnedFederation,
+  OnedDatabase,
   OnedFederation,
   parseUnitFiles,
   parseZoneListCsv,
@@ -251,9 +253,9 @@ export class OpenNebulaFrontend extends RemoteMachine {
     await this.run(monitordConf.setMonitorAddress(address));
   }
 
-  /** oned.conf's DB/DB_NAME; OpenNebula's default `opennebula` when the key is absent. */
-  async dbName(): Promise<string> {
-    return (await this.run(onedConf.readDbName())).stdout.trim().split("\n")[0] || "opennebula";
+  /** oned.conf's DB section: the backend and connection settings (never PASSWD). */
+  async databaseSettings(): Promise<OnedDatabase> {
+    return parseOnedDatabase((await this.run(onedConf.readDatabase())).stdout);
   }
 
   async setServerId(serverId: number): Promise<void> {
