@@ -1,8 +1,11 @@
 /**
  * Synth + `terraform plan` of a 100-zone federation (hosts.manage, so every zone has 10 steps), with
- * the stage barriers as synthesized and, as the baseline in the same run, the same resources with
- * every barrier replaced by direct every-to-every edges (the graph before the barriers existed).
- * CPU-seconds (user + sys) of the engine process, from /usr/bin/time; edges as depends_on lists them.
+ * the stage barriers as synthesized and, as the baselines in the same run, the same resources with
+ * every barrier replaced by direct every-to-every edges (the graph before the barriers existed) and
+ * the same resources with no depends_on at all (the per-resource floor: what the plan costs without
+ * any ordering). CPU-seconds (user + sys) of the engine process, from /usr/bin/time; edges as
+ * depends_on lists them. The dependency pairs are the figure the plan's cost follows (docs/bench.md,
+ * "Where the 100-zone plan's CPU goes"): they do not depend on the machine's load.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -27,6 +30,10 @@ export interface GraphScaleFigures {
   readonly synthCpuSeconds: number;
   readonly planCpuSeconds: number;
   readonly baselinePlanCpuSeconds: number;
+  /** Σ over resources of the resources each depends on transitively (barriers resolved or not, the same). */
+  readonly dependencyPairs: number;
+  /** `terraform plan` of the same resources without any depends_on. */
+  readonly unorderedPlanCpuSeconds: number;
 }
 
 /** The federation file of `zones` zones: the master and `zones - 1` slaves, one front-end each. */
@@ -59,6 +66,38 @@ export function withoutBarriers(stack: Stack): Stack {
     flat[name] = { ...r, depends_on: [...new Set((r.depends_on ?? []).flatMap((d) => (isBarrier(d) ? behind(d) : [d])))] };
   }
   return { ...stack, resource: { ...stack.resource, null_resource: flat } };
+}
+
+/** The same stack without any depends_on: what the plan costs per resource, with no join at all. */
+export function withoutEdges(stack: Stack): Stack {
+  const bare: Resources = {};
+  for (const [name, { depends_on: _dependsOn, ...r }] of Object.entries(stack.resource.null_resource)) bare[name] = r;
+  return { ...stack, resource: { ...stack.resource, null_resource: bare } };
+}
+
+/**
+ * Σ over resources of how many resources each depends on transitively. Terraform builds exactly
+ * these sets (its `dependencies`, AttachDependenciesTransformer) for every resource node of the plan
+ * and again of the apply graph it checks, and sorts each by address: the part of the plan that grows
+ * with the ordering, whatever the number of declared edges.
+ */
+export function dependencyPairs(stack: Stack): number {
+  const res = stack.resource.null_resource;
+  const memo = new Map<string, Set<string>>();
+  const ancestors = (name: string): Set<string> => {
+    const known = memo.get(name);
+    if (known) return known;
+    const set = new Set<string>();
+    for (const d of res[name].depends_on ?? []) {
+      const dep = d.replace(/^null_resource\./, "");
+      if (!(dep in res)) continue;
+      set.add(dep);
+      for (const a of ancestors(dep)) set.add(a);
+    }
+    memo.set(name, set);
+    return set;
+  };
+  return Object.keys(res).reduce((n, name) => n + ancestors(name).size, 0);
 }
 
 const edgesOf = (stack: Stack) => Object.values(stack.resource.null_resource).reduce((n, r) => n + (r.depends_on ?? []).length, 0);
@@ -103,6 +142,8 @@ export async function graphScale(root: string, zones = 100): Promise<GraphScaleF
       synthCpuSeconds: (used.user + used.system) / 1e6,
       planCpuSeconds: planCpu(engine.binary, env, path.join(dir, "barriers"), synthesized),
       baselinePlanCpuSeconds: planCpu(engine.binary, env, path.join(dir, "all-to-all"), baseline),
+      dependencyPairs: dependencyPairs(synthesized),
+      unorderedPlanCpuSeconds: planCpu(engine.binary, env, path.join(dir, "no-edges"), withoutEdges(synthesized)),
     };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
