@@ -14,8 +14,12 @@ export interface RunnerInvocation {
   readonly launcher?: string;
 }
 
-/** The local-exec command line: every part quoted, no secret in it (the runner reads the key itself). */
+/**
+ * The local-exec command line: every part quoted, no secret in it (the runner reads the key itself).
+ * With a launcher, terraform's `/bin/sh -c` execs it rather than waiting beside it: one shell per
+ * running step, not two.
+ */
 export function stepCommandLine(runner: RunnerInvocation, step: string, zoneId: number): string {
-  const launcher = runner.launcher !== undefined ? ["/bin/sh", runner.launcher] : [];
-  return shellJoin([...launcher, ...runner.command, "step", step, "--zone", String(zoneId), "--config", runner.configPath]);
+  const command = shellJoin([...runner.command, "step", step, "--zone", String(zoneId), "--config", runner.configPath]);
+  return runner.launcher !== undefined ? `exec /bin/sh ${shellJoin([runner.launcher])} ${command}` : command;
 }

@@ -19,7 +19,7 @@ describe("the launcher", () => {
     const runner = defaultRunner("/etc/onefed/federation.yaml");
     expect(runner.launcher).toBe(LAUNCHER);
     expect(stepCommandLine(runner, "upgrade", 100)).toBe(
-      `/bin/sh ${LAUNCHER} ${process.execPath} ${runner.command[1]} step upgrade --zone 100 --config /etc/onefed/federation.yaml`,
+      `exec /bin/sh ${LAUNCHER} ${process.execPath} ${runner.command[1]} step upgrade --zone 100 --config /etc/onefed/federation.yaml`,
     );
     expect(stepCommandLine({ command: ["/usr/bin/node", "/opt/o.js"], configPath: "/f.yaml" }, "stop", 1)).toBe(
       "/usr/bin/node /opt/o.js step stop --zone 1 --config /f.yaml",
