@@ -5,7 +5,6 @@
 import { describeError, forTerminal, isExpectedFailure, UsageError } from "../model/errors";
 import { EXIT_CODE_TABLE, ExitCode } from "../model/exit-codes";
 import { printable } from "../model/printable";
-import { RUNNER_SOCKET_ENV } from "../model/environment";
 import type { Output } from "./command";
 
 type Subcommand = (argv: readonly string[], out: Output, err: Output) => Promise<number>;
@@ -111,11 +110,6 @@ export async function main(argv: readonly string[], io: Io = PROCESS_IO): Promis
   if (!sub) {
     io.err(`onefed: unknown command ${JSON.stringify(name)} (see onefed --help)`);
     return ExitCode.Usage;
-  }
-  // Under a deploy's warm runner, `onefed step` is a thin client: no federation file, no ssh2 (docs/warm-runner.md).
-  const socket = process.env[RUNNER_SOCKET_ENV];
-  if (name === "step" && socket && io === PROCESS_IO && !rest.some((a) => a === "-h" || a === "--help")) {
-    return (await import("./step-client")).stepClientMain(rest, socket);
   }
   try {
     const run = await sub.load();

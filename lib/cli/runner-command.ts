@@ -1,5 +1,5 @@
 /**
- * `onefed runner --socket PATH`: the warm runner that `onefed deploy` and `onefed apply` start
+ * `onefed runner --fifo PATH`: the warm runner that `onefed deploy` and `onefed apply` start
  * before the engine runs and stop after it (docs/warm-runner.md). It keeps the code loaded and one
  * SSH connection per machine, and runs each step its resources' `onefed step` asks for.
  */
@@ -22,16 +22,16 @@ export const runnerCommand = defineCommand(
   {
     name: "onefed runner",
     summary: "the warm runner a deploy or apply starts for its steps (not for use by hand)",
-    description: `Listens on a unix socket (the run directory's, mode 0600 in a 0700 directory) and runs each
-step that a resource's \`onefed step\` asks for, several at once, over one SSH connection per
-machine. \`onefed deploy\` and \`onefed apply\` start it before the engine runs and stop it after
+    description: `Takes requests on a FIFO in the run directory (mode 0600 in a 0700 directory) and runs each
+step that a resource's launcher (bin/onefed-step) asks for, several at once, over one SSH
+connection per machine. \`onefed deploy\` and \`onefed apply\` start it before the engine runs and stop it after
 (its standard input closing stops it too); --no-warm-runner or ONEFED_WARM_RUNNER=0 runs every
 step in its own process instead. See docs/warm-runner.md.`,
-    options: { socket: text({ value: "PATH", help: "the unix socket to listen on; its directory must be this user's alone", required: true }) },
+    options: { fifo: text({ value: "PATH", help: "the request FIFO to make and read; its directory must be this user's alone", required: true }) },
     exitCodes: [ExitCode.Failed],
   },
-  async ({ socket }) => {
-    const server = await RunnerServer.listen({ socketPath: socket, handle: handleStep(new ConfigCache()) });
+  async ({ fifo }) => {
+    const server = await RunnerServer.listen({ fifoPath: fifo, handle: handleStep(new ConfigCache()) });
     // A failed step's stray promise is that step's failure, never the end of the others.
     process.on("unhandledRejection", (reason) => process.stderr.write(`onefed runner: ${describeError(reason)}\n`));
     // Ctrl-C reaches the whole foreground group: terraform's graceful stop, and the clients it stops, decide.

@@ -15,9 +15,9 @@ export const stepCommand = defineCommand(
     summary: "run one upgrade step on one zone (what each resource calls)",
     description: `Runs one upgrade step on one zone over SSH: probe, act, verify. A step whose effect is already
 there does nothing, so a re-run is safe. The stack's resources call this; run it by hand only to
-resume or debug. Under \`onefed deploy\` and \`onefed apply\` (ONEFED_RUNNER_SOCKET set) it asks the
-run's warm runner to run the step and relays its output and exit code (docs/warm-runner.md);
-otherwise it runs the step in this process.`,
+resume or debug. Under \`onefed deploy\` and \`onefed apply\`, the resources' launcher
+(bin/onefed-step) asks the run's warm runner instead and no \`onefed step\` process starts
+(docs/warm-runner.md); this command always runs the step in its own process.`,
     positionals: { step: oneOf(STEP_NAMES, { value: "step", help: "the step to run, one of the steps above", required: true }) },
     options: {
       zone: zoneId({ value: "ID", help: "zone id from the federation file (sync and backup take the master's)", required: true }),

@@ -24,8 +24,11 @@ export const HISTORY_FILE_ENV = "ONEFED_HISTORY_FILE";
 /** Who the history's lines say measured them: deploy, apply or rehearsal. @default the command (deploy or apply) */
 export const HISTORY_SOURCE_ENV = "ONEFED_HISTORY_SOURCE";
 
-/** The warm runner's unix socket, set by `onefed deploy`/`apply` for every step: `onefed step` asks the runner (docs/warm-runner.md). */
-export const RUNNER_SOCKET_ENV = "ONEFED_RUNNER_SOCKET";
+/** The warm runner's request FIFO, set by `onefed deploy`/`apply` for every step: bin/onefed-step asks the runner (docs/warm-runner.md). */
+export const RUNNER_FIFO_ENV = "ONEFED_RUNNER_FIFO";
+
+/** The warm runner's pid, set with RUNNER_FIFO_ENV: bin/onefed-step fails fast when it is gone. */
+export const RUNNER_PID_ENV = "ONEFED_RUNNER_PID";
 
 /** `0`/`off`/`false` runs every step in its own process, as `--no-warm-runner` does (docs/warm-runner.md). @default on */
 export const WARM_RUNNER_ENV = "ONEFED_WARM_RUNNER";

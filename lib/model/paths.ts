@@ -62,6 +62,6 @@ export const RUN_FILES = {
   engineLog: "engine.log",
   /** One log per step and zone: `steps/<step>-zone<id>.log`. */
   stepLog: (step: string, zoneId: number): string => path.join("steps", `${step}-zone${zoneId}.log`),
-  /** The warm runner's unix socket while the run goes on (docs/warm-runner.md); removed at its end. */
-  runnerSocket: "runner.sock",
+  /** The warm runner's request FIFO while the run goes on (docs/warm-runner.md); removed at its end. */
+  runnerFifo: "runner.fifo",
 } as const;

@@ -10,7 +10,7 @@
 import * as fs from "fs";
 
 /** The parent pid of a process from /proc (Node's process.ppid is read once at start), undefined when it is gone. */
-function parentOf(pid: number | "self"): number | undefined {
+export function parentOf(pid: number | "self"): number | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");

@@ -6,9 +6,20 @@ export interface RunnerInvocation {
   readonly command: readonly string[];
   /** Absolute path of the federation file the runner loads (the one the stack was built from); required. */
   readonly configPath: string;
+  /**
+   * The POSIX sh launcher the command runs under (bin/onefed-step): it is the command itself
+   * unless a deploy's warm runner is there, which it then asks to run the step, starting no node
+   * process (docs/warm-runner.md). @default none: the command runs directly
+   */
+  readonly launcher?: string;
 }
 
-/** The local-exec command line: every part quoted, no secret in it (the runner reads the key itself). */
+/**
+ * The local-exec command line: every part quoted, no secret in it (the runner reads the key itself).
+ * With a launcher, terraform's `/bin/sh -c` execs it rather than waiting beside it: one shell per
+ * running step, not two.
+ */
 export function stepCommandLine(runner: RunnerInvocation, step: string, zoneId: number): string {
-  return shellJoin([...runner.command, "step", step, "--zone", String(zoneId), "--config", runner.configPath]);
+  const command = shellJoin([...runner.command, "step", step, "--zone", String(zoneId), "--config", runner.configPath]);
+  return runner.launcher !== undefined ? `exec /bin/sh ${shellJoin([runner.launcher])} ${command}` : command;
 }

@@ -11,11 +11,18 @@ import { App } from "./cdk";
 import { FederationUpgrade, stackName } from "./constructs/federation-upgrade";
 import { RunnerInvocation } from "./runner-invocation";
 
-/** The runner this build ships: the same node binary and our compiled CLI (also when this module runs from source, as in tests). */
+/**
+ * The runner this build ships: the same node binary and our compiled CLI, under the package's
+ * launcher bin/onefed-step (also when this module runs from source, as in tests).
+ */
 export function defaultRunner(configPath: string): RunnerInvocation {
   const root = path.resolve(__dirname, "..", "..");
   const dist = path.basename(root) === "dist" ? root : path.join(root, "dist");
-  return { command: [process.execPath, path.join(dist, "lib", "cli", "onefed.js")], configPath };
+  return {
+    command: [process.execPath, path.join(dist, "lib", "cli", "onefed.js")],
+    configPath,
+    launcher: path.join(path.dirname(dist), "bin", "onefed-step"),
+  };
 }
 
 export interface SynthesizeOptions {

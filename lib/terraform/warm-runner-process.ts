@@ -1,23 +1,19 @@
 /**
  * The deploy's side of the warm runner (docs/warm-runner.md): starts `onefed runner` with its
- * socket in the run directory before the engine runs, hands the socket to every `onefed step`
- * through the engine's environment, and stops the runner after the engine ended. The runner's
+ * request FIFO in the run directory before the engine runs, hands the FIFO and the runner's pid to
+ * every step's launcher (bin/onefed-step) through the engine's environment, and stops the runner after the engine ended. The runner's
  * standard input is a pipe from this process: if the deploy dies, even by SIGKILL, the pipe closes
  * and the runner stops its steps and exits.
  */
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
-import { RUNNER_SOCKET_ENV, WARM_RUNNER_ENV } from "../model/environment";
+import { RUNNER_FIFO_ENV, RUNNER_PID_ENV, WARM_RUNNER_ENV } from "../model/environment";
 import { RUN_FILES } from "../model/paths";
 import { defaultRunner } from "../synth/synthesize";
 
 /** What the runner prints when it listens (lib/cli/runner-command.ts RUNNER_READY). */
 const READY = /^onefed-runner ready (\d+)$/m;
-
-/** A unix socket path longer than this does not fit sockaddr_un (108 bytes on Linux, with its NUL). */
-const MAX_SOCKET_PATH = 100;
 
 /** Whether the warm runner is wanted: the option when given, else ONEFED_WARM_RUNNER (0/off/false/no turn it off), else on. */
 export function warmRunnerWanted(option: boolean | undefined, env: NodeJS.ProcessEnv = process.env): boolean {
@@ -26,7 +22,7 @@ export function warmRunnerWanted(option: boolean | undefined, env: NodeJS.Proces
 }
 
 export interface WarmRunnerStart {
-  /** The run directory (mode 0700): the socket goes there. */
+  /** The run directory (mode 0700): the request FIFO and the requests go there. */
   readonly runDir: string;
   /** The runner's environment (the deploy's: DB passwords, SSH agent, passphrases stay in it). */
   readonly env: NodeJS.ProcessEnv;
@@ -44,14 +40,14 @@ export class WarmRunnerProcess {
   static async start(opts: WarmRunnerStart): Promise<WarmRunnerProcess | undefined> {
     let runner: WarmRunnerProcess | undefined;
     try {
-      const { socketPath, privateDir } = socketPathFor(opts.runDir);
-      const child = spawn(process.execPath, [...defaultRunner("").command.slice(1), "runner", "--socket", socketPath], {
+      const fifoPath = path.join(opts.runDir, RUN_FILES.runnerFifo);
+      const child = spawn(process.execPath, [...defaultRunner("").command.slice(1), "runner", "--fifo", fifoPath], {
         env: opts.env,
         stdio: ["pipe", "pipe", "pipe"],
       });
-      runner = new WarmRunnerProcess(child, socketPath, privateDir, opts.log);
+      runner = new WarmRunnerProcess(child, fifoPath, opts.log);
       await runner.ready(opts.readySeconds ?? 60);
-      opts.log(`warm runner pid ${child.pid} listening on ${socketPath}`);
+      opts.log(`warm runner pid ${child.pid} taking requests on ${fifoPath}`);
       return runner;
     } catch (err) {
       opts.log(`the warm runner did not start (${(err as Error).message}): every step runs in its own process`);
@@ -67,9 +63,8 @@ export class WarmRunnerProcess {
 
   private constructor(
     private readonly child: ChildProcess,
-    /** The socket every `onefed step` of this run connects to. */
-    public readonly socketPath: string,
-    private readonly privateDir: string | undefined,
+    /** The request FIFO every launcher of this run writes to. */
+    public readonly fifoPath: string,
     log: (line: string) => void,
   ) {
     this.ended = new Promise((resolve) =>
@@ -91,10 +86,10 @@ export class WarmRunnerProcess {
 
   /** The variables every engine run passes on to its steps. */
   get env(): Record<string, string> {
-    return { [RUNNER_SOCKET_ENV]: this.socketPath };
+    return { [RUNNER_FIFO_ENV]: this.fifoPath, [RUNNER_PID_ENV]: String(this.child.pid) };
   }
 
-  /** Ends the runner (its input closes; SIGKILL after `graceSeconds`) and removes its socket. */
+  /** Ends the runner (its input closes; SIGKILL after `graceSeconds`) and removes its FIFO. */
   async stop(graceSeconds = 10): Promise<void> {
     this.stopping = true;
     if (!this.exited) {
@@ -103,8 +98,7 @@ export class WarmRunnerProcess {
       await this.ended;
       clearTimeout(timer);
     }
-    fs.rmSync(this.socketPath, { force: true });
-    if (this.privateDir) fs.rmSync(this.privateDir, { recursive: true, force: true });
+    fs.rmSync(this.fifoPath, { force: true });
   }
 
   private ready(seconds: number): Promise<void> {
@@ -123,13 +117,4 @@ export class WarmRunnerProcess {
       void this.ended.then(() => (clearTimeout(timer), reject(new Error(`it exited${this.stderrTail ? `: ${this.stderrTail.trim()}` : ""}`))));
     });
   }
-}
-
-/** The socket in the run directory, or in a private temporary directory when that path is too long for a unix socket. */
-function socketPathFor(runDir: string): { socketPath: string; privateDir?: string } {
-  const inRunDir = path.join(runDir, RUN_FILES.runnerSocket);
-  if (Buffer.byteLength(inRunDir) <= MAX_SOCKET_PATH) return { socketPath: inRunDir };
-  const privateDir = fs.mkdtempSync(path.join(os.tmpdir(), "onefed-runner-"));
-  fs.chmodSync(privateDir, 0o700);
-  return { socketPath: path.join(privateDir, RUN_FILES.runnerSocket), privateDir };
 }

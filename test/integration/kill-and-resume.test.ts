@@ -250,7 +250,8 @@ describeAsRoot("terraform killed alone, then a cancelled deploy (SIGTERM), then 
     const deploy = sandbox.startDeploy();
     await heldDuring(sandbox, deploy, MASTER, "onedb upgrade");
     const [terraform] = childrenOf(deploy.child.pid!, /terraform/);
-    const runners = childrenOf(terraform, /onefed\.js step upgrade --zone 0/);
+    // The resource's launcher (bin/onefed-step), which asks the warm runner: terraform's direct child.
+    const runners = childrenOf(terraform, /\/bin\/onefed-step \S+ \S+onefed\.js step upgrade --zone 0 /);
     expect(runners).toHaveLength(1);
     process.kill(terraform, "SIGKILL");
     const r = await deploy.finished();

@@ -51,7 +51,7 @@ const missingSandbox = path.join(work, "no-sandbox");
 /** Each command: how its help starts, and an invocation that would act if -h did not win. */
 const COMMANDS: ReadonlyArray<readonly [string, readonly string[], RegExp, readonly string[]]> = [
   ["step", ["step"], /^Usage: onefed step <step> --zone ID \[--config FILE\]\n/, ["preflight", "--zone", "0", "--config", unreachable]],
-  ["runner", ["runner"], /^Usage: onefed runner --socket PATH\n/, ["--socket", path.join(work, "runner.sock")]],
+  ["runner", ["runner"], /^Usage: onefed runner --fifo PATH\n/, ["--fifo", path.join(work, "runner.fifo")]],
   ["check", ["check"], /^Usage: onefed check \[--config FILE\] \[--json\]\n/, ["--config", unreachable]],
   ["verify", ["verify"], /^Usage: onefed verify \[--config FILE\]\n/, ["--config", unreachable]],
   [

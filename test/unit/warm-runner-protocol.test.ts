@@ -1,203 +1,119 @@
 /**
- * The warm runner's protocol end to end over a real unix socket, with a scripted step handler in
- * place of runStep: framing whatever the chunking, lines streamed while the step runs, exit codes,
- * the runner's death seen by the client as a failure with a clear message, the client's death
- * stopping the step, and the owner-only rules for the socket and its directory.
+ * The warm runner's request, from the launcher's files to a StepRequest: the announce line, the
+ * NUL-separated arguments and variables, and the file-system guard (the request directory must be
+ * the run directory's, this user's, 0700; its files regular and private; its outputs FIFOs).
  */
+import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { runThroughRunner } from "../../lib/cli/step-client";
-import { asRunnerMessage, asStepRequest, frame, MessageReader, WARM_PROTOCOL_VERSION } from "../../lib/run/warm/protocol";
-import { RunnerServer, RunnerSocketRefusal, StepHandler } from "../../lib/run/warm/runner-server";
+import { FORWARDED_ENV, parseAnnounce, parseRequestFiles, WARM_PROTOCOL_VERSION } from "../../lib/run/warm/protocol";
+import { checkRequest, CheckedRequest, RequestRefusal } from "../../lib/run/warm/request-dir";
+import { LAUNCHER } from "../support/step-launcher";
 
-let dir: string;
-let socketPath: string;
-let server: RunnerServer | undefined;
+const announce = { version: WARM_PROTOCOL_VERSION, pid: 10, parentPid: 9, dir: "/run/x/step.abc" };
+const nul = (...values: string[]) => Buffer.from(values.map((v) => `${v}\0`).join(""));
 
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "onefed-warm-"));
-  socketPath = path.join(dir, "runner.sock");
-});
-afterEach(async () => {
-  await server?.close("test over");
-  server = undefined;
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
-/** A client whose lines are collected. */
-function client(argv: readonly string[] = ["upgrade", "--zone", "100"], env: NodeJS.ProcessEnv = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = runThroughRunner(argv, socketPath, { stdout: (l) => out.push(l), stderr: (l) => err.push(l) }, env);
-  return { out, err, code };
-}
-
-const tick = (ms = 20) => new Promise((r) => setTimeout(r, ms));
-
-describe("framing", () => {
-  it("reads messages cut anywhere, multi-byte characters included, and keeps a cut tail as partial", () => {
-    const got: unknown[] = [];
-    const reader = new MessageReader((m) => got.push(m));
-    const bytes = Buffer.from(frame({ kind: "out", text: "zone 100 (S-EU-GE) ✓ done" }) + frame({ kind: "exit", code: 3 }) + '{"kind":"o');
-    for (let i = 0; i < bytes.length; i += 3) reader.push(bytes.subarray(i, i + 3));
-    expect(got).toEqual([
-      { kind: "out", text: "zone 100 (S-EU-GE) ✓ done" },
-      { kind: "exit", code: 3 },
-    ]);
-    expect(reader.partial).toBe(true);
+describe("parsing", () => {
+  it("reads an announce line, a directory with spaces included, and refuses anything else", () => {
+    expect(parseAnnounce("onefed-step 1 42 41 /tmp/run dir/step.x")).toEqual({ version: 1, pid: 42, parentPid: 41, dir: "/tmp/run dir/step.x" });
+    expect(parseAnnounce("onefed-step 1 42 41 relative/step.x")).toMatch(/not a request line/);
+    expect(parseAnnounce('{"v":1,"kind":"step"}')).toMatch(/not a request line/);
   });
 
-  it("keeps a line with newlines and control characters one message", () => {
-    expect(frame({ kind: "err", text: "a\nb\r\u001b[2J" }).split("\n")).toHaveLength(2);
-  });
-
-  it("accepts only requests of its version, with a list of strings and forwarded variables only", () => {
-    const ok = { v: WARM_PROTOCOL_VERSION, kind: "step", argv: ["upgrade"], env: { ONEFED_RUN_ID: "r1" }, pid: 7 };
-    expect(asStepRequest(ok)).toEqual(ok);
-    expect(asStepRequest({ ...ok, v: 99 })).toMatch(/protocol version 99, this runner speaks 1/);
-    expect(asStepRequest({ ...ok, argv: [1] })).toMatch(/argv/);
-    expect(asStepRequest({ ...ok, env: { ONEFED_SANDBOX_DB_PASSWORD: "x" } })).toMatch(/env holds variables the protocol does not forward/);
-    expect(asRunnerMessage({ kind: "exit", code: 1.5 })).toBeUndefined();
-  });
-});
-
-describe("a step through the runner", () => {
-  it("streams the step's lines while it runs, in order, and exits with its code", async () => {
-    let seen: { argv: readonly string[]; env: Readonly<Record<string, string>> } | undefined;
-    let release!: () => void;
-    const handle: StepHandler = async (request, out, err) => {
-      seen = request;
-      out("[upgrade zone 100] first");
-      await new Promise<void>((r) => (release = r));
-      err("[upgrade zone 100] a warning");
-      out("[upgrade zone 100] last");
-      return 5;
-    };
-    server = await RunnerServer.listen({ socketPath, handle });
-    const c = client(["upgrade", "--zone", "100", "--config", "/x/federation.yaml"], {
-      ONEFED_RUN_ID: "run-1",
-      ONEFED_SANDBOX_DB_PASSWORD: "secret",
-      PATH: "/bin",
+  it("reads NUL-separated arguments and forwarded variables; an argument may hold spaces, newlines or be empty", () => {
+    const r = parseRequestFiles(nul("upgrade", "--zone", "100", "--config", "/x/a b\nc.yaml", ""), nul("ONEFED_RUN_ID=r=1", "ONEFED_EVENTS="), announce);
+    expect(r).toEqual({
+      argv: ["upgrade", "--zone", "100", "--config", "/x/a b\nc.yaml", ""],
+      env: { ONEFED_RUN_ID: "r=1", ONEFED_EVENTS: "" },
+      pid: 10,
+      parentPid: 9,
     });
-    for (let i = 0; i < 100 && c.out.length === 0; i++) await tick();
-    // The first line arrived before the step ended.
-    expect(c.out).toEqual(["[upgrade zone 100] first"]);
-    release();
-    expect(await c.code).toBe(5);
-    expect(c.out).toEqual(["[upgrade zone 100] first", "[upgrade zone 100] last"]);
-    expect(c.err).toEqual(["[upgrade zone 100] a warning"]);
-    // Only the run's identity and outputs travel; secrets and the rest stay in the runner's own environment.
-    expect(seen).toMatchObject({ argv: ["upgrade", "--zone", "100", "--config", "/x/federation.yaml"], env: { ONEFED_RUN_ID: "run-1" } });
-    expect(Object.keys(seen!.env)).toEqual(["ONEFED_RUN_ID"]);
+    expect(parseRequestFiles(Buffer.alloc(0), Buffer.alloc(0), announce)).toMatchObject({ argv: [], env: {} });
   });
 
-  it("runs several steps at once", async () => {
-    let running = 0;
-    let most = 0;
-    server = await RunnerServer.listen({
-      socketPath,
-      handle: async (request, out) => {
-        most = Math.max(most, ++running);
-        await tick(100);
-        out(`done ${request.argv[0]}`);
-        running--;
-        return 0;
-      },
-    });
-    const all = ["preflight", "freeze", "backup"].map((s) => client([s, "--zone", "0"]));
-    expect(await Promise.all(all.map((c) => c.code))).toEqual([0, 0, 0]);
-    expect(most).toBe(3);
-    expect(all.map((c) => c.out)).toEqual([["done preflight"], ["done freeze"], ["done backup"]]);
-  });
-
-  it("the runner dying mid-step is a failure of the step that says what happened and what to do", async () => {
-    let connection: net.Socket | undefined;
-    const fake = net.createServer((s) => {
-      connection = s;
-      s.write(frame({ kind: "out", text: "[restore zone 101] restoring" }));
-    });
-    await new Promise<void>((r) => fake.listen(socketPath, r));
-    const c = client(["restore", "--zone", "101"]);
-    for (let i = 0; i < 100 && !connection; i++) await tick();
-    await tick(50);
-    connection!.destroy(); // as the kernel does when the runner is killed
-    expect(await c.code).toBe(1);
-    fake.close();
-    expect(c.out).toEqual(["[restore zone 101] restoring"]);
-    expect(c.err.join("\n")).toMatch(
-      /^\[restore zone 101\] failed: the warm runner ended before the step finished \(the connection closed without a result.*\), so the step's outcome is unknown here\. It is not recorded complete unless the federation's ledger says so: run the deploy again; it resumes from the ledger/,
+  it("refuses another version, a cut file, and any variable the protocol does not forward", () => {
+    expect(parseRequestFiles(nul("upgrade"), nul(), { ...announce, version: 0 })).toBe(
+      "protocol version 0, this runner speaks 1 (a launcher from another onefed build)",
     );
+    expect(parseRequestFiles(Buffer.from("upgrade"), nul(), announce)).toMatch(/argv is not NUL-terminated/);
+    expect(parseRequestFiles(nul("upgrade"), nul("ONEFED_SANDBOX_DB_PASSWORD=x"), announce)).toMatch(/env holds variables the protocol does not forward/);
+    expect(parseRequestFiles(nul("upgrade"), nul("PATH=/bin"), announce)).toMatch(/env holds variables/);
+    expect(parseRequestFiles(nul("upgrade"), nul("=x"), announce)).toMatch(/env holds variables/);
   });
 
-  it("a runner that is gone before the step is a failure too, naming the socket", async () => {
-    const c = client(["verify", "--zone", "0"]);
-    expect(await c.code).toBe(1);
-    expect(c.err.join("\n")).toMatch(
-      /\[verify zone 0\] failed: the warm runner's socket .*runner\.sock cannot be used: it is not there \(ENOENT\)\. Nothing was done/,
-    );
-  });
-
-  it("the client killed mid-step stops the step: its lease is stopped with the reason", async () => {
-    let stopped: string | undefined;
-    let connected!: () => void;
-    const started = new Promise<void>((r) => (connected = r));
-    server = await RunnerServer.listen({
-      socketPath,
-      handle: async (_request, _out, _err, lease) => {
-        connected();
-        while (lease.stopped === undefined) await tick();
-        stopped = lease.stopped;
-        return 1;
-      },
-    });
-    const raw = net.connect(socketPath);
-    raw.write(frame({ v: WARM_PROTOCOL_VERSION, kind: "step", argv: ["upgrade", "--zone", "0"], env: {}, pid: 4242 }));
-    await started;
-    expect(server.running).toBe(1);
-    raw.destroy(); // terraform killed it
-    for (let i = 0; i < 100 && stopped === undefined; i++) await tick();
-    expect(stopped).toBe("its `onefed step` (pid 4242) went away: terraform stopped or was killed");
-    for (let i = 0; i < 100 && server.running > 0; i++) await tick();
-    expect(server.running).toBe(0);
-  });
-
-  it("refuses a request of another protocol version with exit 2", async () => {
-    server = await RunnerServer.listen({ socketPath, handle: async () => 0 });
-    const raw = net.connect(socketPath);
-    const got: unknown[] = [];
-    const reader = new MessageReader((m) => got.push(m));
-    raw.on("data", (d) => reader.push(d));
-    raw.write(frame({ v: 0, kind: "step", argv: [], env: {}, pid: 1 }));
-    await new Promise((r) => raw.on("close", r));
-    expect(got).toEqual([
-      { kind: "err", text: "onefed step: the warm runner refused the request: protocol version 0, this runner speaks 1 (a client from another onefed build)" },
-      { kind: "exit", code: 2 },
-    ]);
+  it("the launcher forwards exactly the protocol's variables", () => {
+    const listed = /for v in ([A-Z_ ]+); do/.exec(fs.readFileSync(LAUNCHER, "utf8"))![1].trim().split(" ");
+    expect(listed).toEqual([...FORWARDED_ENV]);
   });
 });
 
-describe("owner-only", () => {
-  it("listens with the socket at mode 0600 in a 0700 directory", async () => {
-    server = await RunnerServer.listen({ socketPath, handle: async () => 0 });
-    expect(fs.statSync(socketPath).mode & 0o777).toBe(0o600);
-    expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
+describe("the request directory", () => {
+  let runDir: string;
+  let req: string;
+  beforeEach(() => {
+    runDir = fs.mkdtempSync(path.join(os.tmpdir(), "onefed-run-"));
+    req = fs.mkdtempSync(path.join(runDir, "step."));
+    fs.writeFileSync(path.join(req, "argv"), nul("upgrade", "--zone", "0"), { mode: 0o600 });
+    fs.writeFileSync(path.join(req, "env"), nul("ONEFED_RUN_ID=r1"), { mode: 0o600 });
+    expect(spawnSync("mkfifo", [path.join(req, "out"), path.join(req, "err")]).status).toBe(0);
+  });
+  afterEach(() => fs.rmSync(runDir, { recursive: true, force: true }));
+  const line = (dir = req, version = 1) => `onefed-step ${version} 10 9 ${dir}`;
+  const refusal = (l: string) => checkRequest(runDir, l) as RequestRefusal;
+
+  it("accepts a private directory of the run directory", () => {
+    const r = checkRequest(runDir, line()) as CheckedRequest;
+    expect(r.request).toEqual({ argv: ["upgrade", "--zone", "0"], env: { ONEFED_RUN_ID: "r1" }, pid: 10, parentPid: 9 });
+    expect(r.outPath).toBe(path.join(req, "out"));
   });
 
-  it("refuses to listen in a directory others may enter", async () => {
-    fs.chmodSync(dir, 0o755);
-    await expect(RunnerServer.listen({ socketPath, handle: async () => 0 })).rejects.toThrow(RunnerSocketRefusal);
-    await expect(RunnerServer.listen({ socketPath, handle: async () => 0 })).rejects.toThrow(
-      /expected a directory owned by uid \d+ with no access for group or others \(mode 0700\), found mode 0755/,
-    );
-    expect(fs.existsSync(socketPath)).toBe(false);
+  it("refuses a directory outside the run directory, or below one of its directories", () => {
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "onefed-elsewhere-"));
+    try {
+      expect(refusal(line(elsewhere))).toEqual({ reason: `${elsewhere} is not a directory of the run directory ${runDir}` });
+      expect(refusal(line(`${runDir}/../${path.basename(elsewhere)}`)).reason).toMatch(/is not a directory of the run directory/);
+      fs.mkdirSync(path.join(req, "deeper"), { mode: 0o700 });
+      expect(refusal(line(path.join(req, "deeper"))).reason).toMatch(/is not a directory of the run directory/);
+    } finally {
+      fs.rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 
-  it("the client speaks only to a socket: a plain file there is refused, nothing sent", async () => {
-    fs.writeFileSync(socketPath, "");
-    const c = client();
-    expect(await c.code).toBe(1);
-    expect(c.err.join("\n")).toMatch(/cannot be used: it is not a socket/);
+  it("refuses a directory open to others, a symbolic link, a missing one", () => {
+    fs.chmodSync(req, 0o755);
+    expect(refusal(line()).reason).toMatch(/has mode 0755, not 0700/);
+    fs.chmodSync(req, 0o700);
+    fs.symlinkSync(req, path.join(runDir, "step.link"));
+    expect(refusal(line(path.join(runDir, "step.link"))).reason).toMatch(/is not a directory$/);
+    expect(refusal(line(path.join(runDir, "step.gone"))).reason).toMatch(/ENOENT/);
+  });
+
+  it("refuses files open to others, a link in place of a file, outputs that are not FIFOs; answers in the directory when only its content is wrong", () => {
+    fs.chmodSync(path.join(req, "env"), 0o644);
+    const open = refusal(line());
+    expect(open.reason).toMatch(/env is open to group or others \(mode 0644\)/);
+    expect("answerable" in open && open.answerable?.dir).toBe(req);
+    fs.rmSync(path.join(req, "env"));
+    fs.symlinkSync("/etc/passwd", path.join(req, "env"));
+    expect(refusal(line()).reason).toMatch(/env is not a regular file/);
+    fs.rmSync(path.join(req, "out"));
+    fs.writeFileSync(path.join(req, "out"), "");
+    const notFifo = refusal(line());
+    expect(notFifo.reason).toMatch(/out is not a FIFO/);
+    expect("answerable" in notFifo && notFifo.answerable).toBeFalsy();
+  });
+
+  it("refuses another version in a directory it may answer in", () => {
+    const r = refusal(line(req, 2));
+    expect(r.reason).toMatch(/protocol version 2/);
+    expect("answerable" in r && r.answerable?.dir).toBe(req);
+  });
+
+  (process.getuid?.() === 0 ? it : it.skip)("refuses a directory or a file of another user", () => {
+    fs.chownSync(path.join(req, "argv"), 65534, 65534);
+    expect(refusal(line()).reason).toMatch(/argv belongs to uid 65534, not to this user \(uid 0\)/);
+    fs.chownSync(req, 65534, 65534);
+    expect(refusal(line()).reason).toMatch(/belongs to uid 65534/);
   });
 });
