@@ -9,6 +9,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { main } from "../../lib/cli/onefed";
+import { SandboxLayout } from "../../sandbox/layout";
 import { ExitCode } from "../../lib/model/exit-codes";
 import { zoneLabel } from "../../lib/model/federation";
 import { OpenNebulaFrontend } from "../../lib/remote/opennebula/frontend";
@@ -152,7 +153,13 @@ describe("0 and 3: the federation as it is, from front-ends answered in-process"
         const machine = `zone${zone.id}-server${index}`;
         const transport: Transport = {
           exec: async (command, stdin) => {
-            const r = sb.run(machine, command, {}, stdin);
+            // Plain tools (the checks' awk of the DB section) read the host's paths: point them at the front-end's own oned.conf.
+            const r = sb.run(
+              machine,
+              command.split(" /etc/one/oned.conf").join(` ${new SandboxLayout(sb.dir).hostPath(machine, "/etc/one/oned.conf")}`),
+              {},
+              stdin,
+            );
             return { host: machine, command, exitCode: r.code, signal: null, stdout: r.stdout, stderr: r.stderr, durationMs: 0 };
           },
           upload: () => Promise.reject(new Error("no upload in a read-only command")),

@@ -28,7 +28,8 @@ import { FIXTURES_DIR, seedFederation } from "../support/federation-builder";
 
 /** A federation nothing like the sandbox's numbered layout: other ids and names, an HA dnf zone, a MySQL zone with nodes. */
 const REAL = seedFederation()
-  .with({ hosts: { manage: true }, backup: { localDirectory: "./prod-artifacts" } })
+  // Every zone on MySQL: a type B upgrade restores the master's federated dump into each slave (one backend).
+  .with({ hosts: { manage: true }, backup: { localDirectory: "./prod-artifacts" }, database: { backend: "mysql", passwordEnv: "PROD_DB_PASSWORD" } })
   .withZones([
     { id: 3, name: "HQ-PARIS", role: "master", endpoint: "http://10.1.0.1:2633/RPC2", frontends: [{ host: "10.1.0.1" }], stepTimeoutSeconds: 1800 },
     {
@@ -90,8 +91,8 @@ describe("the twin's shape (twinShapeOf)", () => {
       fromVersion: "6.10.0",
       toVersion: "7.0.0",
       zones: [
-        { id: 3, name: "HQ-PARIS", servers: 1, nodes: [], packageManager: "apt", dbBackend: "sqlite" },
-        { id: 7, name: "BRANCH-A", servers: 3, nodes: [], packageManager: "dnf", dbBackend: "sqlite" },
+        { id: 3, name: "HQ-PARIS", servers: 1, nodes: [], packageManager: "apt", dbBackend: "mysql" },
+        { id: 7, name: "BRANCH-A", servers: 3, nodes: [], packageManager: "dnf", dbBackend: "mysql" },
         { id: 12, name: "BRANCH-B", servers: 1, nodes: ["kvm-b-01", "kvm-b-02"], packageManager: "apt", dbBackend: "mysql" },
       ],
     });
@@ -150,7 +151,7 @@ describe("the sandbox's explicit layout (zones)", () => {
         fes: ["zone3-server0@127.0.200.1#-1"],
         nodes: [],
         pm: undefined,
-        db: undefined,
+        db: "mysql",
       },
       {
         id: 7,
@@ -160,7 +161,7 @@ describe("the sandbox's explicit layout (zones)", () => {
         fes: ["zone7-server0@127.0.200.2#0", "zone7-server1@127.0.200.3#1", "zone7-server2@127.0.200.4#2"],
         nodes: [],
         pm: "dnf",
-        db: undefined,
+        db: "mysql",
       },
       {
         id: 12,
