@@ -47,7 +47,7 @@ export function classify(command: string): CommandClass {
   if (command.startsWith("sh -c '# onefed probe batch")) return "probe";
   if (PROBE_STARTS.some((p) => command.startsWith(p))) return "probe";
   if (/^env [A-Z_]+=\S+ (onedb version|onezone list|onezone show)/.test(command)) return "probe";
-  if (command.startsWith("sh -c 'for t in dpkg-query")) return "probe";
+  if (command.startsWith("sh -c 'for t in dpkg-query") || command.startsWith("sh -c 'p=$1; while [ ")) return "probe";
   if (/^sh -c .*sha256sum/.test(command) && !command.includes("mv ")) return "probe";
   if (command.startsWith("sh -c 'IFS= read -r ONE_DB_PASSWORD") && /onedb' 'version'/.test(command)) return "probe";
   return "action";

@@ -11,6 +11,8 @@ export const onezone = {
   /** The only parseable source of FED_INDEX (§5.1): CSV is never truncated. */
   listCsv: (): RemoteCommand => ({ argv: ["onezone", "list", "--csv"], readOnly: true }),
   showJson: (zoneId: number): RemoteCommand => ({ argv: ["onezone", "show", String(zoneId), "-j"], readOnly: true }),
+  /** Every zone's STATE from the serving oned's zone pool in one local call: asks no zone for FED_INDEX, no server for Raft (§5.1). */
+  listJson: (): RemoteCommand => ({ argv: ["onezone", "list", "-j"], readOnly: true }),
   /** Must go through the zone's own endpoint (§4.5), hence --endpoint. */
   disable: (zoneId: number, endpoint: string): RemoteCommand => ({ argv: ["onezone", "disable", String(zoneId), "--endpoint", endpoint, "-v"], echo: true }),
   enable: (zoneId: number, endpoint: string): RemoteCommand => ({ argv: ["onezone", "enable", String(zoneId), "--endpoint", endpoint, "-v"], echo: true }),

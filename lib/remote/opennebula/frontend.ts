@@ -43,6 +43,8 @@ import {
   parseSha256,
 } from "./parsers";
 import { dumpDigestCommand } from "./dump-digest";
+import { nearestExistingCommand, parseNearestExisting } from "./nearest-existing";
+import { parseZonePoolJson, ZoneState } from "./zone-pool";
 import { RemoteCommand, withDbPassword } from "./remote-command";
 import { unitName } from "./services";
 import { downgradeCommand, refreshCommand } from "./packages";
@@ -86,6 +88,11 @@ export class OpenNebulaFrontend extends RemoteMachine {
 
   async zoneList(): Promise<ZoneListRow[]> {
     return parseZoneListCsv((await this.run(onezone.listCsv())).stdout);
+  }
+
+  /** Every zone's enabled/disabled STATE as this front-end's oned holds it (the same field as zoneShow's `enabled`). */
+  async zoneStates(): Promise<ZoneState[]> {
+    return parseZonePoolJson((await this.run(onezone.listJson())).stdout);
   }
 
   async zoneShow(zoneId: number): Promise<ZoneShow> {
@@ -147,11 +154,8 @@ export class OpenNebulaFrontend extends RemoteMachine {
 
   /** Free bytes at the path, or at its nearest existing parent (the backup directory may not exist yet). */
   async freeBytes(path: string): Promise<number> {
-    const ancestors = [path];
-    for (let dir = path; dir !== "/";) ancestors.push((dir = dir.replace(/\/[^/]*$/, "") || "/"));
-    // Every ancestor asked in one round trip; "/" always exists.
-    const present = await Promise.all(ancestors.slice(0, -1).map((d) => this.exists(d)));
-    const dir = ancestors[present.indexOf(true) >= 0 ? present.indexOf(true) : ancestors.length - 1];
+    // One probe walks up on the machine (nearest-existing.ts): "/" always exists.
+    const dir = parseNearestExisting(path, (await this.run(nearestExistingCommand(path))).stdout);
     return parseFreeBytes((await this.run(files.freeSpace(dir))).stdout);
   }
 
