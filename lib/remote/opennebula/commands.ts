@@ -93,7 +93,7 @@ export const onecfg = {
 };
 
 export const systemctl = {
-  listUnitFiles: (): RemoteCommand => ({ argv: ["systemctl", "list-unit-files", "--no-legend", "--no-pager", "opennebula*"], readOnly: true }),
+  listUnitFiles: (): RemoteCommand => ({ argv: ["systemctl", "list-unit-files", "--no-legend", "--no-pager", "opennebula*"], readOnly: true, fact: true }),
   /** Exit 3 just means "not all active": the caller reads the per-unit lines. */
   isActive: (units: readonly string[]): RemoteCommand => ({ argv: ["systemctl", "is-active", ...units], okExitCodes: [0, 3], readOnly: true }),
   stop: (units: readonly string[]): RemoteCommand => ({ argv: ["systemctl", "stop", ...units], echo: true }),
@@ -156,18 +156,19 @@ export const onedConf = {
    * Only the FEDERATION section leaves the front-end: a MySQL front-end's oned.conf also holds the
    * DB password (DB/PASSWD), which must not reach the automation host's logs or errors.
    */
-  readFederation: (): RemoteCommand => ({ argv: ["sed", "-n", "/^[[:space:]]*FEDERATION[[:space:]]*=/,/]/p", ONED_CONF], readOnly: true }),
+  readFederation: (): RemoteCommand => ({ argv: ["sed", "-n", "/^[[:space:]]*FEDERATION[[:space:]]*=/,/]/p", ONED_CONF], readOnly: true, fact: true }),
   /** Prints DB/DB_NAME's value alone (nothing else of the DB section, which holds the password). */
   readDbName: (): RemoteCommand => ({
     argv: ["sed", "-n", 's/^[^#]*DB_NAME[[:space:]]*=[[:space:]]*"\\{0,1\\}\\([A-Za-z0-9_$-]*\\).*/\\1/p', ONED_CONF],
     readOnly: true,
+    fact: true,
   }),
   /**
    * The DB section's connection settings, one `KEY=value` line each, and nothing else: the keys are
    * an allow-list (BACKEND, SERVER, PORT, USER, DB_NAME) applied on the front-end, so PASSWD never
    * leaves it whatever its value holds (quotes, commas, `#`). Read-only, for `onefed discover`.
    */
-  readDatabase: (): RemoteCommand => ({ argv: ["awk", READ_DB_SECTION, ONED_CONF], readOnly: true }),
+  readDatabase: (): RemoteCommand => ({ argv: ["awk", READ_DB_SECTION, ONED_CONF], readOnly: true, fact: true }),
   /** Puts a follower's own FEDERATION/SERVER_ID back after the leader's /etc/one was copied over it. */
   setServerId: (serverId: number): RemoteCommand => {
     if (!Number.isInteger(serverId) || serverId < -1) throw new RangeError(`SERVER_ID ${serverId} is not an integer ≥ -1`);
@@ -178,7 +179,7 @@ export const onedConf = {
 /** monitord.conf: HA front-ends report to the floating IP, not `auto` (docs/opennebula.md §2.1 step 7, HA only). */
 export const monitordConf = {
   path: "/etc/one/monitord.conf",
-  read: (): RemoteCommand => ({ argv: ["cat", monitordConf.path], readOnly: true }),
+  read: (): RemoteCommand => ({ argv: ["cat", monitordConf.path], readOnly: true, fact: true }),
   /** Replaces only the value `"auto"`: an address the operator chose is kept. */
   setMonitorAddress: (address: string): RemoteCommand => {
     if (!/^[A-Za-z0-9.:-]+$/.test(address)) throw new RangeError(`${address} is not an address`);
@@ -194,6 +195,7 @@ export const packageTools = {
   probe: (): RemoteCommand => ({
     argv: ["sh", "-c", 'for t in dpkg-query dnf yum; do command -v "$t" >/dev/null 2>&1 && echo "$t"; done; exit 0'],
     readOnly: true,
+    fact: true,
   }),
 };
 

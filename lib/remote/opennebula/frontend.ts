@@ -293,8 +293,11 @@ export class OpenNebulaFrontend extends RemoteMachine {
   /** Copies a local file here; a failure is a TransferError saying on which side and what was left. */
   async upload(localPath: string, remotePath: string): Promise<void> {
     const started = Date.now();
+    const facts = this.transport.facts;
     try {
-      await this.transport.upload(localPath, remotePath);
+      // A file written on the machine: an action, so its facts are read live again.
+      if (facts) await facts.action(() => this.transport.upload(localPath, remotePath));
+      else await this.transport.upload(localPath, remotePath);
     } catch (err) {
       throw this.transferError(err, "upload", localPath, remotePath, {
         action: `copying ${localPath} on the automation host to ${remotePath} on the front-end`,
