@@ -24,6 +24,8 @@ const READ_ONLY: readonly RegExp[] = [
   // Which package tools exist; a dump's digest.
   /^sh -c 'for t in dpkg-query dnf yum;/,
   /^sh -c 'grep -v -e /,
+  // The nearest existing directory of a path (where `df` reads the free space).
+  /^sh -c 'p=\$1; while \[ /,
 ];
 
 /** The command line without leading `env NAME=value` (and `env` itself). */

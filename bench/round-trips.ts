@@ -15,6 +15,7 @@ import * as os from "os";
 import * as path from "path";
 import { deploy } from "../lib/terraform/deploy";
 import { sandboxDown, sandboxUp } from "../sandbox";
+import { isReadOnlyCommand } from "./probe-classes";
 
 type CommandClass = "probe" | "ledger-read" | "ledger-write" | "action";
 
@@ -47,7 +48,7 @@ export function classify(command: string): CommandClass {
   if (command.startsWith("sh -c '# onefed probe batch")) return "probe";
   if (PROBE_STARTS.some((p) => command.startsWith(p))) return "probe";
   if (/^env [A-Z_]+=\S+ (onedb version|onezone list|onezone show)/.test(command)) return "probe";
-  if (command.startsWith("sh -c 'for t in dpkg-query")) return "probe";
+  if (command.startsWith("sh -c 'for t in dpkg-query") || command.startsWith("sh -c 'p=$1; while [ ")) return "probe";
   if (/^sh -c .*sha256sum/.test(command) && !command.includes("mv ")) return "probe";
   if (command.startsWith("sh -c 'IFS= read -r ONE_DB_PASSWORD") && /onedb' 'version'/.test(command)) return "probe";
   return "action";
@@ -127,11 +128,33 @@ async function main(): Promise<void> {
     "by kind:",
     ...[...kinds].sort((a, b) => b[1] - a[1]).map(([k, n]) => `  ${String(n).padStart(5)}  ${k}`),
   ];
+  out.push(commandLogShare(dir));
   if (failure)
     out.push(...lines.filter((l) => /Error|refused/.test(l)).slice(0, 20), String(failure instanceof Error ? failure.message.slice(0, 3000) : failure));
   process.stdout.write(out.join("\n") + "\n");
   if (process.env.BENCH_KEEP === "1") process.stdout.write(`sandbox kept in ${dir}\n`);
   else await sandboxDown(dir);
+}
+
+/**
+ * What the front-ends themselves logged (`<sandbox>/frontends/<machine>/commands.log`, each probe of
+ * a batch on its own line): every command that reached a machine, and the probes among them.
+ */
+function commandLogShare(dir: string): string {
+  const root = path.join(dir, "frontends");
+  const commands = fs
+    .readdirSync(root)
+    .map((m) => path.join(root, m, "commands.log"))
+    .filter((f) => fs.existsSync(f))
+    .flatMap((f) =>
+      fs
+        .readFileSync(f, "utf8")
+        .split("\n")
+        .filter((l) => l.trim() !== ""),
+    )
+    .map((l) => (JSON.parse(l) as { command: string }).command);
+  const probes = commands.filter(isReadOnlyCommand).length;
+  return `front-ends' command logs: ${commands.length} commands, ${probes} probes (${((100 * probes) / Math.max(commands.length, 1)).toFixed(0)} %)`;
 }
 
 main().catch((err: unknown) => {

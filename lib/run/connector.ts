@@ -52,10 +52,15 @@ export class Connector implements MachineOpeners {
       const session = () => pool.get(`${zone.id}/${target.host}:${target.port}`, () => openSession(config, zone, target, scope.deadline));
       // Connected now, not at the first command: an unreachable machine or a changed host key fails here, as over a step's own session.
       await session();
+      // The machine's facts, kept between steps until an action there (lib/remote/ssh/fact-cache.ts);
+      // read per route, forgotten by an action through any route to the same address.
+      const facts = pool.facts(`${target.host}:${target.port}`);
+      const route = `${zone.id}/${target.host}:${target.port}`;
       return {
         exec: async (line, stdin, onLine) => (await session()).exec(line, stdin, onLine, scope),
         upload: async (local, remote) => (await session()).upload(local, remote, scope),
         download: async (remote, local) => (await session()).download(remote, local, scope),
+        facts: { read: (key, live) => facts.read(`${route} ${key}`, live), action: (run) => facts.action(run) },
       };
     };
     return new Connector(

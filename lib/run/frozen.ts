@@ -35,9 +35,13 @@ export async function proveFrozen(ctx: StepContext, step: StepName): Promise<voi
     }
     const enabled: string[] = [];
     try {
-      // One question per frozen zone, asked together: one round trip (docs/round-trips.md).
-      const shows = await Promise.all(frozenZones.map((z) => fe.zoneShow(z.id)));
-      frozenZones.forEach((z, i) => shows[i].enabled && enabled.push(`${zoneLabel(z)} ENABLED`));
+      // Every zone's STATE from one `onezone list -j` (the same zone_pool field `onezone show` reads,
+      // docs/round-trips.md); a zone the pool lacks is asked alone, so it fails as it always did.
+      const pool = new Map((await fe.zoneStates()).map((z) => [z.id, z.enabled]));
+      const lacking = frozenZones.filter((z) => !pool.has(z.id));
+      const shows = await Promise.all(lacking.map((z) => fe.zoneShow(z.id)));
+      lacking.forEach((z, i) => pool.set(z.id, shows[i].enabled));
+      frozenZones.forEach((z) => pool.get(z.id) && enabled.push(`${zoneLabel(z)} ENABLED`));
     } catch (err) {
       // The zones stop in parallel: oned may go down between the two questions, which is just as frozen.
       if (err instanceof RemoteCommandError && (await fe.unitStates([ONED_UNIT]))[ONED_UNIT] !== "active") continue;

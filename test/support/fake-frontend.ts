@@ -138,12 +138,30 @@ export const zoneShowJson = (zone: Pick<ZoneConfig, "id" | "name" | "endpoint">,
   JSON.stringify({ ZONE: { ID: String(zone.id), NAME: zone.name, STATE: enabled ? "0" : "1", TEMPLATE: { ENDPOINT: zone.endpoint }, SERVER_POOL: {} } });
 
 /**
+ * Answers the free-space walk (lib/remote/opennebula/nearest-existing.ts) with `found` when given,
+ * else with the path asked about (it exists).
+ */
+export const nearestExisting = (found?: string): Rule => [/^sh -c 'p=\$1; while /, (line) => ({ stdout: `${found ?? shellWords(line).pop()}\n` })];
+
+/** `onezone list -j` as oned prints it for zones without servers; `disabled(id)` says which are DISABLED (STATE 1). */
+export const zonePoolJson = (zones: ReadonlyArray<Pick<ZoneConfig, "id" | "name" | "endpoint">>, disabled: (id: number) => boolean) =>
+  JSON.stringify({
+    ZONE_POOL: {
+      ZONE: zones.map((z) => ({ ID: String(z.id), NAME: z.name, STATE: disabled(z.id) ? "1" : "0", TEMPLATE: { ENDPOINT: z.endpoint }, SERVER_POOL: {} })),
+    },
+  });
+
+/**
  * A master front-end whose oned runs with the freeze in place: what `stop` and `sync` prove on it
  * (frozen.ts) before they act. `enabled` lists the zones an operator enabled again since.
  */
 export function frozenMaster(config: FederationConfig, enabled: readonly number[] = []): Rule[] {
   return [
     [/^systemctl is-active opennebula$/, { stdout: "active\n" }],
+    [
+      /^onezone list -j$/,
+      { stdout: zonePoolJson(config.zones, (id) => !enabled.includes(id) && config.zones.some((z) => z.id === id && freezesZone(z, config))) },
+    ],
     [
       /^onezone show (\d+) -j$/,
       (line) => {

@@ -1,4 +1,6 @@
 import { isReadOnlyCommand, probeShare } from "../../bench/probe-classes";
+import { nearestExistingCommand } from "../../lib/remote/opennebula/nearest-existing";
+import { renderCommand } from "../../lib/remote/opennebula/remote-command";
 
 describe("bench: which remote commands are read-only probes", () => {
   test.each([
@@ -6,6 +8,8 @@ describe("bench: which remote commands are read-only probes", () => {
     "systemctl list-unit-files --no-legend --no-pager opennebula*",
     "onezone show 100 -j",
     "onezone list --csv",
+    "onezone list -j",
+    renderCommand(nearestExistingCommand("/var/lib/one/backups/onefed")),
     "onehost list --csv",
     "onedb version",
     "dpkg-query -W -f=${Version} opennebula",

@@ -13,7 +13,7 @@ import { runPack, READINESS_PACK } from "../../lib/checks/packs";
 import { gatherFacts } from "../../lib/run/gather-facts";
 import { STEPS } from "../../lib/run/steps/catalog";
 import { OpenNebulaFrontend } from "../../lib/remote/opennebula/frontend";
-import { dbVersionText, FakeTransport, fakeStepContext, Rule, zoneShowJson } from "../support/fake-frontend";
+import { dbVersionText, FakeTransport, fakeStepContext, nearestExisting, Rule, zoneShowJson } from "../support/fake-frontend";
 import { seedFederation } from "../support/federation-builder";
 
 const HOSTS = ["192.168.150.3", "192.168.150.31", "192.168.150.32"];
@@ -68,6 +68,7 @@ const running = (i: number, version: string): Rule[] => [
   [/^systemctl is-active/, { stdout: "active\n" }],
   [/^dpkg-query/, { stdout: `${version}-1` }],
   [/^onedb version/, { stdout: dbVersionText(version, version, version) }],
+  nearestExisting(),
   [/^test -e /, { exitCode: 0 }],
   [/^awk /, { stdout: "BACKEND=sqlite\n" }],
   [/^df -P -B1 /, { stdout: "Filesystem 1-blocks Used Available Capacity Mounted on\n/dev/vda 270553174016 19664171008 78129123328 21% /\n" }],

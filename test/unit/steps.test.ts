@@ -7,7 +7,7 @@ import { writeChecksum } from "../../lib/run/artifact";
 import { STEPS } from "../../lib/run/steps/catalog";
 import { StepRefusal } from "../../lib/run/step-refusal";
 import { StepName } from "../../lib/model/steps";
-import { dbVersionText, FakeTransport, fakeStepContext, frozenMaster, Reply, Rule, zoneShowJson } from "../support/fake-frontend";
+import { dbVersionText, FakeTransport, fakeStepContext, frozenMaster, nearestExisting, Reply, Rule, zoneShowJson } from "../support/fake-frontend";
 import { artifactPaths, safetyBackupRemotePath } from "../../lib/model/paths";
 import { EMPTY_LEDGER, LedgerSnapshot } from "../../lib/model/ledger";
 import { seedFederation } from "../support/federation-builder";
@@ -224,11 +224,12 @@ describe("upgrade safety", () => {
 
 describe("preflight", () => {
   /** A healthy 6.10 front-end, with the given overrides first. */
-  const healthy = (config: FederationConfig, csv?: string): Array<[RegExp, Reply]> => [
+  const healthy = (config: FederationConfig, csv?: string): Rule[] => [
     [/^dpkg-query/, { stdout: "6.10.0-1" }],
     [/^onedb version/, { stdout: dbVersionText("6.10.0", "6.10.0", "6.10.0") }],
     [/^systemctl list-unit-files/, { stdout: "opennebula.service enabled enabled\n" }],
     [/^systemctl is-active/, { stdout: "active\n" }],
+    nearestExisting(),
     [/^test -e /, { exitCode: 0 }],
     [/^awk /, { stdout: "BACKEND=sqlite\n" }],
     [/^df -P -B1 /, { stdout: "Filesystem 1-blocks Used Available Capacity Mounted on\n/dev/vda 270553174016 19664171008 78129123328 21% /\n" }],
@@ -337,6 +338,6 @@ describe("sync", () => {
       [/^onezone list --csv/, () => ({ stdout: listCsv(config, reads.shift() ?? ["715438", "715438", "715438"]) })],
     ]);
     await expect(result).resolves.toMatchObject({ status: "done", summary: "every zone at FED_INDEX 715438" });
-    expect(transport.lines.filter((l) => l.startsWith("onezone list"))).toHaveLength(3);
+    expect(transport.lines.filter((l) => l.startsWith("onezone list --csv"))).toHaveLength(3);
   });
 });

@@ -11,6 +11,8 @@ export const onezone = {
   /** The only parseable source of FED_INDEX (§5.1): CSV is never truncated. */
   listCsv: (): RemoteCommand => ({ argv: ["onezone", "list", "--csv"], readOnly: true }),
   showJson: (zoneId: number): RemoteCommand => ({ argv: ["onezone", "show", String(zoneId), "-j"], readOnly: true }),
+  /** Every zone's STATE from the serving oned's zone pool in one local call: asks no zone for FED_INDEX, no server for Raft (§5.1). */
+  listJson: (): RemoteCommand => ({ argv: ["onezone", "list", "-j"], readOnly: true }),
   /** Must go through the zone's own endpoint (§4.5), hence --endpoint. */
   disable: (zoneId: number, endpoint: string): RemoteCommand => ({ argv: ["onezone", "disable", String(zoneId), "--endpoint", endpoint, "-v"], echo: true }),
   enable: (zoneId: number, endpoint: string): RemoteCommand => ({ argv: ["onezone", "enable", String(zoneId), "--endpoint", endpoint, "-v"], echo: true }),
@@ -91,7 +93,7 @@ export const onecfg = {
 };
 
 export const systemctl = {
-  listUnitFiles: (): RemoteCommand => ({ argv: ["systemctl", "list-unit-files", "--no-legend", "--no-pager", "opennebula*"], readOnly: true }),
+  listUnitFiles: (): RemoteCommand => ({ argv: ["systemctl", "list-unit-files", "--no-legend", "--no-pager", "opennebula*"], readOnly: true, fact: true }),
   /** Exit 3 just means "not all active": the caller reads the per-unit lines. */
   isActive: (units: readonly string[]): RemoteCommand => ({ argv: ["systemctl", "is-active", ...units], okExitCodes: [0, 3], readOnly: true }),
   stop: (units: readonly string[]): RemoteCommand => ({ argv: ["systemctl", "stop", ...units], echo: true }),
@@ -154,13 +156,13 @@ export const onedConf = {
    * Only the FEDERATION section leaves the front-end: a MySQL front-end's oned.conf also holds the
    * DB password (DB/PASSWD), which must not reach the automation host's logs or errors.
    */
-  readFederation: (): RemoteCommand => ({ argv: ["sed", "-n", "/^[[:space:]]*FEDERATION[[:space:]]*=/,/]/p", ONED_CONF], readOnly: true }),
+  readFederation: (): RemoteCommand => ({ argv: ["sed", "-n", "/^[[:space:]]*FEDERATION[[:space:]]*=/,/]/p", ONED_CONF], readOnly: true, fact: true }),
   /**
    * The DB section's connection settings, one `KEY=value` line each, and nothing else: the keys are
    * an allow-list (BACKEND, SERVER, PORT, USER, DB_NAME) applied on the front-end, so PASSWD never
    * leaves it whatever its value holds (quotes, commas, `#`). Read-only: `onefed discover`, and the checks (database-as-declared, ha-same-db-name).
    */
-  readDatabase: (): RemoteCommand => ({ argv: ["awk", READ_DB_SECTION, ONED_CONF], readOnly: true }),
+  readDatabase: (): RemoteCommand => ({ argv: ["awk", READ_DB_SECTION, ONED_CONF], readOnly: true, fact: true }),
   /** Puts a follower's own FEDERATION/SERVER_ID back after the leader's /etc/one was copied over it. */
   setServerId: (serverId: number): RemoteCommand => {
     if (!Number.isInteger(serverId) || serverId < -1) throw new RangeError(`SERVER_ID ${serverId} is not an integer ≥ -1`);
@@ -171,7 +173,7 @@ export const onedConf = {
 /** monitord.conf: HA front-ends report to the floating IP, not `auto` (docs/opennebula.md §2.1 step 7, HA only). */
 export const monitordConf = {
   path: "/etc/one/monitord.conf",
-  read: (): RemoteCommand => ({ argv: ["cat", monitordConf.path], readOnly: true }),
+  read: (): RemoteCommand => ({ argv: ["cat", monitordConf.path], readOnly: true, fact: true }),
   /** Replaces only the value `"auto"`: an address the operator chose is kept. */
   setMonitorAddress: (address: string): RemoteCommand => {
     if (!/^[A-Za-z0-9.:-]+$/.test(address)) throw new RangeError(`${address} is not an address`);
@@ -187,6 +189,7 @@ export const packageTools = {
   probe: (): RemoteCommand => ({
     argv: ["sh", "-c", 'for t in dpkg-query dnf yum; do command -v "$t" >/dev/null 2>&1 && echo "$t"; done; exit 0'],
     readOnly: true,
+    fact: true,
   }),
 };
 

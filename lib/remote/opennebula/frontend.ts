@@ -45,6 +45,8 @@ import {
   parseSha256,
 } from "./parsers";
 import { dumpDigestCommand } from "./dump-digest";
+import { nearestExistingCommand, parseNearestExisting } from "./nearest-existing";
+import { parseZonePoolJson, ZoneState } from "./zone-pool";
 import { RemoteCommand, withDbPassword } from "./remote-command";
 import { unitName } from "./services";
 
@@ -87,6 +89,11 @@ export class OpenNebulaFrontend extends RemoteMachine {
 
   async zoneList(): Promise<ZoneListRow[]> {
     return parseZoneListCsv((await this.run(onezone.listCsv())).stdout);
+  }
+
+  /** Every zone's enabled/disabled STATE as this front-end's oned holds it (the same field as zoneShow's `enabled`). */
+  async zoneStates(): Promise<ZoneState[]> {
+    return parseZonePoolJson((await this.run(onezone.listJson())).stdout);
   }
 
   async zoneShow(zoneId: number): Promise<ZoneShow> {
@@ -148,11 +155,8 @@ export class OpenNebulaFrontend extends RemoteMachine {
 
   /** Free bytes at the path, or at its nearest existing parent (the backup directory may not exist yet). */
   async freeBytes(path: string): Promise<number> {
-    const ancestors = [path];
-    for (let dir = path; dir !== "/";) ancestors.push((dir = dir.replace(/\/[^/]*$/, "") || "/"));
-    // Every ancestor asked in one round trip; "/" always exists.
-    const present = await Promise.all(ancestors.slice(0, -1).map((d) => this.exists(d)));
-    const dir = ancestors[present.indexOf(true) >= 0 ? present.indexOf(true) : ancestors.length - 1];
+    // One probe walks up on the machine (nearest-existing.ts): "/" always exists.
+    const dir = parseNearestExisting(path, (await this.run(nearestExistingCommand(path))).stdout);
     return parseFreeBytes((await this.run(files.freeSpace(dir))).stdout);
   }
 
@@ -289,8 +293,11 @@ export class OpenNebulaFrontend extends RemoteMachine {
   /** Copies a local file here; a failure is a TransferError saying on which side and what was left. */
   async upload(localPath: string, remotePath: string): Promise<void> {
     const started = Date.now();
+    const facts = this.transport.facts;
     try {
-      await this.transport.upload(localPath, remotePath);
+      // A file written on the machine: an action, so its facts are read live again.
+      if (facts) await facts.action(() => this.transport.upload(localPath, remotePath));
+      else await this.transport.upload(localPath, remotePath);
     } catch (err) {
       throw this.transferError(err, "upload", localPath, remotePath, {
         action: `copying ${localPath} on the automation host to ${remotePath} on the front-end`,

@@ -60,6 +60,11 @@ export type LedgerOperation =
   | { readonly op: "create"; readonly name: string; readonly content: string }
   | { readonly op: "remove"; readonly name: string };
 
+/**
+ * Every ledger command `keepsFacts`: it reads, or writes only `*.json` records (and their temp
+ * files and directory) under the ledger directory, none of which a fact cache's reads look at
+ * (packages, unit files, oned.conf, monitord.conf): the master's facts survive its ledger traffic.
+ */
 export const ledgerFiles = {
   /**
    * Every record of the directory, one a line; nothing when the directory does not exist yet.
@@ -75,11 +80,13 @@ export const ledgerFiles = {
       "sh",
       dir,
     ],
+    keepsFacts: true,
   }),
   /** Replaces (or creates) one record. */
   write: (dir: string, name: string, content: string): RemoteCommand => ({
     argv: ["sh", "-c", `${RECEIVE_RECORD} && mv -f "$t" "$1/$2"`, "sh", dir, name, sha256Hex(content)],
     stdin: content,
+    keepsFacts: true,
   }),
   /** Creates a record only if it does not exist (the lock); exit 3 when it exists already. */
   createExclusive: (dir: string, name: string, content: string): RemoteCommand => ({
@@ -94,10 +101,12 @@ export const ledgerFiles = {
     ],
     stdin: content,
     okExitCodes: [0, 3],
+    keepsFacts: true,
   }),
   /** Removes records (a missing one is no error). */
   remove: (dir: string, names: readonly string[]): RemoteCommand => ({
     argv: ["sh", "-c", 'd=$1; shift; for n; do rm -f "$d/$n" || exit 1; done', "sh", dir, ...names],
+    keepsFacts: true,
   }),
   /**
    * Several operations in ONE round trip (docs/round-trips.md), in order; with `readAfter`, every
@@ -110,6 +119,7 @@ export const ledgerFiles = {
       argv: ["sh", "-c", TRANSACTION, "sh", dir, payload === "" ? "-" : sha256Hex(payload), readAfter ? "1" : "0", ...args],
       ...(payload === "" ? {} : { stdin: payload }),
       okExitCodes: [0, 3],
+      keepsFacts: true,
     };
   },
 };

@@ -34,8 +34,8 @@ export function repositorySwitchCommand(packages: PackagesConfig, toVersion: str
 /** Reads the installed version of a package (`opennebula` on front-ends, `opennebula-node-kvm` on hosts). */
 export function installedVersionCommand(manager: PackageManager, pkg = "opennebula"): RemoteCommand {
   return manager === "apt"
-    ? { argv: ["dpkg-query", "-W", "-f=${Version}", pkg], readOnly: true }
-    : { argv: ["rpm", "-q", "--qf", "%{VERSION}", pkg], readOnly: true };
+    ? { argv: ["dpkg-query", "-W", "-f=${Version}", pkg], readOnly: true, fact: true }
+    : { argv: ["rpm", "-q", "--qf", "%{VERSION}", pkg], readOnly: true, fact: true };
 }
 
 export function refreshCommand(manager: PackageManager): RemoteCommand {

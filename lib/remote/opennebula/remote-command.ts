@@ -29,6 +29,20 @@ export interface RemoteCommand {
    * trip (probe-batch.ts, docs/round-trips.md). Not part of the rendered line. @default false
    */
   readonly readOnly?: boolean;
+  /**
+   * A read-only command whose answer only onefed's own actions change during a run (installed
+   * packages, unit files, oned.conf; docs/round-trips.md, "Facts kept between steps"): the warm
+   * runner may answer it from the machine's fact cache until the run's next action there. Never
+   * for what others or the machine itself change (zone state, services, the ledger, digests, disk).
+   * @default false: always read live
+   */
+  readonly fact?: boolean;
+  /**
+   * An action that provably changes none of the facts a fact cache keeps (the ledger's own writes:
+   * `*.json` records and their directory under the ledger directory), so it does not invalidate them.
+   * @default false: any action forgets every fact of its machine
+   */
+  readonly keepsFacts?: boolean;
 }
 
 /**

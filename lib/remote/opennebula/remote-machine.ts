@@ -12,6 +12,7 @@ import { CommandObserver, CommandWatch } from "./command-observer";
 import { batchable } from "./probe-batch";
 import { ProbeBatcher } from "./probe-batcher";
 import { SshTargetLabel } from "../ssh/errors";
+import { MachineFacts } from "../ssh/fact-cache";
 import * as os from "os";
 import { CommandStillRunningError } from "./command-still-running-error";
 import { commandGuard, files } from "./commands";
@@ -36,6 +37,11 @@ export interface Transport {
   exec(commandLine: string, stdin?: string, onLine?: OutputLineListener): Promise<CommandResult>;
   upload(localPath: string, remotePath: string): Promise<void>;
   download(remotePath: string, localPath: string): Promise<void>;
+  /**
+   * The machine's fact cache, when the transport outlives the step (the warm runner's pool): reads
+   * marked `fact` may be answered from it, and every action invalidates it. @default none: every read is live
+   */
+  readonly facts?: MachineFacts;
 }
 
 export class RemoteMachine {
@@ -54,8 +60,20 @@ export class RemoteMachine {
   /** Probes issued together go out as one batch (probe-batcher.ts); everything else goes alone. */
   private readonly batcher = new ProbeBatcher((line) => this.transport.exec(line));
 
-  /** Runs a command; throws RemoteCommandError unless its exit code is accepted. Result, log line and error are redacted. */
+  /**
+   * Runs a command; throws RemoteCommandError unless its exit code is accepted. Result, log line and
+   * error are redacted. With a fact cache (the warm runner), a `fact` read may be answered from it
+   * (no remote command, no event: docs/events.md) and every action invalidates it.
+   */
   async run(cmd: RemoteCommand, hint = "See the output above; fix the cause and run the deploy again to resume here."): Promise<CommandResult> {
+    const facts = this.transport.facts;
+    if (!facts) return this.send(cmd, hint);
+    if (cmd.readOnly) return cmd.fact && cmd.stdin === undefined ? facts.read(renderCommand(cmd), () => this.send(cmd, hint)).result : this.send(cmd, hint);
+    return cmd.keepsFacts ? this.send(cmd, hint) : facts.action(() => this.send(cmd, hint));
+  }
+
+  /** Sends a command to the machine: its events, log line, guard and exit-code check. */
+  private async send(cmd: RemoteCommand, hint: string): Promise<CommandResult> {
     const line = renderCommand(cmd);
     const sent = cmd.exclusive ? renderCommand(commandGuard.wrap(line, this.guardNote(line))) : line;
     const echo = cmd.echo === true;

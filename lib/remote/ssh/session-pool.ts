@@ -4,9 +4,11 @@
  * unanswered, reset): the next command of any step reconnects, with the same host-key check.
  */
 import { SshSession } from "./ssh-session";
+import { FactCache } from "./fact-cache";
 
 export class SessionPool {
   private readonly sessions = new Map<string, Promise<SshSession>>();
+  private readonly factCaches = new Map<string, FactCache>();
   private opened = 0;
 
   /** Connections opened so far (each one SSH handshake), reconnections included. */
@@ -33,6 +35,22 @@ export class SessionPool {
       if (this.sessions.get(key) === opening) this.sessions.delete(key);
     });
     return opening;
+  }
+
+  /**
+   * The fact cache of the machine at `address` (host:port) for the pool's life, whatever route
+   * reaches it: an action through any route forgets what any route read there. It outlives a
+   * reconnection (a dead link changes nothing on the machine; an action cut with it invalidated).
+   */
+  facts(address: string): FactCache {
+    let cache = this.factCaches.get(address);
+    if (!cache) this.factCaches.set(address, (cache = new FactCache()));
+    return cache;
+  }
+
+  /** Reads answered from the fact caches so far (remote commands not sent). */
+  get factHits(): number {
+    return [...this.factCaches.values()].reduce((n, c) => n + c.hits, 0);
   }
 
   /** Closes every connection (the runner is ending). */
