@@ -68,12 +68,16 @@ async function main(): Promise<void> {
   rows.push(msRow("config load (runner)", "with TypeBox", timeSpawn(["-e", withTypeBox]), timeSpawn(["-e", load])));
 
   const timing = process.env.BENCH_TIMING || undefined;
+  const timingScale = process.env.BENCH_TIMING_SCALE ? Number(process.env.BENCH_TIMING_SCALE) : undefined;
+  if (timingScale !== undefined && !(timingScale > 0))
+    throw new Error(`BENCH_TIMING_SCALE=${process.env.BENCH_TIMING_SCALE}: expected a fraction of real time such as 0.1`);
+  const replay = process.env.BENCH_REPLAY !== "0";
   const wanted = sizes();
   if (wanted.length > 0 && process.getuid?.() !== 0) log("full deploys skipped: the sandbox needs root");
   else
     for (const [i, slaves] of wanted.entries()) {
       try {
-        rows.push(...deployRows(await deployBench({ root, slaves, addressBase: `127.0.${NET + i}.1`, timing, log })));
+        rows.push(...deployRows(await deployBench({ root, slaves, addressBase: `127.0.${NET + i}.1`, timing, timingScale, replay, log })));
       } catch (err) {
         rows.push({
           figure: `1+${slaves} deploy bench`,
@@ -99,7 +103,7 @@ async function main(): Promise<void> {
       },
     );
   }
-  const head = `onefed bench · node ${process.version} · ${new Date().toISOString()} · sandbox timing ${timing ?? "default"} · micro figures: median of ${ROUNDS}`;
+  const head = `onefed bench · node ${process.version} · ${new Date().toISOString()} · sandbox timing ${timing ?? "default"}${timing && timingScale !== undefined ? ` × ${timingScale}` : ""}${replay ? "" : " · no replay"} · micro figures: median of ${ROUNDS}`;
   process.stdout.write(`${head}\n${formatRows(rows)}\n`);
 }
 
