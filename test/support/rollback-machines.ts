@@ -23,7 +23,7 @@ import { safetyBackupRemotePath } from "../../lib/model/paths";
 import { OpenNebulaFrontend } from "../../lib/remote/opennebula/frontend";
 import { LockHeldError } from "../../lib/run/ledger/federation-ledger";
 import { RollbackLedger, RollbackMachines } from "../../lib/run/rollback/run-rollback";
-import { dbVersionText, FakeTransport, Reply, zoneShowJson } from "./fake-frontend";
+import { dbVersionText, FakeTransport, Reply, zonePoolJson, zoneShowJson } from "./fake-frontend";
 
 export interface MachineState {
   pkg: string;
@@ -177,6 +177,11 @@ export class RollbackWorld {
             ),
           };
         },
+      ],
+      [
+        /^onezone list -j$/,
+        () =>
+          m().active ? { stdout: zonePoolJson(this.config.zones, (id) => this.enabled.get(id)!) } : { exitCode: 255, stderr: "Failed to open TCP connection" },
       ],
       [/^onezone disable (\d+)/, ok((l) => this.enabled.set(Number(/disable (\d+)/.exec(l)![1]), false))],
       [/^onezone enable (\d+)/, ok((l) => this.enabled.set(Number(/enable (\d+)/.exec(l)![1]), true))],

@@ -7,7 +7,7 @@ import { FederationConfig, ZoneConfig } from "../../lib/model/federation";
 import { StepName } from "../../lib/model/steps";
 import { StepRefusal } from "../../lib/run/step-refusal";
 import { STEPS } from "../../lib/run/steps/catalog";
-import { FakeTransport, fakeStepContext, frozenMaster, Rule, zoneShowJson } from "../support/fake-frontend";
+import { FakeTransport, fakeStepContext, frozenMaster, Rule, zonePoolJson, zoneShowJson } from "../support/fake-frontend";
 import { seedFederation } from "../support/federation-builder";
 
 /** A front-end whose services run until `systemctl stop` (one is-active line per unit asked). */
@@ -66,19 +66,15 @@ describe("stop proves the freeze on the master", () => {
     const { zone, master, all, result } = runWith("stop", config, config.slaves[0], runningFrontend(), frozenMaster(config, [100]));
     await expect(result).rejects.toThrow(StepRefusal);
     await expect(result).rejects.toThrow(
-      /^stop refused on zone 0 \(M-EU-FR\), front-end 192\.168\.150\.1:22: expected federated writes frozen before stop of zone 100 \(S-EU-GE\): every zone DISABLED \(0, 100, 101\) as the master's oned reports them, but found zone 100 \(S-EU-GE\) ENABLED\. Nothing was changed by this step\. .*Run `onefed deploy` again: it freezes the federation again/,
+      /^stop refused on zone 0 \(M-EU-FR\), front-end 192\.168\.150\.1:22: expected federated writes frozen before stop of zone 100 \(S-EU-GE\): every zone DISABLED \(0, 100, 101\) in the master's zone pool \(onezone list -j\), but found zone 100 \(S-EU-GE\) ENABLED\. Nothing was changed by this step\. .*Run `onefed deploy` again: it freezes the federation again/,
     );
     expect(zone.lines).toEqual([]);
-    expect(master.lines).toEqual(["systemctl is-active opennebula", "onezone show 0 -j", "onezone show 100 -j", "onezone show 101 -j"]);
+    expect(master.lines).toEqual(["systemctl is-active opennebula", "onezone list -j"]);
     for (const t of all) expect(stopped(t)).toEqual([]);
   });
 
   it.each([
-    [
-      "the master's oned runs and every zone is DISABLED",
-      frozenMaster(seedFederation().parse()),
-      ["systemctl is-active opennebula", "onezone show 0 -j", "onezone show 100 -j", "onezone show 101 -j"],
-    ],
+    ["the master's oned runs and every zone is DISABLED", frozenMaster(seedFederation().parse()), ["systemctl is-active opennebula", "onezone list -j"]],
     // With the master's oned down nobody can write to the federation: its zones are not asked (nobody would answer).
     [
       "the master's oned is inactive",
@@ -99,31 +95,38 @@ describe("stop proves the freeze on the master", () => {
     let masterUp = true;
     const master: Rule[] = [
       [/^systemctl is-active opennebula$/, () => (masterUp ? { stdout: "active\n" } : { exitCode: 3, stdout: "inactive\n" })],
-      [/^onezone show 0 -j$/, () => ((masterUp = false), { stdout: zoneShowJson(config.master, false) })],
-      [/^onezone show \d+ -j$/, { exitCode: 255, stderr: "Failed to open TCP connection to localhost:2633 (Connection refused)\n" }],
+      [/^onezone list -j$/, () => ((masterUp = false), { exitCode: 255, stderr: "Failed to open TCP connection to localhost:2633 (Connection refused)\n" })],
     ];
     const { zone, master: m, result } = runWith("stop", config, config.slaves[0], runningFrontend(), master);
     await expect(result).resolves.toMatchObject({ status: "done" });
-    // The zones are asked in one probe batch (docs/round-trips.md): every question is answered, the first failure counts.
-    expect(m.batches).toEqual([["onezone show 0 -j", "onezone show 100 -j", "onezone show 101 -j"]]);
-    expect(m.lines).toEqual([
-      "systemctl is-active opennebula",
-      "onezone show 0 -j",
-      "onezone show 100 -j",
-      "onezone show 101 -j",
-      "systemctl is-active opennebula",
-    ]);
+    expect(m.lines).toEqual(["systemctl is-active opennebula", "onezone list -j", "systemctl is-active opennebula"]);
     expect(stopped(zone)).toHaveLength(1);
+  });
+
+  // One call for every zone: `onezone show` per zone would ask each zone's servers for their Raft status too.
+  it("reads every frozen zone's STATE from one onezone list -j, and refuses a frozen zone missing from the pool", async () => {
+    const config = seedFederation().parse();
+    const pool = zonePoolJson(
+      config.zones.filter((z) => z.id !== 101),
+      () => false,
+    );
+    const { zone, master, result } = runWith("stop", config, config.slaves[0], runningFrontend(), [
+      [/^systemctl is-active opennebula$/, { stdout: "active\n" }],
+      [/^onezone list -j$/, { stdout: pool }],
+    ]);
+    await expect(result).rejects.toThrow(/found zone 101 \(S-US-CA\) not in the zone pool\./);
+    expect(master.lines).toEqual(["systemctl is-active opennebula", "onezone list -j"]);
+    expect(zone.lines).toEqual([]);
   });
 
   it("fails, stopping nothing, when the running master's oned cannot say whether a zone is disabled", async () => {
     const config = seedFederation().parse();
     const master: Rule[] = [
       [/^systemctl is-active opennebula$/, { stdout: "active\n" }],
-      [/^onezone show \d+ -j$/, { exitCode: 255, stderr: "[one.zone.info] User couldn't be authenticated, aborting call.\n" }],
+      [/^onezone list -j$/, { exitCode: 255, stderr: "[one.zonepool.info] User couldn't be authenticated, aborting call.\n" }],
     ];
     const { zone, all, result } = runWith("stop", config, config.slaves[0], runningFrontend(), master);
-    await expect(result).rejects.toThrow(/onezone show 0 -j/);
+    await expect(result).rejects.toThrow(/onezone list -j/);
     expect(zone.lines).toEqual([]);
     for (const t of all) expect(stopped(t)).toEqual([]);
   });
@@ -171,7 +174,7 @@ describe("sync proves the freeze on the master", () => {
     await expect(result).rejects.toThrow(
       /^sync refused on zone 0 \(M-EU-FR\), front-end 192\.168\.150\.1:22: expected federated writes frozen before sync of zone 0 \(M-EU-FR\): .* but found zone 0 \(M-EU-FR\) ENABLED, zone 101 \(S-US-CA\) ENABLED\./,
     );
-    expect(m.lines.filter((l) => l.startsWith("onezone list"))).toEqual([]);
+    expect(m.lines.filter((l) => l.startsWith("onezone list --csv"))).toEqual([]);
   });
 });
 

@@ -336,6 +336,6 @@ describe("sync", () => {
       [/^onezone list --csv/, () => ({ stdout: listCsv(config, reads.shift() ?? ["715438", "715438", "715438"]) })],
     ]);
     await expect(result).resolves.toMatchObject({ status: "done", summary: "every zone at FED_INDEX 715438" });
-    expect(transport.lines.filter((l) => l.startsWith("onezone list"))).toHaveLength(3);
+    expect(transport.lines.filter((l) => l.startsWith("onezone list --csv"))).toHaveLength(3);
   });
 });

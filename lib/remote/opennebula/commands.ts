@@ -11,6 +11,12 @@ export const onezone = {
   /** The only parseable source of FED_INDEX (§5.1): CSV is never truncated. */
   listCsv: (): RemoteCommand => ({ argv: ["onezone", "list", "--csv"], readOnly: true }),
   showJson: (zoneId: number): RemoteCommand => ({ argv: ["onezone", "show", String(zoneId), "-j"], readOnly: true }),
+  /**
+   * The zone pool as this oned holds it (one.zonepool.info): every zone's STATE in one call. Unlike
+   * `show` (Zone#info_extended asks each of the zone's servers for its Raft status) and the table
+   * (asks every zone for its FED_INDEX, §5.1), it asks no other zone.
+   */
+  poolJson: (): RemoteCommand => ({ argv: ["onezone", "list", "-j"], readOnly: true }),
   /** Must go through the zone's own endpoint (§4.5), hence --endpoint. */
   disable: (zoneId: number, endpoint: string): RemoteCommand => ({ argv: ["onezone", "disable", String(zoneId), "--endpoint", endpoint, "-v"], echo: true }),
   enable: (zoneId: number, endpoint: string): RemoteCommand => ({ argv: ["onezone", "enable", String(zoneId), "--endpoint", endpoint, "-v"], echo: true }),

@@ -40,6 +40,8 @@ import {
   parseZoneShowJson,
   ZoneListRow,
   ZoneShow,
+  ZonePoolEntry,
+  parseZonePoolJson,
   parseSha256,
 } from "./parsers";
 import { dumpDigestCommand } from "./dump-digest";
@@ -90,6 +92,11 @@ export class OpenNebulaFrontend extends RemoteMachine {
 
   async zoneShow(zoneId: number): Promise<ZoneShow> {
     return parseZoneShowJson((await this.run(onezone.showJson(zoneId))).stdout);
+  }
+
+  /** Every zone's STATE as this oned's zone pool holds it, in one call that asks no other zone. */
+  async zonePool(): Promise<ZonePoolEntry[]> {
+    return parseZonePoolJson((await this.run(onezone.poolJson())).stdout);
   }
 
   async setZoneEnabled(zoneId: number, endpoint: string, enabled: boolean): Promise<void> {

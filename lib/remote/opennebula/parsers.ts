@@ -106,6 +106,30 @@ export interface ZoneShow {
   readonly servers: readonly ZoneServer[];
 }
 
+/** One zone of `onezone list -j` (the zone pool). */
+export interface ZonePoolEntry {
+  readonly id: number;
+  readonly name: string;
+  /** /ZONE/STATE: 0 enabled, 1 disabled (6.2+; absent before, which reads as enabled). */
+  readonly enabled: boolean;
+}
+
+/** `onezone list -j`: ZONE_POOL/ZONE is an array (maxOccurs unbounded), or absent for an empty pool. */
+export function parseZonePoolJson(text: string): ZonePoolEntry[] {
+  let doc: { ZONE_POOL?: { ZONE?: unknown } };
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new ParseError("onezone list -j", (err as Error).message, text);
+  }
+  if (!doc || typeof doc.ZONE_POOL !== "object" || doc.ZONE_POOL === null) throw new ParseError("onezone list -j", "no ZONE_POOL", text);
+  const zones = ([] as Record<string, unknown>[]).concat((doc.ZONE_POOL.ZONE as Record<string, unknown>[] | undefined) ?? []);
+  return zones.map((z) => {
+    if (typeof z.ID !== "string" || typeof z.NAME !== "string") throw new ParseError("onezone list -j", "a ZONE without ID or NAME", text);
+    return { id: Number(z.ID), name: z.NAME, enabled: String(z.STATE ?? "0") === "0" };
+  });
+}
+
 /** `onezone show <id> -j`: every value is a string; single elements may not be wrapped in arrays. */
 export function parseZoneShowJson(text: string): ZoneShow {
   let doc: { ZONE?: Record<string, unknown> };
