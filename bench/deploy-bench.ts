@@ -11,6 +11,7 @@ import * as path from "path";
 import { readCommandLog, sandboxDown, sandboxUp, SandboxInfo, SandboxUpOptions } from "../sandbox";
 import { buildStepGraph } from "../lib/terraform/review/step-graph";
 import { runDeploy, DeployRun } from "./deploy-run";
+import { freezeWindowBreakdown, WindowBreakdown } from "./freeze-window";
 import { ReplayResult } from "./ideal-replay";
 import { probeShare } from "./probe-classes";
 import { buildReplayPlan, LoggedCommand } from "./replay-plan";
@@ -49,6 +50,8 @@ export interface DeployFigures {
   readonly peakRssBytes: number;
   readonly processesAtPeak: number;
   readonly freezeWindowMs?: number;
+  /** The chain of steps that held the freeze window open, and where their time went. */
+  readonly freezeWindow?: WindowBreakdown;
   readonly unavoidableMs: number;
   readonly downtimesMs: readonly number[];
   readonly probes: number;
@@ -210,6 +213,7 @@ export async function deployBench(o: DeployBenchOptions): Promise<DeployFigures>
       peakRssBytes: first.peakRssBytes,
       processesAtPeak: first.processesAtPeak,
       freezeWindowMs: freezeWindowMs(timeline),
+      freezeWindow: freezeWindowBreakdown(timeline, graph),
       unavoidableMs: runCriticalPath(timeline, graph, UNAVOIDABLE_STEPS).ms,
       downtimesMs: [...zoneDowntimesMs(timeline).values()],
       probes: share.probes,

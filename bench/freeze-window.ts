@@ -43,6 +43,7 @@ export function commandKind(command: string): string {
   if (command.includes("/ledger/")) return "ledger";
   if (/^onezone (disable|enable)\b/.test(command)) return "onezone disable/enable";
   if (/^onezone show\b/.test(command)) return "onezone show";
+  if (/^onezone list -j\b/.test(command)) return "onezone list (zone pool)";
   if (/^onezone list\b/.test(command)) return "onezone list (FED_INDEX)";
   if (/^systemctl (stop|start|restart)\b/.test(command)) return "systemctl stop/start";
   if (/^systemctl\b/.test(command)) return "systemctl probes";

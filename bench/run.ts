@@ -15,6 +15,7 @@ import { spawnSync } from "child_process";
 import * as path from "path";
 import { BenchRow, deployRows, formatRows } from "./bench-table";
 import { deployBench } from "./deploy-bench";
+import { formatBreakdown } from "./freeze-window";
 import { graphScale } from "./graph-scale";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
   const cli = path.join(root, "dist", "lib", "cli", "onefed.js");
   const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
   const rows: BenchRow[] = [];
+  const windows: string[] = [];
 
   const nodeBare = timeSpawn(["-e", "0"]);
   rows.push(msRow("runner start (step --help)", "node -e 0", nodeBare, timeSpawn([cli, "step", "--help"])));
@@ -77,7 +79,9 @@ async function main(): Promise<void> {
   else
     for (const [i, slaves] of wanted.entries()) {
       try {
-        rows.push(...deployRows(await deployBench({ root, slaves, addressBase: `127.0.${NET + i}.1`, timing, timingScale, replay, log })));
+        const figures = await deployBench({ root, slaves, addressBase: `127.0.${NET + i}.1`, timing, timingScale, replay, log });
+        rows.push(...deployRows(figures));
+        if (figures.freezeWindow) windows.push(`1+${slaves} ${formatBreakdown(figures.freezeWindow).join("\n")}`);
       } catch (err) {
         rows.push({
           figure: `1+${slaves} deploy bench`,
@@ -105,6 +109,8 @@ async function main(): Promise<void> {
   }
   const head = `onefed bench · node ${process.version} · ${new Date().toISOString()} · sandbox timing ${timing ?? "default"}${timing && timingScale !== undefined ? ` × ${timingScale}` : ""}${replay ? "" : " · no replay"} · micro figures: median of ${ROUNDS}`;
   process.stdout.write(`${head}\n${formatRows(rows)}\n`);
+  // What fills each freeze window: the chain of steps that held it open ("+": not unavoidable work).
+  for (const w of windows) process.stdout.write(`\n${w}\n`);
 }
 
 main().catch((err: unknown) => {
