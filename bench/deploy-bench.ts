@@ -11,6 +11,7 @@ import * as path from "path";
 import { readCommandLog, sandboxDown, sandboxUp, SandboxInfo, SandboxUpOptions } from "../sandbox";
 import { buildStepGraph } from "../lib/terraform/review/step-graph";
 import { runDeploy, DeployRun } from "./deploy-run";
+import { freezeWindowBreakdown, WindowBreakdown } from "./freeze-window";
 import { ReplayResult } from "./ideal-replay";
 import { probeShare } from "./probe-classes";
 import { buildReplayPlan, LoggedCommand } from "./replay-plan";
@@ -49,6 +50,8 @@ export interface DeployFigures {
   readonly peakRssBytes: number;
   readonly processesAtPeak: number;
   readonly freezeWindowMs?: number;
+  /** The chain of steps that held the freeze window open, and where their time went. */
+  readonly freezeWindow?: WindowBreakdown;
   readonly unavoidableMs: number;
   readonly downtimesMs: readonly number[];
   readonly probes: number;
@@ -63,6 +66,10 @@ export interface DeployBenchOptions {
   readonly addressBase: string;
   /** The sandbox's timing profile (`timing` option), when the sandbox offers one. @default none */
   readonly timing?: string;
+  /** With a timing profile: its scale (`timingScale`, the fraction of real time). @default the sandbox's (0.1) */
+  readonly timingScale?: number;
+  /** Run the ideal replay (a second sandbox and the whole upgrade again). @default true */
+  readonly replay?: boolean;
   readonly log: (line: string) => void;
 }
 
@@ -93,7 +100,13 @@ async function up(dir: string, o: DeployBenchOptions): Promise<SandboxInfo> {
   fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
   fs.chmodSync(dir, 0o755);
   // `timing` is passed only when asked for: a sandbox without the option ignores nothing silently.
-  const options = { dir, addressBase: o.addressBase, slaves: o.slaves, ...(o.timing ? { timing: o.timing } : {}) } as SandboxUpOptions;
+  const options = {
+    dir,
+    addressBase: o.addressBase,
+    slaves: o.slaves,
+    ...(o.timing ? { timing: o.timing } : {}),
+    ...(o.timing && o.timingScale !== undefined ? { timingScale: o.timingScale } : {}),
+  } as SandboxUpOptions;
   return sandboxUp(options);
 }
 
@@ -122,6 +135,36 @@ function replayIn(root: string, planFile: string, loginFile: string, workDir: st
   });
 }
 
+async function idealReplay(
+  o: DeployBenchOptions,
+  base: string,
+  replayDir: string,
+  info: SandboxInfo,
+  plan: ReturnType<typeof buildReplayPlan>,
+  commands: number,
+): Promise<DeployFigures["replay"]> {
+  o.log(`1+${o.slaves}: ideal replay of ${commands} commands on a fresh sandbox`);
+  await up(replayDir, o);
+  const planFile = path.join(base, "replay-plan.json");
+  const loginFile = path.join(base, "replay-login.json");
+  fs.writeFileSync(planFile, JSON.stringify(plan));
+  fs.writeFileSync(
+    loginFile,
+    JSON.stringify({ user: info.user, privateKeyPath: path.join(replayDir, "keys", "id_ed25519"), knownHostsPath: path.join(replayDir, "known_hosts") }),
+  );
+  let replay: NonNullable<DeployFigures["replay"]>;
+  try {
+    replay = { ...(await replayIn(o.root, planFile, loginFile, base)), unmatchedEvents: plan.unmatchedEvents, unmatchedLogLines: plan.unmatchedLogLines };
+  } finally {
+    await sandboxDown(replayDir);
+  }
+  fs.writeFileSync(path.join(os.tmpdir(), `onefed-bench-1p${o.slaves}-replay-differences.json`), JSON.stringify(replay.differences, null, 1));
+  o.log(
+    `1+${o.slaves}: replay ran ${replay.commands} commands over ${replay.masters} masters in ${(replay.wallMs / 1000).toFixed(1)} s; ${replay.differentExits} exited otherwise than in the deploy (stdin is not replayed); ${plan.unmatchedEvents} events without a log line, ${plan.unmatchedLogLines} log lines without an event`,
+  );
+  return replay;
+}
+
 export async function deployBench(o: DeployBenchOptions): Promise<DeployFigures> {
   const base = fs.mkdtempSync(path.join(os.tmpdir(), `onefed-bench-1p${o.slaves}-`));
   fs.chmodSync(base, 0o755);
@@ -146,25 +189,10 @@ export async function deployBench(o: DeployBenchOptions): Promise<DeployFigures>
     const plan = buildReplayPlan(timeline, log, machinesOf(info), graph);
     await sandboxDown(dir);
 
-    o.log(`1+${o.slaves}: ideal replay of ${log.length} commands on a fresh sandbox`);
-    await up(replayDir, o);
-    const planFile = path.join(base, "replay-plan.json");
-    const loginFile = path.join(base, "replay-login.json");
-    fs.writeFileSync(planFile, JSON.stringify(plan));
-    fs.writeFileSync(
-      loginFile,
-      JSON.stringify({ user: info.user, privateKeyPath: path.join(replayDir, "keys", "id_ed25519"), knownHostsPath: path.join(replayDir, "known_hosts") }),
-    );
-    let replay: DeployFigures["replay"];
-    try {
-      replay = { ...(await replayIn(o.root, planFile, loginFile, base)), unmatchedEvents: plan.unmatchedEvents, unmatchedLogLines: plan.unmatchedLogLines };
-    } finally {
-      await sandboxDown(replayDir);
-    }
-    fs.writeFileSync(path.join(os.tmpdir(), `onefed-bench-1p${o.slaves}-replay-differences.json`), JSON.stringify(replay.differences, null, 1));
-    o.log(
-      `1+${o.slaves}: replay ran ${replay.commands} commands over ${replay.masters} masters in ${(replay.wallMs / 1000).toFixed(1)} s; ${replay.differentExits} exited otherwise than in the deploy (stdin is not replayed); ${plan.unmatchedEvents} events without a log line, ${plan.unmatchedLogLines} log lines without an event`,
-    );
+    // Kept for a closer look (the freeze window's breakdown reads them): the run's events and the stack's step graph.
+    fs.writeFileSync(path.join(os.tmpdir(), `onefed-bench-1p${o.slaves}-${o.addressBase}-events.jsonl`), first.eventsText);
+    fs.writeFileSync(path.join(os.tmpdir(), `onefed-bench-1p${o.slaves}-${o.addressBase}-graph.json`), JSON.stringify(Object.fromEntries(graph)));
+    const replay = o.replay === false ? undefined : await idealReplay(o, base, replayDir, info, plan, log.length);
     const cpu = onefedCpu(first);
     const noopCpu = onefedCpu(noop);
     return {
@@ -185,6 +213,7 @@ export async function deployBench(o: DeployBenchOptions): Promise<DeployFigures>
       peakRssBytes: first.peakRssBytes,
       processesAtPeak: first.processesAtPeak,
       freezeWindowMs: freezeWindowMs(timeline),
+      freezeWindow: freezeWindowBreakdown(timeline, graph),
       unavoidableMs: runCriticalPath(timeline, graph, UNAVOIDABLE_STEPS).ms,
       downtimesMs: [...zoneDowntimesMs(timeline).values()],
       probes: share.probes,

@@ -17,6 +17,7 @@ import { spawnSync } from "child_process";
 import * as path from "path";
 import { BenchRow, deployRows, formatRows } from "./bench-table";
 import { deployBench } from "./deploy-bench";
+import { formatBreakdown } from "./freeze-window";
 import { graphScale } from "./graph-scale";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
   const cli = path.join(root, "dist", "lib", "cli", "onefed.js");
   const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
   const rows: BenchRow[] = [];
+  const windows: string[] = [];
 
   const nodeBare = timeSpawn(["-e", "0"]);
   rows.push(msRow("runner start (step --help)", "node -e 0", nodeBare, timeSpawn([cli, "step", "--help"])));
@@ -70,12 +72,18 @@ async function main(): Promise<void> {
   rows.push(msRow("config load (runner)", "with TypeBox", timeSpawn(["-e", withTypeBox]), timeSpawn(["-e", load])));
 
   const timing = process.env.BENCH_TIMING || undefined;
+  const timingScale = process.env.BENCH_TIMING_SCALE ? Number(process.env.BENCH_TIMING_SCALE) : undefined;
+  if (timingScale !== undefined && !(timingScale > 0))
+    throw new Error(`BENCH_TIMING_SCALE=${process.env.BENCH_TIMING_SCALE}: expected a fraction of real time such as 0.1`);
+  const replay = process.env.BENCH_REPLAY !== "0";
   const wanted = sizes();
   if (wanted.length > 0 && process.getuid?.() !== 0) log("full deploys skipped: the sandbox needs root");
   else
     for (const [i, slaves] of wanted.entries()) {
       try {
-        rows.push(...deployRows(await deployBench({ root, slaves, addressBase: `127.0.${NET + i}.1`, timing, log })));
+        const figures = await deployBench({ root, slaves, addressBase: `127.0.${NET + i}.1`, timing, timingScale, replay, log });
+        rows.push(...deployRows(figures));
+        if (figures.freezeWindow) windows.push(`1+${slaves} ${formatBreakdown(figures.freezeWindow).join("\n")}`);
       } catch (err) {
         rows.push({
           figure: `1+${slaves} deploy bench`,
@@ -108,8 +116,10 @@ async function main(): Promise<void> {
       { figure: `${g.zones}-zone dependency pairs`, value: `${g.dependencyPairs}`, baseline: `${g.resources} resources` },
     );
   }
-  const head = `onefed bench · node ${process.version} · ${new Date().toISOString()} · sandbox timing ${timing ?? "default"} · micro figures: median of ${ROUNDS}`;
+  const head = `onefed bench · node ${process.version} · ${new Date().toISOString()} · sandbox timing ${timing ?? "default"}${timing && timingScale !== undefined ? ` × ${timingScale}` : ""}${replay ? "" : " · no replay"} · micro figures: median of ${ROUNDS}`;
   process.stdout.write(`${head}\n${formatRows(rows)}\n`);
+  // What fills each freeze window: the chain of steps that held it open ("+": not unavoidable work).
+  for (const w of windows) process.stdout.write(`\n${w}\n`);
 }
 
 main().catch((err: unknown) => {

@@ -24,7 +24,7 @@ import { OpenNebulaFrontend } from "../../lib/remote/opennebula/frontend";
 import { HypervisorNode } from "../../lib/remote/opennebula/hypervisor-node";
 import { LockHeldError } from "../../lib/run/ledger/federation-ledger";
 import { RollbackLedger, RollbackMachines } from "../../lib/run/rollback/run-rollback";
-import { dbVersionText, FakeTransport, Reply, zoneShowJson } from "./fake-frontend";
+import { dbVersionText, FakeTransport, Reply, zonePoolJson, zoneShowJson } from "./fake-frontend";
 
 export interface MachineState {
   pkg: string;
@@ -220,6 +220,11 @@ export class RollbackWorld {
             ),
           };
         },
+      ],
+      [
+        /^onezone list -j$/,
+        () =>
+          m().active ? { stdout: zonePoolJson(this.config.zones, (id) => !this.enabled.get(id)) } : { exitCode: 255, stderr: "Failed to open TCP connection" },
       ],
       [
         /^onezone disable (\d+)/,

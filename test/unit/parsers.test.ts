@@ -1,8 +1,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import { execFileSync } from "child_process";
+import { poolJson } from "../../sandbox/emulator/onezone-format";
 import { judgeRaft } from "../../lib/checks/raft-health";
 import { fedIndexOf, fedIndexText, parseFedIndex } from "../../lib/remote/opennebula/fed-index";
+import { parseZonePoolJson } from "../../lib/remote/opennebula/zone-pool";
 import { monitordConf, onedConf } from "../../lib/remote/opennebula/commands";
 import { renderCommand } from "../../lib/remote/opennebula/remote-command";
 import {
@@ -75,6 +77,41 @@ describe("onezone list --csv", () => {
   });
   it("refuses the fixed-width table", () => {
     expect(() => parseZoneListCsv(sample("onezone/a-in-sync/list.out"))).toThrow(ParseError);
+  });
+});
+
+describe("onezone list -j", () => {
+  // The sandbox's emulator prints the pool as the CLI does (ZONE always an array, every value a string).
+  const pool = (zones: { id: number; name: string; state: number; servers?: { id: number; name: string; endpoint: string }[] }[], withState = true) =>
+    poolJson(
+      zones.map((z) => ({ ...z, endpoint: `http://127.0.50.${z.id + 1}:2633/RPC2` })),
+      withState,
+    );
+  it("reads the captured sample", () => {
+    expect(parseZonePoolJson(sample("onezone/a-in-sync/list_-j.out"))).toEqual([
+      { id: 0, name: "M-EU-FR", enabled: true },
+      { id: 100, name: "S-EU-GE", enabled: true },
+      { id: 101, name: "S-US-CA", enabled: true },
+    ]);
+  });
+  it("reads every zone's STATE, HA servers or not", () => {
+    const text = pool([
+      { id: 0, name: "M-EU-FR", state: 1 },
+      { id: 100, name: "S-EU-GE", state: 0, servers: [{ id: 0, name: "ge-fe1", endpoint: "http://10.0.0.1:2633/RPC2" }] },
+    ]);
+    expect(parseZonePoolJson(text)).toEqual([
+      { id: 0, name: "M-EU-FR", enabled: false },
+      { id: 100, name: "S-EU-GE", enabled: true },
+    ]);
+  });
+  it("reads a release without zone STATE as enabled, and an empty pool as no zone", () => {
+    expect(parseZonePoolJson(pool([{ id: 0, name: "M", state: 1 }], false))).toEqual([{ id: 0, name: "M", enabled: true }]);
+    expect(parseZonePoolJson(pool([]))).toEqual([]);
+  });
+  it("refuses what is not a zone pool", () => {
+    expect(() => parseZonePoolJson("oops")).toThrow(ParseError);
+    expect(() => parseZonePoolJson('{"ZONE":{"ID":"0","NAME":"M"}}')).toThrow(/no ZONE_POOL/);
+    expect(() => parseZonePoolJson('{"ZONE_POOL":{"ZONE":[{"NAME":"M"}]}}')).toThrow(/without ID or NAME/);
   });
 });
 

@@ -29,9 +29,13 @@ async function setEnabled(ctx: StepContext, enabled: boolean, step: string): Pro
   return { status: "done", summary: `zone ${word}` };
 }
 
-/** How long a zone's new STATE may take to show on its own front-end, and how often it is read meanwhile. */
+/**
+ * How long a zone's new STATE may take to show on its own front-end, and the pause between two
+ * reads meanwhile: short, since each read is itself a CLI call of a few hundred milliseconds and
+ * every pause on a freeze or unfreeze keeps the whole federation frozen that much longer.
+ */
 export const ZONE_STATE_SETTLE_MS = 15_000;
-const ZONE_STATE_POLL_MS = 500;
+const ZONE_STATE_POLL_MS = 200;
 
 /**
  * A slave's `onezone enable|disable` is forwarded to the master, and the slave sees the new STATE
