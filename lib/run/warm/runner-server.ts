@@ -87,7 +87,14 @@ export class RunnerServer {
     let finished = false;
     const lease = new StepLease(this.pool);
     const send = (message: RunnerMessage) => {
-      if (!socket.destroyed && socket.writable) socket.write(frame(message));
+      if (socket.destroyed || !socket.writable) return;
+      // The lines of one turn of the event loop (a chunk of output, a command's end and the step's
+      // next line) leave in one write instead of one system call each; end() flushes what is held.
+      if (!socket.writableCorked) {
+        socket.cork();
+        setImmediate(() => socket.uncork());
+      }
+      socket.write(frame(message));
     };
     const reader = new MessageReader((message) => {
       if (request) return; // one request per connection; anything after it is ignored
