@@ -28,3 +28,12 @@ export function printable(s: string, options: PrintableOptions = {}): string {
     return code <= 0x7f ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
   });
 }
+
+/** Control characters but `\n`: a block without any has lines that `printable` leaves as they are. */
+// eslint-disable-next-line no-control-regex -- matching control characters is this file's purpose
+const CONTROL_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069]/;
+
+/** Whether every line of `block` (split at `\n`) is printable as it is: `printable(line)` would return it unchanged. */
+export function printableLines(block: string): boolean {
+  return !CONTROL_BUT_NEWLINE.test(block);
+}

@@ -24,6 +24,13 @@ const SECRET_SHAPES: ReadonlyArray<readonly [RegExp, (...groups: string[]) => st
   [/\b(IDENTIFIED\s+BY\s+(?:PASSWORD\s+)?)('[^'\n]*'|"(?:[^"\\\n]|\\.)*")/gi, (_m, name, value) => `${name}${quoteLike(value)}`],
 ];
 
+/**
+ * A text none of whose lines any SECRET_SHAPES pattern can match: every pattern needs one of these
+ * literals (`-p'`, `-p"`, `--password=`, `PASSWD`/`PASSWORD`, `_PWD`, `IDENTIFIED`). Redaction runs on
+ * every output line of every command, so most lines skip the five replacements with this one test.
+ */
+const SHAPE_HINT = /-p['"]|passw(?:or)?d|_pwd|identified/i;
+
 /** `***` in the quotes the value had, so the redacted line still reads as the tool printed it. */
 function quoteLike(value: string): string {
   const q = value[0] === "'" || value[0] === '"' ? value[0] : "";
@@ -32,6 +39,9 @@ function quoteLike(value: string): string {
 
 export class Secrets {
   private readonly values = new Set<string>();
+  /** Bumped by every add: a child's cached list is stale once its parent's or its own version moved. */
+  private version = 0;
+  private cache?: { readonly version: number; readonly list: readonly string[] };
 
   constructor(
     /** Secrets that hold here too (a machine's set over the process's). @default none */
@@ -40,20 +50,41 @@ export class Secrets {
 
   /** Registers a secret value; an undefined or empty one is ignored. */
   add(value: string | undefined): this {
-    if (value) this.values.add(value);
+    if (value && !this.values.has(value)) {
+      this.values.add(value);
+      this.version++;
+    }
     return this;
   }
 
   /** Every value known here and in the parent, longest first (a secret holding another is replaced whole). */
-  private known(): string[] {
+  private known(): readonly string[] {
+    const version = this.versions();
+    if (this.cache?.version === version) return this.cache.list;
     const all = new Set([...(this.parent?.known() ?? []), ...this.values]);
-    return [...all].sort((a, b) => b.length - a.length);
+    const list = [...all].sort((a, b) => b.length - a.length);
+    this.cache = { version, list };
+    return list;
+  }
+
+  /** Changes whenever this set or a parent gains a value (every add bumps one version; they only grow). */
+  private versions(): number {
+    return this.version + (this.parent?.versions() ?? 0);
+  }
+
+  /**
+   * Whether `redact` could change `text` or any part of it (a line of it): a known value or a
+   * password shape's literal occurs. False means every line of it comes out of `redact` unchanged.
+   */
+  mayRedact(text: string): boolean {
+    return this.known().some((value) => text.includes(value)) || SHAPE_HINT.test(text);
   }
 
   /** The text with every known value, and every value in a password shape, replaced by `***`. */
   redact(text: string): string {
     let out = text;
     for (const value of this.known()) if (out.includes(value)) out = out.split(value).join(REDACTED);
+    if (!SHAPE_HINT.test(out)) return out;
     for (const [shape, replace] of SECRET_SHAPES) out = out.replace(shape, replace);
     return out;
   }

@@ -14,7 +14,7 @@ import { LineSplitter } from "../../lib/remote/ssh/line-splitter";
 import { AppendFile } from "../../lib/run/observe/append-file";
 import { EventWriter, readEvents } from "../../lib/run/observe/event-writer";
 import { StepObserver } from "../../lib/run/observe/step-observer";
-import { formatElapsed } from "../../lib/run/observe/time-format";
+import { formatElapsed, utcSeconds } from "../../lib/run/observe/time-format";
 import { seedFederation } from "../support/federation-builder";
 
 describe("LineSplitter", () => {
@@ -109,6 +109,13 @@ describe("StepObserver on a machine's commands", () => {
     expect(fs.readFileSync(logFile.file, "utf8")).toMatch(/\$ onezone list --csv\n.*→ 0 \(7 ms\)\n {4}out\| ID,NAME\n {4}out\| 0,M-EU-FR\n$/);
   });
 
+  it("keeps a data command's output in the step log line by line, redacted and escaped wherever a line needs it", async () => {
+    await machine(["ID,NAME\n0,M-EU-FR\tx\n", `PASSWD = "${SECRET}"\n\x1b[2Jok\n`, "last"]).run(onezone.listCsv());
+    logFile.close();
+    const block = fs.readFileSync(logFile.file, "utf8").split("\n").slice(2).join("\n");
+    expect(block).toBe(`    out| ID,NAME\n    out| 0,M-EU-FR\\tx\n    out| PASSWD = "${REDACTED}"\n    out| \\x1b[2Jok\n    out| last\n`);
+  });
+
   it("says 'still running' for a command silent for the heartbeat period, then again after each further one", () => {
     const watch = observer.commandStarted({ host: "10.0.0.7", port: 2222 }, "apt-get install -y opennebula", true);
     clock += 29_000;
@@ -167,6 +174,19 @@ describe("StepObserver on a machine's commands", () => {
       expect.objectContaining({ event: "step-fail", message: `RemoteCommandError: boom ${REDACTED}\nsecond line`, duration_ms: 1300 }),
     ]);
     expect(fs.readFileSync(logFile.file, "utf8")).toMatch(/failed after 1s:\nRemoteCommandError: boom \*\*\*\nsecond line\n$/);
+  });
+});
+
+describe("utcSeconds", () => {
+  it("stamps each second anew, however often the same second is asked for", () => {
+    const t = Date.parse("2026-11-30T12:40:01.250Z");
+    expect([t, t + 750, t + 800, t - 300, t + 86_400_000].map(utcSeconds)).toEqual([
+      "2026-11-30T12:40:01Z",
+      "2026-11-30T12:40:02Z",
+      "2026-11-30T12:40:02Z",
+      "2026-11-30T12:40:00Z",
+      "2026-12-01T12:40:01Z",
+    ]);
   });
 });
 

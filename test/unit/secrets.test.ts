@@ -43,6 +43,22 @@ describe("Secrets.redact", () => {
     expect(parent.redact("the-machine's")).toBe("the-machine's");
   });
 
+  it("redacts a value added after the first redaction, in itself and in the sets under it", () => {
+    const parent = new Secrets();
+    const child = new Secrets(parent);
+    expect(child.redact("late-one later-two")).toBe("late-one later-two");
+    expect(child.mayRedact("late-one")).toBe(false);
+    parent.add("late-one");
+    expect(child.redact("late-one later-two")).toBe(`${REDACTED} later-two`);
+    child.add("later-two");
+    expect(child.redact("late-one later-two")).toBe(`${REDACTED} ${REDACTED}`);
+    expect(child.mayRedact("x later-two")).toBe(true);
+  });
+
+  it.each(["-p'x'", '-p"x"', "--PASSWORD=x", "passwd = x", "a_pwd=x", "identified by 'x'"])("may redact %j (a password shape's literal)", (text) => {
+    expect(new Secrets().mayRedact(text)).toBe(true);
+  });
+
   it.each([
     ["mysqldump -u oneadmin -p'an unknown one' -h localhost", "mysqldump -u oneadmin -p'***' -h localhost"],
     ['mysql -u oneadmin -p"an \\"unknown\\" one" opennebula', 'mysql -u oneadmin -p"***" opennebula'],

@@ -44,6 +44,21 @@ export interface Transport {
   readonly facts?: MachineFacts;
 }
 
+/** `user@host` of this process, read once (os.userInfo reads the passwd database on every call). */
+let whoAmI: string | undefined;
+function automationHost(): string {
+  if (whoAmI === undefined) {
+    let who = "";
+    try {
+      who = `${os.userInfo().username}@`;
+    } catch {
+      // A uid without a passwd entry (some CI containers) has no name: the host and pid still say where.
+    }
+    whoAmI = `${who}${os.hostname()}`;
+  }
+  return whoAmI;
+}
+
 export class RemoteMachine {
   /** What this machine's results, errors and log lines are redacted of: the process's secrets and its own (a DB password). */
   public readonly secrets = new Secrets(PROCESS_SECRETS);
@@ -110,13 +125,7 @@ export class RemoteMachine {
 
   /** What an exclusive command leaves on the machine while it runs, for a later run that finds it still running. */
   private guardNote(line: string): string {
-    let who = "";
-    try {
-      who = `${os.userInfo().username}@`;
-    } catch {
-      // A uid without a passwd entry (some CI containers) has no name: the host and pid still say where.
-    }
-    return this.secrets.redact(`${line} — started ${new Date().toISOString()} by onefed pid ${process.pid} on ${who}${os.hostname()}`);
+    return this.secrets.redact(`${line} — started ${new Date().toISOString()} by onefed pid ${process.pid} on ${automationHost()}`);
   }
 
   /** The result as it may leave the runner: its line and output redacted (parsers read this too: nothing they need is secret). */

@@ -8,7 +8,7 @@
  * write and one append; the silence watch is one timer per step, not one per line.
  */
 import { ZoneConfig, zoneLabel } from "../../model/federation";
-import { printable } from "../../model/printable";
+import { printable, printableLines } from "../../model/printable";
 import { PROCESS_SECRETS } from "../../model/secrets";
 import { CommandObserver, CommandWatch } from "../../remote/opennebula/command-observer";
 import { CommandResult } from "../../remote/ssh/command-result";
@@ -169,14 +169,17 @@ export class StepObserver implements CommandObserver {
   private logOutput(result: CommandResult): void {
     const file = this.props.logFile;
     if (!file) return;
-    const block = (text: string, tag: string) =>
-      text
-        ? text
-            .replace(/\n$/, "")
-            .split("\n")
-            .map((l) => `    ${tag} ${clean(l)}\n`)
-            .join("")
-        : "";
+    const block = (text: string, tag: string) => {
+      if (!text) return "";
+      const lines = text.replace(/\n$/, "");
+      const indent = `    ${tag} `;
+      // Most output (a ledger read, XML) holds nothing to redact or escape: indented whole, not line by line.
+      if (!PROCESS_SECRETS.mayRedact(lines) && printableLines(lines)) return `${indent}${lines.replaceAll("\n", `\n${indent}`)}\n`;
+      return lines
+        .split("\n")
+        .map((l) => `${indent}${clean(l)}\n`)
+        .join("");
+    };
     const text = block(result.stdout, "out|") + block(result.stderr, "err|");
     if (text) file.append(text);
   }
