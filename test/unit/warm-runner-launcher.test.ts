@@ -179,7 +179,8 @@ describe("no hang, ever", () => {
     expect(leftovers()).toEqual([]);
   }, 30_000);
 
-  it("the launcher killed mid-step (SIGKILL, its cats orphaned) stops the step: its lease is stopped, the cats end, the directory goes", async () => {
+  /** A runner whose one step prints a line and runs until its lease is stopped; `stopped()` is why. */
+  async function listenUntilStopped(): Promise<{ stopped: () => string | undefined }> {
     let stopped: string | undefined;
     await listen(async (_request, out, _err, lease) => {
       out("working");
@@ -187,25 +188,24 @@ describe("no hang, ever", () => {
       stopped = lease.stopped;
       return 1;
     });
+    return { stopped: () => stopped };
+  }
+
+  it("the launcher killed mid-step (SIGKILL, its cats orphaned) stops the step: its lease is stopped, the cats end, the directory goes", async () => {
+    const step = await listenUntilStopped();
     const c = runLauncher(["upgrade", "--zone", "0"], me());
     await until("the step started", () => c.out().length > 0);
     expect(server!.running).toBe(1);
     const pid = c.child.pid!;
     c.child.kill("SIGKILL"); // terraform stopping it
-    await until("the step is stopped", () => stopped !== undefined, 10_000);
-    expect(stopped).toBe(`its launcher (pid ${pid}) went away: terraform stopped or was killed`);
+    await until("the step is stopped", () => step.stopped() !== undefined, 10_000);
+    expect(step.stopped()).toBe(`its launcher (pid ${pid}) went away: terraform stopped or was killed`);
     await until("the step ends", () => server!.running === 0);
     await until("no leftovers", () => leftovers().length === 0, 10_000);
   }, 60_000);
 
   it("the launcher's parent gone (terraform killed, the launcher orphaned) stops the step and the launcher exits", async () => {
-    let stopped: string | undefined;
-    await listen(async (_request, out, _err, lease) => {
-      out("working");
-      while (lease.stopped === undefined) await tick();
-      stopped = lease.stopped;
-      return 1;
-    });
+    const step = await listenUntilStopped();
     // sh stands for terraform: it starts the launcher in the background and is killed.
     const parent = spawn("sh", ["-c", `dash ${LAUNCHER} /bin/false x step upgrade --zone 0 >/dev/null 2>&1 & echo $!; wait`], {
       env: { PATH: process.env.PATH, ONEFED_RUNNER_FIFO: fifoPath, ONEFED_RUNNER_PID: String(process.pid) },
@@ -214,8 +214,8 @@ describe("no hang, ever", () => {
     const launcherPid = await new Promise<number>((r) => parent.stdout!.once("data", (d) => r(parseInt(String(d), 10))));
     await until("the step started", () => server!.running === 1);
     parent.kill("SIGKILL");
-    await until("the step is stopped", () => stopped !== undefined, 10_000);
-    expect(stopped).toMatch(/^the process that started its launcher \(pid \d+\) is gone: terraform stopped or was killed$/);
+    await until("the step is stopped", () => step.stopped() !== undefined, 10_000);
+    expect(step.stopped()).toMatch(/^the process that started its launcher \(pid \d+\) is gone: terraform stopped or was killed$/);
     await until("the launcher exits", () => !fs.existsSync(`/proc/${launcherPid}`) || /\) Z/.test(fs.readFileSync(`/proc/${launcherPid}/stat`, "utf8")));
     await until("no leftovers", () => leftovers().length === 0, 10_000);
   }, 60_000);

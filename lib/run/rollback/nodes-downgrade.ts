@@ -10,7 +10,7 @@ import { NodeConfig } from "../../model/federation";
 import { compareVersions } from "../../model/version";
 import { HypervisorNode } from "../../remote/opennebula/hypervisor-node";
 import { nodePackage } from "../../remote/opennebula/packages";
-import { LIBVIRT_UNIT } from "../../remote/opennebula/services";
+import { restartLibvirtOn } from "../steps/nodes-upgrade";
 import { StepContext } from "../step";
 import { StepRefusal } from "../step-refusal";
 
@@ -55,18 +55,6 @@ async function downgradeNode(ctx: StepContext, n: NodeConfig, node: HypervisorNo
       next: NEXT,
     });
   }
-  if (n.hypervisor === "kvm") {
-    await node.restartLibvirt();
-    const state = await node.libvirtState();
-    if (state !== "active") {
-      throw new StepRefusal("rollback", {
-        zone,
-        frontend: n,
-        expected: `${LIBVIRT_UNIT} active on host ${n.name} after its restart`,
-        found: state,
-        next: `Read journalctl -u ${LIBVIRT_UNIT} on the host. ${NEXT}`,
-      });
-    }
-  }
+  await restartLibvirtOn(node, n, zone, "rollback", `fix it. ${NEXT}`);
   return "downgraded";
 }

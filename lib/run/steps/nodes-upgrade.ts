@@ -6,7 +6,7 @@
  * left alone.
  */
 import { compareVersions } from "../../model/version";
-import { NodeConfig } from "../../model/federation";
+import { NodeConfig, ZoneConfig } from "../../model/federation";
 import { HypervisorNode } from "../../remote/opennebula/hypervisor-node";
 import { nodePackage } from "../../remote/opennebula/packages";
 import { LIBVIRT_UNIT } from "../../remote/opennebula/services";
@@ -56,18 +56,25 @@ async function upgradeNode(ctx: StepContext, n: NodeConfig, node: HypervisorNode
       next: "Check the host's repository and the package manager's output above, then run the deploy again.",
     });
   }
-  if (n.hypervisor === "kvm") {
-    await node.restartLibvirt();
-    const state = await node.libvirtState();
-    if (state !== "active") {
-      throw new StepRefusal("nodes", {
-        zone,
-        frontend: n,
-        expected: `${LIBVIRT_UNIT} active on host ${n.name} after its restart`,
-        found: state,
-        next: `Read journalctl -u ${LIBVIRT_UNIT} on the host, fix it, then run the deploy again (the package is already upgraded).`,
-      });
-    }
-  }
+  await restartLibvirtOn(node, n, zone, "nodes", "fix it, then run the deploy again (the package is already upgraded).");
   return true;
+}
+
+/**
+ * A KVM host's libvirtd restarted after its node package moved, and proven active (an LXC host has
+ * none to restart). `then` finishes the refusal's advice after "Read journalctl -u libvirtd on the host, ".
+ */
+export async function restartLibvirtOn(node: HypervisorNode, n: NodeConfig, zone: ZoneConfig, step: string, then: string): Promise<void> {
+  if (n.hypervisor !== "kvm") return;
+  await node.restartLibvirt();
+  const state = await node.libvirtState();
+  if (state !== "active") {
+    throw new StepRefusal(step, {
+      zone,
+      frontend: n,
+      expected: `${LIBVIRT_UNIT} active on host ${n.name} after its restart`,
+      found: state,
+      next: `Read journalctl -u ${LIBVIRT_UNIT} on the host, ${then}`,
+    });
+  }
 }
