@@ -13,6 +13,7 @@ import { batchable } from "./probe-batch";
 import { ProbeBatcher } from "./probe-batcher";
 import { SshTargetLabel } from "../ssh/errors";
 import { MachineFacts } from "../ssh/fact-cache";
+import { automationUser } from "../../model/automation-user";
 import * as os from "os";
 import { CommandStillRunningError } from "./command-still-running-error";
 import { commandGuard, files } from "./commands";
@@ -44,19 +45,10 @@ export interface Transport {
   readonly facts?: MachineFacts;
 }
 
-/** `user@host` of this process, read once (os.userInfo reads the passwd database on every call). */
-let whoAmI: string | undefined;
-function automationHost(): string {
-  if (whoAmI === undefined) {
-    let who = "";
-    try {
-      who = `${os.userInfo().username}@`;
-    } catch {
-      // A uid without a passwd entry (some CI containers) has no name: the host and pid still say where.
-    }
-    whoAmI = `${who}${os.hostname()}`;
-  }
-  return whoAmI;
+/** `user@host` (just the host for a uid without a name: the host and pid still say where). */
+function guardAuthor(): string {
+  const user = automationUser();
+  return `${user === undefined ? "" : `${user}@`}${os.hostname()}`;
 }
 
 export class RemoteMachine {
@@ -125,7 +117,7 @@ export class RemoteMachine {
 
   /** What an exclusive command leaves on the machine while it runs, for a later run that finds it still running. */
   private guardNote(line: string): string {
-    return this.secrets.redact(`${line} — started ${new Date().toISOString()} by onefed pid ${process.pid} on ${automationHost()}`);
+    return this.secrets.redact(`${line} — started ${new Date().toISOString()} by onefed pid ${process.pid} on ${guardAuthor()}`);
   }
 
   /** The result as it may leave the runner: its line and output redacted (parsers read this too: nothing they need is secret). */

@@ -2,18 +2,13 @@
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
+import { automationUser } from "../../model/automation-user";
 import { RUN_ID_ENV, STATE_LINEAGE_ENV } from "../../model/environment";
 import { heartbeatFresh, LedgerRunner, RunIdentity } from "../../model/ledger";
 
 /** `user@host` of this automation host. */
 export function automationHost(): string {
-  let user: string;
-  try {
-    user = os.userInfo().username;
-  } catch {
-    user = String(process.getuid?.() ?? "unknown");
-  }
-  return `${user}@${os.hostname()}`;
+  return `${automationUser() ?? String(process.getuid?.() ?? "unknown")}@${os.hostname()}`;
 }
 
 export function newRunId(): string {
