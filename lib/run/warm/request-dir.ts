@@ -30,6 +30,11 @@ export interface RequestRefusal {
   readonly answerable?: { readonly dir: string; readonly outPath: string; readonly errPath: string };
 }
 
+/** A file's permission bits as `ls` and chmod write them, e.g. "0755". */
+export function modeText(st: fs.Stats): string {
+  return (st.mode & 0o777).toString(8).padStart(4, "0");
+}
+
 function ownedProblem(st: fs.Stats, what: string): string | undefined {
   const uid = process.getuid?.();
   if (uid !== undefined && st.uid !== uid) return `${what} belongs to uid ${st.uid}, not to this user (uid ${uid})`;
@@ -39,7 +44,7 @@ function ownedProblem(st: fs.Stats, what: string): string | undefined {
 function privateFile(file: string): string | undefined {
   const st = fs.lstatSync(file);
   if (!st.isFile()) return `${path.basename(file)} is not a regular file`;
-  if ((st.mode & 0o077) !== 0) return `${path.basename(file)} is open to group or others (mode ${(st.mode & 0o777).toString(8).padStart(4, "0")})`;
+  if ((st.mode & 0o077) !== 0) return `${path.basename(file)} is open to group or others (mode ${modeText(st)})`;
   if (st.size > MAX_REQUEST_FILE) return `${path.basename(file)} is larger than ${MAX_REQUEST_FILE} bytes`;
   return ownedProblem(st, path.basename(file));
 }
@@ -61,7 +66,7 @@ export function checkRequest(runDir: string, line: string): CheckedRequest | Req
     if (!st.isDirectory()) return { reason: `${dir} is not a directory` };
     const owner = ownedProblem(st, dir);
     if (owner) return { reason: owner };
-    if ((st.mode & 0o777) !== 0o700) return { reason: `${dir} has mode ${(st.mode & 0o777).toString(8).padStart(4, "0")}, not 0700` };
+    if ((st.mode & 0o777) !== 0o700) return { reason: `${dir} has mode ${modeText(st)}, not 0700` };
     const outPath = path.join(dir, REQUEST_FILES.out);
     const errPath = path.join(dir, REQUEST_FILES.err);
     const problem = fifo(outPath) ?? fifo(errPath);

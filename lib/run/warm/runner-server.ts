@@ -13,7 +13,7 @@ import { ExitCode } from "../../model/exit-codes";
 import { SessionPool } from "../../remote/ssh/session-pool";
 import { watchClient } from "./client-watch";
 import { StepRequest } from "./protocol";
-import { checkRequest, REQUEST_FILES } from "./request-dir";
+import { checkRequest, modeText, REQUEST_FILES } from "./request-dir";
 import { StepLease } from "./step-lease";
 
 /** Runs one request (the step command with the runner's lease); resolves to its exit code. */
@@ -49,7 +49,7 @@ export function assertPrivateDirectory(dir: string): void {
   const uid = process.getuid?.();
   if (!st.isDirectory()) throw new RunnerDirectoryRefusal(dir, "no directory");
   if (uid !== undefined && st.uid !== uid) throw new RunnerDirectoryRefusal(dir, `owner uid ${st.uid}`);
-  if ((st.mode & 0o077) !== 0) throw new RunnerDirectoryRefusal(dir, `mode ${(st.mode & 0o777).toString(8).padStart(4, "0")}`);
+  if ((st.mode & 0o077) !== 0) throw new RunnerDirectoryRefusal(dir, `mode ${modeText(st)}`);
 }
 
 /** Node has no mkfifo: the coreutils one, once per run. */
