@@ -5,8 +5,8 @@
 import * as path from "path";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { ConfigError } from "./config-error";
-import { DatabaseConfig, DEFAULTS, FederationConfig, FreezeMethod, PackagesConfig, UpgradeType, ZoneConfig } from "../model/federation";
-import { compareVersions, seriesOf, ZONE_DISABLE_SINCE } from "../model/version";
+import { DatabaseConfig, DEFAULTS, FederationConfig, FreezeMethod, PackagesConfig, UpgradeType, upgradeTypeFor, ZoneConfig } from "../model/federation";
+import { compareVersions, ZONE_DISABLE_SINCE } from "../model/version";
 import { checkFederationFile } from "./federation-check.generated";
 import type { FederationFile } from "./schema";
 import { databaseFits, notifyTargetFits, repositoryEitherOr, semanticRules } from "./rules";
@@ -164,13 +164,9 @@ function resolvePackages(p: NonNullable<FederationFile["packages"]>, parent?: Pa
   };
 }
 
-/**
- * Every minor-to-minor release since 5.10 bumps the shared DB version: coordinated (B). Inside one
- * series (same major.minor) both DB versions stay: zone by zone (A). See docs/opennebula.md §4.2/§4.3.
- */
+/** The requested upgrade type, or for `auto` the one the release pair needs (upgradeTypeFor). */
 export function resolveUpgradeType(requested: "auto" | UpgradeType, fromVersion: string, toVersion: string): UpgradeType {
-  if (requested !== "auto") return requested;
-  return seriesOf(fromVersion) === seriesOf(toVersion) ? "A" : "B";
+  return requested !== "auto" ? requested : upgradeTypeFor(fromVersion, toVersion);
 }
 
 /** `onezone disable` exists from 6.2; before, the freeze filters the master's API with the firewall. */

@@ -4,8 +4,7 @@
  * know is either a placeholder the schema refuses (so `onefed check` exits 2 until it is filled)
  * or a default an operator expects; both are listed for the operator (docs/discover.md).
  */
-import { PackageManager } from "../model/federation";
-import { seriesOf } from "../model/version";
+import { PackageManager, upgradeTypeFor } from "../model/federation";
 import { Discovery, FrontendFindings, ZoneFindings } from "./findings";
 
 /** federation.toVersion until the operator writes one: fails the schema's version pattern. */
@@ -176,7 +175,7 @@ export function draftFederationFile(d: Discovery, options: DraftOptions): Federa
   const masterBackend = zones.find((z) => z.zone === master)?.database.backend;
   const otherBackend = zones.filter((z) => z.zone !== master && z.database.backend !== masterBackend);
   if (otherBackend.length > 0) {
-    const typeB = options.toVersion === undefined || seriesOf(options.toVersion) !== seriesOf(fromVersion);
+    const typeB = options.toVersion === undefined || upgradeTypeFor(fromVersion, options.toVersion) === "B";
     const each = otherBackend.map((z) => `zone ${z.zone.id} is on ${z.database.backend}`).join(", ");
     (typeB ? toFill : notes).push(
       `the master zone ${master.id} is on DB backend ${masterBackend}, ${each}: a type B upgrade (across series) restores the master's federated backup into every slave, which onedb does only into the backend it came from; ` +

@@ -2,6 +2,7 @@
 import type { EngineName } from "./engine-choice";
 import type { TerraformSettings } from "./state-backend";
 import { NotifyConfig } from "./notify";
+import { seriesOf } from "./version";
 
 export type ZoneRole = "master" | "slave";
 export type PackageManager = "apt" | "dnf" | "yum";
@@ -10,6 +11,15 @@ export type FreezeMethod = "onezone-disable" | "firewall" | "none";
 
 /** A: each zone on its own (maintenance release, shared DB version unchanged); B: coordinated. */
 export type UpgradeType = "A" | "B";
+
+/**
+ * The upgrade type a release pair needs: every minor-to-minor release since 5.10 bumps the shared DB
+ * version, so across series the slaves need the master's federated backup (B); inside one series
+ * both DB versions stay, zone by zone (A). See docs/opennebula.md §4.2/§4.3.
+ */
+export function upgradeTypeFor(fromVersion: string, toVersion: string): UpgradeType {
+  return seriesOf(fromVersion) === seriesOf(toVersion) ? "A" : "B";
+}
 
 export interface FrontendConfig {
   /** Address the runner connects to. */
