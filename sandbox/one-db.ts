@@ -213,20 +213,30 @@ function literal(v: unknown): string {
  * replicate() between stores that cannot ATTACH each other (a MySQL zone on either side): the
  * master's federated rows are read and written into the slave as statements. Each log record is
  * appended only while the slave lacks its fed_index, so a concurrent replication adds nothing twice.
+ *
+ * The master is read outside the slave's lock, so a concurrent replication may already have given
+ * the slave newer rows than this copy holds (two zones disabled at once: each `onezone disable`
+ * replicates). The records are read before the rows, so the rows are at least as new as the newest
+ * record copied; the slave takes the rows only while its own last record is older than that one,
+ * inside its write lock. Without that guard a stale copy would overwrite a newer one and the slave
+ * would show the old zone STATE until the next federated write, which oned's ordered log never does.
  */
 function replicateRows(masterDb: string, slaveDb: string, slaveLast: number): void {
   const tables = FEDERATED_TABLES.filter((t) => t !== "db_versioning");
-  const sql: string[] = [...(dialectOf(slaveDb) === "mariadb" ? ["DO GET_LOCK('onefed_logdb', 60);"] : []), beginWrite(slaveDb)];
-  for (const t of tables) {
-    sql.push(`DELETE FROM ${t};`);
-    for (const row of dbQuery<Record<string, unknown>>(masterDb, `SELECT * FROM ${t}`))
-      sql.push(`INSERT INTO ${t} VALUES(${Object.values(row).map(literal).join(",")});`);
-  }
   type LogRow = { term: unknown; sqlcmd: unknown; timestamp: unknown; fed_index: unknown };
   const records = dbQuery<LogRow>(
     masterDb,
     `SELECT term, sqlcmd, timestamp, fed_index FROM logdb WHERE fed_index > ${slaveLast} AND ${FED_FILTER} ORDER BY fed_index`,
   );
+  if (records.length === 0) return;
+  const newest = Number(records[records.length - 1].fed_index);
+  const slaveOlder = `(SELECT COALESCE(MAX(fed_index), -1) FROM logdb WHERE ${FED_FILTER}) < ${newest}`;
+  const sql: string[] = [...(dialectOf(slaveDb) === "mariadb" ? ["DO GET_LOCK('onefed_logdb', 60);"] : []), beginWrite(slaveDb)];
+  for (const t of tables) {
+    sql.push(`DELETE FROM ${t} WHERE ${slaveOlder};`);
+    for (const row of dbQuery<Record<string, unknown>>(masterDb, `SELECT * FROM ${t}`))
+      sql.push(`INSERT INTO ${t} SELECT ${Object.values(row).map(literal).join(",")} FROM (SELECT 1 AS one) AS x WHERE ${slaveOlder};`);
+  }
   for (const r of records) {
     sql.push(
       "INSERT INTO logdb (log_index, term, sqlcmd, timestamp, fed_index, applied) SELECT " +

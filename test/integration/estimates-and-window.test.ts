@@ -52,7 +52,11 @@ describeAsRoot("durations, estimates and the maintenance window", () => {
 
   beforeAll(async () => {
     [first, second] = await Promise.all([SandboxFixture.up("127.0.190.1"), SandboxFixture.up("127.0.191.1")]);
-    const result = await deploy({ configPath: first.configPath, outdir: path.join(first.dir, "cdktf.out"), log: () => undefined });
+    const output: string[] = [];
+    const result = await deploy({ configPath: first.configPath, outdir: path.join(first.dir, "cdktf.out"), log: (l) => output.push(l) }).catch((err: Error) => {
+      err.message += `\n--- output ---\n${output.join("\n")}`;
+      throw err;
+    });
     firstEvents = readEvents(result.run.eventsFile);
     firstHistory = path.join(loadConfig(first.configPath).backup.localDirectory, "history.jsonl");
   });

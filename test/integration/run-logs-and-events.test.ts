@@ -44,6 +44,10 @@ describeAsRoot("run logs and events", () => {
       configPath: sandbox.configPath,
       outdir: path.join(sandbox.dir, "cdktf.out"),
       log: (line) => seen.push({ at: Date.now(), line }),
+    }).catch((err: Error) => {
+      // The failing step's refusal is in the output, not in the engine's error.
+      err.message += `\n--- output ---\n${seen.map((s) => s.line).join("\n")}`;
+      throw err;
     });
     run = result.run;
     events = readEvents(run.eventsFile);

@@ -1,7 +1,8 @@
 /**
  * The MariaDB of MySQL zones: the argv of the installer and the server (no password in either),
- * the provisioning SQL, the client's batch output, store locators, the missing-package refusal, and
- * one server's start and stop by PID (root and mariadb-server; 127.0.208.1:3306).
+ * the provisioning SQL, the client's batch output, store locators, the missing-package refusal,
+ * one server's start and stop by PID, and a replication that read the master before a concurrent one
+ * (root and mariadb-server; 127.0.208.1:3306).
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -17,7 +18,9 @@ import {
   stopMariaDb,
 } from "../../sandbox/mariadb";
 import { MariaDbError, clientArgv, mariadbQuery, parseBatch } from "../../sandbox/mariadb-client";
-import { dialectOf, isMissingTable, mariadbLocator, mariadbTargetOf } from "../../sandbox/db-store";
+import { dbExec, dialectOf, isMissingTable, mariadbLocator, mariadbTargetOf } from "../../sandbox/db-store";
+import { ZoneRecord, seedSql } from "../../sandbox/db-schema";
+import { readZones, replicate, writeFederated, zoneStateStatement } from "../../sandbox/one-db";
 import { SandboxLayout } from "../../sandbox/layout";
 import { ensureUser } from "../../sandbox/prerequisites";
 
@@ -149,6 +152,45 @@ if (!canRun) console.warn("sandbox-mariadb server test skipped: needs root and m
       for (let i = 0; i < 100 && fs.existsSync(`/proc/${pid}`); i++) await new Promise((r) => setTimeout(r, 50));
       expect(fs.existsSync(`/proc/${pid}`)).toBe(false);
       expect(runningMariaDbPid(lay, me.name)).toBeUndefined();
+    } finally {
+      await stopMariaDb(lay, me.name);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+
+  // Two zones disabled at once: each `onezone disable` writes the master and replicates. A copy that
+  // read the master before the other's write must not land over the newer one it already replicated.
+  it("never lets a replication that read the master earlier overwrite a slave that holds newer records", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "onefed-mariadb-"));
+    fs.chmodSync(dir, 0o755);
+    const lay = new SandboxLayout(dir);
+    const me = { name: "zone0-server0", zoneId: 0, host: "127.0.208.1", port: 22 };
+    const zones: ZoneRecord[] = [
+      { id: 0, name: "M", state: 0, endpoint: "http://127.0.208.1:2633/RPC2" },
+      { id: 100, name: "S", state: 0, endpoint: "http://127.0.208.2:2633/RPC2" },
+    ];
+    const seed = (role: "master" | "slave", dialect: "sqlite" | "mariadb") =>
+      seedSql({ version: "6.10.0", zones, zoneId: role === "master" ? 0 : 100, role, isSlave: role === "slave", fedIndex: 10 }, dialect);
+    fs.mkdirSync(path.dirname(lay.mariadb(me.name, "seed")), { recursive: true });
+    fs.writeFileSync(lay.mariadb(me.name, "seed"), seed("master", "mariadb"));
+    fs.writeFileSync(lay.mysqlPassword, "Pw0rdOnlyForThisTest\n", { mode: 0o600 });
+    const ids = ensureUser(() => undefined);
+    try {
+      await startMariaDb(lay, me, ids, "Pw0rdOnlyForThisTest", "onefed");
+      const master = mariadbLocator({ host: me.host, port: 3306, user: "oneadmin", database: "opennebula", passwordFile: lay.mysqlPassword });
+      const slave = path.join(dir, "slave.db");
+      dbExec(slave, seed("slave", "sqlite"));
+      // The master takes record 11 (zone S still enabled); the slave already holds 11 and 12 from a
+      // later replication that carried S's disable.
+      writeFederated(master, ["UPDATE user_pool SET body=body WHERE oid=0"]);
+      writeFederated(slave, ["UPDATE user_pool SET body=body WHERE oid=0", zoneStateStatement(zones[1], 1)]);
+      // The earlier replication lands now, with the view it had: master at 11, slave at 10.
+      expect(replicate(master, slave, 11, 10)).toBe("replicated");
+      expect(readZones(slave).find((z) => z.id === 100)?.state).toBe(1);
+      // And a replication that does carry newer records still lands.
+      writeFederated(master, ["UPDATE user_pool SET body=body WHERE oid=1", zoneStateStatement(zones[1], 1), zoneStateStatement(zones[0], 1)]);
+      expect(replicate(master, slave, 14, 12)).toBe("replicated");
+      expect(readZones(slave).map((z) => z.state)).toEqual([1, 1]);
     } finally {
       await stopMariaDb(lay, me.name);
       fs.rmSync(dir, { recursive: true, force: true });
