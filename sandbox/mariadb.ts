@@ -124,6 +124,16 @@ function alive(pid: number): boolean {
   }
 }
 
+/** An exited server this process started and has not reaped yet (node reaps on a later SIGCHLD turn). */
+function unreapedChild(pid: number): boolean {
+  try {
+    const m = /^\d+ \(.*\) Z (\d+)/.exec(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
+    return m !== null && Number(m[1]) === process.pid;
+  } catch {
+    return false;
+  }
+}
+
 /** Runs a command to its end; rejects with its stderr's last lines. */
 function runToEnd(argv: readonly string[], o: { input?: string; uid?: number; gid?: number; what: string }): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -206,4 +216,9 @@ export async function stopMariaDb(layout: SandboxLayout, fe: string): Promise<vo
   const deadline = Date.now() + 60_000;
   while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   if (alive(pid)) process.kill(pid, "SIGKILL");
+  // Stopped means gone: when this process started the server, wait for node to reap it, so that
+  // a caller checking /proc right after `sandbox down` does not find the zombie (a loaded host
+  // delivers the SIGCHLD a few turns later).
+  const reapDeadline = Date.now() + 5_000;
+  while ((alive(pid) || unreapedChild(pid)) && Date.now() < reapDeadline) await new Promise((r) => setTimeout(r, 20));
 }
