@@ -176,18 +176,28 @@ export function probeFederation(db: string): FederationProbe {
 /** Outcome of one replication attempt. */
 export type ReplicationResult = "in-sync" | "replicated" | "gap";
 
+/** What one replication attempt did. */
+export interface Replication {
+  /** Whether it ran, found the slave in sync, or found a gap. */
+  readonly outcome: ReplicationResult;
+  /**
+   * How many log records it appended to the slave, counted inside the slave's write lock: a
+   * concurrent replication may already have appended some of those its caller's view lacked.
+   */
+  readonly appended: number;
+}
+
 /**
  * Pushes the master's federated state to a slave: copies the federated tables and appends the log
  * records the slave lacks. A slave accepts only contiguous records, so when the master no longer
  * holds the record after the slave's last one, nothing happens ("gap", a stuck slave).
  */
-export function replicate(masterDb: string, slaveDb: string, masterLast: number, slaveLast: number): ReplicationResult {
-  if (slaveLast >= masterLast) return "in-sync";
+export function replicate(masterDb: string, slaveDb: string, masterLast: number, slaveLast: number): Replication {
+  if (slaveLast >= masterLast) return { outcome: "in-sync", appended: 0 };
   const next = dbQuery<{ n: number }>(masterDb, `SELECT COUNT(*) AS n FROM logdb WHERE fed_index = ${slaveLast + 1}`);
-  if (slaveLast >= 0 && Number(next[0]?.n ?? 0) === 0) return "gap";
+  if (slaveLast >= 0 && Number(next[0]?.n ?? 0) === 0) return { outcome: "gap", appended: 0 };
   if (dialectOf(masterDb) !== "sqlite" || dialectOf(slaveDb) !== "sqlite") {
-    replicateRows(masterDb, slaveDb, slaveLast);
-    return "replicated";
+    return { outcome: "replicated", appended: replicateRows(masterDb, slaveDb, slaveLast) };
   }
   const tables = FEDERATED_TABLES.filter((t) => t !== "db_versioning");
   const sql = [
@@ -198,10 +208,16 @@ export function replicate(masterDb: string, slaveDb: string, masterLast: number,
       "SELECT (SELECT COALESCE(MAX(log_index), -1) FROM main.logdb) + ROW_NUMBER() OVER (ORDER BY fed_index), " +
       // Re-read the slave's last index inside the write lock: a concurrent replication may have run.
       `term, sqlcmd, timestamp, fed_index, 1 FROM m.logdb WHERE fed_index > (SELECT COALESCE(MAX(fed_index), -1) FROM main.logdb WHERE ${FED_FILTER}) AND ${FED_FILTER};`,
+    "SELECT changes();",
     "COMMIT;",
   ].join("\n");
-  dbExec(slaveDb, sql);
-  return "replicated";
+  return { outcome: "replicated", appended: lastNumber(dbExec(slaveDb, sql)) };
+}
+
+/** The number a script's last result printed (sqlite3's list mode and mariadb's batch mode both end with it). */
+function lastNumber(stdout: string): number {
+  const lines = stdout.trim().split("\n");
+  return Number(lines[lines.length - 1]) || 0;
 }
 
 /** A value as an SQL literal both dialects read the same (numbers as quoted text: the columns' types convert them). */
@@ -221,17 +237,20 @@ function literal(v: unknown): string {
  * inside its write lock. Without that guard a stale copy would overwrite a newer one and the slave
  * would show the old zone STATE until the next federated write, which oned's ordered log never does.
  */
-function replicateRows(masterDb: string, slaveDb: string, slaveLast: number): void {
+function replicateRows(masterDb: string, slaveDb: string, slaveLast: number): number {
   const tables = FEDERATED_TABLES.filter((t) => t !== "db_versioning");
   type LogRow = { term: unknown; sqlcmd: unknown; timestamp: unknown; fed_index: unknown };
   const records = dbQuery<LogRow>(
     masterDb,
     `SELECT term, sqlcmd, timestamp, fed_index FROM logdb WHERE fed_index > ${slaveLast} AND ${FED_FILTER} ORDER BY fed_index`,
   );
-  if (records.length === 0) return;
+  if (records.length === 0) return 0;
   const newest = Number(records[records.length - 1].fed_index);
   const slaveOlder = `(SELECT COALESCE(MAX(fed_index), -1) FROM logdb WHERE ${FED_FILTER}) < ${newest}`;
+  const copied = records.map((r) => literal(r.fed_index)).join(",");
   const sql: string[] = [...(dialectOf(slaveDb) === "mariadb" ? ["DO GET_LOCK('onefed_logdb', 60);"] : []), beginWrite(slaveDb)];
+  // Which of these records the slave holds already, read inside its lock: the rest is what this copy appends.
+  sql.push(`SELECT COUNT(*) AS present FROM logdb WHERE fed_index IN (${copied});`);
   for (const t of tables) {
     sql.push(`DELETE FROM ${t} WHERE ${slaveOlder};`);
     for (const row of dbQuery<Record<string, unknown>>(masterDb, `SELECT * FROM ${t}`))
@@ -245,5 +264,5 @@ function replicateRows(masterDb: string, slaveDb: string, slaveLast: number): vo
     );
   }
   sql.push("COMMIT;", ...(dialectOf(slaveDb) === "mariadb" ? ["DO RELEASE_LOCK('onefed_logdb');"] : []));
-  dbExec(slaveDb, sql.join("\n"));
+  return records.length - lastNumber(dbExec(slaveDb, sql.join("\n")));
 }

@@ -57,8 +57,8 @@ export function replicateFromMaster(ctx: EmulatorContext): void {
   const m = probeFederation(masterDb);
   lastSeen.set(masterDb, m.last);
   for (const zone of ctx.registry.zones) {
-    const targets =
-      zone.id === masterZone.id ? zone.frontends.filter((fe) => fe.name !== master.name) : !zone.ha || ctx.leaderOf(zone.id) ? zone.frontends : [];
+    const leader = zone.ha && zone.id !== masterZone.id ? ctx.leaderOf(zone.id) : undefined;
+    const targets = zone.id === masterZone.id ? zone.frontends.filter((fe) => fe.name !== master.name) : !zone.ha || leader ? zone.frontends : [];
     let appended = 0;
     for (const fe of targets) {
       const st = ctx.state(fe.name);
@@ -69,12 +69,14 @@ export function replicateFromMaster(ctx: EmulatorContext): void {
       lastSeen.set(slaveDb, s.last);
       if (s.shared !== m.shared || s.last >= m.last) continue;
       const result = replicate(masterDb, slaveDb, m.last, s.last);
-      if (result === "replicated") {
+      if (result.outcome === "replicated") {
         lastSeen.set(slaveDb, m.last);
-        appended = Math.max(appended, s.last >= 0 ? m.last - s.last : 1);
-      } else if (result === "gap" && master.name === ctx.self.name) onedLog(ctx, "E", `Missing federation record previous to: ${s.last + 1}`);
+        // What this copy itself appended, not what its view lacked: a concurrent replication may
+        // already have appended some of those records (and counted them).
+        if (fe.name === leader?.name) appended = result.appended;
+      } else if (result.outcome === "gap" && master.name === ctx.self.name) onedLog(ctx, "E", `Missing federation record previous to: ${s.last + 1}`);
     }
     // The slave zone's leader appended the records to its own Raft log (the master's already counted them).
-    if (zone.id !== masterZone.id) raftAppend(ctx.layout, zone, appended);
+    if (leader) raftAppend(ctx.layout, zone, appended);
   }
 }

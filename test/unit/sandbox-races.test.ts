@@ -1,0 +1,67 @@
+/**
+ * Concurrent emulated commands (docs/sandbox.md, Concurrency): different front-ends' commands run as
+ * separate processes at once during a deploy, and every write they share must come out as real
+ * OpenNebula's would (oned serializes its writes and replicates federated records in FED_INDEX
+ * order). Each test builds the interleaving itself, in one process, instead of hoping for the timing.
+ */
+import * as fs from "fs";
+import * as oneDb from "../../sandbox/one-db";
+import { lastFedIndex, readZones, replicate, writeFederated, zoneStateStatement } from "../../sandbox/one-db";
+import { ENV_FRONTEND, ENV_FRONTEND_ROOT, ENV_SANDBOX_DIR, ONE_FILES } from "../../sandbox/contract";
+import { EmulatorContext } from "../../sandbox/emulator/context";
+import { replicateFromMaster } from "../../sandbox/emulator/federation";
+import { SandboxLayout } from "../../sandbox/layout";
+import { readRaft } from "../../sandbox/raft";
+import { EmulatorSandbox, MASTER, SLAVE_GE } from "../sandbox/emulator-harness";
+
+function contextOf(sb: EmulatorSandbox, fe: string): EmulatorContext {
+  const layout = new SandboxLayout(sb.dir);
+  return new EmulatorContext({ [ENV_SANDBOX_DIR]: sb.dir, [ENV_FRONTEND]: fe, [ENV_FRONTEND_ROOT]: layout.frontendRoot(fe) });
+}
+
+describe("replication between concurrent commands", () => {
+  let sb: EmulatorSandbox;
+  afterEach(() => {
+    jest.restoreAllMocks();
+    fs.rmSync(sb.dir, { recursive: true, force: true });
+  });
+
+  it("appends each record once and says how many it appended, whatever the caller's view of the slave was", () => {
+    sb = EmulatorSandbox.create();
+    const master = sb.path(MASTER, ONE_FILES.db);
+    const slave = sb.path(SLAVE_GE, ONE_FILES.db);
+    const seeded = lastFedIndex(slave)!;
+    const zones = readZones(master);
+    writeFederated(master, [zoneStateStatement(zones[1], 1)]);
+    writeFederated(master, [zoneStateStatement(zones[2], 1)]);
+    // Two replications probed the slave at `seeded`, one before the second write. The first to copy
+    // reads the master inside the slave's lock and takes both records; the other then appends none.
+    expect(replicate(master, slave, seeded + 1, seeded)).toEqual({ outcome: "replicated", appended: 2 });
+    expect(replicate(master, slave, seeded + 2, seeded)).toEqual({ outcome: "replicated", appended: 0 });
+    expect(lastFedIndex(slave)).toBe(seeded + 2);
+    expect(readZones(slave).map((z) => z.state)).toEqual([0, 1, 1]);
+  });
+
+  // Two zones frozen at once: each `onezone disable` replicates. Both may have probed an HA slave
+  // zone before either copied; its Raft log then got the records once, not once per replication.
+  it("counts a record in an HA slave zone's Raft log once when two replications carried it", () => {
+    sb = EmulatorSandbox.create({ ha: [101] });
+    const layout = new SandboxLayout(sb.dir);
+    const ctx = contextOf(sb, MASTER);
+    const masterDb = ctx.dbOf(MASTER);
+    const zones = readZones(masterDb);
+    const before = readRaft(layout, 101).logIndex;
+    const seeded = lastFedIndex(masterDb)!;
+    writeFederated(masterDb, [zoneStateStatement(zones[1], 1)]);
+    writeFederated(masterDb, [zoneStateStatement(zones[2], 1)]);
+    // The replication that lands first.
+    replicateFromMaster(ctx);
+    expect(readRaft(layout, 101).logIndex).toBe(before + 2);
+    // The other probed every slave before that copy landed (its view: the seeded index), and copies now.
+    const probe = oneDb.probeFederation;
+    jest.spyOn(oneDb, "probeFederation").mockImplementation((db) => (db === masterDb ? probe(db) : { ...probe(db), last: seeded }));
+    replicateFromMaster(ctx);
+    expect(readRaft(layout, 101).logIndex).toBe(before + 2);
+    for (const fe of ["zone101-server0", "zone101-server1", "zone101-server2"]) expect(lastFedIndex(ctx.dbOf(fe))).toBe(seeded + 2);
+  });
+});
