@@ -109,25 +109,30 @@ function sleepMs(ms: number): void {
   Atomics.wait(sleepCell, 0, 0, ms);
 }
 
-/** Runs fn while holding the front-end's state lock (an O_EXCL lock file; stale after 30 s). */
+/** Runs fn while holding the front-end's state lock (an O_EXCL lock file; see withFileLock). */
 export function withStateLock<T>(layout: SandboxLayout, fe: string, fn: () => T): T {
   return withFileLock(layout.stateLock(fe), fn);
 }
 
-/** Runs fn while holding an O_EXCL lock file (taken over when older than 30 s). */
+/** A lock file older than this is taken over whoever holds it. */
+const STALE_LOCK_MS = 30000;
+
+/**
+ * Runs fn while holding an O_EXCL lock file that names its holder (pid and a token). Like the
+ * locks of the daemons it stands in for (an flock dies with its process), a lock whose holder is
+ * gone is taken over at once, one older than 30 s in any case; the holder removes the file only
+ * while it is still its own, so a taken-over holder never frees its successor's lock.
+ */
 export function withFileLock<T>(lock: string, fn: () => T): T {
+  const mine = `${process.pid} ${Date.now()}-${Math.random().toString(36).slice(2)}\n`;
   const deadline = Date.now() + 15000;
   for (;;) {
     try {
-      fs.closeSync(fs.openSync(lock, "wx", 0o666));
+      fs.writeFileSync(lock, mine, { flag: "wx", mode: 0o666 });
       break;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      try {
-        if (Date.now() - fs.statSync(lock).mtimeMs > 30000) fs.rmSync(lock, { force: true });
-      } catch {
-        /* released meanwhile */
-      }
+      takeOverIfStale(lock);
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`);
       sleepMs(3 + Math.random() * 7);
     }
@@ -135,8 +140,58 @@ export function withFileLock<T>(lock: string, fn: () => T): T {
   try {
     return fn();
   } finally {
-    fs.rmSync(lock, { force: true });
+    if (readLock(lock) === mine) fs.rmSync(lock, { force: true });
   }
+}
+
+function readLock(lock: string): string | undefined {
+  try {
+    return fs.readFileSync(lock, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a process exists (EPERM: it does, as another user's). */
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Removes a lock whose holder is gone or that is older than STALE_LOCK_MS. The file is moved aside
+ * first and removed only when it is the one judged stale: a waiter that took it over meanwhile
+ * and wrote its own gets it back. (A lock just created is empty for an instant: it is never stale.)
+ */
+function takeOverIfStale(lock: string): void {
+  let text: string;
+  let ageMs: number;
+  try {
+    text = fs.readFileSync(lock, "utf8");
+    ageMs = Date.now() - fs.statSync(lock).mtimeMs;
+  } catch {
+    return; // released meanwhile
+  }
+  const pid = Number(text.split(" ")[0]);
+  if (ageMs <= STALE_LOCK_MS && !(Number.isInteger(pid) && pid > 0 && !processExists(pid))) return;
+  const aside = `${lock}.${process.pid}.stale`;
+  try {
+    fs.renameSync(lock, aside);
+  } catch {
+    return; // released or taken over meanwhile
+  }
+  if (readLock(aside) !== text) {
+    try {
+      fs.linkSync(aside, lock);
+    } catch {
+      /* a new holder already: both run, as before this check existed (a window of microseconds) */
+    }
+  }
+  fs.rmSync(aside, { force: true });
 }
 
 /** Reads a front-end's state (no lock: the file is always replaced whole). */

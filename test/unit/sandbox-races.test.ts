@@ -4,11 +4,15 @@
  * OpenNebula's would (oned serializes its writes and replicates federated records in FED_INDEX
  * order). Each test builds the interleaving itself, in one process, instead of hoping for the timing.
  */
+import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import * as oneDb from "../../sandbox/one-db";
 import { lastFedIndex, readZones, replicate, writeFederated, zoneStateStatement } from "../../sandbox/one-db";
 import { ENV_FRONTEND, ENV_FRONTEND_ROOT, ENV_SANDBOX_DIR, ONE_FILES } from "../../sandbox/contract";
 import { EmulatorContext } from "../../sandbox/emulator/context";
+import { withFileLock } from "../../sandbox/frontend-state";
 import { replicateFromMaster } from "../../sandbox/emulator/federation";
 import { SandboxLayout } from "../../sandbox/layout";
 import { readRaft } from "../../sandbox/raft";
@@ -63,5 +67,44 @@ describe("replication between concurrent commands", () => {
     replicateFromMaster(ctx);
     expect(readRaft(layout, 101).logIndex).toBe(before + 2);
     for (const fe of ["zone101-server0", "zone101-server1", "zone101-server2"]) expect(lastFedIndex(ctx.dbOf(fe))).toBe(seeded + 2);
+  });
+});
+
+// state.json and the Raft records are changed under a lock file: it stands in for the daemons' own
+// serialization, which dies with its process.
+describe("the sandbox's lock files", () => {
+  let dir: string;
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "onefed-lock-"))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  // A command killed with its session while it held a machine's state lock (a held command's kill,
+  // a dropped connection): the next commands there waited 15 s and failed, until the file was 30 s old.
+  it("takes over at once a lock whose holder is gone", () => {
+    const lock = path.join(dir, "state.lock");
+    const gone = spawnSync("true").pid!;
+    fs.writeFileSync(lock, `${gone} 1-abc\n`);
+    const t0 = Date.now();
+    expect(withFileLock(lock, () => "ran")).toBe("ran");
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(fs.existsSync(lock)).toBe(false);
+  });
+
+  it("leaves a live holder's fresh lock alone", () => {
+    const lock = path.join(dir, "state.lock");
+    fs.writeFileSync(lock, `${process.ppid} 1-abc\n`);
+    expect(() => withFileLock(lock, () => "ran")).toThrow(/timed out waiting for/);
+    expect(fs.readFileSync(lock, "utf8")).toBe(`${process.ppid} 1-abc\n`);
+  }, 30_000);
+
+  // A holder that outlived the 30 s: another process took its lock over meanwhile. Freeing "the"
+  // lock at its end would let a third one in beside the new holder.
+  it("frees only its own lock after it was taken over", () => {
+    const lock = path.join(dir, "state.lock");
+    const successor = `${process.ppid} 2-def\n`;
+    withFileLock(lock, () => {
+      fs.rmSync(lock);
+      fs.writeFileSync(lock, successor);
+    });
+    expect(fs.readFileSync(lock, "utf8")).toBe(successor);
   });
 });
