@@ -91,7 +91,9 @@ case "$SSH_ORIGINAL_COMMAND" in
   "$BATCH_PREFIX"*) export ${ENV_PROFILE}="$PROFILE" ${ENV_BATCH}="$$-$(date +%s)"; PATH="$D/${SANDBOX_DIR.bin}/${BIN_DIR.guarded}:$PATH" exec "$SH" -c "$SSH_ORIGINAL_COMMAND" ;;
 esac
 ts=$(date -u +%Y-%m-%dT%H:%M:%S.%6NZ)
-awk -v ts="$ts" -v fe="$FE" '${LOG_AWK}' >> "$FE_DIR/${MACHINE_DIR.commandLog}"
+# One write(2) per entry however long the command (awk's own buffer would cut it at 4 KiB): sessions
+# log at once, and O_APPEND keeps whole writes apart, never the halves of one.
+stdbuf -o1M awk -v ts="$ts" -v fe="$FE" '${LOG_AWK}' >> "$FE_DIR/${MACHINE_DIR.commandLog}"
 if [ -e "$FE_DIR/${MACHINE_DIR.injectionsPending}" ]; then
   verdict=$('${node}' '${emulator}' ${EMULATOR_INJECTION_CHECK} $$) || exit "\${verdict:-255}"
   case "$verdict" in partial=*) export ${ENV_PARTIAL}="\${verdict#partial=}" ;; esac

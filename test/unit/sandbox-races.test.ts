@@ -4,7 +4,7 @@
  * OpenNebula's would (oned serializes its writes and replicates federated records in FED_INDEX
  * order). Each test builds the interleaving itself, in one process, instead of hoping for the timing.
  */
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -17,6 +17,7 @@ import { replicateFromMaster } from "../../sandbox/emulator/federation";
 import { SandboxLayout } from "../../sandbox/layout";
 import { readRaft } from "../../sandbox/raft";
 import { EmulatorSandbox, MASTER, SLAVE_GE } from "../sandbox/emulator-harness";
+import { readCommandLog } from "../../sandbox";
 
 function contextOf(sb: EmulatorSandbox, fe: string): EmulatorContext {
   const layout = new SandboxLayout(sb.dir);
@@ -107,4 +108,38 @@ describe("the sandbox's lock files", () => {
     });
     expect(fs.readFileSync(lock, "utf8")).toBe(successor);
   });
+});
+
+const hasStrace = spawnSync("strace", ["-V"]).status === 0;
+
+// Every session's front-end shell appends its command to the machine's commands.log; sessions run
+// at once. An append is atomic only as one write(2): a line written in two could take another
+// session's line between its halves, and both entries were lost to readCommandLog.
+(hasStrace ? describe : describe.skip)("the command log of concurrent sessions", () => {
+  let sb: EmulatorSandbox;
+  afterEach(() => fs.rmSync(sb.dir, { recursive: true, force: true }));
+
+  it("keeps a long command's line whole while another session logs its own", async () => {
+    sb = EmulatorSandbox.create();
+    const layout = new SandboxLayout(sb.dir);
+    const log = layout.commandLog(MASTER);
+    const long = `true ${"x".repeat(6000)}`;
+    const session = (command: string) => ({ ...process.env, SSH_ORIGINAL_COMMAND: command });
+    // The long command's session pauses 2 s after each of its writes (strace delays them)...
+    const slow = spawn(
+      "strace",
+      ["-f", "-qq", "-o", "/dev/null", "-e", "trace=write", "-e", "inject=write:delay_exit=2000000", layout.frontendShell, MASTER, ""],
+      {
+        env: session(long),
+        stdio: "ignore",
+      },
+    );
+    const done = new Promise((resolve) => slow.on("exit", resolve));
+    for (let t = Date.now(); fs.statSync(log).size === 0 && Date.now() - t < 60_000;) await new Promise((r) => setTimeout(r, 20));
+    // ...and the other session logs during that pause.
+    expect(spawnSync(layout.frontendShell, [MASTER, ""], { env: session("true short") }).status).toBe(0);
+    await done;
+    const entry = (command: string) => `${command.slice(0, 10)}… (${command.length})`;
+    expect(readCommandLog(sb.dir, MASTER).map((e) => entry(e.command))).toEqual([entry(long), entry("true short")]);
+  }, 120_000);
 });
