@@ -9,6 +9,10 @@ const shared = {
   testEnvironment: "node",
   testMatch: ["**/*.test.ts"],
   setupFilesAfterEnv: ["<rootDir>/test/setup.js"],
+  // No test is timed (performance is measured by `npm run bench`): jest's 5 s default only turns a
+  // loaded CI host (both projects side by side, sandboxes, MariaDB) into failures of tests that spawn
+  // emulated front-end commands. Files that need longer set their own.
+  testTimeout: 60_000,
   snapshotResolver: "<rootDir>/test/snapshot-resolver.js",
   transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.test.json" }] },
 };
