@@ -15,6 +15,13 @@ const RECEIVE_RECORD =
   'umask 077; mkdir -p "$1" && t=$(mktemp "$1/.tmp.XXXXXX") || exit 1; ' +
   'if ! { cat > "$t" && printf "%s  %s\\n" "$3" "$t" | sha256sum -c --status && sync "$t"; }; then rm -f "$t"; exit 1; fi';
 
+/**
+ * Takes the ledger directory's `flock` (held until the script exits): every command that writes or
+ * removes a record takes it, so a transaction's guards and the writes they allow see no other
+ * command's change in between (docs/ledger.md, "Begin: one compare-and-swap").
+ */
+const LOCK_DIR = (dir: string) => `{ exec 9<${dir} && flock 9; }`;
+
 function sha256Hex(text: string): string {
   return createHash("sha256").update(text).digest("hex");
 }
@@ -53,7 +60,7 @@ const TRANSACTION = [
   'if [ "$sum" != - ]; then t=$(mktemp "$d/.tmp.XXXXXX") || exit 1; ',
   'if ! { cat > "$t" && printf "%s  %s\\n" "$sum" "$t" | sha256sum -c --status; }; then rm -f "$t"; exit 1; fi; fi; ',
   // One transaction at a time on this directory: a guard and the write it allows see the same records.
-  'exec 9<"$d" && flock 9 || { [ -n "$t" ] && rm -f "$t"; exit 1; }; ',
+  `${LOCK_DIR('"$d"')} || { [ -n "$t" ] && rm -f "$t"; exit 1; }; `,
   // put LEN: the next LEN received bytes into a synced temp file $p; skip LEN: past them.
   'put() { p=$(mktemp "$d/.tmp.XXXXXX") || return 1; if ! { tail -c +$((o+1)) "$t" | head -c "$1" > "$p" && sync "$p"; }; then rm -f "$p"; return 1; fi; o=$((o+$1)); }; ',
   "o=0; r=0; ",
@@ -146,7 +153,7 @@ export const ledgerFiles = {
   }),
   /** Replaces (or creates) one record. */
   write: (dir: string, name: string, content: string): RemoteCommand => ({
-    argv: ["sh", "-c", `${RECEIVE_RECORD} && mv -f "$t" "$1/$2"`, "sh", dir, name, sha256Hex(content)],
+    argv: ["sh", "-c", `${RECEIVE_RECORD} && ${LOCK_DIR('"$1"')} && mv -f "$t" "$1/$2"`, "sh", dir, name, sha256Hex(content)],
     stdin: content,
     changes: [],
   }),
@@ -167,7 +174,7 @@ export const ledgerFiles = {
   }),
   /** Removes records (a missing one is no error). */
   remove: (dir: string, names: readonly string[]): RemoteCommand => ({
-    argv: ["sh", "-c", 'd=$1; shift; for n; do rm -f "$d/$n" || exit 1; done', "sh", dir, ...names],
+    argv: ["sh", "-c", `d=$1; shift; [ -d "$d" ] || exit 0; ${LOCK_DIR('"$d"')} || exit 1; for n; do rm -f "$d/$n" || exit 1; done`, "sh", dir, ...names],
     changes: [],
   }),
   /**
