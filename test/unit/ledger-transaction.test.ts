@@ -270,6 +270,15 @@ describe("a step's begin as one compare-and-swap (docs/ledger.md)", () => {
     await claim.heartbeat.stop();
   });
 
+  it("creates nothing, not even the ledger directory, when a requirement must be recorded and there is no ledger yet", async () => {
+    const { stores, transports } = servers(1);
+    const attempt = await new FederationLedger("prod", stores, runA).beginChecked("stop", zone, { required: [{ step: "freeze", zoneId: 100 }], notAllOf: [] });
+    expect(attempt.claim).toBeUndefined();
+    expect(attempt.snapshot.entries).toEqual([]);
+    expect(transports[0].lines).toHaveLength(1);
+    expect(fs.existsSync(path.dirname(stores[0].dir))).toBe(false);
+  });
+
   it("a master of several servers keeps the read apart from the begin (entries are merged from every server)", async () => {
     const { stores, transports } = servers(2);
     const attempt = await new FederationLedger("prod", stores, runA).beginChecked("stop", zone, expectNothing);

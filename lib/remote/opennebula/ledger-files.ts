@@ -52,11 +52,13 @@ const PRINT_ALL =
  * absent; `l NAME LENC LENW PREFIX` takes the lock: absent, it is created exclusively from the first
  * record (`ln`: of two creators one wins, the other stops with exit 4); present, it is replaced by
  * the second record only if its content starts with PREFIX (this run's own lock, as it wrote it),
- * else exit 4. Guards and writes run under `flock` on the ledger directory, which every transaction
+ * else exit 4. With an `e` guard and no ledger directory, it stops with exit 4 before creating
+ * anything (a leading `E`). Guards and writes run under `flock` on the ledger directory, which every transaction
  * takes: no other transaction changes a record between a guard and the write it allows.
  */
 const TRANSACTION = [
-  'umask 077; d=$1; sum=$2; rd=$3; shift 3; mkdir -p "$d" || exit 1; t=; ',
+  // E: a guard needs a record present, and without the directory there is none: nothing to create.
+  'umask 077; d=$1; sum=$2; rd=$3; shift 3; if [ "$1" = E ]; then [ -d "$d" ] || exit 4; shift; fi; mkdir -p "$d" || exit 1; t=; ',
   'if [ "$sum" != - ]; then t=$(mktemp "$d/.tmp.XXXXXX") || exit 1; ',
   'if ! { cat > "$t" && printf "%s  %s\\n" "$sum" "$t" | sha256sum -c --status; }; then rm -f "$t"; exit 1; fi; fi; ',
   // One transaction at a time on this directory: a guard and the write it allows see the same records.
@@ -185,7 +187,17 @@ export const ledgerFiles = {
   transaction: (dir: string, ops: readonly LedgerOperation[], readAfter: boolean): RemoteCommand => {
     const payload = ops.map(received).join("");
     return {
-      argv: ["sh", "-c", TRANSACTION, "sh", dir, payload === "" ? "-" : sha256Hex(payload), readAfter ? "1" : "0", ...ops.flatMap(words)],
+      argv: [
+        "sh",
+        "-c",
+        TRANSACTION,
+        "sh",
+        dir,
+        payload === "" ? "-" : sha256Hex(payload),
+        readAfter ? "1" : "0",
+        ...(ops.some((o) => o.op === "present") ? ["E"] : []),
+        ...ops.flatMap(words),
+      ],
       ...(payload === "" ? {} : { stdin: payload }),
       okExitCodes: [0, 3, 4],
       changes: [],
