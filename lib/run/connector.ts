@@ -60,7 +60,7 @@ export class Connector implements MachineOpeners {
         exec: async (line, stdin, onLine) => (await session()).exec(line, stdin, onLine, scope),
         upload: async (local, remote) => (await session()).upload(local, remote, scope),
         download: async (remote, local) => (await session()).download(remote, local, scope),
-        facts: { read: (key, live) => facts.read(`${route} ${key}`, live), action: (run) => facts.action(run) },
+        facts: { read: (key, live, kind) => facts.read(`${route} ${key}`, live, kind), action: (run, changes) => facts.action(run, changes) },
       };
     };
     return new Connector(

@@ -91,7 +91,17 @@ async function runObserved(opts: RunStepOptions, observer: StepObserver): Promis
       log(`${outcome.summary} (${Date.now() - started} ms)`);
       return outcome;
     }
-    const before = await ledger.read();
+    let held: StepClaim | undefined;
+    stopBeats = async () => held?.heartbeat.stop();
+    // Every step but the preflight begins with ONE compare-and-swap (docs/ledger.md): it reads the
+    // ledger and takes the lock only if what the checks below require holds there. The checks then
+    // judge what it read, so a step refused is refused as before, and nothing was written.
+    const attempt =
+      step !== "preflight"
+        ? await ledger.beginChecked(step, zone, { required: requirementsOf(step, zone, config), notAllOf: step === "verify" ? [] : finalSteps(config) })
+        : { snapshot: await ledger.read() };
+    held = attempt.claim;
+    const before = attempt.snapshot;
     // The ledger is the proof: a step it records complete is done, whatever terraform's state says
     // (a new runner with an empty local state re-creates every resource; none of them runs again).
     const recorded = findEntry(before, step, zone.id);
@@ -105,10 +115,10 @@ async function runObserved(opts: RunStepOptions, observer: StepObserver): Promis
     // A step out of order (by hand, or from a state the ledger disproves) is refused before it takes
     // the lock: a refusal leaves the federation as it was, free for the deploy that follows.
     proveRequirements(step, zone, config, before);
-    let held: StepClaim | undefined;
-    stopBeats = async () => held?.heartbeat.stop();
-    // Lock, first heartbeat and a fresh read in one round trip (FederationLedger.begin); while this
-    // runner works, its heartbeat keeps any other run from taking the lock over.
+    // Lock, first heartbeat and a fresh read in one round trip (FederationLedger.begin), when the
+    // compare-and-swap did not take it (a lock to take over, one this process has not seen yet, a
+    // master of several servers); while this runner works, its heartbeat keeps any other run from
+    // taking the lock over.
     const claim = async (known?: LedgerSnapshot) => {
       held = await ledger.begin(step, zone, known);
       const lock = held.verdict;
@@ -118,11 +128,16 @@ async function runObserved(opts: RunStepOptions, observer: StepObserver): Promis
     // The preflight changes nothing: it reaches every front-end first (a changed host key anywhere
     // stops the run before onefed writes even its lock), and takes the lock once its checks passed.
     // Proven again under the lock: what another run recorded or forgot meanwhile counts.
-    const snapshot = step !== "preflight" ? await claim(before) : before;
+    const snapshot = step === "preflight" ? before : (attempt.claim?.snapshot ?? (await claim(before)));
     proveRequirements(step, zone, config, snapshot);
     const ctx = buildStepContext(config, zone, step, log, connector, snapshot);
     const outcome = await STEPS[step].run(ctx);
-    if (step === "preflight") await claim();
+    if (step === "preflight") {
+      // The lock once the checks passed: the same compare-and-swap, judged as before when it did not take it.
+      const after = await ledger.beginChecked(step, zone, { required: [], notAllOf: [], mayBeRecorded: true });
+      held = after.claim;
+      if (!held) await claim(after.snapshot);
+    }
     // The entry and the heartbeat's end in one round trip; verify reads back to see whether it was the last.
     const finished = await ledger.finish(step, zone, { summary: outcome.summary, ...outcome.evidence }, held!, step === "verify");
     log(`${outcome.status === "already-done" ? "already done" : "done"}: ${outcome.summary} (${Date.now() - started} ms)`);

@@ -15,7 +15,7 @@ describeAsRoot("type B upgrade of a 1+2 federation", () => {
   let firstOutput = "";
 
   beforeAll(async () => {
-    sandbox = await SandboxFixture.up("127.0.61.1");
+    sandbox = await SandboxFixture.up("127.0.182.41");
     firstOutput = await sandbox.deploy();
   });
   afterAll(async () => sandbox?.down());
@@ -140,6 +140,9 @@ describeAsRoot("type B upgrade of a 1+2 federation", () => {
     expect(output).toMatch(/already done: the federation's ledger records it complete/);
     // Every step re-created in the fresh state, none ran: only the ledger was read (and nothing written but the local records).
     expect(changesSince(sandbox.log(), before)).toEqual([]);
+    // Each step's begin found its entry and wrote nothing: no lock taken again, no runner left.
+    expect(sandbox.ledger().lock).toBeUndefined();
+    expect(fs.readdirSync(sandbox.ledgerDir()).filter((f) => f.startsWith("runner-") || f.startsWith(".tmp"))).toEqual([]);
     expect(records.map((f) => JSON.parse(fs.readFileSync(f, "utf8")))).toEqual(kept.map((t) => JSON.parse(t)));
   });
 
@@ -152,6 +155,7 @@ describeAsRoot("type B upgrade of a 1+2 federation", () => {
     const before = sandbox.log().length;
     await expect(runStep({ config, step: "freeze", zone: config.slaves[0], log: () => undefined })).resolves.toMatchObject({ status: "already-done" });
     expect(changesSince(sandbox.log(), before)).toEqual([]);
+    expect(sandbox.ledger().lock).toBeUndefined();
     const client = await connect(sandbox.dir, config.slaves[0].frontends[0].host);
     expect((await exec(client, `onezone disable 100 --endpoint ${config.slaves[0].endpoint}`)).code).toBe(0);
     client.end();

@@ -56,7 +56,7 @@ function processGone(pid: number): boolean {
 describeAsRoot("SIGKILL of the whole deploy, at four points in turn, then deploy again", () => {
   let sandbox: SandboxFixture;
   beforeAll(async () => {
-    sandbox = await SandboxFixture.up("127.0.120.1");
+    sandbox = await SandboxFixture.up("127.0.182.1");
   });
   afterAll(async () => sandbox?.down());
 
@@ -124,12 +124,13 @@ describeAsRoot("SIGKILL of the whole deploy, at four points in turn, then deploy
 
   it("the local artifact lost before the restores: both fetch it again; killed during zone 101's restore, which dies half-way: logdb missing, the restore not recorded", async () => {
     // Held when the master's backup step records the artifact it fetched: the restores come next.
-    holdCommand(sandbox.dir, { frontend: MASTER, match: " backup.zone-0.json " });
+    // " w ": the transaction that writes the entry (a step's begin names entries too, in its checks: `a NAME`, `e NAME`).
+    holdCommand(sandbox.dir, { frontend: MASTER, match: " w backup.zone-0.json " });
     holdCommand(sandbox.dir, { frontend: CA, match: "onedb restore" });
     // 0.9 of the statements: db_versioning restored, logdb dropped and not restored (its rows come last).
     injectFailure(sandbox.dir, { frontend: CA, match: "onedb restore", partial: 0.9 });
     const deploy = sandbox.startDeploy();
-    await heldDuring(sandbox, deploy, MASTER, " backup.zone-0.json ");
+    await heldDuring(sandbox, deploy, MASTER, " w backup.zone-0.json ");
     const artifact = fs.readdirSync(path.join(sandbox.dir, "artifacts")).find((f) => f.endsWith(".sql"))!;
     fs.rmSync(path.join(sandbox.dir, "artifacts", artifact));
     await releaseCommand(sandbox.dir, MASTER);
@@ -241,7 +242,7 @@ function groupMembers(pgid: number): number[] {
 describeAsRoot("terraform killed alone, then a cancelled deploy (SIGTERM), then deploy again", () => {
   let sandbox: SandboxFixture;
   beforeAll(async () => {
-    sandbox = await SandboxFixture.up("127.0.120.11");
+    sandbox = await SandboxFixture.up("127.0.182.11");
   });
   afterAll(async () => sandbox?.down());
 

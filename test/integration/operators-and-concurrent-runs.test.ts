@@ -10,7 +10,7 @@ import { holdCommand, releaseCommand, waitUntilHeld } from "../../sandbox";
 import { STEP_FACTS, STEP_NAMES } from "../../lib/model/steps";
 import { loadConfig } from "../../lib/config/load-config";
 import { CommandLogEntry } from "../../sandbox";
-import { describeAsRoot, firstIndex, runOnefed, SandboxFixture, changeCounts, ONE_UPGRADE_OF_ONE_PLUS_TWO } from "../support/sandbox-fixture";
+import { describeAsRoot, firstIndex, runOnefed, SandboxFixture, changeCounts, isStepBegin, ONE_UPGRADE_OF_ONE_PLUS_TWO } from "../support/sandbox-fixture";
 
 jest.setTimeout(600_000);
 
@@ -21,13 +21,13 @@ const CHANGING =
   /^(systemctl (stop|start|restart)|onezone (enable|disable)|onehost (enable|disable)|onedb (upgrade|restore|backup|fsck)|onecfg upgrade|apt-get|env DEBIAN_FRONTEND|iptables -[IAD]|mkdir|chmod|cp |rm |tar |sed |sh -c 'umask 077|sh -c 'printf|sh -c 'd=\$1)/;
 
 function changing(log: readonly CommandLogEntry[]): string[] {
-  return log.filter((e) => CHANGING.test(e.command)).map((e) => `${e.frontend}: ${e.command.slice(0, 120)}`);
+  return log.filter((e) => CHANGING.test(e.command) && !isStepBegin(e)).map((e) => `${e.frontend}: ${e.command.slice(0, 120)}`);
 }
 
 describeAsRoot("steps by hand, two deploys at once, unfreeze during a run", () => {
   let sandbox: SandboxFixture;
   beforeAll(async () => {
-    sandbox = await SandboxFixture.up("127.0.121.1");
+    sandbox = await SandboxFixture.up("127.0.182.21");
   });
   afterAll(async () => sandbox?.down());
 
@@ -46,6 +46,8 @@ describeAsRoot("steps by hand, two deploys at once, unfreeze during a run", () =
       expect(r.output).not.toMatch(/\n\s+at .*:\d+:\d+\)?\n/);
     }
     expect(changing(sandbox.log())).toEqual([]);
+    expect(sandbox.log().filter(isStepBegin).length).toBe(runs.length);
+    expect(fs.existsSync(path.dirname(sandbox.ledgerDir()))).toBe(false);
     expect(sandbox.ledger()).toEqual({ lock: undefined, entries: [], events: [] });
     const status = await sandbox.status();
     for (const z of status.zones)
@@ -108,7 +110,7 @@ describeAsRoot("steps by hand, two deploys at once, unfreeze during a run", () =
 describeAsRoot("onefed unfreeze --force after a failure, then deploy", () => {
   let sandbox: SandboxFixture;
   beforeAll(async () => {
-    sandbox = await SandboxFixture.up("127.0.121.11");
+    sandbox = await SandboxFixture.up("127.0.182.31");
   });
   afterAll(async () => sandbox?.down());
 

@@ -253,9 +253,19 @@ export function isLedgerRead(e: CommandLogEntry): boolean {
   return /^sh -c '\[ -d "\$1" \] \|\| exit 0; for f in "\$1"\/\*\.json;.*' sh \/var\/lib\/one\/backups\/onefed\/ledger\/[^ ]+$/.test(e.command);
 }
 
-/** Every command since `from` (a log length) except reads of the ledger: what changed, or tried to change, a machine. */
+/**
+ * A step's begin on the master: the ledger's compare-and-swap (docs/ledger.md), which reads every
+ * record and writes the lock and a heartbeat only if what the step must find is there. A step
+ * already done sends it and writes nothing (its own entry is there): whether one wrote is proven by
+ * the ledger itself (the lock, the runner records), not by the command log.
+ */
+export function isStepBegin(e: CommandLogEntry): boolean {
+  return /^sh -c 'umask 077; d=\$1; sum=\$2; rd=\$3;.* l lock\.json /s.test(e.command);
+}
+
+/** Every command since `from` (a log length) except reads of the ledger and steps' begins: what changed, or tried to change, a machine. */
 export function changesSince(log: readonly CommandLogEntry[], from: number): CommandLogEntry[] {
-  return log.slice(from).filter((e) => !isLedgerRead(e));
+  return log.slice(from).filter((e) => !isLedgerRead(e) && !isStepBegin(e));
 }
 
 /** Index of the first log entry whose command matches, or -1. */

@@ -105,6 +105,7 @@ describe("bench: what fills the freeze window", () => {
 
   test.each([
     ["sh -c 'x' sh /var/lib/one/backups/onefed/ledger/prod", "ledger"],
+    [`sh -c 'umask 077; d=$1; sum=$2; rd=$3; shift 3; mkdir -p "$d" || exit 1; t=; ${"x".repeat(900)}`, "ledger"],
     ["onezone show 100 -j", "onezone show"],
     ["onezone list -j", "onezone list (zone pool)"],
     ["onezone list --csv", "onezone list (FED_INDEX)"],

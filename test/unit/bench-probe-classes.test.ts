@@ -1,6 +1,7 @@
 import { isReadOnlyCommand, probeShare } from "../../bench/probe-classes";
 import { nearestExistingCommand } from "../../lib/remote/opennebula/nearest-existing";
 import { renderCommand } from "../../lib/remote/opennebula/remote-command";
+import { ledgerFiles } from "../../lib/remote/opennebula/ledger-files";
 
 describe("bench: which remote commands are read-only probes", () => {
   test.each([
@@ -43,6 +44,19 @@ describe("bench: which remote commands are read-only probes", () => {
     `sh -c 'umask 077; mkdir -p "$1" && t=$(mktemp "$1/.tmp.XXXXXX") || exit 1' sh /var/lib/one/backups/onefed/ledger/x lock.json`,
     `sh -c 'exec 9>>"$1" || exit 1; flock -n 9 || exit 75' sh /var/lib/one/.onefed-command.lock n note 'onedb version'`,
     "/usr/lib/openssh/sftp-server",
+    // A step's begin: the compare-and-swap reads the ledger, but it writes the lock and the heartbeat.
+    renderCommand(
+      ledgerFiles.transaction(
+        "/var/lib/one/backups/onefed/ledger/x",
+        [
+          { op: "absent", name: "stop.zone-100.json" },
+          { op: "present", name: "sync.zone-0.json" },
+          { op: "lock", name: "lock.json", create: "{}\n" },
+          { op: "write", name: "runner-1.json", content: "{}\n" },
+        ],
+        true,
+      ),
+    ),
   ])("change (or transfer): %s", (command) => expect(isReadOnlyCommand(command)).toBe(false));
 
   test("share of probes", () => {

@@ -3,13 +3,23 @@
  * between steps"): a fact read once is answered from memory until the run's next action on that
  * machine; what others or the machine itself change is always read live.
  */
-import { FactCache } from "../../lib/remote/ssh/fact-cache";
+import { FactCache, FactKind } from "../../lib/remote/ssh/fact-cache";
 import { SessionPool } from "../../lib/remote/ssh/session-pool";
 import { CommandResult } from "../../lib/remote/ssh/command-result";
 import { OpenNebulaFrontend } from "../../lib/remote/opennebula/frontend";
 import { HypervisorNode } from "../../lib/remote/opennebula/hypervisor-node";
-import { ledgerFiles, onedConf, onezone, systemctl } from "../../lib/remote/opennebula/commands";
-import { installedVersionCommand } from "../../lib/remote/opennebula/packages";
+import { files, ledgerFiles, onecfg, onedb, onedConf, onezone, systemctl } from "../../lib/remote/opennebula/commands";
+import { factsChangedByWriting } from "../../lib/remote/opennebula/fact-paths";
+import { RemoteCommand } from "../../lib/remote/opennebula/remote-command";
+import { PackagesConfig } from "../../lib/model/federation";
+import {
+  downloadCommand,
+  installedVersionCommand,
+  pendingDownloadsCommand,
+  refreshCommand,
+  repositorySwitchCommand,
+  upgradeCommand,
+} from "../../lib/remote/opennebula/packages";
 import { RemoteLedgerStore } from "../../lib/remote/opennebula/ledger-store";
 import { CommandObserver } from "../../lib/remote/opennebula/command-observer";
 import { FakeTransport, Rule } from "../support/fake-frontend";
@@ -44,8 +54,8 @@ function pooled(t: FakeTransport, pool: SessionPool, address = "10.0.0.1:22", ro
   const facts = pool.facts(address);
   const transport = Object.assign(Object.create(t) as FakeTransport, {
     facts: {
-      read: (key: string, live: () => Promise<CommandResult>) => facts.read(`${route} ${key}`, live),
-      action: <T>(run: () => Promise<T>) => facts.action(run),
+      read: (key: string, live: () => Promise<CommandResult>, kind?: FactKind) => facts.read(`${route} ${key}`, live, kind),
+      action: <T>(run: () => Promise<T>, changes?: readonly FactKind[]) => facts.action(run, changes),
     },
   });
   return new OpenNebulaFrontend(transport, { host: address, port: 22, zone: "zone 0" }, "apt");
@@ -120,7 +130,7 @@ describe("facts between steps over the warm runner's pool", () => {
     expect(pool.factHits).toBe(3);
   });
 
-  it("an action on the machine makes the next read live, and the proof after an upgrade reads the new version", async () => {
+  it("a package install makes the next read live, and the proof after an upgrade reads the new version; a service stop keeps them", async () => {
     const pool = new SessionPool();
     const t = new FakeTransport(machine());
     const fe = pooled(t, pool);
@@ -129,16 +139,48 @@ describe("facts between steps over the warm runner's pool", () => {
     expect(await pooled(t, pool).installedVersion()).toBe("6.10.0");
     await pooled(t, pool).upgradePackages(["opennebula"], { refresh: false });
     expect(await pooled(t, pool).installedVersion()).toBe("7.0.0");
-    expect(t.lines.filter((l) => l.startsWith("dpkg-query"))).toHaveLength(3);
+    expect(t.lines.filter((l) => l.startsWith("dpkg-query"))).toHaveLength(2);
   });
 
-  it("an upload is an action", async () => {
+  it("an upload forgets the facts read from where it lands, and only those", async () => {
     const pool = new SessionPool();
     const t = new FakeTransport(machine());
-    await pooled(t, pool).installedVersion();
-    await pooled(t, pool).upload(__filename, "/tmp/x");
-    await pooled(t, pool).installedVersion();
-    expect(t.lines.filter((l) => l.startsWith("dpkg-query"))).toHaveLength(2);
+    const read = async () => {
+      await pooled(t, pool).installedVersion();
+      await pooled(t, pool).federationSettings();
+    };
+    const sent = (prefix: string) => t.lines.filter((l) => l.startsWith(prefix)).length;
+    await read();
+    await pooled(t, pool).upload(__filename, "/var/lib/one/backups/onefed/x.sql");
+    await read();
+    expect([sent("dpkg-query"), sent("sed -n")]).toEqual([1, 1]);
+    await pooled(t, pool).upload(__filename, "/etc/one/oned.conf");
+    await read();
+    expect([sent("dpkg-query"), sent("sed -n")]).toEqual([1, 2]);
+    await pooled(t, pool).upload(__filename, "/usr/bin/onezone");
+    await read();
+    expect([sent("dpkg-query"), sent("sed -n")]).toEqual([2, 2]);
+    await pooled(t, pool).upload(__filename, "relative/path");
+    await read();
+    expect([sent("dpkg-query"), sent("sed -n")]).toEqual([3, 3]);
+  });
+
+  it("a configuration rewrite (onecfg upgrade) forgets oned.conf and keeps the package facts; a repository switch forgets the package facts", async () => {
+    const pool = new SessionPool();
+    const t = new FakeTransport([[/^onecfg upgrade/, {}], ...machine()]);
+    const read = async () => {
+      await pooled(t, pool).installedVersion();
+      await pooled(t, pool).installedUnits();
+      await pooled(t, pool).federationSettings();
+    };
+    const sent = () => ["dpkg-query", "systemctl list-unit-files", "sed -n"].map((p) => t.lines.filter((l) => l.startsWith(p)).length);
+    await read();
+    await pooled(t, pool).run(onecfg.upgrade());
+    await read();
+    expect(sent()).toEqual([1, 1, 2]);
+    await pooled(t, pool).pointRepositoryAt({ manager: "apt", repositoryLine: "deb x {series} main" } as PackagesConfig, "7.0.0");
+    await read();
+    expect(sent()).toEqual([2, 2, 3]);
   });
 
   it("an action on one machine keeps another machine's facts", async () => {
@@ -147,7 +189,7 @@ describe("facts between steps over the warm runner's pool", () => {
     const b = new FakeTransport(machine());
     await pooled(a, pool, "10.0.0.1:22").installedVersion();
     await pooled(b, pool, "10.0.0.2:22").installedVersion();
-    await pooled(b, pool, "10.0.0.2:22").stopUnits(["opennebula"]);
+    await pooled(b, pool, "10.0.0.2:22").upgradePackages(["opennebula"], { refresh: false });
     await pooled(a, pool, "10.0.0.1:22").installedVersion();
     await pooled(b, pool, "10.0.0.2:22").installedVersion();
     expect(a.lines.filter((l) => l.startsWith("dpkg-query"))).toHaveLength(1);
@@ -162,15 +204,15 @@ describe("facts between steps over the warm runner's pool", () => {
     const asNode = new HypervisorNode(
       Object.assign(Object.create(t) as FakeTransport, {
         facts: {
-          read: (k: string, live: () => Promise<CommandResult>) => facts.read(`node ${k}`, live),
-          action: <T>(run: () => Promise<T>) => facts.action(run),
+          read: (k: string, live: () => Promise<CommandResult>, kind?: FactKind) => facts.read(`node ${k}`, live, kind),
+          action: <T>(run: () => Promise<T>, changes?: readonly FactKind[]) => facts.action(run, changes),
         },
       }),
       { host: "10.0.0.1", port: 22, zone: "zone 0 host kvm1" },
       "apt",
     );
     await fe.installedVersion();
-    await asNode.restartLibvirt();
+    await asNode.upgradePackages(["opennebula-node-kvm"], { refresh: false });
     await fe.installedVersion();
     expect(t.lines.filter((l) => l.startsWith("dpkg-query"))).toHaveLength(2);
   });
@@ -232,5 +274,76 @@ describe("facts between steps over the warm runner's pool", () => {
     await fe.installedVersion();
     await new OpenNebulaFrontend(t, { host: "h", port: 22, zone: "z" }, "apt").installedVersion();
     expect(t.lines.filter((l) => l.startsWith("dpkg-query"))).toHaveLength(2);
+  });
+});
+
+describe("which actions forget which facts (docs/round-trips.md)", () => {
+  it("a read overlapped by an action of another kind is kept; one of its own kind is not", async () => {
+    const cache = new FactCache();
+    let release!: () => void;
+    const action = cache.action(() => new Promise<void>((r) => (release = r)), ["configuration"]);
+    let sent = 0;
+    const live = async () => (sent++, result("6.10.0"));
+    await cache.read("version", live, "packages").result;
+    await cache.read("oned.conf", live, "configuration").result;
+    release();
+    await action;
+    await cache.read("version", live, "packages").result;
+    await cache.read("oned.conf", live, "configuration").result;
+    expect(sent).toBe(3);
+    // A read of no declared kind is forgotten by any action that changes something.
+    await cache.read("untyped", live).result;
+    await cache.action(async () => undefined, ["packages"]);
+    await cache.read("untyped", live).result;
+    expect(sent).toBe(5);
+    await cache.read("version", live, "packages").result;
+    expect(sent).toBe(6);
+    // An action that changes nothing keeps everything.
+    await cache.action(async () => undefined, []);
+    await cache.read("version", live, "packages").result;
+    await cache.read("oned.conf", live, "configuration").result;
+    await cache.read("untyped", live).result;
+    expect(sent).toBe(6);
+  });
+
+  it("a write forgets the kinds read from inside it or from a tree it lies in; an unclear path forgets all", () => {
+    expect(factsChangedByWriting("/var/lib/one/backups/onefed/sandbox-zone0-full-before-7.0.0.sql")).toEqual([]);
+    expect(factsChangedByWriting("/etc/one.onefed-6.10.0")).toEqual([]);
+    expect(factsChangedByWriting("/var/lib/one/remotes/etc.onefed-6.10.0")).toEqual([]);
+    expect(factsChangedByWriting("/etc/one/oned.conf")).toEqual(["configuration"]);
+    expect(factsChangedByWriting("/etc/one")).toEqual(["configuration"]);
+    expect(factsChangedByWriting("/etc/systemd/system/opennebula.service")).toEqual(["packages"]);
+    expect(factsChangedByWriting("/var/lib/dpkg/status")).toEqual(["packages"]);
+    expect(factsChangedByWriting("/etc")).toEqual(["packages", "configuration"]);
+    expect(factsChangedByWriting("/")).toEqual(["packages", "configuration"]);
+    for (const p of ["relative", "/var/lib/one/../../etc/one", "/var//lib", "/etc/./one"])
+      expect(factsChangedByWriting(p)).toEqual(["packages", "configuration"]);
+  });
+
+  it("each action says what it can change: package and repository actions the packages, onecfg the configuration, the rest nothing", () => {
+    const all = ["packages", "configuration"];
+    const changes = (cmd: RemoteCommand) => cmd.changes ?? all;
+    const packages: PackagesConfig = { manager: "apt", repositoryLine: "deb x {series} main" } as PackagesConfig;
+    const table: Array<[string, RemoteCommand, readonly string[]]> = [
+      ["apt-get update", refreshCommand("apt"), all],
+      ["package upgrade", upgradeCommand("apt", ["opennebula"]), all],
+      ["package download", downloadCommand("apt", ["opennebula"]), all],
+      ["repository switch", repositorySwitchCommand(packages, "7.0.0"), all],
+      ["pending downloads (simulation)", pendingDownloadsCommand(["opennebula"]), []],
+      ["onecfg upgrade", onecfg.upgrade(), ["configuration"]],
+      ["SERVER_ID edit", onedConf.setServerId(1), all],
+      ["systemctl stop", systemctl.stop(["opennebula"]), []],
+      ["systemctl start", systemctl.start(["opennebula"]), []],
+      ["systemctl daemon-reload", systemctl.daemonReload(), []],
+      ["onezone disable", onezone.disable(100, "http://x:2633/RPC2"), []],
+      ["onedb backup", onedb.backupFull("/var/lib/one/backups/onefed/f.sql"), []],
+      ["onedb restore", onedb.restoreFederated("/var/lib/one/backups/onefed/f.sql"), []],
+      ["onedb upgrade", onedb.upgrade("/var/lib/one/backups/onefed/f.bck"), []],
+      ["config backup copy", files.copyTree("/etc/one", "/etc/one.onefed-6.10.0"), []],
+      ["backup directory", files.makePrivateDir("/var/lib/one/backups/onefed"), []],
+      ["HA unpack", files.unpackTrees("/tmp/a.tgz"), all],
+      ["ledger transaction", ledgerFiles.transaction("/d", [{ op: "remove", name: "a.json" }], false), []],
+    ];
+    for (const [what, cmd, expected] of table) expect([what, changes(cmd)]).toEqual([what, expected]);
   });
 });

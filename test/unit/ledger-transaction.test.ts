@@ -11,7 +11,7 @@ import { ledgerFiles } from "../../lib/remote/opennebula/ledger-files";
 import { RemoteLedgerStore } from "../../lib/remote/opennebula/ledger-store";
 import { RemoteMachine } from "../../lib/remote/opennebula/remote-machine";
 import { renderCommand } from "../../lib/remote/opennebula/remote-command";
-import { FederationLedger, LockHeldError } from "../../lib/run/ledger/federation-ledger";
+import { FederationLedger, LedgerUnreadableError, LockHeldError } from "../../lib/run/ledger/federation-ledger";
 import { LocalTransport } from "../support/local-transport";
 
 const zone = { id: 100, name: "S-EU-GE" } as ZoneConfig;
@@ -135,5 +135,163 @@ describe("FederationLedger begin / finish", () => {
     await expect(ledger.begin("stop", zone, stale)).rejects.toBeInstanceOf(LockHeldError);
     expect(fs.readdirSync(stores[0].dir)).toEqual([LOCK_FILE]);
     await expect(ledger.begin("stop", zone)).rejects.toBeInstanceOf(LockHeldError);
+  });
+});
+
+describe("a step's begin as one compare-and-swap (docs/ledger.md)", () => {
+  const master = { id: 0, name: "M-EU-FR" } as ZoneConfig;
+  const expectNothing = { required: [], notAllOf: [] };
+  const files = (dir: string) => fs.readdirSync(dir).sort();
+  const lockOf = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, LOCK_FILE), "utf8")) as LedgerLock;
+  const entry = (step: "freeze" | "stop" | "verify", zoneId: number) =>
+    ({
+      kind: "entry",
+      format: LEDGER_FORMAT,
+      step,
+      zone_id: zoneId,
+      run_id: "run-a",
+      lineage: "lineage-1",
+      completed_at: "2026-01-01T00:00:00Z",
+      evidence: {},
+    }) as const;
+
+  it("takes a free lock with its first heartbeat in ONE command, no read before it; the next step rewrites this run's lock in one more, keeping since", async () => {
+    const { stores, transports } = servers(1);
+    const ledger = new FederationLedger("prod", stores, runA);
+    const first = await ledger.beginChecked("freeze", zone, expectNothing);
+    expect(transports[0].lines).toHaveLength(1);
+    expect(first.claim?.verdict.kind).toBe("free");
+    expect(first.snapshot.lock?.run_id).toBe("run-a");
+    expect(first.snapshot.runners?.map((r) => r.step)).toEqual(["freeze"]);
+    const since = lockOf(stores[0].dir).since;
+    await ledger.finish("freeze", zone, { summary: "frozen" }, first.claim!);
+
+    const second = await new FederationLedger("prod", stores, runA).beginChecked("stop", zone, { required: [{ step: "freeze", zoneId: 100 }], notAllOf: [] });
+    expect(transports[0].lines).toHaveLength(3);
+    expect(second.claim?.verdict.kind).toBe("ours");
+    expect(lockOf(stores[0].dir)).toMatchObject({ run_id: "run-a", since, step: "stop", zone_id: 100 });
+    await second.claim!.heartbeat.stop();
+  });
+
+  it("writes nothing when what the step must find is not there: its entry recorded, a requirement missing, the upgrade complete", async () => {
+    const { stores } = servers(1);
+    const ledger = new FederationLedger("prod", stores, runA);
+    await stores[0].write(entryFile("stop", 100), entry("stop", 100));
+    await stores[0].write(entryFile("verify", 0), entry("verify", 0));
+    const before = files(stores[0].dir);
+    const cases = [
+      ["stop", { required: [], notAllOf: [] }],
+      [
+        "upgrade",
+        {
+          required: [
+            { step: "stop" as const, zoneId: 100 },
+            { step: "restore" as const, zoneId: 100 },
+          ],
+          notAllOf: [],
+        },
+      ],
+      ["start", { required: [], notAllOf: [{ step: "verify" as const, zoneId: 0 }] }],
+    ] as const;
+    for (const [step, expect_] of cases) {
+      const attempt = await ledger.beginChecked(step, zone, expect_);
+      expect([step, attempt.claim]).toEqual([step, undefined]);
+      expect(attempt.snapshot.entries.map((e) => e.step).sort()).toEqual(["stop", "verify"]);
+      expect(files(stores[0].dir)).toEqual(before);
+    }
+    // Every guard holding (the requirement recorded, one final step still missing): it claims.
+    const ok = await ledger.beginChecked("upgrade", zone, {
+      required: [{ step: "stop", zoneId: 100 }],
+      notAllOf: [
+        { step: "verify", zoneId: 0 },
+        { step: "verify", zoneId: 100 },
+      ],
+    });
+    expect(ok.claim).toBeDefined();
+    await ok.claim!.heartbeat.stop();
+  });
+
+  it("of two runners that begin at once on a free lock, exactly one takes it; the other is shown the winner's lock and refused", async () => {
+    const { stores } = servers(1);
+    const a = new FederationLedger("prod", stores, runA);
+    const b = new FederationLedger("prod", stores, runB);
+    const attempts = await Promise.all([a.beginChecked("freeze", zone, expectNothing), b.beginChecked("freeze", master, expectNothing)]);
+    expect(attempts.filter((x) => x.claim !== undefined)).toHaveLength(1);
+    const loser = attempts.findIndex((x) => x.claim === undefined);
+    const winner = loser === 0 ? "run-b" : "run-a";
+    expect(attempts[loser].snapshot.lock?.run_id).toBe(winner);
+    // The loser judges what it was shown, as before: another upgrade holds the lock.
+    await expect((loser === 0 ? a : b).begin("freeze", loser === 0 ? zone : master, attempts[loser].snapshot)).rejects.toBeInstanceOf(LockHeldError);
+    expect(lockOf(stores[0].dir).run_id).toBe(winner);
+    expect(fs.readdirSync(stores[0].dir).filter((f) => f.startsWith("runner-"))).toHaveLength(1);
+  });
+
+  it("a stale read cannot overwrite another run's lock: the compare-and-swap finds it changed and writes nothing", async () => {
+    const { stores } = servers(1);
+    const a = new FederationLedger("prod", stores, runA);
+    const first = await a.beginChecked("freeze", zone, expectNothing);
+    await a.finish("freeze", zone, { summary: "frozen" }, first.claim!);
+    // An operator releases run A's lock; run B takes it. Run A still remembers the lock as its own.
+    await new FederationLedger("prod", stores, runA).unlock("run-a", "by hand");
+    const b = new FederationLedger("prod", stores, runB);
+    const taken = await b.beginChecked("freeze", master, expectNothing);
+    expect(taken.claim?.verdict.kind).toBe("free");
+    const lockB = fs.readFileSync(path.join(stores[0].dir, LOCK_FILE), "utf8");
+    const stale = await a.beginChecked("stop", zone, expectNothing);
+    expect(stale.claim).toBeUndefined();
+    expect(stale.snapshot.lock?.run_id).toBe("run-b");
+    expect(fs.readFileSync(path.join(stores[0].dir, LOCK_FILE), "utf8")).toBe(lockB);
+    expect(fs.readdirSync(stores[0].dir).filter((f) => f.startsWith("runner-") && f.includes("run-a"))).toEqual([]);
+    await taken.claim!.heartbeat.stop();
+  });
+
+  it("a lock of this run that this process has not seen yet is not rewritten blind: it is judged and taken as before", async () => {
+    const { stores, transports } = servers(1);
+    const lock: LedgerLock = {
+      kind: "lock",
+      format: LEDGER_FORMAT,
+      run_id: "run-a",
+      lineage: "lineage-1",
+      holder: "ci@runner-1",
+      since: "2025-12-31T00:00:00Z",
+      step: "freeze",
+      zone_id: 0,
+      updated_at: "2025-12-31T00:00:00Z",
+    };
+    await stores[0].write(LOCK_FILE, lock);
+    const ledger = new FederationLedger("prod", stores, { ...runA });
+    const start = transports[0].lines.length;
+    const attempt = await ledger.beginChecked("stop", zone, expectNothing);
+    expect(attempt.claim).toBeUndefined();
+    const claim = await ledger.begin("stop", zone, attempt.snapshot);
+    expect(claim.verdict.kind).toBe("ours");
+    expect(transports[0].lines.length - start).toBe(2);
+    expect(lockOf(stores[0].dir)).toMatchObject({ since: "2025-12-31T00:00:00Z", step: "stop" });
+    await claim.heartbeat.stop();
+  });
+
+  it("creates nothing, not even the ledger directory, when a requirement must be recorded and there is no ledger yet", async () => {
+    const { stores, transports } = servers(1);
+    const attempt = await new FederationLedger("prod", stores, runA).beginChecked("stop", zone, { required: [{ step: "freeze", zoneId: 100 }], notAllOf: [] });
+    expect(attempt.claim).toBeUndefined();
+    expect(attempt.snapshot.entries).toEqual([]);
+    expect(transports[0].lines).toHaveLength(1);
+    expect(fs.existsSync(path.dirname(stores[0].dir))).toBe(false);
+  });
+
+  it("a master of several servers keeps the read apart from the begin (entries are merged from every server)", async () => {
+    const { stores, transports } = servers(2);
+    const attempt = await new FederationLedger("prod", stores, runA).beginChecked("stop", zone, expectNothing);
+    expect(attempt.claim).toBeUndefined();
+    expect(transports.map((t) => t.lines.length)).toEqual([1, 1]);
+    expect(fs.existsSync(path.join(stores[0].dir, LOCK_FILE))).toBe(false);
+  });
+
+  it("refuses an unreadable ledger even when every guard held, and takes back the lock and heartbeat it wrote", async () => {
+    const { stores } = servers(1);
+    fs.mkdirSync(stores[0].dir, { recursive: true });
+    fs.writeFileSync(path.join(stores[0].dir, "stray.json"), "not a record\n");
+    await expect(new FederationLedger("prod", stores, runB).beginChecked("stop", zone, expectNothing)).rejects.toBeInstanceOf(LedgerUnreadableError);
+    expect(files(stores[0].dir)).toEqual(["stray.json"]);
   });
 });

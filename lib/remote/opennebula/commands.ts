@@ -2,6 +2,7 @@
  * Every command line the runner sends to a front-end. Nothing outside lib/opennebula builds one,
  * so review of what the tool does to a zone starts and ends here.
  */
+import { factsChangedByWriting } from "./fact-paths";
 import { RemoteCommand } from "./remote-command";
 
 /** oned's lock: present while oned runs; onedb refuses to touch the DB while it exists (§5.4). */
@@ -14,8 +15,17 @@ export const onezone = {
   /** Every zone's STATE from the serving oned's zone pool in one local call: asks no zone for FED_INDEX, no server for Raft (§5.1). */
   listJson: (): RemoteCommand => ({ argv: ["onezone", "list", "-j"], readOnly: true }),
   /** Must go through the zone's own endpoint (§4.5), hence --endpoint. */
-  disable: (zoneId: number, endpoint: string): RemoteCommand => ({ argv: ["onezone", "disable", String(zoneId), "--endpoint", endpoint, "-v"], echo: true }),
-  enable: (zoneId: number, endpoint: string): RemoteCommand => ({ argv: ["onezone", "enable", String(zoneId), "--endpoint", endpoint, "-v"], echo: true }),
+  // Zone state lives in oned's database: no package, unit file or configuration file changes.
+  disable: (zoneId: number, endpoint: string): RemoteCommand => ({
+    argv: ["onezone", "disable", String(zoneId), "--endpoint", endpoint, "-v"],
+    echo: true,
+    changes: [],
+  }),
+  enable: (zoneId: number, endpoint: string): RemoteCommand => ({
+    argv: ["onezone", "enable", String(zoneId), "--endpoint", endpoint, "-v"],
+    echo: true,
+    changes: [],
+  }),
 };
 
 /** Every onedb command that writes a database or a backup is `exclusive` (RemoteCommand, commandGuard). */
@@ -23,14 +33,35 @@ export const onedb = {
   /** 0 up to date, 1 not bootstrapped, 2 upgrade needed, 3 DB newer than the software (§5.4). */
   version: (): RemoteCommand => ({ argv: ["onedb", "version"], okExitCodes: [0, 1, 2, 3], readOnly: true }),
   /** Explicit backup path: the default name contains ':' and unpadded dates. */
-  upgrade: (backupFile: string): RemoteCommand => ({ argv: ["onedb", "upgrade", "-v", "-b", backupFile], exclusive: true, echo: true }),
-  fsck: (backupFile: string): RemoteCommand => ({ argv: ["onedb", "fsck", "-b", backupFile], exclusive: true, echo: true }),
-  backupFederated: (file: string): RemoteCommand => ({ argv: ["onedb", "backup", "-v", "--federated", "-f", file], exclusive: true, echo: true }),
-  backupFull: (file: string): RemoteCommand => ({ argv: ["onedb", "backup", "-v", "-f", file], exclusive: true, echo: true }),
+  // onedb writes the database and the backup file it is given: it reads oned.conf, never writes it.
+  upgrade: (backupFile: string): RemoteCommand => ({
+    argv: ["onedb", "upgrade", "-v", "-b", backupFile],
+    exclusive: true,
+    echo: true,
+    changes: factsChangedByWriting(backupFile),
+  }),
+  fsck: (backupFile: string): RemoteCommand => ({
+    argv: ["onedb", "fsck", "-b", backupFile],
+    exclusive: true,
+    echo: true,
+    changes: factsChangedByWriting(backupFile),
+  }),
+  backupFederated: (file: string): RemoteCommand => ({
+    argv: ["onedb", "backup", "-v", "--federated", "-f", file],
+    exclusive: true,
+    echo: true,
+    changes: factsChangedByWriting(file),
+  }),
+  backupFull: (file: string): RemoteCommand => ({
+    argv: ["onedb", "backup", "-v", "-f", file],
+    exclusive: true,
+    echo: true,
+    changes: factsChangedByWriting(file),
+  }),
   /** HA: a follower takes the leader's full backup over its own DB (docs/opennebula.md §3.2 step 5). */
-  restoreFull: (file: string): RemoteCommand => ({ argv: ["onedb", "restore", "-v", "-f", file], exclusive: true, echo: true }),
+  restoreFull: (file: string): RemoteCommand => ({ argv: ["onedb", "restore", "-v", "-f", file], exclusive: true, echo: true, changes: [] }),
   /** `--federated` skips the "DB exists" check, so no -f (§4.4 step 5). */
-  restoreFederated: (file: string): RemoteCommand => ({ argv: ["onedb", "restore", file, "-v", "--federated"], exclusive: true, echo: true }),
+  restoreFederated: (file: string): RemoteCommand => ({ argv: ["onedb", "restore", file, "-v", "--federated"], exclusive: true, echo: true, changes: [] }),
 };
 
 /**
@@ -82,24 +113,33 @@ export function withOnedbConnection(cmd: RemoteCommand, c: OnedbConnection | und
 
 export const onehost = {
   listCsv: (): RemoteCommand => ({ argv: ["onehost", "list", "--csv"], readOnly: true }),
-  disable: (hostId: number): RemoteCommand => ({ argv: ["onehost", "disable", String(hostId)] }),
-  enable: (hostId: number): RemoteCommand => ({ argv: ["onehost", "enable", String(hostId)] }),
+  // A host's state lives in oned's database.
+  disable: (hostId: number): RemoteCommand => ({ argv: ["onehost", "disable", String(hostId)], changes: [] }),
+  enable: (hostId: number): RemoteCommand => ({ argv: ["onehost", "enable", String(hostId)], changes: [] }),
   /** After the node packages (if any) are upgraded: push the new drivers to the hosts. */
   sync: (): RemoteCommand => ({ argv: ["onehost", "sync", "--force"], echo: true }),
 };
 
 export const onecfg = {
-  upgrade: (): RemoteCommand => ({ argv: ["onecfg", "upgrade"], exclusive: true, echo: true }),
+  /** Rewrites the configuration (/etc/one, the remotes' etc): installs no package and no unit file. */
+  upgrade: (): RemoteCommand => ({ argv: ["onecfg", "upgrade"], exclusive: true, echo: true, changes: ["configuration"] }),
 };
 
 export const systemctl = {
-  listUnitFiles: (): RemoteCommand => ({ argv: ["systemctl", "list-unit-files", "--no-legend", "--no-pager", "opennebula*"], readOnly: true, fact: true }),
+  listUnitFiles: (): RemoteCommand => ({
+    argv: ["systemctl", "list-unit-files", "--no-legend", "--no-pager", "opennebula*"],
+    readOnly: true,
+    fact: "packages",
+  }),
   /** Exit 3 just means "not all active": the caller reads the per-unit lines. */
   isActive: (units: readonly string[]): RemoteCommand => ({ argv: ["systemctl", "is-active", ...units], okExitCodes: [0, 3], readOnly: true }),
-  stop: (units: readonly string[]): RemoteCommand => ({ argv: ["systemctl", "stop", ...units], echo: true }),
-  start: (units: readonly string[]): RemoteCommand => ({ argv: ["systemctl", "start", ...units], echo: true }),
-  restart: (units: readonly string[]): RemoteCommand => ({ argv: ["systemctl", "restart", ...units], echo: true }),
-  daemonReload: (): RemoteCommand => ({ argv: ["systemctl", "daemon-reload"] }),
+  // Starting, stopping and reloading units change which run, not which unit files or packages are
+  // installed, nor a configuration file (list-unit-files reports each file's enablement, which
+  // only enable/disable change).
+  stop: (units: readonly string[]): RemoteCommand => ({ argv: ["systemctl", "stop", ...units], echo: true, changes: [] }),
+  start: (units: readonly string[]): RemoteCommand => ({ argv: ["systemctl", "start", ...units], echo: true, changes: [] }),
+  restart: (units: readonly string[]): RemoteCommand => ({ argv: ["systemctl", "restart", ...units], echo: true, changes: [] }),
+  daemonReload: (): RemoteCommand => ({ argv: ["systemctl", "daemon-reload"], changes: [] }),
 };
 
 /** The configuration an HA leader hands to its followers (docs/opennebula.md §3.2 step 5), relative to /. */
@@ -156,13 +196,17 @@ export const onedConf = {
    * Only the FEDERATION section leaves the front-end: a MySQL front-end's oned.conf also holds the
    * DB password (DB/PASSWD), which must not reach the automation host's logs or errors.
    */
-  readFederation: (): RemoteCommand => ({ argv: ["sed", "-n", "/^[[:space:]]*FEDERATION[[:space:]]*=/,/]/p", ONED_CONF], readOnly: true, fact: true }),
+  readFederation: (): RemoteCommand => ({
+    argv: ["sed", "-n", "/^[[:space:]]*FEDERATION[[:space:]]*=/,/]/p", ONED_CONF],
+    readOnly: true,
+    fact: "configuration",
+  }),
   /**
    * The DB section's connection settings, one `KEY=value` line each, and nothing else: the keys are
    * an allow-list (BACKEND, SERVER, PORT, USER, DB_NAME) applied on the front-end, so PASSWD never
    * leaves it whatever its value holds (quotes, commas, `#`). Read-only: `onefed discover`, and the checks (database-as-declared, ha-same-db-name).
    */
-  readDatabase: (): RemoteCommand => ({ argv: ["awk", READ_DB_SECTION, ONED_CONF], readOnly: true, fact: true }),
+  readDatabase: (): RemoteCommand => ({ argv: ["awk", READ_DB_SECTION, ONED_CONF], readOnly: true, fact: "configuration" }),
   /** Puts a follower's own FEDERATION/SERVER_ID back after the leader's /etc/one was copied over it. */
   setServerId: (serverId: number): RemoteCommand => {
     if (!Number.isInteger(serverId) || serverId < -1) throw new RangeError(`SERVER_ID ${serverId} is not an integer ≥ -1`);
@@ -173,7 +217,7 @@ export const onedConf = {
 /** monitord.conf: HA front-ends report to the floating IP, not `auto` (docs/opennebula.md §2.1 step 7, HA only). */
 export const monitordConf = {
   path: "/etc/one/monitord.conf",
-  read: (): RemoteCommand => ({ argv: ["cat", monitordConf.path], readOnly: true, fact: true }),
+  read: (): RemoteCommand => ({ argv: ["cat", monitordConf.path], readOnly: true, fact: "configuration" }),
   /** Replaces only the value `"auto"`: an address the operator chose is kept. */
   setMonitorAddress: (address: string): RemoteCommand => {
     if (!/^[A-Za-z0-9.:-]+$/.test(address)) throw new RangeError(`${address} is not an address`);
@@ -189,7 +233,7 @@ export const packageTools = {
   probe: (): RemoteCommand => ({
     argv: ["sh", "-c", 'for t in dpkg-query dnf yum; do command -v "$t" >/dev/null 2>&1 && echo "$t"; done; exit 0'],
     readOnly: true,
-    fact: true,
+    fact: "packages",
   }),
 };
 
@@ -200,12 +244,12 @@ export const files = {
   /** POSIX output in bytes: one header line, then "fs size used avail capacity mount". */
   size: (path: string): RemoteCommand => ({ argv: ["stat", "-c", "%s", path], readOnly: true }),
   freeSpace: (path: string): RemoteCommand => ({ argv: ["df", "-P", "-B1", path], readOnly: true }),
-  makePrivateDir: (path: string): RemoteCommand => ({ argv: ["mkdir", "-p", "-m", "0700", path] }),
-  makePrivate: (path: string): RemoteCommand => ({ argv: ["chmod", "0600", path] }),
+  makePrivateDir: (path: string): RemoteCommand => ({ argv: ["mkdir", "-p", "-m", "0700", path], changes: factsChangedByWriting(path) }),
+  makePrivate: (path: string): RemoteCommand => ({ argv: ["chmod", "0600", path], changes: factsChangedByWriting(path) }),
   /** A missing file is no error. */
-  remove: (path: string): RemoteCommand => ({ argv: ["rm", "-f", path] }),
-  /** `cp -a` keeps owners and modes, as the docs' config backup does. */
-  copyTree: (from: string, to: string): RemoteCommand => ({ argv: ["cp", "-a", from, to] }),
+  remove: (path: string): RemoteCommand => ({ argv: ["rm", "-f", path], changes: factsChangedByWriting(path) }),
+  /** `cp -a` keeps owners and modes, as the docs' config backup does. Writes only `to` (or inside it). */
+  copyTree: (from: string, to: string): RemoteCommand => ({ argv: ["cp", "-a", from, to], changes: factsChangedByWriting(to) }),
   /** tar keeps owners and modes (as root, by name: oneadmin on the leader is oneadmin on the follower). */
   packTrees: (archive: string, trees: readonly string[]): RemoteCommand => ({ argv: ["tar", "-C", "/", "-czf", archive, ...trees] }),
   /** Unpacks over the existing trees like `rsync -r` does: files only the follower has are kept. */

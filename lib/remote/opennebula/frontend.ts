@@ -2,6 +2,7 @@
  * Typed operations on one OpenNebula front-end: each pairs a command from commands.ts with its
  * parser, so steps read facts ("oned is stopped", "shared DB version is 7.0.0") instead of text.
  */
+import { factsChangedByWriting } from "./fact-paths";
 import { PackageManager } from "../../model/federation";
 import { CommandResult } from "../ssh/command-result";
 import { OnefedError } from "../../model/errors";
@@ -295,8 +296,8 @@ export class OpenNebulaFrontend extends RemoteMachine {
     const started = Date.now();
     const facts = this.transport.facts;
     try {
-      // A file written on the machine: an action, so its facts are read live again.
-      if (facts) await facts.action(() => this.transport.upload(localPath, remotePath));
+      // A file written on the machine: an action, so the facts read from where it lands are read live again.
+      if (facts) await facts.action(() => this.transport.upload(localPath, remotePath), factsChangedByWriting(remotePath));
       else await this.transport.upload(localPath, remotePath);
     } catch (err) {
       throw this.transferError(err, "upload", localPath, remotePath, {

@@ -3,6 +3,13 @@ import { LedgerRecord, LedgerSnapshot, parseLedger, serializeRecord } from "../.
 import { LedgerOperation, ledgerFiles } from "./ledger-files";
 import { RemoteMachine } from "./remote-machine";
 
+/** One operation of `RemoteLedgerStore.transact`: ledger-files.ts's LedgerOperation, with records instead of their text. */
+export type LedgerStoreOperation =
+  | { readonly op: "write"; readonly name: string; readonly record: LedgerRecord }
+  | { readonly op: "create"; readonly name: string; readonly record: LedgerRecord }
+  | Extract<LedgerOperation, { readonly op: "remove" | "absent" | "present" | "some-absent" }>
+  | { readonly op: "lock"; readonly name: string; readonly create: LedgerRecord; readonly ours?: { readonly prefix: string; readonly record: LedgerRecord } };
+
 export class RemoteLedgerStore {
   constructor(
     /** The master server that keeps this copy. */
@@ -32,14 +39,32 @@ export class RemoteLedgerStore {
    * (nothing after it ran).
    */
   async transact(
-    ops: ReadonlyArray<
-      { readonly op: "write" | "create"; readonly name: string; readonly record: LedgerRecord } | { readonly op: "remove"; readonly name: string }
-    >,
+    ops: readonly LedgerStoreOperation[],
     readAfter: boolean,
   ): Promise<{ readonly created: boolean; readonly after?: { readonly snapshot: LedgerSnapshot; readonly unreadable: readonly string[] } }> {
-    const sent: LedgerOperation[] = ops.map((o) => (o.op === "remove" ? o : { op: o.op, name: o.name, content: this.serialize(o.record) }));
+    const sent = ops.map((o): LedgerOperation => {
+      switch (o.op) {
+        case "write":
+        case "create":
+          return { op: o.op, name: o.name, content: this.serialize(o.record) };
+        case "lock":
+          return {
+            op: "lock",
+            name: o.name,
+            create: this.serialize(o.create),
+            ...(o.ours ? { ours: { prefix: o.ours.prefix, content: this.serialize(o.ours.record) } } : {}),
+          };
+        default:
+          return o;
+      }
+    });
     const r = await this.machine.run(ledgerFiles.transaction(this.dir, sent, readAfter));
     return { created: r.exitCode === 0, ...(readAfter ? { after: parseLedger(r.stdout) } : {}) };
+  }
+
+  /** How a record is written (serialized and redacted as `transact` sends it): a lock's prefix is cut from it. */
+  serialized(record: LedgerRecord): string {
+    return this.serialize(record);
   }
 
   /** A record as it leaves the runner: summaries and details may quote command output, so every string is redacted. */

@@ -34,8 +34,8 @@ export function repositorySwitchCommand(packages: PackagesConfig, toVersion: str
 /** Reads the installed version of a package (`opennebula` on front-ends, `opennebula-node-kvm` on hosts). */
 export function installedVersionCommand(manager: PackageManager, pkg = "opennebula"): RemoteCommand {
   return manager === "apt"
-    ? { argv: ["dpkg-query", "-W", "-f=${Version}", pkg], readOnly: true, fact: true }
-    : { argv: ["rpm", "-q", "--qf", "%{VERSION}", pkg], readOnly: true, fact: true };
+    ? { argv: ["dpkg-query", "-W", "-f=${Version}", pkg], readOnly: true, fact: "packages" }
+    : { argv: ["rpm", "-q", "--qf", "%{VERSION}", pkg], readOnly: true, fact: "packages" };
 }
 
 export function refreshCommand(manager: PackageManager): RemoteCommand {
@@ -97,7 +97,13 @@ export function downloadCommand(manager: PackageManager, packages: readonly stri
  * downloaded and its checksum verified.
  */
 export function pendingDownloadsCommand(packages: readonly string[]): RemoteCommand {
-  return { argv: ["apt-get", "install", "--print-uris", "-qq", "--only-upgrade", ...packages], env: { DEBIAN_FRONTEND: "noninteractive" }, exclusive: true };
+  // A simulation: it prints what would be fetched, and changes neither the packages nor a file.
+  return {
+    argv: ["apt-get", "install", "--print-uris", "-qq", "--only-upgrade", ...packages],
+    env: { DEBIAN_FRONTEND: "noninteractive" },
+    exclusive: true,
+    changes: [],
+  };
 }
 
 /** The archive file names of `apt-get install --print-uris` output: what the cache still lacks. */

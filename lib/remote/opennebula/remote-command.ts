@@ -1,3 +1,4 @@
+import { FactKind } from "../ssh/fact-cache";
 import { shellJoin, shellQuote } from "../ssh/shell-quote";
 
 /** One command to run on a front-end, as data: rendered to a quoted line only at the edge. */
@@ -31,18 +32,20 @@ export interface RemoteCommand {
   readonly readOnly?: boolean;
   /**
    * A read-only command whose answer only onefed's own actions change during a run (installed
-   * packages, unit files, oned.conf; docs/round-trips.md, "Facts kept between steps"): the warm
-   * runner may answer it from the machine's fact cache until the run's next action there. Never
-   * for what others or the machine itself change (zone state, services, the ledger, digests, disk).
-   * @default false: always read live
+   * packages, unit files, oned.conf; docs/round-trips.md, "Facts kept between steps"), and what it
+   * is about: the warm runner may answer it from the machine's fact cache until the run's next
+   * action there that can change that kind. Never for what others or the machine itself change
+   * (zone state, services, the ledger, digests, disk). @default none: always read live
    */
-  readonly fact?: boolean;
+  readonly fact?: FactKind;
   /**
-   * An action that provably changes none of the facts a fact cache keeps (the ledger's own writes:
-   * `*.json` records and their directory under the ledger directory), so it does not invalidate them.
-   * @default false: any action forgets every fact of its machine
+   * Which kinds of facts this action can change on its machine (docs/round-trips.md, "Which actions
+   * forget which facts"): the fact cache forgets those, and keeps the others. Declared only where it
+   * is provable from what the command writes (e.g. `[]` for the ledger's own records, a service
+   * stop, a database command, a file under the backup directory).
+   * @default every kind: the action forgets every fact of its machine
    */
-  readonly keepsFacts?: boolean;
+  readonly changes?: readonly FactKind[];
 }
 
 /**

@@ -75,8 +75,9 @@ export class RemoteMachine {
   async run(cmd: RemoteCommand, hint = "See the output above; fix the cause and run the deploy again to resume here."): Promise<CommandResult> {
     const facts = this.transport.facts;
     if (!facts) return this.send(cmd, hint);
-    if (cmd.readOnly) return cmd.fact && cmd.stdin === undefined ? facts.read(renderCommand(cmd), () => this.send(cmd, hint)).result : this.send(cmd, hint);
-    return cmd.keepsFacts ? this.send(cmd, hint) : facts.action(() => this.send(cmd, hint));
+    if (cmd.readOnly)
+      return cmd.fact && cmd.stdin === undefined ? facts.read(renderCommand(cmd), () => this.send(cmd, hint), cmd.fact).result : this.send(cmd, hint);
+    return facts.action(() => this.send(cmd, hint), cmd.changes);
   }
 
   /** Sends a command to the machine: its events, log line, guard and exit-code check. */

@@ -83,6 +83,27 @@ export interface RunnerHeartbeat {
   removed(): void;
 }
 
+/** What a step must find in the ledger to begin (FederationLedger.beginChecked): the guards of its compare-and-swap. */
+export interface BeginExpectation {
+  /** Entries that must be recorded: the step's requirements (lib/model/step-requirements.ts). */
+  readonly required: ReadonlyArray<{ readonly step: StepName; readonly zoneId: number }>;
+  /** Entries of which at least one must be missing: the upgrade is not complete. Empty: no such guard (verify). */
+  readonly notAllOf: ReadonlyArray<{ readonly step: StepName; readonly zoneId: number }>;
+  /** The step's own entry may already be there (the preflight's claim after its checks). @default false: it must be missing */
+  readonly mayBeRecorded?: boolean;
+}
+
+/** What beginChecked found: the lock claimed (every guard held), or the ledger as it was when a guard did not hold. */
+export type BeginAttempt = { readonly claim: StepClaim; readonly snapshot: LedgerSnapshot } | { readonly claim?: undefined; readonly snapshot: LedgerSnapshot };
+
+/**
+ * When this run's lock on a ledger was taken (its `since`), as this process last saw it: what lets a
+ * step's compare-and-swap rewrite the lock exactly as `lockRecord` would for a lock that is "ours"
+ * without reading it first. Kept per process (the warm runner's steps share it); a process that has
+ * not seen its run's lock yet sends only the "free" branch, and a lock found there is judged as before.
+ */
+const OWN_LOCK_SINCE = new Map<string, string>();
+
 export class FederationLedger {
   constructor(
     private readonly federation: string,
@@ -96,7 +117,17 @@ export class FederationLedger {
 
   /** The ledger as the master servers hold it: the authority's lock, every server's entries. */
   async read(): Promise<LedgerSnapshot> {
-    return this.merge(await Promise.all(this.stores.map(async (s) => this.readable(s, await s.read()))));
+    return this.remember(this.merge(await Promise.all(this.stores.map(async (s) => this.readable(s, await s.read())))));
+  }
+
+  private get ownLockKey(): string {
+    return `${hostPort(this.stores[0].machine.target)}|${this.stores[0].dir}|${this.run.runId}`;
+  }
+
+  /** Notes when this run's lock was taken, from any ledger this process reads. */
+  private remember(snapshot: LedgerSnapshot): LedgerSnapshot {
+    if (snapshot.lock?.run_id === this.run.runId) OWN_LOCK_SINCE.set(this.ownLockKey, snapshot.lock.since);
+    return snapshot;
   }
 
   private readable(s: RemoteLedgerStore, copy: { readonly snapshot: LedgerSnapshot; readonly unreadable: readonly string[] }): LedgerSnapshot {
@@ -179,7 +210,52 @@ export class FederationLedger {
     const copies = await Promise.all(
       mirrors.map(async (m) => this.readable(m, (await m.transact([{ op: "write", name: LOCK_FILE, record: lock }], true)).after!)),
     );
-    return { verdict, snapshot: this.merge([this.readable(authority, first.after!), ...copies]), heartbeat: this.beating(step, zone, file) };
+    return { verdict, snapshot: this.remember(this.merge([this.readable(authority, first.after!), ...copies])), heartbeat: this.beating(step, zone, file) };
+  }
+
+  /**
+   * The step's begin as ONE compare-and-swap on the lock's authority (docs/ledger.md, "Begin: one
+   * compare-and-swap"), with no read before it: the transaction checks on the master what the step
+   * must find — its own entry not recorded, the upgrade not complete, every requirement recorded, the
+   * lock free (created exclusively) or this run's own as this process last saw it — and only if all
+   * hold writes the lock and this runner's first heartbeat; either way it prints the ledger as it is
+   * then. The caller judges that snapshot with the same checks as before (so the same refusals and
+   * messages); when no claim came back, a step those checks let through (a lock to take over, a
+   * lock this process has not seen yet) goes on with `begin(step, zone, snapshot)`.
+   *
+   * A master of several servers keeps the read and the begin apart (entries are merged from every
+   * server, which one script on the authority cannot check): it returns the read, with no claim.
+   */
+  async beginChecked(step: StepName, zone: ZoneConfig, expect: BeginExpectation): Promise<BeginAttempt> {
+    if (this.stores.length > 1) return { snapshot: await this.read() };
+    const [authority] = this.stores;
+    const since = OWN_LOCK_SINCE.get(this.ownLockKey);
+    const created = this.lockRecord(step, zone, { kind: "free" }, undefined);
+    const ours = since === undefined ? undefined : this.lockRecord(step, zone, { kind: "ours" }, { ...created, since });
+    const file = runnerFile(this.run.runId, this.run.who, process.pid, `${step}-${zone.id}`);
+    const names = (rs: BeginExpectation["required"]) => rs.map((r) => entryFile(r.step, r.zoneId));
+    const result = await authority.transact(
+      [
+        ...(expect.mayBeRecorded ? [] : [{ op: "absent" as const, name: entryFile(step, zone.id) }]),
+        ...(expect.notAllOf.length > 0 ? [{ op: "some-absent" as const, names: names(expect.notAllOf) }] : []),
+        ...names(expect.required).map((name) => ({ op: "present" as const, name })),
+        { op: "lock", name: LOCK_FILE, create: created, ...(ours ? { ours: { prefix: lockPrefix(authority.serialized(ours)), record: ours } } : {}) },
+        { op: "write", name: file, record: this.runnerRecord(step, zone) },
+      ],
+      true,
+    );
+    if (!result.created) return { snapshot: this.remember(this.readable(authority, result.after!)) };
+    let snapshot: LedgerSnapshot;
+    try {
+      snapshot = this.remember(this.readable(authority, result.after!));
+    } catch (err) {
+      // Every guard held, yet a record there is unreadable: what this claim wrote goes again (the lock
+      // only when it was surely created here), and the step refuses as the read before it used to.
+      await authority.remove(ours ? [file] : [file, LOCK_FILE]).catch(() => undefined);
+      throw err;
+    }
+    const verdict: LockVerdict = ours && snapshot.lock?.since === since ? { kind: "ours" } : { kind: "free" };
+    return { claim: { verdict, snapshot, heartbeat: this.beating(step, zone, file) }, snapshot };
   }
 
   /**
@@ -362,4 +438,15 @@ export class FederationLedger {
     const event: LedgerEvent = { kind: "event", format: LEDGER_FORMAT, what, by: this.run.who, at, detail };
     await Promise.all(this.stores.map((s) => s.write(`event-${at.replace(/[:.]/g, "")}-${what}.json`, event)));
   }
+}
+
+/**
+ * The part of a serialized lock record that names its run and when the run took it (`kind`, `format`,
+ * `run_id`, `lineage`, `holder`, `since`, in the order lockRecord writes them): a lock starting with
+ * it is this run's, taken at that time; what follows (step, zone, updated_at) is what a step rewrites.
+ */
+export function lockPrefix(serialized: string): string {
+  const at = serialized.indexOf(',"step":');
+  if (at < 0 || !serialized.startsWith('{"kind":"lock",')) throw new Error(`not a lock record: ${serialized.slice(0, 80)}`);
+  return serialized.slice(0, at + 1);
 }
