@@ -56,7 +56,7 @@ function processGone(pid: number): boolean {
 describeAsRoot("SIGKILL of the whole deploy, at four points in turn, then deploy again", () => {
   let sandbox: SandboxFixture;
   beforeAll(async () => {
-    sandbox = await SandboxFixture.up("127.0.182.1");
+    sandbox = await SandboxFixture.up("127.0.120.1");
   });
   afterAll(async () => sandbox?.down());
 
@@ -242,7 +242,7 @@ function groupMembers(pgid: number): number[] {
 describeAsRoot("terraform killed alone, then a cancelled deploy (SIGTERM), then deploy again", () => {
   let sandbox: SandboxFixture;
   beforeAll(async () => {
-    sandbox = await SandboxFixture.up("127.0.182.11");
+    sandbox = await SandboxFixture.up("127.0.120.11");
   });
   afterAll(async () => sandbox?.down());
 

@@ -27,7 +27,7 @@ function changing(log: readonly CommandLogEntry[]): string[] {
 describeAsRoot("steps by hand, two deploys at once, unfreeze during a run", () => {
   let sandbox: SandboxFixture;
   beforeAll(async () => {
-    sandbox = await SandboxFixture.up("127.0.182.21");
+    sandbox = await SandboxFixture.up("127.0.121.1");
   });
   afterAll(async () => sandbox?.down());
 
@@ -110,7 +110,7 @@ describeAsRoot("steps by hand, two deploys at once, unfreeze during a run", () =
 describeAsRoot("onefed unfreeze --force after a failure, then deploy", () => {
   let sandbox: SandboxFixture;
   beforeAll(async () => {
-    sandbox = await SandboxFixture.up("127.0.182.31");
+    sandbox = await SandboxFixture.up("127.0.121.11");
   });
   afterAll(async () => sandbox?.down());
 
