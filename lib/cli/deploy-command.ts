@@ -27,7 +27,7 @@ those JSON events to a webhook; a failing webhook is one warning line (docs/noti
     options: {
       config: configOption,
       out: text({ value: "DIR", help: "cdktf output directory", default: "cdktf.out" }),
-      parallelism: parallelismOption("number of zones + 2, at least 10, at most 8 per CPU"),
+      parallelism: parallelismOption("number of zones + 2, at least 10, at most 16 per CPU with the warm runner, 8 without"),
       engine: engineOption,
       via: oneOf(["engine", "cdktf"], {
         help: "engine: terraform init/apply in the stack directory;\ncdktf: `cdktf deploy --auto-approve` instead",

@@ -12,6 +12,7 @@ import { RemoteCommandError } from "../remote/opennebula/remote-command-error";
 import { ONED_UNIT } from "../remote/opennebula/services";
 import { StepContext } from "./step";
 import { StepRefusal } from "./step-refusal";
+import { withLacking } from "./zone-states";
 
 export async function proveFrozen(ctx: StepContext, step: StepName): Promise<void> {
   const { config } = ctx;
@@ -19,8 +20,8 @@ export async function proveFrozen(ctx: StepContext, step: StepName): Promise<voi
   const frozenZones = config.zones.filter((z) => freezesZone(z, config));
   for (const server of await ctx.serversOf(config.master)) {
     const fe = server.frontend;
-    if ((await fe.unitStates([ONED_UNIT]))[ONED_UNIT] !== "active") continue;
     if (config.freeze.method === "firewall") {
+      if ((await fe.unitStates([ONED_UNIT]))[ONED_UNIT] !== "active") continue;
       const comment = freezeComment(config.name);
       const wanted = freezeRules(config.fromVersion, config.freeze.allowFrom).length;
       const present = (await fe.firewallRules(comment)).length;
@@ -33,15 +34,28 @@ export async function proveFrozen(ctx: StepContext, step: StepName): Promise<voi
         `${present} such rules while oned runs there`,
       );
     }
+    // Whether oned runs and every zone's STATE from one `onezone list -j` (the same zone_pool field
+    // `onezone show` reads, docs/round-trips.md), asked together: one round trip. The pool's answer
+    // counts only when oned runs: with oned stopped nothing listens, the list fails at once and is
+    // ignored, as it was never asked before.
+    const [units, pool] = await Promise.all([
+      fe.unitStates([ONED_UNIT]),
+      fe.zoneStates().then(
+        (zones) => ({ zones }),
+        (error: unknown) => ({ error }),
+      ),
+    ]);
+    if (units[ONED_UNIT] !== "active") continue;
     const enabled: string[] = [];
     try {
-      // Every zone's STATE from one `onezone list -j` (the same zone_pool field `onezone show` reads,
-      // docs/round-trips.md); a zone the pool lacks is asked alone, so it fails as it always did.
-      const pool = new Map((await fe.zoneStates()).map((z) => [z.id, z.enabled]));
-      const lacking = frozenZones.filter((z) => !pool.has(z.id));
-      const shows = await Promise.all(lacking.map((z) => fe.zoneShow(z.id)));
-      lacking.forEach((z, i) => pool.set(z.id, shows[i].enabled));
-      frozenZones.forEach((z) => pool.get(z.id) && enabled.push(`${zoneLabel(z)} ENABLED`));
+      if ("error" in pool) throw pool.error;
+      // A zone the pool lacks is asked alone, so it fails as it always did.
+      const states = await withLacking(
+        fe,
+        frozenZones.map((z) => z.id),
+        new Map(pool.zones.map((z) => [z.id, z.enabled])),
+      );
+      frozenZones.forEach((z) => states.get(z.id) && enabled.push(`${zoneLabel(z)} ENABLED`));
     } catch (err) {
       // The zones stop in parallel: oned may go down between the two questions, which is just as frozen.
       if (err instanceof RemoteCommandError && (await fe.unitStates([ONED_UNIT]))[ONED_UNIT] !== "active") continue;

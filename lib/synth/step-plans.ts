@@ -40,7 +40,7 @@ function freezePlan(zone: ZoneConfig, config: FederationConfig, frozen: boolean)
       ? [...ha, ...freezeRules(config.fromVersion, config.freeze.allowFrom).map((r, i) => renderCommand(iptables.insert(i + 1, r, comment)))]
       : [...ha, renderCommand(iptables.list()), `iptables -D INPUT <each rule commented ${comment}>`];
   }
-  return [renderCommand(onezone.showJson(zone.id)), renderCommand(frozen ? onezone.disable(zone.id, zone.endpoint) : onezone.enable(zone.id, zone.endpoint))];
+  return [renderCommand(onezone.listJson()), renderCommand(frozen ? onezone.disable(zone.id, zone.endpoint) : onezone.enable(zone.id, zone.endpoint))];
 }
 
 export const STEP_PLANS: Readonly<Record<StepName, StepPlan>> = {

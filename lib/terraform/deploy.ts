@@ -35,7 +35,7 @@ export interface DeployOptions {
   readonly via?: "engine" | "cdktf";
   /** The engine to run, as `--engine` names it (terraform, tofu, auto). @default $ONEFED_ENGINE, else the federation file's engine, else auto */
   readonly engine?: string;
-  /** Terraform -parallelism. @default zones + 2 (the widest stage), at least 10, at most 8 per CPU (defaultParallelism) */
+  /** Terraform -parallelism. @default zones + 2 (the widest stage), at least 10, at most 8 step processes or 16 warm-runner steps per CPU (defaultParallelism) */
   readonly parallelism?: number;
   /** Receives one line per thing worth telling, the engine's output included. @default stdout */
   readonly log?: (line: string) => void;
@@ -52,14 +52,25 @@ export interface DeployOptions {
 /** A step's refusal by another run's lock, as its local-exec output shows it (describeError: "<class>: <message>"). */
 const LOCK_REFUSAL = new RegExp(`\\(local-exec\\): ${LockHeldError.name}: `);
 
-/** At least the widest stage (every zone at once) so no stage is serialized; more costs nothing. */
+/** How the steps run: in the deploy's warm runner, or each in its own process (`--no-warm-runner`, or no runner could start). */
+export type StepRunners = "warm" | "process";
+
+/** Step processes per CPU at most: each needs CPU to start and to finish its own SSH handshakes. */
+const PROCESSES_PER_CPU = 8;
 /**
- * The widest stage (zones + 2) runs at once, but never more than 8 step runners per CPU (at least
- * 10): each runner is a process that needs CPU to start and to finish its SSH handshakes, and a
- * 1+64 federation on 2 cores starved them past the connect timeout (docs/round-trips.md, "Safe under load").
+ * Steps per CPU at most in the warm runner: a running step there is a shell and two `cat`s and
+ * shares the runner's one SSH connection per machine (no start-up, no handshake of its own), so the
+ * widest stage of 1+16 (17 steps) fits on 2 cores instead of leaving one zone a whole step behind.
  */
-export function defaultParallelism(zoneCount: number, cpus: number = os.availableParallelism()): number {
-  return Math.min(Math.max(10, zoneCount + 2), Math.max(10, 8 * cpus));
+const WARM_STEPS_PER_CPU = 16;
+
+/**
+ * The widest stage (zones + 2) runs at once, at least 10, but never more than 8 step processes per
+ * CPU: a 1+64 federation on 2 cores starved them past the connect timeout (docs/round-trips.md,
+ * "Safe under load"). With the warm runner, 16 steps per CPU.
+ */
+export function defaultParallelism(zoneCount: number, cpus: number = os.availableParallelism(), runners: StepRunners = "process"): number {
+  return Math.min(Math.max(10, zoneCount + 2), Math.max(10, (runners === "warm" ? WARM_STEPS_PER_CPU : PROCESSES_PER_CPU) * cpus));
 }
 
 export async function deploy(opts: DeployOptions = {}): Promise<{ stackDir: string; output: string; run: RunPaths }> {
@@ -112,7 +123,6 @@ async function deployWith(
   runner: Promise<WarmRunnerProcess | undefined>,
 ): Promise<{ stackDir: string; output: string }> {
   const engine = await ensureEngine({ log, engine: commandEngineChoice(opts.engine, config.engine) });
-  const parallelism = opts.parallelism ?? defaultParallelism(config.zones.length);
   const outdir = path.resolve(opts.outdir ?? "cdktf.out");
 
   const { stack } = synthesize({ configPath: config.sourcePath, outdir, nullProviderVersion: engine.env[NULL_PROVIDER_VERSION_ENV] });
@@ -141,6 +151,7 @@ async function deployWith(
     });
     await startEstimated(opts, config, record, session, stackDir, log);
     const { session: run, run: identity } = await reconcile(session, config, "deploy", log, { runId: record.paths.runId });
+    const parallelism = opts.parallelism ?? defaultParallelism(config.zones.length, undefined, (await runner) ? "warm" : "process");
     const apply = await (opts.via === "cdktf" ? cdktfDeploy(run, outdir, parallelism, engineLog, interrupts) : run.apply(parallelism)).catch(
       async (err: unknown) => {
         if (interrupts.interrupted) {

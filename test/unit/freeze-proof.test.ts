@@ -78,15 +78,21 @@ describe("stop proves the freeze on the master", () => {
     ["the master's oned runs and every zone is DISABLED", frozenMaster(seedFederation().parse()), ["systemctl is-active opennebula", "onezone list -j"]],
     // With the master's oned down nobody can write to the federation: its zones are not asked (nobody would answer).
     [
+      // Asked in the same round trip, the pool of a stopped oned fails at once and is not judged.
       "the master's oned is inactive",
-      [[/^systemctl is-active opennebula$/, { exitCode: 3, stdout: "inactive\n" }]] as Rule[],
-      ["systemctl is-active opennebula"],
+      [
+        [/^systemctl is-active opennebula$/, { exitCode: 3, stdout: "inactive\n" }],
+        [/^onezone list -j$/, { exitCode: 255, stderr: "Failed to open TCP connection to localhost:2633 (Connection refused)\n" }],
+      ] as Rule[],
+      ["systemctl is-active opennebula", "onezone list -j"],
     ],
   ])("stops the zone when %s", async (_case, masterRules, masterLines) => {
     const config = seedFederation().parse();
     const { zone, master, result } = runWith("stop", config, config.slaves[0], runningFrontend(), masterRules);
     await expect(result).resolves.toMatchObject({ status: "done", summary: "stopped opennebula, opennebula-flow" });
     expect(master.lines).toEqual(masterLines);
+    // Whether oned runs and the zones' STATE: one round trip to the master.
+    expect(master.batches).toEqual([masterLines]);
     expect(stopped(zone)).toEqual(["systemctl stop opennebula opennebula-flow"]);
   });
 
@@ -186,7 +192,7 @@ describe("sync proves the freeze on the master", () => {
   });
 });
 
-describe("unfreeze waits for the zone's new STATE to reach its front-end", () => {
+describe("freeze and unfreeze read the zone's STATE from its front-end's zone pool", () => {
   it("reads the zone again until the federation brought ENABLED back to the slave", async () => {
     const config = seedFederation().parse();
     const slave = config.zones.find((z) => z.id === 100)!;
@@ -197,12 +203,54 @@ describe("unfreeze waits for the zone's new STATE to reach its front-end", () =>
       slave,
       [
         // Disabled before the enable, and once after it (the change is still on its way from the master).
-        [/^onezone show 100 -j$/, () => ({ stdout: zoneShowJson(slave, ++reads > 2) })],
+        [/^onezone list -j$/, () => ({ stdout: zonePoolJson(config.zones, (id) => id !== 100 || ++reads <= 2) })],
         [/^onezone enable 100 /, {}],
       ],
       [],
     );
     await expect(result).resolves.toMatchObject({ status: "done", summary: "zone enabled" });
-    expect(zone.lines.filter((l) => l.startsWith("onezone show"))).toHaveLength(3);
+    // `onezone list -j`, not `onezone show` (which also asks every server of the zone for its Raft status).
+    expect(zone.lines).toEqual(["onezone list -j", "onezone enable 100 --endpoint http://192.168.150.2:2633/RPC2 -v", "onezone list -j", "onezone list -j"]);
+  });
+
+  it("reports a zone already disabled as already done, changing nothing", async () => {
+    const config = seedFederation().parse();
+    const slave = config.zones.find((z) => z.id === 101)!;
+    const { zone, result } = runWith("freeze", config, slave, [[/^onezone list -j$/, { stdout: zonePoolJson(config.zones, (id) => id === 101) }]], []);
+    await expect(result).resolves.toEqual({ status: "already-done", summary: "zone already disabled" });
+    expect(zone.lines).toEqual(["onezone list -j"]);
+  });
+
+  it("asks a zone its front-end's pool lacks alone (`onezone show`), before and after the disable", async () => {
+    const config = seedFederation().parse();
+    const slave = config.zones.find((z) => z.id === 101)!;
+    let disabled = false;
+    const { zone, result } = runWith(
+      "freeze",
+      config,
+      slave,
+      [
+        [
+          /^onezone list -j$/,
+          {
+            stdout: zonePoolJson(
+              config.zones.filter((z) => z.id !== 101),
+              () => true,
+            ),
+          },
+        ],
+        [/^onezone show 101 -j$/, () => ({ stdout: zoneShowJson(slave, !disabled) })],
+        [/^onezone disable 101 /, () => ((disabled = true), {})],
+      ],
+      [],
+    );
+    await expect(result).resolves.toEqual({ status: "done", summary: "zone disabled" });
+    expect(zone.lines).toEqual([
+      "onezone list -j",
+      "onezone show 101 -j",
+      "onezone disable 101 --endpoint http://192.168.150.3:2633/RPC2 -v",
+      "onezone list -j",
+      "onezone show 101 -j",
+    ]);
   });
 });

@@ -19,6 +19,18 @@ describe("default parallelism", () => {
   ])("%i zones on %i CPUs: %i", (zones, cpus, expected) => {
     expect(defaultParallelism(zones, cpus)).toBe(expected);
   });
+
+  // A warm-runner step is a shell and two cats on the runner's shared connections: 16 per CPU.
+  it.each([
+    [3, 2, 10],
+    [17, 2, 19],
+    [66, 2, 32],
+    [66, 4, 64],
+    [5, 1, 10],
+  ])("%i zones on %i CPUs with the warm runner: %i", (zones, cpus, expected) => {
+    expect(defaultParallelism(zones, cpus, "warm")).toBe(expected);
+    expect(defaultParallelism(zones, cpus, "warm")).toBeGreaterThanOrEqual(defaultParallelism(zones, cpus, "process"));
+  });
 });
 
 describe("SSH connect timeout", () => {

@@ -9,20 +9,23 @@ import { readRaftView } from "../raft";
 import { StepRefusal } from "../step-refusal";
 import { StepContext, StepRun, StepOutcome } from "../step";
 import { isHaZone } from "../../model/federation";
+import { zoneEnabledOn } from "../zone-states";
 
 async function setEnabled(ctx: StepContext, enabled: boolean, step: string): Promise<StepOutcome> {
   const fe = await ctx.frontend();
   const { zone } = ctx;
   const word = enabled ? "enabled" : "disabled";
-  if ((await fe.zoneShow(zone.id)).enabled === enabled) return { status: "already-done", summary: `zone already ${word}` };
+  // The zone's STATE from its front-end's zone pool (`onezone list -j`): the field `onezone show`
+  // reads, without show's Raft status call to each server; both reads below hold the window open.
+  if ((await zoneEnabledOn(fe, zone.id)) === enabled) return { status: "already-done", summary: `zone already ${word}` };
   await fe.setZoneEnabled(zone.id, zone.endpoint, enabled);
   const after = await settledZoneState(ctx, fe, enabled);
-  if (after.enabled !== enabled) {
+  if (after !== enabled) {
     throw new StepRefusal(step, {
       zone,
       frontend: fe.target,
       expected: `zone ${zone.id} to be ${word} after onezone ${enabled ? "enable" : "disable"}`,
-      found: `STATE ${after.enabled ? "ENABLED" : "DISABLED"}`,
+      found: `STATE ${after ? "ENABLED" : "DISABLED"}`,
       next: `Check oned.log on the zone and the master, then ${ctx.rerun}.`,
     });
   }
@@ -40,13 +43,13 @@ const ZONE_STATE_POLL_MS = 200;
 /**
  * A slave's `onezone enable|disable` is forwarded to the master, and the slave sees the new STATE
  * only once the federation log has brought the zone table back to it: the state is read again for a
- * few seconds before the step judges it.
+ * few seconds before the step judges it. Returns the last STATE read: enabled (true) or disabled.
  */
-async function settledZoneState(ctx: StepContext, fe: OpenNebulaFrontend, enabled: boolean): Promise<{ enabled: boolean }> {
+async function settledZoneState(ctx: StepContext, fe: OpenNebulaFrontend, enabled: boolean): Promise<boolean> {
   const until = Date.now() + ZONE_STATE_SETTLE_MS;
   for (let waited = false; ; waited = true) {
-    const state = await fe.zoneShow(ctx.zone.id);
-    if (state.enabled === enabled || Date.now() + ZONE_STATE_POLL_MS > until) return state;
+    const state = await zoneEnabledOn(fe, ctx.zone.id);
+    if (state === enabled || Date.now() + ZONE_STATE_POLL_MS > until) return state;
     if (!waited)
       ctx.log(
         `zone ${ctx.zone.id} still ${enabled ? "DISABLED" : "ENABLED"} on ${fe.target.host}:${fe.target.port}; waiting for the federation to replicate it`,
