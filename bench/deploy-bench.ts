@@ -11,6 +11,7 @@ import * as path from "path";
 import { readCommandLog, sandboxDown, sandboxUp, SandboxInfo, SandboxUpOptions } from "../sandbox";
 import { buildStepGraph } from "../lib/terraform/review/step-graph";
 import { runDeploy, DeployRun } from "./deploy-run";
+import { formatPeakShares, PeakShare } from "./tree-sampler";
 import { freezeWindowBreakdown, WindowBreakdown } from "./freeze-window";
 import { ReplayResult } from "./ideal-replay";
 import { probeShare } from "./probe-classes";
@@ -49,6 +50,8 @@ export interface DeployFigures {
   readonly noopOnefedCpuMs: number;
   readonly peakRssBytes: number;
   readonly processesAtPeak: number;
+  /** Who held the peak, the largest first. */
+  readonly atPeak: readonly PeakShare[];
   readonly freezeWindowMs?: number;
   /** The chain of steps that held the freeze window open, and where their time went. */
   readonly freezeWindow?: WindowBreakdown;
@@ -178,6 +181,7 @@ export async function deployBench(o: DeployBenchOptions): Promise<DeployFigures>
     o.log(`1+${o.slaves}: deploy`);
     const first = await runDeploy({ cli, sandboxDir: dir, probe, name: "deploy" });
     o.log(`1+${o.slaves}: deploy exited ${first.exitCode} after ${(first.wallMs / 1000).toFixed(1)} s; again, with nothing to do`);
+    o.log(`1+${o.slaves}: peak ${Math.round(first.peakRssBytes / 2 ** 20)} MB, ${first.processesAtPeak} processes: ${formatPeakShares(first.atPeak)}`);
     const noop = await runDeploy({ cli, sandboxDir: dir, probe, name: "noop" });
     const timeline: RunTimeline = parseRunTimeline(first.eventsText);
     const noopTimeline = noop.eventsText ? parseRunTimeline(noop.eventsText) : undefined;
@@ -212,6 +216,7 @@ export async function deployBench(o: DeployBenchOptions): Promise<DeployFigures>
       noopOnefedCpuMs: noopCpu.all,
       peakRssBytes: first.peakRssBytes,
       processesAtPeak: first.processesAtPeak,
+      atPeak: first.atPeak,
       freezeWindowMs: freezeWindowMs(timeline),
       freezeWindow: freezeWindowBreakdown(timeline, graph),
       unavoidableMs: runCriticalPath(timeline, graph, UNAVOIDABLE_STEPS).ms,

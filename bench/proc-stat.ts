@@ -4,6 +4,7 @@
  * are counted from the last ")".
  */
 import * as fs from "fs";
+import * as path from "path";
 
 export interface ProcStat {
   readonly pid: number;
@@ -58,4 +59,31 @@ export function processTree(all: readonly ProcStat[], root: number): ProcStat[] 
     queue.push(...(children.get(p.pid) ?? []));
   }
   return out;
+}
+
+/**
+ * A short name for a process of the deploy's tree, for the peak's breakdown: a node process by what
+ * it runs (`onefed deploy`, `onefed runner`, or its script's file name), any other by its command
+ * name (the kernel cuts it to 15 characters: `terraform-provi` is the null provider).
+ */
+export function processLabel(comm: string, argv: readonly string[]): string {
+  if (comm !== "node" && !/^node\b/.test(path.basename(argv[0] ?? ""))) return comm;
+  // The script is the first argument that is not an option (nor --require's or -r's module).
+  const at = argv.findIndex((a, i) => i > 0 && !a.startsWith("-") && !["-r", "--require"].includes(argv[i - 1]));
+  if (at < 0) return "node";
+  const name = path.basename(argv[at]).replace(/\.js$/, "");
+  const next = argv[at + 1];
+  return name === "onefed" && next && !next.startsWith("-") ? `onefed ${next}` : name;
+}
+
+/** /proc/<pid>/cmdline as an argv; empty when the process is gone (or a kernel thread). */
+export function readArgv(pid: number, procDir = "/proc"): string[] {
+  try {
+    return fs
+      .readFileSync(`${procDir}/${pid}/cmdline`, "utf8")
+      .split("\0")
+      .filter((a, i, all) => a !== "" || i < all.length - 1);
+  } catch {
+    return [];
+  }
 }

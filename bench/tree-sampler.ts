@@ -1,16 +1,49 @@
 /**
- * Samples a process tree every 200 ms: the peak of its summed resident set. Short-lived processes
- * between two samples are missed, so this is a lower bound on the true peak (documented in
- * docs/bench.md); CPU comes from the kernel's own accounting instead (see deploy-run.ts).
+ * Samples a process tree every 200 ms: the peak of its summed resident set, and who held it (each
+ * process's name and RSS at that sample). Short-lived processes between two samples are missed, so
+ * this is a lower bound on the true peak (documented in docs/bench.md); CPU comes from the kernel's
+ * own accounting instead (see deploy-run.ts).
  */
-import { processTree, readAllProcStats } from "./proc-stat";
+import { processLabel, processTree, readAllProcStats, readArgv } from "./proc-stat";
 
 const PAGE_BYTES = 4096;
+
+/** The processes alive at the peak that share a name (processLabel): how many, and their RSS summed. */
+export interface PeakShare {
+  readonly label: string;
+  readonly count: number;
+  readonly rssBytes: number;
+}
+
+export interface TreePeak {
+  readonly peakRssBytes: number;
+  readonly processesAtPeak: number;
+  /** Who held the peak, the largest first. */
+  readonly atPeak: readonly PeakShare[];
+}
+
+/** Groups the processes of one sample by name, the largest share first. */
+export function peakShares(processes: readonly { readonly label: string; readonly rssBytes: number }[]): PeakShare[] {
+  const by = new Map<string, { count: number; rssBytes: number }>();
+  for (const p of processes) {
+    const s = by.get(p.label) ?? by.set(p.label, { count: 0, rssBytes: 0 }).get(p.label)!;
+    s.count++;
+    s.rssBytes += p.rssBytes;
+  }
+  return [...by].map(([label, s]) => ({ label, ...s })).sort((a, b) => b.rssBytes - a.rssBytes || a.label.localeCompare(b.label));
+}
+
+/** `runner 106, terraform 105, 16× sh 27 (MB)`: a peak's breakdown on one line. */
+export function formatPeakShares(shares: readonly PeakShare[]): string {
+  const mb = (b: number) => Math.round(b / 2 ** 20);
+  return shares.map((s) => `${s.count > 1 ? `${s.count}× ` : ""}${s.label} ${mb(s.rssBytes)}`).join(", ") + " (MB)";
+}
 
 export class TreeSampler {
   private timer: NodeJS.Timeout | undefined;
   private peak = 0;
   private peakCount = 0;
+  private atPeak: PeakShare[] = [];
 
   constructor(
     private readonly root: number,
@@ -23,10 +56,10 @@ export class TreeSampler {
     return this;
   }
 
-  /** Stops; the peak summed RSS in bytes and how many processes were alive at that moment. */
-  stop(): { readonly peakRssBytes: number; readonly processesAtPeak: number } {
+  /** Stops; the peak summed RSS in bytes, how many processes were alive at that moment and who they were. */
+  stop(): TreePeak {
     clearInterval(this.timer);
-    return { peakRssBytes: this.peak, processesAtPeak: this.peakCount };
+    return { peakRssBytes: this.peak, processesAtPeak: this.peakCount, atPeak: this.atPeak };
   }
 
   private sample(): void {
@@ -35,6 +68,8 @@ export class TreeSampler {
     if (rss > this.peak) {
       this.peak = rss;
       this.peakCount = tree.length;
+      // Names only at a new peak: reading every cmdline each sample would cost the bench's own CPU.
+      this.atPeak = peakShares(tree.map((p) => ({ label: processLabel(p.comm, readArgv(p.pid)), rssBytes: p.rssPages * PAGE_BYTES })));
     }
   }
 }

@@ -1,7 +1,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseProcStat, processTree, readAllProcStats } from "../../bench/proc-stat";
+import { parseProcStat, processLabel, processTree, readAllProcStats } from "../../bench/proc-stat";
+import { formatPeakShares, peakShares } from "../../bench/tree-sampler";
 
 /** A /proc/<pid>/stat line as Linux 6.x prints it (proc(5)): 52 fields. */
 const statLine = (pid: number, comm: string, ppid: number, utime: number, stime: number, rss: number) =>
@@ -50,5 +51,32 @@ describe("bench: /proc/<pid>/stat", () => {
   test("this very process is in the real /proc", () => {
     const me = readAllProcStats().find((p) => p.pid === process.pid);
     expect(me?.rssPages).toBeGreaterThan(0);
+  });
+});
+
+describe("bench: who held the peak", () => {
+  test("a node process by what it runs, any other by its command name", () => {
+    expect(processLabel("node", ["/usr/bin/node", "/opt/onefed/dist/lib/cli/onefed.js", "runner", "--fifo", "/r/runner.fifo"])).toBe("onefed runner");
+    expect(processLabel("node", ["/usr/bin/node", "--require", "/b/probe.js", "/opt/onefed/dist/lib/cli/onefed.js", "deploy"])).toBe("onefed deploy");
+    expect(processLabel("node", ["/usr/bin/node", "/opt/onefed/dist/lib/terraform/synth-in-child.js", "{}"])).toBe("synth-in-child");
+    expect(processLabel("node", [])).toBe("node");
+    expect(processLabel("terraform-provi", ["/cache/terraform-provider-null_v3.2.4_x5"])).toBe("terraform-provi");
+    expect(processLabel("sh", ["/bin/sh", "/opt/onefed/bin/onefed-step"])).toBe("sh");
+  });
+
+  test("grouped by name, the largest first, on one line", () => {
+    const mb = 2 ** 20;
+    const shares = peakShares([
+      { label: "cat", rssBytes: 1.5 * mb },
+      { label: "onefed runner", rssBytes: 80 * mb },
+      { label: "cat", rssBytes: 1.5 * mb },
+      { label: "terraform", rssBytes: 90 * mb },
+    ]);
+    expect(shares).toEqual([
+      { label: "terraform", count: 1, rssBytes: 90 * mb },
+      { label: "onefed runner", count: 1, rssBytes: 80 * mb },
+      { label: "cat", count: 2, rssBytes: 3 * mb },
+    ]);
+    expect(formatPeakShares(shares)).toBe("terraform 90, onefed runner 80, 2× cat 3 (MB)");
   });
 });
