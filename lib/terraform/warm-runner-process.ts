@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { RUNNER_FIFO_ENV, RUNNER_PID_ENV, WARM_RUNNER_ENV } from "../model/environment";
 import { RUN_FILES } from "../model/paths";
-import { defaultRunner } from "../synth/synthesize";
+import { defaultRunner } from "../synth/runner-invocation";
 
 /** What the runner prints when it listens (lib/cli/runner-command.ts RUNNER_READY). */
 const READY = /^onefed-runner ready (\d+)$/m;
