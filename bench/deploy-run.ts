@@ -28,6 +28,8 @@ export interface DeployRun {
   readonly processesAtPeak: number;
   /** Who held the peak (each process's name and RSS at that sample), the largest first. */
   readonly atPeak: readonly PeakShare[];
+  /** The largest RSS each long-lived process reached (the tree sampler's `largest`). */
+  readonly largest: readonly PeakShare[];
   readonly eventsText: string;
   /** When it started and ended (epoch ms), to cut the command logs. */
   readonly startedAt: number;
@@ -98,6 +100,7 @@ export async function runDeploy(o: DeployRunOptions): Promise<DeployRun> {
     peakRssBytes: peak.peakRssBytes,
     processesAtPeak: peak.processesAtPeak,
     atPeak: peak.atPeak,
+    largest: peak.largest,
     eventsText: fs.existsSync(events) ? fs.readFileSync(events, "utf8") : "",
     startedAt,
     endedAt,

@@ -4,7 +4,7 @@
  * this is a lower bound on the true peak (documented in docs/bench.md); CPU comes from the kernel's
  * own accounting instead (see deploy-run.ts).
  */
-import { processLabel, processTree, readAllProcStats, readArgv } from "./proc-stat";
+import { processLabel, processTree, readAllProcStats, readArgv, sharesParentPages } from "./proc-stat";
 
 const PAGE_BYTES = 4096;
 
@@ -20,7 +20,12 @@ export interface TreePeak {
   readonly processesAtPeak: number;
   /** Who held the peak, the largest first. */
   readonly atPeak: readonly PeakShare[];
+  /** The largest RSS each process above LARGE_BYTES reached at any sample, the largest first (label "name pid (its CPU-s)"). */
+  readonly largest: readonly PeakShare[];
 }
+
+/** A process this large is one of the long-lived ones (runner, engine, provider, deploy), whose own maximum is worth telling. */
+const LARGE_BYTES = 10 * 2 ** 20;
 
 /** Groups the processes of one sample by name, the largest share first. */
 export function peakShares(processes: readonly { readonly label: string; readonly rssBytes: number }[]): PeakShare[] {
@@ -44,6 +49,7 @@ export class TreeSampler {
   private peak = 0;
   private peakCount = 0;
   private atPeak: PeakShare[] = [];
+  private readonly largest = new Map<number, { label: string; rssBytes: number; cpuTicks: number }>();
 
   constructor(
     private readonly root: number,
@@ -59,12 +65,29 @@ export class TreeSampler {
   /** Stops; the peak summed RSS in bytes, how many processes were alive at that moment and who they were. */
   stop(): TreePeak {
     clearInterval(this.timer);
-    return { peakRssBytes: this.peak, processesAtPeak: this.peakCount, atPeak: this.atPeak };
+    // The CPU as last sampled (at most one period short): "terraform 4242 (12.3 CPU-s)".
+    const largest = [...this.largest].map(([pid, p]) => ({
+      label: `${p.label} ${pid} (${(p.cpuTicks / 100).toFixed(1)} CPU-s)`,
+      count: 1,
+      rssBytes: p.rssBytes,
+    }));
+    return { peakRssBytes: this.peak, processesAtPeak: this.peakCount, atPeak: this.atPeak, largest: largest.sort((a, b) => b.rssBytes - a.rssBytes) };
   }
 
   private sample(): void {
-    const tree = processTree(readAllProcStats(), this.root);
+    const all = processTree(readAllProcStats(), this.root);
+    const byPid = new Map(all.map((p) => [p.pid, p]));
+    // A clone that still shares its parent's pages (terraform between fork and exec of a shell) is its parent's memory, counted once.
+    const tree = all.filter((p) => !sharesParentPages(p, byPid.get(p.ppid)));
     const rss = tree.reduce((n, p) => n + p.rssPages * PAGE_BYTES, 0);
+    for (const p of tree) {
+      const bytes = p.rssPages * PAGE_BYTES;
+      const seen = this.largest.get(p.pid);
+      if (seen) {
+        seen.rssBytes = Math.max(seen.rssBytes, bytes);
+        seen.cpuTicks = p.cpuTicks;
+      } else if (bytes > LARGE_BYTES) this.largest.set(p.pid, { label: processLabel(p.comm, readArgv(p.pid)), rssBytes: bytes, cpuTicks: p.cpuTicks });
+    }
     if (rss > this.peak) {
       this.peak = rss;
       this.peakCount = tree.length;

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseProcStat, processLabel, processTree, readAllProcStats } from "../../bench/proc-stat";
+import { parseProcStat, processLabel, processTree, readAllProcStats, sharesParentPages } from "../../bench/proc-stat";
 import { formatPeakShares, peakShares } from "../../bench/tree-sampler";
 
 /** A /proc/<pid>/stat line as Linux 6.x prints it (proc(5)): 52 fields. */
@@ -54,9 +54,34 @@ describe("bench: /proc/<pid>/stat", () => {
   });
 });
 
+describe("bench: a clone between fork and exec", () => {
+  const terraform = { pid: 10, comm: "terraform", ppid: 1, cpuTicks: 500, rssPages: 23_000 };
+  const clone = { pid: 11, comm: "terraform", ppid: 10, cpuTicks: 0, rssPages: 23_010, forkedNoExec: true };
+
+  test("the flags say forked and not exec'd (PF_FORKNOEXEC)", () => {
+    const forked = statLine(11, "terraform", 10, 0, 0, 23_010).replace(" 4194560 ", ` ${0x400040} `);
+    expect(parseProcStat(forked)).toEqual(clone);
+  });
+
+  test("shares its parent's pages when it bears its name and its resident set", () => {
+    expect(sharesParentPages(clone, terraform)).toBe(true);
+  });
+
+  test("anything else counts as before: exec'd, another name, another size, a small subshell, no parent", () => {
+    expect(sharesParentPages({ ...clone, forkedNoExec: undefined }, terraform)).toBe(false);
+    expect(sharesParentPages({ ...clone, comm: "sh" }, terraform)).toBe(false);
+    expect(sharesParentPages({ ...clone, rssPages: 400 }, terraform)).toBe(false);
+    const sh = { pid: 20, comm: "sh", ppid: 1, cpuTicks: 0, rssPages: 350 };
+    expect(sharesParentPages({ ...sh, pid: 21, ppid: 20, forkedNoExec: true }, sh)).toBe(false);
+    expect(sharesParentPages(clone, undefined)).toBe(false);
+  });
+});
+
 describe("bench: who held the peak", () => {
   test("a node process by what it runs, any other by its command name", () => {
-    expect(processLabel("node", ["/usr/bin/node", "/opt/onefed/dist/lib/cli/onefed.js", "runner", "--fifo", "/r/runner.fifo"])).toBe("onefed runner");
+    expect(processLabel("node", ["/usr/bin/node", "--max-semi-space-size=2", "/opt/onefed/dist/lib/cli/onefed.js", "runner", "--fifo", "/r/runner.fifo"])).toBe(
+      "onefed runner",
+    );
     expect(processLabel("node", ["/usr/bin/node", "--require", "/b/probe.js", "/opt/onefed/dist/lib/cli/onefed.js", "deploy"])).toBe("onefed deploy");
     expect(processLabel("node", ["/usr/bin/node", "/opt/onefed/dist/lib/terraform/synth-in-child.js", "{}"])).toBe("synth-in-child");
     expect(processLabel("node", [])).toBe("node");
