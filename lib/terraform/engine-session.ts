@@ -13,6 +13,7 @@ import type { TerraformSettings } from "../model/state-backend";
 import { STEP_NAMES, StepName } from "../model/steps";
 import { backendEnv } from "./backend-env";
 import type { Engine } from "./engine/engine";
+import { applyMemoryEnv } from "./engine/apply-memory";
 import { engineEnv } from "./engine/engine-env";
 import { EngineRunError, EnginePhase, frozenZonesAdvice, StalePlanError, StateLockedError } from "./errors";
 import { describeExit, outputTail, runProcess, type ProcessResult } from "./local-process";
@@ -227,7 +228,10 @@ export class EngineSession {
 
   /** `apply -auto-approve`: what `onefed deploy` runs. */
   async apply(parallelism: number): Promise<ProcessResult> {
-    const r = await this.streamed(["apply", "-input=false", "-no-color", "-auto-approve", ...this.lockArgs, `-parallelism=${parallelism}`]);
+    const r = await this.streamed(
+      ["apply", "-input=false", "-no-color", "-auto-approve", ...this.lockArgs, `-parallelism=${parallelism}`],
+      applyMemoryEnv(this.env),
+    );
     if (r.exitCode !== 0) throw this.lockRefusal(r, "apply") ?? this.applyFailed(r, "apply", "deploy again");
     return r;
   }
@@ -237,7 +241,7 @@ export class EngineSession {
    * applied) becomes a StalePlanError naming `planDir`.
    */
   async applyPlan(planFile: string, parallelism: number, planDir: string): Promise<ProcessResult> {
-    const r = await this.streamed(["apply", "-input=false", "-no-color", ...this.lockArgs, `-parallelism=${parallelism}`, planFile]);
+    const r = await this.streamed(["apply", "-input=false", "-no-color", ...this.lockArgs, `-parallelism=${parallelism}`, planFile], applyMemoryEnv(this.env));
     if (r.exitCode === 0) return r;
     const locked = this.lockRefusal(r, "apply of the reviewed plan");
     if (locked) throw locked;
@@ -267,8 +271,8 @@ export class EngineSession {
     return new EngineRunError("apply", r, `${this.kind} ${what} failed (${describeExit(r)}); the failing step's message is above. ${frozenZonesAdvice(retry)}`);
   }
 
-  private streamed(args: readonly string[]): Promise<ProcessResult> {
-    return runProcess(this.engine.binary, args, { cwd: this.stackDir, env: this.env, onLine: this.log, onSpawn: this.props.onSpawn });
+  private streamed(args: readonly string[], env: NodeJS.ProcessEnv = this.env): Promise<ProcessResult> {
+    return runProcess(this.engine.binary, args, { cwd: this.stackDir, env, onLine: this.log, onSpawn: this.props.onSpawn });
   }
 
   private quiet(args: readonly string[]): Promise<ProcessResult> {
