@@ -11,7 +11,7 @@ import * as path from "path";
 import { readCommandLog, sandboxDown, sandboxUp, SandboxInfo, SandboxUpOptions } from "../sandbox";
 import { buildStepGraph } from "../lib/terraform/review/step-graph";
 import { runDeploy, DeployRun } from "./deploy-run";
-import { formatPeakShares, PeakShare } from "./tree-sampler";
+import { formatLargest, formatPeakShares, PeakShare } from "./tree-sampler";
 import { freezeWindowBreakdown, WindowBreakdown } from "./freeze-window";
 import { ReplayResult } from "./ideal-replay";
 import { probeShare } from "./probe-classes";
@@ -197,7 +197,7 @@ export async function deployBench(o: DeployBenchOptions): Promise<DeployFigures>
     const first = await runDeploy({ cli, sandboxDir: dir, probe, name: "deploy" });
     o.log(`1+${o.slaves}: deploy exited ${first.exitCode} after ${(first.wallMs / 1000).toFixed(1)} s; again, with nothing to do`);
     o.log(
-      `1+${o.slaves}: peak ${Math.round(first.peakRssBytes / 2 ** 20)} MB, ${first.processesAtPeak} processes: ${formatPeakShares(first.atPeak)}; each one's largest: ${formatPeakShares(first.largest)}`,
+      `1+${o.slaves}: peak ${Math.round(first.peakRssBytes / 2 ** 20)} MB, ${first.processesAtPeak} processes: ${formatPeakShares(first.atPeak)}; each large process's own largest: ${formatLargest(first.largest)}`,
     );
     const noop = await runDeploy({ cli, sandboxDir: dir, probe, name: "noop" });
     o.log(`1+${o.slaves}: node CPU in the deploy: ${nodeCpuByKind(first)}; in the no-op: ${nodeCpuByKind(noop)}`);

@@ -7,7 +7,7 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { PeakShare, TreeSampler } from "./tree-sampler";
+import { LargeProcess, PeakShare, TreeSampler } from "./tree-sampler";
 
 export interface NodeProcessCpu {
   readonly pid: number;
@@ -28,8 +28,8 @@ export interface DeployRun {
   readonly processesAtPeak: number;
   /** Who held the peak (each process's name and RSS at that sample), the largest first. */
   readonly atPeak: readonly PeakShare[];
-  /** The largest RSS each long-lived process reached (the tree sampler's `largest`). */
-  readonly largest: readonly PeakShare[];
+  /** The largest RSS each large process reached, and its CPU (the tree sampler's `largest`). */
+  readonly largest: readonly LargeProcess[];
   readonly eventsText: string;
   /** When it started and ended (epoch ms), to cut the command logs. */
   readonly startedAt: number;

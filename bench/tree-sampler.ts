@@ -20,8 +20,29 @@ export interface TreePeak {
   readonly processesAtPeak: number;
   /** Who held the peak, the largest first. */
   readonly atPeak: readonly PeakShare[];
-  /** The largest RSS each process above LARGE_BYTES reached at any sample, the largest first (label "name pid (its CPU-s)"). */
-  readonly largest: readonly PeakShare[];
+  /** Each process above LARGE_BYTES at some sample: the largest RSS it reached, the largest first. */
+  readonly largest: readonly LargeProcess[];
+}
+
+/** One of the large processes of the tree: its own largest RSS, and its CPU as last sampled (at most one period short). */
+export interface LargeProcess {
+  readonly label: string;
+  readonly pid: number;
+  readonly rssBytes: number;
+  readonly cpuTicks: number;
+}
+
+/**
+ * `terraform 105 MB 6.4 CPU-s, onefed runner 93 MB 4.6 CPU-s, + 9 shorter-lived`: the processes
+ * that lived long enough to use a CPU-second (runner, engine apply, deploy, provider), on one line;
+ * the others (init, show, the synth) are only counted.
+ */
+export function formatLargest(processes: readonly LargeProcess[]): string {
+  const mb = (b: number) => Math.round(b / 2 ** 20);
+  const long = processes.filter((p) => p.cpuTicks >= 100);
+  const parts = long.map((p) => `${p.label} ${mb(p.rssBytes)} MB ${(p.cpuTicks / 100).toFixed(1)} CPU-s`);
+  if (processes.length > long.length) parts.push(`+ ${processes.length - long.length} shorter-lived`);
+  return parts.join(", ");
 }
 
 /** A process this large is one of the long-lived ones (runner, engine, provider, deploy), whose own maximum is worth telling. */
@@ -65,12 +86,7 @@ export class TreeSampler {
   /** Stops; the peak summed RSS in bytes, how many processes were alive at that moment and who they were. */
   stop(): TreePeak {
     clearInterval(this.timer);
-    // The CPU as last sampled (at most one period short): "terraform 4242 (12.3 CPU-s)".
-    const largest = [...this.largest].map(([pid, p]) => ({
-      label: `${p.label} ${pid} (${(p.cpuTicks / 100).toFixed(1)} CPU-s)`,
-      count: 1,
-      rssBytes: p.rssBytes,
-    }));
+    const largest = [...this.largest].map(([pid, p]) => ({ pid, ...p }));
     return { peakRssBytes: this.peak, processesAtPeak: this.peakCount, atPeak: this.atPeak, largest: largest.sort((a, b) => b.rssBytes - a.rssBytes) };
   }
 

@@ -8,7 +8,6 @@ import * as path from "path";
 import { synthesizeInChild } from "./synth-in-child";
 import { loadConfig } from "../config/load-config";
 import { NULL_PROVIDER_VERSION_ENV } from "../model/environment";
-import { applyMemoryEnv } from "./engine/apply-memory";
 import { ensureEngine } from "./engine/ensure-engine";
 import { commandEngineChoice } from "./engine/engine-selection";
 import { EngineSession } from "./engine-session";
@@ -192,7 +191,7 @@ async function cdktfDeploy(
   // `providers lock` asks the registry for every platform's checksums; offline it cannot, and our
   // mirror's own init records the local checksum anyway.
   const args = ["deploy", "--auto-approve", "--skip-provider-lock", "--no-color", `--terraform-parallelism=${parallelism}`, "--output", outdir];
-  const r = await runProcess(cdktf, args, { cwd: root, env: applyMemoryEnv({ ...session.env, CI: "1" }), onLine: log, onSpawn: interrupts.attach });
+  const r = await runProcess(cdktf, args, { cwd: root, env: { ...session.env, CI: "1" }, onLine: log, onSpawn: interrupts.attach });
   if (r.exitCode !== 0) {
     throw (
       session.lockRefusal(r, "cdktf deploy") ??

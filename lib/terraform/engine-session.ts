@@ -13,7 +13,6 @@ import type { TerraformSettings } from "../model/state-backend";
 import { STEP_NAMES, StepName } from "../model/steps";
 import { backendEnv } from "./backend-env";
 import type { Engine } from "./engine/engine";
-import { applyMemoryEnv } from "./engine/apply-memory";
 import { engineEnv } from "./engine/engine-env";
 import { EngineRunError, EnginePhase, frozenZonesAdvice, StalePlanError, StateLockedError } from "./errors";
 import { describeExit, outputTail, runProcess, type ProcessResult } from "./local-process";
@@ -228,10 +227,7 @@ export class EngineSession {
 
   /** `apply -auto-approve`: what `onefed deploy` runs. */
   async apply(parallelism: number): Promise<ProcessResult> {
-    const r = await this.streamed(
-      ["apply", "-input=false", "-no-color", "-auto-approve", ...this.lockArgs, `-parallelism=${parallelism}`],
-      applyMemoryEnv(this.env),
-    );
+    const r = await this.streamed(["apply", "-input=false", "-no-color", "-auto-approve", ...this.lockArgs, `-parallelism=${parallelism}`]);
     if (r.exitCode !== 0) throw this.lockRefusal(r, "apply") ?? this.applyFailed(r, "apply", "deploy again");
     return r;
   }
@@ -241,7 +237,7 @@ export class EngineSession {
    * applied) becomes a StalePlanError naming `planDir`.
    */
   async applyPlan(planFile: string, parallelism: number, planDir: string): Promise<ProcessResult> {
-    const r = await this.streamed(["apply", "-input=false", "-no-color", ...this.lockArgs, `-parallelism=${parallelism}`, planFile], applyMemoryEnv(this.env));
+    const r = await this.streamed(["apply", "-input=false", "-no-color", ...this.lockArgs, `-parallelism=${parallelism}`, planFile]);
     if (r.exitCode === 0) return r;
     const locked = this.lockRefusal(r, "apply of the reviewed plan");
     if (locked) throw locked;
@@ -271,8 +267,8 @@ export class EngineSession {
     return new EngineRunError("apply", r, `${this.kind} ${what} failed (${describeExit(r)}); the failing step's message is above. ${frozenZonesAdvice(retry)}`);
   }
 
-  private streamed(args: readonly string[], env: NodeJS.ProcessEnv = this.env): Promise<ProcessResult> {
-    return runProcess(this.engine.binary, args, { cwd: this.stackDir, env, onLine: this.log, onSpawn: this.props.onSpawn });
+  private streamed(args: readonly string[]): Promise<ProcessResult> {
+    return runProcess(this.engine.binary, args, { cwd: this.stackDir, env: this.env, onLine: this.log, onSpawn: this.props.onSpawn });
   }
 
   private quiet(args: readonly string[]): Promise<ProcessResult> {

@@ -27,8 +27,6 @@ export interface FakeCall {
   readonly federationConfig: string;
   readonly cliConfigFile: string;
   readonly inAutomation: string;
-  /** The Go GC target it was given (empty: unset). */
-  readonly gogc: string;
 }
 
 export type FakeScript = Partial<Record<"init" | "plan" | "show" | "apply", FakeRun>>;
@@ -61,7 +59,7 @@ export class FakeEngine {
         "#!/bin/sh",
         // One tab-separated line per call; the arguments are joined by the ASCII unit separator.
         `args=$(printf '%s\\037' "$@")`,
-        `printf '%s\\t%s\\t%s\\t%s\\t%s\\t%s\\n' "$(pwd -P)" "$args" "$FEDERATION_CONFIG" "$TF_CLI_CONFIG_FILE" "$TF_IN_AUTOMATION" "$GOGC" >> ${shQuote(this.callsFile)}`,
+        `printf '%s\\t%s\\t%s\\t%s\\t%s\\n' "$(pwd -P)" "$args" "$FEDERATION_CONFIG" "$TF_CLI_CONFIG_FILE" "$TF_IN_AUTOMATION" >> ${shQuote(this.callsFile)}`,
         'case "$1" in',
         ...cases,
         "esac",
@@ -91,8 +89,8 @@ export class FakeEngine {
       .trim()
       .split("\n")
       .map((l) => {
-        const [cwd, args, federationConfig, cliConfigFile, inAutomation, gogc] = l.split("\t");
-        return { cwd, args: args.split("\x1f").slice(0, -1), federationConfig, cliConfigFile, inAutomation, gogc };
+        const [cwd, args, federationConfig, cliConfigFile, inAutomation] = l.split("\t");
+        return { cwd, args: args.split("\x1f").slice(0, -1), federationConfig, cliConfigFile, inAutomation };
       });
   }
 }

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseProcStat, processLabel, processTree, readAllProcStats, sharesParentPages } from "../../bench/proc-stat";
-import { formatPeakShares, peakShares } from "../../bench/tree-sampler";
+import { formatLargest, formatPeakShares, peakShares } from "../../bench/tree-sampler";
 
 /** A /proc/<pid>/stat line as Linux 6.x prints it (proc(5)): 52 fields. */
 const statLine = (pid: number, comm: string, ppid: number, utime: number, stime: number, rss: number) =>
@@ -103,5 +103,19 @@ describe("bench: who held the peak", () => {
       { label: "cat", count: 2, rssBytes: 3 * mb },
     ]);
     expect(formatPeakShares(shares)).toBe("terraform 90, onefed runner 80, 2× cat 3 (MB)");
+  });
+});
+
+describe("bench: the large processes' own largest", () => {
+  test("the long-lived ones with their RSS and CPU, the others counted", () => {
+    const mb = 2 ** 20;
+    expect(
+      formatLargest([
+        { label: "terraform", pid: 4, rssBytes: 105 * mb, cpuTicks: 640 },
+        { label: "onefed runner", pid: 5, rssBytes: 93 * mb, cpuTicks: 460 },
+        { label: "terraform", pid: 6, rssBytes: 71 * mb, cpuTicks: 10 },
+        { label: "synth-in-child", pid: 7, rssBytes: 78 * mb, cpuTicks: 99 },
+      ]),
+    ).toBe("terraform 105 MB 6.4 CPU-s, onefed runner 93 MB 4.6 CPU-s, + 2 shorter-lived");
   });
 });

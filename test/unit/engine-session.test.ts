@@ -6,7 +6,6 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { engineRunEnv, EngineSession } from "../../lib/terraform/engine-session";
-import { applyMemoryEnv } from "../../lib/terraform/engine/apply-memory";
 import { EngineRunError, StalePlanError } from "../../lib/terraform/errors";
 import { OnefedError } from "../../lib/model/errors";
 import { FakeEngine, type FakeScript } from "../support/fake-engine";
@@ -76,27 +75,6 @@ describe("EngineSession", () => {
     ]);
     for (const call of calls) {
       expect(call).toMatchObject({ cwd: fs.realpathSync(stackDir), federationConfig: CONFIG, cliConfigFile: fake.engine.cliConfigFile, inAutomation: "1" });
-    }
-  });
-
-  it("gives the applies, and only them, Go's GC target GOGC=50 (docs/engine.md, Memory of the apply)", async () => {
-    const saved = { GOGC: process.env.GOGC, GOMEMLIMIT: process.env.GOMEMLIMIT };
-    delete process.env.GOGC;
-    delete process.env.GOMEMLIMIT;
-    try {
-      const { fake, session } = setup({});
-      await session.init();
-      await session.plan("/plans/plan.tfplan", 12);
-      await session.apply(12);
-      await session.applyPlan("/plans/plan.tfplan", 7, "/plans");
-      expect(fake.calls().map((c) => [c.args[0], c.gogc])).toEqual([
-        ["init", ""],
-        ["plan", ""],
-        ["apply", "50"],
-        ["apply", "50"],
-      ]);
-    } finally {
-      for (const [k, v] of Object.entries(saved)) if (v !== undefined) process.env[k] = v;
     }
   });
 
@@ -194,15 +172,5 @@ describe("engineRunEnv", () => {
       FEDERATION_CONFIG: "/elsewhere.yaml",
     });
     expect(env).toEqual({ PATH: "/bin", TF_CLI_CONFIG_FILE: "/c/terraform.tfrc", TF_IN_AUTOMATION: "1", FEDERATION_CONFIG: CONFIG });
-  });
-});
-
-describe("applyMemoryEnv", () => {
-  it("sets GOGC=50 unless the operator set GOGC or GOMEMLIMIT themselves", () => {
-    expect(applyMemoryEnv({ PATH: "/bin" })).toEqual({ PATH: "/bin", GOGC: "50" });
-    expect(applyMemoryEnv({ GOGC: "" })).toEqual({ GOGC: "50" }); // empty is unset, as Go reads it
-    expect(applyMemoryEnv({ GOGC: "200" })).toEqual({ GOGC: "200" });
-    expect(applyMemoryEnv({ GOGC: "off", GOMEMLIMIT: "1GiB" })).toEqual({ GOGC: "off", GOMEMLIMIT: "1GiB" });
-    expect(applyMemoryEnv({ GOMEMLIMIT: "512MiB" })).toEqual({ GOMEMLIMIT: "512MiB" });
   });
 });
