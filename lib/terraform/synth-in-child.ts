@@ -4,8 +4,9 @@
  * Why: the process that synthesizes (`onefed deploy`, `onefed apply`, `onefed plan`, `onefed
  * rehearse`) then lives for the whole apply beside terraform, its provider and the warm runner.
  * cdktf, constructs, the provider bindings and what they pull in (lodash, archiver, semver, …:
- * about 500 modules) plus the construct tree stay in a node process's heap once loaded: the deploy
- * process held 75–105 MB through a 1+16 apply instead of about 45 (docs/bench.md, "Peak memory").
+ * about 500 modules) plus the construct tree stay in a node process's heap once loaded: at 1+16
+ * the deploy process's largest RSS was 104–106 MB with them, 73–75 MB without (docs/bench.md,
+ * "Peak memory at 1+16").
  * Here they are loaded by a child that exits once `cdk.tf.json` is written, so the long-lived
  * process never loads them at all.
  *
