@@ -11,6 +11,7 @@ import * as path from "path";
 import { readCommandLog, sandboxDown, sandboxUp, SandboxInfo, SandboxUpOptions } from "../sandbox";
 import { buildStepGraph } from "../lib/terraform/review/step-graph";
 import { runDeploy, DeployRun } from "./deploy-run";
+import { formatLargest, formatPeakShares, PeakShare } from "./tree-sampler";
 import { freezeWindowBreakdown, WindowBreakdown } from "./freeze-window";
 import { ReplayResult } from "./ideal-replay";
 import { probeShare } from "./probe-classes";
@@ -49,6 +50,8 @@ export interface DeployFigures {
   readonly noopOnefedCpuMs: number;
   readonly peakRssBytes: number;
   readonly processesAtPeak: number;
+  /** Who held the peak, the largest first. */
+  readonly atPeak: readonly PeakShare[];
   readonly freezeWindowMs?: number;
   /** The chain of steps that held the freeze window open, and where their time went. */
   readonly freezeWindow?: WindowBreakdown;
@@ -108,6 +111,21 @@ async function up(dir: string, o: DeployBenchOptions): Promise<SandboxInfo> {
     ...(o.timing && o.timingScale !== undefined ? { timingScale: o.timingScale } : {}),
   } as SandboxUpOptions;
   return sandboxUp(options);
+}
+
+/** Each kind of onefed node process's CPU in a run (`onefed runner 3.95, onefed deploy 1.21, synth-in-child 1.02 (CPU-s)`), the largest first. */
+export function nodeCpuByKind(run: Pick<DeployRun, "nodeProcesses">): string {
+  const by = new Map<string, number>();
+  for (const p of run.nodeProcesses) {
+    const kind = p.args[0]?.endsWith("onefed.js") ? `onefed ${p.args[1]}` : path.basename(p.args[0] ?? "node").replace(/\.js$/, "");
+    by.set(kind, (by.get(kind) ?? 0) + p.cpu_ms);
+  }
+  return (
+    [...by]
+      .sort((a, b) => b[1] - a[1])
+      .map(([kind, ms]) => `${kind} ${(ms / 1000).toFixed(3)}`)
+      .join(", ") + " (CPU-s)"
+  );
 }
 
 function onefedCpu(run: DeployRun, topPid?: number): { all: number; top: number } {
@@ -178,7 +196,11 @@ export async function deployBench(o: DeployBenchOptions): Promise<DeployFigures>
     o.log(`1+${o.slaves}: deploy`);
     const first = await runDeploy({ cli, sandboxDir: dir, probe, name: "deploy" });
     o.log(`1+${o.slaves}: deploy exited ${first.exitCode} after ${(first.wallMs / 1000).toFixed(1)} s; again, with nothing to do`);
+    o.log(
+      `1+${o.slaves}: peak ${Math.round(first.peakRssBytes / 2 ** 20)} MB, ${first.processesAtPeak} processes: ${formatPeakShares(first.atPeak)}; each large process's own largest: ${formatLargest(first.largest)}`,
+    );
     const noop = await runDeploy({ cli, sandboxDir: dir, probe, name: "noop" });
+    o.log(`1+${o.slaves}: node CPU in the deploy: ${nodeCpuByKind(first)}; in the no-op: ${nodeCpuByKind(noop)}`);
     const timeline: RunTimeline = parseRunTimeline(first.eventsText);
     const noopTimeline = noop.eventsText ? parseRunTimeline(noop.eventsText) : undefined;
     const fromStack = stackGraph(path.join(dir, "cdktf.out"));
@@ -212,6 +234,7 @@ export async function deployBench(o: DeployBenchOptions): Promise<DeployFigures>
       noopOnefedCpuMs: noopCpu.all,
       peakRssBytes: first.peakRssBytes,
       processesAtPeak: first.processesAtPeak,
+      atPeak: first.atPeak,
       freezeWindowMs: freezeWindowMs(timeline),
       freezeWindow: freezeWindowBreakdown(timeline, graph),
       unavoidableMs: runCriticalPath(timeline, graph, UNAVOIDABLE_STEPS).ms,

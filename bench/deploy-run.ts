@@ -7,7 +7,7 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { TreeSampler } from "./tree-sampler";
+import { LargeProcess, PeakShare, TreeSampler } from "./tree-sampler";
 
 export interface NodeProcessCpu {
   readonly pid: number;
@@ -26,6 +26,10 @@ export interface DeployRun {
   readonly nodeProcesses: readonly NodeProcessCpu[];
   readonly peakRssBytes: number;
   readonly processesAtPeak: number;
+  /** Who held the peak (each process's name and RSS at that sample), the largest first. */
+  readonly atPeak: readonly PeakShare[];
+  /** The largest RSS each large process reached, and its CPU (the tree sampler's `largest`). */
+  readonly largest: readonly LargeProcess[];
   readonly eventsText: string;
   /** When it started and ended (epoch ms), to cut the command logs. */
   readonly startedAt: number;
@@ -95,6 +99,8 @@ export async function runDeploy(o: DeployRunOptions): Promise<DeployRun> {
     nodeProcesses,
     peakRssBytes: peak.peakRssBytes,
     processesAtPeak: peak.processesAtPeak,
+    atPeak: peak.atPeak,
+    largest: peak.largest,
     eventsText: fs.existsSync(events) ? fs.readFileSync(events, "utf8") : "",
     startedAt,
     endedAt,

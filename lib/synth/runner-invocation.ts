@@ -1,3 +1,4 @@
+import * as path from "path";
 import { shellJoin } from "../remote/ssh/shell-quote";
 
 /** How a step resource calls the runner on the automation host (synthesize() uses defaultRunner()). */
@@ -22,4 +23,18 @@ export interface RunnerInvocation {
 export function stepCommandLine(runner: RunnerInvocation, step: string, zoneId: number): string {
   const command = shellJoin([...runner.command, "step", step, "--zone", String(zoneId), "--config", runner.configPath]);
   return runner.launcher !== undefined ? `exec /bin/sh ${shellJoin([runner.launcher])} ${command}` : command;
+}
+
+/**
+ * The runner this build ships: the same node binary and our compiled CLI, under the package's
+ * launcher bin/onefed-step (also when this module runs from source, as in tests).
+ */
+export function defaultRunner(configPath: string): RunnerInvocation {
+  const root = path.resolve(__dirname, "..", "..");
+  const dist = path.basename(root) === "dist" ? root : path.join(root, "dist");
+  return {
+    command: [process.execPath, path.join(dist, "lib", "cli", "onefed.js")],
+    configPath,
+    launcher: path.join(path.dirname(dist), "bin", "onefed-step"),
+  };
 }

@@ -2,28 +2,13 @@
  * Builds the cdktf app for one federation file and synthesizes it. Bad input stops here, before
  * any zone: the file's rules at load, the graph's invariants at synth.
  */
-import * as path from "path";
 import type { DriftReport } from "../checks/drift-report";
 import { loadConfig } from "../config/load-config";
 import { assertLocalDirectoryWritable } from "../config/local-directory";
 import { NULL_PROVIDER_VERSION_ENV } from "../model/environment";
 import { App } from "./cdk";
 import { FederationUpgrade, stackName } from "./constructs/federation-upgrade";
-import { RunnerInvocation } from "./runner-invocation";
-
-/**
- * The runner this build ships: the same node binary and our compiled CLI, under the package's
- * launcher bin/onefed-step (also when this module runs from source, as in tests).
- */
-export function defaultRunner(configPath: string): RunnerInvocation {
-  const root = path.resolve(__dirname, "..", "..");
-  const dist = path.basename(root) === "dist" ? root : path.join(root, "dist");
-  return {
-    command: [process.execPath, path.join(dist, "lib", "cli", "onefed.js")],
-    configPath,
-    launcher: path.join(path.dirname(dist), "bin", "onefed-step"),
-  };
-}
+import { defaultRunner } from "./runner-invocation";
 
 export interface SynthesizeOptions {
   /** Federation file. @default $FEDERATION_CONFIG, else ./federation.yaml (resolveConfigPath) */

@@ -5,7 +5,7 @@
  */
 import * as os from "os";
 import * as path from "path";
-import { synthesize } from "../synth/synthesize";
+import { synthesizeInChild } from "./synth-in-child";
 import { loadConfig } from "../config/load-config";
 import { NULL_PROVIDER_VERSION_ENV } from "../model/environment";
 import { ensureEngine } from "./engine/ensure-engine";
@@ -125,7 +125,7 @@ async function deployWith(
   const engine = await ensureEngine({ log, engine: commandEngineChoice(opts.engine, config.engine) });
   const outdir = path.resolve(opts.outdir ?? "cdktf.out");
 
-  const { stack } = synthesize({ configPath: config.sourcePath, outdir, nullProviderVersion: engine.env[NULL_PROVIDER_VERSION_ENV] });
+  const { stack } = synthesizeInChild({ configPath: config.sourcePath, outdir, nullProviderVersion: engine.env[NULL_PROVIDER_VERSION_ENV] });
   const stackDir = path.join(outdir, "stacks", stack);
   log(`synthesized ${stack} → ${stackDir}`);
   const interrupts = new InterruptForwarder(`the deploy of federation ${config.name}`, log).start();

@@ -10,10 +10,17 @@ import * as fs from "fs";
 import * as path from "path";
 import { RUNNER_FIFO_ENV, RUNNER_PID_ENV, WARM_RUNNER_ENV } from "../model/environment";
 import { RUN_FILES } from "../model/paths";
-import { defaultRunner } from "../synth/synthesize";
+import { defaultRunner } from "../synth/runner-invocation";
 
 /** What the runner prints when it listens (lib/cli/runner-command.ts RUNNER_READY). */
 const READY = /^onefed-runner ready (\d+)$/m;
+
+/**
+ * V8's young generation, capped: the runner allocates a little per output line and packet for the
+ * whole apply, and with the default semi-spaces (16 MB each on 64-bit) its heap grows to that size
+ * before the first scavenge and stays there. 2 MB: docs/warm-runner.md ("Memory") has the numbers.
+ */
+export const RUNNER_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=2"];
 
 /** Whether the warm runner is wanted: the option when given, else ONEFED_WARM_RUNNER (0/off/false/no turn it off), else on. */
 export function warmRunnerWanted(option: boolean | undefined, env: NodeJS.ProcessEnv = process.env): boolean {
@@ -41,7 +48,7 @@ export class WarmRunnerProcess {
     let runner: WarmRunnerProcess | undefined;
     try {
       const fifoPath = path.join(opts.runDir, RUN_FILES.runnerFifo);
-      const child = spawn(process.execPath, [...defaultRunner("").command.slice(1), "runner", "--fifo", fifoPath], {
+      const child = spawn(process.execPath, [...RUNNER_NODE_FLAGS, ...defaultRunner("").command.slice(1), "runner", "--fifo", fifoPath], {
         env: opts.env,
         stdio: ["pipe", "pipe", "pipe"],
       });

@@ -1,6 +1,7 @@
 /**
  * The folder layout is the architecture (docs/architecture.md): imports only point down the flow,
- * synth never loads run-time code, the step process never loads cdktf, and nothing imports main.ts.
+ * synth never loads run-time code, the step process and the processes that live through an apply never
+ * load cdktf, and nothing imports main.ts.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -137,6 +138,15 @@ describe("what each process loads", () => {
     const loaded = [...closure("lib/cli/step-command.ts")];
     expect(loaded.filter((m) => /^(cdktf|constructs|@cdktf\/)|^lib\/(synth|terraform)\/|^sandbox\//.test(m))).toEqual([]);
   });
+
+  // They live beside terraform for a whole apply: cdktf and its construct tree would stay in their heap (lib/terraform/synth-in-child.ts).
+  test.each(["lib/terraform/deploy.ts", "lib/terraform/review/apply-plan.ts", "lib/terraform/review/make-plan.ts", "lib/terraform/rehearse/rehearse.ts"])(
+    "%s never loads cdktf: it synthesizes in a child process",
+    (entry) => {
+      const loaded = [...closure(entry)];
+      expect(loaded.filter((m) => /^(cdktf|constructs|@cdktf\/)|^lib\/synth\/(synthesize|cdk)\.ts$|^lib\/synth\/constructs\//.test(m))).toEqual([]);
+    },
+  );
 
   test("the synth never loads ssh2 or the run-time steps", () => {
     const loaded = [...closure("lib/synth/synthesize.ts")];

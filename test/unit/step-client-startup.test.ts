@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { main } from "../../lib/cli/onefed";
 import { RUNNER_FIFO_ENV, RUNNER_PID_ENV } from "../../lib/model/environment";
-import { defaultRunner } from "../../lib/synth/synthesize";
+import { defaultRunner } from "../../lib/synth/runner-invocation";
 import { stepCommandLine } from "../../lib/synth/runner-invocation";
 import { LAUNCHER } from "../support/step-launcher";
 

@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { synthesize } from "../../synth/synthesize";
+import { synthesizeInChild } from "../synth-in-child";
 import { NULL_PROVIDER_VERSION_ENV } from "../../model/environment";
 import type { Engine } from "../engine/engine";
 import { StalePlanError } from "../errors";
@@ -21,7 +21,7 @@ export function reviewedStackJson(bundle: ReviewBundle, planDir: string, configP
   if (fs.existsSync(inStackDir) && sha256File(inStackDir) === bundle.stack.cdkTfJsonSha256) return JSON.parse(fs.readFileSync(inStackDir, "utf8"));
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "onefed-rehearse-"));
   try {
-    const { stack, outdir } = synthesize({ configPath, outdir: tmp, nullProviderVersion: engine.env[NULL_PROVIDER_VERSION_ENV] });
+    const { stack, outdir } = synthesizeInChild({ configPath, outdir: tmp, nullProviderVersion: engine.env[NULL_PROVIDER_VERSION_ENV] });
     const text = fs.readFileSync(path.join(outdir, "stacks", stack, "cdk.tf.json"), "utf8");
     const sha = sha256Of(text);
     if (sha !== bundle.stack.cdkTfJsonSha256) {

@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { synthesize } from "../../synth/synthesize";
+import { synthesizeInChild } from "../synth-in-child";
 import { loadConfig } from "../../config/load-config";
 import type { Engine } from "../engine/engine";
 import { ensureEngine } from "../engine/ensure-engine";
@@ -71,7 +71,7 @@ const short = (sha: string): string => sha.slice(0, 12);
 function resynthesizedStack(configPath: string, engine: Engine): { name: string; text: string } {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "onefed-apply-"));
   try {
-    const { stack, outdir } = synthesize({ configPath, outdir: tmp, nullProviderVersion: engine.env[NULL_PROVIDER_VERSION_ENV] });
+    const { stack, outdir } = synthesizeInChild({ configPath, outdir: tmp, nullProviderVersion: engine.env[NULL_PROVIDER_VERSION_ENV] });
     return { name: stack, text: fs.readFileSync(path.join(outdir, "stacks", stack, "cdk.tf.json"), "utf8") };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -88,7 +88,7 @@ async function prepareStackDir(bundle: ReviewBundle, session: EngineSession, log
   const ready = fs.existsSync(path.join(bundle.stack.dir, ".terraform")) && fs.existsSync(cdkFile) && sha256File(cdkFile) === bundle.stack.cdkTfJsonSha256;
   if (ready) return;
   log(`apply: ${bundle.stack.dir} is missing or holds another synthesis; synthesizing the planned stack there and initializing it`);
-  synthesize({
+  synthesizeInChild({
     configPath: session.configPath,
     outdir: path.dirname(path.dirname(bundle.stack.dir)),
     nullProviderVersion: session.engine.env[NULL_PROVIDER_VERSION_ENV],

@@ -4,7 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { synthesize } from "../../synth/synthesize";
+import { synthesizeInChild } from "../synth-in-child";
 import type { DriftReport } from "../../checks/drift-report";
 import type { FederationConfig } from "../../model/federation";
 import { loadConfig } from "../../config/load-config";
@@ -106,7 +106,7 @@ export async function createPlanReview(opts: PlanReviewOptions = {}): Promise<Pl
   try {
     const engine = await timed("engine", () => ensureEngine({ log, engine: commandEngineChoice(opts.engine, config.engine) }));
     const { stack, outdir } = await timed("synth", () =>
-      synthesize({
+      synthesizeInChild({
         configPath: config.sourcePath,
         outdir: path.resolve(opts.cdktfOutdir ?? "cdktf.out"),
         nullProviderVersion: engine.env[NULL_PROVIDER_VERSION_ENV],
