@@ -15,7 +15,7 @@ describeAsRoot("type B upgrade of a 1+2 federation", () => {
   let firstOutput = "";
 
   beforeAll(async () => {
-    sandbox = await SandboxFixture.up("127.0.177.1");
+    sandbox = await SandboxFixture.up("127.0.61.1");
     firstOutput = await sandbox.deploy();
   });
   afterAll(async () => sandbox?.down());
