@@ -7,7 +7,7 @@
  *   ledgerWith([backupEntry(config, sha), safetyBackupEntry(config, zone, sha2)])
  */
 import { FederationConfig, hostPort, ZoneConfig } from "../../lib/model/federation";
-import { Evidence, JsonValue, LEDGER_FORMAT, LedgerEntry, LedgerSnapshot, parseLedger, serializeRecord } from "../../lib/model/ledger";
+import { Evidence, JsonValue, LEDGER_FORMAT, LedgerEntry, LedgerLock, LedgerSnapshot, parseLedger, serializeRecord } from "../../lib/model/ledger";
 import { artifactPaths, safetyBackupRemotePath } from "../../lib/model/paths";
 import { StepName } from "../../lib/model/steps";
 import { SafetyBackupRecord } from "../../lib/run/records/safety-backup-record";
@@ -35,6 +35,11 @@ export function ledgerEntry({ step, zoneId, evidence = {} }: EntryInput): Ledger
     completed_at: COMPLETED_AT,
     evidence: { summary: `${step} of zone ${zoneId}`, ...evidence },
   };
+}
+
+/** Another run's lock (run-a of lineage-1, held by ci@runner-1 on zone 0), taken and last updated at `since`. */
+export function runALock(since: string, step: StepName = "freeze"): LedgerLock {
+  return { kind: "lock", format: LEDGER_FORMAT, run_id: "run-a", lineage: "lineage-1", holder: "ci@runner-1", since, step, zone_id: 0, updated_at: since };
 }
 
 /** The ledger as read from the master after these entries were recorded (no lock, no events). */

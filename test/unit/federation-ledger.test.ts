@@ -6,7 +6,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ZoneConfig } from "../../lib/model/federation";
-import { entryFile, judgeLock, LEDGER_FORMAT, LedgerLock, LedgerRunner, LOCK_FILE, RunIdentity, serializeRecord } from "../../lib/model/ledger";
+import { entryFile, judgeLock, LEDGER_FORMAT, LedgerRunner, LOCK_FILE, RunIdentity, serializeRecord } from "../../lib/model/ledger";
+import { runALock } from "../support/ledger-entries";
 import { ExitCode } from "../../lib/model/exit-codes";
 import { RemoteLedgerStore } from "../../lib/remote/opennebula/ledger-store";
 import { RemoteMachine } from "../../lib/remote/opennebula/remote-machine";
@@ -179,17 +180,7 @@ describe("FederationLedger", () => {
 });
 
 describe("judgeLock", () => {
-  const lock: LedgerLock = {
-    kind: "lock",
-    format: LEDGER_FORMAT,
-    run_id: "run-a",
-    lineage: "lineage-1",
-    holder: "ci@runner-1",
-    since: "t",
-    step: "upgrade",
-    zone_id: 0,
-    updated_at: "t",
-  };
+  const lock = runALock("t", "upgrade");
   const runner = (beat: string): LedgerRunner => ({
     kind: "runner",
     format: LEDGER_FORMAT,

@@ -7,6 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import { ZoneConfig } from "../../lib/model/federation";
 import { entryFile, LEDGER_FORMAT, LedgerLock, LOCK_FILE, RunIdentity, serializeRecord } from "../../lib/model/ledger";
+import { runALock } from "../support/ledger-entries";
 import { ledgerFiles } from "../../lib/remote/opennebula/ledger-files";
 import { RemoteLedgerStore } from "../../lib/remote/opennebula/ledger-store";
 import { RemoteMachine } from "../../lib/remote/opennebula/remote-machine";
@@ -120,17 +121,7 @@ describe("FederationLedger begin / finish", () => {
     const ledger = new FederationLedger("prod", stores, runB);
     const stale = await ledger.read();
     // Another run takes the lock after this one read the ledger free.
-    const lock: LedgerLock = {
-      kind: "lock",
-      format: LEDGER_FORMAT,
-      run_id: "run-a",
-      lineage: "lineage-1",
-      holder: "ci@runner-1",
-      since: "2026-01-01T00:00:00Z",
-      step: "freeze",
-      zone_id: 0,
-      updated_at: "2026-01-01T00:00:00Z",
-    };
+    const lock = runALock("2026-01-01T00:00:00Z");
     await stores[0].write(LOCK_FILE, lock);
     await expect(ledger.begin("stop", zone, stale)).rejects.toBeInstanceOf(LockHeldError);
     expect(fs.readdirSync(stores[0].dir)).toEqual([LOCK_FILE]);
@@ -247,17 +238,7 @@ describe("a step's begin as one compare-and-swap (docs/ledger.md)", () => {
 
   it("a lock of this run that this process has not seen yet is not rewritten blind: it is judged and taken as before", async () => {
     const { stores, transports } = servers(1);
-    const lock: LedgerLock = {
-      kind: "lock",
-      format: LEDGER_FORMAT,
-      run_id: "run-a",
-      lineage: "lineage-1",
-      holder: "ci@runner-1",
-      since: "2025-12-31T00:00:00Z",
-      step: "freeze",
-      zone_id: 0,
-      updated_at: "2025-12-31T00:00:00Z",
-    };
+    const lock = runALock("2025-12-31T00:00:00Z");
     await stores[0].write(LOCK_FILE, lock);
     const ledger = new FederationLedger("prod", stores, { ...runA });
     const start = transports[0].lines.length;
