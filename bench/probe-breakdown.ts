@@ -10,7 +10,7 @@ import { isReadOnlyCommand } from "./probe-classes";
 
 /** Probe classes, first match wins (the command line after leading `env NAME=value` words). */
 const CLASSES: ReadonlyArray<readonly [string, RegExp]> = [
-  ["ledger read", /^sh -c '\[ -d "\$1" \] \|\| exit 0; for f in /],
+  ["ledger read", /^sh -c '\[ -d "\$1" \] \|\| exit 0; d=\$1; set -- /],
   ["systemctl is-active", /^systemctl is-active\b/],
   ["systemctl list-unit-files", /^systemctl list-unit-files\b/],
   ["onezone show", /^onezone show\b/],

@@ -20,7 +20,7 @@ const READ_ONLY: readonly RegExp[] = [
   // A simulation: prints the download URIs, fetches and installs nothing.
   /^apt-get install --print-uris /,
   // The ledger's read of every record on the master.
-  /^sh -c '\[ -d "\$1" \] \|\| exit 0; for f in /,
+  /^sh -c '\[ -d "\$1" \] \|\| exit 0; d=\$1; set -- /,
   // Which package tools exist; a dump's digest.
   /^sh -c 'for t in dpkg-query dnf yum;/,
   /^sh -c 'grep -v -e /,

@@ -125,7 +125,7 @@ describeAsRoot("type B upgrade of a 1+2 federation", () => {
     expect(since.map((e) => e.frontend)).toEqual(["zone0-server0", "zone0-server0"]);
     for (const e of since)
       expect(e.command).toMatch(
-        /^sh -c '\[ -d "\$1" \] \|\| exit 0; for f in "\$1"\/\*\.json;.*' sh \/var\/lib\/one\/backups\/onefed\/ledger\/sandbox-6\.10\.0-to-7\.0\.0$/,
+        /^sh -c '\[ -d "\$1" \] \|\| exit 0; d=\$1; set -- "\$d"\/\*\.json;.*' sh \/var\/lib\/one\/backups\/onefed\/ledger\/sandbox-6\.10\.0-to-7\.0\.0$/,
       );
   });
 

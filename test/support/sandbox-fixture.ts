@@ -250,7 +250,7 @@ export class SandboxFixture {
 
 /** The one command a run sends when it only reads the federation's upgrade ledger on the master (a re-deploy, a refused apply). */
 export function isLedgerRead(e: CommandLogEntry): boolean {
-  return /^sh -c '\[ -d "\$1" \] \|\| exit 0; for f in "\$1"\/\*\.json;.*' sh \/var\/lib\/one\/backups\/onefed\/ledger\/[^ ]+$/.test(e.command);
+  return /^sh -c '\[ -d "\$1" \] \|\| exit 0; d=\$1; set -- "\$d"\/\*\.json;.*' sh \/var\/lib\/one\/backups\/onefed\/ledger\/[^ ]+$/.test(e.command);
 }
 
 /**

@@ -10,7 +10,7 @@ describe("bench probe breakdown", () => {
       start("stop", "systemctl is-active opennebula"),
       start("stop", "test -e /var/lock/one/one"),
       start("upgrade", "env DEBIAN_FRONTEND=noninteractive apt-get install --print-uris -qq opennebula"),
-      start("upgrade", `sh -c '[ -d "$1" ] || exit 0; for f in "$1"/*.json; do :; done' sh /var/lib/one/backups/onefed/ledger/x`),
+      start("upgrade", `sh -c '[ -d "$1" ] || exit 0; d=$1; set -- "$d"/*.json; :' sh /var/lib/one/backups/onefed/ledger/x`),
       start("upgrade", "dpkg-query -W '-f=${Version}' opennebula"),
       { event: "command-end", step: "stop", command: "systemctl is-active opennebula" },
     ]);

@@ -122,11 +122,14 @@ describe("FederationLedger", () => {
     const ledger = new FederationLedger("prod", stores, runA);
     await ledger.record("stop", zone, {});
     await ledger.record("stop", master, {});
-    // A `cat` that first removes the master's record: the window in which a concurrent step of another
-    // zone releases its runner record after this read's glob listed it.
+    // A `grep` that first removes the master's record: the window in which a concurrent step of another
+    // zone releases its runner record after this read's glob listed it (grep fails; the records are
+    // read again one by one, and the one gone is skipped).
     const bin = fs.mkdtempSync(path.join(os.tmpdir(), "onefed-cat-"));
     const vanishing = path.join(stores[0].dir, entryFile("stop", 0));
-    fs.writeFileSync(path.join(bin, "cat"), `#!/bin/sh\n[ "$1" = '${vanishing}' ] && rm -f "$1"\nexec /bin/cat "$@"\n`, { mode: 0o755 });
+    const shim = (tool: string, file: string, action: string) =>
+      fs.writeFileSync(path.join(bin, tool), `#!/bin/sh\nfor a; do [ "$a" = '${file}' ] && ${action}; done\nexec /bin/${tool} "$@"\n`, { mode: 0o755 });
+    shim("grep", vanishing, 'rm -f "$a"');
     const run = (cmd: ReturnType<typeof ledgerFiles.readAll>) =>
       new Promise<{ code: number | null; stdout: string }>((resolve) => {
         const child = spawn("/bin/sh", ["-c", renderCommand(cmd)], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
@@ -144,7 +147,8 @@ describe("FederationLedger", () => {
     ).toEqual([100]);
     // A record that is still there but cannot be read (an I/O error, say) still fails the read.
     const unreadable = path.join(stores[0].dir, entryFile("stop", 100));
-    fs.writeFileSync(path.join(bin, "cat"), `#!/bin/sh\n[ "$1" = '${unreadable}' ] && exit 1\nexec /bin/cat "$@"\n`, { mode: 0o755 });
+    shim("grep", unreadable, "exit 2");
+    shim("cat", unreadable, "exit 1");
     expect((await run(ledgerFiles.readAll(stores[0].dir))).code).toBe(1);
   });
 

@@ -32,12 +32,18 @@ function sha256Hex(text: string): string {
  * renamed), so a killed runner leaves the old record or the new one, never half of one.
  */
 /**
- * Prints every record of the directory `$d`, one a line. Steps of other zones remove their runner
- * records while this one reads, so a file listed by the glob may be gone by the time it is opened:
- * that is skipped, any other failure to read is not.
+ * Prints every record of the directory `$d`, one a line, with ONE process: a `cat` per record cost a
+ * fork each, and with 16 steps beginning at once on a ledger of a few hundred records those forks
+ * were most of every step's begin (docs/ledger.md, "Reading the records"). `grep -h -e ''` prints
+ * each file's lines and ends a last line that has no newline; its output is held until it succeeded,
+ * because when it fails (a record removed between the glob and its open: other zones' steps remove
+ * their runner records while this one reads; a grep without `-a`) the records are read once more
+ * one by one, as before: a file gone by then is skipped, any other failure to read is not.
  */
 const PRINT_ALL =
-  'for f in "$d"/*.json; do [ -f "$f" ] || continue; ' + 'if cat "$f" 2>/dev/null; then echo; elif [ -e "$f" ]; then cat "$f" >/dev/null; exit 1; fi; done';
+  'set -- "$d"/*.json; if [ -e "$1" ] || [ $# -gt 1 ]; then ' +
+  'if out=$(grep -a -s -h -e "" -- "$@"); then printf "%s\\n" "$out"; elif [ $? -ne 1 ]; then ' +
+  'for f; do [ -f "$f" ] || continue; if cat "$f" 2>/dev/null; then echo; elif [ -e "$f" ]; then exit 1; fi; done; fi; fi';
 
 /**
  * One ledger transaction (`ledgerFiles.transaction`): receives every record at once on stdin (proven
@@ -80,6 +86,10 @@ const TRANSACTION = [
   'else put "$lc" || { r=1; break; }; ln "$p" "$d/$n" 2>/dev/null || r=4; rm -f "$p"; o=$((o+lw)); fi ;; ',
   "*) r=1 ;; esac; done; ",
   '[ -n "$t" ] && rm -f "$t"; ',
+  // The guards and writes are done: the lock goes before the records are printed, so that the
+  // transactions of many steps at once wait for each other's writes only, not for each other's reads.
+  // Every record is replaced whole (rename, link), so a read without the lock sees each one whole.
+  "exec 9<&-; ",
   `if [ "$rd" = 1 ] && [ $r -ne 1 ]; then ${PRINT_ALL}; fi; exit $r`,
 ].join("");
 
@@ -143,14 +153,7 @@ export const ledgerFiles = {
    * glob may be gone by the time it is opened: that is skipped, any other failure to read is not.
    */
   readAll: (dir: string): RemoteCommand => ({
-    argv: [
-      "sh",
-      "-c",
-      '[ -d "$1" ] || exit 0; for f in "$1"/*.json; do [ -f "$f" ] || continue; ' +
-        'if cat "$f" 2>/dev/null; then echo; elif [ -e "$f" ]; then cat "$f" >/dev/null; exit 1; fi; done',
-      "sh",
-      dir,
-    ],
+    argv: ["sh", "-c", `[ -d "$1" ] || exit 0; d=$1; ${PRINT_ALL}`, "sh", dir],
     changes: [],
   }),
   /** Replaces (or creates) one record. */
