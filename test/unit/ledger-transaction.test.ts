@@ -91,6 +91,25 @@ describe("ledger transaction script", () => {
     expect(r.exitCode).toBe(1);
     expect(fs.readdirSync(dir)).toEqual([]);
   });
+
+  it("lets the ledger's lock go before it prints the records: a slow read does not hold up another step's write", async () => {
+    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "onefed-tx-")), "ledger");
+    // A `grep` that takes 5 s: the print of a transaction on a master under load, or of a large ledger.
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), "onefed-slow-grep-"));
+    fs.writeFileSync(path.join(bin, "grep"), '#!/bin/sh\nsleep 5\nexec /bin/grep "$@"\n', { mode: 0o755 });
+    const reading = ledgerFiles.transaction(dir, [{ op: "write", name: "a.json", content: record("a") }], true);
+    let readDone = false;
+    const slow = new LocalTransport().exec(`PATH=${bin}:$PATH ${renderCommand(reading)}`, reading.stdin).then((r) => ((readDone = true), r));
+    for (let i = 0; i < 100 && !fs.existsSync(path.join(dir, "a.json")); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(fs.existsSync(path.join(dir, "a.json"))).toBe(true);
+    // The first transaction wrote its record and is printing (in its slow grep): the directory's flock is free.
+    const writing = ledgerFiles.transaction(dir, [{ op: "write", name: "b.json", content: record("b") }], false);
+    expect((await new LocalTransport().exec(renderCommand(writing), writing.stdin)).exitCode).toBe(0);
+    expect(readDone).toBe(false);
+    const read = await slow;
+    expect(read.exitCode).toBe(0);
+    expect(read.stdout).toContain(record("a").trim());
+  });
 });
 
 describe("FederationLedger begin / finish", () => {
