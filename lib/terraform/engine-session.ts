@@ -58,6 +58,19 @@ export function engineRunEnv(engine: Pick<Engine, "env">, configPath: string, ba
 const STATE_LOCKED = /Error acquiring the state lock/;
 const LOCK_REASON = /Error message: *(.+)/;
 
+/**
+ * The pg backend's first `init` against a schema that does not exist yet creates the schema, the
+ * sequence and the `states` table with `CREATE … IF NOT EXISTS`; two runs doing so at the same
+ * instant (two CI runners, two teammates) race in PostgreSQL's catalog, and the loser fails with a
+ * unique violation on one of its indexes. Nothing was planned or applied, and the objects exist once
+ * the winner is done: an init again succeeds.
+ */
+const PG_CATALOG_RACE = /duplicate key value violates unique constraint \W?pg_(?:type_typname_nsp|class_relname_nsp|namespace_nspname)_index/;
+
+/** How often `init` runs when it loses that race, and the pause before the next run (ms, up to twice that). */
+const INIT_RUNS = 3;
+const INIT_RETRY_PAUSE_MS = 500;
+
 /** terraform's and tofu's own refusals of a plan made against another state (internal/backend/local). */
 const STALE_PLAN = /Saved plan is stale|Saved plan does not match the given state/;
 
@@ -198,15 +211,24 @@ export class EngineSession {
 
   /** `init`; -reconfigure because the state lives where the federation file says, not where a cached stack directory last pointed. */
   async init(): Promise<ProcessResult> {
-    // The stack directory is a cache that two federation files with the same name share, so its recorded backend is no authority.
-    const r = await this.streamed(["init", "-input=false", "-no-color", "-reconfigure"]);
-    if (r.exitCode !== 0)
+    for (let run = 1; ; run++) {
+      // The stack directory is a cache that two federation files with the same name share, so its recorded backend is no authority.
+      const r = await this.streamed(["init", "-input=false", "-no-color", "-reconfigure"]);
+      if (r.exitCode === 0) return r;
+      if (run < INIT_RUNS && PG_CATALOG_RACE.test(r.output)) {
+        const pause = INIT_RETRY_PAUSE_MS + Math.floor(Math.random() * INIT_RETRY_PAUSE_MS);
+        this.log(
+          `${this.kind} init met another run creating the pg backend's schema at the same moment (a unique violation in PostgreSQL's catalog); nothing was planned or applied: init again in ${pause} ms`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, pause));
+        continue;
+      }
       throw new EngineRunError(
         "init",
         r,
         `${this.kind} init failed in ${this.stackDir} (${describeExit(r)}); nothing was planned or applied.${quotedTail(r.output)}`,
       );
-    return r;
+    }
   }
 
   /** `plan -out=<planFile>`. */

@@ -29,7 +29,8 @@ export interface FakeCall {
   readonly inAutomation: string;
 }
 
-export type FakeScript = Partial<Record<"init" | "plan" | "show" | "apply", FakeRun>>;
+/** Per subcommand: one run for every call, or one per call in order (the last for every call after). */
+export type FakeScript = Partial<Record<"init" | "plan" | "show" | "apply", FakeRun | readonly FakeRun[]>>;
 
 /** Single-quotes for sh. */
 export const shQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -43,6 +44,15 @@ function body(run: FakeRun): string {
   return lines.join("; ");
 }
 
+/** The body for a subcommand's calls: one run, or the n-th of several (counted in a file in `dir`). */
+function successive(sub: string, run: FakeRun | readonly FakeRun[], dir: string): string {
+  const runs: readonly FakeRun[] = Array.isArray(run) ? run : [run as FakeRun];
+  if (runs.length === 1) return body(runs[0]);
+  const counter = shQuote(path.join(dir, `${sub}.count`));
+  const arms = runs.map((r, i) => `${i === runs.length - 1 ? "*" : i + 1}) ${body(r)} ;;`).join(" ");
+  return `n=$(($(cat ${counter} 2>/dev/null || echo 0) + 1)); echo $n > ${counter}; case $n in ${arms} esac`;
+}
+
 export class FakeEngine {
   /** The engine to hand to an EngineSession. */
   public readonly engine: Engine;
@@ -52,7 +62,7 @@ export class FakeEngine {
   constructor(dir: string, script: FakeScript, kind: Engine["kind"] = "terraform") {
     const binary = path.join(dir, kind);
     this.callsFile = path.join(dir, "calls.tsv");
-    const cases = Object.entries(script).map(([sub, run]) => `  ${sub}) ${body(run as FakeRun)} ;;`);
+    const cases = Object.entries(script).map(([sub, run]) => `  ${sub}) ${successive(sub, run as FakeRun | readonly FakeRun[], dir)} ;;`);
     fs.writeFileSync(
       binary,
       [

@@ -93,6 +93,33 @@ describe("EngineSession", () => {
     );
   });
 
+  it("runs init again when it lost the pg backend's race to create the schema (two runs' first init at once), and only for that", async () => {
+    const race = {
+      stdout: ["Initializing the backend..."],
+      stderr: ['Error: pq: duplicate key value violates unique constraint "pg_type_typname_nsp_index"'],
+      exit: 1,
+    };
+    const { fake, session, lines } = setup({ init: [race, { stdout: ["Terraform has been successfully initialized!"] }] });
+    expect((await session.init()).exitCode).toBe(0);
+    expect(fake.calls().map((c) => c.args[0])).toEqual(["init", "init"]);
+    expect(lines.filter((l) => /init again/.test(l))).toEqual([
+      expect.stringMatching(
+        /^terraform init met another run creating the pg backend's schema at the same moment .*; nothing was planned or applied: init again in \d+ ms$/,
+      ),
+    ]);
+
+    // Three lost races in a row: the last one is reported like any failed init.
+    const always = setup({ init: race });
+    const err = await failure(always.session.init());
+    expect(err).toMatchObject({ phase: "init", commandExitCode: 1 });
+    expect(always.fake.calls()).toHaveLength(3);
+
+    // Any other failure of init is reported at once.
+    const other = setup({ init: { stderr: ['Error: pq: duplicate key value violates unique constraint "states_by_name"'], exit: 1 } });
+    await failure(other.session.init());
+    expect(other.fake.calls()).toHaveLength(1);
+  });
+
   it("reports a failed plan: no plan was written", async () => {
     const { session, stackDir } = setup({ plan: { stderr: ["Error: Unsupported argument"], exit: 1 } });
     const err = await failure(session.plan("/plans/plan.tfplan", 10));
