@@ -6,11 +6,11 @@
  * deploy's own reads outside any step.
  */
 import * as fs from "fs";
-import { isReadOnlyCommand } from "./probe-classes";
+import { isReadOnlyCommand, LEDGER_READ } from "./probe-classes";
 
 /** Probe classes, first match wins (the command line after leading `env NAME=value` words). */
 const CLASSES: ReadonlyArray<readonly [string, RegExp]> = [
-  ["ledger read", /^sh -c '\[ -d "\$1" \] \|\| exit 0; d=\$1; set -- /],
+  ["ledger read", LEDGER_READ],
   ["systemctl is-active", /^systemctl is-active\b/],
   ["systemctl list-unit-files", /^systemctl list-unit-files\b/],
   ["onezone show", /^onezone show\b/],

@@ -4,6 +4,15 @@
  * it holds for any runner. A command not recognised here counts as a change.
  */
 
+/** The ledger's read of every record on the master (`ledgerFiles.readAll`), as its command line starts. */
+export const LEDGER_READ = /^sh -c '\[ -d "\$1" \] \|\| exit 0; d=\$1; set -- /;
+
+/**
+ * A ledger transaction (`ledgerFiles.transaction`: a step's begin, finish, heartbeat), as its command
+ * line starts: the events keep 1000 characters of a command, so its ledger directory may be cut off.
+ */
+export const LEDGER_TRANSACTION = /^sh -c 'umask 077; d=\$1; sum=\$2; rd=\$3;/;
+
 /** Read-only shapes, matched against the command line after leading `env NAME=value` words. */
 const READ_ONLY: readonly RegExp[] = [
   /^test /,
@@ -19,8 +28,7 @@ const READ_ONLY: readonly RegExp[] = [
   /^iptables -S\b/,
   // A simulation: prints the download URIs, fetches and installs nothing.
   /^apt-get install --print-uris /,
-  // The ledger's read of every record on the master.
-  /^sh -c '\[ -d "\$1" \] \|\| exit 0; d=\$1; set -- /,
+  LEDGER_READ,
   // Which package tools exist; a dump's digest.
   /^sh -c 'for t in dpkg-query dnf yum;/,
   /^sh -c 'grep -v -e /,

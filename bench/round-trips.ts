@@ -15,7 +15,7 @@ import * as os from "os";
 import * as path from "path";
 import { deploy } from "../lib/terraform/deploy";
 import { sandboxDown, sandboxUp } from "../sandbox";
-import { isReadOnlyCommand } from "./probe-classes";
+import { isReadOnlyCommand, LEDGER_READ, LEDGER_TRANSACTION } from "./probe-classes";
 
 type CommandClass = "probe" | "ledger-read" | "ledger-write" | "action";
 
@@ -43,9 +43,8 @@ const PROBE_STARTS = [
 
 /** The command line's class; `sh -c` scripts are told apart by what they do. */
 export function classify(command: string): CommandClass {
-  if (command.includes("/onefed/ledger")) return /^sh -c '\[ -d "\$1" \] \|\| exit 0;/.test(command) ? "ledger-read" : "ledger-write";
-  // A ledger transaction's script is longer than the events keep of a command line (1000 characters): its directory is cut off.
-  if (command.startsWith("sh -c 'umask 077; d=$1; sum=$2; rd=$3;")) return "ledger-write";
+  if (command.includes("/onefed/ledger")) return LEDGER_READ.test(command) ? "ledger-read" : "ledger-write";
+  if (LEDGER_TRANSACTION.test(command)) return "ledger-write";
   if (command.includes("--print-uris")) return "probe";
   if (command.startsWith("sh -c '# onefed probe batch")) return "probe";
   if (PROBE_STARTS.some((p) => command.startsWith(p))) return "probe";

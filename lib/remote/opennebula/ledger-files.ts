@@ -27,11 +27,6 @@ function sha256Hex(text: string): string {
 }
 
 /**
- * The upgrade ledger's files on the master (lib/model/ledger.ts). Each record is one line of JSON
- * that travels on stdin, never in argv; writes are atomic (temp file in the same directory, synced,
- * renamed), so a killed runner leaves the old record or the new one, never half of one.
- */
-/**
  * Prints every record of the directory `$d`, one a line, with ONE process: a `cat` per record cost a
  * fork each, and with 16 steps beginning at once on a ledger of a few hundred records those forks
  * were most of every step's begin (docs/ledger.md, "Reading the records"). `grep -h -e ''` prints
