@@ -3,7 +3,8 @@
  * the stage barriers as synthesized and, as the baselines in the same run, the same resources with
  * every barrier replaced by direct every-to-every edges (the graph before the barriers existed) and
  * the same resources with no depends_on at all (the per-resource floor: what the plan costs without
- * any ordering). CPU-seconds (user + sys) of the engine process, from /usr/bin/time; edges as
+ * any ordering), and the same steps one resource each (the graph before a zone's back-to-back steps
+ * were folded into chains). CPU-seconds (user + sys) of the engine process, from /usr/bin/time; edges as
  * depends_on lists them. The dependency pairs are the figure the plan's cost follows (docs/bench.md,
  * "Where the 100-zone plan's CPU goes"): they do not depend on the machine's load.
  */
@@ -34,6 +35,10 @@ export interface GraphScaleFigures {
   readonly dependencyPairs: number;
   /** `terraform plan` of the same resources without any depends_on. */
   readonly unorderedPlanCpuSeconds: number;
+  /** The same steps one resource each (before the chains): resources, dependency pairs, plan CPU-seconds. */
+  readonly unfoldedResources: number;
+  readonly unfoldedDependencyPairs: number;
+  readonly unfoldedPlanCpuSeconds: number;
 }
 
 /** The federation file of `zones` zones: the master and `zones - 1` slaves, one front-end each. */
@@ -66,6 +71,38 @@ export function withoutBarriers(stack: Stack): Stack {
     flat[name] = { ...r, depends_on: [...new Set((r.depends_on ?? []).flatMap((d) => (isBarrier(d) ? behind(d) : [d])))] };
   }
   return { ...stack, resource: { ...stack.resource, null_resource: flat } };
+}
+
+/**
+ * The same steps one resource each, as before they were folded into chains: a chain's steps become
+ * `zone_<id>_<step>` resources, the first with the chain's depends_on, each other after the one before
+ * it, and a dependency on the chain one on its last step. The same order, one resource per step.
+ */
+export function unfolded(stack: Stack): Stack {
+  const res = stack.resource.null_resource;
+  type Res = Resources[string] & { provisioner?: unknown[] };
+  const lastOf = new Map<string, string>();
+  const out: Resources = {};
+  const stepsOf = (r: Res) => (typeof r.triggers?.steps === "string" ? r.triggers.steps.split(",") : []);
+  for (const [name, r] of Object.entries(res) as [string, Res][]) {
+    const steps = stepsOf(r);
+    if (steps.length > 0) lastOf.set(`null_resource.${name}`, `null_resource.zone_${r.triggers!.zone_id}_${steps[steps.length - 1].replace(/-/g, "_")}`);
+  }
+  const deps = (r: Res) => [...new Set((r.depends_on ?? []).map((d) => lastOf.get(d) ?? d))];
+  for (const [name, r] of Object.entries(res) as [string, Res][]) {
+    const steps = stepsOf(r);
+    if (steps.length === 0) {
+      out[name] = { ...r, depends_on: deps(r) };
+      continue;
+    }
+    const { steps: _steps, ...triggers } = r.triggers!;
+    steps.forEach((step, i) => {
+      const own = `zone_${triggers.zone_id}_${step.replace(/-/g, "_")}`;
+      const previous = i === 0 ? deps(r) : [`null_resource.zone_${triggers.zone_id}_${steps[i - 1].replace(/-/g, "_")}`];
+      out[own] = { ...r, triggers: { ...triggers, step }, provisioner: r.provisioner?.slice(i, i + 1), depends_on: previous } as Res;
+    });
+  }
+  return { ...stack, resource: { ...stack.resource, null_resource: out } };
 }
 
 /** The same stack without any depends_on: what the plan costs per resource, with no join at all. */
@@ -133,6 +170,7 @@ export async function graphScale(root: string, zones = 100): Promise<GraphScaleF
     const used = process.cpuUsage(cpu);
     const synthesized = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", stack, "cdk.tf.json"), "utf8")) as Stack;
     const baseline = withoutBarriers(synthesized);
+    const perStep = unfolded(synthesized);
     return {
       zones,
       resources: Object.keys(synthesized.resource.null_resource).length,
@@ -144,6 +182,9 @@ export async function graphScale(root: string, zones = 100): Promise<GraphScaleF
       baselinePlanCpuSeconds: planCpu(engine.binary, env, path.join(dir, "all-to-all"), baseline),
       dependencyPairs: dependencyPairs(synthesized),
       unorderedPlanCpuSeconds: planCpu(engine.binary, env, path.join(dir, "no-edges"), withoutEdges(synthesized)),
+      unfoldedResources: Object.keys(perStep.resource.null_resource).length,
+      unfoldedDependencyPairs: dependencyPairs(perStep),
+      unfoldedPlanCpuSeconds: planCpu(engine.binary, env, path.join(dir, "one-per-step"), perStep),
     };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

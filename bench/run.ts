@@ -10,7 +10,8 @@
  *                     re-apply (bench/deploy-bench.ts; needs root; BENCH_SIZES=none skips them)
  *   100-zone graph    depends_on edges and `terraform plan` CPU-seconds with the stage barriers vs the
  *                     same resources with every-to-every edges, and vs no depends_on at all (the
- *                     per-resource floor); the transitive dependency pairs the plan's cost follows
+ *                     per-resource floor), and vs one resource per step (before the chains); the
+ *                     transitive dependency pairs the plan's cost follows
  *                     (bench/graph-scale.ts; BENCH_GRAPH=0 skips it)
  */
 import { spawnSync } from "child_process";
@@ -113,7 +114,18 @@ async function main(): Promise<void> {
         baseline: `with barriers ${g.planCpuSeconds.toFixed(1)} CPU-s`,
         ratio: g.unorderedPlanCpuSeconds / g.planCpuSeconds,
       },
+      {
+        figure: `${g.zones}-zone plan, steps in chains`,
+        value: `${g.planCpuSeconds.toFixed(1)} CPU-s`,
+        baseline: `one resource per step ${g.unfoldedPlanCpuSeconds.toFixed(1)} CPU-s`,
+        ratio: g.planCpuSeconds / g.unfoldedPlanCpuSeconds,
+      },
       { figure: `${g.zones}-zone dependency pairs`, value: `${g.dependencyPairs}`, baseline: `${g.resources} resources` },
+      {
+        figure: `${g.zones}-zone pairs, one resource per step`,
+        value: `${g.unfoldedDependencyPairs}`,
+        baseline: `${g.unfoldedResources} resources`,
+      },
     );
   }
   const head = `onefed bench · node ${process.version} · ${new Date().toISOString()} · sandbox timing ${timing ?? "default"}${timing && timingScale !== undefined ? ` × ${timingScale}` : ""}${replay ? "" : " · no replay"} · micro figures: median of ${ROUNDS}`;

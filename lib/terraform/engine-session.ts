@@ -79,16 +79,22 @@ export function isStalePlanOutput(output: string): boolean {
   return STALE_PLAN.test(output);
 }
 
-/** The step resources of a state as `show -json` prints it (their triggers say which step and zone). */
+/**
+ * The steps of a state as `show -json` prints it: a resource's triggers say which zone and which
+ * step (`step`), or which steps in order (`steps`, a chain); a chain claims each of its steps.
+ */
 export function parseStateSteps(json: string): StateStep[] {
   if (!json.trim()) return [];
   const state = JSON.parse(json) as {
     values?: { root_module?: { resources?: Array<{ address: string; type: string; values?: { triggers?: Record<string, string> } }> } };
   };
+  const isStep = (s: string): s is StepName => (STEP_NAMES as readonly string[]).includes(s);
   return (state.values?.root_module?.resources ?? []).flatMap((r) => {
     const t = r.values?.triggers;
-    if (r.type !== "null_resource" || !t || !(STEP_NAMES as readonly string[]).includes(t.step) || !/^\d+$/.test(t.zone_id ?? "")) return [];
-    return [{ address: r.address, step: t.step as StepName, zoneId: Number(t.zone_id), fromVersion: t.from_version, toVersion: t.to_version }];
+    if (r.type !== "null_resource" || !t || !/^\d+$/.test(t.zone_id ?? "")) return [];
+    const steps = typeof t.step === "string" ? [t.step] : typeof t.steps === "string" ? t.steps.split(",") : [];
+    if (steps.length === 0 || !steps.every(isStep)) return [];
+    return steps.map((step) => ({ address: r.address, step, zoneId: Number(t.zone_id), fromVersion: t.from_version, toVersion: t.to_version }));
   });
 }
 

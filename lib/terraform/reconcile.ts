@@ -71,19 +71,21 @@ export async function reconcile(
   const claimed = await session.stateSteps();
   const unproven = unprovenSteps(claimed, ledger);
   if (lostBackup && opts.taint === false) unproven.push(...claimed.filter((c) => c.step === "backup" && !unproven.includes(c)));
+  // A resource runs a chain of steps: one unproven step runs the whole chain again (the steps the
+  // ledger proves answer "already done" and change nothing).
+  const tainted = [...new Set(unproven.map((u) => u.address))];
+  const steps = unproven.map((u) => `${u.step} of zone ${u.zoneId}`).join(", ");
   if (unproven.length > 0 && opts.taint === false) {
     throw new StalePlanError(opts.planDir ?? session.stackDir, [
-      `the federation's ledger does not prove ${unproven.length} step(s) that the state claims and the plan skips (${unproven.map((u) => u.address).join(", ")}); onefed plan marks them to run again`,
+      `the federation's ledger does not prove ${unproven.length} step(s) that the state claims and the plan skips (${steps}: ${tainted.join(", ")}); onefed plan marks them to run again`,
     ]);
   }
   if (unproven.length > 0) {
-    log(
-      `reconcile: the state claims ${unproven.length} step(s) the federation's ledger does not prove; they run again: ${unproven.map((u) => u.address).join(", ")}`,
-    );
-    await session.taint(unproven.map((u) => u.address));
+    log(`reconcile: the state claims ${unproven.length} step(s) the federation's ledger does not prove (${steps}); they run again: ${tainted.join(", ")}`);
+    await session.taint(tainted);
   }
   log(`run ${run.runId} (state lineage ${lineage}) by ${run.who}`);
-  return { run, tainted: unproven.map((u) => u.address), session: session.withEnv({ [RUN_ID_ENV]: run.runId, [STATE_LINEAGE_ENV]: lineage }) };
+  return { run, tainted, session: session.withEnv({ [RUN_ID_ENV]: run.runId, [STATE_LINEAGE_ENV]: lineage }) };
 }
 
 /**

@@ -21,7 +21,7 @@ describeAsRoot("a restore that fails once", () => {
     await expect(failure).rejects.toThrow(/apply failed/);
     const output: string = await failure.catch((e) => e.output);
     expect(output).toMatch(
-      /zone 101 \(S-US-CA\), front-end 127\.0\.62\.3:22: `onedb restore .* -v --federated` exited with 255:\s+(null_resource\.zone_101_restore \(local-exec\):\s+)?Error while restoring: disk full/,
+      /zone 101 \(S-US-CA\), front-end 127\.0\.62\.3:22: `onedb restore .* -v --federated` exited with 255:\s+(null_resource\.zone_101_restore_to_start \(local-exec\):\s+)?Error while restoring: disk full/,
     );
 
     const masterLog = () => sandbox.log("zone0-server0").map((e) => e.command);

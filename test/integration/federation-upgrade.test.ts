@@ -21,7 +21,7 @@ describeAsRoot("type B upgrade of a 1+2 federation", () => {
   afterAll(async () => sandbox?.down());
 
   it("upgrades every zone to 7.0.0 and leaves the federation enabled and in sync", async () => {
-    expect(firstOutput).toMatch(/Apply complete! Resources: 31 added, 0 changed, 0 destroyed/);
+    expect(firstOutput).toMatch(/Apply complete! Resources: 24 added, 0 changed, 0 destroyed/);
     const status = await sandbox.status();
     const fedIndexes = new Set<number>();
     for (const zone of status.zones) {
@@ -136,7 +136,7 @@ describeAsRoot("type B upgrade of a 1+2 federation", () => {
     fs.rmSync(path.join(sandbox.dir, "artifacts"), { recursive: true, force: true });
     const before = sandbox.log().length;
     const output = await sandbox.deploy();
-    expect(output).toMatch(/Apply complete! Resources: 31 added, 0 changed, 0 destroyed/);
+    expect(output).toMatch(/Apply complete! Resources: 24 added, 0 changed, 0 destroyed/);
     expect(output).toMatch(/already done: the federation's ledger records it complete/);
     // Every step re-created in the fresh state, none ran: only the ledger was read (and nothing written but the local records).
     expect(changesSince(sandbox.log(), before)).toEqual([]);

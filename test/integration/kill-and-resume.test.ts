@@ -158,7 +158,7 @@ describeAsRoot("SIGKILL of the whole deploy, at four points in turn, then deploy
     const r = await deploy.finished();
     expect({ code: r.code, tail: r.code === 0 ? "" : r.output.slice(-3000) }).toEqual({ code: 0, tail: "" });
     expect(r.output).toMatch(
-      /reconcile: the state claims \d+ step\(s\) the federation's ledger does not prove; they run again: .*null_resource\.zone_101_restore/,
+      /reconcile: the state claims \d+ step\(s\) the federation's ledger does not prove \([^)]*restore of zone 101[^)]*\); they run again: .*null_resource\.zone_101_restore_to_start/,
     );
 
     const status = await sandbox.status();

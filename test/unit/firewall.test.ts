@@ -1,4 +1,5 @@
 import { Testing } from "../../lib/synth/cdk";
+import { buildStepGraph } from "../../lib/terraform/review/step-graph";
 import { FederationUpgrade } from "../../lib/synth/constructs/federation-upgrade";
 import { GraphInvariants } from "../../lib/synth/invariants/graph-invariants";
 import { apiPorts, freezeComment, freezeRules, iptables, parseOurRules } from "../../lib/remote/opennebula/firewall";
@@ -68,12 +69,11 @@ describe("a 6.0 → 6.2 stack", () => {
     const json = JSON.parse(Testing.synth(stack));
     expect(json).toMatchSnapshot();
     const res = json.resource.null_resource;
-    expect(
-      Object.keys(res)
-        .filter((n) => /freeze/.test(n))
-        .sort(),
-    ).toEqual(["zone_0_freeze", "zone_0_unfreeze"]);
-    expect(res.federation_sync.depends_on).toEqual(["null_resource.zone_0_freeze"]);
+    const graph = buildStepGraph(json);
+    expect(graph.nodes.filter((n) => /freeze/.test(n.step)).map((n) => n.id)).toEqual(["zone_0_freeze", "zone_0_unfreeze"]);
+    // The sync waits for the master's freeze alone: they run as one resource, the freeze first.
+    expect(graph.nodes.find((n) => n.step === "sync")!.after).toEqual(["zone_0_freeze"]);
+    expect(res.zone_0_freeze_to_sync.triggers.steps).toBe("freeze,sync");
     // Through the barrier every verify waits for: every zone back, the master's firewall lifted.
     expect(res.zone_100_verify.depends_on).toContain("null_resource.stage_every_zone_back");
     expect(res.stage_every_zone_back.depends_on).toContain("null_resource.zone_0_unfreeze");
@@ -84,7 +84,10 @@ describe("a 6.0 → 6.2 stack", () => {
     const res = JSON.parse(Testing.synth(new FederationUpgrade(Testing.app(), "n", { config: none, runner }))).resource.null_resource;
     expect(Object.keys(res).some((n) => /freeze/.test(n))).toBe(false);
     // Without a freeze, the sync is the first write-free step after every download (and the preflight before them).
-    expect(res.federation_sync.depends_on).toEqual(["null_resource.stage_every_zone_downloaded"]);
+    const sync = Object.entries(res as Record<string, { depends_on: string[]; triggers: Record<string, string> }>).find(
+      ([, r]) => (r.triggers.steps ?? r.triggers.step).split(",")[0] === "sync",
+    );
+    expect(sync![1].depends_on).toEqual(["null_resource.stage_every_zone_downloaded"]);
   });
 });
 
@@ -101,10 +104,15 @@ describe("hypervisor hosts (hosts.manage)", () => {
   it("disable hosts before the zone's freeze and enable them after its unfreeze", () => {
     const config = seed.with({ hosts: { manage: true }, backup: { localDirectory: "/var/lib/onefed/artifacts" } }).parse();
     const stack = new FederationUpgrade(Testing.app(), "h", { config, runner });
-    const res = JSON.parse(Testing.synth(stack)).resource.null_resource;
-    expect(res.zone_100_freeze.depends_on).toContain("null_resource.zone_100_hosts_disable");
-    expect(res.zone_100_hosts_enable.depends_on).toEqual(["null_resource.zone_100_unfreeze"]);
-    expect(res.federation_sync.depends_on).toContain("null_resource.zone_0_hosts_disable");
+    const json = JSON.parse(Testing.synth(stack));
+    const graph = buildStepGraph(json);
+    const node = (id: string) => graph.nodes.find((n) => n.id === id)!;
+    expect(node("zone_100_freeze").after).toEqual(["zone_100_hosts_disable"]);
+    expect(node("zone_100_hosts_enable").after).toEqual(["zone_100_unfreeze"]);
+    expect(json.resource.null_resource.zone_100_hosts_disable_to_freeze.triggers.steps).toBe("hosts-disable,freeze");
+    expect(json.resource.null_resource.zone_100_unfreeze_to_hosts_enable.triggers.steps).toBe("unfreeze,hosts-enable");
+    // The master's own hosts-disable stays apart (its freeze waits for every slave's) and before the sync.
+    expect(json.resource.null_resource.zone_0_freeze_to_sync.depends_on).toContain("null_resource.zone_0_hosts_disable");
     expect(new GraphInvariants(stack).validate()).toEqual([]);
   });
 });

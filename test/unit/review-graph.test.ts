@@ -34,14 +34,19 @@ function closure(edges: readonly (readonly [string, string])[]): Set<string> {
 
 describe("step graph of the seed federation", () => {
   it("has one node per step resource, with its triggers", () => {
-    const res = (synthJson() as { resource: { null_resource: Record<string, unknown> } }).resource.null_resource;
-    const names = Object.keys(res).sort();
-    // Stage barriers run nothing: they are not nodes, only the order they carry is.
-    expect(graph.nodes.map((n) => n.id).sort()).toEqual(names.filter((n) => !n.startsWith("stage_")));
+    const res = (synthJson() as { resource: { null_resource: Record<string, { triggers: Record<string, string> }> } }).resource.null_resource;
+    // One node per step: a chain's steps each (named zone_<id>_<step>), a step alone by its resource's
+    // name; stage barriers run nothing: they are not nodes, only the order they carry is.
+    const steps = Object.entries(res).flatMap(([name, r]) =>
+      r.triggers.step ? [name] : r.triggers.steps ? r.triggers.steps.split(",").map((s) => `zone_${r.triggers.zone_id}_${s.replace(/-/g, "_")}`) : [],
+    );
+    expect(graph.nodes.map((n) => n.id).sort()).toEqual(steps.sort());
+    expect(new Set(graph.nodes.map((n) => n.resource))).toEqual(new Set(Object.keys(res).filter((n) => !n.startsWith("stage_"))));
     expect(graph.barriers.map((b) => b.id)).toEqual(["stage_every_zone_back", "stage_every_zone_downloaded"]);
     const restore = graph.nodes.find((n) => n.id === "zone_100_restore")!;
     expect(restore).toMatchObject({
-      address: "null_resource.zone_100_restore",
+      address: "null_resource.zone_100_restore_to_start",
+      resource: "zone_100_restore_to_start",
       step: "restore",
       zoneId: 100,
       zoneName: "S-EU-GE",
@@ -53,8 +58,8 @@ describe("step graph of the seed federation", () => {
   });
 
   it("upgrades the master before its backup, and takes the backup before any slave restores", () => {
-    expect(stage("zone_0_upgrade")).toBeLessThan(stage("federated_backup"));
-    expect(stage("federated_backup")).toBeLessThan(stage("zone_100_restore"));
+    expect(stage("zone_0_upgrade")).toBeLessThan(stage("zone_0_backup"));
+    expect(stage("zone_0_backup")).toBeLessThan(stage("zone_100_restore"));
     for (const z of [0, 100, 101]) expect(stage(`zone_${z}_stop`)).toBeLessThan(stage("zone_0_upgrade"));
     expect(stage("zone_100_restore")).toBeLessThan(stage("zone_100_upgrade"));
     expect(stage("zone_0_unfreeze")).toBeLessThan(stage("zone_100_unfreeze"));

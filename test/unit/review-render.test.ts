@@ -46,8 +46,10 @@ describe("review.md for the seed federation", () => {
       identity: { ...IDENTITY, state: "serial 14, lineage 0b5e1c1e-7d39-4c41-9f4c-2d0f6c9d8a11" },
     });
     expectGolden("seed-review-resume.md", review);
-    expect(review).toContain("| `null_resource.zone_100_restore` | replace | replace because tainted |");
-    expect(review).toContain("| `null_resource.zone_101_restore` | replace | replace because cannot update; changed: plan_sha256 |");
+    expect(review).toContain("| `null_resource.zone_100_restore_to_start` | replace | runs restore, then upgrade, then start; replace because tainted |");
+    expect(review).toContain(
+      "| `null_resource.zone_101_restore_to_start` | replace | runs restore, then upgrade, then start; replace because cannot update; changed: plan_sha256 |",
+    );
     // A pipe inside a finding must not split the table row.
     expect(review).toContain("6.8.1 \\| held back");
   });

@@ -40,14 +40,18 @@ describe("renderSvg", () => {
   it("places parallel steps side by side: same stage band, different zone columns", () => {
     const doc = parseStrict(svg);
     const boxOf = (id: string) => {
-      const g = Array.from(doc.getElementsByTagName("g")).find((x) => x.getElementsByTagName("title")[0]?.textContent?.startsWith(`null_resource.${id} `));
+      const node = graph.nodes.find((n) => n.id === id)!;
+      const title = node.id === node.resource ? node.address : `${node.address} step ${node.step}`;
+      const g = Array.from(doc.getElementsByTagName("g")).find((x) =>
+        x.getElementsByTagName("title")[0]?.textContent?.match(new RegExp(`^${title.replace(/[.]/g, "\\.")}[ :]`)),
+      );
       const r = g!.getElementsByTagName("rect")[0];
       return { x: Number(r.getAttribute("x")), y: Number(r.getAttribute("y")) };
     };
     expect(boxOf("zone_100_restore").y).toBe(boxOf("zone_101_restore").y);
     expect(boxOf("zone_100_restore").x).toBeLessThan(boxOf("zone_101_restore").x);
-    expect(boxOf("zone_0_upgrade").y).toBeLessThan(boxOf("federated_backup").y);
-    expect(boxOf("federated_backup").y).toBeLessThan(boxOf("zone_100_restore").y);
+    expect(boxOf("zone_0_upgrade").y).toBeLessThan(boxOf("zone_0_backup").y);
+    expect(boxOf("zone_0_backup").y).toBeLessThan(boxOf("zone_100_restore").y);
   });
 
   it("routes arrows that skip stages through the gutters, never across a box", () => {

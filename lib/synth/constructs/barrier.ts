@@ -37,10 +37,14 @@ export class Barrier extends Construct {
     this.addAfter(...(props.after ?? []));
   }
 
-  /** Adds ordering edges (terraform depends_on). */
+  /** Adds ordering edges; they become depends_on when the stack folds its steps into chains (wire()). */
   public addAfter(...steps: Predecessor[]): void {
     for (const s of steps) if (!this.after.includes(s)) this.after.push(s);
-    this.resource.dependsOn = this.after.map((s) => s.address);
+  }
+
+  /** @internal foldSteps: depends_on from the edges, each step as the chain that runs it (two steps of one chain, one edge). */
+  public wire(): void {
+    this.resource.dependsOn = [...new Set(this.after.map((s) => s.address))];
   }
 
   /** The terraform address, e.g. "null_resource.stage_every_zone_back". */

@@ -3,7 +3,7 @@
  * and the edges between them. Terraform derives the order, and the parallelism, from these edges.
  */
 import { Construct } from "constructs";
-import { NullProvider, TerraformOutput, TerraformStack } from "../cdk";
+import { Aspects, Lazy, NullProvider, TerraformOutput, TerraformStack } from "../cdk";
 import type { DriftReport } from "../../checks/drift-report";
 import { FederationConfig } from "../../model/federation";
 import { Barrier } from "./barrier";
@@ -11,6 +11,7 @@ import { FederatedBackup } from "./federated-backup";
 import { GraphInvariants } from "../invariants/graph-invariants";
 import { MaintenanceZone } from "./maintenance-zone";
 import { RunnerInvocation } from "../runner-invocation";
+import { foldSteps, StepChain } from "./step-chain";
 import { StepResource } from "./step-resource";
 import { addStateBackend } from "../state-backend";
 import { Zone } from "./zone";
@@ -43,6 +44,7 @@ export class FederationUpgrade extends TerraformStack {
   public readonly back?: Barrier;
   /** Type B only: the FED_INDEX comparison once writes are frozen, before any zone stops. */
   public readonly syncStep?: StepResource;
+  private folded?: readonly StepChain[];
 
   constructor(scope: Construct, id: string, props: FederationUpgradeProps) {
     super(scope, id);
@@ -123,16 +125,43 @@ export class FederationUpgrade extends TerraformStack {
       // The resource id is unknown until the step ran, which defers reading the record to the apply
       // (a plan-time file() would freeze "no record yet"); null until the backup exists.
       const record = JSON.stringify(z.safetyBackupRecordPath);
+      // The address is the chain's that runs the safety backup, known once the steps are folded.
       const output = new TerraformOutput(this, `safety_backup_zone_${z.zone.id}`, {
-        value: `\${${z.safetyBackupStep.address}.id != "" && fileexists(${record}) ? jsondecode(file(${record})) : null}`,
+        value: Lazy.stringValue({
+          produce: () => `\${${this.addressOf(z.safetyBackupStep)}.id != "" && fileexists(${record}) ? jsondecode(file(${record})) : null}`,
+        }),
         description: `Full onedb backup of ${z.zone.name} before the upgrade (path on the front-end, size, sha256); see README "Rolling a zone back"`,
       });
-      output.addOverride("depends_on", [z.safetyBackupStep.address]);
+      output.addOverride("depends_on", Lazy.listValue({ produce: () => [this.addressOf(z.safetyBackupStep)] }));
     }
     if (props.drift) {
       new TerraformOutput(this, "drift_check", { value: driftOutput(props.drift), description: "onefed check at synth time ($ONEFED_OBSERVE=1)" });
     }
+    // At synth (an App's prepares the stack first, Testing's only visits the aspects), before the
+    // validation and before any resource is rendered: an edge drawn after construction (a user's
+    // addAfter in main.ts) counts like the constructs' own.
+    Aspects.of(this).add({ visit: (node) => void (node === this && this.chains) });
     this.node.addValidation(new GraphInvariants(this));
+  }
+
+  /**
+   * The resources that run the steps: each zone's back-to-back steps folded into one
+   * (lib/synth/step-chains.ts), with every depends_on drawn. Folded on first use (at the latest at
+   * synth); no edge can be added after that.
+   */
+  public get chains(): readonly StepChain[] {
+    return (this.folded ??= foldSteps(this));
+  }
+
+  public override prepareStack(): void {
+    void this.chains;
+    super.prepareStack();
+  }
+
+  /** The address of the resource that runs `step`, folding the steps first if they are not yet. */
+  private addressOf(step: StepResource): string {
+    void this.chains;
+    return step.address;
   }
 }
 

@@ -1,15 +1,14 @@
 /**
- * One step on one zone as a null_resource whose create-time local-exec runs the runner. Triggers
- * make the plan readable in review and replace exactly what must run again when the target changes.
+ * One step on one zone: what runs, where, and what it waits for. A step is not a terraform resource
+ * of its own: the stack folds its steps into StepChains (lib/synth/step-chains.ts), and the chain's
+ * null_resource runs this step with one local-exec provisioner, in order with the chain's others.
  */
-import * as crypto from "crypto";
 import { Construct } from "constructs";
-import { NullResource } from "../cdk";
-import { FederationConfig, hostPort, ZoneConfig } from "../../model/federation";
-import { STEP_FACTS, StepName } from "../../model/steps";
-import { STEP_PLANS } from "../step-plans";
-import { RunnerInvocation, stepCommandLine } from "../runner-invocation";
+import { FederationConfig, ZoneConfig } from "../../model/federation";
+import { StepName } from "../../model/steps";
+import { RunnerInvocation } from "../runner-invocation";
 import type { Predecessor } from "./barrier";
+import type { StepChain } from "./step-chain";
 
 export interface StepResourceProps {
   /** The step the resource runs (`onefed step <step>`); required. */
@@ -22,7 +21,7 @@ export interface StepResourceProps {
   readonly runner: RunnerInvocation;
   /** Steps (or stage barriers) that must be complete before this one starts; more can be added with addAfter(). @default [] (none) */
   readonly after?: readonly Predecessor[];
-  /** Terraform resource name, readable in plans and in `terraform apply -replace`. @default zone_<id>_<step> (dashes as underscores) */
+  /** Terraform resource name when the step is a chain of its own, readable in plans and in `terraform apply -replace`. @default zone_<id>_<step> (dashes as underscores) */
   readonly resourceName?: string;
 }
 
@@ -31,52 +30,55 @@ export class StepResource extends Construct {
   public readonly step: StepName;
   /** The zone it runs on. */
   public readonly zone: ZoneConfig;
+  /** The loaded federation file the step's plan and triggers are rendered from. */
+  public readonly config: FederationConfig;
+  /** How the local-exec calls the runner. */
+  public readonly runner: RunnerInvocation;
   /** The upgrade the stack was built for: the graph rules of type A and type B differ. */
   public readonly upgradeType: FederationConfig["upgradeType"];
-  /** Direct predecessors (the resource's depends_on), kept for the graph invariants. */
+  /** Direct predecessors as the constructs declared them; the chains' depends_on are derived from them. */
   public readonly after: Predecessor[];
-  /** The null_resource whose create-time local-exec runs the step. */
-  public readonly resource: NullResource;
+  /** The resource name this step gets when it is a chain of its own. */
+  public readonly resourceName: string;
+  private chainOf?: StepChain;
 
   constructor(scope: Construct, id: string, props: StepResourceProps) {
     super(scope, id);
     this.step = props.step;
     this.zone = props.zone;
+    this.config = props.config;
+    this.runner = props.runner;
     this.upgradeType = props.config.upgradeType;
-    this.after = [...(props.after ?? [])];
-    const { zone, config } = props;
-    const plan = STEP_PLANS[props.step](zone, config);
-    this.resource = new NullResource(this, "resource", {
-      triggers: {
-        step: props.step,
-        zone_id: String(zone.id),
-        zone_name: zone.name,
-        role: zone.role,
-        from_version: config.fromVersion,
-        to_version: config.toVersion,
-        upgrade_type: config.upgradeType === "A" ? "A (zone by zone)" : "B (coordinated)",
-        frontends: zone.frontends.map(hostPort).join(","),
-        does: STEP_FACTS[props.step].description,
-        plan_sha256: crypto.createHash("sha256").update(plan.join("\n")).digest("hex"),
-      },
-      provisioners: [{ type: "local-exec", command: stepCommandLine(props.runner, props.step, zone.id) }],
-    });
-    // Readable addresses in plans and in `terraform apply -replace=null_resource.zone_100_restore`.
-    this.resource.overrideLogicalId(props.resourceName ?? `zone_${zone.id}_${props.step.replace(/-/g, "_")}`);
-    this.addAfter(...this.after);
+    this.after = [];
+    this.resourceName = props.resourceName ?? `zone_${props.zone.id}_${props.step.replace(/-/g, "_")}`;
+    this.addAfter(...(props.after ?? []));
   }
 
-  /** Adds ordering edges (terraform depends_on). */
+  /** Adds ordering edges; they become depends_on when the stack folds its steps into chains. */
   public addAfter(...steps: Predecessor[]): void {
-    for (const s of steps) {
-      if (!this.after.includes(s)) this.after.push(s);
-    }
-    // depends_on takes bare addresses ("null_resource.zone_0_stop"), not interpolations.
-    this.resource.dependsOn = this.after.map((s) => s.address);
+    if (this.chainOf) throw new Error(`${this.node.path}: an edge added after the steps were folded into chains`);
+    for (const s of steps) if (!this.after.includes(s)) this.after.push(s);
   }
 
-  /** The terraform address, e.g. "null_resource.zone_100_restore". */
+  /** The chain whose resource runs this step; set once, by the StepChain. */
+  public get chain(): StepChain {
+    if (!this.chainOf) throw new Error(`${this.node.path}: the steps are not folded into chains yet (foldSteps)`);
+    return this.chainOf;
+  }
+
+  /** @internal StepChain's constructor claims its steps. */
+  public joinChain(chain: StepChain): void {
+    if (this.chainOf) throw new Error(`${this.node.path}: already in the chain ${this.chainOf.resourceName}`);
+    this.chainOf = chain;
+  }
+
+  /** Whether the stack has folded this step into a chain yet. */
+  public get folded(): boolean {
+    return this.chainOf !== undefined;
+  }
+
+  /** The terraform address of the resource that runs it, e.g. "null_resource.zone_100_restore_to_start". */
   public get address(): string {
-    return `${this.resource.terraformResourceType}.${this.resource.friendlyUniqueId}`;
+    return this.chain.address;
   }
 }

@@ -2,11 +2,14 @@
  * The synthesized steps as the graph rules read them: steps by name and zone, and what each step
  * transitively waits for. Paths run through stage barriers (which are not steps): a step after the
  * barrier "every zone is back" waits for every step before it. Built once per validation, so edges
- * drawn after construction count.
+ * drawn after construction count; once the steps are folded into chains, from what terraform will
+ * order: a chain's depends_on, and inside a chain the order of its provisioners.
  */
 import { IConstruct } from "constructs";
 import { UpgradeType, ZoneConfig, zoneLabel } from "../../model/federation";
 import { StepName } from "../../model/steps";
+import { Barrier } from "../constructs/barrier";
+import { StepChain } from "../constructs/step-chain";
 import { StepResource } from "../constructs/step-resource";
 
 /** What a rule reads of one step. A StepResource is one; tests can hand in plain objects. */
@@ -36,7 +39,24 @@ const isStep = (n: GraphNode): n is GraphStep => "step" in n;
 export class StepGraph {
   /** The graph of every StepResource under `scope`. */
   public static of(scope: IConstruct): StepGraph {
-    return new StepGraph(scope.node.findAll().filter((c): c is StepResource => c instanceof StepResource));
+    const all = scope.node.findAll();
+    const steps = all.filter((c): c is StepResource => c instanceof StepResource);
+    if (!steps.every((s) => s.folded)) return new StepGraph(steps);
+    // What the synthesized resources say, not what the constructs declared: a chain's first step
+    // waits for the chain's depends_on (another chain: its last step), every other step for the one before it.
+    const stepNodes = new Map<StepResource, GraphStep & { after: GraphNode[] }>();
+    const barrierNodes = new Map<Barrier, GraphBarrier & { after: GraphNode[] }>();
+    for (const s of steps) stepNodes.set(s, { step: s.step, zone: s.zone, upgradeType: s.upgradeType, after: [] });
+    for (const b of all) if (b instanceof Barrier) barrierNodes.set(b, { description: b.description, after: [] });
+    const nodeOf = (target: StepChain | Barrier): GraphNode =>
+      target instanceof StepChain ? stepNodes.get(target.steps[target.steps.length - 1])! : barrierNodes.get(target)!;
+    for (const s of steps) {
+      const chain = s.chain;
+      const i = chain.steps.indexOf(s);
+      stepNodes.get(s)!.after.push(...(i > 0 ? [stepNodes.get(chain.steps[i - 1])!] : chain.waitsFor.map(nodeOf)));
+    }
+    for (const [b, node] of barrierNodes) node.after.push(...new Set(b.after.map((p) => nodeOf(p instanceof StepResource ? p.chain : p))));
+    return new StepGraph([...stepNodes.values()]);
   }
 
   /** "A" as soon as one step belongs to a zone-by-zone upgrade; a stack holds one kind only. */

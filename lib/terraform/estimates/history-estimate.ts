@@ -30,8 +30,8 @@ export function estimateFromHistory(
 }
 
 /** The graph's stages as the estimate walks them; `applied(address)` says which steps will not run. */
-export function plannedStepsOf(graph: StepGraph, applied: (address: string, id: string) => boolean): PlannedStepRef[][] {
-  return graph.stages.map((stage) => stage.map((n) => ({ step: n.step, zone: n.zoneId, zoneName: n.zoneName, applied: applied(n.address, n.id) })));
+export function plannedStepsOf(graph: StepGraph, applied: (address: string, resource: string) => boolean): PlannedStepRef[][] {
+  return graph.stages.map((stage) => stage.map((n) => ({ step: n.step, zone: n.zoneId, zoneName: n.zoneName, applied: applied(n.address, n.resource) })));
 }
 
 /** Why a run has no total estimate, for messages: "no history yet", or the steps the history lacks. */

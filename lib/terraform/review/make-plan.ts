@@ -139,7 +139,7 @@ export async function createPlanReview(opts: PlanReviewOptions = {}): Promise<Pl
     // Steps the plan leaves as they are (no-op) are applied already: they take no time.
     const estimate = estimateFromHistory(
       config,
-      plannedStepsOf(graph, (_address, id) => kinds.get(id) === "no-op"),
+      plannedStepsOf(graph, (_address, resource) => kinds.get(resource) === "no-op"),
     );
 
     const bundle: B.ReviewBundle = {

@@ -38,14 +38,14 @@ export function renderMermaid(graph: StepGraph, kinds: ReadonlyMap<string, Chang
   graph.stages.forEach((stage, i) => {
     const parallel = stage.length > 1 ? ` (${stage.length} in parallel)` : "";
     lines.push(`  subgraph stage_${i + 1}["${mermaidText(`Stage ${i + 1}${parallel}`)}"]`);
-    for (const n of stage) lines.push(`    ${n.key}["${nodeLabel(n, kinds.get(n.id))}"]`);
+    for (const n of stage) lines.push(`    ${n.key}["${nodeLabel(n, kinds.get(n.resource))}"]`);
     lines.push("  end");
   });
   const keyOf = new Map(graph.nodes.map((n) => [n.id, n.key]));
   for (const [from, to] of graph.edges) lines.push(`  ${keyOf.get(from)} --> ${keyOf.get(to)}`);
   const byClass = new Map<string, string[]>();
   for (const n of graph.nodes) {
-    const kind = kinds.get(n.id);
+    const kind = kinds.get(n.resource);
     if (kind) (byClass.get(changeClass(kind)) ?? byClass.set(changeClass(kind), []).get(changeClass(kind))!).push(n.key);
   }
   for (const [kind, style] of Object.entries(CHANGE_STYLES) as [ChangeKind, { fill: string; stroke: string }][]) {

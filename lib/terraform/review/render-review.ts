@@ -125,7 +125,12 @@ function renderAt(input: ReviewInput, detail: Detail): string {
   sections.push(changesSummary(plan, counts));
   if (plan.changes.length > 0) {
     const barriers = new Set(graph.barriers.map((b) => b.address));
-    const rows = plan.changes.map((c) => [cellCode(c.address), c.kind, cell(barriers.has(c.address) ? `stage barrier, runs nothing; ${whyOf(c)}` : whyOf(c))]);
+    // A chain runs several steps in order: the row names them, so a replace is read as "these run again".
+    const chains = new Map<string, string[]>();
+    for (const n of graph.nodes) if (n.id !== n.resource) (chains.get(n.address) ?? chains.set(n.address, []).get(n.address)!).push(n.step);
+    const what = (address: string) =>
+      barriers.has(address) ? "stage barrier, runs nothing; " : chains.has(address) ? `runs ${chains.get(address)!.join(", then ")}; ` : "";
+    const rows = plan.changes.map((c) => [cellCode(c.address), c.kind, cell(`${what(c.address)}${whyOf(c)}`)]);
     sections.push(details(`Every resource (${plan.changes.length})`, table(["resource", "action", "why"], rows, detail.maxRows, "plan.json")));
   }
 
@@ -163,7 +168,7 @@ function stageRows(graph: StepGraph, kinds: ReadonlyMap<string, ChangeKind>): st
   graph.stages.forEach((stage, i) => {
     for (const g of stageGroups(stage)) {
       const zones = g.nodes.map((n) => {
-        const kind = kinds.get(n.id);
+        const kind = kinds.get(n.resource);
         return `${n.zoneId} ${n.zoneName}${kind && kind !== "create" ? ` (${kind})` : ""}`;
       });
       rows.push([String(i + 1), cellCode(g.step), cell(zones.join(", ")), cell(g.does)]);

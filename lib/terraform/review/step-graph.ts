@@ -2,25 +2,30 @@
  * The step DAG as the synthesized cdk.tf.json states it (resource names, depends_on, triggers),
  * so that the review shows what terraform will actually order, not what we meant to build. Stage
  * barriers (resources with a `barrier` trigger, which run nothing) are not steps: a step that waits
- * for one waits for everything the barrier waits for, and the graph shows those steps instead.
+ * for one waits for everything the barrier waits for, and the graph shows those steps instead. A
+ * chain (a `steps` trigger: one resource running several steps of a zone in order) is its steps: the
+ * first waits for the resource's depends_on, each other for the one before it, and whatever depends
+ * on the resource waits for its last.
  */
-import { STEP_NAMES } from "../../model/steps";
+import { STEP_FACTS, STEP_NAMES, StepName } from "../../model/steps";
 import { ReviewInputError } from "./errors";
 
 export interface StepNode {
-  /** Resource name, e.g. "zone_100_restore" (terraform allows "-" in it too). */
+  /** The step's id in the graph: its resource's name when the step is alone ("zone_100_download", "federated_backup"; terraform allows "-" in it too), else zone_<id>_<step> ("zone_100_upgrade" of zone_100_restore_to_start). */
   readonly id: string;
+  /** The name of the resource that runs it, e.g. "zone_100_restore_to_start". */
+  readonly resource: string;
   /** The name made safe as a Mermaid/SVG id (letters, digits, "_"), unique in the graph. */
   readonly key: string;
-  /** Resource address, e.g. "null_resource.zone_100_restore". */
+  /** Address of the resource that runs it, e.g. "null_resource.zone_100_restore_to_start". */
   readonly address: string;
-  /** Step name from the `step` trigger, e.g. "restore". */
+  /** Step name from the `step` trigger (or its place in the `steps` trigger), e.g. "restore". */
   readonly step: string;
   readonly zoneId: number;
   readonly zoneName: string;
   /** "master" or "slave" from the `role` trigger. */
   readonly role: string;
-  /** What the step does, from the `does` trigger. */
+  /** What the step does, from the `does` trigger (a chain's: the step's own line). */
   readonly does: string;
   /** "host:port,…" from the `frontends` trigger. */
   readonly frontends: string;
@@ -73,37 +78,69 @@ const stepRank = (step: string): number => {
   return i < 0 ? STEP_NAMES.length : i;
 };
 
+/** One step as its resource states it: a resource runs one (`step` trigger) or a chain (`steps`). */
+interface RawStep {
+  readonly id: string;
+  readonly resource: string;
+  readonly address: string;
+  readonly step: string;
+  readonly does: string;
+  readonly triggers: Record<string, unknown>;
+}
+
+/** A chain's steps in run order from its `steps` trigger ("restore,upgrade,start"); one step from `step`. */
+function stepsOfResource(name: string, triggers: Record<string, unknown>): { step: string; does: string }[] {
+  if (typeof triggers.step === "string") return [{ step: triggers.step, does: String(triggers.does ?? "") }];
+  const steps = String(triggers.steps).split(",");
+  if (steps.some((s) => !(STEP_NAMES as readonly string[]).includes(s)))
+    throw new ReviewInputError(`${name} runs the steps "${String(triggers.steps)}", not all of which are steps onefed knows (${STEP_NAMES.join(", ")})`);
+  return steps.map((s) => ({ step: s, does: STEP_FACTS[s as StepName].description }));
+}
+
 /** Builds the graph from the parsed cdk.tf.json; throws ReviewInputError when it is not one we can read. */
 export function buildStepGraph(cdkTfJson: unknown): StepGraph {
   const resources = ((cdkTfJson as { resource?: Record<string, Record<string, RawResource>> })?.resource ?? {}) as Record<string, Record<string, RawResource>>;
-  const raw = new Map<string, { address: string; res: RawResource }>();
+  const stepResources = new Map<string, { address: string; res: RawResource }>();
   const barrierRaw = new Map<string, { address: string; res: RawResource }>();
-  const idOfAddress = new Map<string, string>();
+  const nameOfAddress = new Map<string, string>();
   for (const [type, byName] of Object.entries(resources)) {
     for (const [name, res] of Object.entries(byName ?? {})) {
-      const isStep = typeof res?.triggers?.step === "string";
+      const isStep = typeof res?.triggers?.step === "string" || typeof res?.triggers?.steps === "string";
       if (!isStep && typeof res?.triggers?.barrier !== "string") continue;
-      if (raw.has(name) || barrierRaw.has(name)) throw new ReviewInputError(`two step resources are named ${name} in cdk.tf.json`);
-      (isStep ? raw : barrierRaw).set(name, { address: `${type}.${name}`, res });
-      idOfAddress.set(`${type}.${name}`, name);
+      if (stepResources.has(name) || barrierRaw.has(name)) throw new ReviewInputError(`two step resources are named ${name} in cdk.tf.json`);
+      (isStep ? stepResources : barrierRaw).set(name, { address: `${type}.${name}`, res });
+      nameOfAddress.set(`${type}.${name}`, name);
     }
   }
-  if (raw.size === 0) throw new ReviewInputError("cdk.tf.json has no step resource (no resource with a `step` trigger)");
+  if (stepResources.size === 0) throw new ReviewInputError("cdk.tf.json has no step resource (no resource with a `step` or `steps` trigger)");
 
   let declaredEdgeCount = 0;
-  const declared = new Map<string, string[]>();
-  for (const [id, { res }] of [...raw, ...barrierRaw]) {
+  const dependsOn = (name: string, res: RawResource): string[] => {
     const deps = Array.isArray(res.depends_on) ? (res.depends_on as unknown[]).map(String) : [];
-    declared.set(
-      id,
-      deps.map((d) => {
-        const dep = idOfAddress.get(d);
-        if (!dep) throw new ReviewInputError(`${id} depends on ${d}, which is not a step resource of the stack`);
-        return dep;
-      }),
-    );
     declaredEdgeCount += deps.length;
+    return deps.map((d) => {
+      const dep = nameOfAddress.get(d);
+      if (!dep) throw new ReviewInputError(`${name} depends on ${d}, which is not a step resource of the stack`);
+      return dep;
+    });
+  };
+  // Every step of every resource; what waits for a resource waits for its last step.
+  const rawSteps = new Map<string, RawStep>();
+  const lastStepOf = new Map<string, string>();
+  const declared = new Map<string, string[]>();
+  for (const [name, { address, res }] of stepResources) {
+    const triggers = res.triggers ?? {};
+    const steps = stepsOfResource(name, triggers);
+    const ids = steps.map(({ step }) => (steps.length === 1 ? name : `zone_${String(triggers.zone_id)}_${step.replace(/-/g, "_")}`));
+    for (const id of ids)
+      if (rawSteps.has(id) || (stepResources.has(id) && id !== name)) throw new ReviewInputError(`two steps are named ${id} in cdk.tf.json (${name} runs one)`);
+    steps.forEach(({ step, does }, i) => rawSteps.set(ids[i], { id: ids[i], resource: name, address, step, does, triggers }));
+    lastStepOf.set(name, ids[ids.length - 1]);
+    const deps = dependsOn(name, res);
+    ids.forEach((id, i) => declared.set(id, i === 0 ? deps : [ids[i - 1]]));
   }
+  for (const [name, { res }] of barrierRaw) declared.set(name, dependsOn(name, res));
+  for (const [id, deps] of declared) declared.set(id, [...new Set(deps.map((d) => lastStepOf.get(d) ?? d))]);
   // A dependency on a barrier stands for the steps behind it (through barriers before it, too).
   const expanded = new Map<string, string[]>();
   const stepsBehind = (id: string, path: readonly string[] = []): string[] => {
@@ -114,24 +151,24 @@ export function buildStepGraph(cdkTfJson: unknown): StepGraph {
     expanded.set(id, steps);
     return steps;
   };
-  const after = new Map([...raw.keys()].map((id) => [id, stepsBehind(id)]));
+  const after = new Map([...rawSteps.keys()].map((id) => [id, stepsBehind(id)]));
   const barriers = [...barrierRaw]
     .map(([id, { address, res }]): StageBarrier => ({ id, address, does: String(res.triggers?.does ?? "") }))
     .sort((a, b) => (a.id < b.id ? -1 : 1));
 
   const stageOf = topologicalLevels(after);
   const keys = new Set<string>();
-  const nodes = [...raw].map(([id, { address, res }]): StepNode => {
-    const t = res.triggers ?? {};
+  const nodes = [...rawSteps.values()].map(({ id, resource, address, step, does, triggers: t }): StepNode => {
     return {
       id,
+      resource,
       key: diagramKey(id, keys),
       address,
-      step: String(t.step),
+      step,
       zoneId: Number(t.zone_id),
       zoneName: String(t.zone_name ?? ""),
       role: String(t.role ?? ""),
-      does: String(t.does ?? ""),
+      does,
       frontends: String(t.frontends ?? ""),
       upgradeType: typeof t.upgrade_type === "string" ? t.upgrade_type : undefined,
       after: after.get(id) ?? [],

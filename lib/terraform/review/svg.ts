@@ -125,12 +125,14 @@ export function renderSvg(graph: StepGraph, title: string, kinds: ReadonlyMap<st
   out.push(`</g>`);
 
   for (const { node, x, y } of placed.values()) {
-    const kind = kinds.get(node.id);
+    const kind = kinds.get(node.resource);
     const style = kind ? CHANGE_STYLES[kind] : { fill: "#ffffff", stroke: "#57606a" };
     const first = `${node.step}${kind && kind !== "create" ? ` (${kind})` : ""}`;
     const second = `zone ${node.zoneId} ${node.zoneName}`;
     out.push(`<g>`);
-    out.push(`<title>${xmlText(`${node.address}${kind ? ` (${kind})` : ""}: ${node.does}`)}</title>`);
+    // A chain's steps share its address: the title says which of its steps the box is.
+    const which = node.id !== node.resource ? ` step ${node.step}` : "";
+    out.push(`<title>${xmlText(`${node.address}${which}${kind ? ` (${kind})` : ""}: ${node.does}`)}</title>`);
     out.push(`<rect x="${x}" y="${y}" width="${G.boxWidth}" height="${G.boxHeight}" rx="6" fill="${style.fill}" stroke="${style.stroke}"/>`);
     out.push(`<text x="${x + G.boxWidth / 2}" y="${y + 18}" text-anchor="middle" font-weight="bold">${xmlText(fit(first, G.boxWidth - 8))}</text>`);
     out.push(`<text x="${x + G.boxWidth / 2}" y="${y + 34}" text-anchor="middle">${xmlText(fit(second, G.boxWidth - 8))}</text>`);
