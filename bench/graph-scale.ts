@@ -19,6 +19,7 @@ import { synthesize } from "../lib/synth/synthesize";
 type Resources = Record<string, { depends_on?: string[]; triggers?: Record<string, string> }>;
 interface Stack {
   resource: { null_resource: Resources };
+  output?: Record<string, unknown>;
   terraform?: Record<string, unknown>;
 }
 
@@ -102,7 +103,10 @@ export function unfolded(stack: Stack): Stack {
       out[own] = { ...r, triggers: { ...triggers, step }, provisioner: r.provisioner?.slice(i, i + 1), depends_on: previous } as Res;
     });
   }
-  return { ...stack, resource: { ...stack.resource, null_resource: out } };
+  // The outputs that read a chain (a zone's safety backup) read its last step.
+  const output =
+    stack.output && (JSON.parse(JSON.stringify(stack.output).replace(/null_resource\.[A-Za-z0-9_-]+/g, (a) => lastOf.get(a) ?? a)) as Stack["output"]);
+  return { ...stack, ...(output ? { output } : {}), resource: { ...stack.resource, null_resource: out } };
 }
 
 /** The same stack without any depends_on: what the plan costs per resource, with no join at all. */

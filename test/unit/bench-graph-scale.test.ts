@@ -50,6 +50,12 @@ describe("bench: 100-zone graph figures", () => {
           zone_0_upgrade: { ...step("upgrade"), depends_on: ["null_resource.zone_0_stop_to_safety_backup"] },
         },
       },
+      output: {
+        safety_backup_zone_0: {
+          value: '${null_resource.zone_0_stop_to_safety_backup.id != "" ? 1 : null}',
+          depends_on: ["null_resource.zone_0_stop_to_safety_backup"],
+        },
+      },
     };
     const res = unfolded(folded).resource.null_resource as Record<
       string,
@@ -61,6 +67,9 @@ describe("bench: 100-zone graph figures", () => {
     expect(res.zone_0_safety_backup.provisioner).toEqual([{ "local-exec": { command: "safety-backup" } }]);
     expect(res.zone_0_safety_backup.triggers).toEqual({ step: "safety-backup", zone_id: "0" });
     expect(res.zone_0_upgrade.depends_on).toEqual(["null_resource.zone_0_safety_backup"]);
+    expect(unfolded(folded).output).toEqual({
+      safety_backup_zone_0: { value: '${null_resource.zone_0_safety_backup.id != "" ? 1 : null}', depends_on: ["null_resource.zone_0_safety_backup"] },
+    });
     // download 0, stop 1, safety-backup 2, upgrade 3; folded: download 0, the chain 1, upgrade 2
     expect(dependencyPairs(unfolded(folded))).toBe(6);
     expect(dependencyPairs(folded)).toBe(3);
