@@ -69,6 +69,8 @@ export async function runDeploy(o: DeployRunOptions): Promise<DeployRun> {
     events,
     "--console",
     "plain",
+    // The default unless the bench is told otherwise (BENCH_PARALLELISM): what an operator gets.
+    ...(process.env.BENCH_PARALLELISM ? ["--parallelism", process.env.BENCH_PARALLELISM] : []),
   ];
   const nodeOptions = [process.env.NODE_OPTIONS, `--require ${o.probe}`].filter(Boolean).join(" ");
   const startedAt = Date.now();
