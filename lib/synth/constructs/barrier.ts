@@ -26,6 +26,8 @@ export class Barrier extends Construct {
   public readonly after: Predecessor[];
   /** The null_resource: no provisioner, so creating it runs nothing on any zone. */
   public readonly resource: NullResource;
+  /** Whether foldSteps drew depends_on already (later edges are drawn at once). */
+  private wired = false;
 
   constructor(scope: Construct, id: string, props: BarrierProps) {
     super(scope, id);
@@ -40,10 +42,13 @@ export class Barrier extends Construct {
   /** Adds ordering edges; they become depends_on when the stack folds its steps into chains (wire()). */
   public addAfter(...steps: Predecessor[]): void {
     for (const s of steps) if (!this.after.includes(s)) this.after.push(s);
+    // After the fold a step's chain is known: the edge goes straight into depends_on.
+    if (this.wired) this.wire();
   }
 
   /** @internal foldSteps: depends_on from the edges, each step as the chain that runs it (two steps of one chain, one edge). */
   public wire(): void {
+    this.wired = true;
     this.resource.dependsOn = [...new Set(this.after.map((s) => s.address))];
   }
 

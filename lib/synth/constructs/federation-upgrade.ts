@@ -153,6 +153,7 @@ export class FederationUpgrade extends TerraformStack {
     return (this.folded ??= foldSteps(this));
   }
 
+  /** cdktf's App prepares every stack (resolving each resource once) before it visits the aspects: the steps are folded first. */
   public override prepareStack(): void {
     void this.chains;
     super.prepareStack();
