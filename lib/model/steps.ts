@@ -25,6 +25,16 @@ export const STEP_NAMES = [
 ] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
+/**
+ * The steps a resource's triggers say it runs, in run order: its `step` trigger (a step alone), or
+ * its `steps` trigger (a chain, comma-separated, as the synth writes it); none when it has neither
+ * (a stage barrier, another resource). The names are as written: the reader checks them.
+ */
+export function stepsInTriggers(triggers: Readonly<Record<string, unknown>>): string[] {
+  if (typeof triggers.step === "string") return [triggers.step];
+  return typeof triggers.steps === "string" ? triggers.steps.split(",") : [];
+}
+
 /** What a step is and which zones get a resource for it. */
 export interface StepFacts {
   /** One line for plans, docs and `--help`. */

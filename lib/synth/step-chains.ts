@@ -14,6 +14,8 @@
  * safety backup; and so on, by this rule alone.
  */
 
+import { unimpliedPredecessors } from "../model/implied-edges";
+
 /** What the rule reads of a node: its direct predecessors. Steps and barriers alike. */
 export interface ChainNode {
   readonly after: readonly ChainNode[];
@@ -30,24 +32,10 @@ export function chainsOf<N extends ChainNode>(nodes: readonly N[], joinable: (pr
   const known = new Set<ChainNode>(nodes);
   for (const n of nodes) for (const p of n.after) if (!known.has(p)) throw new Error("chainsOf: a predecessor is not among the graph's nodes");
   const order = topologicalOrder(nodes);
-  const ancestors = new Map<ChainNode, Set<ChainNode>>();
-  for (const n of order) {
-    const all = new Set<ChainNode>();
-    for (const p of n.after) {
-      all.add(p);
-      for (const a of ancestors.get(p)!) all.add(a);
-    }
-    ancestors.set(n, all);
-  }
-  // The edges no other path implies: a predecessor p of n is implied when another predecessor waits for p.
-  const reducedAfter = new Map<ChainNode, ChainNode[]>();
+  // The edges no other path implies: what "only predecessor" and "only successor" are read from.
+  const reducedAfter = unimpliedPredecessors<ChainNode>(order, (n) => n.after);
   const reducedBefore = new Map<ChainNode, ChainNode[]>();
-  for (const n of order) {
-    const direct = [...new Set(n.after)];
-    const kept = direct.filter((p) => !direct.some((q) => q !== p && ancestors.get(q)!.has(p)));
-    reducedAfter.set(n, kept);
-    for (const p of kept) (reducedBefore.get(p) ?? reducedBefore.set(p, []).get(p)!).push(n);
-  }
+  for (const [n, kept] of reducedAfter) for (const p of kept) (reducedBefore.get(p) ?? reducedBefore.set(p, []).get(p)!).push(n);
   const chainOf = new Map<ChainNode, N[]>();
   const chains: N[][] = [];
   for (const n of order) {

@@ -10,7 +10,7 @@ import * as path from "path";
 import { CONFIG_ENV } from "../config/load-config";
 import { PROCESS_SECRETS } from "../model/secrets";
 import type { TerraformSettings } from "../model/state-backend";
-import { STEP_NAMES, StepName } from "../model/steps";
+import { STEP_NAMES, StepName, stepsInTriggers } from "../model/steps";
 import { backendEnv } from "./backend-env";
 import type { Engine } from "./engine/engine";
 import { engineEnv } from "./engine/engine-env";
@@ -92,7 +92,7 @@ export function parseStateSteps(json: string): StateStep[] {
   return (state.values?.root_module?.resources ?? []).flatMap((r) => {
     const t = r.values?.triggers;
     if (r.type !== "null_resource" || !t || !/^\d+$/.test(t.zone_id ?? "")) return [];
-    const steps = typeof t.step === "string" ? [t.step] : typeof t.steps === "string" ? t.steps.split(",") : [];
+    const steps = stepsInTriggers(t);
     if (steps.length === 0 || !steps.every(isStep)) return [];
     return steps.map((step) => ({ address: r.address, step, zoneId: Number(t.zone_id), fromVersion: t.from_version, toVersion: t.to_version }));
   });

@@ -39,8 +39,8 @@ export class StepChain extends Construct {
     this.steps = steps;
     const { zone, config } = first;
     const plans = steps.map((s) => STEP_PLANS[s.step](zone, config));
-    this.resourceName = steps.length === 1 ? first.resourceName : `zone_${zone.id}_${first.step}_to_${last.step}`.replace(/-/g, "_");
     const alone = steps.length === 1;
+    this.resourceName = alone ? first.resourceName : `zone_${zone.id}_${first.step}_to_${last.step}`.replace(/-/g, "_");
     this.resource = new NullResource(this, "resource", {
       triggers: {
         // `step` for a step alone, `steps` (in run order) for a chain: the reconcile and the review read both.

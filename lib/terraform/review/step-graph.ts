@@ -7,7 +7,8 @@
  * first waits for the resource's depends_on, each other for the one before it, and whatever depends
  * on the resource waits for its last.
  */
-import { STEP_FACTS, STEP_NAMES, StepName } from "../../model/steps";
+import { unimpliedPredecessors } from "../../model/implied-edges";
+import { STEP_FACTS, STEP_NAMES, StepName, stepsInTriggers } from "../../model/steps";
 import { ReviewInputError } from "./errors";
 
 export interface StepNode {
@@ -90,8 +91,8 @@ interface RawStep {
 
 /** A chain's steps in run order from its `steps` trigger ("restore,upgrade,start"); one step from `step`. */
 function stepsOfResource(name: string, triggers: Record<string, unknown>): { step: string; does: string }[] {
+  const steps = stepsInTriggers(triggers);
   if (typeof triggers.step === "string") return [{ step: triggers.step, does: String(triggers.does ?? "") }];
-  const steps = String(triggers.steps).split(",");
   if (steps.some((s) => !(STEP_NAMES as readonly string[]).includes(s)))
     throw new ReviewInputError(`${name} runs the steps "${String(triggers.steps)}", not all of which are steps onefed knows (${STEP_NAMES.join(", ")})`);
   return steps.map((s) => ({ step: s, does: STEP_FACTS[s as StepName].description }));
@@ -105,7 +106,7 @@ export function buildStepGraph(cdkTfJson: unknown): StepGraph {
   const nameOfAddress = new Map<string, string>();
   for (const [type, byName] of Object.entries(resources)) {
     for (const [name, res] of Object.entries(byName ?? {})) {
-      const isStep = typeof res?.triggers?.step === "string" || typeof res?.triggers?.steps === "string";
+      const isStep = stepsInTriggers(res?.triggers ?? {}).length > 0;
       if (!isStep && typeof res?.triggers?.barrier !== "string") continue;
       if (stepResources.has(name) || barrierRaw.has(name)) throw new ReviewInputError(`two step resources are named ${name} in cdk.tf.json`);
       (isStep ? stepResources : barrierRaw).set(name, { address: `${type}.${name}`, res });
@@ -230,25 +231,13 @@ function collectZones(nodes: readonly StepNode[]): GraphZone[] {
 
 /** Drops an edge d → n when n also waits for d through another predecessor: same order, fewer arrows. */
 function reducedEdges(nodes: readonly StepNode[]): [string, string][] {
-  const ancestors = new Map<string, Set<string>>();
-  // Nodes are in stage order, so every predecessor's ancestors are known before its dependents'.
-  for (const n of nodes) {
-    const all = new Set<string>();
-    for (const d of n.after) {
-      all.add(d);
-      for (const a of ancestors.get(d)!) all.add(a);
-    }
-    ancestors.set(n.id, all);
-  }
-  const edges: [string, string][] = [];
-  for (const n of nodes) {
-    const direct = [...new Set(n.after)];
-    for (const d of direct) {
-      const implied = direct.some((o) => o !== d && ancestors.get(o)!.has(d));
-      if (!implied) edges.push([d, n.id]);
-    }
-  }
-  return edges;
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  // Nodes are in stage order: every predecessor comes before its dependents.
+  const kept = unimpliedPredecessors(
+    nodes.map((n) => n.id),
+    (id) => byId.get(id)!.after,
+  );
+  return nodes.flatMap((n) => kept.get(n.id)!.map((d): [string, string] => [d, n.id]));
 }
 
 /** Steps of one stage grouped by (step, does), in display order: one line per kind of work. */
