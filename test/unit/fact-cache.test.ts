@@ -13,6 +13,7 @@ import { factsChangedByWriting } from "../../lib/remote/opennebula/fact-paths";
 import { RemoteCommand } from "../../lib/remote/opennebula/remote-command";
 import { PackagesConfig } from "../../lib/model/federation";
 import {
+  downgradeCommand,
   downloadCommand,
   installedVersionCommand,
   pendingDownloadsCommand,
@@ -165,9 +166,9 @@ describe("facts between steps over the warm runner's pool", () => {
     expect([sent("dpkg-query"), sent("sed -n")]).toEqual([3, 3]);
   });
 
-  it("a configuration rewrite (onecfg upgrade) forgets oned.conf and keeps the package facts; a repository switch forgets the package facts", async () => {
+  it("a configuration rewrite (onecfg upgrade) forgets oned.conf and keeps the package facts; a repository switch, a list refresh and a download keep everything; an install forgets everything", async () => {
     const pool = new SessionPool();
-    const t = new FakeTransport([[/^onecfg upgrade/, {}], ...machine()]);
+    const t = new FakeTransport([[/^onecfg upgrade/, {}], [/apt-get (update|install)/, {}], ...machine()]);
     const read = async () => {
       await pooled(t, pool).installedVersion();
       await pooled(t, pool).installedUnits();
@@ -178,7 +179,12 @@ describe("facts between steps over the warm runner's pool", () => {
     await pooled(t, pool).run(onecfg.upgrade());
     await read();
     expect(sent()).toEqual([1, 1, 2]);
+    // The download step before the freeze: repository file, package lists, archives into the cache.
     await pooled(t, pool).pointRepositoryAt({ manager: "apt", repositoryLine: "deb x {series} main" } as PackagesConfig, "7.0.0");
+    await pooled(t, pool).downloadPackages(["opennebula"]);
+    await read();
+    expect(sent()).toEqual([1, 1, 2]);
+    await pooled(t, pool).upgradePackages(["opennebula"], { refresh: false });
     await read();
     expect(sent()).toEqual([2, 2, 3]);
   });
@@ -320,15 +326,22 @@ describe("which actions forget which facts (docs/round-trips.md)", () => {
       expect(factsChangedByWriting(p)).toEqual(["packages", "configuration"]);
   });
 
-  it("each action says what it can change: package and repository actions the packages, onecfg the configuration, the rest nothing", () => {
+  it("each action says what it can change: installs everything, onecfg the configuration, list refreshes, downloads, the repository file and the rest nothing", () => {
     const all = ["packages", "configuration"];
     const changes = (cmd: RemoteCommand) => cmd.changes ?? all;
     const packages: PackagesConfig = { manager: "apt", repositoryLine: "deb x {series} main" } as PackagesConfig;
     const table: Array<[string, RemoteCommand, readonly string[]]> = [
-      ["apt-get update", refreshCommand("apt"), all],
+      ["apt-get update", refreshCommand("apt"), []],
+      ["dnf makecache", refreshCommand("dnf"), []],
       ["package upgrade", upgradeCommand("apt", ["opennebula"]), all],
-      ["package download", downloadCommand("apt", ["opennebula"]), all],
-      ["repository switch", repositorySwitchCommand(packages, "7.0.0"), all],
+      ["dnf upgrade", upgradeCommand("dnf", ["opennebula"]), all],
+      ["package downgrade (rollback)", downgradeCommand("apt", ["opennebula"], "6.10.0"), all],
+      ["package download", downloadCommand("apt", ["opennebula"]), []],
+      ["dnf download", downloadCommand("dnf", ["opennebula"]), []],
+      ["repository switch", repositorySwitchCommand(packages, "7.0.0"), []],
+      ["repository switch (dnf)", repositorySwitchCommand({ ...packages, manager: "dnf" }, "7.0.0"), []],
+      ["the operator's repository command", repositorySwitchCommand({ ...packages, repositoryCommand: ["/usr/local/bin/repo", "{series}"] }, "7.0.0"), all],
+      ["a file written into /etc/one", files.write("/etc/one/oned.conf", "x"), ["configuration"]],
       ["pending downloads (simulation)", pendingDownloadsCommand(["opennebula"]), []],
       ["onecfg upgrade", onecfg.upgrade(), ["configuration"]],
       ["SERVER_ID edit", onedConf.setServerId(1), all],

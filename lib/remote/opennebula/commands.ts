@@ -275,7 +275,10 @@ export const files = {
     echo: true,
   }),
   /** Content travels as an argument of a fixed script, never spliced into the script itself. */
-  write: (path: string, content: string): RemoteCommand => ({ argv: ["sh", "-c", 'printf "%s" "$1" > "$2"', "sh", content, path] }),
+  write: (path: string, content: string): RemoteCommand => ({
+    argv: ["sh", "-c", 'printf "%s" "$1" > "$2"', "sh", content, path],
+    changes: factsChangedByWriting(path),
+  }),
 };
 
 export { ledgerFiles } from "./ledger-files";

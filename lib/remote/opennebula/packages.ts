@@ -24,7 +24,9 @@ export function repositoryContent(template: string, toVersion: string): string {
 
 /**
  * Points the machine at the target series: the operator's command when one is configured (its
- * arguments get `{series}` substituted and are quoted like every other argument), else the file.
+ * arguments get `{series}` substituted and are quoted like every other argument; it may do
+ * anything, so it forgets every fact), else the file (which changes no fact: it lies outside every
+ * path facts are read from).
  */
 export function repositorySwitchCommand(packages: PackagesConfig, toVersion: string): RemoteCommand {
   if (packages.repositoryCommand) return { argv: packages.repositoryCommand.map((a) => a.replace(/\{series\}/g, seriesOf(toVersion))) };
@@ -38,10 +40,15 @@ export function installedVersionCommand(manager: PackageManager, pkg = "opennebu
     : { argv: ["rpm", "-q", "--qf", "%{VERSION}", pkg], readOnly: true, fact: "packages" };
 }
 
+/**
+ * Refreshes the package lists. It writes only the lists and the metadata cache (/var/lib/apt/lists,
+ * dnf's cachedir): no package is installed and no unit file or /etc/one file changes, so the
+ * machine's facts stay known (docs/round-trips.md, "Which actions forget which facts").
+ */
 export function refreshCommand(manager: PackageManager): RemoteCommand {
   return manager === "apt"
-    ? { argv: ["apt-get", "update", "-q"], exclusive: true, echo: true }
-    : { argv: [manager, "-q", "makecache"], exclusive: true, echo: true };
+    ? { argv: ["apt-get", "update", "-q"], exclusive: true, echo: true, changes: [] }
+    : { argv: [manager, "-q", "makecache"], exclusive: true, echo: true, changes: [] };
 }
 
 /** Upgrades only what is installed; keeps locally modified config files (docs: keep them when asked). */
@@ -78,6 +85,7 @@ export function downgradeCommand(manager: PackageManager, packages: readonly str
  * Before the freeze: the same upgrade, downloaded into the package cache (apt's
  * /var/cache/apt/archives, dnf's cachedir) and not installed. The install after the stop then
  * fetches nothing, so the window of frozen or stopped zones does not wait for the repository.
+ * It runs no dpkg or rpm transaction: it writes only the archive cache, so it changes no fact.
  */
 export function downloadCommand(manager: PackageManager, packages: readonly string[]): RemoteCommand {
   return manager === "apt"
@@ -86,8 +94,9 @@ export function downloadCommand(manager: PackageManager, packages: readonly stri
         env: { DEBIAN_FRONTEND: "noninteractive" },
         exclusive: true,
         echo: true,
+        changes: [],
       }
-    : { argv: [manager, "-y", "-q", "upgrade", "--downloadonly", ...packages], exclusive: true, echo: true };
+    : { argv: [manager, "-y", "-q", "upgrade", "--downloadonly", ...packages], exclusive: true, echo: true, changes: [] };
 }
 
 /**
