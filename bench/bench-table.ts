@@ -121,6 +121,12 @@ export function deployRows(f: DeployFigures): BenchRow[] {
     target: "≤ 30 %",
     met: share <= 0.3,
   });
+  // What the link and the session start pay for: a probe batch is one SSH session (docs/round-trips.md).
+  rows.push({
+    figure: `${n} probe round trips / round trips`,
+    value: `${((f.probeRoundTrips / Math.max(f.roundTrips, 1)) * 100).toFixed(0)} %`,
+    baseline: `${f.probeRoundTrips} of ${f.roundTrips} SSH sessions`,
+  });
   rows.push({
     figure: `${n} no-op re-apply`,
     value: s(f.noop.wallMs),

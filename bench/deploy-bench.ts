@@ -14,7 +14,7 @@ import { runDeploy, DeployRun } from "./deploy-run";
 import { formatLargest, formatPeakShares, PeakShare } from "./tree-sampler";
 import { freezeWindowBreakdown, WindowBreakdown } from "./freeze-window";
 import { ReplayResult } from "./ideal-replay";
-import { probeShare } from "./probe-classes";
+import { probeRoundTripShare, probeShare } from "./probe-classes";
 import { buildReplayPlan, LoggedCommand } from "./replay-plan";
 import {
   freezeWindowMs,
@@ -58,6 +58,9 @@ export interface DeployFigures {
   readonly unavoidableMs: number;
   readonly downtimesMs: readonly number[];
   readonly probes: number;
+  /** SSH sessions that were probes only (a probe batch one session), of `roundTrips`. */
+  readonly probeRoundTrips: number;
+  readonly roundTrips: number;
   readonly remoteCommands: number;
   readonly noop: { readonly exitCode: number | null; readonly wallMs: number; readonly commands: number; readonly stepsRan: number };
 }
@@ -208,6 +211,7 @@ export async function deployBench(o: DeployBenchOptions): Promise<DeployFigures>
     const log = logOfRun(dir, first);
     const noopLog = logOfRun(dir, noop);
     const share = probeShare(log.map((e) => e.command));
+    const roundTrips = probeRoundTripShare(log);
     const plan = buildReplayPlan(timeline, log, machinesOf(info), graph);
     await sandboxDown(dir);
 
@@ -241,6 +245,8 @@ export async function deployBench(o: DeployBenchOptions): Promise<DeployFigures>
       downtimesMs: [...zoneDowntimesMs(timeline).values()],
       probes: share.probes,
       remoteCommands: share.total,
+      probeRoundTrips: roundTrips.probes,
+      roundTrips: roundTrips.total,
       noop: { exitCode: noop.exitCode, wallMs: noop.wallMs, commands: noopLog.length, stepsRan: noopTimeline?.steps.size ?? 0 },
     };
   } finally {

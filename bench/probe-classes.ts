@@ -51,3 +51,37 @@ export function isReadOnlyCommand(command: string): boolean {
 export function probeShare(commands: readonly string[]): { readonly probes: number; readonly total: number } {
   return { probes: commands.filter(isReadOnlyCommand).length, total: commands.length };
 }
+
+/** A command as the front-ends' logs hold it: the machine, the line, and the probe batch it came in. */
+export interface RoundTripLine {
+  readonly frontend: string;
+  readonly command: string;
+  /** The probe batch (one SSH session) it came in; absent: the command was its own session. */
+  readonly batch?: string;
+}
+
+/**
+ * How many of the round trips (SSH sessions) were probes only: a command alone is one round trip,
+ * the commands of one probe batch on one machine are one together. The logged share (`probeShare`)
+ * counts each command of a batch; this one counts what the link and the session start pay for.
+ */
+export function probeRoundTripShare(lines: readonly RoundTripLine[]): { readonly probes: number; readonly total: number } {
+  const batches = new Map<string, boolean>();
+  let probes = 0;
+  let total = 0;
+  for (const l of lines) {
+    const readOnly = isReadOnlyCommand(l.command);
+    if (l.batch === undefined) {
+      total++;
+      if (readOnly) probes++;
+      continue;
+    }
+    const key = `${l.frontend}\0${l.batch}`;
+    batches.set(key, (batches.get(key) ?? true) && readOnly);
+  }
+  for (const onlyProbes of batches.values()) {
+    total++;
+    if (onlyProbes) probes++;
+  }
+  return { probes, total };
+}

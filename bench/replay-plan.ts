@@ -12,6 +12,8 @@ export interface LoggedCommand {
   /** Machine name, `zone<id>-server<n>` or `zone<id>-node<n>`. */
   readonly frontend: string;
   readonly command: string;
+  /** The probe batch it came in (one SSH session). @default absent: its own session */
+  readonly batch?: string;
 }
 
 export interface ReplayCommand {

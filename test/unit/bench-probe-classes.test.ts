@@ -1,4 +1,4 @@
-import { isReadOnlyCommand, probeShare } from "../../bench/probe-classes";
+import { isReadOnlyCommand, probeRoundTripShare, probeShare } from "../../bench/probe-classes";
 import { nearestExistingCommand } from "../../lib/remote/opennebula/nearest-existing";
 import { renderCommand } from "../../lib/remote/opennebula/remote-command";
 import { ledgerFiles } from "../../lib/remote/opennebula/ledger-files";
@@ -61,5 +61,19 @@ describe("bench: which remote commands are read-only probes", () => {
 
   test("share of probes", () => {
     expect(probeShare(["onedb version", "systemctl stop opennebula", "test -e /x", "onezone enable 0 --endpoint e -v"])).toEqual({ probes: 2, total: 4 });
+  });
+
+  test("share of probe round trips: a batch on one machine is one round trip", () => {
+    const lines = [
+      { frontend: "zone0-server0", command: "onedb version" },
+      { frontend: "zone0-server0", command: "test -e /var/lock/one/one", batch: "a1" },
+      { frontend: "zone0-server0", command: "systemctl is-active opennebula", batch: "a1" },
+      { frontend: "zone0-server0", command: "systemctl stop opennebula" },
+      // The same batch id on another machine is another session.
+      { frontend: "zone100-server0", command: "test -e /x", batch: "a1" },
+      { frontend: "zone100-server0", command: "onezone enable 100 --endpoint e -v" },
+    ];
+    expect(probeRoundTripShare(lines)).toEqual({ probes: 3, total: 5 });
+    expect(probeShare(lines.map((l) => l.command))).toEqual({ probes: 4, total: 6 });
   });
 });
