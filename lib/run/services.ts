@@ -19,12 +19,17 @@ async function unitStatesOf(fe: OpenNebulaFrontend, units: Promise<string[]>): P
   return fe.unitStates(await units);
 }
 
+/** The units of `states` that are not down: anything but inactive, failed or unknown (no such unit). */
+export function unitsNotDown(states: Readonly<Record<string, string>>): Array<[string, string]> {
+  return Object.entries(states).filter(([, s]) => s !== "inactive" && s !== "failed" && s !== "unknown");
+}
+
 /** Refuses unless every unit is inactive and oned's lock file is gone (docs/opennebula.md §1.3 checks). */
 export async function assertStopped(fe: OpenNebulaFrontend, config: FederationConfig, zone: ZoneConfig, step: string, next: string): Promise<void> {
   // The lock file is asked with the first probe, the states as soon as the unit files are known
   // (at once when this connection read them already): fewer round trips (docs/round-trips.md).
   const [states, lockAsked] = await Promise.all([unitStatesOf(fe, installedStopUnits(fe, config)), fe.onedLockPresent()]);
-  const running = Object.entries(states).filter(([, s]) => s !== "inactive" && s !== "failed" && s !== "unknown");
+  const running = unitsNotDown(states);
   // Asked again after the states when the first answer saw it: a stopping oned removes it last.
   const lock = lockAsked && (await fe.onedLockPresent());
   if (running.length > 0 || lock) {

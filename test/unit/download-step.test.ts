@@ -111,8 +111,12 @@ describe("upgrade after the download", () => {
     .parse();
   const master = config.master;
 
-  /** The master, stopped, with its safety backup, whose cache holds the download unless `cached` is false. */
-  function stoppedMaster(cached: boolean): FakeTransport {
+  /**
+   * The master, stopped, with its safety backup, whose cache holds the download unless `cached` is
+   * false; `startedByPackages` units come up with the install (package scripts) until stopped.
+   */
+  function stoppedMaster(cached: boolean, startedByPackages: readonly string[] = []): FakeTransport {
+    let up: readonly string[] = [];
     let version = "6.10.0";
     let db = "6.10.0";
     const rules: Rule[] = [
@@ -121,7 +125,14 @@ describe("upgrade after the download", () => {
       [/^dpkg-query -W '-f=\$\{Version\}' opennebula$/, () => ({ stdout: `${version}-1` })],
       [/^onedb version/, () => ({ stdout: dbVersionText(db, db), exitCode: db === "7.0.0" ? 0 : 2 })],
       [/^systemctl list-unit-files/, { stdout: "opennebula.service enabled enabled\n" }],
-      [/^systemctl is-active/, { exitCode: 3, stdout: "inactive\n" }],
+      [
+        /^systemctl is-active/,
+        (line) => {
+          const units = line.split(" ").slice(2);
+          return { exitCode: up.length > 0 ? 0 : 3, stdout: units.map((u) => (up.includes(u) ? "active\n" : "inactive\n")).join("") };
+        },
+      ],
+      [/^systemctl stop /, (line) => ((up = up.filter((u) => !line.split(" ").includes(u))), {})],
       [/^test -e /, { exitCode: 1 }],
       [/^mkdir /, {}],
       [/^chmod 0600 /, {}],
@@ -132,7 +143,7 @@ describe("upgrade after the download", () => {
         /apt-get install --print-uris /,
         { stdout: cached ? "" : "'http://repo/pool/opennebula_7.0.0-1_amd64.deb' opennebula_7.0.0-1_amd64.deb 7113 SHA256:00\n" },
       ],
-      [/apt-get install -y -q --only-upgrade /, () => ((version = "7.0.0"), {})],
+      [/apt-get install -y -q --only-upgrade /, () => ((version = "7.0.0"), (up = startedByPackages), {})],
       [/^onecfg upgrade$/, {}],
       [/^onedb upgrade /, () => ((db = "7.0.0"), {})],
       [/^onedb fsck /, {}],
@@ -151,6 +162,34 @@ describe("upgrade after the download", () => {
       `apt-get install --print-uris -qq --only-upgrade ${FRONTEND_DEBS}`,
       expect.stringMatching(/apt-get install -y -q --only-upgrade /),
     ]);
+  });
+
+  /** What the step sent from the install on, in order (a batch's commands one after the other). */
+  const afterInstall = (t: FakeTransport) => t.lines.slice(t.lines.findIndex((l) => l.includes("apt-get install -y")) + 1).map(bare);
+
+  it("proves everything down after the install with one read of the unit states and the lock file, together", async () => {
+    const t = stoppedMaster(true);
+    await expect(upgrade(t)).resolves.toMatchObject({ status: "done" });
+    const after = afterInstall(t);
+    expect(after.slice(0, after.indexOf("onecfg upgrade"))).toEqual([
+      "dpkg-query -W '-f=${Version}' opennebula",
+      "systemctl list-unit-files --no-legend --no-pager 'opennebula*'",
+      expect.stringMatching(/^systemctl is-active opennebula\b/),
+      "test -e /var/lock/one/one",
+    ]);
+    expect(t.batches).toContainEqual([expect.stringMatching(/^systemctl is-active opennebula\b/), "test -e /var/lock/one/one"]);
+  });
+
+  it("stops what the package scripts started, and proves it again before onecfg", async () => {
+    const t = stoppedMaster(true, ["opennebula"]);
+    await expect(upgrade(t)).resolves.toMatchObject({ status: "done" });
+    const after = afterInstall(t);
+    const before = after.slice(0, after.indexOf("onecfg upgrade"));
+    expect(before).toContain("systemctl stop opennebula");
+    // The proof after the stop: the states and the lock file read again, after it.
+    expect(before.slice(before.indexOf("systemctl stop opennebula") + 1)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^systemctl is-active opennebula\b/), "test -e /var/lock/one/one"]),
+    );
   });
 
   it("refreshes and downloads inside the window only when the cache lost an archive", async () => {

@@ -8,7 +8,7 @@ import { monitordConf } from "../../remote/opennebula/commands";
 import { frontendPackages } from "../../remote/opennebula/packages";
 import { StepRefusal } from "../step-refusal";
 import { proveSafetyBackup } from "./safety-backup";
-import { assertStopped, installedStopUnits } from "../services";
+import { assertStopped, installedStopUnits, unitsNotDown } from "../services";
 import { StepContext, StepRun } from "../step";
 import { OpenNebulaFrontend } from "../../remote/opennebula/frontend";
 
@@ -128,15 +128,17 @@ async function upgradeSoftware(ctx: StepContext, fe: OpenNebulaFrontend): Promis
         next: `Check the repository (${zone.packages.repositoryCommand ? zone.packages.repositoryCommand.join(" ") : zone.packages.repositoryLine.split("\n")[0]}) and the package manager's output, then run the deploy again.`,
       });
     }
-    // Package scripts may start services by themselves (docs/opennebula.md §6 row 3).
+    // Package scripts may start services by themselves (docs/opennebula.md §6 row 3). The states and
+    // the lock file read here, together, are the proof that everything is down; only when they show
+    // something up (or after we stopped what the packages started) is it proven again, and refused.
     const units = await installedStopUnits(fe, config);
-    const states = await fe.unitStates(units);
+    const [states, lock] = await Promise.all([fe.unitStates(units), fe.onedLockPresent()]);
     const restarted = units.filter((u) => states[u] === "active");
     if (restarted.length > 0) {
       ctx.log(`  packages started ${restarted.join(", ")}; stopping them again`);
       await fe.stopUnits(restarted);
     }
-    await assertStopped(fe, config, zone, "upgrade", next);
+    if (restarted.length > 0 || lock || unitsNotDown(states).length > 0) await assertStopped(fe, config, zone, "upgrade", next);
   }
   await fe.upgradeConfiguration();
 }
