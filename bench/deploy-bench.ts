@@ -9,13 +9,14 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { readCommandLog, sandboxDown, sandboxUp, SandboxInfo, SandboxUpOptions } from "../sandbox";
+import { MACHINE_DIR, SANDBOX_DIR } from "../sandbox/contract";
 import { buildStepGraph } from "../lib/terraform/review/step-graph";
 import { runDeploy, DeployRun } from "./deploy-run";
 import { formatLargest, formatPeakShares, PeakShare } from "./tree-sampler";
 import { freezeWindowBreakdown, WindowBreakdown } from "./freeze-window";
 import { ReplayResult } from "./ideal-replay";
 import { probeRoundTripShare, probeShare } from "./probe-classes";
-import { buildReplayPlan, LoggedCommand } from "./replay-plan";
+import { buildReplayPlan, LoggedCommand, ReplayInputs, withReplayInputs } from "./replay-plan";
 import {
   freezeWindowMs,
   parseRunTimeline,
@@ -102,6 +103,36 @@ function machinesOf(info: SandboxInfo): Map<string, string> {
   return new Map(info.zones.flatMap((z) => [...z.frontends, ...z.nodes].map((m): [string, string] => [m.name, `${m.host}:${m.port}`])));
 }
 
+/**
+ * What the deploy sent besides command lines, copied out of its sandbox (which goes down before the
+ * replay): the ledger transactions' stdin the front-end shells kept, and the local artifacts it uploaded.
+ */
+function keptInputs(dir: string, to: string): ReplayInputs {
+  const stdin = new Map<string, string>();
+  const frontends = path.join(dir, SANDBOX_DIR.frontends);
+  for (const fe of fs.readdirSync(frontends)) {
+    const kept = path.join(frontends, fe, MACHINE_DIR.stdin);
+    if (!fs.existsSync(kept)) continue;
+    fs.mkdirSync(path.join(to, fe), { recursive: true });
+    for (const name of fs.readdirSync(kept)) {
+      const copy = path.join(to, fe, name);
+      fs.copyFileSync(path.join(kept, name), copy);
+      // `<ts>-<pid>`: the ts of the command's log line.
+      stdin.set(`${fe}\0${name.slice(0, name.lastIndexOf("-"))}`, copy);
+    }
+  }
+  const artifacts = path.join(dir, SANDBOX_DIR.artifacts);
+  const uploads = new Map<string, string>();
+  fs.mkdirSync(path.join(to, SANDBOX_DIR.artifacts), { recursive: true });
+  for (const name of fs.existsSync(artifacts) ? fs.readdirSync(artifacts) : []) {
+    if (!fs.statSync(path.join(artifacts, name)).isFile()) continue;
+    const copy = path.join(to, SANDBOX_DIR.artifacts, name);
+    fs.copyFileSync(path.join(artifacts, name), copy);
+    uploads.set(name, copy);
+  }
+  return { stdinOf: (fe, ts) => stdin.get(`${fe}\0${ts}`), upload: (name) => uploads.get(name) };
+}
+
 async function up(dir: string, o: DeployBenchOptions): Promise<SandboxInfo> {
   fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
   fs.chmodSync(dir, 0o755);
@@ -181,7 +212,7 @@ async function idealReplay(
   }
   fs.writeFileSync(path.join(os.tmpdir(), `onefed-bench-1p${o.slaves}-replay-differences.json`), JSON.stringify(replay.differences, null, 1));
   o.log(
-    `1+${o.slaves}: replay ran ${replay.commands} commands over ${replay.masters} masters in ${(replay.wallMs / 1000).toFixed(1)} s; ${replay.differentExits} exited otherwise than in the deploy (stdin is not replayed); ${plan.unmatchedEvents} events without a log line, ${plan.unmatchedLogLines} log lines without an event`,
+    `1+${o.slaves}: replay ran ${replay.commands} commands over ${replay.masters} masters in ${(replay.wallMs / 1000).toFixed(1)} s; ${replay.differentExits} exited otherwise than in the deploy; ${plan.unmatchedEvents} events without a log line, ${plan.unmatchedLogLines} log lines without an event`,
   );
   return replay;
 }
@@ -197,7 +228,10 @@ export async function deployBench(o: DeployBenchOptions): Promise<DeployFigures>
     o.log(`1+${o.slaves}: sandbox up at ${o.addressBase}`);
     const info = await up(dir, o);
     o.log(`1+${o.slaves}: deploy`);
+    // The ledger's records the deploy sends, kept so that the replay sends them too.
+    fs.writeFileSync(path.join(dir, SANDBOX_DIR.recordStdin), "");
     const first = await runDeploy({ cli, sandboxDir: dir, probe, name: "deploy" });
+    fs.rmSync(path.join(dir, SANDBOX_DIR.recordStdin), { force: true });
     o.log(`1+${o.slaves}: deploy exited ${first.exitCode} after ${(first.wallMs / 1000).toFixed(1)} s; again, with nothing to do`);
     o.log(
       `1+${o.slaves}: peak ${Math.round(first.peakRssBytes / 2 ** 20)} MB, ${first.processesAtPeak} processes: ${formatPeakShares(first.atPeak)}; each large process's own largest: ${formatLargest(first.largest)}`,
@@ -212,7 +246,7 @@ export async function deployBench(o: DeployBenchOptions): Promise<DeployFigures>
     const noopLog = logOfRun(dir, noop);
     const share = probeShare(log.map((e) => e.command));
     const roundTrips = probeRoundTripShare(log);
-    const plan = buildReplayPlan(timeline, log, machinesOf(info), graph);
+    const plan = buildReplayPlan(timeline, withReplayInputs(log, keptInputs(dir, path.join(base, "replay-inputs"))), machinesOf(info), graph);
     await sandboxDown(dir);
 
     // Kept for a closer look (the freeze window's breakdown reads them): the run's events and the stack's step graph.

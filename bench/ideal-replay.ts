@@ -20,7 +20,7 @@ export interface ReplayLogin {
 export interface ReplayResult {
   readonly wallMs: number;
   readonly commands: number;
-  /** Commands whose exit code differs from the run's (commands fed by stdin in the run get none here). */
+  /** Commands whose exit code differs from the run's (a command fed by stdin gets it only when the sandbox kept it). */
   readonly differentExits: number;
   /** Them by kind (the command's first 60 characters and both exit codes; at most 40 kinds): what to look at when the replay strays from the run. */
   readonly differences: readonly { readonly command: string; readonly run: number | null; readonly replay: number | null; readonly count: number }[];
@@ -35,11 +35,17 @@ const splitTarget = (target: string) => {
   return { host: target.slice(0, i), port: target.slice(i + 1) };
 };
 
-function run(argv: readonly string[]): Promise<number | null> {
+/** One command over the master connection; `stdinFile` (what the run sent: ledger records, an upload) on its stdin. */
+function run(argv: readonly string[], stdinFile?: string): Promise<number | null> {
   return new Promise((resolve) => {
-    const p = spawn("ssh", argv, { stdio: ["ignore", "ignore", "ignore"] });
-    p.on("error", () => resolve(null));
-    p.on("close", (code) => resolve(code));
+    const fd = stdinFile === undefined ? undefined : fs.openSync(stdinFile, "r");
+    const p = spawn("ssh", argv, { stdio: [fd ?? "ignore", "ignore", "ignore"] });
+    const done = (code: number | null) => {
+      if (fd !== undefined) fs.closeSync(fd);
+      resolve(code);
+    };
+    p.on("error", () => done(null));
+    p.on("close", (code) => done(code));
   });
 }
 
@@ -89,7 +95,7 @@ export async function idealReplay(plan: ReplayPlan, login: ReplayLogin, workDir:
           const { host, port } = splitTarget(c.target);
           const code = await slots
             .get(c.target)!
-            .take(() => run([...base, "-o", `ControlPath=${control.get(c.target)}`, "-p", port, `${login.user}@${host}`, c.command]));
+            .take(() => run([...base, "-o", `ControlPath=${control.get(c.target)}`, "-p", port, `${login.user}@${host}`, c.command], c.stdinFile));
           commands++;
           if (c.exitCode !== null && code !== c.exitCode) {
             differentExits++;

@@ -14,6 +14,39 @@ export interface LoggedCommand {
   readonly command: string;
   /** The probe batch it came in (one SSH session). @default absent: its own session */
   readonly batch?: string;
+  /** A local file the replay sends as the command's stdin (what the run sent). @default none: no stdin */
+  readonly stdinFile?: string;
+}
+
+/** Where the replay finds what a run sent besides command lines (see `withReplayInputs`). */
+export interface ReplayInputs {
+  /** The stdin a command logged on `frontend` at `ts` was given, kept by the sandbox (a ledger transaction's records). */
+  stdinOf(frontend: string, ts: string): string | undefined;
+  /** The local file the run uploaded to a remote file of this name (the federated backup's artifact). */
+  upload(basename: string): string | undefined;
+}
+
+/** How the front-ends' logs show an SFTP session (sshd runs the subsystem through the front-end shell). */
+export const SFTP_SESSION = "/usr/lib/openssh/sftp-server";
+
+/**
+ * The run's log with what the replay needs to do the same work: each command's kept stdin, and each
+ * SFTP upload as a plain `cat > <path>` of the same file (the session's next command on that machine,
+ * `chmod 0600 <path>`, names where it went; the restore step uploads, then makes it private). An SFTP
+ * session that is not followed so (a download) stays as it is: an empty session.
+ */
+export function withReplayInputs(log: readonly LoggedCommand[], inputs: ReplayInputs): LoggedCommand[] {
+  const sorted = [...log].sort((a, b) => a.ts.localeCompare(b.ts));
+  return sorted.map((line, i) => {
+    if (line.command === SFTP_SESSION) {
+      const next = sorted.slice(i + 1).find((l) => l.frontend === line.frontend);
+      const target = next && /^chmod 0600 (\/[A-Za-z0-9._/-]+)$/.exec(next.command)?.[1];
+      const local = target ? inputs.upload(target.slice(target.lastIndexOf("/") + 1)) : undefined;
+      return target && local ? { ...line, command: `cat > ${target}`, stdinFile: local } : line;
+    }
+    const stdinFile = inputs.stdinOf(line.frontend, line.ts);
+    return stdinFile ? { ...line, stdinFile } : line;
+  });
 }
 
 export interface ReplayCommand {
@@ -24,6 +57,8 @@ export interface ReplayCommand {
   readonly after: readonly number[];
   /** The exit code the run saw; null when unknown (not in the events). */
   readonly exitCode: number | null;
+  /** Sent as the command's stdin. @default none */
+  readonly stdinFile?: string;
 }
 
 export interface ReplayStep {
@@ -62,6 +97,7 @@ interface Placed {
   readonly start: number;
   readonly end: number;
   readonly exitCode: number | null;
+  readonly stdinFile?: string;
 }
 
 /**
@@ -87,7 +123,14 @@ export function buildReplayPlan(
     const hit = q.find((e) => !e.used && sameCommand(c.command, e.line.command));
     if (hit) hit.used = true;
     else unmatchedEvents++;
-    place(stepKey(c.step, c.zone), { target: c.host, command: hit ? hit.line.command : c.command, start: c.start, end: c.end, exitCode: c.exitCode });
+    place(stepKey(c.step, c.zone), {
+      target: c.host,
+      command: hit ? hit.line.command : c.command,
+      start: c.start,
+      end: c.end,
+      exitCode: c.exitCode,
+      ...(hit?.line.stdinFile ? { stdinFile: hit.line.stdinFile } : {}),
+    });
   }
   let unmatchedLogLines = 0;
   const spans = [...timeline.steps.entries()];
@@ -98,7 +141,14 @@ export function buildReplayPlan(
       const running = spans.filter(([, s]) => s.start <= e.t && e.t <= s.end);
       const zone = zoneOfMachine(machine);
       const key = (running.find(([, s]) => s.zone === zone) ?? running[0])?.[0] ?? OUTSIDE_STEPS;
-      place(key, { target: machines.get(machine) ?? machine, command: e.line.command, start: e.t, end: e.t, exitCode: null });
+      place(key, {
+        target: machines.get(machine) ?? machine,
+        command: e.line.command,
+        start: e.t,
+        end: e.t,
+        exitCode: null,
+        ...(e.line.stdinFile ? { stdinFile: e.line.stdinFile } : {}),
+      });
     }
   }
   const toCommands = (placed: readonly Placed[]): ReplayCommand[] => {
@@ -108,6 +158,7 @@ export function buildReplayPlan(
       command: p.command,
       exitCode: p.exitCode,
       after: sorted.flatMap((o, j) => (j < i && o.end <= p.start ? [j] : [])),
+      ...(p.stdinFile ? { stdinFile: p.stdinFile } : {}),
     }));
   };
   const steps = [...graph].map(([key, after]) => ({ key, after, commands: toCommands(byStep.get(key) ?? []) }));

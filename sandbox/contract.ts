@@ -75,6 +75,11 @@ export const SANDBOX_DIR = {
   mysqlPassword: "mysql-password",
   /** Sandboxes with a jump host only: its sshd_config, host key, pid, log (MACHINE_DIR names) and authorized_keys. */
   jumpHost: "jump-host",
+  /**
+   * Exists while the front-end shells keep each ledger transaction's stdin (MACHINE_DIR.stdin): the
+   * bench creates it for the deploy it replays, so the replay sends the same records (docs/bench.md).
+   */
+  recordStdin: "record-stdin",
 } as const;
 
 /** Entries of D/keys. */
@@ -114,6 +119,12 @@ export const COMMAND_GUARD_PREFIX = `sh -c 'exec 9>>"$1" || exit 1; flock -n 9`;
  */
 export const PROBE_BATCH_PREFIX = "sh -c '# onefed probe batch";
 
+/**
+ * How a transaction of onefed's upgrade ledger begins (lib/remote/opennebula/ledger-files.ts): its
+ * records come on stdin, which the front-end shell keeps while D/record-stdin exists.
+ */
+export const LEDGER_TRANSACTION_PREFIX = "sh -c 'umask 077; d=$1; sum=$2; rd=$3;";
+
 /** Set for the commands of one probe batch: the batch's id in their command log lines. */
 export const ENV_BATCH = "ONEFED_SANDBOX_BATCH";
 
@@ -152,6 +163,11 @@ export const MACHINE_DIR = {
   etcOverlay: "etc-overlay",
   /** MySQL zones: the front-end's own MariaDB server (data directory, pid file, error log, socket). */
   mariadb: "mariadb",
+  /**
+   * While D/record-stdin exists: each ledger transaction's stdin, in a file named after its command
+   * log line's `ts` and the session's pid (`<ts>-<pid>`).
+   */
+  stdin: "stdin",
 } as const;
 
 /** An HA zone's Raft record in D/raft: leader, term, log index, test switches (JSON). */

@@ -17,6 +17,7 @@ import {
   ENV_PARTIAL,
   ENV_PROFILE,
   PROBE_BATCH_PREFIX,
+  LEDGER_TRANSACTION_PREFIX,
   ENV_SANDBOX_DIR,
   MACHINE_DIR,
   NODE_NAME_GLOB,
@@ -100,6 +101,14 @@ if [ -e "$FE_DIR/${MACHINE_DIR.injectionsPending}" ]; then
 fi
 export ${ENV_INJECTIONS_CHECKED}=1
 if [ -z "\${SSH_ORIGINAL_COMMAND:-}" ]; then exec "$SH" -i; fi
+# For the bench's ideal replay: a ledger transaction's records (its stdin) kept under the log line's ts.
+if [ -e "$D/${SANDBOX_DIR.recordStdin}" ]; then
+  case "$SSH_ORIGINAL_COMMAND" in
+    ${shSingleQuote(LEDGER_TRANSACTION_PREFIX)}*)
+      mkdir -p "$FE_DIR/${MACHINE_DIR.stdin}" && f="$FE_DIR/${MACHINE_DIR.stdin}/$ts-$$" && cat > "$f" && exec "$SH" -c "$SSH_ORIGINAL_COMMAND" < "$f"
+      exit 255 ;;
+  esac
+fi
 exec "$SH" -c "$SSH_ORIGINAL_COMMAND"
 `;
 }

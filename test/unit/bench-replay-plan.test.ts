@@ -1,4 +1,4 @@
-import { buildReplayPlan, OUTSIDE_STEPS } from "../../bench/replay-plan";
+import { buildReplayPlan, OUTSIDE_STEPS, SFTP_SESSION, withReplayInputs } from "../../bench/replay-plan";
 import { parseRunTimeline } from "../../bench/run-timeline";
 
 const RUN = "20261130T120000Z-ab12cd34";
@@ -74,5 +74,34 @@ describe("bench: the ideal replay's plan", () => {
     expect(plan.unmatchedLogLines).toBe(2);
     expect(plan.unmatchedEvents).toBe(0);
     expect(OUTSIDE_STEPS).toBe("(outside steps)");
+  });
+
+  test("what the run sent besides command lines: a kept stdin goes with its command, an upload becomes `cat >` of the same file", () => {
+    const restore = [
+      line(10, "zone100-server0", "mkdir -p -m 0700 /var/lib/one/backups/onefed"),
+      line(11, "zone100-server0", SFTP_SESSION),
+      line(11.5, "zone0-server0", "onedb version"),
+      line(12, "zone100-server0", "chmod 0600 /var/lib/one/backups/onefed/f.sql"),
+      // A download from the master: not followed by a chmod there, left as an empty session.
+      line(13, "zone0-server0", SFTP_SESSION),
+      line(14, "zone0-server0", "sha256sum /x"),
+      line(15, "zone0-server0", "ledger transaction"),
+    ];
+    const inputs = {
+      stdinOf: (fe: string, ts: string) => (fe === "zone0-server0" && ts === restore[6].ts ? "/kept/records" : undefined),
+      upload: (name: string) => (name === "f.sql" ? "/artifacts/f.sql" : undefined),
+    };
+    expect(withReplayInputs(restore, inputs)).toEqual([
+      restore[0],
+      { ...restore[1], command: "cat > /var/lib/one/backups/onefed/f.sql", stdinFile: "/artifacts/f.sql" },
+      restore[2],
+      restore[3],
+      restore[4],
+      restore[5],
+      { ...restore[6], stdinFile: "/kept/records" },
+    ]);
+    // The plan carries it to the command the replay sends.
+    const withStdin = buildReplayPlan(timeline, [{ ...log[0], stdinFile: "/kept/records" }, ...log.slice(1)], machines, graph);
+    expect(withStdin.before).toEqual([{ target: "127.0.0.1:22", command: "ledger read", after: [], exitCode: null, stdinFile: "/kept/records" }]);
   });
 });
