@@ -149,6 +149,32 @@ describe("restore is done only when the ledger proves it", () => {
   });
 });
 
+describe("restore's proofs before it touches the slave", () => {
+  it("asks for the safety backup and the stopped services in one round trip", async () => {
+    const config = configWithArtifacts();
+    artifactOnThisHost(config);
+    const { slave, result } = restore(config, recorded(config), stoppedSlave(config));
+    await expect(result).resolves.toMatchObject({ status: "done" });
+    const safety = safetyBackupRemotePath(config, config.slaves[0]);
+    expect(slave.batches[0]).toEqual(expect.arrayContaining([`test -e ${safety}`, `sha256sum ${safety}`, "test -e /var/lock/one/one"]));
+  });
+
+  it("refuses for the safety backup first when both proofs fail, as it did with one after the other; nothing is uploaded", async () => {
+    const config = configWithArtifacts();
+    artifactOnThisHost(config);
+    const safety = safetyBackupRemotePath(config, config.slaves[0]);
+    const running: Rule[] = [
+      [new RegExp(`^test -e ${safety}$`), { exitCode: 1 }],
+      [/^systemctl is-active /, { exitCode: 0, stdout: "active\nactive\n" }],
+      ...stoppedSlave(config),
+    ];
+    const { slave, result } = restore(config, recorded(config), running);
+    await expect(result).rejects.toThrow(/expected the zone's pre-upgrade backup on every front-end/);
+    expect(slave.uploads).toEqual([]);
+    expect(slave.lines.some((l) => l.startsWith("onedb restore"))).toBe(false);
+  });
+});
+
 describe("restore fetches a lost artifact again from the master", () => {
   it.each([
     ["missing (a new CI runner)", (_config: FederationConfig) => undefined],

@@ -45,14 +45,19 @@ export const federatedRestore: StepRun = {
     // HA slave: the leader recorded at stop; the followers get it through its full backup (§4.4).
     const fe = await ctx.frontend();
     const frontend = fe.target;
-    await proveSafetyBackup(ctx, "restore");
-    await assertStopped(
-      fe,
-      config,
-      zone,
-      "restore",
-      "Nothing was changed. onedb restore refuses while oned runs: stop the zone's services, then run the deploy again.",
-    );
+    // Both proofs only read: asked together (one round trip), judged in this order, so a refusal is
+    // the one it would be with the proofs one after the other.
+    const proofs = await Promise.allSettled([
+      proveSafetyBackup(ctx, "restore"),
+      assertStopped(
+        fe,
+        config,
+        zone,
+        "restore",
+        "Nothing was changed. onedb restore refuses while oned runs: stop the zone's services, then run the deploy again.",
+      ),
+    ]);
+    for (const proof of proofs) if (proof.status === "rejected") throw proof.reason;
     await pushVerified(fe, artifact.localPath, artifact.remotePath, sha256, "restore", zone, config.backup.remoteDirectory);
     const result = await fe.restoreFederated(artifact.remotePath);
     // The SQLite path ignores sqlite3's exit status (§5.4): errors show only on stderr.
