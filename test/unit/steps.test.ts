@@ -156,6 +156,28 @@ describe("upgrade safety", () => {
     expect(transport.lines.some((l) => l.includes("apt-get"))).toBe(false);
   });
 
+  it("asks for the safety backup and the stopped services in one round trip, and refuses for the first that fails in that order", async () => {
+    const config = configWithArtifacts();
+    const rules = (safetyPresent: boolean): Rule[] => [
+      [/^dpkg-query/, { stdout: "6.10.0-1" }],
+      [/^onedb version/, { stdout: dbVersionText("6.10.0", "6.10.0", "6.10.0") }],
+      [new RegExp(`^test -e ${safetyBackupRemotePath(config, config.master)}$`), { exitCode: safetyPresent ? 0 : 1 }],
+      // oned still holds its lock: the stop proof fails too.
+      [/^test -e \/var\/lock\/one\/one/, { exitCode: 0 }],
+      ...safetyBackupIntact(config, config.master),
+      ...stopped,
+    ];
+    const ledger = ledgerWith([safetyBackupEntry(config, config.master, SAFETY_SHA)]);
+    const both = run("upgrade", config, config.master, rules(false), [], ledger);
+    await expect(both.result).rejects.toThrow(/expected the zone's pre-upgrade backup on every front-end/);
+    const safety = safetyBackupRemotePath(config, config.master);
+    // After the already-done check's versions: the proofs, together.
+    expect(both.transport.batches[1]).toEqual(expect.arrayContaining([`test -e ${safety}`, "test -e /var/lock/one/one"]));
+    const lockOnly = run("upgrade", config, config.master, rules(true), [], ledger);
+    await expect(lockOnly.result).rejects.toThrow(/expected every OpenNebula service stopped and no \/var\/lock\/one\/one, but found lock file/);
+    for (const t of [both.transport, lockOnly.transport]) expect(t.lines.some((l) => /^(mkdir|cp|apt-get)/.test(l))).toBe(false);
+  });
+
   it("refuses while oned still holds its lock", async () => {
     const config = configWithArtifacts();
     const { transport, result } = run(

@@ -32,7 +32,10 @@ export const upgrade: StepRun = {
         summary: `${config.toVersion} installed${servers.length > 1 ? ` on ${servers.length} servers` : ""}, DB ${db.shared}/${db.local} up to date`,
       };
     }
-    await proveSafetyBackup(ctx, "upgrade");
+    // The safety backup's proof and the (leader's) stop proof only read: asked together, one round
+    // trip, and judged in the order they were asked one after the other before.
+    const [safe, down] = await Promise.allSettled([proveSafetyBackup(ctx, "upgrade"), assertStopped(fe, config, zone, "upgrade", STOP_AGAIN)]);
+    if (safe.status === "rejected") throw safe.reason;
     // Never upgrade a slave before its restore: its onedb upgrade runs local migrators only (§4.4 step 6).
     if (zone.role === "slave" && db.shared !== target) {
       throw new StepRefusal("upgrade", {
@@ -43,10 +46,11 @@ export const upgrade: StepRun = {
         next: "Run the restore step for this zone first (run the deploy again); its packages were not touched.",
       });
     }
+    if (down.status === "rejected") throw down.reason;
     // HA: packages and configuration on every server, the leader first (a broken repository stops
     // the step before any follower changed), then the followers together; the leader's database is the one
     // upgraded, and the followers get it in the replicate step (docs/opennebula.md §3.2 steps 3–5).
-    await upgradeSoftware(ctx, fe);
+    await upgradeSoftware(ctx, fe, { stopProven: true });
     if (isHaZone(zone)) await monitorFloatingIp(ctx, fe);
     await Promise.all(servers.filter((s) => s.frontend !== fe).map((s) => upgradeSoftware(ctx, s.frontend)));
     db = await fe.dbVersion();
@@ -94,12 +98,18 @@ async function monitorFloatingIp(ctx: StepContext, fe: OpenNebulaFrontend): Prom
   ctx.log(`  ${monitordConf.path}: MONITOR_ADDRESS auto → ${vip}`);
 }
 
-/** Config backup, repository, packages and onecfg on one front-end, with its services kept down. */
-async function upgradeSoftware(ctx: StepContext, fe: OpenNebulaFrontend): Promise<void> {
+/** What to do when a front-end's services are up where they must be down. */
+const STOP_AGAIN = "Stop the services again (packages or people may have started them), then run the deploy again.";
+
+/**
+ * Config backup, repository, packages and onecfg on one front-end, with its services kept down.
+ * `stopProven`: the caller proved them down just now, with no action since.
+ */
+async function upgradeSoftware(ctx: StepContext, fe: OpenNebulaFrontend, opts: { readonly stopProven?: boolean } = {}): Promise<void> {
   const { zone, config } = ctx;
-  const next = "Stop the services again (packages or people may have started them), then run the deploy again.";
+  const next = STOP_AGAIN;
   // The installed version is asked with the stop proof's probes (mkdir and the copies below do not change it).
-  const [, installed] = await Promise.all([assertStopped(fe, config, zone, "upgrade", next), fe.installedVersion()]);
+  const [, installed] = await Promise.all([opts.stopProven ? undefined : assertStopped(fe, config, zone, "upgrade", next), fe.installedVersion()]);
   await fe.makePrivateDir(config.backup.remoteDirectory);
   await fe.backupConfiguration(`onefed-${config.fromVersion}`);
   if (compareVersions(installed, config.toVersion) !== 0) {
