@@ -8,7 +8,7 @@
  *   node dist/bench/freeze-window.js EVENTS.jsonl [GRAPH.json]   (the bench keeps both in $TMPDIR)
  */
 import * as fs from "fs";
-import { LEDGER_TRANSACTION } from "./probe-classes";
+import { isLedgerTransaction } from "./probe-classes";
 import { parseRunTimeline, RunTimeline, StepKey, StepSpan, UNAVOIDABLE_STEPS } from "./run-timeline";
 
 /** One step on the window's chain. */
@@ -41,7 +41,7 @@ export interface WindowBreakdown {
 
 /** A remote command's kind for the breakdown: what a maintainer would move or shorten. */
 export function commandKind(command: string): string {
-  if (command.includes("/ledger/") || LEDGER_TRANSACTION.test(command)) return "ledger";
+  if (command.includes("/ledger/") || isLedgerTransaction(command)) return "ledger";
   if (/^onezone (disable|enable)\b/.test(command)) return "onezone disable/enable";
   if (/^onezone show\b/.test(command)) return "onezone show";
   if (/^onezone list -j\b/.test(command)) return "onezone list (zone pool)";

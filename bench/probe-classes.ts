@@ -3,15 +3,19 @@
  * Judged from the command line as a front-end's command log records it (what the client sent), so
  * it holds for any runner. A command not recognised here counts as a change.
  */
+import { LEDGER_TRANSACTION_PREFIX } from "../sandbox/contract";
 
 /** The ledger's read of every record on the master (`ledgerFiles.readAll`), as its command line starts. */
 export const LEDGER_READ = /^sh -c '\[ -d "\$1" \] \|\| exit 0; d=\$1; set -- /;
 
 /**
- * A ledger transaction (`ledgerFiles.transaction`: a step's begin, finish, heartbeat), as its command
- * line starts: the events keep 1000 characters of a command, so its ledger directory may be cut off.
+ * A ledger transaction (`ledgerFiles.transaction`: a step's begin, finish, heartbeat), told by how its
+ * command line starts (the sandbox's contract spells it: its front-end shell keeps such a command's
+ * stdin for the replay): the events keep 1000 characters of a command, so its ledger directory may be cut off.
  */
-export const LEDGER_TRANSACTION = /^sh -c 'umask 077; d=\$1; sum=\$2; rd=\$3;/;
+export function isLedgerTransaction(command: string): boolean {
+  return command.startsWith(LEDGER_TRANSACTION_PREFIX);
+}
 
 /** Read-only shapes, matched against the command line after leading `env NAME=value` words. */
 const READ_ONLY: readonly RegExp[] = [

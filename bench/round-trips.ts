@@ -15,7 +15,8 @@ import * as os from "os";
 import * as path from "path";
 import { deploy } from "../lib/terraform/deploy";
 import { sandboxDown, sandboxUp } from "../sandbox";
-import { isReadOnlyCommand, LEDGER_READ, LEDGER_TRANSACTION } from "./probe-classes";
+import { isLedgerTransaction, isReadOnlyCommand, LEDGER_READ } from "./probe-classes";
+import { PROBE_BATCH_PREFIX } from "../sandbox/contract";
 
 type CommandClass = "probe" | "ledger-read" | "ledger-write" | "action";
 
@@ -44,9 +45,9 @@ const PROBE_STARTS = [
 /** The command line's class; `sh -c` scripts are told apart by what they do. */
 export function classify(command: string): CommandClass {
   if (command.includes("/onefed/ledger")) return LEDGER_READ.test(command) ? "ledger-read" : "ledger-write";
-  if (LEDGER_TRANSACTION.test(command)) return "ledger-write";
+  if (isLedgerTransaction(command)) return "ledger-write";
   if (command.includes("--print-uris")) return "probe";
-  if (command.startsWith("sh -c '# onefed probe batch")) return "probe";
+  if (command.startsWith(PROBE_BATCH_PREFIX)) return "probe";
   if (PROBE_STARTS.some((p) => command.startsWith(p))) return "probe";
   if (/^env [A-Z_]+=\S+ (onedb version|onezone list|onezone show)/.test(command)) return "probe";
   if (command.startsWith("sh -c 'for t in dpkg-query") || command.startsWith("sh -c 'p=$1; while [ ")) return "probe";

@@ -121,7 +121,8 @@ export const PROBE_BATCH_PREFIX = "sh -c '# onefed probe batch";
 
 /**
  * How a transaction of onefed's upgrade ledger begins (lib/remote/opennebula/ledger-files.ts): its
- * records come on stdin, which the front-end shell keeps while D/record-stdin exists.
+ * records come on stdin, which the front-end shell keeps while D/record-stdin exists; the bench tells
+ * ledger writes apart by it (bench/probe-classes.ts).
  */
 export const LEDGER_TRANSACTION_PREFIX = "sh -c 'umask 077; d=$1; sum=$2; rd=$3;";
 

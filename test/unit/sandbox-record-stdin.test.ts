@@ -33,9 +33,8 @@ describe("the front-end shell keeps a ledger transaction's stdin for the replay"
   const stdinDir = () => path.join(new SandboxLayout(sb.dir).dir, SANDBOX_DIR.frontends, MASTER, MACHINE_DIR.stdin);
 
   it("is what onefed's ledger sends: its transactions begin with the prefix the shell looks for", () => {
-    expect(renderCommand(ledgerFiles.transaction("/var/lib/one/backups/onefed/ledger/x", [{ op: "write", name: "a.json", content: "{}\n" }], false))).toMatch(
-      new RegExp(`^${LEDGER_TRANSACTION_PREFIX.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`),
-    );
+    const line = renderCommand(ledgerFiles.transaction("/var/lib/one/backups/onefed/ledger/x", [{ op: "write", name: "a.json", content: "{}\n" }], false));
+    expect(line.startsWith(LEDGER_TRANSACTION_PREFIX)).toBe(true);
   });
 
   it("keeps nothing unless asked", () => {

@@ -107,9 +107,8 @@ const STOP_AGAIN = "Stop the services again (packages or people may have started
  */
 async function upgradeSoftware(ctx: StepContext, fe: OpenNebulaFrontend, opts: { readonly stopProven?: boolean } = {}): Promise<void> {
   const { zone, config } = ctx;
-  const next = STOP_AGAIN;
   // The installed version is asked with the stop proof's probes (mkdir and the copies below do not change it).
-  const [, installed] = await Promise.all([opts.stopProven ? undefined : assertStopped(fe, config, zone, "upgrade", next), fe.installedVersion()]);
+  const [, installed] = await Promise.all([opts.stopProven ? undefined : assertStopped(fe, config, zone, "upgrade", STOP_AGAIN), fe.installedVersion()]);
   await fe.makePrivateDir(config.backup.remoteDirectory);
   await fe.backupConfiguration(`onefed-${config.fromVersion}`);
   if (compareVersions(installed, config.toVersion) !== 0) {
@@ -148,7 +147,7 @@ async function upgradeSoftware(ctx: StepContext, fe: OpenNebulaFrontend, opts: {
       ctx.log(`  packages started ${restarted.join(", ")}; stopping them again`);
       await fe.stopUnits(restarted);
     }
-    if (restarted.length > 0 || lock || unitsNotDown(states).length > 0) await assertStopped(fe, config, zone, "upgrade", next);
+    if (restarted.length > 0 || lock || unitsNotDown(states).length > 0) await assertStopped(fe, config, zone, "upgrade", STOP_AGAIN);
   }
   await fe.upgradeConfiguration();
 }
